@@ -1,0 +1,167 @@
+/**
+ * ZooKeeper's error codes and the one error class Paddock throws for them.
+ *
+ * The numbers are the ones on the wire (apache/zookeeper KeeperException.Code); the names are the
+ * stable contract of the API. Messages follow ZooKeeper's wording ("Node does not exist: /a").
+ * @module
+ */
+
+/** Every ZooKeeper error code by name, with the number ZooKeeper puts on the wire. */
+export const ErrorCode = {
+  OK: 0,
+  SYSTEMERROR: -1,
+  RUNTIMEINCONSISTENCY: -2,
+  DATAINCONSISTENCY: -3,
+  CONNECTIONLOSS: -4,
+  MARSHALLINGERROR: -5,
+  UNIMPLEMENTED: -6,
+  OPERATIONTIMEOUT: -7,
+  BADARGUMENTS: -8,
+  UNKNOWNSESSION: -12,
+  NEWCONFIGNOQUORUM: -13,
+  RECONFIGINPROGRESS: -14,
+  APIERROR: -100,
+  NONODE: -101,
+  NOAUTH: -102,
+  BADVERSION: -103,
+  NOCHILDRENFOREPHEMERALS: -108,
+  NODEEXISTS: -110,
+  NOTEMPTY: -111,
+  SESSIONEXPIRED: -112,
+  INVALIDCALLBACK: -113,
+  INVALIDACL: -114,
+  AUTHFAILED: -115,
+  SESSIONMOVED: -118,
+  NOTREADONLY: -119,
+  EPHEMERALONLOCALSESSION: -120,
+  NOWATCHER: -121,
+  REQUESTTIMEOUT: -122,
+  RECONFIGDISABLED: -123,
+  SESSIONCLOSEDREQUIRESASLAUTH: -124,
+  QUOTAEXCEEDED: -125,
+  THROTTLEDOP: -127,
+} as const
+
+/** The name of a ZooKeeper error code, for example `'NONODE'`. */
+export type ErrorCodeName = keyof typeof ErrorCode
+
+const namesByErrno = new Map<number, ErrorCodeName>(
+  Object.entries(ErrorCode).map(([name, errno]) => [errno, name as ErrorCodeName]),
+)
+
+/** Returns the code name for a wire error number, or undefined for a number ZooKeeper does not define. */
+export function errorCodeName(errno: number): ErrorCodeName | undefined {
+  return namesByErrno.get(errno)
+}
+
+// ZooKeeper's own descriptions (KeeperException.getCodeMessage), which tools print verbatim.
+const descriptions: Partial<Record<ErrorCodeName, string>> = {
+  SYSTEMERROR: 'SystemError',
+  RUNTIMEINCONSISTENCY: 'RuntimeInconsistency',
+  DATAINCONSISTENCY: 'DataInconsistency',
+  CONNECTIONLOSS: 'ConnectionLoss',
+  MARSHALLINGERROR: 'MarshallingError',
+  UNIMPLEMENTED: 'Unimplemented',
+  OPERATIONTIMEOUT: 'OperationTimeout',
+  BADARGUMENTS: 'BadArguments',
+  UNKNOWNSESSION: 'Unknown session',
+  NEWCONFIGNOQUORUM: 'No quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced',
+  RECONFIGINPROGRESS: 'Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)',
+  APIERROR: 'APIError',
+  NONODE: 'NoNode',
+  NOAUTH: 'NoAuth',
+  BADVERSION: 'BadVersion',
+  NOCHILDRENFOREPHEMERALS: 'NoChildrenForEphemerals',
+  NODEEXISTS: 'NodeExists',
+  NOTEMPTY: 'Directory not empty',
+  SESSIONEXPIRED: 'Session expired',
+  INVALIDCALLBACK: 'Invalid callback',
+  INVALIDACL: 'InvalidACL',
+  AUTHFAILED: 'AuthFailed',
+  SESSIONMOVED: 'Session moved',
+  NOTREADONLY: 'Not a read-only call',
+  EPHEMERALONLOCALSESSION: 'Ephemeral node on local session',
+  NOWATCHER: 'No such watcher',
+  REQUESTTIMEOUT: 'Request timeout',
+  RECONFIGDISABLED: 'Reconfig is disabled',
+  SESSIONCLOSEDREQUIRESASLAUTH: 'Session closed because client failed to authenticate',
+  QUOTAEXCEEDED: 'Quota has exceeded',
+  THROTTLEDOP: 'Op throttled due to high load',
+}
+
+// Human wording for the common codes, as zkCli.sh prints them ("Node does not exist: /x").
+const pathPhrases: Partial<Record<ErrorCodeName, string>> = {
+  NONODE: 'Node does not exist',
+  NODEEXISTS: 'Node already exists',
+  NOTEMPTY: 'Node not empty',
+  BADVERSION: 'version No is not valid',
+  NOAUTH: 'Insufficient permission',
+  NOCHILDRENFOREPHEMERALS: 'Ephemerals cannot have children',
+  INVALIDACL: 'Invalid ACL',
+}
+
+/** Codes after which an operation may be retried on the same session (the server may not have seen it). */
+const transientCodes: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
+  'CONNECTIONLOSS',
+  'OPERATIONTIMEOUT',
+  'THROTTLEDOP',
+  'REQUESTTIMEOUT',
+])
+
+/** Options for {@link ZooKeeperError}. */
+export interface ZooKeeperErrorOptions {
+  /** The znode path the failed operation named. */
+  path?: string
+  /** A message that replaces the default one (which is built from the code and the path). */
+  message?: string
+  /** The underlying error, if any. */
+  cause?: unknown
+}
+
+/**
+ * The error Paddock throws and rejects with for every ZooKeeper error code.
+ *
+ * `code` is the stable contract; `errno` is the number on the wire; `path` names the znode when
+ * the operation had one. Programmer mistakes (arguments of the wrong type) are plain `TypeError`s.
+ */
+export class ZooKeeperError extends Error {
+  /** The code name, for example `'NONODE'`. */
+  readonly code: ErrorCodeName
+  /** The number ZooKeeper uses on the wire, for example -101. */
+  readonly errno: number
+  /** The path the operation named, when it had one. */
+  readonly path: string | undefined
+
+  /** Creates an error for `code`; prefer {@link zkError}. */
+  constructor(code: ErrorCodeName, options: ZooKeeperErrorOptions = {}) {
+    super(options.message ?? defaultMessage(code, options.path), { cause: options.cause })
+    this.name = 'ZooKeeperError'
+    this.code = code
+    this.errno = ErrorCode[code]
+    this.path = options.path
+  }
+
+  /** True when the operation may succeed if retried (connection loss, timeouts, throttling). */
+  get transient(): boolean {
+    return transientCodes.has(this.code)
+  }
+
+  /** Builds the error for a wire error number; unknown numbers become SYSTEMERROR naming the number. */
+  static fromErrno(errno: number, path?: string): ZooKeeperError {
+    const code = errorCodeName(errno)
+    if (code !== undefined) return new ZooKeeperError(code, { path })
+    return new ZooKeeperError('SYSTEMERROR', { path, message: `unknown ZooKeeper error code ${errno}` })
+  }
+}
+
+function defaultMessage(code: ErrorCodeName, path: string | undefined): string {
+  const phrase = pathPhrases[code]
+  if (phrase !== undefined && path !== undefined) return `${phrase}: ${path}`
+  const description = descriptions[code] ?? code
+  return path === undefined ? `KeeperErrorCode = ${description}` : `KeeperErrorCode = ${description} for ${path}`
+}
+
+/** Shorthand for `new ZooKeeperError(code, { path, message })`. */
+export function zkError(code: ErrorCodeName, path?: string, message?: string): ZooKeeperError {
+  return new ZooKeeperError(code, { path, message })
+}
