@@ -105,10 +105,10 @@ export interface SetACLRequest {
 }
 
 /** A write op inside a `multi`. */
-export type MultiOp = CreateRequest | CreateTTLRequest | Extract<DeleteRequest, { op: 'delete' }> | SetDataRequest | CheckVersionRequest
+export type MultiOp = CreateRequest | CreateTTLRequest | (DeleteRequest & { op: 'delete' }) | SetDataRequest | CheckVersionRequest
 
 /** A read op inside a `multiRead`; ZooKeeper ignores its watch flag. */
-export type MultiReadOp = Extract<WatchableReadRequest, { op: 'getData' | 'getChildren' }>
+export type MultiReadOp = WatchableReadRequest & { op: 'getData' | 'getChildren' }
 
 /** `MultiOperationRecord` sent as `multi` (atomic writes). */
 export interface MultiRequest {
