@@ -1,0 +1,334 @@
+/**
+ * The prep stage (apache/zookeeper PrepRequestProcessor): validates a write against the tree
+ * plus the changes still in flight, checks ACLs, resolves sequential names, and turns the request
+ * into an idempotent transaction — or an error transaction, which is still ordered and applied so
+ * the client gets its reply in order. Checks run in ZooKeeper's order so error codes match.
+ * @module
+ */
+import { ErrorCode, type ErrorCodeName } from '../errors.js'
+import { parentPath, pathProblem } from '../path.js'
+import { fixupACL, hasPermission } from '../tree/acl.js'
+import { systemPaths, type DataTree } from '../tree/data-tree.js'
+import { ttlMsMax } from '../limits.js'
+import { Perms, type ACL, type Id, type NodeKind, type Txn } from '../txn/types.js'
+import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, SetACLRequest, SetDataRequest, WriteRequest } from './requests.js'
+
+/** What prep needs to know of a node, as the tree will have it once in-flight changes apply. */
+interface NodeRecord {
+  version: number
+  aversion: number
+  /** Stored child-create counter (not the client-visible cversion). */
+  cversion: number
+  numChildren: number
+  ephemeralOwner: bigint
+  kind: NodeKind
+  acl: readonly ACL[]
+  mtime: number
+}
+
+/** A change in flight: the node's state after transaction `zxid`, or null once deleted. */
+interface ChangeRecord {
+  zxid: number
+  path: string
+  node: NodeRecord | null
+}
+
+/** The session a request comes from. */
+export interface PrepContext {
+  sessionId: bigint
+  authInfo: readonly Id[]
+  zxid: number
+  time: number
+}
+
+/** Limits and switches that decide what prep accepts. */
+export interface PrepOptions {
+  /** Largest data in bytes (jute.maxbuffer). */
+  maxDataBytes: number
+  /** Whether TTL nodes may be created (ZooKeeper: zookeeper.extendedTypesEnabled). */
+  extendedTypesEnabled: boolean
+  /** Skip every ACL check (ZooKeeper: skipACL). */
+  skipACL: boolean
+}
+
+class PrepError extends Error {
+  constructor(readonly err: number) {
+    super(`prep failed with ${err}`)
+  }
+}
+
+function fail(code: ErrorCodeName): never {
+  throw new PrepError(ErrorCode[code])
+}
+
+/** Turns write requests into transactions against the tree plus outstanding changes. */
+export class Prep {
+  private readonly outstanding = new Map<string, ChangeRecord>()
+  private readonly inFlight: ChangeRecord[] = []
+  /** While a multi is being prepared: what each addChange replaced, to roll back on failure. */
+  private undoLog: [string, ChangeRecord | undefined][] | null = null
+
+  constructor(
+    private readonly tree: DataTree,
+    private readonly options: PrepOptions,
+  ) {}
+
+  /** Builds the transaction for `request`; failures become an error transaction. */
+  prepare(request: WriteRequest, ctx: PrepContext): Txn {
+    try {
+      return request.op === 'multi' ? this.prepareMulti(request.ops, ctx) : this.prepareOne(request, ctx)
+    } catch (e) {
+      if (e instanceof PrepError) return { type: 'error', err: e.err }
+      throw e
+    }
+  }
+
+  /** Forgets in-flight changes up to and including `zxid`, now that the tree has them. */
+  committed(zxid: number): void {
+    let drop = 0
+    while (drop < this.inFlight.length && (this.inFlight[drop]?.zxid ?? Infinity) <= zxid) {
+      const change = this.inFlight[drop]!
+      if (this.outstanding.get(change.path) === change) this.outstanding.delete(change.path)
+      drop++
+    }
+    if (drop > 0) this.inFlight.splice(0, drop)
+  }
+
+  /** Ephemerals of a session, pending changes included (for closeSession's paths2Delete). */
+  ephemeralsOf(sessionId: bigint): string[] {
+    const paths = new Set(this.tree.ephemerals.get(sessionId) ?? [])
+    for (const change of this.inFlight) {
+      if (change.node === null) paths.delete(change.path)
+      else if (change.node.kind === 'ephemeral' && change.node.ephemeralOwner === sessionId) paths.add(change.path)
+    }
+    return [...paths].sort()
+  }
+
+  private prepareOne(request: Exclude<WriteRequest, { op: 'multi' }>, ctx: PrepContext): Txn {
+    switch (request.op) {
+      case 'create':
+        return this.prepCreate(request, ctx)
+      case 'delete':
+        return this.prepDelete(request, ctx)
+      case 'setData':
+        return this.prepSetData(request, ctx)
+      case 'setACL':
+        return this.prepSetACL(request, ctx)
+      case 'check':
+        return this.prepCheck(request, ctx)
+      case 'closeSession':
+        return this.prepCloseSession(ctx)
+      case 'deleteContainer':
+        return this.prepDeleteContainer(request.path, ctx)
+    }
+  }
+
+  private prepareMulti(ops: readonly MultiOp[], ctx: PrepContext): Txn {
+    const mark = this.inFlight.length
+    this.undoLog = []
+    const txns: Txn[] = []
+    let failedAt = -1
+    let failure = 0
+    try {
+      for (const [i, op] of ops.entries()) {
+        try {
+          txns.push(this.prepareOne(op, ctx))
+        } catch (e) {
+          if (!(e instanceof PrepError)) throw e
+          failedAt = i
+          failure = e.err
+          break
+        }
+      }
+      if (failedAt >= 0) this.rollback(mark, this.undoLog)
+    } finally {
+      this.undoLog = null
+    }
+    if (failedAt < 0) return { type: 'multi', txns }
+    const errors: Txn[] = ops.map((_, i) => ({
+      type: 'error',
+      err: i < failedAt ? ErrorCode.OK : i === failedAt ? failure : ErrorCode.RUNTIMEINCONSISTENCY,
+    }))
+    return { type: 'multi', txns: errors }
+  }
+
+  // A failed multi changes nothing: undo what its earlier ops put in flight, newest first.
+  private rollback(mark: number, undo: [string, ChangeRecord | undefined][]): void {
+    this.inFlight.splice(mark)
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const [path, previous] = undo[i]!
+      if (previous === undefined) this.outstanding.delete(path)
+      else this.outstanding.set(path, previous)
+    }
+  }
+
+  private record(path: string): NodeRecord | null {
+    const change = this.outstanding.get(path)
+    if (change !== undefined) return change.node
+    const node = this.tree.get(path)
+    if (node === undefined) return null
+    return {
+      version: node.version,
+      aversion: node.aversion,
+      cversion: node.cversion,
+      numChildren: node.numChildren,
+      ephemeralOwner: node.ephemeralOwner,
+      kind: node.kind,
+      acl: node.acl,
+      mtime: node.mtime,
+    }
+  }
+
+  private addChange(zxid: number, path: string, node: NodeRecord | null): void {
+    const change = { zxid, path, node }
+    this.undoLog?.push([path, this.outstanding.get(path)])
+    this.outstanding.set(path, change)
+    this.inFlight.push(change)
+  }
+
+  private checkACL(acl: readonly ACL[], perm: number, ctx: PrepContext): void {
+    if (!this.options.skipACL && !hasPermission(acl, perm, ctx.authInfo)) fail('NOAUTH')
+  }
+
+  private checkData(data: Uint8Array): void {
+    if (data.length > this.options.maxDataBytes) fail('BADARGUMENTS')
+  }
+
+  private prepCreate(request: CreateRequest, ctx: PrepContext): Txn {
+    const { kind, sequential } = this.validateMode(request)
+    if (pathProblem(sequential ? request.path + '1' : request.path) !== undefined) fail('BADARGUMENTS')
+    this.checkData(request.data)
+    const acl = fixupACL(request.acl, ctx.authInfo)
+    if (acl === undefined) fail('INVALIDACL')
+    if (request.path === '/') fail('NODEEXISTS')
+    const parentName = parentPath(request.path)
+    const parent = this.record(parentName)
+    if (parent === null) fail('NONODE')
+    this.checkACL(parent.acl, Perms.CREATE, ctx)
+    const path = sequential ? request.path + sequenceSuffix(parent.cversion) : request.path
+    if (this.record(path) !== null) fail('NODEEXISTS')
+    if (parent.kind === 'ephemeral') fail('NOCHILDRENFOREPHEMERALS')
+    const parentCVersion = (parent.cversion + 1) | 0
+    const ephemeralOwner = kind === 'ephemeral' ? ctx.sessionId : 0n
+    const ttlMs = kind === 'ttl' ? (request.ttlMs ?? 0) : 0
+    this.addChange(ctx.zxid, parentName, { ...parent, cversion: parentCVersion, numChildren: parent.numChildren + 1 })
+    const node = { version: 0, aversion: 0, cversion: 0, numChildren: 0, ephemeralOwner, kind, acl, mtime: ctx.time }
+    this.addChange(ctx.zxid, path, node)
+    return { type: 'create', path, data: request.data, acl, kind, ephemeralOwner, ttlMs, parentCVersion }
+  }
+
+  private validateMode(request: CreateRequest): { kind: NodeKind; sequential: boolean } {
+    const mode = request.mode
+    const isTTL = mode === 5 || mode === 6
+    if (isTTL && !this.options.extendedTypesEnabled) fail('UNIMPLEMENTED')
+    if (isTTL) {
+      const ttl = request.ttlMs ?? 0
+      if (!(Number.isInteger(ttl) && ttl > 0 && ttl <= ttlMsMax)) fail('BADARGUMENTS')
+    } else if (request.ttlMs !== undefined && request.ttlMs > 0) {
+      fail('BADARGUMENTS')
+    }
+    switch (mode) {
+      case 0:
+        return { kind: 'persistent', sequential: false }
+      case 1:
+        return { kind: 'ephemeral', sequential: false }
+      case 2:
+        return { kind: 'persistent', sequential: true }
+      case 3:
+        return { kind: 'ephemeral', sequential: true }
+      case 4:
+        return { kind: 'container', sequential: false }
+      case 5:
+        return { kind: 'ttl', sequential: false }
+      case 6:
+        return { kind: 'ttl', sequential: true }
+      default:
+        return fail('BADARGUMENTS')
+    }
+  }
+
+  private prepDelete(request: DeleteRequest, ctx: PrepContext): Txn {
+    const path = request.path
+    if (pathProblem(path) !== undefined || systemPaths.has(path)) fail('BADARGUMENTS')
+    const parentName = parentPath(path)
+    const parent = this.record(parentName)
+    if (parent === null) fail('NONODE')
+    this.checkACL(parent.acl, Perms.DELETE, ctx)
+    const node = this.record(path)
+    if (node === null) fail('NONODE')
+    checkVersion(request.version, node.version)
+    if (node.numChildren > 0) fail('NOTEMPTY')
+    this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
+    this.addChange(ctx.zxid, path, null)
+    return { type: 'delete', path }
+  }
+
+  private prepSetData(request: SetDataRequest, ctx: PrepContext): Txn {
+    const path = request.path
+    if (pathProblem(path) !== undefined) fail('BADARGUMENTS')
+    this.checkData(request.data)
+    const node = this.record(path)
+    if (node === null) fail('NONODE')
+    this.checkACL(node.acl, Perms.WRITE, ctx)
+    checkVersion(request.version, node.version)
+    const version = (node.version + 1) | 0
+    this.addChange(ctx.zxid, path, { ...node, version, mtime: ctx.time })
+    return { type: 'setData', path, data: request.data, version }
+  }
+
+  private prepSetACL(request: SetACLRequest, ctx: PrepContext): Txn {
+    const path = request.path
+    if (pathProblem(path) !== undefined) fail('BADARGUMENTS')
+    const acl = fixupACL(request.acl, ctx.authInfo)
+    if (acl === undefined) fail('INVALIDACL')
+    const node = this.record(path)
+    if (node === null) fail('NONODE')
+    this.checkACL(node.acl, Perms.ADMIN, ctx)
+    checkVersion(request.version, node.aversion)
+    const version = (node.aversion + 1) | 0
+    this.addChange(ctx.zxid, path, { ...node, acl, aversion: version })
+    return { type: 'setACL', path, acl, version }
+  }
+
+  private prepCheck(request: CheckRequest, ctx: PrepContext): Txn {
+    const path = request.path
+    if (pathProblem(path) !== undefined) fail('BADARGUMENTS')
+    const node = this.record(path)
+    if (node === null) fail('NONODE')
+    this.checkACL(node.acl, Perms.READ, ctx)
+    checkVersion(request.version, node.version)
+    return { type: 'check', path, version: request.version }
+  }
+
+  private prepCloseSession(ctx: PrepContext): Txn {
+    const paths2Delete = this.ephemeralsOf(ctx.sessionId)
+    for (const path of paths2Delete) {
+      const parentName = parentPath(path)
+      const parent = this.record(parentName)
+      if (parent !== null) this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
+      this.addChange(ctx.zxid, path, null)
+    }
+    return { type: 'closeSession', paths2Delete }
+  }
+
+  private prepDeleteContainer(path: string, ctx: PrepContext): Txn {
+    const node = this.record(path)
+    if (node === null) fail('NONODE')
+    if (node.kind !== 'container' && node.kind !== 'ttl') fail('BADARGUMENTS')
+    if (node.numChildren > 0) fail('NOTEMPTY')
+    const parentName = parentPath(path)
+    const parent = this.record(parentName)
+    if (parent !== null) this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
+    this.addChange(ctx.zxid, path, null)
+    return { type: 'delete', path }
+  }
+}
+
+function checkVersion(expected: number, actual: number): void {
+  if (expected !== -1 && expected !== actual) fail('BADVERSION')
+}
+
+/** ZooKeeper's sequence suffix: `%010d` of the parent's stored child-create counter. */
+export function sequenceSuffix(counter: number): string {
+  return counter >= 0 ? String(counter).padStart(10, '0') : '-' + String(-counter).padStart(9, '0')
+}

@@ -1,0 +1,137 @@
+/**
+ * The embedding API: `createServer()` starts a member in this process and `server.connect()`
+ * opens a session on it with no socket and no serialisation in between.
+ * @module
+ */
+import type { Clock } from '../clock.js'
+import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../client/client.js'
+import { ZooKeeperError } from '../errors.js'
+import type { WatchNotification } from '../watch/watch-manager.js'
+import { Member, type Channel, type ClientConnection, type MemberOptions } from './member.js'
+import type { Request, Response } from './requests.js'
+
+/** Options of {@link createServer}. */
+export interface ServerOptions extends MemberOptions {}
+
+/** Options of {@link Server.connect}. */
+export interface ConnectOptions {
+  /** Requested session timeout in ms, clamped to the server's bounds. @defaultValue 30000 */
+  sessionTimeoutMs?: number
+  /** Resume this session instead of opening a new one (with {@link ConnectOptions.sessionPasswd}). */
+  sessionId?: bigint
+  /** The password of the session to resume. */
+  sessionPasswd?: Uint8Array
+}
+
+/** A running Paddock member embedded in this process. */
+export interface Server {
+  /** The clock the server runs on (a VirtualClock in tests). */
+  readonly clock: Clock
+  /** Number of znodes, system nodes included. */
+  readonly znodeCount: number
+  /** Number of open sessions. */
+  readonly sessionCount: number
+  /** The zxid of the last applied transaction. */
+  readonly lastZxid: number
+  /** Opens a session on this server and returns a client for it. */
+  connect(options?: ConnectOptions): Promise<ZooKeeperClient>
+  /** Runs the session expiry and container/TTL sweeps now, as their timers would. */
+  runMaintenance(): void
+  /** Stops the server; every client sees its session closed. */
+  close(): Promise<void>
+  /** Same as close(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+const sessionTimeoutMsDefault = 30_000
+
+/** Starts an in-process, in-memory Paddock server. */
+export async function createServer(options: ServerOptions = {}): Promise<Server> {
+  return new EmbeddedServer(new Member(options))
+}
+
+class EmbeddedServer implements Server {
+  constructor(private readonly member: Member) {}
+
+  get clock(): Clock {
+    return this.member.clock
+  }
+
+  get znodeCount(): number {
+    return this.member.tree.size
+  }
+
+  get sessionCount(): number {
+    return this.member.sessions.size
+  }
+
+  get lastZxid(): number {
+    return this.member.lastProcessedZxid
+  }
+
+  connect(options: ConnectOptions = {}): Promise<ZooKeeperClient> {
+    return new Promise((resolve, reject) => {
+      const connection = new InProcessConnection(this.member)
+      const params = {
+        timeoutMs: options.sessionTimeoutMs ?? sessionTimeoutMsDefault,
+        sessionId: options.sessionId,
+        passwd: options.sessionPasswd,
+      }
+      this.member.connect(connection, params, (grant) => {
+        if (!('channel' in grant)) return reject(ZooKeeperError.fromErrno(grant.err))
+        const client = new ClientImpl(grant.sessionId, grant.timeoutMs, grant.passwd, this.member.options.maxDataBytes)
+        connection.open(grant.channel, client)
+        client.bind(connection)
+        resolve(client)
+      })
+    })
+  }
+
+  runMaintenance(): void {
+    this.member.expireSessions()
+    this.member.removeExpiredContainers()
+  }
+
+  async close(): Promise<void> {
+    this.member.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+/** Both ends of an in-process session: the member's view of the client, and the client's transport. */
+class InProcessConnection implements ClientConnection, ClientTransport {
+  readonly remoteAddress = '127.0.0.1'
+  private channel: Channel | undefined
+  private client: ClientImpl | undefined
+  private cxid = 0
+
+  constructor(private readonly member: Member) {}
+
+  open(channel: Channel, client: ClientImpl): void {
+    this.channel = channel
+    this.client = client
+  }
+
+  send(request: Request): Promise<Response> {
+    const channel = this.channel
+    if (channel === undefined) return Promise.reject(new ZooKeeperError('CONNECTIONLOSS'))
+    return new Promise((resolve) => this.member.submit(channel, request, ++this.cxid, resolve))
+  }
+
+  async close(): Promise<void> {
+    const channel = this.channel
+    if (channel === undefined || !channel.attached) return
+    await new Promise<void>((resolve) => this.member.submit(channel, { op: 'closeSession' }, ++this.cxid, () => resolve()))
+  }
+
+  process(event: WatchNotification): void {
+    this.client?.notification(event)
+  }
+
+  sessionEnded(reason: 'expired' | 'closed' | 'moved'): void {
+    this.client?.sessionEnded(reason)
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Sessions and their expiry (apache/zookeeper SessionTrackerImpl and ExpiryQueue): each session
+ * expires at its last activity plus its timeout, rounded up to the next tick, so expiry is
+ * checked once per tick for a whole bucket. Time comes in as arguments; there is no clock here.
+ * @module
+ */
+
+/** One session as the tracker keeps it. */
+export interface Session {
+  /** 64-bit session id (signed, as on the wire). */
+  readonly id: bigint
+  /** Negotiated timeout in ms. */
+  readonly timeoutMs: number
+  /** The 16-byte password a reconnecting client must present. */
+  readonly passwd: Uint8Array
+  /** The tick-aligned time at which the session expires unless touched, in ms. */
+  expiresAt: number
+  /** Set once the session is closing: it accepts no more requests. */
+  closing: boolean
+}
+
+/** Tracks sessions and which of them are due to expire. */
+export class SessionTracker {
+  private readonly sessions = new Map<bigint, Session>()
+  private readonly buckets = new Map<number, Set<bigint>>()
+  private nextId: bigint
+
+  /**
+   * @param tickTimeMs - bucket width, ZooKeeper's tickTime.
+   * @param serverId - the member's id; the top byte of every session id it creates.
+   * @param now - the current time, which seeds the session id counter as ZooKeeper does.
+   */
+  constructor(
+    private readonly tickTimeMs: number,
+    serverId: number,
+    now: number,
+  ) {
+    this.nextId = initialSessionId(serverId, now)
+  }
+
+  /** Allocates a fresh session id (not yet a session: that happens when createSession applies). */
+  allocateId(): bigint {
+    const id = this.nextId
+    this.nextId = BigInt.asIntN(64, this.nextId + 1n)
+    return id
+  }
+
+  /** Adds a session (createSession applied, or restored); a known id keeps its entry. */
+  add(id: bigint, timeoutMs: number, passwd: Uint8Array, now: number): Session {
+    const existing = this.sessions.get(id)
+    if (existing !== undefined) return existing
+    const session: Session = { id, timeoutMs, passwd, expiresAt: 0, closing: false }
+    this.sessions.set(id, session)
+    this.schedule(session, now)
+    return session
+  }
+
+  /** The session with `id`, if it is open. */
+  get(id: bigint): Session | undefined {
+    return this.sessions.get(id)
+  }
+
+  /** Every open session. */
+  all(): IterableIterator<Session> {
+    return this.sessions.values()
+  }
+
+  /** Number of open sessions. */
+  get size(): number {
+    return this.sessions.size
+  }
+
+  /** Records activity; returns false when the session is unknown or closing (ZooKeeper touchSession). */
+  touch(id: bigint, now: number): boolean {
+    const session = this.sessions.get(id)
+    if (session === undefined || session.closing) return false
+    this.schedule(session, now)
+    return true
+  }
+
+  /** Forgets a session (closeSession applied). */
+  remove(id: bigint): void {
+    const session = this.sessions.get(id)
+    if (session === undefined) return
+    this.sessions.delete(id)
+    this.buckets.get(session.expiresAt)?.delete(id)
+  }
+
+  /**
+   * Returns the sessions whose bucket time has come by `now` and marks them closing, so each is
+   * reported once; the caller proposes closeSession for each.
+   */
+  expire(now: number): Session[] {
+    // Few buckets are live at once (at most maxSessionTimeout / tickTime), so a scan is cheap
+    // and, unlike stepping tick by tick, stays cheap when a virtual clock jumps far ahead.
+    const dueBuckets = [...this.buckets.keys()].filter((time) => time <= now).sort((a, b) => a - b)
+    const due: Session[] = []
+    for (const time of dueBuckets) {
+      const bucket = this.buckets.get(time)
+      this.buckets.delete(time)
+      for (const id of bucket ?? []) {
+        const session = this.sessions.get(id)
+        if (session === undefined || session.closing) continue
+        session.closing = true
+        due.push(session)
+      }
+    }
+    return due
+  }
+
+  /** Marks a session closing (the client asked to close); returns false if unknown. */
+  setClosing(id: bigint): boolean {
+    const session = this.sessions.get(id)
+    if (session === undefined) return false
+    session.closing = true
+    return true
+  }
+
+  private schedule(session: Session, now: number): void {
+    const expiresAt = this.roundToNextTick(now + session.timeoutMs)
+    if (expiresAt === session.expiresAt) return
+    this.buckets.get(session.expiresAt)?.delete(session.id)
+    session.expiresAt = expiresAt
+    let bucket = this.buckets.get(expiresAt)
+    if (bucket === undefined) this.buckets.set(expiresAt, (bucket = new Set()))
+    bucket.add(session.id)
+  }
+
+  private roundToNextTick(time: number): number {
+    return (Math.floor(time / this.tickTimeMs) + 1) * this.tickTimeMs
+  }
+}
+
+/**
+ * The first session id of a member: its id in the top byte, then the clock shifted as
+ * SessionTrackerImpl.initializeNextSessionId does, so ids from a restarted member do not repeat.
+ */
+export function initialSessionId(serverId: number, now: number): bigint {
+  const time = (BigInt(Math.floor(now)) << 24n) & 0xffff_ffff_ffff_ffffn
+  const shifted = time >> 8n
+  return BigInt.asIntN(64, shifted | (BigInt(serverId & 0xff) << 56n))
+}

@@ -1,0 +1,143 @@
+/**
+ * ACL rules as ZooKeeper applies them: the standard ACLs, digest ids, fixing up the `auth`
+ * scheme on create/setACL (PrepRequestProcessor.fixupACL) and permission checks (checkACL).
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import type { ACL, Id } from '../txn/types.js'
+import { Perms } from '../txn/types.js'
+
+/** world:anyone with every permission (ZooDefs.Ids.OPEN_ACL_UNSAFE). */
+export const OPEN_ACL_UNSAFE: readonly ACL[] = Object.freeze([{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }])
+
+/** Every permission for the ids the creator authenticated with (ZooDefs.Ids.CREATOR_ALL_ACL). */
+export const CREATOR_ALL_ACL: readonly ACL[] = Object.freeze([{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }])
+
+/** world:anyone may read (ZooDefs.Ids.READ_ACL_UNSAFE). */
+export const READ_ACL_UNSAFE: readonly ACL[] = Object.freeze([{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }])
+
+/** The id of the super user once it has authenticated with the configured super digest. */
+export const SUPER_ID: Readonly<Id> = Object.freeze({ scheme: 'super', id: '' })
+
+/**
+ * The digest id for a `user:password` credential: `user:base64(sha1("user:password"))`
+ * (DigestAuthenticationProvider.generateDigest).
+ */
+export function digestId(userPassword: string): string {
+  const colon = userPassword.indexOf(':')
+  const user = colon < 0 ? userPassword : userPassword.slice(0, colon)
+  const hash = createHash('sha1').update(userPassword, 'utf8').digest('base64')
+  return `${user}:${hash}`
+}
+
+/** True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides. */
+export function isValidId(scheme: string, id: string): boolean {
+  switch (scheme) {
+    case 'world':
+      return id === 'anyone'
+    case 'digest':
+      return id.split(':').length === 2
+    case 'ip':
+      return parseIpRule(id) !== undefined
+    case 'super':
+      return true
+    default:
+      return false
+  }
+}
+
+/**
+ * Validates an ACL for create or setACL and replaces `auth` entries with the session's
+ * authenticated ids. Returns undefined when ZooKeeper would answer INVALIDACL: an empty list,
+ * an unknown scheme, a malformed id, or `auth` with no authenticated id to stand for.
+ */
+export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): ACL[] | undefined {
+  if (acl.length === 0) return undefined
+  const fixed: ACL[] = []
+  for (const entry of acl) {
+    if (!Number.isInteger(entry.perms) || entry.perms < 0 || entry.perms > Perms.ALL) return undefined
+    if (entry.id.scheme === 'auth') {
+      // Only schemes whose provider "isAuthenticated" stand for `auth`: digest, not ip.
+      const ids = authInfo.filter((id) => id.scheme === 'digest')
+      if (ids.length === 0) return undefined
+      for (const id of ids) pushUnique(fixed, { perms: entry.perms, id: { scheme: id.scheme, id: id.id } })
+      continue
+    }
+    if (!isValidId(entry.id.scheme, entry.id.id)) return undefined
+    pushUnique(fixed, { perms: entry.perms, id: { scheme: entry.id.scheme, id: entry.id.id } })
+  }
+  return fixed
+}
+
+function pushUnique(list: ACL[], acl: ACL): void {
+  const seen = list.some((a) => a.perms === acl.perms && a.id.scheme === acl.id.scheme && a.id.id === acl.id.id)
+  if (!seen) list.push(acl)
+}
+
+/** True when a session with `authInfo` holds `perm` (any of its bits) on a node with `acl`. */
+export function hasPermission(acl: readonly ACL[], perm: number, authInfo: readonly Id[]): boolean {
+  if (acl.length === 0) return true
+  for (const id of authInfo) if (id.scheme === 'super') return true
+  for (const entry of acl) {
+    if ((entry.perms & perm) === 0) continue
+    if (entry.id.scheme === 'world' && entry.id.id === 'anyone') return true
+    for (const id of authInfo) {
+      if (id.scheme === entry.id.scheme && idMatches(entry.id.scheme, id.id, entry.id.id)) return true
+    }
+  }
+  return false
+}
+
+function idMatches(scheme: string, sessionId: string, aclId: string): boolean {
+  if (scheme !== 'ip') return sessionId === aclId
+  const rule = parseIpRule(aclId)
+  const address = parseIpRule(sessionId)
+  if (rule === undefined || address === undefined || rule.bytes.length !== address.bytes.length) return false
+  return prefixEquals(rule.bytes, address.bytes, rule.bits)
+}
+
+interface IpRule {
+  bytes: number[]
+  bits: number
+}
+
+function parseIpRule(text: string): IpRule | undefined {
+  const slash = text.indexOf('/')
+  const address = slash < 0 ? text : text.slice(0, slash)
+  const bytes = address.includes(':') ? ipv6Bytes(address) : ipv4Bytes(address)
+  if (bytes === undefined) return undefined
+  const maxBits = bytes.length * 8
+  const bits = slash < 0 ? maxBits : Number(text.slice(slash + 1))
+  if (!Number.isInteger(bits) || bits < 0 || bits > maxBits) return undefined
+  return { bytes, bits }
+}
+
+function ipv4Bytes(address: string): number[] | undefined {
+  const parts = address.split('.')
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined
+  return parts.map(Number)
+}
+
+function ipv6Bytes(address: string): number[] | undefined {
+  const halves = address.split('::')
+  if (halves.length > 2) return undefined
+  const head = halves[0] === '' ? [] : (halves[0] ?? '').split(':')
+  const tail = halves.length === 2 && halves[1] !== '' ? (halves[1] ?? '').split(':') : []
+  const missing = 8 - head.length - tail.length
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined
+  const groups = [...head, ...Array<string>(missing).fill('0'), ...tail]
+  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined
+  return groups.flatMap((g) => {
+    const n = parseInt(g, 16)
+    return [n >> 8, n & 0xff]
+  })
+}
+
+function prefixEquals(a: number[], b: number[], bits: number): boolean {
+  for (let i = 0; i < bits; i++) {
+    const byte = i >> 3
+    const mask = 0x80 >> (i & 7)
+    if (((a[byte] ?? 0) & mask) !== ((b[byte] ?? 0) & mask)) return false
+  }
+  return true
+}

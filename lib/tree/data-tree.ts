@@ -1,0 +1,295 @@
+/**
+ * The data tree: znodes with data, ACL and Stat, changed only by applying transaction records.
+ * Pure and synchronous: no clock, no I/O. Follows apache/zookeeper DataTree and DataNode.
+ * @module
+ */
+import { baseName, childPath, parentPath } from '../path.js'
+import type { ACL, CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
+import { ErrorCode } from '../errors.js'
+import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js'
+
+/** The Stat of a znode exactly as ZooKeeper reports it to clients (jute `Stat`). */
+export interface Stat {
+  /** zxid of the create. */
+  czxid: number
+  /** zxid of the last setData (or the create). */
+  mzxid: number
+  /** Create time, ms since the epoch (the leader's clock). */
+  ctime: number
+  /** Last modification time, ms since the epoch. */
+  mtime: number
+  /** Number of setData calls (the data version). */
+  version: number
+  /** Number of child creates plus child deletes. */
+  cversion: number
+  /** Number of setACL calls. */
+  aversion: number
+  /** Session id of an ephemeral's owner; 0n for every other node (containers and TTL nodes too). */
+  ephemeralOwner: bigint
+  /** Length of the data in bytes. */
+  dataLength: number
+  /** Number of children. */
+  numChildren: number
+  /** zxid of the last change to the children (create or delete of a child). */
+  pzxid: number
+}
+
+/** Watch-relevant change kinds the tree reports while applying (Watcher.Event.EventType names). */
+export type TreeEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'
+
+/** Receives every change as it is applied, in zxid order, to trigger watches. */
+export type TreeListener = (type: TreeEventType, path: string, zxid: number) => void
+
+/** One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates. */
+export class ZNode {
+  children: Set<string> | null = null
+  constructor(
+    public data: Uint8Array,
+    public acl: readonly ACL[],
+    public czxid: number,
+    public mzxid: number,
+    public pzxid: number,
+    public ctime: number,
+    public mtime: number,
+    public version: number,
+    public cversion: number,
+    public aversion: number,
+    public ephemeralOwner: bigint,
+    public kind: NodeKind,
+    public ttlMs: number,
+  ) {}
+
+  /** Number of children. */
+  get numChildren(): number {
+    return this.children === null ? 0 : this.children.size
+  }
+
+  /** The client-visible Stat (DataNode.copyStat). */
+  stat(): Stat {
+    const numChildren = this.numChildren
+    return {
+      czxid: this.czxid,
+      mzxid: this.mzxid,
+      ctime: this.ctime,
+      mtime: this.mtime,
+      version: this.version,
+      // Stored is the count of creates; every create has a delete except children still present.
+      cversion: this.cversion * 2 - numChildren,
+      aversion: this.aversion,
+      ephemeralOwner: this.kind === 'ephemeral' ? this.ephemeralOwner : 0n,
+      dataLength: this.data.length,
+      numChildren,
+      pzxid: this.pzxid,
+    }
+  }
+}
+
+/** The result of applying one transaction. */
+export type TxnResult =
+  | { type: 'create'; err: 0; path: string; stat: Stat }
+  | { type: 'delete'; err: 0 }
+  | { type: 'setData'; err: 0; stat: Stat }
+  | { type: 'setACL'; err: 0; stat: Stat }
+  | { type: 'check'; err: 0 }
+  | { type: 'error'; err: number }
+  | { type: 'multi'; err: 0; results: TxnResult[] }
+  | { type: 'session'; err: 0 }
+
+const empty = new Uint8Array(0)
+const errorResult = (err: number): TxnResult => ({ type: 'error', err })
+
+/** Paths ZooKeeper creates in every tree, which clients may not delete. */
+export const systemPaths: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'])
+
+/** The znode tree with its indexes of ephemerals, containers and TTL nodes. */
+export class DataTree {
+  private readonly nodes = new Map<string, ZNode>()
+  /** Ephemeral paths by owning session. */
+  readonly ephemerals = new Map<bigint, Set<string>>()
+  /** Paths of container nodes. */
+  readonly containers = new Set<string>()
+  /** Paths of TTL nodes. */
+  readonly ttls = new Set<string>()
+  /** The zxid of the last transaction applied. */
+  lastProcessedZxid = 0
+  /** Called for every change, in order; the server points it at the watch manager. */
+  listener: TreeListener | undefined = undefined
+
+  constructor() {
+    this.addSystemNode('/', OPEN_ACL_UNSAFE)
+    this.addSystemNode('/zookeeper', OPEN_ACL_UNSAFE)
+    this.addSystemNode('/zookeeper/quota', OPEN_ACL_UNSAFE)
+    this.addSystemNode('/zookeeper/config', READ_ACL_UNSAFE)
+  }
+
+  private addSystemNode(path: string, acl: readonly ACL[]): void {
+    const node = new ZNode(empty, acl, 0, 0, 0, 0, 0, 0, 0, 0, 0n, 'persistent', 0)
+    this.nodes.set(path, node)
+    if (path !== '/') this.linkChild(path)
+  }
+
+  /** The node at `path`, or undefined. The caller must not modify it. */
+  get(path: string): ZNode | undefined {
+    return this.nodes.get(path)
+  }
+
+  /** Number of znodes, the root and the /zookeeper nodes included. */
+  get size(): number {
+    return this.nodes.size
+  }
+
+  /** All paths, in no particular order. */
+  paths(): IterableIterator<string> {
+    return this.nodes.keys()
+  }
+
+  /** Number of descendants of `path` (not counting itself), or -1 when it does not exist. */
+  descendantCount(path: string): number {
+    const node = this.nodes.get(path)
+    if (node === undefined) return -1
+    let count = 0
+    for (const child of node.children ?? []) count += 1 + this.descendantCount(childPath(path, child))
+    return count
+  }
+
+  /** Applies a committed transaction; the tree changes only here. */
+  apply(header: TxnHeader, txn: Txn): TxnResult {
+    const result = this.applyTxn(header, txn)
+    if (header.zxid > this.lastProcessedZxid) this.lastProcessedZxid = header.zxid
+    return result
+  }
+
+  private applyTxn(header: TxnHeader, txn: Txn): TxnResult {
+    switch (txn.type) {
+      case 'create':
+        return this.createNode(header, txn)
+      case 'delete':
+        return this.deleteNode(txn.path, header.zxid)
+      case 'setData':
+        return this.setData(header, txn.path, txn.data, txn.version)
+      case 'setACL':
+        return this.setACL(txn.path, txn.acl, txn.version)
+      case 'check':
+        return this.nodes.has(txn.path) ? { type: 'check', err: 0 } : errorResult(ErrorCode.NONODE)
+      case 'error':
+        return errorResult(txn.err)
+      case 'multi':
+        return { type: 'multi', err: 0, results: txn.txns.map((t) => this.applyTxn(header, t)) }
+      case 'createSession':
+        return { type: 'session', err: 0 }
+      case 'closeSession':
+        for (const path of txn.paths2Delete) this.deleteNode(path, header.zxid)
+        return { type: 'session', err: 0 }
+    }
+  }
+
+  private createNode(header: TxnHeader, txn: CreateTxn): TxnResult {
+    const parentName = parentPath(txn.path)
+    const parent = this.nodes.get(parentName)
+    if (parent === undefined) return errorResult(ErrorCode.NONODE)
+    if (this.nodes.has(txn.path)) return errorResult(ErrorCode.NODEEXISTS)
+    const { zxid, time } = header
+    // Replayed txns may be older than the state a fuzzy snapshot captured: never go back.
+    if (txn.parentCVersion > parent.cversion) parent.cversion = txn.parentCVersion
+    if (zxid > parent.pzxid) parent.pzxid = zxid
+    const node = new ZNode(txn.data, txn.acl, zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
+    this.nodes.set(txn.path, node)
+    this.linkChild(txn.path)
+    this.indexNode(txn.path, node)
+    this.listener?.('NodeCreated', txn.path, zxid)
+    this.listener?.('NodeChildrenChanged', parentName, zxid)
+    return { type: 'create', err: 0, path: txn.path, stat: node.stat() }
+  }
+
+  private deleteNode(path: string, zxid: number): TxnResult {
+    const node = this.nodes.get(path)
+    if (node === undefined) return errorResult(ErrorCode.NONODE)
+    const parentName = parentPath(path)
+    const parent = this.nodes.get(parentName)
+    this.nodes.delete(path)
+    this.unindexNode(path, node)
+    if (parent !== undefined) {
+      parent.children?.delete(baseName(path))
+      if (zxid > parent.pzxid) parent.pzxid = zxid
+    }
+    this.listener?.('NodeDeleted', path, zxid)
+    this.listener?.('NodeChildrenChanged', parentName, zxid)
+    return { type: 'delete', err: 0 }
+  }
+
+  private setData(header: TxnHeader, path: string, data: Uint8Array, version: number): TxnResult {
+    const node = this.nodes.get(path)
+    if (node === undefined) return errorResult(ErrorCode.NONODE)
+    node.data = data
+    node.version = version
+    node.mzxid = header.zxid
+    node.mtime = header.time
+    this.listener?.('NodeDataChanged', path, header.zxid)
+    return { type: 'setData', err: 0, stat: node.stat() }
+  }
+
+  private setACL(path: string, acl: ACL[], version: number): TxnResult {
+    const node = this.nodes.get(path)
+    if (node === undefined) return errorResult(ErrorCode.NONODE)
+    node.acl = acl
+    node.aversion = version
+    return { type: 'setACL', err: 0, stat: node.stat() }
+  }
+
+  private linkChild(path: string): void {
+    const parent = this.nodes.get(parentPath(path))
+    if (parent === undefined) return
+    if (parent.children === null) parent.children = new Set()
+    parent.children.add(baseName(path))
+  }
+
+  private indexNode(path: string, node: ZNode): void {
+    if (node.kind === 'ephemeral') {
+      let paths = this.ephemerals.get(node.ephemeralOwner)
+      if (paths === undefined) this.ephemerals.set(node.ephemeralOwner, (paths = new Set()))
+      paths.add(path)
+    } else if (node.kind === 'container') {
+      this.containers.add(path)
+    } else if (node.kind === 'ttl') {
+      this.ttls.add(path)
+    }
+  }
+
+  private unindexNode(path: string, node: ZNode): void {
+    if (node.kind === 'ephemeral') {
+      const paths = this.ephemerals.get(node.ephemeralOwner)
+      paths?.delete(path)
+      if (paths?.size === 0) this.ephemerals.delete(node.ephemeralOwner)
+    } else if (node.kind === 'container') {
+      this.containers.delete(path)
+    } else if (node.kind === 'ttl') {
+      this.ttls.delete(path)
+    }
+  }
+
+  /**
+   * Container and TTL nodes due for removal at `now` (ContainerManager.getCandidates): containers
+   * that once had children and have none now, and childless TTL nodes unmodified for their TTL.
+   */
+  expiredContainers(now: number): string[] {
+    const due: string[] = []
+    for (const path of this.containers) {
+      const node = this.nodes.get(path)
+      if (node !== undefined && node.cversion > 0 && node.numChildren === 0) due.push(path)
+    }
+    for (const path of this.ttls) {
+      const node = this.nodes.get(path)
+      if (node !== undefined && node.numChildren === 0 && now - node.mtime > node.ttlMs) due.push(path)
+    }
+    return due
+  }
+
+  /** Inserts a node restored from a snapshot; parents must be restored before their children. */
+  restoreNode(path: string, node: ZNode): void {
+    const existing = this.nodes.get(path)
+    if (existing !== undefined) node.children = existing.children
+    this.nodes.set(path, node)
+    if (path !== '/') this.linkChild(path)
+    this.indexNode(path, node)
+  }
+}

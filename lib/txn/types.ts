@@ -1,0 +1,140 @@
+/**
+ * The transaction records: the only way the data tree changes. The same records are applied by
+ * a standalone server, replicated by ZAB, and replayed from the log, so applying one is
+ * deterministic and idempotent enough for fuzzy snapshots (as ZooKeeper's txns are).
+ * @module
+ */
+
+/** An identity in an ACL: a scheme (`world`, `auth`, `digest`, `ip`, `super`) and an id in it. */
+export interface Id {
+  /** The scheme, for example `'digest'`. */
+  scheme: string
+  /** The id within the scheme, for example `'anyone'` or `'user:base64(sha1(user:password))'`. */
+  id: string
+}
+
+/** One ACL entry: a permission bit mask (see {@link Perms}) granted to an {@link Id}. */
+export interface ACL {
+  /** Bitwise OR of {@link Perms} values. */
+  perms: number
+  /** Who is granted the permissions. */
+  id: Id
+}
+
+/** ZooKeeper's permission bits (ZooDefs.Perms). */
+export const Perms = {
+  READ: 1,
+  WRITE: 2,
+  CREATE: 4,
+  DELETE: 8,
+  ADMIN: 16,
+  ALL: 31,
+} as const
+
+/** What kind of znode a node is, which decides when the server removes it. */
+export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl'
+
+/** The metadata every committed transaction carries (ZooKeeper's TxnHeader). */
+export interface TxnHeader {
+  /** Session that issued the request (0n for server-internal requests). */
+  sessionId: bigint
+  /** The client's request counter (xid) for that session, or 0. */
+  cxid: number
+  /** The transaction id: epoch * 2^32 + counter. */
+  zxid: number
+  /** The leader's wall clock when it prepared the transaction, in ms since the epoch. */
+  time: number
+}
+
+/** Creates a znode (ZooKeeper CreateTxn / CreateContainerTxn / CreateTTLTxn). */
+export interface CreateTxn {
+  type: 'create'
+  /** Full path, with the sequence suffix already appended. */
+  path: string
+  data: Uint8Array
+  acl: ACL[]
+  kind: NodeKind
+  /** Owning session for ephemerals, 0n otherwise. */
+  ephemeralOwner: bigint
+  /** Time to live in ms for `kind: 'ttl'`, else 0. */
+  ttlMs: number
+  /** The parent's stored child-create counter after this create. */
+  parentCVersion: number
+}
+
+/** Deletes a znode (ZooKeeper DeleteTxn). */
+export interface DeleteTxn {
+  type: 'delete'
+  path: string
+}
+
+/** Replaces a znode's data (ZooKeeper SetDataTxn); `version` is the new data version. */
+export interface SetDataTxn {
+  type: 'setData'
+  path: string
+  data: Uint8Array
+  version: number
+}
+
+/** Replaces a znode's ACL (ZooKeeper SetACLTxn); `version` is the new aversion. */
+export interface SetACLTxn {
+  type: 'setACL'
+  path: string
+  acl: ACL[]
+  version: number
+}
+
+/** A version check that changes nothing (ZooKeeper CheckVersionTxn, used inside multi). */
+export interface CheckTxn {
+  type: 'check'
+  path: string
+  version: number
+}
+
+/** A failed request, still ordered and replicated so replies stay in order (ZooKeeper ErrorTxn). */
+export interface ErrorTxn {
+  type: 'error'
+  /** The ZooKeeper error number. */
+  err: number
+}
+
+/** Several transactions applied atomically under one zxid (ZooKeeper MultiTxn). */
+export interface MultiTxn {
+  type: 'multi'
+  /** All sub-transactions; when the multi failed, every one is an {@link ErrorTxn}. */
+  txns: Txn[]
+}
+
+/** Opens a session (ZooKeeper CreateSessionTxn); the session id is in the header. */
+export interface CreateSessionTxn {
+  type: 'createSession'
+  /** Negotiated session timeout in ms. */
+  timeoutMs: number
+  /** The session password (16 bytes), so every member can validate a reconnect. */
+  passwd: Uint8Array
+}
+
+/** Closes a session and deletes its ephemerals (ZooKeeper CloseSessionTxn). */
+export interface CloseSessionTxn {
+  type: 'closeSession'
+  /** The ephemerals to delete, computed by the leader against pending changes. */
+  paths2Delete: string[]
+}
+
+/** Any transaction record. */
+export type Txn =
+  | CreateTxn
+  | DeleteTxn
+  | SetDataTxn
+  | SetACLTxn
+  | CheckTxn
+  | ErrorTxn
+  | MultiTxn
+  | CreateSessionTxn
+  | CloseSessionTxn
+
+/** A transaction with its header: what is logged, replicated and applied. */
+export interface TxnEntry {
+  header: TxnHeader
+  txn: Txn
+}
