@@ -1,0 +1,195 @@
+/**
+ * Keys and values as they lie in LevelDB.
+ *
+ * Keys sort by zxid, so a range read is a log read: `log/<zxid as 16 hex>`,
+ * `snap/<zxid as 16 hex>/<chunk index as 8 hex>`, `meta/snapshot/<zxid as 16 hex>` (the marker
+ * that says a snapshot is complete), `meta/acceptedEpoch`, `meta/currentEpoch`.
+ *
+ * Every value is a checksummed envelope: 4 bytes of CRC-32 (big-endian) over the rest, then a
+ * msgpack array `[kind, formatVersion, ...fields]`. The record repeats its zxid (and chunk index)
+ * so that a value stored under the wrong key is caught as well as a torn or flipped one.
+ * @module
+ */
+import { FLOAT32_OPTIONS, Packr } from 'msgpackr'
+import { crc32 } from './crc32.js'
+
+/** The version written into every record; a reader refuses versions it does not know. */
+const formatVersion = 1
+
+// Every option is spelled out so that an upgrade of msgpackr cannot change what is on disk.
+const packr = new Packr({
+  useRecords: false,
+  structures: [],
+  moreTypes: false,
+  structuredClone: false,
+  sequential: false,
+  bundleStrings: false,
+  mapsAsObjects: true,
+  variableMapSize: false,
+  coercibleKeyAsNumber: false,
+  copyBuffers: false,
+  useFloat32: FLOAT32_OPTIONS.NEVER,
+  useTimestamp32: false,
+  largeBigIntToFloat: false,
+  largeBigIntToString: false,
+  useBigIntExtension: false,
+  int64AsType: 'number',
+  encodeUndefinedAsNil: false,
+  mapAsEmptyObject: false,
+  setAsEmptyObject: false,
+  allowArraysInMapKeys: false,
+  useToJSON: false,
+})
+
+const zxidHexDigits = 16
+const chunkIndexHexDigits = 8
+
+/** First key of the log range and the key just past it ('0' follows '/'). */
+export const logKeyFirst = 'log/'
+export const logKeyEnd = 'log0'
+export const snapKeyFirst = 'snap/'
+export const snapKeyEnd = 'snap0'
+export const snapshotMarkerKeyFirst = 'meta/snapshot/'
+export const snapshotMarkerKeyEnd = 'meta/snapshot0'
+export const acceptedEpochKey = 'meta/acceptedEpoch'
+export const currentEpochKey = 'meta/currentEpoch'
+
+/** Formats a zxid as 16 lowercase hex digits, for keys and log lines. */
+export function zxidHex(zxid: number): string {
+  return zxid.toString(16).padStart(zxidHexDigits, '0')
+}
+
+export function logKey(zxid: number): string {
+  return logKeyFirst + zxidHex(zxid)
+}
+
+/** The prefix of every chunk key of the snapshot at `zxid`; `snapPrefixEnd` is just past it. */
+export function snapPrefix(zxid: number): string {
+  return `${snapKeyFirst}${zxidHex(zxid)}/`
+}
+
+export function snapPrefixEnd(zxid: number): string {
+  return `${snapKeyFirst}${zxidHex(zxid)}0`
+}
+
+export function chunkKey(zxid: number, index: number): string {
+  return snapPrefix(zxid) + index.toString(16).padStart(chunkIndexHexDigits, '0')
+}
+
+export function snapshotMarkerKey(zxid: number): string {
+  return snapshotMarkerKeyFirst + zxidHex(zxid)
+}
+
+/** Parses the zxid out of a `log/` or `meta/snapshot/` key; undefined when the key is malformed. */
+export function zxidOfKey(key: string, prefix: string): number | undefined {
+  const hex = key.slice(prefix.length)
+  if (!key.startsWith(prefix) || !/^[0-9a-f]{16}$/.test(hex)) return undefined
+  const zxid = Number.parseInt(hex, 16)
+  return Number.isSafeInteger(zxid) ? zxid : undefined
+}
+
+/** A decoded record, or the reason it could not be decoded. */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string }
+
+function seal(fields: unknown[]): Uint8Array {
+  const body = packr.pack(fields)
+  const out = new Uint8Array(4 + body.length)
+  out.set(body, 4)
+  new DataView(out.buffer).setUint32(0, crc32(body), false)
+  return out
+}
+
+function open(value: Uint8Array, kind: string, fieldCount: number): Decoded<unknown[]> {
+  if (value.length < 5) return { ok: false, reason: `value is ${value.length} bytes, too short for a record` }
+  const stored = new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(0, false)
+  const body = value.subarray(4)
+  const computed = crc32(body)
+  if (stored !== computed) {
+    return { ok: false, reason: `checksum mismatch (stored ${hex32(stored)}, computed ${hex32(computed)})` }
+  }
+  let fields: unknown
+  try {
+    fields = packr.unpack(body)
+  } catch (err) {
+    return { ok: false, reason: `msgpack decoding failed: ${(err as Error).message}` }
+  }
+  if (!Array.isArray(fields) || fields.length !== fieldCount + 2 || fields[0] !== kind) {
+    return { ok: false, reason: `not a ${kind} record` }
+  }
+  if (fields[1] !== formatVersion) return { ok: false, reason: `unknown ${kind} record version ${String(fields[1])}` }
+  return { ok: true, value: fields.slice(2) }
+}
+
+function hex32(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+}
+
+/** A plain Uint8Array view (not a Buffer subclass) over the same bytes. */
+function plainBytes(v: Uint8Array): Uint8Array {
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+}
+
+export function encodeLogRecord(zxid: number, data: Uint8Array): Uint8Array {
+  return seal(['log', formatVersion, zxid, data])
+}
+
+/** Decodes a log record and checks that it belongs under the key of `expectedZxid`. */
+export function decodeLogRecord(value: Uint8Array, expectedZxid: number): Decoded<Uint8Array> {
+  const r = open(value, 'log', 2)
+  if (!r.ok) return r
+  const [zxid, data] = r.value
+  if (zxid !== expectedZxid) return { ok: false, reason: `record holds zxid ${String(zxid)}, not ${expectedZxid}` }
+  if (!(data instanceof Uint8Array)) return { ok: false, reason: 'record data is not bytes' }
+  return { ok: true, value: plainBytes(data) }
+}
+
+export function encodeChunkRecord(zxid: number, index: number, data: Uint8Array): Uint8Array {
+  return seal(['chunk', formatVersion, zxid, index, data])
+}
+
+export function decodeChunkRecord(value: Uint8Array, zxid: number, index: number): Decoded<Uint8Array> {
+  const r = open(value, 'chunk', 3)
+  if (!r.ok) return r
+  const [z, i, data] = r.value
+  if (z !== zxid || i !== index) {
+    return { ok: false, reason: `record is chunk ${String(i)} of snapshot ${String(z)}, not chunk ${index} of ${zxid}` }
+  }
+  if (!(data instanceof Uint8Array)) return { ok: false, reason: 'chunk data is not bytes' }
+  return { ok: true, value: plainBytes(data) }
+}
+
+/** What the completion marker of a snapshot records. */
+export interface SnapshotMarker {
+  zxid: number
+  chunkCount: number
+  byteCount: number
+}
+
+export function encodeSnapshotMarker(m: SnapshotMarker): Uint8Array {
+  return seal(['snapshot', formatVersion, m.zxid, m.chunkCount, m.byteCount])
+}
+
+export function decodeSnapshotMarker(value: Uint8Array, expectedZxid: number): Decoded<SnapshotMarker> {
+  const r = open(value, 'snapshot', 3)
+  if (!r.ok) return r
+  const [zxid, chunkCount, byteCount] = r.value
+  if (zxid !== expectedZxid) return { ok: false, reason: `marker holds zxid ${String(zxid)}, not ${expectedZxid}` }
+  if (!isCount(chunkCount) || !isCount(byteCount)) return { ok: false, reason: 'marker counts are not integers' }
+  return { ok: true, value: { zxid: expectedZxid, chunkCount, byteCount } }
+}
+
+export function encodeEpochRecord(epoch: number): Uint8Array {
+  return seal(['epoch', formatVersion, epoch])
+}
+
+export function decodeEpochRecord(value: Uint8Array): Decoded<number> {
+  const r = open(value, 'epoch', 1)
+  if (!r.ok) return r
+  const [epoch] = r.value
+  if (!isCount(epoch)) return { ok: false, reason: 'epoch is not an integer' }
+  return { ok: true, value: epoch }
+}

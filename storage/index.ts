@@ -1,0 +1,22 @@
+/**
+ * Paddock's persistence: the transaction log, snapshots and ZAB epochs behind one
+ * {@link Storage} interface, on LevelDB ({@link createLevelStorage}) or in memory
+ * ({@link createMemoryStorage}).
+ * @module
+ */
+export type {
+  LogEntry,
+  PurgeResult,
+  SnapshotInfo,
+  SnapshotReader,
+  Storage,
+  StorageLogger,
+  StorageOptions,
+  StorageState,
+  StorageStats,
+} from './types.js'
+export { StorageError, type StorageErrorCode, type StorageErrorOptions } from './errors.js'
+export { defaultStorageLimits, type StorageLimits } from './limits.js'
+export { createLevelStorage, levelSubdirectory, type LevelStorageOptions } from './level-storage.js'
+export { createMemoryDb, createMemoryStorage, type MemoryStorageOptions } from './memory-storage.js'
+export { nextSnapshotAfter } from './snapshot-trigger.js'

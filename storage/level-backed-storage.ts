@@ -1,0 +1,568 @@
+/**
+ * The one Storage implementation, written against abstract-level: on disk it runs on `level`
+ * (classic-level, LevelDB), in tests and simulations on `memory-level`. See DESIGN.md "Storage".
+ * @module
+ */
+import type { AbstractBatchOptions, AbstractDelOptions, AbstractLevel, AbstractPutOptions } from 'abstract-level'
+import * as codec from './codec.js'
+import { StorageError } from './errors.js'
+import { GroupCommitter } from './group-commit.js'
+import { defaultStorageLimits, type StorageLimits } from './limits.js'
+import type {
+  LogEntry,
+  PurgeResult,
+  SnapshotInfo,
+  SnapshotReader,
+  Storage,
+  StorageLogger,
+  StorageOptions,
+  StorageState,
+  StorageStats,
+} from './types.js'
+
+/** The database the storage runs on: string keys, byte values. */
+export type StorageDb = AbstractLevel<string | Uint8Array | Buffer, string, Uint8Array>
+
+/** How the storage names its database in errors and log lines, and how it reports lock errors. */
+export interface StorageTarget {
+  /**
+   * Returns the database for one open: string keys, Uint8Array values. It is called in `open()`,
+   * not before, because an abstract-level database opens itself a tick after construction and a
+   * storage that was created but not opened must not hold the directory lock.
+   */
+  readonly db: () => StorageDb
+  /** Names the store in messages: the dataDir, or "memory". */
+  readonly description: string
+}
+
+/** Stands in for the database while the storage is closed; every call fails as a programmer error. */
+const closedDb = new Proxy({} as StorageDb, {
+  get(_target, property) {
+    if (property === 'status') return 'closed'
+    throw new Error(`storage database used while closed (${String(property)})`)
+  },
+})
+
+type WriteOptions = AbstractBatchOptions<string, Uint8Array> & AbstractPutOptions<string, Uint8Array> & AbstractDelOptions<string>
+
+/**
+ * Write options with LevelDB's `sync` flag: classic-level fsyncs its write-ahead log before the
+ * write resolves; abstract-level's types do not declare the flag and memory-level ignores it.
+ */
+function writeOptions(sync: boolean): WriteOptions {
+  return { sync } as WriteOptions
+}
+
+const synced = writeOptions(true)
+
+/** Epochs are stored as integers below 2^21, so that epoch * 2^32 + counter stays a safe integer. */
+const epochMax = 2 ** 21 - 1
+
+interface LogOp {
+  zxid: number
+  key: string
+  value: Uint8Array
+}
+
+interface MutableStats {
+  logBatchesWritten: number
+  logEntriesWritten: number
+  logBatchEntriesLargest: number
+}
+
+export class LevelBackedStorage implements Storage {
+  private currentState: StorageState = 'closed'
+  private readonly makeDb: () => StorageDb
+  private db: StorageDb
+  private readonly description: string
+  private readonly logger: StorageLogger
+  private readonly limits: StorageLimits
+  private committer: GroupCommitter<LogOp>
+  private readonly counters: MutableStats = { logBatchesWritten: 0, logEntriesWritten: 0, logBatchEntriesLargest: 0 }
+  /** The zxid of the last durable log entry, 0 when the log is empty. */
+  private lastLogZxid = 0
+  /** The zxid of the newest snapshot marker, 0 when there is none. */
+  private newestSnapshotZxid = 0
+  /** The zxid of the last entry handed to the committer; appends must go above it. */
+  private lastEnqueuedZxid = 0
+  private epochs: { accepted: number | undefined; current: number | undefined } = { accepted: undefined, current: undefined }
+  /** Serialises snapshot writes, truncation and purge with one another. */
+  private maintenanceTail: Promise<unknown> = Promise.resolve()
+  private opening: Promise<void> | undefined
+  private closing: Promise<void> | undefined
+
+  constructor(target: StorageTarget, options: StorageOptions = {}) {
+    this.makeDb = target.db
+    this.db = closedDb
+    this.description = target.description
+    this.logger = options.logger ?? console
+    this.limits = { ...defaultStorageLimits, ...options.limits }
+    this.committer = this.newCommitter()
+  }
+
+  get state(): StorageState {
+    return this.currentState
+  }
+
+  get lastLoggedZxid(): number {
+    return Math.max(this.lastLogZxid, this.newestSnapshotZxid)
+  }
+
+  get acceptedEpoch(): number | undefined {
+    return this.epochs.accepted
+  }
+
+  get currentEpoch(): number | undefined {
+    return this.epochs.current
+  }
+
+  get stats(): StorageStats {
+    return { ...this.counters }
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------------
+
+  private setState(next: StorageState): void {
+    this.logger.debug(`storage ${this.description} state: ${this.currentState} -> ${next}`)
+    this.currentState = next
+  }
+
+  open(): Promise<void> {
+    if (this.currentState === 'open') return Promise.resolve()
+    if (this.currentState === 'opening' && this.opening !== undefined) return this.opening
+    if (this.currentState === 'closing') {
+      return Promise.reject(this.notOpen('open'))
+    }
+    this.opening = this.openNow().finally(() => (this.opening = undefined))
+    return this.opening
+  }
+
+  private async openNow(): Promise<void> {
+    this.setState('opening')
+    try {
+      await this.openDb()
+      this.committer = this.newCommitter()
+      await this.recoverLog()
+      await this.loadMeta()
+      this.lastEnqueuedZxid = this.lastLoggedZxid
+    } catch (err) {
+      if (this.db.status === 'open') await this.db.close().catch(() => undefined)
+      this.setState('closed')
+      throw err
+    }
+    this.setState('open')
+    this.logger.info(`storage ${this.description} open; last logged zxid 0x${codec.zxidHex(this.lastLoggedZxid)}`)
+  }
+
+  private async openDb(): Promise<void> {
+    try {
+      this.db = this.makeDb()
+      await this.db.open()
+    } catch (err) {
+      if (hasCode(err, 'LEVEL_LOCKED')) {
+        throw new StorageError(
+          'DIR_IN_USE',
+          `${this.description} is in use: another process or Storage instance holds its lock; stop it or choose another dataDir`,
+          { cause: err },
+        )
+      }
+      const corrupt = hasCode(err, 'LEVEL_CORRUPTION')
+      throw new StorageError(corrupt ? 'CORRUPTION' : 'IO_ERROR', `cannot open ${this.description}: ${describe(err)}`, {
+        cause: err,
+      })
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.currentState === 'closed') return Promise.resolve()
+    if (this.closing !== undefined) return this.closing
+    this.closing = this.closeNow().finally(() => (this.closing = undefined))
+    return this.closing
+  }
+
+  private async closeNow(): Promise<void> {
+    if (this.opening !== undefined) await this.opening.catch(() => undefined)
+    if (this.currentState !== 'open') return
+    this.setState('closing')
+    await this.committer.idle()
+    // A snapshot being written sees the state change and stops; truncation and purge finish.
+    await this.maintenanceTail.catch(() => undefined)
+    await this.db.close()
+    this.setState('closed')
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  private notOpen(operation: string): StorageError {
+    return new StorageError('NOT_OPEN', `cannot ${operation}: storage ${this.description} is ${this.currentState}`)
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.currentState !== 'open') throw this.notOpen(operation)
+  }
+
+  private newCommitter(): GroupCommitter<LogOp> {
+    return new GroupCommitter<LogOp>(
+      (ops) => this.writeLogBatch(ops),
+      this.limits.logBatchEntriesMax,
+      this.limits.appendQueueEntriesMax,
+    )
+  }
+
+  /** Runs `task` after every snapshot write, truncation and purge started before it. */
+  private maintenance<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.maintenanceTail.then(task)
+    this.maintenanceTail = result.catch(() => undefined)
+    return result
+  }
+
+  // --- log -------------------------------------------------------------------------------------
+
+  async append(entries: readonly LogEntry[]): Promise<void> {
+    this.assertOpen('append to the log')
+    if (!Array.isArray(entries)) throw new TypeError('append expects an array of log entries')
+    const ops: LogOp[] = []
+    let previous = this.lastEnqueuedZxid
+    for (const entry of entries) {
+      assertZxid(entry.zxid, 'log entry zxid')
+      if (entry.zxid <= previous) {
+        throw new RangeError(`zxids must strictly increase: 0x${codec.zxidHex(entry.zxid)} follows 0x${codec.zxidHex(previous)}`)
+      }
+      if (!(entry.data instanceof Uint8Array)) throw new TypeError(`log entry 0x${codec.zxidHex(entry.zxid)} data must be a Uint8Array`)
+      ops.push({ zxid: entry.zxid, key: codec.logKey(entry.zxid), value: codec.encodeLogRecord(entry.zxid, entry.data) })
+      previous = entry.zxid
+    }
+    // add() throws without queueing when the log has failed or is full; then the bar stays.
+    const durable = this.committer.add(ops)
+    this.lastEnqueuedZxid = previous
+    return durable
+  }
+
+  private async writeLogBatch(ops: readonly LogOp[]): Promise<void> {
+    await this.db.batch(
+      ops.map((op) => ({ type: 'put' as const, key: op.key, value: op.value })),
+      synced,
+    )
+    this.lastLogZxid = ops[ops.length - 1]!.zxid
+    this.counters.logBatchesWritten++
+    this.counters.logEntriesWritten += ops.length
+    this.counters.logBatchEntriesLargest = Math.max(this.counters.logBatchEntriesLargest, ops.length)
+  }
+
+  readLog(fromZxid: number): AsyncIterable<LogEntry> {
+    const db = this.db
+    const start = (): number => {
+      this.assertOpen('read the log')
+      assertZxid(fromZxid, 'fromZxid')
+      // Only entries whose batch is durable: the iteration must not run ahead of lastLogZxid.
+      return this.lastLogZxid
+    }
+    return {
+      async *[Symbol.asyncIterator]() {
+        const lastDurable = start()
+        if (fromZxid > lastDurable) return
+        for await (const [key, value] of db.iterator({ gte: codec.logKey(fromZxid), lte: codec.logKey(lastDurable) })) {
+          yield decodeLogOrThrow(key, value)
+        }
+      },
+    }
+  }
+
+  /**
+   * Checks every log record. A run of bad records at the end is a torn or corrupt tail and is cut;
+   * a bad record with good ones after it means damage inside the log, which no cut can repair.
+   */
+  private async recoverLog(): Promise<void> {
+    let lastGood = 0
+    const badTail: { key: string; reason: string }[] = []
+    for await (const [key, value] of this.db.iterator({ gte: codec.logKeyFirst, lt: codec.logKeyEnd })) {
+      const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
+      const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
+      if (!decoded.ok) {
+        badTail.push({ key, reason: decoded.reason })
+        continue
+      }
+      const firstBad = badTail[0]
+      if (firstBad !== undefined) {
+        throw new StorageError(
+          'CORRUPTION',
+          `log record ${firstBad.key} in ${this.description} is corrupt (${firstBad.reason}) and good records follow it (${key}); refusing to open`,
+          { key: firstBad.key },
+        )
+      }
+      lastGood = zxid!
+    }
+    this.lastLogZxid = lastGood
+    const firstBad = badTail[0]
+    if (firstBad === undefined) return
+    await this.db.batch(
+      badTail.map(({ key }) => ({ type: 'del' as const, key })),
+      synced,
+    )
+    this.logger.warn(
+      `storage ${this.description}: log tail corrupt at ${firstBad.key} (${firstBad.reason}); cut the log after zxid 0x${codec.zxidHex(lastGood)}, removing ${badTail.length} record(s)`,
+    )
+  }
+
+  truncateAfter(zxid: number): Promise<void> {
+    return this.guard('truncate the log', async () => {
+      assertZxid(zxid, 'zxid')
+      await this.maintenance(() => this.committer.exclusive(() => this.truncateNow(zxid)))
+    })
+  }
+
+  private async truncateNow(zxid: number): Promise<void> {
+    // Snapshots above zxid hold transactions that are being removed; drop their markers first.
+    const newerSnapshots = (await this.listSnapshotsNow()).filter((s) => s.zxid > zxid)
+    if (newerSnapshots.length > 0) {
+      await this.db.batch(
+        newerSnapshots.map((s) => ({ type: 'del' as const, key: codec.snapshotMarkerKey(s.zxid) })),
+        synced,
+      )
+    }
+    // Newest first, so that a crash midway leaves a prefix of the log rather than a gap.
+    let removed = 0
+    let batch: string[] = []
+    const range = { gt: codec.logKey(zxid), lt: codec.logKeyEnd, reverse: true }
+    for await (const key of this.db.keys(range)) {
+      batch.push(key)
+      if (batch.length >= this.limits.truncateBatchKeysMax) {
+        await this.deleteKeys(batch, true)
+        removed += batch.length
+        batch = []
+      }
+    }
+    await this.deleteKeys(batch, true)
+    removed += batch.length
+    await this.db.clear({ gte: codec.snapPrefix(zxid + 1), lt: codec.snapKeyEnd })
+    this.lastLogZxid = await this.findLastLogZxid()
+    this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0
+    this.lastEnqueuedZxid = this.lastLoggedZxid
+    this.logger.info(
+      `storage ${this.description}: truncated the log after zxid 0x${codec.zxidHex(zxid)}: removed ${removed} log entries and ${newerSnapshots.length} snapshot(s)`,
+    )
+  }
+
+  private async deleteKeys(keys: readonly string[], sync: boolean): Promise<void> {
+    if (keys.length === 0) return
+    await this.db.batch(
+      keys.map((key) => ({ type: 'del' as const, key })),
+      writeOptions(sync),
+    )
+  }
+
+  private async findLastLogZxid(): Promise<number> {
+    for await (const key of this.db.keys({ gte: codec.logKeyFirst, lt: codec.logKeyEnd, reverse: true, limit: 1 })) {
+      return codec.zxidOfKey(key, codec.logKeyFirst) ?? 0
+    }
+    return 0
+  }
+
+  // --- snapshots -------------------------------------------------------------------------------
+
+  writeSnapshot(zxid: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotInfo> {
+    return this.guard('write a snapshot', async () => {
+      assertZxid(zxid, 'snapshot zxid')
+      return this.maintenance(() => this.writeSnapshotNow(zxid, chunks))
+    })
+  }
+
+  private async writeSnapshotNow(zxid: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotInfo> {
+    this.assertOpen('write a snapshot')
+    // An earlier attempt at the same zxid may have left a marker or chunks; start clean.
+    await this.db.del(codec.snapshotMarkerKey(zxid), synced)
+    await this.db.clear({ gte: codec.snapPrefix(zxid), lt: codec.snapPrefixEnd(zxid) })
+    let chunkCount = 0
+    let byteCount = 0
+    let batch: { type: 'put'; key: string; value: Uint8Array }[] = []
+    let batchBytes = 0
+    for await (const chunk of chunks) {
+      this.assertOpen('write a snapshot')
+      if (!(chunk instanceof Uint8Array)) throw new TypeError(`snapshot chunk ${chunkCount} must be a Uint8Array`)
+      if (chunk.length > this.limits.snapshotChunkBytesMax) {
+        throw new RangeError(`snapshot chunk ${chunkCount} is ${chunk.length} bytes, over snapshotChunkBytesMax (${this.limits.snapshotChunkBytesMax})`)
+      }
+      batch.push({ type: 'put', key: codec.chunkKey(zxid, chunkCount), value: codec.encodeChunkRecord(zxid, chunkCount, chunk) })
+      chunkCount++
+      byteCount += chunk.length
+      batchBytes += chunk.length
+      if (batchBytes >= this.limits.snapshotBatchBytesMax) {
+        // Each batch is synced, so the marker (synced last) can never outlive a chunk.
+        await this.db.batch(batch, synced)
+        batch = []
+        batchBytes = 0
+      }
+    }
+    this.assertOpen('write a snapshot')
+    if (batch.length > 0) await this.db.batch(batch, synced)
+    const info = { zxid, chunkCount, byteCount }
+    await this.db.put(codec.snapshotMarkerKey(zxid), codec.encodeSnapshotMarker(info), synced)
+    this.newestSnapshotZxid = Math.max(this.newestSnapshotZxid, zxid)
+    // A snapshot installed from the leader (SNAP) may be ahead of the log; the log goes on above it.
+    this.lastEnqueuedZxid = Math.max(this.lastEnqueuedZxid, zxid)
+    this.logger.info(`storage ${this.description}: snapshot 0x${codec.zxidHex(zxid)} written: ${chunkCount} chunks, ${byteCount} bytes`)
+    return info
+  }
+
+  async latestSnapshot(): Promise<SnapshotReader | undefined> {
+    this.assertOpen('read a snapshot')
+    for (const info of await this.listSnapshotsNow()) {
+      let present = 0
+      for await (const _ of this.db.keys({ gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) present++
+      if (present === info.chunkCount) return this.snapshotReader(info)
+      this.logger.warn(
+        `storage ${this.description}: snapshot 0x${codec.zxidHex(info.zxid)} is incomplete (${present} of ${info.chunkCount} chunks); trying an older one`,
+      )
+    }
+    return undefined
+  }
+
+  private snapshotReader(info: SnapshotInfo): SnapshotReader {
+    const db = this.db
+    return {
+      ...info,
+      async *chunks() {
+        let index = 0
+        for await (const [key, value] of db.iterator({ gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) {
+          const expected = codec.chunkKey(info.zxid, index)
+          if (key !== expected) throw new StorageError('CORRUPTION', `snapshot chunk ${expected} is missing`, { key: expected })
+          const decoded = codec.decodeChunkRecord(value, info.zxid, index)
+          if (!decoded.ok) throw new StorageError('CORRUPTION', `snapshot chunk ${key} is corrupt: ${decoded.reason}`, { key })
+          yield decoded.value
+          index++
+        }
+        if (index !== info.chunkCount) {
+          const missing = codec.chunkKey(info.zxid, index)
+          throw new StorageError('CORRUPTION', `snapshot chunk ${missing} is missing`, { key: missing })
+        }
+      },
+    }
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    this.assertOpen('list snapshots')
+    return this.listSnapshotsNow()
+  }
+
+  /** Every snapshot with a good marker, newest first; a corrupt marker is skipped with a warning. */
+  private async listSnapshotsNow(): Promise<SnapshotInfo[]> {
+    const result: SnapshotInfo[] = []
+    const range = { gte: codec.snapshotMarkerKeyFirst, lt: codec.snapshotMarkerKeyEnd, reverse: true }
+    for await (const [key, value] of this.db.iterator(range)) {
+      const zxid = codec.zxidOfKey(key, codec.snapshotMarkerKeyFirst)
+      const decoded = zxid === undefined ? undefined : codec.decodeSnapshotMarker(value, zxid)
+      if (decoded?.ok === true) {
+        result.push(decoded.value)
+      } else {
+        this.logger.warn(`storage ${this.description}: snapshot marker ${key} is corrupt (${decoded?.reason ?? 'malformed key'}); ignoring that snapshot`)
+      }
+    }
+    return result
+  }
+
+  purge(retainCount: number): Promise<PurgeResult> {
+    return this.guard('purge', async () => {
+      if (!Number.isSafeInteger(retainCount) || retainCount < 1) {
+        throw new RangeError(`retainCount must be an integer >= 1, got ${retainCount}`)
+      }
+      return this.maintenance(() => this.purgeNow(retainCount))
+    })
+  }
+
+  private async purgeNow(retainCount: number): Promise<PurgeResult> {
+    this.assertOpen('purge')
+    const snapshots = await this.listSnapshotsNow()
+    const oldestRetained = snapshots[retainCount - 1]
+    if (snapshots.length <= retainCount || oldestRetained === undefined) return { snapshotsRemoved: 0, logEntriesRemoved: 0 }
+    const removed = snapshots.slice(retainCount)
+    // Markers go first (synced), so an interrupted purge never leaves a marker without its chunks.
+    await this.deleteKeys(
+      removed.map((s) => codec.snapshotMarkerKey(s.zxid)),
+      true,
+    )
+    // Every chunk below the oldest retained snapshot: the removed ones and leftovers of interrupted writes.
+    await this.db.clear({ gte: codec.snapKeyFirst, lt: codec.snapPrefix(oldestRetained.zxid) })
+    const logRange = { gte: codec.logKeyFirst, lte: codec.logKey(oldestRetained.zxid) }
+    let logEntriesRemoved = 0
+    for await (const _ of this.db.keys(logRange)) logEntriesRemoved++
+    await this.db.clear(logRange)
+    this.logger.info(
+      `storage ${this.description}: purged ${removed.length} snapshot(s) and ${logEntriesRemoved} log entries at or below zxid 0x${codec.zxidHex(oldestRetained.zxid)}`,
+    )
+    return { snapshotsRemoved: removed.length, logEntriesRemoved }
+  }
+
+  // --- epochs ----------------------------------------------------------------------------------
+
+  setAcceptedEpoch(epoch: number): Promise<void> {
+    return this.guard('set acceptedEpoch', () => this.putEpoch(codec.acceptedEpochKey, epoch, 'accepted'))
+  }
+
+  setCurrentEpoch(epoch: number): Promise<void> {
+    return this.guard('set currentEpoch', () => this.putEpoch(codec.currentEpochKey, epoch, 'current'))
+  }
+
+  private async putEpoch(key: string, epoch: number, which: 'accepted' | 'current'): Promise<void> {
+    if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > epochMax) {
+      throw new RangeError(`epoch must be an integer in 0..${epochMax}, got ${epoch}`)
+    }
+    await this.db.put(key, codec.encodeEpochRecord(epoch), synced)
+    this.epochs[which] = epoch
+  }
+
+  private async loadMeta(): Promise<void> {
+    this.epochs = {
+      accepted: await this.getEpoch(codec.acceptedEpochKey),
+      current: await this.getEpoch(codec.currentEpochKey),
+    }
+    this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0
+  }
+
+  private async getEpoch(key: string): Promise<number | undefined> {
+    const value = await this.db.get(key)
+    if (value === undefined) return undefined
+    const decoded = codec.decodeEpochRecord(value)
+    if (!decoded.ok) {
+      throw new StorageError('CORRUPTION', `${key} in ${this.description} is corrupt (${decoded.reason}); refusing to open`, { key })
+    }
+    return decoded.value
+  }
+
+  /** Runs an operation that needs the storage open, turning database failures into IO_ERROR. */
+  private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    this.assertOpen(operation)
+    try {
+      return await run()
+    } catch (err) {
+      if (err instanceof StorageError || err instanceof TypeError || err instanceof RangeError) throw err
+      throw new StorageError('IO_ERROR', `cannot ${operation} in ${this.description}: ${describe(err)}`, { cause: err })
+    }
+  }
+}
+
+function decodeLogOrThrow(key: string, value: Uint8Array): LogEntry {
+  const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
+  if (zxid === undefined) throw new StorageError('CORRUPTION', `log key ${key} is malformed`, { key })
+  const decoded = codec.decodeLogRecord(value, zxid)
+  if (!decoded.ok) throw new StorageError('CORRUPTION', `log record ${key} is corrupt: ${decoded.reason}`, { key })
+  return { zxid, data: decoded.value }
+}
+
+function assertZxid(zxid: number, what: string): void {
+  if (!Number.isSafeInteger(zxid) || zxid < 0) throw new RangeError(`${what} must be a safe integer >= 0, got ${zxid}`)
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true
+  }
+  return false
+}
+
+function describe(err: unknown): string {
+  const parts: string[] = []
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) parts.push(e.message)
+  return parts.length > 0 ? parts.join(': ') : String(err)
+}

@@ -1,0 +1,46 @@
+/**
+ * Named bounds of the storage layer, each with its unit, in one place.
+ * @module
+ */
+
+/** Bounds on the work the storage does at once. Every field has a default in {@link defaultStorageLimits}. */
+export interface StorageLimits {
+  /**
+   * Most log entries written in one group-commit batch (one LevelDB batch with `sync: true`).
+   * ZooKeeper's SyncRequestProcessor flushes after `maxBatchSize` (1000) transactions as well.
+   * @defaultValue 1000
+   */
+  logBatchEntriesMax: number
+  /**
+   * Most log entries that may wait for the disk (queued plus in flight) before `append` rejects
+   * with `APPEND_QUEUE_FULL`. The server's own bound on requests in flight should be far below it.
+   * @defaultValue 100000
+   */
+  appendQueueEntriesMax: number
+  /**
+   * Largest snapshot chunk accepted, in bytes; a bigger chunk is a programmer error (RangeError).
+   * The tree should cut its snapshot into chunks of tens of kilobytes.
+   * @defaultValue 4194304 (4 MiB)
+   */
+  snapshotChunkBytesMax: number
+  /**
+   * Bytes of snapshot chunks gathered into one LevelDB batch (written with `sync: true`) before
+   * the next batch starts; bounds the memory a snapshot write holds.
+   * @defaultValue 4194304 (4 MiB)
+   */
+  snapshotBatchBytesMax: number
+  /**
+   * Most keys deleted in one LevelDB batch when the log is truncated (ZAB TRUNC).
+   * @defaultValue 1000
+   */
+  truncateBatchKeysMax: number
+}
+
+/** The default {@link StorageLimits}. */
+export const defaultStorageLimits: Readonly<StorageLimits> = Object.freeze({
+  logBatchEntriesMax: 1000,
+  appendQueueEntriesMax: 100_000,
+  snapshotChunkBytesMax: 4 * 1024 * 1024,
+  snapshotBatchBytesMax: 4 * 1024 * 1024,
+  truncateBatchKeysMax: 1000,
+})

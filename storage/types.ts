@@ -1,0 +1,167 @@
+/**
+ * The Storage interface: what the server needs from disk, and nothing about the tree.
+ * @module
+ */
+import type { StorageLimits } from './limits.js'
+
+/**
+ * One transaction in the log. The storage treats `data` as opaque bytes (the server encodes the
+ * transaction); zxids are safe integers, `epoch * 2^32 + counter`, strictly increasing.
+ */
+export interface LogEntry {
+  /** The transaction's zxid. */
+  readonly zxid: number
+  /** The encoded transaction. */
+  readonly data: Uint8Array
+}
+
+/** Options shared by every storage. */
+export interface StorageOptions {
+  /** Where log lines go. @defaultValue `console` */
+  logger?: StorageLogger
+  /** Bounds; fields left out take their defaults from {@link defaultStorageLimits}. */
+  limits?: Partial<StorageLimits>
+}
+
+/** Where a storage is in its life: `open()` moves it from `closed` through `opening` to `open`. */
+export type StorageState = 'opening' | 'open' | 'closing' | 'closed'
+
+/** Where the storage writes its log lines; `console` fits. */
+export interface StorageLogger {
+  /** State changes and other detail. */
+  debug(message: string): void
+  /** Notable events that need no action: a snapshot written, a log truncated. */
+  info(message: string): void
+  /** Something was repaired or ignored: a corrupt log tail cut, an incomplete snapshot skipped. */
+  warn(message: string): void
+}
+
+/** A complete snapshot as stored: its zxid, its size and its chunks in order. */
+export interface SnapshotInfo {
+  /** The zxid the snapshot was taken at (the tree's last processed zxid when it started). */
+  readonly zxid: number
+  /** How many chunks it has. */
+  readonly chunkCount: number
+  /** The total size of its chunks in bytes. */
+  readonly byteCount: number
+}
+
+/** A snapshot to restore from: {@link SnapshotInfo} plus its chunks. */
+export interface SnapshotReader extends SnapshotInfo {
+  /**
+   * Yields the chunks in the order they were written, each checked against its checksum.
+   * Rejects with `CORRUPTION` naming the key of a bad or missing chunk. It reads a consistent view
+   * of the database, so a purge that runs meanwhile does not disturb it.
+   */
+  chunks(): AsyncIterable<Uint8Array>
+}
+
+/** Counters for tests and metrics; they only grow while the storage lives. */
+export interface StorageStats {
+  /** Group-commit batches written to the log, each one synced write. */
+  readonly logBatchesWritten: number
+  /** Log entries written by those batches. */
+  readonly logEntriesWritten: number
+  /** Most entries one batch has held. */
+  readonly logBatchEntriesLargest: number
+}
+
+/** What {@link Storage.purge} removed. */
+export interface PurgeResult {
+  /** Snapshots removed. */
+  readonly snapshotsRemoved: number
+  /** Log entries removed (those at or below the oldest retained snapshot). */
+  readonly logEntriesRemoved: number
+}
+
+/**
+ * A member's persistent state: the transaction log, snapshots of the tree and the two ZAB epochs.
+ *
+ * Writes that must survive a crash (log appends, epochs, snapshot markers, truncation) are synced
+ * to disk before their promise resolves. Methods other than `open`, `close` and the getters
+ * reject with `NOT_OPEN` unless the storage is open.
+ */
+export interface Storage extends AsyncDisposable {
+  /** Where the storage is in its life. */
+  readonly state: StorageState
+
+  /**
+   * The highest zxid known durable: the last entry in the log, or the newest complete snapshot's
+   * zxid when that is higher (after a snapshot from the leader was installed); 0 when both are empty.
+   */
+  readonly lastLoggedZxid: number
+
+  /** The last epoch accepted from a NEWEPOCH / LEADERINFO (ZAB's f.p); undefined if never set. */
+  readonly acceptedEpoch: number | undefined
+
+  /** The epoch of the last NEWLEADER acknowledged (ZAB's f.a); undefined if never set. */
+  readonly currentEpoch: number | undefined
+
+  /** Group-commit counters. */
+  readonly stats: StorageStats
+
+  /**
+   * Opens the database and takes the directory lock; rejects at once with `DIR_IN_USE` if another
+   * process or instance holds it. Checks every log record: a corrupt tail is cut at the last good
+   * record (one warning in the log), corruption before the tail rejects with `CORRUPTION` naming
+   * the key. Resolves at once if already open.
+   */
+  open(): Promise<void>
+
+  /**
+   * Appends entries to the log and resolves when they are durable. Entries from appends that
+   * arrive while a sync write is in flight are gathered into the next batch (group commit).
+   * Their zxids must be safe integers and strictly increase, across calls too, above
+   * `lastLoggedZxid`. `append([])` resolves once every earlier append is durable.
+   */
+  append(entries: readonly LogEntry[]): Promise<void>
+
+  /**
+   * Yields the durable log entries with `zxid >= fromZxid` in zxid order, as they were when the
+   * iteration started. Throws `CORRUPTION` naming the key of a record that fails its checksum.
+   */
+  readLog(fromZxid: number): AsyncIterable<LogEntry>
+
+  /**
+   * Removes every log entry with a zxid above `zxid` (ZAB's TRUNC), newest first so that a crash
+   * midway leaves a prefix of the log, and every snapshot above `zxid` (it would hold transactions
+   * that are being removed). Waits for earlier appends; later appends wait for it.
+   */
+  truncateAfter(zxid: number): Promise<void>
+
+  /**
+   * Stores a snapshot of the tree taken at `zxid`, as the chunks the tree cut it into (each at most
+   * `snapshotChunkBytesMax`). The completion marker is written last, so a snapshot interrupted by
+   * a crash or a `close()` is ignored. Snapshot writes run one at a time, beside appends.
+   */
+  writeSnapshot(zxid: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotInfo>
+
+  /**
+   * The newest complete snapshot, or undefined when there is none. A snapshot whose marker is
+   * corrupt or whose chunks are missing is skipped with a warning, and the next older one is tried.
+   */
+  latestSnapshot(): Promise<SnapshotReader | undefined>
+
+  /** Every snapshot that has its completion marker, newest first. */
+  listSnapshots(): Promise<SnapshotInfo[]>
+
+  /** Durably stores acceptedEpoch (ZAB f.p); an integer in 0 .. 2^21 - 1. */
+  setAcceptedEpoch(epoch: number): Promise<void>
+
+  /** Durably stores currentEpoch (ZAB f.a); an integer in 0 .. 2^21 - 1. */
+  setCurrentEpoch(epoch: number): Promise<void>
+
+  /**
+   * Keeps the newest `retainCount` complete snapshots and the log entries after the oldest of them
+   * (ZooKeeper's autopurge with `autopurge.snapRetainCount`); removes older snapshots, log entries
+   * at or below that snapshot's zxid, and leftovers of interrupted snapshot writes below it.
+   * Does nothing while there are no more than `retainCount` snapshots.
+   */
+  purge(retainCount: number): Promise<PurgeResult>
+
+  /**
+   * Waits for appends in flight and queued, stops a snapshot being written, and closes the
+   * database, releasing the directory lock. Resolves at once if already closed.
+   */
+  close(): Promise<void>
+}
