@@ -1,0 +1,76 @@
+// Method: known-answer vectors for CRC-32, round trips and single-byte damage for every record kind.
+import { describe, expect, it } from 'vitest'
+import * as codec from '../../../storage/codec.js'
+import { crc32 } from '../../../storage/crc32.js'
+
+const ascii = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+describe('crc32 (IEEE, as zlib)', () => {
+  it('gives the standard check value 0xCBF43926 for "123456789"', () => {
+    expect(crc32(ascii('123456789'))).toBe(0xcbf43926)
+  })
+
+  it('gives 0 for no bytes and 0xD202EF8D for one zero byte', () => {
+    expect(crc32(new Uint8Array(0))).toBe(0)
+    expect(crc32(new Uint8Array([0]))).toBe(0xd202ef8d)
+  })
+
+  it('continues over several buffers as over their concatenation', () => {
+    expect(crc32(ascii('56789'), crc32(ascii('1234')))).toBe(0xcbf43926)
+  })
+})
+
+describe('keys', () => {
+  it('sort by zxid as strings do', () => {
+    const zxids = [0, 1, 15, 16, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1]
+    const keys = zxids.map(codec.logKey)
+    expect([...keys].sort()).toEqual(keys)
+    expect(codec.logKey(2 ** 32 + 5)).toBe('log/0000000100000005')
+  })
+
+  it('keep every key of a snapshot inside its prefix range, below the next snapshot', () => {
+    const last = codec.chunkKey(7, 0xffffffff)
+    expect(last > codec.snapPrefix(7) && last < codec.snapPrefixEnd(7)).toBe(true)
+    expect(codec.snapPrefixEnd(7) < codec.snapPrefix(8)).toBe(true)
+    expect(codec.logKey(2 ** 53 - 1) < codec.logKeyEnd).toBe(true)
+  })
+
+  it('parse zxids back and refuse malformed keys', () => {
+    expect(codec.zxidOfKey('log/0000000100000005', 'log/')).toBe(2 ** 32 + 5)
+    expect(codec.zxidOfKey('log/00000001000000zz', 'log/')).toBeUndefined()
+    expect(codec.zxidOfKey('log/5', 'log/')).toBeUndefined()
+    expect(codec.zxidOfKey('log/ffffffffffffffff', 'log/')).toBeUndefined()
+  })
+})
+
+describe('records', () => {
+  const data = new Uint8Array([1, 2, 3, 250])
+
+  it('round-trip a log record and check it belongs to its key', () => {
+    const value = codec.encodeLogRecord(42, data)
+    expect(codec.decodeLogRecord(value, 42)).toEqual({ ok: true, value: data })
+    expect(codec.decodeLogRecord(value, 43)).toMatchObject({ ok: false, reason: 'record holds zxid 42, not 43' })
+  })
+
+  it('round-trip chunk, marker and epoch records', () => {
+    expect(codec.decodeChunkRecord(codec.encodeChunkRecord(9, 3, data), 9, 3)).toEqual({ ok: true, value: data })
+    expect(codec.decodeChunkRecord(codec.encodeChunkRecord(9, 3, data), 9, 4).ok).toBe(false)
+    const marker = { zxid: 9, chunkCount: 4, byteCount: 1000 }
+    expect(codec.decodeSnapshotMarker(codec.encodeSnapshotMarker(marker), 9)).toEqual({ ok: true, value: marker })
+    expect(codec.decodeEpochRecord(codec.encodeEpochRecord(7))).toEqual({ ok: true, value: 7 })
+  })
+
+  it('do not accept one kind of record as another', () => {
+    expect(codec.decodeLogRecord(codec.encodeChunkRecord(9, 3, data), 9)).toMatchObject({ ok: false, reason: 'not a log record' })
+  })
+
+  it('detect any single flipped byte and any truncation', () => {
+    const value = codec.encodeLogRecord(2 ** 40, data)
+    for (let i = 0; i < value.length; i++) {
+      const bad = Uint8Array.from(value)
+      bad[i]! ^= 0x10
+      expect(codec.decodeLogRecord(bad, 2 ** 40).ok, `byte ${i}`).toBe(false)
+    }
+    for (let n = 0; n < value.length; n++) expect(codec.decodeLogRecord(value.subarray(0, n), 2 ** 40).ok, `length ${n}`).toBe(false)
+  })
+})
