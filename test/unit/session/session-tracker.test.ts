@@ -1,0 +1,51 @@
+// Method: feed times to the tracker by hand and check ZooKeeper's bucketed expiry (ExpiryQueue).
+import { describe, expect, it } from 'vitest'
+import { initialSessionId, SessionTracker } from '../../../lib/session/session-tracker.js'
+
+const passwd = new Uint8Array(16)
+
+describe('SessionTracker', () => {
+  it('expires a session in the first tick bucket after its timeout, once', () => {
+    const tracker = new SessionTracker(100, 1, 0)
+    tracker.add(1n, 250, passwd, 1000)
+    // 1000 + 250 = 1250, rounded up to the next tick boundary: 1300.
+    expect(tracker.get(1n)?.expiresAt).toBe(1300)
+    expect(tracker.expire(1299)).toEqual([])
+    expect(tracker.expire(1300).map((s) => s.id)).toEqual([1n])
+    expect(tracker.expire(5000)).toEqual([])
+  })
+
+  it('moves a touched session to a later bucket', () => {
+    const tracker = new SessionTracker(100, 1, 0)
+    tracker.add(1n, 250, passwd, 1000)
+    expect(tracker.touch(1n, 1200)).toBe(true)
+    expect(tracker.expire(1300)).toEqual([])
+    expect(tracker.expire(1500).map((s) => s.id)).toEqual([1n])
+  })
+
+  it('refuses to touch unknown or closing sessions', () => {
+    const tracker = new SessionTracker(100, 1, 0)
+    expect(tracker.touch(9n, 0)).toBe(false)
+    tracker.add(2n, 250, passwd, 0)
+    tracker.setClosing(2n)
+    expect(tracker.touch(2n, 0)).toBe(false)
+  })
+
+  it('expires sessions of several buckets when time jumps, oldest first', () => {
+    const tracker = new SessionTracker(100, 1, 0)
+    tracker.add(2n, 900, passwd, 0)
+    tracker.add(1n, 200, passwd, 0)
+    expect(tracker.expire(1_000_000).map((s) => s.id)).toEqual([1n, 2n])
+  })
+
+  it('allocates ids with the server id in the top byte and the clock below', () => {
+    const tracker = new SessionTracker(100, 3, 1_700_000_000_000)
+    const a = tracker.allocateId()
+    const b = tracker.allocateId()
+    expect(b - a).toBe(1n)
+    expect(a >> 56n).toBe(3n)
+    expect(initialSessionId(3, 1_700_000_000_000)).toBe(a)
+    // (now << 24) >>> 8 keeps 40 bits of the time in bits 16..55 (SessionTrackerImpl).
+    expect((a >> 16n) & 0xff_ffff_ffffn).toBe(BigInt(1_700_000_000_000) & 0xff_ffff_ffffn)
+  })
+})

@@ -1,0 +1,116 @@
+// Method: apply hand-built transaction records to a DataTree and check the Stat arithmetic of
+// apache/zookeeper DataTree/DataNode (copyStat) field by field.
+import { describe, expect, it } from 'vitest'
+import { DataTree } from '../../../lib/tree/data-tree.js'
+import { OPEN_ACL_UNSAFE } from '../../../lib/tree/acl.js'
+import type { CreateTxn, TxnHeader } from '../../../lib/txn/types.js'
+
+const header = (zxid: number, time = zxid * 10): TxnHeader => ({ sessionId: 1n, cxid: 0, zxid, time })
+const create = (path: string, parentCVersion: number, extra: Partial<CreateTxn> = {}): CreateTxn => ({
+  type: 'create',
+  path,
+  data: new Uint8Array([1, 2, 3]),
+  acl: [...OPEN_ACL_UNSAFE],
+  kind: 'persistent',
+  ephemeralOwner: 0n,
+  ttlMs: 0,
+  parentCVersion,
+  ...extra,
+})
+
+describe('DataTree', () => {
+  it('starts with /, /zookeeper, /zookeeper/quota and /zookeeper/config as ZooKeeper does', () => {
+    const tree = new DataTree()
+    expect([...tree.paths()].sort()).toEqual(['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota'])
+    // Root: stored cversion 0 and one child, so clients see cversion -1 (ZooKeeper shows the same).
+    expect(tree.get('/')?.stat()).toMatchObject({ cversion: -1, numChildren: 1, czxid: 0, pzxid: 0 })
+  })
+
+  it('sets every Stat field of a new node from the txn header', () => {
+    const tree = new DataTree()
+    tree.apply(header(5, 1234), create('/a', 1))
+    expect(tree.get('/a')?.stat()).toEqual({
+      czxid: 5,
+      mzxid: 5,
+      ctime: 1234,
+      mtime: 1234,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      dataLength: 3,
+      numChildren: 0,
+      pzxid: 5,
+    })
+  })
+
+  it('updates the parent pzxid and cversion on create, and only pzxid on delete', () => {
+    const tree = new DataTree()
+    tree.apply(header(1), create('/p', 1))
+    tree.apply(header(2), create('/p/a', 1))
+    tree.apply(header(3), create('/p/b', 2))
+    expect(tree.get('/p')?.stat()).toMatchObject({ cversion: 2, numChildren: 2, pzxid: 3, mzxid: 1, version: 0 })
+    tree.apply(header(4), { type: 'delete', path: '/p/a' })
+    // Stored creates stay 2; one child left: 2 * 2 - 1 = 3 changes (two creates and a delete).
+    expect(tree.get('/p')?.stat()).toMatchObject({ cversion: 3, numChildren: 1, pzxid: 4, mzxid: 1 })
+  })
+
+  it('bumps version, mzxid and mtime on setData and aversion on setACL without touching the rest', () => {
+    const tree = new DataTree()
+    tree.apply(header(1, 100), create('/a', 1))
+    tree.apply(header(2, 200), { type: 'setData', path: '/a', data: new Uint8Array(7), version: 1 })
+    expect(tree.get('/a')?.stat()).toMatchObject({ version: 1, mzxid: 2, mtime: 200, czxid: 1, ctime: 100, dataLength: 7, pzxid: 1 })
+    tree.apply(header(3, 300), { type: 'setACL', path: '/a', acl: [], version: 1 })
+    expect(tree.get('/a')?.stat()).toMatchObject({ aversion: 1, version: 1, mzxid: 2, mtime: 200 })
+  })
+
+  it('shows ephemeralOwner for ephemerals only, 0 for containers and TTL nodes', () => {
+    const tree = new DataTree()
+    tree.apply(header(1), create('/e', 1, { kind: 'ephemeral', ephemeralOwner: 77n }))
+    tree.apply(header(2), create('/c', 2, { kind: 'container' }))
+    tree.apply(header(3), create('/t', 3, { kind: 'ttl', ttlMs: 1000 }))
+    expect(tree.get('/e')?.stat().ephemeralOwner).toBe(77n)
+    expect(tree.get('/c')?.stat().ephemeralOwner).toBe(0n)
+    expect(tree.get('/t')?.stat().ephemeralOwner).toBe(0n)
+    expect(tree.ephemerals.get(77n)).toEqual(new Set(['/e']))
+  })
+
+  it('deletes a closed session’s ephemerals and reports the changes to the listener in order', () => {
+    const tree = new DataTree()
+    const seen: string[] = []
+    tree.listener = (type, path, zxid) => seen.push(`${zxid} ${type} ${path}`)
+    tree.apply(header(1), create('/e', 1, { kind: 'ephemeral', ephemeralOwner: 9n }))
+    tree.apply(header(2), { type: 'closeSession', paths2Delete: ['/e'] })
+    expect(tree.get('/e')).toBeUndefined()
+    expect(tree.ephemerals.has(9n)).toBe(false)
+    expect(seen).toEqual(['1 NodeCreated /e', '1 NodeChildrenChanged /', '2 NodeDeleted /e', '2 NodeChildrenChanged /'])
+  })
+
+  it('applies a replayed create idempotently: the parent counter never goes back', () => {
+    const tree = new DataTree()
+    tree.apply(header(1), create('/p', 1))
+    tree.apply(header(2), create('/p/a', 5))
+    expect(tree.apply(header(2), create('/p/a', 3))).toEqual({ type: 'error', err: -110 })
+    expect(tree.get('/p')?.cversion).toBe(5)
+  })
+
+  it('finds empty used containers and childless TTL nodes past their TTL', () => {
+    const tree = new DataTree()
+    tree.apply(header(1, 0), create('/used', 1, { kind: 'container' }))
+    tree.apply(header(2, 0), create('/fresh', 2, { kind: 'container' }))
+    tree.apply(header(3, 0), create('/used/x', 1))
+    tree.apply(header(4, 0), { type: 'delete', path: '/used/x' })
+    tree.apply(header(5, 1000), create('/ttl', 3, { kind: 'ttl', ttlMs: 500 }))
+    expect(tree.expiredContainers(1500)).toEqual(['/used'])
+    expect(tree.expiredContainers(1501)).toEqual(['/used', '/ttl'])
+  })
+
+  it('counts all descendants', () => {
+    const tree = new DataTree()
+    tree.apply(header(1), create('/a', 1))
+    tree.apply(header(2), create('/a/b', 1))
+    tree.apply(header(3), create('/a/b/c', 1))
+    expect(tree.descendantCount('/a')).toBe(2)
+    expect(tree.descendantCount('/nope')).toBe(-1)
+  })
+})
