@@ -29,8 +29,8 @@ export type Data = Uint8Array | string
 
 /** How a client reaches a member. */
 export interface ClientTransport {
-  /** Sends one request; responses come back in request order. */
-  send(request: Request): Promise<Response>
+  /** Sends one request; responses come back in request order (synchronously when already known). */
+  send(request: Request): Response | Promise<Response>
   /** Closes the session (closeSession) and the connection. */
   close(): Promise<void>
 }
@@ -161,7 +161,7 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     return this.currentState
   }
 
-  private send(request: Request): Promise<Response> {
+  private send(request: Request): Response | Promise<Response> {
     if (this.transport === undefined || this.currentState === 'Closed' || this.currentState === 'Expired') {
       const why = this.currentState === 'Expired' ? 'the session expired' : 'the client is closed'
       return Promise.reject(new ZooKeeperError('SESSIONEXPIRED', { message: `Session expired: ${why}` }))

@@ -91,7 +91,7 @@ export interface Committer {
 }
 
 type Pending =
-  | { kind: 'write'; entry: TxnEntry; finish: (result: TxnResult) => void }
+  | { kind: 'write'; entry: TxnEntry; finish: (result: TxnResult, zxid: number) => void }
   | { kind: 'read'; run: () => void }
 
 /** One member's state and request pipeline. */
@@ -139,7 +139,7 @@ export class Member {
     if (params.sessionId !== undefined && params.sessionId !== 0n) return done(this.resume(connection, params))
     const sessionId = this.sessions.allocateId()
     const passwd = new Uint8Array(randomBytes(16))
-    this.propose({ sessionId, cxid: 0 }, { type: 'createSession', timeoutMs, passwd }, () => {
+    this.propose(sessionId, 0, { type: 'createSession', timeoutMs, passwd }, () => {
       const channel = this.attach(connection, sessionId)
       done({ channel, sessionId, passwd, timeoutMs })
     })
@@ -188,15 +188,16 @@ export class Member {
 
   private submitWrite(channel: Channel, request: WriteRequest, cxid: number, done: Done): void {
     if (request.op === 'closeSession') this.sessions.setClosing(channel.sessionId)
-    const header = { sessionId: channel.sessionId, cxid }
-    const txn = this.prep.prepare(request, { ...header, authInfo: channel.authInfo, zxid: this.lastProposedZxid + 1, time: this.clock.now() })
-    this.propose(header, txn, (result, zxid) => done(toResponse(result), zxid))
+    const time = this.clock.now()
+    const ctx = { sessionId: channel.sessionId, authInfo: channel.authInfo, zxid: this.lastProposedZxid + 1, time }
+    const txn = this.prep.prepare(request, ctx)
+    this.propose(channel.sessionId, cxid, txn, (result, zxid) => done(toResponse(result), zxid))
   }
 
-  private propose(partial: Pick<TxnHeader, 'sessionId' | 'cxid'>, txn: Txn, finish: (result: TxnResult, zxid: number) => void): void {
-    const header: TxnHeader = { ...partial, zxid: ++this.lastProposedZxid, time: this.clock.now() }
+  private propose(sessionId: bigint, cxid: number, txn: Txn, finish: (result: TxnResult, zxid: number) => void): void {
+    const header: TxnHeader = { sessionId, cxid, zxid: ++this.lastProposedZxid, time: this.clock.now() }
     const entry = { header, txn }
-    this.pending.push({ kind: 'write', entry, finish: (result) => finish(result, header.zxid) })
+    this.pending.push({ kind: 'write', entry, finish })
     this.committer.propose(entry)
   }
 
@@ -206,7 +207,7 @@ export class Member {
     const mine = head?.kind === 'write' && head.entry.header.zxid === entry.header.zxid
     if (mine) this.pending.shift()
     const result = this.apply(entry)
-    if (mine) head.finish(result)
+    if (mine) head.finish(result, entry.header.zxid)
     this.drainReads()
   }
 
@@ -318,7 +319,7 @@ export class Member {
   expireSessions(): void {
     for (const session of this.sessions.expire(this.clock.now())) {
       this.expiring.add(session.id)
-      this.propose({ sessionId: session.id, cxid: 0 }, { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id) }, () => {})
+      this.propose(session.id, 0, { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id) }, () => {})
     }
   }
 
@@ -326,7 +327,7 @@ export class Member {
   removeExpiredContainers(): void {
     for (const path of this.tree.expiredContainers(this.clock.now())) {
       const txn = this.prep.prepare({ op: 'deleteContainer', path }, { sessionId: 0n, authInfo: [SUPER_ID], zxid: this.lastProposedZxid + 1, time: this.clock.now() })
-      if (txn.type !== 'error') this.propose({ sessionId: 0n, cxid: 0 }, txn, () => {})
+      if (txn.type !== 'error') this.propose(0n, 0, txn, () => {})
     }
   }
 

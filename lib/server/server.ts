@@ -115,10 +115,20 @@ class InProcessConnection implements ClientConnection, ClientTransport {
     this.client = client
   }
 
-  send(request: Request): Promise<Response> {
+  send(request: Request): Response | Promise<Response> {
     const channel = this.channel
     if (channel === undefined) return Promise.reject(new ZooKeeperError('CONNECTIONLOSS'))
-    return new Promise((resolve) => this.member.submit(channel, request, ++this.cxid, resolve))
+    // An in-memory member usually answers at once: hand the response back without a promise.
+    let answer: Response | undefined
+    let resolveLater: ((response: Response) => void) | undefined
+    this.member.submit(channel, request, ++this.cxid, (response) => {
+      if (resolveLater === undefined) answer = response
+      else resolveLater(response)
+    })
+    if (answer !== undefined) return answer
+    return new Promise((resolve) => {
+      resolveLater = resolve
+    })
   }
 
   async close(): Promise<void> {

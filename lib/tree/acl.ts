@@ -51,8 +51,10 @@ export function isValidId(scheme: string, id: string): boolean {
  * authenticated ids. Returns undefined when ZooKeeper would answer INVALIDACL: an empty list,
  * an unknown scheme, a malformed id, or `auth` with no authenticated id to stand for.
  */
-export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): ACL[] | undefined {
+export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): readonly ACL[] | undefined {
   if (acl.length === 0) return undefined
+  // Most nodes are open: share one frozen list so checks can short-cut on identity.
+  if (acl === OPEN_ACL_UNSAFE || (acl.length === 1 && isOpenEntry(acl[0]))) return OPEN_ACL_UNSAFE
   const fixed: ACL[] = []
   for (const entry of acl) {
     if (!Number.isInteger(entry.perms) || entry.perms < 0 || entry.perms > Perms.ALL) return undefined
@@ -69,6 +71,15 @@ export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): ACL[] | 
   return fixed
 }
 
+/** Returns the shared OPEN_ACL_UNSAFE list for an open ACL (as ZooKeeper's ACL cache shares lists), else `acl`. */
+export function internACL(acl: readonly ACL[]): readonly ACL[] {
+  return acl.length === 1 && isOpenEntry(acl[0]) ? OPEN_ACL_UNSAFE : acl
+}
+
+function isOpenEntry(entry: ACL | undefined): boolean {
+  return entry !== undefined && entry.perms === Perms.ALL && entry.id.scheme === 'world' && entry.id.id === 'anyone'
+}
+
 function pushUnique(list: ACL[], acl: ACL): void {
   const seen = list.some((a) => a.perms === acl.perms && a.id.scheme === acl.id.scheme && a.id.id === acl.id.id)
   if (!seen) list.push(acl)
@@ -76,7 +87,7 @@ function pushUnique(list: ACL[], acl: ACL): void {
 
 /** True when a session with `authInfo` holds `perm` (any of its bits) on a node with `acl`. */
 export function hasPermission(acl: readonly ACL[], perm: number, authInfo: readonly Id[]): boolean {
-  if (acl.length === 0) return true
+  if (acl === OPEN_ACL_UNSAFE || acl.length === 0) return true
   for (const id of authInfo) if (id.scheme === 'super') return true
   for (const entry of acl) {
     if ((entry.perms & perm) === 0) continue

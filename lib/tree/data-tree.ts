@@ -6,7 +6,7 @@
 import { baseName, childPath, parentPath } from '../path.js'
 import type { ACL, CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
 import { ErrorCode } from '../errors.js'
-import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js'
+import { internACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js'
 
 /** The Stat of a znode exactly as ZooKeeper reports it to clients (jute `Stat`). */
 export interface Stat {
@@ -192,7 +192,7 @@ export class DataTree {
     // Replayed txns may be older than the state a fuzzy snapshot captured: never go back.
     if (txn.parentCVersion > parent.cversion) parent.cversion = txn.parentCVersion
     if (zxid > parent.pzxid) parent.pzxid = zxid
-    const node = new ZNode(txn.data, txn.acl, zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
+    const node = new ZNode(txn.data, internACL(txn.acl), zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
     this.nodes.set(txn.path, node)
     this.linkChild(txn.path)
     this.indexNode(txn.path, node)
@@ -228,10 +228,10 @@ export class DataTree {
     return { type: 'setData', err: 0, stat: node.stat() }
   }
 
-  private setACL(path: string, acl: ACL[], version: number): TxnResult {
+  private setACL(path: string, acl: readonly ACL[], version: number): TxnResult {
     const node = this.nodes.get(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
-    node.acl = acl
+    node.acl = internACL(acl)
     node.aversion = version
     return { type: 'setACL', err: 0, stat: node.stat() }
   }

@@ -52,7 +52,7 @@ export interface CreateTxn {
   /** Full path, with the sequence suffix already appended. */
   path: string
   data: Uint8Array
-  acl: ACL[]
+  acl: readonly ACL[]
   kind: NodeKind
   /** Owning session for ephemerals, 0n otherwise. */
   ephemeralOwner: bigint
@@ -80,7 +80,7 @@ export interface SetDataTxn {
 export interface SetACLTxn {
   type: 'setACL'
   path: string
-  acl: ACL[]
+  acl: readonly ACL[]
   version: number
 }
 

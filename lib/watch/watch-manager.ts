@@ -91,6 +91,7 @@ export class WatchManager {
 
   /** Fires the watches a change triggers and returns how many watchers were notified. */
   trigger(type: EventType, path: string, zxid: number): number {
+    if (!this.mayFire(type, path)) return 0
     const targets = new Set<Watcher>()
     if (type === 'NodeChildrenChanged') {
       take(this.child, path, targets)
@@ -104,6 +105,13 @@ export class WatchManager {
     const event: WatchNotification = { type, path, zxid }
     for (const watcher of targets) watcher.process(event)
     return targets.size
+  }
+
+  // Cheap pre-check so the common case (nobody watches) allocates nothing.
+  private mayFire(type: EventType, path: string): boolean {
+    if (this.recursive.size > 0 && type !== 'NodeChildrenChanged') return true
+    if (this.persistent.has(path) || this.child.has(path)) return true
+    return type !== 'NodeChildrenChanged' && this.data.has(path)
   }
 
   private collectRecursive(path: string, into: Set<Watcher>): void {
