@@ -8,37 +8,69 @@
 
 /** Every ZooKeeper error code by name, with the number ZooKeeper puts on the wire. */
 export const ErrorCode = {
+  /** Success. */
   OK: 0,
+  /** A system or server-side error (base of the system codes). */
   SYSTEMERROR: -1,
+  /** A multi op not run because an earlier op failed. */
   RUNTIMEINCONSISTENCY: -2,
+  /** Data inconsistency was found. */
   DATAINCONSISTENCY: -3,
+  /** The connection to the server was lost (transient). */
   CONNECTIONLOSS: -4,
+  /** A record could not be encoded or decoded. */
   MARSHALLINGERROR: -5,
+  /** The operation is not implemented (or disabled, as TTL nodes without extended types). */
   UNIMPLEMENTED: -6,
+  /** The operation timed out (transient). */
   OPERATIONTIMEOUT: -7,
+  /** Invalid arguments: a bad path, mode, TTL or data size. */
   BADARGUMENTS: -8,
+  /** The session is not known to the server. */
   UNKNOWNSESSION: -12,
+  /** A reconfiguration lacks a quorum of the new configuration. */
   NEWCONFIGNOQUORUM: -13,
+  /** Another reconfiguration is in progress. */
   RECONFIGINPROGRESS: -14,
+  /** An API error (base of the API codes). */
   APIERROR: -100,
+  /** The node does not exist. */
   NONODE: -101,
+  /** Not authorised by the node's ACL. */
   NOAUTH: -102,
+  /** The expected version does not match the node's. */
   BADVERSION: -103,
+  /** Ephemeral nodes cannot have children. */
   NOCHILDRENFOREPHEMERALS: -108,
+  /** The node already exists. */
   NODEEXISTS: -110,
+  /** The node has children. */
   NOTEMPTY: -111,
+  /** The session expired or was closed (final). */
   SESSIONEXPIRED: -112,
+  /** An invalid callback was given. */
   INVALIDCALLBACK: -113,
+  /** The ACL is empty or malformed, or `auth` has no identity to stand for. */
   INVALIDACL: -114,
+  /** Authentication failed. */
   AUTHFAILED: -115,
+  /** The session moved to another server. */
   SESSIONMOVED: -118,
+  /** A write was sent to a read-only server. */
   NOTREADONLY: -119,
+  /** An ephemeral was created on a local session. */
   EPHEMERALONLOCALSESSION: -120,
+  /** No such watch to remove. */
   NOWATCHER: -121,
+  /** The request timed out on the server (transient). */
   REQUESTTIMEOUT: -122,
+  /** Dynamic reconfiguration is disabled. */
   RECONFIGDISABLED: -123,
+  /** The session was closed because SASL authentication is required. */
   SESSIONCLOSEDREQUIRESASLAUTH: -124,
+  /** A hard quota was exceeded. */
   QUOTAEXCEEDED: -125,
+  /** The server throttled the operation (transient; retry with back-off). */
   THROTTLEDOP: -127,
 } as const
 

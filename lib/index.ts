@@ -12,10 +12,36 @@ export type { ACL, Id } from './txn/types.js'
 export { OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, digestId } from './tree/acl.js'
 export type { Stat } from './tree/data-tree.js'
 export { CreateMode } from './server/requests.js'
-export type { CreateModeValue, ClientInfo, MultiResult, MultiReadResult } from './server/requests.js'
+export type {
+  CreateModeValue,
+  ClientInfo,
+  MultiResult,
+  MultiReadResult,
+  MultiCreateResult,
+  MultiEmptyResult,
+  MultiSetDataResult,
+  MultiGetDataResult,
+  MultiGetChildrenResult,
+  OpErrorResult,
+} from './server/requests.js'
 export type { AddWatchMode, EventType, WatcherType } from './watch/watch-manager.js'
 export type { KeeperState, WatchCallback, WatchedEvent } from './client/events.js'
-export type { CreateOptions, Data, Op, WatchOptions, ZooKeeperClient } from './client/client.js'
+export type {
+  CheckOp,
+  CreatedNode,
+  CreateOp,
+  CreateOptions,
+  Data,
+  DeleteOp,
+  NodeACL,
+  NodeChildren,
+  NodeData,
+  Op,
+  ReadOp,
+  SetDataOp,
+  WatchOptions,
+  ZooKeeperClient,
+} from './client/client.js'
 export { createServer } from './server/server.js'
 export type { ConnectOptions, Server, ServerOptions } from './server/server.js'
 export type { MemberOptions } from './server/member.js'

@@ -59,12 +59,90 @@ export interface WatchOptions {
   watch?: WatchCallback
 }
 
+/** A create inside {@link ZooKeeperClient.multi}. */
+export interface CreateOp extends CreateOptions {
+  /** The operation. */
+  op: 'create'
+  /** Path of the new node (the prefix, for sequential modes). */
+  path: string
+  /** Initial data. */
+  data?: Data
+}
+
+/** A delete inside {@link ZooKeeperClient.multi}. */
+export interface DeleteOp {
+  /** The operation. */
+  op: 'delete'
+  /** Path of the node to delete. */
+  path: string
+  /** Expected version; -1 (the default) matches any. */
+  version?: number
+}
+
+/** A setData inside {@link ZooKeeperClient.multi}. */
+export interface SetDataOp {
+  /** The operation. */
+  op: 'setData'
+  /** Path of the node. */
+  path: string
+  /** The new data. */
+  data: Data
+  /** Expected version; -1 (the default) matches any. */
+  version?: number
+}
+
+/** A version check inside {@link ZooKeeperClient.multi}. */
+export interface CheckOp {
+  /** The operation. */
+  op: 'check'
+  /** Path of the node. */
+  path: string
+  /** The version the node must have (-1: it only has to exist). */
+  version: number
+}
+
 /** One operation of {@link ZooKeeperClient.multi}, with data as bytes or a string. */
-export type Op =
-  | { op: 'create'; path: string; data?: Data; acl?: readonly ACL[]; mode?: CreateModeValue; ttlMs?: number }
-  | { op: 'delete'; path: string; version?: number }
-  | { op: 'setData'; path: string; data: Data; version?: number }
-  | { op: 'check'; path: string; version: number }
+export type Op = CreateOp | DeleteOp | SetDataOp | CheckOp
+
+/** A read inside {@link ZooKeeperClient.multiRead}. */
+export interface ReadOp {
+  /** The read. */
+  op: 'getData' | 'getChildren'
+  /** Path of the node. */
+  path: string
+}
+
+/** A created node: its path and Stat. */
+export interface CreatedNode {
+  /** The created path (with the sequence suffix for sequential modes). */
+  path: string
+  /** The new node's Stat. */
+  stat: Stat
+}
+
+/** A node's data and Stat. */
+export interface NodeData {
+  /** The data (a copy the caller owns). */
+  data: Uint8Array
+  /** The node's Stat. */
+  stat: Stat
+}
+
+/** A node's children and Stat. */
+export interface NodeChildren {
+  /** The child names, sorted. */
+  children: string[]
+  /** The node's Stat. */
+  stat: Stat
+}
+
+/** A node's ACL and Stat. */
+export interface NodeACL {
+  /** The ACL entries. */
+  acl: ACL[]
+  /** The node's Stat. */
+  stat: Stat
+}
 
 /** The client API: ZooKeeper's operations as promises that reject with {@link ZooKeeperError}. */
 export interface ZooKeeperClient {
@@ -79,11 +157,11 @@ export interface ZooKeeperClient {
   /** Creates a znode and returns its path (with the sequence suffix for sequential modes). */
   create(path: string, data?: Data, options?: CreateOptions): Promise<string>
   /** Creates a znode and returns its path and Stat (ZooKeeper's create2). */
-  createWithStat(path: string, data?: Data, options?: CreateOptions): Promise<{ path: string; stat: Stat }>
+  createWithStat(path: string, data?: Data, options?: CreateOptions): Promise<CreatedNode>
   /** Deletes a znode if its version matches (-1, the default, matches any). */
   delete(path: string, version?: number): Promise<void>
   /** Reads a znode's data and Stat. */
-  getData(path: string, options?: WatchOptions): Promise<{ data: Uint8Array; stat: Stat }>
+  getData(path: string, options?: WatchOptions): Promise<NodeData>
   /** Replaces a znode's data if its version matches; returns the new Stat. */
   setData(path: string, data: Data, version?: number): Promise<Stat>
   /** The Stat of a znode, or null when it does not exist (a watch is left either way). */
@@ -91,15 +169,15 @@ export interface ZooKeeperClient {
   /** The names of a znode's children, sorted. */
   getChildren(path: string, options?: WatchOptions): Promise<string[]>
   /** The children and the Stat of a znode (ZooKeeper's getChildren2). */
-  getChildrenWithStat(path: string, options?: WatchOptions): Promise<{ children: string[]; stat: Stat }>
+  getChildrenWithStat(path: string, options?: WatchOptions): Promise<NodeChildren>
   /** A znode's ACL and Stat. */
-  getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }>
+  getACL(path: string): Promise<NodeACL>
   /** Replaces a znode's ACL if its aversion matches; returns the new Stat. */
   setACL(path: string, acl: readonly ACL[], version?: number): Promise<Stat>
   /** Applies the operations atomically; rejects with the first failing op's error. */
   multi(ops: readonly Op[]): Promise<MultiResult[]>
   /** Several reads, each succeeding or failing on its own. */
-  multiRead(ops: readonly ({ op: 'getData'; path: string } | { op: 'getChildren'; path: string })[]): Promise<MultiReadResult[]>
+  multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]>
   /** Waits until this member has every write committed before the call. */
   sync(path: string): Promise<void>
   /** This session's ephemerals under a prefix (`/` = all). */
@@ -182,12 +260,12 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     return (await this.createWithStat(path, data, options)).path
   }
 
-  async createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
+  async createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<CreatedNode> {
     const request = this.createRequest({ op: 'create', path, data, ...options })
     return expect<'create'>(await this.send(request), path)
   }
 
-  private createRequest(op: Extract<Op, { op: 'create' }>): MultiOp {
+  private createRequest(op: CreateOp): MultiOp {
     const mode = op.mode ?? CreateMode.PERSISTENT
     validatePath(op.path, mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL)
     const bytes = toBytes(op.data)
@@ -202,7 +280,7 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     expect<'delete'>(await this.send({ op: 'delete', path, version }), path)
   }
 
-  async getData(path: string, options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+  async getData(path: string, options: WatchOptions = {}): Promise<NodeData> {
     validatePath(path)
     const watch = options.watch
     const body = expect<'getData'>(await this.send({ op: 'getData', path, watch: watch !== undefined }), path)
@@ -234,7 +312,7 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     return (await this.getChildrenWithStat(path, options)).children
   }
 
-  async getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<{ children: string[]; stat: Stat }> {
+  async getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<NodeChildren> {
     validatePath(path)
     const watch = options.watch
     const body = expect<'getChildren'>(await this.send({ op: 'getChildren', path, watch: watch !== undefined }), path)
@@ -242,7 +320,7 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     return { children: body.children, stat: body.stat }
   }
 
-  async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
+  async getACL(path: string): Promise<NodeACL> {
     validatePath(path)
     return expect<'getACL'>(await this.send({ op: 'getACL', path }), path)
   }
@@ -281,7 +359,7 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     }
   }
 
-  async multiRead(ops: readonly ({ op: 'getData'; path: string } | { op: 'getChildren'; path: string })[]): Promise<MultiReadResult[]> {
+  async multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]> {
     for (const op of ops) validatePath(op.path)
     return expect<'multiRead'>(await this.send({ op: 'multiRead', ops })).results
   }

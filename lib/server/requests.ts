@@ -9,12 +9,19 @@ import type { AddWatchMode, WatcherType } from '../watch/watch-manager.js'
 
 /** ZooKeeper's CreateMode flags, the numbers on the wire. */
 export const CreateMode = {
+  /** A node that stays until deleted. */
   PERSISTENT: 0,
+  /** A node removed when its session ends. */
   EPHEMERAL: 1,
+  /** A persistent node with a 10-digit sequence suffix. */
   PERSISTENT_SEQUENTIAL: 2,
+  /** An ephemeral node with a 10-digit sequence suffix. */
   EPHEMERAL_SEQUENTIAL: 3,
+  /** A node the server removes once its last child is gone. */
   CONTAINER: 4,
+  /** A node removed when unmodified and childless for its TTL. */
   PERSISTENT_WITH_TTL: 5,
+  /** A sequential TTL node. */
   PERSISTENT_SEQUENTIAL_WITH_TTL: 6,
 } as const
 
@@ -219,19 +226,71 @@ export interface ClientInfo {
   user: string
 }
 
+/** A successful create inside multi. */
+export interface MultiCreateResult {
+  /** The operation. */
+  op: 'create'
+  /** 0: success. */
+  err: 0
+  /** The created path (with its sequence suffix). */
+  path: string
+  /** The new node's Stat. */
+  stat: Stat
+}
+
+/** A successful delete or check inside multi. */
+export interface MultiEmptyResult {
+  /** The operation. */
+  op: 'delete' | 'check'
+  /** 0: success. */
+  err: 0
+}
+
+/** A successful setData inside multi. */
+export interface MultiSetDataResult {
+  /** The operation. */
+  op: 'setData'
+  /** 0: success. */
+  err: 0
+  /** The node's new Stat. */
+  stat: Stat
+}
+
+/** An operation that failed (or, in a failed multi, did not run: 0 before the failure, RUNTIMEINCONSISTENCY after). */
+export interface OpErrorResult {
+  /** Always 'error'. */
+  op: 'error'
+  /** The ZooKeeper error number. */
+  err: number
+}
+
 /** The result of one operation inside multi. */
-export type MultiResult =
-  | { op: 'create'; err: 0; path: string; stat: Stat }
-  | { op: 'delete'; err: 0 }
-  | { op: 'setData'; err: 0; stat: Stat }
-  | { op: 'check'; err: 0 }
-  | { op: 'error'; err: number }
+export type MultiResult = MultiCreateResult | MultiEmptyResult | MultiSetDataResult | OpErrorResult
+
+/** A successful getData inside multiRead. */
+export interface MultiGetDataResult {
+  /** The operation. */
+  op: 'getData'
+  /** 0: success. */
+  err: 0
+  /** The node's data. */
+  data: Uint8Array
+  /** The node's Stat. */
+  stat: Stat
+}
+
+/** A successful getChildren inside multiRead. */
+export interface MultiGetChildrenResult {
+  /** The operation. */
+  op: 'getChildren'
+  /** 0: success. */
+  err: 0
+  /** The child names. */
+  children: string[]
+}
 
 /** The result of one read inside multiRead. */
-export type MultiReadResult =
-  | { op: 'getData'; err: 0; data: Uint8Array; stat: Stat }
-  | { op: 'getChildren'; err: 0; children: string[] }
-  | { op: 'error'; err: number }
+export type MultiReadResult = MultiGetDataResult | MultiGetChildrenResult | OpErrorResult
 
 /** Successful response bodies by operation. */
 export interface ResponseBodies {

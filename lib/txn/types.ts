@@ -23,11 +23,17 @@ export interface ACL {
 
 /** ZooKeeper's permission bits (ZooDefs.Perms). */
 export const Perms = {
+  /** May read data and list children. */
   READ: 1,
+  /** May set data. */
   WRITE: 2,
+  /** May create children. */
   CREATE: 4,
+  /** May delete children. */
   DELETE: 8,
+  /** May set the ACL. */
   ADMIN: 16,
+  /** Every permission. */
   ALL: 31,
 } as const
 
