@@ -1,0 +1,302 @@
+/**
+ * The client-port TCP server: ZooKeeper's `NIOServerCnxnFactory` in one event loop. It accepts
+ * connections, enforces `maxClientCnxns` per address, answers four-letter words, and hands every
+ * other connection to a {@link ClientPortBackend} through a per-connection protocol handler.
+ *
+ * lib/wire never imports lib/server: the member is reached only through the small backend
+ * interface below, which lib/server/wire-adapter.ts implements over a Member.
+ * @module
+ */
+
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
+import * as os from 'node:os'
+import { juteMaxBufferBytesDefault } from './jute.js'
+import type { ConnectRequest, WatcherEvent } from './records.js'
+import type { ClientRequest } from './requests.js'
+import type { ClientResponse } from './responses.js'
+import { ClientPortConnectionImpl, LatencyCounter, type ConnectionHost } from './connection.js'
+
+export { socketCloseLingerMs, stuckConnectionBytesMax } from './connection.js'
+import {
+  answerFourLetterWord,
+  fourLetterWordsWhitelistDefault,
+  parseFourLetterWhitelist,
+  type ClientPortStats,
+  type ServerInfo,
+} from './four-letter-words.js'
+import type { FourLetterWord } from './frames.js'
+
+/** Default address the client port binds: loopback only, so nothing is exposed by accident. */
+export const clientPortHostDefault = '127.0.0.1'
+
+/** ZooKeeper's default `maxClientCnxns`: connections allowed from one address (0 = unlimited). */
+export const maxClientCnxnsDefault = 60
+
+/**
+ * Bytes a connection may have queued for writing before the server stops reading its requests
+ * (backpressure); reading resumes when the socket drains. One reply may exceed it on its own.
+ */
+export const writeBufferedBytesMaxDefault = 1_048_576
+
+/** Requests one connection may have in flight before the server stops reading from it (ZooKeeper's globalOutstandingLimit default). */
+export const connectionRequestsInflightMaxDefault = 1000
+
+/** How long a connection may go without completing its handshake, ms (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
+export const sessionlessCnxnTimeoutMsDefault = 10_000
+
+/** Why the backend ended a connection's session. */
+export type SessionEndReason = 'expired' | 'closed' | 'moved'
+
+/** A client connection as the backend sees it: where watch events go and where session ends are told. */
+export interface ClientPortConnection {
+  /** The client's IP address (for `ip` ACLs and `whoAmI`). */
+  readonly remoteAddress: string
+  /** Sends a watch notification (xid -1) with the zxid of the change. */
+  notify(zxid: number, event: WatcherEvent): void
+  /**
+   * The session ended: 'expired' and 'moved' close the socket at once (ZooKeeper closes the
+   * connection of an expired session; the client then reconnects and is told it expired);
+   * 'closed' closes it once the closeSession reply is written.
+   */
+  sessionEnded(reason: SessionEndReason): void
+}
+
+/** One reply from the backend. */
+export interface BackendReply {
+  /** 0 or a ZooKeeper error number; the record is sent only when 0. */
+  err: number
+  /** The zxid for the ReplyHeader. */
+  zxid: number
+  /** The response record (absent for ops answered by the header alone, or on error). */
+  response?: ClientResponse
+  /** Close the connection once this reply is written (AUTHFAILED, as ZooKeeper does). */
+  close?: boolean
+}
+
+/** An open session on one connection. */
+export interface ClientPortSession {
+  /** The session id. */
+  readonly sessionId: bigint
+  /** The session password (16 bytes). */
+  readonly passwd: Uint8Array
+  /** The negotiated session timeout, ms. */
+  readonly timeoutMs: number
+  /** Serves one request; `reply` is called exactly once, possibly synchronously. */
+  submit(xid: number, request: ClientRequest, reply: (reply: BackendReply) => void): void
+  /** The connection closed without closeSession: the session lives on until it expires or resumes. */
+  detach(): void
+}
+
+/** What the client port needs from the server behind it. */
+export interface ClientPortBackend {
+  /** The zxid of the last applied transaction (a client that saw more is refused). */
+  readonly lastProcessedZxid: number
+  /** The server is read-only (sent in the ConnectResponse, answered by `isro`). */
+  readonly readOnly: boolean
+  /**
+   * Opens or resumes the session a `ConnectRequest` asks for. `done` gets the session, or an
+   * error number (SESSIONEXPIRED for an unknown session or a wrong password).
+   */
+  connect(connection: ClientPortConnection, request: ConnectRequest, done: (result: ClientPortSession | { err: number }) => void): void
+  /** The figures four-letter words print. */
+  serverInfo(): ServerInfo
+}
+
+/** Where the client port writes its one-line reports. */
+export interface ClientPortLogger {
+  /** A connection was refused or closed for bad input, and why. */
+  warn(line: string): void
+  /** Routine events (a four-letter word served). */
+  info(line: string): void
+}
+
+/** Options of {@link startClientPort}. */
+export interface ClientPortOptions {
+  /** Address to bind. @defaultValue '127.0.0.1' */
+  host?: string
+  /** Port to bind; 0 picks a free one. @defaultValue 0 */
+  port?: number
+  /** Connections allowed from one address; 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
+  maxClientCnxns?: number
+  /** Largest frame accepted, bytes (ZooKeeper's jute.maxbuffer). @defaultValue 0xfffff */
+  maxBufferBytes?: number
+  /**
+   * Enabled four-letter words, as ZooKeeper's `4lw.commands.whitelist`: a comma-separated list,
+   * or `*` for all. `srvr` is always enabled. @defaultValue 'srvr'
+   */
+  fourLetterWordsWhitelist?: string
+  /** Bytes queued for writing before reading pauses, per connection. @defaultValue 1048576 */
+  writeBufferedBytesMax?: number
+  /** Requests in flight before reading pauses, per connection. @defaultValue 1000 */
+  requestsInflightMax?: number
+  /** Time allowed to complete the handshake, ms. @defaultValue 10000 */
+  sessionlessCnxnTimeoutMs?: number
+  /** Where one-line reports go. @defaultValue warnings to console.warn, info dropped */
+  logger?: ClientPortLogger
+}
+
+/** A running client port. */
+export interface ClientPort {
+  /** The bound address. */
+  readonly address: { host: string; port: number }
+  /** Open client connections (four-letter-word connections included while they are answered). */
+  readonly connections: number
+  /** The figures `srvr`/`mntr` print for this port. */
+  stats(): ClientPortStats
+  /** Stops listening and ends every connection; resolves once all are closed. */
+  close(): Promise<void>
+}
+
+const defaultLogger: ClientPortLogger = {
+  warn: (line) => console.warn(line),
+  info: () => {},
+}
+
+/** Starts a client port over `backend`; resolves once it listens. */
+export async function startClientPort(backend: ClientPortBackend, options: ClientPortOptions = {}): Promise<ClientPort> {
+  const port = new ClientPortImpl(backend, options)
+  await port.listen(options.host ?? clientPortHostDefault, options.port ?? 0)
+  return port
+}
+
+class ClientPortImpl implements ClientPort, ConnectionHost {
+  readonly maxBufferBytes: number
+  readonly writeBufferedBytesMax: number
+  readonly requestsInflightMax: number
+  readonly sessionlessCnxnTimeoutMs: number
+  readonly logger: ClientPortLogger
+  readonly latency = new LatencyCounter()
+  packetsReceived = 0
+  packetsSent = 0
+  private readonly maxClientCnxns: number
+  private readonly enabledWords: ReadonlySet<string>
+  private readonly server: NetServer
+  private readonly open = new Set<ClientPortConnectionImpl>()
+  private readonly perAddress = new Map<string, number>()
+  private readonly startedMs = Date.now()
+  private bound = { host: '', port: 0 }
+  private closing: Promise<void> | undefined
+
+  constructor(
+    readonly backend: ClientPortBackend,
+    options: ClientPortOptions,
+  ) {
+    this.maxClientCnxns = options.maxClientCnxns ?? maxClientCnxnsDefault
+    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytesDefault
+    this.writeBufferedBytesMax = options.writeBufferedBytesMax ?? writeBufferedBytesMaxDefault
+    this.requestsInflightMax = options.requestsInflightMax ?? connectionRequestsInflightMaxDefault
+    this.sessionlessCnxnTimeoutMs = options.sessionlessCnxnTimeoutMs ?? sessionlessCnxnTimeoutMsDefault
+    this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault)
+    this.logger = options.logger ?? defaultLogger
+    this.server = createNetServer({ noDelay: true }, (socket) => this.accept(socket))
+  }
+
+  get address(): { host: string; port: number } {
+    return this.bound
+  }
+
+  get connections(): number {
+    return this.open.size
+  }
+
+  listen(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject)
+        const addr = this.server.address()
+        this.bound = typeof addr === 'object' && addr !== null ? { host: addr.address, port: addr.port } : { host, port }
+        resolve()
+      })
+    })
+  }
+
+  // NIOServerCnxnFactory.AcceptThread.doAccept: over maxClientCnxns the socket is closed at once.
+  private accept(socket: Socket): void {
+    const address = socket.remoteAddress ?? ''
+    const count = this.perAddress.get(address) ?? 0
+    if (this.closing !== undefined || (this.maxClientCnxns > 0 && count >= this.maxClientCnxns)) {
+      if (this.closing === undefined) this.logger.warn(`Too many connections from /${address} - max is ${this.maxClientCnxns}`)
+      socket.destroy()
+      return
+    }
+    this.perAddress.set(address, count + 1)
+    this.open.add(new ClientPortConnectionImpl(this, socket))
+  }
+
+  /** A connection closed: forget it. */
+  removed(connection: ClientPortConnectionImpl): void {
+    if (!this.open.delete(connection)) return
+    const count = (this.perAddress.get(connection.remoteAddress) ?? 1) - 1
+    if (count <= 0) this.perAddress.delete(connection.remoteAddress)
+    else this.perAddress.set(connection.remoteAddress, count)
+  }
+
+  /** Answers a four-letter word (and performs its reset, for crst/srst). */
+  fourLetterWord(word: FourLetterWord, from: string): string {
+    this.logger.info(`Processing ${word} command from /${from}`)
+    const answer = answerFourLetterWord(word, this.enabledWords, { server: this.backend.serverInfo(), port: this.stats() })
+    if (answer.effect === 'resetConnectionStats') for (const c of this.open) c.resetStats()
+    if (answer.effect === 'resetServerStats') this.resetStats()
+    return answer.text
+  }
+
+  private resetStats(): void {
+    this.latency.reset()
+    this.packetsReceived = 0
+    this.packetsSent = 0
+  }
+
+  stats(): ClientPortStats {
+    const connections = [...this.open].filter((c) => c.isClient).map((c) => c.info())
+    return {
+      connections,
+      packetsReceived: this.packetsReceived,
+      packetsSent: this.packetsSent,
+      outstandingRequests: connections.reduce((n, c) => n + c.queued, 0),
+      latency: this.latency.stats(),
+      clientPort: this.bound.port,
+      maxClientCnxns: this.maxClientCnxns,
+      uptimeMs: Date.now() - this.startedMs,
+      environment: environment(),
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      let pending = this.open.size + 1
+      const one = () => {
+        if (--pending === 0) resolve()
+      }
+      this.server.close(() => one())
+      for (const c of [...this.open]) c.shutdown(one)
+    })
+    return this.closing
+  }
+}
+
+/** `EnvCommand`'s list, with Node's facts where ZooKeeper prints Java's. */
+function environment(): [string, string][] {
+  return [
+    ['zookeeper.version', '3.9.5-paddock'],
+    ['host.name', os.hostname()],
+    ['node.version', process.version],
+    ['os.name', os.type()],
+    ['os.arch', os.arch()],
+    ['os.version', os.release()],
+    ['user.name', safe(() => os.userInfo().username)],
+    ['user.home', os.homedir()],
+    ['user.dir', process.cwd()],
+    ['os.memory.free', `${Math.round(os.freemem() / 1_048_576)}MB`],
+    ['os.memory.max', `${Math.round(os.totalmem() / 1_048_576)}MB`],
+    ['os.memory.total', `${Math.round(process.memoryUsage().rss / 1_048_576)}MB`],
+  ]
+}
+
+function safe(read: () => string): string {
+  try {
+    return read()
+  } catch {
+    return ''
+  }
+}
