@@ -1,0 +1,137 @@
+/**
+ * Apache ZooKeeper from the Debian `zookeeper` package, started standalone on a free loopback port
+ * with a throwaway zoo.cfg and dataDir.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fourLetterWord } from './four-letter.js'
+import { freePort } from './ports.js'
+import { pollUntil, withTimeout } from './wait.js'
+import type { RunningServer, ServerSettings } from './types.js'
+
+/** Where the Debian package puts things. */
+export const zookeeperJar = '/usr/share/java/zookeeper.jar'
+export const zookeeperConfDir = '/etc/zookeeper/conf'
+export const zkCliPath = '/usr/share/zookeeper/bin/zkCli.sh'
+export const javaPath = '/usr/bin/java'
+
+/** How long a JVM gets to answer `ruok` after it is spawned. */
+const startTimeoutMs = 30_000
+/** How long `stop()` waits for the JVM to exit once told to. */
+const stopTimeoutMs = 10_000
+/** How much of the JVM's output is kept for error messages. */
+const outputTailBytes = 8_192
+
+/** Why Apache ZooKeeper cannot be started here, or undefined when it can. */
+export function apacheUnavailableReason(): string | undefined {
+  if (!existsSync(javaPath)) return `${javaPath} is missing (apt-get install default-jre-headless)`
+  if (!existsSync(zookeeperJar)) return `${zookeeperJar} is missing (run .ci/install-interop.sh as root)`
+  return undefined
+}
+
+/** Options of {@link startApacheZooKeeper}: the shared settings plus Apache-only switches. */
+export interface ApacheOptions extends ServerSettings {
+  /** zookeeper.extendedTypesEnabled (TTL nodes). @defaultValue true */
+  extendedTypesEnabled?: boolean
+  /** 4lw.commands.whitelist. @defaultValue '*' */
+  fourLetterWords?: string
+}
+
+const running = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+/** Starts a standalone Apache ZooKeeper on 127.0.0.1 and resolves once it answers `ruok` with `imok`. */
+export async function startApacheZooKeeper(options: ApacheOptions): Promise<RunningServer> {
+  const reason = apacheUnavailableReason()
+  if (reason !== undefined) throw new Error(`cannot start Apache ZooKeeper: ${reason}`)
+  const port = await freePort()
+  const dir = await mkdtemp(join(tmpdir(), 'paddock-interop-zk-'))
+  const configPath = join(dir, 'zoo.cfg')
+  await writeFile(configPath, zooCfg(options, port, join(dir, 'data')))
+  const child = spawnJvm(options, configPath, dir)
+  running.add(child)
+  let output = ''
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-outputTailBytes)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    // The wrapper shell SIGKILLs the JVM when its stdin closes (see spawnJvm).
+    child.stdin?.end()
+    try {
+      await withTimeout(exited, stopTimeoutMs, 'the Apache ZooKeeper JVM to exit')
+    } catch {
+      child.kill('SIGKILL')
+    }
+    running.delete(child)
+    await rm(dir, { recursive: true, force: true })
+  }
+  try {
+    const outcome = await pollUntil(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return { exited: child.exitCode ?? child.signalCode }
+        return (await fourLetterWord('127.0.0.1', port, 'ruok', 1_000)) === 'imok' ? { exited: undefined } : undefined
+      },
+      { timeoutMs: startTimeoutMs, intervalMs: 100, what: `Apache ZooKeeper on 127.0.0.1:${port} to answer ruok` },
+    )
+    if (outcome.exited !== undefined) throw new Error(`the Apache ZooKeeper JVM exited (${outcome.exited}) before answering ruok`)
+  } catch (error) {
+    await stop().catch(() => undefined)
+    throw new Error(`${(error as Error).message}\n--- JVM output ---\n${output}`)
+  }
+  return { name: 'apache', host: '127.0.0.1', port, connectString: `127.0.0.1:${port}`, stop }
+}
+
+function zooCfg(options: ApacheOptions, port: number, dataDir: string): string {
+  return [
+    `tickTime=${options.tickTimeMs}`,
+    `dataDir=${dataDir}`,
+    `clientPort=${port}`,
+    'clientPortAddress=127.0.0.1',
+    `minSessionTimeout=${options.minSessionTimeoutMs}`,
+    `maxSessionTimeout=${options.maxSessionTimeoutMs}`,
+    `4lw.commands.whitelist=${options.fourLetterWords ?? '*'}`,
+    'admin.enableServer=false',
+    'maxClientCnxns=0',
+    // The suite is about semantics, not durability: skip fsync to keep the 2-core CI fast.
+    'forceSync=no',
+    '',
+  ].join('\n')
+}
+
+/**
+ * Runs the JVM under a small shell that kills it when the shell's stdin closes, so the JVM dies
+ * with the test process however that process ends (even by SIGKILL, which runs no exit handler).
+ */
+function spawnJvm(options: ApacheOptions, configPath: string, dir: string): ChildProcess {
+  const javaArgs = [
+    '-Xms64m',
+    '-Xmx256m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    `-Dzookeeper.extendedTypesEnabled=${options.extendedTypesEnabled ?? true}`,
+    `-Dznode.container.checkIntervalMs=${options.containerCheckIntervalMs}`,
+    '-Dzookeeper.admin.enableServer=false',
+    `-Dzookeeper.log.dir=${dir}`,
+    '-cp',
+    `${zookeeperConfDir}:${zookeeperJar}`,
+    'org.apache.zookeeper.server.ZooKeeperServerMain',
+    configPath,
+  ]
+  // A background job's stdin is /dev/null in a non-interactive shell, so the pipe is kept on fd 3.
+  const script = 'exec 3<&0; "$@" </dev/null 3<&- & pid=$!; (cat <&3 >/dev/null; kill -9 "$pid" 2>/dev/null) & wait "$pid"'
+  return spawn('/bin/sh', ['-c', script, 'zk-wrapper', javaPath, ...javaArgs], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+}

@@ -1,0 +1,230 @@
+// Method: node-zookeeper-client drives every operation, node type and error code against each target; Apache ZooKeeper proves the expectations.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
+import { aclView, connectNzk, digestId, failure, openAclUnsafe, zookeeper, type NzkClient } from './harness/nzk.js'
+
+const { ACL, Id, Permission, CreateMode } = zookeeper
+
+describe.each(targets)('$name: operations through node-zookeeper-client', (target) => {
+  let server: RunningServer
+  let client: NzkClient
+
+  beforeAll(async () => {
+    server = await target.start(defaultSettings)
+    client = await connectNzk(server.connectString)
+  }, hookTimeoutMs)
+
+  afterAll(async () => {
+    await client?.close()
+    await server?.stop()
+  }, hookTimeoutMs)
+
+  it('creates a persistent node and reads back its data and a fresh Stat', async () => {
+    expect(await client.create('/ops-create', 'hello')).toBe('/ops-create')
+    const { data, stat } = await client.getData('/ops-create')
+    expect(data?.toString()).toBe('hello')
+    expect(stat).toMatchObject({ version: 0, cversion: 0, aversion: 0, dataLength: 5, numChildren: 0 })
+    expect(stat.ephemeralOwner.equals(Buffer.alloc(8))).toBe(true)
+    expect(stat.czxid.equals(stat.mzxid)).toBe(true)
+    expect(stat.czxid.equals(stat.pzxid)).toBe(true)
+  })
+
+  it('stores a node created without data as empty data', async () => {
+    await client.create('/ops-empty')
+    const { data, stat } = await client.getData('/ops-empty')
+    expect(data === undefined || data.length === 0).toBe(true)
+    expect(stat.dataLength).toBe(0)
+  })
+
+  it('rejects a second create of the same path with NODEEXISTS', async () => {
+    await client.create('/ops-twice')
+    expect(await failure(client.create('/ops-twice'))).toBe('NODEEXISTS')
+  })
+
+  it('rejects a create under a missing parent with NONODE', async () => {
+    expect(await failure(client.create('/ops-missing/child'))).toBe('NONODE')
+  })
+
+  it('answers exists with null for a missing node and a Stat for a present one', async () => {
+    expect(await client.exists('/ops-nowhere')).toBeNull()
+    await client.create('/ops-exists', 'x')
+    expect((await client.exists('/ops-exists'))?.dataLength).toBe(1)
+  })
+
+  it('rejects getData of a missing node with NONODE', async () => {
+    expect(await failure(client.getData('/ops-nowhere'))).toBe('NONODE')
+  })
+
+  it('bumps the data version on every setData and rejects a stale version with BADVERSION', async () => {
+    await client.create('/ops-set', 'v0')
+    const first = await client.setData('/ops-set', 'v1', 0)
+    expect(first.version).toBe(1)
+    expect(await failure(client.setData('/ops-set', 'stale', 0))).toBe('BADVERSION')
+    const unconditional = await client.setData('/ops-set', 'v2', -1)
+    expect(unconditional.version).toBe(2)
+    expect((await client.getData('/ops-set')).data?.toString()).toBe('v2')
+    expect(await failure(client.setData('/ops-nowhere', 'x'))).toBe('NONODE')
+  })
+
+  it('lists children and counts them in cversion, numChildren and pzxid', async () => {
+    await client.create('/ops-kids')
+    await client.create('/ops-kids/b')
+    await client.create('/ops-kids/a')
+    await client.create('/ops-kids/c')
+    await client.delete('/ops-kids/c')
+    const { children, stat } = await client.getChildren('/ops-kids')
+    expect([...children].sort()).toEqual(['a', 'b'])
+    expect(stat).toMatchObject({ cversion: 4, numChildren: 2, version: 0 })
+    expect(await failure(client.getChildren('/ops-nowhere'))).toBe('NONODE')
+  })
+
+  it('deletes with the right version, and refuses a wrong version, a parent with children and a missing node', async () => {
+    await client.create('/ops-del')
+    await client.create('/ops-del/child')
+    expect(await failure(client.delete('/ops-del'))).toBe('NOTEMPTY')
+    expect(await failure(client.delete('/ops-del/child', 3))).toBe('BADVERSION')
+    await client.delete('/ops-del/child', 0)
+    await client.delete('/ops-del')
+    expect(await client.exists('/ops-del')).toBeNull()
+    expect(await failure(client.delete('/ops-del'))).toBe('NONODE')
+  })
+
+  it('names sequential nodes with a 10-digit suffix from the parent counter, shared by every child', async () => {
+    await client.create('/ops-seq')
+    expect(await client.create('/ops-seq/n-', '', CreateMode.PERSISTENT_SEQUENTIAL)).toBe('/ops-seq/n-0000000000')
+    await client.create('/ops-seq/plain')
+    expect(await client.create('/ops-seq/n-', '', CreateMode.PERSISTENT_SEQUENTIAL)).toBe('/ops-seq/n-0000000002')
+    expect(await client.create('/ops-seq/e-', '', CreateMode.EPHEMERAL_SEQUENTIAL)).toBe('/ops-seq/e-0000000003')
+  })
+
+  it('owns an ephemeral node by the session, refuses children under it, and removes it when the session closes', async () => {
+    const owner = await connectNzk(server.connectString)
+    await owner.create('/ops-eph', 'e', CreateMode.EPHEMERAL)
+    const stat = await client.exists('/ops-eph')
+    expect(stat?.ephemeralOwner.toString('hex')).toBe(owner.sessionIdHex)
+    expect(await failure(owner.create('/ops-eph/child'))).toBe('NOCHILDRENFOREPHEMERALS')
+    expect(await failure(owner.create('/ops-eph/child', '', CreateMode.EPHEMERAL))).toBe('NOCHILDRENFOREPHEMERALS')
+    await owner.close()
+    expect(await client.exists('/ops-eph')).toBeNull()
+  })
+
+  it('rejects a TTL flag sent with the plain create opcode (no TTL in the request) with BADARGUMENTS', async () => {
+    const persistentWithTtl = 5
+    expect(await failure(client.create('/ops-ttl-flag', '', persistentWithTtl))).toBe('BADARGUMENTS')
+  })
+
+  it('answers sync on an existing path', async () => {
+    await client.create('/ops-sync')
+    await new Promise<void>((resolve, reject) => {
+      const raw = client.raw as unknown as { sync?: (path: string, cb: (e: unknown) => void) => void }
+      if (raw.sync === undefined) return resolve()
+      raw.sync('/ops-sync', (error) => (error ? reject(error) : resolve()))
+    })
+  })
+})
+
+describe.each(targets)('$name: ACLs and digest auth through node-zookeeper-client', (target) => {
+  let server: RunningServer
+  let alice: NzkClient
+  let anonymous: NzkClient
+
+  beforeAll(async () => {
+    server = await target.start(defaultSettings)
+    alice = await connectNzk(server.connectString)
+    alice.addAuth('digest', 'alice:secret')
+    anonymous = await connectNzk(server.connectString)
+  }, hookTimeoutMs)
+
+  afterAll(async () => {
+    await alice?.close()
+    await anonymous?.close()
+    await server?.stop()
+  }, hookTimeoutMs)
+
+  it('gives / the ACL world:anyone with every permission', async () => {
+    const { acls } = await anonymous.getACL('/')
+    expect(aclView(acls)).toEqual([
+      { perms: Permission.ALL, scheme: 'world', id: 'anyone' },
+    ])
+  })
+
+  it('turns the auth scheme into the creator digest id and guards the node with it', async () => {
+    const creatorAll = [new ACL(Permission.ALL, new Id('auth', ''))]
+    await alice.create('/acl-private', 'secret data', CreateMode.PERSISTENT, creatorAll)
+    const { acls, stat } = await alice.getACL('/acl-private')
+    expect(aclView(acls)).toEqual([
+      { perms: Permission.ALL, scheme: 'digest', id: digestId('alice', 'secret') },
+    ])
+    expect(stat.aversion).toBe(0)
+    expect((await alice.getData('/acl-private')).data?.toString()).toBe('secret data')
+    expect(await failure(anonymous.getData('/acl-private'))).toBe('NOAUTH')
+    expect(await failure(anonymous.setData('/acl-private', 'x'))).toBe('NOAUTH')
+    expect(await failure(anonymous.create('/acl-private/child'))).toBe('NOAUTH')
+    // exists needs no permission; getACL needs READ or ADMIN (ZOOKEEPER-1392).
+    expect(await anonymous.exists('/acl-private')).not.toBeNull()
+    expect(await failure(anonymous.getACL('/acl-private'))).toBe('NOAUTH')
+  })
+
+  it('refuses a client authenticated with the wrong password with NOAUTH', async () => {
+    const mallory = await connectNzk(server.connectString)
+    try {
+      mallory.addAuth('digest', 'alice:wrong')
+      await alice.create('/acl-wrong-password', 'x', CreateMode.PERSISTENT, [
+        new ACL(Permission.ALL, new Id('digest', digestId('alice', 'secret'))),
+      ])
+      expect(await failure(mallory.getData('/acl-wrong-password'))).toBe('NOAUTH')
+    } finally {
+      await mallory.close()
+    }
+  })
+
+  it('lets another session with the same digest credentials in', async () => {
+    await alice.create('/acl-shared', 'shared', CreateMode.PERSISTENT, [
+      new ACL(Permission.ALL, new Id('digest', digestId('alice', 'secret'))),
+    ])
+    const alsoAlice = await connectNzk(server.connectString)
+    try {
+      alsoAlice.addAuth('digest', 'alice:secret')
+      expect((await alsoAlice.getData('/acl-shared')).data?.toString()).toBe('shared')
+    } finally {
+      await alsoAlice.close()
+    }
+  })
+
+  it('enforces each permission bit on its own operation', async () => {
+    const readOnly = [new ACL(Permission.READ, new Id('world', 'anyone'))]
+    await alice.create('/acl-read-only', 'r', CreateMode.PERSISTENT, readOnly)
+    expect((await anonymous.getData('/acl-read-only')).data?.toString()).toBe('r')
+    expect(await failure(anonymous.setData('/acl-read-only', 'w'))).toBe('NOAUTH')
+    expect(await failure(anonymous.create('/acl-read-only/child'))).toBe('NOAUTH')
+    expect(await failure(anonymous.setACL('/acl-read-only', openAclUnsafe()))).toBe('NOAUTH')
+
+    const createOnly = [new ACL(Permission.CREATE | Permission.READ, new Id('world', 'anyone'))]
+    await alice.create('/acl-create-only', '', CreateMode.PERSISTENT, createOnly)
+    await anonymous.create('/acl-create-only/child')
+    expect(await failure(anonymous.delete('/acl-create-only/child'))).toBe('NOAUTH')
+  })
+
+  it('bumps aversion on setACL and rejects a stale ACL version with BADVERSION', async () => {
+    await alice.create('/acl-versioned')
+    const readAdmin = [new ACL(Permission.READ | Permission.ADMIN, new Id('world', 'anyone'))]
+    const stat = await alice.setACL('/acl-versioned', readAdmin, 0)
+    expect(stat.aversion).toBe(1)
+    expect(await failure(alice.setACL('/acl-versioned', openAclUnsafe(), 0))).toBe('BADVERSION')
+  })
+
+  it('rejects the auth scheme from a session with no credentials with INVALIDACL', async () => {
+    expect(await failure(anonymous.create('/acl-no-creds', '', 0, [new ACL(Permission.ALL, new Id('auth', ''))]))).toBe(
+      'INVALIDACL',
+    )
+  })
+
+  it('rejects a malformed digest id and an unknown scheme with INVALIDACL', async () => {
+    expect(await failure(alice.create('/acl-bad-digest', '', 0, [new ACL(Permission.ALL, new Id('digest', 'nocolon'))]))).toBe(
+      'INVALIDACL',
+    )
+    expect(await failure(alice.create('/acl-bad-scheme', '', 0, [new ACL(Permission.ALL, new Id('nosuch', 'x'))]))).toBe(
+      'INVALIDACL',
+    )
+  })
+})
