@@ -256,8 +256,11 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     }
   }
 
+  // Every public method awaits exactly once, so replies settle in request order (ZooKeeper's FIFO
+  // client order) whichever methods the application mixes.
   async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
-    return (await this.createWithStat(path, data, options)).path
+    const request = this.createRequest({ op: 'create', path, data, ...options })
+    return expect<'create'>(await this.send(request), path).path
   }
 
   async createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<CreatedNode> {
@@ -309,13 +312,17 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
   }
 
   async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
-    return (await this.getChildrenWithStat(path, options)).children
+    validatePath(path)
+    return this.childrenOf(path, options.watch, await this.send({ op: 'getChildren', path, watch: options.watch !== undefined })).children
   }
 
   async getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<NodeChildren> {
     validatePath(path)
-    const watch = options.watch
-    const body = expect<'getChildren'>(await this.send({ op: 'getChildren', path, watch: watch !== undefined }), path)
+    return this.childrenOf(path, options.watch, await this.send({ op: 'getChildren', path, watch: options.watch !== undefined }))
+  }
+
+  private childrenOf(path: string, watch: WatchCallback | undefined, response: Response): NodeChildren {
+    const body = expect<'getChildren'>(response, path)
     if (watch !== undefined) this.watches.add('child', path, watch)
     return { children: body.children, stat: body.stat }
   }

@@ -341,6 +341,11 @@ export class Member {
       this.detach(channel)
       channel.connection.sessionEnded('closed')
     }
+    // Requests still in the pipeline will never commit here: the client must retry elsewhere.
+    for (const item of this.pending.splice(0)) {
+      if (item.kind === 'write') item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+      else item.run()
+    }
   }
 }
 

@@ -7,11 +7,21 @@ import type { Clock } from '../clock.js'
 import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../client/client.js'
 import { ZooKeeperError } from '../errors.js'
 import type { WatchNotification } from '../watch/watch-manager.js'
+import { createLevelStorage, type Storage } from '../../storage/index.js'
+import { DurableLog, recover, type DurabilityOptions } from './durable.js'
 import { Member, type Channel, type ClientConnection, type MemberOptions } from './member.js'
 import type { Request, Response } from './requests.js'
 
 /** Options of {@link createServer}. */
-export interface ServerOptions extends MemberOptions {}
+export interface ServerOptions extends MemberOptions, DurabilityOptions {
+  /**
+   * Directory of the LevelDB transaction log and snapshots (ZooKeeper's dataDir). Without it (and
+   * without `storage`) the server keeps everything in memory and forgets it on close.
+   */
+  dataDir?: string
+  /** A storage to use instead of the LevelDB one in `dataDir` (for example a MemoryStorage in tests). */
+  storage?: Storage
+}
 
 /** Options of {@link Server.connect}. */
 export interface ConnectOptions {
@@ -37,6 +47,8 @@ export interface Server {
   connect(options?: ConnectOptions): Promise<ZooKeeperClient>
   /** Runs the session expiry and container/TTL sweeps now, as their timers would. */
   runMaintenance(): void
+  /** Writes a snapshot now (durable servers only; a no-op in memory). */
+  snapshot(): Promise<void>
   /** Stops the server; every client sees its session closed. */
   close(): Promise<void>
   /** Same as close(), for `await using`. */
@@ -45,13 +57,38 @@ export interface Server {
 
 const sessionTimeoutMsDefault = 30_000
 
-/** Starts an in-process, in-memory Paddock server. */
+/**
+ * Starts a Paddock server in this process: in memory by default, durable with `dataDir`, in which
+ * case the state of the last run is restored first (snapshot plus log replay).
+ */
 export async function createServer(options: ServerOptions = {}): Promise<Server> {
-  return new EmbeddedServer(new Member(options))
+  const member = new Member(options)
+  const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir }))
+  if (storage === undefined) return new EmbeddedServer(member, undefined, undefined)
+  try {
+    if (storage.state !== 'open') await storage.open()
+    await recover(member, storage)
+  } catch (error) {
+    member.close()
+    await storage.close()
+    throw error
+  }
+  const log = new DurableLog(member, storage, consoleLogger, options)
+  member.setCommitter(log)
+  return new EmbeddedServer(member, storage, log)
+}
+
+const consoleLogger = {
+  info: (message: string) => console.info(`paddock: ${message}`),
+  error: (message: string) => console.error(`paddock: ${message}`),
 }
 
 class EmbeddedServer implements Server {
-  constructor(private readonly member: Member) {}
+  constructor(
+    private readonly member: Member,
+    private readonly storage: Storage | undefined,
+    private readonly log: DurableLog | undefined,
+  ) {}
 
   get clock(): Clock {
     return this.member.clock
@@ -92,8 +129,14 @@ class EmbeddedServer implements Server {
     this.member.removeExpiredContainers()
   }
 
+  async snapshot(): Promise<void> {
+    await this.log?.takeSnapshot()
+  }
+
   async close(): Promise<void> {
     this.member.close()
+    await this.log?.close()
+    await this.storage?.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -49,6 +49,9 @@ export class SessionTracker {
   add(id: bigint, timeoutMs: number, passwd: Uint8Array, now: number): Session {
     const existing = this.sessions.get(id)
     if (existing !== undefined) return existing
+    // A restored session from this member must never collide with a new id (restart on a virtual
+    // clock, or a clock that went backwards).
+    if (id >> 56n === this.nextId >> 56n && id >= this.nextId) this.nextId = BigInt.asIntN(64, id + 1n)
     const session: Session = { id, timeoutMs, passwd, expiresAt: 0, closing: false }
     this.sessions.set(id, session)
     this.schedule(session, now)

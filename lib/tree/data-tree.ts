@@ -187,11 +187,12 @@ export class DataTree {
     const parentName = parentPath(txn.path)
     const parent = this.nodes.get(parentName)
     if (parent === undefined) return errorResult(ErrorCode.NONODE)
-    if (this.nodes.has(txn.path)) return errorResult(ErrorCode.NODEEXISTS)
     const { zxid, time } = header
-    // Replayed txns may be older than the state a fuzzy snapshot captured: never go back.
+    // Replayed txns may be older than the state a fuzzy snapshot captured: never go back. The
+    // parent is updated even when the node exists, as ZooKeeper does on replay (ZOOKEEPER-1046).
     if (txn.parentCVersion > parent.cversion) parent.cversion = txn.parentCVersion
     if (zxid > parent.pzxid) parent.pzxid = zxid
+    if (this.nodes.has(txn.path)) return errorResult(ErrorCode.NODEEXISTS)
     const node = new ZNode(txn.data, internACL(txn.acl), zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
     this.nodes.set(txn.path, node)
     this.linkChild(txn.path)
@@ -286,6 +287,7 @@ export class DataTree {
 
   /** Inserts a node restored from a snapshot; parents must be restored before their children. */
   restoreNode(path: string, node: ZNode): void {
+    node.acl = internACL(node.acl)
     const existing = this.nodes.get(path)
     if (existing !== undefined) node.children = existing.children
     this.nodes.set(path, node)

@@ -46,3 +46,13 @@ function isTxnEntry(value: unknown): value is TxnEntry {
     typeof txn.type === 'string'
   )
 }
+
+/** Encodes any plain value with the same Packr (snapshot chunks use it). */
+export function encodeValue(value: unknown): Uint8Array {
+  return packr.pack(value)
+}
+
+/** Decodes bytes written by {@link encodeValue}. */
+export function decodeValue(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes)
+}

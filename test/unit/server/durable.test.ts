@@ -1,0 +1,191 @@
+// Method: run durable servers over MemoryStorage (one db kept across "restarts") and LevelDB in
+// temp dirs; compare the whole tree before and after a restart, snapshots and log replay included.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createServer, CreateMode, VirtualClock, type Server, type ServerOptions, type ZooKeeperClient } from '../../../lib/index.js'
+import { createMemoryDb, createMemoryStorage, type Storage } from '../../../storage/index.js'
+import { flush } from './helpers.js'
+
+const quiet = { debug() {}, info() {}, warn() {} }
+const open: Server[] = []
+const dirs: string[] = []
+
+afterEach(async () => {
+  for (const server of open.splice(0)) await server.close()
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+})
+
+async function start(db: ReturnType<typeof createMemoryDb>, options: ServerOptions = {}): Promise<Server> {
+  const server = await createServer({ storage: createMemoryStorage({ db, logger: quiet }), ...options })
+  open.push(server)
+  return server
+}
+
+async function stop(server: Server): Promise<void> {
+  open.splice(open.indexOf(server), 1)
+  await server.close()
+}
+
+/** Every znode's data and Stat, walked through the client. */
+async function dump(zk: ZooKeeperClient, path = '/', into = new Map<string, unknown>()): Promise<Map<string, unknown>> {
+  const { data, stat } = await zk.getData(path)
+  into.set(path, { data: Array.from(data), stat })
+  for (const child of await zk.getChildren(path)) await dump(zk, path === '/' ? `/${child}` : `${path}/${child}`, into)
+  return into
+}
+
+describe('durable standalone server', () => {
+  it('restores every node and Stat after a restart, from the log alone', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const zk = await first.connect()
+    await zk.create('/a', 'one')
+    await zk.create('/a/b', 'two')
+    await zk.setData('/a', 'three')
+    await zk.create('/s-', '', { mode: CreateMode.PERSISTENT_SEQUENTIAL })
+    await zk.delete('/a/b')
+    await zk.multi([{ op: 'create', path: '/m' }, { op: 'setData', path: '/a', data: 'four' }])
+    const before = await dump(zk)
+    const zxid = first.lastZxid
+    await stop(first)
+    const second = await start(db)
+    expect(second.lastZxid).toBe(zxid)
+    expect(await dump(await second.connect())).toEqual(before)
+  })
+
+  it('restores from a snapshot plus the log after it, snapshots taken every snapCount txns', async () => {
+    const db = createMemoryDb()
+    const first = await start(db, { snapCount: 40 })
+    const zk = await first.connect()
+    for (let i = 0; i < 100; i++) await zk.create(`/n${i}`, `v${i}`)
+    for (let i = 0; i < 100; i += 3) await zk.setData(`/n${i}`, 'changed')
+    await first.snapshot()
+    for (let i = 0; i < 100; i += 7) await zk.delete(`/n${i}`)
+    const before = await dump(zk)
+    await stop(first)
+    const storage = createMemoryStorage({ db, logger: quiet })
+    await storage.open()
+    expect((await storage.listSnapshots()).length).toBeGreaterThanOrEqual(2)
+    await storage.close()
+    const second = await start(db)
+    expect(await dump(await second.connect())).toEqual(before)
+  })
+
+  it('takes a fuzzy snapshot while writes go on, and replay makes it exact', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const zk = await first.connect()
+    await Promise.all(Array.from({ length: 12_000 }, (_, i) => zk.create(`/f${i}`, 'x')))
+    const snapshot = first.snapshot()
+    // These interleave with the snapshot's chunks (it yields between them).
+    const writes = Promise.all(Array.from({ length: 2_000 }, (_, i) => zk.setData(`/f${i * 5}`, `during ${i}`)))
+    await Promise.all([snapshot, writes])
+    await zk.delete('/f1')
+    await zk.create('/f1', 'recreated')
+    const before = await dump(zk)
+    await stop(first)
+    const second = await start(db)
+    expect(await dump(await second.connect())).toEqual(before)
+  })
+
+  it('keeps sessions across a restart and expires them afterwards if the clients do not return', async () => {
+    const db = createMemoryDb()
+    const clock = new VirtualClock(5_000)
+    const first = await start(db, { clock, tickTimeMs: 100 })
+    const owner = await first.connect({ sessionTimeoutMs: 1000 })
+    await owner.create('/eph', '', { mode: CreateMode.EPHEMERAL })
+    await stop(first)
+    const second = await start(db, { clock, tickTimeMs: 100 })
+    const watcher = await second.connect({ sessionTimeoutMs: 2000 })
+    const deleted = new Promise<string>((resolve) => void watcher.exists('/eph', { watch: (e) => resolve(e.type) }))
+    expect(await watcher.exists('/eph')).not.toBeNull()
+    clock.advance(1200)
+    expect(await deleted).toBe('NodeDeleted')
+    expect(await watcher.exists('/eph')).toBeNull()
+  })
+
+  it('lets a client resume its session after a restart', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const owner = await first.connect()
+    await owner.create('/eph', '', { mode: CreateMode.EPHEMERAL })
+    await stop(first)
+    const second = await start(db)
+    const again = await second.connect({ sessionId: owner.sessionId, sessionPasswd: owner.sessionPasswd })
+    expect(await again.getEphemerals()).toEqual(['/eph'])
+  })
+
+  it('never repeats a sequential name after a restart', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const zk = await first.connect()
+    await zk.create('/q')
+    const names = [await zk.create('/q/x-', '', { mode: CreateMode.PERSISTENT_SEQUENTIAL })]
+    await zk.delete(names[0] ?? '')
+    await stop(first)
+    const second = await start(db)
+    names.push(await (await second.connect()).create('/q/x-', '', { mode: CreateMode.PERSISTENT_SEQUENTIAL }))
+    expect(names).toEqual(['/q/x-0000000000', '/q/x-0000000001'])
+  })
+
+  it('replies to a write only once it is durable, and answers later reads after it', async () => {
+    const db = createMemoryDb()
+    const storage = createMemoryStorage({ db, logger: quiet })
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const heldAppend: Storage['append'] = async (entries) => {
+      await gate
+      return storage.append(entries)
+    }
+    const held = new Proxy(storage, {
+      get(target, key) {
+        if (key === 'append') return heldAppend
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const server = await createServer({ storage: held })
+    open.push(server)
+    let granted = false
+    const connecting = server.connect().then((c) => {
+      granted = true
+      return c
+    })
+    await flush()
+    expect(granted).toBe(false) // createSession itself waits for the log
+    release()
+    const client = await connecting
+    const order: string[] = []
+    const write = client.create('/w').then(() => order.push('create'))
+    const read = client.exists('/w').then((stat) => order.push(`exists ${stat !== null}`))
+    await Promise.all([write, read])
+    expect(order).toEqual(['create', 'exists true'])
+  })
+})
+
+describe('durable server on LevelDB', () => {
+  async function tempDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'paddock-durable-'))
+    dirs.push(dir)
+    return dir
+  }
+
+  it('survives a restart on the same dataDir', async () => {
+    const dataDir = await tempDir()
+    const first = await createServer({ dataDir })
+    const zk = await first.connect()
+    await zk.create('/kept', 'on disk')
+    await first.close()
+    const second = await createServer({ dataDir })
+    open.push(second)
+    expect(new TextDecoder().decode((await (await second.connect()).getData('/kept')).data)).toBe('on disk')
+  })
+
+  it('refuses a second server on a dataDir in use, naming the directory', async () => {
+    const dataDir = await tempDir()
+    open.push(await createServer({ dataDir }))
+    await expect(createServer({ dataDir })).rejects.toThrow(/in use/)
+  })
+})
