@@ -1,26 +1,77 @@
 #!/usr/bin/env node
 /**
- * `paddock` command entry point. With no arguments (what `npm start` runs) it starts a
- * standalone in-memory member in this process and shows it working.
+ * `paddock` command entry point. With no arguments (what `npm start` runs) it starts a standalone
+ * member on 127.0.0.1:2181 that ZooKeeper clients can use, and runs until interrupted.
  * @module
  */
-import { createServer, CreateMode } from '../index.js'
+import { parseArgs } from 'node:util'
+import { createServer, type Server } from '../index.js'
 
-async function demo(): Promise<void> {
-  const server = await createServer()
-  console.log('paddock: standalone in-memory member started in-process')
-  const zk = await server.connect()
-  console.log(`paddock: session 0x${BigInt.asUintN(64, zk.sessionId).toString(16)} opened (timeout ${zk.sessionTimeoutMs} ms)`)
-  await zk.create('/app', 'config v1')
-  await zk.getData('/app', { watch: (e) => console.log(`paddock: watch fired: ${e.type} ${e.path}`) })
-  await zk.setData('/app', 'config v2')
-  const worker = await zk.create('/app/worker-', 'w', { mode: CreateMode.EPHEMERAL_SEQUENTIAL })
-  console.log(`paddock: created ephemeral sequential ${worker}`)
-  const { data, stat } = await zk.getData('/app')
-  console.log(`paddock: /app = ${JSON.stringify(new TextDecoder().decode(data))} (version ${stat.version}, ${stat.numChildren} child)`)
-  await zk.close()
-  console.log(`paddock: session closed; /app children now ${JSON.stringify(await (await server.connect()).getChildren('/app'))}`)
-  await server.close()
+const usage = `usage: paddock [--port 2181] [--host 127.0.0.1] [--data-dir DIR] [--4lw srvr,ruok|*]
+  Starts a standalone Paddock member speaking the ZooKeeper client protocol.
+  Without --data-dir everything is kept in memory and forgotten on exit.`
+
+interface StartOptions {
+  port: number
+  host: string
+  dataDir: string | undefined
+  fourLetterWords: string
 }
 
-await demo()
+function parse(argv: string[]): StartOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: process.env['PADDOCK_PORT'] ?? '2181' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      '4lw': { type: 'string', default: '*' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(usage)
+    process.exit(0)
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${JSON.stringify(values.port)}`)
+  return { port, host: values.host, dataDir: values['data-dir'], fourLetterWords: values['4lw'] }
+}
+
+async function start(options: StartOptions): Promise<Server> {
+  const server = await createServer({
+    port: options.port,
+    host: options.host,
+    dataDir: options.dataDir,
+    fourLetterWordsWhitelist: options.fourLetterWords,
+  })
+  const storage = options.dataDir === undefined ? 'in memory' : `data in ${options.dataDir}`
+  console.log(`paddock: standalone member serving ZooKeeper clients at ${server.connectString} (${storage})`)
+  console.log(`paddock: try  zkCli.sh -server ${server.connectString}  or  echo ruok | nc ${options.host} ${server.address?.port}`)
+  return server
+}
+
+async function main(): Promise<void> {
+  let options: StartOptions
+  try {
+    options = parse(process.argv.slice(2))
+  } catch (error) {
+    console.error(`paddock: ${error instanceof Error ? error.message : String(error)}\n${usage}`)
+    process.exit(2)
+  }
+  const server = await start(options).catch((error: unknown) => {
+    const code = (error as { code?: string }).code
+    const why = code === 'EADDRINUSE' ? `port ${options.port} is in use (another ZooKeeper or Paddock?); pick one with --port` : String(error)
+    console.error(`paddock: cannot start: ${why}`)
+    process.exit(1)
+  })
+  const stop = () => {
+    console.log('paddock: stopping')
+    server.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+await main()

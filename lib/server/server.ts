@@ -8,6 +8,8 @@ import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../clien
 import { ZooKeeperError } from '../errors.js'
 import type { WatchNotification } from '../watch/watch-manager.js'
 import { createLevelStorage, type Storage } from '../../storage/index.js'
+import { startClientPort, type ClientPort, type ClientPortOptions } from '../wire/server.js'
+import { MemberClientPortBackend } from './wire-adapter.js'
 import { DurableLog, recover, type DurabilityOptions } from './durable.js'
 import { Member, type Channel, type ClientConnection, type MemberOptions } from './member.js'
 import type { Request, Response } from './requests.js'
@@ -21,6 +23,19 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   dataDir?: string
   /** A storage to use instead of the LevelDB one in `dataDir` (for example a MemoryStorage in tests). */
   storage?: Storage
+  /**
+   * TCP port of the ZooKeeper client protocol; 0 picks a free one. Without it the server is
+   * reachable only in-process.
+   */
+  port?: number
+  /** Address the client port binds. @defaultValue '127.0.0.1' */
+  host?: string
+  /** Connections allowed from one address, 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
+  maxClientCnxns?: number
+  /** Enabled four-letter words, as `4lw.commands.whitelist` (`*` = all). @defaultValue 'srvr' */
+  fourLetterWordsWhitelist?: string
+  /** Where the client port reports refused or broken connections. @defaultValue console.warn */
+  clientPortLogger?: ClientPortOptions['logger']
 }
 
 /** Options of {@link Server.connect}. */
@@ -43,6 +58,10 @@ export interface Server {
   readonly sessionCount: number
   /** The zxid of the last applied transaction. */
   readonly lastZxid: number
+  /** Where the client port listens, when `port` was given. */
+  readonly address: { host: string; port: number } | undefined
+  /** `host:port` for ZooKeeper clients, when `port` was given. */
+  readonly connectString: string | undefined
   /** Opens a session on this server and returns a client for it. */
   connect(options?: ConnectOptions): Promise<ZooKeeperClient>
   /** Runs the session expiry and container/TTL sweeps now, as their timers would. */
@@ -64,18 +83,34 @@ const sessionTimeoutMsDefault = 30_000
 export async function createServer(options: ServerOptions = {}): Promise<Server> {
   const member = new Member(options)
   const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir }))
-  if (storage === undefined) return new EmbeddedServer(member, undefined, undefined)
+  let log: DurableLog | undefined
   try {
-    if (storage.state !== 'open') await storage.open()
-    await recover(member, storage)
+    if (storage !== undefined) log = await openDurable(member, storage, options)
+    const clientPort = options.port === undefined ? undefined : await listen(member, options)
+    return new EmbeddedServer(member, storage, log, clientPort)
   } catch (error) {
     member.close()
-    await storage.close()
+    await log?.close()
+    await storage?.close()
     throw error
   }
+}
+
+async function openDurable(member: Member, storage: Storage, options: ServerOptions): Promise<DurableLog> {
+  if (storage.state !== 'open') await storage.open()
+  await recover(member, storage)
   const log = new DurableLog(member, storage, consoleLogger, options)
   member.setCommitter(log)
-  return new EmbeddedServer(member, storage, log)
+  return log
+}
+
+function listen(member: Member, options: ServerOptions): Promise<ClientPort> {
+  const backend = new MemberClientPortBackend(member, { mode: 'standalone', dataDir: options.dataDir ?? '' })
+  const portOptions: ClientPortOptions = { port: options.port ?? 0, host: options.host ?? '127.0.0.1', maxBufferBytes: member.options.maxDataBytes }
+  if (options.maxClientCnxns !== undefined) portOptions.maxClientCnxns = options.maxClientCnxns
+  if (options.fourLetterWordsWhitelist !== undefined) portOptions.fourLetterWordsWhitelist = options.fourLetterWordsWhitelist
+  if (options.clientPortLogger !== undefined) portOptions.logger = options.clientPortLogger
+  return startClientPort(backend, portOptions)
 }
 
 const consoleLogger = {
@@ -88,7 +123,17 @@ class EmbeddedServer implements Server {
     private readonly member: Member,
     private readonly storage: Storage | undefined,
     private readonly log: DurableLog | undefined,
+    private readonly clientPort: ClientPort | undefined,
   ) {}
+
+  get address(): { host: string; port: number } | undefined {
+    return this.clientPort?.address
+  }
+
+  get connectString(): string | undefined {
+    const address = this.clientPort?.address
+    return address === undefined ? undefined : `${address.host}:${address.port}`
+  }
 
   get clock(): Clock {
     return this.member.clock
@@ -134,6 +179,7 @@ class EmbeddedServer implements Server {
   }
 
   async close(): Promise<void> {
+    await this.clientPort?.close()
     this.member.close()
     await this.log?.close()
     await this.storage?.close()
