@@ -46,6 +46,13 @@ export async function failure(promise: Promise<unknown>): Promise<string> {
   throw new Error('the request succeeded; an error was expected')
 }
 
+/** The client's error with the request named in its message; `code` kept for {@link failure}. */
+function described(what: string, error: unknown): Error {
+  const code = (error as { code?: unknown }).code
+  const name = typeof code === 'number' ? (errorNames[code] ?? `code ${code}`) : String(error)
+  return Object.assign(new Error(`${what} failed: ${name}`, { cause: error }), { code })
+}
+
 /** A watcher's event as plain data: `{ type: 'NODE_DATA_CHANGED', path: '/a' }`. */
 export interface WatchEvent {
   type: string
@@ -109,7 +116,7 @@ export class NzkClient {
 
   private call<T>(what: string, run: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
     const result = new Promise<T>((resolve, reject) => {
-      run((error, value) => (error ? reject(error) : resolve(value as T)))
+      run((error, value) => (error ? reject(described(what, error)) : resolve(value as T)))
     })
     return withTimeout(result, requestTimeoutMs, what)
   }

@@ -12,7 +12,8 @@ export async function startPaddock(settings: ServerSettings): Promise<RunningSer
   const options: Record<string, unknown> = {
     port: 0,
     host: '127.0.0.1',
-    fourLetterWords: '*',
+    fourLetterWordsWhitelist: '*',
+    maxClientCnxns: 0,
     tickTimeMs: settings.tickTimeMs,
     minSessionTimeoutMs: settings.minSessionTimeoutMs,
     maxSessionTimeoutMs: settings.maxSessionTimeoutMs,

@@ -34,13 +34,13 @@ const apache: Target = {
 
 const paddock: Target = { name: 'paddock', start: startPaddock }
 
-// Paddock joins once createServer serves its client port over TCP (issue 3).
-const allTargets: readonly Target[] = [apache]
-void paddock
+const allTargets: readonly Target[] = [apache, paddock]
+/** The targets of a run without INTEROP_TARGETS. Paddock joins once createServer serves TCP (issue 3). */
+const defaultTargets: readonly Target[] = [apache]
 
 function selectTargets(): Target[] {
   const wanted = process.env['INTEROP_TARGETS']?.split(',').map((name) => name.trim())
-  const selected = allTargets.filter((target) => wanted === undefined || wanted.includes(target.name))
+  const selected = wanted === undefined ? [...defaultTargets] : allTargets.filter((target) => wanted.includes(target.name))
   const reason = apacheUnavailableReason()
   if (reason === undefined || !selected.includes(apache)) return selected
   // In CI a missing ZooKeeper must fail the run; the Apache target stays and its start() throws.
