@@ -127,6 +127,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private clientReadOnly: boolean | undefined
   private readonly out = new JuteWriter()
   private flushScheduled = false
+  private resumeScheduled = false
   private pumping = false
   private readingPaused = false
   private closeSessionInFlight = false
@@ -418,7 +419,16 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private flush(): void {
     this.flushScheduled = false
     if (this.out.length === 0 || this.state === 'closed') return
-    this.socket.write(this.out.finish())
+    const accepted = this.socket.write(this.out.finish())
+    // When the kernel takes the whole write at once no 'drain' follows, so resume the work here,
+    // after pending I/O, if reading stopped only because the output had not been flushed yet.
+    if (accepted && this.readingPaused && !this.resumeScheduled) {
+      this.resumeScheduled = true
+      setImmediate(() => {
+        this.resumeScheduled = false
+        this.pump()
+      })
+    }
   }
 
   // ---- endings -------------------------------------------------------------------------------
