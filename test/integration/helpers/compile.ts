@@ -1,0 +1,40 @@
+// Compiles the project's sources to plain ESM once per directory, so tests can run Paddock in
+// child processes on bare node (SIGKILL tests, CLI tests) without a TypeScript loader.
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+
+/** The repository root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../../..')
+
+async function sourcesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true })
+  const nested = await Promise.all(
+    entries.map((e) => {
+      const path = join(dir, e.name)
+      if (e.isDirectory()) return sourcesUnder(path)
+      return Promise.resolve(e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [])
+    }),
+  )
+  return nested.flat()
+}
+
+/**
+ * Transpiles lib/, storage/ and the given extra files (paths relative to the root) into `out`,
+ * links node_modules, and returns `out`. Type errors are the typecheck's business, not this one's.
+ */
+export async function compileProject(out: string, extra: string[] = []): Promise<string> {
+  const sources = [...(await sourcesUnder(join(root, 'lib'))), ...(await sourcesUnder(join(root, 'storage'))), ...extra.map((f) => join(root, f))]
+  for (const source of sources) {
+    const { outputText } = ts.transpileModule(await readFile(source, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    })
+    const target = join(out, relative(root, source)).replace(/\.ts$/, '.js')
+    await mkdir(dirname(target), { recursive: true })
+    await writeFile(target, outputText)
+  }
+  await writeFile(join(out, 'package.json'), '{"type":"module"}')
+  await symlink(join(root, 'node_modules'), join(out, 'node_modules'))
+  return out
+}
