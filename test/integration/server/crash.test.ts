@@ -64,7 +64,7 @@ function connect(port: number): Promise<zookeeper.Client> {
   })
 }
 
-const call = <T>(fn: (cb: (error: Error | null, value: T) => void) => void): Promise<T> =>
+const call = <T>(fn: (cb: (error: Error | zookeeper.Exception | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))))
 
 interface Acked {
