@@ -1,0 +1,79 @@
+// Method: the commands of ZooKeeper's Getting Started tutorial, each a one-shot zkCli.sh run against each target, with their printed output checked.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
+import { zkCli } from './harness/zkcli.js'
+
+describe.each(targets)('$name: zkCli.sh tutorial commands', (target) => {
+  let server: RunningServer
+  const run = (...command: string[]) => zkCli(server.connectString, ...command)
+
+  beforeAll(async () => {
+    server = await target.start(defaultSettings)
+  }, hookTimeoutMs)
+
+  afterAll(async () => {
+    await server?.stop()
+  }, hookTimeoutMs)
+
+  // zkCli.sh prints what `create` made and every error on stderr, the data it reads on stdout.
+  // The steps build on each other, as in the tutorial, so they run in order in one test each.
+  it('creates, lists, reads, updates and stats a node as the tutorial shows', async () => {
+    expect(await run('create', '/zk_test', 'my_data')).toMatchObject({ code: 0, out: '', err: 'Created /zk_test' })
+    expect(await run('ls', '/')).toMatchObject({ code: 0, out: '[zk_test, zookeeper]' })
+    expect(await run('get', '/zk_test')).toMatchObject({ code: 0, out: 'my_data' })
+    expect(await run('set', '/zk_test', 'junk')).toMatchObject({ code: 0, out: '' })
+
+    const stat = await run('stat', '/zk_test')
+    expect(stat.code).toBe(0)
+    const fields = Object.fromEntries(stat.out.split('\n').map((line) => line.split(' = ') as [string, string]))
+    expect(Object.keys(fields)).toEqual([
+      'cZxid',
+      'ctime',
+      'mZxid',
+      'mtime',
+      'pZxid',
+      'cversion',
+      'dataVersion',
+      'aclVersion',
+      'ephemeralOwner',
+      'dataLength',
+      'numChildren',
+    ])
+    expect(fields).toMatchObject({ cversion: '0', dataVersion: '1', aclVersion: '0', ephemeralOwner: '0x0', dataLength: '4', numChildren: '0' })
+    expect(fields['cZxid']).toMatch(/^0x[0-9a-f]+$/)
+    expect(Number(fields['mZxid'])).toBeGreaterThan(Number(fields['cZxid']))
+  })
+
+  it('refuses `set -v` with a stale version and keeps the data', async () => {
+    await run('create', '/zk_versioned', 'v0')
+    expect(await run('set', '-v', '0', '/zk_versioned', 'v1')).toMatchObject({ code: 0 })
+    expect(await run('set', '-v', '0', '/zk_versioned', 'stale')).toMatchObject({
+      code: 1,
+      err: 'version No is not valid : /zk_versioned',
+    })
+    expect(await run('get', '/zk_versioned')).toMatchObject({ code: 0, out: 'v1' })
+  })
+
+  it('prints sequential names with a 10-digit suffix and owns `create -e` nodes by the shell session', async () => {
+    await run('create', '/zk_kids')
+    expect(await run('create', '-s', '/zk_kids/seq-', 'x')).toMatchObject({ code: 0, out: '', err: 'Created /zk_kids/seq-0000000000' })
+    expect(await run('create', '-e', '/zk_kids/eph', 'x')).toMatchObject({ code: 0, out: '', err: 'Created /zk_kids/eph' })
+    expect(await run('create', '-s', '/zk_kids/seq-', 'y')).toMatchObject({ code: 0, out: '', err: 'Created /zk_kids/seq-0000000002' })
+    expect(await run('ls', '/zk_kids')).toMatchObject({ code: 0, out: '[eph, seq-0000000000, seq-0000000002]' })
+    // A one-shot zkCli.sh exits without closing its session: the ephemeral lives until expiry.
+    const stat = await run('stat', '/zk_kids/eph')
+    expect(stat.out).toMatch(/^ephemeralOwner = 0x[0-9a-f]*[1-9a-f][0-9a-f]*$/m)
+  })
+
+  it('deletes a leaf, refuses to delete a parent, and deletes a subtree with deleteall', async () => {
+    await run('create', '/zk_tree')
+    await run('create', '/zk_tree/leaf')
+    expect(await run('delete', '/zk_tree')).toMatchObject({ code: 1, err: 'Node not empty: /zk_tree' })
+    expect(await run('delete', '/zk_tree/leaf')).toMatchObject({ code: 0, out: '' })
+    await run('create', '/zk_tree/a')
+    await run('create', '/zk_tree/a/b')
+    expect(await run('deleteall', '/zk_tree')).toMatchObject({ code: 0, out: '' })
+    expect(await run('get', '/zk_tree')).toMatchObject({ code: 1, err: 'Node does not exist: /zk_tree' })
+    expect(await run('create', '/zk_test', 'again')).toMatchObject({ code: 1, err: 'Node already exists: /zk_test' })
+  })
+})
