@@ -21,7 +21,7 @@
  */
 import { ErrorCode } from '../errors.js'
 import { EventType, KeeperState } from '../wire/opcodes.js'
-import type { ConnectRequest, Stat as WireStat } from '../wire/records.js'
+import type { ACL as WireACL, ClientInfo as WireClientInfo, ConnectRequest, Stat as WireStat } from '../wire/records.js'
 import type { ClientRequest, MultiOp as WireMultiOp } from '../wire/requests.js'
 import type { ClientResponse, MultiResult as WireMultiResult } from '../wire/responses.js'
 import type { ServerInfo } from '../wire/four-letter-words.js'
@@ -319,7 +319,7 @@ function toWireResponse(request: ClientRequest, response: Response): ClientRespo
     case 'getData':
       return { op: 'getData', data: r.data as Uint8Array, stat: r.stat as WireStat }
     case 'getACL':
-      return { op: 'getACL', acl: r.acl as never, stat: r.stat as WireStat }
+      return { op: 'getACL', acl: r.acl as WireACL[], stat: r.stat as WireStat }
     case 'getChildren':
       return { op: 'getChildren', children: r.children as string[] }
     case 'getChildren2':
@@ -342,7 +342,7 @@ function toWireSessionResponse(request: ClientRequest, r: Body): ClientResponse 
     case 'getAllChildrenNumber':
       return { op: 'getAllChildrenNumber', totalNumber: r.count as number }
     case 'whoAmI':
-      return { op: 'whoAmI', clientInfo: r.clientInfo as { authScheme: string; user: string }[] }
+      return { op: 'whoAmI', clientInfo: r.clientInfo as WireClientInfo[] }
     case 'addWatch':
       return { op: 'addWatch' }
     case 'delete': case 'deleteContainer': case 'ping': case 'closeSession': case 'setWatches': case 'setWatches2':

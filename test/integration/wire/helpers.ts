@@ -16,6 +16,7 @@ import {
   writeConnectRequestFrame,
   writeRequestFrame,
   type ClientRequest,
+  type CreateRequest,
   type ClientResponse,
   type ConnectRequest,
   type ConnectResponse,
@@ -225,7 +226,7 @@ export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 export const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 
 /** A create request. */
-export function create(path: string, flags = 0, data = 'x', op: 'create' | 'create2' | 'createContainer' = 'create'): ClientRequest {
+export function create(path: string, flags = 0, data = 'x', op: 'create' | 'create2' | 'createContainer' = 'create'): CreateRequest {
   return { op, path, data: utf8(data), acl: openAcl, flags }
 }
 

@@ -85,14 +85,14 @@ describe('client port operations', () => {
   it('multi: results per op, and a failed multi reports OK before, the error at, RUNTIMEINCONSISTENCY after', async () => {
     const ok = await c.call({
       op: 'multi',
-      ops: [create('/m1') as never, { op: 'create2', path: '/m2', data: utf8(''), acl: openAcl, flags: 0 }, { op: 'setData', path: '/m1', data: utf8('z'), version: -1 }, { op: 'check', path: '/m1', version: 1 }, { op: 'delete', path: '/m2', version: -1 }],
+      ops: [create('/m1'), { op: 'create2', path: '/m2', data: utf8(''), acl: openAcl, flags: 0 }, { op: 'setData', path: '/m1', data: utf8('z'), version: -1 }, { op: 'check', path: '/m1', version: 1 }, { op: 'delete', path: '/m2', version: -1 }],
     })
     expect(ok.header.err).toBe(0)
     expect(ok.response).toMatchObject({
       op: 'multi',
       results: [{ op: 'create', path: '/m1' }, { op: 'create2', path: '/m2' }, { op: 'setData' }, { op: 'check' }, { op: 'delete' }],
     })
-    const failed = await c.call({ op: 'multi', ops: [create('/m3') as never, { op: 'check', path: '/m1', version: 7 }, create('/m4') as never] })
+    const failed = await c.call({ op: 'multi', ops: [create('/m3'), { op: 'check', path: '/m1', version: 7 }, create('/m4')] })
     expect(failed.header.err).toBe(0)
     expect(failed.response).toEqual({
       op: 'multi',

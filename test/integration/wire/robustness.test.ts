@@ -137,6 +137,20 @@ describe('bad input closes only its own connection', () => {
   })
 })
 
+describe('shutdown', () => {
+  it('close() ends every connection and stops listening; the sessions stay for a restart', async () => {
+    fx = await startFixture()
+    const [a] = await RawClient.session(fx.port.address.port)
+    const [b] = await RawClient.session(fx.port.address.port)
+    const four = await RawClient.open(fx.port.address.port)
+    await fx.port.close()
+    await Promise.all([a.closed, b.closed, four.closed])
+    expect(fx.port.connections).toBe(0)
+    await expect(RawClient.open(fx.port.address.port)).rejects.toThrow(/ECONNREFUSED/)
+    expect(fx.member.sessions.size).toBe(2)
+  })
+})
+
 describe('limits', () => {
   it('closes connections over maxClientCnxns from one address at once', async () => {
     fx = await startFixture({ maxClientCnxns: 2 })
