@@ -1,0 +1,7 @@
+/**
+ * Member-to-member transports: TCP between processes, an in-memory hub within one.
+ * @module
+ */
+export type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
+export { MemoryHub, MemoryTransport } from './memory.js'
+export { startTcpTransport, type PeerAddress, type TcpTransportOptions } from './tcp.js'

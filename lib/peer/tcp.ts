@@ -1,0 +1,248 @@
+/**
+ * Member-to-member transport over TCP: one election connection and one quorum connection per pair
+ * of members, on the ports of their `server.N` lines, carrying length-prefixed msgpackr frames.
+ * As in ZooKeeper (QuorumCnxManager), only the member with the larger id keeps a connection it
+ * dialled: a connection from a smaller id is closed and dialled back, so one survives per pair.
+ * @module
+ */
+import { createServer, Socket, type Server } from 'node:net'
+import { decodeValue, encodeValue } from '../txn/codec.js'
+import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
+
+/** Largest frame between members, bytes (a SNAP of a big tree travels in one). */
+export const peerFrameBytesMax = 512 * 1024 * 1024
+/** Bytes queued on one connection before it is dropped as stuck (the peer re-syncs after). */
+export const peerQueuedBytesMax = 64 * 1024 * 1024
+/** First and largest wait between dial attempts, ms (doubled each failure). */
+export const peerRedialMsMin = 50
+/** @see peerRedialMsMin */
+export const peerRedialMsMax = 2_000
+/** Time a dial may take, ms. */
+export const peerConnectTimeoutMs = 5_000
+
+const handshakeTag = 'paddock-peer/1'
+
+/** Where a member listens. */
+export interface PeerAddress {
+  /** Host of both ports. */
+  host: string
+  /** The quorum port (ZooKeeper's 2888). */
+  quorumPort: number
+  /** The election port (ZooKeeper's 3888). */
+  electionPort: number
+}
+
+/** Options of {@link startTcpTransport}. */
+export interface TcpTransportOptions {
+  /** This member's id. */
+  myid: number
+  /** Every member's address, this one's included. */
+  members: ReadonlyMap<number, PeerAddress>
+  /** Receives messages and disconnections. */
+  handler: PeerHandler
+  /** Host to bind; defaults to this member's host. */
+  bindHost?: string
+  /** Where connection trouble is reported. @defaultValue nothing */
+  log?: (line: string) => void
+}
+
+/** Length-prefixed frames from a byte stream. */
+class FrameReader {
+  private buffer: Buffer = Buffer.alloc(0)
+
+  push(chunk: Buffer): Buffer[] {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+    const frames: Buffer[] = []
+    while (this.buffer.length >= 4) {
+      const length = this.buffer.readUInt32BE(0)
+      if (length > peerFrameBytesMax) throw new RangeError(`peer frame of ${length} bytes is over ${peerFrameBytesMax}`)
+      if (this.buffer.length < 4 + length) break
+      frames.push(this.buffer.subarray(4, 4 + length))
+      this.buffer = this.buffer.subarray(4 + length)
+    }
+    return frames
+  }
+}
+
+function frame(value: unknown): Buffer {
+  const body = encodeValue(value)
+  const out = Buffer.allocUnsafe(4 + body.length)
+  out.writeUInt32BE(body.length, 0)
+  out.set(body, 4)
+  return out
+}
+
+/** Starts listening on this member's two ports and dialling the members with smaller ids. */
+export async function startTcpTransport(options: TcpTransportOptions): Promise<PeerTransport> {
+  const transport = new TcpTransport(options)
+  await transport.listen()
+  transport.dialAll()
+  return transport
+}
+
+class TcpTransport implements PeerTransport {
+  private readonly sockets = new Map<string, Socket>()
+  private readonly servers: Server[] = []
+  private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
+  private closed = false
+
+  constructor(private readonly options: TcpTransportOptions) {}
+
+  private key(peer: number, channel: PeerChannel): string {
+    return `${peer}/${channel}`
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`peer ${this.options.myid}: ${line}`)
+  }
+
+  async listen(): Promise<void> {
+    const me = this.options.members.get(this.options.myid)
+    if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
+    const host = this.options.bindHost ?? me.host
+    for (const channel of ['quorum', 'election'] as const) {
+      const server = createServer((socket) => this.accept(socket, channel))
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(channel === 'quorum' ? me.quorumPort : me.electionPort, host, () => resolve())
+      })
+      this.servers.push(server)
+    }
+  }
+
+  dialAll(): void {
+    for (const id of this.options.members.keys()) {
+      if (id < this.options.myid) for (const channel of ['quorum', 'election'] as const) this.dial(id, channel)
+    }
+  }
+
+  private dial(peer: number, channel: PeerChannel): void {
+    const address = this.options.members.get(peer)
+    if (this.closed || address === undefined || this.sockets.has(this.key(peer, channel))) return
+    const socket = new Socket()
+    socket.setNoDelay(true)
+    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
+    socket.once('connect', () => {
+      socket.setTimeout(0)
+      socket.write(frame({ tag: handshakeTag, id: this.options.myid }))
+      this.redial.delete(this.key(peer, channel))
+      this.attach(socket, peer, channel)
+    })
+    socket.once('error', () => undefined)
+    socket.once('close', () => {
+      if (!this.sockets.has(this.key(peer, channel))) this.scheduleRedial(peer, channel)
+    })
+    socket.connect(channel === 'quorum' ? address.quorumPort : address.electionPort, address.host)
+  }
+
+  private scheduleRedial(peer: number, channel: PeerChannel): void {
+    if (this.closed || peer >= this.options.myid) return
+    const key = this.key(peer, channel)
+    const state = this.redial.get(key) ?? { delayMs: peerRedialMsMin / 2, timer: undefined }
+    if (state.timer !== undefined) return
+    state.delayMs = Math.min(peerRedialMsMax, state.delayMs * 2)
+    state.timer = setTimeout(() => {
+      state.timer = undefined
+      this.dial(peer, channel)
+    }, state.delayMs)
+    state.timer.unref()
+    this.redial.set(key, state)
+  }
+
+  private accept(socket: Socket, channel: PeerChannel): void {
+    socket.setNoDelay(true)
+    const reader = new FrameReader()
+    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
+    const onData = (chunk: Buffer) => {
+      let frames: Buffer[]
+      try {
+        frames = reader.push(chunk)
+      } catch {
+        return void socket.destroy()
+      }
+      if (frames.length === 0) return
+      socket.off('data', onData)
+      socket.setTimeout(0)
+      this.handshake(socket, channel, frames)
+    }
+    socket.on('data', onData)
+    socket.once('error', () => undefined)
+  }
+
+  private handshake(socket: Socket, channel: PeerChannel, frames: Buffer[]): void {
+    const hello = decodeSafely(frames[0]) as { tag?: unknown; id?: unknown } | undefined
+    const id = typeof hello?.id === 'number' ? hello.id : -1
+    if (hello?.tag !== handshakeTag || !this.options.members.has(id) || id === this.options.myid) {
+      this.log(`refused a ${channel} connection from ${socket.remoteAddress}: not a member`)
+      return void socket.destroy()
+    }
+    if (id < this.options.myid) {
+      // ZooKeeper's rule: the larger id dials. Drop this one and dial back.
+      socket.destroy()
+      return this.dial(id, channel)
+    }
+    this.attach(socket, id, channel, frames.slice(1))
+  }
+
+  private attach(socket: Socket, peer: number, channel: PeerChannel, pending: Buffer[] = []): void {
+    const key = this.key(peer, channel)
+    const previous = this.sockets.get(key)
+    if (previous !== undefined && previous !== socket) previous.destroy()
+    this.sockets.set(key, socket)
+    const reader = new FrameReader()
+    const deliver = (frames: Buffer[]) => {
+      for (const f of frames) {
+        const message = decodeSafely(f)
+        if (message === undefined) return void socket.destroy()
+        this.options.handler.message(peer, channel, message)
+      }
+    }
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        deliver(reader.push(chunk))
+      } catch {
+        socket.destroy()
+      }
+    })
+    socket.once('close', () => this.lost(socket, peer, channel))
+    deliver(pending)
+  }
+
+  private lost(socket: Socket, peer: number, channel: PeerChannel): void {
+    const key = this.key(peer, channel)
+    if (this.sockets.get(key) !== socket) return
+    this.sockets.delete(key)
+    if (!this.closed) this.options.handler.disconnected(peer, channel)
+    this.scheduleRedial(peer, channel)
+  }
+
+  send(to: number, channel: PeerChannel, message: unknown): void {
+    const socket = this.sockets.get(this.key(to, channel))
+    if (socket === undefined || socket.destroyed) return
+    socket.write(frame(message))
+    // A stuck peer must not eat our memory: drop the connection; the protocol re-syncs it.
+    if (socket.writableLength > peerQueuedBytesMax) socket.destroy()
+  }
+
+  connected(peer: number, channel: PeerChannel): boolean {
+    const socket = this.sockets.get(this.key(peer, channel))
+    return socket !== undefined && !socket.destroyed
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const state of this.redial.values()) if (state.timer !== undefined) clearTimeout(state.timer)
+    for (const socket of this.sockets.values()) socket.destroy()
+    this.sockets.clear()
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+  }
+}
+
+function decodeSafely(bytes: Buffer | undefined): unknown {
+  if (bytes === undefined) return undefined
+  try {
+    return decodeValue(bytes)
+  } catch {
+    return undefined
+  }
+}

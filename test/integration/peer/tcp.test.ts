@@ -1,0 +1,115 @@
+// Method: three TCP transports on loopback ports exchange messages; restart one and check the
+// others see the disconnection and the larger-id-dials rule leaves one connection per pair.
+import { createServer } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+interface Node {
+  transport: PeerTransport
+  inbox: { from: number; channel: PeerChannel; message: unknown }[]
+  lost: string[]
+  waiters: (() => void)[]
+}
+
+const started: PeerTransport[] = []
+afterEach(async () => {
+  for (const t of started.splice(0)) await t.close()
+})
+
+async function start(myid: number, members: Map<number, PeerAddress>): Promise<Node> {
+  const node: Node = { transport: undefined as unknown as PeerTransport, inbox: [], lost: [], waiters: [] }
+  const wake = () => node.waiters.splice(0).forEach((w) => w())
+  node.transport = await startTcpTransport({
+    myid,
+    members,
+    handler: {
+      message: (from, channel, message) => {
+        node.inbox.push({ from, channel, message })
+        wake()
+      },
+      disconnected: (peer, channel) => {
+        node.lost.push(`${peer}/${channel}`)
+        wake()
+      },
+    },
+  })
+  started.push(node.transport)
+  return node
+}
+
+async function until(node: Node, done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise<void>((resolve) => {
+      node.waiters.push(resolve)
+      setTimeout(resolve, 50).unref()
+    })
+  }
+}
+
+async function members(n: number): Promise<Map<number, PeerAddress>> {
+  const map = new Map<number, PeerAddress>()
+  for (let id = 1; id <= n; id++) map.set(id, { host: '127.0.0.1', quorumPort: await freePort(), electionPort: await freePort() })
+  return map
+}
+
+async function connectAll(nodes: Node[]): Promise<void> {
+  for (const [i, a] of nodes.entries()) {
+    for (const [j] of nodes.entries()) {
+      if (i === j) continue
+      for (const channel of ['quorum', 'election'] as const) await until(a, () => a.transport.connected(j + 1, channel), `${i + 1}->${j + 1} ${channel}`)
+    }
+  }
+}
+
+describe('TCP peer transport', () => {
+  it('connects every pair on both channels and delivers in order both ways', async () => {
+    const map = await members(3)
+    const nodes = [await start(1, map), await start(2, map), await start(3, map)]
+    await connectAll(nodes)
+    for (let i = 0; i < 100; i++) nodes[0]?.transport.send(3, 'quorum', { n: i, data: new Uint8Array([i]) })
+    nodes[2]?.transport.send(1, 'election', 'vote')
+    const [one, , three] = nodes as [Node, Node, Node]
+    await until(three, () => three.inbox.length === 100, '100 messages')
+    expect(three.inbox.map((m) => (m.message as { n: number }).n)).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(Array.from((three.inbox[7]?.message as { data: Uint8Array }).data)).toEqual([7])
+    await until(one, () => one.inbox.length === 1, 'the vote')
+    expect(one.inbox[0]).toEqual({ from: 3, channel: 'election', message: 'vote' })
+  })
+
+  it('reports a lost member and reconnects when it comes back', async () => {
+    const map = await members(2)
+    const one = await start(1, map)
+    let two = await start(2, map)
+    await connectAll([one, two])
+    await two.transport.close()
+    started.splice(started.indexOf(two.transport), 1)
+    await until(one, () => one.lost.includes('2/quorum') && one.lost.includes('2/election'), 'disconnection')
+    two = await start(2, map)
+    await connectAll([one, two])
+    one.transport.send(2, 'quorum', 'again')
+    await until(two, () => two.inbox.length === 1, 'delivery after restart')
+    expect(two.inbox[0]?.message).toBe('again')
+  })
+
+  it('drops messages to a member that is not connected instead of queueing them', async () => {
+    const map = await members(2)
+    const one = await start(1, map)
+    one.transport.send(2, 'quorum', 'nobody home')
+    const two = await start(2, map)
+    await connectAll([one, two])
+    one.transport.send(2, 'quorum', 'now')
+    await until(two, () => two.inbox.length >= 1, 'delivery')
+    expect(two.inbox.map((m) => m.message)).toEqual(['now'])
+  })
+})
