@@ -1,0 +1,9 @@
+/**
+ * Paddock's recipes: locks, leader election, barriers, queues, counters, caches and service
+ * discovery on any {@link ZooKeeperClient} (in-process or TCP), laid out as Apache Curator lays
+ * them out where that lets Java and Node services share them. See docs/recipes.md.
+ * @module paddock/recipes
+ */
+export type { Lease } from './lease.js'
+export { Lock, curatorLockName, kazooLockName } from './lock.js'
+export type { LockLayout, LockOptions } from './lock.js'
