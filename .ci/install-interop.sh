@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the interop tests run against: Apache ZooKeeper (server, zkCli.sh) and kazoo.
+# Installs what the interop tests run against: Apache ZooKeeper (server, zkCli.sh), kazoo, and
+# the toolchain `npm ci` needs to build the `zookeeper` devDependency (a node-gyp binding that
+# compiles the ZooKeeper C client from sources bundled in the npm tarball; nothing is downloaded
+# besides node headers when node itself is not installed under /usr).
 set -euo pipefail
 if [ "$(id -u)" = 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends zookeeper python3-kazoo >/dev/null
+  apt-get install -y -qq --no-install-recommends zookeeper python3-kazoo g++ make python3 >/dev/null
 fi

@@ -2,7 +2,6 @@
  * Paddock started in this process with its client port on 127.0.0.1, port 0 (a free one).
  * @module
  */
-import { createServer } from '../../../lib/index.js'
 import type { RunningServer, ServerSettings } from './types.js'
 
 /** Starts Paddock with the same settings Apache ZooKeeper gets, serving clients over TCP. */
@@ -20,6 +19,8 @@ export async function startPaddock(settings: ServerSettings): Promise<RunningSer
     containerCheckIntervalMs: settings.containerCheckIntervalMs,
     extendedTypesEnabled: true,
   }
+  // Imported on first use, so the Apache ZooKeeper target runs even while lib/ does not load.
+  const { createServer } = await import('../../../lib/index.js')
   const server = await createServer(options as Parameters<typeof createServer>[0])
   const port = clientPortOf(server)
   if (port === undefined) {
