@@ -25,7 +25,29 @@ export type {
   OpErrorResult,
 } from './server/requests.js'
 export type { AddWatchMode, EventType, WatcherType } from './watch/watch-manager.js'
-export type { KeeperState, WatchCallback, WatchedEvent } from './client/events.js'
+export type {
+  AuthFailedEvent,
+  ClientLogger,
+  ClosedEvent,
+  ConnectedEvent,
+  ConnectedReadOnlyEvent,
+  ConnectionState,
+  DisconnectedEvent,
+  ExpiredEvent,
+  KeeperState,
+  SessionEvent,
+  StateChangeEvent,
+  WatchCallback,
+  WatchedEvent,
+} from './client/events.js'
+export { connect } from './client/tcp.js'
+export type { TcpClientOptions } from './client/tcp.js'
+export { parseConnectString } from './client/connect-string.js'
+export type { ConnectString, HostAddress } from './client/connect-string.js'
+export { retry, isTransient } from './client/retry.js'
+export type { RetryOptions } from './client/retry.js'
+export type { Transaction } from './client/transaction.js'
+export type { WatchStream, WatchStreamOptions } from './client/watch-stream.js'
 export type {
   CheckOp,
   CreatedNode,
@@ -36,8 +58,10 @@ export type {
   NodeACL,
   NodeChildren,
   NodeData,
+  NodeString,
   Op,
   ReadOp,
+  SessionEventsOptions,
   SetDataOp,
   WatchOptions,
   ZooKeeperClient,

@@ -21,7 +21,20 @@ import type {
   ResponseBodies,
 } from '../server/requests.js'
 import { CreateMode } from '../server/requests.js'
-import type { KeeperState, WatchCallback, WatchedEvent } from './events.js'
+import { eventsBufferedMaxDefault, EventQueue } from './event-queue.js'
+import {
+  silentLogger,
+  type ClientLogger,
+  type ConnectionState,
+  type KeeperState,
+  type SessionEvent,
+  type StateChangeEvent,
+  type WatchCallback,
+  type WatchedEvent,
+} from './events.js'
+import type { ConnectionSink, SessionInfo } from './tcp-connection.js'
+import { TransactionImpl, type Transaction } from './transaction.js'
+import { openWatchStream, type WatchStream, type WatchStreamOptions } from './watch-stream.js'
 import { WatchRegistry, type WatchKind } from './watch-registry.js'
 
 /** Data as bytes, or a string sent as UTF-8. */
@@ -29,8 +42,12 @@ export type Data = Uint8Array | string
 
 /** How a client reaches a member. */
 export interface ClientTransport {
-  /** Sends one request; responses come back in request order (synchronously when already known). */
-  send(request: Request): Response | Promise<Response>
+  /**
+   * Sends one request; responses come back in request order (synchronously when already known).
+   * A transport that can calls `onReply` synchronously when the reply arrives, before it handles
+   * anything received after it, so a watch set by a read is registered before its event can come.
+   */
+  send(request: Request, onReply?: (response: Response) => void): Response | Promise<Response>
   /** Closes the session (closeSession) and the connection. */
   close(): Promise<void>
 }
@@ -128,6 +145,22 @@ export interface NodeData {
   stat: Stat
 }
 
+/** A node's data decoded as UTF-8, and its Stat. */
+export interface NodeString {
+  /** The data as a string. */
+  data: string
+  /** The node's Stat. */
+  stat: Stat
+}
+
+/** Options of {@link ZooKeeperClient.sessionEvents}. */
+export interface SessionEventsOptions {
+  /** Ends the iteration (with the signal's reason) when aborted. */
+  signal?: AbortSignal
+  /** Events left unread before the iterator fails. @defaultValue 10000 */
+  eventsBufferedMax?: number
+}
+
 /** A node's children and Stat. */
 export interface NodeChildren {
   /** The child names, sorted. */
@@ -152,8 +185,10 @@ export interface ZooKeeperClient {
   readonly sessionTimeoutMs: number
   /** The session password, for resuming the session on another connection. */
   readonly sessionPasswd: Uint8Array
-  /** The current session state. */
+  /** The current session state, as ZooKeeper's KeeperState. */
   readonly state: KeeperState
+  /** The current connection state (the finer-grained union that state changes log). */
+  readonly connectionState: ConnectionState
   /** Creates a znode and returns its path (with the sequence suffix for sequential modes). */
   create(path: string, data?: Data, options?: CreateOptions): Promise<string>
   /** Creates a znode and returns its path and Stat (ZooKeeper's create2). */
@@ -162,6 +197,8 @@ export interface ZooKeeperClient {
   delete(path: string, version?: number): Promise<void>
   /** Reads a znode's data and Stat. */
   getData(path: string, options?: WatchOptions): Promise<NodeData>
+  /** Reads a znode's data as a UTF-8 string, and its Stat. */
+  getString(path: string, options?: WatchOptions): Promise<NodeString>
   /** Replaces a znode's data if its version matches; returns the new Stat. */
   setData(path: string, data: Data, version?: number): Promise<Stat>
   /** The Stat of a znode, or null when it does not exist (a watch is left either way). */
@@ -176,6 +213,11 @@ export interface ZooKeeperClient {
   setACL(path: string, acl: readonly ACL[], version?: number): Promise<Stat>
   /** Applies the operations atomically; rejects with the first failing op's error. */
   multi(ops: readonly Op[]): Promise<MultiResult[]>
+  /**
+   * A builder over {@link ZooKeeperClient.multi}:
+   * `zk.transaction().create('/a').setData('/b', 'x').check('/c', 3).delete('/d').commit()`.
+   */
+  transaction(): Transaction
   /** Several reads, each succeeding or failing on its own. */
   multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]>
   /** Waits until this member has every write committed before the call. */
@@ -186,6 +228,14 @@ export interface ZooKeeperClient {
   getAllChildrenNumber(path: string): Promise<number>
   /** Adds a persistent (or persistent-recursive) watch that fires on every change until removed. */
   addWatch(path: string, callback: WatchCallback, mode?: AddWatchMode): Promise<void>
+  /**
+   * Watches a znode (or, with `recursive`, its whole subtree) as an async iterator of events:
+   * `for await (const event of zk.watch('/config', { recursive: true, signal })) { ... }`.
+   * A persistent watch (addWatch) is registered at once (await `ready` to be sure it is in
+   * place); breaking out of the loop or aborting the signal removes it from the server. The
+   * iterator ends when the client closes and fails with SESSIONEXPIRED when the session expires.
+   */
+  watch(path: string, options?: WatchStreamOptions): WatchStream
   /** Removes watches of a type on a path (one callback, or all); NOWATCHER when there are none. */
   removeWatches(path: string, type: WatcherType, callback?: WatchCallback): Promise<void>
   /** Adds credentials to the connection, for example `addAuth('digest', 'user:password')`. */
@@ -193,7 +243,13 @@ export interface ZooKeeperClient {
   /** The identities the connection holds. */
   whoAmI(): Promise<ClientInfo[]>
   /** Subscribes to session state changes; returns the unsubscribe function. */
-  onStateChange(listener: (event: WatchedEvent) => void): () => void
+  onStateChange(listener: (event: StateChangeEvent) => void): () => void
+  /**
+   * Session events from now on as an async iterator of {@link SessionEvent}s (connected,
+   * disconnected, expired, authFailed, connectedReadOnly, closed); it ends after `closed` or
+   * `expired`.
+   */
+  sessionEvents(options?: SessionEventsOptions): AsyncIterableIterator<SessionEvent>
   /** Closes the session: its ephemerals are removed at once. */
   close(): Promise<void>
   /** Same as close(), for `await using`. */
@@ -201,6 +257,7 @@ export interface ZooKeeperClient {
 }
 
 const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 
 /** Copies data into bytes the caller can no longer change. */
 export function toBytes(data: Data | undefined): Uint8Array {
@@ -215,36 +272,105 @@ function expect<K extends keyof ResponseBodies>(response: Response, path?: strin
   return response as unknown as ResponseBodies[K]
 }
 
+/** Options of {@link ClientImpl} beyond the session it starts with. */
+export interface ClientImplOptions {
+  /** Where state changes are logged. @defaultValue silent */
+  logger?: ClientLogger
+  /** The state the client starts in: `connected` for a granted session, `connecting` before one. @defaultValue 'connected' */
+  connectionState?: ConnectionState
+}
+
+const keeperStates: Record<ConnectionState, KeeperState> = {
+  connecting: 'Disconnected',
+  connected: 'SyncConnected',
+  connectedReadOnly: 'ConnectedReadOnly',
+  disconnected: 'Disconnected',
+  expired: 'Expired',
+  authFailed: 'AuthFailed',
+  closed: 'Closed',
+}
+
+function isFinal(state: ConnectionState): boolean {
+  return state === 'expired' || state === 'closed' || state === 'authFailed'
+}
+
 /** The client over any transport. */
-export class ClientImpl implements ZooKeeperClient, TransportSink {
+export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   private readonly watches = new WatchRegistry()
-  private readonly stateListeners = new Set<(event: WatchedEvent) => void>()
+  private readonly stateListeners = new Set<(event: StateChangeEvent) => void>()
+  private readonly sessionQueues = new Set<EventQueue<SessionEvent>>()
   private readonly events: (() => void)[] = []
-  private currentState: KeeperState = 'SyncConnected'
+  private readonly logger: ClientLogger
+  private currentState: ConnectionState
   private transport: ClientTransport | undefined
+  private session: { id: bigint; timeoutMs: number; passwd: Uint8Array }
 
   constructor(
-    readonly sessionId: bigint,
-    readonly sessionTimeoutMs: number,
-    readonly sessionPasswd: Uint8Array,
+    sessionId: bigint,
+    sessionTimeoutMs: number,
+    sessionPasswd: Uint8Array,
     private readonly maxDataBytes = juteMaxBufferBytes,
-  ) {}
+    options: ClientImplOptions = {},
+  ) {
+    this.session = { id: sessionId, timeoutMs: sessionTimeoutMs, passwd: sessionPasswd }
+    this.logger = options.logger ?? silentLogger
+    this.currentState = options.connectionState ?? 'connected'
+  }
 
   /** Connects the client to its transport (done once, right after the session is granted). */
   bind(transport: ClientTransport): void {
     this.transport = transport
   }
 
+  get sessionId(): bigint {
+    return this.session.id
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.session.timeoutMs
+  }
+
+  get sessionPasswd(): Uint8Array {
+    return this.session.passwd
+  }
+
   get state(): KeeperState {
+    return keeperStates[this.currentState]
+  }
+
+  get connectionState(): ConnectionState {
     return this.currentState
   }
 
-  private send(request: Request): Response | Promise<Response> {
-    if (this.transport === undefined || this.currentState === 'Closed' || this.currentState === 'Expired') {
-      const why = this.currentState === 'Expired' ? 'the session expired' : 'the client is closed'
-      return Promise.reject(new ZooKeeperError('SESSIONEXPIRED', { message: `Session expired: ${why}` }))
+  private finalError(): ZooKeeperError | undefined {
+    if (this.currentState === 'authFailed') return new ZooKeeperError('AUTHFAILED', { message: 'Authentication failed: the client is closed' })
+    if (this.transport !== undefined && !isFinal(this.currentState)) return undefined
+    const why = this.currentState === 'expired' ? 'the session expired' : 'the client is closed'
+    return new ZooKeeperError('SESSIONEXPIRED', { message: `Session expired: ${why}` })
+  }
+
+  // Every public method awaits exchange() exactly once, so replies settle in request order
+  // (ZooKeeper's FIFO client order) whichever methods the application mixes. A watch is
+  // registered in `onReply`, before any later event is handled (the transport calls it at once
+  // when it can, else right after the reply).
+  private exchange(request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
+    const refused = this.finalError()
+    if (refused !== undefined) return Promise.reject(refused)
+    let replied = false
+    const once = (response: Response): void => {
+      if (replied) return
+      replied = true
+      onReply?.(response)
     }
-    return this.transport.send(request)
+    const result = this.transport!.send(request, onReply === undefined ? undefined : once)
+    if (!(result instanceof Promise)) {
+      once(result)
+      return result
+    }
+    return result.then((response) => {
+      once(response)
+      return response
+    })
   }
 
   private checkData(data: Uint8Array, path: string): void {
@@ -256,16 +382,15 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     }
   }
 
-  // Every public method awaits exactly once, so replies settle in request order (ZooKeeper's FIFO
-  // client order) whichever methods the application mixes.
   async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     const request = this.createRequest({ op: 'create', path, data, ...options })
-    return expect<'create'>(await this.send(request), path).path
+    return expect<'create'>(await this.exchange(request), path).path
   }
 
   async createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<CreatedNode> {
     const request = this.createRequest({ op: 'create', path, data, ...options })
-    return expect<'create'>(await this.send(request), path)
+    const { path: created, stat } = expect<'create'>(await this.exchange(request), path)
+    return { path: created, stat }
   }
 
   private createRequest(op: CreateOp): MultiOp {
@@ -280,69 +405,76 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
 
   async delete(path: string, version = -1): Promise<void> {
     validatePath(path)
-    expect<'delete'>(await this.send({ op: 'delete', path, version }), path)
+    expect<'delete'>(await this.exchange({ op: 'delete', path, version }), path)
   }
 
   async getData(path: string, options: WatchOptions = {}): Promise<NodeData> {
     validatePath(path)
     const watch = options.watch
-    const body = expect<'getData'>(await this.send({ op: 'getData', path, watch: watch !== undefined }), path)
-    if (watch !== undefined) this.watches.add('data', path, watch)
+    const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('data', path, watch)
+    const body = expect<'getData'>(await this.exchange({ op: 'getData', path, watch: watch !== undefined }, register), path)
     return { data: body.data.slice(), stat: body.stat }
+  }
+
+  async getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
+    const { data, stat } = await this.getData(path, options)
+    return { data: decoder.decode(data), stat }
   }
 
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     validatePath(path)
     const bytes = toBytes(data)
     this.checkData(bytes, path)
-    return expect<'setData'>(await this.send({ op: 'setData', path, data: bytes, version }), path).stat
+    return expect<'setData'>(await this.exchange({ op: 'setData', path, data: bytes, version }), path).stat
   }
 
   async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
     validatePath(path)
     const watch = options.watch
-    const response = await this.send({ op: 'exists', path, watch: watch !== undefined })
-    if (response.err === ErrorCode.NONODE) {
-      if (watch !== undefined) this.watches.add('exist', path, watch)
-      return null
+    // ZooKeeper leaves an exist watch on a missing node and a data watch on an existing one.
+    const register = (r: Response): void => {
+      if (watch === undefined) return
+      if (r.err === ErrorCode.NONODE) this.watches.add('exist', path, watch)
+      else if (r.err === 0) this.watches.add('data', path, watch)
     }
-    const body = expect<'exists'>(response, path)
-    if (watch !== undefined) this.watches.add('data', path, watch)
-    return body.stat
+    const response = await this.exchange({ op: 'exists', path, watch: watch !== undefined }, watch === undefined ? undefined : register)
+    if (response.err === ErrorCode.NONODE) return null
+    return expect<'exists'>(response, path).stat
   }
 
   async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
-    validatePath(path)
-    return this.childrenOf(path, options.watch, await this.send({ op: 'getChildren', path, watch: options.watch !== undefined })).children
+    return (await this.getChildrenWithStat(path, options)).children
   }
 
   async getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<NodeChildren> {
     validatePath(path)
-    return this.childrenOf(path, options.watch, await this.send({ op: 'getChildren', path, watch: options.watch !== undefined }))
-  }
-
-  private childrenOf(path: string, watch: WatchCallback | undefined, response: Response): NodeChildren {
-    const body = expect<'getChildren'>(response, path)
-    if (watch !== undefined) this.watches.add('child', path, watch)
+    const watch = options.watch
+    const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('child', path, watch)
+    const body = expect<'getChildren'>(await this.exchange({ op: 'getChildren', path, watch: watch !== undefined }, register), path)
     return { children: body.children, stat: body.stat }
   }
 
   async getACL(path: string): Promise<NodeACL> {
     validatePath(path)
-    return expect<'getACL'>(await this.send({ op: 'getACL', path }), path)
+    const { acl, stat } = expect<'getACL'>(await this.exchange({ op: 'getACL', path }), path)
+    return { acl, stat }
   }
 
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
     validatePath(path)
-    return expect<'setACL'>(await this.send({ op: 'setACL', path, acl, version }), path).stat
+    return expect<'setACL'>(await this.exchange({ op: 'setACL', path, acl, version }), path).stat
   }
 
   async multi(ops: readonly Op[]): Promise<MultiResult[]> {
     const requests = ops.map((op) => this.toMultiOp(op))
-    const { results } = expect<'multi'>(await this.send({ op: 'multi', ops: requests }))
+    const { results } = expect<'multi'>(await this.exchange({ op: 'multi', ops: requests }))
     const failed = results.findIndex((r) => r.err !== 0)
     if (failed >= 0) throw ZooKeeperError.fromErrno(results[failed]?.err ?? -1, ops[failed]?.path)
     return results
+  }
+
+  transaction(): Transaction {
+    return new TransactionImpl(this)
   }
 
   private toMultiOp(op: Op): MultiOp {
@@ -368,27 +500,33 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
 
   async multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]> {
     for (const op of ops) validatePath(op.path)
-    return expect<'multiRead'>(await this.send({ op: 'multiRead', ops })).results
+    return expect<'multiRead'>(await this.exchange({ op: 'multiRead', ops })).results
   }
 
   async sync(path: string): Promise<void> {
     validatePath(path)
-    expect<'sync'>(await this.send({ op: 'sync', path }), path)
+    expect<'sync'>(await this.exchange({ op: 'sync', path }), path)
   }
 
   async getEphemerals(prefix = '/'): Promise<string[]> {
-    return expect<'getEphemerals'>(await this.send({ op: 'getEphemerals', prefix })).paths
+    return expect<'getEphemerals'>(await this.exchange({ op: 'getEphemerals', prefix })).paths
   }
 
   async getAllChildrenNumber(path: string): Promise<number> {
     validatePath(path)
-    return expect<'getAllChildrenNumber'>(await this.send({ op: 'getAllChildrenNumber', path }), path).count
+    return expect<'getAllChildrenNumber'>(await this.exchange({ op: 'getAllChildrenNumber', path }), path).count
   }
 
   async addWatch(path: string, callback: WatchCallback, mode: AddWatchMode = 'persistent'): Promise<void> {
     validatePath(path)
-    expect<'addWatch'>(await this.send({ op: 'addWatch', path, mode }), path)
-    this.watches.add(mode, path, callback)
+    const register = (r: Response): void => {
+      if (r.err === 0) this.watches.add(mode, path, callback)
+    }
+    expect<'addWatch'>(await this.exchange({ op: 'addWatch', path, mode }, register), path)
+  }
+
+  watch(path: string, options: WatchStreamOptions = {}): WatchStream {
+    return openWatchStream(this, path, options)
   }
 
   async removeWatches(path: string, type: WatcherType, callback?: WatchCallback): Promise<void> {
@@ -399,29 +537,51 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
     if (removed.length === 0) throw new ZooKeeperError('NOWATCHER', { path, message: `No such watcher: ${path}` })
     // The server keeps one watch per connection and path: drop it once no callback needs it.
     const orphaned = kindsOf(type).every((kind) => !this.watches.has(kind, path))
-    if (orphaned) {
-      const response = await this.send({ op: 'removeWatches', path, type, dryRun: false })
+    if (orphaned && this.finalError() === undefined) {
+      const response = await this.exchange({ op: 'removeWatches', path, type, dryRun: false })
       if (response.err !== 0 && response.err !== ErrorCode.NOWATCHER) throw ZooKeeperError.fromErrno(response.err, path)
     }
   }
 
   async addAuth(scheme: string, auth: Data): Promise<void> {
-    expect<'setAuth'>(await this.send({ op: 'setAuth', scheme, auth: toBytes(auth) }))
+    expect<'setAuth'>(await this.exchange({ op: 'setAuth', scheme, auth: toBytes(auth) }))
   }
 
   async whoAmI(): Promise<ClientInfo[]> {
-    return expect<'whoAmI'>(await this.send({ op: 'whoAmI' })).clientInfo
+    return expect<'whoAmI'>(await this.exchange({ op: 'whoAmI' })).clientInfo
   }
 
-  onStateChange(listener: (event: WatchedEvent) => void): () => void {
+  onStateChange(listener: (event: StateChangeEvent) => void): () => void {
     this.stateListeners.add(listener)
     return () => this.stateListeners.delete(listener)
   }
 
+  sessionEvents(options: SessionEventsOptions = {}): AsyncIterableIterator<SessionEvent> {
+    const { signal } = options
+    const onAbort = (): void => queue.fail(signal?.reason)
+    const queue: EventQueue<SessionEvent> = new EventQueue(
+      options.eventsBufferedMax ?? eventsBufferedMaxDefault,
+      () => new ZooKeeperError('SYSTEMERROR', { message: `session events fell behind: over eventsBufferedMax (${options.eventsBufferedMax ?? eventsBufferedMaxDefault}) unread` }),
+      () => {
+        this.sessionQueues.delete(queue)
+        signal?.removeEventListener('abort', onAbort)
+      },
+    )
+    if (signal?.aborted === true) {
+      queue.fail(signal.reason)
+      return queue
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (isFinal(this.currentState)) queue.end()
+    else this.sessionQueues.add(queue)
+    return queue
+  }
+
   async close(): Promise<void> {
-    if (this.currentState === 'Closed' || this.currentState === 'Expired') return
+    if (isFinal(this.currentState)) return
     const transport = this.transport
-    this.setState('Closed')
+    this.setState('closed', { type: 'closed', state: 'Closed' })
+    this.transport = undefined
     await transport?.close()
   }
 
@@ -433,27 +593,58 @@ export class ClientImpl implements ZooKeeperClient, TransportSink {
   notification(event: WatchNotification): void {
     const callbacks = this.watches.materialize(event.type, event.path)
     if (callbacks.size === 0) return
-    const watched: WatchedEvent = { type: event.type, state: this.currentState, path: event.path }
+    const watched: WatchedEvent = { type: event.type, state: this.state, path: event.path }
     for (const callback of callbacks) this.deliver(() => callback(watched))
   }
 
   /** The server ended the session. */
   sessionEnded(reason: 'expired' | 'closed' | 'moved'): void {
-    if (reason === 'expired') this.setState('Expired')
-    else if (reason === 'moved') this.setState('Disconnected')
-    else this.setState('Closed')
+    if (reason === 'expired') this.setState('expired', { type: 'expired', state: 'Expired' })
+    else if (reason === 'moved') this.setState('disconnected', { type: 'disconnected', state: 'Disconnected', reason: 'the session moved to another connection' })
+    else this.setState('closed', { type: 'closed', state: 'Closed' })
   }
 
-  private setState(state: KeeperState): void {
-    if (state === this.currentState) return
-    this.currentState = state
-    const event: WatchedEvent = { type: 'None', state, path: undefined }
-    if (state === 'Expired' || state === 'Closed') {
+  /** A server granted or resumed the session (TCP transport). */
+  connected(info: SessionInfo): void {
+    this.session = { id: info.sessionId, timeoutMs: info.sessionTimeoutMs, passwd: info.sessionPasswd }
+    const common = { sessionId: info.sessionId, sessionTimeoutMs: info.sessionTimeoutMs, reconnected: info.reconnected, server: info.server }
+    if (info.readOnly) this.setState('connectedReadOnly', { type: 'connectedReadOnly', state: 'ConnectedReadOnly', ...common })
+    else this.setState('connected', { type: 'connected', state: 'SyncConnected', ...common })
+  }
+
+  /** The connection was lost and the transport is reconnecting (TCP transport). */
+  disconnected(reason: string): void {
+    this.setState('disconnected', { type: 'disconnected', state: 'Disconnected', reason })
+  }
+
+  /** The server refused credentials (TCP transport). */
+  authFailed(scheme: string): void {
+    this.setState('authFailed', { type: 'authFailed', state: 'AuthFailed', scheme })
+  }
+
+  /** The watches to re-register on a new connection (setWatches). */
+  watchesToRestore(): Record<WatchKind, string[]> {
+    return this.watches.paths()
+  }
+
+  // The one place the state changes: logs it, tells listeners and iterators, in order.
+  private setState(next: ConnectionState, session: SessionEvent): void {
+    const previous = this.currentState
+    if (next === previous && next !== 'connected' && next !== 'connectedReadOnly') return
+    if (isFinal(previous)) return
+    this.currentState = next
+    this.logger.info(`state: ${previous} -> ${next}`)
+    const event: StateChangeEvent = { type: 'None', state: keeperStates[next], path: undefined, session }
+    if (isFinal(next)) {
       this.transport = undefined
-      // Like ZooKeeper's client, an ended session tells every outstanding watch once.
-      if (state === 'Expired') for (const callback of this.watches.drainAll()) this.deliver(() => callback(event))
+      // Like ZooKeeper's client, an expired session tells every outstanding watch once.
+      if (next === 'expired') for (const callback of this.watches.drainAll()) this.deliver(() => callback(event))
     }
     for (const listener of this.stateListeners) this.deliver(() => listener(event))
+    for (const queue of this.sessionQueues) {
+      queue.push(session)
+      if (isFinal(next)) queue.end()
+    }
   }
 
   // Events run in a microtask, in order, never inside the server's apply: a watcher sees an

@@ -1,0 +1,487 @@
+/**
+ * The TCP transport: one session over the ZooKeeper wire protocol, kept alive across connections
+ * (apache/zookeeper ClientCnxn). It connects to the hosts of a connect string in turn, negotiates
+ * the session, pings when idle for readTimeout/2, declares a connection dead after readTimeout of
+ * silence, and resumes the session on the next host with its id, password and lastZxidSeen,
+ * re-registering watches (setWatches, xid -8) and replaying addAuth credentials first.
+ *
+ * Three layers that do not blur: this file owns the socket and the session's timing; the jute
+ * codec (lib/wire) turns frames into records; lib/client/wire-mapping and chroot translate records
+ * into the client's requests and responses.
+ * @module
+ */
+import { connect as netConnect, type Socket } from 'node:net'
+import { systemClock, type Clock, type Timer } from '../clock.js'
+import { ErrorCode } from '../errors.js'
+import type { Request, Response, SetWatchesRequest } from '../server/requests.js'
+import type { WatchNotification } from '../watch/watch-manager.js'
+import { JuteDecodeError, JuteReader, JuteWriter, juteMaxBufferBytesDefault } from '../wire/jute.js'
+import { Xid, EventType as WireEventType } from '../wire/opcodes.js'
+import { readConnectResponse, readReplyHeader, readWatcherEvent } from '../wire/records.js'
+import type { ClientRequest } from '../wire/requests.js'
+import { readResponse } from '../wire/responses.js'
+import { FrameDecoder, writeConnectRequestFrame, writeRequestFrame } from '../wire/frames.js'
+import { notificationUnderChroot, requestUnderChroot, responseUnderChroot } from './chroot.js'
+import { formatHost, HostProvider, type HostAddress } from './connect-string.js'
+import { silentLogger, type ClientLogger } from './events.js'
+import { fromWireResponse, toWireRequest } from './wire-mapping.js'
+import type { ClientTransport, TransportSink } from './client.js'
+import type { WatchKind } from './watch-registry.js'
+
+/** Longest a connection may stay idle before a ping, ms (ClientCnxn MAX_SEND_PING_INTERVAL). */
+export const pingIntervalMsMax = 10_000
+
+/** Most paths' characters in one setWatches request (ClientCnxn SET_WATCHES_MAX_LENGTH, 128 kB). */
+export const setWatchesCharsMax = 128 * 1024
+
+/** Requests allowed waiting for a connection, by default; more fail at once with CONNECTIONLOSS. */
+export const requestsQueuedMaxDefault = 10_000
+
+/** Largest xid before it wraps to 1 (xids below 1 are special). */
+const xidMax = 0x7fff_ffff
+
+/** Settings of a {@link TcpConnection}; every one has a default. */
+export interface TcpConnectionOptions {
+  /** The servers and the chroot, from the connect string. */
+  hosts: readonly HostAddress[]
+  /** The chroot, or `''` for none. */
+  chroot: string
+  /** Requested session timeout, ms; the server clamps it. */
+  sessionTimeoutMs: number
+  /** Per-attempt connect and handshake timeout, ms. @defaultValue negotiated (or requested) timeout / number of hosts */
+  connectTimeoutMs?: number
+  /** Back-off after every host failed once, ms (jittered to between half and all of it). @defaultValue 1000 */
+  reconnectDelayMs?: number
+  /** Try hosts in a random order. @defaultValue true */
+  shuffleHosts?: boolean
+  /** Numbers in [0, 1) for the shuffle and the jitter. @defaultValue Math.random */
+  random?: () => number
+  /** Accept a read-only server. @defaultValue false */
+  canBeReadOnly?: boolean
+  /** Largest frame accepted from the server, bytes (jute.maxbuffer). @defaultValue 1048575 */
+  maxBufferBytes?: number
+  /** Requests allowed to wait for a connection. @defaultValue 10000 */
+  requestsQueuedMax?: number
+  /** How long close() waits for the closeSession reply, ms. @defaultValue 2000 */
+  closeTimeoutMs?: number
+  /** A session to resume instead of opening a new one. */
+  sessionId?: bigint
+  /** The password of the session to resume. */
+  sessionPasswd?: Uint8Array
+  /** Where timers come from. @defaultValue the system clock */
+  clock?: Clock
+  /** Where connection trouble is logged. @defaultValue silent */
+  logger?: ClientLogger
+}
+
+/** What a session grant tells the client. */
+export interface SessionInfo {
+  /** The session id. */
+  sessionId: bigint
+  /** The negotiated timeout, ms. */
+  sessionTimeoutMs: number
+  /** The session password. */
+  sessionPasswd: Uint8Array
+  /** The server is read-only. */
+  readOnly: boolean
+  /** The same session was held before on an earlier connection. */
+  reconnected: boolean
+  /** `host:port` of the server. */
+  server: string
+}
+
+/** What the TCP transport tells its client beyond notifications. */
+export interface ConnectionSink extends TransportSink {
+  /** A server granted (or resumed) the session. */
+  connected(info: SessionInfo): void
+  /** The connection was lost; the transport is reconnecting. */
+  disconnected(reason: string): void
+  /** The server refused addAuth credentials; the transport has stopped. */
+  authFailed(scheme: string): void
+  /** The paths of the watches to re-register after a reconnect. */
+  watchesToRestore(): Record<WatchKind, string[]>
+}
+
+interface Outgoing {
+  /** The request as the application made it (paths without the chroot). */
+  request: Request
+  /** The jute record to send (paths under the chroot). */
+  wire: ClientRequest
+  resolve: ((response: Response) => void) | undefined
+  onReply: ((response: Response) => void) | undefined
+}
+
+interface InFlight extends Outgoing {
+  xid: number
+}
+
+type Phase = 'idle' | 'connecting' | 'handshaking' | 'open' | 'closing' | 'ended'
+
+/** One session over TCP; see the module comment. */
+export class TcpConnection implements ClientTransport {
+  /** Replies go through `onReply` synchronously, before the next frame is read. */
+  readonly callsOnReply = true
+  private readonly hostProvider: HostProvider
+  private readonly clock: Clock
+  private readonly logger: ClientLogger
+  private readonly random: () => number
+  private readonly writer = new JuteWriter()
+  private phase: Phase = 'idle'
+  private socket: Socket | undefined
+  private decoder: FrameDecoder | undefined
+  private server = ''
+  private sessionId: bigint
+  private passwd: Uint8Array
+  private negotiatedTimeoutMs = 0
+  private lastZxidSeen = 0
+  private everConnected = false
+  private xid = 0
+  private lastSendMs = 0
+  private lastRecvMs = 0
+  private readonly inFlight: InFlight[] = []
+  private readonly queued: Outgoing[] = []
+  private readonly authWaiters: Outgoing[] = []
+  private readonly authInfo: { scheme: string; auth: Uint8Array }[] = []
+  private connectTimer: Timer | undefined
+  private heartbeatTimer: Timer | undefined
+  private reconnectTimer: Timer | undefined
+  private closed: (() => void) | undefined
+
+  constructor(
+    private readonly options: TcpConnectionOptions,
+    private readonly sink: ConnectionSink,
+  ) {
+    this.clock = options.clock ?? systemClock
+    this.logger = options.logger ?? silentLogger
+    this.random = options.random ?? Math.random
+    this.hostProvider = new HostProvider(options.hosts, this.random, options.shuffleHosts ?? true)
+    this.sessionId = options.sessionId ?? 0n
+    this.passwd = options.sessionPasswd ?? new Uint8Array(16)
+  }
+
+  /** The hosts in the order they are tried. */
+  get hostOrder(): readonly HostAddress[] {
+    return this.hostProvider.order
+  }
+
+  /** Starts connecting to the first host. */
+  start(): void {
+    if (this.phase !== 'idle') return
+    this.scheduleAttempt()
+  }
+
+  /** Sends a request now, or once connected; resolves with the reply (CONNECTIONLOSS if the connection drops first). */
+  send(request: Request, onReply?: (response: Response) => void): Promise<Response> {
+    if (this.phase === 'ended' || this.phase === 'closing') return Promise.resolve({ err: ErrorCode.SESSIONEXPIRED })
+    const wire = toWireRequest(requestUnderChroot(this.options.chroot, request))
+    if (wire === undefined) return Promise.resolve({ err: ErrorCode.UNIMPLEMENTED })
+    return new Promise((resolve) => {
+      const outgoing: Outgoing = { request, wire, resolve, onReply }
+      if (this.phase === 'open') return this.write(outgoing)
+      if (this.queued.length >= (this.options.requestsQueuedMax ?? requestsQueuedMaxDefault)) {
+        return this.finish(outgoing, { err: ErrorCode.CONNECTIONLOSS })
+      }
+      this.queued.push(outgoing)
+    })
+  }
+
+  /** Closes the session (closeSession when connected) and the socket; nothing reconnects after. */
+  async close(): Promise<void> {
+    if (this.phase === 'ended' || this.phase === 'closing') return
+    const wasOpen = this.phase === 'open'
+    this.phase = 'closing'
+    this.cancelTimers()
+    if (wasOpen) {
+      // closeSession is answered after every request before it (FIFO), so those complete first.
+      const done = new Promise<void>((resolve) => {
+        this.closed = resolve
+      })
+      const timer = this.clock.setTimer(this.options.closeTimeoutMs ?? 2000, () => this.closed?.())
+      this.write({ request: { op: 'closeSession' }, wire: { op: 'closeSession' }, resolve: () => this.closed?.(), onReply: undefined })
+      await done
+      timer.cancel()
+    }
+    this.end()
+    this.failAll(ErrorCode.CONNECTIONLOSS)
+  }
+
+  /** Test hook: drops the socket as a network failure would; the session is resumed on a reconnect. */
+  dropConnection(): void {
+    if (this.phase === 'open' || this.phase === 'handshaking' || this.phase === 'connecting') this.connectionLost('connection dropped on request')
+  }
+
+  private scheduleAttempt(): void {
+    const { address, roundFailed } = this.hostProvider.next()
+    this.phase = 'connecting'
+    const delayMs = roundFailed ? (this.options.reconnectDelayMs ?? 1000) * (0.5 + this.random() / 2) : 0
+    if (roundFailed) this.logger.info(`every host failed; next attempt in ${Math.round(delayMs)} ms`)
+    this.reconnectTimer = this.clock.setTimer(delayMs, () => {
+      this.reconnectTimer = undefined
+      this.attempt(address)
+    })
+  }
+
+  private connectTimeoutMs(): number {
+    if (this.options.connectTimeoutMs !== undefined) return this.options.connectTimeoutMs
+    const timeoutMs = this.negotiatedTimeoutMs > 0 ? this.negotiatedTimeoutMs : this.options.sessionTimeoutMs
+    return Math.max(1, Math.floor(timeoutMs / this.hostProvider.size))
+  }
+
+  private attempt(address: HostAddress): void {
+    if (this.phase !== 'connecting') return
+    this.server = formatHost(address)
+    this.decoder = new FrameDecoder({ maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytesDefault })
+    const socket = netConnect({ host: address.host, port: address.port })
+    this.socket = socket
+    socket.setNoDelay(true)
+    const timeoutMs = this.connectTimeoutMs()
+    this.connectTimer = this.clock.setTimer(timeoutMs, () => this.connectionLost(`no session from ${this.server} within ${timeoutMs} ms (connectTimeoutMs)`))
+    let failure = ''
+    socket.on('connect', () => this.socketConnected(socket))
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) this.received(chunk)
+    })
+    socket.on('error', (error) => {
+      failure = error.message
+    })
+    socket.on('close', () => {
+      if (this.socket === socket) this.connectionLost(failure === '' ? `${this.server} closed the connection` : `${this.server}: ${failure}`)
+    })
+  }
+
+  private socketConnected(socket: Socket): void {
+    if (this.socket !== socket || this.phase !== 'connecting') return
+    this.phase = 'handshaking'
+    const request = {
+      protocolVersion: 0,
+      lastZxidSeen: this.lastZxidSeen,
+      timeOut: this.options.sessionTimeoutMs,
+      sessionId: this.sessionId,
+      passwd: this.passwd,
+      readOnly: this.options.canBeReadOnly ?? false,
+    }
+    writeConnectRequestFrame(this.writer, request)
+    this.flush()
+  }
+
+  private received(chunk: Buffer): void {
+    let frames: Uint8Array[]
+    try {
+      frames = this.decoder?.push(chunk) ?? []
+    } catch (error) {
+      return this.connectionLost(`bad frame from ${this.server}: ${(error as Error).message}`)
+    }
+    this.lastRecvMs = this.clock.now()
+    for (const frame of frames) {
+      // A frame may end the connection (expiry, auth failure, a protocol error): stop there.
+      if (this.phase !== 'handshaking' && this.phase !== 'open' && this.phase !== 'closing') return
+      try {
+        if (this.phase === 'handshaking') this.connectResponse(frame)
+        else this.reply(frame)
+      } catch (error) {
+        if (!(error instanceof JuteDecodeError)) throw error
+        return this.connectionLost(`malformed reply from ${this.server}: ${error.message}`)
+      }
+    }
+  }
+
+  private connectResponse(frame: Uint8Array): void {
+    const response = readConnectResponse(new JuteReader(frame))
+    this.connectTimer?.cancel()
+    this.connectTimer = undefined
+    if (response.timeOut <= 0) return this.expired()
+    const reconnected = this.everConnected && response.sessionId === this.sessionId
+    this.sessionId = response.sessionId
+    this.passwd = response.passwd
+    this.negotiatedTimeoutMs = response.timeOut
+    this.everConnected = true
+    this.phase = 'open'
+    this.hostProvider.connected()
+    this.restoreWatches()
+    for (const { scheme, auth } of this.authInfo) {
+      this.write({ request: { op: 'setAuth', scheme, auth }, wire: { op: 'auth', type: 0, scheme, auth }, resolve: undefined, onReply: undefined })
+    }
+    for (const outgoing of this.queued.splice(0)) this.write(outgoing)
+    this.lastRecvMs = this.clock.now()
+    this.armHeartbeat()
+    const info = { sessionId: this.sessionId, sessionTimeoutMs: this.negotiatedTimeoutMs, sessionPasswd: this.passwd, readOnly: response.readOnly === true, reconnected, server: this.server }
+    this.sink.connected(info)
+  }
+
+  // ClientCnxn.primeConnection: setWatches in batches of at most 128 kB of paths.
+  private restoreWatches(): void {
+    const paths = this.sink.watchesToRestore()
+    const kinds: WatchKind[] = ['data', 'exist', 'child', 'persistent', 'persistentRecursive']
+    const empty = (): SetWatchesRequest & { chars: number } => ({
+      op: 'setWatches', relativeZxid: this.lastZxidSeen, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: [], persistentRecursiveWatches: [], chars: 0,
+    })
+    const lists: Record<WatchKind, 'dataWatches' | 'existWatches' | 'childWatches' | 'persistentWatches' | 'persistentRecursiveWatches'> = {
+      data: 'dataWatches', exist: 'existWatches', child: 'childWatches', persistent: 'persistentWatches', persistentRecursive: 'persistentRecursiveWatches',
+    }
+    let batch = empty()
+    const send = (): void => {
+      if (batch.chars === 0) return
+      const { chars: _, ...request } = batch
+      const wire = toWireRequest(requestUnderChroot(this.options.chroot, request))
+      if (wire !== undefined) this.write({ request, wire, resolve: undefined, onReply: undefined }, Xid.setWatches)
+      batch = empty()
+    }
+    for (const kind of kinds) {
+      for (const path of paths[kind]) {
+        if (batch.chars + path.length > setWatchesCharsMax) send()
+        ;(batch[lists[kind]] as string[]).push(path)
+        batch.chars += path.length + 1
+      }
+    }
+    send()
+  }
+
+  private reply(frame: Uint8Array): void {
+    const r = new JuteReader(frame, { maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytesDefault })
+    const header = readReplyHeader(r)
+    switch (header.xid) {
+      case Xid.ping:
+        return
+      case Xid.notification:
+        return this.notification(header.zxid, r)
+      case Xid.auth:
+        return this.authReply(header.err)
+    }
+    const entry = this.inFlight.shift()
+    if (entry === undefined || entry.xid !== header.xid) {
+      return this.connectionLost(`xid out of order from ${this.server}: got ${header.xid}, expected ${entry?.xid ?? 'none'}`)
+    }
+    if (header.zxid > 0) this.lastZxidSeen = header.zxid
+    const op = entry.wire.op
+    if (header.err !== 0 && !(op === 'multi' && r.remaining > 0)) return this.finish(entry, { err: header.err })
+    if (header.err !== 0 && entry.xid === Xid.setWatches) this.logger.warn(`setWatches failed on ${this.server} with error ${header.err}`)
+    this.finish(entry, fromWireResponse(readResponse(op, r)))
+  }
+
+  private notification(zxid: number, r: JuteReader): void {
+    const event = readWatcherEvent(r)
+    const type = eventTypeNames.get(event.type)
+    // Session events (type None) never come from a server over the wire in practice; skip them.
+    if (type === undefined || type === 'None') return
+    const notification: WatchNotification = { type, path: event.path, zxid }
+    this.sink.notification(notificationUnderChroot(this.options.chroot, notification))
+  }
+
+  private authReply(err: number): void {
+    const waiter = this.authWaiters.shift()
+    if (err === ErrorCode.AUTHFAILED) return this.authFailed(waiter?.wire.op === 'auth' ? waiter.wire.scheme : 'unknown', waiter)
+    if (waiter !== undefined) this.finish(waiter, { err })
+  }
+
+  private write(outgoing: Outgoing, xid?: number): void {
+    if (outgoing.wire.op === 'auth') {
+      // Credentials the application added are kept for replay on every later connection.
+      if (outgoing.resolve !== undefined) this.authInfo.push({ scheme: outgoing.wire.scheme, auth: outgoing.wire.auth })
+      this.authWaiters.push(outgoing)
+      writeRequestFrame(this.writer, Xid.auth, outgoing.wire)
+    } else {
+      const id = xid ?? this.nextXid()
+      this.inFlight.push({ ...outgoing, xid: id })
+      writeRequestFrame(this.writer, id, outgoing.wire)
+    }
+    this.flush()
+  }
+
+  private nextXid(): number {
+    this.xid = this.xid >= xidMax ? 1 : this.xid + 1
+    return this.xid
+  }
+
+  private flush(): void {
+    const bytes = this.writer.finish()
+    if (bytes.length === 0) return
+    this.socket?.write(bytes)
+    this.lastSendMs = this.clock.now()
+  }
+
+  private finish(outgoing: Outgoing, response: Response): void {
+    const mapped = responseUnderChroot(this.options.chroot, outgoing.request, response)
+    outgoing.onReply?.(mapped)
+    outgoing.resolve?.(mapped)
+  }
+
+  // ClientCnxn.SendThread.run: ping when idle for readTimeout/2 (at most every 10 s); a connection
+  // silent for readTimeout = 2/3 of the session timeout is dead.
+  private armHeartbeat(): void {
+    this.heartbeatTimer?.cancel()
+    if (this.phase !== 'open') return
+    const readTimeoutMs = Math.floor((this.negotiatedTimeoutMs * 2) / 3)
+    const pingIntervalMs = Math.min(Math.floor(readTimeoutMs / 2), pingIntervalMsMax)
+    const now = this.clock.now()
+    if (now - this.lastRecvMs >= readTimeoutMs) {
+      return this.connectionLost(`no reply from ${this.server} for ${now - this.lastRecvMs} ms (readTimeout ${readTimeoutMs} ms)`)
+    }
+    if (now - this.lastSendMs >= pingIntervalMs) {
+      writeRequestFrame(this.writer, Xid.ping, { op: 'ping' })
+      this.flush()
+    }
+    const nextMs = Math.min(this.lastSendMs + pingIntervalMs, this.lastRecvMs + readTimeoutMs) - now
+    this.heartbeatTimer = this.clock.setTimer(Math.max(1, nextMs), () => this.armHeartbeat())
+  }
+
+  private connectionLost(reason: string): void {
+    if (this.phase === 'closing') return this.closed?.()
+    if (this.phase === 'ended' || this.phase === 'idle') return
+    const wasOpen = this.phase === 'open'
+    this.dropSocket()
+    this.failAll(ErrorCode.CONNECTIONLOSS)
+    this.phase = 'connecting'
+    this.logger.warn(`connection lost: ${reason}`)
+    if (wasOpen) this.sink.disconnected(reason)
+    this.scheduleAttempt()
+  }
+
+  private expired(): void {
+    this.logger.warn(`session 0x${BigInt.asUintN(64, this.sessionId).toString(16)} expired (told by ${this.server})`)
+    this.end()
+    this.failAll(ErrorCode.SESSIONEXPIRED)
+    this.sink.sessionEnded('expired')
+  }
+
+  private authFailed(scheme: string, waiter: Outgoing | undefined): void {
+    this.end()
+    if (waiter !== undefined) this.finish(waiter, { err: ErrorCode.AUTHFAILED })
+    this.failAll(ErrorCode.AUTHFAILED)
+    this.sink.authFailed(scheme)
+  }
+
+  private end(): void {
+    this.phase = 'ended'
+    this.cancelTimers()
+    this.dropSocket()
+    this.closed = undefined
+  }
+
+  // Requests sent on a lost connection may or may not have been applied: CONNECTIONLOSS. Auth
+  // credentials are kept and replayed on the next connection.
+  // Requests waiting for a connection fail too, as ClientCnxn.cleanup fails its outgoingQueue:
+  // the caller decides whether to retry, rather than waiting an unbounded time.
+  private failAll(err: number): void {
+    const entries = [...this.inFlight.splice(0), ...this.authWaiters.splice(0), ...this.queued.splice(0)]
+    for (const entry of entries) this.finish(entry, { err })
+  }
+
+  private cancelTimers(): void {
+    for (const timer of [this.connectTimer, this.heartbeatTimer, this.reconnectTimer]) timer?.cancel()
+    this.connectTimer = this.heartbeatTimer = this.reconnectTimer = undefined
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket
+    this.socket = undefined
+    this.decoder = undefined
+    this.connectTimer?.cancel()
+    this.heartbeatTimer?.cancel()
+    this.connectTimer = this.heartbeatTimer = undefined
+    socket?.destroy()
+  }
+}
+
+const eventTypeNames = new Map<number, WatchNotification['type'] | 'None'>(
+  Object.entries(WireEventType).map(([name, code]) => [code, name as WatchNotification['type'] | 'None']),
+)
