@@ -64,20 +64,21 @@ def main():
     results = tx.commit()
     out["transaction"] = [r if isinstance(r, (str, bool)) else type(r).__name__ for r in results]
 
-    # DataWatch calls back with the current data first, then once per change, in order.
+    # DataWatch calls back with the current data first, then once per change, in order. Each
+    # change waits for the previous callback, since DataWatch re-reads the node when it fires.
     seen = []
-    done = threading.Event()
+    calls = threading.Semaphore(0)
 
     @zk.DataWatch("/kz/watched")
     def watch(data, stat, event=None):
         seen.append([None if data is None else data.decode(), None if event is None else event.type])
-        if len(seen) == 4:
-            done.set()
+        calls.release()
 
-    zk.create("/kz/watched", b"v1")
-    zk.set("/kz/watched", b"v2")
-    zk.delete("/kz/watched")
-    done.wait(10)
+    steps = [lambda: None, lambda: zk.create("/kz/watched", b"v1"), lambda: zk.set("/kz/watched", b"v2"), lambda: zk.delete("/kz/watched")]
+    for step in steps:
+        step()
+        if not calls.acquire(timeout=10):
+            break
     out["data_watch"] = seen
 
     acl = make_digest_acl("bob", "pw", all=True)
