@@ -303,6 +303,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   private readonly logger: ClientLogger
   private currentState: ConnectionState
   private transport: ClientTransport | undefined
+  private boundTransport: ClientTransport | undefined
   private session: { id: bigint; timeoutMs: number; passwd: Uint8Array }
 
   constructor(
@@ -320,6 +321,12 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   /** Connects the client to its transport (done once, right after the session is granted). */
   bind(transport: ClientTransport): void {
     this.transport = transport
+    this.boundTransport = transport
+  }
+
+  /** The transport the client was bound to, for the testing kit's fault injection. */
+  get transportForTesting(): ClientTransport | undefined {
+    return this.boundTransport
   }
 
   get sessionId(): bigint {
