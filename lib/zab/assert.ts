@@ -1,0 +1,16 @@
+/**
+ * Invariant assertions for the ZAB core. They stay on in production: a broken invariant means the
+ * algorithm (or its driver) is wrong, and continuing would risk replicating a corrupt history.
+ * Operating errors (lost peers, stale messages, bad timing) are handled, never asserted.
+ * @module
+ */
+
+/** A broken ZAB invariant: a programmer error in the core or in the runtime that drives it. */
+export class ZabInvariantError extends Error {
+  override readonly name = 'ZabInvariantError'
+}
+
+/** Throws {@link ZabInvariantError} with `message` when `condition` is false. */
+export function assert(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new ZabInvariantError(message)
+}

@@ -1,0 +1,25 @@
+/**
+ * The ZAB consensus core: Fast Leader Election, discovery, synchronization (DIFF/TRUNC/SNAP) and
+ * broadcast (PROPOSAL/ACK/COMMIT, INFORM for observers) as pure state machines. Only lib/server
+ * joins it with the data tree, storage and transports.
+ * @module
+ */
+export { ZabInvariantError } from './assert.js'
+export { Election, NO_VOTE, betterVote } from './election.js'
+export type { ElectionContext, Vote } from './election.js'
+export type { ProposeRefusal } from './leader.js'
+export type { LearnerPhase } from './learner.js'
+export { defaultZabLimits, resolveLimits } from './limits.js'
+export type { ZabLimits } from './limits.js'
+export { ZabLog } from './log.js'
+export type { LogEntry } from './log.js'
+export { emptyRestoredState } from './member.js'
+export type { ZabRestoredState } from './member.js'
+export { describe as describeMessage } from './messages.js'
+export type { Envelope, Notification, ServerState, SessionMessage, ZabMessage } from './messages.js'
+export { ZabPeer } from './peer.js'
+export type { ProposeResult, ZabConfig, ZabStatus } from './peer.js'
+export { majorityQuorum } from './quorum.js'
+export type { QuorumVerifier } from './quorum.js'
+export type { ForwardedRequest, HardState, Ready, RoleState, SnapshotInstall } from './ready.js'
+export { EPOCH_LIMIT, counterOf, epochOf, formatZxid, isNextZxid, makeZxid } from './zxid.js'

@@ -1,0 +1,371 @@
+/**
+ * The leader side of discovery, synchronization and broadcast (ZooKeeper: `quorum/Leader.java` and
+ * one `LearnerHandler` per learner; ZAB paper phases 1-3, leader side).
+ * @module
+ */
+import { assert } from './assert.js'
+import type { MemberState } from './member.js'
+import type { SessionMessage } from './messages.js'
+import { counterOf, epochOf, formatZxid, makeZxid } from './zxid.js'
+
+/** Where one learner is, seen from the leader (ZooKeeper: `LearnerHandler`). */
+type HandlerStage =
+  /** FOLLOWERINFO received; LEADERINFO goes out once the new epoch is known. */
+  | 'info'
+  /** LEADERINFO sent, waiting for ACKEPOCH. */
+  | 'epoch-sent'
+  /** ACKEPOCH received; sync starts once a quorum acknowledged the epoch (`waitForEpochAck`). */
+  | 'epoch-acked'
+  /** Needs SNAP; waiting for the runtime's snapshot. */
+  | 'awaiting-snapshot'
+  /** DIFF/TRUNC/SNAP, the history and NEWLEADER queued; live proposals follow. Waiting for its ACK. */
+  | 'syncing'
+  /** NEWLEADER acknowledged; UPTODATE goes out once the leader is established. */
+  | 'synced'
+  /** UPTODATE sent: in broadcast. */
+  | 'uptodate'
+
+interface Handler {
+  readonly sid: number
+  readonly session: number
+  readonly observer: boolean
+  stage: HandlerStage
+  acceptedEpoch: number
+  /** Its ACKEPOCH counts toward the epoch quorum (a fresh accept, not a -1 re-accept). */
+  countsForEpoch: boolean
+  /** The learner's last zxid from ACKEPOCH. */
+  peerLastZxid: number
+  /** Every entry at or below this has been sent (PROPOSAL or INFORM) in this session. */
+  sentZxid: number
+  commitSentZxid: number
+  /** Cumulative: the learner has durably logged every entry at or below this. */
+  ackedZxid: number
+  newLeaderSentZxid: number
+  lastHeard: number
+}
+
+interface PendingSync {
+  /** Completes once everything up to this zxid is committed. */
+  readonly zxid: number
+  readonly token: number
+  /** The learner that asked, or undefined for a local `sync`. */
+  readonly sid: number | undefined
+  readonly session: number
+}
+
+/** Why `propose` refused. */
+export type ProposeRefusal = 'NOT_LEADER' | 'NOT_ESTABLISHED' | 'TOO_MANY_INFLIGHT'
+
+/** One leadership: from LEADING until stepping down. */
+export class Leader {
+  /** paper: phase 1 until the epoch is acknowledged by a quorum, phase 2 until established, then phase 3. */
+  newEpoch: number | undefined
+  established = false
+  readonly #handlers = new Map<number, Handler>()
+  readonly #startedAt: number
+  #epochAcked = false
+  #initialHistoryEnd = 0
+  #nextCounter = 1
+  readonly #pendingSyncs: PendingSync[] = []
+
+  constructor(
+    private readonly m: MemberState,
+    private readonly exit: (reason: string) => void,
+    private readonly onEstablished: (epoch: number) => void,
+  ) {
+    this.#startedAt = m.now
+    this.#maybeDecideEpoch()
+  }
+
+  receive(from: number, message: SessionMessage): void {
+    if (message.type === 'FOLLOWERINFO' || message.type === 'OBSERVERINFO') return this.#onInfo(from, message)
+    const handler = this.#handlers.get(from)
+    if (handler === undefined || handler.session !== message.session) return
+    handler.lastHeard = this.m.now
+    switch (message.type) {
+      case 'ACKEPOCH': return this.#onAckEpoch(handler, message.currentEpoch, message.lastZxid)
+      case 'ACK': return this.#onAck(handler, message.zxid)
+      case 'REQUEST':
+        if (handler.stage === 'uptodate') this.m.out.requests.push({ from, data: message.data })
+        return
+      case 'SYNC': return this.#onSync(handler, message.token)
+      default: return // PING only refreshes lastHeard; leader-to-learner types never come this way
+    }
+  }
+
+  /** PING every learner; drop silent ones; step down without a quorum (ZooKeeper: `Leader.lead` loop). */
+  tick(): void {
+    if (!this.established && this.m.now - this.#startedAt > this.m.limits.initLimitTicks) {
+      return this.exit(`no quorum synced within initLimit (${this.m.limits.initLimitTicks} ticks)`)
+    }
+    for (const handler of [...this.#handlers.values()]) {
+      const limit = handler.stage === 'uptodate' ? this.m.limits.syncLimitTicks : this.m.limits.initLimitTicks
+      if (this.m.now - handler.lastHeard > limit) this.#dropHandler(handler.sid)
+      else this.m.sendInSession(handler.sid, handler.session, { type: 'PING' })
+    }
+    if (this.established && !this.m.quorum.containsQuorum(this.#syncedVoters())) {
+      this.exit(`not sufficient followers synced within syncLimit (${this.m.limits.syncLimitTicks} ticks)`)
+    }
+  }
+
+  /** Our own entries became durable: that is our own ACK. */
+  onPersisted(): void {
+    this.#maybeEstablish()
+    this.#maybeCommit()
+  }
+
+  /** The connection to `sid` broke: its session is over. */
+  disconnected(sid: number): void {
+    this.#dropHandler(sid)
+  }
+
+  /** Assigns the next zxid and broadcasts PROPOSAL (ZAB paper phase 3). */
+  propose(data: Uint8Array): number | ProposeRefusal {
+    if (!this.established || this.newEpoch === undefined) return 'NOT_ESTABLISHED'
+    if (this.#inflight() >= this.m.limits.proposalsInflightMax) return 'TOO_MANY_INFLIGHT'
+    const zxid = makeZxid(this.newEpoch, this.#nextCounter++)
+    this.m.append({ zxid, data })
+    for (const handler of this.#handlers.values()) {
+      if (handler.observer || !isForwarding(handler)) continue
+      this.m.sendInSession(handler.sid, handler.session, { type: 'PROPOSAL', zxid, data })
+      handler.sentZxid = zxid
+    }
+    this.#maybeCommit()
+    return zxid
+  }
+
+  /** A local `sync`: completes once everything proposed so far is committed. */
+  sync(token: number): boolean {
+    if (!this.established || this.#pendingSyncs.length >= this.m.limits.syncsPendingMax) return false
+    this.#pendingSyncs.push({ zxid: this.m.log.lastZxid, token, sid: undefined, session: 0 })
+    this.#completeSyncs()
+    return true
+  }
+
+  /** The runtime's snapshot for SNAP: state machine as of `zxid`, which it has applied. */
+  snapshotTaken(zxid: number, data: Uint8Array): void {
+    assert(zxid <= this.m.committedZxid, `snapshot at ${formatZxid(zxid)} beyond committed ${formatZxid(this.m.committedZxid)}`)
+    // A snapshot older than the retained log cannot be continued with DIFF entries; ask again.
+    if (zxid < this.m.log.base) return void (this.m.out.snapshotRequested = true)
+    for (const handler of this.#handlers.values()) {
+      if (handler.stage !== 'awaiting-snapshot') continue
+      this.m.sendInSession(handler.sid, handler.session, { type: 'SNAP', zxid, snapshot: data })
+      this.#sendHistory(handler, zxid)
+    }
+  }
+
+  // ZooKeeper LearnerHandler start: FOLLOWERINFO/OBSERVERINFO opens (or reopens) a learner session.
+  #onInfo(from: number, message: Extract<SessionMessage, { type: 'FOLLOWERINFO' | 'OBSERVERINFO' }>): void {
+    const observer = message.type === 'OBSERVERINFO'
+    if (observer === this.m.quorum.isVoter(from)) return // a voter must follow, an observer observe
+    const existing = this.#handlers.get(from)
+    if (existing?.session === message.session) return void (existing.lastHeard = this.m.now)
+    this.#handlers.set(from, {
+      sid: from, session: message.session, observer, stage: 'info', acceptedEpoch: message.acceptedEpoch, countsForEpoch: false,
+      peerLastZxid: 0, sentZxid: 0, commitSentZxid: 0, ackedZxid: 0, newLeaderSentZxid: 0, lastHeard: this.m.now,
+    })
+    if (this.newEpoch === undefined) return this.#maybeDecideEpoch()
+    // A voter that promised a later epoch can never follow ours (it would refuse LEADERINFO
+    // forever, as in ZooKeeper). Stepping down is always safe, and the next election's epoch,
+    // one above every acceptedEpoch it hears, lets that voter rejoin. A Paddock addition.
+    if (!observer && message.acceptedEpoch > this.newEpoch) {
+      return this.exit(`follower ${from} accepted epoch ${message.acceptedEpoch} above ours (${this.newEpoch})`)
+    }
+    this.#sendLeaderInfo(this.#handlers.get(from))
+  }
+
+  // ZooKeeper getEpochToPropose: once a quorum (with us) reported, the new epoch is one above
+  // every acceptedEpoch heard, so no member has promised it to anyone else.
+  #maybeDecideEpoch(): void {
+    const reporters = [this.m.id, ...[...this.#handlers.values()].filter((h) => !h.observer).map((h) => h.sid)]
+    if (!this.m.quorum.containsQuorum(reporters)) return
+    let maxAccepted = this.m.acceptedEpoch
+    for (const handler of this.#handlers.values()) maxAccepted = Math.max(maxAccepted, handler.acceptedEpoch)
+    this.newEpoch = maxAccepted + 1
+    this.m.setEpochs(this.newEpoch, this.m.currentEpoch)
+    this.m.setRole({ role: 'LEADING', leader: this.m.id, epoch: this.newEpoch, established: false })
+    for (const handler of this.#handlers.values()) this.#sendLeaderInfo(handler)
+    this.#maybeFinishEpochAck()
+  }
+
+  #sendLeaderInfo(handler: Handler | undefined): void {
+    if (handler === undefined || this.newEpoch === undefined) return
+    this.m.sendInSession(handler.sid, handler.session, { type: 'LEADERINFO', newEpoch: this.newEpoch })
+    handler.stage = 'epoch-sent'
+  }
+
+  // ZooKeeper waitForEpochAck: a quorum must acknowledge the epoch before any history moves, and a
+  // learner with a more recent history than ours means FLE picked wrongly: abort the leadership.
+  #onAckEpoch(handler: Handler, currentEpoch: number, lastZxid: number): void {
+    if (handler.stage !== 'epoch-sent') return
+    handler.peerLastZxid = lastZxid
+    handler.stage = 'epoch-acked'
+    if (this.#epochAcked) return this.#startSync(handler)
+    if (currentEpoch !== -1 && !handler.observer) {
+      const ahead = currentEpoch > this.m.currentEpoch ||
+        (currentEpoch === this.m.currentEpoch && lastZxid > this.m.log.lastZxid)
+      if (ahead) return this.exit(`follower ${handler.sid} is ahead of the leader`)
+      handler.countsForEpoch = true
+    }
+    this.#maybeFinishEpochAck()
+  }
+
+  #maybeFinishEpochAck(): void {
+    if (this.#epochAcked || this.newEpoch === undefined) return
+    const ackers = [this.m.id]
+    for (const h of this.#handlers.values()) if (h.stage === 'epoch-acked' && h.countsForEpoch) ackers.push(h.sid)
+    if (!this.m.quorum.containsQuorum(ackers)) return
+    this.#epochAcked = true
+    // The leader follows itself: it adopts the epoch as currentEpoch (paper: NEWLEADER to itself).
+    this.m.setEpochs(this.m.acceptedEpoch, this.newEpoch)
+    this.#initialHistoryEnd = this.m.log.lastZxid
+    for (const handler of this.#handlers.values()) if (handler.stage === 'epoch-acked') this.#startSync(handler)
+    this.#maybeEstablish()
+  }
+
+  // ZooKeeper LearnerHandler.syncFollower: DIFF when the learner's last zxid is in our history,
+  // TRUNC to the last zxid we share when it holds a tail we never had, SNAP when it is older than
+  // the retained log.
+  #startSync(handler: Handler): void {
+    const peerLast = handler.peerLastZxid
+    if (peerLast < this.m.log.base) {
+      handler.stage = 'awaiting-snapshot'
+      this.m.out.snapshotRequested = true
+      return
+    }
+    const shared = this.m.log.floor(peerLast)
+    const type = shared === peerLast ? 'DIFF' : 'TRUNC'
+    this.m.sendInSession(handler.sid, handler.session, { type, zxid: shared })
+    this.#sendHistory(handler, shared)
+  }
+
+  // The missing history, the commit point, then NEWLEADER; live proposals queue behind them.
+  #sendHistory(handler: Handler, after: number): void {
+    assert(this.newEpoch !== undefined, 'sync before the new epoch is known')
+    for (const entry of this.m.log.slice(after)) {
+      this.m.sendInSession(handler.sid, handler.session, { type: 'PROPOSAL', zxid: entry.zxid, data: entry.data })
+    }
+    handler.sentZxid = this.m.log.lastZxid
+    // The learner may have logged more than it knows committed, so state our commit point even
+    // when it sent nothing new.
+    if (this.m.committedZxid > 0) {
+      this.m.sendInSession(handler.sid, handler.session, { type: 'COMMIT', zxid: this.m.committedZxid })
+    }
+    handler.commitSentZxid = this.m.committedZxid
+    this.m.sendInSession(handler.sid, handler.session, { type: 'NEWLEADER', zxid: makeZxid(this.newEpoch, 0) })
+    handler.newLeaderSentZxid = handler.sentZxid
+    handler.stage = 'syncing'
+  }
+
+  #onAck(handler: Handler, zxid: number): void {
+    if (counterOf(zxid) === 0) return this.#onNewLeaderAck(handler, zxid)
+    if (handler.observer || (handler.stage !== 'synced' && handler.stage !== 'uptodate')) return
+    handler.ackedZxid = Math.max(handler.ackedZxid, Math.min(zxid, handler.sentZxid))
+    this.#maybeCommit()
+  }
+
+  // ZooKeeper waitForNewLeaderAck: the learner durably holds everything sent before NEWLEADER.
+  #onNewLeaderAck(handler: Handler, zxid: number): void {
+    if (handler.stage !== 'syncing' || this.newEpoch === undefined || epochOf(zxid) !== this.newEpoch) return
+    handler.stage = 'synced'
+    handler.ackedZxid = Math.max(handler.ackedZxid, handler.newLeaderSentZxid)
+    if (!this.established) return this.#maybeEstablish()
+    this.#sendUpToDate(handler)
+    // Its ACK covers everything sent before NEWLEADER, which may complete a quorum for them.
+    this.#maybeCommit()
+  }
+
+  // ZAB paper phase 2 end: a quorum (with us, once our own history is durable) acknowledged
+  // NEWLEADER, so the initial history is committed and broadcast may begin.
+  #maybeEstablish(): void {
+    if (this.established || !this.#epochAcked || this.newEpoch === undefined) return
+    const ackers = this.m.persistedZxid >= this.#initialHistoryEnd ? [this.m.id] : []
+    for (const h of this.#handlers.values()) if (h.stage === 'synced' && !h.observer) ackers.push(h.sid)
+    if (!this.m.quorum.containsQuorum(ackers)) return
+    this.established = true
+    this.m.commitTo(this.#initialHistoryEnd)
+    this.m.setRole({ role: 'LEADING', leader: this.m.id, epoch: this.newEpoch, established: true })
+    this.onEstablished(this.newEpoch)
+    for (const handler of this.#handlers.values()) if (handler.stage === 'synced') this.#sendUpToDate(handler)
+  }
+
+  #sendUpToDate(handler: Handler): void {
+    this.m.sendInSession(handler.sid, handler.session, { type: 'UPTODATE', zxid: this.m.committedZxid })
+    handler.commitSentZxid = Math.max(handler.commitSentZxid, this.m.committedZxid)
+    handler.stage = 'uptodate'
+  }
+
+  // ZAB paper phase 3: commit the longest prefix a quorum durably holds, in zxid order.
+  #maybeCommit(): void {
+    if (!this.established) return
+    const holders = [{ sid: this.m.id, zxid: this.m.persistedZxid }]
+    for (const h of this.#handlers.values()) {
+      if (!h.observer && (h.stage === 'synced' || h.stage === 'uptodate')) holders.push({ sid: h.sid, zxid: h.ackedZxid })
+    }
+    const candidates = [...new Set(holders.map((h) => h.zxid))].sort((a, b) => b - a)
+    const point = candidates.find((zxid) => this.m.quorum.containsQuorum(holders.filter((h) => h.zxid >= zxid).map((h) => h.sid)))
+    if (point === undefined || point <= this.m.committedZxid) return
+    this.m.commitTo(Math.min(point, this.m.log.lastZxid))
+    for (const handler of this.#handlers.values()) if (isForwarding(handler)) this.#sendCommit(handler)
+    this.#completeSyncs()
+  }
+
+  // Followers get COMMIT; observers get INFORM (zxid + data) for what they were never sent.
+  #sendCommit(handler: Handler): void {
+    const committed = this.m.committedZxid
+    if (committed <= handler.commitSentZxid) return
+    if (!handler.observer || committed <= handler.sentZxid) {
+      this.m.sendInSession(handler.sid, handler.session, { type: 'COMMIT', zxid: committed })
+    } else {
+      const previouslySent = handler.sentZxid
+      if (previouslySent > handler.commitSentZxid) {
+        this.m.sendInSession(handler.sid, handler.session, { type: 'COMMIT', zxid: previouslySent })
+      }
+      for (const entry of this.m.log.slice(previouslySent, committed)) {
+        this.m.sendInSession(handler.sid, handler.session, { type: 'INFORM', zxid: entry.zxid, data: entry.data })
+      }
+      handler.sentZxid = committed
+    }
+    handler.commitSentZxid = committed
+  }
+
+  // ZooKeeper Leader.processSync: the SYNC answer travels FIFO behind the COMMITs it waited for.
+  #onSync(handler: Handler, token: number): void {
+    if (handler.stage !== 'uptodate' || this.#pendingSyncs.length >= this.m.limits.syncsPendingMax) return
+    this.#pendingSyncs.push({ zxid: this.m.log.lastZxid, token, sid: handler.sid, session: handler.session })
+    this.#completeSyncs()
+  }
+
+  #completeSyncs(): void {
+    while (this.#pendingSyncs.length > 0 && (this.#pendingSyncs[0]?.zxid ?? Infinity) <= this.m.committedZxid) {
+      const done = this.#pendingSyncs.shift()
+      if (done === undefined) break
+      if (done.sid === undefined) this.m.out.syncsCompleted.push(done.token)
+      else if (this.#handlers.get(done.sid)?.session === done.session) {
+        this.m.sendInSession(done.sid, done.session, { type: 'SYNC', token: done.token })
+      }
+    }
+  }
+
+  #syncedVoters(): number[] {
+    const heard = [this.m.id]
+    for (const h of this.#handlers.values()) {
+      const fresh = this.m.now - h.lastHeard <= this.m.limits.syncLimitTicks
+      if (!h.observer && fresh && (h.stage === 'synced' || h.stage === 'uptodate')) heard.push(h.sid)
+    }
+    return heard
+  }
+
+  #dropHandler(sid: number): void {
+    this.#handlers.delete(sid)
+  }
+
+  #inflight(): number {
+    const committedCounter = epochOf(this.m.committedZxid) === this.newEpoch ? counterOf(this.m.committedZxid) : 0
+    return this.#nextCounter - 1 - committedCounter
+  }
+}
+
+function isForwarding(handler: Handler): boolean {
+  return handler.stage === 'syncing' || handler.stage === 'synced' || handler.stage === 'uptodate'
+}

@@ -1,0 +1,150 @@
+/**
+ * The state every role shares: history, epochs, commit and persistence points, the outbox, and the
+ * helpers that change them while keeping the invariants (zxids strictly increase, committed <=
+ * logged, nothing committed is ever truncated).
+ * @module
+ */
+import { assert } from './assert.js'
+import type { ZabLimits } from './limits.js'
+import { type LogEntry, ZabLog } from './log.js'
+import type { SessionMessage, ZabMessage } from './messages.js'
+import type { QuorumVerifier } from './quorum.js'
+import { Outbox, type RoleState } from './ready.js'
+import { formatZxid } from './zxid.js'
+
+/** How the runtime restores a member from its storage on start. */
+export interface ZabRestoredState {
+  /** Durable acceptedEpoch (ZooKeeper file `acceptedEpoch`). */
+  readonly acceptedEpoch: number
+  /** Durable currentEpoch (ZooKeeper file `currentEpoch`). */
+  readonly currentEpoch: number
+  /** zxid of the snapshot the state machine was loaded from; the log restarts after it (0 = none). */
+  readonly snapshotZxid: number
+  /** Durable log entries after `snapshotZxid`, in zxid order (the last ones suffice for DIFF). */
+  readonly entries: readonly LogEntry[]
+  /**
+   * The zxid up to which the state machine already applied committed entries; at least
+   * `snapshotZxid`. Entries after it are emitted as `committed` once the core learns they are.
+   */
+  readonly committedZxid: number
+}
+
+/** The empty history of a brand-new member. */
+export const emptyRestoredState: ZabRestoredState = {
+  acceptedEpoch: 0,
+  currentEpoch: 0,
+  snapshotZxid: 0,
+  entries: [],
+  committedZxid: 0,
+}
+
+/** Shared mutable state of one member; roles change it only through these methods. */
+export class MemberState {
+  now = 0
+  acceptedEpoch: number
+  currentEpoch: number
+  committedZxid: number
+  /** Highest zxid known durable locally (via `persisted`, restore, or snapshot install). */
+  persistedZxid: number
+  readonly log: ZabLog
+  out = new Outbox()
+  #sessionCounter: number
+
+  constructor(
+    readonly id: number,
+    readonly quorum: QuorumVerifier,
+    readonly limits: ZabLimits,
+    readonly random: () => number,
+    restored: ZabRestoredState,
+  ) {
+    assert(restored.committedZxid >= restored.snapshotZxid, 'restored committedZxid below snapshotZxid')
+    assert(restored.acceptedEpoch >= restored.currentEpoch, 'restored acceptedEpoch below currentEpoch')
+    this.log = new ZabLog(restored.snapshotZxid, restored.entries)
+    assert(restored.committedZxid <= this.log.lastZxid, 'restored committedZxid above the last logged zxid')
+    this.acceptedEpoch = restored.acceptedEpoch
+    this.currentEpoch = restored.currentEpoch
+    this.committedZxid = restored.committedZxid
+    this.persistedZxid = this.log.lastZxid
+    // Sessions start at a random point so a restarted member never reuses one still in flight.
+    this.#sessionCounter = Math.floor(random() * 2 ** 40)
+  }
+
+  get isObserver(): boolean {
+    return !this.quorum.isVoter(this.id)
+  }
+
+  nextSession(): number {
+    return ++this.#sessionCounter
+  }
+
+  send(to: number, message: ZabMessage): void {
+    assert(to !== this.id, `member ${this.id} sending ${message.type} to itself`)
+    this.out.messages.push({ to, message })
+  }
+
+  sendInSession(to: number, session: number, message: DistributiveOmit<SessionMessage, 'session'>): void {
+    this.send(to, { ...message, session } as SessionMessage)
+  }
+
+  setRole(state: RoleState): void {
+    this.out.state = state
+  }
+
+  /** Epochs change only upward, and reach the runtime before any message that depends on them. */
+  setEpochs(acceptedEpoch: number, currentEpoch: number): void {
+    assert(acceptedEpoch >= this.acceptedEpoch, `acceptedEpoch going back from ${this.acceptedEpoch} to ${acceptedEpoch}`)
+    assert(currentEpoch >= this.currentEpoch, `currentEpoch going back from ${this.currentEpoch} to ${currentEpoch}`)
+    assert(acceptedEpoch >= currentEpoch, 'currentEpoch above acceptedEpoch')
+    this.acceptedEpoch = acceptedEpoch
+    this.currentEpoch = currentEpoch
+    this.out.hardState = { acceptedEpoch, currentEpoch }
+  }
+
+  append(entry: LogEntry): void {
+    this.log.append(entry)
+    this.out.entries.push(entry)
+  }
+
+  /** TRUNC: committed entries are in every later leader's history, so they are never cut. */
+  truncateAfter(zxid: number): void {
+    assert(zxid >= this.committedZxid, `TRUNC to ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
+    this.log.truncateAfter(zxid)
+    this.out.truncateAfter(zxid)
+    this.persistedZxid = Math.min(this.persistedZxid, zxid)
+  }
+
+  /** SNAP: the snapshot holds every committed entry up to `zxid`, so it may not go backwards. */
+  installSnapshot(zxid: number, data: Uint8Array): void {
+    assert(zxid >= this.committedZxid, `SNAP at ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
+    this.log.reset(zxid)
+    this.out.installSnapshot({ zxid, data })
+    this.committedZxid = zxid
+    this.persistedZxid = zxid
+  }
+
+  /** Marks everything up to `zxid` committed, emits it in order, and trims the retained log. */
+  commitTo(zxid: number): void {
+    if (zxid <= this.committedZxid) return
+    assert(zxid <= this.log.lastZxid, `commit ${formatZxid(zxid)} above last logged ${formatZxid(this.log.lastZxid)}`)
+    for (const entry of this.log.slice(this.committedZxid, zxid)) this.out.committed.push(entry)
+    this.committedZxid = zxid
+    this.#trimCommitted()
+  }
+
+  /** The runtime made entries up to `upTo` durable; stale reports from before a TRUNC/SNAP are clamped. */
+  notePersisted(upTo: number): void {
+    if (upTo < this.log.base) return
+    const durable = this.log.floor(Math.min(upTo, this.log.lastZxid))
+    this.persistedZxid = Math.max(this.persistedZxid, durable)
+  }
+
+  // Keep at most retainedLogEntriesMax committed entries; uncommitted ones always stay.
+  #trimCommitted(): void {
+    const excess = this.log.countUpTo(this.committedZxid) - this.limits.retainedLogEntriesMax
+    const newBase = excess > 0 ? this.log.zxidAt(excess - 1) : undefined
+    if (newBase !== undefined) this.log.trimTo(newBase)
+  }
+}
+
+/** Omit that distributes over a union, so each message variant keeps its own fields. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never

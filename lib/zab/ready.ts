@@ -1,0 +1,145 @@
+/**
+ * What the core asks its runtime to do, collected between `ready()` calls (etcd raft: `Ready`).
+ * Fields are listed in the order the runtime must carry them out.
+ * @module
+ */
+import type { LogEntry } from './log.js'
+import type { Envelope, ServerState } from './messages.js'
+
+/** The durable epochs (ZooKeeper files `acceptedEpoch` and `currentEpoch`; paper: f.p and f.a). */
+export interface HardState {
+  /** The last epoch this member accepted in LEADERINFO (paper: NEWEPOCH). */
+  readonly acceptedEpoch: number
+  /** The last epoch whose NEWLEADER this member accepted (paper: f.a). */
+  readonly currentEpoch: number
+}
+
+/** The member's role as the runtime should expose it (ZooKeeper: `QuorumPeer.ServerState`). */
+export interface RoleState {
+  readonly role: ServerState
+  /** The leader followed or led; undefined while LOOKING. */
+  readonly leader: number | undefined
+  /** The epoch being established or served; 0 while LOOKING. */
+  readonly epoch: number
+  /**
+   * True once the leader has a quorum of NEWLEADER acks (leader), or once UPTODATE arrived
+   * (learner): the member may serve clients, and only then does `propose` succeed on a leader.
+   */
+  readonly established: boolean
+  /** Why the member went back to LOOKING, for the runtime's log ("lost connection to leader 2"). */
+  readonly reason?: string
+}
+
+/** A client request a learner forwarded (REQUEST), surfaced on the leader for its request pipeline. */
+export interface ForwardedRequest {
+  readonly from: number
+  readonly data: Uint8Array
+}
+
+/** A snapshot to install in place of the state machine and the whole log (received in SNAP). */
+export interface SnapshotInstall {
+  readonly zxid: number
+  readonly data: Uint8Array
+}
+
+/**
+ * One batch of work for the runtime. Carry it out in field order:
+ * `snapshot` → `truncate` → `hardState` (all three durable) → `messages` may go out;
+ * `entries` are appended after `snapshot`/`truncate` and their durability reported later with
+ * `persisted()`; `committed` are applied after `snapshot`. The core never emits a message whose
+ * meaning depends on an entry being durable before `persisted()` said so, which is why the runtime
+ * may send `messages` while `entries` are still being written.
+ */
+export interface Ready {
+  /**
+   * Install this snapshot: replace the state machine with it and discard the entire log, which
+   * restarts after `snapshot.zxid`. Durable before `messages` are sent. Comes first.
+   */
+  readonly snapshot: SnapshotInstall | undefined
+  /** Discard every logged entry with a zxid above this (TRUNC). Durable before `messages` are sent. */
+  readonly truncate: number | undefined
+  /**
+   * Persist these epochs (fsync) BEFORE sending any of `messages`: ACKEPOCH and the ACK of NEWLEADER
+   * promise that the epochs are on disk (ZAB paper phases 1 and 2).
+   */
+  readonly hardState: HardState | undefined
+  /**
+   * Append these entries to the log, in order, after `snapshot`/`truncate`; report durability with
+   * `persisted(lastZxid)` (group commit is welcome). The core sends ACK only after that report
+   * (ZAB paper phase 3; ZOOKEEPER-3911 for NEWLEADER).
+   */
+  readonly entries: readonly LogEntry[]
+  /** Send these, per destination in this order, over FIFO connections, after `hardState` is durable. */
+  readonly messages: readonly Envelope[]
+  /**
+   * Apply these committed entries to the state machine in this order (zxids strictly increase),
+   * after `snapshot`. They may be applied before they are locally durable: a quorum has them.
+   */
+  readonly committed: readonly LogEntry[]
+  /**
+   * The leader needs a snapshot to SNAP a learner: call `snapshotTaken(zxid, bytes)` with the state
+   * machine as of a zxid it has applied (after applying `committed`).
+   */
+  readonly snapshotRequested: boolean
+  /** Client requests forwarded to this leader, in arrival order, for the runtime to prepare and `propose`. */
+  readonly requests: readonly ForwardedRequest[]
+  /** Tokens of `sync()` calls now complete: every write committed before the call is in `committed` so far. */
+  readonly syncsCompleted: readonly number[]
+  /** The new role, when it changed since the last batch. */
+  readonly state: RoleState | undefined
+}
+
+/**
+ * Accumulates one Ready. Storage instructions are coalesced so the fixed field order stays correct
+ * even when several steps happen between two `ready()` calls (a SNAP supersedes everything before
+ * it; a TRUNC removes the not-yet-handed-out entries it cuts off).
+ */
+export class Outbox {
+  snapshot: SnapshotInstall | undefined
+  truncate: number | undefined
+  hardState: HardState | undefined
+  entries: LogEntry[] = []
+  messages: Envelope[] = []
+  committed: LogEntry[] = []
+  snapshotRequested = false
+  requests: ForwardedRequest[] = []
+  syncsCompleted: number[] = []
+  state: RoleState | undefined
+
+  /** Whether there is anything for the runtime to do. */
+  get isEmpty(): boolean {
+    return this.snapshot === undefined && this.truncate === undefined && this.hardState === undefined &&
+      this.entries.length === 0 && this.messages.length === 0 && this.committed.length === 0 &&
+      !this.snapshotRequested && this.requests.length === 0 && this.syncsCompleted.length === 0 &&
+      this.state === undefined
+  }
+
+  installSnapshot(install: SnapshotInstall): void {
+    this.snapshot = install
+    this.truncate = undefined
+    this.entries = []
+    this.committed = []
+  }
+
+  truncateAfter(zxid: number): void {
+    this.entries = this.entries.filter((entry) => entry.zxid <= zxid)
+    this.committed = this.committed.filter((entry) => entry.zxid <= zxid)
+    if (this.snapshot !== undefined && zxid >= this.snapshot.zxid) return
+    this.truncate = Math.min(this.truncate ?? Infinity, zxid)
+  }
+
+  toReady(): Ready {
+    return {
+      snapshot: this.snapshot,
+      truncate: this.truncate,
+      hardState: this.hardState,
+      entries: this.entries,
+      messages: this.messages,
+      committed: this.committed,
+      snapshotRequested: this.snapshotRequested,
+      requests: this.requests,
+      syncsCompleted: this.syncsCompleted,
+      state: this.state,
+    }
+  }
+}

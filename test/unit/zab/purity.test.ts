@@ -1,0 +1,41 @@
+// Method: static scan of lib/zab sources for forbidden imports and ambient inputs (DESIGN.md: zab is pure).
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const zabDir = join(import.meta.dirname, '../../../lib/zab')
+const sources = readdirSync(zabDir).filter((name) => name.endsWith('.ts'))
+
+// Comments may mention what the code must not use; only code counts.
+function code(name: string): string {
+  return readFileSync(join(zabDir, name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')
+}
+
+const forbidden: [string, RegExp][] = [
+  ['node: built-ins (node:net, node:fs, ...)', /from\s+['"]node:/],
+  ['bare node built-ins', /from\s+['"](net|fs|timers|child_process|worker_threads)['"]/],
+  ['level', /from\s+['"](level|memory-level|abstract-level)['"]/],
+  ['timers', /\b(setTimeout|setInterval|setImmediate|queueMicrotask)\s*\(/],
+  ['the wall clock', /\bDate\b|performance\.now|process\.hrtime/],
+  ['global randomness', /Math\.random|crypto\.getRandomValues|randomUUID/],
+  ['async code', /\basync\b|\bawait\b|\bPromise\b/],
+  ['imports from outside lib/zab', /from\s+['"]\.\.\//],
+]
+
+describe('lib/zab purity (DESIGN.md module map; STYLE.md "a pure core behind a thin shell")', () => {
+  it('has sources to scan', () => {
+    expect(sources.length).toBeGreaterThan(5)
+  })
+
+  for (const [what, pattern] of forbidden) {
+    it(`uses no ${what}`, () => {
+      const offenders = sources.filter((name) => pattern.test(code(name)))
+      expect(offenders).toEqual([])
+    })
+  }
+
+  it('imports only relative ./ modules', () => {
+    const imports = sources.flatMap((name) => [...code(name).matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => `${name}: ${m[1]}`))
+    expect(imports.filter((line) => !line.split(': ')[1]?.startsWith('./'))).toEqual([])
+  })
+})
