@@ -1,6 +1,6 @@
 // Method: node-zookeeper-client drives every operation, node type and error code against each target; Apache ZooKeeper proves the expectations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
+import { defaultSettings, hookTimeoutMs, specFor, targets, type RunningServer } from './harness/targets.js'
 import { aclView, connectNzk, digestId, failure, openAclUnsafe, zookeeper, type NzkClient } from './harness/nzk.js'
 
 const { ACL, Id, Permission, CreateMode } = zookeeper
@@ -160,9 +160,14 @@ describe.each(targets)('$name: ACLs and digest auth through node-zookeeper-clien
     expect(await failure(anonymous.getData('/acl-private'))).toBe('NOAUTH')
     expect(await failure(anonymous.setData('/acl-private', 'x'))).toBe('NOAUTH')
     expect(await failure(anonymous.create('/acl-private/child'))).toBe('NOAUTH')
-    // exists needs no permission; getACL needs READ or ADMIN (ZOOKEEPER-1392).
-    expect(await anonymous.exists('/acl-private')).not.toBeNull()
+    // getACL needs READ or ADMIN (ZOOKEEPER-1392).
     expect(await failure(anonymous.getACL('/acl-private'))).toBe('NOAUTH')
+  })
+
+  specFor(target, 'exists-ignores-acl')('answers exists with the Stat even to a client with no permission on the node', async () => {
+    await alice.create('/acl-exists', 'x', CreateMode.PERSISTENT, [new ACL(Permission.ALL, new Id('digest', digestId('alice', 'secret')))])
+    expect(await failure(anonymous.getData('/acl-exists'))).toBe('NOAUTH')
+    expect((await anonymous.exists('/acl-exists'))?.dataLength).toBe(1)
   })
 
   it('refuses a client authenticated with the wrong password with NOAUTH', async () => {

@@ -4,6 +4,7 @@
  * `INTEROP_TARGETS=apache` or `=paddock` narrows a local run.
  * @module
  */
+import { it } from 'vitest'
 import { apacheUnavailableReason, startApacheZooKeeper } from './apache.js'
 import { startPaddock } from './paddock.js'
 import type { RunningServer, ServerSettings } from './types.js'
@@ -35,8 +36,8 @@ const apache: Target = {
 const paddock: Target = { name: 'paddock', start: startPaddock }
 
 const allTargets: readonly Target[] = [apache, paddock]
-/** The targets of a run without INTEROP_TARGETS. Paddock joins once createServer serves TCP (issue 3). */
-const defaultTargets: readonly Target[] = [apache]
+/** The targets of a run without INTEROP_TARGETS. */
+const defaultTargets: readonly Target[] = [apache, paddock]
 
 function selectTargets(): Target[] {
   const wanted = process.env['INTEROP_TARGETS']?.split(',').map((name) => name.trim())
@@ -54,3 +55,19 @@ export const targets: readonly Target[] = selectTargets()
 
 /** Timeout of the hooks that start and stop a server (a JVM start on a loaded 2-core machine). */
 export const hookTimeoutMs = 60_000
+
+/**
+ * Checks Paddock is known to fail today, each reported with what Apache ZooKeeper answers.
+ * {@link specFor} runs them as `it.fails` on Paddock: CI stays green while the gap is open and
+ * turns red the day Paddock matches, so the entry is removed then.
+ */
+const knownPaddockDifferences: ReadonlyMap<string, string> = new Map([
+  ['exists-ignores-acl', 'exists on a node the caller may not READ answers NOAUTH; ZooKeeper returns the Stat'],
+  ['node-count-root-twice', "srvr/mntr count the root once; ZooKeeper's DataTree counts it under '' and '/'"],
+])
+
+/** `it`, or `it.fails` when `difference` is a known Paddock gap and the target is Paddock. */
+export function specFor(target: Target, difference: string): typeof it | typeof it.fails {
+  if (!knownPaddockDifferences.has(difference)) throw new Error(`unknown difference ${difference}`)
+  return target.name === 'paddock' ? it.fails : it
+}
