@@ -25,6 +25,8 @@ export interface WatchStream extends AsyncIterableIterator<WatchedEvent> {
   readonly ready: Promise<void>
   /** Resolves once the iteration has ended and the server watch is removed (or could not be). */
   readonly closed: Promise<void>
+  /** Ends the iteration and removes the server watch (what `break` in a `for await` loop calls). */
+  return(): Promise<IteratorResult<WatchedEvent>>
 }
 
 /** Opens a watch stream on `client` (see {@link ZooKeeperClient.watch}). */
