@@ -81,4 +81,12 @@ describe.each(targets)('$name: four-letter words', (target) => {
     const wchp = await ask('wchp')
     expect(wchp).toMatch(/^\/flw$/m)
   })
+
+  it('summarises watches in wchs, lists connections in cons, resets them with crst, and prints envi', async () => {
+    await client.getData('/flw', () => undefined)
+    expect(await ask('wchs')).toMatch(/^1 connections watching 1 paths\nTotal watches:1\n?$/)
+    expect(await ask('cons')).toMatch(/^ \/127\.0\.0\.1:\d+\[\d+\]\(queued=\d+,recved=\d+,sent=\d+/m)
+    expect(await ask('crst')).toBe('Connection stats reset.\n')
+    expect(await ask('envi')).toMatch(/^Environment:\nzookeeper\.version=/)
+  })
 })

@@ -76,4 +76,20 @@ describe.each(targets)('$name: zkCli.sh tutorial commands', (target) => {
     expect(await run('get', '/zk_tree')).toMatchObject({ code: 1, err: 'Node does not exist: /zk_tree' })
     expect(await run('create', '/zk_test', 'again')).toMatchObject({ code: 1, err: 'Node already exists: /zk_test' })
   })
+
+  it('creates containers and TTL nodes, sets and shows ACLs, and counts descendants beyond the tutorial', async () => {
+    expect(await run('create', '-c', '/zk_box')).toMatchObject({ code: 0, err: 'Created /zk_box' })
+    expect(await run('create', '-t', '60000', '/zk_box/ttl', 'd')).toMatchObject({ code: 0, err: 'Created /zk_box/ttl' })
+    expect(await run('getAllChildrenNumber', '/zk_box')).toMatchObject({ code: 0, out: '1' })
+    expect(await run('getAcl', '/zk_box/ttl')).toMatchObject({ code: 0, out: "'world,'anyone\n: cdrwa" })
+    expect(await run('setAcl', '/zk_box/ttl', 'world:anyone:r')).toMatchObject({ code: 0 })
+    expect(await run('getAcl', '/zk_box/ttl')).toMatchObject({ code: 0, out: "'world,'anyone\n: r" })
+    expect(await run('set', '/zk_box/ttl', 'x')).toMatchObject({ code: 1, err: 'Insufficient permission : /zk_box/ttl' })
+  })
+
+  it('answers whoami, sync and getEphemerals for a fresh session', async () => {
+    expect(await run('whoami')).toMatchObject({ code: 0, out: 'Auth scheme: User\nip: 127.0.0.1' })
+    expect(await run('sync', '/')).toMatchObject({ code: 0, out: 'Sync is OK' })
+    expect(await run('getEphemerals')).toMatchObject({ code: 0, out: '[]' })
+  })
 })
