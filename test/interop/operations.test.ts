@@ -113,6 +113,76 @@ describe.each(targets)('$name: operations through node-zookeeper-client', (targe
     expect(await failure(client.create('/ops-ttl-flag', '', persistentWithTtl))).toBe('BADARGUMENTS')
   })
 
+  it('keeps czxid, mzxid, pzxid, ctime and mtime as ZooKeeper does', async () => {
+    const zxid = (value: Buffer): bigint => value.readBigInt64BE(0)
+    const before = Date.now()
+    await client.create('/ops-stat', 'a')
+    const created = (await client.getData('/ops-stat')).stat
+    await client.create('/ops-stat/kid')
+    const kid = (await client.exists('/ops-stat/kid'))!
+    const afterChild = (await client.exists('/ops-stat'))!
+    // A child moves the parent's pzxid and cversion, not its mzxid or version.
+    expect(zxid(kid.czxid)).toBeGreaterThan(zxid(created.czxid))
+    expect(zxid(afterChild.pzxid)).toBe(zxid(kid.czxid))
+    expect(zxid(afterChild.mzxid)).toBe(zxid(created.mzxid))
+    expect(afterChild).toMatchObject({ version: 0, cversion: 1, numChildren: 1 })
+
+    const set = await client.setData('/ops-stat', 'b')
+    expect(zxid(set.mzxid)).toBeGreaterThan(zxid(kid.czxid))
+    expect(zxid(set.czxid)).toBe(zxid(created.czxid))
+    expect(zxid(set.pzxid)).toBe(zxid(kid.czxid))
+    expect(set.ctime.equals(created.ctime)).toBe(true)
+
+    await client.delete('/ops-stat/kid')
+    const afterDelete = (await client.exists('/ops-stat'))!
+    expect(zxid(afterDelete.pzxid)).toBeGreaterThan(zxid(set.mzxid))
+    expect(afterDelete).toMatchObject({ cversion: 2, numChildren: 0, version: 1 })
+
+    // Times are wall-clock milliseconds.
+    const ctime = Number(created.ctime.readBigInt64BE(0))
+    const mtime = Number(set.mtime.readBigInt64BE(0))
+    expect(ctime).toBeGreaterThanOrEqual(before - 1_000)
+    expect(ctime).toBeLessThanOrEqual(Date.now() + 1_000)
+    expect(mtime).toBeGreaterThanOrEqual(ctime)
+  })
+
+  it('gives every node created by one multi the same czxid, as one transaction', async () => {
+    const outcome = await client.multi((t) => t.create('/ops-one-txn-a').create('/ops-one-txn-b'))
+    expect(outcome.error).toBeUndefined()
+    const a = (await client.exists('/ops-one-txn-a'))!
+    const b = (await client.exists('/ops-one-txn-b'))!
+    expect(a.czxid.equals(b.czxid)).toBe(true)
+  })
+
+  it('lists no children under an ephemeral node and lets its owner change its data', async () => {
+    await client.create('/ops-eph-data', 'x', CreateMode.EPHEMERAL)
+    expect((await client.getChildren('/ops-eph-data')).children).toEqual([])
+    expect((await client.setData('/ops-eph-data', 'y')).version).toBe(1)
+  })
+
+  it('applies and answers 200 pipelined requests of one session in the order they were sent', async () => {
+    await client.create('/ops-fifo')
+    const names = await Promise.all(
+      Array.from({ length: 200 }, () => client.create('/ops-fifo/n-', '', CreateMode.PERSISTENT_SEQUENTIAL)),
+    )
+    expect(names).toEqual(Array.from({ length: 200 }, (_, i) => `/ops-fifo/n-${String(i).padStart(10, '0')}`))
+    const { children } = await client.getChildren('/ops-fifo')
+    expect(children).toHaveLength(200)
+  })
+
+  it('does not count a deleted child in the next sequence suffix, though the delete bumps cversion', async () => {
+    await client.create('/ops-seq-del')
+    expect(await client.create('/ops-seq-del/n-', '', CreateMode.PERSISTENT_SEQUENTIAL)).toBe('/ops-seq-del/n-0000000000')
+    await client.delete('/ops-seq-del/n-0000000000')
+    expect((await client.exists('/ops-seq-del'))?.cversion).toBe(2)
+    expect(await client.create('/ops-seq-del/n-', '', CreateMode.PERSISTENT_SEQUENTIAL)).toBe('/ops-seq-del/n-0000000001')
+  })
+
+  it('rejects setACL and getACL of a missing node with NONODE', async () => {
+    expect(await failure(client.setACL('/ops-nowhere', openAclUnsafe()))).toBe('NONODE')
+    expect(await failure(client.getACL('/ops-nowhere'))).toBe('NONODE')
+  })
+
   it('answers sync on an existing path', async () => {
     await client.create('/ops-sync')
     await new Promise<void>((resolve, reject) => {
