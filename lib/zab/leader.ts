@@ -4,6 +4,7 @@
  * @module
  */
 import { assert } from './assert.js'
+import type { LogEntry } from './log.js'
 import type { MemberState } from './member.js'
 import type { SessionMessage } from './messages.js'
 import { counterOf, epochOf, formatZxid, makeZxid } from './zxid.js'
@@ -110,6 +111,7 @@ export class Leader {
 
   /** Our own entries became durable: that is our own ACK. */
   onPersisted(): void {
+    this.#maybeFinishEpochAck()
     this.#maybeEstablish()
     this.#maybeCommit()
   }
@@ -210,9 +212,12 @@ export class Leader {
     this.#maybeFinishEpochAck()
   }
 
+  // The leader counts itself once its own history is durable, because adopting the new
+  // currentEpoch over a log that a crash could still shorten would let that shorter log win a
+  // later election (the ZOOKEEPER-3911 hazard, leader side).
   #maybeFinishEpochAck(): void {
     if (this.#epochAcked || this.newEpoch === undefined) return
-    const ackers = [this.m.id]
+    const ackers = this.m.persistedZxid >= this.m.log.lastZxid ? [this.m.id] : []
     for (const h of this.#handlers.values()) if (h.stage === 'epoch-acked' && h.countsForEpoch) ackers.push(h.sid)
     if (!this.m.quorum.containsQuorum(ackers)) return
     this.#epochAcked = true
@@ -305,13 +310,18 @@ export class Leader {
     const candidates = [...new Set(holders.map((h) => h.zxid))].sort((a, b) => b - a)
     const point = candidates.find((zxid) => this.m.quorum.containsQuorum(holders.filter((h) => h.zxid >= zxid).map((h) => h.sid)))
     if (point === undefined || point <= this.m.committedZxid) return
-    this.m.commitTo(Math.min(point, this.m.log.lastZxid))
-    for (const handler of this.#handlers.values()) if (isForwarding(handler)) this.#sendCommit(handler)
+    // Taken before commitTo, which may trim them from the retained log; observers still need them.
+    const previousCommit = this.m.committedZxid
+    const newlyCommitted = this.m.log.slice(previousCommit, point)
+    this.m.commitTo(point)
+    for (const handler of this.#handlers.values()) {
+      if (isForwarding(handler)) this.#sendCommit(handler, previousCommit, newlyCommitted)
+    }
     this.#completeSyncs()
   }
 
   // Followers get COMMIT; observers get INFORM (zxid + data) for what they were never sent.
-  #sendCommit(handler: Handler): void {
+  #sendCommit(handler: Handler, previousCommit: number, newlyCommitted: readonly LogEntry[]): void {
     const committed = this.m.committedZxid
     if (committed <= handler.commitSentZxid) return
     if (!handler.observer || committed <= handler.sentZxid) {
@@ -321,7 +331,11 @@ export class Leader {
       if (previouslySent > handler.commitSentZxid) {
         this.m.sendInSession(handler.sid, handler.session, { type: 'COMMIT', zxid: previouslySent })
       }
-      for (const entry of this.m.log.slice(previouslySent, committed)) {
+      // A forwarding observer was sent everything up to the previous commit point, so the newly
+      // committed entries cover all it lacks.
+      assert(previouslySent >= previousCommit, `observer ${handler.sid} was never sent ${formatZxid(previouslySent)}..${formatZxid(previousCommit)}`)
+      for (const entry of newlyCommitted) {
+        if (entry.zxid <= previouslySent) continue
         this.m.sendInSession(handler.sid, handler.session, { type: 'INFORM', zxid: entry.zxid, data: entry.data })
       }
       handler.sentZxid = committed

@@ -15,7 +15,7 @@ export type LearnerPhase =
   | 'awaiting-sync'
   /** Receiving the leader's history, waiting for NEWLEADER (paper: phase 2). */
   | 'syncing'
-  /** Got NEWLEADER; ACKs it once the synced history is durable (ZOOKEEPER-3911). */
+  /** Got NEWLEADER; once the synced history is durable, persists currentEpoch and ACKs (ZOOKEEPER-3911). */
   | 'persisting-newleader'
   /** ACKed NEWLEADER, waiting for UPTODATE (paper: ACK-LD sent). */
   | 'synced'
@@ -84,9 +84,14 @@ export class Learner {
     if (this.phase === 'discovery') this.#sendInfo()
   }
 
-  /** New entries became durable: ACK NEWLEADER and proposals now, never earlier. */
+  /**
+   * New entries became durable: ACK NEWLEADER and proposals now, never earlier. currentEpoch is
+   * persisted only once the synced history is durable: a crash in between must not leave a member
+   * whose new currentEpoch makes its shorter log win the next election (ZOOKEEPER-3911).
+   */
   onPersisted(): void {
     if (this.phase === 'persisting-newleader' && this.m.persistedZxid >= this.#newLeaderAckAt) {
+      this.m.setEpochs(this.m.acceptedEpoch, this.#newEpoch)
       this.m.sendInSession(this.leader, this.session, { type: 'ACK', zxid: makeZxid(this.#newEpoch, 0) })
       this.#ackedZxid = this.#newLeaderAckAt
       this.phase = 'synced'
@@ -164,11 +169,10 @@ export class Learner {
     this.m.commitTo(zxid)
   }
 
-  // ZAB paper phase 2 (NEWLEADER): adopt the epoch as currentEpoch, then ACK once durable.
+  // ZAB paper phase 2 (NEWLEADER): once the history is durable, adopt the epoch and ACK.
   #onNewLeader(zxid: number): void {
     if (this.phase !== 'syncing') return
     if (zxid !== makeZxid(this.#newEpoch, 0)) return this.exit(`NEWLEADER for another epoch`)
-    this.m.setEpochs(this.m.acceptedEpoch, this.#newEpoch)
     this.#newLeaderAckAt = this.m.log.lastZxid
     this.phase = 'persisting-newleader'
     this.onPersisted()

@@ -127,8 +127,14 @@ export class ZabPeer {
     this.#leader?.snapshotTaken(zxid, data)
   }
 
-  /** The connection to `peer` broke (messages in flight either way may be lost). */
+  /**
+   * The connection to `peer` broke (messages in flight either way may be lost). Ends the learner
+   * session with it. Session messages to `peer` not yet handed out are dropped here; the runtime
+   * must likewise drop those of an already handed-out Ready it has not sent yet, never send them
+   * on a new connection (ZooKeeper: one LearnerHandler per socket).
+   */
   disconnected(peer: number): void {
+    this.#m.out.messages = this.#m.out.messages.filter((e) => e.to !== peer || e.message.type === 'NOTIFICATION')
     if (this.#leader !== undefined) this.#leader.disconnected(peer)
     else if (this.#learner?.leader === peer) this.#exitToLooking(`lost connection to leader ${peer}`)
   }

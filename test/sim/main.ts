@@ -1,6 +1,7 @@
 /**
- * `npm run sim -- --seeds N [--seed S] [--trace]`: runs seeds S..S+N-1 (S defaults to 1); prints
- * SIM_SEED=… with a replayable trace for each failure, then the count and the wall time.
+ * `npm run sim -- --seeds N [--seed S] [--trace] [--coverage]`: runs seeds S..S+N-1 (S defaults to
+ * 1; `--seed` alone runs one seed); prints SIM_SEED=… with a replayable trace for each failure, then
+ * the count and the wall time. `--coverage` totals which messages and step-downs the runs exercised.
  * @module
  */
 import { runSeed } from './simulator.js'
@@ -9,17 +10,19 @@ interface Args {
   seeds: number
   first: number
   trace: boolean
+  coverage: boolean
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seeds: 100, first: 1, trace: false }
+  const args: Args = { seeds: 100, first: 1, trace: false, coverage: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = Number(argv[i + 1])
     if (flag === '--seeds') (args.seeds = value), i++
-    else if (flag === '--seed') (args.first = value), (args.seeds = Number.isNaN(args.seeds) ? 1 : args.seeds), i++
+    else if (flag === '--seed') (args.first = value), i++
     else if (flag === '--trace') args.trace = true
-    else throw new TypeError(`unknown argument ${flag}; usage: --seeds N [--seed S] [--trace]`)
+    else if (flag === '--coverage') args.coverage = true
+    else throw new TypeError(`unknown argument ${flag}; usage: --seeds N [--seed S] [--trace] [--coverage]`)
   }
   if (argv.includes('--seed') && !argv.includes('--seeds')) args.seeds = 1
   return args
@@ -29,8 +32,10 @@ function main(): number {
   const args = parseArgs(process.argv.slice(2))
   const started = performance.now()
   let failures = 0
+  const coverage: Record<string, number> = {}
   for (let seed = args.first; seed < args.first + args.seeds; seed++) {
     const outcome = runSeed(seed, { trace: args.trace })
+    for (const [what, count] of Object.entries(outcome.coverage)) coverage[what] = (coverage[what] ?? 0) + count
     if (outcome.ok && !args.trace) continue
     if (!outcome.ok) failures++
     // Replay with tracing on: the run is deterministic, so the trace shows the same failure.
@@ -38,6 +43,9 @@ function main(): number {
     console.log(traced.trace.slice(args.trace ? 0 : -80).join('\n'))
     if (!outcome.ok) console.log(`SIM_SEED=${seed} ${outcome.ensemble}: ${outcome.error}`)
     console.log(`replay: npm run sim -- --seed ${seed} --trace`)
+  }
+  if (args.coverage) {
+    for (const [what, count] of Object.entries(coverage).sort()) console.log(`  ${what}: ${count}`)
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   console.log(`${args.seeds} seeds from ${args.first}: ${args.seeds - failures} passed, ${failures} failed in ${seconds} s`)

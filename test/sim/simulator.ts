@@ -53,6 +53,8 @@ export interface SimOutcome {
   readonly committed: number
   readonly acknowledged: number
   readonly leaders: number
+  /** Deliveries per message type (plus a few events), to show which paths a run exercised. */
+  readonly coverage: Readonly<Record<string, number>>
   /** The last trace lines, when tracing was on. */
   readonly trace: readonly string[]
 }
@@ -95,6 +97,7 @@ class Simulation {
   #partitionEndsAt: number | undefined
   #notices: { at: number; member: number; peer: number }[] = []
   readonly #trace: string[] = []
+  readonly #coverage: Record<string, number> = {}
 
   constructor(readonly seed: number, readonly tracing: boolean) {
     this.rng = new Prng(seed)
@@ -149,6 +152,7 @@ class Simulation {
       const node = this.node(to)
       if (node.peer === undefined) continue
       if (this.tracing) this.log(`${from}->${to} ${describeMessage(message)}`)
+      this.count(message.type === 'ACKEPOCH' && message.currentEpoch === -1 ? 'ACKEPOCH(-1)' : message.type)
       node.peer.step(from, message)
       node.drain()
     }
@@ -163,10 +167,13 @@ class Simulation {
     const data = `p${++this.#proposalCounter}`
     if (node.role.role === 'LEADING') this.propose(node, encodeData(data))
     else node.peer.forward(encodeData(data))
+    node.drain()
   }
 
+  // Every input is followed by a drain, as a runtime handles Ready after each event.
   propose(node: SimNode, data: Uint8Array): void {
     const result = node.peer?.propose(data)
+    node.drain()
     if (result?.ok !== true) return
     this.#outstanding.set(`${node.id}:${new TextDecoder().decode(data)}`, result.zxid)
     if (this.tracing) this.log(`${node.id} propose ${new TextDecoder().decode(data)} -> ${result.zxid}`)
@@ -174,7 +181,9 @@ class Simulation {
 
   startSync(node: SimNode): void {
     const token = ++this.#syncCounter
-    if (node.peer?.sync(token) === true) this.#pendingSyncs.set(`${node.id}:${token}`, this.checker.syncRequirement(node.role.epoch))
+    const accepted = node.peer?.sync(token) === true
+    node.drain()
+    if (accepted) this.#pendingSyncs.set(`${node.id}:${token}`, this.checker.syncRequirement(node.role.epoch))
   }
 
   injectFaults(onTick: boolean): void {
@@ -248,6 +257,7 @@ class Simulation {
     const node = this.node(id)
     if (node.peer === undefined) return
     node.crash()
+    this.count('crash')
     for (const other of this.ids) if (other !== id) this.dropConnection(id, other)
     this.#restartAt.set(id, this.now + this.rng.int(2, 40) * STEPS_PER_TICK)
     this.log(`crash ${id}`)
@@ -315,6 +325,10 @@ class Simulation {
     return node
   }
 
+  count(what: string): void {
+    this.#coverage[what] = (this.#coverage[what] ?? 0) + 1
+  }
+
   log(line: string): void {
     if (!this.tracing) return
     this.#trace.push(`[${(this.now / STEPS_PER_TICK).toFixed(1)}] ${line}`)
@@ -325,7 +339,7 @@ class Simulation {
     return {
       seed: this.seed, ok: error === undefined, error, ensemble: this.ensemble,
       committed: this.checker.truth.length, acknowledged: this.checker.ackedCount,
-      leaders: this.leaderships, trace: this.#trace,
+      leaders: this.leaderships, trace: this.#trace, coverage: this.#coverage,
     }
   }
 
@@ -367,6 +381,7 @@ class Simulation {
   }
 
   #roleChanged(node: SimNode, state: RoleState): void {
+    if (state.reason !== undefined && state.reason !== 'started') this.count(`LOOKING: ${state.reason.replace(/[0-9]+/g, 'N')}`)
     this.log(`${node.id} state ${state.role}${state.established ? ' established' : ''} leader=${state.leader} epoch=${state.epoch}${state.reason === undefined ? '' : ` (${state.reason})`}`)
     if (state.role === 'LEADING' && state.established) {
       this.leaderships++
