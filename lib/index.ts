@@ -36,12 +36,13 @@ export type {
   ExpiredEvent,
   KeeperState,
   SessionEvent,
+  SessionEventsByType,
   StateChangeEvent,
   WatchCallback,
   WatchedEvent,
 } from './client/events.js'
 export { connect } from './client/tcp.js'
-export type { TcpClientOptions } from './client/tcp.js'
+export type { AuthCredentials, TcpClientOptions } from './client/tcp.js'
 export { parseConnectString } from './client/connect-string.js'
 export type { ConnectString, HostAddress } from './client/connect-string.js'
 export { retry, isTransient } from './client/retry.js'

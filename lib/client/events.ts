@@ -89,6 +89,22 @@ export interface ClosedEvent {
   state: 'Closed'
 }
 
+/** Each {@link SessionEvent} by its `type`. */
+export interface SessionEventsByType {
+  /** See {@link ConnectedEvent}. */
+  connected: ConnectedEvent
+  /** See {@link ConnectedReadOnlyEvent}. */
+  connectedReadOnly: ConnectedReadOnlyEvent
+  /** See {@link DisconnectedEvent}. */
+  disconnected: DisconnectedEvent
+  /** See {@link ExpiredEvent}. */
+  expired: ExpiredEvent
+  /** See {@link AuthFailedEvent}. */
+  authFailed: AuthFailedEvent
+  /** See {@link ClosedEvent}. */
+  closed: ClosedEvent
+}
+
 /** What happened to the session, as a discriminated union on `type`. */
 export type SessionEvent = ConnectedEvent | ConnectedReadOnlyEvent | DisconnectedEvent | ExpiredEvent | AuthFailedEvent | ClosedEvent
 

@@ -14,6 +14,14 @@ import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js'
 /** ZooKeeper's default session timeout request when none is given, in ms. */
 export const sessionTimeoutMsDefault = 30_000
 
+/** Credentials for {@link TcpClientOptions.auth}, as addAuth takes them. */
+export interface AuthCredentials {
+  /** The auth scheme, for example `digest`. */
+  scheme: string
+  /** The credentials, for example `user:password`. */
+  auth: string | Uint8Array
+}
+
 /** Options of {@link connect}. */
 export interface TcpClientOptions {
   /** Requested session timeout, ms; the server clamps it to [minSessionTimeout, maxSessionTimeout]. @defaultValue 30000 */
@@ -44,7 +52,7 @@ export interface TcpClientOptions {
   /** The password of the session to resume. */
   sessionPasswd?: Uint8Array
   /** Credentials sent before any request, and again on every reconnect (as addAuth). */
-  auth?: readonly { scheme: string; auth: string | Uint8Array }[]
+  auth?: readonly AuthCredentials[]
   /** Where ping, read and connect timers come from. @defaultValue the system clock */
   clock?: Clock
   /** Where state changes (`state: connecting -> connected`) and connection trouble go. @defaultValue silent */

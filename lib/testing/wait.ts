@@ -4,7 +4,7 @@
  */
 import { ZooKeeperError } from '../errors.js'
 import type { ZooKeeperClient } from '../client/client.js'
-import type { SessionEvent } from '../client/events.js'
+import type { SessionEvent, SessionEventsByType } from '../client/events.js'
 
 /** How long the testing kit waits for a session event by default, in ms of real time. */
 export const eventTimeoutMsDefault = 10_000
@@ -19,7 +19,7 @@ export function nextSessionEvent<T extends SessionEvent['type']>(
   client: ZooKeeperClient,
   type: T,
   timeoutMs: number = eventTimeoutMsDefault,
-): Promise<Extract<SessionEvent, { type: T }>> {
+): Promise<SessionEventsByType[T]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe()
@@ -29,7 +29,7 @@ export function nextSessionEvent<T extends SessionEvent['type']>(
       if (event.session.type !== type) return
       clearTimeout(timer)
       unsubscribe()
-      resolve(event.session as Extract<SessionEvent, { type: T }>)
+      resolve(event.session as SessionEventsByType[T])
     })
   })
 }
