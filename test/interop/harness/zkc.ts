@@ -196,7 +196,8 @@ export async function connectC(connectString: string, options: CClientOptions = 
   const native = new ZooKeeper({
     connect: connectString,
     timeout: options.sessionTimeoutMs ?? 10_000,
-    debug_level: constants['ZOO_LOG_LEVEL_ERROR'],
+    // Level 0 silences the C client's own stderr logging (connection-loss lines the tests provoke).
+    debug_level: 0,
     host_order_deterministic: false,
     data_as_buffer: true,
     ...(options.clientId ? { client_id: options.clientId, client_password: options.clientPassword } : {}),
