@@ -1,0 +1,103 @@
+// Method: hand-written FOLLOWERINFO/LEADERINFO/ACKEPOCH sequences stepped into one leader or one follower.
+import { describe, expect, it } from 'vitest'
+import { type ZabPeer, makeZxid } from '../../../lib/zab/index.js'
+import { drain, makePeer, sent, sessionOf, vote } from './harness.js'
+
+const z = makeZxid
+
+function leaderWith(restored = {}): ZabPeer {
+  const peer = makePeer(1, { restored })
+  drain(peer)
+  peer.step(2, vote('LOOKING', 1, peer.status().lastLoggedZxid, 1, peer.status().currentEpoch))
+  expect(drain(peer).state).toMatchObject({ role: 'LEADING' })
+  return peer
+}
+
+function followerWith(restored = {}): { peer: ZabPeer; session: number } {
+  const peer = makePeer(2, { restored })
+  drain(peer)
+  peer.step(1, vote('LOOKING', 1, 0, 1, 99))
+  const ready = drain(peer)
+  expect(ready.state).toMatchObject({ role: 'FOLLOWING', leader: 1 })
+  return { peer, session: sessionOf(ready, 1) }
+}
+
+describe('Discovery, leader side (ZAB paper phase 1; ZooKeeper Leader.getEpochToPropose, waitForEpochAck)', () => {
+  it('waits for FOLLOWERINFO from a quorum, then proposes one epoch above every acceptedEpoch', () => {
+    const leader = leaderWith({ acceptedEpoch: 2, currentEpoch: 2 })
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 4 })
+    const ready = drain(leader)
+    expect(ready.hardState).toEqual({ acceptedEpoch: 5, currentEpoch: 2 })
+    expect(sent(ready)).toEqual(['2: LEADERINFO newEpoch 5'])
+  })
+
+  it('gives a learner that arrives after the epoch is chosen the same epoch', () => {
+    const leader = leaderWith()
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
+    drain(leader)
+    leader.step(3, { type: 'FOLLOWERINFO', session: 8, acceptedEpoch: 0 })
+    expect(sent(drain(leader))).toEqual(['3: LEADERINFO newEpoch 1'])
+  })
+
+  it('adopts the epoch as currentEpoch once a quorum acknowledged it, and starts syncing', () => {
+    const leader = leaderWith()
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
+    drain(leader)
+    leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch: 0, lastZxid: 0 })
+    const ready = drain(leader)
+    expect(ready.hardState).toEqual({ acceptedEpoch: 1, currentEpoch: 1 })
+    expect(sent(ready)).toEqual(['2: DIFF 0x0', '2: NEWLEADER 0x100000000'])
+  })
+
+  it('abandons the leadership when a follower is ahead of it ("Follower is ahead of the leader")', () => {
+    const leader = leaderWith({ acceptedEpoch: 1, currentEpoch: 1, entries: [{ zxid: z(1, 1), data: new Uint8Array() }] })
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 1 })
+    drain(leader)
+    leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch: 1, lastZxid: z(1, 2) })
+    expect(drain(leader).state).toMatchObject({ role: 'LOOKING', reason: 'follower 2 is ahead of the leader' })
+  })
+
+  it('ignores messages from a session it does not know', () => {
+    const leader = leaderWith()
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
+    drain(leader)
+    leader.step(2, { type: 'ACKEPOCH', session: 8, currentEpoch: 0, lastZxid: 0 })
+    expect(drain(leader).messages).toEqual([])
+  })
+})
+
+describe('Discovery, follower side (ZAB paper phase 1; ZooKeeper Learner.registerWithLeader)', () => {
+  it('announces itself with FOLLOWERINFO carrying its acceptedEpoch, again each tick until answered', () => {
+    const { peer } = followerWith({ acceptedEpoch: 3, currentEpoch: 3 })
+    peer.tick()
+    expect(sent(drain(peer))).toEqual(['1: FOLLOWERINFO acceptedEpoch 3'])
+  })
+
+  it('persists a new epoch before its ACKEPOCH, which reports currentEpoch and last zxid', () => {
+    const { peer, session } = followerWith({ acceptedEpoch: 1, currentEpoch: 1, entries: [{ zxid: z(1, 4), data: new Uint8Array() }] })
+    peer.step(1, { type: 'LEADERINFO', session, newEpoch: 2 })
+    const ready = drain(peer)
+    expect(ready.hardState).toEqual({ acceptedEpoch: 2, currentEpoch: 1 })
+    expect(sent(ready)).toEqual(['1: ACKEPOCH currentEpoch 1 last 0x100000004'])
+  })
+
+  it('answers an epoch it already accepted with currentEpoch -1 (not counted, still synced)', () => {
+    const { peer, session } = followerWith({ acceptedEpoch: 2, currentEpoch: 1 })
+    peer.step(1, { type: 'LEADERINFO', session, newEpoch: 2 })
+    const ready = drain(peer)
+    expect(ready.hardState).toBeUndefined()
+    expect(sent(ready)).toEqual(['1: ACKEPOCH currentEpoch -1 last 0x0'])
+  })
+
+  it('goes back to LOOKING when offered an epoch below one it promised', () => {
+    const { peer, session } = followerWith({ acceptedEpoch: 3, currentEpoch: 1 })
+    peer.step(1, { type: 'LEADERINFO', session, newEpoch: 2 })
+    expect(drain(peer).state).toMatchObject({ role: 'LOOKING', reason: 'leader epoch 2 below acceptedEpoch 3' })
+  })
+
+  it('ignores a LEADERINFO from another session', () => {
+    const { peer, session } = followerWith()
+    peer.step(1, { type: 'LEADERINFO', session: session + 1, newEpoch: 2 })
+    expect(drain(peer).messages).toEqual([])
+  })
+})
