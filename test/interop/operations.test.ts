@@ -288,6 +288,17 @@ describe.each(targets)('$name: ACLs and digest auth through node-zookeeper-clien
     expect(await failure(alice.setACL('/acl-versioned', openAclUnsafe(), 0))).toBe('BADVERSION')
   })
 
+  it('matches the ip scheme against the client address, by exact address or CIDR', async () => {
+    const ipAcl = (id: string) => [new ACL(Permission.ALL, new Id('ip', id))]
+    await alice.create('/acl-ip-exact', 'e', CreateMode.PERSISTENT, ipAcl('127.0.0.1'))
+    await alice.create('/acl-ip-cidr', 'c', CreateMode.PERSISTENT, ipAcl('127.0.0.0/8'))
+    await alice.create('/acl-ip-other', 'o', CreateMode.PERSISTENT, ipAcl('10.1.2.3'))
+    expect((await anonymous.getData('/acl-ip-exact')).data?.toString()).toBe('e')
+    expect((await anonymous.getData('/acl-ip-cidr')).data?.toString()).toBe('c')
+    expect(await failure(anonymous.getData('/acl-ip-other'))).toBe('NOAUTH')
+    expect(await failure(alice.create('/acl-ip-bad', '', 0, ipAcl('not-an-address')))).toBe('INVALIDACL')
+  })
+
   it('rejects the auth scheme from a session with no credentials with INVALIDACL', async () => {
     expect(await failure(anonymous.create('/acl-no-creds', '', 0, [new ACL(Permission.ALL, new Id('auth', ''))]))).toBe(
       'INVALIDACL',
