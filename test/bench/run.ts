@@ -1,11 +1,186 @@
-// Method: `npm run bench` entry point: runs each benchmark in turn and prints a table.
-import { benchInProcess } from './in-process.js'
+// Method: `npm run bench` entry point: runs the selected benchmarks in turn, prints markdown tables,
+// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess`, `--quick`.
+import { writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { parseArgs } from 'node:util'
+import { benchInProcess, type InProcessResult } from './in-process.js'
+import { benchRecovery, type RecoveryBenchOptions, type RecoveryBenchResult } from './recovery.js'
+import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
+import { killAll } from './servers.js'
+import { measureFsyncPerSec } from './storage.js'
+import { benchWire, type WireBenchOptions, type WireBenchResult } from './wire.js'
 
-async function main(): Promise<void> {
-  console.log('In-process client, in-memory server, 100-byte values (median of 5 rounds)')
-  for (const { op, opsPerSec } of await benchInProcess()) {
-    console.log(`  ${op.padEnd(8)} ${opsPerSec.toLocaleString('en-US').padStart(12)} ops/s`)
+const sections = ['inprocess', 'wire', 'durable', 'recovery'] as const
+type Section = (typeof sections)[number]
+
+interface Config {
+  wire: WireBenchOptions
+  durable: WireBenchOptions
+  fsyncMs: number
+  fsyncRuns: number
+  recovery: RecoveryBenchOptions
+}
+
+const inFlights = [1, 100] as const
+const fullConfig: Config = {
+  wire: { runs: 3, durationMs: 2_000, countMax: 20_000, warmupMs: 1_000, inFlights, ops: ['create', 'setData', 'getData', 'exists'], durable: false },
+  durable: { runs: 3, durationMs: 2_000, countMax: 20_000, warmupMs: 500, inFlights, ops: ['create', 'setData'], durable: true },
+  fsyncMs: 2_000,
+  fsyncRuns: 3,
+  recovery: { counts: [100_000, 1_000_000], restarts: 3, loadInFlight: 500, loadTimeMaxMs: 180_000, apacheHeapMb: 3_000, kinds: ['paddock', 'apache'] },
+}
+const quickConfig: Config = {
+  wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
+  durable: { ...fullConfig.durable, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 100 },
+  fsyncMs: 300,
+  fsyncRuns: 1,
+  recovery: { ...fullConfig.recovery, counts: [2_000, 10_000], restarts: 1, loadTimeMaxMs: 30_000, apacheHeapMb: 1_000 },
+}
+
+interface Results {
+  meta: Record<string, unknown>
+  inprocess?: InProcessResult[]
+  wire?: WireBenchResult
+  durable?: WireBenchResult & { fsyncPerSec: Summary; fsyncDir: string }
+  recovery?: RecoveryBenchResult
+}
+
+function parse(): { only: Set<Section>; quick: boolean; json: string | undefined } {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string', multiple: true },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+    },
+  })
+  const picked = (values.only ?? []).flatMap((v) => v.split(/[,|]/)).filter((v) => v !== '')
+  for (const name of picked) {
+    if (!(sections as readonly string[]).includes(name)) throw new TypeError(`--only ${name}: expected one of ${sections.join(', ')}`)
+  }
+  return { only: new Set((picked.length === 0 ? sections : picked) as Section[]), quick: values.quick, json: values.json }
+}
+
+const log = (line: string): void => console.error(line)
+
+function ms(s: Summary): string {
+  return fmtNum(s.median, s.median < 10 ? 2 : 0)
+}
+
+function printWire(title: string, result: WireBenchResult): void {
+  console.log(`\n### ${title}`)
+  console.log(`medians of ${result.options.runs} run(s); each phase ≤ ${result.options.durationMs} ms or ≤ ${fmtInt(result.options.countMax)} requests; ratios are Paddock / Apache; ± is half the range over the median\n`)
+  console.log(markdownTable(
+    ['op', 'in flight', 'Paddock ops/s', 'Apache ops/s', 'P/A ops/s', 'Paddock p50 / p99 ms', 'Apache p50 / p99 ms', 'P/A p50', 'P/A p99', 'spread P / A'],
+    result.rows.map((r) => [
+      r.op, String(r.inFlight),
+      fmtInt(r.paddock.opsPerSec.median), fmtInt(r.apache.opsPerSec.median), fmtRatio(r.opsRatio),
+      `${ms(r.paddock.p50Ms)} / ${ms(r.paddock.p99Ms)}`, `${ms(r.apache.p50Ms)} / ${ms(r.apache.p99Ms)}`,
+      fmtRatio(r.p50Ratio), fmtRatio(r.p99Ratio),
+      `${fmtSpread(r.paddock.opsPerSec)} / ${fmtSpread(r.apache.opsPerSec)}`,
+    ]),
+  ))
+  const errors = result.rows.filter((r) => r.paddock.errors + r.apache.errors > 0)
+  for (const r of errors) console.log(`  warning: ${r.op}@${r.inFlight}: ${r.paddock.errors} Paddock / ${r.apache.errors} Apache replies had errors`)
+}
+
+function printServerFacts(result: WireBenchResult): void {
+  console.log('')
+  console.log(markdownTable(
+    ['measure', 'Paddock', 'Apache', 'P/A', 'spread P / A'],
+    [
+      ['start-up: spawn → first create reply (ms)', ms(result.startupMs.paddock), ms(result.startupMs.apache), fmtRatio(result.startupMs.ratio),
+        `${fmtSpread(result.startupMs.paddock)} / ${fmtSpread(result.startupMs.apache)}`],
+      ['server RSS after the phases', fmtMiB(result.rssBytes.paddock.median), fmtMiB(result.rssBytes.apache.median), fmtRatio(result.rssBytes.ratio),
+        `${fmtSpread(result.rssBytes.paddock)} / ${fmtSpread(result.rssBytes.apache)}`],
+      ['server peak RSS (VmHWM)', fmtMiB(result.peakRssBytes.paddock.median), fmtMiB(result.peakRssBytes.apache.median), fmtRatio(result.peakRssBytes.ratio),
+        `${fmtSpread(result.peakRssBytes.paddock)} / ${fmtSpread(result.peakRssBytes.apache)}`],
+    ],
+  ))
+}
+
+function printRecovery(result: RecoveryBenchResult): void {
+  console.log('\n### Recovery: N znodes of 100 bytes, clean stop, restart on the same dataDir')
+  console.log(`recovery = spawn → first successful getData of the last znode, median of ${result.options.restarts} restart(s); disk = du of the dataDir (allocated / apparent)\n`)
+  console.log(markdownTable(
+    ['znodes', 'server', 'created', 'load creates/s', 'recovery ms', 'spread', 'disk allocated', 'disk apparent', 'RSS after recovery', 'note'],
+    result.runs.map((r) => [
+      fmtInt(r.count), r.kind, fmtInt(r.created), fmtInt(r.loadOpsPerSec), ms(r.recoveryMs), fmtSpread(r.recoveryMs),
+      fmtMiB(r.disk.allocatedBytes), fmtMiB(r.disk.apparentBytes), fmtMiB(r.rss.rssBytes), r.note ?? '',
+    ]),
+  ))
+  const ratios: string[][] = []
+  for (const count of result.options.counts) {
+    const p = result.runs.find((r) => r.kind === 'paddock' && r.count === count)
+    const a = result.runs.find((r) => r.kind === 'apache' && r.count === count)
+    if (p === undefined || a === undefined) continue
+    ratios.push([fmtInt(count), fmtRatio(ratio(p.recoveryMs.median, a.recoveryMs.median)), fmtRatio(ratio(p.disk.allocatedBytes, a.disk.allocatedBytes)),
+      fmtRatio(ratio(p.loadOpsPerSec, a.loadOpsPerSec))])
+  }
+  if (ratios.length > 0) {
+    console.log('')
+    console.log(markdownTable(['znodes', 'P/A recovery time', 'P/A disk allocated', 'P/A load creates/s'], ratios))
   }
 }
 
-await main()
+async function main(): Promise<void> {
+  const { only, quick, json } = parse()
+  const config = quick ? quickConfig : fullConfig
+  const startedAt = Date.now()
+  const results: Results = {
+    meta: {
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), date: new Date().toISOString(), node: process.version,
+      cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: loadavg(), quick, sections: [...only],
+      apache: 'Debian zookeeper 3.8 (ZooKeeperServerMain, forceSync=yes default, -Xmx1000m; recovery -Xmx as in options)',
+    },
+  }
+  console.log(`# Paddock bench (${quick ? 'quick' : 'full'}) — Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  if (only.has('inprocess')) {
+    log('in-process …')
+    results.inprocess = await benchInProcess()
+    console.log('\n### In-process client, in-memory server, 100-byte values (median of 5 rounds)\n')
+    console.log(markdownTable(['op', 'ops/s'], results.inprocess.map((r) => [r.op, fmtInt(r.opsPerSec)])))
+  }
+  if (only.has('wire')) {
+    log('wire: Paddock in memory vs Apache ZooKeeper …')
+    results.wire = await benchWire(config.wire, log)
+    printWire('Wire: Paddock standalone in memory vs Apache ZooKeeper 3.8 standalone (forceSync=yes), 100-byte values', results.wire)
+    printServerFacts(results.wire)
+  }
+  if (only.has('durable')) {
+    log('durable: raw fsync, then Paddock on LevelDB vs Apache ZooKeeper …')
+    const fsyncDir = tmpdir()
+    const fsync: number[] = []
+    for (let i = 0; i < config.fsyncRuns; i++) fsync.push(await measureFsyncPerSec(fsyncDir, config.fsyncMs))
+    const durable = await benchWire(config.durable, log)
+    results.durable = { ...durable, fsyncPerSec: summarize(fsync), fsyncDir }
+    printWire('Durable: Paddock on LevelDB (dataDir) vs Apache ZooKeeper 3.8 (forceSync=yes), 100-byte values', durable)
+    console.log(`\nraw write(64 B)+fdatasync on ${fsyncDir}: ${fmtInt(results.durable.fsyncPerSec.median)} /s (${fmtSpread(results.durable.fsyncPerSec)}, ${config.fsyncRuns} × ${config.fsyncMs} ms) — the ceiling for one-at-a-time durable writes`)
+  }
+  if (only.has('recovery')) {
+    log('recovery …')
+    results.recovery = await benchRecovery(config.recovery, log)
+    printRecovery(results.recovery)
+  }
+  results.meta['loadavgAfter'] = loadavg()
+  results.meta['elapsedSec'] = (Date.now() - startedAt) / 1000
+  console.log(`\nelapsed ${((Date.now() - startedAt) / 1000).toFixed(0)} s; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  if (json !== undefined) {
+    await writeFile(json, `${JSON.stringify(results, null, 2)}\n`)
+    console.log(`results written to ${json}`)
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll()
+    process.exit(130)
+  })
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(error)
+  killAll()
+  process.exitCode = 1
+}
