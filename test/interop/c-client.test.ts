@@ -111,6 +111,15 @@ describe.each(targets)('$name: the C client (npm zookeeper)', (target) => {
     expect((await client.exists('/c-ttl-seq/n-0000000000')).dataLength).toBe(0)
   })
 
+  it('shows containers and TTL nodes to clients with the ephemeralOwner of a persistent node', async () => {
+    await client.create('/c-owner-plain', '')
+    await client.create('/c-owner-container', '', CONTAINER)
+    await client.createTtl('/c-owner-ttl', '', PERSISTENT_WITH_TTL, 60_000)
+    const plain = (await client.exists('/c-owner-plain')).ephemeralOwner
+    expect((await client.exists('/c-owner-container')).ephemeralOwner).toBe(plain)
+    expect((await client.exists('/c-owner-ttl')).ephemeralOwner).toBe(plain)
+  })
+
   it('authenticates with digest and is refused with NOAUTH without it', async () => {
     const carol = await connectC(server.connectString)
     try {

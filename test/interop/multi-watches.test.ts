@@ -64,6 +64,19 @@ describe.each(targets)('$name: multi through node-zookeeper-client', (target) =>
     expect((await client.getData('/multi-fail')).stat.version).toBe(0)
   })
 
+  it('reports NOAUTH for an op the session may not do, and NONODE for a check of a missing node', async () => {
+    const readOnly = [new zookeeper.ACL(zookeeper.Permission.READ, new zookeeper.Id('world', 'anyone'))]
+    await client.create('/multi-ro', 'r', CreateMode.PERSISTENT, readOnly)
+    const denied = await client.multi((t) => t.create('/multi-ro-sibling').setData('/multi-ro', Buffer.from('w')))
+    expect(denied.error).toBe('NOAUTH')
+    expect(denied.results.map((r) => r.err)).toEqual([0, -102])
+    expect(await client.exists('/multi-ro-sibling')).toBeNull()
+
+    const missing = await client.multi((t) => t.check('/multi-nowhere', 0).create('/multi-never'))
+    expect(missing.error).toBe('NONODE')
+    expect(missing.results.map((r) => r.err)).toEqual([-101, -2])
+  })
+
   it('sees the effects of earlier ops in the same multi (create then create a child of it)', async () => {
     const outcome = await client.multi((t) => t.create('/multi-chain').create('/multi-chain/child').remove('/multi-chain/child'))
     expect(outcome.error).toBeUndefined()
@@ -151,6 +164,14 @@ describe.each(targets)('$name: watches through node-zookeeper-client', (target) 
     const received = [await events.next(), await events.next()]
     expect(received).toContainEqual({ type: 'NODE_DELETED', path: '/w-del/leaf' })
     expect(received).toContainEqual({ type: 'NODE_CHILDREN_CHANGED', path: '/w-del' })
+  })
+
+  it('fires NODE_DELETED for a child watch on the deleted node itself', async () => {
+    await writer.create('/w-self')
+    const events = new EventQueue<WatchEvent>('NODE_DELETED for the child watch')
+    await watcher.getChildren('/w-self', events.push)
+    await writer.delete('/w-self')
+    expect(await events.next()).toEqual({ type: 'NODE_DELETED', path: '/w-self' })
   })
 
   it('delivers the watch event before the reply that shows the new data', async () => {
