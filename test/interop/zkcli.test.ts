@@ -1,7 +1,7 @@
 // Method: the commands of ZooKeeper's Getting Started tutorial, each a one-shot zkCli.sh run against each target, with their printed output checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
-import { zkCli } from './harness/zkcli.js'
+import { zkCli, zkCliSession } from './harness/zkcli.js'
 
 describe.each(targets)('$name: zkCli.sh tutorial commands', (target) => {
   let server: RunningServer
@@ -91,5 +91,38 @@ describe.each(targets)('$name: zkCli.sh tutorial commands', (target) => {
     expect(await run('whoami')).toMatchObject({ code: 0, out: 'Auth scheme: User\nip: 127.0.0.1' })
     expect(await run('sync', '/')).toMatchObject({ code: 0, out: 'Sync is OK' })
     expect(await run('getEphemerals')).toMatchObject({ code: 0, out: '[]' })
+  })
+
+  it('keeps one session across piped commands: persistent and recursive addWatch fire until removewatches', async () => {
+    const session = await zkCliSession(server.connectString, [
+      'create /zk_r',
+      'addWatch /zk_r',
+      'create /zk_r/a',
+      'create /zk_r/a/b',
+      'set /zk_r/a/b d',
+      'delete /zk_r/a/b',
+      'removewatches /zk_r -a',
+      'create /zk_r/c',
+      'create /zk_p',
+      'addWatch -m PERSISTENT /zk_p',
+      'create /zk_p/k',
+      'create /zk_p/k/grandchild',
+      'set /zk_p d1',
+      'set /zk_p d2',
+      'create -e /zk_r/e',
+      'getEphemerals',
+    ])
+    expect(session.code).toBe(0)
+    expect(session.events).toEqual([
+      'NodeCreated /zk_r/a',
+      'NodeCreated /zk_r/a/b',
+      'NodeDataChanged /zk_r/a/b',
+      'NodeDeleted /zk_r/a/b',
+      'PersistentWatchRemoved /zk_r',
+      'NodeChildrenChanged /zk_p',
+      'NodeDataChanged /zk_p',
+      'NodeDataChanged /zk_p',
+    ])
+    expect(session.lines).toContain('[/zk_r/e]')
   })
 })

@@ -20,10 +20,31 @@ const zkCliTimeoutMs = 30_000
 
 /** Runs `zkCli.sh -server <connectString> ...command`. */
 export function zkCli(connectString: string, ...command: string[]): Promise<ZkCliResult> {
+  return runZkCli(['-server', connectString, ...command], undefined)
+}
+
+/**
+ * Runs zkCli.sh as a shell reading `commands` (one per line) from stdin, all in one session, and
+ * resolves with the watch events it printed and its stdout lines, in order.
+ */
+export async function zkCliSession(
+  connectString: string,
+  commands: readonly string[],
+): Promise<{ code: number; events: string[]; lines: string[]; err: string }> {
+  const result = await runZkCli(['-server', connectString], [...commands, 'quit'].join('\n') + '\n')
+  const lines = result.out.split('\n').filter((line) => line !== '' && line !== 'WATCHER::')
+  const events = lines
+    .map((line) => /^WatchedEvent state:SyncConnected type:(\w+) path:(\S+)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null && match[1] !== 'None')
+    .map((match) => `${match[1]} ${match[2]}`)
+  return { code: result.code, events, lines: lines.filter((line) => !line.startsWith('WatchedEvent')), err: result.err }
+}
+
+function runZkCli(args: string[], stdin: string | undefined): Promise<ZkCliResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       zkCliPath,
-      ['-server', connectString, ...command],
+      args,
       {
         timeout: zkCliTimeoutMs,
         // A quick-starting client JVM; the logs go to a directory anyone may write.
@@ -44,5 +65,7 @@ export function zkCli(connectString: string, ...command: string[]): Promise<ZkCl
         })
       },
     )
+    if (stdin !== undefined) child.stdin?.end(stdin)
+    else child.stdin?.end()
   })
 }
