@@ -7,6 +7,7 @@ import { benchInProcess, type InProcessResult } from './in-process.js'
 import { benchRecovery, type RecoveryBenchOptions, type RecoveryBenchResult } from './recovery.js'
 import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
 import { killAll } from './servers.js'
+import { measurePreallocatedFsyncPerSec } from './fsync.js'
 import { measureFsyncPerSec } from './storage.js'
 import { benchWire, type WireBenchOptions, type WireBenchResult } from './wire.js'
 
@@ -27,7 +28,7 @@ const fullConfig: Config = {
   durable: { runs: 3, durationMs: 2_000, countMax: 20_000, warmupMs: 500, inFlights, ops: ['create', 'setData'], durable: true },
   fsyncMs: 2_000,
   fsyncRuns: 3,
-  recovery: { counts: [100_000, 1_000_000], restarts: 3, loadInFlight: 500, loadTimeMaxMs: 180_000, apacheHeapMb: 3_000, kinds: ['paddock', 'apache'] },
+  recovery: { counts: [100_000, 1_000_000], restarts: 3, loadInFlight: 1_000, loadTimeMaxMs: 180_000, apacheHeapMb: 3_000, kinds: ['paddock', 'apache'] },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -41,7 +42,7 @@ interface Results {
   meta: Record<string, unknown>
   inprocess?: InProcessResult[]
   wire?: WireBenchResult
-  durable?: WireBenchResult & { fsyncPerSec: Summary; fsyncDir: string }
+  durable?: WireBenchResult & { fsyncPerSec: Summary; fsyncPreallocatedPerSec: Summary; fsyncDir: string }
   recovery?: RecoveryBenchResult
 }
 
@@ -150,11 +151,18 @@ async function main(): Promise<void> {
     log('durable: raw fsync, then Paddock on LevelDB vs Apache ZooKeeper …')
     const fsyncDir = tmpdir()
     const fsync: number[] = []
-    for (let i = 0; i < config.fsyncRuns; i++) fsync.push(await measureFsyncPerSec(fsyncDir, config.fsyncMs))
+    const fsyncPreallocated: number[] = []
+    for (let i = 0; i < config.fsyncRuns; i++) {
+      fsync.push(await measureFsyncPerSec(fsyncDir, config.fsyncMs))
+      fsyncPreallocated.push(await measurePreallocatedFsyncPerSec(fsyncDir, config.fsyncMs))
+    }
     const durable = await benchWire(config.durable, log)
-    results.durable = { ...durable, fsyncPerSec: summarize(fsync), fsyncDir }
+    results.durable = { ...durable, fsyncPerSec: summarize(fsync), fsyncPreallocatedPerSec: summarize(fsyncPreallocated), fsyncDir }
     printWire('Durable: Paddock on LevelDB (dataDir) vs Apache ZooKeeper 3.8 (forceSync=yes), 100-byte values', durable)
-    console.log(`\nraw write(64 B)+fdatasync on ${fsyncDir}: ${fmtInt(results.durable.fsyncPerSec.median)} /s (${fmtSpread(results.durable.fsyncPerSec)}, ${config.fsyncRuns} × ${config.fsyncMs} ms) — the ceiling for one-at-a-time durable writes`)
+    const { fsyncPerSec, fsyncPreallocatedPerSec } = results.durable
+    console.log(`\nraw write(64 B)+fdatasync on ${fsyncDir} (the ceiling for one-at-a-time durable writes; ${config.fsyncRuns} × ${config.fsyncMs} ms each):`)
+    console.log(`  appending to a file:             ${fmtInt(fsyncPerSec.median)} /s (${fmtSpread(fsyncPerSec)}; runs ${fsyncPerSec.runs.map(fmtInt).join(', ')})`)
+    console.log(`  in place over a preallocated one: ${fmtInt(fsyncPreallocatedPerSec.median)} /s (${fmtSpread(fsyncPreallocatedPerSec)}; runs ${fsyncPreallocatedPerSec.runs.map(fmtInt).join(', ')})`)
   }
   if (only.has('recovery')) {
     log('recovery …')
