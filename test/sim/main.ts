@@ -13,19 +13,27 @@ interface Args {
   coverage: boolean
 }
 
+const usage = 'usage: npm run sim -- --seeds N [--seed S] [--trace] [--coverage]'
+
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { seeds: 100, first: 1, trace: false, coverage: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
-    const value = Number(argv[i + 1])
-    if (flag === '--seeds') (args.seeds = value), i++
-    else if (flag === '--seed') (args.first = value), i++
-    else if (flag === '--trace') args.trace = true
+    if (flag === '--trace') args.trace = true
     else if (flag === '--coverage') args.coverage = true
-    else throw new TypeError(`unknown argument ${flag}; usage: --seeds N [--seed S] [--trace] [--coverage]`)
+    else if (flag === '--seeds') args.seeds = positiveInteger(argv[++i])
+    else if (flag === '--seed') args.first = positiveInteger(argv[++i])
+    else throw new TypeError(`unknown argument ${flag}; ${usage}`)
   }
+  // `--seed S` alone replays that one seed.
   if (argv.includes('--seed') && !argv.includes('--seeds')) args.seeds = 1
   return args
+}
+
+function positiveInteger(text: string | undefined): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`expected a non-negative integer, got ${text}; ${usage}`)
+  return value
 }
 
 function main(): number {

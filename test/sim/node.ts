@@ -5,9 +5,9 @@
  * @module
  */
 import {
-  type LogEntry, type QuorumVerifier, type Ready, type RoleState, type ZabLimits, ZabPeer,
+  type LogEntry, type QuorumVerifier, type Ready, type RoleState, type ZabLimits, ZabPeer, formatZxid,
 } from '../../lib/zab/index.js'
-import type { Applied } from './checker.js'
+import { type Applied, check } from './checker.js'
 import type { Prng } from './prng.js'
 
 const encoder = new TextEncoder()
@@ -176,7 +176,7 @@ export class SimNode {
 
   #appendDurable(entry: LogEntry): void {
     const last = this.disk.log.at(-1)?.zxid ?? this.disk.snapshot.zxid
-    if (entry.zxid <= last) throw new Error(`disk of ${this.id}: ${entry.zxid} appended after ${last}`)
+    check(entry.zxid > last, () => `disk of ${this.id}: ${formatZxid(entry.zxid)} appended after ${formatZxid(last)}`)
     this.disk.log.push(entry)
   }
 }

@@ -273,12 +273,25 @@ class Simulation {
     }
   }
 
+  // Liveness needs only a quorum: some seeds keep a minority of voters (and an observer) down.
   heal(): void {
     this.faults = false
     this.healPartition()
+    const keptDown = this.rng.chance(0.3) ? this.pickMinority() : []
+    if (keptDown.length > 0) this.count('liveness with a minority down')
+    for (const id of keptDown) this.crash(id)
+    for (const id of keptDown) this.#restartAt.delete(id)
     for (const id of this.#restartAt.keys()) this.#restartAt.set(id, this.now)
     this.restartDue()
-    this.log('--- healed: liveness phase ---')
+    this.log(`--- healed: liveness phase${keptDown.length > 0 ? `, kept down: ${keptDown}` : ''} ---`)
+  }
+
+  pickMinority(): number[] {
+    const voters = [...this.quorum.voters].sort(() => this.rng.next() - 0.5)
+    const down = voters.slice(0, this.rng.int(1, Math.floor((voters.length - 1) / 2)))
+    const observer = this.quorum.observers[0]
+    if (observer !== undefined && this.rng.chance(0.5)) down.push(observer)
+    return down
   }
 
   // Liveness: a healed ensemble elects a leader, commits fresh proposals, and every member catches up.
@@ -312,7 +325,7 @@ class Simulation {
 
   converged(): boolean {
     const length = this.checker.truth.length
-    return this.nodes.every((n) => n.role.established && n.state.length === length)
+    return this.nodes.every((n) => !n.alive || (n.role.established && n.state.length === length))
   }
 
   describeRoles(): string {
