@@ -2,6 +2,22 @@
  * The ZAB consensus core: Fast Leader Election, discovery, synchronization (DIFF/TRUNC/SNAP) and
  * broadcast (PROPOSAL/ACK/COMMIT, INFORM for observers) as pure state machines. Only lib/server
  * joins it with the data tree, storage and transports.
+ *
+ * Driving it (one event loop, every input followed by the same drain):
+ * ```ts
+ * const peer = new ZabPeer({ id, quorum: majorityQuorum(voters, observers), random: seededPrng }, restoredFromStorage)
+ * // inputs: peer.step(from, message) | peer.tick() | peer.persisted(zxid) | peer.propose(txn)
+ * //         peer.forward(request) | peer.sync(token) | peer.snapshotTaken(zxid, bytes) | peer.disconnected(sid)
+ * while (peer.hasReady()) {
+ *   const ready = peer.ready()
+ *   // 1. snapshot, truncate, hardState: durable (fsync) before any message goes out
+ *   // 2. entries: append after 1; when durable, call peer.persisted(lastZxid) (group commit welcome)
+ *   // 3. messages: send per destination in order; drop them if that connection died meanwhile
+ *   // 4. committed: apply in order (after 1); answer clients; then syncsCompleted, requests,
+ *   //    snapshotRequested (-> peer.snapshotTaken), state (role changes)
+ *   peer.advance()
+ * }
+ * ```
  * @module
  */
 export { ZabInvariantError } from './assert.js'
