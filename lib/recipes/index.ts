@@ -13,3 +13,7 @@ export { ReadWriteLock, curatorReadLockName, curatorWriteLockName } from './read
 export type { InterProcessLock, ReadWriteLockOptions } from './read-write-lock.js'
 export { Semaphore, curatorLeaseName } from './semaphore.js'
 export type { SemaphoreOptions } from './semaphore.js'
+export { Barrier, DoubleBarrier, readyNodeName } from './barrier.js'
+export { DistributedQueue, DistributedPriorityQueue, queueItemName } from './queue.js'
+export { SharedCounter, casAttemptsMax, decodeCounter, encodeCounter } from './counter.js'
+export type { VersionedValue } from './counter.js'
