@@ -13,6 +13,13 @@ interface Args {
   coverage: boolean
 }
 
+/** A progress line every so many seeds, so a long bounded run still reports how far it got. */
+const PROGRESS_EVERY_SEEDS = 10_000
+
+function elapsed(started: number): string {
+  return ((performance.now() - started) / 1000).toFixed(1)
+}
+
 const usage = 'usage: npm run sim -- --seeds N [--seed S] [--trace] [--coverage]'
 
 function parseArgs(argv: readonly string[]): Args {
@@ -44,6 +51,8 @@ function main(): number {
   for (let seed = args.first; seed < args.first + args.seeds; seed++) {
     const outcome = runSeed(seed, { trace: args.trace })
     for (const [what, count] of Object.entries(outcome.coverage)) coverage[what] = (coverage[what] ?? 0) + count
+    const done = seed - args.first + 1
+    if (done % PROGRESS_EVERY_SEEDS === 0) console.log(`... ${done} seeds, ${failures} failed, ${elapsed(started)} s`)
     if (outcome.ok && !args.trace) continue
     if (!outcome.ok) failures++
     // Replay with tracing on: the run is deterministic, so the trace shows the same failure.
@@ -55,7 +64,7 @@ function main(): number {
   if (args.coverage) {
     for (const [what, count] of Object.entries(coverage).sort()) console.log(`  ${what}: ${count}`)
   }
-  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  const seconds = elapsed(started)
   console.log(`${args.seeds} seeds from ${args.first}: ${args.seeds - failures} passed, ${failures} failed in ${seconds} s`)
   return failures === 0 ? 0 : 1
 }

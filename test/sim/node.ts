@@ -42,6 +42,8 @@ export interface NodeHooks {
   readonly requests: (node: SimNode, data: readonly Uint8Array[]) => void
   readonly syncsCompleted: (node: SimNode, tokens: readonly number[]) => void
   readonly persistDelay: () => number
+  /** Steps an fsync of hardState/truncate/snapshot takes; the Ready waits for it, inputs do not. */
+  readonly syncDelay: () => number
 }
 
 /** Take a durable snapshot of the state machine every so many applied entries. */
@@ -55,6 +57,9 @@ export class SimNode {
     acceptedEpoch: 0, currentEpoch: 0, snapshot: { zxid: 0, state: [] }, log: [], pending: [],
   }
   #appliedSinceSnapshot = 0
+  // A Ready whose durable part is still being fsynced, like an async runtime between ready() and
+  // advance(); the core keeps taking inputs meanwhile and batches their output into the next one.
+  #inProgress: { ready: Ready; doneAt: number } | undefined
 
   constructor(
     readonly id: number,
@@ -91,9 +96,10 @@ export class SimNode {
     this.drain()
   }
 
-  /** Process death: un-durable writes vanish. */
+  /** Process death: un-durable writes vanish, and so does a Ready still being fsynced. */
   crash(): void {
     this.peer = undefined
+    this.#inProgress = undefined
     this.disk.pending = []
     this.role = { role: 'LOOKING', leader: undefined, epoch: 0, established: false }
   }
@@ -112,23 +118,42 @@ export class SimNode {
     }
   }
 
-  /** Carries out every Ready in the documented order, then advances. */
+  /** Carries out every Ready in the documented order, then advances; one at a time, like a runtime. */
   drain(): void {
     const peer = this.peer
-    while (peer !== undefined && this.peer === peer && peer.hasReady()) {
+    while (peer !== undefined && this.peer === peer && this.#inProgress === undefined && peer.hasReady()) {
       const ready = peer.ready()
-      this.#store(ready)
-      for (const entry of ready.committed) this.#apply(entry)
-      this.hooks.send(this.id, ready)
-      if (ready.snapshotRequested) peer.snapshotTaken(this.appliedZxid, encodeState(this.state))
-      if (ready.requests.length > 0) this.hooks.requests(this, ready.requests.map((r) => r.data))
-      if (ready.syncsCompleted.length > 0) this.hooks.syncsCompleted(this, ready.syncsCompleted)
-      if (ready.state !== undefined) {
-        this.role = ready.state
-        this.hooks.roleChanged(this, ready.state)
+      const needsSync = ready.hardState !== undefined || ready.truncate !== undefined || ready.snapshot !== undefined
+      const delay = needsSync ? this.hooks.syncDelay() : 0
+      if (delay > 0) {
+        this.#inProgress = { ready, doneAt: this.hooks.now() + delay }
+        return
       }
-      peer.advance()
+      this.#carryOut(peer, ready)
     }
+  }
+
+  /** Finishes a Ready whose fsync is done by `now`, then drains what accumulated meanwhile. */
+  completeSync(now: number): void {
+    const inProgress = this.#inProgress
+    if (inProgress === undefined || inProgress.doneAt > now || this.peer === undefined) return
+    this.#inProgress = undefined
+    this.#carryOut(this.peer, inProgress.ready)
+    this.drain()
+  }
+
+  #carryOut(peer: ZabPeer, ready: Ready): void {
+    this.#store(ready)
+    for (const entry of ready.committed) this.#apply(entry)
+    this.hooks.send(this.id, ready)
+    if (ready.snapshotRequested) peer.snapshotTaken(this.appliedZxid, encodeState(this.state))
+    if (ready.requests.length > 0) this.hooks.requests(this, ready.requests.map((r) => r.data))
+    if (ready.syncsCompleted.length > 0) this.hooks.syncsCompleted(this, ready.syncsCompleted)
+    if (ready.state !== undefined) {
+      this.role = ready.state
+      this.hooks.roleChanged(this, ready.state)
+    }
+    peer.advance()
   }
 
   // snapshot -> truncate -> hardState are durable at once; entries are queued for the disk.

@@ -35,6 +35,8 @@ export interface FaultProfile {
   readonly partitionChance: number
   readonly crashChance: number
   readonly persistDelayMaxSteps: number
+  /** Steps an fsync of epochs/truncation/snapshot holds up a Ready (0 = at once). */
+  readonly syncDelayMaxSteps: number
   readonly proposeChance: number
 }
 
@@ -128,7 +130,10 @@ class Simulation {
       if (this.faults) this.workload()
       this.deliverNotices()
       this.deliver()
-      for (const node of this.nodes) node.completeWrites(this.now)
+      for (const node of this.nodes) {
+        node.completeSync(this.now)
+        node.completeWrites(this.now)
+      }
     }
   }
 
@@ -360,6 +365,7 @@ class Simulation {
     return {
       now: () => this.now,
       persistDelay: () => this.rng.int(0, this.profile.persistDelayMaxSteps),
+      syncDelay: () => this.rng.int(0, this.profile.syncDelayMaxSteps),
       send: (from: number, ready: Ready) => this.#send(from, ready.messages),
       applied: (node: SimNode, entry: { zxid: number; data: string }) => this.#applied(node, entry),
       installed: (node: SimNode) => this.checker.installed(node.id, node.state),
@@ -422,6 +428,7 @@ function pickProfile(rng: Prng): FaultProfile {
     partitionChance: rng.pick([0, 0.01, 0.03]),
     crashChance: rng.pick([0, 0.005, 0.02]),
     persistDelayMaxSteps: rng.pick([0, 5, 20]),
+    syncDelayMaxSteps: rng.pick([0, 0, 3, 15]),
     proposeChance: rng.pick([0.05, 0.2]),
   }
 }
