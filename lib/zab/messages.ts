@@ -11,7 +11,15 @@
 import { formatZxid } from './zxid.js'
 
 /** A member's role (ZooKeeper: `QuorumPeer.ServerState`). */
-export type ServerState = 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING'
+export type ServerState =
+  /** Electing (paper: phase 0, election; ZooKeeper: LOOKING 0). */
+  | 'LOOKING'
+  /** A voter with a leader: discovery, sync, then broadcast (paper: follower; ZooKeeper: FOLLOWING 1). */
+  | 'FOLLOWING'
+  /** The prospective, then established, leader (paper: prospective leader / primary; ZooKeeper: LEADING 2). */
+  | 'LEADING'
+  /** A non-voting learner (not in the paper; ZooKeeper: OBSERVING 3). */
+  | 'OBSERVING'
 
 /**
  * FLE vote broadcast (ZooKeeper: `FastLeaderElection.Notification`; paper: phase 0, "vote").
