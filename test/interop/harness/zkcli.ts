@@ -4,12 +4,20 @@
  * @module
  */
 import { execFile } from 'node:child_process'
-import { zkCliPath } from './apache.js'
+import { existsSync } from 'node:fs'
+import { javaPath, zkCliPath } from './apache.js'
+
+/** Why zkCli.sh cannot run here, or undefined when it can. */
+export function zkCliUnavailableReason(): string | undefined {
+  if (!existsSync(javaPath)) return `${javaPath} is missing`
+  if (!existsSync(zkCliPath)) return `${zkCliPath} is missing (run .ci/install-interop.sh as root)`
+  return undefined
+}
 
 /** One zkCli.sh run: the command's own output (the connection banner removed) and its exit code. */
 export interface ZkCliResult {
   code: number
-  /** stdout after the `WatchedEvent state:SyncConnected` banner line. */
+  /** stdout without the connection banner (`Connecting to`, `WATCHER::`, the SyncConnected event). */
   out: string
   /** stderr without the SLF4J logging warnings. */
   err: string
@@ -40,6 +48,20 @@ export async function zkCliSession(
   return { code: result.code, events, lines: lines.filter((line) => !line.startsWith('WatchedEvent')), err: result.err }
 }
 
+/**
+ * stdout without the connection banner. The banner's `WatchedEvent` line comes from zkCli's
+ * event thread and may print after the command's own output, so banner lines are removed
+ * wherever they are rather than cut at a position.
+ */
+function commandOutput(stdout: string): string {
+  const banner = /^(Connecting to .*|WATCHER::|WatchedEvent state:SyncConnected type:None path:null|)$/
+  return stdout
+    .split('\n')
+    .filter((line) => !banner.test(line))
+    .join('\n')
+    .trim()
+}
+
 function runZkCli(args: string[], stdin: string | undefined): Promise<ZkCliResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -52,11 +74,9 @@ function runZkCli(args: string[], stdin: string | undefined): Promise<ZkCliResul
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error)
-        const lines = stdout.split('\n')
-        const banner = lines.findIndex((line) => line.startsWith('WatchedEvent state:SyncConnected'))
         resolve({
           code: typeof error?.code === 'number' ? error.code : 0,
-          out: lines.slice(banner + 1).join('\n').trim(),
+          out: commandOutput(stdout),
           err: stderr
             .split('\n')
             .filter((line) => !line.startsWith('SLF4J:'))
