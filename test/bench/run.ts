@@ -28,7 +28,7 @@ const fullConfig: Config = {
   durable: { runs: 3, durationMs: 2_000, countMax: 20_000, warmupMs: 500, inFlights, ops: ['create', 'setData'], durable: true },
   fsyncMs: 2_000,
   fsyncRuns: 3,
-  recovery: { counts: [100_000, 1_000_000], restarts: 3, loadInFlight: 1_000, loadTimeMaxMs: 180_000, apacheHeapMb: 3_000, kinds: ['paddock', 'apache'] },
+  recovery: { counts: [100_000, 1_000_000], restarts: 3, loadInFlight: 1_000, loadTimeMaxMs: 300_000, apacheHeapMb: 3_000, kinds: ['paddock', 'apache'] },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
