@@ -55,6 +55,7 @@ export class DurableLog implements Committer {
   private purgeTimer: Timer | undefined
   private failed = false
   private closing = false
+  private lastZxid = 0
   private readonly snapCount: number
   private readonly snapRetainCount: number
 
@@ -72,14 +73,21 @@ export class DurableLog implements Committer {
     if (purgeHours > 0) this.schedulePurge(member.clock, purgeHours * msPerHour)
   }
 
+  /** The zxid after the last one proposed (or recovered). */
+  nextZxid(): number {
+    return Math.max(this.lastZxid, this.member.lastProcessedZxid) + 1
+  }
+
   /** Appends the entry; the member commits it once it is durable (group commit batches appends). */
-  propose(entry: TxnEntry): void {
-    if (this.failed) return
+  propose(entry: TxnEntry): number | false {
+    if (this.failed || this.closing) return false
+    this.lastZxid = entry.header.zxid
     const data = encodeTxnEntry(entry)
     this.storage.append([{ zxid: entry.header.zxid, data }]).then(
       () => this.durable(entry),
       (error: unknown) => this.fail(error),
     )
+    return entry.header.zxid
   }
 
   private durable(entry: TxnEntry): void {

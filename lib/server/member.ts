@@ -84,15 +84,50 @@ export interface ConnectParams {
 /** Called with a response and the zxid for its reply header. */
 export type Done = (response: Response, zxid: number) => void
 
-/** Receives proposals; the member is told of commits, in zxid order, through {@link Member.commit}. */
+/**
+ * Where a leader's (or standalone member's) proposals go: the member is told of commits, in zxid
+ * order, through {@link Member.commit}.
+ */
 export interface Committer {
-  /** Makes the entry durable/replicated, then calls member.commit(entry). */
-  propose(entry: TxnEntry): void
+  /** The zxid the next proposal will get (a prediction the ensemble corrects in `propose`). */
+  nextZxid(): number
+  /**
+   * Makes the entry durable/replicated and returns the zxid it got, or false when it cannot be
+   * proposed now (no quorum).
+   */
+  propose(entry: TxnEntry): number | false
 }
 
+/** A write a follower sends to its leader, with what the leader's prep needs to know. */
+export interface ForwardedWrite {
+  /** The session that asked. */
+  sessionId: bigint
+  /** The client's xid. */
+  cxid: number
+  /** The session's identities, for the leader's ACL checks. */
+  authInfo: Id[]
+  /** The request, or a new session to create. */
+  request: WriteRequest | { op: 'createSession'; timeoutMs: number; passwd: Uint8Array }
+}
+
+/** How a member that does not lead reaches the leader. */
+export interface Forwarder {
+  /** Sends a write to the leader; false when there is no leader to send it to. */
+  forward(write: ForwardedWrite): boolean
+  /** Asks the leader for a sync point; the member is told through {@link Member.syncDone}. */
+  sync(token: number): boolean
+}
+
+/** What a member is doing in its ensemble (standalone is a member on its own). */
+export type MemberRole = 'standalone' | 'leader' | 'follower' | 'observer' | 'looking'
+
 type Pending =
-  | { kind: 'write'; entry: TxnEntry; finish: (result: TxnResult, zxid: number) => void }
+  | { kind: 'write'; sessionId: bigint; cxid: number; zxid: number | undefined; finish: (result: TxnResult, zxid: number) => void }
   | { kind: 'read'; run: () => void }
+  | { kind: 'sync'; token: number; done: boolean; run: () => void }
+
+/** The cxid of transactions the server makes itself (session expiry, container removal). */
+const internalCxid = -1
 
 /** One member's state and request pipeline. */
 export class Member {
@@ -104,10 +139,14 @@ export class Member {
   private readonly prep: Prep
   private readonly channels = new Map<bigint, Channel>()
   private readonly pending: Pending[] = []
-  /** Sessions whose closeSession was proposed because they expired (not because the client closed). */
-  private readonly expiring = new Set<bigint>()
   private lastProposedZxid = 0
   private committer: Committer
+  private forwarder: Forwarder | undefined
+  private syncToken = 0
+  /** Sessions used here since the last report to the leader (followers relay them like pings). */
+  private readonly touched = new Set<bigint>()
+  /** What the member is doing; only standalone members and established leaders prepare writes. */
+  role: MemberRole = 'standalone'
   private timers: Timer[] = []
   private closed = false
 
@@ -117,7 +156,13 @@ export class Member {
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.serverId, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
     this.tree.listener = (type, path, zxid) => this.watches.trigger(type, path, zxid)
-    this.committer = { propose: (entry) => this.commit(entry) }
+    this.committer = {
+      nextZxid: () => this.lastProposedZxid + 1,
+      propose: (entry) => {
+        this.commit(entry)
+        return entry.header.zxid
+      },
+    }
     this.every(this.options.tickTimeMs, () => this.expireSessions())
     this.every(this.options.containerCheckIntervalMs, () => this.removeExpiredContainers())
   }
@@ -127,6 +172,21 @@ export class Member {
     this.committer = committer
   }
 
+  /** Sets how a non-leading member reaches its leader. */
+  setForwarder(forwarder: Forwarder): void {
+    this.forwarder = forwarder
+  }
+
+  /** Whether this member decides writes itself (standalone, or the established leader). */
+  get leads(): boolean {
+    return this.role === 'standalone' || this.role === 'leader'
+  }
+
+  /** Whether the member serves clients now (not while it looks for a leader). */
+  get serving(): boolean {
+    return this.role !== 'looking' && !this.closed
+  }
+
   /** The zxid of the last transaction applied. */
   get lastProcessedZxid(): number {
     return this.tree.lastProcessedZxid
@@ -134,15 +194,18 @@ export class Member {
 
   /** Opens a new session or resumes one; a wrong password or an unknown session gets SESSIONEXPIRED. */
   connect(connection: ClientConnection, params: ConnectParams, done: (grant: SessionGrant | { err: number }) => void): void {
-    if (this.closed) return done({ err: ErrorCode.CONNECTIONLOSS })
+    if (!this.serving) return done({ err: ErrorCode.CONNECTIONLOSS })
     const timeoutMs = this.negotiateTimeout(params.timeoutMs)
     if (params.sessionId !== undefined && params.sessionId !== 0n) return done(this.resume(connection, params))
     const sessionId = this.sessions.allocateId()
     const passwd = new Uint8Array(randomBytes(16))
-    this.propose(sessionId, 0, { type: 'createSession', timeoutMs, passwd }, () => {
+    const granted = (result: TxnResult) => {
+      if (result.type === 'error') return done({ err: result.err })
       const channel = this.attach(connection, sessionId)
       done({ channel, sessionId, passwd, timeoutMs })
-    })
+    }
+    if (this.leads) return this.propose(sessionId, 0, { type: 'createSession', timeoutMs, passwd }, granted)
+    this.forwardWrite({ sessionId, cxid: 0, authInfo: [], request: { op: 'createSession', timeoutMs, passwd } }, granted)
   }
 
   private resume(connection: ClientConnection, params: ConnectParams): SessionGrant | { err: number } {
@@ -176,45 +239,105 @@ export class Member {
 
   /** Serves one request of an attached channel; `done` gets the response in request order. */
   submit(channel: Channel, request: Request, cxid: number, done: Done): void {
-    if (!channel.attached || this.closed) return done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    if (!channel.attached || !this.serving) return done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
     if (!this.sessions.touch(channel.sessionId, this.clock.now())) {
       return done({ err: ErrorCode.SESSIONEXPIRED }, this.lastProcessedZxid)
     }
+    if (!this.leads) this.touched.add(channel.sessionId)
     if (isWrite(request)) return this.submitWrite(channel, request, cxid, done)
     const run = () => done(this.read(channel, request), this.lastProcessedZxid)
+    if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(run)
     if (this.pending.length === 0) run()
     else this.pending.push({ kind: 'read', run })
   }
 
+  // In an ensemble a sync waits until everything the leader proposed before it has committed here.
+  private submitSync(run: () => void): void {
+    const token = ++this.syncToken
+    const item: Pending = { kind: 'sync', token, done: false, run }
+    this.pending.push(item)
+    if (this.forwarder?.sync(token) !== true) item.done = true
+    this.drainReads()
+  }
+
+  /** The leader's answer to sync `token`: every write before it has been committed here. */
+  syncDone(token: number): void {
+    for (const item of this.pending) if (item.kind === 'sync' && item.token === token) item.done = true
+    this.drainReads()
+  }
+
   private submitWrite(channel: Channel, request: WriteRequest, cxid: number, done: Done): void {
     if (request.op === 'closeSession') this.sessions.setClosing(channel.sessionId)
-    const time = this.clock.now()
-    const ctx = { sessionId: channel.sessionId, authInfo: channel.authInfo, zxid: this.lastProposedZxid + 1, time }
-    const txn = this.prep.prepare(request, ctx)
-    this.propose(channel.sessionId, cxid, txn, (result, zxid) => done(toResponse(result), zxid))
+    const finish = (result: TxnResult, zxid: number) => done(toResponse(result), zxid)
+    if (!this.leads) return this.forwardWrite({ sessionId: channel.sessionId, cxid, authInfo: channel.authInfo, request }, finish)
+    const txn = this.prepare(channel.sessionId, channel.authInfo, request)
+    this.propose(channel.sessionId, cxid, txn, finish)
+  }
+
+  private prepare(sessionId: bigint, authInfo: readonly Id[], request: WriteRequest): Txn {
+    const ctx = { sessionId, authInfo, zxid: this.committer.nextZxid(), time: this.clock.now() }
+    return this.prep.prepare(request, ctx)
+  }
+
+  private forwardWrite(write: ForwardedWrite, finish: (result: TxnResult, zxid: number) => void): void {
+    const item: Pending = { kind: 'write', sessionId: write.sessionId, cxid: write.cxid, zxid: undefined, finish }
+    this.pending.push(item)
+    if (this.forwarder?.forward(write) === true) return
+    this.pending.pop()
+    finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+  }
+
+  /**
+   * Leader: prepares and proposes a write a follower forwarded. The follower answers its client
+   * when the transaction commits there; a session the leader no longer knows gets SESSIONEXPIRED.
+   */
+  proposeForwarded(write: ForwardedWrite): void {
+    const { sessionId, cxid, request } = write
+    if (request.op === 'createSession') {
+      this.propose(sessionId, 0, { type: 'createSession', timeoutMs: request.timeoutMs, passwd: request.passwd }, () => {})
+      return
+    }
+    const alive = this.sessions.touch(sessionId, this.clock.now())
+    if (alive && request.op === 'closeSession') this.sessions.setClosing(sessionId)
+    const txn: Txn = alive ? this.prepare(sessionId, write.authInfo, request) : { type: 'error', err: ErrorCode.SESSIONEXPIRED }
+    this.propose(sessionId, cxid, txn, () => {})
   }
 
   private propose(sessionId: bigint, cxid: number, txn: Txn, finish: (result: TxnResult, zxid: number) => void): void {
-    const header: TxnHeader = { sessionId, cxid, zxid: ++this.lastProposedZxid, time: this.clock.now() }
+    const header: TxnHeader = { sessionId, cxid, zxid: this.committer.nextZxid(), time: this.clock.now() }
+    this.lastProposedZxid = Math.max(this.lastProposedZxid, header.zxid)
     const entry = { header, txn }
-    this.pending.push({ kind: 'write', entry, finish })
-    this.committer.propose(entry)
+    const item: Pending = { kind: 'write', sessionId, cxid, zxid: header.zxid, finish }
+    this.pending.push(item)
+    const zxid = this.committer.propose(entry)
+    if (zxid === false) {
+      this.pending.splice(this.pending.indexOf(item), 1)
+      this.prep.forget(header.zxid)
+      return finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    }
+    if (zxid === header.zxid) return
+    this.prep.renumber(header.zxid, zxid)
+    header.zxid = zxid
+    item.zxid = zxid
+    this.lastProposedZxid = Math.max(this.lastProposedZxid, zxid)
   }
 
-  /** A proposal committed: apply it, answer it, then answer the reads queued behind it. */
+  /** A proposal committed: apply it, answer it if it was asked here, then the reads queued behind it. */
   commit(entry: TxnEntry): void {
     const head = this.pending[0]
-    const mine = head?.kind === 'write' && head.entry.header.zxid === entry.header.zxid
+    const { sessionId, cxid, zxid } = entry.header
+    const mine = head?.kind === 'write' && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
     if (mine) this.pending.shift()
     const result = this.apply(entry)
-    if (mine) head.finish(result, entry.header.zxid)
+    if (mine) head.finish(result, zxid)
     this.drainReads()
   }
 
   private drainReads(): void {
-    while (this.pending.length > 0 && this.pending[0]?.kind === 'read') {
-      const item = this.pending.shift()
-      if (item?.kind === 'read') item.run()
+    for (let head = this.pending[0]; head !== undefined && head.kind !== 'write'; head = this.pending[0]) {
+      if (head.kind === 'sync' && !head.done) return
+      this.pending.shift()
+      head.run()
     }
   }
 
@@ -223,15 +346,15 @@ export class Member {
     const { header, txn } = entry
     if (txn.type === 'createSession') this.sessions.add(header.sessionId, txn.timeoutMs, txn.passwd, this.clock.now())
     const result = this.tree.apply(header, txn)
-    if (txn.type === 'closeSession') this.endSession(header.sessionId)
+    if (txn.type === 'closeSession') this.endSession(header.sessionId, txn.expired === true)
     if (header.zxid > this.lastProposedZxid) this.lastProposedZxid = header.zxid
     this.prep.committed(header.zxid)
     return result
   }
 
-  private endSession(sessionId: bigint): void {
-    const expired = this.expiring.delete(sessionId)
+  private endSession(sessionId: bigint, expired: boolean): void {
     this.sessions.remove(sessionId)
+    this.touched.delete(sessionId)
     const channel = this.channels.get(sessionId)
     if (channel === undefined) return
     this.detach(channel)
@@ -317,18 +440,80 @@ export class Member {
 
   /** Proposes closeSession for every session whose timeout passed (the leader's job in an ensemble). */
   expireSessions(): void {
+    if (!this.leads) return
     for (const session of this.sessions.expire(this.clock.now())) {
-      this.expiring.add(session.id)
-      this.propose(session.id, 0, { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id) }, () => {})
+      const txn: Txn = { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id), expired: true }
+      this.propose(session.id, internalCxid, txn, () => {})
     }
   }
 
-  /** Deletes empty containers and expired TTL nodes now (ZooKeeper's ContainerManager pass). */
+  /** Expires one session now (tests' fault injection); false when it is not open or this member does not lead. */
+  expireSession(sessionId: bigint, done: () => void): boolean {
+    const session = this.sessions.get(sessionId)
+    if (!this.leads || session === undefined || session.closing) return false
+    this.sessions.setClosing(sessionId)
+    const txn: Txn = { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(sessionId), expired: true }
+    this.propose(sessionId, internalCxid, txn, () => done())
+    return true
+  }
+
+  /** Deletes empty containers and expired TTL nodes now (ZooKeeper's ContainerManager pass; leader only). */
   removeExpiredContainers(): void {
+    if (!this.leads) return
     for (const path of this.tree.expiredContainers(this.clock.now())) {
-      const txn = this.prep.prepare({ op: 'deleteContainer', path }, { sessionId: 0n, authInfo: [SUPER_ID], zxid: this.lastProposedZxid + 1, time: this.clock.now() })
-      if (txn.type !== 'error') this.propose(0n, 0, txn, () => {})
+      const txn = this.prepare(0n, [SUPER_ID], { op: 'deleteContainer', path })
+      if (txn.type !== 'error') this.propose(0n, internalCxid, txn, () => {})
     }
+  }
+
+  /** Sessions used on this member since the last call (a follower relays them to the leader). */
+  takeTouched(): bigint[] {
+    const ids = [...this.touched]
+    this.touched.clear()
+    return ids
+  }
+
+  /** Leader: sessions used on a follower are alive. */
+  touchSessions(ids: readonly bigint[]): void {
+    const now = this.clock.now()
+    for (const id of ids) this.sessions.touch(id, now)
+  }
+
+  /**
+   * Changes the member's role. Leaving a serving role drops every client connection (they move to
+   * a member that serves, as with ZooKeeper outside read-only mode) and fails requests in flight;
+   * a new leader gives every session a full timeout, since it has not heard their pings before.
+   */
+  setRole(role: MemberRole): void {
+    if (role === this.role) return
+    this.role = role
+    this.prep.reset()
+    if (role === 'looking') this.dropClients()
+    if (role === 'leader') this.sessions.touchAll(this.clock.now())
+  }
+
+  private dropClients(): void {
+    for (const channel of [...this.channels.values()]) {
+      this.detach(channel)
+      channel.connection.sessionEnded('moved')
+    }
+    this.failPending()
+  }
+
+  private failPending(): void {
+    for (const item of this.pending.splice(0)) {
+      if (item.kind === 'write') item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+      else item.run()
+    }
+  }
+
+  /** Replaces the whole state (a SNAP from the leader): tree, sessions and in-flight changes. */
+  resetState(): void {
+    this.failPending()
+    this.prep.reset()
+    this.tree.clear()
+    this.sessions.clear()
+    this.lastProposedZxid = 0
   }
 
   /** Stops timers and ends every connection; sessions stay in the tree (they expire after a restart). */
@@ -342,10 +527,7 @@ export class Member {
       channel.connection.sessionEnded('closed')
     }
     // Requests still in the pipeline will never commit here: the client must retry elsewhere.
-    for (const item of this.pending.splice(0)) {
-      if (item.kind === 'write') item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
-      else item.run()
-    }
+    this.failPending()
   }
 }
 

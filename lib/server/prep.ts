@@ -94,6 +94,27 @@ export class Prep {
     if (drop > 0) this.inFlight.splice(0, drop)
   }
 
+  /** The proposal prepared as `predicted` got zxid `actual`: relabel its in-flight changes. */
+  renumber(predicted: number, actual: number): void {
+    for (const change of this.inFlight) if (change.zxid === predicted) change.zxid = actual
+  }
+
+  /** The proposal prepared as `zxid` was refused: its changes will never apply. */
+  forget(zxid: number): void {
+    const kept = this.inFlight.filter((change) => change.zxid !== zxid)
+    if (kept.length === this.inFlight.length) return
+    this.inFlight.length = 0
+    this.inFlight.push(...kept)
+    this.outstanding.clear()
+    for (const change of kept) this.outstanding.set(change.path, change)
+  }
+
+  /** Forgets every in-flight change (the member stopped leading, or its state was replaced). */
+  reset(): void {
+    this.outstanding.clear()
+    this.inFlight.length = 0
+  }
+
   /** Ephemerals of a session, pending changes included (for closeSession's paths2Delete). */
   ephemeralsOf(sessionId: bigint): string[] {
     const paths = new Set(this.tree.ephemerals.get(sessionId) ?? [])

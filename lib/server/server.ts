@@ -48,6 +48,14 @@ export interface ConnectOptions {
   sessionPasswd?: Uint8Array
 }
 
+/** A bound TCP address. */
+export interface ServerAddress {
+  /** The address bound. */
+  host: string
+  /** The port bound. */
+  port: number
+}
+
 /** A running Paddock member embedded in this process. */
 export interface Server {
   /** The clock the server runs on (a VirtualClock in tests). */
@@ -59,7 +67,7 @@ export interface Server {
   /** The zxid of the last applied transaction. */
   readonly lastZxid: number
   /** Where the client port listens, when `port` was given. */
-  readonly address: { host: string; port: number } | undefined
+  readonly address: ServerAddress | undefined
   /** `host:port` for ZooKeeper clients, when `port` was given. */
   readonly connectString: string | undefined
   /** Opens a session on this server and returns a client for it. */
@@ -68,6 +76,11 @@ export interface Server {
   runMaintenance(): void
   /** Writes a snapshot now (durable servers only; a no-op in memory). */
   snapshot(): Promise<void>
+  /**
+   * Expires a session now, as if its timeout had passed: its ephemerals go and its client is
+   * told Expired (for tests of failure handling). Resolves once the closeSession is applied.
+   */
+  expireSession(sessionId: bigint): Promise<void>
   /** Stops the server; every client sees its session closed. */
   close(): Promise<void>
   /** Same as close(), for `await using`. */
@@ -126,7 +139,7 @@ class EmbeddedServer implements Server {
     private readonly clientPort: ClientPort | undefined,
   ) {}
 
-  get address(): { host: string; port: number } | undefined {
+  get address(): ServerAddress | undefined {
     return this.clientPort?.address
   }
 
@@ -152,20 +165,12 @@ class EmbeddedServer implements Server {
   }
 
   connect(options: ConnectOptions = {}): Promise<ZooKeeperClient> {
+    return connectInProcess(this.member, options)
+  }
+
+  expireSession(sessionId: bigint): Promise<void> {
     return new Promise((resolve, reject) => {
-      const connection = new InProcessConnection(this.member)
-      const params = {
-        timeoutMs: options.sessionTimeoutMs ?? sessionTimeoutMsDefault,
-        sessionId: options.sessionId,
-        passwd: options.sessionPasswd,
-      }
-      this.member.connect(connection, params, (grant) => {
-        if (!('channel' in grant)) return reject(ZooKeeperError.fromErrno(grant.err))
-        const client = new ClientImpl(grant.sessionId, grant.timeoutMs, grant.passwd, this.member.options.maxDataBytes)
-        connection.open(grant.channel, client)
-        client.bind(connection)
-        resolve(client)
-      })
+      if (!this.member.expireSession(sessionId, () => resolve())) reject(new ZooKeeperError('SESSIONEXPIRED', { message: `no open session 0x${BigInt.asUintN(64, sessionId).toString(16)}` }))
     })
   }
 
@@ -190,6 +195,25 @@ class EmbeddedServer implements Server {
   }
 }
 
+/** Opens an in-process session on `member` and returns its client (no socket in between). */
+export function connectInProcess(member: Member, options: ConnectOptions = {}): Promise<ZooKeeperClient> {
+  return new Promise((resolve, reject) => {
+    const connection = new InProcessConnection(member)
+    const params = {
+      timeoutMs: options.sessionTimeoutMs ?? sessionTimeoutMsDefault,
+      sessionId: options.sessionId,
+      passwd: options.sessionPasswd,
+    }
+    member.connect(connection, params, (grant) => {
+      if (!('channel' in grant)) return reject(ZooKeeperError.fromErrno(grant.err))
+      const client = new ClientImpl(grant.sessionId, grant.timeoutMs, grant.passwd, member.options.maxDataBytes)
+      connection.open(grant.channel, client)
+      client.bind(connection)
+      resolve(client)
+    })
+  })
+}
+
 /** Both ends of an in-process session: the member's view of the client, and the client's transport. */
 class InProcessConnection implements ClientConnection, ClientTransport {
   readonly remoteAddress = '127.0.0.1'
@@ -204,13 +228,15 @@ class InProcessConnection implements ClientConnection, ClientTransport {
     this.client = client
   }
 
-  send(request: Request): Response | Promise<Response> {
+  send(request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
     const channel = this.channel
     if (channel === undefined) return Promise.reject(new ZooKeeperError('CONNECTIONLOSS'))
     // An in-memory member usually answers at once: hand the response back without a promise.
     let answer: Response | undefined
     let resolveLater: ((response: Response) => void) | undefined
     this.member.submit(channel, request, ++this.cxid, (response) => {
+      // Synchronously, so a watch this read sets is registered before a later commit's event.
+      onReply?.(response)
       if (resolveLater === undefined) answer = response
       else resolveLater(response)
     })

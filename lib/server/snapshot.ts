@@ -92,3 +92,25 @@ function restoreNode(member: Member, record: NodeRecord): void {
   const node = new ZNode(data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, kind, ttlMs)
   member.tree.restoreNode(path, node)
 }
+
+/**
+ * The whole snapshot as one value, synchronously, at the member's current zxid: what a leader
+ * sends in SNAP. Not fuzzy: nothing changes while it is built.
+ */
+export function snapshotBytes(member: Member): Uint8Array {
+  const sessions: SessionRecord[] = [...member.sessions.all()].map((s) => [s.id, s.timeoutMs, s.passwd])
+  const header: HeaderChunk = { format: formatVersion, zxid: member.lastProcessedZxid, sessions }
+  const nodes: NodeRecord[] = []
+  for (const path of member.tree.paths()) {
+    const node = member.tree.get(path)
+    if (node !== undefined) nodes.push(nodeRecord(path, node))
+  }
+  return encodeValue([encodeValue(header), encodeValue(nodes)])
+}
+
+/** Splits bytes made by {@link snapshotBytes} back into the chunks {@link restoreSnapshot} reads. */
+export function snapshotBytesChunks(bytes: Uint8Array): Uint8Array[] {
+  const chunks = decodeValue(bytes)
+  if (!Array.isArray(chunks) || !chunks.every((c) => c instanceof Uint8Array)) throw new TypeError('not a snapshot')
+  return chunks as Uint8Array[]
+}

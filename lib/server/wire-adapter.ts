@@ -45,7 +45,7 @@ const invalidCreateMode = -1
 /** Options of {@link MemberClientPortBackend}. */
 export interface MemberBackendOptions {
   /** What srvr/stat/mntr print as the server state. @defaultValue 'standalone' */
-  mode?: string
+  mode?: string | (() => string)
   /** Where snapshots live, for `conf`; `""` for an in-memory member. @defaultValue '' */
   dataDir?: string
   /** Where the transaction log lives, for `conf`. @defaultValue '' */
@@ -75,7 +75,7 @@ class MemberLink implements ClientConnection {
 export class MemberClientPortBackend implements ClientPortBackend {
   /** Paddock has no read-only mode yet. */
   readonly readOnly = false
-  private readonly mode: string
+  private readonly mode: () => string
   private readonly dataDir: string
   private readonly dataLogDir: string
 
@@ -83,7 +83,8 @@ export class MemberClientPortBackend implements ClientPortBackend {
     private readonly member: Member,
     options: MemberBackendOptions = {},
   ) {
-    this.mode = options.mode ?? 'standalone'
+    const mode = options.mode ?? 'standalone'
+    this.mode = typeof mode === 'string' ? () => mode : mode
     this.dataDir = options.dataDir ?? ''
     this.dataLogDir = options.dataLogDir ?? ''
   }
@@ -109,7 +110,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
     for (const [id, paths] of member.tree.ephemerals) ephemerals.set(id, [...paths].sort())
     return {
       version: paddockVersionLine,
-      mode: this.mode,
+      mode: this.mode(),
       readOnly: this.readOnly,
       lastProcessedZxid: member.lastProcessedZxid,
       znodeCount: member.tree.size,

@@ -81,6 +81,17 @@ export class SessionTracker {
     return true
   }
 
+  /** Gives every open session a full timeout from `now` (a new leader has not heard their pings). */
+  touchAll(now: number): void {
+    for (const session of this.sessions.values()) if (!session.closing) this.schedule(session, now)
+  }
+
+  /** Forgets every session (the member's state is being replaced by a snapshot). */
+  clear(): void {
+    this.sessions.clear()
+    this.buckets.clear()
+  }
+
   /** Forgets a session (closeSession applied). */
   remove(id: bigint): void {
     const session = this.sessions.get(id)

@@ -11,7 +11,6 @@ import { connect as connectTcp, type TcpClientOptions } from '../client/tcp.js'
 import { TcpConnection } from '../client/tcp-connection.js'
 import { ZooKeeperError } from '../errors.js'
 import { createServer, type ConnectOptions, type Server, type ServerOptions } from '../server/server.js'
-import { Member } from '../server/member.js'
 import type { ZooKeeperClient } from '../client/client.js'
 import { createMemoryDb, createMemoryStorage } from '../../storage/index.js'
 import { eventTimeoutMsDefault, nextSessionEvent, settle } from './wait.js'
@@ -120,14 +119,9 @@ export class TestingServer implements AsyncDisposable {
    * ZooKeeper). Resolves once the client has seen it.
    */
   async expireSession(client: ZooKeeperClient): Promise<void> {
-    const member = memberOf(this.current)
-    const session = member.sessions.get(client.sessionId)
-    if (session === undefined) throw new ZooKeeperError('SESSIONEXPIRED', { message: `session 0x${client.sessionId.toString(16)} is not open on this server` })
     const expired = client.connectionState === 'expired' ? Promise.resolve() : nextSessionEvent(client, 'expired', this.eventTimeoutMs)
-    // Backdate the session's last activity so its expiry bucket is due, then run the expiry pass
-    // the tick timer runs: the same closeSession transaction a real timeout proposes.
-    member.sessions.touch(session.id, member.clock.now() - session.timeoutMs - member.options.tickTimeMs)
-    member.expireSessions()
+    // The same closeSession transaction a real timeout makes the leader propose.
+    await this.current.expireSession(client.sessionId)
     await expired
   }
 
@@ -182,11 +176,4 @@ function clockOf(options: TestingServerOptions): Clock {
   if (clock === 'virtual') return new VirtualClock(options.virtualClockStartMs ?? virtualClockStartMsDefault)
   if (clock === 'real') return systemClock
   return clock
-}
-
-// The Server interface does not expose its member; the kit needs it to expire one session.
-function memberOf(server: Server): Member {
-  const member = (server as unknown as { member?: unknown }).member
-  if (!(member instanceof Member)) throw new TypeError('TestingServer: cannot reach the server\'s member to expire a session')
-  return member
 }

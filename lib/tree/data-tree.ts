@@ -116,6 +116,16 @@ export class DataTree {
   listener: TreeListener | undefined = undefined
 
   constructor() {
+    this.clear()
+  }
+
+  /** Empties the tree back to the system nodes (before a snapshot from the leader is installed). */
+  clear(): void {
+    this.nodes.clear()
+    this.ephemerals.clear()
+    this.containers.clear()
+    this.ttls.clear()
+    this.lastProcessedZxid = 0
     this.addSystemNode('/', OPEN_ACL_UNSAFE)
     this.addSystemNode('/zookeeper', OPEN_ACL_UNSAFE)
     this.addSystemNode('/zookeeper/quota', OPEN_ACL_UNSAFE)

@@ -125,6 +125,8 @@ export interface CloseSessionTxn {
   type: 'closeSession'
   /** The ephemerals to delete, computed by the leader against pending changes. */
   paths2Delete: string[]
+  /** True when the leader closed the session because it expired (not at the client's request). */
+  expired?: boolean
 }
 
 /** Any transaction record. */

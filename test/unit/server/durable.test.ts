@@ -88,7 +88,7 @@ describe('durable standalone server', () => {
     await stop(first)
     const second = await start(db)
     expect(await dump(await second.connect())).toEqual(before)
-  })
+  }, 60_000)
 
   it('keeps sessions across a restart and expires them afterwards if the clients do not return', async () => {
     const db = createMemoryDb()

@@ -1,0 +1,247 @@
+/**
+ * Starting an ensemble member: from a config object (or a parsed zoo.cfg plus myid), with its
+ * storage restored, its transport to the other members, the ZAB runtime, and a client port.
+ * @module
+ */
+import { randomInt } from 'node:crypto'
+import type { Clock } from '../clock.js'
+import type { ZooKeeperClient } from '../client/client.js'
+import type { ServerSpec } from '../config/zoo-cfg.js'
+import { MemoryHub } from '../peer/memory.js'
+import { startTcpTransport, type PeerAddress } from '../peer/tcp.js'
+import type { PeerTransport } from '../peer/transport.js'
+import { zxidEpoch } from '../txn/zxid.js'
+import { majorityQuorum, ZabPeer, type ZabLimits, type ZabStatus } from '../zab/index.js'
+import { createLevelStorage, type Storage } from '../../storage/index.js'
+import { startClientPort, type ClientPort } from '../wire/server.js'
+import { EnsembleRuntime, type EnsembleLogger } from './ensemble.js'
+import { Member } from './member.js'
+import { restoreSnapshot } from './snapshot.js'
+import { connectInProcess, type ConnectOptions, type Server, type ServerAddress, type ServerOptions } from './server.js'
+import { MemberClientPortBackend } from './wire-adapter.js'
+
+/** Milliseconds per ZAB tick: fine enough for ZooKeeper's 200 ms election intervals. */
+export const zabTickMsDefault = 50
+
+/** Options of {@link startMember}: a {@link ServerOptions} plus the ensemble. */
+export interface MemberStartOptions extends ServerOptions {
+  /** This member's id (myid). */
+  myid: number
+  /** Every member, this one included (zoo.cfg's server.N lines). */
+  servers: readonly ServerSpec[]
+  /** Ticks of tickTime a follower may take to connect and sync (initLimit). @defaultValue 10 */
+  initLimit?: number
+  /** Ticks of tickTime a follower may lag (syncLimit). @defaultValue 5 */
+  syncLimit?: number
+  /** Members of one process talk through this hub instead of TCP (in-process clusters). */
+  hub?: MemoryHub
+  /** Milliseconds per ZAB tick. @defaultValue 50 */
+  zabTickMs?: number
+  /** Seed of the ZAB core's election jitter. @defaultValue random */
+  seed?: number
+  /** Where the member reports role changes and failures. @defaultValue console with a `paddock[N]:` prefix */
+  logger?: EnsembleLogger
+}
+
+/** A running ensemble member. */
+export interface MemberServer extends Server {
+  /** This member's id. */
+  readonly myid: number
+  /** `leader`, `follower`, `observer`, or `looking` while there is no established leader. */
+  readonly mode: string
+  /** The ZAB core's view: role, epochs, zxids. */
+  status(): ZabStatus
+  /** Resolves once the member serves clients (an established leader, follower or observer). */
+  waitUntilServing(timeoutMs?: number): Promise<void>
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed | 0
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+function zabLimits(options: MemberStartOptions, tickTimeMs: number, zabTickMs: number): Partial<ZabLimits> {
+  const ticks = (ms: number) => Math.max(1, Math.ceil(ms / zabTickMs))
+  const syncLimitTicks = Math.max(2, ticks((options.syncLimit ?? 5) * tickTimeMs))
+  return {
+    electionTimeoutTicks: ticks(200),
+    electionTimeoutMaxTicks: ticks(2000),
+    finalizeWaitTicks: ticks(200),
+    syncLimitTicks,
+    initLimitTicks: Math.max(syncLimitTicks, ticks((options.initLimit ?? 10) * tickTimeMs)),
+  }
+}
+
+async function restore(member: Member, storage: Storage) {
+  if (storage.state !== 'open') await storage.open()
+  const snapshot = await storage.latestSnapshot()
+  const snapshotZxid = snapshot === undefined ? 0 : await restoreSnapshot(member, snapshot.chunks())
+  const entries: { zxid: number; data: Uint8Array }[] = []
+  for await (const entry of storage.readLog(snapshotZxid + 1)) entries.push({ zxid: entry.zxid, data: entry.data })
+  // Without the epoch files ZooKeeper takes them from the last logged zxid.
+  const lastEpoch = zxidEpoch(entries[entries.length - 1]?.zxid ?? snapshotZxid)
+  return {
+    acceptedEpoch: storage.acceptedEpoch ?? lastEpoch,
+    currentEpoch: storage.currentEpoch ?? lastEpoch,
+    snapshotZxid,
+    entries,
+    committedZxid: snapshotZxid,
+  }
+}
+
+/** Starts one ensemble member; it elects or joins a leader on its own and serves once established. */
+export async function startMember(options: MemberStartOptions): Promise<MemberServer> {
+  const me = options.servers.find((s) => s.id === options.myid)
+  if (me === undefined) throw new RangeError(`myid ${options.myid} is not among the servers`)
+  const member = new Member({ ...options, serverId: options.myid })
+  const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir }))
+  if (storage === undefined) throw new TypeError('an ensemble member needs dataDir or storage')
+  const logger = options.logger ?? consoleLogger(options.myid)
+  try {
+    const restored = await restore(member, storage)
+    const voters = options.servers.filter((s) => s.role === 'participant').map((s) => s.id)
+    const observers = options.servers.filter((s) => s.role === 'observer').map((s) => s.id)
+    const zabTickMs = options.zabTickMs ?? zabTickMsDefault
+    const zab = new ZabPeer(
+      { id: options.myid, quorum: majorityQuorum(voters, observers), random: mulberry32(options.seed ?? randomInt(2 ** 31)), limits: zabLimits(options, member.options.tickTimeMs, zabTickMs) },
+      restored,
+    )
+    const runtime = new EnsembleRuntime(zab, member, storage, {
+      zabTickMs,
+      snapCount: options.snapCount ?? 100_000,
+      snapRetainCount: Math.max(3, options.snapRetainCount ?? 3),
+      logger,
+    })
+    const transport = await connectPeers(options, runtime, logger)
+    runtime.start(transport)
+    const port = options.port ?? me.clientPort
+    const clientPort = port === undefined ? undefined : await startClientPort(new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '' }), {
+      port,
+      host: options.host ?? me.clientAddress ?? '127.0.0.1',
+      maxBufferBytes: member.options.maxDataBytes,
+      ...(options.maxClientCnxns === undefined ? {} : { maxClientCnxns: options.maxClientCnxns }),
+      ...(options.fourLetterWordsWhitelist === undefined ? {} : { fourLetterWordsWhitelist: options.fourLetterWordsWhitelist }),
+      ...(options.clientPortLogger === undefined ? {} : { logger: options.clientPortLogger }),
+    })
+    return new EnsembleMember(options.myid, member, runtime, storage, transport, clientPort)
+  } catch (error) {
+    member.close()
+    await storage.close()
+    throw error
+  }
+}
+
+function connectPeers(options: MemberStartOptions, runtime: EnsembleRuntime, logger: EnsembleLogger): Promise<PeerTransport> {
+  const handler = {
+    message: runtime.receive.bind(runtime),
+    disconnected: runtime.disconnected.bind(runtime),
+  }
+  if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
+  const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
+  return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line) })
+}
+
+function modeOf(member: Member): string {
+  return member.role === 'looking' ? 'looking' : member.role
+}
+
+function consoleLogger(myid: number): EnsembleLogger {
+  return {
+    info: (line) => console.info(`paddock[${myid}]: ${line}`),
+    error: (line) => console.error(`paddock[${myid}]: ${line}`),
+  }
+}
+
+class EnsembleMember implements MemberServer {
+  constructor(
+    readonly myid: number,
+    private readonly member: Member,
+    private readonly runtime: EnsembleRuntime,
+    private readonly storage: Storage,
+    private readonly transport: PeerTransport,
+    private readonly clientPort: ClientPort | undefined,
+  ) {}
+
+  get clock(): Clock {
+    return this.member.clock
+  }
+
+  get znodeCount(): number {
+    return this.member.tree.size
+  }
+
+  get sessionCount(): number {
+    return this.member.sessions.size
+  }
+
+  get lastZxid(): number {
+    return this.member.lastProcessedZxid
+  }
+
+  get address(): ServerAddress | undefined {
+    return this.clientPort?.address
+  }
+
+  get connectString(): string | undefined {
+    const address = this.clientPort?.address
+    return address === undefined ? undefined : `${address.host}:${address.port}`
+  }
+
+  get mode(): string {
+    return modeOf(this.member)
+  }
+
+  status(): ZabStatus {
+    return this.runtime.zab.status()
+  }
+
+  waitUntilServing(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.member.serving) return resolve()
+        if (Date.now() > deadline) return reject(new Error(`member ${this.myid} is not serving after ${timeoutMs} ms (mode ${this.mode})`))
+        setTimeout(check, 20).unref()
+      }
+      check()
+    })
+  }
+
+  connect(options: ConnectOptions = {}): Promise<ZooKeeperClient> {
+    return connectInProcess(this.member, options)
+  }
+
+  runMaintenance(): void {
+    this.member.expireSessions()
+    this.member.removeExpiredContainers()
+  }
+
+  snapshot(): Promise<void> {
+    return this.runtime.takeSnapshot()
+  }
+
+  expireSession(sessionId: bigint): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.member.expireSession(sessionId, () => resolve())) reject(new Error('only the leader expires sessions, and only open ones'))
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.clientPort?.close()
+    await this.runtime.stop()
+    this.member.close()
+    await this.transport.close()
+    await this.storage.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
