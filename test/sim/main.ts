@@ -57,7 +57,9 @@ function main(): number {
     if (!outcome.ok) failures++
     // Replay with tracing on: the run is deterministic, so the trace shows the same failure.
     const traced = args.trace ? outcome : runSeed(seed, { trace: true })
-    console.log(traced.trace.slice(args.trace ? 0 : -80).join('\n'))
+    // The short form leaves out PINGs, which otherwise fill the tail of a stalled run.
+    const lines = args.trace ? traced.trace : traced.trace.filter((line) => !line.endsWith(' PING')).slice(-80)
+    console.log(lines.join('\n'))
     if (!outcome.ok) console.log(`SIM_SEED=${seed} ${outcome.ensemble}: ${outcome.error}`)
     console.log(`replay: npm run sim -- --seed ${seed} --trace`)
   }

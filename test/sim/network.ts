@@ -60,6 +60,11 @@ export class SimNetwork {
     this.#deadEnds.add(key(b, a))
   }
 
+  /** Whether `member`'s end of its connection to `peer` is dead and not yet noticed. */
+  isDead(member: number, peer: number): boolean {
+    return this.#deadEnds.has(key(member, peer))
+  }
+
   /** `member` learned its connection to `peer` died; its next writes open a new connection. */
   noticed(member: number, peer: number): void {
     this.#deadEnds.delete(key(member, peer))

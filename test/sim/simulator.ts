@@ -223,6 +223,9 @@ class Simulation {
     if (due.length === 0) return
     this.#notices = this.#notices.filter((n) => n.at > this.now)
     for (const { member, peer } of due) {
+      // A connection dies once: a second notice for one already noticed would wrongly end the
+      // session running on its successor.
+      if (!this.network.isDead(member, peer)) continue
       this.network.noticed(member, peer)
       const node = this.node(member)
       node.peer?.disconnected(peer)
@@ -400,6 +403,10 @@ class Simulation {
   }
 
   #roleChanged(node: SimNode, state: RoleState): void {
+    // A deposed leader's clients lose their connection: their writes are no longer awaited.
+    if (state.role !== 'LEADING') {
+      for (const key of [...this.#outstanding.keys()]) if (key.startsWith(`${node.id}:`)) this.#outstanding.delete(key)
+    }
     if (state.reason !== undefined && state.reason !== 'started') this.count(`LOOKING: ${state.reason.replace(/[0-9]+/g, 'N')}`)
     this.log(`${node.id} state ${state.role}${state.established ? ' established' : ''} leader=${state.leader} epoch=${state.epoch}${state.reason === undefined ? '' : ` (${state.reason})`}`)
     if (state.role === 'LEADING' && state.established) {
