@@ -23,13 +23,30 @@ export interface ChildData {
   stat: Stat
 }
 
+/** A node entered, changed in, or left the cache. */
+export interface TreeCacheNodeEvent {
+  /** What happened to the node. */
+  type: 'nodeAdded' | 'nodeUpdated' | 'nodeRemoved'
+  /** The node (for nodeRemoved, as it was last seen). */
+  node: ChildData
+}
+
+/** The first load after start() is complete. */
+export interface TreeCacheInitializedEvent {
+  /** The event's kind. */
+  type: 'initialized'
+}
+
+/** A read failed for a reason other than a lost connection or session (which the cache rides out). */
+export interface TreeCacheErrorEvent {
+  /** The event's kind. */
+  type: 'error'
+  /** The failure. */
+  error: unknown
+}
+
 /** A change the cache saw (Curator's TreeCacheEvent types, in camelCase). */
-export type TreeCacheEvent =
-  | { type: 'nodeAdded'; node: ChildData }
-  | { type: 'nodeUpdated'; node: ChildData }
-  | { type: 'nodeRemoved'; node: ChildData }
-  | { type: 'initialized' }
-  | { type: 'error'; error: unknown }
+export type TreeCacheEvent = TreeCacheNodeEvent | TreeCacheInitializedEvent | TreeCacheErrorEvent
 
 /** Options of {@link TreeCache}. */
 export interface TreeCacheOptions {
@@ -183,7 +200,11 @@ export class NodeCache {
   private readonly tree: TreeCache
 
   /** A cache of the node at `path` (which may not exist yet). */
-  constructor(client: ZooKeeperClient, readonly path: string) {
+  constructor(
+    client: ZooKeeperClient,
+    /** The cached node's path. */
+    readonly path: string,
+  ) {
     this.tree = new TreeCache(client, path, { maxDepth: 0 })
   }
 

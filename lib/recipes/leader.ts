@@ -17,8 +17,24 @@ import { Lock } from './lock.js'
 /** Curator's LeaderLatch.LOCK_NAME. */
 export const curatorLatchName = 'latch-'
 
-/** A change of leadership: gained, or lost (with why: a ZooKeeperError, or the close). */
-export type LeadershipEvent = { type: 'isLeader'; lease: Lease } | { type: 'notLeader'; reason: unknown }
+/** This participant became the leader. */
+export interface IsLeaderEvent {
+  /** The event's kind. */
+  type: 'isLeader'
+  /** The leadership lease; its signal aborts when leadership is lost. */
+  lease: Lease
+}
+
+/** This participant stopped being the leader. */
+export interface NotLeaderEvent {
+  /** The event's kind. */
+  type: 'notLeader'
+  /** Why: a ZooKeeperError (SESSIONEXPIRED, NONODE) or the close. */
+  reason: unknown
+}
+
+/** A change of leadership: gained, or lost. */
+export type LeadershipEvent = IsLeaderEvent | NotLeaderEvent
 
 /** One contender of an election (Curator's Participant). */
 export interface Participant {

@@ -28,6 +28,14 @@ export interface Lease {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** A lock (Lock, either side of a ReadWriteLock): acquire waits, tryAcquire does not. */
+export interface InterProcessLock {
+  /** Waits for the lock; rejects (deleting our node) when `signal` aborts or the session ends. */
+  acquire(signal?: AbortSignal): Promise<Lease>
+  /** Takes the lock only if that needs no waiting; otherwise resolves undefined. */
+  tryAcquire(): Promise<Lease | undefined>
+}
+
 /** A {@link Lease} that watches its own node and the session to learn when it is lost. */
 export class HeldLease implements Lease {
   private readonly controller = new AbortController()

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Data, ZooKeeperClient } from '../client/client.js'
 import { validatePath } from '../path.js'
-import type { Lease } from './lease.js'
+import type { InterProcessLock, Lease } from './lease.js'
 import { attemptLock, participants, standardDriver, type LockSpec } from './internal/lock-internals.js'
 import { curatorProtectedPrefix } from './internal/nodes.js'
 
@@ -50,7 +50,7 @@ function prefixFactory(layout: LockLayout): () => string {
  * await work(lease.signal) // aborted if the session expires while we hold the lock
  * ```
  */
-export class Lock {
+export class Lock implements InterProcessLock {
   private readonly spec: LockSpec
 
   /** A mutex on `path` (created as a container on first use). */

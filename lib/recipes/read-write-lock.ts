@@ -5,7 +5,7 @@
  */
 import type { Data, ZooKeeperClient } from '../client/client.js'
 import { validatePath } from '../path.js'
-import type { Lease } from './lease.js'
+import type { InterProcessLock, Lease } from './lease.js'
 import { attemptLock, standardDriver, type LockDriver, type LockSpec } from './internal/lock-internals.js'
 import { curatorProtectedPrefix } from './internal/nodes.js'
 
@@ -13,14 +13,6 @@ import { curatorProtectedPrefix } from './internal/nodes.js'
 export const curatorReadLockName = '__READ__'
 /** Curator's InterProcessReadWriteLock.WRITE_LOCK_NAME. */
 export const curatorWriteLockName = '__WRIT__'
-
-/** One side of a {@link ReadWriteLock} (or any lock): acquire waits, tryAcquire does not. */
-export interface InterProcessLock {
-  /** Waits for the lock; rejects (deleting our node) when `signal` aborts or the session ends. */
-  acquire(signal?: AbortSignal): Promise<Lease>
-  /** Takes the lock only if that needs no waiting; otherwise resolves undefined. */
-  tryAcquire(): Promise<Lease | undefined>
-}
 
 /** Options of {@link ReadWriteLock}. */
 export interface ReadWriteLockOptions {
@@ -66,7 +58,12 @@ export class ReadWriteLock {
   readonly writeLock: InterProcessLock
 
   /** A read-write lock on `path` (created as a container on first use). */
-  constructor(client: ZooKeeperClient, readonly path: string, options: ReadWriteLockOptions = {}) {
+  constructor(
+    client: ZooKeeperClient,
+    /** The lock's directory. */
+    readonly path: string,
+    options: ReadWriteLockOptions = {},
+  ) {
     validatePath(path)
     const side = (name: string, driver: LockDriver): Side =>
       new Side(client, { basePath: path, newPrefix: () => `${curatorProtectedPrefix()}${name}`, data: options.data, driver })
