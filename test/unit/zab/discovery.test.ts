@@ -57,6 +57,14 @@ describe('Discovery, leader side (ZAB paper phase 1; ZooKeeper Leader.getEpochTo
     expect(drain(leader).state).toMatchObject({ role: 'LOOKING', reason: 'follower 2 is ahead of the leader' })
   })
 
+  it('steps down for a voter that promised a later epoch, so the next election can include it (a Paddock addition)', () => {
+    const leader = leaderWith()
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
+    drain(leader)
+    leader.step(3, { type: 'FOLLOWERINFO', session: 8, acceptedEpoch: 5 })
+    expect(drain(leader).state).toMatchObject({ role: 'LOOKING', reason: 'follower 3 accepted epoch 5 above ours (1)' })
+  })
+
   it('ignores messages from a session it does not know', () => {
     const leader = leaderWith()
     leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
