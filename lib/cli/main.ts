@@ -1,24 +1,38 @@
 #!/usr/bin/env node
 /**
- * `paddock` command entry point. With no arguments (what `npm start` runs) it starts a standalone
- * member on 127.0.0.1:2181 that ZooKeeper clients can use, and runs until interrupted.
+ * The `paddock` command. With no command (what `npm start` runs) it starts a standalone member on
+ * 127.0.0.1:2181; `paddock server ...` mirrors zkServer.sh; `paddock ensemble` runs a local
+ * ensemble; `paddock shell` is a zkCli.sh-compatible shell.
  * @module
  */
 import { parseArgs } from 'node:util'
 import { createServer, type Server } from '../index.js'
+import { runEnsembleCommand } from './ensemble-command.js'
+import { runServerCommand, type Output } from './server-command.js'
 
-const usage = `usage: paddock [--port 2181] [--host 127.0.0.1] [--data-dir DIR] [--4lw srvr,ruok|*]
-  Starts a standalone Paddock member speaking the ZooKeeper client protocol.
-  Without --data-dir everything is kept in memory and forgotten on exit.`
+const usage = `usage:
+  paddock [--port 2181] [--host 127.0.0.1] [--data-dir DIR] [--4lw srvr,ruok|*]
+      a standalone member (in memory without --data-dir) until Ctrl-C
+  paddock server start|start-foreground|stop|restart|status [zoo.cfg]
+      zkServer.sh's verbs; without zoo.cfg: standalone on 127.0.0.1:2181 with dataDir ./data
+  paddock ensemble --size 3 [--data-dir DIR]
+      a local ensemble over loopback TCP until Ctrl-C, printing the connect string
+  paddock shell [-server host:port[,host:port]] [command args...]
+      a zkCli.sh-compatible shell (one-shot when a command is given)`
 
-interface StartOptions {
+const io: Output = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+}
+
+interface QuickStart {
   port: number
   host: string
   dataDir: string | undefined
   fourLetterWords: string
 }
 
-function parse(argv: string[]): StartOptions {
+function parseQuickStart(argv: string[]): QuickStart | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -30,48 +44,71 @@ function parse(argv: string[]): StartOptions {
     },
     strict: true,
   })
-  if (values.help) {
-    console.log(usage)
-    process.exit(0)
-  }
+  if (values.help) return undefined
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${JSON.stringify(values.port)}`)
   return { port, host: values.host, dataDir: values['data-dir'], fourLetterWords: values['4lw'] }
 }
 
-async function start(options: StartOptions): Promise<Server> {
-  const server = await createServer({
-    port: options.port,
-    host: options.host,
-    dataDir: options.dataDir,
-    fourLetterWordsWhitelist: options.fourLetterWords,
-  })
-  const storage = options.dataDir === undefined ? 'in memory' : `data in ${options.dataDir}`
-  console.log(`paddock: standalone member serving ZooKeeper clients at ${server.connectString} (${storage})`)
-  console.log(`paddock: try  zkCli.sh -server ${server.connectString}  or  echo ruok | nc ${options.host} ${server.address?.port}`)
-  return server
-}
-
-async function main(): Promise<void> {
-  let options: StartOptions
+async function quickStart(options: QuickStart): Promise<number> {
+  let server: Server
   try {
-    options = parse(process.argv.slice(2))
+    server = await createServer({ port: options.port, host: options.host, dataDir: options.dataDir, fourLetterWordsWhitelist: options.fourLetterWords })
   } catch (error) {
-    console.error(`paddock: ${error instanceof Error ? error.message : String(error)}\n${usage}`)
-    process.exit(2)
-  }
-  const server = await start(options).catch((error: unknown) => {
     const code = (error as { code?: string }).code
     const why = code === 'EADDRINUSE' ? `port ${options.port} is in use (another ZooKeeper or Paddock?); pick one with --port` : String(error)
-    console.error(`paddock: cannot start: ${why}`)
-    process.exit(1)
-  })
-  const stop = () => {
-    console.log('paddock: stopping')
-    server.close().then(() => process.exit(0), () => process.exit(1))
+    io.err(`paddock: cannot start: ${why}`)
+    return 1
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  const storage = options.dataDir === undefined ? 'in memory' : `data in ${options.dataDir}`
+  io.out(`paddock: standalone member serving ZooKeeper clients at ${server.connectString} (${storage})`)
+  io.out(`paddock: try  zkCli.sh -server ${server.connectString}  or  echo ruok | nc ${options.host} ${server.address?.port}`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  io.out('paddock: stopping')
+  await server.close()
+  return 0
 }
 
-await main()
+async function runShellCommand(argv: string[]): Promise<number> {
+  // The shell module is loaded only when asked for, so servers do not pay for readline and friends.
+  const shell = (await import(new URL('./shell/index.js', import.meta.url).href).catch(() => undefined)) as
+    | { runShell?: (argv: string[], io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; isTTY: boolean }) => Promise<number> }
+    | undefined
+  if (shell?.runShell === undefined) {
+    io.err('paddock: the shell is not available in this build')
+    return 1
+  }
+  return shell.runShell(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: process.stdin.isTTY === true })
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === 'server') return runServerCommand(rest[0], rest[1], io)
+  if (command === 'ensemble') return runEnsembleCommand(rest, io)
+  if (command === 'shell') return runShellCommand(rest)
+  if (command === 'help') {
+    io.out(usage)
+    return 0
+  }
+  if (command !== undefined && !command.startsWith('-')) {
+    io.err(`paddock: unknown command ${JSON.stringify(command)}\n${usage}`)
+    return 2
+  }
+  let options: QuickStart | undefined
+  try {
+    options = parseQuickStart(argv)
+  } catch (error) {
+    io.err(`paddock: ${error instanceof Error ? error.message : String(error)}\n${usage}`)
+    return 2
+  }
+  if (options === undefined) {
+    io.out(usage)
+    return 0
+  }
+  return quickStart(options)
+}
+
+process.exitCode = await main(process.argv.slice(2))

@@ -174,6 +174,7 @@ export function answerFourLetterWord(word: FourLetterWord, enabled: ReadonlySet<
   if (!enabled.has(word)) return { text: `${word} is not executed because it is not in the whitelist.\n`, effect: 'none' }
   switch (word) {
     case 'crst':
+      if (ctx.server.mode === 'looking') return { text: notServingText, effect: 'none' }
       return { text: 'Connection stats reset.\n', effect: 'resetConnectionStats' }
     case 'srst':
       return { text: 'Server stats reset.\n', effect: 'resetServerStats' }
@@ -182,7 +183,14 @@ export function answerFourLetterWord(word: FourLetterWord, enabled: ReadonlySet<
   }
 }
 
+/** What ZooKeeper answers the words that need a serving server while there is none (no quorum). */
+export const notServingText = 'This ZooKeeper instance is not currently serving requests\n'
+
+const needServing: ReadonlySet<string> = new Set(['srvr', 'stat', 'cons', 'dump', 'mntr', 'wchs', 'wchc', 'wchp', 'crst', 'srst'])
+
 function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
+  // A member without an established leader is not serving (ZooKeeper's CommandBase check).
+  if (ctx.server.mode === 'looking' && needServing.has(word)) return notServingText
   switch (word) {
     case 'ruok': return 'imok'
     case 'isro': return ctx.server.readOnly ? 'ro' : 'rw'

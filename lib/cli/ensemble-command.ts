@@ -1,0 +1,63 @@
+/**
+ * `paddock ensemble --size N`: a local ensemble for development in one process, members talking
+ * over loopback TCP as separate machines would; prints the connect string, Ctrl-C stops it.
+ * @module
+ */
+import { mkdtemp } from 'node:fs/promises'
+import { createServer as createNetServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { ServerSpec } from '../config/zoo-cfg.js'
+import { startMember, type MemberServer } from '../server/ensemble-server.js'
+import type { Output } from './server-command.js'
+
+async function freePort(host: string): Promise<number> {
+  const server = createNetServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, host, () => resolve())
+  })
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no free port')
+  return address.port
+}
+
+/** Parses `--size N [--data-dir DIR] [--host H] [--base-port P]` and runs the ensemble until interrupted. */
+export async function runEnsembleCommand(argv: string[], io: Output): Promise<number> {
+  let values: { size?: string; 'data-dir'?: string; host?: string }
+  try {
+    ;({ values } = parseArgs({ args: argv, options: { size: { type: 'string', default: '3' }, 'data-dir': { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } } }))
+  } catch (error) {
+    io.err(`paddock ensemble: ${(error as Error).message}`)
+    return 2
+  }
+  const size = Number(values.size)
+  if (!Number.isInteger(size) || size < 1 || size > 9) {
+    io.err(`paddock ensemble: --size must be an integer from 1 to 9, got ${JSON.stringify(values.size)}`)
+    return 2
+  }
+  const host = values.host ?? '127.0.0.1'
+  const dir = values['data-dir'] ?? (await mkdtemp(join(tmpdir(), 'paddock-ensemble-')))
+  const servers: ServerSpec[] = []
+  for (let id = 1; id <= size; id++) {
+    servers.push({ id, host, quorumPort: await freePort(host), electionPort: await freePort(host), role: 'participant', clientAddress: host, clientPort: await freePort(host) })
+  }
+  const logger = { info: (line: string) => io.out(line), error: (line: string) => io.err(line) }
+  const members: MemberServer[] = []
+  for (const s of servers) {
+    members.push(await startMember({ myid: s.id, servers, dataDir: join(dir, `member-${s.id}`), fourLetterWordsWhitelist: '*', logger: { info: (l) => logger.info(`[${s.id}] ${l}`), error: (l) => logger.error(`[${s.id}] ${l}`) } }))
+  }
+  await Promise.all(members.map((m) => m.waitUntilServing(60_000)))
+  const connectString = members.map((m) => m.connectString).join(',')
+  io.out(`paddock: ensemble of ${size} serving; leader is member ${members.find((m) => m.mode === 'leader')?.myid ?? '?'}`)
+  io.out(`paddock: connect string ${connectString} (data in ${dir}); Ctrl-C stops it`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  io.out('paddock: stopping the ensemble')
+  for (const m of members) await m.close()
+  return 0
+}

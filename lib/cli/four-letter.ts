@@ -1,0 +1,24 @@
+/**
+ * Sends one four-letter word to a client port and returns the answer (what `paddock server
+ * status` uses, as zkServer.sh uses `srvr`).
+ * @module
+ */
+import { connect } from 'node:net'
+
+/** Time allowed for a four-letter-word exchange, ms. */
+export const fourLetterTimeoutMs = 5_000
+
+/** Sends `word` to host:port; rejects with the socket error (ECONNREFUSED: nothing listens there). */
+export function askFourLetterWord(host: string, port: number, word: string, timeoutMs = fourLetterTimeoutMs): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port })
+    let answer = ''
+    socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })))
+    socket.on('connect', () => socket.write(word))
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')))
+    socket.on('error', reject)
+    socket.on('close', (hadError) => {
+      if (!hadError) resolve(answer)
+    })
+  })
+}

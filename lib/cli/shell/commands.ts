@@ -1,0 +1,240 @@
+/**
+ * The shell's commands, one entry each: usage line (zkCli.sh's own), options, argument counts,
+ * and what it does. Output and error lines are zkCli.sh's (see `format.ts`).
+ * @module
+ */
+import { CreateMode, type AddWatchMode, type CreateModeValue, type WatchedEvent, type WatcherType, type ZooKeeperClient } from '../../index.js'
+import { formatAcl, formatStat, javaList, parseAcl } from './format.js'
+import type { OptionSpec, ParsedArgs } from './parse.js'
+import { ShellError, UsageError } from './errors.js'
+import type { CommandOutcome, ShellOutput } from './shell.js'
+
+/** Nodes `ls -R`, `deleteall` and `setAcl -R` visit at most. */
+export const subtreeNodesMax = 1_000_000
+
+/** What a command may use of the shell. */
+export interface CommandContext {
+  /** Where output goes. */
+  readonly output: ShellOutput
+  /** Whether watches print when they fire. */
+  printWatches: boolean
+  /** The watcher `-w` reads and addWatch leave. */
+  readonly watcher: (event: WatchedEvent) => void
+  /** The connected client, or throws `Not connected`. */
+  requireClient(): ZooKeeperClient
+  /** Opens a session to another server (or the same one again). */
+  connect(server?: string): Promise<boolean>
+  /** Closes the session. */
+  closeSession(): Promise<void>
+}
+
+/** One shell command. */
+export interface Command {
+  /** The name typed. */
+  name: string
+  /** zkCli.sh's usage line. */
+  usage: string
+  /** The options it takes. */
+  options: OptionSpec
+  /** Fewest arguments after the name. */
+  argsMin: number
+  /** Most arguments after the name. */
+  argsMax: number
+  /** Runs the command; undefined means `ok`. */
+  run(ctx: CommandContext, parsed: ParsedArgs): Promise<CommandOutcome | undefined>
+}
+
+function arg(parsed: ParsedArgs, index: number): string {
+  const value = parsed.args[index]
+  if (value === undefined) throw new UsageError()
+  return value
+}
+
+function versionOption(parsed: ParsedArgs): number {
+  const text = parsed.options.get('v')
+  if (text === undefined) return -1
+  const version = Number(text)
+  if (!Number.isInteger(version)) throw new ShellError(`-v must be a version number, got ${text}`)
+  return version
+}
+
+function printStat(ctx: CommandContext, stat: Parameters<typeof formatStat>[0]): void {
+  ctx.output.out(formatStat(stat).join('\n'))
+}
+
+/** Every path of the subtree at `path`, breadth first (ZooKeeper's ZKUtil.listSubTreeBFS). */
+async function subtree(client: ZooKeeperClient, path: string): Promise<string[]> {
+  const paths = [path]
+  for (let i = 0; i < paths.length; i++) {
+    const parent = paths[i] ?? path
+    const children = await client.getChildren(parent)
+    for (const child of children) paths.push(parent === '/' ? `/${child}` : `${parent}/${child}`)
+    if (paths.length > subtreeNodesMax) throw new ShellError(`${path} has more than ${subtreeNodesMax} nodes (subtreeNodesMax)`)
+  }
+  return paths
+}
+
+function parsedAcl(ctx: CommandContext, text: string): ReturnType<typeof parseAcl>['acl'] {
+  const { acl, warnings } = parseAcl(text)
+  for (const warning of warnings) ctx.output.err(warning)
+  return acl
+}
+
+function createMode(parsed: ParsedArgs): CreateModeValue {
+  const ephemeral = parsed.options.has('e')
+  const sequential = parsed.options.has('s')
+  const container = parsed.options.has('c')
+  const ttl = parsed.options.has('t')
+  if (container && (ephemeral || sequential)) throw new ShellError('-c cannot be combined with -s or -e. Containers cannot be ephemeral or sequential.')
+  if (ttl && ephemeral) throw new ShellError('TTLs cannot be used with Ephemeral znodes')
+  if (ttl && container) throw new ShellError('TTLs cannot be used with Container znodes')
+  if (container) return CreateMode.CONTAINER
+  if (ttl) return sequential ? CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL : CreateMode.PERSISTENT_WITH_TTL
+  if (ephemeral) return sequential ? CreateMode.EPHEMERAL_SEQUENTIAL : CreateMode.EPHEMERAL
+  return sequential ? CreateMode.PERSISTENT_SEQUENTIAL : CreateMode.PERSISTENT
+}
+
+async function ls(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const client = ctx.requireClient()
+  const path = arg(parsed, 1)
+  if (parsed.options.has('R')) {
+    for (const p of await subtree(client, path)) ctx.output.out(p)
+    return
+  }
+  const watch = parsed.options.has('w') ? { watch: ctx.watcher } : {}
+  const { children, stat } = await client.getChildrenWithStat(path, watch)
+  ctx.output.out(javaList([...children].sort()))
+  if (parsed.options.has('s')) printStat(ctx, stat)
+}
+
+async function create(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const client = ctx.requireClient()
+  const mode = createMode(parsed)
+  const ttlText = parsed.options.get('t')
+  const ttlMs = ttlText === undefined ? undefined : Number(ttlText)
+  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && ttlMs > 0)) throw new ShellError(`-t must be a time to live in ms, got ${ttlText}`)
+  const aclText = parsed.args[3]
+  const acl = aclText === undefined ? undefined : parsedAcl(ctx, aclText)
+  const created = await client.create(arg(parsed, 1), parsed.args[2] ?? '', {
+    mode,
+    ...(acl === undefined ? {} : { acl }),
+    ...(ttlMs === undefined ? {} : { ttlMs }),
+  })
+  // zkCli.sh prints what it created on stderr, leaving stdout to the data commands print.
+  ctx.output.err(`Created ${created}`)
+}
+
+async function get(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const watch = parsed.options.has('w') ? { watch: ctx.watcher } : {}
+  const { data, stat } = await ctx.requireClient().getData(arg(parsed, 1), watch)
+  ctx.output.out(new TextDecoder().decode(data))
+  if (parsed.options.has('s')) printStat(ctx, stat)
+}
+
+async function set(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const stat = await ctx.requireClient().setData(arg(parsed, 1), arg(parsed, 2), versionOption(parsed))
+  if (parsed.options.has('s')) printStat(ctx, stat)
+}
+
+async function stat(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const path = arg(parsed, 1)
+  const watch = parsed.options.has('w') ? { watch: ctx.watcher } : {}
+  const result = await ctx.requireClient().exists(path, watch)
+  if (result === null) throw new ShellError(`Node does not exist: ${path}`)
+  printStat(ctx, result)
+}
+
+async function deleteAll(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const client = ctx.requireClient()
+  const paths = await subtree(client, arg(parsed, 1))
+  for (const path of paths.reverse()) await client.delete(path, -1)
+}
+
+async function getAcl(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const { acl, stat } = await ctx.requireClient().getACL(arg(parsed, 1))
+  for (const entry of acl) ctx.output.out(formatAcl(entry).join('\n'))
+  if (parsed.options.has('s')) printStat(ctx, stat)
+}
+
+async function setAcl(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const client = ctx.requireClient()
+  const path = arg(parsed, 1)
+  const acl = parsedAcl(ctx, arg(parsed, 2))
+  const version = versionOption(parsed)
+  if (parsed.options.has('R')) {
+    for (const p of await subtree(client, path)) await client.setACL(p, acl, p === path ? version : -1)
+    return
+  }
+  const stat = await client.setACL(path, acl, version)
+  if (parsed.options.has('s')) printStat(ctx, stat)
+}
+
+async function whoami(ctx: CommandContext): Promise<undefined> {
+  const infos = await ctx.requireClient().whoAmI()
+  ctx.output.out(['Auth scheme: User', ...infos.map((i) => `${i.authScheme}: ${i.user}`)].join('\n'))
+}
+
+const addWatchModes: Record<string, AddWatchMode> = { PERSISTENT: 'persistent', PERSISTENT_RECURSIVE: 'persistentRecursive' }
+
+async function addWatch(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const modeText = parsed.options.get('m') ?? 'PERSISTENT_RECURSIVE'
+  const mode = addWatchModes[modeText.toUpperCase()]
+  if (mode === undefined) throw new UsageError()
+  await ctx.requireClient().addWatch(arg(parsed, 1), ctx.watcher, mode)
+}
+
+async function removeWatches(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const type: WatcherType = parsed.options.has('c') ? 'children' : parsed.options.has('d') ? 'data' : 'any'
+  // -l (remove locally when the server is unreachable) needs no flag here: the client always
+  // forgets its own watches, and tells the server when it can.
+  await ctx.requireClient().removeWatches(arg(parsed, 1), type)
+}
+
+async function printwatches(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const value = parsed.args[1]
+  if (value === undefined) ctx.output.out(`printwatches is ${ctx.printWatches ? 'on' : 'off'}`)
+  else ctx.printWatches = value === 'on'
+}
+
+const none: OptionSpec = {}
+
+const table: Command[] = [
+  { name: 'addWatch', usage: 'addWatch [-m mode] path # optional mode is one of [PERSISTENT, PERSISTENT_RECURSIVE] - default is PERSISTENT_RECURSIVE', options: { m: 'value' }, argsMin: 1, argsMax: 1, run: addWatch },
+  { name: 'addauth', usage: 'addauth scheme auth', options: none, argsMin: 2, argsMax: 2, run: async (ctx, p) => void (await ctx.requireClient().addAuth(arg(p, 1), arg(p, 2))) },
+  { name: 'close', usage: 'close ', options: none, argsMin: 0, argsMax: 0, run: async (ctx) => void (await ctx.closeSession()) },
+  { name: 'connect', usage: 'connect host:port', options: none, argsMin: 0, argsMax: 1, run: async (ctx, p) => ((await ctx.connect(p.args[1])) ? 'ok' : 'failed') },
+  { name: 'create', usage: 'create [-s] [-e] [-c] [-t ttl] path [data] [acl]', options: { s: 'flag', e: 'flag', c: 'flag', t: 'value' }, argsMin: 1, argsMax: 3, run: create },
+  { name: 'delete', usage: 'delete [-v version] path', options: { v: 'value' }, argsMin: 1, argsMax: 1, run: async (ctx, p) => void (await ctx.requireClient().delete(arg(p, 1), versionOption(p))) },
+  { name: 'deleteall', usage: 'deleteall path', options: { b: 'value' }, argsMin: 1, argsMax: 1, run: deleteAll },
+  { name: 'get', usage: 'get [-s] [-w] path', options: { s: 'flag', w: 'flag' }, argsMin: 1, argsMax: 1, run: get },
+  { name: 'getAcl', usage: 'getAcl [-s] path', options: { s: 'flag' }, argsMin: 1, argsMax: 1, run: getAcl },
+  { name: 'getAllChildrenNumber', usage: 'getAllChildrenNumber path', options: none, argsMin: 1, argsMax: 1, run: async (ctx, p) => void ctx.output.out(String(await ctx.requireClient().getAllChildrenNumber(arg(p, 1)))) },
+  { name: 'getEphemerals', usage: 'getEphemerals path', options: none, argsMin: 0, argsMax: 1, run: async (ctx, p) => void ctx.output.out(javaList(await ctx.requireClient().getEphemerals(p.args[1] ?? '/'))) },
+  { name: 'help', usage: 'help', options: none, argsMin: 0, argsMax: 1, run: async (ctx) => void ctx.output.out(usageText()) },
+  { name: 'history', usage: 'history ', options: none, argsMin: 0, argsMax: 0, run: async () => undefined },
+  { name: 'ls', usage: 'ls [-s] [-w] [-R] path', options: { s: 'flag', w: 'flag', R: 'flag' }, argsMin: 1, argsMax: 1, run: ls },
+  { name: 'printwatches', usage: 'printwatches on|off', options: none, argsMin: 0, argsMax: 1, run: printwatches },
+  { name: 'quit', usage: 'quit ', options: none, argsMin: 0, argsMax: 0, run: async () => 'quit' },
+  { name: 'redo', usage: 'redo cmdno', options: none, argsMin: 1, argsMax: 1, run: async () => undefined },
+  { name: 'removewatches', usage: 'removewatches path [-c|-d|-a] [-l]', options: { c: 'flag', d: 'flag', a: 'flag', l: 'flag' }, argsMin: 1, argsMax: 1, run: removeWatches },
+  { name: 'rmr', usage: 'rmr path', options: none, argsMin: 1, argsMax: 1, run: deleteAll },
+  { name: 'set', usage: 'set [-s] [-v version] path data', options: { s: 'flag', v: 'value' }, argsMin: 2, argsMax: 2, run: set },
+  { name: 'setAcl', usage: 'setAcl [-s] [-v version] [-R] path acl', options: { s: 'flag', v: 'value', R: 'flag' }, argsMin: 2, argsMax: 2, run: setAcl },
+  { name: 'stat', usage: 'stat [-w] path', options: { w: 'flag' }, argsMin: 1, argsMax: 1, run: stat },
+  { name: 'sync', usage: 'sync path', options: none, argsMin: 1, argsMax: 1, run: async (ctx, p) => void (await ctx.requireClient().sync(arg(p, 1)), ctx.output.out('Sync is OK')) },
+  { name: 'whoami', usage: 'whoami ', options: none, argsMin: 0, argsMax: 0, run: whoami },
+]
+
+/** The commands by name. */
+export const commands: ReadonlyMap<string, Command> = new Map(table.map((c) => [c.name, c]))
+
+/** The command names, sorted, for completion. */
+export function commandNames(): string[] {
+  return [...commands.keys()].sort()
+}
+
+/** The usage listing `help` prints, in zkCli.sh's layout. */
+export function usageText(): string {
+  const lines = [...commands.values()].filter((c) => c.name !== 'help').map((c) => `\t${c.usage}`)
+  return ['paddock shell -server host:port[,host:port] -timeout ms cmd args', ...lines].join('\n')
+}
