@@ -1,7 +1,7 @@
 // Method: the commands of ZooKeeper's Getting Started tutorial (and a few more), each a one-shot zkCli.sh run, plus one zkCli.sh session fed by stdin, against each target, with their printed output checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
-import { zkCli, zkCliSession, zkCliUnavailableReason } from './harness/zkcli.js'
+import { zkCli, zkCliSession, zkCliSessionTimeoutMs, zkCliUnavailableReason } from './harness/zkcli.js'
 
 const missing = zkCliUnavailableReason()
 if (missing !== undefined && process.env['CI'] === 'true') throw new Error(`interop: zkCli.sh is required in CI: ${missing}`)
@@ -12,7 +12,8 @@ describe.skipIf(missing !== undefined).each(targets)('$name: zkCli.sh tutorial c
   const run = (...command: string[]) => zkCli(server.connectString, ...command)
 
   beforeAll(async () => {
-    server = await target.start(defaultSettings)
+    // The server grants zkCli.sh the long session it asks for (see zkCliSessionTimeoutMs).
+    server = await target.start({ ...defaultSettings, maxSessionTimeoutMs: zkCliSessionTimeoutMs })
   }, hookTimeoutMs)
 
   afterAll(async () => {

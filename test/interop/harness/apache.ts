@@ -19,7 +19,7 @@ export const zookeeperConfDir = '/etc/zookeeper/conf'
 export const zkCliPath = '/usr/share/zookeeper/bin/zkCli.sh'
 export const javaPath = '/usr/bin/java'
 
-/** How long a JVM gets to answer `ruok` after it is spawned. */
+/** How long a JVM gets to answer `ruok` and serve sessions after it is spawned. */
 const startTimeoutMs = 30_000
 /** How long `stop()` waits for the JVM to exit once told to. */
 const stopTimeoutMs = 10_000
@@ -46,7 +46,7 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
-/** Starts a standalone Apache ZooKeeper on 127.0.0.1 and resolves once it answers `ruok` with `imok`. */
+/** Starts a standalone Apache ZooKeeper on 127.0.0.1 and resolves once it answers `ruok` with `imok` and serves sessions. */
 export async function startApacheZooKeeper(options: ApacheOptions): Promise<RunningServer> {
   const reason = apacheUnavailableReason()
   if (reason !== undefined) throw new Error(`cannot start Apache ZooKeeper: ${reason}`)
@@ -81,9 +81,12 @@ export async function startApacheZooKeeper(options: ApacheOptions): Promise<Runn
     const outcome = await pollUntil(
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) return { exited: child.exitCode ?? child.signalCode }
-        return (await fourLetterWord('127.0.0.1', port, 'ruok', 1_000)) === 'imok' ? { exited: undefined } : undefined
+        if ((await fourLetterWord('127.0.0.1', port, 'ruok', 1_000)) !== 'imok') return undefined
+        // ruok answers as soon as the port is open; sessions are refused (closed: ConnectionLoss)
+        // until the ZooKeeperServer runs, which srvr shows by printing its Mode.
+        return (await fourLetterWord('127.0.0.1', port, 'srvr', 1_000)).includes('Mode: ') ? { exited: undefined } : undefined
       },
-      { timeoutMs: startTimeoutMs, intervalMs: 100, what: `Apache ZooKeeper on 127.0.0.1:${port} to answer ruok` },
+      { timeoutMs: startTimeoutMs, intervalMs: 100, what: `Apache ZooKeeper on 127.0.0.1:${port} to answer ruok and serve (srvr)` },
     )
     if (outcome.exited !== undefined) throw new Error(`the Apache ZooKeeper JVM exited (${outcome.exited}) before answering ruok`)
   } catch (error) {

@@ -23,12 +23,18 @@ export interface ZkCliResult {
   err: string
 }
 
+/**
+ * The session timeout zkCli.sh asks for: long, so a client JVM starved of CPU on a loaded
+ * machine does not lose its connection (ConnectionLoss) before its one command ran.
+ */
+export const zkCliSessionTimeoutMs = 30_000
+
 /** How long one zkCli.sh invocation (a JVM start) may take. */
-const zkCliTimeoutMs = 30_000
+const zkCliTimeoutMs = 45_000
 
 /** Runs `zkCli.sh -server <connectString> ...command`. */
 export function zkCli(connectString: string, ...command: string[]): Promise<ZkCliResult> {
-  return runZkCli(['-server', connectString, ...command], undefined)
+  return runZkCli(['-server', connectString, '-timeout', String(zkCliSessionTimeoutMs), ...command], undefined)
 }
 
 /**
@@ -39,7 +45,8 @@ export async function zkCliSession(
   connectString: string,
   commands: readonly string[],
 ): Promise<{ code: number; events: string[]; lines: string[]; err: string }> {
-  const result = await runZkCli(['-server', connectString], [...commands, 'quit'].join('\n') + '\n')
+  const args = ['-server', connectString, '-timeout', String(zkCliSessionTimeoutMs)]
+  const result = await runZkCli(args, [...commands, 'quit'].join('\n') + '\n')
   const lines = result.out.split('\n').filter((line) => line !== '' && line !== 'WATCHER::')
   const events = lines
     .map((line) => /^WatchedEvent state:SyncConnected type:(\w+) path:(\S+)$/.exec(line))
