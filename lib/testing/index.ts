@@ -6,3 +6,5 @@
 export { TestingServer, virtualClockStartMsDefault } from './testing-server.js'
 export type { TestingServerOptions } from './testing-server.js'
 export { eventTimeoutMsDefault, nextSessionEvent, settle } from './wait.js'
+export { TestingCluster } from './testing-cluster.js'
+export type { TestingClusterOptions } from './testing-cluster.js'
