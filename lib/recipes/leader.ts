@@ -7,7 +7,7 @@
 import type { ZooKeeperClient } from '../client/client.js'
 import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
-import type { Lease } from './lease.js'
+import type { HeldLease, Lease } from './lease.js'
 import { attemptLock, participants, standardDriver, type LockSpec } from './internal/lock-internals.js'
 import { aborted, Listeners } from './internal/listeners.js'
 import { curatorProtectedPrefix } from './internal/nodes.js'
@@ -50,6 +50,17 @@ export interface Participant {
 export interface LeaderOptions {
   /** This participant's id, stored in its node as UTF-8 (Curator's participant id). @defaultValue '' */
   id?: string
+  /**
+   * Treat a lost connection as lost leadership until the client reconnects, as Curator's default
+   * StandardConnectionStateErrorPolicy does: while disconnected the session may already have
+   * expired and another participant may lead. false keeps leadership until the session is
+   * known to be gone (Curator's SessionConnectionStateErrorPolicy). @defaultValue true
+   */
+  suspendOnDisconnect?: boolean
+}
+
+function connectionLost(path: string): ZooKeeperError {
+  return new ZooKeeperError('CONNECTIONLOSS', { path, message: `Connection lost while leading ${path}: leadership suspended` })
 }
 
 /** Reads the participants of an election at `path`, leader first. */
@@ -82,6 +93,8 @@ export class LeaderLatch {
   private readonly changed = new Listeners<void>()
   private currentLease: Lease | undefined
   private currentState: LeaderLatchState = 'latent'
+  /** Disconnected while leading (see {@link LeaderOptions.suspendOnDisconnect}). */
+  private suspended = false
   private loop: Promise<void> = Promise.resolve()
   private failure: unknown
 
@@ -103,7 +116,7 @@ export class LeaderLatch {
 
   /** True while this participant leads. */
   get hasLeadership(): boolean {
-    return this.currentLease?.held === true
+    return this.currentLease?.held === true && !this.suspended
   }
 
   /** The participant's id. */
@@ -130,7 +143,7 @@ export class LeaderLatch {
   async await(signal?: AbortSignal): Promise<Lease> {
     for (;;) {
       signal?.throwIfAborted()
-      if (this.currentLease?.held === true) return this.currentLease
+      if (this.hasLeadership && this.currentLease !== undefined) return this.currentLease
       if (this.currentState === 'closed') throw this.failure ?? new Error(`LeaderLatch ${this.path} is closed`)
       await this.nextEvent(signal)
     }
@@ -179,15 +192,39 @@ export class LeaderLatch {
     }
   }
 
-  private async lead(lease: Lease): Promise<void> {
+  private async lead(lease: HeldLease): Promise<void> {
     this.currentLease = lease
-    this.listeners.emit({ type: 'isLeader', lease })
-    this.changed.emit()
+    this.suspended = false
+    this.setLeader(true, undefined)
+    const unsubscribe = this.client.onStateChange((event) => void this.onConnection(event.state, lease))
     await Promise.race([aborted(lease.signal), aborted(this.closing.signal)])
+    unsubscribe()
     const reason: unknown = lease.signal.aborted ? lease.signal.reason : this.closing.signal.reason
     await lease.release()
+    if (!this.suspended) this.setLeader(false, reason)
     this.currentLease = undefined
-    this.listeners.emit({ type: 'notLeader', reason })
+    this.suspended = false
+  }
+
+  // A disconnected leader steps down until it is connected again and its node is still there;
+  // nobody can have passed it in the line while the node exists, so it then leads again.
+  private async onConnection(state: string, lease: HeldLease): Promise<void> {
+    if (!(this.options.suspendOnDisconnect ?? true)) return
+    if (state === 'Disconnected' && !this.suspended) {
+      this.suspended = true
+      this.setLeader(false, connectionLost(this.path))
+    } else if (state === 'SyncConnected' && this.suspended) {
+      await lease.watch()
+      if (!lease.held || this.client.state !== 'SyncConnected' || !this.suspended) return
+      this.suspended = false
+      this.setLeader(true, undefined)
+    }
+  }
+
+  private setLeader(leader: boolean, reason: unknown): void {
+    const lease = this.currentLease
+    if (leader && lease !== undefined) this.listeners.emit({ type: 'isLeader', lease })
+    else this.listeners.emit({ type: 'notLeader', reason })
     this.changed.emit()
   }
 
@@ -273,12 +310,18 @@ export class LeaderElection {
 
   private async term(lease: Lease): Promise<void> {
     this.leading = true
+    const disconnected = new AbortController()
+    const unsubscribe = this.client.onStateChange((event) => {
+      if (event.state === 'Disconnected' && (this.options.suspendOnDisconnect ?? true)) disconnected.abort(connectionLost(this.path))
+    })
     try {
-      await this.takeLeadership(AbortSignal.any([lease.signal, this.closing.signal]), lease)
+      // As Curator's LeaderSelectorListenerAdapter: a lost connection cancels the term.
+      await this.takeLeadership(AbortSignal.any([lease.signal, this.closing.signal, disconnected.signal]), lease)
     } catch (error) {
       const report = this.options.onError ?? ((e: unknown) => queueMicrotask(() => { throw e }))
       report(error)
     } finally {
+      unsubscribe()
       this.leading = false
       await lease.release()
     }

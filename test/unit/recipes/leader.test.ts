@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { VirtualClock } from '../../../lib/index.js'
 import { LeaderElection, LeaderLatch, type LeadershipEvent } from '../../../lib/recipes/index.js'
-import { expire, flush, outcome, sessions, shortSessionMs, startServer, type Server, type ZooKeeperClient } from './helpers.js'
+import { expire, flush, outcome, Reconnectable, sessions, shortSessionMs, startServer, type Server, type ZooKeeperClient } from './helpers.js'
 
 let server: Server
 let clock: VirtualClock
@@ -78,6 +78,35 @@ describe('LeaderLatch', () => {
     expect(await observer.getChildren('/election/rejoin')).toEqual([])
   })
 
+  it('steps down while disconnected and leads again after reconnecting with its node in place', async () => {
+    const moving = await Reconnectable.open(server)
+    const latch = new LeaderLatch(moving.client, '/election/suspend')
+    const events: string[] = []
+    latch.on((event) => events.push(event.type === 'notLeader' ? `notLeader ${(event.reason as { code: string }).code}` : event.type))
+    latch.start()
+    const first = await latch.await()
+    moving.drop()
+    await flush()
+    expect(latch.hasLeadership).toBe(false)
+    await moving.reconnect()
+    const again = await latch.await()
+    expect(again.path).toBe(first.path)
+    expect(events).toEqual(['isLeader', 'notLeader CONNECTIONLOSS', 'isLeader'])
+    await latch.close()
+  })
+
+  it('keeps leadership through a disconnect with suspendOnDisconnect false', async () => {
+    const moving = await Reconnectable.open(server)
+    const latch = new LeaderLatch(moving.client, '/election/keep', { suspendOnDisconnect: false })
+    latch.start()
+    await latch.await()
+    moving.drop()
+    await flush()
+    expect(latch.hasLeadership).toBe(true)
+    await moving.reconnect()
+    await latch.close()
+  })
+
   it('rejects await when its signal aborts and when the latch closes', async () => {
     const [other] = (await sessions(server, 1)) as [ZooKeeperClient]
     const leader = new LeaderLatch(observer, '/election/await')
@@ -140,6 +169,28 @@ describe('LeaderElection', () => {
     expect(lostReason).toMatchObject({ code: 'SESSIONEXPIRED' })
     await second.close()
     await first.close()
+  })
+
+  it('cancels the term when the connection drops, and leads again after the reconnect', async () => {
+    const moving = await Reconnectable.open(server)
+    const reasons: unknown[] = []
+    let terms = 0
+    let secondTerm!: () => void
+    const second = new Promise<void>((resolve) => (secondTerm = resolve))
+    const election = new LeaderElection(moving.client, '/election/cancel', async (signal) => {
+      if (++terms === 2) return secondTerm()
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+      reasons.push(signal.reason)
+    })
+    election.start()
+    await flush()
+    expect(election.hasLeadership).toBe(true)
+    moving.drop()
+    await flush()
+    expect(reasons).toMatchObject([{ code: 'CONNECTIONLOSS' }])
+    await moving.reconnect()
+    await second
+    await election.close()
   })
 
   it('requeues after a term with autoRequeue, alternating leadership between two participants', async () => {
