@@ -148,6 +148,7 @@ export function errorLine(error: unknown, path: string | undefined): string {
     case 'BADVERSION':
       return `version No is not valid : ${where}`
     default:
-      return error.message
+      // ZooKeeper's own `KeeperErrorCode = No such watcher for /x` when there is a path.
+      return where === 'null' ? error.message : new ZooKeeperError(error.code, { path: where }).message
   }
 }
