@@ -59,8 +59,9 @@ class QueueCore {
       return children.filter((name) => name.includes(queueItemName)).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
     } catch (error) {
       if (!hasCode(error, 'NONODE')) throw error
-      // No queue yet: watch for its creation so take() wakes on the first put.
-      if (watch !== undefined) await this.client.exists(this.path, { watch })
+      // No queue yet: watch for its creation so take() wakes on the first put. If it appeared
+      // in between, wake at once and look again.
+      if (watch !== undefined && (await this.client.exists(this.path, { watch })) !== null) watch()
       return []
     }
   }
