@@ -11,7 +11,7 @@ import { MemoryHub } from '../peer/memory.js'
 import { startTcpTransport, type PeerAddress } from '../peer/tcp.js'
 import type { PeerTransport } from '../peer/transport.js'
 import { zxidEpoch } from '../txn/zxid.js'
-import { majorityQuorum, ZabPeer, type ZabLimits, type ZabStatus } from '../zab/index.js'
+import { majorityQuorum, ZabPeer, type ZabLimits } from '../zab/index.js'
 import { createLevelStorage, type Storage } from '../../storage/index.js'
 import { startClientPort, type ClientPort } from '../wire/server.js'
 import { EnsembleRuntime, type EnsembleLogger } from './ensemble.js'
@@ -33,7 +33,10 @@ export interface MemberStartOptions extends ServerOptions {
   initLimit?: number
   /** Ticks of tickTime a follower may lag (syncLimit). @defaultValue 5 */
   syncLimit?: number
-  /** Members of one process talk through this hub instead of TCP (in-process clusters). */
+  /**
+   * Members of one process talk through this hub instead of TCP (in-process clusters).
+   * @internal
+   */
   hub?: MemoryHub
   /** Milliseconds per ZAB tick. @defaultValue 50 */
   zabTickMs?: number
@@ -43,6 +46,30 @@ export interface MemberStartOptions extends ServerOptions {
   logger?: EnsembleLogger
 }
 
+/** What a member reports of its place in the ensemble (the ZAB core's view). */
+export interface MemberStatus {
+  /** This member's id. */
+  readonly id: number
+  /** LOOKING, FOLLOWING, LEADING or OBSERVING (ZooKeeper's ServerState). */
+  readonly role: string
+  /** The leader followed or led, if any. */
+  readonly leader: number | undefined
+  /** Whether the leader is established (the member may serve). */
+  readonly established: boolean
+  /** The last epoch accepted in discovery (ZooKeeper's acceptedEpoch file). */
+  readonly acceptedEpoch: number
+  /** The epoch of the last leader followed (ZooKeeper's currentEpoch file). */
+  readonly currentEpoch: number
+  /** The last zxid in the log. */
+  readonly lastLoggedZxid: number
+  /** The last zxid known committed. */
+  readonly committedZxid: number
+  /** The last zxid known durable here. */
+  readonly persistedZxid: number
+  /** The election round (ZooKeeper's logicalclock). */
+  readonly electionEpoch: number
+}
+
 /** A running ensemble member. */
 export interface MemberServer extends Server {
   /** This member's id. */
@@ -50,7 +77,7 @@ export interface MemberServer extends Server {
   /** `leader`, `follower`, `observer`, or `looking` while there is no established leader. */
   readonly mode: string
   /** The ZAB core's view: role, epochs, zxids. */
-  status(): ZabStatus
+  status(): MemberStatus
   /** Resolves once the member serves clients (an established leader, follower or observer). */
   waitUntilServing(timeoutMs?: number): Promise<void>
 }
@@ -197,7 +224,7 @@ class EnsembleMember implements MemberServer {
     return modeOf(this.member)
   }
 
-  status(): ZabStatus {
+  status(): MemberStatus {
     return this.runtime.zab.status()
   }
 
