@@ -148,6 +148,17 @@ describe('Lock', () => {
     expect(lease.signal.aborted).toBe(true)
   })
 
+  it('aborts every lease and rejects every waiter when the server the sessions talk to closes', async () => {
+    const [other] = (await sessions(server, 1)) as [ZooKeeperClient]
+    const lease = await new Lock(observer, '/locks/server-down').acquire()
+    const waiting = outcome(new Lock(other, '/locks/server-down').acquire())
+    await flush()
+    await server.close()
+    await flush()
+    expect(lease.signal.aborted).toBe(true)
+    expect(await waiting).toMatchObject({ error: { code: 'SESSIONEXPIRED' } })
+  })
+
   it('aborts the lease when somebody deletes the lock node', async () => {
     const lease = await new Lock(observer, '/locks/deleted').acquire()
     const [admin] = (await sessions(server, 1)) as [ZooKeeperClient]
