@@ -46,11 +46,26 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+/** How many times a JVM that exits at once (its free port taken meanwhile) is started again. */
+const startAttemptsMax = 3
+
+class JvmExitedError extends Error {}
+
 /** Starts a standalone Apache ZooKeeper on 127.0.0.1 and resolves once it answers `ruok` with `imok` and serves sessions. */
 export async function startApacheZooKeeper(options: ApacheOptions): Promise<RunningServer> {
   const reason = apacheUnavailableReason()
   if (reason !== undefined) throw new Error(`cannot start Apache ZooKeeper: ${reason}`)
-  const port = await freePort()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, await freePort())
+    } catch (error) {
+      // Another process may bind the port between freePort() and the JVM: try a new one.
+      if (!(error instanceof JvmExitedError) || attempt >= startAttemptsMax) throw error
+    }
+  }
+}
+
+async function startOnce(options: ApacheOptions, port: number): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'paddock-interop-zk-'))
   const configPath = join(dir, 'zoo.cfg')
   await writeFile(configPath, zooCfg(options, port, join(dir, 'data')))
@@ -88,8 +103,12 @@ export async function startApacheZooKeeper(options: ApacheOptions): Promise<Runn
       },
       { timeoutMs: startTimeoutMs, intervalMs: 100, what: `Apache ZooKeeper on 127.0.0.1:${port} to answer ruok and serve (srvr)` },
     )
-    if (outcome.exited !== undefined) throw new Error(`the Apache ZooKeeper JVM exited (${outcome.exited}) before answering ruok`)
+    if (outcome.exited !== undefined) {
+      await stop().catch(() => undefined)
+      throw new JvmExitedError(`the Apache ZooKeeper JVM exited (${outcome.exited}) before answering ruok\n--- JVM output ---\n${output}`)
+    }
   } catch (error) {
+    if (error instanceof JvmExitedError) throw error
     await stop().catch(() => undefined)
     throw new Error(`${(error as Error).message}\n--- JVM output ---\n${output}`)
   }
