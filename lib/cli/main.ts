@@ -81,7 +81,7 @@ async function runShellCommand(argv: string[]): Promise<number> {
     io.err('paddock: the shell is not available in this build')
     return 1
   }
-  return shell.runShell(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: process.stdin.isTTY === true })
+  return shell.runShell(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: process.stdin.isTTY === true && process.stdout.isTTY === true })
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -29,6 +29,13 @@ export interface DurableLogger {
   error(message: string): void
 }
 
+/** The storage's log lines as a server prints them: no debug chatter, the rest prefixed. */
+export const storageLogger = {
+  debug: () => {},
+  info: (line: string) => console.info(`paddock: ${line}`),
+  warn: (line: string) => console.warn(`paddock: ${line}`),
+}
+
 const snapCountDefault = 100_000
 const snapRetainCountMin = 3
 const msPerHour = 3_600_000
@@ -105,6 +112,10 @@ export class DurableLog implements Committer {
     this.snapshotting = this.storage
       .writeSnapshot(zxid, snapshotChunks(this.member))
       .then((info) => this.logger.info(`snapshot 0x${zxid.toString(16)} written: ${info.chunkCount} chunks, ${info.byteCount} bytes`))
+      // Keep the log and snapshots bounded so start-up replays little (ZooKeeper rolls its log
+      // per snapshot for the same reason); older ones go beyond snapRetainCount.
+      .then(() => this.storage.purge(this.snapRetainCount))
+      .then(() => undefined)
       .catch((error: unknown) => {
         if (this.storage.state === 'open') this.logger.error(`snapshot 0x${zxid.toString(16)} failed: ${String(error)}`)
       })

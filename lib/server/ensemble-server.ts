@@ -13,6 +13,7 @@ import type { PeerTransport } from '../peer/transport.js'
 import { zxidEpoch } from '../txn/zxid.js'
 import { majorityQuorum, ZabPeer, type ZabLimits } from '../zab/index.js'
 import { createLevelStorage, type Storage } from '../../storage/index.js'
+import { storageLogger } from './durable.js'
 import { startClientPort, type ClientPort } from '../wire/server.js'
 import { EnsembleRuntime, type EnsembleLogger } from './ensemble.js'
 import { Member } from './member.js'
@@ -127,7 +128,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   const me = options.servers.find((s) => s.id === options.myid)
   if (me === undefined) throw new RangeError(`myid ${options.myid} is not among the servers`)
   const member = new Member({ ...options, serverId: options.myid })
-  const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir }))
+  const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir, logger: storageLogger }))
   if (storage === undefined) throw new TypeError('an ensemble member needs dataDir or storage')
   const logger = options.logger ?? consoleLogger(options.myid)
   try {

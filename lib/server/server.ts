@@ -8,6 +8,7 @@ import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../clien
 import { ZooKeeperError } from '../errors.js'
 import type { WatchNotification } from '../watch/watch-manager.js'
 import { createLevelStorage, type Storage } from '../../storage/index.js'
+import { storageLogger } from './durable.js'
 import { startClientPort, type ClientPort, type ClientPortOptions } from '../wire/server.js'
 import { MemberClientPortBackend } from './wire-adapter.js'
 import { DurableLog, recover, type DurabilityOptions } from './durable.js'
@@ -95,7 +96,7 @@ const sessionTimeoutMsDefault = 30_000
  */
 export async function createServer(options: ServerOptions = {}): Promise<Server> {
   const member = new Member(options)
-  const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir }))
+  const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir, logger: storageLogger }))
   let log: DurableLog | undefined
   try {
     if (storage !== undefined) log = await openDurable(member, storage, options)
