@@ -73,15 +73,9 @@ async function quickStart(options: QuickStart): Promise<number> {
 }
 
 async function runShellCommand(argv: string[]): Promise<number> {
-  // The shell module is loaded only when asked for, so servers do not pay for readline and friends.
-  const shell = (await import(new URL('./shell/index.js', import.meta.url).href).catch(() => undefined)) as
-    | { runShell?: (argv: string[], io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; isTTY: boolean }) => Promise<number> }
-    | undefined
-  if (shell?.runShell === undefined) {
-    io.err('paddock: the shell is not available in this build')
-    return 1
-  }
-  return shell.runShell(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: process.stdin.isTTY === true && process.stdout.isTTY === true })
+  // Loaded only when asked for, so servers do not pay for the shell's modules at start-up.
+  const { runShell } = await import('./shell/index.js')
+  return runShell(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: process.stdin.isTTY === true && process.stdout.isTTY === true })
 }
 
 async function main(argv: string[]): Promise<number> {
