@@ -52,7 +52,7 @@ export function getData(ctx: ReadContext, request: GetDataRequest): ResponseFor<
 export function exists(ctx: ReadContext, request: ExistsRequest): ResponseFor<'exists'> {
   if (pathProblem(request.path) !== undefined) return badArguments
   const node = ctx.tree.get(request.path)
-  // Since ZooKeeper 3.9.2 exists needs READ on a node that exists (ZOOKEEPER-4799).
+  // Since ZooKeeper 3.9.2 exists needs READ on a node that exists (ZOOKEEPER-2590); 3.8 did not check.
   if (node !== undefined && !allowed(ctx, node.acl, Perms.READ)) return noAuth
   if (request.watch) ctx.watches.addDataWatch(request.path, ctx.watcher)
   return node === undefined ? noNode : { err: 0, stat: node.stat() }

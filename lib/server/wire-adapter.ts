@@ -113,7 +113,8 @@ export class MemberClientPortBackend implements ClientPortBackend {
       mode: this.mode(),
       readOnly: this.readOnly,
       lastProcessedZxid: member.lastProcessedZxid,
-      znodeCount: member.tree.size,
+      // ZooKeeper's DataTree holds the root under both '' and '/', and its count shows it.
+      znodeCount: member.tree.size + 1,
       approximateDataSize: approximateDataSize(member),
       sessions,
       ephemerals,
