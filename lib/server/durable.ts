@@ -90,8 +90,12 @@ export class DurableLog implements Committer {
     if (this.failed || this.closing) return false
     this.lastZxid = entry.header.zxid
     const data = encodeTxnEntry(entry)
+    const started = performance.now()
     this.storage.append([{ zxid: entry.header.zxid, data }]).then(
-      () => this.durable(entry),
+      () => {
+        this.member.metrics.logSync.observe(performance.now() - started)
+        this.durable(entry)
+      },
       (error: unknown) => this.fail(error),
     )
     return entry.header.zxid

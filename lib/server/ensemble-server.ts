@@ -140,6 +140,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
       { id: options.myid, quorum: majorityQuorum(voters, observers), random: mulberry32(options.seed ?? randomInt(2 ** 31)), limits: zabLimits(options, member.options.tickTimeMs, zabTickMs) },
       restored,
     )
+    member.metrics.quorumSize = voters.length
     const runtime = new EnsembleRuntime(zab, member, storage, {
       zabTickMs,
       snapCount: options.snapCount ?? 100_000,

@@ -193,8 +193,10 @@ export class EnsembleRuntime {
   private appendEntries(ready: Ready): void {
     if (ready.entries.length === 0) return
     const last = ready.entries[ready.entries.length - 1]?.zxid ?? 0
+    const started = performance.now()
     this.storage.append(ready.entries.map((e) => ({ zxid: e.zxid, data: e.data }))).then(
       () => {
+        this.member.metrics.logSync.observe(performance.now() - started)
         if (this.stopped) return
         this.zab.persisted(last)
         this.pump()

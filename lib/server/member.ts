@@ -20,6 +20,7 @@ import { DataTree, type TxnResult } from '../tree/data-tree.js'
 import type { Id, Txn, TxnEntry, TxnHeader } from '../txn/types.js'
 import { SessionTracker } from '../session/session-tracker.js'
 import { WatchManager, type WatchNotification, type Watcher } from '../watch/watch-manager.js'
+import { MemberMetrics } from './metrics.js'
 import { Prep } from './prep.js'
 import * as reads from './reads.js'
 import { isWrite, type MultiResult, type ReadRequest, type Request, type Response, type WriteRequest } from './requests.js'
@@ -147,6 +148,8 @@ export class Member {
   private readonly touched = new Set<bigint>()
   /** What the member is doing; only standalone members and established leaders prepare writes. */
   role: MemberRole = 'standalone'
+  /** Request counts and latencies, for mntr, the admin server and /metrics. */
+  readonly metrics = new MemberMetrics()
   private timers: Timer[] = []
   private closed = false
 
@@ -239,6 +242,17 @@ export class Member {
 
   /** Serves one request of an attached channel; `done` gets the response in request order. */
   submit(channel: Channel, request: Request, cxid: number, done: Done): void {
+    const started = performance.now()
+    const metrics = this.metrics
+    metrics.outstanding++
+    this.serve(channel, request, cxid, (response, zxid) => {
+      metrics.outstanding--
+      metrics.request(request.op, performance.now() - started)
+      done(response, zxid)
+    })
+  }
+
+  private serve(channel: Channel, request: Request, cxid: number, done: Done): void {
     if (!channel.attached || !this.serving) return done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
     if (!this.sessions.touch(channel.sessionId, this.clock.now())) {
       return done({ err: ErrorCode.SESSIONEXPIRED }, this.lastProcessedZxid)
@@ -486,6 +500,7 @@ export class Member {
    */
   setRole(role: MemberRole): void {
     if (role === this.role) return
+    if (role === 'looking' && this.role !== 'standalone') this.metrics.elections++
     this.role = role
     this.prep.reset()
     if (role === 'looking') this.dropClients()
