@@ -1,17 +1,21 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn, prints markdown tables,
-// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess`, `--quick`.
+// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes`, `--quick`.
 import { writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { benchEnsemble, type EnsembleBenchOptions, type EnsembleBenchResult } from './ensemble.js'
 import { benchInProcess, type InProcessResult } from './in-process.js'
+import { benchKazooLock, benchLock, type LockBenchResult } from './recipes.js'
 import { benchRecovery, type RecoveryBenchOptions, type RecoveryBenchResult } from './recovery.js'
 import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
-import { killAll } from './servers.js'
+import { apacheUnavailableReason, killAll, startServer, timeToFirstReply, type ServerKind } from './servers.js'
 import { measurePreallocatedFsyncPerSec } from './fsync.js'
 import { measureFsyncPerSec } from './storage.js'
 import { benchWire, type WireBenchOptions, type WireBenchResult } from './wire.js'
 
-const sections = ['inprocess', 'wire', 'durable', 'recovery'] as const
+const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes'] as const
 type Section = (typeof sections)[number]
 
 interface Config {
@@ -20,6 +24,9 @@ interface Config {
   fsyncMs: number
   fsyncRuns: number
   recovery: RecoveryBenchOptions
+  ensemble: EnsembleBenchOptions
+  /** Rounds of benchLock() in process, and of the Lock benches over TCP (Paddock's client and kazoo). */
+  lockRounds: { inProcess: number; tcp: number }
 }
 
 const inFlights = [1, 100] as const
@@ -29,6 +36,12 @@ const fullConfig: Config = {
   fsyncMs: 2_000,
   fsyncRuns: 3,
   recovery: { counts: [100_000, 1_000_000], restarts: 3, loadInFlight: 1_000, loadTimeMaxMs: 300_000, apacheHeapMb: 3_000, kinds: ['paddock', 'apache'] },
+  // ZooKeeper's sample zoo.cfg timing for both servers.
+  ensemble: {
+    runs: 5, failoversPerRun: 3, durationMs: 2_000, countMax: 100_000, warmupMs: 1_000, inFlight: 100,
+    tickTimeMs: 2_000, initLimit: 10, syncLimit: 5, apacheHeapMb: 512, kinds: ['paddock', 'apache'], budgetMs: 270_000,
+  },
+  lockRounds: { inProcess: 5, tcp: 3 },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -36,6 +49,8 @@ const quickConfig: Config = {
   fsyncMs: 300,
   fsyncRuns: 1,
   recovery: { ...fullConfig.recovery, counts: [2_000, 10_000], restarts: 1, loadTimeMaxMs: 30_000, apacheHeapMb: 1_000 },
+  ensemble: { ...fullConfig.ensemble, runs: 1, failoversPerRun: 1, durationMs: 500, countMax: 5_000, warmupMs: 200, budgetMs: 60_000 },
+  lockRounds: { inProcess: 1, tcp: 1 },
 }
 
 interface Results {
@@ -44,6 +59,13 @@ interface Results {
   wire?: WireBenchResult
   durable?: WireBenchResult & { fsyncPerSec: Summary; fsyncPreallocatedPerSec: Summary; fsyncDir: string }
   recovery?: RecoveryBenchResult
+  ensemble?: EnsembleBenchResult
+  recipes?: RecipesResult
+}
+
+interface RecipesResult {
+  /** Lock measures by row label (client, server); an error message where one could not run. */
+  rows: { label: string; result: LockBenchResult | undefined; error?: string }[]
 }
 
 function parse(): { only: Set<Section>; quick: boolean; json: string | undefined } {
@@ -123,6 +145,92 @@ function printRecovery(result: RecoveryBenchResult): void {
   }
 }
 
+function printEnsemble(result: EnsembleBenchResult): void {
+  const o = result.options
+  console.log(`\n### Ensemble: 3 members on this machine, Paddock (LevelDB) vs Apache ZooKeeper 3.8 (forceSync=yes), 100-byte values`)
+  console.log(`tickTime=${o.tickTimeMs} initLimit=${o.initLimit} syncLimit=${o.syncLimit} for both; ${o.inFlight} in flight over one pipelined client per member; ` +
+    `medians of ${o.runs} fresh ensemble(s) per server, alternating; each phase ≤ ${o.durationMs} ms or ≤ ${fmtInt(o.countMax)} requests; ± is half the range over the median\n`)
+  console.log(markdownTable(
+    ['op', 'Paddock ops/s', 'Apache ops/s', 'P/A ops/s', 'Paddock p50 / p99 ms', 'Apache p50 / p99 ms', 'P/A p50', 'P/A p99', 'spread P / A'],
+    result.rows.map((r) => [
+      r.op, fmtInt(r.opsPerSec.paddock.median), fmtInt(r.opsPerSec.apache.median), fmtRatio(r.opsPerSec.ratio),
+      `${ms(r.p50Ms.paddock)} / ${ms(r.p99Ms.paddock)}`, `${ms(r.p50Ms.apache)} / ${ms(r.p99Ms.apache)}`,
+      fmtRatio(r.p50Ms.ratio), fmtRatio(r.p99Ms.ratio),
+      `${fmtSpread(r.opsPerSec.paddock)} / ${fmtSpread(r.opsPerSec.apache)}`,
+    ]),
+  ))
+  for (const r of result.rows) {
+    if (r.errors.paddock + r.errors.apache > 0) console.log(`  warning: ${r.op}: ${r.errors.paddock} Paddock / ${r.errors.apache} Apache replies had errors`)
+  }
+  const trials = (kind: ServerKind): string => result.raw.filter((r) => r.kind === kind).flatMap((r) => r.failovers.map((f) => fmtNum(f.ms, 0))).join(', ')
+  console.log(`\nfailover = SIGKILL of the leader → reply to the first successful setData sent after it by a client writing one at a time through a follower ` +
+    `(new session on a surviving member when the connection drops or a write goes unanswered ${'>'} 5 s; retries every 20 ms); killed member restarted between trials\n`)
+  console.log(markdownTable(
+    ['measure', 'Paddock', 'Apache', 'P/A', 'spread P / A', 'runs: Paddock; Apache'],
+    [
+      ['failover (ms, median)', ms(result.failoverMs.paddock), ms(result.failoverMs.apache), fmtRatio(result.failoverMs.ratio),
+        `${fmtSpread(result.failoverMs.paddock)} / ${fmtSpread(result.failoverMs.apache)}`, `${trials('paddock')}; ${trials('apache')}`],
+      ['ensemble start-up: spawn → 3 serving (ms)', ms(result.startupMs.paddock), ms(result.startupMs.apache), fmtRatio(result.startupMs.ratio),
+        `${fmtSpread(result.startupMs.paddock)} / ${fmtSpread(result.startupMs.apache)}`,
+        `${result.startupMs.paddock.runs.map((v) => fmtNum(v, 0)).join(', ')}; ${result.startupMs.apache.runs.map((v) => fmtNum(v, 0)).join(', ')}`],
+    ],
+  ))
+  const loads = result.raw.map((r) => r.load1.toFixed(1)).join(', ')
+  console.log(`\n1-minute load average at the start of each ensemble run: ${loads}`)
+  for (const note of result.notes) console.log(`  note: ${note}`)
+}
+
+/** How long one Lock bench may run before it is given up, ms. */
+const lockBenchTimeoutMs = 180_000
+
+function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result within ${timeoutMs} ms`)), timeoutMs)))
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
+/** benchLock() in process; then Paddock's Lock and kazoo's Lock over TCP against Paddock (LevelDB) and Apache standalone servers. */
+async function benchRecipes(rounds: Config['lockRounds']): Promise<RecipesResult> {
+  const rows: RecipesResult['rows'] = []
+  const attempt = async (label: string, run: () => Promise<LockBenchResult>): Promise<void> => {
+    log(`  ${label} …`)
+    try {
+      rows.push({ label, result: await within(run(), lockBenchTimeoutMs, label) })
+    } catch (error) {
+      rows.push({ label, result: undefined, error: (error as Error).message.split('\n')[0] ?? '' })
+    }
+  }
+  await attempt('Paddock Lock, in-process in-memory server', () => benchLock({ rounds: rounds.inProcess }))
+  const kinds: ServerKind[] = apacheUnavailableReason() === undefined ? ['paddock', 'apache'] : ['paddock']
+  for (const kind of kinds) {
+    const workDir = await mkdtemp(join(tmpdir(), `paddock-bench-recipes-${kind}-`))
+    const server = await startServer({ kind, workDir, dataDir: join(workDir, 'data') })
+    try {
+      const { client } = await timeToFirstReply(server, { op: 'exists', path: '/', watch: false }, [0], 60_000)
+      client.destroy()
+      const connectString = `127.0.0.1:${server.port}`
+      const name = kind === 'paddock' ? 'Paddock standalone (LevelDB)' : 'Apache ZooKeeper 3.8 standalone (forceSync=yes)'
+      await attempt(`Paddock Lock over TCP → ${name}`, () => benchLock({ connectString, rounds: rounds.tcp }))
+      await attempt(`kazoo Lock (python3-kazoo) → ${name}`, () => benchKazooLock(connectString, rounds.tcp))
+    } finally {
+      await server.stop()
+      await rm(workDir, { recursive: true, force: true })
+    }
+  }
+  return { rows }
+}
+
+function printRecipes(result: RecipesResult, rounds: Config['lockRounds']): void {
+  console.log(`\n### Lock recipe: uncontended acquire+release, and hand-off among contending sessions`)
+  console.log(`benchLock() (test/bench/recipes.ts): medians over ${rounds.inProcess} round(s) in process, ${rounds.tcp} over TCP; kazoo: test/bench/python/kazoo_lock_bench.py, measured the same way\n`)
+  console.log(markdownTable(
+    ['client → server', 'acquire+release /s', 'hand-off p50 ms', 'hand-off p99 ms', 'contenders'],
+    result.rows.map((r) => r.result === undefined
+      ? [r.label, `failed: ${r.error ?? ''}`, '', '', '']
+      : [r.label, fmtInt(r.result.uncontendedPerSec), fmtNum(r.result.handoffMedianMs, 2), fmtNum(r.result.handoffP99Ms, 2), String(r.result.contenders)]),
+  ))
+}
+
 async function main(): Promise<void> {
   const { only, quick, json } = parse()
   const config = quick ? quickConfig : fullConfig
@@ -131,7 +239,7 @@ async function main(): Promise<void> {
     meta: {
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), date: new Date().toISOString(), node: process.version,
       cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: loadavg(), quick, sections: [...only],
-      apache: 'Debian zookeeper 3.8 (ZooKeeperServerMain, forceSync=yes default, -Xmx1000m; recovery -Xmx as in options)',
+      apache: 'Debian zookeeper 3.8 (ZooKeeperServerMain, forceSync=yes default, -Xmx1000m; recovery -Xmx as in options; ensemble: 3 QuorumPeerMain JVMs, -Xmx as in options)',
     },
   }
   console.log(`# Paddock bench (${quick ? 'quick' : 'full'}) — Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
@@ -168,6 +276,16 @@ async function main(): Promise<void> {
     log('recovery …')
     results.recovery = await benchRecovery(config.recovery, log)
     printRecovery(results.recovery)
+  }
+  if (only.has('ensemble')) {
+    log('ensemble: 3-member Paddock vs Apache ZooKeeper ensembles …')
+    results.ensemble = await benchEnsemble(config.ensemble, log)
+    printEnsemble(results.ensemble)
+  }
+  if (only.has('recipes')) {
+    log('recipes: Lock …')
+    results.recipes = await benchRecipes(config.lockRounds)
+    printRecipes(results.recipes, config.lockRounds)
   }
   results.meta['loadavgAfter'] = loadavg()
   results.meta['elapsedSec'] = (Date.now() - startedAt) / 1000

@@ -1,5 +1,6 @@
 // Method: Paddock and Apache ZooKeeper each spawned as a process of its own on a chosen loopback
 // port, so start-up is timed from spawn and RSS read from /proc; every child is killed on exit.
+// spawnWrapped runs ensemble members (Paddock or Apache) under the same kill-on-exit wrapper.
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
@@ -166,19 +167,10 @@ async function spawnApache(port: number, options: StartOptions): Promise<BenchSe
   await mkdir(dataDir, { recursive: true })
   const configPath = join(options.workDir, 'zoo.cfg')
   await writeFile(configPath, zooCfg(port, dataDir))
-  const javaArgs = [
-    `-Xmx${options.heapMb ?? 1000}m`,
-    '-Dzookeeper.admin.enableServer=false',
-    `-Dzookeeper.log.dir=${options.workDir}`,
-    '-Dzookeeper.root.logger=INFO,CONSOLE',
-    '-cp',
-    `${zookeeperConfDir}:${zookeeperJar}`,
-    'org.apache.zookeeper.server.ZooKeeperServerMain',
-    configPath,
-  ]
+  const javaArgs = apacheJavaArgs('org.apache.zookeeper.server.ZooKeeperServerMain', configPath, options.workDir, options.heapMb ?? 1000)
   // A wrapper shell prints the JVM's pid, then SIGKILLs the JVM when its stdin closes, so the JVM
   // dies with the bench however the bench ends (even SIGKILL, which runs no exit handler).
-  const script = 'exec 3<&0; "$@" </dev/null 3<&- & pid=$!; echo "jvm-pid $pid"; (cat <&3 >/dev/null; kill -9 "$pid" 2>/dev/null) & wait "$pid"'
+  const script = wrapperScript
   let resolvePid: (pid: number) => void = () => undefined
   const jvmPid = new Promise<number>((resolve) => (resolvePid = resolve))
   const spawnedAt = performance.now()
@@ -207,6 +199,90 @@ async function spawnApache(port: number, options: StartOptions): Promise<BenchSe
       }
       await waitOrKill(exited, () => child.stdin?.end())
       child.stdin?.end()
+    },
+  }
+}
+
+/**
+ * Runs "$@" in the background, prints `jvm-pid <pid>` (the name is historical: any command), and
+ * SIGKILLs the command once the wrapper's stdin closes, i.e. when the bench closes it or dies.
+ */
+const wrapperScript = 'exec 3<&0; "$@" </dev/null 3<&- & pid=$!; echo "jvm-pid $pid"; (cat <&3 >/dev/null; kill -9 "$pid" 2>/dev/null) & wait "$pid"'
+
+/** The JVM arguments that run Apache ZooKeeper's `mainClass` on `configPath`, logging to the console. */
+export function apacheJavaArgs(mainClass: string, configPath: string, logDir: string, heapMb: number): string[] {
+  return [
+    `-Xmx${heapMb}m`,
+    '-Dzookeeper.admin.enableServer=false',
+    `-Dzookeeper.log.dir=${logDir}`,
+    '-Dzookeeper.root.logger=INFO,CONSOLE',
+    '-cp',
+    `${zookeeperConfDir}:${zookeeperJar}`,
+    mainClass,
+    configPath,
+  ]
+}
+
+/** The JVM the bench runs Apache ZooKeeper with. */
+export const javaBinary = javaPath
+
+/** A process started by {@link spawnWrapped}. */
+export interface WrappedProcess {
+  /** The pid of the command itself (not of its wrapper shell); -1 when it never started. */
+  readonly pid: Promise<number>
+  /** Resolves once the wrapper (and so the command) has exited. */
+  readonly exited: Promise<void>
+  /** Whether the wrapper still runs. */
+  running(): boolean
+  /** The tail of its output (stdout and stderr), for error messages. */
+  output(): string
+  /** SIGKILLs the command (not the wrapper) now; resolves with the time just before the signal, or undefined when it was gone. */
+  kill(): Promise<number | undefined>
+  /** SIGKILLs the command and waits until the wrapper has exited too. */
+  stop(): Promise<void>
+}
+
+/**
+ * Spawns `command args` under the wrapper shell, so it is SIGKILLed however the bench ends; every
+ * one is tracked by {@link killAll}. Used for ensemble members, which the bench kills on purpose.
+ */
+export function spawnWrapped(command: string, args: readonly string[]): WrappedProcess {
+  let resolvePid: (pid: number) => void = () => undefined
+  const pid = new Promise<number>((resolve) => (resolvePid = resolve))
+  const child = spawn('/bin/sh', ['-c', wrapperScript, 'bench-wrapper', command, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const { exited, output } = track(child, (line) => {
+    const match = /^jvm-pid (\d+)$/.exec(line)
+    if (match?.[1] !== undefined) resolvePid(Number(match[1]))
+  })
+  // Once the command is gone, closing stdin ends the wrapper's watcher subshell too.
+  void exited.then(() => {
+    resolvePid(-1)
+    child.stdin?.end()
+  })
+  const running = (): boolean => child.exitCode === null && child.signalCode === null
+  const kill = async (): Promise<number | undefined> => {
+    const target = await pid
+    if (!running() || target <= 0) return undefined
+    const at = performance.now()
+    try {
+      process.kill(target, 'SIGKILL')
+    } catch {
+      return undefined
+    }
+    return at
+  }
+  return {
+    pid,
+    exited,
+    running,
+    output,
+    kill,
+    stop: async () => {
+      if (!running()) return
+      await kill()
+      // Closing stdin makes the watcher SIGKILL the command as well, should the pid not have come yet.
+      child.stdin?.end()
+      await waitOrKill(exited, () => child.kill('SIGKILL'))
     },
   }
 }
