@@ -174,7 +174,7 @@ async function status(launch: Launch, io: Output): Promise<number> {
     const pid = runningPid(launch)
     const why = code === 'ECONNREFUSED'
       ? pid === undefined
-        ? `nothing listens on ${launch.host}:${launch.port} and no server process is recorded in ${pidFile(launch)}: it is not running (start it with \`paddock server start\`)`
+        ? `nothing listens on ${launch.host}:${launch.port} and no live server process is recorded in ${pidFile(launch)}: it is not running (start it with \`paddock server start\`)`
         : `process ${pid} is running but nothing listens on ${launch.host}:${launch.port}: check clientPort in the config and ${logFile(launch)}`
       : String(error)
     return fail(io, `Error contacting service. ${why}`)

@@ -128,7 +128,7 @@ class TcpTransport implements PeerTransport {
       this.redial.delete(this.key(peer, channel))
       this.attach(socket, peer, channel)
     })
-    socket.once('error', () => undefined)
+    socket.on('error', () => undefined)
     socket.once('close', () => {
       if (!this.sockets.has(this.key(peer, channel))) this.scheduleRedial(peer, channel)
     })
@@ -166,7 +166,7 @@ class TcpTransport implements PeerTransport {
       this.handshake(socket, channel, frames)
     }
     socket.on('data', onData)
-    socket.once('error', () => undefined)
+    socket.on('error', () => undefined)
   }
 
   private handshake(socket: Socket, channel: PeerChannel, frames: Buffer[]): void {
