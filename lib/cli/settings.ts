@@ -57,5 +57,6 @@ export function serverOptions(launch: Launch): ServerOptions {
     purgeIntervalHours: c.purgeIntervalHours,
     extendedTypesEnabled: c.extendedTypesEnabled,
     ...(c.superDigest === undefined ? {} : { superDigest: c.superDigest }),
+    ...(c.adminServerPort === undefined ? {} : { adminServerPort: c.adminServerPort }),
   }
 }

@@ -20,6 +20,7 @@ import { Member } from './member.js'
 import { restoreSnapshot } from './snapshot.js'
 import { connectInProcess, type ConnectOptions, type Server, type ServerAddress, type ServerOptions } from './server.js'
 import { MemberClientPortBackend } from './wire-adapter.js'
+import { startAdminServerIfEnabled, type AdminServer } from './admin.js'
 
 /** Milliseconds per ZAB tick: fine enough for ZooKeeper's 200 ms election intervals. */
 export const zabTickMsDefault = 50
@@ -158,7 +159,12 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
       ...(options.fourLetterWordsWhitelist === undefined ? {} : { fourLetterWordsWhitelist: options.fourLetterWordsWhitelist }),
       ...(options.clientPortLogger === undefined ? {} : { logger: options.clientPortLogger }),
     })
-    return new EnsembleMember(options.myid, member, runtime, storage, transport, clientPort)
+    const admin = await startAdmin(member, options, clientPort, async () => {
+      await clientPort?.close()
+      await runtime.stop()
+      await transport.close()
+    })
+    return new EnsembleMember(options.myid, member, runtime, storage, transport, clientPort, admin)
   } catch (error) {
     member.close()
     await storage.close()
@@ -174,6 +180,17 @@ function connectPeers(options: MemberStartOptions, runtime: EnsembleRuntime, log
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
   return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line) })
+}
+
+/** The admin server when `adminServerPort` is set; on failure `unwind` stops what already runs. */
+async function startAdmin(member: Member, options: MemberStartOptions, clientPort: ClientPort | undefined, unwind: () => Promise<void>): Promise<AdminServer | undefined> {
+  const backend = new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '' })
+  try {
+    return await startAdminServerIfEnabled({ member, backend, clientPort }, options)
+  } catch (error) {
+    await unwind()
+    throw error
+  }
 }
 
 function modeOf(member: Member): string {
@@ -195,7 +212,12 @@ class EnsembleMember implements MemberServer {
     private readonly storage: Storage,
     private readonly transport: PeerTransport,
     private readonly clientPort: ClientPort | undefined,
+    private readonly admin: AdminServer | undefined,
   ) {}
+
+  get adminAddress(): ServerAddress | undefined {
+    return this.admin?.address
+  }
 
   get clock(): Clock {
     return this.member.clock
@@ -262,6 +284,7 @@ class EnsembleMember implements MemberServer {
   }
 
   async close(): Promise<void> {
+    await this.admin?.close()
     await this.clientPort?.close()
     await this.runtime.stop()
     this.member.close()

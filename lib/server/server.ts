@@ -11,6 +11,7 @@ import { createLevelStorage, type Storage } from '../../storage/index.js'
 import { storageLogger } from './durable.js'
 import { startClientPort, type ClientPort, type ClientPortOptions } from '../wire/server.js'
 import { MemberClientPortBackend } from './wire-adapter.js'
+import { startAdminServerIfEnabled, type AdminServer } from './admin.js'
 import { DurableLog, recover, type DurabilityOptions } from './durable.js'
 import { Member, type Channel, type ClientConnection, type MemberOptions } from './member.js'
 import type { Request, Response } from './requests.js'
@@ -37,6 +38,13 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   fourLetterWordsWhitelist?: string
   /** Where the client port reports refused or broken connections. @defaultValue console.warn */
   clientPortLogger?: ClientPortOptions['logger']
+  /**
+   * TCP port of the HTTP admin server (`/commands`, `/metrics`; zoo.cfg's `admin.serverPort`);
+   * 0 picks a free one. Without it there is no admin server.
+   */
+  adminServerPort?: number
+  /** Address the admin server binds. @defaultValue '127.0.0.1' */
+  adminServerHost?: string
 }
 
 /** Options of {@link Server.connect}. */
@@ -71,6 +79,8 @@ export interface Server {
   readonly address: ServerAddress | undefined
   /** `host:port` for ZooKeeper clients, when `port` was given. */
   readonly connectString: string | undefined
+  /** Where the HTTP admin server listens, when `adminServerPort` was given. */
+  readonly adminAddress: ServerAddress | undefined
   /** Opens a session on this server and returns a client for it. */
   connect(options?: ConnectOptions): Promise<ZooKeeperClient>
   /** Runs the session expiry and container/TTL sweeps now, as their timers would. */
@@ -98,11 +108,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   const member = new Member(options)
   const storage = options.storage ?? (options.dataDir === undefined ? undefined : createLevelStorage({ dataDir: options.dataDir, logger: storageLogger }))
   let log: DurableLog | undefined
+  let clientPort: ClientPort | undefined
   try {
     if (storage !== undefined) log = await openDurable(member, storage, options)
-    const clientPort = options.port === undefined ? undefined : await listen(member, options)
-    return new EmbeddedServer(member, storage, log, clientPort)
+    clientPort = options.port === undefined ? undefined : await listen(member, options)
+    const backend = new MemberClientPortBackend(member, { mode: 'standalone', dataDir: options.dataDir ?? '' })
+    const admin = await startAdminServerIfEnabled({ member, backend, clientPort }, options)
+    return new EmbeddedServer(member, storage, log, clientPort, admin)
   } catch (error) {
+    await clientPort?.close()
     member.close()
     await log?.close()
     await storage?.close()
@@ -138,10 +152,15 @@ class EmbeddedServer implements Server {
     private readonly storage: Storage | undefined,
     private readonly log: DurableLog | undefined,
     private readonly clientPort: ClientPort | undefined,
+    private readonly admin: AdminServer | undefined,
   ) {}
 
   get address(): ServerAddress | undefined {
     return this.clientPort?.address
+  }
+
+  get adminAddress(): ServerAddress | undefined {
+    return this.admin?.address
   }
 
   get connectString(): string | undefined {
@@ -185,6 +204,7 @@ class EmbeddedServer implements Server {
   }
 
   async close(): Promise<void> {
+    await this.admin?.close()
     await this.clientPort?.close()
     this.member.close()
     await this.log?.close()

@@ -1,0 +1,221 @@
+/**
+ * The HTTP admin server, in the manner of ZooKeeper's AdminServer (off by default, enabled by
+ * `admin.serverPort`): `GET /commands` lists the commands, `GET /commands/<name>` answers one as
+ * JSON, and `GET /metrics` exports the member's figures in Prometheus text format.
+ *
+ * This is the thin shell: it parses requests and writes responses. The answers come from the
+ * pure modules `admin-commands.ts` and `prometheus.ts`. Nothing else in Paddock imports node:http.
+ * @module
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import type { ClientPortStats, ServerInfo } from '../wire/four-letter-words.js'
+import { adminCommands, adminJson, runAdminCommand, type AdminContext } from './admin-commands.js'
+import type { MemberRole } from './member.js'
+import type { MemberMetrics } from './metrics.js'
+import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from './prometheus.js'
+
+/** Address the admin server binds unless told otherwise (loopback: it is unauthenticated). */
+export const adminServerHostDefault = '127.0.0.1'
+
+/** Where the commands live, as ZooKeeper's `admin.commandURL`. */
+export const adminCommandUrlDefault = '/commands'
+
+/** Concurrent admin connections; more wait in the kernel's backlog or are refused. */
+export const adminConnectionsMax = 64
+
+/** Time a client has to send a whole request, ms. */
+export const adminRequestTimeoutMs = 10_000
+
+/** Largest request head accepted, bytes (a GET needs very little). */
+export const adminHeaderBytesMax = 8192
+
+/** The member's figures the admin server reads; a {@link Member} has them all. */
+export interface AdminMember {
+  /** Request, log sync and election counters. */
+  readonly metrics: MemberMetrics
+  /** The member's role now. */
+  readonly role: MemberRole
+  /** The zxid of the last applied transaction. */
+  readonly lastProcessedZxid: number
+  /** The tree, for its znode count. */
+  readonly tree: { readonly size: number }
+  /** The watch manager, for its watch count. */
+  readonly watches: { readonly size: number }
+  /** The session tracker, for its session count. */
+  readonly sessions: { readonly size: number }
+}
+
+/** What the admin server reports on. */
+export interface AdminSources {
+  /** The member behind the server. */
+  member: AdminMember
+  /** The four-letter-word figures (a `MemberClientPortBackend`). */
+  backend: { serverInfo(): ServerInfo }
+  /** The client port, for connections and traffic; absent for a server reachable only in-process. */
+  clientPort?: { stats(): ClientPortStats } | undefined
+}
+
+/** Options of {@link startAdminServer}. */
+export interface AdminServerOptions {
+  /** Address to bind. @defaultValue '127.0.0.1' */
+  host?: string
+  /** Port to bind (ZooKeeper's `admin.serverPort`); 0 picks a free one. */
+  port: number
+  /** Path prefix of the commands (ZooKeeper's `admin.commandURL`). @defaultValue '/commands' */
+  commandUrl?: string
+}
+
+/** A running admin server. */
+export interface AdminServer {
+  /** The bound address. */
+  readonly address: { host: string; port: number }
+  /** Stops listening and ends every connection; resolves once closed. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/** Starts the admin server over `sources`; resolves once it listens. */
+export async function startAdminServer(sources: AdminSources, options: AdminServerOptions): Promise<AdminServer> {
+  const host = options.host ?? adminServerHostDefault
+  const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
+  const startedMs = Date.now()
+  const server = createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, (req, res) => {
+    try {
+      handle(sources, commandUrl, startedMs, req, res)
+    } catch (error) {
+      // A bug in a command must not take the server down: answer 500 and go on.
+      send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
+    }
+  })
+  server.maxConnections = adminConnectionsMax
+  server.requestTimeout = adminRequestTimeoutMs
+  server.headersTimeout = adminRequestTimeoutMs
+  server.on('clientError', (_error, socket) => socket.destroy())
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => reject(new Error(`admin server cannot listen on ${host}:${options.port} (admin.serverPort): ${error.message}`, { cause: error }))
+    server.once('error', failed)
+    server.listen(options.port, host, () => {
+      server.off('error', failed)
+      resolve()
+    })
+  })
+  return new AdminServerImpl(server, host)
+}
+
+/**
+ * Starts the admin server when `adminServerPort` is set, for `createServer` and `startMember`;
+ * resolves to undefined otherwise.
+ */
+export function startAdminServerIfEnabled(sources: AdminSources, options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined }): Promise<AdminServer | undefined> {
+  if (options.adminServerPort === undefined) return Promise.resolve(undefined)
+  return startAdminServer(sources, { port: options.adminServerPort, host: options.adminServerHost ?? adminServerHostDefault })
+}
+
+class AdminServerImpl implements AdminServer {
+  private closing: Promise<void> | undefined
+
+  constructor(
+    private readonly server: ReturnType<typeof createHttpServer>,
+    private readonly host: string,
+  ) {}
+
+  get address(): { host: string; port: number } {
+    return { host: this.host, port: (this.server.address() as AddressInfo).port }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+    return this.closing
+  }
+}
+
+function handle(sources: AdminSources, commandUrl: string, startedMs: number, req: IncomingMessage, res: ServerResponse): void {
+  // The body of a request is never needed; drain it so the connection can be reused.
+  req.resume()
+  const path = requestPath(req.url)
+  if (req.method !== 'GET') {
+    res.setHeader('Allow', 'GET')
+    return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed; use GET` })
+  }
+  if (path === undefined) return sendJson(res, 400, { error: 'Bad request path' })
+  if (path === '/metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member)))
+  if (path === commandUrl || path === `${commandUrl}/`) return sendJson(res, 200, commandList(commandUrl))
+  if (path.startsWith(`${commandUrl}/`)) {
+    const name = path.slice(commandUrl.length + 1)
+    const answer = runAdminCommand(name, sources.member.role !== 'looking', () => context(sources, startedMs))
+    return sendJson(res, answer.status, answer.body)
+  }
+  sendJson(res, 404, { error: `Not found: ${path}; see ${commandUrl} and /metrics` })
+}
+
+/** The decoded path of a request target, or undefined for one that does not parse. */
+function requestPath(url: string | undefined): string | undefined {
+  if (url === undefined || !url.startsWith('/')) return undefined
+  try {
+    return decodeURIComponent(new URL(url, 'http://admin.invalid').pathname)
+  } catch {
+    return undefined
+  }
+}
+
+/** `GET /commands`: every command with its aliases and link (ZooKeeper serves an HTML list). */
+function commandList(commandUrl: string): Record<string, unknown> {
+  return {
+    commands: adminCommands.map((c) => ({ name: c.names[0], aliases: c.names.slice(1), url: `${commandUrl}/${c.names[0] ?? ''}` })),
+    metrics: '/metrics',
+  }
+}
+
+function context(sources: AdminSources, startedMs: number): AdminContext {
+  return {
+    server: sources.backend.serverInfo(),
+    port: sources.clientPort?.stats() ?? noClientPortStats(startedMs),
+    metrics: sources.member.metrics,
+  }
+}
+
+function metricsSnapshot(member: AdminMember): MetricsSnapshot {
+  return {
+    metrics: member.metrics,
+    role: member.role,
+    znodeCount: member.tree.size,
+    watchCount: member.watches.size,
+    sessionCount: member.sessions.size,
+    lastZxid: member.lastProcessedZxid,
+  }
+}
+
+/** The figures of a server with no client port: no connections, no traffic, up since the admin server started. */
+function noClientPortStats(startedMs: number): ClientPortStats {
+  return {
+    connections: [],
+    packetsReceived: 0,
+    packetsSent: 0,
+    outstandingRequests: 0,
+    latency: { minMs: 0, avgMs: 0, maxMs: 0 },
+    clientPort: -1,
+    maxClientCnxns: 0,
+    uptimeMs: Date.now() - startedMs,
+    environment: [
+      ['host.name', os.hostname()],
+      ['node.version', process.version],
+      ['os.name', os.type()],
+      ['os.arch', os.arch()],
+      ['user.dir', process.cwd()],
+    ],
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', adminJson(body))
+}
+
+function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+  if (res.headersSent) return void res.end()
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' })
+  res.end(text)
+}

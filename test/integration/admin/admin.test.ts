@@ -1,0 +1,288 @@
+// Method: real servers on loopback (a standalone with its client port, and a 3-member in-process ensemble) with the admin server on port 0; requests over TCP, then every endpoint read over HTTP and the Prometheus text parsed and checked against what was sent.
+import { connect as connectSocket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { connect } from '../../../lib/client/tcp.js'
+import type { ZooKeeperClient } from '../../../lib/client/client.js'
+import type { ServerSpec } from '../../../lib/config/zoo-cfg.js'
+import { MemoryHub } from '../../../lib/peer/memory.js'
+import { adminCommands } from '../../../lib/server/admin-commands.js'
+import { startMember, type MemberServer } from '../../../lib/server/ensemble-server.js'
+import { createServer, type Server, type ServerAddress } from '../../../lib/server/server.js'
+import { CreateMode } from '../../../lib/index.js'
+import { createMemoryDb, createMemoryStorage } from '../../../storage/index.js'
+
+const quiet = { info() {}, error() {}, debug() {}, warn() {} }
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function standalone(): Promise<{ server: Server; admin: string }> {
+  const server = await createServer({ port: 0, adminServerPort: 0, fourLetterWordsWhitelist: '*' })
+  cleanups.push(() => server.close())
+  const admin = server.adminAddress
+  if (admin === undefined) throw new Error('no admin address')
+  return { server, admin: `http://${admin.host}:${admin.port}` }
+}
+
+async function client(server: Server): Promise<ZooKeeperClient> {
+  const zk = await connect(server.connectString ?? '', { sessionTimeoutMs: 30_000 })
+  cleanups.push(() => zk.close())
+  return zk
+}
+
+async function getJson(url: string): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(url)
+  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> }
+}
+
+/** One sample of the text exposition format: `name{a="b",c="d"} value`. */
+interface Sample {
+  name: string
+  labels: Record<string, string>
+  value: number
+}
+
+/** Parses Prometheus text format 0.0.4, checking every sample belongs to a family with a TYPE. */
+function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
+  const types = new Map<string, string>()
+  const samples: Sample[] = []
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ')) continue
+    const type = /^# TYPE (\w+) (counter|gauge|histogram|summary|untyped)$/.exec(line)
+    if (type !== null) {
+      types.set(type[1]!, type[2]!)
+      continue
+    }
+    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line)
+    if (m === null) throw new Error(`not an exposition line: ${line}`)
+    const labels: Record<string, string> = {}
+    for (const pair of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!
+    const name = m[1]!
+    const familyName = name.replace(/_(bucket|sum|count)$/, '')
+    expect(types.has(name) || types.get(familyName) === 'histogram', `TYPE of ${name}`).toBe(true)
+    samples.push({ name, labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) })
+  }
+  return { samples, types }
+}
+
+function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
+}
+
+async function metrics(base: string): Promise<Sample[]> {
+  const res = await fetch(`${base}/metrics`)
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+  return parseExposition(await res.text()).samples
+}
+
+/** Sends raw bytes and returns the status line (for targets fetch would normalise). */
+function rawRequest(address: ServerAddress, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connectSocket(address.port, address.host, () => socket.end(head))
+    let text = ''
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')))
+    socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''))
+    socket.on('error', reject)
+  })
+}
+
+describe('admin server, standalone', () => {
+  it('is off unless adminServerPort is given', async () => {
+    const server = await createServer({ port: 0 })
+    cleanups.push(() => server.close())
+    expect(server.adminAddress).toBeUndefined()
+  })
+
+  it('counts requests by op, znodes and sessions in /metrics as they were sent', async () => {
+    const { server, admin } = await standalone()
+    const before = await metrics(admin)
+    expect(value(before, 'paddock_sessions')).toBe(0)
+    const baseZnodes = value(before, 'paddock_znode_count')!
+    expect(baseZnodes).toBe(server.znodeCount)
+    const zk = await client(server)
+    const zk2 = await client(server)
+    for (let i = 0; i < 5; i++) await zk.create(`/n${i}`, 'x')
+    for (let i = 0; i < 3; i++) await zk.getData('/n0')
+    await zk.setData('/n1', 'y')
+    await zk2.getChildren('/', { watch: () => {} })
+    await zk2.exists('/n2', { watch: () => {} })
+    const after = await metrics(admin)
+    expect(value(after, 'paddock_requests_total', { op: 'create' })).toBe(5)
+    expect(value(after, 'paddock_requests_total', { op: 'getData' })).toBe(3)
+    expect(value(after, 'paddock_requests_total', { op: 'setData' })).toBe(1)
+    expect(value(after, 'paddock_requests_total', { op: 'getChildren' })).toBe(1)
+    expect(value(after, 'paddock_request_latency_ms_count', { op: 'create' })).toBe(5)
+    expect(value(after, 'paddock_request_latency_ms_bucket', { op: 'create', le: '+Inf' })).toBe(5)
+    expect(value(after, 'paddock_request_latency_ms_sum', { op: 'create' })).toBeGreaterThan(0)
+    expect(value(after, 'paddock_znode_count')).toBe(baseZnodes + 5)
+    expect(value(after, 'paddock_sessions')).toBe(2)
+    expect(value(after, 'paddock_watch_count')).toBe(2)
+    expect(value(after, 'paddock_outstanding_requests')).toBe(0)
+    expect(value(after, 'paddock_quorum_size')).toBe(1)
+    expect(value(after, 'paddock_leader_elections_total')).toBe(0)
+    expect(value(after, 'paddock_server_state', { state: 'standalone' })).toBe(1)
+    expect(value(after, 'paddock_server_state', { state: 'leader' })).toBe(0)
+    expect(value(after, 'paddock_last_zxid')).toBe(server.lastZxid)
+    expect(value(after, 'paddock_log_sync_ms_count')).toBe(0) // in memory: nothing to fsync
+  })
+
+  it('keeps every histogram cumulative, ending in le="+Inf" equal to _count', async () => {
+    const { server, admin } = await standalone()
+    const zk = await client(server)
+    for (let i = 0; i < 10; i++) await zk.create(`/h${i}`)
+    const samples = await metrics(admin)
+    const buckets = samples.filter((s) => s.name === 'paddock_request_latency_ms_bucket' && s.labels.op === 'create')
+    expect(buckets.at(-1)?.labels.le).toBe('+Inf')
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]!.value).toBeGreaterThanOrEqual(buckets[i - 1]!.value)
+    expect(buckets.at(-1)?.value).toBe(value(samples, 'paddock_request_latency_ms_count', { op: 'create' }))
+  })
+
+  it('lists every command with its link at GET /commands, and each link answers 200', async () => {
+    const { admin } = await standalone()
+    const list = await getJson(`${admin}/commands`)
+    expect(list.status).toBe(200)
+    expect(list.type).toMatch(/^application\/json/)
+    const commands = list.body.commands as { name: string; aliases: string[]; url: string }[]
+    expect(commands.map((c) => c.name).sort()).toEqual(adminCommands.map((c) => c.names[0]).sort())
+    for (const c of commands) {
+      const answer = await getJson(`${admin}${c.url}`)
+      expect(answer.status, c.name).toBe(200)
+      expect(answer.body.command).toBe(c.name)
+      expect(answer.body.error).toBeNull()
+    }
+  })
+
+  it('answers the ZooKeeper commands and their aliases with ZooKeeper\'s field names', async () => {
+    const { server, admin } = await standalone()
+    const zk = await client(server)
+    await zk.create('/eph', '', { mode: CreateMode.EPHEMERAL })
+    await zk.getData('/eph', { watch: () => {} })
+    const get = async (name: string) => (await getJson(`${admin}/commands/${name}`)).body
+    expect(await get('ruok')).toEqual({ command: 'ruok', error: null })
+    for (const alias of ['server_stats', 'srvr']) {
+      const srvr = await get(alias)
+      expect(srvr.command).toBe('server_stats')
+      expect(srvr.read_only).toBe(false)
+      expect(srvr.node_count).toBe(server.znodeCount + 1) // the root twice, as ZooKeeper's DataTree counts it
+      expect(srvr.server_stats).toMatchObject({ server_state: 'standalone', last_processed_zxid: server.lastZxid, num_alive_client_connections: 1 })
+    }
+    const stat = await get('stat')
+    expect(stat.command).toBe('stats')
+    expect((stat.connections as unknown[]).length).toBe(1)
+    const mntr = await get('mntr')
+    expect(mntr).toMatchObject({ command: 'monitor', server_state: 'standalone', znode_count: server.znodeCount + 1, watch_count: 1, ephemerals_count: 1, global_sessions: 1, num_alive_connections: 1 })
+    expect(typeof mntr.avg_latency).toBe('number')
+    const conf = await get('conf')
+    expect(conf).toMatchObject({ command: 'configuration', client_port: server.address?.port, tick_time: 2000 })
+    const cons = await get('cons')
+    const [connection] = cons.connections as Record<string, unknown>[]
+    expect(connection).toMatchObject({ outstanding_requests: 0, last_operation: expect.any(String) })
+    expect(connection?.remote_socket_address).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(cons.secure_connections).toEqual([])
+    expect(await get('wchs')).toMatchObject({ command: 'watch_summary', num_connections: 1, num_paths: 1, num_total_watches: 1 })
+    const wchc = (await get('wchc')).session_id_to_watched_paths as Record<string, string[]>
+    expect(Object.values(wchc)).toEqual([['/eph']])
+    const wchp = (await get('wchp')).path_to_session_ids as Record<string, unknown[]>
+    expect(Object.keys(wchp)).toEqual(['/eph'])
+    const dump = await get('dump')
+    expect(Object.values(dump.session_id_to_ephemeral_paths as Record<string, string[]>)).toEqual([['/eph']])
+    expect(Object.values(dump.expiry_time_to_session_ids as Record<string, unknown[]>).flat()).toHaveLength(1)
+    expect((await get('envi')).command).toBe('environment')
+    expect((await get('envi'))['node.version']).toBe(process.version)
+    expect(await get('isro')).toEqual({ command: 'is_read_only', read_only: false, error: null })
+  })
+
+  it('writes a session id exactly, as a 64-bit integer literal', async () => {
+    const { server, admin } = await standalone()
+    const zk = await client(server)
+    await zk.create('/e', '', { mode: CreateMode.EPHEMERAL })
+    const text = await (await fetch(`${admin}/commands/dump`)).text()
+    expect(text).toContain(`"${BigInt.asIntN(64, zk.sessionId)}": [`)
+    expect(text).toMatch(new RegExp(`\\[\\s*${BigInt.asIntN(64, zk.sessionId)}\\s*\\]`))
+  })
+
+  it('answers an unknown command with 404 and a JSON error, other paths with 404', async () => {
+    const { admin } = await standalone()
+    const unknown = await getJson(`${admin}/commands/nope`)
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toEqual({ command: 'nope', error: 'Unknown command: nope' })
+    expect((await getJson(`${admin}/elsewhere`)).status).toBe(404)
+    expect((await getJson(`${admin}/commands/srvr/extra`)).status).toBe(404)
+  })
+
+  it('answers methods other than GET with 405 and Allow: GET', async () => {
+    const { admin } = await standalone()
+    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
+      const res = await fetch(`${admin}/commands/ruok`, { method, ...(method === 'POST' || method === 'PUT' ? { body: 'x' } : {}) })
+      expect(res.status, method).toBe(405)
+      expect(res.headers.get('allow')).toBe('GET')
+    }
+  })
+
+  it('survives malformed request targets and keeps serving', async () => {
+    const { server, admin } = await standalone()
+    const address = server.adminAddress!
+    expect(await rawRequest(address, 'GET /commands/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request')
+    expect(await rawRequest(address, 'GET http://evil/commands HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request')
+    expect(await rawRequest(address, 'GARBAGE\r\n\r\n')).toBe('')
+    expect(await rawRequest(address, `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)).toBe('')
+    expect((await getJson(`${admin}/commands/ruok`)).status).toBe(200)
+  })
+
+  it('closes the admin port with the server', async () => {
+    const server = await createServer({ adminServerPort: 0 })
+    const { host, port } = server.adminAddress!
+    expect((await fetch(`http://${host}:${port}/commands/srvr`)).status).toBe(200)
+    await server.close()
+    await expect(fetch(`http://${host}:${port}/metrics`)).rejects.toThrow()
+  })
+
+  it('serves a server with no client port (in-process only)', async () => {
+    const server = await createServer({ adminServerPort: 0 })
+    cleanups.push(() => server.close())
+    const zk = await server.connect()
+    await zk.create('/a')
+    const base = `http://${server.adminAddress!.host}:${server.adminAddress!.port}`
+    expect(value(await metrics(base), 'paddock_requests_total', { op: 'create' })).toBe(1)
+    expect((await getJson(`${base}/commands/srvr`)).body).toMatchObject({ error: null, server_stats: { num_alive_client_connections: 0 } })
+  })
+})
+
+describe('admin server, ensemble', () => {
+  function specs(n: number): ServerSpec[] {
+    return Array.from({ length: n }, (_, i) => ({ id: i + 1, host: '127.0.0.1', quorumPort: 1, electionPort: 2, role: 'participant', clientAddress: undefined, clientPort: undefined }))
+  }
+
+  it('reports leader and followers in paddock_server_state and mntr, with quorum size 3', async () => {
+    const hub = new MemoryHub()
+    const servers = specs(3)
+    const members: MemberServer[] = []
+    for (const s of servers) {
+      const m = await startMember({ myid: s.id, servers, hub, storage: createMemoryStorage({ db: createMemoryDb(), logger: quiet }), tickTimeMs: 200, logger: quiet, seed: s.id, adminServerPort: 0 })
+      cleanups.push(() => m.close())
+      members.push(m)
+    }
+    await Promise.all(members.map((m) => m.waitUntilServing(20_000)))
+    const leader = members.find((m) => m.mode === 'leader')!
+    const zk = await leader.connect()
+    await zk.create('/x', 'y')
+    const states: string[] = []
+    for (const m of members) {
+      const base = `http://${m.adminAddress!.host}:${m.adminAddress!.port}`
+      const samples = await metrics(base)
+      expect(value(samples, 'paddock_quorum_size')).toBe(3)
+      const current = samples.filter((s) => s.name === 'paddock_server_state' && s.value === 1)
+      expect(current).toHaveLength(1)
+      expect(current[0]?.labels.state).toBe(m.mode)
+      states.push(current[0]!.labels.state!)
+      expect((await getJson(`${base}/commands/mntr`)).body).toMatchObject({ server_state: m.mode, quorum_size: 3 })
+    }
+    expect(states.sort()).toEqual(['follower', 'follower', 'leader'])
+    const leaderBase = `http://${leader.adminAddress!.host}:${leader.adminAddress!.port}`
+    const leaderSamples = await metrics(leaderBase)
+    expect(value(leaderSamples, 'paddock_requests_total', { op: 'create' })).toBe(1)
+    expect(value(leaderSamples, 'paddock_log_sync_ms_count')).toBeGreaterThan(0)
+  }, 30_000)
+})
