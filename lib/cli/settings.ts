@@ -58,5 +58,6 @@ export function serverOptions(launch: Launch): ServerOptions {
     extendedTypesEnabled: c.extendedTypesEnabled,
     ...(c.superDigest === undefined ? {} : { superDigest: c.superDigest }),
     ...(c.adminServerPort === undefined ? {} : { adminServerPort: c.adminServerPort }),
+    ...(c.adminServerAddress === undefined ? {} : { adminServerHost: c.adminServerAddress }),
   }
 }

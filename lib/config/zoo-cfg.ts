@@ -67,6 +67,8 @@ export interface ZooConfig {
   extendedTypesEnabled: boolean
   /** Port of the HTTP admin server, when enabled. */
   adminServerPort: number | undefined
+  /** Address the admin server binds (admin.serverAddress). */
+  adminServerAddress: string | undefined
   /** Things ZooKeeper would warn about (even ensembles, unknown keys). */
   warnings: string[]
 }
@@ -208,6 +210,7 @@ function defaults(file: string): ZooConfig {
     superDigest: undefined,
     extendedTypesEnabled: true,
     adminServerPort: undefined,
+    adminServerAddress: undefined,
     warnings: [],
   }
 }
@@ -235,6 +238,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'extendedTypesEnabled':
     case 'zookeeper.extendedTypesEnabled': config.extendedTypesEnabled = boolean(file, line); break
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
+    case 'admin.serverAddress': config.adminServerAddress = value; break
     default:
       if (!knownKeys.has(key)) config.warnings.push(`${file === '' ? 'zoo.cfg' : file}:${line.line}: unknown key ${key} ignored`)
   }
