@@ -22,7 +22,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Polls `probe` until it returns something other than undefined, for at most `timeoutMs`; the
  * error names `what` and the last value seen, so a timeout says which condition failed.
  */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 50): Promise<T> {
+export async function until<T>(what: string | (() => string), probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -32,7 +32,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     } catch (error) {
       last = error
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
     await pause(intervalMs)
   }
 }
@@ -214,6 +214,10 @@ export class MemberProcess {
 }
 
 const running = new Set<MemberProcess>()
+// Should the test process end without its teardown (a timeout, a crash), no member outlives it.
+process.once('exit', () => {
+  for (const m of running) m.proc.kill('SIGKILL')
+})
 
 /** SIGKILLs every member process still running (test teardown, also after a failure). */
 export async function killAllMembers(): Promise<void> {
@@ -275,8 +279,10 @@ export class ProcessEnsemble {
    * Voters must say leader or follower, observers observer.
    */
   async established(ids = this.members.map((m) => m.id), timeoutMs = electionMsMax): Promise<number> {
-    return until(`one leader among members ${ids.join(',')}`, async () => {
+    let seen = ''
+    return until(() => `one leader among members ${ids.join(',')} (srvr said ${seen})`, async () => {
       const modes = await this.modes(ids)
+      seen = [...modes].map(([id, mode]) => `${id}: ${mode}`).join(', ')
       const leaders = [...modes].filter(([, mode]) => mode === 'leader').map(([id]) => id)
       const settled = [...modes].every(([id, mode]) => (this.member(id).role === 'observer' ? mode === 'observer' : mode === 'leader' || mode === 'follower'))
       return settled && leaders.length === 1 ? leaders[0] : undefined

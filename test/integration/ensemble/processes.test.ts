@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import zookeeper from 'node-zookeeper-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { connect, CreateMode, type ZooKeeperClient } from '../../../lib/index.js'
 import { compileProject } from '../helpers/compile.js'
 import { killAllMembers, ProcessEnsemble, until } from './processes-harness.js'
@@ -37,6 +37,10 @@ afterAll(async () => {
 async function ensemble(options: Parameters<typeof ProcessEnsemble.create>[2]): Promise<ProcessEnsemble> {
   const e = await ProcessEnsemble.create(mainJs, join(work, `e${++dirs}`), options)
   cleanup.push(() => e.close())
+  // A failure is explained by what the members printed (role changes, elections, syncs).
+  onTestFailed(() => {
+    for (const [id, proc] of e.processes) console.error(`--- member ${id} output ---\n${proc.output.split('\n').slice(-60).join('\n')}`)
+  })
   return e
 }
 
@@ -123,4 +127,169 @@ describe('ensemble of processes: election and writes through any member', () => 
     expect(expected.size).toBe(21)
     for (const m of e.members) expect(await contentsOn(e, m.id, '/mixed'), `member ${m.id}`).toEqual(expected)
   }, 60_000)
+})
+
+/** One client under load, whichever library: sequential creates and a versioned counter. */
+interface Writer {
+  name: string
+  createSequential(prefix: string, data: string): Promise<string>
+  readCounter(): Promise<{ value: number; version: number }>
+  writeCounter(value: number, version: number): Promise<void>
+  isBadVersion(error: unknown): boolean
+  /** Whether the session is over (expired or closed), so no write can succeed any more. */
+  ended(): boolean
+}
+
+function paddockWriter(name: string, zk: ZooKeeperClient): Writer {
+  return {
+    name,
+    createSequential: (prefix, data) => zk.create(prefix, data, { mode: CreateMode.PERSISTENT_SEQUENTIAL }),
+    readCounter: async () => {
+      const { data, stat } = await zk.getData('/counter')
+      return { value: Number(text(data)), version: stat.version }
+    },
+    writeCounter: async (value, version) => void (await zk.setData('/counter', String(value), version)),
+    isBadVersion: (error) => (error as { code?: unknown }).code === 'BADVERSION',
+    ended: () => zk.state === 'Expired' || zk.state === 'Closed',
+  }
+}
+
+function nzkWriter(name: string, nzk: zookeeper.Client): Writer {
+  return {
+    name,
+    createSequential: (prefix, data) => call<string>((cb) => nzk.create(prefix, Buffer.from(data), zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, cb)),
+    readCounter: async () => {
+      const [data, stat] = await call<[Buffer, zookeeper.Stat]>((cb) => nzk.getData('/counter', (err, d, s) => cb(err, [d, s])))
+      return { value: Number(data.toString()), version: stat.version }
+    },
+    writeCounter: async (value, version) => void (await call<zookeeper.Stat>((cb) => nzk.setData('/counter', Buffer.from(String(value)), version, cb))),
+    isBadVersion: (error) => error instanceof zookeeper.Exception && error.getCode() === zookeeper.Exception.BAD_VERSION,
+    ended: () => nzk.getState() === zookeeper.State.EXPIRED,
+  }
+}
+
+/** What the load saw: acknowledged creates (name to data), counter increments, and when writes were acknowledged. */
+interface LoadRecord {
+  created: Map<string, string>
+  duplicateNames: string[]
+  incrementsAcked: number
+  incrementsUncertain: number
+  /** [sentAt, ackedAt] of every acknowledged write, performance.now() ms. */
+  acks: Array<[number, number]>
+  errors: Map<string, number>
+}
+
+/** Runs `writer` until `stop()` says so: four sequential creates, then one counter increment, over and over. */
+async function runLoad(writer: Writer, record: LoadRecord, stop: () => boolean): Promise<void> {
+  for (let i = 0; !stop(); i++) {
+    const sentAt = performance.now()
+    try {
+      if (i % 5 === 4) {
+        const { value, version } = await writer.readCounter()
+        try {
+          await writer.writeCounter(value + 1, version)
+          record.incrementsAcked++
+        } catch (error) {
+          if (writer.isBadVersion(error)) continue
+          record.incrementsUncertain++
+          throw error
+        }
+      } else {
+        const data = `${writer.name}-${i}`
+        const path = await writer.createSequential('/load/n-', data)
+        if (record.created.has(path)) record.duplicateNames.push(path)
+        record.created.set(path, data)
+      }
+      record.acks.push([sentAt, performance.now()])
+    } catch (error) {
+      // Connection loss and the like while the leader is gone: the outcome is unknown, go on.
+      const key = String((error as { code?: unknown }).code ?? (error as Error).message)
+      record.errors.set(key, (record.errors.get(key) ?? 0) + 1)
+      // A failed request may fail again at once (an expired session does): back off a little so
+      // the loop never starves the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+}
+
+describe('ensemble of processes: SIGKILL of the leader under write load', () => {
+  it('elects a new leader, fails clients over with their sessions and ephemerals, loses no acknowledged write, and expires the dead client', async () => {
+    const e = await ensemble({ voters: 3 })
+    await e.startAll()
+    const leader = await e.established()
+    const survivors = e.members.map((m) => m.id).filter((id) => id !== leader)
+    const leaderFirst = e.connectString([leader, ...survivors])
+    const setup = await client(e.connectString(survivors))
+    await setup.create('/load')
+    await setup.create('/eph')
+    await setup.create('/counter', '0')
+
+    // Clients that must fail over: one pinned to the leader first, two shuffled, one node-zookeeper-client.
+    const pinned = await client(leaderFirst, { shuffleHosts: false })
+    const shuffled = [await client(e.connectString()), await client(e.connectString())]
+    const nzk = await nzkClient(leaderFirst)
+    const paddocks = [pinned, ...shuffled]
+    const sessions = paddocks.map((zk) => zk.sessionId)
+    const nzkSession = nzk.getSessionId().toString('hex')
+    for (const [i, zk] of paddocks.entries()) await zk.create(`/eph/paddock-${i}`, '', { mode: CreateMode.EPHEMERAL })
+    await call<string>((cb) => nzk.create('/eph/nzk', Buffer.alloc(0), zookeeper.CreateMode.EPHEMERAL, cb))
+
+    // A client in a process of its own, on the leader, whose death the new leader must notice.
+    const child = spawn(process.execPath, [childClientJs, e.connectString([leader]), '2000', '/eph/child'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    cleanup.push(() => void child.kill('SIGKILL'))
+    let childOut = ''
+    child.stdout.on('data', (chunk: Buffer) => (childOut += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (childOut += chunk.toString()))
+    await until('the child client to hold its ephemeral', () => (/READY/.test(childOut) ? true : undefined), 10_000)
+
+    const record: LoadRecord = { created: new Map(), duplicateNames: [], incrementsAcked: 0, incrementsUncertain: 0, acks: [], errors: new Map() }
+    const writers = [...paddocks.map((zk, i) => paddockWriter(`paddock-${i}`, zk)), nzkWriter('nzk', nzk)]
+    let killAt = Number.POSITIVE_INFINITY
+    const ackedAfterKill = () => record.acks.filter(([sent]) => sent >= killAt).length
+    const loadDeadline = performance.now() + 30_000
+    const stop = () => performance.now() > Math.min(loadDeadline, killAt + 15_000) || ackedAfterKill() >= 200 || writers.every((w) => w.ended())
+    const load = Promise.all(writers.map((w) => runLoad(w, record, stop)))
+
+    await until('200 acknowledged writes before the kill', () => (record.acks.length >= 200 ? true : undefined), 20_000)
+    killAt = performance.now()
+    await Promise.all([e.kill(leader, 'SIGKILL'), new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL'))])
+    const newLeader = await e.established(survivors)
+    const electedMs = performance.now() - killAt
+    await load
+    // The clients that failed over kept their sessions.
+    expect(paddocks.map((zk) => zk.state)).toEqual(['SyncConnected', 'SyncConnected', 'SyncConnected'])
+    expect(paddocks.map((zk) => zk.sessionId)).toEqual(sessions)
+    expect(nzk.getState()).toBe(zookeeper.State.SYNC_CONNECTED)
+    expect(nzk.getSessionId().toString('hex')).toBe(nzkSession)
+    expect(ackedAfterKill(), 'writes acknowledged after the kill').toBeGreaterThanOrEqual(200)
+    const failoverMs = Math.min(...record.acks.filter(([sent]) => sent >= killAt).map(([, acked]) => acked)) - killAt
+    console.info(`SIGKILL of leader ${leader}: member ${newLeader} leads after ${electedMs.toFixed(0)} ms (srvr polls); first write acknowledged ${failoverMs.toFixed(0)} ms after the kill; ${record.acks.length} writes acknowledged, errors ${JSON.stringify([...record.errors])}`)
+    expect(newLeader).not.toBe(leader)
+
+    // Every acknowledged create is on every surviving member with its data; the members agree.
+    expect(record.duplicateNames).toEqual([])
+    const contents = await Promise.all(survivors.map((id) => contentsOn(e, id, '/load')))
+    for (const [path, data] of record.created) expect(contents[0]?.get(path.slice('/load/'.length)), path).toBe(data)
+    expect(contents[1]).toEqual(contents[0])
+    // The counter: each acknowledged increment counted once; value and version move together.
+    for (const id of survivors) {
+      const zk = await client(e.connectString([id]))
+      await zk.sync('/counter')
+      const { data, stat } = await zk.getData('/counter')
+      const value = Number(text(data))
+      expect(value, `counter on member ${id}`).toBe(stat.version)
+      expect(value).toBeGreaterThanOrEqual(record.incrementsAcked)
+      expect(value).toBeLessThanOrEqual(record.incrementsAcked + record.incrementsUncertain)
+    }
+
+    // The clients that failed over kept their ephemerals.
+    for (const [i, zk] of paddocks.entries()) expect(await zk.getEphemerals('/eph')).toEqual([`/eph/paddock-${i}`])
+    const nzkEphemeral = await call<zookeeper.Stat>((cb) => nzk.exists('/eph/nzk', cb))
+    expect(nzkEphemeral.ephemeralOwner.toString('hex')).toBe(nzkSession)
+
+    // The killed client's session ends after its 2 s timeout, taking its ephemeral with it.
+    const expired = await until('the dead client\'s ephemeral to go', async () => ((await setup.exists('/eph/child')) === null ? performance.now() - killAt : undefined), 15_000)
+    console.info(`the killed client's ephemeral went ${expired.toFixed(0)} ms after the kill (session timeout 2000 ms)`)
+    expect(await setup.getChildren('/eph')).toEqual(['nzk', 'paddock-0', 'paddock-1', 'paddock-2'])
+  }, 90_000)
 })
