@@ -293,3 +293,125 @@ describe('ensemble of processes: SIGKILL of the leader under write load', () => 
     expect(await setup.getChildren('/eph')).toEqual(['nzk', 'paddock-0', 'paddock-1', 'paddock-2'])
   }, 90_000)
 })
+
+/** Creates `count` znodes `${prefix}${i}` with 50 requests in flight. */
+async function writeMany(zk: ZooKeeperClient, prefix: string, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 50) {
+    const batch = Array.from({ length: Math.min(50, count - start) }, (_, k) => zk.create(`${prefix}${start + k}`, `${prefix}${start + k}`))
+    await Promise.all(batch)
+  }
+}
+
+const snapInstalled = /installed the leader's snapshot/
+
+describe('ensemble of processes: a restarted member catches up', () => {
+  it('by DIFF after missing at most retainedLogEntriesMax (500) writes, and by SNAP after missing more, serving the same data', async () => {
+    const e = await ensemble({ voters: 3 })
+    await e.startAll()
+    const leader = await e.established()
+    const lagging = e.members.map((m) => m.id).find((id) => id !== leader) ?? 0
+    const others = e.members.map((m) => m.id).filter((id) => id !== lagging)
+    const zk = await client(e.connectString(others))
+    await zk.create('/catch-up')
+
+    await e.kill(lagging, 'SIGKILL')
+    await writeMany(zk, '/catch-up/diff-', 200)
+    await e.start(lagging)
+    await e.established()
+    expect(await contentsOn(e, lagging, '/catch-up')).toEqual(await contentsOn(e, leader, '/catch-up'))
+    expect(e.output(lagging), 'a DIFF installs no snapshot').not.toMatch(snapInstalled)
+
+    await e.kill(lagging, 'SIGTERM')
+    await writeMany(zk, '/catch-up/snap-', 600)
+    await e.start(lagging)
+    await e.established()
+    const caughtUp = await contentsOn(e, lagging, '/catch-up')
+    expect(caughtUp.size).toBe(800)
+    expect(caughtUp).toEqual(await contentsOn(e, leader, '/catch-up'))
+    expect(e.output(lagging), 'more than the leader retains: SNAP').toMatch(snapInstalled)
+  }, 60_000)
+})
+
+describe('ensemble of processes: partitions through TCP proxies between members', () => {
+  it('truncates the proposals an isolated leader logged but never committed (TRUNC) and gives it the majority\'s writes', async () => {
+    const e = await ensemble({ voters: 3, proxied: true })
+    await e.startAll()
+    const oldLeader = await e.established()
+    const majority = e.members.map((m) => m.id).filter((id) => id !== oldLeader)
+    const zk = await client(e.connectString(majority))
+    await zk.create('/trunc')
+    await zk.create('/trunc/base')
+    const onOldLeader = await client(e.connectString([oldLeader]))
+    await onOldLeader.sync('/trunc')
+
+    // Frozen links: the leader hears no ACK, so what it proposes now is logged there and never committed.
+    e.isolate(oldLeader)
+    const doomed = Array.from({ length: 20 }, (_, i) => onOldLeader.create(`/trunc/old-${i}`).then(() => 'acknowledged', (error: { code?: string }) => error.code))
+    const newLeader = await e.established(majority)
+    await e.waitForMode(oldLeader, 'not serving')
+    expect(new Set(await Promise.all(doomed)), 'no write of the isolated leader is acknowledged').toEqual(new Set(['CONNECTIONLOSS']))
+    await writeMany(zk, '/trunc/new-', 20)
+
+    e.heal()
+    expect(await e.established()).toBe(newLeader)
+    const expected = await contentsOn(e, newLeader, '/trunc')
+    expect([...expected.keys()].filter((name) => name.startsWith('old-'))).toEqual([])
+    expect(expected.size).toBe(21)
+    expect(await contentsOn(e, oldLeader, '/trunc')).toEqual(expected)
+    expect(e.output(oldLeader), 'TRUNC then DIFF, not a whole snapshot').not.toMatch(snapInstalled)
+  }, 60_000)
+
+  it('stops serving on the minority side (client connections closed, srvr not serving) while the majority goes on, and converges after healing', async () => {
+    const e = await ensemble({ voters: 3, proxied: true })
+    await e.startAll()
+    const leader = await e.established()
+    const minority = e.members.map((m) => m.id).find((id) => id !== leader) ?? 0
+    const majority = e.members.map((m) => m.id).filter((id) => id !== minority)
+    const zk = await client(e.connectString(majority))
+    await zk.create('/partition')
+    const onMinority = await client(e.connectString([minority]))
+    await onMinority.sync('/partition')
+    const disconnected = new Promise<string>((resolve) => onMinority.onStateChange((event) => event.session.type === 'disconnected' && resolve(event.session.reason)))
+
+    e.isolate(minority)
+    await e.waitForMode(minority, 'not serving')
+    await expect(Promise.race([disconnected, until('the minority member to drop its client', () => undefined, 10_000)])).resolves.toBeTypeOf('string')
+    expect(await e.modes(majority)).toEqual(new Map(majority.map((id) => [id, id === leader ? 'leader' : 'follower'])))
+    await writeMany(zk, '/partition/during-', 50)
+
+    e.heal()
+    await e.established()
+    const expected = await contentsOn(e, leader, '/partition')
+    expect(expected.size).toBe(50)
+    expect(await contentsOn(e, minority, '/partition')).toEqual(expected)
+  }, 60_000)
+})
+
+describe('ensemble of processes: observers', () => {
+  it('serves reads and forwards writes on an observer, which never votes: without two voters it stops serving', async () => {
+    const e = await ensemble({ voters: 3, observers: 1 })
+    await e.startAll()
+    const leader = await e.established()
+    const observer = 4
+    expect(await e.mode(observer)).toBe('observer')
+    const voters = await client(e.connectString([1, 2, 3]))
+    const onObserver = await client(e.connectString([observer]))
+    await voters.create('/observed', 'from a voter')
+    await onObserver.sync('/observed')
+    expect(text((await onObserver.getData('/observed')).data)).toBe('from a voter')
+    await onObserver.create('/observed/from-observer', 'forwarded')
+    await voters.sync('/observed')
+    expect(text((await voters.getData('/observed/from-observer')).data)).toBe('forwarded')
+
+    // One voter down: the other two elect; the observer follows the new leader, never leading.
+    await e.kill(leader, 'SIGKILL')
+    const rest = [1, 2, 3].filter((id) => id !== leader)
+    const newLeader = await e.established([...rest, observer])
+    expect(newLeader).not.toBe(observer)
+    // Two voters down: one voter and the observer are no majority of the three voters.
+    await e.kill(newLeader, 'SIGKILL')
+    const last = rest.find((id) => id !== newLeader) ?? 0
+    await e.waitForMode(observer, 'not serving')
+    await e.waitForMode(last, 'not serving')
+  }, 60_000)
+})
