@@ -84,7 +84,9 @@ export class Leader {
     if (handler === undefined || handler.session !== message.session) return
     handler.lastHeard = this.m.now
     switch (message.type) {
-      case 'ACKEPOCH': return this.#onAckEpoch(handler, message.currentEpoch, message.lastZxid)
+      case 'ACKEPOCH':
+        if (message.epoch !== this.newEpoch) return // meant for an earlier leadership of ours
+        return this.#onAckEpoch(handler, message.currentEpoch, message.lastZxid)
       case 'ACK': return this.#onAck(handler, message.zxid)
       case 'REQUEST':
         if (handler.stage === 'uptodate') this.m.out.requests.push({ from, data: message.data })

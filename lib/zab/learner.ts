@@ -132,6 +132,7 @@ export class Learner {
     this.phase = 'awaiting-sync'
     this.m.sendInSession(this.leader, this.session, {
       type: 'ACKEPOCH',
+      epoch: newEpoch,
       currentEpoch: fresh ? this.m.currentEpoch : -1,
       lastZxid: this.m.log.lastZxid,
     })

@@ -52,6 +52,12 @@ export interface LeaderInfo { readonly type: 'LEADERINFO'; readonly session: num
 export interface AckEpoch {
   readonly type: 'ACKEPOCH'
   readonly session: number
+  /**
+   * The epoch being acknowledged (the LEADERINFO's). ZooKeeper relies on the socket to tie the
+   * two together; here a re-elected leader must not count an ACKEPOCH meant for its previous
+   * leadership, whose promise does not cover the new epoch.
+   */
+  readonly epoch: number
   readonly currentEpoch: number
   readonly lastZxid: number
 }
@@ -115,7 +121,7 @@ export function describe(message: ZabMessage): string {
     case 'LEADERINFO':
       return `LEADERINFO newEpoch ${message.newEpoch}`
     case 'ACKEPOCH':
-      return `ACKEPOCH currentEpoch ${message.currentEpoch} last ${formatZxid(message.lastZxid)}`
+      return `ACKEPOCH epoch ${message.epoch} currentEpoch ${message.currentEpoch} last ${formatZxid(message.lastZxid)}`
     case 'SNAP':
       return `SNAP ${formatZxid(message.zxid)} (${message.snapshot.byteLength} bytes)`
     case 'PROPOSAL':

@@ -47,7 +47,7 @@ describe('Broadcast, leader side (ZAB paper phase 3; ZooKeeper Leader.propose, p
   it('sends observers INFORM with the data on commit, never PROPOSAL, and never counts them', () => {
     const leader = establishedLeader({ observers: [4] })
     leader.step(4, { type: 'OBSERVERINFO', session: 11, acceptedEpoch: 0 })
-    leader.step(4, { type: 'ACKEPOCH', session: 11, currentEpoch: 0, lastZxid: 0 })
+    leader.step(4, { type: 'ACKEPOCH', session: 11, epoch: 1, currentEpoch: 0, lastZxid: 0 })
     leader.step(4, { type: 'ACK', session: 11, zxid: z(1, 0) })
     drain(leader)
     leader.propose(bytes('a'))

@@ -43,7 +43,7 @@ describe('Discovery, leader side (ZAB paper phase 1; ZooKeeper Leader.getEpochTo
     const leader = leaderWith()
     leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
     drain(leader)
-    leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch: 0, lastZxid: 0 })
+    leader.step(2, { type: 'ACKEPOCH', session: 7, epoch: 1, currentEpoch: 0, lastZxid: 0 })
     const ready = drain(leader)
     expect(ready.hardState).toEqual({ acceptedEpoch: 1, currentEpoch: 1 })
     expect(sent(ready)).toEqual(['2: DIFF 0x0', '2: NEWLEADER 0x100000000'])
@@ -53,7 +53,7 @@ describe('Discovery, leader side (ZAB paper phase 1; ZooKeeper Leader.getEpochTo
     const leader = leaderWith({ acceptedEpoch: 1, currentEpoch: 1, entries: [{ zxid: z(1, 1), data: new Uint8Array() }] })
     leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 1 })
     drain(leader)
-    leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch: 1, lastZxid: z(1, 2) })
+    leader.step(2, { type: 'ACKEPOCH', session: 7, epoch: 2, currentEpoch: 1, lastZxid: z(1, 2) })
     expect(drain(leader).state).toMatchObject({ role: 'LOOKING', reason: 'follower 2 is ahead of the leader' })
   })
 
@@ -65,11 +65,20 @@ describe('Discovery, leader side (ZAB paper phase 1; ZooKeeper Leader.getEpochTo
     expect(drain(leader).state).toMatchObject({ role: 'LOOKING', reason: 'follower 3 accepted epoch 5 above ours (1)' })
   })
 
+  it('ignores an ACKEPOCH for another epoch, e.g. one meant for an earlier leadership of the same server', () => {
+    const leader = leaderWith()
+    leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
+    drain(leader)
+    leader.step(2, { type: 'ACKEPOCH', session: 7, epoch: 0, currentEpoch: 0, lastZxid: 0 })
+    const ready = drain(leader)
+    expect([ready.hardState, sent(ready)]).toEqual([undefined, []])
+  })
+
   it('ignores messages from a session it does not know', () => {
     const leader = leaderWith()
     leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
     drain(leader)
-    leader.step(2, { type: 'ACKEPOCH', session: 8, currentEpoch: 0, lastZxid: 0 })
+    leader.step(2, { type: 'ACKEPOCH', session: 8, epoch: 1, currentEpoch: 0, lastZxid: 0 })
     expect(drain(leader).messages).toEqual([])
   })
 })
@@ -86,7 +95,7 @@ describe('Discovery, follower side (ZAB paper phase 1; ZooKeeper Learner.registe
     peer.step(1, { type: 'LEADERINFO', session, newEpoch: 2 })
     const ready = drain(peer)
     expect(ready.hardState).toEqual({ acceptedEpoch: 2, currentEpoch: 1 })
-    expect(sent(ready)).toEqual(['1: ACKEPOCH currentEpoch 1 last 0x100000004'])
+    expect(sent(ready)).toEqual(['1: ACKEPOCH epoch 2 currentEpoch 1 last 0x100000004'])
   })
 
   it('answers an epoch it already accepted with currentEpoch -1 (not counted, still synced)', () => {
@@ -94,7 +103,7 @@ describe('Discovery, follower side (ZAB paper phase 1; ZooKeeper Learner.registe
     peer.step(1, { type: 'LEADERINFO', session, newEpoch: 2 })
     const ready = drain(peer)
     expect(ready.hardState).toBeUndefined()
-    expect(sent(ready)).toEqual(['1: ACKEPOCH currentEpoch -1 last 0x0'])
+    expect(sent(ready)).toEqual(['1: ACKEPOCH epoch 2 currentEpoch -1 last 0x0'])
   })
 
   it('goes back to LOOKING when offered an epoch below one it promised', () => {

@@ -102,7 +102,7 @@ export function learnerOf1(id = 2, options: PeerOptions = {}): { peer: ZabPeer; 
 export function establishedLeader(options: PeerOptions = {}): ZabPeer {
   const leader = leaderOf3(options)
   leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
-  leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch: 0, lastZxid: 0 })
+  leader.step(2, { type: 'ACKEPOCH', session: 7, epoch: 1, currentEpoch: 0, lastZxid: 0 })
   leader.step(2, { type: 'ACK', session: 7, zxid: 2 ** 32 })
   drain(leader)
   if (!leader.status().established) throw new Error('leader not established')

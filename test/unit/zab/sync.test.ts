@@ -12,7 +12,7 @@ describe('Synchronization, leader side (ZAB paper phase 2; ZooKeeper LearnerHand
   function syncFollower(lastZxid: number, currentEpoch = 1, options = {}) {
     const leader = leaderOf3({ restored: history, ...options })
     leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 2 })
-    leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch, lastZxid })
+    leader.step(2, { type: 'ACKEPOCH', session: 7, epoch: 3, currentEpoch, lastZxid })
     return { leader, ready: drain(leader) }
   }
 
@@ -31,7 +31,7 @@ describe('Synchronization, leader side (ZAB paper phase 2; ZooKeeper LearnerHand
     const trimmed = { ...history, snapshotZxid: z(1, 2), entries: entries(z(2, 1)), committedZxid: z(1, 2) }
     const leader = leaderOf3({ restored: trimmed })
     leader.step(2, { type: 'FOLLOWERINFO', session: 7, acceptedEpoch: 0 })
-    leader.step(2, { type: 'ACKEPOCH', session: 7, currentEpoch: 0, lastZxid: 0 })
+    leader.step(2, { type: 'ACKEPOCH', session: 7, epoch: 3, currentEpoch: 0, lastZxid: 0 })
     expect(drain(leader).snapshotRequested).toBe(true)
     leader.snapshotTaken(z(1, 2), bytes('tree@0x100000002'))
     expect(sent(drain(leader))).toEqual([
@@ -56,7 +56,7 @@ describe('Synchronization, leader side (ZAB paper phase 2; ZooKeeper LearnerHand
     drain(peer)
     peer.step(3, vote('LOOKING', 2, z(1, 1), 2, 1))
     peer.step(3, { type: 'FOLLOWERINFO', session: 9, acceptedEpoch: 1 })
-    peer.step(3, { type: 'ACKEPOCH', session: 9, currentEpoch: 1, lastZxid: 0 })
+    peer.step(3, { type: 'ACKEPOCH', session: 9, epoch: 2, currentEpoch: 1, lastZxid: 0 })
     const before = drain(peer)
     expect(before.hardState).toEqual({ acceptedEpoch: 2, currentEpoch: 1 })
     expect(sent(before)).toEqual(['3: LEADERINFO newEpoch 2'])
@@ -71,7 +71,7 @@ describe('Synchronization, leader side (ZAB paper phase 2; ZooKeeper LearnerHand
     leader.step(2, { type: 'ACK', session: 7, zxid: z(3, 0) })
     drain(leader)
     leader.step(3, { type: 'FOLLOWERINFO', session: 9, acceptedEpoch: 2 })
-    leader.step(3, { type: 'ACKEPOCH', session: 9, currentEpoch: 2, lastZxid: z(2, 1) })
+    leader.step(3, { type: 'ACKEPOCH', session: 9, epoch: 3, currentEpoch: 2, lastZxid: z(2, 1) })
     leader.step(3, { type: 'ACK', session: 9, zxid: z(3, 0) })
     expect(sent(drain(leader)).slice(-1)).toEqual(['3: UPTODATE 0x200000001'])
   })
