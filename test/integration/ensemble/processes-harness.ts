@@ -37,6 +37,19 @@ export async function until<T>(what: string | (() => string), probe: () => Promi
   }
 }
 
+/** Resolves as `promise` does, or rejects naming `what` when it takes over `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** `count` distinct free loopback ports (held open together so none repeats). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: NetServer[] = []
