@@ -4,7 +4,7 @@
  * @module
  */
 import { mkdtemp } from 'node:fs/promises'
-import { createServer as createNetServer } from 'node:net'
+import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -12,16 +12,29 @@ import type { ServerSpec } from '../config/zoo-cfg.js'
 import { startMember, type MemberServer } from '../server/ensemble-server.js'
 import type { Output } from './server-command.js'
 
-async function freePort(host: string): Promise<number> {
-  const server = createNetServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, host, () => resolve())
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no free port')
-  return address.port
+/**
+ * `count` distinct free ports on `host`. The listeners stay open until all are taken, so the
+ * kernel cannot hand the same port out twice (closing each before asking again could).
+ */
+async function freePorts(host: string, count: number): Promise<number[]> {
+  const servers: NetServer[] = []
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createNetServer()
+      servers.push(server)
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(0, host, () => resolve())
+      })
+    }
+    return servers.map((server) => {
+      const address = server.address()
+      if (address === null || typeof address === 'string') throw new Error('no free port')
+      return address.port
+    })
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  }
 }
 
 /** Parses `--size N [--data-dir DIR] [--host H] [--base-port P]` and runs the ensemble until interrupted. */
@@ -40,10 +53,16 @@ export async function runEnsembleCommand(argv: string[], io: Output): Promise<nu
   }
   const host = values.host ?? '127.0.0.1'
   const dir = values['data-dir'] ?? (await mkdtemp(join(tmpdir(), 'paddock-ensemble-')))
-  const servers: ServerSpec[] = []
-  for (let id = 1; id <= size; id++) {
-    servers.push({ id, host, quorumPort: await freePort(host), electionPort: await freePort(host), role: 'participant', clientAddress: host, clientPort: await freePort(host) })
-  }
+  const ports = await freePorts(host, 3 * size)
+  const servers: ServerSpec[] = Array.from({ length: size }, (_, i) => ({
+    id: i + 1,
+    host,
+    quorumPort: ports[3 * i] ?? 0,
+    electionPort: ports[3 * i + 1] ?? 0,
+    role: 'participant',
+    clientAddress: host,
+    clientPort: ports[3 * i + 2] ?? 0,
+  }))
   const logger = { info: (line: string) => io.out(line), error: (line: string) => io.err(line) }
   const members: MemberServer[] = []
   for (const s of servers) {
