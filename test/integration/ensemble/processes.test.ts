@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import zookeeper from 'node-zookeeper-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { connect, CreateMode, type ZooKeeperClient } from '../../../lib/index.js'
+import { decodeTxnEntry } from '../../../lib/txn/codec.js'
+import { createLevelStorage } from '../../../storage/index.js'
 import { compileProject } from '../helpers/compile.js'
 import { killAllMembers, ProcessEnsemble, until, within } from './processes-harness.js'
 
@@ -365,6 +367,44 @@ describe('ensemble of processes: partitions through TCP proxies between members'
     expect(Number.parseInt(truncated?.[1] ?? '0', 16)).toBeGreaterThan(0)
     expect(Number(truncated?.[2])).toBeGreaterThanOrEqual(1)
     expect(Number(truncated?.[2])).toBeLessThanOrEqual(doomed.length)
+  }, 60_000)
+
+  it('truncates, when a deposed leader restarts, the uncommitted proposals its log still holds', async () => {
+    const e = await ensemble({ voters: 3, proxied: true })
+    await e.startAll()
+    const oldLeader = await e.established()
+    const majority = e.members.map((m) => m.id).filter((id) => id !== oldLeader)
+    const zk = await client(e.connectString(majority))
+    await zk.create('/trunc')
+    const onOldLeader = await client(e.connectString([oldLeader]))
+    await onOldLeader.sync('/trunc')
+
+    e.isolate(oldLeader)
+    const doomed = Array.from({ length: 20 }, (_, i) => onOldLeader.create(`/trunc/old-${i}`).then(() => 'acknowledged', (error: { code?: string }) => error.code))
+    await e.established(majority)
+    await e.waitForMode(oldLeader, 'not serving')
+    expect(new Set(await Promise.all(doomed))).toEqual(new Set(['CONNECTIONLOSS']))
+    await e.kill(oldLeader, 'SIGTERM')
+    // Its log, read directly, holds proposals nobody committed.
+    const storage = createLevelStorage({ dataDir: e.member(oldLeader).dataDir, logger: { debug() {}, info() {}, warn() {} } })
+    await storage.open()
+    const logged: string[] = []
+    for await (const entry of storage.readLog(1)) {
+      const { txn } = decodeTxnEntry(entry.data)
+      if (txn.type === 'create' && txn.path.startsWith('/trunc/old-')) logged.push(txn.path)
+    }
+    await storage.close()
+    expect(logged.length, 'uncommitted proposals in the deposed leader\'s log').toBeGreaterThan(0)
+    await writeMany(zk, '/trunc/new-', 20)
+
+    e.heal()
+    await e.start(oldLeader)
+    const leader = await e.established()
+    const expected = await contentsOn(e, leader, '/trunc')
+    expect([...expected.keys()].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `new-${i}`).sort())
+    expect(await contentsOn(e, oldLeader, '/trunc')).toEqual(expected)
+    expect(e.output(oldLeader)).toMatch(/truncated the log after zxid 0x[0-9a-f]+: removed [1-9]\d* log entries/)
+    expect(e.output(oldLeader)).not.toMatch(snapInstalled)
   }, 60_000)
 
   it('stops serving on the minority side (client connections closed, srvr not serving) while the majority goes on, and converges after healing', async () => {
