@@ -11,6 +11,7 @@
  * @module
  */
 
+import { ErrorCode } from '../errors.js'
 import type { Socket } from 'node:net'
 import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js'
 import { OpCode, Xid, opName } from './opcodes.js'
@@ -290,6 +291,12 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
       return
     }
     const readOnly = this.clientReadOnly === undefined ? undefined : this.host.backend.readOnly
+    if (!('detach' in result) && result.err === ErrorCode.CONNECTIONLOSS) {
+      // Not serving (no quorum): ZooKeeper closes without an answer, so the client tries another
+      // member and keeps its session; a timeOut-0 answer would tell it the session expired.
+      this.host.logger.info(`Refusing session of client /${this.remoteAddress}:${this.remotePort}: this member is not serving requests`)
+      return this.end()
+    }
     if (!('detach' in result)) {
       this.host.logger.info(`Invalid session for client /${this.remoteAddress}:${this.remotePort}, probably expired (err ${result.err})`)
       writeConnectResponseFrame(this.out, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: new Uint8Array(16), readOnly })
