@@ -70,6 +70,8 @@ export interface MemberStatus {
   readonly persistedZxid: number
   /** The election round (ZooKeeper's logicalclock). */
   readonly electionEpoch: number
+  /** On a leader: followers connected, followers in broadcast, observers. */
+  readonly learners: { readonly followers: number; readonly syncedFollowers: number; readonly observers: number }
 }
 
 /** A running ensemble member. */
@@ -151,7 +153,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
     const transport = await connectPeers(options, runtime, logger)
     runtime.start(transport)
     const port = options.port ?? me.clientPort
-    const clientPort = port === undefined ? undefined : await startClientPort(new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '' }), {
+    const clientPort = port === undefined ? undefined : await startClientPort(new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '', learners: () => (member.role === 'leader' ? zab.status().learners : undefined) }), {
       port,
       host: options.host ?? me.clientAddress ?? '127.0.0.1',
       maxBufferBytes: member.options.maxDataBytes,
@@ -159,7 +161,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
       ...(options.fourLetterWordsWhitelist === undefined ? {} : { fourLetterWordsWhitelist: options.fourLetterWordsWhitelist }),
       ...(options.clientPortLogger === undefined ? {} : { logger: options.clientPortLogger }),
     })
-    const admin = await startAdmin(member, options, clientPort, async () => {
+    const admin = await startAdmin(member, zab, options, clientPort, async () => {
       await clientPort?.close()
       await runtime.stop()
       await transport.close()
@@ -183,8 +185,8 @@ function connectPeers(options: MemberStartOptions, runtime: EnsembleRuntime, log
 }
 
 /** The admin server when `adminServerPort` is set; on failure `unwind` stops what already runs. */
-async function startAdmin(member: Member, options: MemberStartOptions, clientPort: ClientPort | undefined, unwind: () => Promise<void>): Promise<AdminServer | undefined> {
-  const backend = new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '' })
+async function startAdmin(member: Member, zab: ZabPeer, options: MemberStartOptions, clientPort: ClientPort | undefined, unwind: () => Promise<void>): Promise<AdminServer | undefined> {
+  const backend = new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '', learners: () => (member.role === 'leader' ? zab.status().learners : undefined) })
   try {
     return await startAdminServerIfEnabled({ member, backend, clientPort }, options)
   } catch (error) {

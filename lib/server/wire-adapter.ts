@@ -46,6 +46,8 @@ const invalidCreateMode = -1
 export interface MemberBackendOptions {
   /** What srvr/stat/mntr print as the server state. @defaultValue 'standalone' */
   mode?: string | (() => string)
+  /** On an ensemble leader, its follower counts for mntr. */
+  learners?: () => { followers: number; syncedFollowers: number } | undefined
   /** Where snapshots live, for `conf`; `""` for an in-memory member. @defaultValue '' */
   dataDir?: string
   /** Where the transaction log lives, for `conf`. @defaultValue '' */
@@ -76,6 +78,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   /** Paddock has no read-only mode yet. */
   readonly readOnly = false
   private readonly mode: () => string
+  private readonly learners: () => { followers: number; syncedFollowers: number } | undefined
   private readonly dataDir: string
   private readonly dataLogDir: string
 
@@ -85,6 +88,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   ) {
     const mode = options.mode ?? 'standalone'
     this.mode = typeof mode === 'string' ? () => mode : mode
+    this.learners = options.learners ?? (() => undefined)
     this.dataDir = options.dataDir ?? ''
     this.dataLogDir = options.dataLogDir ?? ''
   }
@@ -125,6 +129,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
       serverId: member.options.serverId,
       dataDir: this.dataDir,
       dataLogDir: this.dataLogDir,
+      learners: this.learners(),
     }
   }
 }

@@ -145,6 +145,8 @@ export interface ServerInfo {
   dataDir: string
   /** Where the transaction log lives; `""` for an in-memory server. */
   dataLogDir: string
+  /** On an ensemble leader: its followers (all, and those in broadcast); undefined elsewhere. */
+  learners?: { followers: number; syncedFollowers: number } | undefined
 }
 
 /** Everything a four-letter word may print. */
@@ -380,5 +382,8 @@ function formatMonitor({ server, port }: FourLetterContext): string {
     ['global_sessions', server.sessions.length],
     ['local_sessions', 0],
   ]
+  if (server.learners !== undefined) {
+    values.push(['followers', server.learners.followers], ['synced_followers', server.learners.syncedFollowers])
+  }
   return values.map(([k, v]) => `zk_${k}\t${v}\n`).join('')
 }

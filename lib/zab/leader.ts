@@ -123,6 +123,19 @@ export class Leader {
     this.#dropHandler(sid)
   }
 
+  /** Learners connected to this leader (ZooKeeper mntr: zk_followers, zk_synced_followers). */
+  learners(): { followers: number; syncedFollowers: number; observers: number } {
+    let followers = 0
+    let syncedFollowers = 0
+    let observers = 0
+    for (const h of this.#handlers.values()) {
+      if (h.observer) observers++
+      else followers++
+      if (!h.observer && h.stage === 'uptodate') syncedFollowers++
+    }
+    return { followers, syncedFollowers, observers }
+  }
+
   /** Assigns the next zxid and broadcasts PROPOSAL (ZAB paper phase 3). */
   propose(data: Uint8Array): number | ProposeRefusal {
     if (!this.established || this.newEpoch === undefined) return 'NOT_ESTABLISHED'

@@ -46,6 +46,8 @@ export interface ZabStatus {
   readonly persistedZxid: number
   /** The FLE round (ZooKeeper: logicalclock). */
   readonly electionEpoch: number
+  /** On a leader: followers connected (any stage), followers in broadcast, observers; zeros otherwise. */
+  readonly learners: { readonly followers: number; readonly syncedFollowers: number; readonly observers: number }
 }
 
 /** A ZAB member: election, discovery, synchronization and broadcast behind one input/output surface. */
@@ -165,6 +167,7 @@ export class ZabPeer {
       id: m.id, role: this.#role, leader: this.#currentLeader(), established: this.#isEstablished(),
       acceptedEpoch: m.acceptedEpoch, currentEpoch: m.currentEpoch, lastLoggedZxid: m.log.lastZxid,
       committedZxid: m.committedZxid, persistedZxid: m.persistedZxid, electionEpoch: this.#election.logicalclock,
+      learners: this.#leader?.learners() ?? { followers: 0, syncedFollowers: 0, observers: 0 },
     }
   }
 

@@ -38,7 +38,11 @@ describe('in-process ensemble', () => {
   it('elects one leader and serves writes through any member', async () => {
     const { members } = await cluster(3)
     expect(members.map((m) => m.mode).sort()).toEqual(['follower', 'follower', 'leader'])
+    // mntr's zk_followers / zk_synced_followers on the leader come from here.
+    const leader = members.find((m) => m.mode === 'leader')!
+    expect(leader.status().learners).toEqual({ followers: 2, syncedFollowers: 2, observers: 0 })
     const follower = members.find((m) => m.mode === 'follower')!
+    expect(follower.status().learners).toEqual({ followers: 0, syncedFollowers: 0, observers: 0 })
     const zk = await follower.connect()
     expect(await zk.create('/a', 'hello')).toBe('/a')
     expect(await zk.create('/q-', '', { mode: CreateMode.PERSISTENT_SEQUENTIAL })).toBe('/q-0000000001')
