@@ -70,8 +70,18 @@ export interface MemberStatus {
   readonly persistedZxid: number
   /** The election round (ZooKeeper's logicalclock). */
   readonly electionEpoch: number
-  /** On a leader: followers connected, followers in broadcast, observers. */
-  readonly learners: { readonly followers: number; readonly syncedFollowers: number; readonly observers: number }
+  /** On a leader: its learners; zeros elsewhere. */
+  readonly learners: LearnerCounts
+}
+
+/** A leader's learners, as mntr reports them. */
+export interface LearnerCounts {
+  /** Followers connected, in any phase. */
+  readonly followers: number
+  /** Followers in broadcast (UPTODATE sent). */
+  readonly syncedFollowers: number
+  /** Observers connected. */
+  readonly observers: number
 }
 
 /** A running ensemble member. */
