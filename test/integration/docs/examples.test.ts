@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..')
-const out = join(root, 'test/unit/docs/.examples')
+const out = join(root, 'test/integration/docs/.examples')
 
 const entryPoints: Record<string, string> = {
   paddock: 'lib/index.ts',
