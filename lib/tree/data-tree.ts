@@ -4,35 +4,11 @@
  * @module
  */
 import { baseName, childPath, parentPath } from '../path.js'
-import type { ACL, CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
+import type { ACL, CreateTxn, NodeKind, Stat, Txn, TxnHeader } from '../txn/types.js'
+
+export type { Stat }
 import { ErrorCode } from '../errors.js'
 import { internACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js'
-
-/** The Stat of a znode exactly as ZooKeeper reports it to clients (jute `Stat`). */
-export interface Stat {
-  /** zxid of the create. */
-  czxid: number
-  /** zxid of the last setData (or the create). */
-  mzxid: number
-  /** Create time, ms since the epoch (the leader's clock). */
-  ctime: number
-  /** Last modification time, ms since the epoch. */
-  mtime: number
-  /** Number of setData calls (the data version). */
-  version: number
-  /** Number of child creates plus child deletes. */
-  cversion: number
-  /** Number of setACL calls. */
-  aversion: number
-  /** Session id of an ephemeral's owner; 0n for every other node (containers and TTL nodes too). */
-  ephemeralOwner: bigint
-  /** Length of the data in bytes. */
-  dataLength: number
-  /** Number of children. */
-  numChildren: number
-  /** zxid of the last change to the children (create or delete of a child). */
-  pzxid: number
-}
 
 /** Watch-relevant change kinds the tree reports while applying (Watcher.Event.EventType names). */
 export type TreeEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'

@@ -21,6 +21,32 @@ export interface ACL {
   id: Id
 }
 
+/** The Stat of a znode exactly as ZooKeeper reports it to clients (jute `Stat`). */
+export interface Stat {
+  /** zxid of the create. */
+  czxid: number
+  /** zxid of the last setData (or the create). */
+  mzxid: number
+  /** Create time, ms since the epoch (the leader's clock). */
+  ctime: number
+  /** Last modification time, ms since the epoch. */
+  mtime: number
+  /** Number of setData calls (the data version). */
+  version: number
+  /** Number of child creates plus child deletes. */
+  cversion: number
+  /** Number of setACL calls. */
+  aversion: number
+  /** Session id of an ephemeral's owner; 0n for every other node (containers and TTL nodes too). */
+  ephemeralOwner: bigint
+  /** Length of the data in bytes. */
+  dataLength: number
+  /** Number of children. */
+  numChildren: number
+  /** zxid of the last change to the children (create or delete of a child). */
+  pzxid: number
+}
+
 /** ZooKeeper's permission bits (ZooDefs.Perms). */
 export const Perms = {
   /** May read data and list children. */

@@ -13,33 +13,11 @@
  * @module
  */
 
+import type { ACL, Id, Stat } from '../txn/types.js'
 import type { JuteReader, JuteWriter } from './jute.js'
 
-/** `org.apache.zookeeper.data.Stat`: a znode's metadata as clients see it, in jute field order. */
-export interface Stat {
-  /** The zxid of the create. */
-  czxid: number
-  /** The zxid of the last setData (or the create). */
-  mzxid: number
-  /** Create time, ms since the epoch (the leader's clock). */
-  ctime: number
-  /** Last modification time, ms since the epoch. */
-  mtime: number
-  /** Data version: the number of setData calls. */
-  version: number
-  /** Child version: the number of child creates and deletes. */
-  cversion: number
-  /** ACL version: the number of setACL calls. */
-  aversion: number
-  /** The owning session id of an ephemeral node, 0 otherwise. */
-  ephemeralOwner: bigint
-  /** Length of the data in bytes. */
-  dataLength: number
-  /** The number of children. */
-  numChildren: number
-  /** The zxid of the last change to the children. */
-  pzxid: number
-}
+/** `org.apache.zookeeper.data.Stat`, `Id` and `ACL`: the same records the data tree keeps. */
+export type { ACL, Id, Stat }
 
 /** Reads a `Stat`. */
 export function readStat(r: JuteReader): Stat {
@@ -63,22 +41,6 @@ export function writeStat(w: JuteWriter, s: Stat): void {
   w.writeLongNumber(s.czxid).writeLongNumber(s.mzxid).writeLongNumber(s.ctime).writeLongNumber(s.mtime)
   w.writeInt(s.version).writeInt(s.cversion).writeInt(s.aversion)
   w.writeLong(s.ephemeralOwner).writeInt(s.dataLength).writeInt(s.numChildren).writeLongNumber(s.pzxid)
-}
-
-/** `org.apache.zookeeper.data.Id`: an identity under an auth scheme (`world:anyone`, `digest:u:hash`). */
-export interface Id {
-  /** The scheme: world, auth, digest, ip, x509, sasl. */
-  scheme: string
-  /** The identity within the scheme. */
-  id: string
-}
-
-/** `org.apache.zookeeper.data.ACL`: permission bits granted to an {@link Id}. */
-export interface ACL {
-  /** `Perms` bits. */
-  perms: number
-  /** Who gets them. */
-  id: Id
 }
 
 /** Reads a `vector<ACL>`; null reads as an empty list. */
