@@ -8,5 +8,5 @@ set -euo pipefail
 if [ "$(id -u)" = 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends zookeeper python3-kazoo libcurator-recipes-java g++ make python3 >/dev/null
+  apt-get install -y -qq --no-install-recommends zookeeper python3-kazoo libcurator-recipes-java g++ make python3 iproute2 >/dev/null
 fi
