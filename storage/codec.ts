@@ -139,12 +139,71 @@ export function encodeLogRecord(zxid: number, data: Uint8Array): Uint8Array {
 
 /** Decodes a log record and checks that it belongs under the key of `expectedZxid`. */
 export function decodeLogRecord(value: Uint8Array, expectedZxid: number): Decoded<Uint8Array> {
+  const fast = decodeLogRecordFast(value, expectedZxid)
+  if (fast !== undefined) return { ok: true, value: fast }
   const r = open(value, 'log', 2)
   if (!r.ok) return r
   const [zxid, data] = r.value
   if (zxid !== expectedZxid) return { ok: false, reason: `record holds zxid ${String(zxid)}, not ${expectedZxid}` }
   if (!(data instanceof Uint8Array)) return { ok: false, reason: 'record data is not bytes' }
   return { ok: true, value: plainBytes(data) }
+}
+
+/** The msgpack bytes that start every log record's body: a 4-array, the string 'log', version 1. */
+const logBodyStart = [0x94, 0xa3, 0x6c, 0x6f, 0x67, formatVersion] as const
+
+/**
+ * The log record data when `value` is exactly what {@link encodeLogRecord} writes for
+ * `expectedZxid`, with a good checksum; undefined otherwise, and then the general decoder decides
+ * and says why. Recovery checks every record of the log, so this is its hot loop; it accepts only
+ * records the general decoder would accept with the same result.
+ */
+function decodeLogRecordFast(value: Uint8Array, expectedZxid: number): Uint8Array | undefined {
+  const length = value.length
+  if (length < 4 + logBodyStart.length + 2) return undefined
+  const view = new DataView(value.buffer, value.byteOffset, length)
+  for (let i = 0; i < logBodyStart.length; i++) if (value[4 + i] !== logBodyStart[i]) return undefined
+  let at = 4 + logBodyStart.length
+  // The zxid as msgpackr writes a safe integer: fixint, uint8/16/32, or float64 above 2^32.
+  let zxid: number
+  const tag = value[at]!
+  if (tag < 0x80) {
+    zxid = tag
+    at += 1
+  } else if (tag === 0xcc && at + 2 <= length) {
+    zxid = value[at + 1]!
+    at += 2
+  } else if (tag === 0xcd && at + 3 <= length) {
+    zxid = view.getUint16(at + 1)
+    at += 3
+  } else if (tag === 0xce && at + 5 <= length) {
+    zxid = view.getUint32(at + 1)
+    at += 5
+  } else if (tag === 0xcb && at + 9 <= length) {
+    zxid = view.getFloat64(at + 1)
+    at += 9
+  } else {
+    return undefined
+  }
+  if (zxid !== expectedZxid || at >= length) return undefined
+  // The data as a msgpack bin that ends the record exactly.
+  let dataLength: number
+  const bin = value[at]!
+  if (bin === 0xc4 && at + 2 <= length) {
+    dataLength = value[at + 1]!
+    at += 2
+  } else if (bin === 0xc5 && at + 3 <= length) {
+    dataLength = view.getUint16(at + 1)
+    at += 3
+  } else if (bin === 0xc6 && at + 5 <= length) {
+    dataLength = view.getUint32(at + 1)
+    at += 5
+  } else {
+    return undefined
+  }
+  if (at + dataLength !== length) return undefined
+  if (view.getUint32(0, false) !== crc32(value.subarray(4))) return undefined
+  return new Uint8Array(value.buffer, value.byteOffset + at, dataLength)
 }
 
 export function encodeChunkRecord(zxid: number, index: number, data: Uint8Array): Uint8Array {

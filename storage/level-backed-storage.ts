@@ -263,7 +263,7 @@ export class LevelBackedStorage implements Storage {
       async *[Symbol.asyncIterator]() {
         const lastDurable = start()
         if (fromZxid > lastDurable) return
-        for await (const [key, value] of db.iterator({ gte: codec.logKey(fromZxid), lte: codec.logKey(lastDurable) })) {
+        for await (const [key, value] of entriesOf(db, { gte: codec.logKey(fromZxid), lte: codec.logKey(lastDurable) })) {
           yield decodeLogOrThrow(key, value)
         }
       },
@@ -277,22 +277,24 @@ export class LevelBackedStorage implements Storage {
   private async recoverLog(): Promise<void> {
     let lastGood = 0
     const badTail: { key: string; reason: string }[] = []
-    for await (const [key, value] of this.db.iterator({ gte: codec.logKeyFirst, lt: codec.logKeyEnd })) {
-      const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
-      const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
-      if (!decoded.ok) {
-        badTail.push({ key, reason: decoded.reason })
-        continue
+    for await (const batch of batchesOf(this.db, { gte: codec.logKeyFirst, lt: codec.logKeyEnd })) {
+      for (const [key, value] of batch) {
+        const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
+        const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
+        if (!decoded.ok) {
+          badTail.push({ key, reason: decoded.reason })
+          continue
+        }
+        const firstBad = badTail[0]
+        if (firstBad !== undefined) {
+          throw new StorageError(
+            'CORRUPTION',
+            `log record ${firstBad.key} in ${this.description} is corrupt (${firstBad.reason}) and good records follow it (${key}); refusing to open`,
+            { key: firstBad.key },
+          )
+        }
+        lastGood = zxid!
       }
-      const firstBad = badTail[0]
-      if (firstBad !== undefined) {
-        throw new StorageError(
-          'CORRUPTION',
-          `log record ${firstBad.key} in ${this.description} is corrupt (${firstBad.reason}) and good records follow it (${key}); refusing to open`,
-          { key: firstBad.key },
-        )
-      }
-      lastGood = zxid!
     }
     this.lastLogZxid = lastGood
     const firstBad = badTail[0]
@@ -425,7 +427,7 @@ export class LevelBackedStorage implements Storage {
       ...info,
       async *chunks() {
         let index = 0
-        for await (const [key, value] of db.iterator({ gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) {
+        for await (const [key, value] of entriesOf(db, { gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) {
           const expected = codec.chunkKey(info.zxid, index)
           if (key !== expected) throw new StorageError('CORRUPTION', `snapshot chunk ${expected} is missing`, { key: expected })
           const decoded = codec.decodeChunkRecord(value, info.zxid, index)
@@ -540,6 +542,45 @@ export class LevelBackedStorage implements Storage {
       throw new StorageError('IO_ERROR', `cannot ${operation} in ${this.description}: ${describe(err)}`, { cause: err })
     }
   }
+}
+
+/** Entries read from LevelDB per native call, and the bytes at which a call stops early. */
+const scanEntriesMax = 1000
+const scanBytesMax = 4 * 1024 * 1024
+
+/**
+ * The entries of a key range in batches, read of up to {@link scanEntriesMax} entries or about
+ * {@link scanBytesMax} bytes per call into LevelDB: recovery reads the whole log and a snapshot,
+ * which with the iterator's default 16 KiB read-ahead takes a native round trip per few records.
+ */
+async function* batchesOf(db: StorageDb, range: { gte: string; lt?: string; lte?: string }): AsyncGenerator<[string, Uint8Array][]> {
+  // highWaterMarkBytes is classic-level's; abstract-level's types do not declare it, memory-level ignores it.
+  const iterator = db.iterator({ ...range, highWaterMarkBytes: scanBytesMax } as typeof range)
+  // The next batch is read (on LevelDB's thread) while the caller works through this one. A
+  // failure of that read is thrown by the await that takes it; the no-op handler only keeps it
+  // from counting as an unhandled rejection meanwhile.
+  const read = (): Promise<[string, Uint8Array][]> => {
+    const batch = iterator.nextv(scanEntriesMax)
+    batch.catch(() => undefined)
+    return batch
+  }
+  let next = read()
+  try {
+    for (;;) {
+      const entries = await next
+      if (entries.length === 0) return
+      next = read()
+      yield entries
+    }
+  } finally {
+    await next.catch(() => undefined)
+    await iterator.close()
+  }
+}
+
+/** The entries of a key range one by one, read as {@link batchesOf} does. */
+async function* entriesOf(db: StorageDb, range: { gte: string; lt?: string; lte?: string }): AsyncGenerator<[string, Uint8Array]> {
+  for await (const batch of batchesOf(db, range)) yield* batch
 }
 
 function decodeLogOrThrow(key: string, value: Uint8Array): LogEntry {

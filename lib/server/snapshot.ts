@@ -6,13 +6,22 @@
  */
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import type { ACL, NodeKind } from '../txn/types.js'
+import { internACL } from '../tree/acl.js'
 import { ZNode } from '../tree/data-tree.js'
 import type { Member } from './member.js'
 
 /** Nodes per snapshot chunk: small enough to yield to writes often, big enough to pack well. */
 export const snapshotChunkNodesMax = 5_000
 
-const formatVersion = 1
+/**
+ * The snapshot format written. Format 1 (still read) holds each node as a record
+ * `[path, data, acl, stat[8], ephemeralOwner, kind, ttlMs]`. Format 2 holds a chunk as
+ * `[aclTable, fields, dataBytes]`: the distinct ACLs of the chunk once, every node as
+ * {@link nodeFieldCount} plain values in one flat list (its ACL an index into the table), and the
+ * data of all nodes concatenated, so that restoring allocates no per-node arrays, maps or bigints.
+ */
+const formatVersion = 2
+const formatVersionsRead: readonly number[] = [1, 2]
 
 type SessionRecord = [id: bigint, timeoutMs: number, passwd: Uint8Array]
 type NodeRecord = [
@@ -31,9 +40,73 @@ interface HeaderChunk {
   sessions: SessionRecord[]
 }
 
-function nodeRecord(path: string, n: ZNode): NodeRecord {
-  const stat = [n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion]
-  return [path, n.data, n.acl, stat, n.ephemeralOwner, n.kind, n.ttlMs]
+/**
+ * The values of one node in a format 2 chunk, in this order: path, data length, ACL index, czxid,
+ * mzxid, pzxid, ctime, mtime, version, cversion, aversion, kind code, ephemeralOwner (a bigint for
+ * ephemerals, else 0), ttlMs.
+ */
+const nodeFieldCount = 14
+const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
+const kindCode: Readonly<Record<NodeKind, number>> = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 }
+const noOwner = 0n
+
+/** Builds one format 2 chunk: distinct ACLs once, flat node fields, concatenated data. */
+class ChunkBuilder {
+  private aclTable: (readonly ACL[])[] = []
+  private aclIndex = new Map<readonly ACL[], number>()
+  private aclIndexByContent = new Map<string, number>()
+  private fields: unknown[] = []
+  private data: Uint8Array[] = []
+  private dataBytes = 0
+  count = 0
+
+  add(path: string, n: ZNode): void {
+    const f = this.fields
+    f.push(path, n.data.length, this.aclIndexOf(n.acl), n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion)
+    f.push(kindCode[n.kind], n.kind === 'ephemeral' ? n.ephemeralOwner : 0, n.ttlMs)
+    this.data.push(n.data)
+    this.dataBytes += n.data.length
+    this.count++
+  }
+
+  private aclIndexOf(acl: readonly ACL[]): number {
+    let index = this.aclIndex.get(acl)
+    if (index !== undefined) return index
+    const content = JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id]))
+    index = this.aclIndexByContent.get(content)
+    if (index === undefined) {
+      index = this.aclTable.length
+      this.aclTable.push(acl)
+      this.aclIndexByContent.set(content, index)
+    }
+    this.aclIndex.set(acl, index)
+    return index
+  }
+
+  /** Encodes the chunk and empties the builder. */
+  take(): Uint8Array {
+    const bytes = new Uint8Array(this.dataBytes)
+    let offset = 0
+    for (const d of this.data) {
+      bytes.set(d, offset)
+      offset += d.length
+    }
+    const chunk = encodeValue([this.aclTable, this.fields, bytes])
+    this.aclTable = []
+    this.aclIndex = new Map()
+    this.aclIndexByContent = new Map()
+    this.fields = []
+    this.data = []
+    this.dataBytes = 0
+    this.count = 0
+    return chunk
+  }
+}
+
+function headerChunk(member: Member): Uint8Array {
+  const sessions: SessionRecord[] = [...member.sessions.all()].map((s) => [s.id, s.timeoutMs, s.passwd])
+  const header: HeaderChunk = { format: formatVersion, zxid: member.lastProcessedZxid, sessions }
+  return encodeValue(header)
 }
 
 /**
@@ -42,55 +115,100 @@ function nodeRecord(path: string, n: ZNode): NodeRecord {
  * chunks so writes go on.
  */
 export async function* snapshotChunks(member: Member): AsyncGenerator<Uint8Array> {
-  const sessions: SessionRecord[] = [...member.sessions.all()].map((s) => [s.id, s.timeoutMs, s.passwd])
-  const header: HeaderChunk = { format: formatVersion, zxid: member.lastProcessedZxid, sessions }
-  yield encodeValue(header)
-  let batch: NodeRecord[] = []
+  yield headerChunk(member)
+  const builder = new ChunkBuilder()
   for (const path of member.tree.paths()) {
     const node = member.tree.get(path)
     if (node === undefined) continue
-    batch.push(nodeRecord(path, node))
-    if (batch.length < snapshotChunkNodesMax) continue
-    yield encodeValue(batch)
-    batch = []
+    builder.add(path, node)
+    if (builder.count < snapshotChunkNodesMax) continue
+    yield builder.take()
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
-  if (batch.length > 0) yield encodeValue(batch)
+  if (builder.count > 0) yield builder.take()
 }
 
 /** Restores a member from snapshot chunks; returns the snapshot's zxid. Throws on a malformed snapshot. */
 export async function restoreSnapshot(member: Member, chunks: AsyncIterable<Uint8Array>): Promise<number> {
-  let zxid: number | undefined
+  let header: { zxid: number; format: number } | undefined
   const now = member.clock.now()
   for await (const chunk of chunks) {
     const value = decodeValue(chunk)
-    if (zxid === undefined) {
-      zxid = restoreHeader(member, value, now)
+    if (header === undefined) {
+      header = restoreHeader(member, value, now)
       continue
     }
-    if (!Array.isArray(value)) throw new TypeError('snapshot chunk is not a list of nodes')
-    for (const record of value as NodeRecord[]) restoreNode(member, record)
+    if (header.format === 1) restoreChunkV1(member, value)
+    else restoreChunkV2(member, value)
   }
-  if (zxid === undefined) throw new TypeError('snapshot has no header chunk')
-  member.tree.lastProcessedZxid = Math.max(member.tree.lastProcessedZxid, zxid)
-  return zxid
-}
-
-function restoreHeader(member: Member, value: unknown, now: number): number {
-  const header = value as Partial<HeaderChunk>
-  if (header.format !== formatVersion || typeof header.zxid !== 'number' || !Array.isArray(header.sessions)) {
-    throw new TypeError(`snapshot header is not format ${formatVersion}`)
-  }
-  // Restored sessions get a full timeout from now, as ZooKeeper does after a restart.
-  for (const [id, timeoutMs, passwd] of header.sessions) member.sessions.add(id, timeoutMs, passwd, now)
+  if (header === undefined) throw new TypeError('snapshot has no header chunk')
+  member.tree.lastProcessedZxid = Math.max(member.tree.lastProcessedZxid, header.zxid)
   return header.zxid
 }
 
-function restoreNode(member: Member, record: NodeRecord): void {
-  const [path, data, acl, stat, ephemeralOwner, kind, ttlMs] = record
-  const [czxid = 0, mzxid = 0, pzxid = 0, ctime = 0, mtime = 0, version = 0, cversion = 0, aversion = 0] = stat
-  const node = new ZNode(data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, kind, ttlMs)
-  member.tree.restoreNode(path, node)
+function restoreHeader(member: Member, value: unknown, now: number): { zxid: number; format: number } {
+  const header = value as Partial<HeaderChunk>
+  const format = header.format
+  if (typeof format !== 'number' || !formatVersionsRead.includes(format) || typeof header.zxid !== 'number' || !Array.isArray(header.sessions)) {
+    throw new TypeError(`snapshot header is not format ${formatVersionsRead.join(' or ')}`)
+  }
+  // Restored sessions get a full timeout from now, as ZooKeeper does after a restart.
+  for (const [id, timeoutMs, passwd] of header.sessions) member.sessions.add(id, timeoutMs, passwd, now)
+  return { zxid: header.zxid, format }
+}
+
+function restoreChunkV1(member: Member, value: unknown): void {
+  if (!Array.isArray(value)) throw new TypeError('snapshot chunk is not a list of nodes')
+  for (const record of value as NodeRecord[]) {
+    const [path, data, acl, stat, ephemeralOwner, kind, ttlMs] = record
+    const [czxid = 0, mzxid = 0, pzxid = 0, ctime = 0, mtime = 0, version = 0, cversion = 0, aversion = 0] = stat
+    const node = new ZNode(data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, kind, ttlMs)
+    member.tree.restoreNode(path, node)
+  }
+}
+
+function restoreChunkV2(member: Member, value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 3) throw new TypeError('snapshot chunk is not a format 2 node chunk')
+  const [aclTable, fields, bytes] = value as [unknown, unknown, unknown]
+  if (!Array.isArray(aclTable) || !Array.isArray(fields) || !(bytes instanceof Uint8Array) || fields.length % nodeFieldCount !== 0) {
+    throw new TypeError('snapshot chunk is not a format 2 node chunk')
+  }
+  const acls = (aclTable as ACL[][]).map((acl) => internACL(acl))
+  const paths: string[] = []
+  const nodes: ZNode[] = []
+  let offset = 0
+  for (let i = 0; i < fields.length; i += nodeFieldCount) {
+    const path = fields[i] as string
+    const dataLength = fields[i + 1] as number
+    const acl = acls[fields[i + 2] as number]
+    const kind = kindCodes[fields[i + 11] as number]
+    if (typeof path !== 'string' || acl === undefined || kind === undefined || offset + dataLength > bytes.length) {
+      throw new TypeError(`snapshot chunk node ${i / nodeFieldCount} is malformed`)
+    }
+    const data = bytes.subarray(offset, offset + dataLength)
+    offset += dataLength
+    const owner = fields[i + 12]
+    nodes.push(
+      new ZNode(
+        data,
+        acl,
+        fields[i + 3] as number,
+        fields[i + 4] as number,
+        fields[i + 5] as number,
+        fields[i + 6] as number,
+        fields[i + 7] as number,
+        fields[i + 8] as number,
+        fields[i + 9] as number,
+        fields[i + 10] as number,
+        typeof owner === 'bigint' ? owner : noOwner,
+        kind,
+        fields[i + 13] as number,
+      ),
+    )
+    paths.push(path)
+  }
+  if (offset !== bytes.length) throw new TypeError('snapshot chunk data does not match its nodes')
+  member.tree.restoreNodes(paths, nodes)
 }
 
 /**
@@ -98,14 +216,14 @@ function restoreNode(member: Member, record: NodeRecord): void {
  * sends in SNAP. Not fuzzy: nothing changes while it is built.
  */
 export function snapshotBytes(member: Member): Uint8Array {
-  const sessions: SessionRecord[] = [...member.sessions.all()].map((s) => [s.id, s.timeoutMs, s.passwd])
-  const header: HeaderChunk = { format: formatVersion, zxid: member.lastProcessedZxid, sessions }
-  const nodes: NodeRecord[] = []
+  const chunks = [headerChunk(member)]
+  const builder = new ChunkBuilder()
   for (const path of member.tree.paths()) {
     const node = member.tree.get(path)
-    if (node !== undefined) nodes.push(nodeRecord(path, node))
+    if (node !== undefined) builder.add(path, node)
   }
-  return encodeValue([encodeValue(header), encodeValue(nodes)])
+  chunks.push(builder.take())
+  return encodeValue(chunks)
 }
 
 /** Splits bytes made by {@link snapshotBytes} back into the chunks {@link restoreSnapshot} reads. */

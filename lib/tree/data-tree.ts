@@ -280,4 +280,36 @@ export class DataTree {
     if (path !== '/') this.linkChild(path)
     this.indexNode(path, node)
   }
+
+  /**
+   * Inserts nodes restored from a snapshot, `nodes[i]` at `paths[i]`, as {@link restoreNode} does
+   * one by one; parents must come before their children. Siblings usually follow one another, so
+   * the last parent is remembered instead of being looked up by a sliced path for every node.
+   */
+  restoreNodes(paths: readonly string[], nodes: readonly ZNode[]): void {
+    let parentName = ''
+    let parent: ZNode | undefined
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!
+      const node = nodes[i]!
+      node.acl = internACL(node.acl)
+      const existing = this.nodes.get(path)
+      if (existing !== undefined) node.children = existing.children
+      this.nodes.set(path, node)
+      if (path === parentName) parent = node
+      if (path !== '/') {
+        const slash = path.lastIndexOf('/')
+        const parentLength = slash === 0 ? 1 : slash
+        if (parent === undefined || parentName.length !== parentLength || !path.startsWith(parentName)) {
+          parentName = parentPath(path)
+          parent = this.nodes.get(parentName)
+        }
+        if (parent !== undefined) {
+          if (parent.children === null) parent.children = new Set()
+          parent.children.add(path.slice(slash + 1))
+        }
+      }
+      if (node.kind !== 'persistent') this.indexNode(path, node)
+    }
+  }
 }

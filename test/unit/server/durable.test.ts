@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createServer, CreateMode, VirtualClock, type Server, type ServerOptions, type ZooKeeperClient } from '../../../lib/index.js'
+import { createServer, CreateMode, digestId, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, VirtualClock, type Server, type ServerOptions, type ZooKeeperClient } from '../../../lib/index.js'
+import { encodeValue } from '../../../lib/txn/codec.js'
 import { createMemoryDb, createMemoryStorage, type Storage } from '../../../storage/index.js'
 import { flush } from './helpers.js'
 
@@ -106,6 +107,71 @@ describe('durable standalone server', () => {
     expect(await watcher.exists('/eph')).toBeNull()
   })
 
+  it('restores every kind of node, shared and custom ACLs and nested paths from a snapshot alone', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const zk = await first.connect()
+    const readOnly = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]
+    const digest = [{ perms: Perms.ALL, id: { scheme: 'digest', id: digestId('u:p') } }, ...readOnly]
+    await zk.create('/a', 'a')
+    await zk.create('/b', 'b', { acl: readOnly })
+    await zk.create('/a/x', 'ax')
+    await zk.create('/a/x/y', '', { acl: digest })
+    await zk.create('/b2', new Uint8Array(0), { acl: digest })
+    await zk.create('/a/z', 'az')
+    await zk.create('/e', 'eph', { mode: CreateMode.EPHEMERAL })
+    await zk.create('/a/e-', 'seq', { mode: CreateMode.EPHEMERAL_SEQUENTIAL })
+    await zk.create('/c', '', { mode: CreateMode.CONTAINER })
+    await zk.create('/c/child', 'in container')
+    await zk.create('/t', 'ttl', { mode: CreateMode.PERSISTENT_WITH_TTL, ttlMs: 60_000 })
+    for (let i = 0; i < 30; i++) await zk.create(i % 2 === 0 ? `/a/n${i}` : `/c/n${i}`, `v${i}`)
+    await zk.setData('/a', 'a2')
+    await zk.delete('/a/z')
+    await first.snapshot()
+    const before = await dump(zk)
+    const acls = new Map<string, unknown>()
+    for (const path of before.keys()) acls.set(path, await zk.getACL(path))
+    await stop(first)
+    const second = await start(db)
+    const again = await second.connect({ sessionId: zk.sessionId, sessionPasswd: zk.sessionPasswd })
+    expect(await dump(again)).toEqual(before)
+    for (const [path, acl] of acls) expect(await again.getACL(path), path).toEqual(acl)
+    expect((await again.getEphemerals()).sort()).toEqual(['/a/e-0000000002', '/e'])
+    expect((await again.getACL('/')).acl).toEqual(OPEN_ACL_UNSAFE)
+    expect((await again.getACL('/zookeeper/config')).acl).toEqual(READ_ACL_UNSAFE)
+  })
+
+  it('reads a snapshot in format 1, as earlier versions wrote it', async () => {
+    const db = createMemoryDb()
+    const storage = createMemoryStorage({ db, logger: quiet })
+    await storage.open()
+    const none = new Uint8Array(0)
+    const zeros = [0, 0, 0, 0, 0, 0, 0, 0]
+    const passwd = new Uint8Array(16).fill(7)
+    const header = encodeValue({ format: 1, zxid: 10, sessions: [[5n, 30_000, passwd]] })
+    const nodes = encodeValue([
+      ['/', none, OPEN_ACL_UNSAFE, [0, 0, 9, 0, 0, 0, 1, 0], 0n, 'persistent', 0],
+      ['/zookeeper', none, OPEN_ACL_UNSAFE, zeros, 0n, 'persistent', 0],
+      ['/zookeeper/quota', none, OPEN_ACL_UNSAFE, zeros, 0n, 'persistent', 0],
+      ['/zookeeper/config', none, READ_ACL_UNSAFE, zeros, 0n, 'persistent', 0],
+      ['/v1', new TextEncoder().encode('old'), OPEN_ACL_UNSAFE, [3, 7, 9, 1000, 2000, 2, 1, 0], 0n, 'persistent', 0],
+      ['/v1/eph', none, [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }], [9, 9, 9, 3000, 3000, 0, 0, 0], 5n, 'ephemeral', 0],
+    ])
+    await storage.writeSnapshot(10, [header, nodes])
+    await storage.close()
+    const server = await start(db)
+    expect(server.lastZxid).toBe(10)
+    const zk = await server.connect({ sessionId: 5n, sessionPasswd: passwd })
+    const { data, stat } = await zk.getData('/v1')
+    expect(new TextDecoder().decode(data)).toBe('old')
+    expect(stat).toMatchObject({ czxid: 3, mzxid: 7, pzxid: 9, ctime: 1000, mtime: 2000, version: 2, numChildren: 1 })
+    expect((await zk.exists('/v1/eph'))?.ephemeralOwner).toBe(5n)
+    expect((await zk.getACL('/v1/eph')).acl).toEqual([{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }])
+    expect(await zk.getEphemerals()).toEqual(['/v1/eph'])
+    await zk.create('/v1/new', 'after')
+    expect(server.lastZxid).toBeGreaterThan(10)
+  })
+
   it('lets a client resume its session after a restart', async () => {
     const db = createMemoryDb()
     const first = await start(db)
@@ -182,6 +248,23 @@ describe('durable server on LevelDB', () => {
     open.push(second)
     expect(new TextDecoder().decode((await (await second.connect()).getData('/kept')).data)).toBe('on disk')
   })
+
+  it('restores thousands of nodes from a snapshot in many chunks plus the log after it', async () => {
+    const dataDir = await tempDir()
+    const first = await createServer({ dataDir })
+    const zk = await first.connect()
+    await zk.create('/p')
+    await zk.create('/q')
+    await Promise.all(Array.from({ length: 12_000 }, (_, i) => zk.create(i % 3 === 0 ? `/q/n${i}` : `/p/n${i}`, `value ${i}`)))
+    await first.snapshot()
+    await Promise.all(Array.from({ length: 500 }, (_, i) => zk.setData(`/p/n${i * 3 + 1}`, `changed ${i}`)))
+    await zk.delete('/q/n0')
+    const before = await dump(zk)
+    await first.close()
+    const second = await createServer({ dataDir })
+    open.push(second)
+    expect(await dump(await second.connect())).toEqual(before)
+  }, 60_000)
 
   it('refuses a second server on a dataDir in use, naming the directory', async () => {
     const dataDir = await tempDir()

@@ -1,7 +1,7 @@
 // Method: known-answer vectors for CRC-32, round trips and single-byte damage for every record kind.
 import { describe, expect, it } from 'vitest'
 import * as codec from '../../../storage/codec.js'
-import { crc32 } from '../../../storage/crc32.js'
+import { crc32, crc32Table } from '../../../storage/crc32.js'
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -17,6 +17,14 @@ describe('crc32 (IEEE, as zlib)', () => {
 
   it('continues over several buffers as over their concatenation', () => {
     expect(crc32(ascii('56789'), crc32(ascii('1234')))).toBe(0xcbf43926)
+  })
+})
+
+describe('crc32 table fallback', () => {
+  it('agrees with the crc32 in use on every length up to 300 and across continuations', () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 167 + 13) & 0xff)
+    for (let n = 0; n <= bytes.length; n++) expect(crc32Table(bytes.subarray(0, n)), `length ${n}`).toBe(crc32(bytes.subarray(0, n)))
+    expect(crc32Table(bytes.subarray(100), crc32Table(bytes.subarray(0, 100)))).toBe(crc32(bytes))
   })
 })
 
@@ -72,5 +80,33 @@ describe('records', () => {
       expect(codec.decodeLogRecord(bad, 2 ** 40).ok, `byte ${i}`).toBe(false)
     }
     for (let n = 0; n < value.length; n++) expect(codec.decodeLogRecord(value.subarray(0, n), 2 ** 40).ok, `length ${n}`).toBe(false)
+  })
+
+  it('round-trip log records at every zxid and data size encoding', () => {
+    const zxids = [0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 5, 2 ** 53 - 1]
+    const sizes = [0, 1, 255, 256, 65_535, 65_536, 100_000]
+    for (const zxid of zxids) {
+      for (const size of sizes) {
+        const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 31 + zxid) & 0xff)
+        const decoded = codec.decodeLogRecord(codec.encodeLogRecord(zxid, bytes), zxid)
+        if (!decoded.ok) throw new Error(`zxid ${zxid} size ${size}: ${decoded.reason}`)
+        expect(Buffer.compare(decoded.value, bytes), `zxid ${zxid} size ${size}`).toBe(0)
+        expect(codec.decodeLogRecord(codec.encodeLogRecord(zxid, bytes), zxid + 1).ok).toBe(false)
+      }
+    }
+  })
+
+  it('detect a flipped byte or a truncation in a large log record at a large zxid', () => {
+    const zxid = 2 ** 45 + 77
+    const value = codec.encodeLogRecord(zxid, Uint8Array.from({ length: 300 }, (_, i) => i & 0xff))
+    for (let i = 0; i < value.length; i++) {
+      const bad = Uint8Array.from(value)
+      bad[i]! ^= 0x01
+      expect(codec.decodeLogRecord(bad, zxid).ok, `byte ${i}`).toBe(false)
+    }
+    for (const n of [0, 4, 5, 10, 13, 15, value.length - 1]) expect(codec.decodeLogRecord(value.subarray(0, n), zxid).ok, `length ${n}`).toBe(false)
+    const longer = new Uint8Array(value.length + 1)
+    longer.set(value)
+    expect(codec.decodeLogRecord(longer, zxid).ok).toBe(false)
   })
 })
