@@ -82,9 +82,15 @@ export function snapshotMarkerKey(zxid: number): string {
 
 /** Parses the zxid out of a `log/` or `meta/snapshot/` key; undefined when the key is malformed. */
 export function zxidOfKey(key: string, prefix: string): number | undefined {
-  const hex = key.slice(prefix.length)
-  if (!key.startsWith(prefix) || !/^[0-9a-f]{16}$/.test(hex)) return undefined
-  const zxid = Number.parseInt(hex, 16)
+  if (key.length !== prefix.length + zxidHexDigits || !key.startsWith(prefix)) return undefined
+  // Exactly 16 lowercase hex digits (recovery parses every log key, so no regex and no slice).
+  let zxid = 0
+  for (let i = prefix.length; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1
+    if (digit < 0) return undefined
+    zxid = zxid * 16 + digit
+  }
   return Number.isSafeInteger(zxid) ? zxid : undefined
 }
 

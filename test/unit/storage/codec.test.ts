@@ -49,6 +49,15 @@ describe('keys', () => {
     expect(codec.zxidOfKey('log/5', 'log/')).toBeUndefined()
     expect(codec.zxidOfKey('log/ffffffffffffffff', 'log/')).toBeUndefined()
   })
+
+  it('parse every zxid its keys encode, and only lowercase hex of exactly 16 digits under the prefix', () => {
+    for (const zxid of [0, 9, 10, 15, 16, 0xabcdef, 2 ** 32 + 0xfa, 2 ** 53 - 1]) expect(codec.zxidOfKey(codec.logKey(zxid), 'log/')).toBe(zxid)
+    expect(codec.zxidOfKey('log/0020000000000000', 'log/')).toBeUndefined()
+    for (const bad of ['log/000000000000000A', 'log/00000000000000g0', 'log/ 000000000000000', 'log/00000000000000000', 'log/000000000000000/', 'log/000000000000000:', 'log/000000000000000`', 'snap/000000000000001']) {
+      expect(codec.zxidOfKey(bad, 'log/'), bad).toBeUndefined()
+    }
+    expect(codec.zxidOfKey('meta/snapshot/00000000000000ff', 'meta/snapshot/')).toBe(255)
+  })
 })
 
 describe('records', () => {
