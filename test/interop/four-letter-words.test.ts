@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fourLetterWord } from './harness/four-letter.js'
 import { connectNzk, zookeeper, type NzkClient } from './harness/nzk.js'
-import { defaultSettings, hookTimeoutMs, specFor, targets, type RunningServer } from './harness/targets.js'
+import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
 
 /** `key<sep>value` lines as a map (srvr and conf use ': ' and '=', mntr a tab). */
 function fields(text: string, separator: string | RegExp): Map<string, string> {
