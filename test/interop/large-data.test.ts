@@ -1,7 +1,8 @@
 // Method: node-zookeeper-client sends requests whose frames sit exactly at and one byte over jute.maxbuffer (0xfffff) to each target and checks what is stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
-import { connectNzk, failure, type NzkClient } from './harness/nzk.js'
+import { describe, expect, it } from 'vitest'
+import { targets } from './harness/targets.js'
+import { withNzkServer } from './harness/fixtures.js'
+import { failure, type NzkClient } from './harness/nzk.js'
 
 /** ZooKeeper's default jute.maxbuffer: the largest request frame a server reads, in bytes. */
 const juteMaxBuffer = 0xfffff
@@ -20,18 +21,11 @@ function setDataOverheadBytes(path: string): number {
 }
 
 describe.each(targets)('$name: data near and over 1 MB through node-zookeeper-client', (target) => {
-  let server: RunningServer
   let client: NzkClient
 
-  beforeAll(async () => {
-    server = await target.start(defaultSettings)
-    client = await connectNzk(server.connectString)
-  }, hookTimeoutMs)
-
-  afterAll(async () => {
-    await client?.close()
-    await server?.stop()
-  }, hookTimeoutMs)
+  withNzkServer(target, (_server, c) => {
+    client = c
+  })
 
   it('stores and returns data whose create frame is exactly jute.maxbuffer bytes', async () => {
     const path = '/big-fits'

@@ -1,6 +1,7 @@
 // Method: node-zookeeper-client sessions make changes and record the watch events and multi results they receive, in arrival order, against each target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
+import { withNzkServer } from './harness/fixtures.js'
 import { connectNzk, failure, zookeeper, type NzkClient, type WatchEvent } from './harness/nzk.js'
 import { EventQueue } from './harness/wait.js'
 
@@ -10,18 +11,11 @@ const { CreateMode } = zookeeper
 const opcode = { create: 1, delete: 2, setData: 5, check: 13, error: -1 } as const
 
 describe.each(targets)('$name: multi through node-zookeeper-client', (target) => {
-  let server: RunningServer
   let client: NzkClient
 
-  beforeAll(async () => {
-    server = await target.start(defaultSettings)
-    client = await connectNzk(server.connectString)
-  }, hookTimeoutMs)
-
-  afterAll(async () => {
-    await client?.close()
-    await server?.stop()
-  }, hookTimeoutMs)
+  withNzkServer(target, (_server, c) => {
+    client = c
+  })
 
   it('applies create, setData, check and delete together and returns one result per op', async () => {
     await client.create('/multi-ok', 'old')

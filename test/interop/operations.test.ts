@@ -1,6 +1,7 @@
 // Method: node-zookeeper-client drives every operation, node type and error code against each target; Apache ZooKeeper proves the expectations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultSettings, hookTimeoutMs, specFor, targets, type RunningServer } from './harness/targets.js'
+import { withNzkServer } from './harness/fixtures.js'
 import { aclView, connectNzk, digestId, failure, openAclUnsafe, zookeeper, type NzkClient } from './harness/nzk.js'
 
 const { ACL, Id, Permission, CreateMode } = zookeeper
@@ -9,15 +10,10 @@ describe.each(targets)('$name: operations through node-zookeeper-client', (targe
   let server: RunningServer
   let client: NzkClient
 
-  beforeAll(async () => {
-    server = await target.start(defaultSettings)
-    client = await connectNzk(server.connectString)
-  }, hookTimeoutMs)
-
-  afterAll(async () => {
-    await client?.close()
-    await server?.stop()
-  }, hookTimeoutMs)
+  withNzkServer(target, (s, c) => {
+    server = s
+    client = c
+  })
 
   it('creates a persistent node and reads back its data and a fresh Stat', async () => {
     expect(await client.create('/ops-create', 'hello')).toBe('/ops-create')
