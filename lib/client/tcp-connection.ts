@@ -10,6 +10,7 @@
  * into the client's requests and responses.
  * @module
  */
+import type { TcpClientOptions } from './tcp.js'
 import { connect as netConnect, type Socket } from 'node:net'
 import { systemClock, type Clock, type Timer } from '../clock.js'
 import { ErrorCode } from '../errors.js'
@@ -40,38 +41,32 @@ export const requestsQueuedMaxDefault = 10_000
 /** Largest xid before it wraps to 1 (xids below 1 are special). */
 const xidMax = 0x7fff_ffff
 
-/** Settings of a {@link TcpConnection}; every one has a default. */
-export interface TcpConnectionOptions {
-  /** The servers and the chroot, from the connect string. */
+/**
+ * Settings of a {@link TcpConnection}: the parsed connect string and the requested timeout, plus
+ * the client options it honours (documented once, on TcpClientOptions).
+ */
+export interface TcpConnectionOptions
+  extends Pick<
+    TcpClientOptions,
+    | 'connectTimeoutMs'
+    | 'reconnectDelayMs'
+    | 'shuffleHosts'
+    | 'random'
+    | 'canBeReadOnly'
+    | 'maxBufferBytes'
+    | 'requestsQueuedMax'
+    | 'closeTimeoutMs'
+    | 'sessionId'
+    | 'sessionPasswd'
+    | 'clock'
+    | 'logger'
+  > {
+  /** The servers, from the connect string. */
   hosts: readonly HostAddress[]
   /** The chroot, or `''` for none. */
   chroot: string
   /** Requested session timeout, ms; the server clamps it. */
   sessionTimeoutMs: number
-  /** Per-attempt connect and handshake timeout, ms. @defaultValue negotiated (or requested) timeout / number of hosts */
-  connectTimeoutMs?: number
-  /** Back-off after every host failed once, ms (jittered to between half and all of it). @defaultValue 1000 */
-  reconnectDelayMs?: number
-  /** Try hosts in a random order. @defaultValue true */
-  shuffleHosts?: boolean
-  /** Numbers in [0, 1) for the shuffle and the jitter. @defaultValue Math.random */
-  random?: () => number
-  /** Accept a read-only server. @defaultValue false */
-  canBeReadOnly?: boolean
-  /** Largest frame accepted from the server, bytes (jute.maxbuffer). @defaultValue 1048575 */
-  maxBufferBytes?: number
-  /** Requests allowed to wait for a connection. @defaultValue 10000 */
-  requestsQueuedMax?: number
-  /** How long close() waits for the closeSession reply, ms. @defaultValue 2000 */
-  closeTimeoutMs?: number
-  /** A session to resume instead of opening a new one. */
-  sessionId?: bigint
-  /** The password of the session to resume. */
-  sessionPasswd?: Uint8Array
-  /** Where timers come from. @defaultValue the system clock */
-  clock?: Clock
-  /** Where connection trouble is logged. @defaultValue silent */
-  logger?: ClientLogger
 }
 
 /** What a session grant tells the client. */
