@@ -2,10 +2,11 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, ZooKeeperError, type ZooKeeperClient } from '../../lib/index.js'
+import { describe, expect, it } from 'vitest'
+import { ZooKeeperError, type ZooKeeperClient } from '../../lib/index.js'
 import { LeaderLatch, Lock } from '../../lib/recipes/index.js'
-import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
+import { withPaddockClients } from './harness/fixtures.js'
+import { targets, type RunningServer } from './harness/targets.js'
 
 const curatorJar = '/usr/share/java/curator-recipes.jar'
 const missing = existsSync(curatorJar) ? undefined : `${curatorJar} is missing (apt-get install libcurator-recipes-java)`
@@ -76,15 +77,10 @@ describe.skipIf(missing !== undefined).each(targets)('$name: Paddock recipes wit
   let server: RunningServer
   let clients: ZooKeeperClient[] = []
 
-  beforeAll(async () => {
-    server = await target.start(defaultSettings)
-    clients = await Promise.all(Array.from({ length: nodeSessions }, () => connect(server.connectString, { sessionTimeoutMs: 10_000 })))
-  }, hookTimeoutMs)
-
-  afterAll(async () => {
-    await Promise.all(clients.map((zk) => zk.close()))
-    await server?.stop()
-  }, hookTimeoutMs)
+  withPaddockClients(target, nodeSessions, (s, c) => {
+    server = s
+    clients = c
+  })
 
   it('keeps Paddock Lock and Curator InterProcessMutex holders mutually exclusive on one path', async () => {
     const paths = { lock: '/curator-lock/shared', inside: '/curator-lock/inside', counter: '/curator-lock/counter' }

@@ -1,9 +1,10 @@
 // Method: Paddock's Lock recipe over the TCP client and kazoo's Lock (python/lock_interop.py, its own sessions) contend for one lock path on each target; an ephemeral "inside" node and an unversioned counter detect two holders at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, ZooKeeperError, type ZooKeeperClient } from '../../lib/index.js'
+import { describe, expect, it } from 'vitest'
+import { ZooKeeperError, type ZooKeeperClient } from '../../lib/index.js'
 import { Lock, type LockLayout } from '../../lib/recipes/index.js'
 import { kazooUnavailableReason, runKazooScript } from './harness/python.js'
-import { defaultSettings, hookTimeoutMs, targets, type RunningServer } from './harness/targets.js'
+import { withPaddockClients } from './harness/fixtures.js'
+import { targets, type RunningServer } from './harness/targets.js'
 
 const missing = kazooUnavailableReason()
 if (missing !== undefined) console.warn(`interop: skipping the recipe checks against kazoo: ${missing}`)
@@ -55,15 +56,10 @@ describe.skipIf(missing !== undefined).each(targets)('$name: Paddock recipes wit
   let server: RunningServer
   let clients: ZooKeeperClient[] = []
 
-  beforeAll(async () => {
-    server = await target.start(defaultSettings)
-    clients = await Promise.all(Array.from({ length: nodeSessions }, () => connect(server.connectString, { sessionTimeoutMs: 10_000 })))
-  }, hookTimeoutMs)
-
-  afterAll(async () => {
-    await Promise.all(clients.map((zk) => zk.close()))
-    await server?.stop()
-  }, hookTimeoutMs)
+  withPaddockClients(target, nodeSessions, (s, c) => {
+    server = s
+    clients = c
+  })
 
   it('keeps Paddock Lock (kazoo layout) and kazoo Lock holders mutually exclusive on one path', async () => {
     const paths = { lock: '/interop-lock/shared', inside: '/interop-lock/inside', counter: '/interop-lock/counter' }

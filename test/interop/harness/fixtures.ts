@@ -1,9 +1,9 @@
 /**
- * The set-up most interop files share: one server of a target and one node-zookeeper-client on
- * it for the whole describe block.
+ * The set-up interop files share: one server of a target and its clients for a whole describe block.
  * @module
  */
 import { afterAll, beforeAll } from 'vitest'
+import { connect, type ZooKeeperClient } from '../../../lib/index.js'
 import { connectNzk, type NzkClient } from './nzk.js'
 import { defaultSettings, hookTimeoutMs, type RunningServer, type Target } from './targets.js'
 
@@ -18,6 +18,25 @@ export function withNzkServer(target: Target, ready: (server: RunningServer, cli
   }, hookTimeoutMs)
   afterAll(async () => {
     await client?.close()
+    await server?.stop()
+  }, hookTimeoutMs)
+}
+
+/**
+ * Starts `target` and `count` Paddock TCP clients on it before the block's tests (handing them to
+ * `ready`) and closes them after.
+ */
+export function withPaddockClients(target: Target, count: number, ready: (server: RunningServer, clients: ZooKeeperClient[]) => void): void {
+  let server: RunningServer | undefined
+  let clients: ZooKeeperClient[] = []
+  beforeAll(async () => {
+    server = await target.start(defaultSettings)
+    const connectString = server.connectString
+    clients = await Promise.all(Array.from({ length: count }, () => connect(connectString, { sessionTimeoutMs: 10_000 })))
+    ready(server, clients)
+  }, hookTimeoutMs)
+  afterAll(async () => {
+    await Promise.all(clients.map((zk) => zk.close()))
     await server?.stop()
   }, hookTimeoutMs)
 }
