@@ -1,0 +1,130 @@
+// Method: run the test examples of docs/testing.md with the runner each is written for (vitest,
+// jest, mocha), in a temporary project where 'paddock' is the compiled package, as a user would.
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { compileProject, root } from '../helpers/compile.js'
+
+const guide = 'docs/testing.md'
+/** Kills a runner that hangs, below the integration testTimeout so its output is still reported. */
+const runnerTimeoutMs = 45_000
+const compileTimeoutMs = 60_000
+
+interface Runner {
+  tag: 'vitest' | 'jest' | 'mocha'
+  /** Node arguments that start the runner, as the guide's "run with:" comment says. */
+  args: (testFile: string) => string[]
+  /** The package.json of the project; jest's is the one the guide spells out. */
+  packageJson: object
+  /** The runner's summary line when exactly the example's three tests passed. */
+  passed: RegExp
+}
+
+const runners: Runner[] = [
+  {
+    tag: 'vitest',
+    // The minimal config written below keeps vitest from looking further up for one.
+    args: () => [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.config.js'],
+    packageJson: { type: 'module' },
+    passed: /Tests\s+3 passed \(3\)/,
+  },
+  {
+    tag: 'jest',
+    args: () => ['--experimental-vm-modules', join(root, 'node_modules/jest/bin/jest.js')],
+    packageJson: { type: 'module', jest: { transform: {} } },
+    passed: /Tests:\s+3 passed, 3 total/,
+  },
+  {
+    tag: 'mocha',
+    args: (testFile) => [join(root, 'node_modules/mocha/bin/mocha.js'), testFile],
+    packageJson: { type: 'module' },
+    passed: /\b3 passing\b/,
+  },
+]
+
+interface Block {
+  tags: string[]
+  code: string
+}
+
+/** Every fenced block of the guide with the tags after its language (```ts file=services.ts). */
+function blocksOf(markdown: string): Block[] {
+  return [...markdown.matchAll(/^```\w+ ?(.*)\n([\s\S]*?)^```$/gm)].map(([, info, code]) => ({
+    tags: (info ?? '').split(' ').filter((tag) => tag !== ''),
+    code: code ?? '',
+  }))
+}
+
+function onlyBlockTagged(blocks: Block[], tag: string): Block {
+  const found = blocks.filter((block) => block.tags.includes(tag))
+  if (found.length !== 1) throw new Error(`${guide} has ${found.length} blocks tagged '${tag}', expected 1`)
+  return found[0] as Block
+}
+
+/** The file name a test example gives in its first line: "// services.test.js — run with: ...". */
+function fileNameOf(block: Block, tag: string): string {
+  const name = /^\/\/ (\S+)/.exec(block.code)?.[1]
+  if (name === undefined) throw new Error(`the '${tag}' block of ${guide} does not start with a "// <file name>" comment`)
+  return name
+}
+
+/** Modules the tests import (tagged file=<name>), written next to the vitest test. */
+function modulesOf(blocks: Block[]): Map<string, string> {
+  const modules = new Map<string, string>()
+  for (const block of blocks) {
+    for (const tag of block.tags) if (tag.startsWith('file=')) modules.set(tag.slice('file='.length), block.code)
+  }
+  if (modules.size === 0) throw new Error(`${guide} has no block tagged 'file=<name>' (the module the tests import)`)
+  return modules
+}
+
+/** Runs node with `args` in `cwd`, bounded by runnerTimeoutMs; never rejects. */
+function runNode(args: string[], cwd: string): Promise<{ exitCode: number | string | null; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd, timeout: runnerTimeoutMs }, (error, stdout, stderr) => {
+      const exitCode = error === null ? 0 : error.killed ? `killed after ${runnerTimeoutMs} ms` : (error.code ?? null)
+      // Without colours, whether or not the environment asks for them, so the summary matches.
+      resolve({ exitCode, output: stripVTControlCharacters(`${stdout}\n${stderr}`) })
+    })
+  })
+}
+
+const blocks = blocksOf(await readFile(join(root, guide), 'utf8'))
+let project = ''
+
+beforeAll(async () => {
+  project = await mkdtemp(join(tmpdir(), 'paddock-test-runners-'))
+  // node_modules/paddock is the compiled package, with the real package.json's entry points
+  // (dist/lib/index.js becomes lib/index.js), so the examples import 'paddock' unchanged.
+  const paddock = await compileProject(join(project, 'node_modules/paddock'))
+  const { exports } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, { import: string }>
+  }
+  const entryPoints = Object.fromEntries(Object.entries(exports).map(([entry, { import: target }]) => [entry, target.replace(/^\.\/dist\//, './')]))
+  await writeFile(join(paddock, 'package.json'), JSON.stringify({ name: 'paddock', type: 'module', exports: entryPoints }))
+}, compileTimeoutMs)
+
+afterAll(async () => {
+  if (project !== '') await rm(project, { recursive: true, force: true })
+})
+
+// Each runner gets a directory of its own, so none collects another runner's test file.
+it.each(runners.map((runner) => [runner.tag, runner] as const))("%s: the guide's example runs and its 3 tests pass", async (_tag, runner) => {
+  const block = onlyBlockTagged(blocks, runner.tag)
+  const testFile = fileNameOf(block, runner.tag)
+  const dir = join(project, runner.tag)
+  await mkdir(dir)
+  await writeFile(join(dir, 'package.json'), JSON.stringify(runner.packageJson))
+  await writeFile(join(dir, testFile), block.code)
+  if (runner.tag === 'vitest') {
+    await writeFile(join(dir, 'vitest.config.js'), 'export default {}\n')
+    for (const [name, code] of modulesOf(blocks)) await writeFile(join(dir, name), code)
+  }
+
+  const { exitCode, output } = await runNode(runner.args(testFile), dir)
+  // The exit code alone would pass a runner that found no tests; the summary says it ran all 3.
+  expect({ exitCode, passed: runner.passed.test(output) }, output).toEqual({ exitCode: 0, passed: true })
+})
