@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url'
 import { createServer, type Server } from '../server/server.js'
 import { startMember } from '../server/ensemble-server.js'
 import { askFourLetterWord } from './four-letter.js'
-import { loadLaunch, serverOptions, type Launch } from './settings.js'
+import { memberOptionsFor, serverOptionsFor } from '../config/options.js'
+import { loadLaunch, type Launch } from './settings.js'
 
 /** Where a command writes: stdout and stderr. */
 export interface Output {
@@ -63,8 +64,8 @@ async function startForeground(launch: Launch, io: Output): Promise<number> {
   let server: Server
   try {
     server = launch.myid === undefined
-      ? await createServer(serverOptions(launch))
-      : await startMember({ ...serverOptions(launch), myid: launch.myid, servers: launch.config.servers, initLimit: launch.config.initLimit, syncLimit: launch.config.syncLimit })
+      ? await createServer(serverOptionsFor(launch.config))
+      : await startMember(memberOptionsFor(launch.config, launch.myid))
   } catch (error) {
     io.err(`paddock: cannot start: ${startFailure(error, launch)}`)
     return 1
@@ -123,14 +124,14 @@ async function startBackground(launch: Launch, file: string | undefined, io: Out
       await rm(pidFile(launch), { force: true })
       return fail(io, `the server exited (code ${exited}):\n${await logTail(launch)}`)
     }
-    const answer = await askFourLetterWord(launch.host, launch.port, 'srvr', 1000).catch(() => undefined)
+    const answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr', 1000).catch(() => undefined)
     if (answer !== undefined) {
       io.out(`STARTED (pid ${pid}, log ${logFile(launch)}); ${modeLine(answer) ?? 'not serving yet: waiting for a quorum'}`)
       return 0
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return fail(io, `no answer on ${launch.host}:${launch.port} after ${startWaitMs} ms; see ${logFile(launch)}`)
+  return fail(io, `no answer on ${launch.localHost}:${launch.port} after ${startWaitMs} ms; see ${logFile(launch)}`)
 }
 
 async function logTail(launch: Launch): Promise<string> {
@@ -165,17 +166,17 @@ function modeLine(srvr: string): string | undefined {
 
 /** zkServer.sh status, with the reason when it is not serving. */
 async function status(launch: Launch, io: Output): Promise<number> {
-  io.out(`Client port found: ${launch.port}. Client address: ${launch.host}.`)
+  io.out(`Client port found: ${launch.port}. Client address: ${launch.localHost}.`)
   let answer: string
   try {
-    answer = await askFourLetterWord(launch.host, launch.port, 'srvr')
+    answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr')
   } catch (error) {
     const code = (error as { code?: string }).code
     const pid = runningPid(launch)
     const why = code === 'ECONNREFUSED'
       ? pid === undefined
-        ? `nothing listens on ${launch.host}:${launch.port} and no live server process is recorded in ${pidFile(launch)}: it is not running (start it with \`paddock server start\`)`
-        : `process ${pid} is running but nothing listens on ${launch.host}:${launch.port}: check clientPort in the config and ${logFile(launch)}`
+        ? `nothing listens on ${launch.localHost}:${launch.port} and no live server process is recorded in ${pidFile(launch)}: it is not running (start it with \`paddock server start\`)`
+        : `process ${pid} is running but nothing listens on ${launch.localHost}:${launch.port}: check clientPort in the config and ${logFile(launch)}`
       : String(error)
     return fail(io, `Error contacting service. ${why}`)
   }

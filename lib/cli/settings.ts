@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { loadMyid, loadZooCfg, parseZooCfg, type ZooConfig } from '../config/zoo-cfg.js'
-import type { ServerOptions } from '../server/server.js'
+import { serverOptionsFor } from '../config/options.js'
 
 /** What `paddock server` runs. */
 export interface Launch {
@@ -15,8 +15,10 @@ export interface Launch {
   config: ZooConfig
   /** This member's id in an ensemble; undefined when standalone. */
   myid: number | undefined
-  /** Where the client port listens. */
+  /** Where the client port listens: every address (`0.0.0.0`) with a zoo.cfg that names none, as ZooKeeper. */
   host: string
+  /** Where commands on this machine reach the client port: `host`, or loopback when it is every address. */
+  localHost: string
   /** The client port. */
   port: number
   /** The data directory (pid file, log file, LevelDB). */
@@ -24,40 +26,17 @@ export interface Launch {
 }
 
 /** Defaults with no config at all: standalone on 127.0.0.1:2181 with dataDir ./data. */
-const noConfig = 'tickTime=2000\nclientPort=2181\ndataDir=./data\n'
+const noConfig = 'tickTime=2000\nclientPort=2181\nclientPortAddress=127.0.0.1\ndataDir=./data\n'
+
+/** The wildcard addresses: listening on every interface. */
+const everyAddress = new Set(['0.0.0.0', '::', '[::]'])
 
 /** Loads the configuration (and myid for an ensemble); every error names the file. */
 export async function loadLaunch(file: string | undefined): Promise<Launch> {
   const config = file === undefined ? parseZooCfg(noConfig, '(defaults)') : await loadZooCfg(file)
-  const dataDir = resolve(config.dataDir ?? './data')
-  config.dataDir = dataDir
-  const ensemble = config.servers.length > 1
-  const myid = ensemble ? await loadMyid(config) : undefined
-  const me = config.servers.find((s) => s.id === myid)
-  const port = config.clientPort ?? me?.clientPort ?? 2181
-  const host = config.clientPortAddress ?? me?.clientAddress ?? '127.0.0.1'
-  return { file: file === undefined ? undefined : resolve(file), config, myid, host, port, dataDir }
-}
-
-/** The server options a configuration stands for. */
-export function serverOptions(launch: Launch): ServerOptions {
-  const c = launch.config
-  return {
-    dataDir: launch.dataDir,
-    port: launch.port,
-    host: launch.host,
-    tickTimeMs: c.tickTimeMs,
-    minSessionTimeoutMs: c.minSessionTimeoutMs,
-    maxSessionTimeoutMs: c.maxSessionTimeoutMs,
-    maxDataBytes: c.juteMaxBuffer,
-    maxClientCnxns: c.maxClientCnxns,
-    fourLetterWordsWhitelist: c.fourLetterWordsWhitelist,
-    snapCount: c.snapCount,
-    snapRetainCount: c.snapRetainCount,
-    purgeIntervalHours: c.purgeIntervalHours,
-    extendedTypesEnabled: c.extendedTypesEnabled,
-    ...(c.superDigest === undefined ? {} : { superDigest: c.superDigest }),
-    ...(c.adminServerPort === undefined ? {} : { adminServerPort: c.adminServerPort }),
-    ...(c.adminServerAddress === undefined ? {} : { adminServerHost: c.adminServerAddress }),
-  }
+  const myid = config.servers.length > 1 ? await loadMyid(config) : undefined
+  const options = serverOptionsFor(config, myid)
+  config.dataDir = options.dataDir
+  const localHost = everyAddress.has(options.host) ? '127.0.0.1' : options.host
+  return { file: file === undefined ? undefined : resolve(file), config, myid, host: options.host, localHost, port: options.port, dataDir: options.dataDir }
 }

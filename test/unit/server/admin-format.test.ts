@@ -1,8 +1,6 @@
 // Method: the admin server's pure parts fed hand-built figures; exact text compared (Prometheus exposition format 0.0.4, ZooKeeper's Commands.runCommand answers).
 import { describe, expect, it } from 'vitest'
 import { adminJson, runAdminCommand, notServingError, type AdminContext } from '../../../lib/server/admin-commands.js'
-import { serverOptions } from '../../../lib/cli/settings.js'
-import { parseZooCfg } from '../../../lib/config/zoo-cfg.js'
 import { MemberMetrics } from '../../../lib/server/metrics.js'
 import { escapeLabelValue, formatPrometheus } from '../../../lib/server/prometheus.js'
 
@@ -56,14 +54,5 @@ describe('runAdminCommand', () => {
 describe('adminJson', () => {
   it('writes a bigint as an exact integer literal', () => {
     expect(adminJson({ ids: [-8070450532247928832n] })).toBe('{\n  "ids": [\n    -8070450532247928832\n  ]\n}')
-  })
-})
-
-describe('serverOptions', () => {
-  const launch = (text: string) => ({ file: undefined, config: parseZooCfg(text, 'zoo.cfg'), myid: undefined, host: '127.0.0.1', port: 2181, dataDir: '/tmp/d' })
-
-  it('maps zoo.cfg admin.serverPort to adminServerPort, and leaves the admin server off without it', () => {
-    expect(serverOptions(launch('tickTime=2000\nclientPort=2181\nadmin.serverPort=8081\n')).adminServerPort).toBe(8081)
-    expect(serverOptions(launch('tickTime=2000\nclientPort=2181\n'))).not.toHaveProperty('adminServerPort')
   })
 })

@@ -1,0 +1,66 @@
+/**
+ * From a parsed zoo.cfg to the options `createServer` and `startMember` take: the one mapping of
+ * ZooKeeper's keys onto Paddock's, shared by `paddock server` and applications that embed a
+ * member configured by zoo.cfg.
+ * @module
+ */
+import { resolve } from 'node:path'
+import type { MemberStartOptions } from '../server/ensemble-server.js'
+import type { ServerOptions } from '../server/server.js'
+import type { ZooConfig } from './zoo-cfg.js'
+
+/** Where a server configured by zoo.cfg binds its client port when the file names no address. */
+export const clientPortAddressDefault = '0.0.0.0'
+
+/** The client port a zoo.cfg gives member `myid` (or a standalone server): clientPort, else the member's `;port`, else 2181. */
+function clientPortOf(config: ZooConfig, myid: number | undefined): number {
+  return config.clientPort ?? config.servers.find((s) => s.id === myid)?.clientPort ?? 2181
+}
+
+/**
+ * The address a zoo.cfg gives the client port: clientPortAddress, else the member's
+ * `;address:port`, else every address, as ZooKeeper binds it (clients on other hosts must reach it).
+ */
+function clientAddressOf(config: ZooConfig, myid: number | undefined): string {
+  return config.clientPortAddress ?? config.servers.find((s) => s.id === myid)?.clientAddress ?? clientPortAddressDefault
+}
+
+/**
+ * The {@link ServerOptions} a zoo.cfg stands for: client address and port, dataDir (made
+ * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns, the
+ * four-letter-word whitelist, snapshots and purge, TTL nodes, super digest and the admin server.
+ * `myid` picks the member's `;address:port` from its server line when the file sets no clientPort.
+ */
+export function serverOptionsFor(config: ZooConfig, myid?: number): ServerOptions & { host: string; port: number; dataDir: string } {
+  return {
+    dataDir: resolve(config.dataDir ?? './data'),
+    port: clientPortOf(config, myid),
+    host: clientAddressOf(config, myid),
+    tickTimeMs: config.tickTimeMs,
+    minSessionTimeoutMs: config.minSessionTimeoutMs,
+    maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+    maxDataBytes: config.juteMaxBuffer,
+    maxClientCnxns: config.maxClientCnxns,
+    fourLetterWordsWhitelist: config.fourLetterWordsWhitelist,
+    snapCount: config.snapCount,
+    snapRetainCount: config.snapRetainCount,
+    purgeIntervalHours: config.purgeIntervalHours,
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    ...(config.superDigest === undefined ? {} : { superDigest: config.superDigest }),
+    ...(config.adminServerPort === undefined ? {} : { adminServerPort: config.adminServerPort }),
+    ...(config.adminServerAddress === undefined ? {} : { adminServerHost: config.adminServerAddress }),
+  }
+}
+
+/**
+ * The {@link MemberStartOptions} of ensemble member `myid` under a zoo.cfg: everything
+ * {@link serverOptionsFor} maps, plus the server list, initLimit and syncLimit.
+ *
+ * ```ts
+ * const config = await loadZooCfg('/etc/paddock/zoo.cfg')
+ * const member = await startMember(memberOptionsFor(config, await loadMyid(config)))
+ * ```
+ */
+export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOptions {
+  return { ...serverOptionsFor(config, myid), myid, servers: config.servers, initLimit: config.initLimit, syncLimit: config.syncLimit }
+}
