@@ -1,11 +1,14 @@
-// Method: extract every code block fenced as ```ts runnable from README.md and docs/*.md, point
-// its 'paddock' imports at the sources, and run it as a module: the guides' examples must work.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+// Method: every fenced block of README.md and docs/*.md names how CI checks it (guides.ts lists
+// the checks and the test that performs each); a block that names none fails here. The blocks
+// fenced ```ts runnable are run here: their 'paddock' imports pointed at the sources, each is
+// imported as a module and must finish without throwing.
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { root } from '../helpers/compile.js'
+import { blocksOf, checkName, checkOwners, guideFiles, has, where, type Block } from './guides.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 const out = join(root, 'test/integration/docs/.examples')
 
 const entryPoints: Record<string, string> = {
@@ -15,22 +18,6 @@ const entryPoints: Record<string, string> = {
   'paddock/storage': 'storage/index.ts',
 }
 
-interface Example {
-  name: string
-  code: string
-}
-
-async function examples(): Promise<Example[]> {
-  const files = ['README.md', ...(await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
-  const found: Example[] = []
-  for (const file of files) {
-    const text = await readFile(join(root, file), 'utf8')
-    const blocks = [...text.matchAll(/^```ts runnable\n([\s\S]*?)^```$/gm)]
-    blocks.forEach((block, i) => found.push({ name: `${file} #${i + 1}`, code: block[1] ?? '' }))
-  }
-  return found
-}
-
 function relink(code: string, from: string): string {
   return code.replace(/from '(paddock(?:\/[a-z]+)?)'/g, (whole, name: string) => {
     const target = entryPoints[name]
@@ -38,20 +25,33 @@ function relink(code: string, from: string): string {
   })
 }
 
-const found = await examples()
+const blocks: Block[] = guideFiles().flatMap(blocksOf)
+const runnable = blocks.filter((b) => has(b, 'runnable'))
+
 afterAll(async () => {
   await rm(out, { recursive: true, force: true })
 })
 
-describe('guide examples', () => {
-  it('finds runnable examples in the guides', () => {
-    expect(found.length).toBeGreaterThanOrEqual(2)
+describe('guide blocks', () => {
+  it('each names a check that a test performs', () => {
+    const unchecked = blocks.filter((b) => b.checks.length === 0 || !b.checks.some((c) => checkName(c) in checkOwners))
+    expect(unchecked.map((b) => `${where(b)} \`\`\`${b.lang} ${b.checks.join(' ')}`), `known checks: ${Object.keys(checkOwners).join(', ')}`).toEqual([])
   })
 
-  it.each(found.map((e) => [e.name, e] as const))('%s runs', async (_name, example) => {
+  it('diagrams are pictures, not commands or code', () => {
+    for (const block of blocks.filter((b) => has(b, 'diagram'))) expect(block.code, where(block)).not.toMatch(/^\$ |^import |\bawait\b/m)
+  })
+})
+
+describe('runnable guide examples', () => {
+  it('finds them', () => {
+    expect(runnable.length).toBeGreaterThanOrEqual(8)
+  })
+
+  it.each(runnable.map((b) => [where(b), b] as const))('%s runs', async (name, block) => {
     await mkdir(out, { recursive: true })
-    const path = join(out, `${example.name.replace(/[^a-z0-9]+/gi, '-')}.ts`)
-    await writeFile(path, relink(example.code, path))
+    const path = join(out, `${name.replace(/[^a-z0-9]+/gi, '-')}.ts`)
+    await writeFile(path, relink(block.code, path))
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined)
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     try {

@@ -1,12 +1,13 @@
 // Method: run the test examples of docs/testing.md with the runner each is written for (vitest,
 // jest, mocha), in a temporary project where 'paddock' is the compiled package, as a user would.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { compileProject, root } from '../helpers/compile.js'
+import { installCompiledPackage, root } from '../helpers/compile.js'
+import { attr, blocksOf, has, type Block } from './guides.js'
 
 const guide = 'docs/testing.md'
 /** Kills a runner that hangs, below the integration testTimeout so its output is still reported. */
@@ -45,21 +46,8 @@ const runners: Runner[] = [
   },
 ]
 
-interface Block {
-  tags: string[]
-  code: string
-}
-
-/** Every fenced block of the guide with the tags after its language (```ts file=services.ts). */
-function blocksOf(markdown: string): Block[] {
-  return [...markdown.matchAll(/^```\w+ ?(.*)\n([\s\S]*?)^```$/gm)].map(([, info, code]) => ({
-    tags: (info ?? '').split(' ').filter((tag) => tag !== ''),
-    code: code ?? '',
-  }))
-}
-
 function onlyBlockTagged(blocks: Block[], tag: string): Block {
-  const found = blocks.filter((block) => block.tags.includes(tag))
+  const found = blocks.filter((block) => has(block, tag))
   if (found.length !== 1) throw new Error(`${guide} has ${found.length} blocks tagged '${tag}', expected 1`)
   return found[0] as Block
 }
@@ -75,7 +63,8 @@ function fileNameOf(block: Block, tag: string): string {
 function modulesOf(blocks: Block[]): Map<string, string> {
   const modules = new Map<string, string>()
   for (const block of blocks) {
-    for (const tag of block.tags) if (tag.startsWith('file=')) modules.set(tag.slice('file='.length), block.code)
+    const name = attr(block, 'file')
+    if (name !== undefined) modules.set(name, block.code)
   }
   if (modules.size === 0) throw new Error(`${guide} has no block tagged 'file=<name>' (the module the tests import)`)
   return modules
@@ -92,19 +81,12 @@ function runNode(args: string[], cwd: string): Promise<{ exitCode: number | stri
   })
 }
 
-const blocks = blocksOf(await readFile(join(root, guide), 'utf8'))
+const blocks = blocksOf(guide)
 let project = ''
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'paddock-test-runners-'))
-  // node_modules/paddock is the compiled package, with the real package.json's entry points
-  // (dist/lib/index.js becomes lib/index.js), so the examples import 'paddock' unchanged.
-  const paddock = await compileProject(join(project, 'node_modules/paddock'))
-  const { exports } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
-    exports: Record<string, { import: string }>
-  }
-  const entryPoints = Object.fromEntries(Object.entries(exports).map(([entry, { import: target }]) => [entry, target.replace(/^\.\/dist\//, './')]))
-  await writeFile(join(paddock, 'package.json'), JSON.stringify({ name: 'paddock', type: 'module', exports: entryPoints }))
+  await installCompiledPackage(project)
 }, compileTimeoutMs)
 
 afterAll(async () => {

@@ -38,3 +38,16 @@ export async function compileProject(out: string, extra: string[] = []): Promise
   await symlink(join(root, 'node_modules'), join(out, 'node_modules'))
   return out
 }
+
+/**
+ * Compiles the project into `<project>/node_modules/paddock` with the real package.json's entry
+ * points (dist/lib/index.js becomes lib/index.js), so code under `project` imports 'paddock' and
+ * 'paddock/testing' unchanged, as an application that installed the package does.
+ */
+export async function installCompiledPackage(project: string): Promise<string> {
+  const paddock = await compileProject(join(project, 'node_modules/paddock'))
+  const { exports } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { import: string }> }
+  const entryPoints = Object.fromEntries(Object.entries(exports).map(([entry, { import: target }]) => [entry, target.replace(/^\.\/dist\//, './')]))
+  await writeFile(join(paddock, 'package.json'), JSON.stringify({ name: 'paddock', type: 'module', exports: entryPoints }))
+  return paddock
+}
