@@ -136,6 +136,25 @@ export class Leader {
     return { followers, syncedFollowers, observers }
   }
 
+  /**
+   * The leader's ZAB phase, as ZooKeeper's `Leader.lead` sets `QuorumPeer.ZabState`: discovery
+   * until a quorum acknowledged the new epoch, synchronization until established, then broadcast.
+   */
+  get phase(): 'discovery' | 'synchronization' | 'broadcast' {
+    if (this.established) return 'broadcast'
+    return this.#epochAcked ? 'synchronization' : 'discovery'
+  }
+
+  /**
+   * Observers in broadcast, with the last zxid sent to each (ZooKeeper: `Leader.getObservingLearners`,
+   * whose `LearnerHandler.lastZxid` is likewise the last packet's zxid).
+   */
+  syncedObservers(): { sid: number; lastZxid: number }[] {
+    const observers: { sid: number; lastZxid: number }[] = []
+    for (const h of this.#handlers.values()) if (h.observer && h.stage === 'uptodate') observers.push({ sid: h.sid, lastZxid: h.sentZxid })
+    return observers
+  }
+
   /** Assigns the next zxid and broadcasts PROPOSAL (ZAB paper phase 3). */
   propose(data: Uint8Array): number | ProposeRefusal {
     if (!this.established || this.newEpoch === undefined) return 'NOT_ESTABLISHED'

@@ -33,6 +33,12 @@ export type ProposeResult =
   | { readonly ok: true; readonly zxid: number }
   | { readonly ok: false; readonly reason: ProposeRefusal; readonly leader: number | undefined }
 
+/**
+ * The ZAB phase a member is in (ZooKeeper: `QuorumPeer.ZabState`, lower-cased as its `zabstate`
+ * admin command prints it): election while LOOKING, then discovery, synchronization, broadcast.
+ */
+export type ZabState = 'election' | 'discovery' | 'synchronization' | 'broadcast'
+
 /** A read-only view of a member for the runtime's status reports and for tests. */
 export interface ZabStatus {
   readonly id: number
@@ -48,6 +54,10 @@ export interface ZabStatus {
   readonly electionEpoch: number
   /** On a leader: followers connected (any stage), followers in broadcast, observers; zeros otherwise. */
   readonly learners: { readonly followers: number; readonly syncedFollowers: number; readonly observers: number }
+  /** The ZAB phase. */
+  readonly zabState: ZabState
+  /** On a leader: the observers in broadcast and the last zxid sent to each; empty otherwise. */
+  readonly syncedObservers: readonly { readonly sid: number; readonly lastZxid: number }[]
 }
 
 /** A ZAB member: election, discovery, synchronization and broadcast behind one input/output surface. */
@@ -168,6 +178,7 @@ export class ZabPeer {
       acceptedEpoch: m.acceptedEpoch, currentEpoch: m.currentEpoch, lastLoggedZxid: m.log.lastZxid,
       committedZxid: m.committedZxid, persistedZxid: m.persistedZxid, electionEpoch: this.#election.logicalclock,
       learners: this.#leader?.learners() ?? { followers: 0, syncedFollowers: 0, observers: 0 },
+      zabState: this.#zabState(), syncedObservers: this.#leader?.syncedObservers() ?? [],
     }
   }
 
@@ -233,6 +244,16 @@ export class ZabPeer {
     this.#role = role
     const state: RoleState = { role, leader, epoch, established, ...(reason === undefined ? {} : { reason }) }
     this.#m.setRole(state)
+  }
+
+  // ZooKeeper's Follower/Observer set SYNCHRONIZATION once registered with the leader (our
+  // ACKEPOCH sent) and BROADCAST after UPTODATE.
+  #zabState(): ZabState {
+    if (this.#leader !== undefined) return this.#leader.phase
+    const phase = this.#learner?.phase
+    if (phase === undefined) return 'election'
+    if (phase === 'discovery') return 'discovery'
+    return phase === 'broadcast' ? 'broadcast' : 'synchronization'
   }
 
   #currentLeader(): number | undefined {
