@@ -10,8 +10,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
-import type { ClientPortStats, ServerInfo } from '../wire/four-letter-words.js'
-import { adminCommands, adminJson, runAdminCommand, type AdminContext } from './admin-commands.js'
+import path from 'node:path'
+import type { ServerSpec } from '../config/zoo-cfg.js'
+import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
+import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from './admin-commands.js'
+import type { LastSnapshot } from './durable.js'
 import type { MemberRole } from './member.js'
 import type { MemberMetrics } from './metrics.js'
 import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from './prometheus.js'
@@ -47,14 +50,55 @@ export interface AdminMember {
   readonly sessions: { readonly size: number }
 }
 
+/**
+ * The server's figures as the client port sees them (a `MemberClientPortBackend`, the same one
+ * the client port uses, so the trace mask is one for both).
+ */
+export interface AdminBackend {
+  /** The four-letter-word figures. */
+  serverInfo(): ServerInfo
+  /** Measures the bytes under the server's directories; absent when it keeps none (both 0). */
+  directorySizes?(): Promise<DirectorySizes>
+  /** The trace mask `gtmk` reports; `set_trace_mask` sets it. */
+  traceMask: bigint
+}
+
+/** The client port as the admin server sees it: its figures and the resets `crst`/`srst` make. */
+export interface AdminClientPort {
+  /** Where it listens. */
+  readonly address: { host: string; port: number }
+  /** Connections and traffic. */
+  stats(): ClientPortStats
+  /** Resets every connection's statistics. */
+  resetConnectionStats(): void
+  /** Resets the port's latency and packet counts. */
+  resetServerStats(): void
+}
+
+/** An ensemble member's configuration and ZAB view, for `lead`, `voting_view`, `obsr` and `zabstate`. */
+export interface AdminEnsembleSource {
+  /** This member's id. */
+  readonly myid: number
+  /** Every member of the configuration. */
+  readonly servers: readonly ServerSpec[]
+  /** The ZAB core's view now. */
+  status(): AdminEnsemble['status']
+}
+
 /** What the admin server reports on. */
 export interface AdminSources {
   /** The member behind the server. */
   member: AdminMember
-  /** The four-letter-word figures (a `MemberClientPortBackend`). */
-  backend: { serverInfo(): ServerInfo }
+  /** The four-letter-word figures. */
+  backend: AdminBackend
   /** The client port, for connections and traffic; absent for a server reachable only in-process. */
-  clientPort?: { stats(): ClientPortStats } | undefined
+  clientPort?: AdminClientPort | undefined
+  /** The ensemble; absent for a standalone server. */
+  ensemble?: AdminEnsembleSource | undefined
+  /** Where the newest snapshot is known (the durable log or the ensemble runtime); absent in memory. */
+  snapshots?: { readonly lastSnapshot: LastSnapshot | undefined } | undefined
+  /** The text of the configuration file the server started from, for `initial_configuration`. */
+  initialConfiguration?: string | undefined
 }
 
 /** Options of {@link startAdminServer}. */
@@ -81,11 +125,12 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
   const startedMs = Date.now()
   const server = createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, (req, res) => {
+    // A bug in a command must not take the server down: answer 500 and go on.
+    const failed = (error: unknown) => send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
     try {
-      handle(sources, commandUrl, startedMs, req, res)
+      handle(sources, commandUrl, startedMs, req, res).catch(failed)
     } catch (error) {
-      // A bug in a command must not take the server down: answer 500 and go on.
-      send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
+      failed(error)
     }
   })
   server.maxConnections = adminConnectionsMax
@@ -133,30 +178,63 @@ class AdminServerImpl implements AdminServer {
   }
 }
 
-function handle(sources: AdminSources, commandUrl: string, startedMs: number, req: IncomingMessage, res: ServerResponse): void {
+async function handle(sources: AdminSources, commandUrl: string, startedMs: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // The body of a request is never needed; drain it so the connection can be reused.
   req.resume()
-  const path = requestPath(req.url)
+  const target = requestTarget(req.url)
   if (req.method !== 'GET') {
     res.setHeader('Allow', 'GET')
     return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed; use GET` })
   }
-  if (path === undefined) return sendJson(res, 400, { error: 'Bad request path' })
+  if (target === undefined) return sendJson(res, 400, { error: 'Bad request path' })
+  const { path, args } = target
   if (path === '/metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member)))
   if (path === commandUrl || path === `${commandUrl}/`) return sendJson(res, 200, commandList(commandUrl))
-  if (path.startsWith(`${commandUrl}/`)) {
-    const name = path.slice(commandUrl.length + 1)
-    const answer = runAdminCommand(name, sources.member.role !== 'looking', () => context(sources, startedMs))
-    return sendJson(res, answer.status, answer.body)
-  }
+  if (path.startsWith(`${commandUrl}/`)) return runCommand(sources, startedMs, path.slice(commandUrl.length + 1), args, res)
   sendJson(res, 404, { error: `Not found: ${path}; see ${commandUrl} and /metrics` })
 }
 
-/** The decoded path of a request target, or undefined for one that does not parse. */
-function requestPath(url: string | undefined): string | undefined {
+/**
+ * Runs one command: measures the directories first when it prints their sizes (file-system I/O,
+ * awaited here, never in the pure command code), then reads every other figure at one moment,
+ * then carries out what the command asks for.
+ */
+async function runCommand(sources: AdminSources, startedMs: number, name: string, args: ReadonlyMap<string, string>, res: ServerResponse): Promise<void> {
+  const command = findAdminCommand(name)
+  let directories: DirectorySizes | undefined
+  if (command?.readsDirectories === true && (!command.serverRequired || serving(sources))) {
+    directories = (await sources.backend.directorySizes?.()) ?? { dataDirBytes: 0, dataLogDirBytes: 0 }
+  }
+  const answer = runAdminCommand(name, serving(sources), () => context(sources, startedMs, directories), args)
+  if (answer.effect !== undefined) carryOut(sources, answer.effect)
+  sendJson(res, answer.status, answer.body)
+}
+
+function serving(sources: AdminSources): boolean {
+  return sources.member.role !== 'looking'
+}
+
+/** The same resets the four-letter words crst and srst make, on the same client port. */
+function carryOut(sources: AdminSources, effect: AdminEffect): void {
+  switch (effect.type) {
+    case 'resetConnectionStats':
+      return sources.clientPort?.resetConnectionStats()
+    case 'resetServerStats':
+      return sources.clientPort?.resetServerStats()
+    case 'setTraceMask':
+      sources.backend.traceMask = effect.traceMask
+  }
+}
+
+/** The decoded path and query parameters of a request target, or undefined for one that does not parse. */
+function requestTarget(url: string | undefined): { path: string; args: Map<string, string> } | undefined {
   if (url === undefined || !url.startsWith('/')) return undefined
   try {
-    return decodeURIComponent(new URL(url, 'http://admin.invalid').pathname)
+    const parsed = new URL(url, 'http://admin.invalid')
+    // The first value of a repeated parameter wins, as a servlet's getParameter.
+    const args = new Map<string, string>()
+    for (const [key, value] of parsed.searchParams) if (!args.has(key)) args.set(key, value)
+    return { path: decodeURIComponent(parsed.pathname), args }
   } catch {
     return undefined
   }
@@ -170,11 +248,55 @@ function commandList(commandUrl: string): Record<string, unknown> {
   }
 }
 
-function context(sources: AdminSources, startedMs: number): AdminContext {
+function context(sources: AdminSources, startedMs: number, directories: DirectorySizes | undefined): AdminContext {
+  const { ensemble, clientPort } = sources
   return {
     server: sources.backend.serverInfo(),
-    port: sources.clientPort?.stats() ?? noClientPortStats(startedMs),
+    port: clientPort?.stats() ?? noClientPortStats(startedMs),
+    directories,
     metrics: sources.member.metrics,
+    ensemble: ensemble === undefined ? undefined : { myid: ensemble.myid, servers: ensemble.servers, status: ensemble.status() },
+    lastSnapshot: sources.snapshots?.lastSnapshot,
+    initialConfiguration: sources.initialConfiguration,
+    clientAddress: clientPort?.address,
+    systemProperties: systemProperties(),
+  }
+}
+
+/**
+ * `sysp`: the runtime's properties under Java's system property names where Node has the same
+ * fact (`os.*`, `user.*`, the separators, `java.io.tmpdir` as `os.tmpdir`), and Node's own under
+ * `node.*`. Sorted by name, as ZooKeeper sorts them. Environment variables are not included: they
+ * are not properties, and often hold secrets.
+ */
+function systemProperties(): [string, string][] {
+  const properties: [string, string][] = [
+    ['file.separator', path.sep],
+    ['line.separator', os.EOL],
+    ['path.separator', path.delimiter],
+    ['os.arch', os.arch()],
+    ['os.name', os.type()],
+    ['os.version', os.release()],
+    ['os.tmpdir', os.tmpdir()],
+    ['user.dir', process.cwd()],
+    ['user.home', os.homedir()],
+    ['user.name', safe(() => os.userInfo().username)],
+    ['user.timezone', Intl.DateTimeFormat().resolvedOptions().timeZone],
+    ['node.exec.path', process.execPath],
+    ['node.exec.argv', process.execArgv.join(' ')],
+    ['node.pid', String(process.pid)],
+    ['node.platform', process.platform],
+    ['node.release.name', process.release.name],
+  ]
+  for (const [name, version] of Object.entries(process.versions)) if (version !== undefined) properties.push([`node.versions.${name}`, version])
+  return properties.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+function safe(read: () => string): string {
+  try {
+    return read()
+  } catch {
+    return ''
   }
 }
 

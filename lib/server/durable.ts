@@ -36,12 +36,29 @@ export const storageLogger = {
   warn: (line: string) => console.warn(`paddock: ${line}`),
 }
 
+/**
+ * The newest snapshot a member holds (ZooKeeper's `SnapshotInfo`, which the admin server's
+ * `last_snapshot` reports): the one it last wrote, or else the one it restored at start.
+ */
+export interface LastSnapshot {
+  /** The zxid it was taken at. */
+  readonly zxid: number
+  /**
+   * When it was written, ms since the epoch on the member's clock; undefined for a snapshot
+   * restored at start, since Paddock's snapshots record no time.
+   */
+  readonly timeMs: number | undefined
+}
+
 const snapCountDefault = 100_000
 const snapRetainCountMin = 3
 const msPerHour = 3_600_000
 
-/** Restores `member` from `storage`: the newest valid snapshot, then every logged txn after it. */
-export async function recover(member: Member, storage: Storage): Promise<{ snapshotZxid: number; replayed: number }> {
+/**
+ * Restores `member` from `storage`: the newest valid snapshot, then every logged txn after it.
+ * `snapshotZxid` is 0 and `fromSnapshot` false when there was no snapshot.
+ */
+export async function recover(member: Member, storage: Storage): Promise<{ snapshotZxid: number; fromSnapshot: boolean; replayed: number }> {
   const snapshot = await storage.latestSnapshot()
   const snapshotZxid = snapshot === undefined ? 0 : await restoreSnapshot(member, snapshot.chunks())
   let replayed = 0
@@ -51,7 +68,7 @@ export async function recover(member: Member, storage: Storage): Promise<{ snaps
     member.apply(entry)
     replayed++
   }
-  return { snapshotZxid, replayed }
+  return { snapshotZxid, fromSnapshot: snapshot !== undefined, replayed }
 }
 
 /** The committer of a durable standalone member. */
@@ -63,6 +80,7 @@ export class DurableLog implements Committer {
   private failed = false
   private closing = false
   private lastZxid = 0
+  private newestSnapshot: LastSnapshot | undefined
   private readonly snapCount: number
   private readonly snapRetainCount: number
 
@@ -78,6 +96,16 @@ export class DurableLog implements Committer {
     this.snapshotAfter = nextSnapshotAfter(this.snapCount, this.random)
     const purgeHours = options.purgeIntervalHours ?? 0
     if (purgeHours > 0) this.schedulePurge(member.clock, purgeHours * msPerHour)
+  }
+
+  /** The snapshot last written, or the one restored at start; undefined before either. */
+  get lastSnapshot(): LastSnapshot | undefined {
+    return this.newestSnapshot
+  }
+
+  /** Records the snapshot the member was restored from (its time is unknown). */
+  restoredFrom(zxid: number): void {
+    this.newestSnapshot ??= { zxid, timeMs: undefined }
   }
 
   /** The zxid after the last one proposed (or recovered). */
@@ -115,7 +143,10 @@ export class DurableLog implements Committer {
     const zxid = this.member.lastProcessedZxid
     this.snapshotting = this.storage
       .writeSnapshot(zxid, snapshotChunks(this.member))
-      .then((info) => this.logger.info(`snapshot 0x${zxid.toString(16)} written: ${info.chunkCount} chunks, ${info.byteCount} bytes`))
+      .then((info) => {
+        this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
+        this.logger.info(`snapshot 0x${zxid.toString(16)} written: ${info.chunkCount} chunks, ${info.byteCount} bytes`)
+      })
       // Keep the log and snapshots bounded so start-up replays little (ZooKeeper rolls its log
       // per snapshot for the same reason); older ones go beyond snapRetainCount.
       .then(() => this.storage.purge(this.snapRetainCount))

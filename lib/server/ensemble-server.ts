@@ -18,8 +18,8 @@ import { startClientPort, type ClientPort } from '../wire/server.js'
 import { EnsembleRuntime, type EnsembleLogger } from './ensemble.js'
 import { Member } from './member.js'
 import { restoreSnapshot } from './snapshot.js'
-import { connectInProcess, type ConnectOptions, type Server, type ServerAddress, type ServerOptions } from './server.js'
-import { MemberClientPortBackend } from './wire-adapter.js'
+import { connectInProcess, memberBackend, type ConnectOptions, type Server, type ServerAddress, type ServerOptions } from './server.js'
+import type { MemberClientPortBackend } from './wire-adapter.js'
 import { startAdminServerIfEnabled, type AdminServer } from './admin.js'
 
 /** Milliseconds per ZAB tick: fine enough for ZooKeeper's 200 ms election intervals. */
@@ -72,6 +72,8 @@ export interface MemberStatus {
   readonly electionEpoch: number
   /** On a leader: its learners; zeros elsewhere. */
   readonly learners: LearnerCounts
+  /** The ZAB phase, as the `zabstate` admin command reports it (ZooKeeper's `QuorumPeer.ZabState`). */
+  readonly zabState: 'election' | 'discovery' | 'synchronization' | 'broadcast'
 }
 
 /** A leader's learners, as mntr reports them. */
@@ -131,6 +133,7 @@ async function restore(member: Member, storage: Storage) {
     acceptedEpoch: storage.acceptedEpoch ?? lastEpoch,
     currentEpoch: storage.currentEpoch ?? lastEpoch,
     snapshotZxid,
+    fromSnapshot: snapshot !== undefined,
     entries,
     committedZxid: snapshotZxid,
   }
@@ -160,10 +163,13 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
       snapRetainCount: Math.max(3, options.snapRetainCount ?? 3),
       logger,
     })
+    if (restored.fromSnapshot) runtime.restoredFrom(restored.snapshotZxid)
     const transport = await connectPeers(options, runtime, logger)
     runtime.start(transport)
     const port = options.port ?? me.clientPort
-    const clientPort = port === undefined ? undefined : await startClientPort(new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '', learners: () => (member.role === 'leader' ? zab.status().learners : undefined) }), {
+    // One backend for the client port and the admin server, so both see one trace mask.
+    const backend = memberBackend(member, options, () => modeOf(member), () => (member.role === 'leader' ? zab.status().learners : undefined))
+    const clientPort = port === undefined ? undefined : await startClientPort(backend, {
       port,
       host: options.host ?? me.clientAddress ?? '127.0.0.1',
       maxBufferBytes: member.options.maxDataBytes,
@@ -171,7 +177,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
       ...(options.fourLetterWordsWhitelist === undefined ? {} : { fourLetterWordsWhitelist: options.fourLetterWordsWhitelist }),
       ...(options.clientPortLogger === undefined ? {} : { logger: options.clientPortLogger }),
     })
-    const admin = await startAdmin(member, zab, options, clientPort, async () => {
+    const admin = await startAdmin(member, backend, runtime, options, clientPort, async () => {
       await clientPort?.close()
       await runtime.stop()
       await transport.close()
@@ -195,10 +201,17 @@ function connectPeers(options: MemberStartOptions, runtime: EnsembleRuntime, log
 }
 
 /** The admin server when `adminServerPort` is set; on failure `unwind` stops what already runs. */
-async function startAdmin(member: Member, zab: ZabPeer, options: MemberStartOptions, clientPort: ClientPort | undefined, unwind: () => Promise<void>): Promise<AdminServer | undefined> {
-  const backend = new MemberClientPortBackend(member, { mode: () => modeOf(member), dataDir: options.dataDir ?? '', learners: () => (member.role === 'leader' ? zab.status().learners : undefined) })
+async function startAdmin(
+  member: Member,
+  backend: MemberClientPortBackend,
+  runtime: EnsembleRuntime,
+  options: MemberStartOptions,
+  clientPort: ClientPort | undefined,
+  unwind: () => Promise<void>,
+): Promise<AdminServer | undefined> {
+  const ensemble = { myid: options.myid, servers: options.servers, status: () => runtime.zab.status() }
   try {
-    return await startAdminServerIfEnabled({ member, backend, clientPort }, options)
+    return await startAdminServerIfEnabled({ member, backend, clientPort, ensemble, snapshots: runtime, initialConfiguration: options.initialConfiguration }, options)
   } catch (error) {
     await unwind()
     throw error

@@ -11,6 +11,7 @@ import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn
 import { makeZxid, zxidEpoch } from '../txn/zxid.js'
 import type { Ready, RoleState, ZabMessage, ZabPeer } from '../zab/index.js'
 import type { Storage } from '../../storage/index.js'
+import type { LastSnapshot } from './durable.js'
 import type { ForwardedWrite, Member, MemberRole } from './member.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
 
@@ -61,6 +62,7 @@ export class EnsembleRuntime {
   private readonly generation = new Map<number, number>()
   private sinceSnapshot = 0
   private snapshotting: Promise<void> | undefined
+  private newestSnapshot: LastSnapshot | undefined
   /** The role as ZooKeeper names it, for srvr/stat: leader, follower, observer, or looking. */
   state: RoleState = { role: 'LOOKING', leader: undefined, epoch: 0, established: false }
 
@@ -87,6 +89,16 @@ export class EnsembleRuntime {
         return ok
       },
     })
+  }
+
+  /** The snapshot last written (its own or the leader's SNAP), or the one restored at start. */
+  get lastSnapshot(): LastSnapshot | undefined {
+    return this.newestSnapshot
+  }
+
+  /** Records the snapshot the member was restored from (its time is unknown). */
+  restoredFrom(zxid: number): void {
+    this.newestSnapshot ??= { zxid, timeMs: undefined }
   }
 
   /** Starts ticking and processing; `transport` delivers to {@link EnsembleRuntime.receive}. */
@@ -182,6 +194,7 @@ export class EnsembleRuntime {
     await restoreSnapshot(this.member, toAsync(chunks))
     await this.storage.truncateAfter(0)
     await this.storage.writeSnapshot(zxid, chunks)
+    this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
     this.options.logger.info(`installed the leader's snapshot at 0x${zxid.toString(16)}`)
   }
 
@@ -227,7 +240,10 @@ export class EnsembleRuntime {
     const zxid = this.member.lastProcessedZxid
     this.snapshotting = this.storage
       .writeSnapshot(zxid, snapshotChunks(this.member))
-      .then(() => this.storage.purge(this.options.snapRetainCount))
+      .then(() => {
+        this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
+        return this.storage.purge(this.options.snapRetainCount)
+      })
       .then(() => undefined)
       .catch((error: unknown) => {
         if (!this.stopped) this.options.logger.error(`snapshot 0x${zxid.toString(16)} failed: ${String(error)}`)

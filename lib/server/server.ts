@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js'
 import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../client/client.js'
 import { ZooKeeperError } from '../errors.js'
 import type { WatchNotification } from '../watch/watch-manager.js'
-import { createLevelStorage, type Storage } from '../../storage/index.js'
+import { join } from 'node:path'
+import { createLevelStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
 import { storageLogger } from './durable.js'
 import { startClientPort, type ClientPort, type ClientPortOptions } from '../wire/server.js'
 import { MemberClientPortBackend } from './wire-adapter.js'
@@ -45,6 +46,11 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   adminServerPort?: number
   /** Address the admin server binds. @defaultValue '127.0.0.1' */
   adminServerHost?: string
+  /**
+   * The text of the configuration file (zoo.cfg) the server is started from, which the admin
+   * server's `initial_configuration` command returns; without it that command answers null.
+   */
+  initialConfiguration?: string
 }
 
 /** Options of {@link Server.connect}. */
@@ -111,9 +117,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   let clientPort: ClientPort | undefined
   try {
     if (storage !== undefined) log = await openDurable(member, storage, options)
-    clientPort = options.port === undefined ? undefined : await listen(member, options)
-    const backend = new MemberClientPortBackend(member, { mode: 'standalone', dataDir: options.dataDir ?? '' })
-    const admin = await startAdminServerIfEnabled({ member, backend, clientPort }, options)
+    // One backend for the client port and the admin server, so both see one trace mask.
+    const backend = memberBackend(member, options, () => 'standalone')
+    clientPort = options.port === undefined ? undefined : await listen(backend, member, options)
+    const admin = await startAdminServerIfEnabled({ member, backend, clientPort, snapshots: log, initialConfiguration: options.initialConfiguration }, options)
     return new EmbeddedServer(member, storage, log, clientPort, admin)
   } catch (error) {
     await clientPort?.close()
@@ -126,14 +133,32 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
 
 async function openDurable(member: Member, storage: Storage, options: ServerOptions): Promise<DurableLog> {
   if (storage.state !== 'open') await storage.open()
-  await recover(member, storage)
+  const recovered = await recover(member, storage)
   const log = new DurableLog(member, storage, consoleLogger, options)
+  if (recovered.fromSnapshot) log.restoredFrom(recovered.snapshotZxid)
   member.setCommitter(log)
   return log
 }
 
-function listen(member: Member, options: ServerOptions): Promise<ClientPort> {
-  const backend = new MemberClientPortBackend(member, { mode: 'standalone', dataDir: options.dataDir ?? '' })
+/**
+ * The client port's backend over `member`. The transaction log and the snapshots both live in the
+ * LevelDB database under `dataDir/level`, so that one directory is the data and the log directory
+ * alike, and is measured for `dirs` only when it is the server's own storage (not a `storage`
+ * passed in).
+ */
+export function memberBackend(member: Member, options: ServerOptions, mode: () => string, learners?: () => { followers: number; syncedFollowers: number } | undefined): MemberClientPortBackend {
+  const dataDir = options.dataDir ?? ''
+  const ownLevel = options.storage === undefined && options.dataDir !== undefined
+  return new MemberClientPortBackend(member, {
+    mode,
+    dataDir,
+    dataLogDir: dataDir,
+    storageDirectory: ownLevel ? join(dataDir, levelSubdirectory) : undefined,
+    ...(learners === undefined ? {} : { learners }),
+  })
+}
+
+function listen(backend: MemberClientPortBackend, member: Member, options: ServerOptions): Promise<ClientPort> {
   const portOptions: ClientPortOptions = { port: options.port ?? 0, host: options.host ?? '127.0.0.1', maxBufferBytes: member.options.maxDataBytes }
   if (options.maxClientCnxns !== undefined) portOptions.maxClientCnxns = options.maxClientCnxns
   if (options.fourLetterWordsWhitelist !== undefined) portOptions.fourLetterWordsWhitelist = options.fourLetterWordsWhitelist

@@ -24,7 +24,7 @@ import { EventType, KeeperState } from '../wire/opcodes.js'
 import type { ACL as WireACL, ClientInfo as WireClientInfo, ConnectRequest, Stat as WireStat } from '../wire/records.js'
 import type { ClientRequest, MultiOp as WireMultiOp } from '../wire/requests.js'
 import type { ClientResponse, MultiResult as WireMultiResult } from '../wire/responses.js'
-import type { ServerInfo } from '../wire/four-letter-words.js'
+import { traceMaskDefault, type DirectorySizes, type ServerInfo } from '../wire/four-letter-words.js'
 import type {
   BackendReply,
   ClientPortBackend,
@@ -35,6 +35,7 @@ import type {
 import type { AddWatchMode, WatcherType, WatchNotification } from '../watch/watch-manager.js'
 import type { Channel, ClientConnection, Member } from './member.js'
 import type { CreateRequest, MultiOp, MultiResult, Request, Response } from './requests.js'
+import { directoryBytes } from './admin-directories.js'
 
 /** The version line four-letter words print. */
 export const paddockVersionLine = '3.9.5-paddock-0.1.0, built on n/a'
@@ -52,6 +53,12 @@ export interface MemberBackendOptions {
   dataDir?: string
   /** Where the transaction log lives, for `conf`. @defaultValue '' */
   dataLogDir?: string
+  /**
+   * The directory holding both the transaction log and the snapshots (the LevelDB database in
+   * `dataDir/level`), whose bytes `dirs` and `conf` report as the data and the log directory's
+   * size alike. Absent for a member that keeps no directory: both sizes are then 0.
+   */
+  storageDirectory?: string | undefined
 }
 
 /** The member's view of one wire connection: it forwards watch events and session ends to the socket. */
@@ -81,6 +88,10 @@ export class MemberClientPortBackend implements ClientPortBackend {
   private readonly learners: () => { followers: number; syncedFollowers: number } | undefined
   private readonly dataDir: string
   private readonly dataLogDir: string
+  private readonly storageDirectory: string | undefined
+  private measuring: Promise<DirectorySizes> | undefined
+  /** The trace mask gtmk reports (see {@link ServerInfo.traceMask}). */
+  traceMask: bigint = traceMaskDefault
 
   constructor(
     private readonly member: Member,
@@ -91,6 +102,22 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.learners = options.learners ?? (() => undefined)
     this.dataDir = options.dataDir ?? ''
     this.dataLogDir = options.dataLogDir ?? ''
+    this.storageDirectory = options.storageDirectory
+  }
+
+  /**
+   * Bytes under the storage directory, for `dirs` and `conf` (0 and 0 without one). Requests that
+   * arrive while a walk runs share it, so at most one walk is in flight however often they ask.
+   */
+  directorySizes(): Promise<DirectorySizes> {
+    const directory = this.storageDirectory
+    if (directory === undefined) return Promise.resolve({ dataDirBytes: 0, dataLogDirBytes: 0 })
+    this.measuring ??= directoryBytes(directory)
+      .then((bytes) => ({ dataDirBytes: bytes, dataLogDirBytes: bytes }))
+      .finally(() => {
+        this.measuring = undefined
+      })
+    return this.measuring
   }
 
   get lastProcessedZxid(): number {
@@ -130,6 +157,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
       dataDir: this.dataDir,
       dataLogDir: this.dataLogDir,
       learners: this.learners(),
+      traceMask: this.traceMask,
     }
   }
 }

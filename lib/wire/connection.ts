@@ -57,8 +57,8 @@ export interface ConnectionHost {
   packetsSent: number
   /** The connection closed. */
   removed(connection: ClientPortConnectionImpl): void
-  /** The text answering a four-letter word. */
-  fourLetterWord(word: FourLetterWord, from: string): string
+  /** The text answering a four-letter word, or a promise of it for a word that measures directories first. */
+  fourLetterWord(word: FourLetterWord, from: string): string | Promise<string>
 }
 
 /** Min/avg/max of latencies in ms, as ZooKeeper's `AvgMinMaxCounter` (avg rounded to 4 decimals). */
@@ -173,7 +173,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   // ---- input -------------------------------------------------------------------------------
 
   private receive(chunk: Uint8Array): void {
-    if (this.state === 'closing' || this.state === 'closed') return
+    if (this.state === 'closing' || this.state === 'closed' || this.fourLetterWord) return
     let bytes: Uint8Array | undefined = chunk
     if (this.state === 'start') bytes = this.checkFourLetterWord(chunk)
     if (bytes === undefined) return
@@ -208,10 +208,22 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     return undefined
   }
 
-  // NIOServerCnxn.checkFourLetterWord: answer, then close once the text is written.
+  // NIOServerCnxn.checkFourLetterWord: answer, then close once the text is written. Input after
+  // the word is ignored, also while an answer that measures directories is on its way.
   private answerFourLetterWord(word: FourLetterWord): void {
     this.fourLetterWord = true
-    this.socket.write(this.host.fourLetterWord(word, this.remoteAddress))
+    // The handshake timer stays armed: it bounds how long a slow answer may hold the connection.
+    const text = this.host.fourLetterWord(word, this.remoteAddress)
+    if (typeof text === 'string') return this.writeFourLetterAnswer(text)
+    text.then(
+      (answer) => this.writeFourLetterAnswer(answer),
+      (error: unknown) => this.fail(`${word} failed: ${describe(error)}`),
+    )
+  }
+
+  private writeFourLetterAnswer(text: string): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    this.socket.write(text)
     this.end()
   }
 

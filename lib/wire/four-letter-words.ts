@@ -14,7 +14,7 @@
 import { fourLetterWords, type FourLetterWord } from './frames.js'
 
 /** ZooKeeper's default trace mask (`ZooTrace`: CLIENT_REQUEST | SERVER_PACKET | SESSION | WARNING). */
-export const traceMaskDefault = 306
+export const traceMaskDefault = 306n
 
 /** The whitelist ZooKeeper 3.9 applies when `4lw.commands.whitelist` is not set: only `srvr`. */
 export const fourLetterWordsWhitelistDefault = 'srvr'
@@ -147,6 +147,22 @@ export interface ServerInfo {
   dataLogDir: string
   /** On an ensemble leader: its followers (all, and those in broadcast); undefined elsewhere. */
   learners?: { followers: number; syncedFollowers: number } | undefined
+  /**
+   * The trace mask `gtmk` prints and the admin `set_trace_mask` sets (a 64-bit value, as
+   * ZooKeeper's `ZooTrace`). Paddock writes no trace log, so the mask is kept and reported only.
+   */
+  traceMask: bigint
+}
+
+/**
+ * Bytes under the member's directories, as `dirs` and `conf` print them (ZooKeeper's
+ * `getDataDirSize`/`getLogDirSize`: every file below the directory, summed).
+ */
+export interface DirectorySizes {
+  /** Bytes under the snapshot directory; 0 for a server that keeps no directory. */
+  dataDirBytes: number
+  /** Bytes under the transaction log directory; 0 for a server that keeps no directory. */
+  dataLogDirBytes: number
 }
 
 /** Everything a four-letter word may print. */
@@ -155,6 +171,23 @@ export interface FourLetterContext {
   server: ServerInfo
   /** The client-port server's figures. */
   port: ClientPortStats
+  /**
+   * The directory sizes, measured (asynchronously) by the caller before formatting a word of
+   * {@link fourLetterWordsReadingDirectories}; other words never read it.
+   */
+  directories?: DirectorySizes | undefined
+}
+
+/** The words whose answer prints directory sizes: their caller measures the directories first. */
+export const fourLetterWordsReadingDirectories: ReadonlySet<string> = new Set(['conf', 'dirs'])
+
+/**
+ * The directory sizes of `ctx`. Printing them without having measured them is a programming
+ * error, so it throws rather than print a 0 that would look like a measurement.
+ */
+export function measuredDirectories(ctx: FourLetterContext): DirectorySizes {
+  if (ctx.directories === undefined) throw new TypeError('directory sizes were not measured before formatting a word that prints them')
+  return ctx.directories
 }
 
 /** What answering a word does besides printing: `crst` and `srst` reset statistics. */
@@ -179,6 +212,7 @@ export function answerFourLetterWord(word: FourLetterWord, enabled: ReadonlySet<
       if (ctx.server.mode === 'looking') return { text: notServingText, effect: 'none' }
       return { text: 'Connection stats reset.\n', effect: 'resetConnectionStats' }
     case 'srst':
+      if (ctx.server.mode === 'looking') return { text: notServingText, effect: 'none' }
       return { text: 'Server stats reset.\n', effect: 'resetServerStats' }
     default:
       return { text: fourLetterText(word, ctx), effect: 'none' }
@@ -188,7 +222,7 @@ export function answerFourLetterWord(word: FourLetterWord, enabled: ReadonlySet<
 /** What ZooKeeper answers the words that need a serving server while there is none (no quorum). */
 export const notServingText = 'This ZooKeeper instance is not currently serving requests\n'
 
-const needServing: ReadonlySet<string> = new Set(['srvr', 'stat', 'cons', 'dump', 'mntr', 'wchs', 'wchc', 'wchp', 'crst', 'srst'])
+const needServing: ReadonlySet<string> = new Set(['srvr', 'stat', 'cons', 'conf', 'dirs', 'dump', 'mntr', 'wchs', 'wchc', 'wchp', 'crst', 'srst'])
 
 function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
   // A member without an established leader is not serving (ZooKeeper's CommandBase check).
@@ -206,9 +240,11 @@ function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
     case 'wchs': return formatWatchSummary(ctx.server.watchesBySession)
     case 'wchc': return formatWatchesBySession(ctx.server.watchesBySession)
     case 'wchp': return formatWatchesByPath(ctx.server.watchesBySession)
-    case 'dirs': return 'datadir_size: 0\nlogdir_size: 0\n'
-    case 'gtmk': case 'stmk': return String(traceMaskDefault)
-    default: return '' // hash: Paddock keeps no digest log.
+    case 'dirs': return formatDirs(measuredDirectories(ctx))
+    // stmk's 8-byte argument is not read here: the answer is the mask in force, unchanged (the
+    // admin server's set_trace_mask sets it).
+    case 'gtmk': case 'stmk': return String(ctx.server.traceMask)
+    default: return '' // hash: Paddock keeps no tree digests, so its digest log is empty.
   }
 }
 
@@ -263,15 +299,22 @@ function formatCons(connections: readonly ConnectionInfo[]): string {
   return `${out}\n`
 }
 
+/** `DirsCommand`. */
+function formatDirs(directories: DirectorySizes): string {
+  return `datadir_size: ${directories.dataDirBytes}\nlogdir_size: ${directories.dataLogDirBytes}\n`
+}
+
 /** `ZooKeeperServer.dumpConf`. */
-function formatConf({ server, port }: FourLetterContext): string {
+function formatConf(ctx: FourLetterContext): string {
+  const { server, port } = ctx
+  const directories = measuredDirectories(ctx)
   const lines: [string, string | number][] = [
     ['clientPort', port.clientPort],
     ['secureClientPort', -1],
     ['dataDir', server.dataDir],
-    ['dataDirSize', 0],
+    ['dataDirSize', directories.dataDirBytes],
     ['dataLogDir', server.dataLogDir],
-    ['dataLogSize', 0],
+    ['dataLogSize', directories.dataLogDirBytes],
     ['tickTime', server.tickTimeMs],
     ['maxClientCnxns', port.maxClientCnxns],
     ['minSessionTimeout', server.minSessionTimeoutMs],

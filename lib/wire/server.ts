@@ -19,9 +19,12 @@ import { ClientPortConnectionImpl, LatencyCounter, type ConnectionHost } from '.
 export { socketCloseLingerMs, stuckConnectionBytesMax } from './connection.js'
 import {
   answerFourLetterWord,
+  fourLetterWordsReadingDirectories,
   fourLetterWordsWhitelistDefault,
   parseFourLetterWhitelist,
   type ClientPortStats,
+  type DirectorySizes,
+  type FourLetterContext,
   type ServerInfo,
 } from './four-letter-words.js'
 import type { FourLetterWord } from './frames.js'
@@ -100,6 +103,11 @@ export interface ClientPortBackend {
   connect(connection: ClientPortConnection, request: ConnectRequest, done: (result: ClientPortSession | { err: number }) => void): void
   /** The figures four-letter words print. */
   serverInfo(): ServerInfo
+  /**
+   * Measures the bytes under the server's directories for `dirs` and `conf` (file-system I/O, so
+   * asynchronous; it must not reject). Absent for a server that keeps no directory: both are 0.
+   */
+  directorySizes?(): Promise<DirectorySizes>
 }
 
 /** Where the client port writes its one-line reports. */
@@ -143,6 +151,10 @@ export interface ClientPort {
   readonly connections: number
   /** The figures `srvr`/`mntr` print for this port. */
   stats(): ClientPortStats
+  /** Resets every connection's statistics (`crst`, the admin `connection_stat_reset`). */
+  resetConnectionStats(): void
+  /** Resets the port's latency and packet counts (`srst`, the admin `stat_reset`). */
+  resetServerStats(): void
   /** Stops listening and ends every connection; resolves once all are closed. */
   close(): Promise<void>
 }
@@ -232,16 +244,32 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     else this.perAddress.set(connection.remoteAddress, count)
   }
 
-  /** Answers a four-letter word (and performs its reset, for crst/srst). */
-  fourLetterWord(word: FourLetterWord, from: string): string {
+  /**
+   * Answers a four-letter word (and performs its reset, for crst/srst). A word that prints
+   * directory sizes answers once the backend has measured them, without blocking the event loop.
+   */
+  fourLetterWord(word: FourLetterWord, from: string): string | Promise<string> {
     this.logger.info(`Processing ${word} command from /${from}`)
-    const answer = answerFourLetterWord(word, this.enabledWords, { server: this.backend.serverInfo(), port: this.stats() })
-    if (answer.effect === 'resetConnectionStats') for (const c of this.open) c.resetStats()
-    if (answer.effect === 'resetServerStats') this.resetStats()
+    const measure = this.backend.directorySizes
+    if (!fourLetterWordsReadingDirectories.has(word) || !this.enabledWords.has(word)) return this.answer(word, undefined)
+    if (measure === undefined) return this.answer(word, { dataDirBytes: 0, dataLogDirBytes: 0 })
+    return measure.call(this.backend).then((directories) => this.answer(word, directories))
+  }
+
+  private answer(word: FourLetterWord, directories: DirectorySizes | undefined): string {
+    // The figures are read now, after any measuring, so the text is of one moment.
+    const ctx: FourLetterContext = { server: this.backend.serverInfo(), port: this.stats(), directories }
+    const answer = answerFourLetterWord(word, this.enabledWords, ctx)
+    if (answer.effect === 'resetConnectionStats') this.resetConnectionStats()
+    if (answer.effect === 'resetServerStats') this.resetServerStats()
     return answer.text
   }
 
-  private resetStats(): void {
+  resetConnectionStats(): void {
+    for (const c of this.open) c.resetStats()
+  }
+
+  resetServerStats(): void {
     this.latency.reset()
     this.packetsReceived = 0
     this.packetsSent = 0

@@ -1,5 +1,8 @@
-// Method: real servers on loopback (a standalone with its client port, and a 3-member in-process ensemble) with the admin server on port 0; requests over TCP, then every endpoint read over HTTP and the Prometheus text parsed and checked against what was sent.
+// Method: real servers on loopback (a standalone with its client port, in memory and on LevelDB in a temporary dataDir, and an in-process ensemble) with the admin server on port 0; requests over TCP, then every endpoint read over HTTP (and the four-letter words over the client port), the Prometheus text parsed and checked against what was sent.
+import { mkdtemp, rm } from 'node:fs/promises'
 import { connect as connectSocket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/client/tcp.js'
 import type { ZooKeeperClient } from '../../../lib/client/client.js'
@@ -7,7 +10,7 @@ import type { ServerSpec } from '../../../lib/config/zoo-cfg.js'
 import { MemoryHub } from '../../../lib/peer/memory.js'
 import { adminCommands } from '../../../lib/server/admin-commands.js'
 import { startMember, type MemberServer } from '../../../lib/server/ensemble-server.js'
-import { createServer, type Server, type ServerAddress } from '../../../lib/server/server.js'
+import { createServer, type Server, type ServerAddress, type ServerOptions } from '../../../lib/server/server.js'
 import { CreateMode } from '../../../lib/index.js'
 import { createMemoryDb, createMemoryStorage } from '../../../storage/index.js'
 
@@ -17,8 +20,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function standalone(): Promise<{ server: Server; admin: string }> {
-  const server = await createServer({ port: 0, adminServerPort: 0, fourLetterWordsWhitelist: '*' })
+async function standalone(options: ServerOptions = {}): Promise<{ server: Server; admin: string }> {
+  const server = await createServer({ port: 0, adminServerPort: 0, fourLetterWordsWhitelist: '*', ...options })
   cleanups.push(() => server.close())
   const admin = server.adminAddress
   if (admin === undefined) throw new Error('no admin address')
@@ -146,11 +149,16 @@ describe('admin server, standalone', () => {
     expect(list.type).toMatch(/^application\/json/)
     const commands = list.body.commands as { name: string; aliases: string[]; url: string }[]
     expect(commands.map((c) => c.name).sort()).toEqual(adminCommands.map((c) => c.names[0]).sort())
+    // Answered with an error by ZooKeeper too: `leader` on a standalone server, `set_trace_mask` without its argument.
+    const erring: Record<string, { status: number; error: string }> = {
+      leader: { status: 200, error: 'server is not initialized' },
+      set_trace_mask: { status: 400, error: 'setTraceMask requires long traceMask argument' },
+    }
     for (const c of commands) {
       const answer = await getJson(`${admin}${c.url}`)
-      expect(answer.status, c.name).toBe(200)
+      expect(answer.status, c.name).toBe(erring[c.name]?.status ?? 200)
       expect(answer.body.command).toBe(c.name)
-      expect(answer.body.error).toBeNull()
+      expect(answer.body.error, c.name).toBe(erring[c.name]?.error ?? null)
     }
   })
 
@@ -250,6 +258,120 @@ describe('admin server, standalone', () => {
   })
 })
 
+/** Sends a four-letter word to the client port and returns the whole answer. */
+function fourLetterWord(address: ServerAddress, word: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connectSocket(address.port, address.host, () => socket.write(word))
+    let text = ''
+    socket.on('data', (chunk) => (text += chunk.toString('utf8')))
+    socket.on('close', () => resolve(text))
+    socket.on('error', reject)
+  })
+}
+
+describe('admin server, the commands ZooKeeper 3.9 added', () => {
+  async function inDataDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'paddock-admin-'))
+    cleanups.unshift(() => rm(dir, { recursive: true, force: true }))
+    return dir
+  }
+
+  it('reports the bytes under dataDir/level in dirs, srvr, conf and the four-letter words dirs and conf, growing with writes', async () => {
+    const dataDir = await inDataDir()
+    const { server, admin } = await standalone({ dataDir })
+    const zk = await client(server)
+    for (let i = 0; i < 20; i++) await zk.create(`/d${i}`, 'x'.repeat(1000))
+    const dirs = (await getJson(`${admin}/commands/dirs`)).body
+    const size = dirs.datadir_size as number
+    expect(size).toBeGreaterThan(20_000)
+    // Log and snapshots share the one LevelDB directory: both figures are its total, as ZooKeeper's are when dataLogDir is dataDir.
+    expect(dirs.logdir_size).toBe(size)
+    expect((await getJson(`${admin}/commands/srvr`)).body.server_stats).toMatchObject({ data_dir_size: expect.any(Number), log_dir_size: expect.any(Number) })
+    const conf = (await getJson(`${admin}/commands/conf`)).body
+    expect(conf).toMatchObject({ data_dir: dataDir, data_log_dir: dataDir })
+    expect(conf.data_dir_size as number).toBeGreaterThan(20_000)
+    const word = await fourLetterWord(server.address!, 'dirs')
+    expect(word).toMatch(/^datadir_size: (\d+)\nlogdir_size: \1\n$/)
+    expect(Number(/datadir_size: (\d+)/.exec(word)?.[1])).toBeGreaterThan(20_000)
+    expect(await fourLetterWord(server.address!, 'conf')).toMatch(/\ndataDirSize=[1-9]\d*\n.*\ndataLogSize=[1-9]\d*\n/s)
+    for (let i = 0; i < 20; i++) await zk.create(`/e${i}`, 'y'.repeat(1000))
+    expect((await getJson(`${admin}/commands/dirs`)).body.datadir_size as number).toBeGreaterThan(size)
+  })
+
+  it('reports 0 for a server in memory, which has no directory', async () => {
+    const { server, admin } = await standalone()
+    expect((await getJson(`${admin}/commands/dirs`)).body).toMatchObject({ datadir_size: 0, logdir_size: 0 })
+    expect(await fourLetterWord(server.address!, 'dirs')).toBe('datadir_size: 0\nlogdir_size: 0\n')
+  })
+
+  it('resets with stat_reset and connection_stat_reset the same counters as the four-letter words srst and crst', async () => {
+    const { server, admin } = await standalone()
+    const zk = await client(server)
+    for (let i = 0; i < 5; i++) await zk.exists('/')
+    const received = async () => ((await getJson(`${admin}/commands/srvr`)).body.server_stats as { packets_received: number }).packets_received
+    const consReceived = async () => ((await getJson(`${admin}/commands/cons`)).body.connections as { packets_received: number }[])[0]?.packets_received
+    expect(await received()).toBeGreaterThanOrEqual(6)
+    expect(await consReceived()).toBeGreaterThanOrEqual(6)
+    expect((await getJson(`${admin}/commands/srst`)).body).toEqual({ command: 'stat_reset', error: null })
+    expect(await received()).toBe(0)
+    expect(await consReceived()).toBeGreaterThanOrEqual(6)
+    expect((await getJson(`${admin}/commands/crst`)).body).toEqual({ command: 'connection_stat_reset', error: null })
+    expect(await consReceived()).toBe(0)
+    for (let i = 0; i < 3; i++) await zk.exists('/')
+    expect(await fourLetterWord(server.address!, 'srst')).toBe('Server stats reset.\n')
+    expect(await received()).toBe(0)
+    expect(await fourLetterWord(server.address!, 'crst')).toBe('Connection stats reset.\n')
+    expect(await consReceived()).toBe(0)
+  })
+
+  it('sets the trace mask with set_trace_mask?traceMask= and reports it in get_trace_mask and the four-letter word gtmk', async () => {
+    const { server, admin } = await standalone()
+    expect((await getJson(`${admin}/commands/gtmk`)).body).toEqual({ command: 'get_trace_mask', tracemask: 306, error: null })
+    expect((await getJson(`${admin}/commands/stmk?traceMask=1`)).body).toEqual({ command: 'set_trace_mask', tracemask: 1, error: null })
+    expect((await getJson(`${admin}/commands/get_trace_mask`)).body.tracemask).toBe(1)
+    expect(await fourLetterWord(server.address!, 'gtmk')).toBe('1')
+    const bad = await getJson(`${admin}/commands/set_trace_mask?traceMask=lots`)
+    expect(bad).toMatchObject({ status: 400, body: { error: 'setTraceMask requires long traceMask argument, got lots' } })
+    expect(await fourLetterWord(server.address!, 'gtmk')).toBe('1')
+  })
+
+  it('reports in last_snapshot the snapshot written, and after a restart the one restored (its time unknown)', async () => {
+    const dataDir = await inDataDir()
+    const first = await createServer({ dataDir, adminServerPort: 0 })
+    let base = `http://${first.adminAddress!.host}:${first.adminAddress!.port}`
+    expect((await getJson(`${base}/commands/lsnp`)).body).toMatchObject({ zxid: 'ffffffffffffffff', timestamp: -1 })
+    const zk = await first.connect()
+    await zk.create('/s', 'x')
+    const before = Math.floor(Date.now() / 1000)
+    await first.snapshot()
+    const zxid = first.lastZxid.toString(16)
+    const written = (await getJson(`${base}/commands/last_snapshot`)).body
+    expect(written).toMatchObject({ command: 'last_snapshot', zxid, error: null })
+    expect(written.timestamp as number).toBeGreaterThanOrEqual(before)
+    expect(written.timestamp as number).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000))
+    await zk.close()
+    await first.close()
+    const second = await createServer({ dataDir, adminServerPort: 0 })
+    cleanups.push(() => second.close())
+    base = `http://${second.adminAddress!.host}:${second.adminAddress!.port}`
+    expect((await getJson(`${base}/commands/lsnp`)).body).toMatchObject({ zxid, timestamp: -1 })
+  })
+
+  it('answers initial_configuration, system_properties, leader and zabstate on a standalone server', async () => {
+    const { admin } = await standalone({ initialConfiguration: 'tickTime=2000\nclientPort=2181\n' })
+    expect((await getJson(`${admin}/commands/icfg`)).body).toEqual({ command: 'initial_configuration', initial_configuration: 'tickTime=2000\nclientPort=2181\n', error: null })
+    const sysp = (await getJson(`${admin}/commands/sysp`)).body
+    expect(sysp).toMatchObject({ command: 'system_properties', 'node.versions.node': process.versions.node, 'user.dir': process.cwd(), 'os.arch': process.arch })
+    const names = Object.keys(sysp).filter((k) => k !== 'command' && k !== 'error')
+    expect(names).toEqual([...names].sort())
+    expect((await getJson(`${admin}/commands/lead`)).body).toEqual({ command: 'leader', error: 'server is not initialized' })
+    expect((await getJson(`${admin}/commands/zabstate`)).body).toEqual({ command: 'zabstate', voting: false, zabstate: '', error: null })
+    expect((await getJson(`${admin}/commands/voting_view`)).body).toEqual({ command: 'voting_view', current_config: {}, error: null })
+    const plain = await standalone()
+    expect((await getJson(`${plain.admin}/commands/icfg`)).body.initial_configuration).toBeNull()
+  })
+})
+
 describe('admin server, ensemble', () => {
   function specs(n: number): ServerSpec[] {
     return Array.from({ length: n }, (_, i) => ({ id: i + 1, host: '127.0.0.1', quorumPort: 1, electionPort: 2, role: 'participant', clientAddress: undefined, clientPort: undefined }))
@@ -284,5 +406,47 @@ describe('admin server, ensemble', () => {
     const leaderSamples = await metrics(leaderBase)
     expect(value(leaderSamples, 'paddock_requests_total', { op: 'create' })).toBe(1)
     expect(value(leaderSamples, 'paddock_log_sync_ms_count')).toBeGreaterThan(0)
+  }, 30_000)
+
+  it('answers leader, voting_view, zabstate and observers with the ensemble\'s view', async () => {
+    const hub = new MemoryHub()
+    const servers = specs(3)
+    servers.push({ id: 4, host: '127.0.0.1', quorumPort: 1, electionPort: 2, role: 'observer', clientAddress: undefined, clientPort: undefined })
+    const members: MemberServer[] = []
+    for (const s of servers) {
+      const m = await startMember({ myid: s.id, servers, hub, storage: createMemoryStorage({ db: createMemoryDb(), logger: quiet }), tickTimeMs: 200, logger: quiet, seed: s.id, adminServerPort: 0, port: 0 })
+      cleanups.push(() => m.close())
+      members.push(m)
+    }
+    await Promise.all(members.map((m) => m.waitUntilServing(20_000)))
+    const leader = members.find((m) => m.mode === 'leader')!
+    const zk = await leader.connect()
+    await zk.create('/x', 'y')
+    const base = (m: MemberServer) => `http://${m.adminAddress!.host}:${m.adminAddress!.port}`
+    for (const m of members) {
+      const lead = (await getJson(`${base(m)}/commands/lead`)).body
+      expect(lead).toEqual({ command: 'leader', is_leader: m === leader, leader_id: leader.myid, leader_ip: '127.0.0.1', error: null })
+      const zab = (await getJson(`${base(m)}/commands/zabstate`)).body
+      expect(zab).toMatchObject({
+        myid: m.myid,
+        is_leader: m === leader,
+        quorum_address: '127.0.0.1:1',
+        election_address: '127.0.0.1:2',
+        client_address: `${m.address!.host}:${m.address!.port}`,
+        voting: m.myid !== 4,
+        zabstate: 'broadcast',
+        error: null,
+      })
+      expect(zab.zab_epoch).toBe(Math.floor(m.lastZxid / 2 ** 32))
+      const view = (await getJson(`${base(m)}/commands/voting_view`)).body.current_config as Record<string, { learner_type: string }>
+      expect(Object.keys(view).sort()).toEqual(['1', '2', '3'])
+      expect(view['1']).toEqual({ server_addresses: ['127.0.0.1:1'], election_addresses: ['127.0.0.1:2'], client_address: '', learner_type: 'participant' })
+    }
+    // The observer counts once it is in broadcast; it reports to the leader only.
+    const observer = members.find((m) => m.myid === 4)!
+    await expect.poll(async () => (await getJson(`${base(leader)}/commands/obsr`)).body.synced_observers, { timeout: 10_000 }).toBe(1)
+    expect((await getJson(`${base(leader)}/commands/obsr`)).body.observers).toEqual([{ sid: 4, last_zxid: expect.any(Number) }])
+    expect((await getJson(`${base(observer)}/commands/obsr`)).body).toMatchObject({ synced_observers: 0, observers: [] })
+    expect(leader.status().zabState).toBe('broadcast')
   }, 30_000)
 })

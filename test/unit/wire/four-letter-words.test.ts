@@ -1,13 +1,13 @@
 // Method: the four-letter-word formatter on fixed figures, compared with ZooKeeper's exact text (StatCommand, ServerStats.toString, dumpConnectionInfo, MonitorCommand).
 import { describe, expect, it } from 'vitest'
-import { answerFourLetterWord, javaDouble, javaHex, parseFourLetterWhitelist, type FourLetterContext } from '../../../lib/wire/four-letter-words.js'
+import { answerFourLetterWord, fourLetterWordsReadingDirectories, javaDouble, javaHex, parseFourLetterWhitelist, type FourLetterContext } from '../../../lib/wire/four-letter-words.js'
 
 const ctx: FourLetterContext = {
   server: {
     version: '3.9.5-paddock-0.1.0, built on n/a', mode: 'standalone', readOnly: false, lastProcessedZxid: 0x1f, znodeCount: 7,
     approximateDataSize: 99, sessions: [{ sessionId: 0x10n, expiresAtMs: 4000 }], ephemerals: new Map([[0x10n, ['/e']]]),
     watchesBySession: new Map([[0x10n, ['/a', '/b']]]), tickTimeMs: 2000, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000,
-    serverId: 0, dataDir: '', dataLogDir: '',
+    serverId: 0, dataDir: '', dataLogDir: '', traceMask: 306n,
   },
   port: {
     connections: [{
@@ -52,6 +52,30 @@ describe('four-letter words', () => {
   it('reports the resets crst and srst ask for', () => {
     expect(answerFourLetterWord('crst', all, ctx)).toEqual({ text: 'Connection stats reset.\n', effect: 'resetConnectionStats' })
     expect(answerFourLetterWord('srst', all, ctx).effect).toBe('resetServerStats')
+  })
+
+  it('prints the measured directory sizes in dirs and conf (DirsCommand, ZooKeeperServer.dumpConf)', () => {
+    const measured = { ...ctx, directories: { dataDirBytes: 8192, dataLogDirBytes: 8192 } }
+    expect(answerFourLetterWord('dirs', all, measured).text).toBe('datadir_size: 8192\nlogdir_size: 8192\n')
+    expect(answerFourLetterWord('conf', all, measured).text).toContain('dataDir=\ndataDirSize=8192\ndataLogDir=\ndataLogSize=8192\n')
+    expect(fourLetterWordsReadingDirectories).toEqual(new Set(['conf', 'dirs']))
+  })
+
+  it('refuses to print directory sizes nobody measured rather than print 0', () => {
+    expect(() => answerFourLetterWord('dirs', all, ctx)).toThrow(TypeError)
+  })
+
+  it('answers gtmk and stmk with the trace mask in force', () => {
+    const masked = { ...ctx, server: { ...ctx.server, traceMask: -1n } }
+    expect(answerFourLetterWord('gtmk', all, masked).text).toBe('-1')
+    expect(answerFourLetterWord('stmk', all, masked).text).toBe('-1')
+  })
+
+  it('answers conf, dirs, crst and srst with "not currently serving" while looking, resetting nothing', () => {
+    const looking = { ...ctx, server: { ...ctx.server, mode: 'looking' }, directories: { dataDirBytes: 1, dataLogDirBytes: 1 } }
+    for (const word of ['conf', 'dirs', 'crst', 'srst'] as const) {
+      expect(answerFourLetterWord(word, all, looking), word).toEqual({ text: 'This ZooKeeper instance is not currently serving requests\n', effect: 'none' })
+    }
   })
 
   it('prints numbers as Java does', () => {
