@@ -78,4 +78,5 @@ export type { LearnerCounts, MemberServer, MemberStartOptions, MemberStatus } fr
 export type { EnsembleLogger } from './server/ensemble.js'
 export { ConfigError, loadMyid, loadZooCfg, parseZooCfg } from './config/zoo-cfg.js'
 export { clientPortAddressDefault, memberOptionsFor, serverOptionsFor } from './config/options.js'
+export type { ZooCfgServerOptions } from './config/options.js'
 export type { ServerSpec, ZooConfig } from './config/zoo-cfg.js'

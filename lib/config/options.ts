@@ -9,6 +9,18 @@ import type { MemberStartOptions } from '../server/ensemble-server.js'
 import type { ServerOptions } from '../server/server.js'
 import type { ZooConfig } from './zoo-cfg.js'
 
+/** {@link ServerOptions} from a zoo.cfg: where to listen and the data directory are always set. */
+export interface ZooCfgServerOptions extends ServerOptions {
+  /** Client port address: clientPortAddress, the member's `;address:port`, or every address. */
+  host: string
+  /** Client port: clientPort, the member's `;port`, or 2181. */
+  port: number
+  /** dataDir, absolute (`./data` resolved when unset). */
+  dataDir: string
+  /** The zoo.cfg text, for the admin server's `initial_configuration`. */
+  initialConfiguration: string
+}
+
 /** Where a server configured by zoo.cfg binds its client port when the file names no address. */
 export const clientPortAddressDefault = '0.0.0.0'
 
@@ -28,10 +40,11 @@ function clientAddressOf(config: ZooConfig, myid: number | undefined): string {
 /**
  * The {@link ServerOptions} a zoo.cfg stands for: client address and port, dataDir (made
  * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns, the
- * four-letter-word whitelist, snapshots and purge, TTL nodes, super digest and the admin server.
+ * four-letter-word whitelist, snapshots and purge, TTL nodes, super digest, the admin server and
+ * the file's text (for `initial_configuration`).
  * `myid` picks the member's `;address:port` from its server line when the file sets no clientPort.
  */
-export function serverOptionsFor(config: ZooConfig, myid?: number): ServerOptions & { host: string; port: number; dataDir: string } {
+export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServerOptions {
   return {
     dataDir: resolve(config.dataDir ?? './data'),
     port: clientPortOf(config, myid),
@@ -46,6 +59,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ServerOption
     snapRetainCount: config.snapRetainCount,
     purgeIntervalHours: config.purgeIntervalHours,
     extendedTypesEnabled: config.extendedTypesEnabled,
+    initialConfiguration: config.text,
     ...(config.superDigest === undefined ? {} : { superDigest: config.superDigest }),
     ...(config.adminServerPort === undefined ? {} : { adminServerPort: config.adminServerPort }),
     ...(config.adminServerAddress === undefined ? {} : { adminServerHost: config.adminServerAddress }),

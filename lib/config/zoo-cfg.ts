@@ -29,6 +29,8 @@ export interface ServerSpec {
 export interface ZooConfig {
   /** The file it came from ('' for text parsed directly). */
   file: string
+  /** The text parsed (the admin server's `initial_configuration` answers it). */
+  text: string
   /** Base time unit in ms. */
   tickTimeMs: number
   /** Ticks a follower may take to connect and sync to the leader. */
@@ -170,7 +172,7 @@ const knownKeys = new Set([
 export function parseZooCfg(text: string, file = ''): ZooConfig {
   const lines = propertyLines(text, file)
   const seen = new Map<string, number>()
-  const config = defaults(file)
+  const config = defaults(file, text)
   const timeouts: { min?: number; max?: number } = {}
   for (const line of lines) {
     const previous = seen.get(line.key)
@@ -188,9 +190,10 @@ export function parseZooCfg(text: string, file = ''): ZooConfig {
   return config
 }
 
-function defaults(file: string): ZooConfig {
+function defaults(file: string, text: string): ZooConfig {
   return {
     file,
+    text,
     tickTimeMs: 3000,
     initLimit: 10,
     syncLimit: 5,

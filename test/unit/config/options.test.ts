@@ -29,6 +29,10 @@ describe('serverOptionsFor', () => {
     expect(options).toMatchObject({ tickTimeMs: 2000, minSessionTimeoutMs: 3000, maxSessionTimeoutMs: 9000, maxClientCnxns: 7, maxDataBytes: 4096, snapCount: 500, snapRetainCount: 4, purgeIntervalHours: 2, extendedTypesEnabled: true, fourLetterWordsWhitelist: 'ruok,srvr' })
   })
 
+  it("keeps the file's text for the admin server's initial_configuration", () => {
+    expect(serverOptionsFor(cfg('clientPort=2181\n')).initialConfiguration).toBe('tickTime=2000\nclientPort=2181\n')
+  })
+
   it('maps admin.serverPort to adminServerPort, and leaves the admin server off without it', () => {
     expect(serverOptionsFor(cfg('admin.serverPort=8081\n')).adminServerPort).toBe(8081)
     expect(serverOptionsFor(cfg(''))).not.toHaveProperty('adminServerPort')
