@@ -267,6 +267,29 @@ export function toBytes(data: Data | undefined): Uint8Array {
   return data.slice()
 }
 
+/** Copies for readers are carved from slabs of this size; larger values get their own buffer. */
+const readerSlabBytes = 8192
+let readerSlab = new ArrayBuffer(readerSlabBytes)
+let readerSlabUsed = 0
+
+/**
+ * A copy of znode data for the application, so it can never modify the member's tree. Small
+ * values are views into a shared slab (as Node's Buffer pool does): a fresh ArrayBuffer per read
+ * costs more than the rest of an in-process getData. A kept value keeps its slab (8 KiB) alive.
+ */
+function readerCopy(data: Uint8Array): Uint8Array {
+  const n = data.length
+  if (n > readerSlabBytes / 2) return data.slice()
+  if (readerSlabUsed + n > readerSlabBytes) {
+    readerSlab = new ArrayBuffer(readerSlabBytes)
+    readerSlabUsed = 0
+  }
+  const copy = new Uint8Array(readerSlab, readerSlabUsed, n)
+  copy.set(data)
+  readerSlabUsed += n
+  return copy
+}
+
 function expect<K extends keyof ResponseBodies>(response: Response, path?: string): ResponseBodies[K] {
   if (response.err !== 0) throw ZooKeeperError.fromErrno(response.err, path)
   return response as unknown as ResponseBodies[K]
@@ -420,7 +443,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     const watch = options.watch
     const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('data', path, watch)
     const body = expect<'getData'>(await this.exchange({ op: 'getData', path, watch: watch !== undefined }, register), path)
-    return { data: body.data.slice(), stat: body.stat }
+    return { data: readerCopy(body.data), stat: body.stat }
   }
 
   async getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
@@ -507,7 +530,8 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
 
   async multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]> {
     for (const op of ops) validatePath(op.path)
-    return expect<'multiRead'>(await this.exchange({ op: 'multiRead', ops })).results
+    const { results } = expect<'multiRead'>(await this.exchange({ op: 'multiRead', ops }))
+    return results.map((r) => (r.op === 'getData' ? { ...r, data: readerCopy(r.data) } : r))
   }
 
   async sync(path: string): Promise<void> {

@@ -17,16 +17,24 @@ export class LatencyHistogram {
   maxMs = 0
   /** Smallest observation, ms (0 before the first). */
   minMs = 0
-  /** Observations at or below each of {@link latencyBucketsMs}. */
-  readonly buckets: number[] = latencyBucketsMs.map(() => 0)
+  /** Observations in each bucket alone (above the previous bound); the last slot is above every bound. */
+  private readonly counts: number[] = [...latencyBucketsMs.map(() => 0), 0]
 
-  /** Records one observation. */
+  /** Observations at or below each of {@link latencyBucketsMs} (cumulative, as Prometheus reports). */
+  get buckets(): number[] {
+    let total = 0
+    return latencyBucketsMs.map((_, i) => (total += this.counts[i] ?? 0))
+  }
+
+  /** Records one observation: one bucket counted, so a request pays for a short search only. */
   observe(ms: number): void {
     this.minMs = this.count === 0 ? ms : Math.min(this.minMs, ms)
     this.count++
     this.sumMs += ms
     if (ms > this.maxMs) this.maxMs = ms
-    for (let i = 0; i < latencyBucketsMs.length; i++) if (ms <= (latencyBucketsMs[i] ?? Infinity)) this.buckets[i] = (this.buckets[i] ?? 0) + 1
+    let i = 0
+    while (i < latencyBucketsMs.length && ms > (latencyBucketsMs[i] ?? Infinity)) i++
+    this.counts[i] = (this.counts[i] ?? 0) + 1
   }
 }
 

@@ -59,6 +59,24 @@ describe('bad input fails fast and sends nothing', () => {
   })
 })
 
+describe('data the application receives is its own copy', () => {
+  it('changing what getData or multiRead returned, or what was written, changes nothing stored', async () => {
+    const written = new TextEncoder().encode('xyz')
+    await zk.create('/a', written)
+    written[0] = 0x41
+    const { data } = await zk.getData('/a')
+    data[1] = 0x42
+    const [read] = await zk.multiRead([{ op: 'getData', path: '/a' }])
+    if (read?.op !== 'getData') throw new Error(`multiRead answered ${JSON.stringify(read)}`)
+    read.data[2] = 0x43
+    expect((await observer.getString('/a')).data).toBe('xyz')
+    // Copies share slabs, never bytes: the next read's copy leaves the previous one alone.
+    const [first, second] = [await zk.getData('/a'), await zk.getData('/a')]
+    first.data.fill(0)
+    expect(new TextDecoder().decode(second.data)).toBe('xyz')
+  })
+})
+
 describe('session events', () => {
   it('offers session changes as a discriminated union, on onStateChange and as an async iterable', async () => {
     const fromListener: StateChangeTypes = []
