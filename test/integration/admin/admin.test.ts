@@ -377,12 +377,12 @@ describe('admin server, ensemble', () => {
     return Array.from({ length: n }, (_, i) => ({ id: i + 1, host: '127.0.0.1', quorumPort: 1, electionPort: 2, role: 'participant', clientAddress: undefined, clientPort: undefined }))
   }
 
-  it('reports leader and followers in paddock_server_state and mntr, with quorum size 3', async () => {
+  /** Starts `servers` in memory with admin servers, waits for a leader and creates /x through it. */
+  async function startEnsemble(servers: ServerSpec[], extra: { port?: number } = {}): Promise<{ members: MemberServer[]; leader: MemberServer }> {
     const hub = new MemoryHub()
-    const servers = specs(3)
     const members: MemberServer[] = []
     for (const s of servers) {
-      const m = await startMember({ myid: s.id, servers, hub, storage: createMemoryStorage({ db: createMemoryDb(), logger: quiet }), tickTimeMs: 200, logger: quiet, seed: s.id, adminServerPort: 0 })
+      const m = await startMember({ myid: s.id, servers, hub, storage: createMemoryStorage({ db: createMemoryDb(), logger: quiet }), tickTimeMs: 200, logger: quiet, seed: s.id, adminServerPort: 0, ...extra })
       cleanups.push(() => m.close())
       members.push(m)
     }
@@ -390,6 +390,11 @@ describe('admin server, ensemble', () => {
     const leader = members.find((m) => m.mode === 'leader')!
     const zk = await leader.connect()
     await zk.create('/x', 'y')
+    return { members, leader }
+  }
+
+  it('reports leader and followers in paddock_server_state and mntr, with quorum size 3', async () => {
+    const { members, leader } = await startEnsemble(specs(3))
     const states: string[] = []
     for (const m of members) {
       const base = `http://${m.adminAddress!.host}:${m.adminAddress!.port}`
@@ -409,19 +414,9 @@ describe('admin server, ensemble', () => {
   }, 30_000)
 
   it('answers leader, voting_view, zabstate and observers with the ensemble\'s view', async () => {
-    const hub = new MemoryHub()
     const servers = specs(3)
     servers.push({ id: 4, host: '127.0.0.1', quorumPort: 1, electionPort: 2, role: 'observer', clientAddress: undefined, clientPort: undefined })
-    const members: MemberServer[] = []
-    for (const s of servers) {
-      const m = await startMember({ myid: s.id, servers, hub, storage: createMemoryStorage({ db: createMemoryDb(), logger: quiet }), tickTimeMs: 200, logger: quiet, seed: s.id, adminServerPort: 0, port: 0 })
-      cleanups.push(() => m.close())
-      members.push(m)
-    }
-    await Promise.all(members.map((m) => m.waitUntilServing(20_000)))
-    const leader = members.find((m) => m.mode === 'leader')!
-    const zk = await leader.connect()
-    await zk.create('/x', 'y')
+    const { members, leader } = await startEnsemble(servers, { port: 0 })
     const base = (m: MemberServer) => `http://${m.adminAddress!.host}:${m.adminAddress!.port}`
     for (const m of members) {
       const lead = (await getJson(`${base(m)}/commands/lead`)).body

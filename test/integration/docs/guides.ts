@@ -173,7 +173,10 @@ export function runStep(step: Step, machine: Machine, bin: string): Promise<Outc
       clearTimeout(timer)
       resolve({ code, output })
     })
-    child.stdin.end(step.input.map((l) => substitute(l, machine.subs) + '\n').join(''))
+    // A command may exit without reading what it is fed (echo ... | nc): that is no error here.
+    child.stdin.on('error', () => undefined)
+    if (step.input.length === 0) child.stdin.end()
+    else child.stdin.end(step.input.map((l) => substitute(l, machine.subs) + '\n').join(''))
   })
 }
 
