@@ -1,10 +1,12 @@
 /**
  * Reads and session-local requests, answered from the member's own tree (apache/zookeeper
  * FinalRequestProcessor's read half). Each function takes the state it needs and returns a response.
+ *
+ * As in ZooKeeper, reads do not validate their path: no znode has an invalid path, so the lookup
+ * answers NONODE (clients, Paddock's among them, refuse invalid paths before sending).
  * @module
  */
 import { ErrorCode } from '../errors.js'
-import { pathProblem } from '../path.js'
 import { hasPermission } from '../tree/acl.js'
 import type { DataTree } from '../tree/data-tree.js'
 import { Perms, type ACL, type Id } from '../txn/types.js'
@@ -32,7 +34,6 @@ export interface ReadContext {
 
 const noNode = { err: ErrorCode.NONODE } as const
 const noAuth = { err: ErrorCode.NOAUTH } as const
-const badArguments = { err: ErrorCode.BADARGUMENTS } as const
 
 function allowed(ctx: ReadContext, acl: readonly ACL[], perm: number): boolean {
   return ctx.skipACL || hasPermission(acl, perm, ctx.authInfo)
@@ -40,7 +41,6 @@ function allowed(ctx: ReadContext, acl: readonly ACL[], perm: number): boolean {
 
 /** getData: the data and Stat; a data watch only when the node exists (as ZooKeeper). */
 export function getData(ctx: ReadContext, request: GetDataRequest): ResponseFor<'getData'> {
-  if (pathProblem(request.path) !== undefined) return badArguments
   const node = ctx.tree.get(request.path)
   if (node === undefined) return noNode
   if (!allowed(ctx, node.acl, Perms.READ)) return noAuth
@@ -50,7 +50,6 @@ export function getData(ctx: ReadContext, request: GetDataRequest): ResponseFor<
 
 /** exists: the Stat, or NONODE; the watch is left either way, so it fires on creation. */
 export function exists(ctx: ReadContext, request: ExistsRequest): ResponseFor<'exists'> {
-  if (pathProblem(request.path) !== undefined) return badArguments
   const node = ctx.tree.get(request.path)
   // Since ZooKeeper 3.9.2 exists needs READ on a node that exists (ZOOKEEPER-2590); 3.8 did not check.
   if (node !== undefined && !allowed(ctx, node.acl, Perms.READ)) return noAuth
@@ -60,7 +59,6 @@ export function exists(ctx: ReadContext, request: ExistsRequest): ResponseFor<'e
 
 /** getChildren / getChildren2: the sorted child names and the Stat; a child watch on success. */
 export function getChildren(ctx: ReadContext, request: GetChildrenRequest): ResponseFor<'getChildren'> {
-  if (pathProblem(request.path) !== undefined) return badArguments
   const node = ctx.tree.get(request.path)
   if (node === undefined) return noNode
   if (!allowed(ctx, node.acl, Perms.READ)) return noAuth
@@ -71,7 +69,6 @@ export function getChildren(ctx: ReadContext, request: GetChildrenRequest): Resp
 
 /** getACL: needs READ or ADMIN; without ADMIN the digest hashes are masked (ZooKeeper 3.9). */
 export function getACL(ctx: ReadContext, request: GetACLRequest): ResponseFor<'getACL'> {
-  if (pathProblem(request.path) !== undefined) return badArguments
   const node = ctx.tree.get(request.path)
   if (node === undefined) return noNode
   if (!allowed(ctx, node.acl, Perms.READ | Perms.ADMIN)) return noAuth
@@ -104,7 +101,6 @@ export function multiRead(ctx: ReadContext, request: MultiReadRequest): Response
 
 /** getAllChildrenNumber: every descendant, needs READ. */
 export function getAllChildrenNumber(ctx: ReadContext, path: string): ResponseFor<'getAllChildrenNumber'> {
-  if (pathProblem(path) !== undefined) return badArguments
   const node = ctx.tree.get(path)
   if (node === undefined) return noNode
   if (!allowed(ctx, node.acl, Perms.READ)) return noAuth

@@ -30,6 +30,16 @@ describe('client port operations', () => {
     expect(r2.header.zxid).toBeGreaterThan(0)
   })
 
+  it('reads of an invalid path answer NONODE, as FinalRequestProcessor (it looks the path up unchecked); writes answer BADARGUMENTS', async () => {
+    for (const path of ['bad', '/a/', '//a', '']) {
+      expect(await err({ op: 'getData', path, watch: false })).toBe(ErrorCode.NONODE)
+      expect(await err({ op: 'exists', path, watch: false })).toBe(ErrorCode.NONODE)
+      expect(await err({ op: 'getChildren2', path, watch: false })).toBe(ErrorCode.NONODE)
+      expect(await err({ op: 'getACL', path })).toBe(ErrorCode.NONODE)
+      expect(await err(create(path))).toBe(ErrorCode.BADARGUMENTS)
+    }
+  })
+
   it('sequential creates get the 10-digit suffix and ephemerals carry the session as owner', async () => {
     expect((await c.call(create('/s-', 2))).response).toEqual({ op: 'create', path: '/s-0000000000' })
     const e = await c.call(create('/e', 1, '', 'create2'))
