@@ -46,20 +46,36 @@ export interface TcpTransportOptions {
   log?: (line: string) => void
 }
 
-/** Length-prefixed frames from a byte stream. */
-class FrameReader {
-  private buffer: Buffer = Buffer.alloc(0)
+/**
+ * Length-prefixed frames from a byte stream. Chunks are kept until a whole frame is there and
+ * joined once, so a frame of hundreds of megabytes (a SNAP) is copied once, not once per chunk.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = []
+  private buffered = 0
+  /** Bytes needed before anything can be parsed: a length prefix, or the frame it announces. */
+  private needed = 4
 
+  /** Takes the next chunk of the stream; returns the frames it completes (their bodies). */
   push(chunk: Buffer): Buffer[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    if (this.buffered < this.needed) return []
+    let buffer = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered)
     const frames: Buffer[] = []
-    while (this.buffer.length >= 4) {
-      const length = this.buffer.readUInt32BE(0)
+    this.needed = 4
+    while (buffer.length >= 4) {
+      const length = buffer.readUInt32BE(0)
       if (length > peerFrameBytesMax) throw new RangeError(`peer frame of ${length} bytes is over ${peerFrameBytesMax}`)
-      if (this.buffer.length < 4 + length) break
-      frames.push(this.buffer.subarray(4, 4 + length))
-      this.buffer = this.buffer.subarray(4 + length)
+      if (buffer.length < 4 + length) {
+        this.needed = 4 + length
+        break
+      }
+      frames.push(buffer.subarray(4, 4 + length))
+      buffer = buffer.subarray(4 + length)
     }
+    this.chunks = buffer.length === 0 ? [] : [buffer]
+    this.buffered = buffer.length
     return frames
   }
 }
@@ -82,6 +98,8 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<P
 
 class TcpTransport implements PeerTransport {
   private readonly sockets = new Map<string, Socket>()
+  /** Extra bytes a socket may queue while a frame bigger than a quarter of the limit drains. */
+  private readonly allowance = new WeakMap<Socket, number>()
   private readonly servers: Server[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
   private closed = false
@@ -219,9 +237,16 @@ class TcpTransport implements PeerTransport {
   send(to: number, channel: PeerChannel, message: unknown): void {
     const socket = this.sockets.get(this.key(to, channel))
     if (socket === undefined || socket.destroyed) return
-    socket.write(frame(message))
+    const bytes = frame(message)
+    const flushed = socket.write(bytes)
+    // A frame as big as the limit (a SNAP) may queue whole, with the limit's worth behind it,
+    // until the socket drains.
+    if (!flushed && bytes.length > peerQueuedBytesMax / 4) {
+      this.allowance.set(socket, (this.allowance.get(socket) ?? 0) + bytes.length)
+      socket.once('drain', () => this.allowance.delete(socket))
+    }
     // A stuck peer must not eat our memory: drop the connection; the protocol re-syncs it.
-    if (socket.writableLength > peerQueuedBytesMax) socket.destroy()
+    if (socket.writableLength > peerQueuedBytesMax + (this.allowance.get(socket) ?? 0)) socket.destroy()
   }
 
   connected(peer: number, channel: PeerChannel): boolean {

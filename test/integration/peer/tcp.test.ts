@@ -1,6 +1,7 @@
 // Method: three TCP transports on loopback ports exchange messages; restart one and check the
 // others see the disconnection and the larger-id-dials rule leaves one connection per pair.
 import { createServer } from 'node:net'
+import { peerQueuedBytesMax } from '../../../lib/peer/tcp.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'
 
@@ -100,6 +101,22 @@ describe('TCP peer transport', () => {
     one.transport.send(2, 'quorum', 'again')
     await until(two, () => two.inbox.length === 1, 'delivery after restart')
     expect(two.inbox[0]?.message).toBe('again')
+  })
+
+  it('carries a frame bigger than the queue limit (a SNAP of a big tree) with messages behind it, on the same connection', async () => {
+    const map = await members(2)
+    const [one, two] = [await start(1, map), await start(2, map)]
+    await connectAll([one, two])
+    const big = new Uint8Array(peerQueuedBytesMax + 16 * 1024 * 1024).fill(7)
+    big[big.length - 1] = 9
+    one.transport.send(2, 'quorum', { type: 'SNAP', snapshot: big })
+    for (let i = 0; i < 100; i++) one.transport.send(2, 'quorum', { type: 'PING', n: i })
+    await until(two, () => two.inbox.length === 101 || two.lost.length > 0, 'the snapshot and the pings behind it')
+    expect(two.lost).toEqual([])
+    const snap = two.inbox[0]?.message as { snapshot: Uint8Array }
+    expect([snap.snapshot.length, snap.snapshot[0], snap.snapshot[big.length - 1]]).toEqual([big.length, 7, 9])
+    expect(two.inbox.slice(1).map((m) => (m.message as { n: number }).n)).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(one.transport.connected(2, 'quorum')).toBe(true)
   })
 
   it('drops messages to a member that is not connected instead of queueing them', async () => {
