@@ -14,6 +14,12 @@ import type { Member } from './member.js'
 export const snapshotChunkNodesMax = 5_000
 
 /**
+ * Node data per snapshot chunk, bytes: a chunk is cut before a node that would take it past this
+ * (a single bigger node gets a chunk of its own), keeping chunks under the storage's chunk limit.
+ */
+export const snapshotChunkDataBytesMax = 1024 * 1024
+
+/**
  * The snapshot format written. Format 1 (still read) holds each node as a record
  * `[path, data, acl, stat[8], ephemeralOwner, kind, ttlMs]`. Format 2 holds a chunk as
  * `[aclTable, fields, dataBytes]`: the distinct ACLs of the chunk once, every node as
@@ -59,6 +65,11 @@ class ChunkBuilder {
   private data: Uint8Array[] = []
   private dataBytes = 0
   count = 0
+
+  /** Whether `n` belongs in the next chunk: this one has its fill of nodes or data. */
+  full(n: ZNode): boolean {
+    return this.count >= snapshotChunkNodesMax || (this.count > 0 && this.dataBytes + n.data.length > snapshotChunkDataBytesMax)
+  }
 
   add(path: string, n: ZNode): void {
     const f = this.fields
@@ -115,15 +126,27 @@ function headerChunk(member: Member): Uint8Array {
  * chunks so writes go on.
  */
 export async function* snapshotChunks(member: Member): AsyncGenerator<Uint8Array> {
+  let first = true
+  for (const chunk of chunksOf(member)) {
+    if (!first) await new Promise<void>((resolve) => setImmediate(resolve))
+    first = false
+    yield chunk
+  }
+}
+
+/**
+ * The header, then the nodes in chunks of at most {@link snapshotChunkNodesMax} nodes and
+ * {@link snapshotChunkDataBytesMax} bytes of data. A chunk is encoded when the next one starts,
+ * so a caller that yields between chunks lets writes in between (the fuzzy snapshot).
+ */
+function* chunksOf(member: Member): Generator<Uint8Array> {
   yield headerChunk(member)
   const builder = new ChunkBuilder()
   for (const path of member.tree.paths()) {
     const node = member.tree.get(path)
     if (node === undefined) continue
+    if (builder.full(node)) yield builder.take()
     builder.add(path, node)
-    if (builder.count < snapshotChunkNodesMax) continue
-    yield builder.take()
-    await new Promise<void>((resolve) => setImmediate(resolve))
   }
   if (builder.count > 0) yield builder.take()
 }
@@ -216,14 +239,7 @@ function restoreChunkV2(member: Member, value: unknown): void {
  * sends in SNAP. Not fuzzy: nothing changes while it is built.
  */
 export function snapshotBytes(member: Member): Uint8Array {
-  const chunks = [headerChunk(member)]
-  const builder = new ChunkBuilder()
-  for (const path of member.tree.paths()) {
-    const node = member.tree.get(path)
-    if (node !== undefined) builder.add(path, node)
-  }
-  chunks.push(builder.take())
-  return encodeValue(chunks)
+  return encodeValue([...chunksOf(member)])
 }
 
 /** Splits bytes made by {@link snapshotBytes} back into the chunks {@link restoreSnapshot} reads. */
