@@ -78,7 +78,8 @@ export class EnsembleRuntime {
       propose: (entry) => {
         const result = zab.propose(encodeTxnEntry(entry))
         this.pump()
-        return result.ok ? result.zxid : false
+        if (result.ok) return result.zxid
+        return result.reason === 'TOO_MANY_INFLIGHT' ? 'busy' : false
       },
     })
     member.setForwarder({

@@ -95,10 +95,11 @@ export interface Committer {
   /** The zxid the next proposal will get (a prediction the ensemble corrects in `propose`). */
   nextZxid(): number
   /**
-   * Makes the entry durable/replicated and returns the zxid it got, or false when it cannot be
-   * proposed now (no quorum).
+   * Makes the entry durable/replicated and returns the zxid it got; `'busy'` when as many
+   * proposals as the ensemble allows are outstanding (the member holds the write until one
+   * commits), or false when it cannot be proposed at all (no quorum).
    */
-  propose(entry: TxnEntry): number | false
+  propose(entry: TxnEntry): number | 'busy' | false
 }
 
 /** A write a follower sends to its leader, with what the leader's prep needs to know. */
@@ -124,8 +125,22 @@ export interface Forwarder {
 /** What a member is doing in its ensemble (standalone is a member on its own). */
 export type MemberRole = 'standalone' | 'leader' | 'follower' | 'observer' | 'looking'
 
+/**
+ * A write in the member's FIFO. `make` is set while the write waits for the ensemble to take
+ * more proposals: its transaction is prepared only when it is proposed, so it sees every change
+ * proposed before it.
+ */
+interface PendingWrite {
+  kind: 'write'
+  sessionId: bigint
+  cxid: number
+  zxid: number | undefined
+  finish: (result: TxnResult, zxid: number) => void
+  make?: (() => Txn) | undefined
+}
+
 type Pending =
-  | { kind: 'write'; sessionId: bigint; cxid: number; zxid: number | undefined; finish: (result: TxnResult, zxid: number) => void }
+  | PendingWrite
   | { kind: 'read'; run: () => void }
   | { kind: 'sync'; token: number; done: boolean; run: () => void }
 
@@ -148,6 +163,8 @@ export class Member {
   private readonly prep: Prep
   private readonly channels = new Map<bigint, Channel>()
   private readonly pending: Pending[] = []
+  /** Writes (also in `pending`) waiting, in order, until a commit makes room for their proposal. */
+  private readonly waiting: PendingWrite[] = []
   private lastProposedZxid = 0
   private committer: Committer
   private forwarder: Forwarder | undefined
@@ -215,7 +232,7 @@ export class Member {
       const channel = this.attach(connection, sessionId)
       done({ channel, sessionId, passwd, timeoutMs })
     }
-    if (this.leads) return this.propose(sessionId, 0, { type: 'createSession', timeoutMs, passwd }, granted)
+    if (this.leads) return this.propose(sessionId, 0, () => ({ type: 'createSession', timeoutMs, passwd }), granted)
     this.forwardWrite({ sessionId, cxid: 0, authInfo: [], request: { op: 'createSession', timeoutMs, passwd } }, granted)
   }
 
@@ -299,8 +316,7 @@ export class Member {
     if (request.op === 'closeSession') this.sessions.setClosing(channel.sessionId)
     const finish = (result: TxnResult, zxid: number) => done(toResponse(result), zxid)
     if (!this.leads) return this.forwardWrite({ sessionId: channel.sessionId, cxid, authInfo: channel.authInfo, request }, finish)
-    const txn = this.prepare(channel.sessionId, channel.authInfo, request)
-    this.propose(channel.sessionId, cxid, txn, finish)
+    this.propose(channel.sessionId, cxid, () => this.prepare(channel.sessionId, channel.authInfo, request), finish)
   }
 
   private prepare(sessionId: bigint, authInfo: readonly Id[], request: WriteRequest): Txn {
@@ -323,43 +339,70 @@ export class Member {
   proposeForwarded(write: ForwardedWrite): void {
     const { sessionId, cxid, request } = write
     if (request.op === 'createSession') {
-      this.propose(sessionId, 0, { type: 'createSession', timeoutMs: request.timeoutMs, passwd: request.passwd }, () => {})
+      this.propose(sessionId, 0, () => ({ type: 'createSession', timeoutMs: request.timeoutMs, passwd: request.passwd }), () => {})
       return
     }
     const alive = this.sessions.touch(sessionId, this.clock.now())
     if (alive && request.op === 'closeSession') this.sessions.setClosing(sessionId)
-    const txn: Txn = alive ? this.prepare(sessionId, write.authInfo, request) : { type: 'error', err: ErrorCode.SESSIONEXPIRED }
-    this.propose(sessionId, cxid, txn, () => {})
+    const make = (): Txn => (alive ? this.prepare(sessionId, write.authInfo, request) : { type: 'error', err: ErrorCode.SESSIONEXPIRED })
+    this.propose(sessionId, cxid, make, () => {})
   }
 
-  private propose(sessionId: bigint, cxid: number, txn: Txn, finish: (result: TxnResult, zxid: number) => void): void {
-    const header: TxnHeader = { sessionId, cxid, zxid: this.committer.nextZxid(), time: this.clock.now() }
-    this.lastProposedZxid = Math.max(this.lastProposedZxid, header.zxid)
-    const entry = { header, txn }
-    const item: Pending = { kind: 'write', sessionId, cxid, zxid: header.zxid, finish }
+  /**
+   * Queues a write and proposes it, or leaves it waiting behind earlier writes while the
+   * ensemble has as many proposals outstanding as it takes (ZooKeeper likewise holds requests
+   * rather than failing them). `make` prepares the transaction when it is proposed.
+   */
+  private propose(sessionId: bigint, cxid: number, make: () => Txn, finish: (result: TxnResult, zxid: number) => void): void {
+    const item: PendingWrite = { kind: 'write', sessionId, cxid, zxid: undefined, finish, make }
     this.pending.push(item)
-    const zxid = this.committer.propose(entry)
+    if (this.waiting.length > 0 || !this.tryPropose(item)) this.waiting.push(item)
+  }
+
+  /** Proposes a queued write; false (the write keeps waiting) when the ensemble is busy. */
+  private tryPropose(item: PendingWrite): boolean {
+    const header: TxnHeader = { sessionId: item.sessionId, cxid: item.cxid, zxid: this.committer.nextZxid(), time: this.clock.now() }
+    const make = item.make as () => Txn
+    const txn = make()
+    // A standalone member commits inside propose: the item must look proposed by then.
+    item.make = undefined
+    item.zxid = header.zxid
+    this.lastProposedZxid = Math.max(this.lastProposedZxid, header.zxid)
+    const zxid = this.committer.propose({ header, txn })
+    if (zxid === 'busy') {
+      this.prep.forget(header.zxid)
+      item.make = make
+      item.zxid = undefined
+      return false
+    }
     if (zxid === false) {
       this.pending.splice(this.pending.indexOf(item), 1)
       this.prep.forget(header.zxid)
-      return finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+      item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+      return true
     }
-    if (zxid === header.zxid) return
-    this.prep.renumber(header.zxid, zxid)
+    if (zxid !== header.zxid) this.prep.renumber(header.zxid, zxid)
     header.zxid = zxid
     item.zxid = zxid
     this.lastProposedZxid = Math.max(this.lastProposedZxid, zxid)
+    return true
+  }
+
+  /** After a commit: proposes the writes that were waiting for room, in order, while there is room. */
+  private proposeWaiting(): void {
+    while (this.waiting.length > 0 && this.tryPropose(this.waiting[0] as PendingWrite)) this.waiting.shift()
   }
 
   /** A proposal committed: apply it, answer it if it was asked here, then the reads queued behind it. */
   commit(entry: TxnEntry): void {
     const head = this.pending[0]
     const { sessionId, cxid, zxid } = entry.header
-    const mine = head?.kind === 'write' && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
+    const mine = head?.kind === 'write' && head.make === undefined && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
     if (mine) this.pending.shift()
     const result = this.apply(entry)
     if (mine) head.finish(result, zxid)
     this.drainReads()
+    if (this.waiting.length > 0 && this.leads) this.proposeWaiting()
   }
 
   private drainReads(): void {
@@ -472,8 +515,7 @@ export class Member {
   expireSessions(): void {
     if (!this.leads) return
     for (const session of this.sessions.expire(this.clock.now())) {
-      const txn: Txn = { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id), expired: true }
-      this.propose(session.id, internalCxid, txn, () => {})
+      this.propose(session.id, internalCxid, () => ({ type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id), expired: true }), () => {})
     }
   }
 
@@ -482,17 +524,25 @@ export class Member {
     const session = this.sessions.get(sessionId)
     if (!this.leads || session === undefined || session.closing) return false
     this.sessions.setClosing(sessionId)
-    const txn: Txn = { type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(sessionId), expired: true }
-    this.propose(sessionId, internalCxid, txn, () => done())
+    this.propose(sessionId, internalCxid, () => ({ type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(sessionId), expired: true }), () => done())
     return true
   }
 
   /** Deletes empty containers and expired TTL nodes now (ZooKeeper's ContainerManager pass; leader only). */
   removeExpiredContainers(): void {
-    if (!this.leads) return
+    // While writes wait for room, the sweep waits too: the next one finds the same nodes.
+    if (!this.leads || this.waiting.length > 0) return
     for (const path of this.tree.expiredContainers(this.clock.now())) {
-      const txn = this.prepare(0n, [SUPER_ID], { op: 'deleteContainer', path })
-      if (txn.type !== 'error') this.propose(0n, internalCxid, txn, () => {})
+      if (this.waiting.length > 0) return
+      const request = { op: 'deleteContainer', path } as const
+      // Prepared now to skip a node that cannot go; prepared again should it have to wait.
+      let prepared: Txn | undefined = this.prepare(0n, [SUPER_ID], request)
+      if (prepared.type === 'error') continue
+      this.propose(0n, internalCxid, () => {
+        const txn = prepared ?? this.prepare(0n, [SUPER_ID], request)
+        prepared = undefined
+        return txn
+      }, () => {})
     }
   }
 
@@ -532,6 +582,7 @@ export class Member {
   }
 
   private failPending(): void {
+    this.waiting.length = 0
     for (const item of this.pending.splice(0)) {
       if (item.kind === 'write') item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
       else item.run()

@@ -71,6 +71,42 @@ describe('in-process ensemble', () => {
     await again.create('/after')
   }, 40_000)
 
+  it('holds writes beyond the proposals in flight instead of failing them, in order, through the leader and a follower', async () => {
+    const { members } = await cluster(3)
+    const leader = members.find((m) => m.mode === 'leader')!
+    const follower = members.find((m) => m.mode === 'follower')!
+    const burst = 2_500 // over ZAB's proposalsInflightMax (1000)
+    const sessions = await Promise.all([leader.connect(), follower.connect()])
+    const results = await Promise.all(sessions.map(async (zk, i) => {
+      await zk.create(`/q${i}`)
+      const names = await Promise.all(Array.from({ length: burst }, () => zk.create(`/q${i}/n-`, '', { mode: CreateMode.PERSISTENT_SEQUENTIAL })))
+      return { names, last: (await zk.getChildren(`/q${i}`)).length }
+    }))
+    for (const [i, { names, last }] of results.entries()) {
+      // Every write succeeded, was numbered in the order it was sent, and a later read sees them all.
+      expect(names).toEqual(Array.from({ length: burst }, (_, n) => `/q${i}/n-${String(n).padStart(10, '0')}`))
+      expect(last).toBe(burst)
+    }
+  }, 60_000)
+
+  it('syncs a restarted member by SNAP when the state is bigger than a storage chunk', async () => {
+    const { members, start } = await cluster(3)
+    const leader = members.find((m) => m.mode === 'leader')!
+    const behind = members.find((m) => m.mode === 'follower')!
+    await behind.close()
+    running.splice(running.indexOf(behind), 1)
+    const zk = await leader.connect()
+    const value = new Uint8Array(16 * 1024).fill(3)
+    // 600 writes (more than the 500 a leader keeps for DIFF) and ~10 MB of data (over 4 MiB).
+    await Promise.all(Array.from({ length: 600 }, (_, i) => zk.create(`/big-${i}`, value)))
+    const again = await start(behind.myid)
+    await again.waitUntilServing(20_000)
+    const check = await again.connect()
+    await check.sync('/')
+    expect((await check.getChildren('/')).filter((c) => c.startsWith('big-'))).toHaveLength(600)
+    expect((await check.getData('/big-599')).data).toEqual(value)
+  }, 60_000)
+
   it('stops serving on the minority side of a partition and converges after healing', async () => {
     const { hub, members } = await cluster(3)
     const leader = members.find((m) => m.mode === 'leader')!
