@@ -264,7 +264,8 @@ export function toBytes(data: Data | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0)
   if (typeof data === 'string') return encoder.encode(data)
   if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array or a string')
-  return data.slice()
+  // A copy the caller cannot change afterwards. Not data.slice(): on a Buffer that is a view.
+  return new Uint8Array(data)
 }
 
 /** Copies for readers are carved from slabs of this size; larger values get their own buffer. */
@@ -279,7 +280,9 @@ let readerSlabUsed = 0
  */
 function readerCopy(data: Uint8Array): Uint8Array {
   const n = data.length
-  if (n > readerSlabBytes / 2) return data.slice()
+  // Not data.slice(): the member may hold a Buffer (decoded from the wire or a snapshot), whose
+  // slice is a view of the stored bytes.
+  if (n > readerSlabBytes / 2) return new Uint8Array(data)
   if (readerSlabUsed + n > readerSlabBytes) {
     readerSlab = new ArrayBuffer(readerSlabBytes)
     readerSlabUsed = 0

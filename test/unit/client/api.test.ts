@@ -70,6 +70,15 @@ describe('data the application receives is its own copy', () => {
     if (read?.op !== 'getData') throw new Error(`multiRead answered ${JSON.stringify(read)}`)
     read.data[2] = 0x43
     expect((await observer.getString('/a')).data).toBe('xyz')
+    // A Buffer's slice() is a view, not a copy: written and read Buffers, small and large, are copied too.
+    for (const size of [10, 64 * 1024]) {
+      const buffer = Buffer.alloc(size, 1)
+      await zk.create(`/buffer-${size}`, buffer)
+      buffer.fill(2)
+      const first = await zk.getData(`/buffer-${size}`)
+      first.data.fill(3)
+      expect((await observer.getData(`/buffer-${size}`)).data.every((b) => b === 1), `${size} bytes`).toBe(true)
+    }
     // Copies share slabs, never bytes: the next read's copy leaves the previous one alone.
     const [first, second] = [await zk.getData('/a'), await zk.getData('/a')]
     first.data.fill(0)
