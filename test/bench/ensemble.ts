@@ -48,6 +48,18 @@ export interface EnsembleBenchOptions {
   kinds: readonly ServerKind[]
   /** No new run starts once this much time has passed since the bench began, in milliseconds. */
   budgetMs: number
+  /** Znodes written while a follower is down, before it restarts and catches up (0: no catch-up trial). */
+  catchUpZnodes: number
+}
+
+/** A follower restarted after missing many writes (more than a DIFF carries: it gets the state). */
+export interface CatchUpTrial {
+  /** Restart of the follower to it serving at the leader's zxid, in ms (NaN: not within the bound). */
+  ms: number
+  /** Znodes created while it was down. */
+  znodes: number
+  /** Why the trial has no time, if it has none. */
+  note?: string
 }
 
 /** One throughput phase over all the clients. */
@@ -93,6 +105,8 @@ export interface EnsembleRun {
   /** Throughput phases by op. */
   phases: Partial<Record<EnsembleOp, SpreadResult>>
   failovers: FailoverTrial[]
+  /** The catch-up trial, when options ask for one. */
+  catchUp?: CatchUpTrial
   /** 1-minute load average when the run began. */
   load1: number
 }
@@ -112,6 +126,8 @@ export interface EnsembleBenchResult {
   failoverMs: Compared
   /** Ensemble start-up in ms. */
   startupMs: Compared
+  /** Catch-up of a follower `options.catchUpZnodes` behind, in ms. */
+  catchUpMs: Compared
   /** Why runs were skipped (budget, Apache missing), if they were. */
   notes: string[]
   raw: EnsembleRun[]
@@ -173,6 +189,13 @@ async function freePorts(count: number): Promise<number[]> {
 
 /** What `srvr` says: leader, follower, not serving (electing), or down. */
 type Mode = 'leader' | 'follower' | 'not serving' | 'down'
+
+/** The last zxid `srvr` reports, or undefined when the member does not answer it. */
+async function srvrZxid(port: number): Promise<number | undefined> {
+  const answer = await askFourLetterWord(host, port, 'srvr', 2_000).catch(() => '')
+  const hex = /^Zxid: 0x([0-9a-f]+)$/m.exec(answer)?.[1]
+  return hex === undefined ? undefined : Number.parseInt(hex, 16)
+}
 
 async function srvrMode(port: number): Promise<Mode> {
   let answer: string
@@ -482,6 +505,40 @@ async function failoverTrial(ensemble: Ensemble, leader: number, log: (line: str
   return { ms, leader, writerMember: writerMember.id, okMember, reconnects, failedWrites, rejoinMs, ...(note === undefined ? {} : { note }) }
 }
 
+/**
+ * SIGKILL of a follower, `znodes` creates through the two others (100 in flight), restart of the
+ * follower, and the time until it serves as a follower at the zxid the leader had reached.
+ */
+async function catchUpTrial(ensemble: Ensemble, leader: number, znodes: number, inFlight: number, log: (line: string) => void): Promise<CatchUpTrial> {
+  const behind = ensemble.members.find((m) => m.id !== leader)!
+  await behind.process?.stop()
+  const live = ensemble.members.filter((m) => m !== behind)
+  const clients: WireClient[] = []
+  try {
+    for (const m of live) clients.push(await connectRetrying(m.clientPort, 30_000))
+    const data = new Uint8Array(valueBytes).fill(0x63)
+    await mustSucceed(clients[0]!, create('/catchup', data), [0, nodeExists])
+    const wrote = await runSpread(clients, inFlight, znodes, readyTimeoutMs, (i) => create(`/catchup/n${i}`, data))
+    if (wrote.errors > 0 || wrote.ops < znodes) return { ms: Number.NaN, znodes, note: `wrote ${wrote.ops - wrote.errors} of ${znodes} znodes` }
+  } finally {
+    for (const c of clients) c.destroy()
+  }
+  const target = await srvrZxid(ensemble.member(leader).clientPort)
+  if (target === undefined) return { ms: Number.NaN, znodes, note: 'the leader did not report its zxid' }
+  const restartAt = performance.now()
+  ensemble.start(behind.id)
+  const deadline = restartAt + readyTimeoutMs
+  for (;;) {
+    if ((await srvrMode(behind.clientPort)) === 'follower' && ((await srvrZxid(behind.clientPort)) ?? 0) >= target) break
+    if (behind.process !== undefined && !behind.process.running()) return { ms: Number.NaN, znodes, note: `the follower exited:\n${behind.process.output().slice(-1_000)}` }
+    if (performance.now() > deadline) return { ms: Number.NaN, znodes, note: `not caught up within ${readyTimeoutMs} ms` }
+    await pause(20)
+  }
+  const ms = performance.now() - restartAt
+  log(`    ${ensemble.kind} catch-up: follower ${behind.id} restarted ${znodes} znodes behind, serving at the leader's zxid after ${ms.toFixed(0)} ms`)
+  return { ms, znodes }
+}
+
 /** One fresh ensemble: start-up, throughput, failovers; always stopped and removed. */
 async function measureEnsemble(kind: ServerKind, options: EnsembleBenchOptions, run: number, log: (line: string) => void): Promise<EnsembleRun> {
   const dir = await mkdtemp(join(tmpdir(), `paddock-bench-ensemble-${kind}-`))
@@ -500,7 +557,10 @@ async function measureEnsemble(kind: ServerKind, options: EnsembleBenchOptions, 
       leader = await ensemble.waitReady(readyTimeoutMs)
       failovers.push(await failoverTrial(ensemble, leader, log))
     }
-    return { kind, run, startupMs, phases, failovers, load1 }
+    if (options.catchUpZnodes === 0) return { kind, run, startupMs, phases, failovers, load1 }
+    leader = await ensemble.waitReady(readyTimeoutMs)
+    const catchUp = await catchUpTrial(ensemble, leader, options.catchUpZnodes, options.inFlight, log)
+    return { kind, run, startupMs, phases, failovers, catchUp, load1 }
   } finally {
     await ensemble.stop()
     await rm(dir, { recursive: true, force: true })
@@ -537,6 +597,8 @@ export async function benchEnsemble(options: EnsembleBenchOptions, log: (line: s
   const failovers = (kind: ServerKind): number[] => of(kind).flatMap((r) => r.failovers.map((f) => f.ms)).filter((ms) => Number.isFinite(ms))
   const lost = raw.flatMap((r) => r.failovers.filter((f) => !Number.isFinite(f.ms)).map((f) => `${r.kind} run ${r.run + 1}: ${f.note ?? 'no time'}`))
   notes.push(...lost)
+  const catchUps = (kind: ServerKind): number[] => of(kind).map((r) => r.catchUp?.ms ?? Number.NaN).filter((ms) => Number.isFinite(ms))
+  notes.push(...raw.filter((r) => r.catchUp?.note !== undefined).map((r) => `${r.kind} run ${r.run + 1} catch-up: ${r.catchUp?.note ?? ''}`))
   return {
     options,
     rows: ensembleOps.map((op) => ({
@@ -548,6 +610,7 @@ export async function benchEnsemble(options: EnsembleBenchOptions, log: (line: s
     })),
     failoverMs: compare({ paddock: failovers('paddock'), apache: failovers('apache') }),
     startupMs: compare({ paddock: of('paddock').map((r) => r.startupMs), apache: of('apache').map((r) => r.startupMs) }),
+    catchUpMs: compare({ paddock: catchUps('paddock'), apache: catchUps('apache') }),
     notes,
     raw,
   }

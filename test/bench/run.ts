@@ -40,6 +40,7 @@ const fullConfig: Config = {
   ensemble: {
     runs: 5, failoversPerRun: 3, durationMs: 2_000, countMax: 100_000, warmupMs: 1_000, inFlight: 100,
     tickTimeMs: 2_000, initLimit: 10, syncLimit: 5, apacheHeapMb: 512, kinds: ['paddock', 'apache'], budgetMs: 270_000,
+    catchUpZnodes: 100_000,
   },
   lockRounds: { inProcess: 5, tcp: 3 },
 }
@@ -49,7 +50,7 @@ const quickConfig: Config = {
   fsyncMs: 300,
   fsyncRuns: 1,
   recovery: { ...fullConfig.recovery, counts: [2_000, 10_000], restarts: 1, loadTimeMaxMs: 30_000, apacheHeapMb: 1_000 },
-  ensemble: { ...fullConfig.ensemble, runs: 1, failoversPerRun: 1, durationMs: 500, countMax: 5_000, warmupMs: 200, budgetMs: 60_000 },
+  ensemble: { ...fullConfig.ensemble, runs: 1, failoversPerRun: 1, durationMs: 500, countMax: 5_000, warmupMs: 200, budgetMs: 60_000, catchUpZnodes: 5_000 },
   lockRounds: { inProcess: 1, tcp: 1 },
 }
 
@@ -173,6 +174,10 @@ function printEnsemble(result: EnsembleBenchResult): void {
       ['ensemble start-up: spawn → 3 serving (ms)', ms(result.startupMs.paddock), ms(result.startupMs.apache), fmtRatio(result.startupMs.ratio),
         `${fmtSpread(result.startupMs.paddock)} / ${fmtSpread(result.startupMs.apache)}`,
         `${result.startupMs.paddock.runs.map((v) => fmtNum(v, 0)).join(', ')}; ${result.startupMs.apache.runs.map((v) => fmtNum(v, 0)).join(', ')}`],
+      [`catch-up: restart of a follower ${fmtInt(o.catchUpZnodes)} znodes behind → following at the leader's zxid (ms)`,
+        ms(result.catchUpMs.paddock), ms(result.catchUpMs.apache), fmtRatio(result.catchUpMs.ratio),
+        `${fmtSpread(result.catchUpMs.paddock)} / ${fmtSpread(result.catchUpMs.apache)}`,
+        `${result.catchUpMs.paddock.runs.map((v) => fmtNum(v, 0)).join(', ')}; ${result.catchUpMs.apache.runs.map((v) => fmtNum(v, 0)).join(', ')}`],
     ],
   ))
   const loads = result.raw.map((r) => r.load1.toFixed(1)).join(', ')
