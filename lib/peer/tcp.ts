@@ -44,6 +44,10 @@ export interface TcpTransportOptions {
   bindHost?: string
   /** Where connection trouble is reported. @defaultValue nothing */
   log?: (line: string) => void
+  /** First wait before dialling a member that is down again, ms (doubled each failure). @defaultValue {@link peerRedialMsMin} */
+  redialMsMin?: number
+  /** Longest wait between dial attempts to a member that is down, ms. @defaultValue {@link peerRedialMsMax} */
+  redialMsMax?: number
 }
 
 /**
@@ -130,8 +134,27 @@ class TcpTransport implements PeerTransport {
 
   dialAll(): void {
     for (const id of this.options.members.keys()) {
-      if (id < this.options.myid) for (const channel of ['quorum', 'election'] as const) this.dial(id, channel)
+      for (const channel of ['quorum', 'election'] as const) {
+        if (id < this.options.myid) this.dial(id, channel)
+        else if (id > this.options.myid) this.knock(id, channel)
+      }
     }
+  }
+
+  /**
+   * Tells a member with a larger id that this one is up: a connection that only says hello, which
+   * it closes and answers by dialling back at once (ZooKeeper's QuorumCnxManager does the same),
+   * instead of at its next redial, up to {@link peerRedialMsMax} later. A restarted member thus
+   * rejoins in milliseconds.
+   */
+  private knock(peer: number, channel: PeerChannel): void {
+    const address = this.options.members.get(peer)
+    if (this.closed || address === undefined) return
+    const socket = new Socket()
+    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
+    socket.once('connect', () => socket.end(frame({ tag: handshakeTag, id: this.options.myid })))
+    socket.on('error', () => undefined)
+    socket.connect(channel === 'quorum' ? address.quorumPort : address.electionPort, address.host)
   }
 
   private dial(peer: number, channel: PeerChannel): void {
@@ -156,9 +179,9 @@ class TcpTransport implements PeerTransport {
   private scheduleRedial(peer: number, channel: PeerChannel): void {
     if (this.closed || peer >= this.options.myid) return
     const key = this.key(peer, channel)
-    const state = this.redial.get(key) ?? { delayMs: peerRedialMsMin / 2, timer: undefined }
+    const state = this.redial.get(key) ?? { delayMs: (this.options.redialMsMin ?? peerRedialMsMin) / 2, timer: undefined }
     if (state.timer !== undefined) return
-    state.delayMs = Math.min(peerRedialMsMax, state.delayMs * 2)
+    state.delayMs = Math.min(this.options.redialMsMax ?? peerRedialMsMax, state.delayMs * 2)
     state.timer = setTimeout(() => {
       state.timer = undefined
       this.dial(peer, channel)

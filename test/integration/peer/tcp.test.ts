@@ -26,12 +26,13 @@ afterEach(async () => {
   for (const t of started.splice(0)) await t.close()
 })
 
-async function start(myid: number, members: Map<number, PeerAddress>): Promise<Node> {
+async function start(myid: number, members: Map<number, PeerAddress>, redialMs?: number): Promise<Node> {
   const node: Node = { transport: undefined as unknown as PeerTransport, inbox: [], lost: [], waiters: [] }
   const wake = () => node.waiters.splice(0).forEach((w) => w())
   node.transport = await startTcpTransport({
     myid,
     members,
+    ...(redialMs === undefined ? {} : { redialMsMin: redialMs, redialMsMax: redialMs }),
     handler: {
       message: (from, channel, message) => {
         node.inbox.push({ from, channel, message })
@@ -117,6 +118,22 @@ describe('TCP peer transport', () => {
     expect([snap.snapshot.length, snap.snapshot[0], snap.snapshot[big.length - 1]]).toEqual([big.length, 7, 9])
     expect(two.inbox.slice(1).map((m) => (m.message as { n: number }).n)).toEqual(Array.from({ length: 100 }, (_, i) => i))
     expect(one.transport.connected(2, 'quorum')).toBe(true)
+  })
+
+  it('a restarted member with a smaller id is dialled back at once, not at the larger one\'s next redial', async () => {
+    const map = await members(2)
+    let one = await start(1, map)
+    // Member 2 waits a minute before it dials a lost member again: only member 1's hello brings it back in time.
+    const two = await start(2, map, 60_000)
+    await connectAll([one, two])
+    await one.transport.close()
+    started.splice(started.indexOf(one.transport), 1)
+    await until(two, () => two.lost.includes('1/quorum') && two.lost.includes('1/election'), 'disconnection')
+    one = await start(1, map)
+    await connectAll([one, two])
+    two.transport.send(1, 'quorum', 'welcome back')
+    await until(one, () => one.inbox.length === 1, 'delivery after restart')
+    expect(one.inbox[0]?.message).toBe('welcome back')
   })
 
   it('drops messages to a member that is not connected instead of queueing them', async () => {
