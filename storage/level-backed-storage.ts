@@ -324,26 +324,19 @@ export class LevelBackedStorage implements Storage {
         synced,
       )
     }
-    // Newest first, so that a crash midway leaves a prefix of the log rather than a gap.
-    let removed = 0
-    let batch: string[] = []
-    const range = { gt: codec.logKey(zxid), lt: codec.logKeyEnd, reverse: true }
-    for await (const key of this.db.keys(range)) {
-      batch.push(key)
-      if (batch.length >= this.limits.truncateBatchKeysMax) {
-        await this.deleteKeys(batch, true)
-        removed += batch.length
-        batch = []
-      }
-    }
-    await this.deleteKeys(batch, true)
-    removed += batch.length
+    // Newest first, so that a crash midway leaves a prefix of the log rather than a gap: LevelDB
+    // applies the range delete in order through its sequential write-ahead log, so a crash loses
+    // a suffix of it, never a middle. The synced write after it makes the whole of it durable.
+    const lastBefore = this.lastLogZxid
+    await this.db.clear({ gt: codec.logKey(zxid), lt: codec.logKeyEnd, reverse: true })
+    await this.db.batch([{ type: 'del', key: codec.logKey(zxid + 1) }], synced)
     await this.db.clear({ gte: codec.snapPrefix(zxid + 1), lt: codec.snapKeyEnd })
     this.lastLogZxid = await this.findLastLogZxid()
     this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0
     this.lastEnqueuedZxid = this.lastLoggedZxid
+    const removedLog = lastBefore > zxid ? `the log entries up to 0x${codec.zxidHex(lastBefore)}` : 'no log entries'
     this.logger.info(
-      `storage ${this.description}: truncated the log after zxid 0x${codec.zxidHex(zxid)}: removed ${removed} log entries and ${newerSnapshots.length} snapshot(s)`,
+      `storage ${this.description}: truncated the log after zxid 0x${codec.zxidHex(zxid)}: removed ${removedLog} and ${newerSnapshots.length} snapshot(s)`,
     )
   }
 

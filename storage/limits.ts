@@ -29,11 +29,6 @@ export interface StorageLimits {
    * @defaultValue 4194304 (4 MiB)
    */
   snapshotBatchBytesMax: number
-  /**
-   * Most keys deleted in one LevelDB batch when the log is truncated (ZAB TRUNC).
-   * @defaultValue 1000
-   */
-  truncateBatchKeysMax: number
 }
 
 /** The default {@link StorageLimits}. */
@@ -42,5 +37,4 @@ export const defaultStorageLimits: Readonly<StorageLimits> = Object.freeze({
   appendQueueEntriesMax: 100_000,
   snapshotChunkBytesMax: 4 * 1024 * 1024,
   snapshotBatchBytesMax: 4 * 1024 * 1024,
-  truncateBatchKeysMax: 1000,
 })
