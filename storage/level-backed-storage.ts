@@ -328,13 +328,14 @@ export class LevelBackedStorage implements Storage {
     // applies the range delete in order through its sequential write-ahead log, so a crash loses
     // a suffix of it, never a middle. The synced write after it makes the whole of it durable.
     const lastBefore = this.lastLogZxid
+    const firstRemoved = await this.firstLogZxidAfter(zxid)
     await this.db.clear({ gt: codec.logKey(zxid), lt: codec.logKeyEnd, reverse: true })
     await this.db.batch([{ type: 'del', key: codec.logKey(zxid + 1) }], synced)
     await this.db.clear({ gte: codec.snapPrefix(zxid + 1), lt: codec.snapKeyEnd })
     this.lastLogZxid = await this.findLastLogZxid()
     this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0
     this.lastEnqueuedZxid = this.lastLoggedZxid
-    const removedLog = lastBefore > zxid ? `the log entries up to 0x${codec.zxidHex(lastBefore)}` : 'no log entries'
+    const removedLog = firstRemoved === undefined ? 'no log entries' : `log entries 0x${codec.zxidHex(firstRemoved)} to 0x${codec.zxidHex(lastBefore)}`
     this.logger.info(
       `storage ${this.description}: truncated the log after zxid 0x${codec.zxidHex(zxid)}: removed ${removedLog} and ${newerSnapshots.length} snapshot(s)`,
     )
@@ -346,6 +347,12 @@ export class LevelBackedStorage implements Storage {
       keys.map((key) => ({ type: 'del' as const, key })),
       writeOptions(sync),
     )
+  }
+
+  /** The first logged zxid above `zxid`, if any. */
+  private async firstLogZxidAfter(zxid: number): Promise<number | undefined> {
+    for await (const key of this.db.keys({ gt: codec.logKey(zxid), lt: codec.logKeyEnd, limit: 1 })) return codec.zxidOfKey(key, codec.logKeyFirst)
+    return undefined
   }
 
   private async findLastLogZxid(): Promise<number> {
