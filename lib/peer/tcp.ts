@@ -104,6 +104,12 @@ class TcpTransport implements PeerTransport {
   private readonly sockets = new Map<string, Socket>()
   /** Extra bytes a socket may queue while a frame bigger than a quarter of the limit drains. */
   private readonly allowance = new WeakMap<Socket, number>()
+  /**
+   * The newest election message for each member not connected yet, sent once it is (ZooKeeper's
+   * QuorumCnxManager keeps a send queue of one per member): a member that starts, or restarts,
+   * votes as soon as its connections are up instead of at its next re-send.
+   */
+  private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
   private closed = false
@@ -247,6 +253,11 @@ class TcpTransport implements PeerTransport {
     })
     socket.once('close', () => this.lost(socket, peer, channel))
     deliver(pending)
+    const parked = this.parked.get(key)
+    if (parked !== undefined) {
+      this.parked.delete(key)
+      this.send(peer, channel, parked)
+    }
   }
 
   private lost(socket: Socket, peer: number, channel: PeerChannel): void {
@@ -259,7 +270,10 @@ class TcpTransport implements PeerTransport {
 
   send(to: number, channel: PeerChannel, message: unknown): void {
     const socket = this.sockets.get(this.key(to, channel))
-    if (socket === undefined || socket.destroyed) return
+    if (socket === undefined || socket.destroyed) {
+      if (channel === 'election' && this.options.members.has(to)) this.parked.set(this.key(to, channel), message)
+      return
+    }
     const bytes = frame(message)
     const flushed = socket.write(bytes)
     // A frame as big as the limit (a SNAP) may queue whole, with the limit's worth behind it,

@@ -136,14 +136,16 @@ describe('TCP peer transport', () => {
     expect(one.inbox[0]?.message).toBe('welcome back')
   })
 
-  it('drops messages to a member that is not connected instead of queueing them', async () => {
+  it('drops quorum messages to a member that is not connected, and keeps the newest election message for when it is', async () => {
     const map = await members(2)
     const one = await start(1, map)
     one.transport.send(2, 'quorum', 'nobody home')
+    one.transport.send(2, 'election', 'old vote')
+    one.transport.send(2, 'election', 'new vote')
     const two = await start(2, map)
     await connectAll([one, two])
     one.transport.send(2, 'quorum', 'now')
-    await until(two, () => two.inbox.length >= 1, 'delivery')
-    expect(two.inbox.map((m) => m.message)).toEqual(['now'])
+    await until(two, () => two.inbox.length >= 2, 'delivery')
+    expect(two.inbox.map((m) => `${m.channel}: ${String(m.message)}`).sort()).toEqual(['election: new vote', 'quorum: now'])
   })
 })
