@@ -154,32 +154,33 @@ class TcpTransport implements PeerTransport {
    * rejoins in milliseconds.
    */
   private knock(peer: number, channel: PeerChannel): void {
-    const address = this.options.members.get(peer)
-    if (this.closed || address === undefined) return
-    const socket = new Socket()
-    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
-    socket.once('connect', () => socket.end(frame({ tag: handshakeTag, id: this.options.myid })))
-    socket.on('error', () => undefined)
-    socket.connect(channel === 'quorum' ? address.quorumPort : address.electionPort, address.host)
+    this.connect(peer, channel, (socket) => socket.end(frame({ tag: handshakeTag, id: this.options.myid })))
   }
 
   private dial(peer: number, channel: PeerChannel): void {
+    if (this.sockets.has(this.key(peer, channel))) return
+    const socket = this.connect(peer, channel, (connected) => {
+      connected.setTimeout(0)
+      connected.write(frame({ tag: handshakeTag, id: this.options.myid }))
+      this.redial.delete(this.key(peer, channel))
+      this.attach(connected, peer, channel)
+    })
+    socket?.once('close', () => {
+      if (!this.sockets.has(this.key(peer, channel))) this.scheduleRedial(peer, channel)
+    })
+  }
+
+  /** Opens a connection to `peer`'s port for `channel`, bounded by {@link peerConnectTimeoutMs}. */
+  private connect(peer: number, channel: PeerChannel, connected: (socket: Socket) => void): Socket | undefined {
     const address = this.options.members.get(peer)
-    if (this.closed || address === undefined || this.sockets.has(this.key(peer, channel))) return
+    if (this.closed || address === undefined) return undefined
     const socket = new Socket()
     socket.setNoDelay(true)
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-    socket.once('connect', () => {
-      socket.setTimeout(0)
-      socket.write(frame({ tag: handshakeTag, id: this.options.myid }))
-      this.redial.delete(this.key(peer, channel))
-      this.attach(socket, peer, channel)
-    })
+    socket.once('connect', () => connected(socket))
     socket.on('error', () => undefined)
-    socket.once('close', () => {
-      if (!this.sockets.has(this.key(peer, channel))) this.scheduleRedial(peer, channel)
-    })
     socket.connect(channel === 'quorum' ? address.quorumPort : address.electionPort, address.host)
+    return socket
   }
 
   private scheduleRedial(peer: number, channel: PeerChannel): void {

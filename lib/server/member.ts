@@ -367,7 +367,6 @@ export class Member {
     // A standalone member commits inside propose: the item must look proposed by then.
     item.make = undefined
     item.zxid = header.zxid
-    this.lastProposedZxid = Math.max(this.lastProposedZxid, header.zxid)
     const zxid = this.committer.propose({ header, txn })
     if (zxid === 'busy') {
       this.prep.forget(header.zxid)
