@@ -165,6 +165,7 @@ export async function restoreSnapshot(member: Member, chunks: AsyncIterable<Uint
     else restoreChunkV2(member, value)
   }
   if (header === undefined) throw new TypeError('snapshot has no header chunk')
+  member.tree.restoreQuotas()
   member.tree.lastProcessedZxid = Math.max(member.tree.lastProcessedZxid, header.zxid)
   return header.zxid
 }

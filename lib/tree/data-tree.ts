@@ -9,6 +9,7 @@ import type { ACL, CreateTxn, NodeKind, Stat, Txn, TxnHeader } from '../txn/type
 export type { Stat }
 import { ErrorCode } from '../errors.js'
 import { internACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js'
+import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
 /** Watch-relevant change kinds the tree reports while applying (Watcher.Event.EventType names). */
 export type TreeEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'
@@ -86,6 +87,8 @@ export class DataTree {
   readonly containers = new Set<string>()
   /** Paths of TTL nodes. */
   readonly ttls = new Set<string>()
+  /** Quota roots: paths with a limit node under /zookeeper/quota. */
+  private readonly quotas = new QuotaRoots()
   /** The zxid of the last transaction applied. */
   lastProcessedZxid = 0
   /** Called for every change, in order; the server points it at the watch manager. */
@@ -97,6 +100,7 @@ export class DataTree {
 
   /** Empties the tree back to the system nodes (before a snapshot from the leader is installed). */
   clear(): void {
+    this.quotas.clear()
     this.nodes.clear()
     this.ephemerals.clear()
     this.containers.clear()
@@ -183,6 +187,8 @@ export class DataTree {
     this.nodes.set(txn.path, node)
     this.linkChild(txn.path)
     this.indexNode(txn.path, node)
+    this.quotaNodeCreated(parentName, baseName(txn.path))
+    this.countUsage(txn.path, txn.data.length, 1)
     this.listener?.('NodeCreated', txn.path, zxid)
     this.listener?.('NodeChildrenChanged', parentName, zxid)
     return { type: 'create', err: 0, path: txn.path, stat: node.stat() }
@@ -199,6 +205,9 @@ export class DataTree {
       parent.children?.delete(baseName(path))
       if (zxid > parent.pzxid) parent.pzxid = zxid
     }
+    const quotaPath = quotaPathOf(parentName)
+    if (quotaPath !== undefined && baseName(path) === limitNode) this.quotas.delete(quotaPath)
+    this.countUsage(path, -node.data.length, -1)
     this.listener?.('NodeDeleted', path, zxid)
     this.listener?.('NodeChildrenChanged', parentName, zxid)
     return { type: 'delete', err: 0 }
@@ -207,6 +216,7 @@ export class DataTree {
   private setData(header: TxnHeader, path: string, data: Uint8Array, version: number): TxnResult {
     const node = this.nodes.get(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
+    this.countUsage(path, data.length - node.data.length, 0)
     node.data = data
     node.version = version
     node.mzxid = header.zxid
@@ -221,6 +231,67 @@ export class DataTree {
     node.acl = internACL(acl)
     node.aversion = version
     return { type: 'setACL', err: 0, stat: node.stat() }
+  }
+
+  /**
+   * Quota bookkeeping of a new node under /zookeeper/quota: a limit node makes its path a quota
+   * root, a stat node is filled with the subtree's current usage (DataTree.createNode).
+   */
+  private quotaNodeCreated(parentName: string, name: string): void {
+    const quotaPath = quotaPathOf(parentName)
+    if (quotaPath === undefined) return
+    if (name === limitNode) this.quotas.add(quotaPath)
+    else if (name === statNode) this.refreshUsage(quotaPath)
+  }
+
+  /** Adds a change of `bytes` and `count` nodes under `path` to its quota root's stat node, if any. */
+  private countUsage(path: string, bytes: number, count: number): void {
+    const root = this.quotas.rootOf(path)
+    if (root === undefined) return
+    const stats = this.nodes.get(statPathOf(root))
+    if (stats === undefined) return
+    const usage = parseStats(stats.data)
+    // A stat node someone overwrote with something else is counted again from the tree.
+    if (usage === undefined) return this.refreshUsage(root)
+    // Updated in place, as ZooKeeper does: the stat node's version and mzxid stay.
+    stats.data = formatStats(usage.count + count, usage.bytes + bytes)
+  }
+
+  /** Sets quota root `path`'s stat node to the subtree's usage, counted from the tree (updateQuotaForPath). */
+  private refreshUsage(path: string): void {
+    const stats = this.nodes.get(statPathOf(path))
+    if (stats === undefined) return
+    let count = 0
+    let bytes = 0
+    const visit = (at: string): void => {
+      const node = this.nodes.get(at)
+      if (node === undefined) return
+      count++
+      bytes += node.data.length
+      for (const child of node.children ?? []) visit(childPath(at, child))
+    }
+    visit(path)
+    stats.data = formatStats(count, bytes)
+  }
+
+  /** After a snapshot is restored: the quota roots from the limit nodes, and their usage counted again (setupQuota). */
+  restoreQuotas(): void {
+    this.quotas.clear()
+    const visit = (at: string): void => {
+      const node = this.nodes.get(at)
+      if (node === undefined) return
+      for (const child of node.children ?? []) {
+        if (child === limitNode) {
+          const quotaPath = quotaPathOf(at)
+          if (quotaPath === undefined) continue
+          this.quotas.add(quotaPath)
+          this.refreshUsage(quotaPath)
+        } else {
+          visit(childPath(at, child))
+        }
+      }
+    }
+    visit(quotaRoot)
   }
 
   private linkChild(path: string): void {

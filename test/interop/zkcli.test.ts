@@ -92,6 +92,18 @@ describe.skipIf(missing !== undefined).each(targets)('$name: zkCli.sh tutorial c
     expect(await run('set', '/zk_box/ttl', 'x')).toMatchObject({ code: 1, err: 'Insufficient permission : /zk_box/ttl' })
   })
 
+  it('keeps the usage setquota asks for: listquota shows the count and bytes of the subtree as writes go on', async () => {
+    const statLine = (out: string) => out.split('\n').find((line) => line.startsWith('Output stat for /zk_quota'))
+    expect(await zkCliSession(server.connectString, [
+      'create /zk_quota abc', 'create /zk_quota/a 12345', 'setquota -n 5 /zk_quota',
+    ])).toMatchObject({ code: 0 })
+    expect(statLine((await run('listquota', '/zk_quota')).out)).toBe('Output stat for /zk_quota count=2,bytes=8')
+    expect(await zkCliSession(server.connectString, ['create /zk_quota/b xy', 'set /zk_quota/a 1'])).toMatchObject({ code: 0 })
+    expect(statLine((await run('listquota', '/zk_quota')).out)).toBe('Output stat for /zk_quota count=3,bytes=6')
+    expect(await run('delete', '/zk_quota/b')).toMatchObject({ code: 0 })
+    expect(statLine((await run('listquota', '/zk_quota')).out)).toBe('Output stat for /zk_quota count=2,bytes=4')
+  })
+
   it('answers whoami, sync and getEphemerals for a fresh session', async () => {
     expect(await run('whoami')).toMatchObject({ code: 0, out: 'Auth scheme: User\nip: 127.0.0.1' })
     expect(await run('sync', '/')).toMatchObject({ code: 0, out: 'Sync is OK' })
