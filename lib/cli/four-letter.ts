@@ -22,3 +22,9 @@ export function askFourLetterWord(host: string, port: number, word: string, time
     })
   })
 }
+
+/** The last zxid a `srvr` answer reports (`Zxid: 0x...`), or undefined when it has none (a member not serving). */
+export function srvrZxidOf(answer: string): number | undefined {
+  const hex = /^Zxid: 0x([0-9a-f]+)$/m.exec(answer)?.[1]
+  return hex === undefined ? undefined : Number.parseInt(hex, 16)
+}

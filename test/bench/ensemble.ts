@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { askFourLetterWord } from '../../lib/cli/four-letter.js'
+import { askFourLetterWord, srvrZxidOf } from '../../lib/cli/four-letter.js'
 import type { ClientRequest } from '../../lib/wire/index.js'
 import { ratio, summarize, type Summary } from './report.js'
 import { apacheJavaArgs, apacheUnavailableReason, javaBinary, spawnWrapped, type ServerKind, type WrappedProcess } from './servers.js'
@@ -193,8 +193,7 @@ type Mode = 'leader' | 'follower' | 'not serving' | 'down'
 /** The last zxid `srvr` reports, or undefined when the member does not answer it. */
 async function srvrZxid(port: number): Promise<number | undefined> {
   const answer = await askFourLetterWord(host, port, 'srvr', 2_000).catch(() => '')
-  const hex = /^Zxid: 0x([0-9a-f]+)$/m.exec(answer)?.[1]
-  return hex === undefined ? undefined : Number.parseInt(hex, 16)
+  return srvrZxidOf(answer)
 }
 
 async function srvrMode(port: number): Promise<Mode> {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { join } from 'node:path'
-import { askFourLetterWord } from '../../../lib/cli/four-letter.js'
+import { askFourLetterWord, srvrZxidOf } from '../../../lib/cli/four-letter.js'
 import { TcpProxy } from '../../interop/harness/proxy.js'
 
 /** Loopback, where every member and proxy of these tests listens. */
@@ -92,8 +92,7 @@ export async function srvrMode(port: number): Promise<SrvrMode> {
 /** The zxid `srvr` reports (the last applied transaction), or undefined when not serving. */
 export async function srvrZxid(port: number): Promise<number | undefined> {
   const answer = await askFourLetterWord(host, port, 'srvr', 2_000).catch(() => '')
-  const hex = /^Zxid: 0x([0-9a-f]+)$/m.exec(answer)?.[1]
-  return hex === undefined ? undefined : Number.parseInt(hex, 16)
+  return srvrZxidOf(answer)
 }
 
 /** One member's ports and files. */
