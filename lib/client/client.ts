@@ -268,15 +268,18 @@ export function toBytes(data: Data | undefined): Uint8Array {
   return new Uint8Array(data)
 }
 
-/** Copies for readers are carved from slabs of this size; larger values get their own buffer. */
-const readerSlabBytes = 8192
+/**
+ * Copies for readers are carved from slabs of this size; values over half of it get their own
+ * buffer. Small, so that a value an application keeps pins at most 2 KiB.
+ */
+const readerSlabBytes = 2048
 let readerSlab = new ArrayBuffer(readerSlabBytes)
 let readerSlabUsed = 0
 
 /**
  * A copy of znode data for the application, so it can never modify the member's tree. Small
  * values are views into a shared slab (as Node's Buffer pool does): a fresh ArrayBuffer per read
- * costs more than the rest of an in-process getData. A kept value keeps its slab (8 KiB) alive.
+ * costs more than the rest of an in-process getData. A kept value keeps its slab (2 KiB) alive.
  */
 function readerCopy(data: Uint8Array): Uint8Array {
   const n = data.length
