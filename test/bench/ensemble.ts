@@ -14,10 +14,10 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { askFourLetterWord, srvrZxidOf } from '../../lib/cli/four-letter.js'
 import type { ClientRequest } from '../../lib/wire/index.js'
+import { freePorts } from '../interop/harness/ports.js'
 import { ratio, summarize, type Summary } from './report.js'
 import { apacheJavaArgs, apacheUnavailableReason, javaBinary, spawnWrapped, type ServerKind, type WrappedProcess } from './servers.js'
 import { openAclUnsafe, percentile, WireClient } from './wire-client.js'
-import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 
 /** The operations measured on the ensemble, in this order (setData and getData cycle over the created nodes). */
 export const ensembleOps = ['create', 'setData', 'getData'] as const
@@ -165,27 +165,6 @@ function requestFor(op: EnsembleOp | 'getData', path: string, data: Uint8Array):
   }
 }
 
-/** `count` distinct free loopback ports (held open together so none repeats). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: NetServer[] = []
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createNetServer()
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, host, () => resolve())
-      })
-      servers.push(server)
-    }
-    return servers.map((s) => {
-      const address = s.address()
-      if (address === null || typeof address === 'string') throw new Error('no port')
-      return address.port
-    })
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
-  }
-}
 
 /** What `srvr` says: leader, follower, not serving (electing), or down. */
 type Mode = 'leader' | 'follower' | 'not serving' | 'down'

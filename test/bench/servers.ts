@@ -4,12 +4,12 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
-import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { ClientRequest } from '../../lib/wire/index.js'
+import { freePort } from '../interop/harness/ports.js'
 import { WireClient } from './wire-client.js'
 
 const execFileAsync = promisify(execFile)
@@ -86,17 +86,6 @@ export function apacheUnavailableReason(): string | undefined {
   return undefined
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 /** Spawns a server on a free port; it is not yet serving (see {@link timeToFirstReply}). */
 export async function startServer(options: StartOptions): Promise<BenchServer> {

@@ -3,10 +3,12 @@
 // with bounds, and TCP proxies on the member-to-member links so a test can partition them.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { join } from 'node:path'
 import { askFourLetterWord, srvrZxidOf } from '../../../lib/cli/four-letter.js'
+import { freePorts } from '../../interop/harness/ports.js'
 import { TcpProxy } from '../../interop/harness/proxy.js'
+
+export { freePorts }
 
 /** Loopback, where every member and proxy of these tests listens. */
 export const host = '127.0.0.1'
@@ -50,27 +52,6 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what: st
   }
 }
 
-/** `count` distinct free loopback ports (held open together so none repeats). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: NetServer[] = []
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createNetServer()
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, host, () => resolve())
-      })
-      servers.push(server)
-    }
-    return servers.map((s) => {
-      const address = s.address()
-      if (address === null || typeof address === 'string') throw new Error('no port')
-      return address.port
-    })
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
-  }
-}
 
 /** What `srvr` says about a client port: its Mode, not serving (no quorum), or nothing listening. */
 export type SrvrMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'not serving' | 'down'

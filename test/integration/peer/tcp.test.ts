@@ -1,18 +1,10 @@
 // Method: three TCP transports on loopback ports exchange messages; restart one and check the
 // others see the disconnection and the larger-id-dials rule leaves one connection per pair.
-import { createServer } from 'node:net'
 import { peerQueuedBytesMax } from '../../../lib/peer/tcp.js'
+import { freePort } from '../../interop/harness/ports.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 interface Node {
   transport: PeerTransport
