@@ -4,8 +4,6 @@
  * @module
  */
 import { randomInt } from 'node:crypto'
-import type { Clock } from '../clock.js'
-import type { ZooKeeperClient } from '../client/client.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { MemoryHub } from '../peer/memory.js'
 import { startTcpTransport, type PeerAddress } from '../peer/tcp.js'
@@ -18,7 +16,7 @@ import { startClientPort, type ClientPort } from '../wire/server.js'
 import { EnsembleRuntime, type EnsembleLogger } from './ensemble.js'
 import { Member } from './member.js'
 import { restoreSnapshot } from './snapshot.js'
-import { connectInProcess, memberBackend, type ConnectOptions, type Server, type ServerAddress, type ServerOptions } from './server.js'
+import { memberBackend, MemberFront, type Server, type ServerOptions } from './server.js'
 import type { MemberClientPortBackend } from './wire-adapter.js'
 import { startAdminServerIfEnabled, type AdminServer } from './admin.js'
 
@@ -229,44 +227,17 @@ function consoleLogger(myid: number): EnsembleLogger {
   }
 }
 
-class EnsembleMember implements MemberServer {
+class EnsembleMember extends MemberFront implements MemberServer {
   constructor(
     readonly myid: number,
-    private readonly member: Member,
+    member: Member,
     private readonly runtime: EnsembleRuntime,
     private readonly storage: Storage,
     private readonly transport: PeerTransport,
-    private readonly clientPort: ClientPort | undefined,
-    private readonly admin: AdminServer | undefined,
-  ) {}
-
-  get adminAddress(): ServerAddress | undefined {
-    return this.admin?.address
-  }
-
-  get clock(): Clock {
-    return this.member.clock
-  }
-
-  get znodeCount(): number {
-    return this.member.tree.size
-  }
-
-  get sessionCount(): number {
-    return this.member.sessions.size
-  }
-
-  get lastZxid(): number {
-    return this.member.lastProcessedZxid
-  }
-
-  get address(): ServerAddress | undefined {
-    return this.clientPort?.address
-  }
-
-  get connectString(): string | undefined {
-    const address = this.clientPort?.address
-    return address === undefined ? undefined : `${address.host}:${address.port}`
+    clientPort: ClientPort | undefined,
+    admin: AdminServer | undefined,
+  ) {
+    super(member, clientPort, admin)
   }
 
   get mode(): string {
@@ -289,15 +260,6 @@ class EnsembleMember implements MemberServer {
     })
   }
 
-  connect(options: ConnectOptions = {}): Promise<ZooKeeperClient> {
-    return connectInProcess(this.member, options)
-  }
-
-  runMaintenance(): void {
-    this.member.expireSessions()
-    this.member.removeExpiredContainers()
-  }
-
   snapshot(): Promise<void> {
     return this.runtime.takeSnapshot()
   }
@@ -315,10 +277,6 @@ class EnsembleMember implements MemberServer {
     this.member.close()
     await this.transport.close()
     await this.storage.close()
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close()
   }
 }
 

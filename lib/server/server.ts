@@ -171,13 +171,15 @@ const consoleLogger = {
   error: (message: string) => console.error(`paddock: ${message}`),
 }
 
-class EmbeddedServer implements Server {
+/**
+ * What a standalone server and an ensemble member share: a member behind an optional client port
+ * and admin server, its figures, in-process sessions and the maintenance pass.
+ */
+export abstract class MemberFront {
   constructor(
-    private readonly member: Member,
-    private readonly storage: Storage | undefined,
-    private readonly log: DurableLog | undefined,
-    private readonly clientPort: ClientPort | undefined,
-    private readonly admin: AdminServer | undefined,
+    protected readonly member: Member,
+    protected readonly clientPort: ClientPort | undefined,
+    protected readonly admin: AdminServer | undefined,
   ) {}
 
   get address(): ServerAddress | undefined {
@@ -213,15 +215,34 @@ class EmbeddedServer implements Server {
     return connectInProcess(this.member, options)
   }
 
+  runMaintenance(): void {
+    this.member.expireSessions()
+    this.member.removeExpiredContainers()
+  }
+
+  /** Stops everything the front runs. */
+  abstract close(): Promise<void>
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+class EmbeddedServer extends MemberFront implements Server {
+  constructor(
+    member: Member,
+    private readonly storage: Storage | undefined,
+    private readonly log: DurableLog | undefined,
+    clientPort: ClientPort | undefined,
+    admin: AdminServer | undefined,
+  ) {
+    super(member, clientPort, admin)
+  }
+
   expireSession(sessionId: bigint): Promise<void> {
     return new Promise((resolve, reject) => {
       if (!this.member.expireSession(sessionId, () => resolve())) reject(new ZooKeeperError('SESSIONEXPIRED', { message: `no open session 0x${BigInt.asUintN(64, sessionId).toString(16)}` }))
     })
-  }
-
-  runMaintenance(): void {
-    this.member.expireSessions()
-    this.member.removeExpiredContainers()
   }
 
   async snapshot(): Promise<void> {
@@ -234,10 +255,6 @@ class EmbeddedServer implements Server {
     this.member.close()
     await this.log?.close()
     await this.storage?.close()
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close()
   }
 }
 
