@@ -1,7 +1,7 @@
 /**
  * Paddock's persistence: the transaction log, snapshots and ZAB epochs behind one
  * {@link Storage} interface, on LevelDB ({@link createLevelStorage}) or in memory
- * ({@link createMemoryStorage}).
+ * ({@link createMemoryStorage}), or nowhere for an in-memory server ({@link createVolatileStorage}).
  * @module
  */
 export type {
@@ -19,4 +19,5 @@ export { StorageError, type StorageErrorCode, type StorageErrorOptions } from '.
 export { defaultStorageLimits, type StorageLimits } from './limits.js'
 export { createLevelStorage, levelSubdirectory, type LevelStorageOptions } from './level-storage.js'
 export { createMemoryDb, createMemoryStorage, type MemoryStorageOptions } from './memory-storage.js'
+export { createVolatileStorage } from './volatile-storage.js'
 export { nextSnapshotAfter } from './snapshot-trigger.js'

@@ -101,6 +101,14 @@ export interface Storage extends AsyncDisposable {
   readonly stats: StorageStats
 
   /**
+   * True for a storage that keeps nothing across `close()` (see `createVolatileStorage`): there is
+   * no disk to sync, so an append is as durable as it will ever be the moment it is made, and the
+   * member reports it durable in the same turn instead of waiting for the promise. Absent or false
+   * for every storage that persists.
+   */
+  readonly volatile?: boolean
+
+  /**
    * Opens the database and takes the directory lock; rejects at once with `DIR_IN_USE` if another
    * process or instance holds it. Checks every log record: a corrupt tail is cut at the last good
    * record (one warning in the log), corruption before the tail rejects with `CORRUPTION` naming

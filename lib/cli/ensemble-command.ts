@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ServerSpec } from '../config/zoo-cfg.js'
-import { startMember, type MemberServer } from '../server/ensemble-server.js'
+import { startMember } from '../host/server.js'
+import type { MemberServer } from '../host/types.js'
 import type { Output } from './server-command.js'
 
 /**

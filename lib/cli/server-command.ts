@@ -8,10 +8,10 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createServer, type Server } from '../server/server.js'
-import { startMember } from '../server/ensemble-server.js'
+import { createServer, startMember } from '../host/server.js'
+import type { Server } from '../host/types.js'
 import { askFourLetterWord } from './four-letter.js'
-import { memberOptionsFor, serverOptionsFor } from '../config/options.js'
+import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
 import { loadLaunch, type Launch } from './settings.js'
 
 /** Where a command writes: stdout and stderr. */

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { loadMyid, loadZooCfg, parseZooCfg, type ZooConfig } from '../config/zoo-cfg.js'
-import { serverOptionsFor } from '../config/options.js'
+import { serverOptionsFor } from '../host/zoo-cfg-options.js'
 
 /** What `paddock server` runs. */
 export interface Launch {

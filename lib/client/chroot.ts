@@ -4,8 +4,8 @@
  * getEphemerals, watch events) without the prefix. Pure functions over requests and responses.
  * @module
  */
-import type { MultiResult, Request, Response } from '../server/requests.js'
-import type { WatchNotification } from '../watch/watch-manager.js'
+import type { MultiResult, Request, Response } from '../protocol/requests.js'
+import type { WatchNotification } from '../protocol/watch.js'
 
 /** `/a` under chroot `/app` is `/app/a`; `/` is `/app`. An empty chroot changes nothing. */
 export function prependChroot(chroot: string, path: string): string {

@@ -6,21 +6,10 @@
 import { ErrorCode, ZooKeeperError } from '../errors.js'
 import { juteMaxBufferBytes } from '../limits.js'
 import { validatePath } from '../path.js'
-import { OPEN_ACL_UNSAFE } from '../tree/acl.js'
-import type { Stat } from '../tree/data-tree.js'
-import type { ACL } from '../txn/types.js'
-import type { AddWatchMode, WatcherType, WatchNotification } from '../watch/watch-manager.js'
-import type {
-  ClientInfo,
-  CreateModeValue,
-  MultiOp,
-  MultiReadResult,
-  MultiResult,
-  Request,
-  Response,
-  ResponseBodies,
-} from '../server/requests.js'
-import { CreateMode } from '../server/requests.js'
+import { CreateMode } from '../protocol/create-mode.js'
+import { OPEN_ACL_UNSAFE, type ACL, type ClientInfo, type Stat } from '../protocol/data.js'
+import type { MultiOp, MultiReadResult, MultiResult, Request, Response, ResponseBodies } from '../protocol/requests.js'
+import type { AddWatchMode, WatcherType, WatchNotification } from '../protocol/watch.js'
 import { eventsBufferedMaxDefault, EventQueue } from './event-queue.js'
 import {
   silentLogger,
@@ -32,229 +21,52 @@ import {
   type WatchCallback,
   type WatchedEvent,
 } from './events.js'
-import type { ConnectionSink, SessionInfo } from './tcp-connection.js'
-import { TransactionImpl, type Transaction } from './transaction.js'
-import { openWatchStream, type WatchStream, type WatchStreamOptions } from './watch-stream.js'
+import { TransactionImpl } from './transaction.js'
+import type {
+  ClientTransport,
+  ConnectionSink,
+  CreatedNode,
+  CreateOp,
+  CreateOptions,
+  Data,
+  NodeACL,
+  NodeChildren,
+  NodeData,
+  NodeString,
+  Op,
+  ReadOp,
+  SessionEventsOptions,
+  SessionInfo,
+  Transaction,
+  WatchOptions,
+  WatchStream,
+  WatchStreamOptions,
+  ZooKeeperClient,
+} from './types.js'
+import { openWatchStream } from './watch-stream.js'
 import { WatchRegistry, type WatchKind } from './watch-registry.js'
 
-/** Data as bytes, or a string sent as UTF-8. */
-export type Data = Uint8Array | string
-
-/** How a client reaches a member. */
-export interface ClientTransport {
-  /**
-   * Sends one request; responses come back in request order (synchronously when already known).
-   * A transport that can calls `onReply` synchronously when the reply arrives, before it handles
-   * anything received after it, so a watch set by a read is registered before its event can come.
-   */
-  send(request: Request, onReply?: (response: Response) => void): Response | Promise<Response>
-  /** Closes the session (closeSession) and the connection. */
-  close(): Promise<void>
-}
-
-/** Where a transport delivers what the server pushes. */
-export interface TransportSink {
-  /** A watch notification. */
-  notification(event: WatchNotification): void
-  /** The session ended on the server's side. */
-  sessionEnded(reason: 'expired' | 'closed' | 'moved'): void
-}
-
-/** Options of {@link ZooKeeperClient.create}. */
-export interface CreateOptions {
-  /** A {@link CreateMode} number. @defaultValue CreateMode.PERSISTENT */
-  mode?: CreateModeValue
-  /** The node's ACL. @defaultValue OPEN_ACL_UNSAFE (world:anyone, all permissions) */
-  acl?: readonly ACL[]
-  /** Time to live in ms, for the TTL modes. */
-  ttlMs?: number
-}
-
-/** Options of reads that can leave a watch. */
-export interface WatchOptions {
-  /** Called once when the node (or its children, for getChildren) next changes. */
-  watch?: WatchCallback
-}
-
-/** A create inside {@link ZooKeeperClient.multi}. */
-export interface CreateOp extends CreateOptions {
-  /** The operation. */
-  op: 'create'
-  /** Path of the new node (the prefix, for sequential modes). */
-  path: string
-  /** Initial data. */
-  data?: Data
-}
-
-/** A delete inside {@link ZooKeeperClient.multi}. */
-export interface DeleteOp {
-  /** The operation. */
-  op: 'delete'
-  /** Path of the node to delete. */
-  path: string
-  /** Expected version; -1 (the default) matches any. */
-  version?: number
-}
-
-/** A setData inside {@link ZooKeeperClient.multi}. */
-export interface SetDataOp {
-  /** The operation. */
-  op: 'setData'
-  /** Path of the node. */
-  path: string
-  /** The new data. */
-  data: Data
-  /** Expected version; -1 (the default) matches any. */
-  version?: number
-}
-
-/** A version check inside {@link ZooKeeperClient.multi}. */
-export interface CheckOp {
-  /** The operation. */
-  op: 'check'
-  /** Path of the node. */
-  path: string
-  /** The version the node must have (-1: it only has to exist). */
-  version: number
-}
-
-/** One operation of {@link ZooKeeperClient.multi}, with data as bytes or a string. */
-export type Op = CreateOp | DeleteOp | SetDataOp | CheckOp
-
-/** A read inside {@link ZooKeeperClient.multiRead}. */
-export interface ReadOp {
-  /** The read. */
-  op: 'getData' | 'getChildren'
-  /** Path of the node. */
-  path: string
-}
-
-/** A created node: its path and Stat. */
-export interface CreatedNode {
-  /** The created path (with the sequence suffix for sequential modes). */
-  path: string
-  /** The new node's Stat. */
-  stat: Stat
-}
-
-/** A node's data and Stat. */
-export interface NodeData {
-  /** The data (a copy the caller owns). */
-  data: Uint8Array
-  /** The node's Stat. */
-  stat: Stat
-}
-
-/** A node's data decoded as UTF-8, and its Stat. */
-export interface NodeString {
-  /** The data as a string. */
-  data: string
-  /** The node's Stat. */
-  stat: Stat
-}
-
-/** Options of {@link ZooKeeperClient.sessionEvents}. */
-export interface SessionEventsOptions {
-  /** Ends the iteration (with the signal's reason) when aborted. */
-  signal?: AbortSignal
-  /** Events left unread before the iterator fails. @defaultValue 10000 */
-  eventsBufferedMax?: number
-}
-
-/** A node's children and Stat. */
-export interface NodeChildren {
-  /** The child names, sorted. */
-  children: string[]
-  /** The node's Stat. */
-  stat: Stat
-}
-
-/** A node's ACL and Stat. */
-export interface NodeACL {
-  /** The ACL entries. */
-  acl: ACL[]
-  /** The node's Stat. */
-  stat: Stat
-}
-
-/** The client API: ZooKeeper's operations as promises that reject with {@link ZooKeeperError}. */
-export interface ZooKeeperClient {
-  /** The 64-bit session id. */
-  readonly sessionId: bigint
-  /** The negotiated session timeout in ms. */
-  readonly sessionTimeoutMs: number
-  /** The session password, for resuming the session on another connection. */
-  readonly sessionPasswd: Uint8Array
-  /** The current session state, as ZooKeeper's KeeperState. */
-  readonly state: KeeperState
-  /** The current connection state (the finer-grained union that state changes log). */
-  readonly connectionState: ConnectionState
-  /** Creates a znode and returns its path (with the sequence suffix for sequential modes). */
-  create(path: string, data?: Data, options?: CreateOptions): Promise<string>
-  /** Creates a znode and returns its path and Stat (ZooKeeper's create2). */
-  createWithStat(path: string, data?: Data, options?: CreateOptions): Promise<CreatedNode>
-  /** Deletes a znode if its version matches (-1, the default, matches any). */
-  delete(path: string, version?: number): Promise<void>
-  /** Reads a znode's data and Stat. */
-  getData(path: string, options?: WatchOptions): Promise<NodeData>
-  /** Reads a znode's data as a UTF-8 string, and its Stat. */
-  getString(path: string, options?: WatchOptions): Promise<NodeString>
-  /** Replaces a znode's data if its version matches; returns the new Stat. */
-  setData(path: string, data: Data, version?: number): Promise<Stat>
-  /** The Stat of a znode, or null when it does not exist (a watch is left either way). */
-  exists(path: string, options?: WatchOptions): Promise<Stat | null>
-  /** The names of a znode's children, sorted. */
-  getChildren(path: string, options?: WatchOptions): Promise<string[]>
-  /** The children and the Stat of a znode (ZooKeeper's getChildren2). */
-  getChildrenWithStat(path: string, options?: WatchOptions): Promise<NodeChildren>
-  /** A znode's ACL and Stat. */
-  getACL(path: string): Promise<NodeACL>
-  /** Replaces a znode's ACL if its aversion matches; returns the new Stat. */
-  setACL(path: string, acl: readonly ACL[], version?: number): Promise<Stat>
-  /** Applies the operations atomically; rejects with the first failing op's error. */
-  multi(ops: readonly Op[]): Promise<MultiResult[]>
-  /**
-   * A builder over {@link ZooKeeperClient.multi}:
-   * `zk.transaction().create('/a').setData('/b', 'x').check('/c', 3).delete('/d').commit()`.
-   */
-  transaction(): Transaction
-  /** Several reads, each succeeding or failing on its own. */
-  multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]>
-  /** Waits until this member has every write committed before the call. */
-  sync(path: string): Promise<void>
-  /** This session's ephemerals under a prefix (`/` = all). */
-  getEphemerals(prefix?: string): Promise<string[]>
-  /** Number of all descendants of a znode. */
-  getAllChildrenNumber(path: string): Promise<number>
-  /** Adds a persistent (or persistent-recursive) watch that fires on every change until removed. */
-  addWatch(path: string, callback: WatchCallback, mode?: AddWatchMode): Promise<void>
-  /**
-   * Watches a znode (or, with `recursive`, its whole subtree) as an async iterator of events:
-   * `for await (const event of zk.watch('/config', { recursive: true, signal })) { ... }`.
-   * A persistent watch (addWatch) is registered at once (await `ready` to be sure it is in
-   * place); breaking out of the loop or aborting the signal removes it from the server. The
-   * iterator ends when the client closes and fails with SESSIONEXPIRED when the session expires.
-   */
-  watch(path: string, options?: WatchStreamOptions): WatchStream
-  /** Removes watches of a type on a path (one callback, or all); NOWATCHER when there are none. */
-  removeWatches(path: string, type: WatcherType, callback?: WatchCallback): Promise<void>
-  /** Adds credentials to the connection, for example `addAuth('digest', 'user:password')`. */
-  addAuth(scheme: string, auth: Data): Promise<void>
-  /** The identities the connection holds. */
-  whoAmI(): Promise<ClientInfo[]>
-  /** Subscribes to session state changes; returns the unsubscribe function. */
-  onStateChange(listener: (event: StateChangeEvent) => void): () => void
-  /**
-   * Session events from now on as an async iterator of {@link SessionEvent}s (connected,
-   * disconnected, expired, authFailed, connectedReadOnly, closed); it ends after `closed` or
-   * `expired`.
-   */
-  sessionEvents(options?: SessionEventsOptions): AsyncIterableIterator<SessionEvent>
-  /** Closes the session: its ephemerals are removed at once. */
-  close(): Promise<void>
-  /** Same as close(), for `await using`. */
-  [Symbol.asyncDispose](): Promise<void>
-}
+// The client's interfaces live in ./types.ts; these names stay importable from here.
+export type {
+  CheckOp,
+  ClientTransport,
+  CreatedNode,
+  CreateOp,
+  CreateOptions,
+  Data,
+  DeleteOp,
+  NodeACL,
+  NodeChildren,
+  NodeData,
+  NodeString,
+  Op,
+  ReadOp,
+  SessionEventsOptions,
+  SetDataOp,
+  TransportSink,
+  WatchOptions,
+  ZooKeeperClient,
+} from './types.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

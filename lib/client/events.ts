@@ -4,7 +4,7 @@
  * discriminated union ({@link SessionEvent}).
  * @module
  */
-import type { EventType } from '../watch/watch-manager.js'
+import type { EventType } from '../protocol/watch.js'
 
 export type { EventType }
 

@@ -6,28 +6,29 @@
  * re-registering watches (setWatches, xid -8) and replaying addAuth credentials first.
  *
  * Three layers that do not blur: this file owns the socket and the session's timing; the jute
- * codec (lib/wire) turns frames into records; lib/client/wire-mapping and chroot translate records
- * into the client's requests and responses.
+ * codec (lib/wire) turns frames into records; lib/protocol/jute-client.ts and ./chroot.ts translate
+ * records into the client's requests and responses.
  * @module
  */
-import type { TcpClientOptions } from './tcp.js'
 import { connect as netConnect, type Socket } from 'node:net'
 import { systemClock, type Clock, type Timer } from '../clock.js'
 import { ErrorCode } from '../errors.js'
-import type { Request, Response, SetWatchesRequest } from '../server/requests.js'
-import type { WatchNotification } from '../watch/watch-manager.js'
+import { fromJuteResponse, fromWatcherEvent, toJuteRequest } from '../protocol/jute-client.js'
+import type { ClientRequest } from '../protocol/jute-records.js'
+import { Xid } from '../protocol/opcodes.js'
+import type { Request, Response, SetWatchesRequest } from '../protocol/requests.js'
 import { JuteDecodeError, JuteReader, JuteWriter, juteMaxBufferBytesDefault } from '../wire/jute.js'
-import { Xid, EventType as WireEventType } from '../wire/opcodes.js'
 import { readConnectResponse, readReplyHeader, readWatcherEvent } from '../wire/records.js'
-import type { ClientRequest } from '../wire/requests.js'
 import { readResponse } from '../wire/responses.js'
 import { FrameDecoder, writeConnectRequestFrame, writeRequestFrame } from '../wire/frames.js'
 import { notificationUnderChroot, requestUnderChroot, responseUnderChroot } from './chroot.js'
 import { formatHost, HostProvider, type HostAddress } from './connect-string.js'
 import { silentLogger, type ClientLogger } from './events.js'
-import { fromWireResponse, toWireRequest } from './wire-mapping.js'
-import type { ClientTransport, TransportSink } from './client.js'
+import type { ClientTransport, ConnectionSink, TcpClientOptions } from './types.js'
 import type { WatchKind } from './watch-registry.js'
+
+// SessionInfo and ConnectionSink live in ./types.ts; these names stay importable from here.
+export type { ConnectionSink, SessionInfo } from './types.js'
 
 /** Longest a connection may stay idle before a ping, ms (ClientCnxn MAX_SEND_PING_INTERVAL). */
 export const pingIntervalMsMax = 10_000
@@ -67,34 +68,6 @@ export interface TcpConnectionOptions
   chroot: string
   /** Requested session timeout, ms; the server clamps it. */
   sessionTimeoutMs: number
-}
-
-/** What a session grant tells the client. */
-export interface SessionInfo {
-  /** The session id. */
-  sessionId: bigint
-  /** The negotiated timeout, ms. */
-  sessionTimeoutMs: number
-  /** The session password. */
-  sessionPasswd: Uint8Array
-  /** The server is read-only. */
-  readOnly: boolean
-  /** The same session was held before on an earlier connection. */
-  reconnected: boolean
-  /** `host:port` of the server. */
-  server: string
-}
-
-/** What the TCP transport tells its client beyond notifications. */
-export interface ConnectionSink extends TransportSink {
-  /** A server granted (or resumed) the session. */
-  connected(info: SessionInfo): void
-  /** The connection was lost; the transport is reconnecting. */
-  disconnected(reason: string): void
-  /** The server refused addAuth credentials; the transport has stopped. */
-  authFailed(scheme: string): void
-  /** The paths of the watches to re-register after a reconnect. */
-  watchesToRestore(): Record<WatchKind, string[]>
 }
 
 interface Outgoing {
@@ -168,7 +141,7 @@ export class TcpConnection implements ClientTransport {
   /** Sends a request now, or once connected; resolves with the reply (CONNECTIONLOSS if the connection drops first). */
   send(request: Request, onReply?: (response: Response) => void): Promise<Response> {
     if (this.phase === 'ended' || this.phase === 'closing') return Promise.resolve({ err: ErrorCode.SESSIONEXPIRED })
-    const wire = toWireRequest(requestUnderChroot(this.options.chroot, request))
+    const wire = toJuteRequest(requestUnderChroot(this.options.chroot, request))
     if (wire === undefined) return Promise.resolve({ err: ErrorCode.UNIMPLEMENTED })
     return new Promise((resolve) => {
       const outgoing: Outgoing = { request, wire, resolve, onReply }
@@ -317,7 +290,7 @@ export class TcpConnection implements ClientTransport {
     const send = (): void => {
       if (batch.chars === 0) return
       const { chars: _, ...request } = batch
-      const wire = toWireRequest(requestUnderChroot(this.options.chroot, request))
+      const wire = toJuteRequest(requestUnderChroot(this.options.chroot, request))
       if (wire !== undefined) this.write({ request, wire, resolve: undefined, onReply: undefined }, Xid.setWatches)
       batch = empty()
     }
@@ -350,15 +323,13 @@ export class TcpConnection implements ClientTransport {
     const op = entry.wire.op
     if (header.err !== 0 && !(op === 'multi' && r.remaining > 0)) return this.finish(entry, { err: header.err })
     if (header.err !== 0 && entry.xid === Xid.setWatches) this.logger.warn(`setWatches failed on ${this.server} with error ${header.err}`)
-    this.finish(entry, fromWireResponse(readResponse(op, r)))
+    this.finish(entry, fromJuteResponse(readResponse(op, r)))
   }
 
   private notification(zxid: number, r: JuteReader): void {
-    const event = readWatcherEvent(r)
-    const type = eventTypeNames.get(event.type)
-    // Session events (type None) never come from a server over the wire in practice; skip them.
-    if (type === undefined || type === 'None') return
-    const notification: WatchNotification = { type, path: event.path, zxid }
+    const notification = fromWatcherEvent(readWatcherEvent(r), zxid)
+    // Unknown types and session events (type None, never sent by servers in practice) are skipped.
+    if (notification === undefined) return
     this.sink.notification(notificationUnderChroot(this.options.chroot, notification))
   }
 
@@ -476,7 +447,3 @@ export class TcpConnection implements ClientTransport {
     socket?.destroy()
   }
 }
-
-const eventTypeNames = new Map<number, WatchNotification['type'] | 'None'>(
-  Object.entries(WireEventType).map(([name, code]) => [code, name as WatchNotification['type'] | 'None']),
-)

@@ -5,59 +5,16 @@
  */
 import { ZooKeeperError } from '../errors.js'
 import { juteMaxBufferBytes } from '../limits.js'
-import type { Clock } from '../clock.js'
-import { ClientImpl, type ZooKeeperClient } from './client.js'
+import { ClientImpl } from './client.js'
 import { parseConnectString } from './connect-string.js'
-import type { ClientLogger, SessionEvent } from './events.js'
+import type { SessionEvent } from './events.js'
 import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js'
+import type { TcpClientOptions, ZooKeeperClient } from './types.js'
+
+export type { AuthCredentials, TcpClientOptions } from './types.js'
 
 /** ZooKeeper's default session timeout request when none is given, in ms. */
 export const sessionTimeoutMsDefault = 30_000
-
-/** Credentials for {@link TcpClientOptions.auth}, as addAuth takes them. */
-export interface AuthCredentials {
-  /** The auth scheme, for example `digest`. */
-  scheme: string
-  /** The credentials, for example `user:password`. */
-  auth: string | Uint8Array
-}
-
-/** Options of {@link connect}. */
-export interface TcpClientOptions {
-  /** Requested session timeout, ms; the server clamps it to [minSessionTimeout, maxSessionTimeout]. @defaultValue 30000 */
-  sessionTimeoutMs?: number
-  /**
-   * How long `connect()` waits for the first session before it rejects with CONNECTIONLOSS, ms.
-   * @defaultValue the requested session timeout
-   */
-  initialConnectTimeoutMs?: number
-  /** Per-attempt connect and handshake timeout, ms. @defaultValue session timeout / number of hosts (ZooKeeper's rule) */
-  connectTimeoutMs?: number
-  /** Back-off after every host failed once, ms (jittered to between half and all of it). @defaultValue 1000 */
-  reconnectDelayMs?: number
-  /** Try the hosts in a random order, so clients spread over an ensemble. @defaultValue true */
-  shuffleHosts?: boolean
-  /** Numbers in [0, 1) for the host shuffle and the back-off jitter. @defaultValue Math.random */
-  random?: () => number
-  /** Accept a read-only server (ZooKeeper's canBeReadOnly). @defaultValue false */
-  canBeReadOnly?: boolean
-  /** Largest znode data and frame, bytes (jute.maxbuffer); larger data fails before it is sent. @defaultValue 1048575 */
-  maxBufferBytes?: number
-  /** Requests allowed to wait for a connection while reconnecting; more fail with CONNECTIONLOSS. @defaultValue 10000 */
-  requestsQueuedMax?: number
-  /** How long close() waits for the server to confirm closeSession, ms. @defaultValue 2000 */
-  closeTimeoutMs?: number
-  /** Resume this session (with {@link TcpClientOptions.sessionPasswd}) instead of opening a new one. */
-  sessionId?: bigint
-  /** The password of the session to resume. */
-  sessionPasswd?: Uint8Array
-  /** Credentials sent before any request, and again on every reconnect (as addAuth). */
-  auth?: readonly AuthCredentials[]
-  /** Where ping, read and connect timers come from. @defaultValue the system clock */
-  clock?: Clock
-  /** Where state changes (`state: connecting -> connected`) and connection trouble go. @defaultValue silent */
-  logger?: ClientLogger
-}
 
 /**
  * Opens a session over TCP. `connectString` is `host:port[,host:port...][/chroot]`; the hosts are

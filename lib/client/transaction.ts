@@ -3,28 +3,10 @@
  * `client.transaction()`): collect operations, then commit them atomically.
  * @module
  */
-import type { MultiResult } from '../server/requests.js'
-import type { CreateOptions, Data, Op, ZooKeeperClient } from './client.js'
+import type { MultiResult } from '../protocol/requests.js'
+import type { CreateOptions, Data, Op, Transaction, ZooKeeperClient } from './types.js'
 
-/** Operations collected for one atomic {@link ZooKeeperClient.multi}. */
-export interface Transaction {
-  /** The operations so far, in order. */
-  readonly ops: readonly Op[]
-  /** Adds a create (mode, ACL and TTL as in `create`). */
-  create(path: string, data?: Data, options?: CreateOptions): Transaction
-  /** Adds a delete; version -1 (the default) matches any. */
-  delete(path: string, version?: number): Transaction
-  /** Adds a setData; version -1 (the default) matches any. */
-  setData(path: string, data: Data, version?: number): Transaction
-  /** Adds a version check; version -1 only checks that the node exists. */
-  check(path: string, version: number): Transaction
-  /**
-   * Applies every operation atomically, or none. Resolves with one result per operation;
-   * rejects with the first failing operation's error (its `path` names that operation's node).
-   * Paths and data are validated before anything is sent.
-   */
-  commit(): Promise<MultiResult[]>
-}
+export type { Transaction } from './types.js'
 
 /** The builder {@link ZooKeeperClient.transaction} returns. */
 export class TransactionImpl implements Transaction {

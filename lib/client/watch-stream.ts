@@ -7,27 +7,9 @@ import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
 import { eventsBufferedMaxDefault, EventQueue } from './event-queue.js'
 import type { WatchCallback, WatchedEvent } from './events.js'
-import type { ZooKeeperClient } from './client.js'
+import type { WatchStream, WatchStreamOptions, ZooKeeperClient } from './types.js'
 
-/** Options of {@link ZooKeeperClient.watch}. */
-export interface WatchStreamOptions {
-  /** Watch the whole subtree (NodeCreated, NodeDeleted, NodeDataChanged below the path; no NodeChildrenChanged). @defaultValue false */
-  recursive?: boolean
-  /** Ends the iteration when aborted: `next()` rejects with the signal's reason and the server watch is removed. */
-  signal?: AbortSignal
-  /** Events left unread before the iterator fails (so a stalled consumer cannot exhaust memory). @defaultValue 10000 */
-  eventsBufferedMax?: number
-}
-
-/** The iterator {@link ZooKeeperClient.watch} returns. */
-export interface WatchStream extends AsyncIterableIterator<WatchedEvent> {
-  /** Resolves once the server holds the watch; rejects if it could not be added (the iterator then fails too). */
-  readonly ready: Promise<void>
-  /** Resolves once the iteration has ended and the server watch is removed (or could not be). */
-  readonly closed: Promise<void>
-  /** Ends the iteration and removes the server watch (what `break` in a `for await` loop calls). */
-  return(): Promise<IteratorResult<WatchedEvent>>
-}
+export type { WatchStream, WatchStreamOptions } from './types.js'
 
 /** Opens a watch stream on `client` (see {@link ZooKeeperClient.watch}). */
 export function openWatchStream(client: ZooKeeperClient, path: string, options: WatchStreamOptions = {}): WatchStream {

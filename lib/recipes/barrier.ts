@@ -4,9 +4,9 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { ZooKeeperClient } from '../client/client.js'
+import type { ZooKeeperClient } from '../client/index.js'
 import { validatePath } from '../path.js'
-import { CreateMode, type CreateModeValue } from '../server/requests.js'
+import { CreateMode, type CreateModeValue } from '../protocol/create-mode.js'
 import { ensurePath, join } from './internal/nodes.js'
 import { hasCode, retrying, waitForChange, wakeup } from './internal/session.js'
 

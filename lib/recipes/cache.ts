@@ -5,10 +5,9 @@
  * any read that sees the change, so the mirror converges on the server's state in zxid order.
  * @module
  */
-import type { ZooKeeperClient } from '../client/client.js'
-import type { WatchedEvent } from '../client/events.js'
+import type { WatchedEvent, ZooKeeperClient } from '../client/index.js'
 import { validatePath } from '../path.js'
-import type { Stat } from '../tree/data-tree.js'
+import type { Stat } from '../protocol/data.js'
 import { Listeners } from './internal/listeners.js'
 import { join } from './internal/nodes.js'
 import { hasCode, isTransient, sessionEnded } from './internal/session.js'

@@ -3,7 +3,7 @@
  * set), stored as Curator's DistributedAtomicLong stores it: 8 bytes, big-endian, signed.
  * @module
  */
-import type { ZooKeeperClient } from '../client/client.js'
+import type { ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
 import { ensurePath } from './internal/nodes.js'

@@ -5,10 +5,10 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { ZooKeeperClient } from '../client/client.js'
+import type { ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
-import { CreateMode } from '../server/requests.js'
+import { CreateMode } from '../protocol/create-mode.js'
 import { TreeCache } from './cache.js'
 import { Listeners } from './internal/listeners.js'
 import { ensurePath, join, OwnNode } from './internal/nodes.js'

@@ -4,7 +4,7 @@
  * Curator's znode layout so Java and Node participants can run in one election.
  * @module
  */
-import type { ZooKeeperClient } from '../client/client.js'
+import type { ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
 import type { HeldLease, Lease } from './lease.js'

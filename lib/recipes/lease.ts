@@ -3,8 +3,7 @@
  * an AbortSignal that fires when it is lost, and release().
  * @module
  */
-import type { ZooKeeperClient } from '../client/client.js'
-import type { WatchedEvent } from '../client/events.js'
+import type { WatchedEvent, ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import type { OwnNode } from './internal/nodes.js'
 import { retrying, sessionEnded, sessionEndedError } from './internal/session.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { Data, ZooKeeperClient } from '../client/client.js'
+import type { Data, ZooKeeperClient } from '../client/index.js'
 import { validatePath } from '../path.js'
 import type { InterProcessLock, Lease } from './lease.js'
 import { attemptLock, participants, standardDriver, type LockSpec } from './internal/lock-internals.js'

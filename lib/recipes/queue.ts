@@ -4,9 +4,9 @@
  * the sequence), so a producer that loses a create reply finds its item instead of adding it twice.
  * @module
  */
-import type { Data, ZooKeeperClient } from '../client/client.js'
+import type { Data, ZooKeeperClient } from '../client/index.js'
 import { validatePath } from '../path.js'
-import { CreateMode } from '../server/requests.js'
+import { CreateMode } from '../protocol/create-mode.js'
 import { curatorProtectedPrefix, join, OwnNode } from './internal/nodes.js'
 import { hasCode, retrying, waitForChange, wakeup } from './internal/session.js'
 

@@ -3,7 +3,7 @@
  * writers queue in one directory as `_c_<uuid>-__READ__<seq>` and `_c_<uuid>-__WRIT__<seq>`.
  * @module
  */
-import type { Data, ZooKeeperClient } from '../client/client.js'
+import type { Data, ZooKeeperClient } from '../client/index.js'
 import { validatePath } from '../path.js'
 import type { InterProcessLock, Lease } from './lease.js'
 import { attemptLock, standardDriver, type LockDriver, type LockSpec } from './internal/lock-internals.js'

@@ -4,10 +4,10 @@
  * waiter at a time watch the leases (so a returned lease wakes one process, not all).
  * @module
  */
-import type { Data, ZooKeeperClient } from '../client/client.js'
+import type { Data, ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
-import { CreateMode } from '../server/requests.js'
+import { CreateMode } from '../protocol/create-mode.js'
 import { HeldLease, type Lease } from './lease.js'
 import { curatorProtectedPrefix, join, nameOf, OwnNode } from './internal/nodes.js'
 import { hasCode, retrying, waitForChange, wakeup } from './internal/session.js'

@@ -14,7 +14,7 @@ import type { ServerSpec } from '../config/zoo-cfg.js'
 import { zxidCounter, zxidEpoch } from '../txn/zxid.js'
 import { javaHex, measuredDirectories, type ConnectionInfo, type FourLetterContext } from '../wire/four-letter-words.js'
 import type { ZabState } from '../zab/index.js'
-import type { LastSnapshot } from './durable.js'
+import type { LastSnapshot } from './replication.js'
 import type { LatencyHistogram, MemberMetrics } from './metrics.js'
 
 /** What a quorum member knows of its ensemble: the configuration and the ZAB core's view. */

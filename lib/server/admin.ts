@@ -14,8 +14,8 @@ import path from 'node:path'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
 import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from './admin-commands.js'
-import type { LastSnapshot } from './durable.js'
-import type { MemberRole } from './member.js'
+import type { LastSnapshot } from './replication.js'
+import type { ServerMode } from './member.js'
 import type { MemberMetrics } from './metrics.js'
 import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from './prometheus.js'
 
@@ -38,8 +38,8 @@ export const adminHeaderBytesMax = 8192
 export interface AdminMember {
   /** Request, log sync and election counters. */
   readonly metrics: MemberMetrics
-  /** The member's role now. */
-  readonly role: MemberRole
+  /** The member's role now, as srvr reports it (`standalone` for a server alone in its configuration). */
+  readonly mode: ServerMode
   /** The zxid of the last applied transaction. */
   readonly lastProcessedZxid: number
   /** The tree, for its znode count. */
@@ -211,7 +211,7 @@ async function runCommand(sources: AdminSources, startedMs: number, name: string
 }
 
 function serving(sources: AdminSources): boolean {
-  return sources.member.role !== 'looking'
+  return sources.member.mode !== 'looking'
 }
 
 /** The same resets the four-letter words crst and srst make, on the same client port. */
@@ -303,7 +303,7 @@ function safe(read: () => string): string {
 function metricsSnapshot(member: AdminMember): MetricsSnapshot {
   return {
     metrics: member.metrics,
-    role: member.role,
+    role: member.mode,
     znodeCount: member.tree.size,
     watchCount: member.watches.size,
     sessionCount: member.sessions.size,

@@ -1,7 +1,8 @@
 /**
  * The member's request pipeline (apache/zookeeper's processor chain, as plain functions on one
  * event loop): prep → propose/log → commit → apply and reply. Reads are answered in order behind
- * the writes before them. Standalone is a member whose proposals commit on their own.
+ * the writes before them. Proposals go to the replication runtime (`replication.ts`), the same for
+ * a standalone server (an ensemble of one) as for any member of a larger ensemble.
  * @module
  */
 import { randomBytes } from 'node:crypto'
@@ -15,7 +16,8 @@ import {
   tickTimeMsDefault,
 } from '../limits.js'
 import { pathProblem } from '../path.js'
-import { digestId, SUPER_ID } from '../tree/acl.js'
+import { digestId } from '../digest.js'
+import { SUPER_ID } from '../tree/acl.js'
 import { DataTree, type TxnResult } from '../tree/data-tree.js'
 import type { Id, Txn, TxnEntry, TxnHeader } from '../txn/types.js'
 import { SessionTracker } from '../session/session-tracker.js'
@@ -67,7 +69,21 @@ export interface Channel {
   attached: boolean
   /** What reads on this channel see, made on its first read. */
   readContext?: reads.ReadContext
+  /**
+   * The session's requests still waiting for its own earlier writes or syncs, in request order
+   * (ZooKeeper's CommitProcessor orders a session's reads only behind that session's writes).
+   */
+  readonly queue: Queued[]
 }
+
+/**
+ * A request of a session waiting its turn: its own write (answered once `answer` is set at
+ * commit), a read behind it, or a sync waiting for the leader.
+ */
+export type Queued =
+  | { kind: 'write'; answer: (() => void) | undefined }
+  | { kind: 'read'; run: () => void }
+  | { kind: 'sync'; done: boolean; run: () => void }
 
 /** How a session was granted. */
 export interface SessionGrant {
@@ -88,7 +104,7 @@ export interface ConnectParams {
 export type Done = (response: Response, zxid: number) => void
 
 /**
- * Where a leader's (or standalone member's) proposals go: the member is told of commits, in zxid
+ * Where a leader's proposals go (the replication runtime): the member is told of commits, in zxid
  * order, through {@link Member.commit}.
  */
 export interface Committer {
@@ -122,16 +138,27 @@ export interface Forwarder {
   sync(token: number): boolean
 }
 
-/** What a member is doing in its ensemble (standalone is a member on its own). */
-export type MemberRole = 'standalone' | 'leader' | 'follower' | 'observer' | 'looking'
+/** What a member is doing in its ensemble; a standalone server is the leader of an ensemble of one. */
+export type MemberRole = 'leader' | 'follower' | 'observer' | 'looking'
 
 /**
- * A write in the member's FIFO. `make` is set while the write waits for the ensemble to take
- * more proposals: its transaction is prepared only when it is proposed, so it sees every change
- * proposed before it.
+ * The role as srvr, mntr and the admin server report it: a member alone in its configuration
+ * reports `standalone` while it leads, as ZooKeeper does for a one-server configuration.
+ */
+export type ServerMode = MemberRole | 'standalone'
+
+/** The committer before the replication runtime is attached: nothing can be proposed. */
+const notReplicating: Committer = {
+  nextZxid: () => 1,
+  propose: () => false,
+}
+
+/**
+ * A write in the member's FIFO of writes in flight, which commit in the order they were proposed
+ * or forwarded. `make` is set while the write waits for the ensemble to take more proposals: its
+ * transaction is prepared only when it is proposed, so it sees every change proposed before it.
  */
 interface PendingWrite {
-  kind: 'write'
   sessionId: bigint
   cxid: number
   zxid: number | undefined
@@ -139,10 +166,6 @@ interface PendingWrite {
   make?: (() => Txn) | undefined
 }
 
-type Pending =
-  | PendingWrite
-  | { kind: 'read'; run: () => void }
-  | { kind: 'sync'; token: number; done: boolean; run: () => void }
 
 /** Reads that need nothing but the tree: answered at once when nothing is queued ahead of them. */
 function isPlainRead(request: Request): request is ReadRequest {
@@ -162,17 +185,23 @@ export class Member {
   readonly options: Required<Omit<MemberOptions, 'superDigest' | 'clock'>> & { superDigest: string | undefined }
   private readonly prep: Prep
   private readonly channels = new Map<bigint, Channel>()
-  private readonly pending: Pending[] = []
-  /** Writes (also in `pending`) waiting, in order, until a commit makes room for their proposal. */
+  /** Writes in flight, from every session and the member itself, in commit order. */
+  private readonly writes: PendingWrite[] = []
+  /** Writes (also in `writes`) waiting, in order, until a commit makes room for their proposal. */
   private readonly waiting: PendingWrite[] = []
-  private lastProposedZxid = 0
-  private committer: Committer
+  /** Channels with requests queued behind their own writes or syncs. */
+  private readonly busy = new Set<Channel>()
+  /** Syncs waiting for the leader, by token. */
+  private readonly syncs = new Map<number, { channel: Channel; item: Queued & { kind: 'sync' } }>()
+  private committer: Committer = notReplicating
   private forwarder: Forwarder | undefined
   private syncToken = 0
   /** Sessions used here since the last report to the leader (followers relay them like pings). */
   private readonly touched = new Set<bigint>()
-  /** What the member is doing; only standalone members and established leaders prepare writes. */
-  role: MemberRole = 'standalone'
+  /** What the member is doing; only an established leader prepares writes. */
+  role: MemberRole = 'looking'
+  /** Whether the member is alone in its configuration (one voter, no observers): it reports `standalone`. */
+  standalone = false
   /** Request counts and latencies, for mntr, the admin server and /metrics. */
   readonly metrics = new MemberMetrics()
   private timers: Timer[] = []
@@ -184,18 +213,11 @@ export class Member {
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.serverId, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
     this.tree.listener = (type, path, zxid) => this.watches.trigger(type, path, zxid)
-    this.committer = {
-      nextZxid: () => this.lastProposedZxid + 1,
-      propose: (entry) => {
-        this.commit(entry)
-        return entry.header.zxid
-      },
-    }
     this.every(this.options.tickTimeMs, () => this.expireSessions())
     this.every(this.options.containerCheckIntervalMs, () => this.removeExpiredContainers())
   }
 
-  /** Replaces the committer (standalone durable or ensemble); by default proposals commit at once. */
+  /** Sets where proposals go (the replication runtime); until then nothing can be proposed. */
   setCommitter(committer: Committer): void {
     this.committer = committer
   }
@@ -205,9 +227,14 @@ export class Member {
     this.forwarder = forwarder
   }
 
-  /** Whether this member decides writes itself (standalone, or the established leader). */
+  /** Whether this member decides writes itself (the established leader). */
   get leads(): boolean {
-    return this.role === 'standalone' || this.role === 'leader'
+    return this.role === 'leader'
+  }
+
+  /** The role as srvr, mntr and the admin server report it. */
+  get mode(): ServerMode {
+    return this.standalone && this.role === 'leader' ? 'standalone' : this.role
   }
 
   /** Whether the member serves clients now (not while it looks for a leader). */
@@ -252,7 +279,7 @@ export class Member {
       this.detach(previous)
       previous.connection.sessionEnded('moved')
     }
-    const channel: Channel = { connection, sessionId, authInfo: [{ scheme: 'ip', id: connection.remoteAddress }], attached: true }
+    const channel: Channel = { connection, sessionId, authInfo: [{ scheme: 'ip', id: connection.remoteAddress }], attached: true, queue: [] }
     this.channels.set(sessionId, channel)
     return channel
   }
@@ -269,8 +296,8 @@ export class Member {
   submit(channel: Channel, request: Request, cxid: number, done: Done): void {
     const started = performance.now()
     const metrics = this.metrics
-    // The common read, with nothing queued ahead of it, is answered here without a closure.
-    if (this.pending.length === 0 && isPlainRead(request) && channel.attached && this.serving && this.sessions.touch(channel.sessionId, this.clock.now())) {
+    // The common read, with nothing of its session queued ahead of it, is answered here without a closure.
+    if (channel.queue.length === 0 && isPlainRead(request) && channel.attached && this.serving && this.sessions.touch(channel.sessionId, this.clock.now())) {
       if (!this.leads) this.touched.add(channel.sessionId)
       const response = this.read(channel, request)
       metrics.request(request.op, performance.now() - started)
@@ -292,29 +319,55 @@ export class Member {
     if (!this.leads) this.touched.add(channel.sessionId)
     if (isWrite(request)) return this.submitWrite(channel, request, cxid, done)
     const run = () => done(this.read(channel, request), this.lastProcessedZxid)
-    if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(run)
-    if (this.pending.length === 0) run()
-    else this.pending.push({ kind: 'read', run })
+    if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(channel, run)
+    if (channel.queue.length === 0) run()
+    else this.enqueue(channel, { kind: 'read', run })
   }
 
-  // In an ensemble a sync waits until everything the leader proposed before it has committed here.
-  private submitSync(run: () => void): void {
+  private enqueue(channel: Channel, item: Queued): void {
+    channel.queue.push(item)
+    this.busy.add(channel)
+  }
+
+  // A sync waits until everything the leader proposed before it has committed here.
+  private submitSync(channel: Channel, run: () => void): void {
     const token = ++this.syncToken
-    const item: Pending = { kind: 'sync', token, done: false, run }
-    this.pending.push(item)
-    if (this.forwarder?.sync(token) !== true) item.done = true
-    this.drainReads()
+    const item = { kind: 'sync' as const, done: false, run }
+    this.enqueue(channel, item)
+    this.syncs.set(token, { channel, item })
+    if (this.forwarder?.sync(token) !== true) this.syncDone(token)
   }
 
   /** The leader's answer to sync `token`: every write before it has been committed here. */
   syncDone(token: number): void {
-    for (const item of this.pending) if (item.kind === 'sync' && item.token === token) item.done = true
-    this.drainReads()
+    const sync = this.syncs.get(token)
+    if (sync === undefined) return
+    this.syncs.delete(token)
+    sync.item.done = true
+    this.drain(sync.channel)
+  }
+
+  /** Answers a session's queued requests in order, up to the first write or sync not done yet. */
+  private drain(channel: Channel): void {
+    const queue = channel.queue
+    for (let head = queue[0]; head !== undefined; head = queue[0]) {
+      if (head.kind === 'write' && head.answer === undefined) return
+      if (head.kind === 'sync' && !head.done) return
+      queue.shift()
+      if (head.kind === 'write') (head.answer as () => void)()
+      else head.run()
+    }
+    this.busy.delete(channel)
   }
 
   private submitWrite(channel: Channel, request: WriteRequest, cxid: number, done: Done): void {
     if (request.op === 'closeSession') this.sessions.setClosing(channel.sessionId)
-    const finish = (result: TxnResult, zxid: number) => done(toResponse(result), zxid)
+    const item: Queued & { kind: 'write' } = { kind: 'write', answer: undefined }
+    this.enqueue(channel, item)
+    const finish = (result: TxnResult, zxid: number) => {
+      item.answer = () => done(toResponse(result), zxid)
+      this.drain(channel)
+    }
     if (!this.leads) return this.forwardWrite({ sessionId: channel.sessionId, cxid, authInfo: channel.authInfo, request }, finish)
     this.propose(channel.sessionId, cxid, () => this.prepare(channel.sessionId, channel.authInfo, request), finish)
   }
@@ -325,10 +378,10 @@ export class Member {
   }
 
   private forwardWrite(write: ForwardedWrite, finish: (result: TxnResult, zxid: number) => void): void {
-    const item: Pending = { kind: 'write', sessionId: write.sessionId, cxid: write.cxid, zxid: undefined, finish }
-    this.pending.push(item)
+    const item: PendingWrite = { sessionId: write.sessionId, cxid: write.cxid, zxid: undefined, finish }
+    this.writes.push(item)
     if (this.forwarder?.forward(write) === true) return
-    this.pending.pop()
+    this.writes.pop()
     finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
   }
 
@@ -354,8 +407,8 @@ export class Member {
    * rather than failing them). `make` prepares the transaction when it is proposed.
    */
   private propose(sessionId: bigint, cxid: number, make: () => Txn, finish: (result: TxnResult, zxid: number) => void): void {
-    const item: PendingWrite = { kind: 'write', sessionId, cxid, zxid: undefined, finish, make }
-    this.pending.push(item)
+    const item: PendingWrite = { sessionId, cxid, zxid: undefined, finish, make }
+    this.writes.push(item)
     if (this.waiting.length > 0 || !this.tryPropose(item)) this.waiting.push(item)
   }
 
@@ -364,7 +417,7 @@ export class Member {
     const header: TxnHeader = { sessionId: item.sessionId, cxid: item.cxid, zxid: this.committer.nextZxid(), time: this.clock.now() }
     const make = item.make as () => Txn
     const txn = make()
-    // A standalone member commits inside propose: the item must look proposed by then.
+    // A member on a storage that keeps nothing commits inside propose: the item must look proposed by then.
     item.make = undefined
     item.zxid = header.zxid
     const zxid = this.committer.propose({ header, txn })
@@ -375,7 +428,7 @@ export class Member {
       return false
     }
     if (zxid === false) {
-      this.pending.splice(this.pending.indexOf(item), 1)
+      this.writes.splice(this.writes.indexOf(item), 1)
       this.prep.forget(header.zxid)
       item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
       return true
@@ -383,7 +436,6 @@ export class Member {
     if (zxid !== header.zxid) this.prep.renumber(header.zxid, zxid)
     header.zxid = zxid
     item.zxid = zxid
-    this.lastProposedZxid = Math.max(this.lastProposedZxid, zxid)
     return true
   }
 
@@ -392,24 +444,15 @@ export class Member {
     while (this.waiting.length > 0 && this.tryPropose(this.waiting[0] as PendingWrite)) this.waiting.shift()
   }
 
-  /** A proposal committed: apply it, answer it if it was asked here, then the reads queued behind it. */
+  /** A proposal committed: apply it, then answer it (and its session's reads behind it) if it was asked here. */
   commit(entry: TxnEntry): void {
-    const head = this.pending[0]
+    const head = this.writes[0]
     const { sessionId, cxid, zxid } = entry.header
-    const mine = head?.kind === 'write' && head.make === undefined && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
-    if (mine) this.pending.shift()
+    const mine = head !== undefined && head.make === undefined && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
+    if (mine) this.writes.shift()
     const result = this.apply(entry)
     if (mine) head.finish(result, zxid)
-    this.drainReads()
     if (this.waiting.length > 0 && this.leads) this.proposeWaiting()
-  }
-
-  private drainReads(): void {
-    for (let head = this.pending[0]; head !== undefined && head.kind !== 'write'; head = this.pending[0]) {
-      if (head.kind === 'sync' && !head.done) return
-      this.pending.shift()
-      head.run()
-    }
   }
 
   /** Applies a committed transaction to the tree and the session table (also for replay). */
@@ -418,7 +461,6 @@ export class Member {
     if (txn.type === 'createSession') this.sessions.add(header.sessionId, txn.timeoutMs, txn.passwd, this.clock.now())
     const result = this.tree.apply(header, txn)
     if (txn.type === 'closeSession') this.endSession(header.sessionId, txn.expired === true)
-    if (header.zxid > this.lastProposedZxid) this.lastProposedZxid = header.zxid
     this.prep.committed(header.zxid)
     return result
   }
@@ -510,7 +552,7 @@ export class Member {
     this.timers.push(timer)
   }
 
-  /** Proposes closeSession for every session whose timeout passed (the leader's job in an ensemble). */
+  /** Proposes closeSession for every session whose timeout passed (the leader's job). */
   expireSessions(): void {
     if (!this.leads) return
     for (const session of this.sessions.expire(this.clock.now())) {
@@ -518,13 +560,17 @@ export class Member {
     }
   }
 
-  /** Expires one session now (tests' fault injection); false when it is not open or this member does not lead. */
-  expireSession(sessionId: bigint, done: () => void): boolean {
+  /**
+   * Expires one session now (tests' fault injection): `'expiring'` and `done` is called once the
+   * closeSession is applied, or why not: this member does not lead, or the session is not open.
+   */
+  expireSession(sessionId: bigint, done: () => void): 'expiring' | 'not-leader' | 'no-session' {
+    if (!this.leads) return 'not-leader'
     const session = this.sessions.get(sessionId)
-    if (!this.leads || session === undefined || session.closing) return false
+    if (session === undefined || session.closing) return 'no-session'
     this.sessions.setClosing(sessionId)
     this.propose(sessionId, internalCxid, () => ({ type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(sessionId), expired: true }), () => done())
-    return true
+    return 'expiring'
   }
 
   /** Deletes empty containers and expired TTL nodes now (ZooKeeper's ContainerManager pass; leader only). */
@@ -565,7 +611,7 @@ export class Member {
    */
   setRole(role: MemberRole): void {
     if (role === this.role) return
-    if (role === 'looking' && this.role !== 'standalone') this.metrics.elections++
+    if (role === 'looking') this.metrics.elections++
     this.role = role
     this.prep.reset()
     if (role === 'looking') this.dropClients()
@@ -580,12 +626,13 @@ export class Member {
     this.failPending()
   }
 
+  // Every write in flight fails; reads and syncs queued behind them are answered from the tree.
   private failPending(): void {
     this.waiting.length = 0
-    for (const item of this.pending.splice(0)) {
-      if (item.kind === 'write') item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
-      else item.run()
-    }
+    for (const item of this.writes.splice(0)) item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    for (const { item } of this.syncs.values()) item.done = true
+    this.syncs.clear()
+    for (const channel of [...this.busy]) this.drain(channel)
   }
 
   /** Replaces the whole state (a SNAP from the leader): tree, sessions and in-flight changes. */
@@ -594,7 +641,6 @@ export class Member {
     this.prep.reset()
     this.tree.clear()
     this.sessions.clear()
-    this.lastProposedZxid = 0
   }
 
   /** Stops timers and ends every connection; sessions stay in the tree (they expire after a restart). */

@@ -10,8 +10,9 @@ import { parentPath, pathProblem } from '../path.js'
 import { fixupACL, hasPermission } from '../tree/acl.js'
 import { systemPaths, type DataTree } from '../tree/data-tree.js'
 import { ttlMsMax } from '../limits.js'
-import { Perms, type ACL, type Id, type NodeKind, type Txn } from '../txn/types.js'
-import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, SetACLRequest, SetDataRequest, WriteRequest } from './requests.js'
+import { Perms, type ACL, type Id } from '../protocol/data.js'
+import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, SetACLRequest, SetDataRequest, WriteRequest } from '../protocol/requests.js'
+import type { NodeKind, Txn } from '../txn/types.js'
 
 /** What prep needs to know of a node, as the tree will have it once in-flight changes apply. */
 interface NodeRecord {

@@ -3,21 +3,21 @@
  * server's `/metrics`. Pure: it formats a snapshot and reads no clock and no socket.
  * @module
  */
-import type { MemberRole } from './member.js'
+import type { ServerMode } from './member.js'
 import { latencyBucketsMs, type LatencyHistogram, type MemberMetrics } from './metrics.js'
 
 /** The content type of the text exposition format. */
 export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8'
 
 /** Every state `paddock_server_state` reports, one series each (1 for the current one). */
-export const serverStates: readonly MemberRole[] = ['standalone', 'leader', 'follower', 'observer', 'looking']
+export const serverStates: readonly ServerMode[] = ['standalone', 'leader', 'follower', 'observer', 'looking']
 
 /** What `/metrics` exports: the member's counters and a few of its sizes, read at one moment. */
 export interface MetricsSnapshot {
   /** Request, log sync and election counters. */
   metrics: MemberMetrics
   /** The member's role now. */
-  role: MemberRole
+  role: ServerMode
   /** Znodes in the tree (the root counted once). */
   znodeCount: number
   /** Watches registered, of every kind. */

@@ -7,9 +7,9 @@
  * @module
  */
 import { ErrorCode } from '../errors.js'
+import { Perms, type ACL, type Id } from '../protocol/data.js'
 import { hasPermission } from '../tree/acl.js'
 import type { DataTree } from '../tree/data-tree.js'
-import { Perms, type ACL, type Id } from '../txn/types.js'
 import type { Watcher, WatchManager } from '../watch/watch-manager.js'
 import type {
   ExistsRequest,
@@ -21,7 +21,7 @@ import type {
   Response,
   ResponseFor,
   SetWatchesRequest,
-} from './requests.js'
+} from '../protocol/requests.js'
 
 /** What a read needs to know of the connection asking. */
 export interface ReadContext {

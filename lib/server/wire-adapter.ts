@@ -1,29 +1,21 @@
 /**
- * The client port's backend over a Member: maps the wire's {@link ClientRequest} records to the
- * member's {@link Request}s and the member's responses back to jute response records, as
- * apache/zookeeper@release-3.9.5 `PrepRequestProcessor`, `FinalRequestProcessor` and
- * `ZooKeeperServer.processPacket` answer them.
+ * The client port's backend over a Member: the wire's jute request records go to the member as
+ * requests (lib/protocol/requests.ts) and its responses come back as jute response records,
+ * through the pure mapping of lib/protocol/jute-server.ts, answered as
+ * apache/zookeeper@release-3.9.5 `FinalRequestProcessor` and `ZooKeeperServer.processPacket` do.
  *
- * Mapping rules checked in ZooKeeper's source:
- * - create → `CreateResponse{path}`; create2, createContainer, createTTL → `Create2Response{path, stat}`;
- *   inside multi the same split (`CreateResult` with or without a stat).
- * - The opcode, not the flags, decides the node type: createContainer always makes a container
- *   (`CreateContainerTxn`), create/create2 with the CONTAINER flag make a persistent node
- *   (`CreateTxn` carries only `ephemeral`), and a TTL flag without createTTL has ttl -1, so it is
- *   UNIMPLEMENTED (extended types off) or BADARGUMENTS. createTTL with a non-TTL flag is
- *   BADARGUMENTS (`EphemeralType.validateTTL`).
- * - check alone is refused by the connection (ZOOKEEPER-2623); auth answers with zxid 0 and
- *   AUTHFAILED closes the connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl
- *   without a SASL server answers OK with a null token; reconfig is RECONFIGDISABLED (reconfig is
- *   off by default); an unknown WatcherType or AddWatch mode is MARSHALLINGERROR (the
- *   IllegalArgumentException of `WatcherType.fromInt` / `WatcherMode.fromZooDef`).
+ * What this file decides beyond the mapping, checked in ZooKeeper's source: check alone is refused
+ * by the connection (ZOOKEEPER-2623); auth answers with zxid 0 and AUTHFAILED closes the
+ * connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl without a SASL server
+ * answers OK with a null token; reconfig is RECONFIGDISABLED (reconfig is off by default).
  * @module
  */
 import { ErrorCode } from '../errors.js'
-import { EventType, KeeperState } from '../wire/opcodes.js'
-import type { ACL as WireACL, ClientInfo as WireClientInfo, ConnectRequest, Stat as WireStat } from '../wire/records.js'
-import type { ClientRequest, MultiOp as WireMultiOp } from '../wire/requests.js'
-import type { ClientResponse, MultiResult as WireMultiResult } from '../wire/responses.js'
+import type { ClientRequest } from '../protocol/jute-records.js'
+import { fromJuteRequest, toJuteResponse, toWatcherEvent } from '../protocol/jute-server.js'
+import type { Response } from '../protocol/requests.js'
+import type { WatchNotification } from '../protocol/watch.js'
+import type { ConnectRequest } from '../wire/records.js'
 import { traceMaskDefault, type DirectorySizes, type ServerInfo } from '../wire/four-letter-words.js'
 import type {
   BackendReply,
@@ -31,17 +23,12 @@ import type {
   ClientPortConnection,
   ClientPortSession,
   SessionEndReason,
-} from '../wire/server.js'
-import type { AddWatchMode, WatcherType, WatchNotification } from '../watch/watch-manager.js'
+} from '../wire/types.js'
 import type { Channel, ClientConnection, Member } from './member.js'
-import type { CreateRequest, MultiOp, MultiResult, Request, Response } from './requests.js'
 import { directoryBytes } from './admin-directories.js'
 
 /** The version line four-letter words print. */
 export const paddockVersionLine = '3.9.5-paddock-0.1.0, built on n/a'
-
-/** A mode no create accepts: prep answers it with BADARGUMENTS at the op's place in the order. */
-const invalidCreateMode = -1
 
 /** Options of {@link MemberClientPortBackend}. */
 export interface MemberBackendOptions {
@@ -72,7 +59,7 @@ class MemberLink implements ClientConnection {
   }
 
   process(event: WatchNotification): void {
-    this.wire.notify(event.zxid, { type: EventType[event.type], state: KeeperState.SyncConnected, path: event.path })
+    this.wire.notify(event.zxid, toWatcherEvent(event))
   }
 
   sessionEnded(reason: SessionEndReason): void {
@@ -204,9 +191,9 @@ class MemberSession implements ClientPortSession {
   submit(xid: number, request: ClientRequest, reply: (reply: BackendReply) => void): void {
     const local = answerLocally(request, this.member.lastProcessedZxid)
     if (local !== undefined) return reply(local)
-    const mapped = toMemberRequest(request)
+    const mapped = fromJuteRequest(request)
     if ('err' in mapped) return reply({ err: mapped.err, zxid: this.member.lastProcessedZxid })
-    this.member.submit(this.channel, mapped, xid, (response, zxid) => reply(toWireReply(request, response, zxid)))
+    this.member.submit(this.channel, mapped, xid, (response, zxid) => reply(toBackendReply(request, response, zxid)))
   }
 
   detach(): void {
@@ -231,173 +218,12 @@ function answerLocally(request: ClientRequest, zxid: number): BackendReply | und
   }
 }
 
-const watcherTypes: Record<number, WatcherType> = { 1: 'children', 2: 'data', 3: 'any', 4: 'persistent', 5: 'persistentRecursive' }
-const addWatchModes: Record<number, AddWatchMode> = { 0: 'persistent', 1: 'persistentRecursive' }
-
-/** Maps a wire request to the member's, or to the error ZooKeeper answers it with. */
-export function toMemberRequest(request: ClientRequest): Request | { err: number } {
-  switch (request.op) {
-    case 'create': case 'create2': case 'createContainer': case 'createTTL':
-      return toMemberCreate(request)
-    case 'delete': case 'setData':
-      return request
-    case 'deleteContainer':
-      return { op: 'deleteContainer', path: request.path }
-    case 'check':
-      return { op: 'check', path: request.path, version: request.version }
-    case 'setACL':
-      return { op: 'setACL', path: request.path, acl: request.acl, version: request.version }
-    case 'multi':
-      return { op: 'multi', ops: request.ops.map(toMemberMultiOp) }
-    case 'exists': case 'getData':
-      return { op: request.op, path: request.path, watch: request.watch }
-    case 'getChildren': case 'getChildren2':
-      return { op: 'getChildren', path: request.path, watch: request.watch }
-    case 'multiRead':
-      return { op: 'multiRead', ops: request.ops.map((op) => ({ op: op.op, path: op.path })) }
-    default:
-      return toMemberSessionRequest(request)
-  }
-}
-
-function toMemberSessionRequest(request: ClientRequest): Request | { err: number } {
-  switch (request.op) {
-    case 'getACL': case 'sync': case 'getAllChildrenNumber':
-      return { op: request.op, path: request.path }
-    case 'getEphemerals': {
-      const prefix = request.prefixPath.trim()
-      return { op: 'getEphemerals', prefix: prefix === '' ? '/' : request.prefixPath }
-    }
-    case 'ping': case 'closeSession': case 'whoAmI':
-      return { op: request.op }
-    case 'auth':
-      return { op: 'setAuth', scheme: request.scheme, auth: request.auth }
-    case 'setWatches': case 'setWatches2':
-      return {
-        op: 'setWatches',
-        relativeZxid: request.relativeZxid,
-        dataWatches: request.dataWatches,
-        existWatches: request.existWatches,
-        childWatches: request.childWatches,
-        persistentWatches: request.op === 'setWatches2' ? request.persistentWatches : [],
-        persistentRecursiveWatches: request.op === 'setWatches2' ? request.persistentRecursiveWatches : [],
-      }
-    case 'addWatch': {
-      const mode = addWatchModes[request.mode]
-      return mode === undefined ? { err: ErrorCode.MARSHALLINGERROR } : { op: 'addWatch', path: request.path, mode }
-    }
-    case 'checkWatches': case 'removeWatches': {
-      const type = watcherTypes[request.type]
-      if (type === undefined) return { err: ErrorCode.MARSHALLINGERROR }
-      return { op: 'removeWatches', path: request.path, type, dryRun: request.op === 'checkWatches' }
-    }
-    default:
-      // sasl and reconfig are answered before this; nothing else reaches here.
-      return { err: ErrorCode.UNIMPLEMENTED }
-  }
-}
-
-type WireCreate = Extract<ClientRequest, { op: 'create' | 'create2' | 'createContainer' | 'createTTL' }>
-
-/** The member's create for a wire create, following the opcode-over-flags rules of PrepRequestProcessor. */
-function toMemberCreate(request: WireCreate): CreateRequest {
-  const base = { op: 'create' as const, path: request.path, data: request.data, acl: request.acl }
-  const flags = request.flags
-  const ttlFlag = flags === 5 || flags === 6
-  switch (request.op) {
-    case 'createTTL':
-      return ttlFlag ? { ...base, mode: flags, ttlMs: request.ttl } : { ...base, mode: invalidCreateMode }
-    case 'createContainer':
-      // A container cannot be sequential in Paddock's tree; ZooKeeper would append a suffix here.
-      if (flags === 0 || flags === 1 || flags === 4) return { ...base, mode: 4 }
-      return { ...base, mode: ttlFlag ? flags : invalidCreateMode }
-    default:
-      return { ...base, mode: flags === 4 ? 0 : flags }
-  }
-}
-
-function toMemberMultiOp(op: WireMultiOp): MultiOp {
-  switch (op.op) {
-    case 'create': case 'create2': case 'createContainer': case 'createTTL':
-      return toMemberCreate(op)
-    case 'delete':
-      return { op: 'delete', path: op.path, version: op.version }
-    case 'setData':
-      return { op: 'setData', path: op.path, data: op.data, version: op.version }
-    case 'check':
-      return { op: 'check', path: op.path, version: op.version }
-  }
-}
-
-/** Turns the member's response into the reply for the wire request it answers. */
-export function toWireReply(request: ClientRequest, response: Response, zxid: number): BackendReply {
+// The reply for the wire request the member's response answers.
+function toBackendReply(request: ClientRequest, response: Response, zxid: number): BackendReply {
   if (request.op === 'auth') {
     // ZooKeeperServer.processPacket: auth replies carry zxid 0, and AUTHFAILED closes the connection.
     return response.err === 0 ? { err: 0, zxid: 0 } : { err: ErrorCode.AUTHFAILED, zxid: 0, close: true }
   }
   if (response.err !== 0) return { err: response.err, zxid }
-  return { err: 0, zxid, response: toWireResponse(request, response) }
-}
-
-// The member's success bodies, read field by field; each op's body is known from the request.
-type Body = Response & Record<string, unknown>
-
-function toWireResponse(request: ClientRequest, response: Response): ClientResponse | undefined {
-  const r = response as Body
-  switch (request.op) {
-    case 'create':
-      return { op: 'create', path: r.path as string }
-    case 'create2': case 'createContainer': case 'createTTL':
-      return { op: request.op, path: r.path as string, stat: r.stat as WireStat }
-    case 'exists': case 'setData': case 'setACL':
-      return { op: request.op, stat: r.stat as WireStat }
-    case 'getData':
-      return { op: 'getData', data: r.data as Uint8Array, stat: r.stat as WireStat }
-    case 'getACL':
-      return { op: 'getACL', acl: r.acl as WireACL[], stat: r.stat as WireStat }
-    case 'getChildren':
-      return { op: 'getChildren', children: r.children as string[] }
-    case 'getChildren2':
-      return { op: 'getChildren2', children: r.children as string[], stat: r.stat as WireStat }
-    case 'sync':
-      return { op: 'sync', path: r.path as string }
-    case 'multi':
-      return { op: 'multi', results: (r.results as MultiResult[]).map((res, i) => toWireMultiResult(res, request.ops[i])) }
-    case 'multiRead':
-      return { op: 'multiRead', results: r.results as WireMultiResult[] }
-    default:
-      return toWireSessionResponse(request, r)
-  }
-}
-
-function toWireSessionResponse(request: ClientRequest, r: Body): ClientResponse | undefined {
-  switch (request.op) {
-    case 'getEphemerals':
-      return { op: 'getEphemerals', ephemerals: r.paths as string[] }
-    case 'getAllChildrenNumber':
-      return { op: 'getAllChildrenNumber', totalNumber: r.count as number }
-    case 'whoAmI':
-      return { op: 'whoAmI', clientInfo: r.clientInfo as WireClientInfo[] }
-    case 'addWatch':
-      return { op: 'addWatch' }
-    case 'delete': case 'deleteContainer': case 'ping': case 'closeSession': case 'setWatches': case 'setWatches2':
-    case 'checkWatches': case 'removeWatches':
-      return { op: request.op }
-    default:
-      return undefined
-  }
-}
-
-// FinalRequestProcessor multi: create → CreateResult(path); create2/TTL/container → CreateResult(path, stat).
-function toWireMultiResult(result: MultiResult, op: WireMultiOp | undefined): WireMultiResult {
-  switch (result.op) {
-    case 'create':
-      return op?.op === 'create' ? { op: 'create', path: result.path } : { op: 'create2', path: result.path, stat: result.stat }
-    case 'setData':
-      return { op: 'setData', stat: result.stat }
-    case 'delete': case 'check':
-      return { op: result.op }
-    case 'error':
-      return { op: 'error', err: result.err }
-  }
+  return { err: 0, zxid, response: toJuteResponse(request, response) }
 }

@@ -9,8 +9,9 @@ import type { ZooKeeperClient } from '../client/client.js'
 import { connect, type TcpClientOptions } from '../client/tcp.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { MemoryHub } from '../peer/memory.js'
-import { startMember, type MemberServer } from '../server/ensemble-server.js'
-import type { ConnectOptions, ServerOptions } from '../server/server.js'
+import { startMember } from '../host/server.js'
+import type { MemberServer } from '../host/types.js'
+import type { ConnectOptions, ServerOptions } from '../host/types.js'
 import { createMemoryDb, createMemoryStorage } from '../../storage/index.js'
 
 /** Options of {@link TestingCluster.start}. */

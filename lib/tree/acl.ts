@@ -1,34 +1,13 @@
 /**
- * ACL rules as ZooKeeper applies them: the standard ACLs, digest ids, fixing up the `auth`
- * scheme on create/setACL (PrepRequestProcessor.fixupACL) and permission checks (checkACL).
+ * ACL rules as ZooKeeper applies them: fixing up the `auth` scheme on create/setACL
+ * (PrepRequestProcessor.fixupACL) and permission checks (checkACL). The standard ACLs and ids
+ * themselves are in lib/protocol/data.ts, the digest ids in lib/digest.ts.
  * @module
  */
-import { createHash } from 'node:crypto'
-import type { ACL, Id } from '../txn/types.js'
-import { Perms } from '../txn/types.js'
+import { OPEN_ACL_UNSAFE, Perms, type ACL, type Id } from '../protocol/data.js'
 
-/** world:anyone with every permission (ZooDefs.Ids.OPEN_ACL_UNSAFE). */
-export const OPEN_ACL_UNSAFE: readonly ACL[] = Object.freeze([{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }])
-
-/** Every permission for the ids the creator authenticated with (ZooDefs.Ids.CREATOR_ALL_ACL). */
-export const CREATOR_ALL_ACL: readonly ACL[] = Object.freeze([{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }])
-
-/** world:anyone may read (ZooDefs.Ids.READ_ACL_UNSAFE). */
-export const READ_ACL_UNSAFE: readonly ACL[] = Object.freeze([{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }])
-
-/** The id of the super user once it has authenticated with the configured super digest. */
-export const SUPER_ID: Readonly<Id> = Object.freeze({ scheme: 'super', id: '' })
-
-/**
- * The digest id for a `user:password` credential: `user:base64(sha1("user:password"))`
- * (DigestAuthenticationProvider.generateDigest).
- */
-export function digestId(userPassword: string): string {
-  const colon = userPassword.indexOf(':')
-  const user = colon < 0 ? userPassword : userPassword.slice(0, colon)
-  const hash = createHash('sha1').update(userPassword, 'utf8').digest('base64')
-  return `${user}:${hash}`
-}
+// The standard ACLs and ids moved to lib/protocol/data.ts; kept while lib/server migrates.
+export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, SUPER_ID } from '../protocol/data.js'
 
 /** True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides. */
 export function isValidId(scheme: string, id: string): boolean {

@@ -4,11 +4,14 @@
  * @module
  */
 import { baseName, childPath, parentPath } from '../path.js'
-import type { ACL, CreateTxn, NodeKind, Stat, Txn, TxnHeader } from '../txn/types.js'
+import type { ACL, Stat } from '../protocol/data.js'
+import type { CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
 
+// Stat moved to lib/protocol/data.ts; re-exported while lib/server migrates.
 export type { Stat }
 import { ErrorCode } from '../errors.js'
-import { internACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js'
+import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../protocol/data.js'
+import { internACL } from './acl.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
 /** Watch-relevant change kinds the tree reports while applying (Watcher.Event.EventType names). */

@@ -5,63 +5,10 @@
  * @module
  */
 
-/** An identity in an ACL: a scheme (`world`, `auth`, `digest`, `ip`, `super`) and an id in it. */
-export interface Id {
-  /** The scheme, for example `'digest'`. */
-  scheme: string
-  /** The id within the scheme, for example `'anyone'` or `'user:base64(sha1(user:password))'`. */
-  id: string
-}
+import type { ACL } from '../protocol/data.js'
 
-/** One ACL entry: a permission bit mask (see {@link Perms}) granted to an {@link Id}. */
-export interface ACL {
-  /** Bitwise OR of {@link Perms} values. */
-  perms: number
-  /** Who is granted the permissions. */
-  id: Id
-}
-
-/** The Stat of a znode exactly as ZooKeeper reports it to clients (jute `Stat`). */
-export interface Stat {
-  /** zxid of the create. */
-  czxid: number
-  /** zxid of the last setData (or the create). */
-  mzxid: number
-  /** Create time, ms since the epoch (the leader's clock). */
-  ctime: number
-  /** Last modification time, ms since the epoch. */
-  mtime: number
-  /** Number of setData calls (the data version). */
-  version: number
-  /** Number of child creates plus child deletes. */
-  cversion: number
-  /** Number of setACL calls. */
-  aversion: number
-  /** Session id of an ephemeral's owner; 0n for every other node (containers and TTL nodes too). */
-  ephemeralOwner: bigint
-  /** Length of the data in bytes. */
-  dataLength: number
-  /** Number of children. */
-  numChildren: number
-  /** zxid of the last change to the children (create or delete of a child). */
-  pzxid: number
-}
-
-/** ZooKeeper's permission bits (ZooDefs.Perms). */
-export const Perms = {
-  /** May read data and list children. */
-  READ: 1,
-  /** May set data. */
-  WRITE: 2,
-  /** May create children. */
-  CREATE: 4,
-  /** May delete children. */
-  DELETE: 8,
-  /** May set the ACL. */
-  ADMIN: 16,
-  /** Every permission. */
-  ALL: 31,
-} as const
+// Id, ACL, Stat and Perms moved to lib/protocol/data.ts; kept while lib/server migrates.
+export { Perms, type ACL, type Id, type Stat } from '../protocol/data.js'
 
 /** What kind of znode a node is, which decides when the server removes it. */
 export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl'

@@ -5,39 +5,16 @@
  * @module
  */
 import { parentPath } from '../path.js'
+import type { AddWatchMode, EventType, WatcherType, WatchNotification } from '../protocol/watch.js'
 
-/** Event types of a watch notification (Watcher.Event.EventType). */
-export type EventType =
-  | 'None'
-  | 'NodeCreated'
-  | 'NodeDeleted'
-  | 'NodeDataChanged'
-  | 'NodeChildrenChanged'
-  | 'DataWatchRemoved'
-  | 'ChildWatchRemoved'
-  | 'PersistentWatchRemoved'
-
-/** A watch notification as the server sends it: the type, the path, and the zxid that caused it. */
-export interface WatchNotification {
-  /** What happened. */
-  type: EventType
-  /** The znode it happened to. */
-  path: string
-  /** The zxid of the change (ReplyHeader.zxid of the notification). */
-  zxid: number
-}
+// The watch vocabulary moved to lib/protocol/watch.ts; kept while lib/server migrates.
+export type { AddWatchMode, EventType, WatcherType, WatchNotification } from '../protocol/watch.js'
 
 /** Whoever holds watches: in practice one client connection. */
 export interface Watcher {
   /** Delivers one notification; must not throw and must not re-enter the server synchronously. */
   process(event: WatchNotification): void
 }
-
-/** Which kind of watch a request names (ZooKeeper WatcherType). */
-export type WatcherType = 'children' | 'data' | 'any' | 'persistent' | 'persistentRecursive'
-
-/** Mode of addWatch (ZooDefs.AddWatchModes). */
-export type AddWatchMode = 'persistent' | 'persistentRecursive'
 
 type Table = Map<string, Set<Watcher>>
 

@@ -14,12 +14,13 @@
 import { ErrorCode } from '../errors.js'
 import type { Socket } from 'node:net'
 import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js'
-import { OpCode, Xid, opName } from './opcodes.js'
-import { readConnectRequest, type RequestHeader, type WatcherEvent } from './records.js'
-import { decodeRequestFrame, decodeRequestHeader, type ClientRequest } from './requests.js'
+import type { ClientRequest, WatcherEvent } from '../protocol/jute-records.js'
+import { OpCode, Xid, opName } from '../protocol/opcodes.js'
+import { readConnectRequest, type RequestHeader } from './records.js'
+import { decodeRequestFrame, decodeRequestHeader } from './requests.js'
 import { FrameDecoder, fourLetterWordOf, writeConnectResponseFrame, writeNotificationFrame, writeReplyFrame, type FourLetterWord } from './frames.js'
 import { javaHex, type ConnectionInfo, type LatencyStats } from './four-letter-words.js'
-import type { BackendReply, ClientPortBackend, ClientPortConnection, ClientPortLogger, ClientPortSession, SessionEndReason } from './server.js'
+import type { BackendReply, ClientPortBackend, ClientPortConnection, ClientPortLogger, ClientPortSession, SessionEndReason } from './types.js'
 
 /** ZooKeeper's MARSHALLINGERROR: a request body that does not decode. */
 const MARSHALLINGERROR = -5

@@ -9,7 +9,8 @@
  */
 
 import { JuteDecodeError, juteMaxBufferBytesDefault, type JuteWriter } from './jute.js'
-import { OpCode, Xid } from './opcodes.js'
+import type { ClientRequest, ClientResponse, WatcherEvent } from '../protocol/jute-records.js'
+import { OpCode, Xid } from '../protocol/opcodes.js'
 import {
   writeConnectRequest,
   writeConnectResponse,
@@ -19,10 +20,9 @@ import {
   type ConnectRequest,
   type ConnectResponse,
   type ReplyHeader,
-  type WatcherEvent,
 } from './records.js'
-import { writeRequest, type ClientRequest } from './requests.js'
-import { writeResponse, type ClientResponse } from './responses.js'
+import { writeRequest } from './requests.js'
+import { writeResponse } from './responses.js'
 
 /** Options for {@link FrameDecoder}. */
 export interface FrameDecoderOptions {

@@ -1,7 +1,9 @@
 /**
  * The jute records of the ZooKeeper client protocol (apache/zookeeper `zookeeper.jute`, modules
- * `org.apache.zookeeper.data` and `org.apache.zookeeper.proto`), as TypeScript types with a
- * `read…` and a `write…` function each. Fields keep jute's names and order.
+ * `org.apache.zookeeper.data` and `org.apache.zookeeper.proto`): a `read…` and a `write…` function
+ * each, and the types of the session-framing records (ConnectRequest/Response, RequestHeader,
+ * ReplyHeader, MultiHeader). The shared records (Stat, ACL, WatcherEvent, the operation bodies)
+ * are typed in lib/protocol. Fields keep jute's names and order.
  *
  * Numbers: session ids (and `ephemeralOwner`, which holds one) are bigint; zxids, times and TTLs
  * are JS numbers (safe integers, checked on read); ints are numbers.
@@ -13,11 +15,9 @@
  * @module
  */
 
-import type { ACL, Id, Stat } from '../txn/types.js'
+import type { ACL, Stat } from '../protocol/data.js'
+import type { WatcherEvent } from '../protocol/jute-records.js'
 import type { JuteReader, JuteWriter } from './jute.js'
-
-/** `org.apache.zookeeper.data.Stat`, `Id` and `ACL`: the same records the data tree keeps. */
-export type { ACL, Id, Stat }
 
 /** Reads a `Stat`. */
 export function readStat(r: JuteReader): Stat {
@@ -60,14 +60,6 @@ export function readACLs(r: JuteReader): ACL[] {
 export function writeACLs(w: JuteWriter, acl: readonly ACL[]): void {
   w.writeVectorCount(acl.length)
   for (const a of acl) w.writeInt(a.perms).writeUString(a.id.scheme).writeUString(a.id.id)
-}
-
-/** `org.apache.zookeeper.data.ClientInfo`: one authenticated identity of a session (whoAmI). */
-export interface ClientInfo {
-  /** The auth scheme, for example `digest` or `ip`. */
-  authScheme: string
-  /** The user name or other id (for example the ip address). */
-  user: string
 }
 
 /**
@@ -202,16 +194,6 @@ export function readMultiHeader(r: JuteReader): MultiHeader {
 /** Writes a `MultiHeader`. */
 export function writeMultiHeader(w: JuteWriter, h: MultiHeader): void {
   w.writeInt(h.type).writeBool(h.done).writeInt(h.err)
-}
-
-/** `WatcherEvent`: the body of a notification (xid -1). */
-export interface WatcherEvent {
-  /** `EventType` number. */
-  type: number
-  /** `KeeperState` number (SyncConnected for node events). */
-  state: number
-  /** The znode the event is about; empty for session events. */
-  path: string
 }
 
 /** Reads a `WatcherEvent`. */

@@ -1,6 +1,7 @@
 /**
  * Client requests: the jute request records of `zookeeper.jute` behind a `RequestHeader`, decoded
- * by opcode into one discriminated union, {@link ClientRequest}, and encoded back from it.
+ * by opcode into one discriminated union, `ClientRequest` (lib/protocol/jute-records.ts), and
+ * encoded back from it.
  *
  * Multi framing follows `MultiOperationRecord`: each op is a `MultiHeader{type, done=false, err=-1}`
  * and the op's request record, and the list ends with `MultiHeader{-1, true, -1}`. `multi` carries
@@ -9,247 +10,28 @@
  */
 
 import { JuteDecodeError, JuteReader, type JuteReadOptions, type JuteWriter } from './jute.js'
-import { OpCode, opName, type OpName } from './opcodes.js'
-import { readACLs, readMultiHeader, readRequestHeader, writeACLs, writeMultiHeader, type ACL, type RequestHeader } from './records.js'
-
-/** `CreateRequest` (create, create2, createContainer). */
-export interface CreateRequest {
-  /** The op: create answers `CreateResponse`, create2 and createContainer `Create2Response`. */
-  op: 'create' | 'create2' | 'createContainer'
-  /** The znode to create (before any sequence suffix). */
-  path: string
-  /** The initial data (a null buffer reads as empty). */
-  data: Uint8Array
-  /** The node's ACL (a null vector reads as empty, which the server refuses as INVALIDACL). */
-  acl: ACL[]
-  /** `CreateMode` flag. */
-  flags: number
-}
-
-/** `CreateTTLRequest`: a `CreateRequest` plus the TTL. */
-export interface CreateTTLRequest {
-  /** The op. */
-  op: 'createTTL'
-  /** The znode to create. */
-  path: string
-  /** The initial data. */
-  data: Uint8Array
-  /** The node's ACL. */
-  acl: ACL[]
-  /** `CreateMode` flag (5 or 6 are valid). */
-  flags: number
-  /** Time to live, ms (a safe integer; the server checks the range). */
-  ttl: number
-}
-
-/** `DeleteRequest` (delete; deleteContainer is the server's own and never sent by clients). */
-export interface DeleteRequest {
-  /** The op. */
-  op: 'delete' | 'deleteContainer'
-  /** The znode. */
-  path: string
-  /** Expected data version; -1 matches any. */
-  version: number
-}
-
-/** `ExistsRequest`, `GetDataRequest`, `GetChildrenRequest`, `GetChildren2Request`: a path and a watch flag. */
-export interface WatchableReadRequest {
-  /** The op. */
-  op: 'exists' | 'getData' | 'getChildren' | 'getChildren2'
-  /** The znode. */
-  path: string
-  /** Leave a watch (a data watch for exists/getData, a child watch for getChildren*). */
-  watch: boolean
-}
-
-/** `SetDataRequest`. */
-export interface SetDataRequest {
-  /** The op. */
-  op: 'setData'
-  /** The znode. */
-  path: string
-  /** The new data. */
-  data: Uint8Array
-  /** Expected data version; -1 matches any. */
-  version: number
-}
-
-/** `CheckVersionRequest` (check). */
-export interface CheckVersionRequest {
-  /** The op. */
-  op: 'check'
-  /** The znode. */
-  path: string
-  /** Expected data version; -1 matches any. */
-  version: number
-}
-
-/** `GetACLRequest`, `SyncRequest`, `GetAllChildrenNumberRequest`: a path only. */
-export interface PathRequest {
-  /** The op. */
-  op: 'getACL' | 'sync' | 'getAllChildrenNumber'
-  /** The znode. */
-  path: string
-}
-
-/** `SetACLRequest`. */
-export interface SetACLRequest {
-  /** The op. */
-  op: 'setACL'
-  /** The znode. */
-  path: string
-  /** The new ACL. */
-  acl: ACL[]
-  /** Expected ACL version (aversion); -1 matches any. */
-  version: number
-}
-
-/** A write op inside a `multi`. */
-export type MultiOp = CreateRequest | CreateTTLRequest | (DeleteRequest & { op: 'delete' }) | SetDataRequest | CheckVersionRequest
-
-/** A read op inside a `multiRead`; ZooKeeper ignores its watch flag. */
-export type MultiReadOp = WatchableReadRequest & { op: 'getData' | 'getChildren' }
-
-/** `MultiOperationRecord` sent as `multi` (atomic writes). */
-export interface MultiRequest {
-  /** The op. */
-  op: 'multi'
-  /** The ops, in order. */
-  ops: MultiOp[]
-}
-
-/** `MultiOperationRecord` sent as `multiRead` (independent reads). */
-export interface MultiReadRequest {
-  /** The op. */
-  op: 'multiRead'
-  /** The ops, in order. */
-  ops: MultiReadOp[]
-}
-
-/** Requests with no body: ping (xid -2), closeSession, whoAmI. */
-export interface EmptyRequest {
-  /** The op. */
-  op: 'ping' | 'closeSession' | 'whoAmI'
-}
-
-/** `AuthPacket` (auth, xid -4): `addauth scheme auth`. */
-export interface AuthRequest {
-  /** The op. */
-  op: 'auth'
-  /** Always 0 from real clients; ignored. */
-  type: number
-  /** The auth scheme, for example `digest`. */
-  scheme: string
-  /** The credentials, for example `user:password` as UTF-8. */
-  auth: Uint8Array
-}
-
-/** `SetWatches` (setWatches, xid -8): the watches a reconnecting client still holds. */
-export interface SetWatchesRequest {
-  /** The op. */
-  op: 'setWatches'
-  /** The last zxid the client saw; changes after it fire at once. */
-  relativeZxid: number
-  /** Paths with data watches (getData). */
-  dataWatches: string[]
-  /** Paths with exist watches (exists on a missing node). */
-  existWatches: string[]
-  /** Paths with child watches. */
-  childWatches: string[]
-}
-
-/** `SetWatches2` (setWatches2, xid -8): `SetWatches` plus persistent watches. */
-export interface SetWatches2Request {
-  /** The op. */
-  op: 'setWatches2'
-  /** The last zxid the client saw. */
-  relativeZxid: number
-  /** Paths with data watches. */
-  dataWatches: string[]
-  /** Paths with exist watches. */
-  existWatches: string[]
-  /** Paths with child watches. */
-  childWatches: string[]
-  /** Paths with persistent watches. */
-  persistentWatches: string[]
-  /** Paths with persistent recursive watches. */
-  persistentRecursiveWatches: string[]
-}
-
-/** `AddWatchRequest`. */
-export interface AddWatchRequest {
-  /** The op. */
-  op: 'addWatch'
-  /** The znode. */
-  path: string
-  /** `AddWatchMode`: 0 persistent, 1 persistent recursive. */
-  mode: number
-}
-
-/** `CheckWatchesRequest` and `RemoveWatchesRequest`. */
-export interface WatchesRequest {
-  /** The op. */
-  op: 'checkWatches' | 'removeWatches'
-  /** The znode. */
-  path: string
-  /** `WatcherType`. */
-  type: number
-}
-
-/** `GetEphemeralsRequest`. */
-export interface GetEphemeralsRequest {
-  /** The op. */
-  op: 'getEphemerals'
-  /** Only ephemerals under this prefix; `""` or `"/"` means all of the session's. */
-  prefixPath: string
-}
-
-/** `GetSASLRequest` (sasl). */
-export interface SaslRequest {
-  /** The op. */
-  op: 'sasl'
-  /** The SASL token. */
-  token: Uint8Array
-}
-
-/** `ReconfigRequest`; null strings are kept, since null and empty differ for reconfig. */
-export interface ReconfigRequest {
-  /** The op. */
-  op: 'reconfig'
-  /** Servers to add (incremental reconfig), or null. */
-  joiningServers: string | null
-  /** Server ids to remove (incremental reconfig), or null. */
-  leavingServers: string | null
-  /** The whole new membership (non-incremental), or null. */
-  newMembers: string | null
-  /** Apply only if the current config version is this; -1 = unconditional. */
-  curConfigId: number
-}
-
-/** Every request a client sends after the ConnectRequest, by op name (the `ZooDefs.OpCode` name). */
-export type ClientRequest =
-  | CreateRequest
-  | CreateTTLRequest
-  | DeleteRequest
-  | WatchableReadRequest
-  | SetDataRequest
-  | CheckVersionRequest
-  | PathRequest
-  | SetACLRequest
-  | MultiRequest
-  | MultiReadRequest
-  | EmptyRequest
-  | AuthRequest
-  | SetWatchesRequest
-  | SetWatches2Request
-  | AddWatchRequest
-  | WatchesRequest
-  | GetEphemeralsRequest
-  | SaslRequest
-  | ReconfigRequest
-
-/** The op names a client may send; the others (notification, createSession, error) are not requests. */
-export type ClientRequestOp = ClientRequest['op']
+import { OpCode, opName, type OpName } from '../protocol/opcodes.js'
+import type {
+  AuthRequest,
+  CheckVersionRequest,
+  ClientRequest,
+  CreateRequest,
+  CreateTTLRequest,
+  DeleteRequest,
+  EmptyRequest,
+  MultiOp,
+  MultiReadOp,
+  MultiReadRequest,
+  MultiRequest,
+  PathRequest,
+  ReconfigRequest,
+  SetACLRequest,
+  SetDataRequest,
+  SetWatches2Request,
+  SetWatchesRequest,
+  WatchableReadRequest,
+} from '../protocol/jute-records.js'
+import { readACLs, readMultiHeader, readRequestHeader, writeACLs, writeMultiHeader, type RequestHeader } from './records.js'
 
 type BodyReader = (r: JuteReader, op: OpName) => ClientRequest
 

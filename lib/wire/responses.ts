@@ -1,6 +1,7 @@
 /**
  * Server responses: the jute response records of `zookeeper.jute` that follow a `ReplyHeader`,
- * as one discriminated union, {@link ClientResponse}, keyed by the op they answer.
+ * as one discriminated union, `ClientResponse` (lib/protocol/jute-records.ts), keyed by the op they
+ * answer.
  *
  * What each op answers follows `FinalRequestProcessor`: delete, ping, closeSession, auth,
  * setWatches(2), checkWatches and removeWatches send the header alone; addWatch sends
@@ -11,58 +12,10 @@
  */
 
 import { JuteDecodeError, type JuteReader, type JuteWriter } from './jute.js'
-import { OpCode, type OpName } from './opcodes.js'
-import { readACLs, readMultiHeader, readStat, writeACLs, writeMultiHeader, writeStat, type ACL, type ClientInfo, type Stat } from './records.js'
-
-/** One result inside a `MultiResponse` (multi or multiRead). */
-export type MultiResult =
-  /** `CreateResponse` for a create op. */
-  | { op: 'create'; path: string }
-  /** `Create2Response` for create2, createContainer and createTTL ops (ZooKeeper reports them as create2). */
-  | { op: 'create2'; path: string; stat: Stat }
-  /** A delete or check op: no record. */
-  | { op: 'delete' | 'check' }
-  /** `SetDataResponse`. */
-  | { op: 'setData'; stat: Stat }
-  /** `GetChildrenResponse` (multiRead). */
-  | { op: 'getChildren'; children: string[] }
-  /** `GetDataResponse` (multiRead). */
-  | { op: 'getData'; data: Uint8Array | null; stat: Stat }
-  /** `ErrorResponse`: the op failed with `err`, or (multi) was rolled back (0 / RUNTIMEINCONSISTENCY). */
-  | { op: 'error'; err: number }
-
-/** Every response body a server sends under a `ReplyHeader` with err 0, by the op it answers. */
-export type ClientResponse =
-  /** `CreateResponse`. */
-  | { op: 'create'; path: string }
-  /** `Create2Response`. */
-  | { op: 'create2' | 'createContainer' | 'createTTL'; path: string; stat: Stat }
-  /** `ExistsResponse`, `SetDataResponse` (setData, check), `SetACLResponse`. */
-  | { op: 'exists' | 'setData' | 'check' | 'setACL'; stat: Stat }
-  /** `GetDataResponse` (getData, and reconfig with the new /zookeeper/config). */
-  | { op: 'getData' | 'reconfig'; data: Uint8Array | null; stat: Stat }
-  /** `GetACLResponse`. */
-  | { op: 'getACL'; acl: ACL[]; stat: Stat }
-  /** `GetChildrenResponse`. */
-  | { op: 'getChildren'; children: string[] }
-  /** `GetChildren2Response`. */
-  | { op: 'getChildren2'; children: string[]; stat: Stat }
-  /** `SyncResponse`. */
-  | { op: 'sync'; path: string }
-  /** `MultiResponse`. */
-  | { op: 'multi' | 'multiRead'; results: MultiResult[] }
-  /** `GetEphemeralsResponse`. */
-  | { op: 'getEphemerals'; ephemerals: string[] }
-  /** `GetAllChildrenNumberResponse`. */
-  | { op: 'getAllChildrenNumber'; totalNumber: number }
-  /** `WhoAmIResponse`. */
-  | { op: 'whoAmI'; clientInfo: ClientInfo[] }
-  /** `SetSASLResponse`. */
-  | { op: 'sasl'; token: Uint8Array | null }
-  /** `ErrorResponse{0}` (addWatch). */
-  | { op: 'addWatch' }
-  /** No record after the header. */
-  | { op: 'delete' | 'deleteContainer' | 'ping' | 'closeSession' | 'auth' | 'setWatches' | 'setWatches2' | 'checkWatches' | 'removeWatches' }
+import type { ClientInfo } from '../protocol/data.js'
+import type { ClientResponse, MultiResult } from '../protocol/jute-records.js'
+import { OpCode, type OpName } from '../protocol/opcodes.js'
+import { readACLs, readMultiHeader, readStat, writeACLs, writeMultiHeader, writeStat } from './records.js'
 
 /** Writes the response record of `response` (nothing for the ops answered by the header alone). */
 export function writeResponse(w: JuteWriter, response: ClientResponse): void {

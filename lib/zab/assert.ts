@@ -10,7 +10,10 @@ export class ZabInvariantError extends Error {
   override readonly name = 'ZabInvariantError'
 }
 
-/** Throws {@link ZabInvariantError} with `message` when `condition` is false. */
-export function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new ZabInvariantError(message)
+/**
+ * Throws {@link ZabInvariantError} with `message` when `condition` is false. On hot paths pass the
+ * message as a function, so it is only formatted when the assertion fails.
+ */
+export function assert(condition: boolean, message: string | (() => string)): asserts condition {
+  if (!condition) throw new ZabInvariantError(typeof message === 'string' ? message : message())
 }

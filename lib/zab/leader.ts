@@ -7,7 +7,7 @@ import { assert } from './assert.js'
 import type { LogEntry } from './log.js'
 import type { MemberState } from './member.js'
 import type { SessionMessage } from './messages.js'
-import { counterOf, epochOf, formatZxid, makeZxid } from './zxid.js'
+import { counterOf, epochOf, formatZxid, makeZxid } from '../protocol/zxid.js'
 
 /** Where one learner is, seen from the leader (ZooKeeper: `LearnerHandler`). */
 type HandlerStage =
@@ -68,6 +68,8 @@ export class Leader {
   #initialHistoryEnd = 0
   #nextCounter = 1
   readonly #pendingSyncs: PendingSync[] = []
+  /** Whether this leader's own vote is a quorum (a one-voter ensemble), so its durability alone commits. */
+  readonly #aloneIsQuorum: boolean
 
   constructor(
     private readonly m: MemberState,
@@ -75,6 +77,7 @@ export class Leader {
     private readonly onEstablished: (epoch: number) => void,
   ) {
     this.#startedAt = m.now
+    this.#aloneIsQuorum = m.quorum.containsQuorum([m.id])
     this.#maybeDecideEpoch()
   }
 
@@ -180,7 +183,7 @@ export class Leader {
 
   /** The runtime's snapshot for SNAP: state machine as of `zxid`, which it has applied. */
   snapshotTaken(zxid: number, data: Uint8Array): void {
-    assert(zxid <= this.m.committedZxid, `snapshot at ${formatZxid(zxid)} beyond committed ${formatZxid(this.m.committedZxid)}`)
+    assert(zxid <= this.m.committedZxid, () => `snapshot at ${formatZxid(zxid)} beyond committed ${formatZxid(this.m.committedZxid)}`)
     // A snapshot older than the retained log cannot be continued with DIFF entries; ask again.
     if (zxid < this.m.log.base) return void (this.m.out.snapshotRequested = true)
     for (const handler of this.#handlers.values()) {
@@ -217,7 +220,9 @@ export class Leader {
     if (!this.m.quorum.containsQuorum(reporters)) return
     let maxAccepted = this.m.acceptedEpoch
     for (const handler of this.#handlers.values()) maxAccepted = Math.max(maxAccepted, handler.acceptedEpoch)
-    this.newEpoch = maxAccepted + 1
+    this.newEpoch = this.#standalone ? Math.max(maxAccepted, epochOf(this.m.log.lastZxid)) : maxAccepted + 1
+    // Counters go on after the history already in this epoch: a zxid is never given twice.
+    if (epochOf(this.m.log.lastZxid) === this.newEpoch) this.#nextCounter = counterOf(this.m.log.lastZxid) + 1
     this.m.setEpochs(this.newEpoch, this.m.currentEpoch)
     this.m.setRole({ role: 'LEADING', leader: this.m.id, epoch: this.newEpoch, established: false })
     for (const handler of this.#handlers.values()) this.#sendLeaderInfo(handler)
@@ -337,12 +342,7 @@ export class Leader {
   // ZAB paper phase 3: commit the longest prefix a quorum durably holds, in zxid order.
   #maybeCommit(): void {
     if (!this.established) return
-    const holders = [{ sid: this.m.id, zxid: this.m.persistedZxid }]
-    for (const h of this.#handlers.values()) {
-      if (!h.observer && (h.stage === 'synced' || h.stage === 'uptodate')) holders.push({ sid: h.sid, zxid: h.ackedZxid })
-    }
-    const candidates = [...new Set(holders.map((h) => h.zxid))].sort((a, b) => b - a)
-    const point = candidates.find((zxid) => this.m.quorum.containsQuorum(holders.filter((h) => h.zxid >= zxid).map((h) => h.sid)))
+    const point = this.#quorumHeldZxid()
     if (point === undefined || point <= this.m.committedZxid) return
     // Taken before commitTo, which may trim them from the retained log; observers still need them.
     const previousCommit = this.m.committedZxid
@@ -352,6 +352,24 @@ export class Leader {
       if (isForwarding(handler)) this.#sendCommit(handler, previousCommit, newlyCommitted)
     }
     this.#completeSyncs()
+  }
+
+  // The highest zxid a quorum of voters durably holds: holders sorted by what they hold, highest
+  // first, and the first prefix of them that forms a quorum decides (runs on every ACK, so it
+  // allocates two small arrays and no closures).
+  #quorumHeldZxid(): number | undefined {
+    if (this.#handlers.size === 0) return this.#aloneIsQuorum ? this.m.persistedZxid : undefined
+    const holders: { sid: number; zxid: number }[] = [{ sid: this.m.id, zxid: this.m.persistedZxid }]
+    for (const h of this.#handlers.values()) {
+      if (!h.observer && (h.stage === 'synced' || h.stage === 'uptodate')) holders.push({ sid: h.sid, zxid: h.ackedZxid })
+    }
+    if (holders.length > 1) holders.sort((a, b) => b.zxid - a.zxid)
+    const supporters: number[] = []
+    for (const holder of holders) {
+      supporters.push(holder.sid)
+      if (this.m.quorum.containsQuorum(supporters)) return holder.zxid
+    }
+    return undefined
   }
 
   // Followers get COMMIT; observers get INFORM (zxid + data) for what they were never sent.
@@ -367,7 +385,7 @@ export class Leader {
       }
       // A forwarding observer was sent everything up to the previous commit point, so the newly
       // committed entries cover all it lacks.
-      assert(previouslySent >= previousCommit, `observer ${handler.sid} was never sent ${formatZxid(previouslySent)}..${formatZxid(previousCommit)}`)
+      assert(previouslySent >= previousCommit, () => `observer ${handler.sid} was never sent ${formatZxid(previouslySent)}..${formatZxid(previousCommit)}`)
       for (const entry of newlyCommitted) {
         if (entry.zxid <= previouslySent) continue
         this.m.sendInSession(handler.sid, handler.session, { type: 'INFORM', zxid: entry.zxid, data: entry.data })
@@ -402,6 +420,13 @@ export class Leader {
       if (!h.observer && fresh && (h.stage === 'synced' || h.stage === 'uptodate')) heard.push(h.sid)
     }
     return heard
+  }
+
+  // One voter and no observers, ZooKeeper's standalone mode: there is no other leader to fence
+  // off, so the member keeps its epoch across restarts and its zxids run on as a standalone
+  // ZooKeeper server's do (0x1, 0x2, ... from a fresh start).
+  get #standalone(): boolean {
+    return this.m.quorum.voters.length === 1 && this.m.quorum.observers.length === 0
   }
 
   #dropHandler(sid: number): void {

@@ -5,7 +5,7 @@
  */
 import type { MemberState } from './member.js'
 import type { SessionMessage } from './messages.js'
-import { isNextZxid, makeZxid } from './zxid.js'
+import { isNextZxid, makeZxid } from '../protocol/zxid.js'
 
 /** Where a learner is in its session with the leader. */
 export type LearnerPhase =

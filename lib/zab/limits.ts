@@ -57,7 +57,7 @@ export const defaultZabLimits: ZabLimits = {
 export function resolveLimits(overrides: Partial<ZabLimits> = {}): ZabLimits {
   const limits: ZabLimits = { ...defaultZabLimits, ...overrides }
   for (const [name, value] of Object.entries(limits)) {
-    assert(Number.isInteger(value) && value >= 0, `limit ${name} must be a non-negative integer, got ${value}`)
+    assert(Number.isInteger(value) && value >= 0, () => `limit ${name} must be a non-negative integer, got ${value}`)
   }
   assert(limits.electionTimeoutTicks >= 1, 'electionTimeoutTicks must be at least 1')
   assert(limits.electionTimeoutMaxTicks >= limits.electionTimeoutTicks, 'electionTimeoutMaxTicks < electionTimeoutTicks')

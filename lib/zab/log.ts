@@ -5,7 +5,7 @@
  * @module
  */
 import { assert } from './assert.js'
-import { formatZxid } from './zxid.js'
+import { formatZxid } from '../protocol/zxid.js'
 
 /** One transaction in a history: its zxid and its bytes, opaque to the core. */
 export interface LogEntry {
@@ -13,10 +13,16 @@ export interface LogEntry {
   readonly data: Uint8Array
 }
 
-/** Ordered entries with strictly increasing zxids after `base`. */
+/**
+ * Ordered entries with strictly increasing zxids after `base`. Trimmed entries are skipped by a
+ * head index and the array compacted once they are half of it, so trimming one entry per commit
+ * costs O(1) amortised instead of a shift of the whole retained log.
+ */
 export class ZabLog {
   #base: number
   #entries: LogEntry[] = []
+  /** Index of the oldest retained entry in `#entries`; those before it are trimmed. */
+  #head = 0
 
   constructor(base: number, entries: readonly LogEntry[]) {
     this.#base = base
@@ -30,23 +36,23 @@ export class ZabLog {
 
   /** The last zxid in the history (ZooKeeper: lastLoggedZxid). */
   get lastZxid(): number {
-    return this.#entries.at(-1)?.zxid ?? this.#base
+    return this.#entries.length > this.#head ? (this.#entries[this.#entries.length - 1] as LogEntry).zxid : this.#base
   }
 
   get size(): number {
-    return this.#entries.length
+    return this.#entries.length - this.#head
   }
 
   /** Appends one entry; zxids strictly increase (ZAB paper: local primary order). */
   append(entry: LogEntry): void {
-    assert(entry.zxid > this.lastZxid, `zxid ${formatZxid(entry.zxid)} not above last ${formatZxid(this.lastZxid)}`)
+    assert(entry.zxid > this.lastZxid, () => `zxid ${formatZxid(entry.zxid)} not above last ${formatZxid(this.lastZxid)}`)
     this.#entries.push(entry)
   }
 
   /** The entry with exactly this zxid, if retained. */
   get(zxid: number): LogEntry | undefined {
     const index = this.#indexAtOrBelow(zxid)
-    const entry = index >= 0 ? this.#entries[index] : undefined
+    const entry = index >= 0 ? this.#entries[this.#head + index] : undefined
     return entry?.zxid === zxid ? entry : undefined
   }
 
@@ -57,16 +63,22 @@ export class ZabLog {
 
   /** The largest zxid in the history at or below `zxid` (the base when no entry is). */
   floor(zxid: number): number {
-    assert(zxid >= this.#base, `floor(${formatZxid(zxid)}) below log base ${formatZxid(this.#base)}`)
+    assert(zxid >= this.#base, () => `floor(${formatZxid(zxid)}) below log base ${formatZxid(this.#base)}`)
     const index = this.#indexAtOrBelow(zxid)
-    return index >= 0 ? (this.#entries[index]?.zxid ?? this.#base) : this.#base
+    return index >= 0 ? (this.#entries[this.#head + index]?.zxid ?? this.#base) : this.#base
   }
 
   /** Entries with `after < zxid <= upTo`, in order. */
   slice(after: number, upTo = Infinity): LogEntry[] {
     const start = this.#indexAtOrBelow(after) + 1
     const end = this.#indexAtOrBelow(upTo) + 1
-    return this.#entries.slice(start, end)
+    return this.#entries.slice(this.#head + start, this.#head + end)
+  }
+
+  /** Pushes the entries with `after < zxid <= upTo` onto `target`, in order (a slice without the copy). */
+  pushRange(after: number, upTo: number, target: LogEntry[]): void {
+    const end = this.#head + this.#indexAtOrBelow(upTo) + 1
+    for (let i = this.#head + this.#indexAtOrBelow(after) + 1; i < end; i++) target.push(this.#entries[i] as LogEntry)
   }
 
   /** How many retained entries have a zxid at or below `zxid`. */
@@ -76,34 +88,41 @@ export class ZabLog {
 
   /** The zxid of the retained entry at `index` (0 = oldest), if any. */
   zxidAt(index: number): number | undefined {
-    return this.#entries[index]?.zxid
+    return index >= 0 ? this.#entries[this.#head + index]?.zxid : undefined
   }
 
   /** Drops every entry above `zxid` (TRUNC). */
   truncateAfter(zxid: number): void {
-    assert(zxid >= this.#base, `truncate to ${formatZxid(zxid)} below log base ${formatZxid(this.#base)}`)
-    this.#entries.length = this.#indexAtOrBelow(zxid) + 1
+    assert(zxid >= this.#base, () => `truncate to ${formatZxid(zxid)} below log base ${formatZxid(this.#base)}`)
+    this.#entries.length = this.#head + this.#indexAtOrBelow(zxid) + 1
   }
 
   /** Replaces the whole history with the empty log after snapshot `zxid` (SNAP). */
   reset(zxid: number): void {
     this.#base = zxid
     this.#entries = []
+    this.#head = 0
   }
 
   /** Forgets entries at or below `zxid`, which becomes the new base; they must be committed. */
   trimTo(zxid: number): void {
     if (zxid <= this.#base) return
     const index = this.#indexAtOrBelow(zxid)
-    this.#base = this.#entries[index]?.zxid ?? this.#base
-    this.#entries.splice(0, index + 1)
+    if (index < 0) return
+    this.#base = (this.#entries[this.#head + index] as LogEntry).zxid
+    this.#head += index + 1
+    if (this.#head * 2 >= this.#entries.length) {
+      this.#entries.splice(0, this.#head)
+      this.#head = 0
+    }
   }
 
-  // Binary search: index of the last entry with zxid <= target, or -1.
+  // Binary search: index (from the oldest retained entry) of the last entry with zxid <= target, or -1.
   #indexAtOrBelow(target: number): number {
-    let low = 0
+    const head = this.#head
+    let low = head
     let high = this.#entries.length - 1
-    let found = -1
+    let found = head - 1
     while (low <= high) {
       const middle = (low + high) >>> 1
       const zxid = this.#entries[middle]?.zxid ?? Infinity
@@ -112,6 +131,6 @@ export class ZabLog {
         low = middle + 1
       } else high = middle - 1
     }
-    return found
+    return found - head
   }
 }

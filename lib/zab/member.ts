@@ -10,7 +10,7 @@ import { type LogEntry, ZabLog } from './log.js'
 import type { SessionMessage, ZabMessage } from './messages.js'
 import type { QuorumVerifier } from './quorum.js'
 import { Outbox, type RoleState } from './ready.js'
-import { formatZxid } from './zxid.js'
+import { formatZxid } from '../protocol/zxid.js'
 
 /** How the runtime restores a member from its storage on start. */
 export interface ZabRestoredState {
@@ -78,7 +78,7 @@ export class MemberState {
   }
 
   send(to: number, message: ZabMessage): void {
-    assert(to !== this.id, `member ${this.id} sending ${message.type} to itself`)
+    assert(to !== this.id, () => `member ${this.id} sending ${message.type} to itself`)
     this.out.messages.push({ to, message })
   }
 
@@ -92,8 +92,8 @@ export class MemberState {
 
   /** Epochs change only upward, and reach the runtime before any message that depends on them. */
   setEpochs(acceptedEpoch: number, currentEpoch: number): void {
-    assert(acceptedEpoch >= this.acceptedEpoch, `acceptedEpoch going back from ${this.acceptedEpoch} to ${acceptedEpoch}`)
-    assert(currentEpoch >= this.currentEpoch, `currentEpoch going back from ${this.currentEpoch} to ${currentEpoch}`)
+    assert(acceptedEpoch >= this.acceptedEpoch, () => `acceptedEpoch going back from ${this.acceptedEpoch} to ${acceptedEpoch}`)
+    assert(currentEpoch >= this.currentEpoch, () => `currentEpoch going back from ${this.currentEpoch} to ${currentEpoch}`)
     assert(acceptedEpoch >= currentEpoch, 'currentEpoch above acceptedEpoch')
     this.acceptedEpoch = acceptedEpoch
     this.currentEpoch = currentEpoch
@@ -107,7 +107,7 @@ export class MemberState {
 
   /** TRUNC: committed entries are in every later leader's history, so they are never cut. */
   truncateAfter(zxid: number): void {
-    assert(zxid >= this.committedZxid, `TRUNC to ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
+    assert(zxid >= this.committedZxid, () => `TRUNC to ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
     this.log.truncateAfter(zxid)
     this.out.truncateAfter(zxid)
     this.persistedZxid = Math.min(this.persistedZxid, zxid)
@@ -115,7 +115,7 @@ export class MemberState {
 
   /** SNAP: the snapshot holds every committed entry up to `zxid`, so it may not go backwards. */
   installSnapshot(zxid: number, data: Uint8Array): void {
-    assert(zxid >= this.committedZxid, `SNAP at ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
+    assert(zxid >= this.committedZxid, () => `SNAP at ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
     this.log.reset(zxid)
     this.out.installSnapshot({ zxid, data })
     this.committedZxid = zxid
@@ -125,8 +125,8 @@ export class MemberState {
   /** Marks everything up to `zxid` committed, emits it in order, and trims the retained log. */
   commitTo(zxid: number): void {
     if (zxid <= this.committedZxid) return
-    assert(zxid <= this.log.lastZxid, `commit ${formatZxid(zxid)} above last logged ${formatZxid(this.log.lastZxid)}`)
-    for (const entry of this.log.slice(this.committedZxid, zxid)) this.out.committed.push(entry)
+    assert(zxid <= this.log.lastZxid, () => `commit ${formatZxid(zxid)} above last logged ${formatZxid(this.log.lastZxid)}`)
+    this.log.pushRange(this.committedZxid, zxid, this.out.committed)
     this.committedZxid = zxid
     this.#trimCommitted()
   }

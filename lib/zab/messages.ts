@@ -8,7 +8,7 @@
  * abandoned connection can never be taken as part of a new one.
  * @module
  */
-import { formatZxid } from './zxid.js'
+import { formatZxid } from '../protocol/zxid.js'
 
 /** A member's role (ZooKeeper: `QuorumPeer.ServerState`). */
 export type ServerState =

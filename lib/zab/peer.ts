@@ -74,7 +74,7 @@ export class ZabPeer {
   constructor(config: ZabConfig, restored: ZabRestoredState = emptyRestoredState) {
     const limits = resolveLimits(config.limits)
     const isMember = config.quorum.isVoter(config.id) || config.quorum.observers.includes(config.id)
-    assert(isMember, `server ${config.id} is neither voter nor observer`)
+    assert(isMember, () => `server ${config.id} is neither voter nor observer`)
     this.#m = new MemberState(config.id, config.quorum, limits, config.random, restored)
     const m = this.#m
     this.#election = new Election({
@@ -149,6 +149,16 @@ export class ZabPeer {
     this.#m.out.messages = this.#m.out.messages.filter((e) => e.to !== peer || e.message.type === 'NOTIFICATION')
     if (this.#leader !== undefined) this.#leader.disconnected(peer)
     else if (this.#learner?.leader === peer) this.#exitToLooking(`lost connection to leader ${peer}`)
+  }
+
+  /** The last zxid in the history (as in {@link ZabPeer.status}, without building the whole status). */
+  get lastLoggedZxid(): number {
+    return this.#m.log.lastZxid
+  }
+
+  /** The epoch of the last NEWLEADER accepted (as in {@link ZabPeer.status}). */
+  get currentEpoch(): number {
+    return this.#m.currentEpoch
   }
 
   /** Whether `ready()` has anything to hand out. */

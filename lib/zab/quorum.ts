@@ -22,7 +22,7 @@ export function majorityQuorum(voters: readonly number[], observers: readonly nu
   const voterSet = new Set(voters)
   assert(voterSet.size === voters.length, 'duplicate voter id')
   assert(voterSet.size > 0, 'an ensemble needs at least one voter')
-  for (const sid of observers) assert(!voterSet.has(sid), `server ${sid} is both voter and observer`)
+  for (const sid of observers) assert(!voterSet.has(sid), () => `server ${sid} is both voter and observer`)
   const needed = Math.floor(voterSet.size / 2) + 1
   return {
     voters: [...voters],
@@ -30,7 +30,12 @@ export function majorityQuorum(voters: readonly number[], observers: readonly nu
     isVoter: (sid) => voterSet.has(sid),
     containsQuorum(sids) {
       let count = 0
-      for (const sid of new Set(sids)) if (voterSet.has(sid)) count++
+      const seen: number[] = []
+      for (const sid of sids) {
+        if (!voterSet.has(sid) || seen.includes(sid)) continue
+        seen.push(sid)
+        count++
+      }
       return count >= needed
     },
   }

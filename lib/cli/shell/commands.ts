@@ -3,30 +3,14 @@
  * and what it does. Output and error lines are zkCli.sh's (see `format.ts`).
  * @module
  */
-import { CreateMode, type AddWatchMode, type CreateModeValue, type WatchedEvent, type WatcherType, type ZooKeeperClient } from '../../index.js'
+import { CreateMode, type AddWatchMode, type CreateModeValue, type WatcherType, type ZooKeeperClient } from '../../index.js'
 import { formatAcl, formatStat, javaList, parseAcl } from './format.js'
 import type { OptionSpec, ParsedArgs } from './parse.js'
 import { ShellError, UsageError } from './errors.js'
-import type { CommandOutcome, ShellOutput } from './shell.js'
+import type { CommandContext, CommandOutcome } from './types.js'
 
 /** Nodes `ls -R`, `deleteall` and `setAcl -R` visit at most. */
 export const subtreeNodesMax = 1_000_000
-
-/** What a command may use of the shell. */
-export interface CommandContext {
-  /** Where output goes. */
-  readonly output: ShellOutput
-  /** Whether watches print when they fire. */
-  printWatches: boolean
-  /** The watcher `-w` reads and addWatch leave. */
-  readonly watcher: (event: WatchedEvent) => void
-  /** The connected client, or throws `Not connected`. */
-  requireClient(): ZooKeeperClient
-  /** Opens a session to another server (or the same one again). */
-  connect(server?: string): Promise<boolean>
-  /** Closes the session. */
-  closeSession(): Promise<void>
-}
 
 /** One shell command. */
 export interface Command {

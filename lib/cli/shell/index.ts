@@ -6,7 +6,8 @@
  */
 import { createInterface, type Interface } from 'node:readline'
 import { sessionTimeoutMsDefault } from '../../client/tcp.js'
-import { Shell, type CommandOutcome, type ShellOutput } from './shell.js'
+import { Shell } from './shell.js'
+import type { CommandOutcome, ShellOutput } from './types.js'
 
 /** The streams the shell talks to. */
 export interface ShellIO {

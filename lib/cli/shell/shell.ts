@@ -5,14 +5,12 @@
  * @module
  */
 import type { ConnectionState, WatchedEvent, ZooKeeperClient } from '../../index.js'
-import { commandNames, commands, usageText, type CommandContext } from './commands.js'
+import { commandNames, commands, usageText } from './commands.js'
 import { openSession } from './connect.js'
 import { ShellError, UsageError } from './errors.js'
 import { errorLine, formatWatchedEvent } from './format.js'
 import { parseOptions, tokenize } from './parse.js'
-
-/** How a command ended. */
-export type CommandOutcome = 'ok' | 'failed' | 'notFound' | 'quit'
+import type { CommandContext, CommandOutcome, ShellOutput } from './types.js'
 
 /** History entries the shell keeps (zkCli keeps every one; a long session should not grow forever). */
 export const historyEntriesMax = 1_000
@@ -20,14 +18,6 @@ export const historyEntriesMax = 1_000
 export const completionTimeoutMs = 1_000
 /** Completions offered at most for one path. */
 export const completionsMax = 1_000
-
-/** Where the shell writes: whole lines to stdout and stderr. */
-export interface ShellOutput {
-  /** A line (or lines) for stdout, without the trailing newline. */
-  out(text: string): void
-  /** A line (or lines) for stderr, without the trailing newline. */
-  err(text: string): void
-}
 
 /** Options of {@link Shell}. */
 export interface ShellOptions {

@@ -4,9 +4,9 @@
  * node the driver names (normally the predecessor), until the driver says we hold it.
  * @module
  */
-import type { Data, ZooKeeperClient } from '../../client/client.js'
+import type { Data, ZooKeeperClient } from '../../client/index.js'
 import { ZooKeeperError } from '../../errors.js'
-import { CreateMode } from '../../server/requests.js'
+import { CreateMode } from '../../protocol/create-mode.js'
 import { HeldLease } from '../lease.js'
 import { join, nameOf, OwnNode, sortBySequence } from './nodes.js'
 import { hasCode, retrying, waitForChange, wakeup, type Wakeup } from './session.js'

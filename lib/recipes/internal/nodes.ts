@@ -5,8 +5,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { Data, ZooKeeperClient } from '../../client/client.js'
-import { CreateMode, type CreateModeValue } from '../../server/requests.js'
+import type { Data, ZooKeeperClient } from '../../client/index.js'
+import { CreateMode, type CreateModeValue } from '../../protocol/create-mode.js'
 import { hasCode, isTransient, retrying, transientRetriesMax, whenConnected } from './session.js'
 
 /** Curator's protected prefix: `_c_` + a canonical UUID + `-` (ProtectedUtils.getProtectedPrefix). */

@@ -3,8 +3,7 @@
  * a transient outage, and waking a waiter on a watch, a state change or an abort.
  * @module
  */
-import type { ZooKeeperClient } from '../../client/client.js'
-import type { KeeperState, WatchCallback } from '../../client/events.js'
+import type { KeeperState, WatchCallback, ZooKeeperClient } from '../../client/index.js'
 import { ZooKeeperError } from '../../errors.js'
 
 /** Transient errors (CONNECTIONLOSS and the like) one recipe operation retries before giving up. */

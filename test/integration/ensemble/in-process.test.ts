@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ServerSpec } from '../../../lib/config/zoo-cfg.js'
 import { MemoryHub } from '../../../lib/peer/memory.js'
-import { startMember, type MemberServer } from '../../../lib/server/ensemble-server.js'
+import { startMember } from '../../../lib/host/server.js'
+import type { MemberServer } from '../../../lib/host/types.js'
 import { CreateMode } from '../../../lib/index.js'
 import { createMemoryDb, createMemoryStorage } from '../../../storage/index.js'
 

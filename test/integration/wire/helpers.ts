@@ -2,7 +2,9 @@
 // raw test client built only from the jute codec (frame writer + FrameDecoder), no client library.
 import { connect, type Socket } from 'node:net'
 import { VirtualClock } from '../../../lib/clock.js'
-import { Member, type MemberOptions } from '../../../lib/server/member.js'
+import type { RunningMember } from '../../../lib/host/launch.js'
+import { createServer } from '../../../lib/host/server.js'
+import type { Member, MemberOptions } from '../../../lib/server/member.js'
 import { MemberClientPortBackend } from '../../../lib/server/wire-adapter.js'
 import {
   FrameDecoder,
@@ -34,10 +36,14 @@ export interface Fixture {
   close(): Promise<void>
 }
 
-/** Starts a member on a VirtualClock behind a client port on 127.0.0.1:0 with every 4lw enabled. */
+/**
+ * Starts an in-memory server on a VirtualClock and puts its member behind a client port of the
+ * test's own on 127.0.0.1:0 with every 4lw enabled (so each test picks any port option).
+ */
 export async function startFixture(portOptions: ClientPortOptions = {}, memberOptions: MemberOptions = {}): Promise<Fixture> {
   const clock = new VirtualClock(1_700_000_000_000)
-  const member = new Member({ clock, ...memberOptions })
+  const server = (await createServer({ clock, ...memberOptions })) as RunningMember
+  const member = server.member
   const warnings: string[] = []
   const port = await startClientPort(new MemberClientPortBackend(member), {
     fourLetterWordsWhitelist: '*',
@@ -51,7 +57,7 @@ export async function startFixture(portOptions: ClientPortOptions = {}, memberOp
     warnings,
     close: async () => {
       await port.close()
-      member.close()
+      await server.close()
     },
   }
 }

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ClientImpl, type ClientTransport } from '../../../lib/client/client.js'
 import { ZooKeeperError, VirtualClock, retry, isTransient, type SessionEvent, type WatchedEvent, type ZooKeeperClient } from '../../../lib/index.js'
-import type { Request, Response } from '../../../lib/server/requests.js'
+import type { Request, Response } from '../../../lib/protocol/requests.js'
 import { settle, TestingServer } from '../../../lib/testing/index.js'
 
 /** A transport that records requests and answers `{ err: 0 }` unless told otherwise. */

@@ -2,7 +2,7 @@
 // ClientCnxn.prependChroot / stripChroot behaviour.
 import { describe, expect, it } from 'vitest'
 import { notificationUnderChroot, prependChroot, requestUnderChroot, responseUnderChroot, stripChroot } from '../../../lib/client/chroot.js'
-import type { Request, Response } from '../../../lib/server/requests.js'
+import type { Request, Response } from '../../../lib/protocol/requests.js'
 
 describe('chroot paths', () => {
   it('prepends the chroot, mapping / to the chroot itself', () => {

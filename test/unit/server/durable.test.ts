@@ -196,6 +196,19 @@ describe('durable standalone server', () => {
     expect(names).toEqual(['/q/x-0000000000', '/q/x-0000000001'])
   })
 
+  it('numbers zxids from 0x1 and goes on after a restart in the same epoch, as a standalone ZooKeeper does', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const zk = await first.connect()
+    const created = await zk.createWithStat('/a')
+    // createSession is 0x1, the create 0x2: what zkCli.sh shows against a fresh standalone ZooKeeper.
+    expect(created.stat.czxid).toBe(2)
+    await stop(first)
+    const second = await start(db)
+    const again = await (await second.connect()).createWithStat('/b')
+    expect(again.stat.czxid).toBe(4)
+  })
+
   it('replies to a write only once it is durable, and answers later reads after it', async () => {
     const db = createMemoryDb()
     const storage = createMemoryStorage({ db, logger: quiet })

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { createServer, type ZooKeeperClient } from '../../../lib/index.js'
 import { Member } from '../../../lib/server/member.js'
-import { connectInProcess } from '../../../lib/server/server.js'
+import type { RunningMember } from '../../../lib/host/launch.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks } from '../../../lib/server/snapshot.js'
 
 async function stats(zk: ZooKeeperClient, path: string): Promise<string> {
@@ -69,8 +69,9 @@ describe('quota usage in zookeeper_stats', () => {
   })
 
   it('recounts a stats node overwritten with something else, and keeps counting after a snapshot restore', async () => {
-    const member = new Member()
-    const zk = await connectInProcess(member)
+    const server = await createServer()
+    const member = (server as RunningMember).member
+    const zk = await server.connect()
     await zk.create('/app', 'abc')
     await setQuota(zk, '/app', 5)
     await zk.setData('/zookeeper/quota/app/zookeeper_stats', 'garbage')
@@ -83,7 +84,7 @@ describe('quota usage in zookeeper_stats', () => {
     restored.tree.apply(next, { type: 'create', path: '/app/b', data: new TextEncoder().encode('x'), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], ephemeralOwner: 0n, parentCVersion: 1, kind: 'persistent', ttlMs: 0 })
     const text = new TextDecoder().decode(restored.tree.get('/zookeeper/quota/app/zookeeper_stats')?.data)
     expect(text).toBe('count=3,bytes=6')
-    member.close()
+    await server.close()
     restored.close()
   })
 })

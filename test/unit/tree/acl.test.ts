@@ -1,8 +1,9 @@
 // Method: check digest ids against values computed independently (Python hashlib) and the ACL
 // rules of PrepRequestProcessor.fixupACL and checkACL case by case.
 import { describe, expect, it } from 'vitest'
-import { digestId, fixupACL, hasPermission, isValidId, OPEN_ACL_UNSAFE } from '../../../lib/tree/acl.js'
-import { Perms, type ACL } from '../../../lib/txn/types.js'
+import { OPEN_ACL_UNSAFE, Perms, type ACL } from '../../../lib/protocol/data.js'
+import { digestId } from '../../../lib/digest.js'
+import { fixupACL, hasPermission, isValidId } from '../../../lib/tree/acl.js'
 
 describe('ACL rules', () => {
   it('builds digest ids as user:base64(sha1(user:password))', () => {

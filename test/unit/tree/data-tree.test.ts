@@ -2,7 +2,7 @@
 // apache/zookeeper DataTree/DataNode (copyStat) field by field.
 import { describe, expect, it } from 'vitest'
 import { DataTree } from '../../../lib/tree/data-tree.js'
-import { OPEN_ACL_UNSAFE } from '../../../lib/tree/acl.js'
+import { OPEN_ACL_UNSAFE } from '../../../lib/protocol/data.js'
 import type { CreateTxn, TxnHeader } from '../../../lib/txn/types.js'
 
 const header = (zxid: number, time = zxid * 10): TxnHeader => ({ sessionId: 1n, cxid: 0, zxid, time })

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeTxnEntry, encodeTxnEntry } from '../../../lib/txn/codec.js'
 import type { TxnEntry } from '../../../lib/txn/types.js'
-import { makeZxid, zxidCounter, zxidEpoch, zxidHex } from '../../../lib/txn/zxid.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 
 // Byte arrays come back as Buffers (a Uint8Array subclass); compare contents, not classes.
 function plain(value: unknown): unknown {
@@ -33,19 +33,5 @@ describe('txn codec', () => {
   it('refuses bytes that are not an entry', () => {
     expect(() => decodeTxnEntry(encodeTxnEntry({ header, txn: { type: 'delete', path: '/a' } }).subarray(0, 3))).toThrow()
     expect(() => decodeTxnEntry(new Uint8Array([0x90]))).toThrow(TypeError)
-  })
-})
-
-describe('zxid', () => {
-  it('splits into epoch and counter', () => {
-    const zxid = makeZxid(5, 0xffff_fffe)
-    expect(zxidEpoch(zxid)).toBe(5)
-    expect(zxidCounter(zxid)).toBe(0xffff_fffe)
-    expect(zxidHex(makeZxid(1, 2))).toBe('0x100000002')
-  })
-
-  it('refuses epochs that would lose precision', () => {
-    expect(() => makeZxid(2 ** 21, 0)).toThrow(RangeError)
-    expect(() => makeZxid(0, 2 ** 32)).toThrow(RangeError)
   })
 })

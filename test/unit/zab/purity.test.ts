@@ -1,10 +1,12 @@
-// Method: static scan of lib/zab sources for forbidden imports and ambient inputs (DESIGN.md: zab is pure).
+// Method: static scan of lib/zab sources (and the lib/protocol/zxid.ts they share) for forbidden imports and ambient inputs (DESIGN.md: zab is pure).
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const zabDir = join(import.meta.dirname, '../../../lib/zab')
-const sources = readdirSync(zabDir).filter((name) => name.endsWith('.ts'))
+// The one module outside lib/zab the core may import: zxid arithmetic, shared with the server.
+const sharedZxid = '../protocol/zxid.js'
+const sources = [...readdirSync(zabDir).filter((name) => name.endsWith('.ts')), sharedZxid.replace(/\.js$/, '.ts')]
 
 // Comments may mention what the code must not use; only code counts.
 function code(name: string): string {
@@ -19,7 +21,7 @@ const forbidden: [string, RegExp][] = [
   ['the wall clock', /\bDate\b|performance\.now|process\.hrtime/],
   ['global randomness', /Math\.random|crypto\.getRandomValues|randomUUID/],
   ['async code', /\basync\b|\bawait\b|\bPromise\b/],
-  ['imports from outside lib/zab', /from\s+['"]\.\.\//],
+  ['imports from outside lib/zab but lib/protocol/zxid.ts', /from\s+['"]\.\.\/(?!protocol\/zxid\.js['"])/],
 ]
 
 describe('lib/zab purity (DESIGN.md module map; STYLE.md "a pure core behind a thin shell")', () => {
@@ -34,8 +36,14 @@ describe('lib/zab purity (DESIGN.md module map; STYLE.md "a pure core behind a t
     })
   }
 
-  it('imports only relative ./ modules', () => {
+  it('imports only relative ./ modules and lib/protocol/zxid.ts', () => {
     const imports = sources.flatMap((name) => [...code(name).matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => `${name}: ${m[1]}`))
-    expect(imports.filter((line) => !line.split(': ')[1]?.startsWith('./'))).toEqual([])
+    const allowed = (specifier: string | undefined): boolean => specifier?.startsWith('./') === true || specifier === sharedZxid
+    expect(imports.filter((line) => !allowed(line.split(': ')[1]))).toEqual([])
+  })
+
+  it('scans the shared zxid module and finds the core importing it', () => {
+    expect(sources).toContain('../protocol/zxid.ts')
+    expect(sources.some((name) => code(name).includes(`'${sharedZxid}'`))).toBe(true)
   })
 })

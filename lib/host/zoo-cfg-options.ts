@@ -5,9 +5,8 @@
  * @module
  */
 import { resolve } from 'node:path'
-import type { MemberStartOptions } from '../server/ensemble-server.js'
-import type { ServerOptions } from '../server/server.js'
-import type { ZooConfig } from './zoo-cfg.js'
+import type { ZooConfig } from '../config/zoo-cfg.js'
+import type { MemberStartOptions, ServerOptions } from './types.js'
 
 /** {@link ServerOptions} from a zoo.cfg: where to listen and the data directory are always set. */
 export interface ZooCfgServerOptions extends ServerOptions {

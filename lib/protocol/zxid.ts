@@ -1,9 +1,9 @@
 /**
  * zxid arithmetic. A zxid is `epoch * 2^32 + counter` (ZooKeeper: `ZxidUtils`), kept as a JS number,
- * so the epoch must stay below 2^21 for the value to remain a safe integer.
+ * so the epoch must stay below 2^21 for the value to remain a safe integer. Pure: the ZAB core,
+ * the server and the tools share these functions.
  * @module
  */
-import { assert } from './assert.js'
 
 /** 2^32: the counter occupies the low 32 bits of a zxid. */
 export const ZXID_COUNTER_SPAN = 2 ** 32
@@ -11,10 +11,13 @@ export const ZXID_COUNTER_SPAN = 2 ** 32
 /** Epochs are kept below 2^21 so `epoch * 2^32 + counter` stays within Number.MAX_SAFE_INTEGER. */
 export const EPOCH_LIMIT = 2 ** 21
 
-/** Builds the zxid for `counter` within `epoch`. */
+/**
+ * Builds the zxid for `counter` within `epoch`. Throws a RangeError for an epoch outside
+ * [0, 2^21) or a counter outside [0, 2^32): either is a caller's bug, never an input to handle.
+ */
 export function makeZxid(epoch: number, counter: number): number {
-  assert(Number.isInteger(epoch) && epoch >= 0 && epoch < EPOCH_LIMIT, `epoch ${epoch} outside [0, 2^21)`)
-  assert(Number.isInteger(counter) && counter >= 0 && counter < ZXID_COUNTER_SPAN, `counter ${counter} outside [0, 2^32)`)
+  if (!(Number.isInteger(epoch) && epoch >= 0 && epoch < EPOCH_LIMIT)) throw new RangeError(`epoch ${epoch} outside [0, 2^21)`)
+  if (!(Number.isInteger(counter) && counter >= 0 && counter < ZXID_COUNTER_SPAN)) throw new RangeError(`zxid counter ${counter} outside [0, 2^32)`)
   return epoch * ZXID_COUNTER_SPAN + counter
 }
 
@@ -40,7 +43,7 @@ export function isNextZxid(previous: number, next: number): boolean {
   return nextEpoch > previousEpoch && counterOf(next) === 1
 }
 
-/** ZooKeeper's text form of a zxid: `0x` + hex, e.g. `0x100000003` for epoch 1, counter 3. */
+/** ZooKeeper's text form of a zxid: `0x` + lower-case hex, e.g. `0x100000003` for epoch 1, counter 3. */
 export function formatZxid(zxid: number): string {
   if (zxid < 0) return String(zxid)
   const counter = counterOf(zxid).toString(16)

@@ -1,7 +1,21 @@
 // Method: pin every protocol number to the value in apache/zookeeper@release-3.9.5 (ZooDefs, Watcher, CreateMode, ClientCnxn).
 
 import { describe, expect, it } from 'vitest'
-import { AddWatchMode, CreateMode, EventType, KeeperState, OpCode, Perms, WatcherType, Xid, createModeInfo, opName } from '../../../lib/wire/opcodes.js'
+import { CreateMode, createModeInfo } from '../../../lib/protocol/create-mode.js'
+import { Perms } from '../../../lib/protocol/data.js'
+import {
+  AddWatchMode,
+  EventType,
+  KeeperState,
+  OpCode,
+  WatcherType,
+  Xid,
+  addWatchModeOf,
+  eventTypeOf,
+  opName,
+  watcherTypeCodes,
+  watcherTypeOf,
+} from '../../../lib/protocol/opcodes.js'
 
 describe('ZooDefs.OpCode', () => {
   it('numbers every opcode as ZooKeeper 3.9 does', () => {
@@ -39,6 +53,23 @@ describe('special xids, watcher constants, create modes, perms', () => {
   it('numbers WatcherType and AddWatchModes', () => {
     expect(WatcherType).toEqual({ Children: 1, Data: 2, Any: 3, Persistent: 4, PersistentRecursive: 5 })
     expect(AddWatchMode).toEqual({ persistent: 0, persistentRecursive: 1 })
+  })
+
+  it('maps watcher type, addWatch mode and event type names to their numbers and back', () => {
+    expect(watcherTypeCodes).toEqual({ children: 1, data: 2, any: 3, persistent: 4, persistentRecursive: 5 })
+    for (const [name, code] of Object.entries(watcherTypeCodes)) expect(watcherTypeOf(code)).toBe(name)
+    expect(addWatchModeOf(0)).toBe('persistent')
+    expect(addWatchModeOf(1)).toBe('persistentRecursive')
+    expect(eventTypeOf(-1)).toBe('None')
+    expect(eventTypeOf(4)).toBe('NodeChildrenChanged')
+  })
+
+  it('maps numbers ZooKeeper does not define to undefined (the server answers MARSHALLINGERROR)', () => {
+    expect(watcherTypeOf(0)).toBeUndefined()
+    expect(watcherTypeOf(6)).toBeUndefined()
+    expect(addWatchModeOf(2)).toBeUndefined()
+    expect(addWatchModeOf(-1)).toBeUndefined()
+    expect(eventTypeOf(0)).toBeUndefined()
   })
 
   it('numbers CreateMode flags 0..6 with their ephemeral/sequential/container/ttl booleans', () => {

@@ -1,7 +1,7 @@
 // Method: zoo.cfg texts parsed and mapped; each ZooKeeper key checked against the option it sets, and the defaults ZooKeeper applies when a key is absent.
 import { isAbsolute } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { memberOptionsFor, serverOptionsFor } from '../../../lib/config/options.js'
+import { memberOptionsFor, serverOptionsFor } from '../../../lib/host/zoo-cfg-options.js'
 import { parseZooCfg } from '../../../lib/config/zoo-cfg.js'
 
 const cfg = (text: string) => parseZooCfg(`tickTime=2000\n${text}`, 'zoo.cfg')

@@ -1,7 +1,8 @@
 /**
- * The client side of the wire protocol's vocabulary: a member {@link Request} becomes the jute
- * request record ZooKeeper's Java client would send for it, and the jute response record becomes
- * the member {@link Response}. Pure: no socket here.
+ * The client side of the jute mapping: a {@link Request} becomes the jute request record
+ * ZooKeeper's Java client would send for it, and the jute response record becomes the
+ * {@link Response}. Pure: lib/client/tcp-connection.ts owns the socket and calls these. Its mirror
+ * for the server is ./jute-server.ts; a request mapped here and back there is the same request.
  *
  * Choices follow the Java client (apache/zookeeper ZooKeeper.java): create is sent as create2 (so
  * the Stat comes back), a container as createContainer, a TTL node as createTTL, getChildren as
@@ -9,23 +10,14 @@
  * persistent watches exist (older servers do not know setWatches2).
  * @module
  */
-import { ErrorCode } from '../errors.js'
-import { AddWatchMode as WireAddWatchMode, CreateMode, WatcherType as WireWatcherType, type OpName } from '../wire/opcodes.js'
-import type { ClientRequest, MultiOp as WireMultiOp } from '../wire/requests.js'
-import type { ClientResponse, MultiResult as WireMultiResult } from '../wire/responses.js'
-import type { MultiOp, MultiReadResult, MultiResult, Request, Response } from '../server/requests.js'
-import type { WatcherType } from '../watch/watch-manager.js'
-import type { Stat } from '../tree/data-tree.js'
+import { CreateMode } from './create-mode.js'
+import type { Stat } from './data.js'
+import type * as jute from './jute-records.js'
+import { AddWatchMode as AddWatchModeCode, eventTypeOf, watcherTypeCodes } from './opcodes.js'
+import type { MultiOp, MultiReadResult, MultiResult, Request, Response } from './requests.js'
+import type { WatchNotification } from './watch.js'
 
-const wireWatcherTypes: Record<WatcherType, number> = {
-  children: WireWatcherType.Children,
-  data: WireWatcherType.Data,
-  any: WireWatcherType.Any,
-  persistent: WireWatcherType.Persistent,
-  persistentRecursive: WireWatcherType.PersistentRecursive,
-}
-
-function wireCreate(op: Extract<MultiOp, { op: 'create' }>): WireMultiOp {
+function toJuteCreate(op: Extract<MultiOp, { op: 'create' }>): jute.MultiOp {
   const base = { path: op.path, data: op.data, acl: [...op.acl], flags: op.mode }
   if (op.ttlMs !== undefined || op.mode === CreateMode.PERSISTENT_WITH_TTL || op.mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL) {
     return { op: 'createTTL', ...base, ttl: op.ttlMs ?? -1 }
@@ -34,10 +26,10 @@ function wireCreate(op: Extract<MultiOp, { op: 'create' }>): WireMultiOp {
   return { op: 'create2', ...base }
 }
 
-function wireMultiOp(op: MultiOp): WireMultiOp {
+function toJuteMultiOp(op: MultiOp): jute.MultiOp {
   switch (op.op) {
     case 'create':
-      return wireCreate(op)
+      return toJuteCreate(op)
     case 'delete':
       return { op: 'delete', path: op.path, version: op.version }
     case 'setData':
@@ -47,14 +39,14 @@ function wireMultiOp(op: MultiOp): WireMultiOp {
   }
 }
 
-/** The jute request for a member request, or undefined for one a client never sends (deleteContainer). */
-export function toWireRequest(request: Request): ClientRequest | undefined {
+/** The jute request record for a request, or undefined for one a client never sends (deleteContainer). */
+export function toJuteRequest(request: Request): jute.ClientRequest | undefined {
   switch (request.op) {
     case 'create':
     case 'delete':
     case 'setData':
     case 'check':
-      return wireMultiOp(request)
+      return toJuteMultiOp(request)
     case 'setACL':
       return { op: 'setACL', path: request.path, acl: [...request.acl], version: request.version }
     case 'getData':
@@ -67,22 +59,22 @@ export function toWireRequest(request: Request): ClientRequest | undefined {
     case 'getAllChildrenNumber':
       return { op: request.op, path: request.path }
     case 'multi':
-      return { op: 'multi', ops: request.ops.map(wireMultiOp) }
+      return { op: 'multi', ops: request.ops.map(toJuteMultiOp) }
     case 'multiRead':
       return { op: 'multiRead', ops: request.ops.map((op) => ({ op: op.op, path: op.path, watch: false })) }
     default:
-      return toWireSessionRequest(request)
+      return toJuteSessionRequest(request)
   }
 }
 
-function toWireSessionRequest(request: Request): ClientRequest | undefined {
+function toJuteSessionRequest(request: Request): jute.ClientRequest | undefined {
   switch (request.op) {
     case 'getEphemerals':
       return { op: 'getEphemerals', prefixPath: request.prefix }
     case 'addWatch':
-      return { op: 'addWatch', path: request.path, mode: WireAddWatchMode[request.mode] }
+      return { op: 'addWatch', path: request.path, mode: AddWatchModeCode[request.mode] }
     case 'removeWatches':
-      return { op: request.dryRun ? 'checkWatches' : 'removeWatches', path: request.path, type: wireWatcherTypes[request.type] }
+      return { op: request.dryRun ? 'checkWatches' : 'removeWatches', path: request.path, type: watcherTypeCodes[request.type] }
     case 'setWatches': {
       const { relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches } = request
       const lists = { dataWatches: [...dataWatches], existWatches: [...existWatches], childWatches: [...childWatches] }
@@ -100,7 +92,7 @@ function toWireSessionRequest(request: Request): ClientRequest | undefined {
   }
 }
 
-function memberMultiResult(result: WireMultiResult): MultiResult | MultiReadResult {
+function fromJuteMultiResult(result: jute.MultiResult): MultiResult | MultiReadResult {
   switch (result.op) {
     case 'create':
       return { op: 'create', err: 0, path: result.path, stat: emptyStat() }
@@ -120,52 +112,53 @@ function memberMultiResult(result: WireMultiResult): MultiResult | MultiReadResu
   }
 }
 
-/** The member response for a jute response record (err 0). */
-export function fromWireResponse(response: ClientResponse): Response {
-  switch (response.op) {
+/** The response for a jute response record that came with err 0 in its ReplyHeader. */
+export function fromJuteResponse(record: jute.ClientResponse): Response {
+  switch (record.op) {
     case 'create':
-      return { err: 0, path: response.path, stat: emptyStat() }
+      return { err: 0, path: record.path, stat: emptyStat() }
     case 'create2':
     case 'createContainer':
     case 'createTTL':
-      return { err: 0, path: response.path, stat: response.stat }
+      return { err: 0, path: record.path, stat: record.stat }
     case 'exists':
     case 'setData':
     case 'setACL':
     case 'check':
-      return { err: 0, stat: response.stat }
+      return { err: 0, stat: record.stat }
     case 'getData':
-      return { err: 0, data: response.data ?? new Uint8Array(0), stat: response.stat }
+      return { err: 0, data: record.data ?? new Uint8Array(0), stat: record.stat }
     case 'getChildren':
-      return { err: 0, children: response.children, stat: emptyStat() }
+      return { err: 0, children: record.children, stat: emptyStat() }
     case 'getChildren2':
-      return { err: 0, children: response.children, stat: response.stat }
+      return { err: 0, children: record.children, stat: record.stat }
     case 'getACL':
-      return { err: 0, acl: response.acl, stat: response.stat }
+      return { err: 0, acl: record.acl, stat: record.stat }
     case 'sync':
-      return { err: 0, path: response.path }
+      return { err: 0, path: record.path }
     case 'multi':
     case 'multiRead':
-      return { err: 0, results: response.results.map(memberMultiResult) } as Response
+      return { err: 0, results: record.results.map(fromJuteMultiResult) } as Response
     case 'getEphemerals':
-      return { err: 0, paths: response.ephemerals }
+      return { err: 0, paths: record.ephemerals }
     case 'getAllChildrenNumber':
-      return { err: 0, count: response.totalNumber }
+      return { err: 0, count: record.totalNumber }
     case 'whoAmI':
-      return { err: 0, clientInfo: response.clientInfo }
+      return { err: 0, clientInfo: record.clientInfo }
     default:
       return { err: 0 } as Response
   }
 }
 
-/** The op whose response record answers `request` (what the reader needs to decode the reply). */
-export function responseOp(request: ClientRequest): OpName {
-  return request.op
-}
-
-/** An error response. */
-export function errorResponse(err: number): Response {
-  return { err: err === 0 ? ErrorCode.SYSTEMERROR : err }
+/**
+ * The watch notification a `WatcherEvent` record carries, with the zxid of its ReplyHeader; undefined
+ * for an event type ZooKeeper does not define and for session events (type None), which servers
+ * never send over the wire in practice.
+ */
+export function fromWatcherEvent(event: jute.WatcherEvent, zxid: number): WatchNotification | undefined {
+  const type = eventTypeOf(event.type)
+  if (type === undefined || type === 'None') return undefined
+  return { type, path: event.path, zxid }
 }
 
 // A create answered without a Stat (old servers' CreateResponse) reports an all-zero Stat.

@@ -1,12 +1,14 @@
 /**
  * The numbers of the ZooKeeper client protocol: opcodes, special xids, watcher event types and
- * keeper states, watcher types, add-watch modes, create modes and permissions.
+ * keeper states, watcher types and add-watch modes, with the tables between the watch names of
+ * ./watch.ts and their numbers. (Create modes are in ./create-mode.ts, permissions in ./data.ts.)
  *
- * Every value is checked against apache/zookeeper@release-3.9.5: `ZooDefs.java` (OpCode, Perms,
+ * Every value is checked against apache/zookeeper@release-3.9.5: `ZooDefs.java` (OpCode,
  * AddWatchModes), `Watcher.java` (Event.EventType, Event.KeeperState, WatcherType),
- * `CreateMode.java`, `ClientCnxn.java` (special xids).
+ * `ClientCnxn.java` (special xids).
  * @module
  */
+import type { AddWatchMode as AddWatchModeName, EventType as EventTypeName, WatcherType as WatcherTypeName } from './watch.js'
 
 /** Request and response types by name, exactly as `ZooDefs.OpCode`. */
 export const OpCode = {
@@ -79,10 +81,7 @@ export const EventType = {
   DataWatchRemoved: 5,
   ChildWatchRemoved: 6,
   PersistentWatchRemoved: 7,
-} as const
-
-/** The name of a watcher event type, for example `'NodeDataChanged'`. */
-export type EventTypeName = keyof typeof EventType
+} as const satisfies Record<EventTypeName, number>
 
 /** `Watcher.Event.KeeperState`: the `state` of a `WatcherEvent`. Unknown and NoSyncConnected are deprecated. */
 export const KeeperState = {
@@ -113,57 +112,36 @@ export const WatcherType = {
 export const AddWatchMode = {
   persistent: 0,
   persistentRecursive: 1,
-} as const
+} as const satisfies Record<AddWatchModeName, number>
 
-/** `CreateMode` flags: the `flags` of `CreateRequest` and `CreateTTLRequest`. */
-export const CreateMode = {
-  PERSISTENT: 0,
-  EPHEMERAL: 1,
-  PERSISTENT_SEQUENTIAL: 2,
-  EPHEMERAL_SEQUENTIAL: 3,
-  CONTAINER: 4,
-  PERSISTENT_WITH_TTL: 5,
-  PERSISTENT_SEQUENTIAL_WITH_TTL: 6,
-} as const
-
-/** The name of a create mode, for example `'EPHEMERAL_SEQUENTIAL'`. */
-export type CreateModeName = keyof typeof CreateMode
-
-/** What a create mode flag means, as the booleans of `CreateMode`'s constructor. */
-export interface CreateModeInfo {
-  /** The mode's name. */
-  name: CreateModeName
-  /** The node goes when its session ends. */
-  ephemeral: boolean
-  /** A 10-digit sequence suffix is appended to the name. */
-  sequential: boolean
-  /** The node goes once its last child is removed. */
-  container: boolean
-  /** The node goes when unmodified and childless for its TTL. */
-  ttl: boolean
+/** The `WatcherType` number of each watcher type name. */
+export const watcherTypeCodes: Readonly<Record<WatcherTypeName, number>> = {
+  children: WatcherType.Children,
+  data: WatcherType.Data,
+  any: WatcherType.Any,
+  persistent: WatcherType.Persistent,
+  persistentRecursive: WatcherType.PersistentRecursive,
 }
 
-const createModes: readonly CreateModeInfo[] = [
-  { name: 'PERSISTENT', ephemeral: false, sequential: false, container: false, ttl: false },
-  { name: 'EPHEMERAL', ephemeral: true, sequential: false, container: false, ttl: false },
-  { name: 'PERSISTENT_SEQUENTIAL', ephemeral: false, sequential: true, container: false, ttl: false },
-  { name: 'EPHEMERAL_SEQUENTIAL', ephemeral: true, sequential: true, container: false, ttl: false },
-  { name: 'CONTAINER', ephemeral: false, sequential: false, container: true, ttl: false },
-  { name: 'PERSISTENT_WITH_TTL', ephemeral: false, sequential: false, container: false, ttl: true },
-  { name: 'PERSISTENT_SEQUENTIAL_WITH_TTL', ephemeral: false, sequential: true, container: false, ttl: true },
-]
-
-/** Describes a create mode flag, or returns undefined for a flag `CreateMode.fromFlag` rejects. */
-export function createModeInfo(flags: number): CreateModeInfo | undefined {
-  return Number.isInteger(flags) && flags >= 0 ? createModes[flags] : undefined
+function reverse<Name extends string>(codes: Readonly<Record<Name, number>>): ReadonlyMap<number, Name> {
+  return new Map(Object.entries(codes).map(([name, code]) => [code as number, name as Name]))
 }
 
-/** `ZooDefs.Perms`: ACL permission bits. */
-export const Perms = {
-  READ: 1,
-  WRITE: 2,
-  CREATE: 4,
-  DELETE: 8,
-  ADMIN: 16,
-  ALL: 31,
-} as const
+const watcherTypesByCode = reverse(watcherTypeCodes)
+const addWatchModesByCode = reverse<AddWatchModeName>(AddWatchMode)
+const eventTypesByCode = reverse<EventTypeName>(EventType)
+
+/** The watcher type name of a `WatcherType` number, or undefined for a number ZooKeeper rejects. */
+export function watcherTypeOf(code: number): WatcherTypeName | undefined {
+  return watcherTypesByCode.get(code)
+}
+
+/** The addWatch mode name of an `AddWatchModes` number, or undefined for a number ZooKeeper rejects. */
+export function addWatchModeOf(code: number): AddWatchModeName | undefined {
+  return addWatchModesByCode.get(code)
+}
+
+/** The event type name of an `EventType` number, or undefined for a number ZooKeeper does not define. */
+export function eventTypeOf(code: number): EventTypeName | undefined {
+  return eventTypesByCode.get(code)
+}

@@ -1,0 +1,78 @@
+/**
+ * In-process sessions: a client bound straight to a member's request pipeline, with no socket and
+ * no serialisation in between.
+ * @module
+ */
+import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../client/client.js'
+import { ZooKeeperError } from '../errors.js'
+import type { Channel, ClientConnection, Member, WatchNotification } from '../server/member.js'
+import type { Request, Response } from '../server/requests.js'
+import type { ConnectOptions } from './types.js'
+
+const sessionTimeoutMsDefault = 30_000
+
+/** Opens an in-process session on `member` and returns its client (no socket in between). */
+export function connectInProcess(member: Member, options: ConnectOptions = {}): Promise<ZooKeeperClient> {
+  return new Promise((resolve, reject) => {
+    const connection = new InProcessConnection(member)
+    const params = {
+      timeoutMs: options.sessionTimeoutMs ?? sessionTimeoutMsDefault,
+      sessionId: options.sessionId,
+      passwd: options.sessionPasswd,
+    }
+    member.connect(connection, params, (grant) => {
+      if (!('channel' in grant)) return reject(ZooKeeperError.fromErrno(grant.err))
+      const client = new ClientImpl(grant.sessionId, grant.timeoutMs, grant.passwd, member.options.maxDataBytes)
+      connection.open(grant.channel, client)
+      client.bind(connection)
+      resolve(client)
+    })
+  })
+}
+
+/** Both ends of an in-process session: the member's view of the client, and the client's transport. */
+class InProcessConnection implements ClientConnection, ClientTransport {
+  readonly remoteAddress = '127.0.0.1'
+  private channel: Channel | undefined
+  private client: ClientImpl | undefined
+  private cxid = 0
+
+  constructor(private readonly member: Member) {}
+
+  open(channel: Channel, client: ClientImpl): void {
+    this.channel = channel
+    this.client = client
+  }
+
+  send(request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
+    const channel = this.channel
+    if (channel === undefined) return Promise.reject(new ZooKeeperError('CONNECTIONLOSS'))
+    // An in-memory member usually answers at once: hand the response back without a promise.
+    let answer: Response | undefined
+    let resolveLater: ((response: Response) => void) | undefined
+    this.member.submit(channel, request, ++this.cxid, (response) => {
+      // Synchronously, so a watch this read sets is registered before a later commit's event.
+      onReply?.(response)
+      if (resolveLater === undefined) answer = response
+      else resolveLater(response)
+    })
+    if (answer !== undefined) return answer
+    return new Promise((resolve) => {
+      resolveLater = resolve
+    })
+  }
+
+  async close(): Promise<void> {
+    const channel = this.channel
+    if (channel === undefined || !channel.attached) return
+    await new Promise<void>((resolve) => this.member.submit(channel, { op: 'closeSession' }, ++this.cxid, () => resolve()))
+  }
+
+  process(event: WatchNotification): void {
+    this.client?.notification(event)
+  }
+
+  sessionEnded(reason: 'expired' | 'closed' | 'moved'): void {
+    this.client?.sessionEnded(reason)
+  }
+}

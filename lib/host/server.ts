@@ -1,0 +1,68 @@
+/**
+ * The embedding API's entry points: `createServer()` starts a standalone server in this process
+ * (an ensemble of one), `startMember()` one member of an ensemble. Both return a running member
+ * whose `connect()` opens an in-process session with no socket in between.
+ * @module
+ */
+import { MemoryHub } from '../peer/memory.js'
+import { startTcpTransport, type PeerAddress } from '../peer/tcp.js'
+import type { PeerTransport } from '../peer/transport.js'
+import type { Replication, ReplicationLogger } from '../server/replication.js'
+import { launch } from './launch.js'
+import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
+
+/** The id of a standalone server when `serverId` is not given (the top byte of its session ids). */
+const standaloneIdDefault = 0
+
+/**
+ * Starts a Paddock server in this process: in memory by default, durable with `dataDir`, in which
+ * case the state of the last run is restored first (snapshot plus log replay). It resolves once
+ * the server serves.
+ */
+export async function createServer(options: ServerOptions = {}): Promise<Server> {
+  const myid = options.serverId ?? standaloneIdDefault
+  const self = { id: myid, host: '127.0.0.1', quorumPort: 0, electionPort: 0, role: 'participant' as const, clientAddress: undefined, clientPort: undefined }
+  return launch({
+    options,
+    myid,
+    servers: [self],
+    clientPort: options.port === undefined ? undefined : { port: options.port, host: options.host ?? '127.0.0.1' },
+    logger: { info: (line) => console.info(`paddock: ${line}`), error: (line) => console.error(`paddock: ${line}`) },
+    waitUntilServing: true,
+  })
+}
+
+/** Starts one ensemble member; it elects or joins a leader on its own and serves once established. */
+export async function startMember(options: MemberStartOptions): Promise<MemberServer> {
+  const me = options.servers.find((s) => s.id === options.myid)
+  if (me === undefined) throw new RangeError(`myid ${options.myid} is not among the servers`)
+  if (options.storage === undefined && options.dataDir === undefined) throw new TypeError('an ensemble member needs dataDir or storage')
+  const logger = options.logger ?? consoleLogger(options.myid)
+  const port = options.port ?? me.clientPort
+  return launch({
+    options,
+    myid: options.myid,
+    servers: options.servers,
+    clientPort: port === undefined ? undefined : { port, host: options.host ?? me.clientAddress ?? '127.0.0.1' },
+    logger,
+    connectPeers: (replication) => connectPeers(options, replication, logger),
+    waitUntilServing: false,
+  })
+}
+
+function connectPeers(options: MemberStartOptions, replication: Replication, logger: ReplicationLogger): Promise<PeerTransport> {
+  const handler = {
+    message: replication.receive.bind(replication),
+    disconnected: replication.disconnected.bind(replication),
+  }
+  if (options.hub instanceof MemoryHub) return Promise.resolve(options.hub.join(options.myid, handler))
+  const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
+  return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line) })
+}
+
+function consoleLogger(myid: number): ReplicationLogger {
+  return {
+    info: (line) => console.info(`paddock[${myid}]: ${line}`),
+    error: (line) => console.error(`paddock[${myid}]: ${line}`),
+  }
+}

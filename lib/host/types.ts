@@ -1,0 +1,184 @@
+/**
+ * The embedding API's types: the options of `createServer` and `startMember`, and the running
+ * server they return. A standalone server and an ensemble member are one kind of object (a
+ * standalone server is an ensemble of one); `Server` is the part every member has.
+ * @module
+ */
+import type { Clock } from '../clock.js'
+import type { ZooKeeperClient } from '../client/client.js'
+import type { ServerSpec } from '../config/zoo-cfg.js'
+import type { MemoryHub } from '../peer/memory.js'
+import type { MemberOptions } from '../server/member.js'
+import type { DurabilityOptions, ReplicationLogger } from '../server/replication.js'
+import type { ClientPortOptions } from '../wire/server.js'
+import type { Storage } from '../../storage/index.js'
+
+/** Options of {@link createServer}. */
+export interface ServerOptions extends MemberOptions, DurabilityOptions {
+  /**
+   * Directory of the LevelDB transaction log and snapshots (ZooKeeper's dataDir). Without it (and
+   * without `storage`) the server keeps everything in memory and forgets it on close.
+   */
+  dataDir?: string
+  /** A storage to use instead of the LevelDB one in `dataDir` (for example a MemoryStorage in tests). */
+  storage?: Storage
+  /**
+   * TCP port of the ZooKeeper client protocol; 0 picks a free one. Without it the server is
+   * reachable only in-process.
+   */
+  port?: number
+  /** Address the client port binds. @defaultValue '127.0.0.1' */
+  host?: string
+  /** Connections allowed from one address, 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
+  maxClientCnxns?: number
+  /** Enabled four-letter words, as `4lw.commands.whitelist` (`*` = all). @defaultValue 'srvr' */
+  fourLetterWordsWhitelist?: string
+  /** Where the client port reports refused or broken connections. @defaultValue console.warn */
+  clientPortLogger?: ClientPortOptions['logger']
+  /**
+   * TCP port of the HTTP admin server (`/commands`, `/metrics`; zoo.cfg's `admin.serverPort`);
+   * 0 picks a free one. Without it there is no admin server.
+   */
+  adminServerPort?: number
+  /** Address the admin server binds. @defaultValue '127.0.0.1' */
+  adminServerHost?: string
+  /**
+   * The text of the configuration file (zoo.cfg) the server is started from, which the admin
+   * server's `initial_configuration` command returns; without it that command answers null.
+   */
+  initialConfiguration?: string
+}
+
+/** Where a member reports role changes and failures. */
+export interface EnsembleLogger extends ReplicationLogger {
+  /** Role changes and other notable events. */
+  info(line: string): void
+  /** Failures: a snapshot that could not be written, or one that stops the member. */
+  error(line: string): void
+}
+
+/** Options of {@link startMember}: a {@link ServerOptions} plus the ensemble. */
+export interface MemberStartOptions extends ServerOptions {
+  /** This member's id (myid). */
+  myid: number
+  /** Every member, this one included (zoo.cfg's server.N lines). */
+  servers: readonly ServerSpec[]
+  /** Ticks of tickTime a follower may take to connect and sync (initLimit). @defaultValue 10 */
+  initLimit?: number
+  /** Ticks of tickTime a follower may lag (syncLimit). @defaultValue 5 */
+  syncLimit?: number
+  /**
+   * Members of one process talk through this hub instead of TCP (in-process clusters).
+   * @internal
+   */
+  hub?: MemoryHub
+  /** Milliseconds per ZAB tick. @defaultValue 50 */
+  zabTickMs?: number
+  /** Seed of the ZAB core's election jitter. @defaultValue random */
+  seed?: number
+  /** Where the member reports role changes and failures. @defaultValue console with a `paddock[N]:` prefix */
+  logger?: EnsembleLogger
+}
+
+/** Options of {@link Server.connect}. */
+export interface ConnectOptions {
+  /** Requested session timeout in ms, clamped to the server's bounds. @defaultValue 30000 */
+  sessionTimeoutMs?: number
+  /** Resume this session instead of opening a new one (with {@link ConnectOptions.sessionPasswd}). */
+  sessionId?: bigint
+  /** The password of the session to resume. */
+  sessionPasswd?: Uint8Array
+}
+
+/** A bound TCP address. */
+export interface ServerAddress {
+  /** The address bound. */
+  host: string
+  /** The port bound. */
+  port: number
+}
+
+/** A running Paddock member embedded in this process. */
+export interface Server {
+  /** The clock the server runs on (a VirtualClock in tests). */
+  readonly clock: Clock
+  /** Number of znodes, system nodes included. */
+  readonly znodeCount: number
+  /** Number of open sessions. */
+  readonly sessionCount: number
+  /** The zxid of the last applied transaction. */
+  readonly lastZxid: number
+  /** Where the client port listens, when `port` was given. */
+  readonly address: ServerAddress | undefined
+  /** `host:port` for ZooKeeper clients, when `port` was given. */
+  readonly connectString: string | undefined
+  /** Where the HTTP admin server listens, when `adminServerPort` was given. */
+  readonly adminAddress: ServerAddress | undefined
+  /** Opens a session on this server and returns a client for it. */
+  connect(options?: ConnectOptions): Promise<ZooKeeperClient>
+  /** Runs the session expiry and container/TTL sweeps now, as their timers would. */
+  runMaintenance(): void
+  /** Writes a snapshot now (durable servers only; a no-op in memory). */
+  snapshot(): Promise<void>
+  /**
+   * Expires a session now, as if its timeout had passed: its ephemerals go and its client is
+   * told Expired (for tests of failure handling). Resolves once the closeSession is applied;
+   * rejects with SESSIONEXPIRED when the session is not open, and with APIERROR on a member that
+   * does not lead (only the leader expires sessions).
+   */
+  expireSession(sessionId: bigint): Promise<void>
+  /** Stops the server; every client sees its session closed. */
+  close(): Promise<void>
+  /** Same as close(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** What a member reports of its place in the ensemble (the ZAB core's view). */
+export interface MemberStatus {
+  /** This member's id. */
+  readonly id: number
+  /** LOOKING, FOLLOWING, LEADING or OBSERVING (ZooKeeper's ServerState). */
+  readonly role: string
+  /** The leader followed or led, if any. */
+  readonly leader: number | undefined
+  /** Whether the leader is established (the member may serve). */
+  readonly established: boolean
+  /** The last epoch accepted in discovery (ZooKeeper's acceptedEpoch file). */
+  readonly acceptedEpoch: number
+  /** The epoch of the last leader followed (ZooKeeper's currentEpoch file). */
+  readonly currentEpoch: number
+  /** The last zxid in the log. */
+  readonly lastLoggedZxid: number
+  /** The last zxid known committed. */
+  readonly committedZxid: number
+  /** The last zxid known durable here. */
+  readonly persistedZxid: number
+  /** The election round (ZooKeeper's logicalclock). */
+  readonly electionEpoch: number
+  /** On a leader: its learners; zeros elsewhere. */
+  readonly learners: LearnerCounts
+  /** The ZAB phase, as the `zabstate` admin command reports it (ZooKeeper's `QuorumPeer.ZabState`). */
+  readonly zabState: 'election' | 'discovery' | 'synchronization' | 'broadcast'
+}
+
+/** A leader's learners, as mntr reports them. */
+export interface LearnerCounts {
+  /** Followers connected, in any phase. */
+  readonly followers: number
+  /** Followers in broadcast (UPTODATE sent). */
+  readonly syncedFollowers: number
+  /** Observers connected. */
+  readonly observers: number
+}
+
+/** A running ensemble member. */
+export interface MemberServer extends Server {
+  /** This member's id. */
+  readonly myid: number
+  /** `leader`, `follower`, `observer`, or `looking` while there is no established leader. */
+  readonly mode: string
+  /** The ZAB core's view: role, epochs, zxids. */
+  status(): MemberStatus
+  /** Resolves once the member serves clients (an established leader, follower or observer). */
+  waitUntilServing(timeoutMs?: number): Promise<void>
+}

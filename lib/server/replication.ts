@@ -1,0 +1,459 @@
+/**
+ * The replication runtime, the one write path of every member: it drives the pure ZAB core
+ * (lib/zab) with a clock, a transport to the other members (none for a standalone server, which
+ * is an ensemble of one) and a Storage, and joins it to the member's request pipeline.
+ *
+ * Ready batches are carried out in the core's documented order: snapshot, truncate and epochs
+ * durable before messages go out; entries appended, then `persisted`; committed entries applied.
+ * A batch that needs nothing durable first (the steady state of broadcast) is carried out in the
+ * same turn, so on a storage that keeps nothing a write commits before `propose` returns.
+ * @module
+ */
+import type { Timer } from '../clock.js'
+import type { PeerChannel, PeerTransport } from '../peer/transport.js'
+import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn/codec.js'
+import type { TxnEntry } from '../txn/types.js'
+import { makeZxid, zxidEpoch } from '../txn/zxid.js'
+import type { Ready, RoleState, ZabMessage, ZabPeer } from '../zab/index.js'
+import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
+import type { ForwardedWrite, Member, MemberRole } from './member.js'
+import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
+
+/** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */
+type LearnerRequest = { kind: 'write'; write: ForwardedWrite } | { kind: 'touch'; sessions: bigint[] }
+
+/** Where the runtime reports what it does. */
+export interface ReplicationLogger {
+  /** Role changes and other notable events. */
+  info(line: string): void
+  /** Failures: a snapshot that could not be written, or one that stops the member. */
+  error(line: string): void
+}
+
+/** Settings of snapshots and purges, with ZooKeeper's names and defaults. */
+export interface DurabilityOptions {
+  /** Transactions between snapshots (ZooKeeper's snapCount; randomised into [snapCount/2+1, snapCount]). @defaultValue 100000 */
+  snapCount?: number
+  /** Snapshots kept by purge (autopurge.snapRetainCount; at least 3, as ZooKeeper enforces). @defaultValue 3 */
+  snapRetainCount?: number
+  /** Hours between purges, 0 = never (autopurge.purgeInterval); a purge also follows every snapshot. @defaultValue 0 */
+  purgeIntervalHours?: number
+}
+
+/**
+ * The newest snapshot a member holds (ZooKeeper's `SnapshotInfo`, which the admin server's
+ * `last_snapshot` reports): the one it last wrote, or else the one it restored at start.
+ */
+export interface LastSnapshot {
+  /** The zxid it was taken at. */
+  readonly zxid: number
+  /**
+   * When it was written, ms since the epoch on the member's clock; undefined for a snapshot
+   * restored at start, since Paddock's snapshots record no time.
+   */
+  readonly timeMs: number | undefined
+}
+
+/** Settings of {@link Replication}. */
+export interface ReplicationOptions extends DurabilityOptions {
+  /** Milliseconds per ZAB tick. */
+  zabTickMs: number
+  /** Where it reports. */
+  logger: ReplicationLogger
+  /** Report role changes (a member alone in its configuration has none worth reporting). @defaultValue true */
+  announceRoles?: boolean
+  /** Jitter of the snapshot interval; a seeded PRNG in simulations. @defaultValue Math.random */
+  random?: () => number
+}
+
+const snapCountDefault = 100_000
+const snapRetainCountMin = 3
+const msPerHour = 3_600_000
+
+function roleOf(state: RoleState): MemberRole {
+  if (!state.established) return 'looking'
+  switch (state.role) {
+    case 'LEADING':
+      return 'leader'
+    case 'FOLLOWING':
+      return 'follower'
+    case 'OBSERVING':
+      return 'observer'
+    default:
+      return 'looking'
+  }
+}
+
+/** A transport for a member with no peers: there is nobody to send to. */
+const noPeers: PeerTransport = {
+  send: () => {},
+  connected: () => false,
+  close: () => Promise.resolve(),
+}
+
+const noGenerations: ReadonlyMap<number, number> = new Map()
+
+/** The bytes of a transaction nobody will read (see `Replication.bytesUnread`). */
+const unread = new Uint8Array(0)
+
+/** Joins a ZabPeer, a Member (the request pipeline), a Storage and a PeerTransport. */
+export class Replication {
+  private transport: PeerTransport = noPeers
+  private pumping = false
+  private stopped = false
+  private failure: Error | undefined
+  private tickTimer: Timer | undefined
+  private purgeTimer: Timer | undefined
+  private readonly generation = new Map<number, number>()
+  /** This leader's proposals not committed yet, oldest first: committed, they are applied without decoding. */
+  private readonly proposedHere: TxnEntry[] = []
+  private sinceSnapshot = 0
+  private snapshotAfter: number
+  private snapshotting: Promise<void> | undefined
+  private newestSnapshot: LastSnapshot | undefined
+  private readonly servingWaiters: { resolve: () => void; reject: (error: Error) => void }[] = []
+  private readonly random: () => number
+  private readonly snapCount: number
+  private readonly snapRetainCount: number
+  /** The role as ZooKeeper names it, for srvr/stat: leader, follower, observer, or looking. */
+  state: RoleState = { role: 'LOOKING', leader: undefined, epoch: 0, established: false }
+
+  constructor(
+    readonly zab: ZabPeer,
+    readonly member: Member,
+    private readonly storage: Storage,
+    private readonly options: ReplicationOptions,
+  ) {
+    this.random = options.random ?? Math.random
+    this.snapCount = options.snapCount ?? snapCountDefault
+    this.snapRetainCount = Math.max(snapRetainCountMin, options.snapRetainCount ?? snapRetainCountMin)
+    this.snapshotAfter = nextSnapshotAfter(this.snapCount, this.random)
+    member.setCommitter({
+      nextZxid: () => this.predictZxid(),
+      propose: (entry) => this.propose(entry),
+    })
+    member.setForwarder({
+      forward: (write) => this.forward({ kind: 'write', write }),
+      sync: (token) => {
+        const ok = zab.sync(token)
+        this.pump()
+        return ok
+      },
+    })
+  }
+
+  /** The snapshot last written (its own or the leader's SNAP), or the one restored at start. */
+  get lastSnapshot(): LastSnapshot | undefined {
+    return this.newestSnapshot
+  }
+
+  /** Why the member stopped serving for good, if it did. */
+  get failed(): Error | undefined {
+    return this.failure
+  }
+
+  /** Records the snapshot the member was restored from (its time is unknown). */
+  restoredFrom(zxid: number): void {
+    this.newestSnapshot ??= { zxid, timeMs: undefined }
+  }
+
+  /** Starts ticking and processing; `transport` (none for a member alone) delivers to {@link Replication.receive}. */
+  start(transport?: PeerTransport): void {
+    if (transport !== undefined) this.transport = transport
+    this.scheduleTick()
+    const purgeHours = this.options.purgeIntervalHours ?? 0
+    if (purgeHours > 0 && this.storage.volatile !== true) this.schedulePurge(purgeHours * msPerHour)
+    this.pump()
+  }
+
+  /** Resolves once the member serves clients; rejects if it stops or fails first. */
+  whenServing(): Promise<void> {
+    if (this.member.serving) return Promise.resolve()
+    if (this.stopped) return Promise.reject(this.failure ?? new Error('the member is stopped'))
+    return new Promise((resolve, reject) => this.servingWaiters.push({ resolve, reject }))
+  }
+
+  /** A message from another member. */
+  receive(from: number, channel: PeerChannel, message: unknown): void {
+    if (this.stopped || !isZabMessage(message)) return
+    if ((channel === 'election') !== (message.type === 'NOTIFICATION')) return
+    this.zab.step(from, message)
+    this.pump()
+  }
+
+  /** The quorum connection to `peer` broke: its learner session ends (ZooKeeper: one LearnerHandler per socket). */
+  disconnected(peer: number, channel: PeerChannel): void {
+    if (this.stopped || channel !== 'quorum') return
+    this.generation.set(peer, (this.generation.get(peer) ?? 0) + 1)
+    this.zab.disconnected(peer)
+    this.pump()
+  }
+
+  private predictZxid(): number {
+    const epoch = this.zab.currentEpoch
+    const last = this.zab.lastLoggedZxid
+    return zxidEpoch(last) === epoch ? last + 1 : makeZxid(epoch, 1)
+  }
+
+  /**
+   * A member with no peers on a storage that keeps nothing never reads a transaction's bytes
+   * again: nothing is stored or sent, and its own commits are applied from `proposedHere`.
+   */
+  private get bytesUnread(): boolean {
+    return this.storage.volatile === true && this.transport === noPeers
+  }
+
+  private propose(entry: TxnEntry): number | 'busy' | false {
+    if (this.stopped) return false
+    const result = this.zab.propose(this.bytesUnread ? unread : encodeTxnEntry(entry))
+    if (result.ok) {
+      entry.header.zxid = result.zxid
+      this.proposedHere.push(entry)
+    }
+    this.pump()
+    if (result.ok) return result.zxid
+    return result.reason === 'TOO_MANY_INFLIGHT' ? 'busy' : false
+  }
+
+  private forward(request: LearnerRequest): boolean {
+    const ok = this.zab.forward(encodeValue(request))
+    this.pump()
+    return ok
+  }
+
+  private scheduleTick(): void {
+    if (this.stopped) return
+    this.tickTimer = this.member.clock.setTimer(this.options.zabTickMs, () => {
+      if (this.stopped) return
+      this.zab.tick()
+      if (this.member.role === 'follower' || this.member.role === 'observer') this.relayTouches()
+      this.pump()
+      this.scheduleTick()
+    })
+  }
+
+  // Followers tell the leader which sessions are alive here, as ZooKeeper's learner PINGs do.
+  private relayTouches(): void {
+    const sessions = this.member.takeTouched()
+    if (sessions.length > 0) this.forward({ kind: 'touch', sessions })
+  }
+
+  /**
+   * Carries out Ready batches until the core has nothing more. Batches that need nothing durable
+   * first run in this turn; one that does waits for its storage writes and the loop resumes after.
+   */
+  pump(): void {
+    if (this.pumping || this.stopped) return
+    this.pumping = true
+    this.run()
+  }
+
+  private run(): void {
+    try {
+      while (!this.stopped && this.zab.hasReady()) {
+        const generations = this.generation.size === 0 ? noGenerations : new Map(this.generation)
+        const ready = this.zab.ready()
+        if (this.needsDurableFirst(ready)) {
+          this.durableFirst(ready).then(
+            () => this.resume(ready, generations),
+            (error: unknown) => this.fail(error),
+          )
+          return
+        }
+        this.carryOut(ready, generations)
+        this.zab.advance()
+      }
+      this.pumping = false
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  private resume(ready: Ready, generations: ReadonlyMap<number, number>): void {
+    if (this.stopped) return
+    try {
+      this.carryOut(ready, generations)
+      this.zab.advance()
+    } catch (error) {
+      return this.fail(error)
+    }
+    this.run()
+  }
+
+  private needsDurableFirst(ready: Ready): boolean {
+    if (ready.snapshot !== undefined) return true
+    if (this.storage.volatile === true) return false
+    if (ready.truncate !== undefined) return true
+    const hard = ready.hardState
+    return hard !== undefined && (this.storage.acceptedEpoch !== hard.acceptedEpoch || this.storage.currentEpoch !== hard.currentEpoch)
+  }
+
+  /** Snapshot, truncation and epochs: durable before any message of the batch goes out. */
+  private async durableFirst(ready: Ready): Promise<void> {
+    if (ready.snapshot !== undefined) await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.data)
+    if (ready.truncate !== undefined) await this.storage.truncateAfter(ready.truncate)
+    if (ready.hardState !== undefined) await this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
+  }
+
+  private carryOut(ready: Ready, generations: ReadonlyMap<number, number>): void {
+    if (this.storage.volatile === true && ready.hardState !== undefined) void this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
+    this.appendEntries(ready)
+    this.sendMessages(ready, generations)
+    for (const entry of ready.committed) this.applyCommitted(entry.zxid, entry.data)
+    if (ready.snapshotRequested) this.zab.snapshotTaken(this.member.lastProcessedZxid, snapshotBytes(this.member))
+    for (const request of ready.requests) this.handleRequest(request.data)
+    for (const token of ready.syncsCompleted) this.member.syncDone(token)
+    if (ready.state !== undefined) this.changeState(ready.state)
+  }
+
+  private async installSnapshot(zxid: number, data: Uint8Array): Promise<void> {
+    this.member.resetState()
+    this.proposedHere.length = 0
+    const chunks = snapshotBytesChunks(data)
+    await restoreSnapshot(this.member, toAsync(chunks))
+    await this.storage.truncateAfter(0)
+    if (this.storage.volatile !== true) await this.storage.writeSnapshot(zxid, chunks)
+    this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
+    this.options.logger.info(`installed the leader's snapshot at 0x${zxid.toString(16)}`)
+  }
+
+  private async persistEpochs(acceptedEpoch: number, currentEpoch: number): Promise<void> {
+    if (this.storage.acceptedEpoch !== acceptedEpoch) await this.storage.setAcceptedEpoch(acceptedEpoch)
+    if (this.storage.currentEpoch !== currentEpoch) await this.storage.setCurrentEpoch(currentEpoch)
+  }
+
+  private appendEntries(ready: Ready): void {
+    if (ready.entries.length === 0) return
+    const last = ready.entries[ready.entries.length - 1]?.zxid ?? 0
+    // Nothing to sync: the entries are as durable now as they will ever be.
+    if (this.storage.volatile === true) return this.zab.persisted(last)
+    const started = performance.now()
+    this.storage.append(ready.entries.map((e) => ({ zxid: e.zxid, data: e.data }))).then(
+      () => {
+        this.member.metrics.logSync.observe(performance.now() - started)
+        if (this.stopped) return
+        this.zab.persisted(last)
+        this.pump()
+      },
+      (error: unknown) => this.fail(error),
+    )
+  }
+
+  private sendMessages(ready: Ready, generations: ReadonlyMap<number, number>): void {
+    for (const { to, message } of ready.messages) {
+      // A session message prepared for a connection that broke meanwhile must not ride the next one.
+      if (message.type !== 'NOTIFICATION' && (this.generation.get(to) ?? 0) !== (generations.get(to) ?? 0)) continue
+      this.transport.send(to, message.type === 'NOTIFICATION' ? 'election' : 'quorum', message)
+    }
+  }
+
+  private applyCommitted(zxid: number, data: Uint8Array): void {
+    this.member.commit(this.committedEntry(zxid, data))
+    if (++this.sinceSnapshot >= this.snapshotAfter && this.snapshotting === undefined && this.storage.volatile !== true) void this.takeSnapshot()
+  }
+
+  // One leader per epoch, so a zxid this member proposed names the entry it proposed.
+  private committedEntry(zxid: number, data: Uint8Array): TxnEntry {
+    while (this.proposedHere.length > 0 && (this.proposedHere[0] as TxnEntry).header.zxid < zxid) this.proposedHere.shift()
+    const head = this.proposedHere[0]
+    if (head !== undefined && head.header.zxid === zxid) {
+      this.proposedHere.shift()
+      return head
+    }
+    const entry = decodeTxnEntry(data)
+    entry.header.zxid = zxid
+    return entry
+  }
+
+  /**
+   * Writes a fuzzy snapshot of the applied state, then purges beyond snapRetainCount (one at a
+   * time: a request while one runs joins it, as ZooKeeper's "too busy to snap"). Nothing is
+   * written on a storage that keeps nothing.
+   */
+  takeSnapshot(): Promise<void> {
+    if (this.snapshotting !== undefined) return this.snapshotting
+    if (this.storage.volatile === true || this.stopped) return Promise.resolve()
+    this.sinceSnapshot = 0
+    this.snapshotAfter = nextSnapshotAfter(this.snapCount, this.random)
+    const zxid = this.member.lastProcessedZxid
+    this.snapshotting = this.storage
+      .writeSnapshot(zxid, snapshotChunks(this.member))
+      .then((info) => {
+        this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
+        this.options.logger.info(`snapshot 0x${zxid.toString(16)} written: ${info.chunkCount} chunks, ${info.byteCount} bytes`)
+        // Keep the log and snapshots bounded so start-up replays little (ZooKeeper rolls its log
+        // per snapshot for the same reason).
+        return this.storage.purge(this.snapRetainCount)
+      })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        if (!this.stopped) this.options.logger.error(`snapshot 0x${zxid.toString(16)} failed: ${String(error)}`)
+      })
+      .finally(() => {
+        this.snapshotting = undefined
+      })
+    return this.snapshotting
+  }
+
+  /** Removes all but the newest snapRetainCount snapshots and the log they no longer need. */
+  async purge(): Promise<void> {
+    const result = await this.storage.purge(this.snapRetainCount)
+    this.options.logger.info(`purge: ${result.snapshotsRemoved} snapshots and ${result.logEntriesRemoved} log entries removed`)
+  }
+
+  private schedulePurge(intervalMs: number): void {
+    this.purgeTimer = this.member.clock.setTimer(intervalMs, () => {
+      if (this.stopped) return
+      this.purge().catch((error: unknown) => this.options.logger.error(`purge failed: ${String(error)}`))
+      this.schedulePurge(intervalMs)
+    })
+  }
+
+  private handleRequest(data: Uint8Array): void {
+    if (!this.member.leads) return
+    const request = decodeValue(data) as LearnerRequest
+    if (request.kind === 'touch') this.member.touchSessions(request.sessions)
+    else if (request.kind === 'write') this.member.proposeForwarded(request.write)
+  }
+
+  private changeState(state: RoleState): void {
+    const before = this.member.role
+    this.state = state
+    const role = roleOf(state)
+    if (role !== 'leader') this.proposedHere.length = 0
+    this.member.setRole(role)
+    if (role !== before && this.options.announceRoles !== false) {
+      const why = state.reason === undefined ? '' : ` (${state.reason})`
+      this.options.logger.info(`${before} -> ${role}, epoch ${state.epoch}, leader ${state.leader ?? 'none'}${why}`)
+    }
+    if (this.member.serving) for (const waiter of this.servingWaiters.splice(0)) waiter.resolve()
+  }
+
+  // A failed disk write leaves durability unknown: stop rather than acknowledge anything.
+  private fail(error: unknown): void {
+    this.pumping = false
+    if (this.failure !== undefined || this.stopped) return
+    this.failure = error instanceof Error ? error : new Error(String(error))
+    this.options.logger.error(`stopping the member: ${this.failure.stack ?? this.failure.message}`)
+    this.member.setRole('looking')
+    void this.stop()
+  }
+
+  /** Stops ticking and processing and waits for a running snapshot; the caller closes the transport and storage. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.tickTimer?.cancel()
+    this.purgeTimer?.cancel()
+    const error = this.failure ?? new Error('the member stopped before it served')
+    for (const waiter of this.servingWaiters.splice(0)) waiter.reject(error)
+    await this.snapshotting
+  }
+}
+
+async function* toAsync<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) yield item
+}
+
+function isZabMessage(value: unknown): value is ZabMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+}
