@@ -1,14 +1,37 @@
 /**
- * Every bound Paddock keeps, in one place, with units in the names (TigerBeetle's rule: put a
- * limit on everything). Defaults follow Apache ZooKeeper where it has one.
+ * Every bound and default Paddock keeps, in one place, with units and qualifiers last in the
+ * names (TigerBeetle's rule: put a limit on everything). Defaults follow Apache ZooKeeper where
+ * it has one, and each line names its ZooKeeper counterpart.
+ *
+ * Two layers keep their own file, because they may import nothing above them: the ZAB core
+ * (lib/zab/limits.ts, in ticks) and the storage (storage/limits.ts). The zxid epoch bound is
+ * `EPOCH_LIMIT` in lib/protocol/zxid.ts, which the protocol, the ZAB core and the storage share.
+ * Everything else is here, and this file imports nothing.
  * @module
  */
 
-/** Largest znode data and largest frame, in bytes: ZooKeeper's `jute.maxbuffer` default (0xfffff). */
+// ---------------------------------------------------------------------------------------------
+// The member: data, sessions, multi, snapshots.
+
+/**
+ * Largest znode data and largest client frame, in bytes, unless configured (`maxDataBytes`,
+ * zoo.cfg's `jute.maxbuffer`): ZooKeeper's `jute.maxbuffer` default, 0xfffff.
+ */
 export const juteMaxBufferBytes = 0xfffff
 
-/** ZooKeeper's default tickTime when none is configured, in milliseconds (the zoo.cfg sample's 2000). */
+/**
+ * The tick of a server started by `createServer`/`startMember` without `tickTimeMs`, in ms: 2000,
+ * the tickTime of ZooKeeper's sample configuration (conf/zoo_sample.cfg), which deployments copy.
+ * A zoo.cfg without `tickTime` gets {@link zooCfgTickTimeMsDefault} instead.
+ */
 export const tickTimeMsDefault = 2000
+
+/**
+ * The tick of a zoo.cfg that sets no `tickTime`, in ms: ZooKeeper's
+ * `ZooKeeperServer.DEFAULT_TICK_TIME` (3000), which QuorumPeerConfig keeps when the key is absent,
+ * so a file means what it means to ZooKeeper.
+ */
+export const zooCfgTickTimeMsDefault = 3000
 
 /** Lower bound of the negotiated session timeout, in ticks (ZooKeeper: minSessionTimeout = 2 x tickTime). */
 export const minSessionTimeoutTicks = 2
@@ -16,14 +39,271 @@ export const minSessionTimeoutTicks = 2
 /** Upper bound of the negotiated session timeout, in ticks (ZooKeeper: maxSessionTimeout = 20 x tickTime). */
 export const maxSessionTimeoutTicks = 20
 
-/** Interval of the container and TTL sweep, in milliseconds (ZooKeeper: znode.container.checkIntervalMs). */
+/**
+ * Session timeout a client requests when it names none, in ms: 30 s, what the TCP client and an
+ * in-process `connect()` ask for (the server clamps it to its bounds). ZooKeeper's client has no
+ * default; 30 s is zkCli.sh's (ZooKeeperMain).
+ */
+export const sessionTimeoutMsDefault = 30_000
+
+/** Interval of the container and TTL sweep, in ms (ZooKeeper: `znode.container.checkIntervalMs`). */
 export const containerCheckIntervalMsDefault = 60_000
 
-/** Largest TTL of a TTL node, in milliseconds (ZooKeeper EphemeralType.MAX_TTL = 0xFFFFFFFFFF). */
+/** Largest TTL of a TTL node, in ms (ZooKeeper: `EphemeralType.MAX_TTL` = 0xFFFFFFFFFF). */
 export const ttlMsMax = 0xff_ffff_ffff
 
-/** Most operations in one multi request. ZooKeeper bounds it only by jute.maxbuffer; we name it. */
-export const multiOpsMax = 10_000
+/**
+ * Bytes of the smallest operation a multi can carry on the wire: a `MultiHeader` (9 bytes) and a
+ * `CheckVersionRequest` on `/` (4 + 1 + 4 bytes).
+ */
+const multiOpBytesMin = 18
 
-/** Most watch events queued for one in-process connection before it is considered stuck. */
-export const pendingEventsMax = 1_000_000
+/**
+ * Most operations in one `multi` or `multiRead`, which the client refuses with BADARGUMENTS
+ * before sending. ZooKeeper bounds a multi only by its size (`jute.maxbuffer`), and over TCP the
+ * frame still does; this is the most operations a default `jute.maxbuffer` frame can hold
+ * (58,254), so it refuses nothing ZooKeeper would accept, and bounds the in-process path, where
+ * there is no frame.
+ */
+export const multiOpsMax = Math.floor(juteMaxBufferBytes / multiOpBytesMin)
+
+/** Transactions between snapshots unless configured (ZooKeeper: `snapCount`, 100,000). */
+export const snapCountDefault = 100_000
+
+/** Snapshots a purge keeps at least, and by default (ZooKeeper: `autopurge.snapRetainCount`, at least 3). */
+export const snapRetainCountMin = 3
+
+/** Znodes in one snapshot chunk: small enough to yield to writes often, big enough to pack well. No ZooKeeper counterpart (it streams one file). */
+export const snapshotChunkNodesMax = 5_000
+
+/**
+ * Znode data in one snapshot chunk, in bytes: a chunk is cut before a node that would take it
+ * past this (a bigger node gets a chunk of its own), keeping chunks under the storage's
+ * `snapshotChunkBytesMax`. No ZooKeeper counterpart.
+ */
+export const snapshotChunkDataBytesMax = 1024 * 1024
+
+// ---------------------------------------------------------------------------------------------
+// An ensemble member's timing (lib/host turns these into ZAB ticks).
+
+/** Ticks of tickTime a follower may take to connect and sync to a leader, unless configured (ZooKeeper: `initLimit`, 10 in its sample zoo.cfg). */
+export const initLimitTicksDefault = 10
+
+/** Ticks of tickTime a follower may lag or stay silent, unless configured (ZooKeeper: `syncLimit`, 5 in its sample zoo.cfg). */
+export const syncLimitTicksDefault = 5
+
+/** Length of one ZAB tick of an ensemble member, in ms: fine enough for the 200 ms election intervals. No ZooKeeper counterpart (its election runs on timed waits). */
+export const zabTickMsDefault = 50
+
+/**
+ * First wait of a LOOKING member before it sends its vote again, in ms; doubled after each
+ * silent interval (ZooKeeper: FastLeaderElection `minNotificationInterval`, = `finalizeWait`, 200).
+ */
+export const electionNotificationIntervalMsMin = 200
+
+/**
+ * Cap of the doubling re-notification interval, in ms. ZooKeeper's `maxNotificationInterval` is
+ * 60 s, tuned for long partitions; Paddock caps at 2 s so an ensemble re-elects within seconds.
+ */
+export const electionNotificationIntervalMsMax = 2_000
+
+/** Wait after a quorum agrees before the vote is final, so a better late vote can still win, in ms (ZooKeeper: FastLeaderElection `finalizeWait`, 200). */
+export const electionFinalizeWaitMs = 200
+
+/** How long `waitUntilServing()` waits by default for a member to serve, in ms. No ZooKeeper counterpart. */
+export const servingWaitMsDefault = 30_000
+
+// ---------------------------------------------------------------------------------------------
+// The admin server.
+
+/** Concurrent admin HTTP connections; more wait in the kernel's backlog or are refused. No ZooKeeper counterpart (Jetty's thread pool bounds it there). */
+export const adminConnectionsMax = 64
+
+/** Time an admin client has to send a whole request, headers included, in ms (compare ZooKeeper's `admin.idleTimeout`, 30 s of idleness). */
+export const adminRequestTimeoutMs = 10_000
+
+/** Largest admin request head accepted, in bytes (a GET needs very little; Jetty's default request header size is 8 KiB as well). */
+export const adminHeaderBytesMax = 8192
+
+/** Entries (files and directories) one directory-size walk visits for `dirs`/`conf`; past it the rest count 0 bytes. ZooKeeper walks without a bound. */
+export const directoryWalkEntriesMax = 100_000
+
+/** Directory levels one directory-size walk descends (LevelDB keeps its files in one level). ZooKeeper walks without a bound. */
+export const directoryWalkDepthMax = 16
+
+// ---------------------------------------------------------------------------------------------
+// The client port (lib/wire).
+
+/** Connections allowed from one client address unless configured, 0 = unlimited (ZooKeeper: `maxClientCnxns`, 60). */
+export const maxClientCnxnsDefault = 60
+
+/**
+ * Bytes a client connection may have queued for writing before the server stops reading its
+ * requests (backpressure; reading resumes when the socket drains), unless configured. One reply
+ * may exceed it on its own. No ZooKeeper counterpart (NIO simply queues).
+ */
+export const writeBufferedBytesMaxDefault = 1_048_576
+
+/** Requests one client connection may have in flight before the server stops reading from it, unless configured (ZooKeeper: `globalOutstandingLimit`, 1000). */
+export const connectionRequestsInflightMaxDefault = 1000
+
+/** Time a client connection has to complete its handshake, in ms, unless configured (ZooKeeper: `zookeeper.nio.sessionlessCnxnTimeout`, 10 s). */
+export const sessionlessCnxnTimeoutMsDefault = 10_000
+
+/**
+ * Bytes queued for a client connection that does not read, past which it is closed as stuck:
+ * reading already paused at {@link writeBufferedBytesMaxDefault}, so only watch notifications
+ * can grow the queue. No ZooKeeper counterpart.
+ */
+export const stuckConnectionBytesMax = 64 * 1_048_576
+
+/** How long a closing client connection may take to flush before it is destroyed, in ms. */
+export const socketCloseLingerMs = 2_000
+
+/** Bytes of each slab a `JuteWriter` allocates unless told otherwise; a bigger frame gets a slab of its own. */
+export const juteWriterSlabBytesDefault = 65_536
+
+// ---------------------------------------------------------------------------------------------
+// Member-to-member transport (lib/peer).
+
+/** Largest frame between members, in bytes (a SNAP of a big tree travels in one). ZooKeeper streams a snapshot instead. */
+export const peerFrameBytesMax = 512 * 1024 * 1024
+
+/** Bytes queued on one peer connection before it is dropped as stuck; the peer re-syncs after. No ZooKeeper counterpart. */
+export const peerQueuedBytesMax = 64 * 1024 * 1024
+
+/** First wait between dial attempts to a peer, in ms; doubled on each failure up to {@link peerRedialMsMax}. */
+export const peerRedialMsMin = 50
+
+/** Longest wait between dial attempts to a peer, in ms. */
+export const peerRedialMsMax = 2_000
+
+/** Time one dial to a peer may take, in ms (ZooKeeper: QuorumCnxManager `cnxTimeout`, 5 s). */
+export const peerConnectTimeoutMs = 5_000
+
+// ---------------------------------------------------------------------------------------------
+// The client (lib/client).
+
+/** Longest a connection may stay idle before the client pings, in ms (ZooKeeper: ClientCnxn `MAX_SEND_PING_INTERVAL`, 10 s). */
+export const pingIntervalMsMax = 10_000
+
+/** Path characters in one setWatches request; more are split over several (ZooKeeper: ClientCnxn `SET_WATCHES_MAX_LENGTH`, 128 kB). */
+export const setWatchesCharsMax = 128 * 1024
+
+/** Requests allowed to wait for a connection while the client reconnects, unless configured; more fail at once with CONNECTIONLOSS. ZooKeeper queues without a bound. */
+export const requestsQueuedMaxDefault = 10_000
+
+/** Largest xid before it wraps to 1 (jute's int; xids below 1 are special, as in ClientCnxn). */
+export const xidMax = 0x7fff_ffff
+
+/** How long `close()` waits for the server to confirm closeSession, in ms, unless configured. */
+export const closeTimeoutMsDefault = 2_000
+
+/** Back-off after every host of the connect string failed once, in ms, unless configured (jittered to between half and all of it; ZooKeeper's client sleeps up to 1 s too). */
+export const reconnectDelayMsDefault = 1_000
+
+/**
+ * Events a `watch()` stream or a `sessionEvents()` iterator may leave unread, unless configured,
+ * before it fails with SYSTEMERROR: the bound on a reader that falls behind. ZooKeeper's client
+ * calls watchers from one thread and has no async reader to fall behind.
+ */
+export const eventsBufferedMaxDefault = 10_000
+
+/** Bytes of each slab that copies of read data are cut from, so a value an application keeps pins at most this much. */
+export const readerSlabBytes = 2048
+
+/** Hosts a connect string may name. ZooKeeper's ConnectStringParser has no bound. */
+export const connectStringHostsMax = 1000
+
+/** Retries `retry()` makes after the first attempt, unless told (Curator's RetryPolicy `maxRetries`). */
+export const retriesDefault = 3
+
+/** Largest number of retries `retry()` accepts. */
+export const retriesMax = 1000
+
+/** `retry()`'s delay before the first retry, in ms, unless told; it doubles on each retry (Curator's ExponentialBackoffRetry baseSleepTimeMs). */
+export const retryBackoffMsDefault = 100
+
+/** `retry()`'s longest delay between attempts, in ms, unless told (Curator's ExponentialBackoffRetry maxSleepMs). */
+export const retryBackoffMsMaxDefault = 5_000
+
+// ---------------------------------------------------------------------------------------------
+// Recipes (lib/recipes).
+
+/** Compare-and-set rounds one counter `add()` makes before giving up with BADVERSION; each lost round means another client won one. */
+export const casAttemptsMax = 10_000
+
+/** Times a recipe retries an idempotent operation after a transient error (CONNECTIONLOSS and the like) before it rethrows. */
+export const transientRetriesMax = 20
+
+/** Times a lock re-creates its node when an operator deleted it while the session lives. */
+export const recreateAttemptsMax = 3
+
+// ---------------------------------------------------------------------------------------------
+// The command line (lib/cli).
+
+/**
+ * Command lines the shell keeps, both for `history`/`redo` and for readline's arrow keys. zkCli.sh
+ * keeps every one; a long session should not grow forever.
+ */
+export const shellHistoryEntriesMax = 1_000
+
+/** Longest command line the shell runs, in characters; a longer one is refused with an error. zkCli.sh has no limit. */
+export const shellCommandLineCharsMax = 1_048_576
+
+/** How long the shell's tab completion waits for the children of a path, in ms. */
+export const shellCompletionTimeoutMs = 1_000
+
+/** Completions the shell offers at most for one path. */
+export const shellCompletionsMax = 1_000
+
+/** Nodes the shell's `ls -R`, `deleteall` and `setAcl -R` visit at most. zkCli.sh has no limit. */
+export const shellSubtreeNodesMax = 1_000_000
+
+/** How long the shell's TCP probe of one host may take when a session cannot be opened, in ms. */
+export const shellProbeTimeoutMsMax = 2_000
+
+/** Characters of a four-letter-word answer the shell reads to say why it cannot connect. */
+export const shellFourLetterWordCharsMax = 4_096
+
+/** Time allowed for one four-letter-word exchange of the `paddock` command, in ms. */
+export const fourLetterTimeoutMs = 5_000
+
+/** How long `paddock server start` waits for the server to answer on its client port, in ms. */
+export const serverStartWaitMs = 30_000
+
+/** Time one `srvr` probe of `paddock server start` may take, in ms. */
+export const serverStartProbeTimeoutMs = 1_000
+
+/** Pause between two probes of `paddock server start`, in ms. */
+export const serverStartProbeIntervalMs = 100
+
+/** How long `paddock server stop` waits for the process to exit before SIGKILL, in ms (zkServer.sh stop waits too). */
+export const serverStopWaitMs = 15_000
+
+/** Pause between two checks of `paddock server stop` whether the process is gone, in ms. */
+export const serverStopPollIntervalMs = 50
+
+/** Members `paddock ensemble` starts unless `--size` says otherwise. */
+export const ensembleSizeDefault = 3
+
+/** Most members `paddock ensemble --size` starts (all in one process). */
+export const ensembleSizeMax = 9
+
+/** How long `paddock ensemble` waits for every member to serve, in ms. */
+export const ensembleServingWaitMs = 60_000
+
+// ---------------------------------------------------------------------------------------------
+// The testing kit (lib/testing).
+
+/** Members of a TestingCluster unless told: the smallest ensemble that survives a crash. */
+export const clusterSizeDefault = 3
+
+/** tickTime of a TestingCluster's members unless told, in ms: short, so elections and expiry take little real time. */
+export const clusterTickTimeMsDefault = 100
+
+/** How long a TestingCluster waits to start and for its members to serve, in ms, unless told. */
+export const clusterTimeoutMsDefault = 30_000
+
+/** How long the testing kit waits for a session event by default, in ms of real time. */
+export const eventTimeoutMsDefault = 10_000

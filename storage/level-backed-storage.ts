@@ -4,10 +4,11 @@
  * @module
  */
 import type { AbstractBatchOptions, AbstractDelOptions, AbstractLevel, AbstractPutOptions } from 'abstract-level'
+import { EPOCH_LIMIT } from '../lib/protocol/zxid.js'
 import * as codec from './codec.js'
 import { StorageError } from './errors.js'
 import { GroupCommitter } from './group-commit.js'
-import { defaultStorageLimits, type StorageLimits } from './limits.js'
+import { defaultStorageLimits, scanBytesMax, scanEntriesMax, type StorageLimits } from './limits.js'
 import type {
   LogEntry,
   PurgeResult,
@@ -54,9 +55,6 @@ function writeOptions(sync: boolean): WriteOptions {
 }
 
 const synced = writeOptions(true)
-
-/** Epochs are stored as integers below 2^21, so that epoch * 2^32 + counter stays a safe integer. */
-const epochMax = 2 ** 21 - 1
 
 interface LogOp {
   zxid: number
@@ -507,8 +505,9 @@ export class LevelBackedStorage implements Storage {
   }
 
   private async putEpoch(key: string, epoch: number, which: 'accepted' | 'current'): Promise<void> {
-    if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > epochMax) {
-      throw new RangeError(`epoch must be an integer in 0..${epochMax}, got ${epoch}`)
+    // Epochs stay below 2^21 so that epoch * 2^32 + counter stays a safe integer (lib/protocol/zxid.ts).
+    if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch >= EPOCH_LIMIT) {
+      throw new RangeError(`epoch must be an integer in 0..${EPOCH_LIMIT - 1}, got ${epoch}`)
     }
     await this.db.put(key, codec.encodeEpochRecord(epoch), synced)
     this.epochs[which] = epoch
@@ -544,9 +543,6 @@ export class LevelBackedStorage implements Storage {
   }
 }
 
-/** Entries read from LevelDB per native call, and the bytes at which a call stops early. */
-const scanEntriesMax = 1000
-const scanBytesMax = 4 * 1024 * 1024
 
 /**
  * The entries of a key range in batches, read of up to {@link scanEntriesMax} entries or about

@@ -1,5 +1,6 @@
 /**
- * Named bounds of the storage layer, each with its unit, in one place.
+ * Named bounds of the storage layer, each with its unit, in one place. The bound on stored epochs
+ * is `EPOCH_LIMIT` of lib/protocol/zxid.ts, shared with the ZAB core and the zxid math.
  * @module
  */
 
@@ -30,6 +31,15 @@ export interface StorageLimits {
    */
   snapshotBatchBytesMax: number
 }
+
+/**
+ * Log or snapshot entries read from LevelDB per native call (`iterator.nextv`) when recovery scans
+ * a key range. No ZooKeeper counterpart (it reads files).
+ */
+export const scanEntriesMax = 1000
+
+/** Bytes a LevelDB range read buffers per native call before it stops early (classic-level's `highWaterMarkBytes`). */
+export const scanBytesMax = 4 * 1024 * 1024
 
 /** The default {@link StorageLimits}. */
 export const defaultStorageLimits: Readonly<StorageLimits> = Object.freeze({

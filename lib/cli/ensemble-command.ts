@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { startMember } from '../host/server.js'
 import type { MemberServer } from '../host/types.js'
+import { ensembleServingWaitMs, ensembleSizeDefault, ensembleSizeMax } from '../limits.js'
 import type { Output } from './server-command.js'
 
 /**
@@ -42,14 +43,14 @@ async function freePorts(host: string, count: number): Promise<number[]> {
 export async function runEnsembleCommand(argv: string[], io: Output): Promise<number> {
   let values: { size?: string; 'data-dir'?: string; host?: string }
   try {
-    ;({ values } = parseArgs({ args: argv, options: { size: { type: 'string', default: '3' }, 'data-dir': { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } } }))
+    ;({ values } = parseArgs({ args: argv, options: { size: { type: 'string', default: String(ensembleSizeDefault) }, 'data-dir': { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } } }))
   } catch (error) {
     io.err(`paddock ensemble: ${(error as Error).message}`)
     return 2
   }
   const size = Number(values.size)
-  if (!Number.isInteger(size) || size < 1 || size > 9) {
-    io.err(`paddock ensemble: --size must be an integer from 1 to 9, got ${JSON.stringify(values.size)}`)
+  if (!Number.isInteger(size) || size < 1 || size > ensembleSizeMax) {
+    io.err(`paddock ensemble: --size must be an integer from 1 to ${ensembleSizeMax}, got ${JSON.stringify(values.size)}`)
     return 2
   }
   const host = values.host ?? '127.0.0.1'
@@ -69,7 +70,7 @@ export async function runEnsembleCommand(argv: string[], io: Output): Promise<nu
   for (const s of servers) {
     members.push(await startMember({ myid: s.id, servers, dataDir: join(dir, `member-${s.id}`), fourLetterWordsWhitelist: '*', logger: { info: (l) => logger.info(`[${s.id}] ${l}`), error: (l) => logger.error(`[${s.id}] ${l}`) } }))
   }
-  await Promise.all(members.map((m) => m.waitUntilServing(60_000)))
+  await Promise.all(members.map((m) => m.waitUntilServing(ensembleServingWaitMs)))
   const connectString = members.map((m) => m.connectString).join(',')
   io.out(`paddock: ensemble of ${size} serving; leader is member ${members.find((m) => m.mode === 'leader')?.myid ?? '?'}`)
   io.out(`paddock: connect string ${connectString} (data in ${dir}); Ctrl-C stops it`)

@@ -4,9 +4,7 @@
  * @module
  */
 import { connect } from 'node:net'
-
-/** Time allowed for a four-letter-word exchange, ms. */
-export const fourLetterTimeoutMs = 5_000
+import { fourLetterTimeoutMs } from '../limits.js'
 
 /** Sends `word` to host:port; rejects with the socket error (ECONNREFUSED: nothing listens there). */
 export function askFourLetterWord(host: string, port: number, word: string, timeoutMs = fourLetterTimeoutMs): Promise<string> {

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer, startMember } from '../host/server.js'
 import type { Server } from '../host/types.js'
+import { serverStartProbeIntervalMs, serverStartProbeTimeoutMs, serverStartWaitMs, serverStopPollIntervalMs, serverStopWaitMs } from '../limits.js'
 import { askFourLetterWord } from './four-letter.js'
 import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
 import { loadLaunch, type Launch } from './settings.js'
@@ -21,11 +22,6 @@ export interface Output {
   /** Errors. */
   err(line: string): void
 }
-
-/** How long `start` waits for the server to answer on its client port, ms. */
-export const startWaitMs = 30_000
-/** How long `stop` waits for the process to exit before SIGKILL, ms. */
-export const stopWaitMs = 15_000
 
 const pidFile = (launch: Launch) => join(launch.dataDir, 'paddock.pid')
 const logFile = (launch: Launch) => join(launch.dataDir, 'paddock.log')
@@ -118,20 +114,20 @@ async function startBackground(launch: Launch, file: string | undefined, io: Out
   let exited: number | null | undefined
   child.once('exit', (code) => (exited = code))
   child.unref()
-  const deadline = Date.now() + startWaitMs
+  const deadline = Date.now() + serverStartWaitMs
   while (Date.now() < deadline) {
     if (exited !== undefined) {
       await rm(pidFile(launch), { force: true })
       return fail(io, `the server exited (code ${exited}):\n${await logTail(launch)}`)
     }
-    const answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr', 1000).catch(() => undefined)
+    const answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr', serverStartProbeTimeoutMs).catch(() => undefined)
     if (answer !== undefined) {
       io.out(`STARTED (pid ${pid}, log ${logFile(launch)}); ${modeLine(answer) ?? 'not serving yet: waiting for a quorum'}`)
       return 0
     }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, serverStartProbeIntervalMs))
   }
-  return fail(io, `no answer on ${launch.localHost}:${launch.port} after ${startWaitMs} ms; see ${logFile(launch)}`)
+  return fail(io, `no answer on ${launch.localHost}:${launch.port} after ${serverStartWaitMs} ms; see ${logFile(launch)}`)
 }
 
 async function logTail(launch: Launch): Promise<string> {
@@ -152,8 +148,8 @@ async function stop(launch: Launch, io: Output): Promise<number> {
     return 0
   }
   process.kill(pid, 'SIGTERM')
-  const deadline = Date.now() + stopWaitMs
-  while (runningPid(launch) === pid && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  const deadline = Date.now() + serverStopWaitMs
+  while (runningPid(launch) === pid && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, serverStopPollIntervalMs))
   if (runningPid(launch) === pid) process.kill(pid, 'SIGKILL')
   await rm(pidFile(launch), { force: true })
   io.out('STOPPED')

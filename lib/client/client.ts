@@ -4,13 +4,13 @@
  * @module
  */
 import { ErrorCode, ZooKeeperError } from '../errors.js'
-import { juteMaxBufferBytes } from '../limits.js'
+import { eventsBufferedMaxDefault, juteMaxBufferBytes, multiOpsMax, readerSlabBytes } from '../limits.js'
 import { validatePath } from '../path.js'
 import { CreateMode } from '../protocol/create-mode.js'
 import { OPEN_ACL_UNSAFE, type ACL, type ClientInfo, type Stat } from '../protocol/data.js'
 import type { MultiOp, MultiReadResult, MultiResult, Request, Response, ResponseBodies } from '../protocol/requests.js'
 import type { AddWatchMode, WatcherType, WatchNotification } from '../protocol/watch.js'
-import { eventsBufferedMaxDefault, EventQueue } from './event-queue.js'
+import { EventQueue } from './event-queue.js'
 import {
   silentLogger,
   type ClientLogger,
@@ -46,28 +46,6 @@ import type {
 import { openWatchStream } from './watch-stream.js'
 import { WatchRegistry, type WatchKind } from './watch-registry.js'
 
-// The client's interfaces live in ./types.ts; these names stay importable from here.
-export type {
-  CheckOp,
-  ClientTransport,
-  CreatedNode,
-  CreateOp,
-  CreateOptions,
-  Data,
-  DeleteOp,
-  NodeACL,
-  NodeChildren,
-  NodeData,
-  NodeString,
-  Op,
-  ReadOp,
-  SessionEventsOptions,
-  SetDataOp,
-  TransportSink,
-  WatchOptions,
-  ZooKeeperClient,
-} from './types.js'
-
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -80,11 +58,8 @@ export function toBytes(data: Data | undefined): Uint8Array {
   return new Uint8Array(data)
 }
 
-/**
- * Copies for readers are carved from slabs of this size; values over half of it get their own
- * buffer. Small, so that a value an application keeps pins at most 2 KiB.
- */
-const readerSlabBytes = 2048
+// Copies for readers are carved from slabs of readerSlabBytes; values over half of it get their
+// own buffer. Small, so that a value an application keeps pins at most 2 KiB.
 let readerSlab = new ArrayBuffer(readerSlabBytes)
 let readerSlabUsed = 0
 
@@ -106,6 +81,14 @@ function readerCopy(data: Uint8Array): Uint8Array {
   copy.set(data)
   readerSlabUsed += n
   return copy
+}
+
+// ZooKeeper bounds a multi by its encoded size only; with no frame in process, the count is bounded
+// here, at a number no jute.maxbuffer-sized frame can exceed (see multiOpsMax).
+function checkOpCount(op: 'multi' | 'multiRead', count: number): void {
+  if (count > multiOpsMax) {
+    throw new ZooKeeperError('BADARGUMENTS', { message: `${op} has ${count} operations, over multiOpsMax (${multiOpsMax})` })
+  }
 }
 
 function expect<K extends keyof ResponseBodies>(response: Response, path?: string): ResponseBodies[K] {
@@ -314,6 +297,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   async multi(ops: readonly Op[]): Promise<MultiResult[]> {
+    checkOpCount('multi', ops.length)
     const requests = ops.map((op) => this.toMultiOp(op))
     const { results } = expect<'multi'>(await this.exchange({ op: 'multi', ops: requests }))
     const failed = results.findIndex((r) => r.err !== 0)
@@ -347,6 +331,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   async multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]> {
+    checkOpCount('multiRead', ops.length)
     for (const op of ops) validatePath(op.path)
     const { results } = expect<'multiRead'>(await this.exchange({ op: 'multiRead', ops }))
     return results.map((r) => (r.op === 'getData' ? { ...r, data: readerCopy(r.data) } : r))

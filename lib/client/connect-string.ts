@@ -4,13 +4,11 @@
  * @module
  */
 import { zkError } from '../errors.js'
+import { connectStringHostsMax } from '../limits.js'
 import { pathProblem } from '../path.js'
 
 /** ZooKeeper's client port when a host names none. */
 export const clientPortDefault = 2181
-
-/** Hosts a connect string may name. */
-export const connectStringHostsMax = 1000
 
 /** One server address of a connect string. */
 export interface HostAddress {

@@ -5,9 +5,6 @@
  * @module
  */
 
-/** Events a consumer may leave unread before its iterator fails, by default. */
-export const eventsBufferedMaxDefault = 10_000
-
 /** An async iterator fed by `push`, ended by `end` or `fail`, cancelled by `return()` or a signal. */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private readonly buffered: T[] = []

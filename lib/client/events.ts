@@ -6,8 +6,6 @@
  */
 import type { EventType } from '../protocol/watch.js'
 
-export type { EventType }
-
 /** Session states a client can be in (Watcher.Event.KeeperState), as the application sees them. */
 export type KeeperState = 'SyncConnected' | 'Disconnected' | 'Expired' | 'AuthFailed' | 'ConnectedReadOnly' | 'Closed'
 

@@ -13,7 +13,6 @@ export type {
   ConnectedReadOnlyEvent,
   ConnectionState,
   DisconnectedEvent,
-  EventType,
   ExpiredEvent,
   KeeperState,
   SessionEvent,
@@ -22,7 +21,7 @@ export type {
   WatchCallback,
   WatchedEvent,
 } from './events.js'
-export { connect, sessionTimeoutMsDefault } from './tcp.js'
+export { connect } from './tcp.js'
 export { parseConnectString } from './connect-string.js'
 export type { ConnectString, HostAddress } from './connect-string.js'
 export { isTransient, retry } from './retry.js'

@@ -12,6 +12,7 @@
  */
 import { systemClock, type Clock } from '../clock.js'
 import { ZooKeeperError } from '../errors.js'
+import { retriesDefault, retriesMax, retryBackoffMsDefault, retryBackoffMsMaxDefault } from '../limits.js'
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
@@ -33,9 +34,6 @@ export interface RetryOptions {
   onRetry?: (error: unknown, attempt: number) => void
 }
 
-/** Largest number of retries {@link retry} accepts. */
-export const retriesMax = 1000
-
 /** True for a {@link ZooKeeperError} after which the operation may succeed if tried again. */
 export function isTransient(error: unknown): boolean {
   return error instanceof ZooKeeperError && error.transient
@@ -46,7 +44,7 @@ export function isTransient(error: unknown): boolean {
  * exponential back-off (jittered between half and all of the delay). Rethrows the last error.
  */
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const retries = options.retries ?? 3
+  const retries = options.retries ?? retriesDefault
   if (!(Number.isInteger(retries) && retries >= 0 && retries <= retriesMax)) {
     throw new RangeError(`retries must be an integer in [0, ${retriesMax}], got ${retries}`)
   }
@@ -59,7 +57,7 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
     } catch (error) {
       if (attempt > retries || !retryable(error)) throw error
       options.onRetry?.(error, attempt)
-      const fullMs = Math.min((options.backoffMs ?? 100) * 2 ** (attempt - 1), options.backoffMsMax ?? 5000)
+      const fullMs = Math.min((options.backoffMs ?? retryBackoffMsDefault) * 2 ** (attempt - 1), options.backoffMsMax ?? retryBackoffMsMaxDefault)
       await sleep(fullMs * (0.5 + random() / 2), options.clock ?? systemClock, options.signal)
     }
   }

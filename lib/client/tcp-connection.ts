@@ -13,11 +13,20 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import { systemClock, type Clock, type Timer } from '../clock.js'
 import { ErrorCode } from '../errors.js'
+import {
+  closeTimeoutMsDefault,
+  juteMaxBufferBytes,
+  pingIntervalMsMax,
+  reconnectDelayMsDefault,
+  requestsQueuedMaxDefault,
+  setWatchesCharsMax,
+  xidMax,
+} from '../limits.js'
 import { fromJuteResponse, fromWatcherEvent, toJuteRequest } from '../protocol/jute-client.js'
 import type { ClientRequest } from '../protocol/jute-records.js'
 import { Xid } from '../protocol/opcodes.js'
 import type { Request, Response, SetWatchesRequest } from '../protocol/requests.js'
-import { JuteDecodeError, JuteReader, JuteWriter, juteMaxBufferBytesDefault } from '../wire/jute.js'
+import { JuteDecodeError, JuteReader, JuteWriter } from '../wire/jute.js'
 import { readConnectResponse, readReplyHeader, readWatcherEvent } from '../wire/records.js'
 import { readResponse } from '../wire/responses.js'
 import { FrameDecoder, writeConnectRequestFrame, writeRequestFrame } from '../wire/frames.js'
@@ -26,21 +35,6 @@ import { formatHost, HostProvider, type HostAddress } from './connect-string.js'
 import { silentLogger, type ClientLogger } from './events.js'
 import type { ClientTransport, ConnectionSink, TcpClientOptions } from './types.js'
 import type { WatchKind } from './watch-registry.js'
-
-// SessionInfo and ConnectionSink live in ./types.ts; these names stay importable from here.
-export type { ConnectionSink, SessionInfo } from './types.js'
-
-/** Longest a connection may stay idle before a ping, ms (ClientCnxn MAX_SEND_PING_INTERVAL). */
-export const pingIntervalMsMax = 10_000
-
-/** Most paths' characters in one setWatches request (ClientCnxn SET_WATCHES_MAX_LENGTH, 128 kB). */
-export const setWatchesCharsMax = 128 * 1024
-
-/** Requests allowed waiting for a connection, by default; more fail at once with CONNECTIONLOSS. */
-export const requestsQueuedMaxDefault = 10_000
-
-/** Largest xid before it wraps to 1 (xids below 1 are special). */
-const xidMax = 0x7fff_ffff
 
 /**
  * Settings of a {@link TcpConnection}: the parsed connect string and the requested timeout, plus
@@ -164,7 +158,7 @@ export class TcpConnection implements ClientTransport {
       const done = new Promise<void>((resolve) => {
         this.closed = resolve
       })
-      const timer = this.clock.setTimer(this.options.closeTimeoutMs ?? 2000, () => this.closed?.())
+      const timer = this.clock.setTimer(this.options.closeTimeoutMs ?? closeTimeoutMsDefault, () => this.closed?.())
       this.write({ request: { op: 'closeSession' }, wire: { op: 'closeSession' }, resolve: () => this.closed?.(), onReply: undefined })
       await done
       timer.cancel()
@@ -181,7 +175,7 @@ export class TcpConnection implements ClientTransport {
   private scheduleAttempt(): void {
     const { address, roundFailed } = this.hostProvider.next()
     this.phase = 'connecting'
-    const delayMs = roundFailed ? (this.options.reconnectDelayMs ?? 1000) * (0.5 + this.random() / 2) : 0
+    const delayMs = roundFailed ? (this.options.reconnectDelayMs ?? reconnectDelayMsDefault) * (0.5 + this.random() / 2) : 0
     if (roundFailed) this.logger.info(`every host failed; next attempt in ${Math.round(delayMs)} ms`)
     this.reconnectTimer = this.clock.setTimer(delayMs, () => {
       this.reconnectTimer = undefined
@@ -198,7 +192,7 @@ export class TcpConnection implements ClientTransport {
   private attempt(address: HostAddress): void {
     if (this.phase !== 'connecting') return
     this.server = formatHost(address)
-    this.decoder = new FrameDecoder({ maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytesDefault })
+    this.decoder = new FrameDecoder({ maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytes })
     const socket = netConnect({ host: address.host, port: address.port })
     this.socket = socket
     socket.setNoDelay(true)
@@ -305,7 +299,7 @@ export class TcpConnection implements ClientTransport {
   }
 
   private reply(frame: Uint8Array): void {
-    const r = new JuteReader(frame, { maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytesDefault })
+    const r = new JuteReader(frame, { maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytes })
     const header = readReplyHeader(r)
     switch (header.xid) {
       case Xid.ping:

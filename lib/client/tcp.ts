@@ -4,17 +4,12 @@
  * @module
  */
 import { ZooKeeperError } from '../errors.js'
-import { juteMaxBufferBytes } from '../limits.js'
+import { juteMaxBufferBytes, sessionTimeoutMsDefault } from '../limits.js'
 import { ClientImpl } from './client.js'
 import { parseConnectString } from './connect-string.js'
 import type { SessionEvent } from './events.js'
 import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js'
 import type { TcpClientOptions, ZooKeeperClient } from './types.js'
-
-export type { AuthCredentials, TcpClientOptions } from './types.js'
-
-/** ZooKeeper's default session timeout request when none is given, in ms. */
-export const sessionTimeoutMsDefault = 30_000
 
 /**
  * Opens a session over TCP. `connectString` is `host:port[,host:port...][/chroot]`; the hosts are

@@ -6,8 +6,6 @@
 import type { MultiResult } from '../protocol/requests.js'
 import type { CreateOptions, Data, Op, Transaction, ZooKeeperClient } from './types.js'
 
-export type { Transaction } from './types.js'
-
 /** The builder {@link ZooKeeperClient.transaction} returns. */
 export class TransactionImpl implements Transaction {
   private readonly list: Op[] = []

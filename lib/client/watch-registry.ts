@@ -5,7 +5,8 @@
  * @module
  */
 import { parentPath } from '../path.js'
-import type { EventType, WatchCallback } from './events.js'
+import type { EventType } from '../protocol/watch.js'
+import type { WatchCallback } from './events.js'
 
 type Table = Map<string, Set<WatchCallback>>
 

@@ -4,12 +4,11 @@
  * @module
  */
 import { ZooKeeperError } from '../errors.js'
+import { eventsBufferedMaxDefault } from '../limits.js'
 import { validatePath } from '../path.js'
-import { eventsBufferedMaxDefault, EventQueue } from './event-queue.js'
+import { EventQueue } from './event-queue.js'
 import type { WatchCallback, WatchedEvent } from './events.js'
 import type { WatchStream, WatchStreamOptions, ZooKeeperClient } from './types.js'
-
-export type { WatchStream, WatchStreamOptions } from './types.js'
 
 /** Opens a watch stream on `client` (see {@link ZooKeeperClient.watch}). */
 export function openWatchStream(client: ZooKeeperClient, path: string, options: WatchStreamOptions = {}): WatchStream {

@@ -5,7 +5,17 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { juteMaxBufferBytes, maxSessionTimeoutTicks, minSessionTimeoutTicks } from '../limits.js'
+import {
+  initLimitTicksDefault,
+  juteMaxBufferBytes,
+  maxClientCnxnsDefault,
+  maxSessionTimeoutTicks,
+  minSessionTimeoutTicks,
+  snapCountDefault,
+  snapRetainCountMin,
+  syncLimitTicksDefault,
+  zooCfgTickTimeMsDefault,
+} from '../limits.js'
 
 /** One `server.N` line: a member of the ensemble. */
 export interface ServerSpec {
@@ -31,7 +41,7 @@ export interface ZooConfig {
   file: string
   /** The text parsed (the admin server's `initial_configuration` answers it). */
   text: string
-  /** Base time unit in ms. */
+  /** Base time unit in ms; 3000 when the file sets no tickTime, as in ZooKeeper (`zooCfgTickTimeMsDefault`). */
   tickTimeMs: number
   /** Ticks a follower may take to connect and sync to the leader. */
   initLimit: number
@@ -194,20 +204,22 @@ function defaults(file: string, text: string): ZooConfig {
   return {
     file,
     text,
-    tickTimeMs: 3000,
-    initLimit: 10,
-    syncLimit: 5,
+    // ZooKeeper's QuorumPeerConfig keeps ZooKeeperServer.DEFAULT_TICK_TIME (3000) when the file
+    // sets no tickTime; the 2000 of zoo_sample.cfg is a value the file sets.
+    tickTimeMs: zooCfgTickTimeMsDefault,
+    initLimit: initLimitTicksDefault,
+    syncLimit: syncLimitTicksDefault,
     dataDir: undefined,
     dataLogDir: undefined,
     clientPort: undefined,
     clientPortAddress: undefined,
     servers: [],
-    maxClientCnxns: 60,
+    maxClientCnxns: maxClientCnxnsDefault,
     minSessionTimeoutMs: 0,
     maxSessionTimeoutMs: 0,
-    snapRetainCount: 3,
+    snapRetainCount: snapRetainCountMin,
     purgeIntervalHours: 0,
-    snapCount: 100_000,
+    snapCount: snapCountDefault,
     juteMaxBuffer: juteMaxBufferBytes,
     fourLetterWordsWhitelist: 'srvr',
     superDigest: undefined,
@@ -231,7 +243,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'maxClientCnxns': config.maxClientCnxns = integer(file, line, 0); break
     case 'minSessionTimeout': timeouts.min = integer(file, line, 1); break
     case 'maxSessionTimeout': timeouts.max = integer(file, line, 1); break
-    case 'autopurge.snapRetainCount': config.snapRetainCount = Math.max(3, integer(file, line, 1)); break
+    case 'autopurge.snapRetainCount': config.snapRetainCount = Math.max(snapRetainCountMin, integer(file, line, 1)); break
     case 'autopurge.purgeInterval': config.purgeIntervalHours = integer(file, line, 0); break
     case 'snapCount': config.snapCount = integer(file, line, 2); break
     case 'jute.maxbuffer': config.juteMaxBuffer = integer(file, line, 1); break

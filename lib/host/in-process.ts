@@ -3,13 +3,14 @@
  * no serialisation in between.
  * @module
  */
-import { ClientImpl, type ClientTransport, type ZooKeeperClient } from '../client/client.js'
+import { ClientImpl } from '../client/client.js'
+import type { ClientTransport, ZooKeeperClient } from '../client/types.js'
 import { ZooKeeperError } from '../errors.js'
-import type { Channel, ClientConnection, Member, WatchNotification } from '../server/member.js'
-import type { Request, Response } from '../server/requests.js'
+import { sessionTimeoutMsDefault } from '../limits.js'
+import type { Request, Response } from '../protocol/requests.js'
+import type { WatchNotification } from '../protocol/watch.js'
+import type { Channel, ClientConnection, Member } from '../server/member.js'
 import type { ConnectOptions } from './types.js'
-
-const sessionTimeoutMsDefault = 30_000
 
 /** Opens an in-process session on `member` and returns its client (no socket in between). */
 export function connectInProcess(member: Member, options: ConnectOptions = {}): Promise<ZooKeeperClient> {

@@ -8,23 +8,29 @@
 import { randomInt } from 'node:crypto'
 import { join } from 'node:path'
 import type { Clock } from '../clock.js'
-import type { ZooKeeperClient } from '../client/client.js'
+import type { ZooKeeperClient } from '../client/types.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { ZooKeeperError } from '../errors.js'
+import {
+  electionFinalizeWaitMs,
+  electionNotificationIntervalMsMax,
+  electionNotificationIntervalMsMin,
+  initLimitTicksDefault,
+  servingWaitMsDefault,
+  syncLimitTicksDefault,
+  zabTickMsDefault,
+} from '../limits.js'
 import type { PeerTransport } from '../peer/transport.js'
-import { startAdminServerIfEnabled, type AdminServer } from '../server/admin.js'
 import { Member } from '../server/member.js'
 import { recover } from '../server/recovery.js'
 import { Replication, type ReplicationLogger } from '../server/replication.js'
-import { MemberClientPortBackend } from '../server/wire-adapter.js'
 import { startClientPort, type ClientPort, type ClientPortOptions } from '../wire/server.js'
 import { majorityQuorum, ZabPeer, type ZabLimits } from '../zab/index.js'
 import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
+import { startAdminServerIfEnabled, type AdminServer } from './admin-server.js'
+import { MemberClientPortBackend } from './client-port.js'
 import { connectInProcess } from './in-process.js'
 import type { ConnectOptions, MemberServer, MemberStatus, ServerAddress, ServerOptions } from './types.js'
-
-/** Milliseconds per ZAB tick in an ensemble: fine enough for ZooKeeper's 200 ms election intervals. */
-export const zabTickMsDefault = 50
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
@@ -125,14 +131,14 @@ function clientPortBackend(member: Member, options: ServerOptions, learners: () 
 
 function zabLimits(options: LaunchSpec['options'], voterCount: number, tickTimeMs: number, zabTickMs: number): Partial<ZabLimits> {
   const ticks = (ms: number) => Math.max(1, Math.ceil(ms / zabTickMs))
-  const syncLimitTicks = Math.max(2, ticks((options.syncLimit ?? 5) * tickTimeMs))
+  const syncLimitTicks = Math.max(2, ticks((options.syncLimit ?? syncLimitTicksDefault) * tickTimeMs))
   return {
-    electionTimeoutTicks: ticks(200),
-    electionTimeoutMaxTicks: ticks(2000),
+    electionTimeoutTicks: ticks(electionNotificationIntervalMsMin),
+    electionTimeoutMaxTicks: ticks(electionNotificationIntervalMsMax),
     // A lone voter's own vote is the quorum: no later vote can change the outcome.
-    finalizeWaitTicks: voterCount === 1 ? 0 : ticks(200),
+    finalizeWaitTicks: voterCount === 1 ? 0 : ticks(electionFinalizeWaitMs),
     syncLimitTicks,
-    initLimitTicks: Math.max(syncLimitTicks, ticks((options.initLimit ?? 10) * tickTimeMs)),
+    initLimitTicks: Math.max(syncLimitTicks, ticks((options.initLimit ?? initLimitTicksDefault) * tickTimeMs)),
   }
 }
 
@@ -228,7 +234,7 @@ export class RunningMember implements MemberServer {
     this.parts.member.removeExpiredContainers()
   }
 
-  waitUntilServing(timeoutMs = 30_000): Promise<void> {
+  waitUntilServing(timeoutMs = servingWaitMsDefault): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`member ${this.myid} is not serving after ${timeoutMs} ms (mode ${this.mode})`)), timeoutMs)
       timer.unref()

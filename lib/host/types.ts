@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from '../clock.js'
-import type { ZooKeeperClient } from '../client/client.js'
+import type { ZooKeeperClient } from '../client/types.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import type { MemoryHub } from '../peer/memory.js'
 import type { MemberOptions } from '../server/member.js'

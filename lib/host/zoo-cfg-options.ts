@@ -5,6 +5,7 @@
  * @module
  */
 import { resolve } from 'node:path'
+import { clientPortDefault } from '../client/connect-string.js'
 import type { ZooConfig } from '../config/zoo-cfg.js'
 import type { MemberStartOptions, ServerOptions } from './types.js'
 
@@ -25,7 +26,7 @@ export const clientPortAddressDefault = '0.0.0.0'
 
 /** The client port a zoo.cfg gives member `myid` (or a standalone server): clientPort, else the member's `;port`, else 2181. */
 function clientPortOf(config: ZooConfig, myid: number | undefined): number {
-  return config.clientPort ?? config.servers.find((s) => s.id === myid)?.clientPort ?? 2181
+  return config.clientPort ?? config.servers.find((s) => s.id === myid)?.clientPort ?? clientPortDefault
 }
 
 /**

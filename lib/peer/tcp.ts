@@ -6,19 +6,9 @@
  * @module
  */
 import { createServer, Socket, type Server } from 'node:net'
+import { peerConnectTimeoutMs, peerFrameBytesMax, peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin } from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
-
-/** Largest frame between members, bytes (a SNAP of a big tree travels in one). */
-export const peerFrameBytesMax = 512 * 1024 * 1024
-/** Bytes queued on one connection before it is dropped as stuck (the peer re-syncs after). */
-export const peerQueuedBytesMax = 64 * 1024 * 1024
-/** First and largest wait between dial attempts, ms (doubled each failure). */
-export const peerRedialMsMin = 50
-/** @see peerRedialMsMin */
-export const peerRedialMsMax = 2_000
-/** Time a dial may take, ms. */
-export const peerConnectTimeoutMs = 5_000
 
 const handshakeTag = 'paddock-peer/1'
 

@@ -2,7 +2,7 @@
  * The server side of the jute mapping: a jute request record becomes the {@link Request} a member
  * serves, and the member's {@link Response} becomes the jute response record, as
  * apache/zookeeper@release-3.9.5 `PrepRequestProcessor`, `FinalRequestProcessor` and
- * `ZooKeeperServer.processPacket` answer them. Pure: lib/server/wire-adapter.ts calls these and
+ * `ZooKeeperServer.processPacket` answer them. Pure: lib/host/client-port.ts calls these and
  * does the rest (the member, sessions, replies). Its mirror for the client is ./jute-client.ts.
  *
  * Mapping rules checked in ZooKeeper's source:

@@ -5,12 +5,10 @@
  */
 import type { ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
+import { casAttemptsMax } from '../limits.js'
 import { validatePath } from '../path.js'
 import { ensurePath } from './internal/nodes.js'
 import { hasCode, retrying } from './internal/session.js'
-
-/** Compare-and-set rounds one add() makes before giving up; each lost round means another client won one. */
-export const casAttemptsMax = 10_000
 
 /** A counter value and the znode version it was read at. */
 export interface VersionedValue {

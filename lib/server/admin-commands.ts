@@ -11,7 +11,7 @@
  * @module
  */
 import type { ServerSpec } from '../config/zoo-cfg.js'
-import { zxidCounter, zxidEpoch } from '../txn/zxid.js'
+import { counterOf, epochOf } from '../protocol/zxid.js'
 import { javaHex, measuredDirectories, type ConnectionInfo, type FourLetterContext } from '../wire/four-letter-words.js'
 import type { ZabState } from '../zab/index.js'
 import type { LastSnapshot } from './replication.js'
@@ -329,8 +329,8 @@ function zabState({ ensemble, server, clientAddress }: AdminContext): Record<str
     client_address: clientAddress === undefined ? null : hostPort(clientAddress.host, clientAddress.port),
     voting: me?.role === 'participant',
     last_zxid: `0x${javaHex(zxid)}`,
-    zab_epoch: zxidEpoch(zxid),
-    zab_counter: zxidCounter(zxid),
+    zab_epoch: epochOf(zxid),
+    zab_counter: counterOf(zxid),
     zabstate: ensemble.status.zabState,
   }
 }

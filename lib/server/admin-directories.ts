@@ -10,12 +10,7 @@
  */
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-
-/** Entries (files and directories) one walk visits at most; past it the rest count 0 bytes. */
-export const directoryWalkEntriesMax = 100_000
-
-/** Directory levels one walk descends at most (LevelDB keeps its files in one level). */
-export const directoryWalkDepthMax = 16
+import { directoryWalkDepthMax, directoryWalkEntriesMax } from '../limits.js'
 
 /** Sums the sizes of the files under `path`; 0 when it does not exist or cannot be read. */
 export async function directoryBytes(path: string): Promise<number> {

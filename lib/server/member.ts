@@ -17,15 +17,15 @@ import {
 } from '../limits.js'
 import { pathProblem } from '../path.js'
 import { digestId } from '../digest.js'
-import { SUPER_ID } from '../tree/acl.js'
+import { SUPER_ID, type Id } from '../protocol/data.js'
 import { DataTree, type TxnResult } from '../tree/data-tree.js'
-import type { Id, Txn, TxnEntry, TxnHeader } from '../txn/types.js'
+import type { Txn, TxnEntry, TxnHeader } from '../txn/types.js'
 import { SessionTracker } from '../session/session-tracker.js'
-import { WatchManager, type WatchNotification, type Watcher } from '../watch/watch-manager.js'
+import { WatchManager, type Watcher } from '../watch/watch-manager.js'
 import { MemberMetrics } from './metrics.js'
 import { Prep } from './prep.js'
 import * as reads from './reads.js'
-import { isWrite, type MultiResult, type ReadRequest, type Request, type Response, type WriteRequest } from './requests.js'
+import { isWrite, type MultiResult, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
 
 /** Settings of a member; every one has ZooKeeper's default. */
 export interface MemberOptions {
@@ -189,8 +189,6 @@ export class Member {
   private readonly writes: PendingWrite[] = []
   /** Writes (also in `writes`) waiting, in order, until a commit makes room for their proposal. */
   private readonly waiting: PendingWrite[] = []
-  /** Channels with requests queued behind their own writes or syncs. */
-  private readonly busy = new Set<Channel>()
   /** Syncs waiting for the leader, by token. */
   private readonly syncs = new Map<number, { channel: Channel; item: Queued & { kind: 'sync' } }>()
   private committer: Committer = notReplicating
@@ -324,9 +322,10 @@ export class Member {
     else this.enqueue(channel, { kind: 'read', run })
   }
 
+  // A queued item always waits, directly or behind others, on a write in `writes` or a sync in
+  // `syncs`: whatever ends those (commit, failure) drains the queue, so none is left behind.
   private enqueue(channel: Channel, item: Queued): void {
     channel.queue.push(item)
-    this.busy.add(channel)
   }
 
   // A sync waits until everything the leader proposed before it has committed here.
@@ -357,7 +356,6 @@ export class Member {
       if (head.kind === 'write') (head.answer as () => void)()
       else head.run()
     }
-    this.busy.delete(channel)
   }
 
   private submitWrite(channel: Channel, request: WriteRequest, cxid: number, done: Done): void {
@@ -630,9 +628,12 @@ export class Member {
   private failPending(): void {
     this.waiting.length = 0
     for (const item of this.writes.splice(0)) item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
-    for (const { item } of this.syncs.values()) item.done = true
+    const syncs = [...this.syncs.values()]
     this.syncs.clear()
-    for (const channel of [...this.busy]) this.drain(channel)
+    for (const { channel, item } of syncs) {
+      item.done = true
+      this.drain(channel)
+    }
   }
 
   /** Replaces the whole state (a SNAP from the leader): tree, sessions and in-flight changes. */
@@ -725,4 +726,3 @@ function toMultiResult(result: TxnResult): MultiResult {
   }
 }
 
-export type { WatchNotification }

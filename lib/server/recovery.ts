@@ -4,7 +4,7 @@
  * to the ZAB core, which emits it as committed once the member's leadership is established.
  * @module
  */
-import { zxidEpoch } from '../txn/zxid.js'
+import { epochOf } from '../protocol/zxid.js'
 import type { ZabRestoredState } from '../zab/index.js'
 import type { Storage } from '../../storage/index.js'
 import type { Member } from './member.js'
@@ -28,7 +28,7 @@ export async function recover(member: Member, storage: Storage): Promise<Recover
   const entries: { zxid: number; data: Uint8Array }[] = []
   for await (const entry of storage.readLog(snapshotZxid + 1)) entries.push({ zxid: entry.zxid, data: entry.data })
   // Without the epoch files ZooKeeper takes them from the last logged zxid.
-  const lastEpoch = zxidEpoch(entries[entries.length - 1]?.zxid ?? snapshotZxid)
+  const lastEpoch = epochOf(entries[entries.length - 1]?.zxid ?? snapshotZxid)
   return {
     acceptedEpoch: storage.acceptedEpoch ?? lastEpoch,
     currentEpoch: storage.currentEpoch ?? lastEpoch,

@@ -10,10 +10,11 @@
  * @module
  */
 import type { Timer } from '../clock.js'
+import { snapCountDefault, snapRetainCountMin } from '../limits.js'
 import type { PeerChannel, PeerTransport } from '../peer/transport.js'
 import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn/codec.js'
 import type { TxnEntry } from '../txn/types.js'
-import { makeZxid, zxidEpoch } from '../txn/zxid.js'
+import { epochOf, makeZxid } from '../protocol/zxid.js'
 import type { Ready, RoleState, ZabMessage, ZabPeer } from '../zab/index.js'
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
 import type { ForwardedWrite, Member, MemberRole } from './member.js'
@@ -66,8 +67,6 @@ export interface ReplicationOptions extends DurabilityOptions {
   random?: () => number
 }
 
-const snapCountDefault = 100_000
-const snapRetainCountMin = 3
 const msPerHour = 3_600_000
 
 function roleOf(state: RoleState): MemberRole {
@@ -108,6 +107,8 @@ export class Replication {
   /** This leader's proposals not committed yet, oldest first: committed, they are applied without decoding. */
   private readonly proposedHere: TxnEntry[] = []
   private sinceSnapshot = 0
+  /** The last zxid reported durable on a storage that keeps nothing. */
+  private reportedDurable = 0
   private snapshotAfter: number
   private snapshotting: Promise<void> | undefined
   private newestSnapshot: LastSnapshot | undefined
@@ -192,7 +193,7 @@ export class Replication {
   private predictZxid(): number {
     const epoch = this.zab.currentEpoch
     const last = this.zab.lastLoggedZxid
-    return zxidEpoch(last) === epoch ? last + 1 : makeZxid(epoch, 1)
+    return epochOf(last) === epoch ? last + 1 : makeZxid(epoch, 1)
   }
 
   /**
@@ -209,6 +210,9 @@ export class Replication {
     if (result.ok) {
       entry.header.zxid = result.zxid
       this.proposedHere.push(entry)
+      // Nothing to sync: the entry is as durable now as it will ever be, so the commit it allows
+      // rides in the same batch as the entry.
+      if (this.storage.volatile === true) this.reportDurable(result.zxid)
     }
     this.pump()
     if (result.ok) return result.zxid
@@ -296,6 +300,8 @@ export class Replication {
   }
 
   private carryOut(ready: Ready, generations: ReadonlyMap<number, number>): void {
+    if (ready.snapshot !== undefined) this.reportedDurable = ready.snapshot.zxid
+    if (ready.truncate !== undefined) this.reportedDurable = Math.min(this.reportedDurable, ready.truncate)
     if (this.storage.volatile === true && ready.hardState !== undefined) void this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
     this.appendEntries(ready)
     this.sendMessages(ready, generations)
@@ -326,7 +332,7 @@ export class Replication {
     if (ready.entries.length === 0) return
     const last = ready.entries[ready.entries.length - 1]?.zxid ?? 0
     // Nothing to sync: the entries are as durable now as they will ever be.
-    if (this.storage.volatile === true) return this.zab.persisted(last)
+    if (this.storage.volatile === true) return this.reportDurable(last)
     const started = performance.now()
     this.storage.append(ready.entries.map((e) => ({ zxid: e.zxid, data: e.data }))).then(
       () => {
@@ -337,6 +343,13 @@ export class Replication {
       },
       (error: unknown) => this.fail(error),
     )
+  }
+
+  // On a storage that keeps nothing; each zxid is reported once (a proposal's at propose).
+  private reportDurable(zxid: number): void {
+    if (zxid <= this.reportedDurable) return
+    this.reportedDurable = zxid
+    this.zab.persisted(zxid)
   }
 
   private sendMessages(ready: Ready, generations: ReadonlyMap<number, number>): void {

@@ -4,20 +4,13 @@
  * log replayed after its zxid brings the restored state to exactly what was live.
  * @module
  */
+import { snapshotChunkDataBytesMax, snapshotChunkNodesMax } from '../limits.js'
+import type { ACL } from '../protocol/data.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
-import type { ACL, NodeKind } from '../txn/types.js'
+import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
 import { ZNode } from '../tree/data-tree.js'
 import type { Member } from './member.js'
-
-/** Nodes per snapshot chunk: small enough to yield to writes often, big enough to pack well. */
-export const snapshotChunkNodesMax = 5_000
-
-/**
- * Node data per snapshot chunk, bytes: a chunk is cut before a node that would take it past this
- * (a single bigger node gets a chunk of its own), keeping chunks under the storage's chunk limit.
- */
-export const snapshotChunkDataBytesMax = 1024 * 1024
 
 /**
  * The snapshot format written. Format 1 (still read) holds each node as a record

@@ -5,6 +5,7 @@
  */
 export { TestingServer, virtualClockStartMsDefault } from './testing-server.js'
 export type { TestingServerOptions } from './testing-server.js'
-export { eventTimeoutMsDefault, nextSessionEvent, settle } from './wait.js'
+export { nextSessionEvent, settle } from './wait.js'
+export { eventTimeoutMsDefault } from '../limits.js'
 export { TestingCluster } from './testing-cluster.js'
 export type { TestingClusterOptions } from './testing-cluster.js'

@@ -5,9 +5,10 @@
  * @module
  */
 import { createServer as createNetServer } from 'node:net'
-import type { ZooKeeperClient } from '../client/client.js'
-import { connect, type TcpClientOptions } from '../client/tcp.js'
+import { connect } from '../client/tcp.js'
+import type { TcpClientOptions, ZooKeeperClient } from '../client/types.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
+import { clusterSizeDefault, clusterTickTimeMsDefault, clusterTimeoutMsDefault } from '../limits.js'
 import { MemoryHub } from '../peer/memory.js'
 import { startMember } from '../host/server.js'
 import type { MemberServer } from '../host/types.js'
@@ -29,7 +30,6 @@ export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | '
 }
 
 const quiet = { info() {}, error() {}, debug() {}, warn() {} }
-const clusterTickTimeMsDefault = 100
 
 async function freePort(): Promise<number> {
   const server = createNetServer()
@@ -54,7 +54,7 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Starts the members and resolves once every one of them serves. */
   static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
-    const size = options.size ?? 3
+    const size = options.size ?? clusterSizeDefault
     const observers = options.observers ?? 0
     const servers: ServerSpec[] = []
     for (let id = 1; id <= size + observers; id++) {
@@ -96,7 +96,7 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   private get timeoutMs(): number {
-    return this.options.timeoutMs ?? 30_000
+    return this.options.timeoutMs ?? clusterTimeoutMsDefault
   }
 
   /** The running member with `id`. */

@@ -7,13 +7,14 @@
  */
 import { VirtualClock, systemClock, type Clock } from '../clock.js'
 import { ClientImpl } from '../client/client.js'
-import { connect as connectTcp, type TcpClientOptions } from '../client/tcp.js'
+import { connect as connectTcp } from '../client/tcp.js'
 import { TcpConnection } from '../client/tcp-connection.js'
 import { createServer } from '../host/server.js'
 import type { ConnectOptions, Server, ServerOptions } from '../host/types.js'
-import type { ZooKeeperClient } from '../client/client.js'
+import type { TcpClientOptions, ZooKeeperClient } from '../client/types.js'
 import { createMemoryDb, createMemoryStorage } from '../../storage/index.js'
-import { eventTimeoutMsDefault, nextSessionEvent, settle } from './wait.js'
+import { eventTimeoutMsDefault } from '../limits.js'
+import { nextSessionEvent, settle } from './wait.js'
 
 /** Where the virtual clock starts by default: 2023-11-14T22:13:20Z, in ms since the epoch. */
 export const virtualClockStartMsDefault = 1_700_000_000_000

@@ -3,11 +3,9 @@
  * @module
  */
 import { ZooKeeperError } from '../errors.js'
-import type { ZooKeeperClient } from '../client/client.js'
+import { eventTimeoutMsDefault } from '../limits.js'
+import type { ZooKeeperClient } from '../client/types.js'
 import type { SessionEvent, SessionEventsByType } from '../client/events.js'
-
-/** How long the testing kit waits for a session event by default, in ms of real time. */
-export const eventTimeoutMsDefault = 10_000
 
 /**
  * Resolves with the next session event of `type` on `client` (for example `'connected'` after a

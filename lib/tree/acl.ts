@@ -6,8 +6,6 @@
  */
 import { OPEN_ACL_UNSAFE, Perms, type ACL, type Id } from '../protocol/data.js'
 
-// The standard ACLs and ids moved to lib/protocol/data.ts; kept while lib/server migrates.
-export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, SUPER_ID } from '../protocol/data.js'
 
 /** True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides. */
 export function isValidId(scheme: string, id: string): boolean {

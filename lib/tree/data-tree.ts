@@ -6,9 +6,6 @@
 import { baseName, childPath, parentPath } from '../path.js'
 import type { ACL, Stat } from '../protocol/data.js'
 import type { CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
-
-// Stat moved to lib/protocol/data.ts; re-exported while lib/server migrates.
-export type { Stat }
 import { ErrorCode } from '../errors.js'
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../protocol/data.js'
 import { internACL } from './acl.js'

@@ -7,8 +7,6 @@
 
 import type { ACL } from '../protocol/data.js'
 
-// Id, ACL, Stat and Perms moved to lib/protocol/data.ts; kept while lib/server migrates.
-export { Perms, type ACL, type Id, type Stat } from '../protocol/data.js'
 
 /** What kind of znode a node is, which decides when the server removes it. */
 export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl'

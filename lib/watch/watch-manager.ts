@@ -7,8 +7,6 @@
 import { parentPath } from '../path.js'
 import type { AddWatchMode, EventType, WatcherType, WatchNotification } from '../protocol/watch.js'
 
-// The watch vocabulary moved to lib/protocol/watch.ts; kept while lib/server migrates.
-export type { AddWatchMode, EventType, WatcherType, WatchNotification } from '../protocol/watch.js'
 
 /** Whoever holds watches: in practice one client connection. */
 export interface Watcher {

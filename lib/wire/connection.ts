@@ -12,6 +12,7 @@
  */
 
 import { ErrorCode } from '../errors.js'
+import { socketCloseLingerMs, stuckConnectionBytesMax } from '../limits.js'
 import type { Socket } from 'node:net'
 import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js'
 import type { ClientRequest, WatcherEvent } from '../protocol/jute-records.js'
@@ -26,15 +27,6 @@ import type { BackendReply, ClientPortBackend, ClientPortConnection, ClientPortL
 const MARSHALLINGERROR = -5
 /** ZooKeeper's UNIMPLEMENTED: an opcode the server does not serve (the connection is then closed). */
 const UNIMPLEMENTED = -6
-
-/**
- * Bytes queued for a connection that does not read, past which it is closed as stuck: reading
- * already paused at the backpressure limit, so only watch notifications can grow the queue.
- */
-export const stuckConnectionBytesMax = 64 * 1_048_576
-
-/** How long a closing connection may take to flush before it is destroyed, ms. */
-export const socketCloseLingerMs = 2_000
 
 /** What a connection needs from the port that accepted it. */
 export interface ConnectionHost {

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { JuteDecodeError, juteMaxBufferBytesDefault, type JuteWriter } from './jute.js'
+import { juteMaxBufferBytes } from '../limits.js'
+import { JuteDecodeError, type JuteWriter } from './jute.js'
 import type { ClientRequest, ClientResponse, WatcherEvent } from '../protocol/jute-records.js'
 import { OpCode, Xid } from '../protocol/opcodes.js'
 import {
@@ -28,7 +29,7 @@ import { writeResponse } from './responses.js'
 export interface FrameDecoderOptions {
   /**
    * The largest frame payload accepted, in bytes (ZooKeeper's `jute.maxbuffer`).
-   * @defaultValue {@link juteMaxBufferBytesDefault} (0xfffff)
+   * @defaultValue `juteMaxBufferBytes` (0xfffff)
    */
   maxBufferBytes?: number
 }
@@ -52,7 +53,7 @@ export class FrameDecoder {
 
   /** Creates a decoder for one connection. */
   constructor(options: FrameDecoderOptions = {}) {
-    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytesDefault
+    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytes
   }
 
   /** Bytes received that belong to a frame not yet complete. */

@@ -14,9 +14,7 @@
  */
 
 import { ZooKeeperError } from '../errors.js'
-
-/** The default `jute.maxbuffer` in bytes (0xfffff = 1,048,575), as in ZooKeeper's `BinaryInputArchive`. */
-export const juteMaxBufferBytesDefault = 0xfffff
+import { juteMaxBufferBytes, juteWriterSlabBytesDefault } from '../limits.js'
 
 /** Why a decode failed; the connection is closed or the request answered MARSHALLINGERROR. */
 export type JuteDecodeReason =
@@ -56,7 +54,7 @@ const utf8Decoder = new TextDecoder('utf-8')
 export interface JuteReadOptions {
   /**
    * The largest length (bytes of a buffer or string, elements of a vector) accepted, in bytes.
-   * @defaultValue {@link juteMaxBufferBytesDefault} (0xfffff)
+   * @defaultValue `juteMaxBufferBytes` (0xfffff, ZooKeeper's `jute.maxbuffer`)
    */
   maxBufferBytes?: number
 }
@@ -76,7 +74,7 @@ export class JuteReader {
     this.bytes = bytes
     this.pos = 0
     this.end = bytes.length
-    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytesDefault
+    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytes
   }
 
   /** The read position, in bytes from the start. */
@@ -265,7 +263,7 @@ function decodeCesu8(bytes: Uint8Array, start: number, end: number): string {
 export interface JuteWriterOptions {
   /**
    * Bytes of each slab the writer allocates; a frame larger than this gets a slab of its own.
-   * @defaultValue 65536
+   * @defaultValue `juteWriterSlabBytesDefault` (65536)
    */
   slabBytes?: number
 }
@@ -287,7 +285,7 @@ export class JuteWriter {
 
   /** Creates a writer with one empty slab. */
   constructor(options: JuteWriterOptions = {}) {
-    this.slabBytes = options.slabBytes ?? 65536
+    this.slabBytes = options.slabBytes ?? juteWriterSlabBytesDefault
     this.buf = Buffer.allocUnsafe(this.slabBytes)
   }
 

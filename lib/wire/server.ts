@@ -4,19 +4,21 @@
  * other connection to a {@link ClientPortBackend} through a per-connection protocol handler.
  *
  * lib/wire never imports lib/server: the member is reached only through the small backend
- * interface of ./types.ts (re-exported here), which lib/server/wire-adapter.ts implements over a
- * Member.
+ * interface of ./types.ts, which lib/host/client-port.ts implements over a Member.
  * @module
  */
 
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import * as os from 'node:os'
-import { juteMaxBufferBytesDefault } from './jute.js'
+import {
+  connectionRequestsInflightMaxDefault,
+  juteMaxBufferBytes,
+  maxClientCnxnsDefault,
+  sessionlessCnxnTimeoutMsDefault,
+  writeBufferedBytesMaxDefault,
+} from '../limits.js'
 import { ClientPortConnectionImpl, LatencyCounter, type ConnectionHost } from './connection.js'
 import type { ClientPortBackend, ClientPortLogger } from './types.js'
-
-export { socketCloseLingerMs, stuckConnectionBytesMax } from './connection.js'
-export type { BackendReply, ClientPortBackend, ClientPortConnection, ClientPortLogger, ClientPortSession, SessionEndReason } from './types.js'
 import {
   answerFourLetterWord,
   fourLetterWordsReadingDirectories,
@@ -30,21 +32,6 @@ import type { FourLetterWord } from './frames.js'
 
 /** Default address the client port binds: loopback only, so nothing is exposed by accident. */
 export const clientPortHostDefault = '127.0.0.1'
-
-/** ZooKeeper's default `maxClientCnxns`: connections allowed from one address (0 = unlimited). */
-export const maxClientCnxnsDefault = 60
-
-/**
- * Bytes a connection may have queued for writing before the server stops reading its requests
- * (backpressure); reading resumes when the socket drains. One reply may exceed it on its own.
- */
-export const writeBufferedBytesMaxDefault = 1_048_576
-
-/** Requests one connection may have in flight before the server stops reading from it (ZooKeeper's globalOutstandingLimit default). */
-export const connectionRequestsInflightMaxDefault = 1000
-
-/** How long a connection may go without completing its handshake, ms (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
-export const sessionlessCnxnTimeoutMsDefault = 10_000
 
 /** Options of {@link startClientPort}. */
 export interface ClientPortOptions {
@@ -122,7 +109,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     options: ClientPortOptions,
   ) {
     this.maxClientCnxns = options.maxClientCnxns ?? maxClientCnxnsDefault
-    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytesDefault
+    this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytes
     this.writeBufferedBytesMax = options.writeBufferedBytesMax ?? writeBufferedBytesMaxDefault
     this.requestsInflightMax = options.requestsInflightMax ?? connectionRequestsInflightMaxDefault
     this.sessionlessCnxnTimeoutMs = options.sessionlessCnxnTimeoutMs ?? sessionlessCnxnTimeoutMsDefault

@@ -17,3 +17,8 @@ export class ZabInvariantError extends Error {
 export function assert(condition: boolean, message: string | (() => string)): asserts condition {
   if (!condition) throw new ZabInvariantError(typeof message === 'string' ? message : message())
 }
+
+/** Throws {@link ZabInvariantError}: for hot paths, as `if (!condition) invariantBroken(\`...\`)`. */
+export function invariantBroken(message: string): never {
+  throw new ZabInvariantError(message)
+}

@@ -92,7 +92,7 @@ export class Leader {
         return this.#onAckEpoch(handler, message.currentEpoch, message.lastZxid)
       case 'ACK': return this.#onAck(handler, message.zxid)
       case 'REQUEST':
-        if (handler.stage === 'uptodate') this.m.out.requests.push({ from, data: message.data })
+        if (handler.stage === 'uptodate') this.m.out.addRequest({ from, data: message.data })
         return
       case 'SYNC': return this.#onSync(handler, message.token)
       default: return // PING only refreshes lastHeard; leader-to-learner types never come this way
@@ -346,7 +346,7 @@ export class Leader {
     if (point === undefined || point <= this.m.committedZxid) return
     // Taken before commitTo, which may trim them from the retained log; observers still need them.
     const previousCommit = this.m.committedZxid
-    const newlyCommitted = this.m.log.slice(previousCommit, point)
+    const newlyCommitted = this.#handlers.size === 0 ? [] : this.m.log.slice(previousCommit, point)
     this.m.commitTo(point)
     for (const handler of this.#handlers.values()) {
       if (isForwarding(handler)) this.#sendCommit(handler, previousCommit, newlyCommitted)
@@ -406,7 +406,7 @@ export class Leader {
     while (this.#pendingSyncs.length > 0 && (this.#pendingSyncs[0]?.zxid ?? Infinity) <= this.m.committedZxid) {
       const done = this.#pendingSyncs.shift()
       if (done === undefined) break
-      if (done.sid === undefined) this.m.out.syncsCompleted.push(done.token)
+      if (done.sid === undefined) this.m.out.addSyncCompleted(done.token)
       else if (this.#handlers.get(done.sid)?.session === done.session) {
         this.m.sendInSession(done.sid, done.session, { type: 'SYNC', token: done.token })
       }

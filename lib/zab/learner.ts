@@ -65,7 +65,7 @@ export class Learner {
       case 'NEWLEADER': return this.#onNewLeader(message.zxid)
       case 'UPTODATE': return this.#onUpToDate(message.zxid)
       case 'PING': return this.m.sendInSession(this.leader, this.session, { type: 'PING' })
-      case 'SYNC': return void this.m.out.syncsCompleted.push(message.token)
+      case 'SYNC': return void this.m.out.addSyncCompleted(message.token)
       default: return // learner-to-leader types never come this way
     }
   }

@@ -4,7 +4,7 @@
  * them gets SNAP instead (ZooKeeper: `ZKDatabase.committedLog`).
  * @module
  */
-import { assert } from './assert.js'
+import { assert, invariantBroken } from './assert.js'
 import { formatZxid } from '../protocol/zxid.js'
 
 /** One transaction in a history: its zxid and its bytes, opaque to the core. */
@@ -45,7 +45,7 @@ export class ZabLog {
 
   /** Appends one entry; zxids strictly increase (ZAB paper: local primary order). */
   append(entry: LogEntry): void {
-    assert(entry.zxid > this.lastZxid, () => `zxid ${formatZxid(entry.zxid)} not above last ${formatZxid(this.lastZxid)}`)
+    if (!(entry.zxid > this.lastZxid)) invariantBroken(`zxid ${formatZxid(entry.zxid)} not above last ${formatZxid(this.lastZxid)}`)
     this.#entries.push(entry)
   }
 
@@ -63,7 +63,7 @@ export class ZabLog {
 
   /** The largest zxid in the history at or below `zxid` (the base when no entry is). */
   floor(zxid: number): number {
-    assert(zxid >= this.#base, () => `floor(${formatZxid(zxid)}) below log base ${formatZxid(this.#base)}`)
+    if (!(zxid >= this.#base)) invariantBroken(`floor(${formatZxid(zxid)}) below log base ${formatZxid(this.#base)}`)
     const index = this.#indexAtOrBelow(zxid)
     return index >= 0 ? (this.#entries[this.#head + index]?.zxid ?? this.#base) : this.#base
   }
@@ -117,9 +117,14 @@ export class ZabLog {
     }
   }
 
-  // Binary search: index (from the oldest retained entry) of the last entry with zxid <= target, or -1.
+  // Index (from the oldest retained entry) of the last entry with zxid <= target, or -1. The
+  // newest entries are checked first: persistence and commits almost always name one of them.
   #indexAtOrBelow(target: number): number {
     const head = this.#head
+    const last = this.#entries.length - 1
+    if (last < head) return -1
+    if ((this.#entries[last] as LogEntry).zxid <= target) return last - head
+    if (last > head && (this.#entries[last - 1] as LogEntry).zxid <= target) return last - 1 - head
     let low = head
     let high = this.#entries.length - 1
     let found = head - 1

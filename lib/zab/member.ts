@@ -4,7 +4,7 @@
  * logged, nothing committed is ever truncated).
  * @module
  */
-import { assert } from './assert.js'
+import { assert, invariantBroken } from './assert.js'
 import type { ZabLimits } from './limits.js'
 import { type LogEntry, ZabLog } from './log.js'
 import type { SessionMessage, ZabMessage } from './messages.js'
@@ -78,8 +78,8 @@ export class MemberState {
   }
 
   send(to: number, message: ZabMessage): void {
-    assert(to !== this.id, () => `member ${this.id} sending ${message.type} to itself`)
-    this.out.messages.push({ to, message })
+    if (!(to !== this.id)) invariantBroken(`member ${this.id} sending ${message.type} to itself`)
+    this.out.addMessage({ to, message })
   }
 
   sendInSession(to: number, session: number, message: DistributiveOmit<SessionMessage, 'session'>): void {
@@ -102,7 +102,7 @@ export class MemberState {
 
   append(entry: LogEntry): void {
     this.log.append(entry)
-    this.out.entries.push(entry)
+    this.out.addEntry(entry)
   }
 
   /** TRUNC: committed entries are in every later leader's history, so they are never cut. */
@@ -125,8 +125,8 @@ export class MemberState {
   /** Marks everything up to `zxid` committed, emits it in order, and trims the retained log. */
   commitTo(zxid: number): void {
     if (zxid <= this.committedZxid) return
-    assert(zxid <= this.log.lastZxid, () => `commit ${formatZxid(zxid)} above last logged ${formatZxid(this.log.lastZxid)}`)
-    this.log.pushRange(this.committedZxid, zxid, this.out.committed)
+    if (!(zxid <= this.log.lastZxid)) invariantBroken(`commit ${formatZxid(zxid)} above last logged ${formatZxid(this.log.lastZxid)}`)
+    this.log.pushRange(this.committedZxid, zxid, this.out.committedList())
     this.committedZxid = zxid
     this.#trimCommitted()
   }

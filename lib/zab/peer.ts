@@ -105,7 +105,11 @@ export class ZabPeer {
     else this.#learner?.tick()
   }
 
-  /** Storage made every entry handed out in `Ready.entries` with zxid <= `upToZxid` durable. */
+  /**
+   * Storage made every entry handed out in `Ready.entries` with zxid <= `upToZxid` durable. A
+   * storage that keeps nothing may report an entry as soon as `propose` returned its zxid, before
+   * the entry is handed out: there is no disk it could still be waiting for.
+   */
   persisted(upToZxid: number): void {
     this.#m.notePersisted(upToZxid)
     if (this.#leader !== undefined) this.#leader.onPersisted()

@@ -90,20 +90,27 @@ export interface Ready {
 }
 
 /**
- * Accumulates one Ready. Storage instructions are coalesced so the fixed field order stays correct
+ * The empty list every field of a new Outbox starts as: frozen, so the first item goes through
+ * an `add…` method that swaps in a list of its own. A batch allocates only the lists it uses.
+ */
+const none = Object.freeze([]) as unknown as never[]
+
+/**
+ * Accumulates one Ready, and is handed out as it (a new Outbox takes the next inputs, so a handed
+ * out batch never changes). Storage instructions are coalesced so the fixed field order stays correct
  * even when several steps happen between two `ready()` calls (a SNAP supersedes everything before
  * it; a TRUNC removes the not-yet-handed-out entries it cuts off).
  */
-export class Outbox {
+export class Outbox implements Ready {
   snapshot: SnapshotInstall | undefined
   truncate: number | undefined
   hardState: HardState | undefined
-  entries: LogEntry[] = []
-  messages: Envelope[] = []
-  committed: LogEntry[] = []
+  entries: LogEntry[] = none
+  messages: Envelope[] = none
+  committed: LogEntry[] = none
   snapshotRequested = false
-  requests: ForwardedRequest[] = []
-  syncsCompleted: number[] = []
+  requests: ForwardedRequest[] = none
+  syncsCompleted: number[] = none
   state: RoleState | undefined
 
   /** Whether there is anything for the runtime to do. */
@@ -114,11 +121,41 @@ export class Outbox {
       this.state === undefined
   }
 
+  /** Queues an entry to append. */
+  addEntry(entry: LogEntry): void {
+    if (this.entries === none) this.entries = []
+    this.entries.push(entry)
+  }
+
+  /** Queues a message to send. */
+  addMessage(envelope: Envelope): void {
+    if (this.messages === none) this.messages = []
+    this.messages.push(envelope)
+  }
+
+  /** The list committed entries are added to, in zxid order. */
+  committedList(): LogEntry[] {
+    if (this.committed === none) this.committed = []
+    return this.committed
+  }
+
+  /** Queues a forwarded client request for the leader's pipeline. */
+  addRequest(request: ForwardedRequest): void {
+    if (this.requests === none) this.requests = []
+    this.requests.push(request)
+  }
+
+  /** Reports a completed sync. */
+  addSyncCompleted(token: number): void {
+    if (this.syncsCompleted === none) this.syncsCompleted = []
+    this.syncsCompleted.push(token)
+  }
+
   installSnapshot(install: SnapshotInstall): void {
     this.snapshot = install
     this.truncate = undefined
-    this.entries = []
-    this.committed = []
+    this.entries = none
+    this.committed = none
   }
 
   truncateAfter(zxid: number): void {
@@ -129,17 +166,6 @@ export class Outbox {
   }
 
   toReady(): Ready {
-    return {
-      snapshot: this.snapshot,
-      truncate: this.truncate,
-      hardState: this.hardState,
-      entries: this.entries,
-      messages: this.messages,
-      committed: this.committed,
-      snapshotRequested: this.snapshotRequested,
-      requests: this.requests,
-      syncsCompleted: this.syncsCompleted,
-      state: this.state,
-    }
+    return this
   }
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { askFourLetterWord, srvrZxidOf } from '../../lib/cli/four-letter.js'
-import type { ClientRequest } from '../../lib/wire/index.js'
+import type { ClientRequest } from '../../lib/protocol/jute-records.js'
 import { freePorts } from '../interop/harness/ports.js'
 import { ratio, summarize, type Summary } from './report.js'
 import { apacheJavaArgs, apacheUnavailableReason, javaBinary, spawnWrapped, type ServerKind, type WrappedProcess } from './servers.js'
@@ -167,7 +167,7 @@ function requestFor(op: EnsembleOp | 'getData', path: string, data: Uint8Array):
 
 
 /** What `srvr` says: leader, follower, not serving (electing), or down. */
-type Mode = 'leader' | 'follower' | 'not serving' | 'down'
+export type Mode = 'leader' | 'follower' | 'not serving' | 'down'
 
 /** The last zxid `srvr` reports, or undefined when the member does not answer it. */
 async function srvrZxid(port: number): Promise<number | undefined> {
@@ -186,7 +186,8 @@ async function srvrMode(port: number): Promise<Mode> {
   return mode === 'leader' || mode === 'follower' ? mode : 'not serving'
 }
 
-interface Member {
+/** One member of an {@link Ensemble}: its id (myid), loopback ports, directory and process. */
+export interface Member {
   id: number
   clientPort: number
   quorumPort: number
@@ -196,12 +197,19 @@ interface Member {
   process: WrappedProcess | undefined
 }
 
-/** Three members of one kind on loopback, each a process of its own. */
-class Ensemble {
-  private constructor(readonly kind: ServerKind, readonly members: Member[], private readonly options: EnsembleBenchOptions) {}
+/** The settings {@link Ensemble.layout} writes into every member's zoo.cfg or JVM arguments. */
+export type EnsembleLayoutOptions = Pick<EnsembleBenchOptions, 'tickTimeMs' | 'initLimit' | 'syncLimit' | 'apacheHeapMb'>
+
+/**
+ * Three members of one kind on loopback, each a process of its own, with fresh ports and dataDirs:
+ * `layout()`, then `start()` each member and `waitReady()`; `stop()` SIGKILLs them all. Shared by
+ * this bench and the follower-reads bench.
+ */
+export class Ensemble {
+  private constructor(readonly kind: ServerKind, readonly members: Member[], private readonly options: EnsembleLayoutOptions) {}
 
   /** Writes zoo.cfg + myid for each member under `dir`. */
-  static async layout(kind: ServerKind, dir: string, options: EnsembleBenchOptions): Promise<Ensemble> {
+  static async layout(kind: ServerKind, dir: string, options: EnsembleLayoutOptions): Promise<Ensemble> {
     const ports = await freePorts(membersCount * 3)
     const members: Member[] = Array.from({ length: membersCount }, (_, i) => ({
       id: i + 1,

@@ -1,11 +1,12 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn, prints markdown tables,
-// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes`, `--quick`.
+// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes|followerreads`, `--quick`.
 import { writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { benchEnsemble, type EnsembleBenchOptions, type EnsembleBenchResult } from './ensemble.js'
+import { benchFollowerReads, type FollowerReadsBenchOptions, type FollowerReadsBenchResult } from './follower-reads.js'
 import { benchInProcess, type InProcessResult } from './in-process.js'
 import { benchKazooLock, benchLock, type LockBenchResult } from './recipes.js'
 import { benchRecovery, type RecoveryBenchOptions, type RecoveryBenchResult } from './recovery.js'
@@ -15,7 +16,7 @@ import { measurePreallocatedFsyncPerSec } from './fsync.js'
 import { measureFsyncPerSec } from './storage.js'
 import { benchWire, type WireBenchOptions, type WireBenchResult } from './wire.js'
 
-const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes'] as const
+const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes', 'followerreads'] as const
 type Section = (typeof sections)[number]
 
 interface Config {
@@ -27,6 +28,7 @@ interface Config {
   ensemble: EnsembleBenchOptions
   /** Rounds of benchLock() in process, and of the Lock benches over TCP (Paddock's client and kazoo). */
   lockRounds: { inProcess: number; tcp: number }
+  followerReads: FollowerReadsBenchOptions
 }
 
 const inFlights = [1, 100] as const
@@ -43,6 +45,10 @@ const fullConfig: Config = {
     catchUpZnodes: 100_000,
   },
   lockRounds: { inProcess: 5, tcp: 3 },
+  followerReads: {
+    runs: 5, durationMs: 2_000, readsMax: 100_000, warmupMs: 1_000, writesInFlight: 100, writesMax: 200_000, writeNodes: 4,
+    tickTimeMs: 2_000, initLimit: 10, syncLimit: 5, apacheHeapMb: 512, budgetMs: 120_000,
+  },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -52,6 +58,7 @@ const quickConfig: Config = {
   recovery: { ...fullConfig.recovery, counts: [2_000, 10_000], restarts: 1, loadTimeMaxMs: 30_000, apacheHeapMb: 1_000 },
   ensemble: { ...fullConfig.ensemble, runs: 1, failoversPerRun: 1, durationMs: 500, countMax: 5_000, warmupMs: 200, budgetMs: 60_000, catchUpZnodes: 5_000 },
   lockRounds: { inProcess: 1, tcp: 1 },
+  followerReads: { ...fullConfig.followerReads, runs: 1, durationMs: 500, readsMax: 20_000, warmupMs: 200, writesMax: 50_000, budgetMs: 30_000 },
 }
 
 interface Results {
@@ -62,6 +69,7 @@ interface Results {
   recovery?: RecoveryBenchResult
   ensemble?: EnsembleBenchResult
   recipes?: RecipesResult
+  followerreads?: FollowerReadsBenchResult
 }
 
 interface RecipesResult {
@@ -185,6 +193,30 @@ function printEnsemble(result: EnsembleBenchResult): void {
   for (const note of result.notes) console.log(`  note: ${note}`)
 }
 
+function printFollowerReads(result: FollowerReadsBenchResult): void {
+  const o = result.options
+  console.log(`\n### Follower reads: one session's getData on a follower, alone and beside another session's writes there`)
+  console.log(`3 Paddock members (LevelDB) on this machine, tickTime=${o.tickTimeMs}; both sessions on the same follower over Paddock's TCP client; ` +
+    `reader: one getData of a 100-byte znode at a time for ${o.durationMs} ms (≤ ${fmtInt(o.readsMax)}); writer: ${o.writesInFlight} setData of 100 bytes in flight over ${o.writeNodes} znodes; ` +
+    `medians of ${o.runs} fresh ensemble(s), phase order alternating; ± is half the range over the median\n`)
+  const { idle, loaded } = result
+  const cell = (s: Summary): string => fmtNum(s.median, 2)
+  console.log(markdownTable(
+    ['reader', 'p50 ms', 'p99 ms', 'max ms', 'reads/s', 'writes/s (other session)', 'write p50 ms', 'spread p50 / p99'],
+    [
+      ['no write load', cell(idle.p50Ms), cell(idle.p99Ms), cell(idle.maxMs), fmtInt(idle.readsPerSec.median), '0', '–', `${fmtSpread(idle.p50Ms)} / ${fmtSpread(idle.p99Ms)}`],
+      [`${o.writesInFlight} writes in flight`, cell(loaded.p50Ms), cell(loaded.p99Ms), cell(loaded.maxMs), fmtInt(loaded.readsPerSec.median),
+        fmtInt(loaded.writesPerSec.median), cell(loaded.writeP50Ms), `${fmtSpread(loaded.p50Ms)} / ${fmtSpread(loaded.p99Ms)}`],
+      ['loaded / idle', fmtRatio(ratio(loaded.p50Ms.median, idle.p50Ms.median)), fmtRatio(ratio(loaded.p99Ms.median, idle.p99Ms.median)),
+        fmtRatio(ratio(loaded.maxMs.median, idle.maxMs.median)), fmtRatio(ratio(loaded.readsPerSec.median, idle.readsPerSec.median)), '', '', ''],
+    ],
+  ))
+  if (loaded.writeErrors > 0) console.log(`  warning: ${loaded.writeErrors} writes failed or went unanswered`)
+  const loads = result.raw.map((r) => r.load1.toFixed(1)).join(', ')
+  console.log(`\n1-minute load average at the start of each run: ${loads}`)
+  for (const note of result.notes) console.log(`  note: ${note}`)
+}
+
 /** How long one Lock bench may run before it is given up, ms. */
 const lockBenchTimeoutMs = 180_000
 
@@ -291,6 +323,11 @@ async function main(): Promise<void> {
     log('recipes: Lock …')
     results.recipes = await benchRecipes(config.lockRounds)
     printRecipes(results.recipes, config.lockRounds)
+  }
+  if (only.has('followerreads')) {
+    log('followerreads: getData latency on a follower with and without another session\'s writes …')
+    results.followerreads = await benchFollowerReads(config.followerReads, log)
+    printFollowerReads(results.followerreads)
   }
   results.meta['loadavgAfter'] = loadavg()
   results.meta['elapsedSec'] = (Date.now() - startedAt) / 1000

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import type { ClientRequest } from '../../lib/wire/index.js'
+import type { ClientRequest } from '../../lib/protocol/jute-records.js'
 import { freePort } from '../interop/harness/ports.js'
 import { WireClient } from './wire-client.js'
 

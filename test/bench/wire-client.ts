@@ -11,12 +11,11 @@ import {
   readResponse,
   writeConnectRequestFrame,
   writeRequestFrame,
-  Xid,
-  type ACL,
-  type ClientRequest,
-  type ClientResponse,
   type ReplyHeader,
 } from '../../lib/wire/index.js'
+import type { ACL } from '../../lib/protocol/data.js'
+import type { ClientRequest, ClientResponse } from '../../lib/protocol/jute-records.js'
+import { Xid } from '../../lib/protocol/opcodes.js'
 
 /** `world:anyone` with every permission (ZooKeeper's `Ids.OPEN_ACL_UNSAFE`). */
 export const openAclUnsafe: ACL[] = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]

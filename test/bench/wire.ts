@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ClientRequest } from '../../lib/wire/index.js'
+import type { ClientRequest } from '../../lib/protocol/jute-records.js'
 import { ratio, summarize, type Summary } from './report.js'
 import { startServer, timeToFirstReply, type Rss, type ServerKind } from './servers.js'
 import { openAclUnsafe, runLoad, type LoadResult, type WireClient } from './wire-client.js'

@@ -5,7 +5,7 @@
  * acknowledged to a client ever lost, and sync returning only after what it must see.
  * @module
  */
-import { formatZxid } from '../../lib/zab/index.js'
+import { formatZxid } from '../../lib/protocol/zxid.js'
 
 /** A committed transaction as a member applied it. */
 export interface Applied {

@@ -4,9 +4,8 @@
  * durable at once), and a state machine that is just the list of applied transactions.
  * @module
  */
-import {
-  type LogEntry, type QuorumVerifier, type Ready, type RoleState, type ZabLimits, ZabPeer, formatZxid,
-} from '../../lib/zab/index.js'
+import { type LogEntry, type QuorumVerifier, type Ready, type RoleState, type ZabLimits, ZabPeer } from '../../lib/zab/index.js'
+import { formatZxid } from '../../lib/protocol/zxid.js'
 import { type Applied, check } from './checker.js'
 import type { Prng } from './prng.js'
 

@@ -400,9 +400,10 @@ function clientSideProblem(edge: Edge): string | undefined {
   const target = folderOf(edge.to)
   if (target === 'server' || target === 'host') return `lib/${folder} may not import lib/${target}`
   if (folder === 'client') return undefined
+  // lib/limits.ts holds the recipes' bounds with every other one; like errors and paths it imports nothing.
   const allowed =
-    target === 'recipes' || target === 'protocol' || edge.to === 'lib/client/index.ts' || edge.to === 'lib/errors.ts' || edge.to === 'lib/path.ts'
-  return allowed ? undefined : 'lib/recipes may import only lib/client/index.ts, lib/protocol, lib/errors.ts, lib/path.ts and recipes'
+    target === 'recipes' || target === 'protocol' || edge.to === 'lib/client/index.ts' || sharedRootFiles.has(edge.to)
+  return allowed ? undefined : 'lib/recipes may import only lib/client/index.ts, lib/protocol, lib/errors.ts, lib/path.ts, lib/limits.ts and recipes'
 }
 
 /** Rule 5: storage sits below the server. */
@@ -585,7 +586,8 @@ describe('layering checks on planted faults (the checks above can fail)', () => 
   it('reports planted client-side, storage and protocol imports', () => {
     const edge = (from: string, to: string): Edge => ({ from, to, specifier: to, external: false, typeOnly: true, line: 1 })
     expect(violations([edge('lib/client/a.ts', 'lib/server/b.ts'), edge('lib/recipes/a.ts', 'lib/client/client.ts')], clientSideProblem)).toHaveLength(2)
-    expect(violations([edge('lib/recipes/a.ts', 'lib/client/index.ts'), edge('lib/recipes/a.ts', 'lib/protocol/x.ts')], clientSideProblem)).toEqual([])
+    expect(violations([edge('lib/recipes/a.ts', 'lib/client/index.ts'), edge('lib/recipes/a.ts', 'lib/protocol/x.ts'), edge('lib/recipes/a.ts', 'lib/limits.ts')], clientSideProblem)).toEqual([])
+    expect(violations([edge('lib/recipes/a.ts', 'lib/clock.ts')], clientSideProblem)).toHaveLength(1)
     expect(violations([edge('storage/a.ts', 'lib/host/b.ts'), edge('storage/a.ts', 'lib/txn/b.ts')], storageProblem)).toHaveLength(1)
     expect(violations([edge('lib/protocol/a.ts', 'lib/limits.ts'), edge('lib/protocol/a.ts', 'lib/errors.ts')], protocolProblem)).toHaveLength(1)
   })

@@ -4,13 +4,11 @@
  * @module
  */
 import { CreateMode, type AddWatchMode, type CreateModeValue, type WatcherType, type ZooKeeperClient } from '../../index.js'
+import { shellSubtreeNodesMax } from '../../limits.js'
 import { formatAcl, formatStat, javaList, parseAcl } from './format.js'
 import type { OptionSpec, ParsedArgs } from './parse.js'
 import { ShellError, UsageError } from './errors.js'
 import type { CommandContext, CommandOutcome } from './types.js'
-
-/** Nodes `ls -R`, `deleteall` and `setAcl -R` visit at most. */
-export const subtreeNodesMax = 1_000_000
 
 /** One shell command. */
 export interface Command {
@@ -53,7 +51,7 @@ async function subtree(client: ZooKeeperClient, path: string): Promise<string[]>
     const parent = paths[i] ?? path
     const children = await client.getChildren(parent)
     for (const child of children) paths.push(parent === '/' ? `/${child}` : `${parent}/${child}`)
-    if (paths.length > subtreeNodesMax) throw new ShellError(`${path} has more than ${subtreeNodesMax} nodes (subtreeNodesMax)`)
+    if (paths.length > shellSubtreeNodesMax) throw new ShellError(`${path} has more than ${shellSubtreeNodesMax} nodes (shellSubtreeNodesMax)`)
   }
   return paths
 }

@@ -6,11 +6,8 @@
  */
 import { connect as netConnect } from 'node:net'
 import { connect, parseConnectString, ZooKeeperError, type HostAddress, type WatchCallback, type ZooKeeperClient } from '../../index.js'
+import { shellFourLetterWordCharsMax, shellProbeTimeoutMsMax } from '../../limits.js'
 
-/** How long one TCP probe of a host may take, ms. */
-export const probeTimeoutMsMax = 2_000
-/** Bytes of a four-letter-word answer the diagnosis reads. */
-const fourLetterWordBytesMax = 4_096
 /** What ZooKeeper (and Paddock) answer `srvr` with while they have no quorum. */
 const notServingText = 'not currently serving requests'
 
@@ -50,7 +47,7 @@ export function fourLetterWord(address: HostAddress, word: string, timeoutMs: nu
     socket.once('connect', () => socket.write(word))
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8')
-      if (text.length > fourLetterWordBytesMax) done(text)
+      if (text.length > shellFourLetterWordCharsMax) done(text)
     })
     socket.once('end', () => done(text))
     socket.once('error', () => done(undefined))
@@ -102,7 +99,7 @@ export async function openSession(connectString: string, options: OpenSessionOpt
     return { error: (error as Error).message }
   }
   const names = hosts.map(formatAddress)
-  const probeMs = Math.min(probeTimeoutMsMax, options.sessionTimeoutMs)
+  const probeMs = Math.min(shellProbeTimeoutMsMax, options.sessionTimeoutMs)
   const probes = await Promise.all(hosts.map((h) => probe(h, probeMs)))
   if (probes.every((p) => p === 'unknownHost')) return { error: `Unable to connect to ${names.join(',')}: unknown host (check the host names in -server)` }
   if (probes.every((p) => p === 'refused' || p === 'unknownHost')) return { error: refusedMessage(names) }

@@ -5,7 +5,7 @@
  * @module
  */
 import { createInterface, type Interface } from 'node:readline'
-import { sessionTimeoutMsDefault } from '../../client/tcp.js'
+import { sessionTimeoutMsDefault, shellHistoryEntriesMax } from '../../limits.js'
 import { Shell } from './shell.js'
 import type { CommandOutcome, ShellOutput } from './types.js'
 
@@ -34,9 +34,6 @@ export const ShellExitCode = {
   /** No such command, as zkCli.sh's 127. */
   commandNotFound: 127,
 } as const
-
-/** Commands kept in readline's in-memory history for the arrow keys. */
-export const lineHistorySize = 1_000
 
 const usage = 'usage: paddock shell [-server host:port[,host:port][/chroot]] [-timeout ms] [cmd args...]'
 
@@ -123,7 +120,7 @@ async function interactive(args: ShellArgs, io: ShellIO, output: ShellOutput): P
     input: io.stdin,
     output: io.stdout,
     terminal: io.isTTY,
-    historySize: lineHistorySize,
+    historySize: shellHistoryEntriesMax,
     completer: (line: string, callback: (error: Error | null, result: [string[], string]) => void) => {
       shell.complete(line).then(
         (result) => callback(null, result),

@@ -10,9 +10,6 @@
 const argsPattern = /\s*([^"']\S*|"[^"]*"|'[^']*')\s*/g
 const quotedPattern = /^(['"])(.*)\1$/s
 
-/** Longest command line the shell accepts, in characters; zkCli has no limit, a terminal has. */
-export const commandLineCharsMax = 1_048_576
-
 /** Splits a command line into words, dropping the quotes around quoted words. */
 export function tokenize(line: string): string[] {
   const words: string[] = []

@@ -5,19 +5,13 @@
  * @module
  */
 import type { ConnectionState, WatchedEvent, ZooKeeperClient } from '../../index.js'
+import { shellCommandLineCharsMax, shellCompletionsMax, shellCompletionTimeoutMs, shellHistoryEntriesMax } from '../../limits.js'
 import { commandNames, commands, usageText } from './commands.js'
 import { openSession } from './connect.js'
 import { ShellError, UsageError } from './errors.js'
 import { errorLine, formatWatchedEvent } from './format.js'
 import { parseOptions, tokenize } from './parse.js'
 import type { CommandContext, CommandOutcome, ShellOutput } from './types.js'
-
-/** History entries the shell keeps (zkCli keeps every one; a long session should not grow forever). */
-export const historyEntriesMax = 1_000
-/** How long tab completion waits for the children of a path, ms. */
-export const completionTimeoutMs = 1_000
-/** Completions offered at most for one path. */
-export const completionsMax = 1_000
 
 /** Options of {@link Shell}. */
 export interface ShellOptions {
@@ -108,13 +102,20 @@ export class Shell implements CommandContext {
     return client
   }
 
-  /** Runs one interactive line: records it in the history, then runs it. */
+  /**
+   * Runs one interactive line: records it in the history, then runs it. A line longer than
+   * `shellCommandLineCharsMax` is refused with an error and neither run nor recorded.
+   */
   async executeLine(line: string): Promise<CommandOutcome> {
+    if (line.length > shellCommandLineCharsMax) {
+      this.output.err(`Command line too long: ${line.length} characters, over shellCommandLineCharsMax (${shellCommandLineCharsMax})`)
+      return 'failed'
+    }
     const words = tokenize(line)
     if (words.length === 0) return 'ok'
     const number = this.commandCount
     this.history.set(number, line)
-    this.history.delete(number - historyEntriesMax)
+    this.history.delete(number - shellHistoryEntriesMax)
     const outcome = await this.execute(words, number)
     this.commandCount++
     return outcome
@@ -193,9 +194,9 @@ export class Shell implements CommandContext {
     const slash = word.lastIndexOf('/')
     const parent = slash === 0 ? '/' : word.slice(0, slash)
     const prefix = word.slice(slash + 1)
-    const children = await withTimeout(this.client.getChildren(parent), completionTimeoutMs).catch(() => [])
+    const children = await withTimeout(this.client.getChildren(parent), shellCompletionTimeoutMs).catch(() => [])
     const base = parent === '/' ? '/' : `${parent}/`
-    const matches = children.filter((c) => c.startsWith(prefix)).slice(0, completionsMax).map((c) => base + c)
+    const matches = children.filter((c) => c.startsWith(prefix)).slice(0, shellCompletionsMax).map((c) => base + c)
     return [matches, word]
   }
 }

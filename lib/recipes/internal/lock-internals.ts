@@ -6,6 +6,7 @@
  */
 import type { Data, ZooKeeperClient } from '../../client/index.js'
 import { ZooKeeperError } from '../../errors.js'
+import { recreateAttemptsMax } from '../../limits.js'
 import { CreateMode } from '../../protocol/create-mode.js'
 import { HeldLease } from '../lease.js'
 import { join, nameOf, OwnNode, sortBySequence } from './nodes.js'
@@ -35,9 +36,6 @@ export interface LockSpec {
   /** Who holds the lock. */
   driver: LockDriver
 }
-
-/** Our node was deleted while we waited but the session lives (an operator removed it): retry this often. */
-const recreateAttemptsMax = 3
 
 /**
  * Takes the lock: resolves with a lease once held. With `wait: false` resolves undefined instead

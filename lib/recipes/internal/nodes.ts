@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Data, ZooKeeperClient } from '../../client/index.js'
 import { CreateMode, type CreateModeValue } from '../../protocol/create-mode.js'
-import { hasCode, isTransient, retrying, transientRetriesMax, whenConnected } from './session.js'
+import { transientRetriesMax } from '../../limits.js'
+import { hasCode, isTransient, retrying, whenConnected } from './session.js'
 
 /** Curator's protected prefix: `_c_` + a canonical UUID + `-` (ProtectedUtils.getProtectedPrefix). */
 export function curatorProtectedPrefix(uuid: string = randomUUID()): string {

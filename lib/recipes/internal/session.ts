@@ -5,9 +5,7 @@
  */
 import type { KeeperState, WatchCallback, ZooKeeperClient } from '../../client/index.js'
 import { ZooKeeperError } from '../../errors.js'
-
-/** Transient errors (CONNECTIONLOSS and the like) one recipe operation retries before giving up. */
-export const transientRetriesMax = 20
+import { transientRetriesMax } from '../../limits.js'
 
 /** True once the session can never be used again: its ephemerals are gone (or going). */
 export function sessionEnded(state: KeeperState): boolean {

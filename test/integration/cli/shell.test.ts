@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, createServer, type Server, type ZooKeeperClient } from '../../../lib/index.js'
 import { ShellExitCode } from '../../../lib/cli/shell/index.js'
 import { Shell } from '../../../lib/cli/shell/shell.js'
+import { shellCommandLineCharsMax } from '../../../lib/limits.js'
 import { normalise, shell } from './shell-helpers.js'
 
 let server: Server
@@ -236,6 +237,14 @@ describe('interactive mode through piped stdin', () => {
     expect(r.err).toBe('Not connected\nKeeperErrorCode = No such watcher for /cc\n')
     expect(r.out.split('\n').filter((l) => l === 'v')).toHaveLength(1)
     expect(r.out.match(/Connecting to /g)).toHaveLength(2)
+  })
+
+  it('refuses a line over shellCommandLineCharsMax with an error, leaves it out of the history and runs the next line', async () => {
+    const long = `create /long ${'x'.repeat(shellCommandLineCharsMax)}`
+    const r = await session(long, 'create /after-long', 'history')
+    expect(r.err).toBe(`Command line too long: ${long.length} characters, over shellCommandLineCharsMax (${shellCommandLineCharsMax})\nCreated /after-long\n`)
+    expect(r.out.split('\n')).toContain('0 - create /after-long')
+    expect(await zk.exists('/after-long')).not.toBeNull()
   })
 
   it('quit ends the session before the input does', async () => {

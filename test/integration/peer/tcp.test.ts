@@ -1,6 +1,6 @@
 // Method: three TCP transports on loopback ports exchange messages; restart one and check the
 // others see the disconnection and the larger-id-dials rule leaves one connection per pair.
-import { peerQueuedBytesMax } from '../../../lib/peer/tcp.js'
+import { peerQueuedBytesMax } from '../../../lib/limits.js'
 import { freePort } from '../../interop/harness/ports.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'

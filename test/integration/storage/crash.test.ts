@@ -1,14 +1,12 @@
 // Method: SIGKILL a child appending to LevelStorage at seeded random moments, reopen, check every acknowledged zxid survived.
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLevelStorage, type LogEntry } from '../../../storage/index.js'
+import { compileProject } from '../helpers/compile.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 const rounds = Number(process.env['STORAGE_CRASH_ROUNDS'] ?? 20)
 const seed = Number(process.env['STORAGE_CRASH_SEED'] ?? Date.now() % 2 ** 31)
 
@@ -24,22 +22,9 @@ function prng(s: number): () => number {
   }
 }
 
-/** Transpiles storage/ and the child script to plain ESM in `out` (the child runs on bare node). */
+/** Transpiles the project and the child script to plain ESM in `out` (the child runs on bare node). */
 async function buildChild(out: string): Promise<string> {
-  const sources = [
-    ...(await readdir(join(root, 'storage'))).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'storage', f)),
-    join(root, 'test/integration/storage/crash-child.ts'),
-  ]
-  for (const source of sources) {
-    const { outputText } = ts.transpileModule(await readFile(source, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    })
-    const target = join(out, relative(root, source)).replace(/\.ts$/, '.js')
-    await mkdir(dirname(target), { recursive: true })
-    await writeFile(target, outputText)
-  }
-  await writeFile(join(out, 'package.json'), '{"type":"module"}')
-  await symlink(join(root, 'node_modules'), join(out, 'node_modules'))
+  await compileProject(out, ['test/integration/storage/crash-child.ts'])
   return join(out, 'test/integration/storage/crash-child.js')
 }
 

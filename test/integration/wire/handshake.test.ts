@@ -1,6 +1,6 @@
 // Method: a raw jute client over real sockets on 127.0.0.1 drives the handshake of ZooKeeperServer.processConnectRequest against a Member on a VirtualClock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EventType } from '../../../lib/wire/index.js'
+import { EventType } from '../../../lib/protocol/opcodes.js'
 import { RawClient, create, startFixture, utf8, type Fixture } from './helpers.js'
 
 let fx: Fixture

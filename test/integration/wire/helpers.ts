@@ -5,26 +5,23 @@ import { VirtualClock } from '../../../lib/clock.js'
 import type { RunningMember } from '../../../lib/host/launch.js'
 import { createServer } from '../../../lib/host/server.js'
 import type { Member, MemberOptions } from '../../../lib/server/member.js'
-import { MemberClientPortBackend } from '../../../lib/server/wire-adapter.js'
+import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import {
   FrameDecoder,
   JuteReader,
   JuteWriter,
-  OpCode,
   readConnectResponse,
   readReplyHeader,
   readResponse,
   readWatcherEvent,
   writeConnectRequestFrame,
   writeRequestFrame,
-  type ClientRequest,
-  type CreateRequest,
-  type ClientResponse,
   type ConnectRequest,
   type ConnectResponse,
   type ReplyHeader,
-  type WatcherEvent,
 } from '../../../lib/wire/index.js'
+import type { ClientRequest, CreateRequest, ClientResponse, WatcherEvent } from '../../../lib/protocol/jute-records.js'
+import { OpCode } from '../../../lib/protocol/opcodes.js'
 import { startClientPort, type ClientPort, type ClientPortOptions } from '../../../lib/wire/server.js'
 
 /** A port over a fresh member, with the log lines it wrote. */

@@ -1,7 +1,8 @@
 // Method: every client opcode end to end over a real socket with a raw jute client, checking reply headers, records and ZooKeeper's error codes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../../lib/errors.js'
-import { EventType, type ClientRequest } from '../../../lib/wire/index.js'
+import type { ClientRequest } from '../../../lib/protocol/jute-records.js'
+import { EventType } from '../../../lib/protocol/opcodes.js'
 import { RawClient, create, openAcl, startFixture, utf8, type Fixture } from './helpers.js'
 
 let fx: Fixture

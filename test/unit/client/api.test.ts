@@ -1,8 +1,10 @@
 // Method: the client API on the in-process transport over a virtual clock (TestingServer), and on
 // a recording transport that answers from a table, to see exactly which requests go out.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ClientImpl, type ClientTransport } from '../../../lib/client/client.js'
+import { ClientImpl } from '../../../lib/client/client.js'
+import type { CheckOp, ClientTransport } from '../../../lib/client/types.js'
 import { ZooKeeperError, VirtualClock, retry, isTransient, type SessionEvent, type WatchedEvent, type ZooKeeperClient } from '../../../lib/index.js'
+import { multiOpsMax } from '../../../lib/limits.js'
 import type { Request, Response } from '../../../lib/protocol/requests.js'
 import { settle, TestingServer } from '../../../lib/testing/index.js'
 
@@ -48,6 +50,18 @@ describe('bad input fails fast and sends nothing', () => {
     await client.close()
     await expect(client.exists('/')).rejects.toMatchObject({ code: 'SESSIONEXPIRED', message: 'Session expired: the client is closed' })
     expect(transport.sent).toEqual([])
+  })
+
+  it('refuses a multi or multiRead of more than multiOpsMax operations with BADARGUMENTS, and commits one of exactly multiOpsMax in process', async () => {
+    const { client, transport } = recordingClient()
+    const checks: CheckOp[] = Array.from({ length: multiOpsMax + 1 }, () => ({ op: 'check', path: '/', version: -1 }))
+    const reads = checks.map(() => ({ op: 'getData' as const, path: '/' }))
+    const over = `${multiOpsMax + 1} operations, over multiOpsMax (${multiOpsMax})`
+    await expect(client.multi(checks)).rejects.toMatchObject({ code: 'BADARGUMENTS', message: `multi has ${over}` })
+    await expect(client.multiRead(reads)).rejects.toMatchObject({ code: 'BADARGUMENTS', message: `multiRead has ${over}` })
+    expect(transport.sent).toEqual([])
+    // No frame bounds an in-process multi, and the bound is no lower than one a frame could carry.
+    expect(await zk.multi(checks.slice(1))).toHaveLength(multiOpsMax)
   })
 
   it('logs every state change through the injected logger as "state: a -> b"', async () => {

@@ -50,6 +50,10 @@ describe('parseZooCfg', () => {
     })
   })
 
+  it('takes ZooKeeperServer.DEFAULT_TICK_TIME (3000 ms) when the file sets no tickTime, and its session bounds from it', () => {
+    expect(parseZooCfg('dataDir=/d\n')).toMatchObject({ tickTimeMs: 3000, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60_000, initLimit: 10, syncLimit: 5 })
+  })
+
   it('parses observers, client address suffixes and IPv6 hosts', () => {
     const config = parseZooCfg('dataDir=/d\nserver.1=a:1:2;3000\nserver.2=[::1]:4:5:participant;127.0.0.1:3001\nserver.3=c:6:7:observer\n')
     expect(config.servers.map((s) => [s.id, s.host, s.role, s.clientAddress, s.clientPort])).toEqual([

@@ -2,7 +2,8 @@
 // into chunks at random places, a length prefix split among them too; the reader must return
 // every frame body, in order, whatever the cuts (seeded, so a failure replays).
 import { describe, expect, it } from 'vitest'
-import { FrameReader, peerFrameBytesMax } from '../../../lib/peer/tcp.js'
+import { peerFrameBytesMax } from '../../../lib/limits.js'
+import { FrameReader } from '../../../lib/peer/tcp.js'
 
 function prefixed(body: Buffer): Buffer {
   const head = Buffer.alloc(4)

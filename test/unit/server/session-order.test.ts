@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../lib/clock.js'
 import { Member, type Channel, type ClientConnection } from '../../../lib/server/member.js'
-import type { Request, Response } from '../../../lib/server/requests.js'
+import type { Request, Response } from '../../../lib/protocol/requests.js'
 import type { TxnEntry } from '../../../lib/txn/types.js'
 
 /** A member that leads, whose proposals wait in `held` until `commitNext()`. */

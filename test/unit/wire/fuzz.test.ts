@@ -6,12 +6,12 @@ import {
   JuteDecodeError,
   JuteReader,
   JuteWriter,
-  OpCode,
   decodeRequestFrame,
   readConnectRequest,
   writeConnectRequestFrame,
   writeRequestFrame,
 } from '../../../lib/wire/index.js'
+import { OpCode } from '../../../lib/protocol/opcodes.js'
 import { makeRng, randInt, randomRequest } from './samples.js'
 
 const inputsTotal = 100_000

@@ -6,7 +6,6 @@ import {
   JuteDecodeError,
   JuteReader,
   JuteWriter,
-  OpCode,
   decodeRequestFrame,
   decodeRequestHeader,
   readConnectRequest,
@@ -21,10 +20,12 @@ import {
   writeReplyFrame,
   writeRequestFrame,
   writeStat,
-  type ClientRequest,
   type ConnectRequest,
   type ConnectResponse,
 } from '../../../lib/wire/index.js'
+import type { ClientRequest } from '../../../lib/protocol/jute-records.js'
+import { OpCode } from '../../../lib/protocol/opcodes.js'
+import { juteMaxBufferBytes, multiOpsMax } from '../../../lib/limits.js'
 import { sampleRequests, sampleResponses, sampleStat } from './samples.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -123,6 +124,17 @@ describe('requests by hand-derived frames (RequestHeader + request record)', () 
     const req: ClientRequest = { op: 'create', path: '/a', data: new Uint8Array([0x78]), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 1 }
     const body = '000000022f61' + '0000000178' + '00000001' + '0000001f' + '00000005' + hex(Buffer.from('world')) + '00000006' + hex(Buffer.from('anyone')) + '00000001'
     expect(frameHex((w) => writeRequestFrame(w, 3, req))).toBe((8 + body.length / 2).toString(16).padStart(8, '0') + '00000003' + '00000001' + body)
+  })
+
+  it('cannot fit multiOpsMax operations in one jute.maxbuffer frame, so the client bound refuses no multi ZooKeeper accepts', () => {
+    // The smallest operation on the wire: a check of "/" (MultiHeader + CheckVersionRequest).
+    const payloadBytes = (count: number): number => {
+      const w = new JuteWriter()
+      writeRequestFrame(w, 1, { op: 'multi', ops: Array.from({ length: count }, () => ({ op: 'check' as const, path: '/', version: -1 })) })
+      return w.finish().length - 4
+    }
+    expect(payloadBytes(multiOpsMax - 1)).toBeLessThanOrEqual(juteMaxBufferBytes)
+    expect(payloadBytes(multiOpsMax)).toBeGreaterThan(juteMaxBufferBytes)
   })
 
   it('decodes a multi of check and delete framed by MultiHeaders (MultiOperationRecord)', () => {

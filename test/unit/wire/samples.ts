@@ -1,7 +1,8 @@
 // Shared fixtures for the wire tests: one sample of every request and response, a seeded PRNG and
 // a random request generator (used by the round-trip and fuzz tests).
 
-import type { ClientRequest, ClientResponse, MultiResult, Stat } from '../../../lib/wire/index.js'
+import type { Stat } from '../../../lib/protocol/data.js'
+import type { ClientRequest, ClientResponse, MultiResult } from '../../../lib/protocol/jute-records.js'
 
 /** A Stat whose every field differs, so a swapped field shows. */
 export const sampleStat: Stat = {

@@ -1,6 +1,6 @@
 // Method: hand-written PROPOSAL/ACK/COMMIT/INFORM/PING sequences stepped into an established leader or follower.
 import { describe, expect, it } from 'vitest'
-import { makeZxid } from '../../../lib/zab/index.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 import { bytes, drain, establishedFollower, establishedLeader, makePeer, sent, text } from './harness.js'
 
 const z = makeZxid

@@ -1,6 +1,7 @@
 // Method: hand-written FOLLOWERINFO/LEADERINFO/ACKEPOCH sequences stepped into one leader or one follower.
 import { describe, expect, it } from 'vitest'
-import { type ZabPeer, makeZxid } from '../../../lib/zab/index.js'
+import type { ZabPeer } from '../../../lib/zab/index.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 import { drain, makePeer, sent, sessionOf, vote } from './harness.js'
 
 const z = makeZxid

@@ -1,6 +1,7 @@
 // Method: hand-written notification sequences stepped into one ZabPeer (etcd raft interaction-test style).
 import { describe, expect, it } from 'vitest'
-import { betterVote, majorityQuorum, makeZxid } from '../../../lib/zab/index.js'
+import { betterVote, majorityQuorum } from '../../../lib/zab/index.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 import { drain, makePeer, sent, vote } from './harness.js'
 
 describe('Fast Leader Election (ZAB paper phase 0; ZooKeeper FastLeaderElection)', () => {

@@ -1,6 +1,7 @@
 // Method: ZabLog operations checked on a small hand-built history.
 import { describe, expect, it } from 'vitest'
-import { ZabInvariantError, ZabLog, makeZxid } from '../../../lib/zab/index.js'
+import { ZabInvariantError, ZabLog } from '../../../lib/zab/index.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 
 const z = (epoch: number, counter: number) => makeZxid(epoch, counter)
 const entry = (zxid: number) => ({ zxid, data: new Uint8Array() })

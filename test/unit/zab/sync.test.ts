@@ -1,6 +1,6 @@
 // Method: hand-written DIFF/TRUNC/SNAP, NEWLEADER and UPTODATE sequences stepped into one leader or one follower.
 import { describe, expect, it } from 'vitest'
-import { makeZxid } from '../../../lib/zab/index.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 import { bytes, drain, establishedFollower, leaderOf3, learnerOf1, sent, text, vote } from './harness.js'
 
 const z = makeZxid

@@ -6,9 +6,8 @@
  * travel through one global FIFO queue; PINGs are delivered but left out of the text.
  * @module
  */
-import {
-  type Envelope, type LogEntry, type ZabRestoredState, ZabPeer, describeMessage, formatZxid, majorityQuorum,
-} from '../../../lib/zab/index.js'
+import { type Envelope, type LogEntry, type ZabRestoredState, ZabPeer, describeMessage, majorityQuorum } from '../../../lib/zab/index.js'
+import { formatZxid } from '../../../lib/protocol/zxid.js'
 import { testLimits, text } from './harness.js'
 
 interface Disk {

@@ -4,7 +4,8 @@
  * JSON, and `GET /metrics` exports the member's figures in Prometheus text format.
  *
  * This is the thin shell: it parses requests and writes responses. The answers come from the
- * pure modules `admin-commands.ts` and `prometheus.ts`. Nothing else in Paddock imports node:http.
+ * pure modules lib/server/admin-commands.ts and lib/server/prometheus.ts. Nothing else in Paddock
+ * imports node:http.
  * @module
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -12,27 +13,19 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { ServerSpec } from '../config/zoo-cfg.js'
+import { adminConnectionsMax, adminHeaderBytesMax, adminRequestTimeoutMs } from '../limits.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
-import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from './admin-commands.js'
-import type { LastSnapshot } from './replication.js'
-import type { ServerMode } from './member.js'
-import type { MemberMetrics } from './metrics.js'
-import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from './prometheus.js'
+import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
+import type { ServerMode } from '../server/member.js'
+import type { MemberMetrics } from '../server/metrics.js'
+import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '../server/prometheus.js'
+import type { LastSnapshot } from '../server/replication.js'
 
 /** Address the admin server binds unless told otherwise (loopback: it is unauthenticated). */
 export const adminServerHostDefault = '127.0.0.1'
 
 /** Where the commands live, as ZooKeeper's `admin.commandURL`. */
 export const adminCommandUrlDefault = '/commands'
-
-/** Concurrent admin connections; more wait in the kernel's backlog or are refused. */
-export const adminConnectionsMax = 64
-
-/** Time a client has to send a whole request, ms. */
-export const adminRequestTimeoutMs = 10_000
-
-/** Largest request head accepted, bytes (a GET needs very little). */
-export const adminHeaderBytesMax = 8192
 
 /** The member's figures the admin server reads; a {@link Member} has them all. */
 export interface AdminMember {

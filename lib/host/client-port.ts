@@ -24,8 +24,8 @@ import type {
   ClientPortSession,
   SessionEndReason,
 } from '../wire/types.js'
-import type { Channel, ClientConnection, Member } from './member.js'
-import { directoryBytes } from './admin-directories.js'
+import { directoryBytes } from '../server/admin-directories.js'
+import type { Channel, ClientConnection, Member } from '../server/member.js'
 
 /** The version line four-letter words print. */
 export const paddockVersionLine = '3.9.5-paddock-0.1.0, built on n/a'
