@@ -77,13 +77,19 @@ export interface Channel {
 }
 
 /**
- * A request of a session waiting its turn: its own write (answered once `answer` is set at
+ * A request of a session waiting its turn: its own write (answered once its `response` is set at
  * commit), a read behind it, or a sync waiting for the leader.
  */
-export type Queued =
-  | { kind: 'write'; answer: (() => void) | undefined }
-  | { kind: 'read'; run: () => void }
-  | { kind: 'sync'; done: boolean; run: () => void }
+export type Queued = QueuedWrite | { kind: 'read'; run: () => void } | { kind: 'sync'; done: boolean; run: () => void }
+
+/** A session's write in its queue: the reply waits there until every request before it is answered. */
+export interface QueuedWrite {
+  readonly kind: 'write'
+  readonly channel: Channel
+  readonly done: Done
+  response: Response | undefined
+  zxid: number
+}
 
 /** How a session was granted. */
 export interface SessionGrant {
@@ -162,8 +168,9 @@ interface PendingWrite {
   sessionId: bigint
   cxid: number
   zxid: number | undefined
-  finish: (result: TxnResult, zxid: number) => void
-  make?: (() => Txn) | undefined
+  /** Where the result goes: the asking session's queue, or a callback (forwarded and internal writes). */
+  outcome: QueuedWrite | ((result: TxnResult, zxid: number) => void)
+  make?: ((zxid: number, time: number) => Txn) | undefined
 }
 
 
@@ -350,37 +357,43 @@ export class Member {
   private drain(channel: Channel): void {
     const queue = channel.queue
     for (let head = queue[0]; head !== undefined; head = queue[0]) {
-      if (head.kind === 'write' && head.answer === undefined) return
+      if (head.kind === 'write' && head.response === undefined) return
       if (head.kind === 'sync' && !head.done) return
       queue.shift()
-      if (head.kind === 'write') (head.answer as () => void)()
+      if (head.kind === 'write') head.done(head.response as Response, head.zxid)
       else head.run()
     }
   }
 
   private submitWrite(channel: Channel, request: WriteRequest, cxid: number, done: Done): void {
     if (request.op === 'closeSession') this.sessions.setClosing(channel.sessionId)
-    const item: Queued & { kind: 'write' } = { kind: 'write', answer: undefined }
-    this.enqueue(channel, item)
-    const finish = (result: TxnResult, zxid: number) => {
-      item.answer = () => done(toResponse(result), zxid)
-      this.drain(channel)
-    }
-    if (!this.leads) return this.forwardWrite({ sessionId: channel.sessionId, cxid, authInfo: channel.authInfo, request }, finish)
-    this.propose(channel.sessionId, cxid, () => this.prepare(channel.sessionId, channel.authInfo, request), finish)
+    const queued: QueuedWrite = { kind: 'write', channel, done, response: undefined, zxid: 0 }
+    this.enqueue(channel, queued)
+    if (!this.leads) return this.forwardWrite({ sessionId: channel.sessionId, cxid, authInfo: channel.authInfo, request }, queued)
+    this.propose(channel.sessionId, cxid, (zxid, time) => this.prepare(channel.sessionId, channel.authInfo, request, zxid, time), queued)
   }
 
-  private prepare(sessionId: bigint, authInfo: readonly Id[], request: WriteRequest): Txn {
-    const ctx = { sessionId, authInfo, zxid: this.committer.nextZxid(), time: this.clock.now() }
+  /** A write's result reached this member: answer the session (in its order) or call back. */
+  private complete(item: PendingWrite, result: TxnResult, zxid: number): void {
+    const outcome = item.outcome
+    if (typeof outcome === 'function') return outcome(result, zxid)
+    outcome.response = toResponse(result)
+    outcome.zxid = zxid
+    this.drain(outcome.channel)
+  }
+
+  /** Prep for the proposal about to get `zxid` at `time` (by default the next zxid, now). */
+  private prepare(sessionId: bigint, authInfo: readonly Id[], request: WriteRequest, zxid = this.committer.nextZxid(), time = this.clock.now()): Txn {
+    const ctx = { sessionId, authInfo, zxid, time }
     return this.prep.prepare(request, ctx)
   }
 
-  private forwardWrite(write: ForwardedWrite, finish: (result: TxnResult, zxid: number) => void): void {
-    const item: PendingWrite = { sessionId: write.sessionId, cxid: write.cxid, zxid: undefined, finish }
+  private forwardWrite(write: ForwardedWrite, outcome: PendingWrite['outcome']): void {
+    const item: PendingWrite = { sessionId: write.sessionId, cxid: write.cxid, zxid: undefined, outcome }
     this.writes.push(item)
     if (this.forwarder?.forward(write) === true) return
     this.writes.pop()
-    finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    this.complete(item, { type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
   }
 
   /**
@@ -395,7 +408,7 @@ export class Member {
     }
     const alive = this.sessions.touch(sessionId, this.clock.now())
     if (alive && request.op === 'closeSession') this.sessions.setClosing(sessionId)
-    const make = (): Txn => (alive ? this.prepare(sessionId, write.authInfo, request) : { type: 'error', err: ErrorCode.SESSIONEXPIRED })
+    const make = (zxid: number, time: number): Txn => (alive ? this.prepare(sessionId, write.authInfo, request, zxid, time) : { type: 'error', err: ErrorCode.SESSIONEXPIRED })
     this.propose(sessionId, cxid, make, () => {})
   }
 
@@ -404,8 +417,8 @@ export class Member {
    * ensemble has as many proposals outstanding as it takes (ZooKeeper likewise holds requests
    * rather than failing them). `make` prepares the transaction when it is proposed.
    */
-  private propose(sessionId: bigint, cxid: number, make: () => Txn, finish: (result: TxnResult, zxid: number) => void): void {
-    const item: PendingWrite = { sessionId, cxid, zxid: undefined, finish, make }
+  private propose(sessionId: bigint, cxid: number, make: (zxid: number, time: number) => Txn, outcome: PendingWrite['outcome']): void {
+    const item: PendingWrite = { sessionId, cxid, zxid: undefined, outcome, make }
     this.writes.push(item)
     if (this.waiting.length > 0 || !this.tryPropose(item)) this.waiting.push(item)
   }
@@ -413,8 +426,8 @@ export class Member {
   /** Proposes a queued write; false (the write keeps waiting) when the ensemble is busy. */
   private tryPropose(item: PendingWrite): boolean {
     const header: TxnHeader = { sessionId: item.sessionId, cxid: item.cxid, zxid: this.committer.nextZxid(), time: this.clock.now() }
-    const make = item.make as () => Txn
-    const txn = make()
+    const make = item.make as (zxid: number, time: number) => Txn
+    const txn = make(header.zxid, header.time)
     // A member on a storage that keeps nothing commits inside propose: the item must look proposed by then.
     item.make = undefined
     item.zxid = header.zxid
@@ -428,7 +441,7 @@ export class Member {
     if (zxid === false) {
       this.writes.splice(this.writes.indexOf(item), 1)
       this.prep.forget(header.zxid)
-      item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+      this.complete(item, { type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
       return true
     }
     if (zxid !== header.zxid) this.prep.renumber(header.zxid, zxid)
@@ -449,7 +462,7 @@ export class Member {
     const mine = head !== undefined && head.make === undefined && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
     if (mine) this.writes.shift()
     const result = this.apply(entry)
-    if (mine) head.finish(result, zxid)
+    if (mine) this.complete(head, result, zxid)
     if (this.waiting.length > 0 && this.leads) this.proposeWaiting()
   }
 
@@ -627,7 +640,7 @@ export class Member {
   // Every write in flight fails; reads and syncs queued behind them are answered from the tree.
   private failPending(): void {
     this.waiting.length = 0
-    for (const item of this.writes.splice(0)) item.finish({ type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    for (const item of this.writes.splice(0)) this.complete(item, { type: 'error', err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
     const syncs = [...this.syncs.values()]
     this.syncs.clear()
     for (const { channel, item } of syncs) {

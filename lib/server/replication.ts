@@ -116,6 +116,8 @@ export class Replication {
   private readonly random: () => number
   private readonly snapCount: number
   private readonly snapRetainCount: number
+  /** Whether the storage keeps nothing (see `Storage.volatile`). */
+  private readonly volatile: boolean
   /** The role as ZooKeeper names it, for srvr/stat: leader, follower, observer, or looking. */
   state: RoleState = { role: 'LOOKING', leader: undefined, epoch: 0, established: false }
 
@@ -125,6 +127,7 @@ export class Replication {
     private readonly storage: Storage,
     private readonly options: ReplicationOptions,
   ) {
+    this.volatile = storage.volatile === true
     this.random = options.random ?? Math.random
     this.snapCount = options.snapCount ?? snapCountDefault
     this.snapRetainCount = Math.max(snapRetainCountMin, options.snapRetainCount ?? snapRetainCountMin)
@@ -163,7 +166,7 @@ export class Replication {
     if (transport !== undefined) this.transport = transport
     this.scheduleTick()
     const purgeHours = this.options.purgeIntervalHours ?? 0
-    if (purgeHours > 0 && this.storage.volatile !== true) this.schedulePurge(purgeHours * msPerHour)
+    if (purgeHours > 0 && !this.volatile) this.schedulePurge(purgeHours * msPerHour)
     this.pump()
   }
 
@@ -201,7 +204,7 @@ export class Replication {
    * again: nothing is stored or sent, and its own commits are applied from `proposedHere`.
    */
   private get bytesUnread(): boolean {
-    return this.storage.volatile === true && this.transport === noPeers
+    return this.volatile && this.transport === noPeers
   }
 
   private propose(entry: TxnEntry): number | 'busy' | false {
@@ -212,7 +215,7 @@ export class Replication {
       this.proposedHere.push(entry)
       // Nothing to sync: the entry is as durable now as it will ever be, so the commit it allows
       // rides in the same batch as the entry.
-      if (this.storage.volatile === true) this.reportDurable(result.zxid)
+      if (this.volatile) this.reportDurable(result.zxid)
     }
     this.pump()
     if (result.ok) return result.zxid
@@ -286,7 +289,7 @@ export class Replication {
 
   private needsDurableFirst(ready: Ready): boolean {
     if (ready.snapshot !== undefined) return true
-    if (this.storage.volatile === true) return false
+    if (this.volatile) return false
     if (ready.truncate !== undefined) return true
     const hard = ready.hardState
     return hard !== undefined && (this.storage.acceptedEpoch !== hard.acceptedEpoch || this.storage.currentEpoch !== hard.currentEpoch)
@@ -302,7 +305,7 @@ export class Replication {
   private carryOut(ready: Ready, generations: ReadonlyMap<number, number>): void {
     if (ready.snapshot !== undefined) this.reportedDurable = ready.snapshot.zxid
     if (ready.truncate !== undefined) this.reportedDurable = Math.min(this.reportedDurable, ready.truncate)
-    if (this.storage.volatile === true && ready.hardState !== undefined) void this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
+    if (this.volatile && ready.hardState !== undefined) void this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
     this.appendEntries(ready)
     this.sendMessages(ready, generations)
     for (const entry of ready.committed) this.applyCommitted(entry.zxid, entry.data)
@@ -318,7 +321,7 @@ export class Replication {
     const chunks = snapshotBytesChunks(data)
     await restoreSnapshot(this.member, toAsync(chunks))
     await this.storage.truncateAfter(0)
-    if (this.storage.volatile !== true) await this.storage.writeSnapshot(zxid, chunks)
+    if (!this.volatile) await this.storage.writeSnapshot(zxid, chunks)
     this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
     this.options.logger.info(`installed the leader's snapshot at 0x${zxid.toString(16)}`)
   }
@@ -332,7 +335,7 @@ export class Replication {
     if (ready.entries.length === 0) return
     const last = ready.entries[ready.entries.length - 1]?.zxid ?? 0
     // Nothing to sync: the entries are as durable now as they will ever be.
-    if (this.storage.volatile === true) return this.reportDurable(last)
+    if (this.volatile) return this.reportDurable(last)
     const started = performance.now()
     this.storage.append(ready.entries.map((e) => ({ zxid: e.zxid, data: e.data }))).then(
       () => {
@@ -362,7 +365,7 @@ export class Replication {
 
   private applyCommitted(zxid: number, data: Uint8Array): void {
     this.member.commit(this.committedEntry(zxid, data))
-    if (++this.sinceSnapshot >= this.snapshotAfter && this.snapshotting === undefined && this.storage.volatile !== true) void this.takeSnapshot()
+    if (++this.sinceSnapshot >= this.snapshotAfter && this.snapshotting === undefined && !this.volatile) void this.takeSnapshot()
   }
 
   // One leader per epoch, so a zxid this member proposed names the entry it proposed.
@@ -385,7 +388,7 @@ export class Replication {
    */
   takeSnapshot(): Promise<void> {
     if (this.snapshotting !== undefined) return this.snapshotting
-    if (this.storage.volatile === true || this.stopped) return Promise.resolve()
+    if (this.volatile || this.stopped) return Promise.resolve()
     this.sinceSnapshot = 0
     this.snapshotAfter = nextSnapshotAfter(this.snapCount, this.random)
     const zxid = this.member.lastProcessedZxid

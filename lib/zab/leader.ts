@@ -346,12 +346,17 @@ export class Leader {
     if (point === undefined || point <= this.m.committedZxid) return
     // Taken before commitTo, which may trim them from the retained log; observers still need them.
     const previousCommit = this.m.committedZxid
-    const newlyCommitted = this.#handlers.size === 0 ? [] : this.m.log.slice(previousCommit, point)
+    if (this.#handlers.size === 0) this.m.commitTo(point)
+    else this.#commitAndTell(previousCommit, point)
+    if (this.#pendingSyncs.length > 0) this.#completeSyncs()
+  }
+
+  #commitAndTell(previousCommit: number, point: number): void {
+    const newlyCommitted = this.m.log.slice(previousCommit, point)
     this.m.commitTo(point)
     for (const handler of this.#handlers.values()) {
       if (isForwarding(handler)) this.#sendCommit(handler, previousCommit, newlyCommitted)
     }
-    this.#completeSyncs()
   }
 
   // The highest zxid a quorum of voters durably holds: holders sorted by what they hold, highest

@@ -81,16 +81,6 @@ export class ZabLog {
     for (let i = this.#head + this.#indexAtOrBelow(after) + 1; i < end; i++) target.push(this.#entries[i] as LogEntry)
   }
 
-  /** How many retained entries have a zxid at or below `zxid`. */
-  countUpTo(zxid: number): number {
-    return this.#indexAtOrBelow(zxid) + 1
-  }
-
-  /** The zxid of the retained entry at `index` (0 = oldest), if any. */
-  zxidAt(index: number): number | undefined {
-    return index >= 0 ? this.#entries[this.#head + index]?.zxid : undefined
-  }
-
   /** Drops every entry above `zxid` (TRUNC). */
   truncateAfter(zxid: number): void {
     assert(zxid >= this.#base, () => `truncate to ${formatZxid(zxid)} below log base ${formatZxid(this.#base)}`)
@@ -104,27 +94,38 @@ export class ZabLog {
     this.#head = 0
   }
 
-  /** Forgets entries at or below `zxid`, which becomes the new base; they must be committed. */
-  trimTo(zxid: number): void {
-    if (zxid <= this.#base) return
-    const index = this.#indexAtOrBelow(zxid)
-    if (index < 0) return
-    this.#base = (this.#entries[this.#head + index] as LogEntry).zxid
-    this.#head += index + 1
-    if (this.#head * 2 >= this.#entries.length) {
-      this.#entries.splice(0, this.#head)
-      this.#head = 0
-    }
+  /**
+   * Forgets the oldest entries at or below `committedZxid` beyond the newest `keep` of them (the
+   * last one forgotten becomes the base). Runs on every commit, so it is index arithmetic only.
+   */
+  trimOldest(committedZxid: number, keep: number): void {
+    const excess = this.#indexAtOrBelow(committedZxid) + 1 - keep
+    if (excess <= 0) return
+    this.#base = (this.#entries[this.#head + excess - 1] as LogEntry).zxid
+    this.#head += excess
+    this.#compact()
+  }
+
+  // Drops trimmed entries from the array once they are half of it: O(1) amortised per trim.
+  #compact(): void {
+    if (this.#head * 2 < this.#entries.length) return
+    this.#entries.splice(0, this.#head)
+    this.#head = 0
   }
 
   // Index (from the oldest retained entry) of the last entry with zxid <= target, or -1. The
-  // newest entries are checked first: persistence and commits almost always name one of them.
+  // newest and the oldest entries are checked first: persistence and commits almost always name
+  // one of the newest, trimming the oldest.
   #indexAtOrBelow(target: number): number {
     const head = this.#head
     const last = this.#entries.length - 1
     if (last < head) return -1
     if ((this.#entries[last] as LogEntry).zxid <= target) return last - head
     if (last > head && (this.#entries[last - 1] as LogEntry).zxid <= target) return last - 1 - head
+    // Trimming names the oldest entry.
+    const first = (this.#entries[head] as LogEntry).zxid
+    if (first > target) return -1
+    if (first === target) return 0
     let low = head
     let high = this.#entries.length - 1
     let found = head - 1

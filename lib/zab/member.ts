@@ -140,9 +140,7 @@ export class MemberState {
 
   // Keep at most retainedLogEntriesMax committed entries; uncommitted ones always stay.
   #trimCommitted(): void {
-    const excess = this.log.countUpTo(this.committedZxid) - this.limits.retainedLogEntriesMax
-    const newBase = excess > 0 ? this.log.zxidAt(excess - 1) : undefined
-    if (newBase !== undefined) this.log.trimTo(newBase)
+    this.log.trimOldest(this.committedZxid, this.limits.retainedLogEntriesMax)
   }
 }
 

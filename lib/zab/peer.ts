@@ -70,6 +70,8 @@ export class ZabPeer {
   // The vote we decided on, for answering LOOKING members (ZooKeeper: QuorumPeer.getCurrentVote).
   #vote: Vote & { electionEpoch: number } = { leader: -1, zxid: -1, peerEpoch: -1, electionEpoch: 0 }
   #handedOut = false
+  // The outbox the next inputs go to once the current one is handed out (they take turns).
+  #spare = new Outbox()
 
   constructor(config: ZabConfig, restored: ZabRestoredState = emptyRestoredState) {
     const limits = resolveLimits(config.limits)
@@ -174,15 +176,17 @@ export class ZabPeer {
   ready(): Ready {
     assert(!this.#handedOut, 'ready() called twice without advance()')
     this.#handedOut = true
-    const ready = this.#m.out.toReady()
-    this.#m.out = new Outbox()
-    return ready
+    const ready = this.#m.out
+    this.#m.out = this.#spare
+    this.#spare = ready
+    return ready.toReady()
   }
 
   /** The runtime carried out the last Ready (in its documented order). */
   advance(): void {
     assert(this.#handedOut, 'advance() without ready()')
     this.#handedOut = false
+    this.#spare.clear()
   }
 
   status(): ZabStatus {

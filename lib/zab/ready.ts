@@ -43,7 +43,8 @@ export interface SnapshotInstall {
 }
 
 /**
- * One batch of work for the runtime. Carry it out in field order:
+ * One batch of work for the runtime, valid until `advance()`: the core then empties it for reuse,
+ * so copy out whatever must outlive the batch. Carry it out in field order:
  * `snapshot` → `truncate` → `hardState` (all three durable) → `messages` may go out;
  * `entries` are appended after `snapshot`/`truncate` and their durability reported later with
  * `persisted()`; `committed` are applied after `snapshot`. The core never emits a message whose
@@ -96,8 +97,9 @@ export interface Ready {
 const none = Object.freeze([]) as unknown as never[]
 
 /**
- * Accumulates one Ready, and is handed out as it (a new Outbox takes the next inputs, so a handed
- * out batch never changes). Storage instructions are coalesced so the fixed field order stays correct
+ * Accumulates one Ready, and is handed out as it. Two outboxes take turns: while one is handed
+ * out the other takes the next inputs, and `advance()` empties the first for reuse, so a busy
+ * member allocates no batch per write. Storage instructions are coalesced so the fixed field order stays correct
  * even when several steps happen between two `ready()` calls (a SNAP supersedes everything before
  * it; a TRUNC removes the not-yet-handed-out entries it cuts off).
  */
@@ -167,5 +169,20 @@ export class Outbox implements Ready {
 
   toReady(): Ready {
     return this
+  }
+
+  /** Empties the outbox once the runtime has carried it out (lists it used are kept, cut to 0). */
+  clear(): void {
+    this.snapshot = undefined
+    this.truncate = undefined
+    this.hardState = undefined
+    // Setting length is not free: cut only the lists this batch used.
+    if (this.entries.length > 0) this.entries.length = 0
+    if (this.messages.length > 0) this.messages.length = 0
+    if (this.committed.length > 0) this.committed.length = 0
+    this.snapshotRequested = false
+    if (this.requests.length > 0) this.requests.length = 0
+    if (this.syncsCompleted.length > 0) this.syncsCompleted.length = 0
+    this.state = undefined
   }
 }

@@ -31,9 +31,27 @@ describe('ZabLog (the retained history of a member)', () => {
     expect([log.base, log.lastZxid, log.size]).toEqual([z(5, 9), z(5, 9), 0])
   })
 
-  it('trims old entries, moving its base', () => {
+  it('trims the oldest committed entries beyond the newest it keeps, moving its base', () => {
     const log = history()
-    log.trimTo(z(2, 1))
-    expect([log.base, log.size, log.contains(z(2, 1)), log.contains(z(1, 2))]).toEqual([z(2, 1), 1, true, false])
+    log.trimOldest(z(2, 1), 1)
+    expect([log.base, log.size, log.contains(z(2, 1)), log.contains(z(1, 1))]).toEqual([z(1, 2), 2, true, false])
+    log.trimOldest(z(2, 2), 1)
+    expect([log.base, log.size, log.slice(log.base).map((e) => e.zxid)]).toEqual([z(2, 1), 1, [z(2, 2)]])
+  })
+
+  it('keeps every entry above the committed zxid, however few it keeps', () => {
+    const log = history()
+    log.trimOldest(z(1, 1), 0)
+    expect([log.base, log.size, log.floor(z(2, 2))]).toEqual([z(1, 1), 3, z(2, 2)])
+  })
+
+  it('finds entries at the right place after many trims and appends (the array is compacted)', () => {
+    const log = new ZabLog(0, [])
+    for (let c = 1; c <= 1000; c++) {
+      log.append(entry(z(3, c)))
+      log.trimOldest(z(3, c), 10)
+    }
+    expect([log.base, log.size, log.floor(z(3, 995)), log.get(z(3, 991))?.zxid, log.get(z(3, 990))]).toEqual([z(3, 990), 10, z(3, 995), z(3, 991), undefined])
+    expect(log.slice(z(3, 997)).map((e) => e.zxid)).toEqual([z(3, 998), z(3, 999), z(3, 1000)])
   })
 })

@@ -114,8 +114,8 @@ export class TranscriptCluster {
         const epoch = s.epoch === 0 ? '' : s.established ? ` established in epoch ${s.epoch}` : ` proposing epoch ${s.epoch}`
         this.out.push(`  ${id} is ${s.role}${s.leader === undefined ? '' : ` ${s.leader}`}${epoch}${s.reason === undefined ? '' : ` (${s.reason})`}`)
       }
-      peer.advance()
       const last = ready.entries.at(-1)
+      peer.advance()
       if (last !== undefined) peer.persisted(last.zxid)
     }
   }
