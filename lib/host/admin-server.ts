@@ -16,7 +16,7 @@ import type { ServerSpec } from '../config/zoo-cfg.js'
 import { adminConnectionsMax, adminHeaderBytesMax, adminRequestTimeoutMs } from '../limits.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
 import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
-import type { ServerMode } from '../server/member.js'
+import type { ServerMode } from '../server/pipeline.js'
 import type { MemberMetrics } from '../server/metrics.js'
 import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '../server/prometheus.js'
 import type { LastSnapshot } from '../server/replication.js'
@@ -27,7 +27,7 @@ export const adminServerHostDefault = '127.0.0.1'
 /** Where the commands live, as ZooKeeper's `admin.commandURL`. */
 export const adminCommandUrlDefault = '/commands'
 
-/** The member's figures the admin server reads; a {@link Member} has them all. */
+/** The member's figures the admin server reads; a {@link Pipeline} has them all. */
 export interface AdminMember {
   /** Request, log sync and election counters. */
   readonly metrics: MemberMetrics

@@ -1,5 +1,5 @@
 /**
- * The client port's backend over a Member: the wire's jute request records go to the member as
+ * The client port's backend over a Pipeline: the wire's jute request records go to the member as
  * requests (lib/protocol/requests.ts) and its responses come back as jute response records,
  * through the pure mapping of lib/protocol/jute-server.ts, answered as
  * apache/zookeeper@release-3.9.5 `FinalRequestProcessor` and `ZooKeeperServer.processPacket` do.
@@ -25,7 +25,7 @@ import type {
   SessionEndReason,
 } from '../wire/types.js'
 import { directoryBytes } from '../server/admin-directories.js'
-import type { Channel, ClientConnection, Member } from '../server/member.js'
+import type { Channel, ClientConnection, Pipeline } from '../server/pipeline.js'
 
 /** The version line four-letter words print. */
 export const paddockVersionLine = '3.9.5-paddock-0.1.0, built on n/a'
@@ -67,7 +67,7 @@ class MemberLink implements ClientConnection {
   }
 }
 
-/** Serves the client port from a {@link Member}. */
+/** Serves the client port from a {@link Pipeline}. */
 export class MemberClientPortBackend implements ClientPortBackend {
   /** Paddock has no read-only mode yet. */
   readonly readOnly = false
@@ -81,7 +81,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   traceMask: bigint = traceMaskDefault
 
   constructor(
-    private readonly member: Member,
+    private readonly member: Pipeline,
     options: MemberBackendOptions = {},
   ) {
     const mode = options.mode ?? 'standalone'
@@ -140,7 +140,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
       tickTimeMs: member.options.tickTimeMs,
       minSessionTimeoutMs: member.options.minSessionTimeoutMs,
       maxSessionTimeoutMs: member.options.maxSessionTimeoutMs,
-      serverId: member.options.serverId,
+      myid: member.options.myid,
       dataDir: this.dataDir,
       dataLogDir: this.dataLogDir,
       learners: this.learners(),
@@ -149,7 +149,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   }
 }
 
-function watchesBySession(member: Member): Map<bigint, string[]> {
+function watchesBySession(member: Pipeline): Map<bigint, string[]> {
   const bySession = new Map<bigint, string[]>()
   for (const [path, watchers] of member.watches.byPath()) {
     for (const w of watchers) {
@@ -163,7 +163,7 @@ function watchesBySession(member: Member): Map<bigint, string[]> {
 }
 
 // DataTree.approximateDataSize: path lengths plus data lengths.
-function approximateDataSize(member: Member): number {
+function approximateDataSize(member: Pipeline): number {
   let size = 0
   const visit = (path: string): void => {
     const node = member.tree.get(path)
@@ -178,7 +178,7 @@ function approximateDataSize(member: Member): number {
 /** One session attached to one wire connection. */
 class MemberSession implements ClientPortSession {
   constructor(
-    private readonly member: Member,
+    private readonly member: Pipeline,
     private readonly channel: Channel,
     readonly passwd: Uint8Array,
     readonly timeoutMs: number,

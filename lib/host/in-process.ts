@@ -9,11 +9,11 @@ import { ZooKeeperError } from '../errors.js'
 import { sessionTimeoutMsDefault } from '../limits.js'
 import type { Request, Response } from '../protocol/requests.js'
 import type { WatchNotification } from '../protocol/watch.js'
-import type { Channel, ClientConnection, Member } from '../server/member.js'
+import type { Channel, ClientConnection, Pipeline } from '../server/pipeline.js'
 import type { ConnectOptions } from './types.js'
 
 /** Opens an in-process session on `member` and returns its client (no socket in between). */
-export function connectInProcess(member: Member, options: ConnectOptions = {}): Promise<ZooKeeperClient> {
+export function connectInProcess(member: Pipeline, options: ConnectOptions = {}): Promise<ZooKeeperClient> {
   return new Promise((resolve, reject) => {
     const connection = new InProcessConnection(member)
     const params = {
@@ -38,7 +38,7 @@ class InProcessConnection implements ClientConnection, ClientTransport {
   private client: ClientImpl | undefined
   private cxid = 0
 
-  constructor(private readonly member: Member) {}
+  constructor(private readonly member: Pipeline) {}
 
   open(channel: Channel, client: ClientImpl): void {
     this.channel = channel

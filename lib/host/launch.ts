@@ -21,7 +21,7 @@ import {
   zabTickMsDefault,
 } from '../limits.js'
 import type { PeerTransport } from '../peer/transport.js'
-import { Member } from '../server/member.js'
+import { Pipeline } from '../server/pipeline.js'
 import { recover } from '../server/recovery.js'
 import { Replication, type ReplicationLogger } from '../server/replication.js'
 import { startClientPort, type ClientPort, type ClientPortOptions } from '../wire/server.js'
@@ -69,7 +69,7 @@ export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   const { options, myid } = spec
   const voters = spec.servers.filter((s) => s.role === 'participant').map((s) => s.id)
   const observers = spec.servers.filter((s) => s.role === 'observer').map((s) => s.id)
-  const member = new Member({ ...options, serverId: myid })
+  const member = new Pipeline({ ...options, myid })
   member.standalone = voters.length === 1 && observers.length === 0
   member.metrics.quorumSize = voters.length
   const storage = storageFor(options)
@@ -100,7 +100,7 @@ export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   }
 }
 
-function clientPortOptions(address: { port: number; host: string }, member: Member, options: ServerOptions): ClientPortOptions {
+function clientPortOptions(address: { port: number; host: string }, member: Pipeline, options: ServerOptions): ClientPortOptions {
   return {
     port: address.port,
     host: address.host,
@@ -117,7 +117,7 @@ function clientPortOptions(address: { port: number; host: string }, member: Memb
  * `dataDir/level`, so that one directory is the data and the log directory alike, and is measured
  * for `dirs` only when it is the server's own storage (not a `storage` passed in).
  */
-function clientPortBackend(member: Member, options: ServerOptions, learners: () => { followers: number; syncedFollowers: number } | undefined): MemberClientPortBackend {
+function clientPortBackend(member: Pipeline, options: ServerOptions, learners: () => { followers: number; syncedFollowers: number } | undefined): MemberClientPortBackend {
   const dataDir = options.dataDir ?? ''
   const ownLevel = options.storage === undefined && options.dataDir !== undefined
   return new MemberClientPortBackend(member, {
@@ -156,7 +156,7 @@ function mulberry32(seed: number): () => number {
 
 /** Everything a running member holds, in the order it is stopped. */
 interface Parts {
-  member: Member
+  member: Pipeline
   storage: Storage
   replication: Replication
   backend: MemberClientPortBackend
@@ -165,7 +165,7 @@ interface Parts {
   admin: AdminServer | undefined
 }
 
-async function stopAll(parts: Partial<Parts> & { member: Member; storage: Storage }): Promise<void> {
+async function stopAll(parts: Partial<Parts> & { member: Pipeline; storage: Storage }): Promise<void> {
   await parts.admin?.close()
   await parts.clientPort?.close()
   await parts.replication?.stop()
@@ -184,7 +184,7 @@ export class RunningMember implements MemberServer {
   ) {}
 
   /** The request pipeline (for the testing kit and the CLI in this package). @internal */
-  get member(): Member {
+  get member(): Pipeline {
     return this.parts.member
   }
 

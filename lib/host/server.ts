@@ -11,7 +11,7 @@ import type { Replication, ReplicationLogger } from '../server/replication.js'
 import { launch } from './launch.js'
 import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
 
-/** The id of a standalone server when `serverId` is not given (the top byte of its session ids). */
+/** The id of a standalone server when `myid` is not given (the top byte of its session ids). */
 const standaloneIdDefault = 0
 
 /**
@@ -20,7 +20,7 @@ const standaloneIdDefault = 0
  * the server serves.
  */
 export async function createServer(options: ServerOptions = {}): Promise<Server> {
-  const myid = options.serverId ?? standaloneIdDefault
+  const myid = options.myid ?? options.serverId ?? standaloneIdDefault
   const self = { id: myid, host: '127.0.0.1', quorumPort: 0, electionPort: 0, role: 'participant' as const, clientAddress: undefined, clientPort: undefined }
   return launch({
     options,

@@ -172,7 +172,7 @@ function configuration(ctx: AdminContext): Record<string, unknown> {
     max_client_cnxns: port.maxClientCnxns,
     min_session_timeout: server.minSessionTimeoutMs,
     max_session_timeout: server.maxSessionTimeoutMs,
-    server_id: server.serverId,
+    server_id: server.myid,
     client_port_listen_backlog: -1,
   }
 }

@@ -7,7 +7,7 @@
 import { epochOf } from '../protocol/zxid.js'
 import type { ZabRestoredState } from '../zab/index.js'
 import type { Storage } from '../../storage/index.js'
-import type { Member } from './member.js'
+import type { Pipeline } from './pipeline.js'
 import { restoreSnapshot } from './snapshot.js'
 
 /** What recovery found: the core's restored state and where the snapshot came from. */
@@ -21,7 +21,7 @@ export interface Recovered extends ZabRestoredState {
  * it. Log entries are not applied here: the core emits them as committed, and the pipeline applies
  * them exactly as it applies live commits.
  */
-export async function recover(member: Member, storage: Storage): Promise<Recovered> {
+export async function recover(member: Pipeline, storage: Storage): Promise<Recovered> {
   if (storage.state !== 'open') await storage.open()
   const snapshot = await storage.latestSnapshot()
   const snapshotZxid = snapshot === undefined ? 0 : await restoreSnapshot(member, snapshot.chunks())

@@ -17,7 +17,7 @@ import type { TxnEntry } from '../txn/types.js'
 import { epochOf, makeZxid } from '../protocol/zxid.js'
 import type { Ready, RoleState, ZabMessage, ZabPeer } from '../zab/index.js'
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
-import type { ForwardedWrite, Member, MemberRole } from './member.js'
+import type { ForwardedWrite, Pipeline, MemberRole } from './pipeline.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
 
 /** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */
@@ -95,7 +95,7 @@ const noGenerations: ReadonlyMap<number, number> = new Map()
 /** The bytes of a transaction nobody will read (see `Replication.bytesUnread`). */
 const unread = new Uint8Array(0)
 
-/** Joins a ZabPeer, a Member (the request pipeline), a Storage and a PeerTransport. */
+/** Joins a ZabPeer, a Pipeline (the request pipeline), a Storage and a PeerTransport. */
 export class Replication {
   private transport: PeerTransport = noPeers
   private pumping = false
@@ -123,7 +123,7 @@ export class Replication {
 
   constructor(
     readonly zab: ZabPeer,
-    readonly member: Member,
+    readonly member: Pipeline,
     private readonly storage: Storage,
     private readonly options: ReplicationOptions,
   ) {

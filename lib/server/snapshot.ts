@@ -10,7 +10,7 @@ import { decodeValue, encodeValue } from '../txn/codec.js'
 import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
 import { ZNode } from '../tree/data-tree.js'
-import type { Member } from './member.js'
+import type { Pipeline } from './pipeline.js'
 
 /**
  * The snapshot format written. Format 1 (still read) holds each node as a record
@@ -107,7 +107,7 @@ class ChunkBuilder {
   }
 }
 
-function headerChunk(member: Member): Uint8Array {
+function headerChunk(member: Pipeline): Uint8Array {
   const sessions: SessionRecord[] = [...member.sessions.all()].map((s) => [s.id, s.timeoutMs, s.passwd])
   const header: HeaderChunk = { format: formatVersion, zxid: member.lastProcessedZxid, sessions }
   return encodeValue(header)
@@ -118,7 +118,7 @@ function headerChunk(member: Member): Uint8Array {
  * nodes, parents before children (the tree's insertion order), yielding to the event loop between
  * chunks so writes go on.
  */
-export async function* snapshotChunks(member: Member): AsyncGenerator<Uint8Array> {
+export async function* snapshotChunks(member: Pipeline): AsyncGenerator<Uint8Array> {
   let first = true
   for (const chunk of chunksOf(member)) {
     if (!first) await new Promise<void>((resolve) => setImmediate(resolve))
@@ -132,7 +132,7 @@ export async function* snapshotChunks(member: Member): AsyncGenerator<Uint8Array
  * {@link snapshotChunkDataBytesMax} bytes of data. A chunk is encoded when the next one starts,
  * so a caller that yields between chunks lets writes in between (the fuzzy snapshot).
  */
-function* chunksOf(member: Member): Generator<Uint8Array> {
+function* chunksOf(member: Pipeline): Generator<Uint8Array> {
   yield headerChunk(member)
   const builder = new ChunkBuilder()
   for (const path of member.tree.paths()) {
@@ -145,7 +145,7 @@ function* chunksOf(member: Member): Generator<Uint8Array> {
 }
 
 /** Restores a member from snapshot chunks; returns the snapshot's zxid. Throws on a malformed snapshot. */
-export async function restoreSnapshot(member: Member, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+export async function restoreSnapshot(member: Pipeline, chunks: AsyncIterable<Uint8Array>): Promise<number> {
   let header: { zxid: number; format: number } | undefined
   const now = member.clock.now()
   for await (const chunk of chunks) {
@@ -163,7 +163,7 @@ export async function restoreSnapshot(member: Member, chunks: AsyncIterable<Uint
   return header.zxid
 }
 
-function restoreHeader(member: Member, value: unknown, now: number): { zxid: number; format: number } {
+function restoreHeader(member: Pipeline, value: unknown, now: number): { zxid: number; format: number } {
   const header = value as Partial<HeaderChunk>
   const format = header.format
   if (typeof format !== 'number' || !formatVersionsRead.includes(format) || typeof header.zxid !== 'number' || !Array.isArray(header.sessions)) {
@@ -174,7 +174,7 @@ function restoreHeader(member: Member, value: unknown, now: number): { zxid: num
   return { zxid: header.zxid, format }
 }
 
-function restoreChunkV1(member: Member, value: unknown): void {
+function restoreChunkV1(member: Pipeline, value: unknown): void {
   if (!Array.isArray(value)) throw new TypeError('snapshot chunk is not a list of nodes')
   for (const record of value as NodeRecord[]) {
     const [path, data, acl, stat, ephemeralOwner, kind, ttlMs] = record
@@ -184,7 +184,7 @@ function restoreChunkV1(member: Member, value: unknown): void {
   }
 }
 
-function restoreChunkV2(member: Member, value: unknown): void {
+function restoreChunkV2(member: Pipeline, value: unknown): void {
   if (!Array.isArray(value) || value.length !== 3) throw new TypeError('snapshot chunk is not a format 2 node chunk')
   const [aclTable, fields, bytes] = value as [unknown, unknown, unknown]
   if (!Array.isArray(aclTable) || !Array.isArray(fields) || !(bytes instanceof Uint8Array) || fields.length % nodeFieldCount !== 0) {
@@ -232,7 +232,7 @@ function restoreChunkV2(member: Member, value: unknown): void {
  * The whole snapshot as one value, synchronously, at the member's current zxid: what a leader
  * sends in SNAP. Not fuzzy: nothing changes while it is built.
  */
-export function snapshotBytes(member: Member): Uint8Array {
+export function snapshotBytes(member: Pipeline): Uint8Array {
   return encodeValue([...chunksOf(member)])
 }
 

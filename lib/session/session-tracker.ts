@@ -27,15 +27,15 @@ export class SessionTracker {
 
   /**
    * @param tickTimeMs - bucket width, ZooKeeper's tickTime.
-   * @param serverId - the member's id; the top byte of every session id it creates.
+   * @param myid - the member's id; the top byte of every session id it creates.
    * @param now - the current time, which seeds the session id counter as ZooKeeper does.
    */
   constructor(
     private readonly tickTimeMs: number,
-    serverId: number,
+    myid: number,
     now: number,
   ) {
-    this.nextId = initialSessionId(serverId, now)
+    this.nextId = initialSessionId(myid, now)
   }
 
   /** Allocates a fresh session id (not yet a session: that happens when createSession applies). */
@@ -149,8 +149,8 @@ export class SessionTracker {
  * The first session id of a member: its id in the top byte, then the clock shifted as
  * SessionTrackerImpl.initializeNextSessionId does, so ids from a restarted member do not repeat.
  */
-export function initialSessionId(serverId: number, now: number): bigint {
+export function initialSessionId(myid: number, now: number): bigint {
   const time = (BigInt(Math.floor(now)) << 24n) & 0xffff_ffff_ffff_ffffn
   const shifted = time >> 8n
-  return BigInt.asIntN(64, shifted | (BigInt(serverId & 0xff) << 56n))
+  return BigInt.asIntN(64, shifted | (BigInt(myid & 0xff) << 56n))
 }

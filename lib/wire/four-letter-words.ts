@@ -140,7 +140,7 @@ export interface ServerInfo {
   /** Largest session timeout granted, ms. */
   maxSessionTimeoutMs: number
   /** The member's id (myid). */
-  serverId: number
+  myid: number
   /** Where snapshots live; `""` for an in-memory server. */
   dataDir: string
   /** Where the transaction log lives; `""` for an in-memory server. */
@@ -320,7 +320,7 @@ function formatConf(ctx: FourLetterContext): string {
     ['minSessionTimeout', server.minSessionTimeoutMs],
     ['maxSessionTimeout', server.maxSessionTimeoutMs],
     ['clientPortListenBacklog', -1],
-    ['serverId', server.serverId],
+    ['serverId', server.myid],
   ]
   return lines.map(([k, v]) => `${k}=${v}\n`).join('')
 }

@@ -4,7 +4,7 @@
  * other connection to a {@link ClientPortBackend} through a per-connection protocol handler.
  *
  * lib/wire never imports lib/server: the member is reached only through the small backend
- * interface of ./types.ts, which lib/host/client-port.ts implements over a Member.
+ * interface of ./types.ts, which lib/host/client-port.ts implements over the request pipeline.
  * @module
  */
 

@@ -2,7 +2,7 @@
  * The interfaces between the client-port server and the server behind it: what a backend offers
  * ({@link ClientPortBackend}, {@link ClientPortSession}) and what a connection offers the backend
  * ({@link ClientPortConnection}). lib/wire never imports lib/server: the member is reached only
- * through these, which lib/host/client-port.ts implements over a Member. Types only, importing
+ * through these, which lib/host/client-port.ts implements over the request pipeline. Types only, importing
  * nothing of ./server.ts or ./connection.ts, so both can depend on them without a cycle.
  * @module
  */

@@ -5,7 +5,7 @@
  */
 import { assert } from './assert.js'
 import type { LogEntry } from './log.js'
-import type { MemberState } from './member.js'
+import type { PeerState } from './peer-state.js'
 import type { SessionMessage } from './messages.js'
 import { counterOf, epochOf, formatZxid, makeZxid } from '../protocol/zxid.js'
 
@@ -72,7 +72,7 @@ export class Leader {
   readonly #aloneIsQuorum: boolean
 
   constructor(
-    private readonly m: MemberState,
+    private readonly m: PeerState,
     private readonly exit: (reason: string) => void,
     private readonly onEstablished: (epoch: number) => void,
   ) {

@@ -3,7 +3,7 @@
  * `quorum/Learner.java`, `Follower.java`, `Observer.java`; ZAB paper phases 1-3, follower side).
  * @module
  */
-import type { MemberState } from './member.js'
+import type { PeerState } from './peer-state.js'
 import type { SessionMessage } from './messages.js'
 import { isNextZxid, makeZxid } from '../protocol/zxid.js'
 
@@ -36,7 +36,7 @@ export class Learner {
   #ackedZxid = 0
 
   constructor(
-    private readonly m: MemberState,
+    private readonly m: PeerState,
     readonly leader: number,
     private readonly exit: (reason: LearnerExit) => void,
     private readonly established: (epoch: number) => void,

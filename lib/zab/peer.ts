@@ -11,7 +11,7 @@ import { Leader, type ProposeRefusal } from './leader.js'
 import { Learner } from './learner.js'
 import { resolveLimits, type ZabLimits } from './limits.js'
 import type { LogEntry } from './log.js'
-import { MemberState, emptyRestoredState, type ZabRestoredState } from './member.js'
+import { PeerState, emptyRestoredState, type ZabRestoredState } from './peer-state.js'
 import type { Notification, ServerState, ZabMessage } from './messages.js'
 import type { QuorumVerifier } from './quorum.js'
 import { Outbox, type Ready, type RoleState } from './ready.js'
@@ -62,7 +62,7 @@ export interface ZabStatus {
 
 /** A ZAB member: election, discovery, synchronization and broadcast behind one input/output surface. */
 export class ZabPeer {
-  readonly #m: MemberState
+  readonly #m: PeerState
   readonly #election: Election
   #role: ServerState = 'LOOKING'
   #leader: Leader | undefined
@@ -77,7 +77,7 @@ export class ZabPeer {
     const limits = resolveLimits(config.limits)
     const isMember = config.quorum.isVoter(config.id) || config.quorum.observers.includes(config.id)
     assert(isMember, () => `server ${config.id} is neither voter nor observer`)
-    this.#m = new MemberState(config.id, config.quorum, limits, config.random, restored)
+    this.#m = new PeerState(config.id, config.quorum, limits, config.random, restored)
     const m = this.#m
     this.#election = new Election({
       id: m.id,

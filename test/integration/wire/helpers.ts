@@ -1,10 +1,10 @@
-// Shared fixtures for the client-port tests: a Member on a VirtualClock behind a real port, and a
+// Shared fixtures for the client-port tests: a Pipeline on a VirtualClock behind a real port, and a
 // raw test client built only from the jute codec (frame writer + FrameDecoder), no client library.
 import { connect, type Socket } from 'node:net'
 import { VirtualClock } from '../../../lib/clock.js'
 import type { RunningMember } from '../../../lib/host/launch.js'
 import { createServer } from '../../../lib/host/server.js'
-import type { Member, MemberOptions } from '../../../lib/server/member.js'
+import type { Pipeline, MemberOptions } from '../../../lib/server/pipeline.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import {
   FrameDecoder,
@@ -26,7 +26,7 @@ import { startClientPort, type ClientPort, type ClientPortOptions } from '../../
 
 /** A port over a fresh member, with the log lines it wrote. */
 export interface Fixture {
-  member: Member
+  member: Pipeline
   clock: VirtualClock
   port: ClientPort
   warnings: string[]

@@ -19,7 +19,7 @@ function context(overrides: Partial<AdminContext> = {}): AdminContext {
     server: {
       version: '3.9.5-paddock-0.1.0, built on n/a', mode: 'standalone', readOnly: false, lastProcessedZxid: zxid, znodeCount: 5,
       approximateDataSize: 40, sessions: [], ephemerals: new Map(), watchesBySession: new Map(), tickTimeMs: 2000,
-      minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, serverId: 2, dataDir: '/d', dataLogDir: '/d', traceMask: 306n,
+      minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, myid: 2, dataDir: '/d', dataLogDir: '/d', traceMask: 306n,
     },
     port: {
       connections: [], packetsReceived: 0, packetsSent: 0, outstandingRequests: 0, latency: { minMs: 0, avgMs: 0, maxMs: 0 },

@@ -5,7 +5,7 @@
 // test/interop/zkcli.test.ts.
 import { describe, expect, it } from 'vitest'
 import { createServer, type ZooKeeperClient } from '../../../lib/index.js'
-import { Member } from '../../../lib/server/member.js'
+import { Pipeline } from '../../../lib/server/pipeline.js'
 import type { RunningMember } from '../../../lib/host/launch.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks } from '../../../lib/server/snapshot.js'
 
@@ -78,7 +78,7 @@ describe('quota usage in zookeeper_stats', () => {
     await zk.create('/app/a', '12')
     expect(await stats(zk, '/app')).toBe('count=2,bytes=5')
 
-    const restored = new Member()
+    const restored = new Pipeline()
     await restoreSnapshot(restored, each(snapshotBytesChunks(snapshotBytes(member))))
     const next = { sessionId: 1n, cxid: 1, zxid: restored.lastProcessedZxid + 1, time: 0 }
     restored.tree.apply(next, { type: 'create', path: '/app/b', data: new TextEncoder().encode('x'), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], ephemeralOwner: 0n, parentCVersion: 1, kind: 'persistent', ttlMs: 0 })

@@ -1,16 +1,16 @@
-// Method: a Member driven by a hand-held committer that holds proposals until the test commits
+// Method: a Pipeline driven by a hand-held committer that holds proposals until the test commits
 // them, so writes stay in flight for as long as a test needs; what each session's requests see
 // and the order of their answers are recorded (ZooKeeper: CommitProcessor orders a session's
 // reads only behind that session's own writes).
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../lib/clock.js'
-import { Member, type Channel, type ClientConnection } from '../../../lib/server/member.js'
+import { Pipeline, type Channel, type ClientConnection } from '../../../lib/server/pipeline.js'
 import type { Request, Response } from '../../../lib/protocol/requests.js'
 import type { TxnEntry } from '../../../lib/txn/types.js'
 
 /** A member that leads, whose proposals wait in `held` until `commitNext()`. */
 function heldMember() {
-  const member = new Member({ clock: new VirtualClock(0) })
+  const member = new Pipeline({ clock: new VirtualClock(0) })
   const held: TxnEntry[] = []
   let zxid = 0
   member.setCommitter({ nextZxid: () => zxid + 1, propose: (entry) => (held.push(entry), ++zxid) })
@@ -22,7 +22,7 @@ function heldMember() {
 
 const connection: ClientConnection = { remoteAddress: '127.0.0.1', process: () => {}, sessionEnded: () => {} }
 
-function open(member: Member, commitNext: () => void): Channel {
+function open(member: Pipeline, commitNext: () => void): Channel {
   let channel: Channel | undefined
   member.connect(connection, { timeoutMs: 10_000 }, (grant) => {
     if ('channel' in grant) channel = grant.channel

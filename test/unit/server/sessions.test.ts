@@ -82,7 +82,7 @@ describe('sessions', () => {
   })
 
   it('gives each session a distinct id with the server id in the top byte', async () => {
-    const { server: five } = await startServer({ serverId: 5 })
+    const { server: five } = await startServer({ myid: 5 })
     const a = await five.connect()
     const b = await five.connect()
     expect(a.sessionId).not.toBe(b.sessionId)

@@ -7,7 +7,7 @@ const ctx: FourLetterContext = {
     version: '3.9.5-paddock-0.1.0, built on n/a', mode: 'standalone', readOnly: false, lastProcessedZxid: 0x1f, znodeCount: 7,
     approximateDataSize: 99, sessions: [{ sessionId: 0x10n, expiresAtMs: 4000 }], ephemerals: new Map([[0x10n, ['/e']]]),
     watchesBySession: new Map([[0x10n, ['/a', '/b']]]), tickTimeMs: 2000, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000,
-    serverId: 0, dataDir: '', dataLogDir: '', traceMask: 306n,
+    myid: 0, dataDir: '', dataLogDir: '', traceMask: 306n,
   },
   port: {
     connections: [{

@@ -39,7 +39,7 @@ export const emptyRestoredState: ZabRestoredState = {
 }
 
 /** Shared mutable state of one member; roles change it only through these methods. */
-export class MemberState {
+export class PeerState {
   now = 0
   acceptedEpoch: number
   currentEpoch: number

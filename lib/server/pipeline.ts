@@ -1,7 +1,7 @@
 /**
  * The member's request pipeline (apache/zookeeper's processor chain, as plain functions on one
- * event loop): prep → propose/log → commit → apply and reply. Reads are answered in order behind
- * the writes before them. Proposals go to the replication runtime (`replication.ts`), the same for
+ * event loop): prep → propose/log → commit → apply and reply. A session's reads are answered in
+ * order behind that session's own writes. Proposals go to the replication runtime (`replication.ts`), the same for
  * a standalone server (an ensemble of one) as for any member of a larger ensemble.
  * @module
  */
@@ -46,6 +46,8 @@ export interface MemberOptions {
   /** How often empty containers and expired TTL nodes are removed, in ms. @defaultValue 60000 */
   containerCheckIntervalMs?: number
   /** The member's id (myid); the top byte of its session ids. @defaultValue 0 */
+  myid?: number
+  /** The member's id under its older name. @deprecated Use {@link MemberOptions.myid}; kept for one release. */
   serverId?: number
   /** Where time comes from; a VirtualClock in tests. @defaultValue the system clock */
   clock?: Clock
@@ -111,7 +113,7 @@ export type Done = (response: Response, zxid: number) => void
 
 /**
  * Where a leader's proposals go (the replication runtime): the member is told of commits, in zxid
- * order, through {@link Member.commit}.
+ * order, through {@link Pipeline.commit}.
  */
 export interface Committer {
   /** The zxid the next proposal will get (a prediction the ensemble corrects in `propose`). */
@@ -140,7 +142,7 @@ export interface ForwardedWrite {
 export interface Forwarder {
   /** Sends a write to the leader; false when there is no leader to send it to. */
   forward(write: ForwardedWrite): boolean
-  /** Asks the leader for a sync point; the member is told through {@link Member.syncDone}. */
+  /** Asks the leader for a sync point; the member is told through {@link Pipeline.syncDone}. */
   sync(token: number): boolean
 }
 
@@ -183,13 +185,13 @@ function isPlainRead(request: Request): request is ReadRequest {
 /** The cxid of transactions the server makes itself (session expiry, container removal). */
 const internalCxid = -1
 
-/** One member's state and request pipeline. */
-export class Member {
+/** One member's state (tree, watches, sessions) and its request pipeline. */
+export class Pipeline {
   readonly tree = new DataTree()
   readonly watches = new WatchManager()
   readonly sessions: SessionTracker
   readonly clock: Clock
-  readonly options: Required<Omit<MemberOptions, 'superDigest' | 'clock'>> & { superDigest: string | undefined }
+  readonly options: Required<Omit<MemberOptions, 'superDigest' | 'clock' | 'serverId'>> & { superDigest: string | undefined }
   private readonly prep: Prep
   private readonly channels = new Map<bigint, Channel>()
   /** Writes in flight, from every session and the member itself, in commit order. */
@@ -215,7 +217,7 @@ export class Member {
   constructor(options: MemberOptions = {}) {
     this.clock = options.clock ?? systemClock
     this.options = resolveOptions(options)
-    this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.serverId, this.clock.now())
+    this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
     this.tree.listener = (type, path, zxid) => this.watches.trigger(type, path, zxid)
     this.every(this.options.tickTimeMs, () => this.expireSessions())
@@ -672,7 +674,7 @@ export class Member {
   }
 }
 
-function resolveOptions(options: MemberOptions): Member['options'] {
+function resolveOptions(options: MemberOptions): Pipeline['options'] {
   const tickTimeMs = options.tickTimeMs ?? tickTimeMsDefault
   if (!(Number.isInteger(tickTimeMs) && tickTimeMs > 0)) throw new RangeError(`tickTimeMs must be a positive integer, got ${tickTimeMs}`)
   const minSessionTimeoutMs = options.minSessionTimeoutMs ?? minSessionTimeoutTicks * tickTimeMs
@@ -689,7 +691,7 @@ function resolveOptions(options: MemberOptions): Member['options'] {
     skipACL: options.skipACL ?? false,
     extendedTypesEnabled: options.extendedTypesEnabled ?? true,
     containerCheckIntervalMs: options.containerCheckIntervalMs ?? containerCheckIntervalMsDefault,
-    serverId: options.serverId ?? 0,
+    myid: options.myid ?? options.serverId ?? 0,
   }
 }
 
