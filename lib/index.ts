@@ -68,7 +68,7 @@ export type {
   ZooKeeperClient,
 } from './client/types.js'
 export { createServer, startMember } from './host/server.js'
-export type { ConnectOptions, EnsembleLogger, LearnerCounts, MemberServer, MemberStartOptions, MemberStatus, Server, ServerAddress, ServerOptions } from './host/types.js'
+export type { ConnectOptions, EnsembleLogger, HealthState, LearnerCounts, MemberServer, MemberStartOptions, MemberStatus, Server, ServerAddress, ServerHealth, ServerOptions } from './host/types.js'
 export type { MemberOptions } from './server/pipeline.js'
 export type { DurabilityOptions } from './server/replication.js'
 export type { ClientPortLogger } from './wire/types.js'

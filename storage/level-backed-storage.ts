@@ -409,14 +409,26 @@ export class LevelBackedStorage implements Storage {
   async latestSnapshot(): Promise<SnapshotReader | undefined> {
     this.assertOpen('read a snapshot')
     for (const info of await this.listSnapshotsNow()) {
-      let present = 0
-      for await (const _ of this.db.keys({ gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) present++
-      if (present === info.chunkCount) return this.snapshotReader(info)
-      this.logger.warn(
-        `storage ${this.description}: snapshot 0x${codec.zxidHex(info.zxid)} is incomplete (${present} of ${info.chunkCount} chunks); trying an older one`,
-      )
+      if (await this.complete(info)) return this.snapshotReader(info)
     }
     return undefined
+  }
+
+  async readSnapshot(zxid: number): Promise<SnapshotReader | undefined> {
+    this.assertOpen('read a snapshot')
+    const info = (await this.listSnapshotsNow()).find((s) => s.zxid === zxid)
+    return info !== undefined && (await this.complete(info)) ? this.snapshotReader(info) : undefined
+  }
+
+  /** Whether every chunk of the snapshot is present; a warning names one that is not. */
+  private async complete(info: SnapshotInfo): Promise<boolean> {
+    let present = 0
+    for await (const _ of this.db.keys({ gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) present++
+    if (present === info.chunkCount) return true
+    this.logger.warn(
+      `storage ${this.description}: snapshot 0x${codec.zxidHex(info.zxid)} is incomplete (${present} of ${info.chunkCount} chunks); trying an older one`,
+    )
+    return false
   }
 
   private snapshotReader(info: SnapshotInfo): SnapshotReader {

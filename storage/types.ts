@@ -150,6 +150,14 @@ export interface Storage extends AsyncDisposable {
    */
   latestSnapshot(): Promise<SnapshotReader | undefined>
 
+  /**
+   * The complete snapshot taken at `zxid`, or undefined when there is none (no marker, a corrupt
+   * marker, or chunks missing, each with a warning). Its chunks are checked as they are read, as
+   * {@link Storage.latestSnapshot}'s are: start-up uses it to fall back to an older snapshot when
+   * a newer one turns out corrupt.
+   */
+  readSnapshot(zxid: number): Promise<SnapshotReader | undefined>
+
   /** Every snapshot that has its completion marker, newest first. */
   listSnapshots(): Promise<SnapshotInfo[]>
 

@@ -74,6 +74,10 @@ class VolatileStorage implements Storage {
     return this.#whenOpen(() => undefined)
   }
 
+  readSnapshot(_zxid: number): Promise<SnapshotReader | undefined> {
+    return this.#whenOpen(() => undefined)
+  }
+
   listSnapshots(): Promise<SnapshotInfo[]> {
     return this.#whenOpen(() => [])
   }

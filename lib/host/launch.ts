@@ -30,7 +30,7 @@ import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Stor
 import { startAdminServerIfEnabled, type AdminServer } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
 import { connectInProcess } from './in-process.js'
-import type { ConnectOptions, MemberServer, MemberStatus, ServerAddress, ServerOptions } from './types.js'
+import type { ConnectOptions, MemberServer, MemberStatus, ServerAddress, ServerHealth, ServerOptions } from './types.js'
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
@@ -75,7 +75,7 @@ export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   const storage = storageFor(options)
   const parts: Partial<Omit<Parts, 'member' | 'storage'>> = {}
   try {
-    const recovered = await recover(member, storage)
+    const recovered = await recover(member, storage, (line) => spec.logger.error(line))
     const zabTickMs = options.zabTickMs ?? (member.standalone ? member.options.tickTimeMs : zabTickMsDefault)
     const zab = new ZabPeer(
       { id: myid, quorum: majorityQuorum(voters, observers), random: mulberry32(options.seed ?? randomInt(2 ** 31)), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs) },
@@ -177,11 +177,43 @@ async function stopAll(parts: Partial<Parts> & { member: Pipeline; storage: Stor
 /** A running member: what `createServer` and `startMember` return. */
 export class RunningMember implements MemberServer {
   private closing: Promise<void> | undefined
+  private readonly healthListeners = new Set<(health: ServerHealth) => void>()
+  private lastHealth: ServerHealth
 
   constructor(
     readonly myid: number,
     private readonly parts: Parts,
-  ) {}
+  ) {
+    this.lastHealth = this.health
+    parts.replication.onChange = () => this.healthMayHaveChanged()
+  }
+
+  get health(): ServerHealth {
+    const failure = this.parts.replication.failed
+    if (failure !== undefined) return { state: 'failed', reason: failure.message }
+    if (this.parts.member.serving) return { state: 'serving' }
+    const reason = this.parts.replication.state.reason
+    return { state: 'looking', reason: reason === undefined ? 'no established leader' : `no established leader: ${reason}` }
+  }
+
+  onHealthChange(listener: (health: ServerHealth) => void): () => void {
+    this.healthListeners.add(listener)
+    return () => this.healthListeners.delete(listener)
+  }
+
+  // A listener's fault is the embedder's; it must not stop the member or the other listeners.
+  private healthMayHaveChanged(): void {
+    const health = this.health
+    if (health.state === this.lastHealth.state && health.reason === this.lastHealth.reason) return
+    this.lastHealth = health
+    for (const listener of this.healthListeners) {
+      try {
+        listener(health)
+      } catch (error) {
+        console.error(`paddock: a health listener threw: ${String(error)}`)
+      }
+    }
+  }
 
   /** The request pipeline (for the testing kit and the CLI in this package). @internal */
   get member(): Pipeline {

@@ -98,8 +98,30 @@ export interface ServerAddress {
   port: number
 }
 
+/**
+ * What a member can do for its clients now:
+ * - `serving`: it answers reads and writes;
+ * - `looking`: it has no established leader (an ensemble member without a quorum, or starting):
+ *   clients are refused until it has one;
+ * - `failed`: it stopped for good (a storage write failed or an invariant broke); `reason` says
+ *   why. Close it and start it again (state on disk is intact up to the last durable write).
+ */
+export type HealthState = 'serving' | 'looking' | 'failed'
+
+/** The member's health and why, as {@link Server.health} reports it. */
+export interface ServerHealth {
+  /** What the member can do now. */
+  readonly state: HealthState
+  /** Why it is not serving, when it is not. */
+  readonly reason?: string
+}
+
 /** A running Paddock member embedded in this process. */
 export interface Server {
+  /** Whether the member serves clients, and why not (embedders watch this; see {@link Server.onHealthChange}). */
+  readonly health: ServerHealth
+  /** Calls `listener` with the new health each time it changes; returns a function that stops it. */
+  onHealthChange(listener: (health: ServerHealth) => void): () => void
   /** The clock the server runs on (a VirtualClock in tests). */
   readonly clock: Clock
   /** Number of znodes, system nodes included. */

@@ -224,6 +224,14 @@ export class Pipeline {
     this.every(this.options.containerCheckIntervalMs, () => this.removeExpiredContainers())
   }
 
+  /**
+   * Where a fault in the pipeline's own timers goes (the replication runtime fail-stops the
+   * member); until one is set it is rethrown to the caller of the timer.
+   */
+  onFault: (error: unknown) => void = (error) => {
+    throw error
+  }
+
   /** Sets where proposals go (the replication runtime); until then nothing can be proposed. */
   setCommitter(committer: Committer): void {
     this.committer = committer
@@ -326,7 +334,7 @@ export class Pipeline {
     if (!this.leads) this.touched.add(channel.sessionId)
     if (isWrite(request)) return this.submitWrite(channel, request, cxid, done)
     const run = () => done(this.read(channel, request), this.lastProcessedZxid)
-    if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(channel, run)
+    if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(channel, run, done)
     if (channel.queue.length === 0) run()
     else this.enqueue(channel, { kind: 'read', run })
   }
@@ -338,12 +346,18 @@ export class Pipeline {
   }
 
   // A sync waits until everything the leader proposed before it has committed here.
-  private submitSync(channel: Channel, run: () => void): void {
+  private submitSync(channel: Channel, run: () => void, done: Done): void {
     const token = ++this.syncToken
     const item = { kind: 'sync' as const, done: false, run }
     this.enqueue(channel, item)
     this.syncs.set(token, { channel, item })
-    if (this.forwarder?.sync(token) !== true) this.syncDone(token)
+    if (this.forwarder?.sync(token) === true) return
+    // Refused (no leader, or too many syncs pending there): the client must retry, as it would
+    // after a lost connection, rather than read state the sync did not bring up to date.
+    this.syncs.delete(token)
+    item.run = () => done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    item.done = true
+    this.drain(channel)
   }
 
   /** The leader's answer to sync `token`: every write before it has been committed here. */
@@ -559,7 +573,13 @@ export class Pipeline {
     if (this.closed) return
     const timer = this.clock.setTimer(intervalMs, () => {
       this.timers = this.timers.filter((t) => t !== timer)
-      callback()
+      // A timer's callback runs outside any caller: a fault in it must reach the member's
+      // runtime (which fail-stops the member and reports why), never the host process.
+      try {
+        callback()
+      } catch (error) {
+        this.onFault(error)
+      }
       this.every(intervalMs, callback)
     })
     this.timers.push(timer)

@@ -2,11 +2,15 @@
  * Start-up recovery, the one implementation for every member (a standalone server is an ensemble
  * of one): the newest valid snapshot goes into the pipeline's tree, and the log after it is handed
  * to the ZAB core, which emits it as committed once the member's leadership is established.
+ *
+ * A snapshot that turns out corrupt while it is read is skipped for the next older one, as
+ * ZooKeeper's FileSnap does, provided the log still reaches back to it without a gap; start-up
+ * fails only when no valid snapshot plus contiguous log reaches the last durable zxid.
  * @module
  */
-import { epochOf } from '../protocol/zxid.js'
+import { epochOf, formatZxid, isNextZxid } from '../protocol/zxid.js'
 import type { ZabRestoredState } from '../zab/index.js'
-import type { Storage } from '../../storage/index.js'
+import type { LogEntry, Storage } from '../../storage/index.js'
 import type { Pipeline } from './pipeline.js'
 import { restoreSnapshot } from './snapshot.js'
 
@@ -16,24 +20,65 @@ export interface Recovered extends ZabRestoredState {
   readonly fromSnapshot: boolean
 }
 
+/** Where recovery reports a snapshot it had to skip. */
+export type RecoveryWarn = (line: string) => void
+
 /**
- * Opens `storage` if needed, restores the newest snapshot into `member`, and reads the log after
- * it. Log entries are not applied here: the core emits them as committed, and the pipeline applies
- * them exactly as it applies live commits.
+ * Opens `storage` if needed, restores the newest usable snapshot into `pipeline`, and reads the
+ * log after it. Log entries are not applied here: the core emits them as committed, and the
+ * pipeline applies them exactly as it applies live commits.
  */
-export async function recover(member: Pipeline, storage: Storage): Promise<Recovered> {
+export async function recover(pipeline: Pipeline, storage: Storage, warn: RecoveryWarn): Promise<Recovered> {
   if (storage.state !== 'open') await storage.open()
-  const snapshot = await storage.latestSnapshot()
-  const snapshotZxid = snapshot === undefined ? 0 : await restoreSnapshot(member, snapshot.chunks())
-  const entries: { zxid: number; data: Uint8Array }[] = []
-  for await (const entry of storage.readLog(snapshotZxid + 1)) entries.push({ zxid: entry.zxid, data: entry.data })
+  for (const info of await storage.listSnapshots()) {
+    const restored = await tryRestore(pipeline, storage, info.zxid, warn)
+    if (restored !== undefined) return recovered(storage, restored, true)
+  }
+  const entries = await logAfter(storage, 0)
+  if (entries === undefined) {
+    throw new Error(`no usable snapshot, and the log does not reach back to the first transaction: ${storage.lastLoggedZxid > 0 ? `cannot rebuild state up to ${formatZxid(storage.lastLoggedZxid)}` : 'nothing to restore'}`)
+  }
+  return recovered(storage, { snapshotZxid: 0, entries }, false)
+}
+
+/** The snapshot at `zxid` and the contiguous log after it, or undefined (with a warning) when unusable. */
+async function tryRestore(pipeline: Pipeline, storage: Storage, zxid: number, warn: RecoveryWarn) {
+  const reader = await storage.readSnapshot(zxid)
+  if (reader === undefined) return undefined
+  try {
+    const snapshotZxid = await restoreSnapshot(pipeline, reader.chunks())
+    const entries = await logAfter(storage, snapshotZxid)
+    if (entries !== undefined) return { snapshotZxid, entries }
+    warn(`snapshot ${formatZxid(zxid)} is usable but the log after it has a gap (purged); trying an older snapshot`)
+  } catch (error) {
+    warn(`snapshot ${formatZxid(zxid)} is corrupt, trying an older one: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  pipeline.resetState()
+  return undefined
+}
+
+/** The log after `snapshotZxid`, or undefined when its first entry does not directly follow it. */
+async function logAfter(storage: Storage, snapshotZxid: number): Promise<LogEntry[] | undefined> {
+  const entries: LogEntry[] = []
+  for await (const entry of storage.readLog(snapshotZxid + 1)) {
+    const previous = entries[entries.length - 1]?.zxid ?? snapshotZxid
+    // The first entry must follow the snapshot (a gap means it was purged); later ones follow
+    // each other, except across a TRUNC the storage already made consistent.
+    if (entries.length === 0 && !isNextZxid(previous, entry.zxid)) return undefined
+    entries.push({ zxid: entry.zxid, data: entry.data })
+  }
+  return entries
+}
+
+function recovered(storage: Storage, state: { snapshotZxid: number; entries: LogEntry[] }, fromSnapshot: boolean): Recovered {
+  const { snapshotZxid, entries } = state
   // Without the epoch files ZooKeeper takes them from the last logged zxid.
   const lastEpoch = epochOf(entries[entries.length - 1]?.zxid ?? snapshotZxid)
   return {
     acceptedEpoch: storage.acceptedEpoch ?? lastEpoch,
     currentEpoch: storage.currentEpoch ?? lastEpoch,
     snapshotZxid,
-    fromSnapshot: snapshot !== undefined,
+    fromSnapshot,
     entries,
     committedZxid: snapshotZxid,
   }

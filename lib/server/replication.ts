@@ -120,6 +120,8 @@ export class Replication {
   private readonly volatile: boolean
   /** The role as ZooKeeper names it, for srvr/stat: leader, follower, observer, or looking. */
   state: RoleState = { role: 'LOOKING', leader: undefined, epoch: 0, established: false }
+  /** Called after the member's role changed or it failed (the host turns it into a health event). */
+  onChange: () => void = () => {}
 
   constructor(
     readonly zab: ZabPeer,
@@ -132,6 +134,7 @@ export class Replication {
     this.snapCount = options.snapCount ?? snapCountDefault
     this.snapRetainCount = Math.max(snapRetainCountMin, options.snapRetainCount ?? snapRetainCountMin)
     this.snapshotAfter = nextSnapshotAfter(this.snapCount, this.random)
+    member.onFault = (error) => this.fail(error)
     member.setCommitter({
       nextZxid: () => this.predictZxid(),
       propose: (entry) => this.propose(entry),
@@ -232,8 +235,12 @@ export class Replication {
     if (this.stopped) return
     this.tickTimer = this.member.clock.setTimer(this.options.zabTickMs, () => {
       if (this.stopped) return
-      this.zab.tick()
-      if (this.member.role === 'follower' || this.member.role === 'observer') this.relayTouches()
+      try {
+        this.zab.tick()
+        if (this.member.role === 'follower' || this.member.role === 'observer') this.relayTouches()
+      } catch (error) {
+        return this.fail(error)
+      }
       this.pump()
       this.scheduleTick()
     })
@@ -338,14 +345,22 @@ export class Replication {
     if (this.volatile) return this.reportDurable(last)
     const started = performance.now()
     this.storage.append(ready.entries.map((e) => ({ zxid: e.zxid, data: e.data }))).then(
-      () => {
-        this.member.metrics.logSync.observe(performance.now() - started)
-        if (this.stopped) return
-        this.zab.persisted(last)
-        this.pump()
-      },
+      () => this.durable(last, performance.now() - started),
       (error: unknown) => this.fail(error),
     )
+  }
+
+  // A storage callback: whatever it throws fail-stops the member instead of escaping as an
+  // unhandled rejection into the host process.
+  private durable(last: number, syncMs: number): void {
+    if (this.stopped) return
+    try {
+      this.member.metrics.logSync.observe(syncMs)
+      this.zab.persisted(last)
+    } catch (error) {
+      return this.fail(error)
+    }
+    this.pump()
   }
 
   // On a storage that keeps nothing; each zxid is reported once (a proposal's at propose).
@@ -443,6 +458,7 @@ export class Replication {
       this.options.logger.info(`${before} -> ${role}, epoch ${state.epoch}, leader ${state.leader ?? 'none'}${why}`)
     }
     if (this.member.serving) for (const waiter of this.servingWaiters.splice(0)) waiter.resolve()
+    this.onChange()
   }
 
   // A failed disk write leaves durability unknown: stop rather than acknowledge anything.
@@ -453,6 +469,7 @@ export class Replication {
     this.options.logger.error(`stopping the member: ${this.failure.stack ?? this.failure.message}`)
     this.member.setRole('looking')
     void this.stop()
+    this.onChange()
   }
 
   /** Stops ticking and processing and waits for a running snapshot; the caller closes the transport and storage. */

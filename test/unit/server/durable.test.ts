@@ -74,6 +74,62 @@ describe('durable standalone server', () => {
     expect(await dump(await second.connect())).toEqual(before)
   })
 
+  it('skips a corrupt newest snapshot for an older one plus the log, naming it in a warning', async () => {
+    const db = createMemoryDb()
+    const first = await start(db, { snapCount: 1_000_000 })
+    const zk = await first.connect()
+    for (let i = 0; i < 20; i++) await zk.create(`/n${i}`, `v${i}`)
+    await first.snapshot()
+    for (let i = 20; i < 40; i++) await zk.create(`/n${i}`, `v${i}`)
+    await first.snapshot()
+    await zk.setData('/n0', 'after both snapshots')
+    const before = await dump(zk)
+    await stop(first)
+    // Flip bytes in the first chunk of the newest snapshot: its checksum no longer matches.
+    await db.open()
+    const chunkKeys: string[] = []
+    for await (const key of db.keys({ gte: 'snap/', lt: 'snap0' })) chunkKeys.push(key)
+    const newest = chunkKeys.sort().at(-1)?.replace(/\/[^/]*$/, '/')
+    const victim = chunkKeys.find((key) => newest !== undefined && key.startsWith(newest)) as string
+    const bytes = (await db.get(victim)) as Uint8Array
+    await db.put(victim, bytes.map((b, i) => (i > bytes.length - 8 ? b ^ 0xff : b)))
+    await db.close()
+    const errors: string[] = []
+    const error = console.error
+    console.error = (line: string) => errors.push(line)
+    try {
+      const second = await start(db)
+      expect(await dump(await second.connect())).toEqual(before)
+    } finally {
+      console.error = error
+    }
+    expect(errors.join('\n')).toMatch(/snapshot 0x[0-9a-f]+ is corrupt, trying an older one/)
+  })
+
+  it('refuses to start when no snapshot is usable and the log no longer reaches back', async () => {
+    const db = createMemoryDb()
+    const first = await start(db, { snapCount: 1_000_000, snapRetainCount: 3 })
+    const zk = await first.connect()
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 5; i++) await zk.create(`/r${round}-${i}`)
+      await first.snapshot()
+    }
+    await stop(first)
+    await db.open()
+    for await (const key of db.keys({ gte: 'snap/', lt: 'snap0' })) {
+      const bytes = (await db.get(key)) as Uint8Array
+      await db.put(key, bytes.map((b) => b ^ 0xff))
+    }
+    await db.close()
+    const error = console.error
+    console.error = () => {}
+    try {
+      await expect(start(db)).rejects.toThrow(/no usable snapshot, and the log does not reach back/)
+    } finally {
+      console.error = error
+    }
+  })
+
   it('takes a fuzzy snapshot while writes go on, and replay makes it exact', async () => {
     const db = createMemoryDb()
     const first = await start(db)

@@ -72,4 +72,13 @@ describe('per-session ordering of reads', () => {
     member.setRole('looking')
     expect(answers).toEqual(['setData -4', 'getData 0'])
   })
+
+  it('answers a sync the leader refused with CONNECTIONLOSS rather than as done, and reads behind it after', () => {
+    const { member, commitNext } = heldMember()
+    const channel = open(member, commitNext)
+    const answers: string[] = []
+    member.submit(channel, { op: 'sync', path: '/' }, 1, (r) => answers.push(`sync ${r.err}`))
+    member.submit(channel, { op: 'exists', path: '/', watch: false }, 2, (r) => answers.push(`exists ${r.err}`))
+    expect(answers).toEqual(['sync -4', 'exists 0'])
+  })
 })

@@ -323,6 +323,15 @@ export function storageContract(factory: BackingFactory): void {
         expect(await snapshotTexts(storage)).toEqual({ zxid: 30, chunks: ['c chunk 0'] })
       })
 
+      it('reads an older complete snapshot by its zxid, and none for a zxid without one', async () => {
+        const storage = await start()
+        await storage.writeSnapshot(10, chunksOf('a', 2))
+        await storage.writeSnapshot(20, chunksOf('b', 1))
+        const older = await storage.readSnapshot(10)
+        expect(older === undefined ? undefined : (await collect(older.chunks())).map(text)).toEqual(['a chunk 0', 'a chunk 1'])
+        expect(await storage.readSnapshot(15)).toBeUndefined()
+      })
+
       it('ignores a snapshot whose write failed midway and keeps the older one', async () => {
         const storage = await start({ limits: { snapshotBatchBytesMax: 1 } })
         await storage.writeSnapshot(10, chunksOf('good', 2))
