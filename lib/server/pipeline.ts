@@ -118,6 +118,8 @@ export type Done = (response: Response, zxid: number) => void
 export interface Committer {
   /** The zxid the next proposal will get (a prediction the ensemble corrects in `propose`). */
   nextZxid(): number
+  /** Whether `propose` would take a proposal now (else it would answer `'busy'`). */
+  hasRoom(): boolean
   /**
    * Makes the entry durable/replicated and returns the zxid it got; `'busy'` when as many
    * proposals as the ensemble allows are outstanding (the member holds the write until one
@@ -158,6 +160,7 @@ export type ServerMode = MemberRole | 'standalone'
 /** The committer before the replication runtime is attached: nothing can be proposed. */
 const notReplicating: Committer = {
   nextZxid: () => 1,
+  hasRoom: () => true,
   propose: () => false,
 }
 
@@ -441,6 +444,8 @@ export class Pipeline {
 
   /** Proposes a queued write; false (the write keeps waiting) when the ensemble is busy. */
   private tryPropose(item: PendingWrite): boolean {
+    // Prepared only when it can be proposed: a busy ensemble costs a waiting write nothing.
+    if (!this.committer.hasRoom()) return false
     const header: TxnHeader = { sessionId: item.sessionId, cxid: item.cxid, zxid: this.committer.nextZxid(), time: this.clock.now() }
     const make = item.make as (zxid: number, time: number) => Txn
     const txn = make(header.zxid, header.time)

@@ -137,6 +137,7 @@ export class Replication {
     member.onFault = (error) => this.fail(error)
     member.setCommitter({
       nextZxid: () => this.predictZxid(),
+      hasRoom: () => this.zab.hasProposalRoom(),
       propose: (entry) => this.propose(entry),
     })
     member.setForwarder({

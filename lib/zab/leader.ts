@@ -173,6 +173,11 @@ export class Leader {
     return zxid
   }
 
+  /** Whether `propose` would take another proposal now (established, and room in flight). */
+  get hasRoom(): boolean {
+    return this.established && this.newEpoch !== undefined && this.#inflight() < this.m.limits.proposalsInflightMax
+  }
+
   /** A local `sync`: completes once everything proposed so far is committed. */
   sync(token: number): boolean {
     if (!this.established || this.#pendingSyncs.length >= this.m.limits.syncsPendingMax) return false

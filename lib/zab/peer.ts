@@ -126,6 +126,14 @@ export class ZabPeer {
     return { ok: false, reason: result, leader: this.#m.id }
   }
 
+  /**
+   * Leader only: whether `propose` would take a proposal now. A runtime holding writes asks this
+   * before preparing one, so a busy leader does no work it would have to undo.
+   */
+  hasProposalRoom(): boolean {
+    return this.#leader?.hasRoom ?? false
+  }
+
   /** Learner only: sends a client request to the leader as REQUEST; false unless up to date. */
   forward(data: Uint8Array): boolean {
     return this.#learner?.forward(data) ?? false

@@ -13,7 +13,7 @@ function heldMember() {
   const member = new Pipeline({ clock: new VirtualClock(0) })
   const held: TxnEntry[] = []
   let zxid = 0
-  member.setCommitter({ nextZxid: () => zxid + 1, propose: (entry) => (held.push(entry), ++zxid) })
+  member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (held.push(entry), ++zxid) })
   member.setForwarder({ forward: () => false, sync: () => false })
   member.setRole('leader')
   const commitNext = () => member.commit(held.shift() as TxnEntry)
