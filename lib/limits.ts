@@ -151,11 +151,24 @@ export const connectionRequestsInflightMaxDefault = 1000
 export const sessionlessCnxnTimeoutMsDefault = 10_000
 
 /**
- * Bytes queued for a client connection that does not read, past which it is closed as stuck:
- * reading already paused at {@link writeBufferedBytesMaxDefault}, so only watch notifications
- * can grow the queue. No ZooKeeper counterpart.
+ * Bytes queued for writing to one client connection, replies and watch notifications together,
+ * past which a notification closes it as a client that does not read, unless configured (the
+ * client port's `queuedBytesMax`). Reading its requests already paused at
+ * {@link writeBufferedBytesMaxDefault}, so past that only notifications (and the replies of
+ * requests already in flight) grow the queue. 8 MiB leaves room for that pause point and one reply
+ * of a full jute.maxbuffer, while 60 connections from one address (maxClientCnxns) hold at most
+ * 480 MiB. ZooKeeper queues without a bound (NIOServerCnxn.outgoingBuffers).
  */
-export const stuckConnectionBytesMax = 64 * 1_048_576
+export const connectionQueuedBytesMaxDefault = 8 * 1_048_576
+
+/**
+ * Bytes a response may take beyond jute.maxbuffer, so that one getData of a node at the data
+ * limit still fits with its ReplyHeader and Stat (88 bytes); a bigger response is refused with
+ * BADARGUMENTS. ZooKeeper's reading side allows `zookeeper.jute.maxbuffer.extrasize`, at least
+ * 1024 bytes (jute BinaryInputArchive); its server sends any size and its client drops a frame
+ * over jute.maxbuffer ("Packet len … is out of range!", ClientCnxnSocket.readLength).
+ */
+export const responseOverheadBytesMax = 1024
 
 /** How long a closing client connection may take to flush before it is destroyed, in ms. */
 export const socketCloseLingerMs = 2_000
@@ -180,6 +193,30 @@ export const peerRedialMsMax = 2_000
 
 /** Time one dial to a peer may take, in ms (ZooKeeper: QuorumCnxManager `cnxTimeout`, 5 s). */
 export const peerConnectTimeoutMs = 5_000
+
+/**
+ * Largest frame a peer connection may send before its hello is accepted, in bytes. A hello is a
+ * msgpackr map of a short tag and a member id (about 30 bytes), so a longer announced frame is no
+ * hello: the connection is closed as soon as its length prefix is read, before any of it is
+ * buffered. Only after the hello does {@link peerFrameBytesMax} apply. No ZooKeeper counterpart.
+ */
+export const peerHelloBytesMax = 256
+
+/**
+ * Peer connections accepted and still waiting for their hello, both ports together; one more is
+ * closed at once. Each holds at most one socket read (64 KiB) and {@link peerHelloBytesMax}, so
+ * together they hold a few MiB at most. A member's own dials and knocks need two per other member,
+ * briefly; one refused by the bound is dialled again. No ZooKeeper counterpart (QuorumCnxManager
+ * bounds its connection threads with `quorumCnxnThreadsSize`, 20).
+ */
+export const peerPendingConnectionsMax = 64
+
+/**
+ * Time an accepted peer connection has to send its hello, in ms from the accept: a deadline, not
+ * an idle timeout, so a peer that trickles bytes is closed too (ZooKeeper: QuorumCnxManager
+ * `cnxTimeout`, 5 s, the read timeout of the initial message).
+ */
+export const peerHelloTimeoutMs = 5_000
 
 // ---------------------------------------------------------------------------------------------
 // The client (lib/client).

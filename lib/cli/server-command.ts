@@ -4,7 +4,7 @@
  * @module
  */
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +13,7 @@ import type { Server } from '../host/types.js'
 import { serverStartProbeIntervalMs, serverStartProbeTimeoutMs, serverStartWaitMs, serverStopPollIntervalMs, serverStopWaitMs } from '../limits.js'
 import { askFourLetterWord } from './four-letter.js'
 import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
+import { identifyProcess, inspectPidFile, processExists, serverArguments, type ExpectedServer, type PidFileState, type ServerStart } from './pid-file.js'
 import { loadLaunch, type Launch } from './settings.js'
 
 /** Where a command writes: stdout and stderr. */
@@ -25,6 +26,9 @@ export interface Output {
 
 const pidFile = (launch: Launch) => join(launch.dataDir, 'paddock.pid')
 const logFile = (launch: Launch) => join(launch.dataDir, 'paddock.log')
+/** The CLI entry `start` runs the server with. */
+const cliMain = () => fileURLToPath(new URL('./main.js', import.meta.url))
+const expectedServer = (launch: Launch): ExpectedServer => ({ configFile: launch.file, cwd: process.cwd() })
 
 /** Runs a `paddock server` verb; returns the exit code. */
 export async function runServerCommand(verb: string | undefined, file: string | undefined, io: Output): Promise<number> {
@@ -40,11 +44,13 @@ export async function runServerCommand(verb: string | undefined, file: string | 
     case 'start-foreground':
       return startForeground(launch, io)
     case 'start':
-      return startBackground(launch, file, io)
+      return startBackground(launch, io)
     case 'stop':
       return stop(launch, io)
     case 'restart':
-      return (await stop(launch, io)) === 0 ? startBackground(launch, file, io) : 1
+      // As zkServer.sh: start whatever stop found (a stale pid file was cleared, and said so).
+      await stop(launch, io)
+      return startBackground(launch, io)
     case 'status':
       return status(launch, io)
     default:
@@ -83,30 +89,46 @@ function startFailure(error: unknown, launch: Launch): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-function runningPid(launch: Launch): number | undefined {
-  if (!existsSync(pidFile(launch))) return undefined
-  const pid = Number(readFileSync(pidFile(launch), 'utf8').trim())
-  if (!Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-    return pid
-  } catch {
-    return undefined
-  }
+/**
+ * The pid file's process, identified: where /proc cannot tell (not Linux), a live process counts
+ * as this configuration's server only if the configured client port answers `srvr`.
+ */
+async function pidFileState(launch: Launch): Promise<PidFileState> {
+  const state = inspectPidFile(pidFile(launch), expectedServer(launch))
+  if (state.kind !== 'unverified') return state
+  const answers = await askFourLetterWord(launch.localHost, launch.port, 'srvr', serverStartProbeTimeoutMs).then(() => true, () => false)
+  return answers ? { kind: 'server', pid: state.pid } : { kind: 'other', pid: state.pid, commandLine: '(unknown: no /proc, and nothing answers on the client port)' }
+}
+
+/** The pid of the Paddock server the pid file names (this configuration's or another's using the same dataDir). */
+async function runningPid(launch: Launch): Promise<number | undefined> {
+  const state = await pidFileState(launch)
+  return state.kind === 'server' || state.kind === 'elsewhere' ? state.pid : undefined
+}
+
+function startedFrom(start: ServerStart): string {
+  return start.configFile ?? `the defaults in ${start.cwd}`
+}
+
+/** Explains and removes a pid file whose process is another program's. */
+async function removeStalePidFile(launch: Launch, state: Extract<PidFileState, { kind: 'other' }>, io: Output): Promise<void> {
+  await rm(pidFile(launch), { force: true })
+  io.err(`paddock: process ${state.pid} in ${pidFile(launch)} is not a Paddock server started from ${launch.file ?? 'the defaults'} (it runs: ${state.commandLine}); the pid file is stale: removed it, signalled nothing`)
 }
 
 /** Starts `start-foreground` detached, logging to dataDir/paddock.log; returns once it answers. */
-async function startBackground(launch: Launch, file: string | undefined, io: Output): Promise<number> {
-  const existing = runningPid(launch)
-  if (existing !== undefined) {
-    io.err(`paddock: already running as process ${existing} (pid file ${pidFile(launch)})`)
+async function startBackground(launch: Launch, io: Output): Promise<number> {
+  const existing = await pidFileState(launch)
+  if (existing.kind === 'server' || existing.kind === 'elsewhere') {
+    const from = existing.kind === 'elsewhere' ? `, started from ${startedFrom(existing.started)}` : ''
+    io.err(`paddock: already running as process ${existing.pid} (pid file ${pidFile(launch)}${from})`)
     return 1
   }
+  if (existing.kind === 'other') await removeStalePidFile(launch, existing, io)
   await mkdir(launch.dataDir, { recursive: true })
   const log = openSync(logFile(launch), 'a')
-  const main = fileURLToPath(new URL('./main.js', import.meta.url))
-  const args = [main, 'server', 'start-foreground', ...(file === undefined ? [] : [file])]
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] })
+  // The absolute config path, so `stop` from any directory can recognise this process.
+  const child = spawn(process.execPath, serverArguments(cliMain(), launch.file), { detached: true, stdio: ['ignore', log, log] })
   closeSync(log)
   const pid = child.pid
   if (pid === undefined) return fail(io, 'could not spawn the server process')
@@ -140,17 +162,33 @@ function fail(io: Output, message: string): number {
   return 1
 }
 
+/**
+ * zkServer.sh stop: SIGTERM to this configuration's server, SIGKILL if it outlives
+ * serverStopWaitMs. A pid file naming another program is removed, nothing is signalled, and the
+ * exit code is 1 (zkServer.sh's "no zookeeper to stop").
+ */
 async function stop(launch: Launch, io: Output): Promise<number> {
-  const pid = runningPid(launch)
-  if (pid === undefined) {
+  const state = await pidFileState(launch)
+  if (state.kind === 'other') {
+    await removeStalePidFile(launch, state, io)
+    return 1
+  }
+  if (state.kind === 'elsewhere') {
+    io.err(`paddock: process ${state.pid} in ${pidFile(launch)} is a Paddock server started from ${startedFrom(state.started)}, not from ${launch.file ?? 'the defaults'}: not signalled; stop it with that configuration`)
+    return 1
+  }
+  if (state.kind !== 'server') {
     await rm(pidFile(launch), { force: true })
     io.out('paddock: no server to stop (no running process in the pid file)')
     return 0
   }
+  const pid = state.pid
   process.kill(pid, 'SIGTERM')
+  // Identified again before each look and before SIGKILL: once it is gone, its pid may be reused.
+  const kind = () => identifyProcess(pid, expectedServer(launch)).kind
   const deadline = Date.now() + serverStopWaitMs
-  while (runningPid(launch) === pid && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, serverStopPollIntervalMs))
-  if (runningPid(launch) === pid) process.kill(pid, 'SIGKILL')
+  while (processExists(pid) && kind() !== 'other' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, serverStopPollIntervalMs))
+  if (kind() === 'server' || kind() === 'unverified') process.kill(pid, 'SIGKILL')
   await rm(pidFile(launch), { force: true })
   io.out('STOPPED')
   return 0
@@ -168,7 +206,7 @@ async function status(launch: Launch, io: Output): Promise<number> {
     answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr')
   } catch (error) {
     const code = (error as { code?: string }).code
-    const pid = runningPid(launch)
+    const pid = await runningPid(launch)
     const why = code === 'ECONNREFUSED'
       ? pid === undefined
         ? `nothing listens on ${launch.localHost}:${launch.port} and no live server process is recorded in ${pidFile(launch)}: it is not running (start it with \`paddock server start\`)`

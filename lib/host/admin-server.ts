@@ -1,7 +1,13 @@
 /**
  * The HTTP admin server, in the manner of ZooKeeper's AdminServer (off by default, enabled by
  * `admin.serverPort`): `GET /commands` lists the commands, `GET /commands/<name>` answers one as
- * JSON, and `GET /metrics` exports the member's figures in Prometheus text format.
+ * JSON (`POST` for the commands that change something), and `GET /metrics` exports the member's
+ * figures in Prometheus text format.
+ *
+ * It has no authentication, so it defends what it can: a command with a side effect runs only on
+ * POST (a link, a prefetch or an image tag cannot trigger it), and a request whose Host header
+ * does not name this server is refused, so a web page cannot reach a loopback admin server by
+ * rebinding its own host name to 127.0.0.1 (DNS rebinding).
  *
  * This is the thin shell: it parses requests and writes responses. The answers come from the
  * pure modules lib/server/admin-commands.ts and lib/server/prometheus.ts. Nothing else in Paddock
@@ -9,13 +15,13 @@
  * @module
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { isIP, type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { adminConnectionsMax, adminHeaderBytesMax, adminRequestTimeoutMs } from '../limits.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
-import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
+import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
 import type { ServerMode } from '../server/pipeline.js'
 import type { MemberMetrics } from '../server/metrics.js'
 import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '../server/prometheus.js'
@@ -26,6 +32,17 @@ export const adminServerHostDefault = '127.0.0.1'
 
 /** Where the commands live, as ZooKeeper's `admin.commandURL`. */
 export const adminCommandUrlDefault = '/commands'
+
+/**
+ * The commands that change something, by primary name: they run only on POST. (ZooKeeper 3.9
+ * runs these on GET; only its `restore` and `shed_connections` are POST commands.)
+ */
+export const adminPostCommands: ReadonlySet<string> = new Set(['connection_stat_reset', 'set_trace_mask', 'stat_reset'])
+
+/** The HTTP method a command answers: POST for one that changes something, GET otherwise. */
+export function adminCommandMethod(command: AdminCommand): 'GET' | 'POST' {
+  return adminPostCommands.has(command.names[0] ?? '') ? 'POST' : 'GET'
+}
 
 /** The member's figures the admin server reads; a {@link Pipeline} has them all. */
 export interface AdminMember {
@@ -117,11 +134,13 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   const host = options.host ?? adminServerHostDefault
   const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
   const startedMs = Date.now()
+  let hosts: HostRule | undefined
   const server = createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, (req, res) => {
     // A bug in a command must not take the server down: answer 500 and go on.
     const failed = (error: unknown) => send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
     try {
-      handle(sources, commandUrl, startedMs, req, res).catch(failed)
+      if (hosts === undefined) throw new Error('request before the admin server listens')
+      handle(sources, commandUrl, startedMs, hosts, req, res).catch(failed)
     } catch (error) {
       failed(error)
     }
@@ -138,6 +157,7 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
       resolve()
     })
   })
+  hosts = hostRule(host, server.address() as AddressInfo)
   return new AdminServerImpl(server, host)
 }
 
@@ -171,20 +191,104 @@ class AdminServerImpl implements AdminServer {
   }
 }
 
-async function handle(sources: AdminSources, commandUrl: string, startedMs: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(sources: AdminSources, commandUrl: string, startedMs: number, hosts: HostRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // The body of a request is never needed; drain it so the connection can be reused.
   req.resume()
+  const refused = refusedOrigin(hosts, req)
+  if (refused !== undefined) return sendJson(res, refused.status, { error: refused.error })
   const target = requestTarget(req.url)
-  if (req.method !== 'GET') {
-    res.setHeader('Allow', 'GET')
-    return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed; use GET` })
-  }
   if (target === undefined) return sendJson(res, 400, { error: 'Bad request path' })
   const { path, args } = target
-  if (path === '/metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member)))
-  if (path === commandUrl || path === `${commandUrl}/`) return sendJson(res, 200, commandList(commandUrl))
-  if (path.startsWith(`${commandUrl}/`)) return runCommand(sources, startedMs, path.slice(commandUrl.length + 1), args, res)
-  sendJson(res, 404, { error: `Not found: ${path}; see ${commandUrl} and /metrics` })
+  const route = routeOf(commandUrl, path)
+  if (route === undefined) return sendJson(res, 404, { error: `Not found: ${path}; see ${commandUrl} and /metrics` })
+  if (route.method !== undefined && req.method !== route.method) {
+    res.setHeader('Allow', route.method)
+    return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed for ${path}; use ${route.method}` })
+  }
+  if (route.kind === 'command') return runCommand(sources, startedMs, route.name, route.method, args, res)
+  if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member)))
+  sendJson(res, 200, commandList(commandUrl))
+}
+
+/** What a path names, and the one method it answers (none for an unknown command: 404 whatever the method). */
+type Route = { kind: 'metrics' | 'list'; method: 'GET' } | { kind: 'command'; name: string; method: 'GET' | 'POST' | undefined }
+
+function routeOf(commandUrl: string, path: string): Route | undefined {
+  if (path === '/metrics') return { kind: 'metrics', method: 'GET' }
+  if (path === commandUrl || path === `${commandUrl}/`) return { kind: 'list', method: 'GET' }
+  if (!path.startsWith(`${commandUrl}/`)) return undefined
+  const name = path.slice(commandUrl.length + 1)
+  const command = findAdminCommand(name)
+  return { kind: 'command', name, method: command === undefined ? undefined : adminCommandMethod(command) }
+}
+
+/**
+ * Which Host headers name this server: its bound address, the configured host, and loopback by
+ * name and number, each with the bound port. Bound to every address, any IP address and the
+ * machine's host name are accepted too: a DNS-rebinding page can only make a browser send a
+ * host name the attacker controls, never an IP address or this machine's own name.
+ */
+interface HostRule {
+  readonly names: ReadonlySet<string>
+  readonly anyAddress: boolean
+  readonly port: number
+}
+
+const wildcardAddresses = new Set(['0.0.0.0', '::', ''])
+
+function hostRule(configured: string, bound: AddressInfo): HostRule {
+  const names = new Set(['localhost', '127.0.0.1', '::1', hostName(configured), hostName(bound.address)])
+  const anyAddress = wildcardAddresses.has(hostName(configured)) || wildcardAddresses.has(hostName(bound.address))
+  if (anyAddress) {
+    const machine = os.hostname().toLowerCase()
+    names.add(machine)
+    names.add(machine.split('.')[0] ?? machine)
+  }
+  return { names, anyAddress, port: bound.port }
+}
+
+/** A host as a Host header carries it, lower case and without an IPv6 literal's brackets. */
+function hostName(host: string): string {
+  const lower = host.toLowerCase()
+  return lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower
+}
+
+/** Splits `name`, `name:port`, `[v6]` or `[v6]:port`; the port is 80 when absent (http). */
+function parseAuthority(authority: string): { name: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(authority)
+  if (match === null) return undefined
+  return { name: hostName(match[1] ?? ''), port: match[2] === undefined ? 80 : Number(match[2]) }
+}
+
+function namesThisServer(hosts: HostRule, authority: string): boolean {
+  const parsed = parseAuthority(authority)
+  if (parsed === undefined || parsed.port !== hosts.port) return false
+  return hosts.names.has(parsed.name) || (hosts.anyAddress && isIP(parsed.name) !== 0)
+}
+
+/**
+ * Refuses a request whose Host does not name this server (421, Misdirected Request), or that a
+ * browser sent from another site's page (an Origin that does not name it either: 403).
+ */
+function refusedOrigin(hosts: HostRule, req: IncomingMessage): { status: number; error: string } | undefined {
+  const host = req.headers.host ?? ''
+  if (!namesThisServer(hosts, host)) {
+    return { status: 421, error: `Host ${JSON.stringify(host)} does not name this admin server; use the address it listens on (admin.serverAddress) or localhost, with port ${hosts.port}` }
+  }
+  const origin = req.headers.origin
+  if (origin !== undefined && !namesThisServer(hosts, originAuthority(origin))) {
+    return { status: 403, error: `Origin ${JSON.stringify(origin)} may not use this admin server` }
+  }
+  return undefined
+}
+
+function originAuthority(origin: string): string {
+  try {
+    const url = new URL(origin)
+    return url.protocol === 'http:' ? url.host : ''
+  } catch {
+    return ''
+  }
 }
 
 /**
@@ -192,13 +296,17 @@ async function handle(sources: AdminSources, commandUrl: string, startedMs: numb
  * awaited here, never in the pure command code), then reads every other figure at one moment,
  * then carries out what the command asks for.
  */
-async function runCommand(sources: AdminSources, startedMs: number, name: string, args: ReadonlyMap<string, string>, res: ServerResponse): Promise<void> {
+async function runCommand(sources: AdminSources, startedMs: number, name: string, method: 'GET' | 'POST' | undefined, args: ReadonlyMap<string, string>, res: ServerResponse): Promise<void> {
   const command = findAdminCommand(name)
   let directories: DirectorySizes | undefined
   if (command?.readsDirectories === true && (!command.serverRequired || serving(sources))) {
     directories = (await sources.backend.directorySizes?.()) ?? { dataDirBytes: 0, dataLogDirBytes: 0 }
   }
   const answer = runAdminCommand(name, serving(sources), () => context(sources, startedMs, directories), args)
+  if (answer.effect !== undefined && method !== 'POST') {
+    // A command that changes something but is missing from adminPostCommands: a bug, refused.
+    return sendJson(res, 500, { command: name, error: `internal error: ${name} changes something but is not a POST command` })
+  }
   if (answer.effect !== undefined) carryOut(sources, answer.effect)
   sendJson(res, answer.status, answer.body)
 }
@@ -233,10 +341,10 @@ function requestTarget(url: string | undefined): { path: string; args: Map<strin
   }
 }
 
-/** `GET /commands`: every command with its aliases and link (ZooKeeper serves an HTML list). */
+/** `GET /commands`: every command with its aliases, link and method (ZooKeeper serves an HTML list). */
 function commandList(commandUrl: string): Record<string, unknown> {
   return {
-    commands: adminCommands.map((c) => ({ name: c.names[0], aliases: c.names.slice(1), url: `${commandUrl}/${c.names[0] ?? ''}` })),
+    commands: adminCommands.map((c) => ({ name: c.names[0], aliases: c.names.slice(1), url: `${commandUrl}/${c.names[0] ?? ''}`, method: adminCommandMethod(c) })),
     metrics: '/metrics',
   }
 }

@@ -8,6 +8,13 @@
  * by the connection (ZOOKEEPER-2623); auth answers with zxid 0 and AUTHFAILED closes the
  * connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl without a SASL server
  * answers OK with a null token; reconfig is RECONFIGDISABLED (reconfig is off by default).
+ *
+ * One choice is Paddock's own: deleteContainer (opcode 20) from a client is UNIMPLEMENTED and
+ * closes the connection, as ZooKeeper answers an opcode `Request.isValid` refuses
+ * (UnimplementedRequestProcessor). ZooKeeper 3.9.5 itself still accepts it from clients
+ * (`Request.isValid` lists it and PrepRequestProcessor's deleteContainer branch checks no ACL), so
+ * any client could delete any empty container or TTL node, a lease among them; only the
+ * member's own container sweep may issue it.
  * @module
  */
 import { ErrorCode } from '../errors.js'
@@ -16,7 +23,7 @@ import { fromJuteRequest, toJuteResponse, toWatcherEvent } from '../protocol/jut
 import type { Response } from '../protocol/requests.js'
 import type { WatchNotification } from '../protocol/watch.js'
 import type { ConnectRequest } from '../wire/records.js'
-import { traceMaskDefault, type DirectorySizes, type ServerInfo } from '../wire/four-letter-words.js'
+import { traceMaskDefault, type DirectorySizes, type ServerInfo, type SessionInfo } from '../wire/four-letter-words.js'
 import type {
   BackendReply,
   ClientPortBackend,
@@ -64,6 +71,92 @@ class MemberLink implements ClientConnection {
 
   sessionEnded(reason: SessionEndReason): void {
     this.wire.sessionEnded(reason)
+  }
+}
+
+/**
+ * The figures four-letter words print, read from the member when a word reads them: `ruok` reads
+ * none, `srvr` and `stat` only counters, and only the words that list sessions, ephemerals or
+ * watches (`dump`, `mntr`, `wchs`, `wchc`, `wchp`) go through those lists.
+ */
+class MemberServerInfo implements ServerInfo {
+  readonly version = paddockVersionLine
+  readonly readOnly: boolean
+  readonly mode: string
+  private sessionList: SessionInfo[] | undefined
+  private ephemeralPaths: Map<bigint, string[]> | undefined
+  private watchedPaths: Map<bigint, string[]> | undefined
+
+  constructor(
+    private readonly member: Pipeline,
+    private readonly backend: MemberClientPortBackend,
+    private readonly options: { mode: string; dataDir: string; dataLogDir: string; learners: ServerInfo['learners'] },
+  ) {
+    this.readOnly = backend.readOnly
+    this.mode = options.mode
+  }
+
+  get lastProcessedZxid(): number {
+    return this.member.lastProcessedZxid
+  }
+
+  // ZooKeeper's DataTree holds the root under both '' and '/', and its count shows it.
+  get znodeCount(): number {
+    return this.member.tree.size + 1
+  }
+
+  get approximateDataSize(): number {
+    return this.member.tree.approximateDataSize
+  }
+
+  get sessions(): readonly SessionInfo[] {
+    this.sessionList ??= [...this.member.sessions.all()].map((s) => ({ sessionId: s.id, expiresAtMs: s.expiresAt }))
+    return this.sessionList
+  }
+
+  get ephemerals(): ReadonlyMap<bigint, readonly string[]> {
+    if (this.ephemeralPaths === undefined) {
+      this.ephemeralPaths = new Map()
+      for (const [id, paths] of this.member.tree.ephemerals) this.ephemeralPaths.set(id, [...paths].sort())
+    }
+    return this.ephemeralPaths
+  }
+
+  get watchesBySession(): ReadonlyMap<bigint, readonly string[]> {
+    this.watchedPaths ??= watchesBySession(this.member)
+    return this.watchedPaths
+  }
+
+  get tickTimeMs(): number {
+    return this.member.options.tickTimeMs
+  }
+
+  get minSessionTimeoutMs(): number {
+    return this.member.options.minSessionTimeoutMs
+  }
+
+  get maxSessionTimeoutMs(): number {
+    return this.member.options.maxSessionTimeoutMs
+  }
+
+  get myid(): number {
+    return this.member.options.myid
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir
+  }
+
+  get dataLogDir(): string {
+    return this.options.dataLogDir
+  }
+
+  get learners(): ServerInfo['learners'] {
+    return this.options.learners
+  }
+
+  get traceMask(): bigint {
+    return this.backend.traceMask
   }
 }
 
@@ -117,35 +210,16 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.member.connect(link, params, (grant) => {
       if (!('channel' in grant)) return done({ err: grant.err })
       link.sessionId = grant.sessionId
-      done(new MemberSession(this.member, grant.channel, grant.passwd, grant.timeoutMs))
+      done(new MemberSession(this.member, connection, grant.channel, grant.passwd, grant.timeoutMs))
     })
   }
 
+  /**
+   * The figures four-letter words print. The mode and learners are read now; the rest when a word
+   * reads them, so a word pays only for what it prints (see {@link MemberServerInfo}).
+   */
   serverInfo(): ServerInfo {
-    const member = this.member
-    const sessions = [...member.sessions.all()].map((s) => ({ sessionId: s.id, expiresAtMs: s.expiresAt }))
-    const ephemerals = new Map<bigint, string[]>()
-    for (const [id, paths] of member.tree.ephemerals) ephemerals.set(id, [...paths].sort())
-    return {
-      version: paddockVersionLine,
-      mode: this.mode(),
-      readOnly: this.readOnly,
-      lastProcessedZxid: member.lastProcessedZxid,
-      // ZooKeeper's DataTree holds the root under both '' and '/', and its count shows it.
-      znodeCount: member.tree.size + 1,
-      approximateDataSize: approximateDataSize(member),
-      sessions,
-      ephemerals,
-      watchesBySession: watchesBySession(member),
-      tickTimeMs: member.options.tickTimeMs,
-      minSessionTimeoutMs: member.options.minSessionTimeoutMs,
-      maxSessionTimeoutMs: member.options.maxSessionTimeoutMs,
-      myid: member.options.myid,
-      dataDir: this.dataDir,
-      dataLogDir: this.dataLogDir,
-      learners: this.learners(),
-      traceMask: this.traceMask,
-    }
+    return new MemberServerInfo(this.member, this, { mode: this.mode(), dataDir: this.dataDir, dataLogDir: this.dataLogDir, learners: this.learners() })
   }
 }
 
@@ -162,23 +236,11 @@ function watchesBySession(member: Pipeline): Map<bigint, string[]> {
   return bySession
 }
 
-// DataTree.approximateDataSize: path lengths plus data lengths.
-function approximateDataSize(member: Pipeline): number {
-  let size = 0
-  const visit = (path: string): void => {
-    const node = member.tree.get(path)
-    if (node === undefined) return
-    size += path.length + node.data.length
-    for (const child of node.children ?? []) visit(path === '/' ? `/${child}` : `${path}/${child}`)
-  }
-  visit('/')
-  return size
-}
-
 /** One session attached to one wire connection. */
 class MemberSession implements ClientPortSession {
   constructor(
     private readonly member: Pipeline,
+    private readonly connection: ClientPortConnection,
     private readonly channel: Channel,
     readonly passwd: Uint8Array,
     readonly timeoutMs: number,
@@ -193,7 +255,19 @@ class MemberSession implements ClientPortSession {
     if (local !== undefined) return reply(local)
     const mapped = fromJuteRequest(request)
     if ('err' in mapped) return reply({ err: mapped.err, zxid: this.member.lastProcessedZxid })
-    this.member.submit(this.channel, mapped, xid, (response, zxid) => reply(toBackendReply(request, response, zxid)))
+    this.member.submit(this.channel, mapped, xid, (response, zxid) => this.answer(request, response, zxid, reply))
+  }
+
+  // Runs when the member answers, maybe long after the request (a write waits for its commit):
+  // a mapping that throws here must close this connection, not unwind into the member's commit.
+  private answer(request: ClientRequest, response: Response, zxid: number, reply: (reply: BackendReply) => void): void {
+    let answer: BackendReply
+    try {
+      answer = toBackendReply(request, response, zxid)
+    } catch (e) {
+      return this.connection.failed(`answering ${request.op}`, e)
+    }
+    reply(answer)
   }
 
   detach(): void {
@@ -210,6 +284,10 @@ function answerLocally(request: ClientRequest, zxid: number): BackendReply | und
     // PrepRequestProcessor: reconfig is refused first when reconfigEnabled is false (the default).
     case 'reconfig':
       return { err: ErrorCode.RECONFIGDISABLED, zxid }
+    // Only the member's container sweep deletes containers: from a client, as an opcode that
+    // Request.isValid refuses (UnimplementedRequestProcessor: UNIMPLEMENTED, then close).
+    case 'deleteContainer':
+      return { err: ErrorCode.UNIMPLEMENTED, zxid, close: true }
     // IPAuthenticationProvider.handleAuthentication adds the connection's own address: always OK.
     case 'auth':
       return request.scheme === 'ip' ? { err: 0, zxid: 0 } : undefined

@@ -54,6 +54,7 @@ function connectPeers(options: MemberStartOptions, replication: Replication, log
   const handler = {
     message: replication.receive.bind(replication),
     disconnected: replication.disconnected.bind(replication),
+    fatal: replication.failStop.bind(replication),
   }
   if (options.hub instanceof MemoryHub) return Promise.resolve(options.hub.join(options.myid, handler))
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))

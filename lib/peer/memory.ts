@@ -4,12 +4,25 @@
  * partitions that break connections the way a network would.
  * @module
  */
+import { describeError, escalate } from './boundary.js'
 import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
 
 /** Connects in-memory transports and decides who can reach whom. */
 export class MemoryHub {
   private readonly members = new Map<number, MemoryTransport>()
   private groups: number[][] | undefined
+
+  /** @param report - Where a message a handler refused, and the broken connection, are reported. @defaultValue nothing */
+  constructor(private readonly report: (line: string) => void = () => undefined) {}
+
+  /** Reports `line`; a logger that throws is ignored, as it is called from inside the boundary. */
+  log(line: string): void {
+    try {
+      this.report(line)
+    } catch {
+      // Nothing to report it to.
+    }
+  }
 
   /** Creates the transport of member `id`, delivering to `handler`. */
   join(id: number, handler: PeerHandler): PeerTransport {
@@ -78,19 +91,41 @@ export class MemoryTransport implements PeerTransport {
     return this.live.has(`${peer}/${channel}`) && this.hub.reachable(this.id, peer)
   }
 
-  /** Hands a message to this member's handler. */
+  /**
+   * Hands a message to this member's handler. What the handler throws breaks the "connection" to
+   * `from`, as the TCP transport closes a socket (transport.ts has the contract).
+   */
   deliver(from: number, channel: PeerChannel, message: unknown): void {
     this.live.add(`${from}/${channel}`)
-    this.handler.message(from, channel, message)
+    try {
+      this.handler.message(from, channel, message)
+    } catch (error) {
+      this.hub.log(`peer ${this.id}: member ${from}'s ${channel} connection: ${describeError(error)}; connection broken`)
+      this.breakTo(from)
+      this.escalate(error)
+    }
   }
 
   /** The connection to `peer` broke (partition or close): tell both ends once. */
   breakTo(peer: number): void {
     const other = this.hub.member(peer)
     for (const channel of ['election', 'quorum'] as const) {
-      if (this.live.delete(`${peer}/${channel}`)) this.handler.disconnected(peer, channel)
-      if (other !== undefined && other.live.delete(`${this.id}/${channel}`)) other.handler.disconnected(this.id, channel)
+      if (this.live.delete(`${peer}/${channel}`)) this.tellDisconnected(peer, channel)
+      if (other !== undefined && other.live.delete(`${this.id}/${channel}`)) other.tellDisconnected(this.id, channel)
     }
+  }
+
+  private tellDisconnected(peer: number, channel: PeerChannel): void {
+    try {
+      this.handler.disconnected(peer, channel)
+    } catch (error) {
+      this.hub.log(`peer ${this.id}: member ${peer}'s ${channel} connection closing: ${describeError(error)}`)
+      this.escalate(error)
+    }
+  }
+
+  private escalate(error: unknown): void {
+    escalate(this.handler, error, () => void this.close(), (line) => this.hub.log(`peer ${this.id}: ${line}`))
   }
 
   async close(): Promise<void> {

@@ -3,11 +3,25 @@
  * of members, on the ports of their `server.N` lines, carrying length-prefixed msgpackr frames.
  * As in ZooKeeper (QuorumCnxManager), only the member with the larger id keeps a connection it
  * dialled: a connection from a smaller id is closed and dialled back, so one survives per pair.
+ *
+ * An accepted connection is unauthenticated until its hello (a tag and a member id) is accepted:
+ * until then it may send one frame of at most {@link peerHelloBytesMax} bytes within
+ * {@link peerHelloTimeoutMs}, and at most {@link peerPendingConnectionsMax} such connections wait
+ * at once. After it, frames up to {@link peerFrameBytesMax} flow, and a newer connection of the
+ * same member on the same channel replaces the older one (ZooKeeper keeps one SendWorker per sid).
+ *
+ * Every socket event and timer runs inside one boundary ({@link TcpTransport.guard}): an error
+ * while decoding or handling a peer's frames closes that connection and is logged; a broken ZAB
+ * invariant also goes to the handler's `fatal` (transport.ts has the contract).
  * @module
  */
 import { createServer, Socket, type Server } from 'node:net'
-import { peerConnectTimeoutMs, peerFrameBytesMax, peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin } from '../limits.js'
+import {
+  peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
+  peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin,
+} from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
+import { describeError, escalate } from './boundary.js'
 import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
@@ -28,7 +42,7 @@ export interface TcpTransportOptions {
   myid: number
   /** Every member's address, this one's included. */
   members: ReadonlyMap<number, PeerAddress>
-  /** Receives messages and disconnections. */
+  /** Receives messages, disconnections and broken invariants. */
   handler: PeerHandler
   /** Host to bind; defaults to this member's host. */
   bindHost?: string
@@ -38,11 +52,17 @@ export interface TcpTransportOptions {
   redialMsMin?: number
   /** Longest wait between dial attempts to a member that is down, ms. @defaultValue {@link peerRedialMsMax} */
   redialMsMax?: number
+  /** Time an accepted connection has to send its hello, ms. @defaultValue {@link peerHelloTimeoutMs} */
+  helloTimeoutMs?: number
+  /** Accepted connections that may wait for their hello at once, both ports together. @defaultValue {@link peerPendingConnectionsMax} */
+  pendingConnectionsMax?: number
 }
 
 /**
  * Length-prefixed frames from a byte stream. Chunks are kept until a whole frame is there and
  * joined once, so a frame of hundreds of megabytes (a SNAP) is copied once, not once per chunk.
+ * A frame announced over {@link FrameReader.frameBytesMax} throws as soon as its 4-byte length is
+ * read, before any of it is kept.
  */
 export class FrameReader {
   private chunks: Buffer[] = []
@@ -50,27 +70,51 @@ export class FrameReader {
   /** Bytes needed before anything can be parsed: a length prefix, or the frame it announces. */
   private needed = 4
 
+  /**
+   * @param frameBytesMax - Largest frame body accepted, in bytes; may be raised later (after a
+   * hello, from {@link peerHelloBytesMax} to {@link peerFrameBytesMax}).
+   */
+  constructor(public frameBytesMax: number = peerFrameBytesMax) {}
+
   /** Takes the next chunk of the stream; returns the frames it completes (their bodies). */
   push(chunk: Buffer): Buffer[] {
+    this.add(chunk)
+    const frames: Buffer[] = []
+    // Bounded by the bytes buffered: each frame consumes at least its 4-byte prefix.
+    for (let body = this.take(); body !== undefined; body = this.take()) frames.push(body)
+    return frames
+  }
+
+  /** Keeps the next chunk of the stream, for {@link FrameReader.take}. */
+  add(chunk: Buffer): void {
+    if (chunk.length === 0) return
     this.chunks.push(chunk)
     this.buffered += chunk.length
-    if (this.buffered < this.needed) return []
-    let buffer = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered)
-    const frames: Buffer[] = []
-    this.needed = 4
-    while (buffer.length >= 4) {
-      const length = buffer.readUInt32BE(0)
-      if (length > peerFrameBytesMax) throw new RangeError(`peer frame of ${length} bytes is over ${peerFrameBytesMax}`)
-      if (buffer.length < 4 + length) {
-        this.needed = 4 + length
-        break
-      }
-      frames.push(buffer.subarray(4, 4 + length))
-      buffer = buffer.subarray(4 + length)
+  }
+
+  /**
+   * The body of the next complete frame, or undefined until one is there. Throws a RangeError
+   * when the next frame is announced over {@link FrameReader.frameBytesMax}.
+   */
+  take(): Buffer | undefined {
+    if (this.buffered < this.needed) return undefined
+    const buffer = this.joined()
+    const length = buffer.readUInt32BE(0)
+    if (length > this.frameBytesMax) throw new RangeError(`peer frame of ${length} bytes is over ${this.frameBytesMax}`)
+    if (buffer.length < 4 + length) {
+      this.needed = 4 + length
+      return undefined
     }
-    this.chunks = buffer.length === 0 ? [] : [buffer]
-    this.buffered = buffer.length
-    return frames
+    const rest = buffer.subarray(4 + length)
+    this.chunks = rest.length === 0 ? [] : [rest]
+    this.buffered = rest.length
+    this.needed = 4
+    return buffer.subarray(4, 4 + length)
+  }
+
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
+    return this.chunks[0] as Buffer
   }
 }
 
@@ -82,6 +126,15 @@ function frame(value: unknown): Buffer {
   return out
 }
 
+/** The member id a hello claims, or undefined when the frame is no hello of this protocol. */
+function helloId(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { tag, id } = value as { tag?: unknown; id?: unknown }
+  return tag === handshakeTag && typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined
+}
+
+const ignore = (): void => undefined
+
 /** Starts listening on this member's two ports and dialling the members with smaller ids. */
 export async function startTcpTransport(options: TcpTransportOptions): Promise<PeerTransport> {
   const transport = new TcpTransport(options)
@@ -92,6 +145,8 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<P
 
 class TcpTransport implements PeerTransport {
   private readonly sockets = new Map<string, Socket>()
+  /** Accepted connections whose hello has not been accepted yet (bounded by pendingConnectionsMax). */
+  private readonly unauthenticated = new Set<Socket>()
   /** Extra bytes a socket may queue while a frame bigger than a quarter of the limit drains. */
   private readonly allowance = new WeakMap<Socket, number>()
   /**
@@ -102,16 +157,42 @@ class TcpTransport implements PeerTransport {
   private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
+  private readonly helloTimeoutMs: number
+  private readonly pendingConnectionsMax: number
   private closed = false
+  private closing: Promise<void> | undefined
 
-  constructor(private readonly options: TcpTransportOptions) {}
+  constructor(private readonly options: TcpTransportOptions) {
+    this.helloTimeoutMs = options.helloTimeoutMs ?? peerHelloTimeoutMs
+    this.pendingConnectionsMax = options.pendingConnectionsMax ?? peerPendingConnectionsMax
+  }
 
   private key(peer: number, channel: PeerChannel): string {
     return `${peer}/${channel}`
   }
 
+  // The log is the embedder's code, called from inside the boundary: it may not break it.
   private log(line: string): void {
-    this.options.log?.(`peer ${this.options.myid}: ${line}`)
+    try {
+      this.options.log?.(`peer ${this.options.myid}: ${line}`)
+    } catch {
+      // Nothing to report it to.
+    }
+  }
+
+  /**
+   * The boundary of every socket event and timer: runs `work`; an error it throws closes `socket`
+   * (if any) and is logged with `what`, and a broken ZAB invariant goes on to the handler's
+   * `fatal`. Nothing escapes to the process.
+   */
+  private guard(socket: Socket | undefined, what: string, work: () => void): void {
+    try {
+      work()
+    } catch (error) {
+      socket?.destroy()
+      this.log(`${what}: ${describeError(error)}${socket === undefined ? '' : '; connection closed'}`)
+      escalate(this.options.handler, error, () => void this.close(), (line) => this.log(line))
+    }
   }
 
   async listen(): Promise<void> {
@@ -119,11 +200,13 @@ class TcpTransport implements PeerTransport {
     if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
     const host = this.options.bindHost ?? me.host
     for (const channel of ['quorum', 'election'] as const) {
-      const server = createServer((socket) => this.accept(socket, channel))
+      const server = createServer((socket) => this.guard(socket, `${channel} connection`, () => this.accept(socket, channel)))
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(channel === 'quorum' ? me.quorumPort : me.electionPort, host, () => resolve())
       })
+      // An error of a listening server (EMFILE on accept, say) must not be an uncaught 'error' event.
+      server.on('error', (error) => this.log(`${channel} port: ${describeError(error)}`))
       this.servers.push(server)
     }
   }
@@ -167,8 +250,8 @@ class TcpTransport implements PeerTransport {
     const socket = new Socket()
     socket.setNoDelay(true)
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-    socket.once('connect', () => connected(socket))
-    socket.on('error', () => undefined)
+    socket.once('connect', () => this.guard(socket, `member ${peer}'s ${channel} connection (dialled)`, () => connected(socket)))
+    socket.on('error', ignore)
     socket.connect(channel === 'quorum' ? address.quorumPort : address.electionPort, address.host)
     return socket
   }
@@ -181,74 +264,103 @@ class TcpTransport implements PeerTransport {
     state.delayMs = Math.min(this.options.redialMsMax ?? peerRedialMsMax, state.delayMs * 2)
     state.timer = setTimeout(() => {
       state.timer = undefined
-      this.dial(peer, channel)
+      this.guard(undefined, `redial of member ${peer} (${channel})`, () => this.dial(peer, channel))
     }, state.delayMs)
     state.timer.unref()
     this.redial.set(key, state)
   }
 
+  /**
+   * A connection to one of our ports: unauthenticated until its hello, it may send one frame of
+   * at most {@link peerHelloBytesMax} bytes within the hello timeout, and only so many may wait.
+   */
   private accept(socket: Socket, channel: PeerChannel): void {
-    socket.setNoDelay(true)
-    const reader = new FrameReader()
-    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
-    const onData = (chunk: Buffer) => {
-      let frames: Buffer[]
-      try {
-        frames = reader.push(chunk)
-      } catch {
-        return void socket.destroy()
-      }
-      if (frames.length === 0) return
-      socket.off('data', onData)
-      socket.setTimeout(0)
-      this.handshake(socket, channel, frames)
+    socket.on('error', ignore)
+    const from = `${channel} connection from ${socket.remoteAddress}:${socket.remotePort}`
+    if (this.closed) return void socket.destroy()
+    if (this.unauthenticated.size >= this.pendingConnectionsMax) {
+      return this.refuse(socket, from, `${this.unauthenticated.size} connections already wait for their hello (peerPendingConnectionsMax)`)
     }
+    socket.setNoDelay(true)
+    this.unauthenticated.add(socket)
+    const reader = new FrameReader(peerHelloBytesMax)
+    const timer = setTimeout(() => this.refuse(socket, from, `no hello within ${this.helloTimeoutMs} ms (peerHelloTimeoutMs)`), this.helloTimeoutMs)
+    timer.unref()
+    const settle = (): void => {
+      this.unauthenticated.delete(socket)
+      clearTimeout(timer)
+      socket.off('data', onData)
+    }
+    const onData = (chunk: Buffer): void =>
+      this.guard(socket, from, () => {
+        reader.add(chunk)
+        const hello = reader.take()
+        if (hello === undefined) return
+        settle()
+        this.handshake(socket, channel, from, hello, reader)
+      })
     socket.on('data', onData)
-    socket.on('error', () => undefined)
+    socket.once('close', settle)
   }
 
-  private handshake(socket: Socket, channel: PeerChannel, frames: Buffer[]): void {
-    const hello = decodeSafely(frames[0]) as { tag?: unknown; id?: unknown } | undefined
-    const id = typeof hello?.id === 'number' ? hello.id : -1
-    if (hello?.tag !== handshakeTag || !this.options.members.has(id) || id === this.options.myid) {
-      this.log(`refused a ${channel} connection from ${socket.remoteAddress}: not a member`)
-      return void socket.destroy()
-    }
+  private refuse(socket: Socket, from: string, why: string): void {
+    this.log(`refused ${from}: ${why}`)
+    socket.destroy()
+  }
+
+  private handshake(socket: Socket, channel: PeerChannel, from: string, hello: Buffer, reader: FrameReader): void {
+    const id = helloId(decodeValue(hello))
+    if (id === undefined) return this.refuse(socket, from, 'not a hello')
+    if (!this.options.members.has(id) || id === this.options.myid) return this.refuse(socket, from, `${id} is not another member`)
     if (id < this.options.myid) {
       // ZooKeeper's rule: the larger id dials. Drop this one and dial back.
       socket.destroy()
       return this.dial(id, channel)
     }
-    this.attach(socket, id, channel, frames.slice(1))
+    reader.frameBytesMax = peerFrameBytesMax
+    this.attach(socket, id, channel, reader)
   }
 
-  private attach(socket: Socket, peer: number, channel: PeerChannel, pending: Buffer[] = []): void {
-    const key = this.key(peer, channel)
-    const previous = this.sockets.get(key)
-    if (previous !== undefined && previous !== socket) previous.destroy()
-    this.sockets.set(key, socket)
-    const reader = new FrameReader()
-    const deliver = (frames: Buffer[]) => {
-      for (const f of frames) {
-        const message = decodeSafely(f)
-        if (message === undefined) return void socket.destroy()
-        this.options.handler.message(peer, channel, message)
-      }
-    }
+  /** Makes `socket` the connection of `peer` on `channel`; frames already in `reader` are delivered now. */
+  private attach(socket: Socket, peer: number, channel: PeerChannel, reader = new FrameReader()): void {
+    this.replace(peer, channel, socket)
     socket.on('data', (chunk: Buffer) => {
-      try {
-        deliver(reader.push(chunk))
-      } catch {
-        socket.destroy()
-      }
+      reader.add(chunk)
+      this.deliver(socket, peer, channel, reader)
     })
-    socket.once('close', () => this.lost(socket, peer, channel))
-    deliver(pending)
-    const parked = this.parked.get(key)
-    if (parked !== undefined) {
-      this.parked.delete(key)
+    socket.once('close', () => this.guard(undefined, `member ${peer}'s ${channel} connection closing`, () => this.lost(socket, peer, channel)))
+    // Frames that came in the same chunks as the hello take the same guarded path as later ones.
+    this.deliver(socket, peer, channel, reader)
+    const parked = this.parked.get(this.key(peer, channel))
+    if (parked !== undefined && !socket.destroyed) {
+      this.parked.delete(this.key(peer, channel))
       this.send(peer, channel, parked)
     }
+  }
+
+  /**
+   * One connection per member and channel: a newer one replaces the older (a member that
+   * restarted, or reconnected before we saw its old connection close), and the handler hears that
+   * the old one broke, since messages in flight on it are lost.
+   */
+  private replace(peer: number, channel: PeerChannel, socket: Socket): void {
+    const key = this.key(peer, channel)
+    const previous = this.sockets.get(key)
+    this.sockets.set(key, socket)
+    if (previous === undefined || previous === socket) return
+    this.log(`member ${peer}'s ${channel} connection replaced by a newer one`)
+    previous.destroy()
+    this.guard(undefined, `member ${peer}'s replaced ${channel} connection`, () => this.options.handler.disconnected(peer, channel))
+  }
+
+  /** Hands every complete frame to the handler, in order; an error closes the connection. */
+  private deliver(socket: Socket, peer: number, channel: PeerChannel, reader: FrameReader): void {
+    this.guard(socket, `member ${peer}'s ${channel} connection`, () => {
+      // Bounded by the bytes buffered; stops when the handler closed the connection (or us).
+      for (let body = reader.take(); body !== undefined; body = socket.destroyed ? undefined : reader.take()) {
+        this.options.handler.message(peer, channel, decodeValue(body))
+      }
+    })
   }
 
   private lost(socket: Socket, peer: number, channel: PeerChannel): void {
@@ -282,20 +394,17 @@ class TcpTransport implements PeerTransport {
     return socket !== undefined && !socket.destroyed
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true
     for (const state of this.redial.values()) if (state.timer !== undefined) clearTimeout(state.timer)
     for (const socket of this.sockets.values()) socket.destroy()
+    for (const socket of this.unauthenticated) socket.destroy()
     this.sockets.clear()
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
-  }
-}
-
-function decodeSafely(bytes: Buffer | undefined): unknown {
-  if (bytes === undefined) return undefined
-  try {
-    return decodeValue(bytes)
-  } catch {
-    return undefined
   }
 }

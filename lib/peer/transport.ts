@@ -1,21 +1,38 @@
 /**
  * Member-to-member messaging: what the member runtime needs from a transport, whatever carries it
  * (TCP between processes, or an in-memory hub between members of one process).
+ *
+ * The error contract: a transport is the boundary of its sockets and timers, so nothing thrown by
+ * its own decoding or by the handler escapes it to the process. An error while decoding or
+ * handling a peer's message closes the connection it came on (the peer is dropped, and reconnects)
+ * and is logged; a {@link ZabInvariantError} (a broken invariant of the core) is not an input
+ * problem but a bug that must stop the member, so it also goes to {@link PeerHandler.fatal}.
  * @module
  */
+import type { ZabInvariantError } from '../zab/assert.js'
 
 /** ZooKeeper keeps leader election and the quorum protocol on separate ports and connections. */
 export type PeerChannel = 'election' | 'quorum'
 
 /** Receives what a transport delivers. */
 export interface PeerHandler {
-  /** A message from `from`, in the order it was sent on that channel (FIFO per connection). */
+  /**
+   * A message from `from`, in the order it was sent on that channel (FIFO per connection). To
+   * refuse it (a message that breaks the protocol), throw: the transport closes that connection,
+   * drops whatever else came with it, and logs the error.
+   */
   message(from: number, channel: PeerChannel, message: unknown): void
   /**
-   * The connection to `peer` on `channel` broke: messages in flight either way may be lost, and
-   * later ones travel on a new connection.
+   * The connection to `peer` on `channel` broke, or a newer one replaced it: messages in flight
+   * either way may be lost, and later ones travel on a new connection.
    */
   disconnected(peer: number, channel: PeerChannel): void
+  /**
+   * `message` or `disconnected` broke an invariant of the ZAB core: the member must fail-stop and
+   * report it. The connection it happened on is closed first. Without this callback the
+   * transport closes itself, so a member in that state no longer talks to the others.
+   */
+  fatal?(error: ZabInvariantError): void
 }
 
 /** Sends messages to other members. */

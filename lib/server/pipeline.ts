@@ -222,7 +222,7 @@ export class Pipeline {
     this.options = resolveOptions(options)
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
-    this.tree.listener = (type, path, zxid) => this.watches.trigger(type, path, zxid)
+    this.tree.listener = (type, path, zxid, acl) => this.watches.trigger(type, path, zxid, acl)
     this.every(this.options.tickTimeMs, () => this.expireSessions())
     this.every(this.options.containerCheckIntervalMs, () => this.removeExpiredContainers())
   }
@@ -514,6 +514,7 @@ export class Pipeline {
       watcher: channel.connection,
       authInfo: channel.authInfo,
       skipACL: this.options.skipACL,
+      responseBytesMax: this.options.maxDataBytes,
     })
     switch (request.op) {
       case 'getData':
@@ -532,6 +533,8 @@ export class Pipeline {
         return reads.getAllChildrenNumber(ctx, request.path)
       case 'setWatches':
         return reads.setWatches(ctx, request)
+      case 'addWatch':
+        return reads.addWatch(ctx, request)
       default:
         return this.sessionLocal(channel, request)
     }
@@ -541,10 +544,6 @@ export class Pipeline {
     switch (request.op) {
       case 'sync':
         return pathProblem(request.path) === undefined ? { err: 0, path: request.path } : { err: ErrorCode.BADARGUMENTS }
-      case 'addWatch':
-        if (pathProblem(request.path) !== undefined) return { err: ErrorCode.BADARGUMENTS }
-        this.watches.addPersistentWatch(request.path, channel.connection, request.mode)
-        return { err: 0 }
       case 'removeWatches': {
         const removed = this.watches.remove(request.path, channel.connection, request.type, request.dryRun)
         return removed.length > 0 ? { err: 0 } : { err: ErrorCode.NOWATCHER }

@@ -7,11 +7,14 @@
  * @module
  */
 import { ErrorCode } from '../errors.js'
+import { juteMaxBufferBytes, responseOverheadBytesMax } from '../limits.js'
 import { Perms, type ACL, type Id } from '../protocol/data.js'
 import { hasPermission } from '../tree/acl.js'
 import type { DataTree } from '../tree/data-tree.js'
-import type { Watcher, WatchManager } from '../watch/watch-manager.js'
+import type { ReadCheck, Watcher, WatchManager } from '../watch/watch-manager.js'
+import { parentPath, pathProblem } from '../path.js'
 import type {
+  AddWatchRequest,
   ExistsRequest,
   GetACLRequest,
   GetChildrenRequest,
@@ -30,6 +33,11 @@ export interface ReadContext {
   watcher: Watcher
   authInfo: readonly Id[]
   skipACL: boolean
+  /**
+   * The member's jute.maxbuffer (its `maxDataBytes`), in bytes: a read whose response would need
+   * more (plus {@link responseOverheadBytesMax}) is refused. @defaultValue {@link juteMaxBufferBytes}
+   */
+  responseBytesMax?: number
 }
 
 const noNode = { err: ErrorCode.NONODE } as const
@@ -57,14 +65,16 @@ export function exists(ctx: ReadContext, request: ExistsRequest): ResponseFor<'e
   return node === undefined ? noNode : { err: 0, stat: node.stat() }
 }
 
-/** getChildren / getChildren2: the sorted child names and the Stat; a child watch on success. */
+/**
+ * getChildren / getChildren2: the sorted child names and the Stat; a child watch on success. The
+ * node keeps its children sorted between calls, so this copies the list and sorts nothing.
+ */
 export function getChildren(ctx: ReadContext, request: GetChildrenRequest): ResponseFor<'getChildren'> {
   const node = ctx.tree.get(request.path)
   if (node === undefined) return noNode
   if (!allowed(ctx, node.acl, Perms.READ)) return noAuth
   if (request.watch) ctx.watches.addChildWatch(request.path, ctx.watcher)
-  const children = node.children === null ? [] : [...node.children].sort()
-  return { err: 0, children, stat: node.stat() }
+  return { err: 0, children: node.sortedChildren().slice(), stat: node.stat() }
 }
 
 /** getACL: needs READ or ADMIN; without ADMIN the digest hashes are masked (ZooKeeper 3.9). */
@@ -86,17 +96,76 @@ function maskDigest(a: ACL): ACL {
   return { perms: a.perms, id: { scheme: 'digest', id: `${user}:x` } }
 }
 
-/** multiRead: each read on its own, no watches (ZooKeeper FinalRequestProcessor multiRead). */
+/**
+ * multiRead: each read on its own, no watches (ZooKeeper FinalRequestProcessor multiRead). The
+ * results stop accumulating once their jute size passes the response bound
+ * ({@link responseBytesMaxOf}), and the request is answered BADARGUMENTS: ZooKeeper builds the
+ * whole response, however big (4,200 reads of a 1 MiB node make 4.4 GB), and its client then
+ * drops the connection ("Packet len … is out of range!"); Paddock refuses before building it.
+ */
 export function multiRead(ctx: ReadContext, request: MultiReadRequest): ResponseFor<'multiRead'> {
-  const results: MultiReadResult[] = request.ops.map((op) => {
-    if (op.op === 'getData') {
-      const r = getData(ctx, { op: 'getData', path: op.path, watch: false })
-      return r.err === 0 && 'data' in r ? { op: 'getData', err: 0, data: r.data, stat: r.stat } : { op: 'error', err: r.err }
-    }
-    const r = getChildren(ctx, { op: 'getChildren', path: op.path, watch: false })
-    return r.err === 0 && 'children' in r ? { op: 'getChildren', err: 0, children: r.children } : { op: 'error', err: r.err }
-  })
+  const bytesMax = responseBytesMaxOf(ctx)
+  // ReplyHeader, then the MultiHeader that ends the results.
+  let bytes = replyHeaderBytes + multiHeaderBytes
+  const results: MultiReadResult[] = []
+  for (const op of request.ops) {
+    const result = multiReadOne(ctx, op)
+    bytes += multiReadResultBytes(result)
+    if (bytes > bytesMax) return { err: ErrorCode.BADARGUMENTS }
+    results.push(result)
+  }
   return { err: 0, results }
+}
+
+function multiReadOne(ctx: ReadContext, op: MultiReadRequest['ops'][number]): MultiReadResult {
+  if (op.op === 'getData') {
+    const r = getData(ctx, { op: 'getData', path: op.path, watch: false })
+    return r.err === 0 && 'data' in r ? { op: 'getData', err: 0, data: r.data, stat: r.stat } : { op: 'error', err: r.err }
+  }
+  const r = getChildren(ctx, { op: 'getChildren', path: op.path, watch: false })
+  return r.err === 0 && 'children' in r ? { op: 'getChildren', err: 0, children: r.children } : { op: 'error', err: r.err }
+}
+
+/**
+ * The largest response a read may build, in bytes of jute: the connection's jute.maxbuffer plus
+ * {@link responseOverheadBytesMax}, so that one getData of a node at the data limit still fits.
+ */
+export function responseBytesMaxOf(ctx: ReadContext): number {
+  return (ctx.responseBytesMax ?? juteMaxBufferBytes) + responseOverheadBytesMax
+}
+
+// Jute sizes: ReplyHeader (xid, zxid, err), MultiHeader (type, done, err), Stat (6 longs, 5 ints).
+const replyHeaderBytes = 4 + 8 + 4
+const multiHeaderBytes = 4 + 1 + 4
+const statBytes = 8 * 6 + 4 * 5
+
+/** The jute size of one multiRead result with its MultiHeader. */
+function multiReadResultBytes(result: MultiReadResult): number {
+  switch (result.op) {
+    case 'getData':
+      return multiHeaderBytes + 4 + result.data.length + statBytes
+    case 'getChildren': {
+      let bytes = multiHeaderBytes + 4
+      for (const name of result.children) bytes += 4 + utf8Bytes(name)
+      return bytes
+    }
+    default:
+      return multiHeaderBytes + 4
+  }
+}
+
+/** UTF-8 length of `text`, without encoding it. */
+function utf8Bytes(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    // A surrogate pair is one code point of 4 bytes: 2 for each half.
+    else if (c >= 0xd800 && c <= 0xdfff) bytes += 2
+    else bytes += 3
+  }
+  return bytes
 }
 
 /** getAllChildrenNumber: every descendant, needs READ. */
@@ -137,7 +206,38 @@ export function setWatches(ctx: ReadContext, request: SetWatchesRequest): Respon
     else if (node.pzxid > request.relativeZxid) watcher.process({ type: 'NodeChildrenChanged', path, zxid })
     else watches.addChildWatch(path, watcher)
   }
-  for (const path of request.persistentWatches) watches.addPersistentWatch(path, watcher, 'persistent')
-  for (const path of request.persistentRecursiveWatches) watches.addPersistentWatch(path, watcher, 'persistentRecursive')
+  // Re-registered persistent watches filter their events by READ, as addWatch's do.
+  const canRead = readCheck(ctx)
+  for (const path of request.persistentWatches) watches.addPersistentWatch(path, watcher, 'persistent', canRead)
+  for (const path of request.persistentRecursiveWatches) watches.addPersistentWatch(path, watcher, 'persistentRecursive', canRead)
   return { err: 0 }
+}
+
+/**
+ * addWatch: registers a persistent or persistent-recursive watch whose events are filtered by
+ * READ on the changed node (ZooKeeper 3.9.2, CVE-2024-23944). As in ZooKeeper the watched path
+ * needs no permission, nor to exist: what the watcher may not read it is never told of.
+ */
+export function addWatch(ctx: ReadContext, request: AddWatchRequest): Response {
+  if (pathProblem(request.path) !== undefined) return { err: ErrorCode.BADARGUMENTS }
+  ctx.watches.addPersistentWatch(request.path, ctx.watcher, request.mode, readCheck(ctx))
+  return { err: 0 }
+}
+
+/** No identity holds a permission on this list but `super` (and skipACL). */
+const readableByNone: readonly ACL[] = Object.freeze([{ perms: 0, id: { scheme: 'world', id: 'anyone' } }])
+
+/**
+ * The connection's READ check for watch events (ZooKeeper's `checkACL(cnxn, znodeAcl, READ,
+ * authInfo)` before delivering an event). It reads `ctx.authInfo` when asked, so identities
+ * added later by addauth count. Without the changed node's ACL from the caller, a node no longer
+ * in the tree (deleted) is judged by READ on its parent, which would have listed its name anyway;
+ * with neither, only super and skipACL see the event.
+ */
+export function readCheck(ctx: ReadContext): ReadCheck {
+  return (path, acl) => {
+    if (ctx.skipACL) return true
+    const known = acl ?? ctx.tree.get(path)?.acl ?? ctx.tree.get(parentPath(path))?.acl
+    return hasPermission(known ?? readableByNone, Perms.READ, ctx.authInfo)
+  }
 }

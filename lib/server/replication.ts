@@ -15,7 +15,7 @@ import type { PeerChannel, PeerTransport } from '../peer/transport.js'
 import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn/codec.js'
 import type { TxnEntry } from '../txn/types.js'
 import { epochOf, makeZxid } from '../protocol/zxid.js'
-import type { Ready, RoleState, ZabMessage, ZabPeer } from '../zab/index.js'
+import { zabMessageProblem, type Ready, type RoleState, type ZabMessage, type ZabPeer } from '../zab/index.js'
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
 import type { ForwardedWrite, Pipeline, MemberRole } from './pipeline.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
@@ -181,19 +181,42 @@ export class Replication {
     return new Promise((resolve, reject) => this.servingWaiters.push({ resolve, reject }))
   }
 
-  /** A message from another member. */
+  /**
+   * A message from another member. One that is not exactly a ZAB message (lib/zab/validate.ts), or
+   * that came on the wrong channel, is refused: throwing makes the transport close that member's
+   * connection and log why (lib/peer/transport.ts). Whatever the core itself throws while it
+   * takes a valid message may have left it half-changed, so that fail-stops the member.
+   */
   receive(from: number, channel: PeerChannel, message: unknown): void {
-    if (this.stopped || !isZabMessage(message)) return
-    if ((channel === 'election') !== (message.type === 'NOTIFICATION')) return
-    this.zab.step(from, message)
+    if (this.stopped) return
+    const problem = zabMessageProblem(message)
+    if (problem !== undefined) throw new TypeError(`refused a message from member ${from}: ${problem}`)
+    const valid = message as ZabMessage
+    if ((channel === 'election') !== (valid.type === 'NOTIFICATION')) {
+      throw new TypeError(`refused a message from member ${from}: ${valid.type} on the ${channel} channel`)
+    }
+    try {
+      this.zab.step(from, valid)
+    } catch (error) {
+      return this.fail(error)
+    }
     this.pump()
+  }
+
+  /** A broken invariant the transport reported: stop the member and say why. */
+  failStop(error: Error): void {
+    this.fail(error)
   }
 
   /** The quorum connection to `peer` broke: its learner session ends (ZooKeeper: one LearnerHandler per socket). */
   disconnected(peer: number, channel: PeerChannel): void {
     if (this.stopped || channel !== 'quorum') return
     this.generation.set(peer, (this.generation.get(peer) ?? 0) + 1)
-    this.zab.disconnected(peer)
+    try {
+      this.zab.disconnected(peer)
+    } catch (error) {
+      return this.fail(error)
+    }
     this.pump()
   }
 
@@ -488,6 +511,3 @@ async function* toAsync<T>(items: readonly T[]): AsyncGenerator<T> {
   for (const item of items) yield item
 }
 
-function isZabMessage(value: unknown): value is ZabMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
-}

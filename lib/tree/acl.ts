@@ -7,7 +7,13 @@
 import { OPEN_ACL_UNSAFE, Perms, type ACL, type Id } from '../protocol/data.js'
 
 
-/** True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides. */
+/**
+ * True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides
+ * (PrepRequestProcessor.fixupACL asks ProviderRegistry). Only `world:anyone`, `digest` and `ip`
+ * have one. `super` is none: it is the identity the server gives a superuser session (its
+ * superDigest, or skipACL), never a scheme an ACL may name, so ZooKeeper answers INVALIDACL for
+ * it as for any unknown scheme.
+ */
 export function isValidId(scheme: string, id: string): boolean {
   switch (scheme) {
     case 'world':
@@ -16,8 +22,6 @@ export function isValidId(scheme: string, id: string): boolean {
       return id.split(':').length === 2
     case 'ip':
       return parseIpRule(id) !== undefined
-    case 'super':
-      return true
     default:
       return false
   }

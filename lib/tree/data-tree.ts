@@ -15,11 +15,23 @@ import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot,
 export type TreeEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'
 
 /** Receives every change as it is applied, in zxid order, to trigger watches. */
-export type TreeListener = (type: TreeEventType, path: string, zxid: number) => void
+/**
+ * Told of every change. `acl` is the changed node's ACL when the node is gone by the time the
+ * listener runs (NodeDeleted) and its parent's for NodeChildrenChanged, for the watch READ checks
+ * (ZooKeeper: DataTree passes the ACL to triggerWatch).
+ */
+export type TreeListener = (type: TreeEventType, path: string, zxid: number, acl?: readonly ACL[]) => void
 
 /** One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates. */
 export class ZNode {
+  /** Child names; changed only through {@link ZNode.addChild} and {@link ZNode.removeChild}. */
   children: Set<string> | null = null
+  /** The children in order as of the last {@link ZNode.sortedChildren}, or null before the first. */
+  private sorted: string[] | null = null
+  /** Names added since `sorted` was made, in no order. */
+  private added: string[] = []
+  /** Whether a child was removed since `sorted` was made. */
+  private removedSinceSort = false
   constructor(
     public data: Uint8Array,
     public acl: readonly ACL[],
@@ -41,6 +53,42 @@ export class ZNode {
     return this.children === null ? 0 : this.children.size
   }
 
+  /** Adds child `name` (the tree's bookkeeping; it keeps the ordered list up to date lazily). */
+  addChild(name: string): void {
+    if (this.children === null) this.children = new Set()
+    const before = this.children.size
+    this.children.add(name)
+    if (this.sorted !== null && this.children.size !== before) this.added.push(name)
+  }
+
+  /** Removes child `name`. */
+  removeChild(name: string): void {
+    if (this.children?.delete(name) === true && this.sorted !== null) this.removedSinceSort = true
+  }
+
+  /**
+   * The child names in code-unit order, kept between calls: only the children added or removed
+   * since the last call are sorted and merged in, so reading a big node's children again costs no
+   * sort (ZooKeeper returns them in no order; Paddock's clients and tests expect them sorted). The
+   * list is the node's own: callers copy it before handing it out.
+   */
+  sortedChildren(): readonly string[] {
+    const children = this.children
+    if (children === null || children.size === 0) return this.resetSorted([])
+    const sorted = this.sorted
+    // Many changes since the last sort (or none made yet): sorting everything is as cheap.
+    if (sorted === null || this.added.length * 4 > sorted.length) return this.resetSorted([...children].sort())
+    if (this.added.length === 0 && !this.removedSinceSort) return sorted
+    return this.resetSorted(mergeChildren(sorted, this.added, children))
+  }
+
+  private resetSorted(sorted: string[]): string[] {
+    this.sorted = sorted
+    this.added = []
+    this.removedSinceSort = false
+    return sorted
+  }
+
   /** The client-visible Stat (DataNode.copyStat). */
   stat(): Stat {
     const numChildren = this.numChildren
@@ -59,6 +107,24 @@ export class ZNode {
       pzxid: this.pzxid,
     }
   }
+}
+
+/**
+ * `sorted` (an earlier ordered list) without the names no longer in `children`, merged with the
+ * `added` names still there. A name removed and added again is in both lists and is kept once.
+ */
+function mergeChildren(sorted: readonly string[], added: readonly string[], children: ReadonlySet<string>): string[] {
+  const fresh = new Set(added.filter((name) => children.has(name)))
+  const incoming = [...fresh].sort()
+  const out: string[] = []
+  let j = 0
+  for (const name of sorted) {
+    if (!children.has(name) || fresh.has(name)) continue
+    while (j < incoming.length && incoming[j]! < name) out.push(incoming[j++]!)
+    out.push(name)
+  }
+  while (j < incoming.length) out.push(incoming[j++]!)
+  return out
 }
 
 /** The result of applying one transaction. */
@@ -93,6 +159,8 @@ export class DataTree {
   lastProcessedZxid = 0
   /** Called for every change, in order; the server points it at the watch manager. */
   listener: TreeListener | undefined = undefined
+  /** Path lengths plus data lengths of every node, kept as nodes change (see {@link DataTree.approximateDataSize}). */
+  private dataSize = 0
 
   constructor() {
     this.clear()
@@ -106,6 +174,7 @@ export class DataTree {
     this.containers.clear()
     this.ttls.clear()
     this.lastProcessedZxid = 0
+    this.dataSize = 0
     this.addSystemNode('/', OPEN_ACL_UNSAFE)
     this.addSystemNode('/zookeeper', OPEN_ACL_UNSAFE)
     this.addSystemNode('/zookeeper/quota', OPEN_ACL_UNSAFE)
@@ -115,6 +184,7 @@ export class DataTree {
   private addSystemNode(path: string, acl: readonly ACL[]): void {
     const node = new ZNode(empty, acl, 0, 0, 0, 0, 0, 0, 0, 0, 0n, 'persistent', 0)
     this.nodes.set(path, node)
+    this.dataSize += path.length
     if (path !== '/') this.linkChild(path)
   }
 
@@ -133,13 +203,36 @@ export class DataTree {
     return this.nodes.keys()
   }
 
+  /**
+   * The sum of every node's path length and data length (ZooKeeper's `approximate_data_size`),
+   * kept up to date as nodes change, as ZooKeeper's `DataTree.cachedApproximateDataSize` is, so
+   * reading it walks nothing.
+   */
+  get approximateDataSize(): number {
+    return this.dataSize
+  }
+
   /** Number of descendants of `path` (not counting itself), or -1 when it does not exist. */
   descendantCount(path: string): number {
-    const node = this.nodes.get(path)
-    if (node === undefined) return -1
-    let count = 0
-    for (const child of node.children ?? []) count += 1 + this.descendantCount(childPath(path, child))
+    if (!this.nodes.has(path)) return -1
+    let count = -1
+    this.forEachInSubtree(path, () => count++)
     return count
+  }
+
+  /**
+   * Calls `visit` for `path` and every node below it, parents before children. Iterative, with an
+   * explicit stack of paths, so a chain of any depth cannot overflow the call stack.
+   */
+  forEachInSubtree(path: string, visit: (path: string, node: ZNode) => void): void {
+    const stack = [path]
+    for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
+      const node = this.nodes.get(at)
+      if (node === undefined) continue
+      visit(at, node)
+      if (node.children === null) continue
+      for (const child of node.children) stack.push(childPath(at, child))
+    }
   }
 
   /** Applies a committed transaction; the tree changes only here. */
@@ -185,6 +278,7 @@ export class DataTree {
     if (this.nodes.has(txn.path)) return errorResult(ErrorCode.NODEEXISTS)
     const node = new ZNode(txn.data, internACL(txn.acl), zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
     this.nodes.set(txn.path, node)
+    this.dataSize += txn.path.length + txn.data.length
     this.linkChild(txn.path)
     this.indexNode(txn.path, node)
     this.quotaNodeCreated(parentName, baseName(txn.path))
@@ -200,16 +294,17 @@ export class DataTree {
     const parentName = parentPath(path)
     const parent = this.nodes.get(parentName)
     this.nodes.delete(path)
+    this.dataSize -= path.length + node.data.length
     this.unindexNode(path, node)
     if (parent !== undefined) {
-      parent.children?.delete(baseName(path))
+      parent.removeChild(baseName(path))
       if (zxid > parent.pzxid) parent.pzxid = zxid
     }
     const quotaPath = quotaPathOf(parentName)
     if (quotaPath !== undefined && baseName(path) === limitNode) this.quotas.delete(quotaPath)
     this.countUsage(path, -node.data.length, -1)
-    this.listener?.('NodeDeleted', path, zxid)
-    this.listener?.('NodeChildrenChanged', parentName, zxid)
+    this.listener?.('NodeDeleted', path, zxid, node.acl)
+    this.listener?.('NodeChildrenChanged', parentName, zxid, parent?.acl)
     return { type: 'delete', err: 0 }
   }
 
@@ -217,7 +312,7 @@ export class DataTree {
     const node = this.nodes.get(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
     this.countUsage(path, data.length - node.data.length, 0)
-    node.data = data
+    this.replaceData(node, data)
     node.version = version
     node.mzxid = header.zxid
     node.mtime = header.time
@@ -254,7 +349,7 @@ export class DataTree {
     // A stat node someone overwrote with something else is counted again from the tree.
     if (usage === undefined) return this.refreshUsage(root)
     // Updated in place, as ZooKeeper does: the stat node's version and mzxid stay.
-    stats.data = formatStats(usage.count + count, usage.bytes + bytes)
+    this.replaceData(stats, formatStats(usage.count + count, usage.bytes + bytes))
   }
 
   /** Sets quota root `path`'s stat node to the subtree's usage, counted from the tree (updateQuotaForPath). */
@@ -263,42 +358,33 @@ export class DataTree {
     if (stats === undefined) return
     let count = 0
     let bytes = 0
-    const visit = (at: string): void => {
-      const node = this.nodes.get(at)
-      if (node === undefined) return
+    this.forEachInSubtree(path, (_, node) => {
       count++
       bytes += node.data.length
-      for (const child of node.children ?? []) visit(childPath(at, child))
-    }
-    visit(path)
-    stats.data = formatStats(count, bytes)
+    })
+    this.replaceData(stats, formatStats(count, bytes))
   }
 
   /** After a snapshot is restored: the quota roots from the limit nodes, and their usage counted again (setupQuota). */
   restoreQuotas(): void {
     this.quotas.clear()
-    const visit = (at: string): void => {
-      const node = this.nodes.get(at)
-      if (node === undefined) return
-      for (const child of node.children ?? []) {
-        if (child === limitNode) {
-          const quotaPath = quotaPathOf(at)
-          if (quotaPath === undefined) continue
-          this.quotas.add(quotaPath)
-          this.refreshUsage(quotaPath)
-        } else {
-          visit(childPath(at, child))
-        }
-      }
-    }
-    visit(quotaRoot)
+    const roots: string[] = []
+    this.forEachInSubtree(quotaRoot, (at, node) => {
+      const quotaPath = quotaPathOf(at)
+      if (quotaPath !== undefined && node.children?.has(limitNode) === true) roots.push(quotaPath)
+    })
+    for (const quotaPath of roots) this.quotas.add(quotaPath)
+    for (const quotaPath of roots) this.refreshUsage(quotaPath)
+  }
+
+  /** Replaces a node's data, keeping {@link DataTree.approximateDataSize} in step. */
+  private replaceData(node: ZNode, data: Uint8Array): void {
+    this.dataSize += data.length - node.data.length
+    node.data = data
   }
 
   private linkChild(path: string): void {
-    const parent = this.nodes.get(parentPath(path))
-    if (parent === undefined) return
-    if (parent.children === null) parent.children = new Set()
-    parent.children.add(baseName(path))
+    this.nodes.get(parentPath(path))?.addChild(baseName(path))
   }
 
   private indexNode(path: string, node: ZNode): void {
@@ -347,6 +433,7 @@ export class DataTree {
     node.acl = internACL(node.acl)
     const existing = this.nodes.get(path)
     if (existing !== undefined) node.children = existing.children
+    this.dataSize += node.data.length - (existing === undefined ? -path.length : existing.data.length)
     this.nodes.set(path, node)
     if (path !== '/') this.linkChild(path)
     this.indexNode(path, node)
@@ -366,6 +453,7 @@ export class DataTree {
       node.acl = internACL(node.acl)
       const existing = this.nodes.get(path)
       if (existing !== undefined) node.children = existing.children
+      this.dataSize += node.data.length - (existing === undefined ? -path.length : existing.data.length)
       this.nodes.set(path, node)
       if (path === parentName) parent = node
       if (path !== '/') {
@@ -375,10 +463,7 @@ export class DataTree {
           parentName = parentPath(path)
           parent = this.nodes.get(parentName)
         }
-        if (parent !== undefined) {
-          if (parent.children === null) parent.children = new Set()
-          parent.children.add(path.slice(slash + 1))
-        }
+        parent?.addChild(path.slice(slash + 1))
       }
       if (node.kind !== 'persistent') this.indexNode(path, node)
     }

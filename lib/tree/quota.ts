@@ -41,28 +41,55 @@ export function formatStats(count: number, bytes: number): Uint8Array {
   return encoder.encode(`count=${count},bytes=${bytes}`)
 }
 
-/** The quota roots (ZooKeeper's PathTrie of limit nodes). */
+/** One level of {@link QuotaRoots}: the names below it, and whether a quota root ends here. */
+interface TrieNode {
+  root: boolean
+  readonly children: Map<string, TrieNode>
+}
+
+const trieNode = (): TrieNode => ({ root: false, children: new Map() })
+
+/**
+ * The quota roots (ZooKeeper's PathTrie of limit nodes): a trie of path components, so finding
+ * the deepest root above a path costs one step per component, whatever the depth and the number
+ * of roots, and hashes no long prefix strings.
+ */
 export class QuotaRoots {
-  private readonly roots = new Set<string>()
+  private top = trieNode()
+  private count = 0
 
   /** Number of quota roots. */
   get size(): number {
-    return this.roots.size
+    return this.count
   }
 
   /** Adds a quota root. */
   add(path: string): void {
-    this.roots.add(path)
+    let at = this.top
+    for (const name of components(path)) {
+      let next = at.children.get(name)
+      if (next === undefined) at.children.set(name, (next = trieNode()))
+      at = next
+    }
+    if (!at.root) this.count++
+    at.root = true
   }
 
-  /** Removes a quota root. */
+  /** Removes a quota root (the trie keeps its empty levels: roots are few and rarely removed). */
   delete(path: string): void {
-    this.roots.delete(path)
+    let at: TrieNode | undefined = this.top
+    for (const name of components(path)) {
+      at = at.children.get(name)
+      if (at === undefined) return
+    }
+    if (at.root) this.count--
+    at.root = false
   }
 
   /** Forgets every root. */
   clear(): void {
-    this.roots.clear()
+    this.top = trieNode()
+    this.count = 0
   }
 
   /**
@@ -70,10 +97,30 @@ export class QuotaRoots {
    * The `/zookeeper` subtree itself is never counted, as in ZooKeeper.
    */
   rootOf(path: string): string | undefined {
-    if (this.roots.size === 0) return undefined
-    for (let at = path; at.length > 1; at = at.slice(0, Math.max(1, at.lastIndexOf('/')))) {
-      if (this.roots.has(at)) return at === '/zookeeper' ? undefined : at
+    if (this.count === 0) return undefined
+    let at = this.top
+    let deepest = -1
+    let end = 0
+    for (const name of components(path)) {
+      const next = at.children.get(name)
+      if (next === undefined) break
+      at = next
+      end += 1 + name.length
+      if (at.root) deepest = end
     }
-    return undefined
+    // The root `/` itself is never a quota root here: ZooKeeper ignores a limit node directly under /zookeeper/quota.
+    if (deepest <= 0) return undefined
+    const root = path.slice(0, deepest)
+    return root === '/zookeeper' ? undefined : root
+  }
+}
+
+/** The names of `path`'s components in order (`/a/b` → a, b); none for `/`. */
+function* components(path: string): Generator<string> {
+  for (let start = 1; start < path.length; ) {
+    const slash = path.indexOf('/', start)
+    const end = slash < 0 ? path.length : slash
+    yield path.slice(start, end)
+    start = end + 1
   }
 }

@@ -12,14 +12,14 @@
  */
 
 import { ErrorCode } from '../errors.js'
-import { socketCloseLingerMs, stuckConnectionBytesMax } from '../limits.js'
+import { responseOverheadBytesMax, socketCloseLingerMs } from '../limits.js'
 import type { Socket } from 'node:net'
 import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js'
 import type { ClientRequest, WatcherEvent } from '../protocol/jute-records.js'
 import { OpCode, Xid, opName } from '../protocol/opcodes.js'
 import { readConnectRequest, type RequestHeader } from './records.js'
 import { decodeRequestFrame, decodeRequestHeader } from './requests.js'
-import { FrameDecoder, fourLetterWordOf, writeConnectResponseFrame, writeNotificationFrame, writeReplyFrame, type FourLetterWord } from './frames.js'
+import { FrameDecoder, fourLetterWordOf, writeConnectResponseFrame, writeNotificationFrame, writeReplyFrame, writeReplyFrameWithin, type FourLetterWord } from './frames.js'
 import { javaHex, type ConnectionInfo, type LatencyStats } from './four-letter-words.js'
 import type { BackendReply, ClientPortBackend, ClientPortConnection, ClientPortLogger, ClientPortSession, SessionEndReason } from './types.js'
 
@@ -36,6 +36,8 @@ export interface ConnectionHost {
   readonly maxBufferBytes: number
   /** Bytes queued for writing before reading pauses. */
   readonly writeBufferedBytesMax: number
+  /** Bytes queued for writing past which a notification closes the connection as one that does not read. */
+  readonly queuedBytesMax: number
   /** Requests in flight before reading pauses. */
   readonly requestsInflightMax: number
   /** Time allowed to complete the handshake, ms. */
@@ -105,6 +107,9 @@ const lastOpCodes: Partial<Record<ClientRequest['op'], string>> = {
 
 const emptyBytes = new Uint8Array(0)
 
+/** A notification frame's bytes besides its path: length, ReplyHeader, type, state, path length. */
+const notificationOverheadBytes = 4 + 16 + 4 + 4 + 4
+
 /** One accepted socket speaking the ZooKeeper client protocol. */
 export class ClientPortConnectionImpl implements ClientPortConnection {
   /** The client's IP address. */
@@ -127,6 +132,8 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private closeSessionInFlight = false
   private closeWhenIdle = false
   private readonly held: [number, WatcherEvent][] = []
+  /** Bytes the held notifications will take, roughly (see {@link notificationOverheadBytes}). */
+  private heldBytes = 0
   private handshakeTimer: NodeJS.Timeout | undefined
   private lingerTimer: NodeJS.Timeout | undefined
   private readonly onClosed: (() => void)[] = []
@@ -149,12 +156,59 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     this.remotePort = socket.remotePort ?? 0
     this.decoder = new FrameDecoder({ maxBufferBytes: host.maxBufferBytes })
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.receive(chunk))
-    socket.on('drain', () => this.pump())
+    socket.on('data', (chunk: Buffer) => this.guard('reading', () => this.receive(chunk)))
+    socket.on('drain', () => this.guard('resuming', () => this.pump()))
     socket.on('error', () => {}) // 'close' follows and cleans up.
     socket.on('close', () => this.closed())
-    this.handshakeTimer = setTimeout(() => this.fail(`no ConnectRequest within ${host.sessionlessCnxnTimeoutMs} ms`), host.sessionlessCnxnTimeoutMs)
+    const timeoutMs = host.sessionlessCnxnTimeoutMs
+    this.handshakeTimer = setTimeout(() => this.guard('timing out', () => this.fail(`no ConnectRequest within ${timeoutMs} ms`)), timeoutMs)
     this.handshakeTimer.unref()
+  }
+
+  // ---- the boundary --------------------------------------------------------------------------
+
+  /**
+   * Runs `work` for this connection inside its boundary: an exception (a bug, or input no check
+   * foresaw) closes this connection and is logged through the port's logger; it never reaches
+   * the socket's event emitter, the backend that called in, or the process. Every entry point
+   * runs inside one: socket events, timers, microtasks, and the backend's callbacks and calls.
+   */
+  private guard(where: string, work: () => void): void {
+    try {
+      work()
+    } catch (e) {
+      this.crashed(where, e)
+    }
+  }
+
+  /**
+   * The boundary's catch: log, then destroy the socket (its state may be half-updated, so nothing
+   * more is written). Nothing here may throw, the logger included.
+   */
+  private crashed(where: string, error: unknown): void {
+    try {
+      this.host.logger.warn(`Closing connection from /${this.remoteAddress}:${this.remotePort}${this.sid()}: internal error while ${where}: ${describe(error)}`)
+    } catch {
+      // A logger that throws cannot be told; the connection is closed all the same.
+    }
+    this.destroy()
+  }
+
+  /** Drops the connection now, with whatever is queued (the 'close' event then cleans up). */
+  private destroy(): void {
+    if (this.state === 'closed') return
+    this.state = 'closing'
+    try {
+      clearTimeout(this.handshakeTimer)
+      this.socket.destroy()
+    } catch {
+      // destroy() does not throw on a socket; nothing more can be done if it does.
+    }
+  }
+
+  /** The backend failed while serving this connection (see {@link ClientPortConnection.failed}). */
+  failed(what: string, error: unknown): void {
+    this.crashed(what, error)
   }
 
   /** True once the connection is a client connection (not a four-letter word, not closed). */
@@ -209,8 +263,8 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     const text = this.host.fourLetterWord(word, this.remoteAddress)
     if (typeof text === 'string') return this.writeFourLetterAnswer(text)
     text.then(
-      (answer) => this.writeFourLetterAnswer(answer),
-      (error: unknown) => this.fail(`${word} failed: ${describe(error)}`),
+      (answer) => this.guard(`answering ${word}`, () => this.writeFourLetterAnswer(answer)),
+      (error: unknown) => this.guard(`answering ${word}`, () => this.fail(`${word} failed: ${describe(error)}`)),
     )
   }
 
@@ -286,7 +340,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     clearTimeout(this.handshakeTimer)
     this.clientReadOnly = request.readOnly
     this.state = 'connecting'
-    backend.connect(this, request, (result) => this.connected(result))
+    backend.connect(this, request, (result) => this.guard('opening the session', () => this.connected(result)))
   }
 
   // ZooKeeperServer.finishSessionInit: an invalid session gets timeOut 0, id 0, a zero password, then close.
@@ -312,7 +366,8 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     writeConnectResponseFrame(this.out, { protocolVersion: 0, timeOut: result.timeoutMs, sessionId: result.sessionId, passwd: result.passwd, readOnly })
     this.countSent()
     this.state = 'open'
-    for (const [zxid, event] of this.held.splice(0)) this.notify(zxid, event)
+    this.heldBytes = 0
+    for (const [zxid, event] of this.held.splice(0)) this.sendNotification(zxid, event)
     this.scheduleFlush()
     this.pump()
   }
@@ -344,10 +399,12 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     this.slots.push(slot)
     this.lastOperation = lastOpCodes[request.op] ?? 'NA'
     if (request.op === 'closeSession') this.closeSessionInFlight = true
-    session.submit(header.xid, request, (reply) => {
-      slot.reply = reply
-      this.flushSlots()
-    })
+    session.submit(header.xid, request, (reply) =>
+      this.guard(`answering ${request.op}`, () => {
+        slot.reply = reply
+        this.flushSlots()
+      }),
+    )
   }
 
   // A body that does not decode: ZooKeeper answers MARSHALLINGERROR under the xid and keeps the
@@ -386,7 +443,14 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
 
   private writeReply(slot: Slot, reply: BackendReply): void {
     const xid = slot.ping ? Xid.ping : slot.xid
-    writeReplyFrame(this.out, { xid, zxid: reply.zxid, err: reply.err }, reply.err === 0 ? reply.response : undefined)
+    const header = { xid, zxid: reply.zxid, err: reply.err }
+    const response = reply.err === 0 ? reply.response : undefined
+    // A response over jute.maxbuffer would make the client drop the connection ("Packet len … is
+    // out of range!") and perhaps send the request again: it is refused with BADARGUMENTS instead.
+    if (!writeReplyFrameWithin(this.out, header, response, this.host.maxBufferBytes + responseOverheadBytesMax)) {
+      this.host.logger.warn(`Request from /${this.remoteAddress}:${this.remotePort}${this.sid()} xid ${xid} answered BADARGUMENTS: its response is over jute.maxbuffer (${this.host.maxBufferBytes})`)
+      writeReplyFrame(this.out, { ...header, err: ErrorCode.BADARGUMENTS })
+    }
     this.countSent()
     const nowMs = performance.now()
     const latencyMs = Math.max(0, Math.round(nowMs - slot.startedMs))
@@ -403,17 +467,39 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
 
   /** Sends a watch notification (xid -1) now; held until the ConnectResponse is out. */
   notify(zxid: number, event: WatcherEvent): void {
+    this.guard('sending a notification', () => this.sendNotification(zxid, event))
+  }
+
+  private sendNotification(zxid: number, event: WatcherEvent): void {
     if (this.state === 'connecting') {
+      // Only the ConnectResponse is pending, but a burst can still be big: the same bound holds.
       this.held.push([zxid, event])
+      this.heldBytes += event.path.length * 3 + notificationOverheadBytes
+      if (this.heldBytes > this.host.queuedBytesMax) this.doesNotRead(this.heldBytes)
       return
     }
     if (this.state !== 'open') return
     writeNotificationFrame(this.out, zxid, event)
     this.countSent()
-    if (this.socket.writableLength + this.out.length > stuckConnectionBytesMax) {
-      return this.fail(`client does not read: over ${stuckConnectionBytesMax} bytes queued`)
-    }
+    const queued = this.queuedBytes()
+    if (queued > this.host.queuedBytesMax) return this.doesNotRead(queued)
     this.scheduleFlush()
+  }
+
+  /** Bytes waiting to be written: in the socket's buffer and not yet handed to it. */
+  private queuedBytes(): number {
+    return this.socket.writableLength + this.out.length
+  }
+
+  // The client does not read what it is sent: drop the queue and the connection at once, since
+  // flushing it (as end() would) is what cannot happen.
+  private doesNotRead(queued: number): void {
+    this.host.logger.warn(
+      `Closing connection from /${this.remoteAddress}:${this.remotePort}${this.sid()}: client does not read: ` +
+        `${queued} bytes queued, over queuedBytesMax (${this.host.queuedBytesMax})`,
+    )
+    this.held.length = 0
+    this.destroy()
   }
 
   private countSent(): void {
@@ -425,21 +511,23 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private scheduleFlush(): void {
     if (this.flushScheduled) return
     this.flushScheduled = true
-    queueMicrotask(() => this.flush())
+    queueMicrotask(() => this.guard('writing', () => this.flush()))
   }
 
   private flush(): void {
     this.flushScheduled = false
-    if (this.out.length === 0 || this.state === 'closed') return
+    if (this.out.length === 0 || this.state === 'closed' || this.socket.destroyed) return
     const accepted = this.socket.write(this.out.finish())
     // When the kernel takes the whole write at once no 'drain' follows, so resume the work here,
     // after pending I/O, if reading stopped only because the output had not been flushed yet.
     if (accepted && this.readingPaused && !this.resumeScheduled) {
       this.resumeScheduled = true
-      setImmediate(() => {
-        this.resumeScheduled = false
-        this.pump()
-      })
+      setImmediate(() =>
+        this.guard('resuming', () => {
+          this.resumeScheduled = false
+          this.pump()
+        }),
+      )
     }
   }
 
@@ -447,6 +535,10 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
 
   /** The backend ended the session: expired or moved close now; closed after the closeSession reply. */
   sessionEnded(reason: SessionEndReason): void {
+    this.guard('ending the session', () => this.endSession(reason))
+  }
+
+  private endSession(reason: SessionEndReason): void {
     if (this.state === 'closing' || this.state === 'closed') return
     this.host.logger.info(`Session 0x${javaHex(this.session?.sessionId ?? 0n)} ${reason}; closing connection from /${this.remoteAddress}:${this.remotePort}`)
     if (reason === 'closed' && this.closeSessionInFlight && this.slots.length > 0) {
@@ -479,15 +571,19 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   shutdown(done: () => void): void {
     if (this.state === 'closed') return done()
     this.onClosed.push(done)
-    this.end()
+    this.guard('shutting down', () => this.end())
   }
 
+  // The socket closed. The port forgets the connection and shutdown waiters are told even when
+  // the backend's detach throws: that is logged, never left to the socket's event emitter.
   private closed(): void {
     if (this.state === 'closed') return
     this.state = 'closed'
     clearTimeout(this.handshakeTimer)
     clearTimeout(this.lingerTimer)
-    this.session?.detach()
+    this.held.length = 0
+    const session = this.session
+    if (session !== undefined) this.guard('detaching the session', () => session.detach())
     this.host.removed(this)
     for (const done of this.onClosed.splice(0)) done()
   }
@@ -503,6 +599,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
       remotePort: this.remotePort,
       interestOps: (reading ? 1 : 0) | (writing ? 4 : 0),
       queued: this.slots.length,
+      queuedBytes: this.queuedBytes(),
       received: this.received,
       sent: this.sent,
       sessionId: this.session?.sessionId ?? 0n,

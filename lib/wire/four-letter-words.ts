@@ -59,6 +59,8 @@ export interface ConnectionInfo {
   interestOps: number
   /** Requests received and not yet answered. */
   queued: number
+  /** Bytes of replies and notifications waiting to be written to the client (not printed by `cons`). */
+  queuedBytes?: number
   /** Packets received on this connection. */
   received: number
   /** Packets sent on this connection. */
@@ -206,7 +208,7 @@ export interface FourLetterAnswer {
  * when `enabled` does not hold it, its text otherwise.
  */
 export function answerFourLetterWord(word: FourLetterWord, enabled: ReadonlySet<string>, ctx: FourLetterContext): FourLetterAnswer {
-  if (!enabled.has(word)) return { text: `${word} is not executed because it is not in the whitelist.\n`, effect: 'none' }
+  if (!enabled.has(word)) return { text: notWhitelistedText(word), effect: 'none' }
   switch (word) {
     case 'crst':
       if (ctx.server.mode === 'looking') return { text: notServingText, effect: 'none' }
@@ -219,6 +221,11 @@ export function answerFourLetterWord(word: FourLetterWord, enabled: ReadonlySet<
   }
 }
 
+/** ZooKeeper's answer to a word that `4lw.commands.whitelist` does not enable (NIOServerCnxn.checkFourLetterWord). */
+export function notWhitelistedText(word: string): string {
+  return `${word} is not executed because it is not in the whitelist.\n`
+}
+
 /** What ZooKeeper answers the words that need a serving server while there is none (no quorum). */
 export const notServingText = 'This ZooKeeper instance is not currently serving requests\n'
 
@@ -226,7 +233,7 @@ const needServing: ReadonlySet<string> = new Set(['srvr', 'stat', 'cons', 'conf'
 
 function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
   // A member without an established leader is not serving (ZooKeeper's CommandBase check).
-  if (ctx.server.mode === 'looking' && needServing.has(word)) return notServingText
+  if (needServing.has(word) && ctx.server.mode === 'looking') return notServingText
   switch (word) {
     case 'ruok': return 'imok'
     case 'isro': return ctx.server.readOnly ? 'ro' : 'rw'

@@ -180,6 +180,23 @@ export function writeReplyFrame(w: JuteWriter, header: ReplyHeader, response?: C
   w.endFrame()
 }
 
+/**
+ * Writes a whole reply frame as {@link writeReplyFrame} does, unless its payload would be over
+ * `payloadBytesMax`: then nothing is written and the answer is false. The response is encoded
+ * before its size is known, so the caller bounds what it builds (reads.ts bounds multiRead).
+ */
+export function writeReplyFrameWithin(w: JuteWriter, header: ReplyHeader, response: ClientResponse | undefined, payloadBytesMax: number): boolean {
+  w.beginFrame()
+  writeReplyHeader(w, header)
+  if (response !== undefined) writeResponse(w, response)
+  if (w.frameBytes > payloadBytesMax) {
+    w.abandonFrame()
+    return false
+  }
+  w.endFrame()
+  return true
+}
+
 /** Writes a whole notification frame: `ReplyHeader{xid -1, zxid, err 0}` and the `WatcherEvent`. */
 export function writeNotificationFrame(w: JuteWriter, zxid: number, event: WatcherEvent): void {
   w.beginFrame()

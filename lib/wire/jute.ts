@@ -404,6 +404,20 @@ export class JuteWriter {
     return this
   }
 
+  /** Bytes written into the open frame after its length prefix; 0 when no frame is open. */
+  get frameBytes(): number {
+    return this.frameStart < 0 ? 0 : this.pos - this.frameStart - 4
+  }
+
+  /** Drops the open frame and everything written into it, as if it had never been begun. */
+  abandonFrame(): this {
+    const at = this.frameStart
+    if (at < 0) throw new TypeError('abandonFrame: no frame is open')
+    this.pos = at
+    this.frameStart = -1
+    return this
+  }
+
   /**
    * Returns everything written since the last call, as a view the writer will not touch again, and
    * starts afresh after it.

@@ -11,6 +11,7 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import * as os from 'node:os'
 import {
+  connectionQueuedBytesMaxDefault,
   connectionRequestsInflightMaxDefault,
   juteMaxBufferBytes,
   maxClientCnxnsDefault,
@@ -24,9 +25,11 @@ import {
   fourLetterWordsReadingDirectories,
   fourLetterWordsWhitelistDefault,
   parseFourLetterWhitelist,
+  notWhitelistedText,
   type ClientPortStats,
   type DirectorySizes,
   type FourLetterContext,
+  type ServerInfo,
 } from './four-letter-words.js'
 import type { FourLetterWord } from './frames.js'
 
@@ -50,6 +53,11 @@ export interface ClientPortOptions {
   fourLetterWordsWhitelist?: string
   /** Bytes queued for writing before reading pauses, per connection. @defaultValue 1048576 */
   writeBufferedBytesMax?: number
+  /**
+   * Bytes queued for writing to one connection (replies and watch notifications) past which a
+   * notification closes it as a client that does not read; the close is logged. @defaultValue 8388608
+   */
+  queuedBytesMax?: number
   /** Requests in flight before reading pauses, per connection. @defaultValue 1000 */
   requestsInflightMax?: number
   /** Time allowed to complete the handshake, ms. @defaultValue 10000 */
@@ -89,6 +97,7 @@ export async function startClientPort(backend: ClientPortBackend, options: Clien
 class ClientPortImpl implements ClientPort, ConnectionHost {
   readonly maxBufferBytes: number
   readonly writeBufferedBytesMax: number
+  readonly queuedBytesMax: number
   readonly requestsInflightMax: number
   readonly sessionlessCnxnTimeoutMs: number
   readonly logger: ClientPortLogger
@@ -111,6 +120,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.maxClientCnxns = options.maxClientCnxns ?? maxClientCnxnsDefault
     this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytes
     this.writeBufferedBytesMax = options.writeBufferedBytesMax ?? writeBufferedBytesMaxDefault
+    this.queuedBytesMax = options.queuedBytesMax ?? connectionQueuedBytesMaxDefault
     this.requestsInflightMax = options.requestsInflightMax ?? connectionRequestsInflightMaxDefault
     this.sessionlessCnxnTimeoutMs = options.sessionlessCnxnTimeoutMs ?? sessionlessCnxnTimeoutMsDefault
     this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault)
@@ -131,6 +141,8 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
       this.server.once('error', reject)
       this.server.listen(port, host, () => {
         this.server.off('error', reject)
+        // Accept errors (EMFILE and the like) come as 'error' events: logged, never thrown.
+        this.server.on('error', (e) => this.warn(`client port: ${describe(e)}`))
         const addr = this.server.address()
         this.bound = typeof addr === 'object' && addr !== null ? { host: addr.address, port: addr.port } : { host, port }
         resolve()
@@ -143,12 +155,30 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     const address = socket.remoteAddress ?? ''
     const count = this.perAddress.get(address) ?? 0
     if (this.closing !== undefined || (this.maxClientCnxns > 0 && count >= this.maxClientCnxns)) {
-      if (this.closing === undefined) this.logger.warn(`Too many connections from /${address} - max is ${this.maxClientCnxns}`)
+      if (this.closing === undefined) this.warn(`Too many connections from /${address} - max is ${this.maxClientCnxns}`)
       socket.destroy()
       return
     }
     this.perAddress.set(address, count + 1)
-    this.open.add(new ClientPortConnectionImpl(this, socket))
+    let connection: ClientPortConnectionImpl
+    try {
+      connection = new ClientPortConnectionImpl(this, socket)
+    } catch (e) {
+      this.perAddress.set(address, count)
+      this.warn(`Closing connection from /${address}: internal error while accepting it: ${describe(e)}`)
+      socket.destroy()
+      return
+    }
+    this.open.add(connection)
+  }
+
+  /** Logs a line; a logger that throws is not let through to the socket or server event emitters. */
+  private warn(line: string): void {
+    try {
+      this.logger.warn(line)
+    } catch {
+      // Nothing more to do: the line is lost.
+    }
   }
 
   /** A connection closed: forget it. */
@@ -165,19 +195,38 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
    */
   fourLetterWord(word: FourLetterWord, from: string): string | Promise<string> {
     this.logger.info(`Processing ${word} command from /${from}`)
+    // The whitelist first: a word that is not enabled reads no figure at all.
+    if (!this.enabledWords.has(word)) return notWhitelistedText(word)
     const measure = this.backend.directorySizes
-    if (!fourLetterWordsReadingDirectories.has(word) || !this.enabledWords.has(word)) return this.answer(word, undefined)
+    if (!fourLetterWordsReadingDirectories.has(word)) return this.answer(word, undefined)
     if (measure === undefined) return this.answer(word, { dataDirBytes: 0, dataLogDirBytes: 0 })
     return measure.call(this.backend).then((directories) => this.answer(word, directories))
   }
 
   private answer(word: FourLetterWord, directories: DirectorySizes | undefined): string {
-    // The figures are read now, after any measuring, so the text is of one moment.
-    const ctx: FourLetterContext = { server: this.backend.serverInfo(), port: this.stats(), directories }
-    const answer = answerFourLetterWord(word, this.enabledWords, ctx)
+    // The figures are read now, after any measuring, so the text is of one moment; and only the
+    // figures the word prints are read at all (ruok reads none).
+    const answer = answerFourLetterWord(word, this.enabledWords, this.context(directories))
     if (answer.effect === 'resetConnectionStats') this.resetConnectionStats()
     if (answer.effect === 'resetServerStats') this.resetServerStats()
     return answer.text
+  }
+
+  /** The context of one answer, each part gathered on its first read. */
+  private context(directories: DirectorySizes | undefined): FourLetterContext {
+    const backend = this.backend
+    const readPortStats = () => this.stats()
+    let server: ServerInfo | undefined
+    let port: ClientPortStats | undefined
+    return {
+      get server() {
+        return (server ??= backend.serverInfo())
+      },
+      get port() {
+        return (port ??= readPortStats())
+      },
+      directories,
+    }
   }
 
   resetConnectionStats(): void {
@@ -242,4 +291,8 @@ function safe(read: () => string): string {
   } catch {
     return ''
   }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
 }

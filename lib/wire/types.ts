@@ -25,6 +25,11 @@ export interface ClientPortConnection {
    * 'closed' closes it once the closeSession reply is written.
    */
   sessionEnded(reason: SessionEndReason): void
+  /**
+   * The backend failed while serving this connection (an exception in a callback that runs later,
+   * outside the connection's own boundary): the connection logs it and closes. Never throws.
+   */
+  failed(what: string, error: unknown): void
 }
 
 /** One reply from the backend. */

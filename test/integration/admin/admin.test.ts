@@ -1,7 +1,7 @@
-// Method: real servers on loopback (a standalone with its client port, in memory and on LevelDB in a temporary dataDir, and an in-process ensemble) with the admin server on port 0; requests over TCP, then every endpoint read over HTTP (and the four-letter words over the client port), the Prometheus text parsed and checked against what was sent.
+// Method: real servers on loopback (a standalone with its client port, in memory and on LevelDB in a temporary dataDir, and an in-process ensemble) with the admin server on port 0; requests over TCP, then every endpoint read over HTTP (and the four-letter words over the client port), the Prometheus text parsed and checked against what was sent; forged Host and Origin headers sent raw over a socket.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect as connectSocket } from 'node:net'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/client/tcp.js'
@@ -36,9 +36,14 @@ async function client(server: Server): Promise<ZooKeeperClient> {
   return zk
 }
 
-async function getJson(url: string): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
-  const res = await fetch(url)
+async function getJson(url: string, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method })
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> }
+}
+
+/** POSTs to a command that changes something. */
+function postJson(url: string): ReturnType<typeof getJson> {
+  return getJson(url, 'POST')
 }
 
 /** One sample of the text exposition format: `name{a="b",c="d"} value`. */
@@ -82,15 +87,29 @@ async function metrics(base: string): Promise<Sample[]> {
   return parseExposition(await res.text()).samples
 }
 
-/** Sends raw bytes and returns the status line (for targets fetch would normalise). */
-function rawRequest(address: ServerAddress, head: string): Promise<string> {
+/** Sends raw bytes and returns the whole response (for targets and headers fetch would normalise). */
+function rawExchange(address: ServerAddress, head: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connectSocket(address.port, address.host, () => socket.end(head))
     let text = ''
     socket.on('data', (chunk) => (text += chunk.toString('latin1')))
-    socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''))
+    socket.on('close', () => resolve(text))
     socket.on('error', reject)
   })
+}
+
+/** Sends raw bytes and returns the status line. */
+async function rawRequest(address: ServerAddress, head: string): Promise<string> {
+  return (await rawExchange(address, head)).split('\r\n')[0] ?? ''
+}
+
+/** A raw request for `path` with the given headers; the status code and the JSON body. */
+async function rawJson(address: ServerAddress, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const lines = Object.entries({ ...headers, Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  const text = await rawExchange(address, `${method} ${path} HTTP/1.1\r\n${lines}\r\n`)
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1])
+  const body = text.slice(text.indexOf('\r\n\r\n') + 4)
+  return { status, body: JSON.parse(body) as Record<string, unknown> }
 }
 
 describe('admin server, standalone', () => {
@@ -144,20 +163,21 @@ describe('admin server, standalone', () => {
     expect(buckets.at(-1)?.value).toBe(value(samples, 'paddock_request_latency_ms_count', { op: 'create' }))
   })
 
-  it('lists every command with its link at GET /commands, and each link answers 200', async () => {
+  it('lists every command with its link and method at GET /commands, and each link answers 200 to that method', async () => {
     const { admin } = await standalone()
     const list = await getJson(`${admin}/commands`)
     expect(list.status).toBe(200)
     expect(list.type).toMatch(/^application\/json/)
-    const commands = list.body.commands as { name: string; aliases: string[]; url: string }[]
+    const commands = list.body.commands as { name: string; aliases: string[]; url: string; method: 'GET' | 'POST' }[]
     expect(commands.map((c) => c.name).sort()).toEqual(adminCommands.map((c) => c.names[0]).sort())
+    expect(commands.filter((c) => c.method === 'POST').map((c) => c.name).sort()).toEqual(['connection_stat_reset', 'set_trace_mask', 'stat_reset'])
     // Answered with an error by ZooKeeper too: `leader` on a standalone server, `set_trace_mask` without its argument.
     const erring: Record<string, { status: number; error: string }> = {
       leader: { status: 200, error: 'server is not initialized' },
       set_trace_mask: { status: 400, error: 'setTraceMask requires long traceMask argument' },
     }
     for (const c of commands) {
-      const answer = await getJson(`${admin}${c.url}`)
+      const answer = await getJson(`${admin}${c.url}`, c.method)
       expect(answer.status, c.name).toBe(erring[c.name]?.status ?? 200)
       expect(answer.body.command).toBe(c.name)
       expect(answer.body.error, c.name).toBe(erring[c.name]?.error ?? null)
@@ -222,20 +242,85 @@ describe('admin server, standalone', () => {
     expect((await getJson(`${admin}/commands/srvr/extra`)).status).toBe(404)
   })
 
-  it('answers methods other than GET with 405 and Allow: GET', async () => {
+  it('answers methods other than GET on a command that only reports with 405 and Allow: GET', async () => {
     const { admin } = await standalone()
-    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
-      const res = await fetch(`${admin}/commands/ruok`, { method, ...(method === 'POST' || method === 'PUT' ? { body: 'x' } : {}) })
-      expect(res.status, method).toBe(405)
-      expect(res.headers.get('allow')).toBe('GET')
+    for (const path of ['/commands/ruok', '/commands', '/metrics']) {
+      for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
+        const res = await fetch(`${admin}${path}`, { method, ...(method === 'POST' || method === 'PUT' ? { body: 'x' } : {}) })
+        expect(res.status, `${method} ${path}`).toBe(405)
+        expect(res.headers.get('allow')).toBe('GET')
+      }
     }
+  })
+
+  it('runs the commands that change something only on POST: GET is 405 with Allow: POST and a JSON error, and changes nothing', async () => {
+    const { server, admin } = await standalone()
+    for (const name of ['set_trace_mask?traceMask=7', 'stmk?traceMask=7', 'stat_reset', 'srst', 'connection_stat_reset', 'crst']) {
+      const res = await fetch(`${admin}/commands/${name}`)
+      expect(res.status, name).toBe(405)
+      expect(res.headers.get('allow')).toBe('POST')
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+      expect(((await res.json()) as { error: string }).error).toMatch(/^Method GET not allowed for \/commands\/\w+; use POST$/)
+    }
+    expect(await fourLetterWord(server.address!, 'gtmk')).toBe('306')
+    for (const method of ['PUT', 'DELETE']) expect((await fetch(`${admin}/commands/srst`, { method })).status).toBe(405)
+  })
+
+  it('answers an unknown command with 404 whatever the method', async () => {
+    const { admin } = await standalone()
+    expect(await postJson(`${admin}/commands/nope`)).toMatchObject({ status: 404, body: { command: 'nope', error: 'Unknown command: nope' } })
+  })
+
+  it('serves requests whose Host names it (its address, localhost, 127.0.0.1, [::1]) with its port, and refuses others with 421', async () => {
+    const { server } = await standalone()
+    const address = server.adminAddress!
+    for (const host of [`127.0.0.1:${address.port}`, `localhost:${address.port}`, `LOCALHOST:${address.port}`, `[::1]:${address.port}`]) {
+      expect((await rawJson(address, 'GET', '/commands/ruok', { Host: host })).status, host).toBe(200)
+    }
+    for (const host of [`attacker.example:${address.port}`, `127.0.0.1:${address.port + 1}`, '127.0.0.1', `localhost.attacker.example:${address.port}`, `10.0.0.1:${address.port}`, '']) {
+      const refused = await rawJson(address, 'GET', '/commands/ruok', { Host: host })
+      expect(refused.status, host).toBe(421)
+      expect(refused.body.error).toContain('does not name this admin server')
+    }
+    const noHost = await rawExchange(address, 'GET /metrics HTTP/1.0\r\n\r\n')
+    expect(noHost.split('\r\n')[0]).toBe('HTTP/1.1 421 Misdirected Request')
+  })
+
+  it('refuses a rebound host name before running a command that changes something', async () => {
+    const { server } = await standalone()
+    const address = server.adminAddress!
+    const rebound = await rawJson(address, 'POST', '/commands/set_trace_mask?traceMask=1', { Host: `rebound.attacker.example:${address.port}`, 'Content-Length': '0' })
+    expect(rebound.status).toBe(421)
+    expect(await fourLetterWord(server.address!, 'gtmk')).toBe('306')
+  })
+
+  it('refuses with 403 a request a browser sent from another site (Origin not naming the server)', async () => {
+    const { server } = await standalone()
+    const address = server.adminAddress!
+    const host = `127.0.0.1:${address.port}`
+    for (const origin of ['http://attacker.example', 'null', `https://127.0.0.1:${address.port}`]) {
+      const refused = await rawJson(address, 'POST', '/commands/srst', { Host: host, Origin: origin, 'Content-Length': '0' })
+      expect(refused.status, origin).toBe(403)
+    }
+    expect((await rawJson(address, 'POST', '/commands/srst', { Host: host, Origin: `http://${host}`, 'Content-Length': '0' })).status).toBe(200)
+  })
+
+  it('accepts any IP address and the machine\'s name in Host when it binds every address', async () => {
+    const { server } = await standalone({ adminServerHost: '0.0.0.0' })
+    const address = server.adminAddress!
+    const loopback = { host: '127.0.0.1', port: address.port }
+    for (const host of [`10.1.2.3:${address.port}`, `${hostname()}:${address.port}`, `localhost:${address.port}`]) {
+      expect((await rawJson(loopback, 'GET', '/commands/ruok', { Host: host })).status, host).toBe(200)
+    }
+    expect((await rawJson(loopback, 'GET', '/commands/ruok', { Host: `attacker.example:${address.port}` })).status).toBe(421)
   })
 
   it('survives malformed request targets and keeps serving', async () => {
     const { server, admin } = await standalone()
     const address = server.adminAddress!
-    expect(await rawRequest(address, 'GET /commands/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request')
-    expect(await rawRequest(address, 'GET http://evil/commands HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request')
+    const host = `127.0.0.1:${address.port}`
+    expect(await rawRequest(address, `GET /commands/%E0%A4%A HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request')
+    expect(await rawRequest(address, `GET http://evil/commands HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request')
     expect(await rawRequest(address, 'GARBAGE\r\n\r\n')).toBe('')
     expect(await rawRequest(address, `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)).toBe('')
     expect((await getJson(`${admin}/commands/ruok`)).status).toBe(200)
@@ -314,10 +399,10 @@ describe('admin server, the commands ZooKeeper 3.9 added', () => {
     const consReceived = async () => ((await getJson(`${admin}/commands/cons`)).body.connections as { packets_received: number }[])[0]?.packets_received
     expect(await received()).toBeGreaterThanOrEqual(6)
     expect(await consReceived()).toBeGreaterThanOrEqual(6)
-    expect((await getJson(`${admin}/commands/srst`)).body).toEqual({ command: 'stat_reset', error: null })
+    expect((await postJson(`${admin}/commands/srst`)).body).toEqual({ command: 'stat_reset', error: null })
     expect(await received()).toBe(0)
     expect(await consReceived()).toBeGreaterThanOrEqual(6)
-    expect((await getJson(`${admin}/commands/crst`)).body).toEqual({ command: 'connection_stat_reset', error: null })
+    expect((await postJson(`${admin}/commands/crst`)).body).toEqual({ command: 'connection_stat_reset', error: null })
     expect(await consReceived()).toBe(0)
     for (let i = 0; i < 3; i++) await zk.exists('/')
     expect(await fourLetterWord(server.address!, 'srst')).toBe('Server stats reset.\n')
@@ -329,10 +414,10 @@ describe('admin server, the commands ZooKeeper 3.9 added', () => {
   it('sets the trace mask with set_trace_mask?traceMask= and reports it in get_trace_mask and the four-letter word gtmk', async () => {
     const { server, admin } = await standalone()
     expect((await getJson(`${admin}/commands/gtmk`)).body).toEqual({ command: 'get_trace_mask', tracemask: 306, error: null })
-    expect((await getJson(`${admin}/commands/stmk?traceMask=1`)).body).toEqual({ command: 'set_trace_mask', tracemask: 1, error: null })
+    expect((await postJson(`${admin}/commands/stmk?traceMask=1`)).body).toEqual({ command: 'set_trace_mask', tracemask: 1, error: null })
     expect((await getJson(`${admin}/commands/get_trace_mask`)).body.tracemask).toBe(1)
     expect(await fourLetterWord(server.address!, 'gtmk')).toBe('1')
-    const bad = await getJson(`${admin}/commands/set_trace_mask?traceMask=lots`)
+    const bad = await postJson(`${admin}/commands/set_trace_mask?traceMask=lots`)
     expect(bad).toMatchObject({ status: 400, body: { error: 'setTraceMask requires long traceMask argument, got lots' } })
     expect(await fourLetterWord(server.address!, 'gtmk')).toBe('1')
   })

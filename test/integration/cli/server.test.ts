@@ -1,6 +1,7 @@
 // Method: run the real `paddock` command (a transpiled build on bare node) as a child process
 // against generated zoo.cfg + myid files, checking its exit codes, its output lines and what
-// clients and srvr see; every server it leaves behind is killed by the pid in its pid file.
+// clients and srvr see; every server it leaves behind is killed by the pid in its pid file; pid
+// files are forged to name an unrelated `sleep` child, which must outlive every command.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -182,6 +183,61 @@ describe('paddock server: a standalone server from zoo.cfg', () => {
     expect(background.code).toBe(1)
     expect(background.stderr).toMatch(/the server exited \(code 1\)/)
     expect(background.stderr).toContain('is in use')
+  }, 60_000)
+})
+
+describe('paddock server: a pid file that names another process', () => {
+  /** An unrelated process (`sleep`), killed after the test. */
+  function unrelatedProcess(): number {
+    const sleeper = spawn('sleep', ['120'], { stdio: 'ignore' })
+    cleanup.push(() => void sleeper.kill('SIGKILL'))
+    if (sleeper.pid === undefined) throw new Error('could not spawn sleep')
+    return sleeper.pid
+  }
+
+  async function forgePidFile(dataDir: string, pid: number): Promise<string> {
+    await mkdir(dataDir, { recursive: true })
+    const file = join(dataDir, 'paddock.pid')
+    await writeFile(file, `${pid}\n`)
+    return file
+  }
+
+  it('stop signals nothing when the pid file names an unrelated process: says so, removes the stale pid file, exit code 1', async () => {
+    const { cfg, dataDir } = await standaloneConfig()
+    const sleeper = unrelatedProcess()
+    const file = await forgePidFile(dataDir, sleeper)
+    const stop = await paddock(['server', 'stop', cfg])
+    expect(stop.code).toBe(1)
+    expect(stop.stdout).not.toContain('STOPPED')
+    expect(stop.stderr).toContain(`paddock: process ${sleeper} in ${file} is not a Paddock server started from ${cfg} (it runs: sleep 120); the pid file is stale: removed it, signalled nothing`)
+    expect(existsSync(file)).toBe(false)
+    expect(processAlive(sleeper)).toBe(true)
+  })
+
+  it('start replaces a stale pid file; stop from another config sharing the dataDir leaves the server alone; its own config stops it', async () => {
+    const { cfg, dataDir, port } = await standaloneConfig()
+    const sleeper = unrelatedProcess()
+    await forgePidFile(dataDir, sleeper)
+    const started = await paddock(['server', 'start', cfg])
+    expect(started.code, started.stderr).toBe(0)
+    expect(started.stderr).toContain(`process ${sleeper} in ${join(dataDir, 'paddock.pid')} is not a Paddock server`)
+    expect(started.stdout).toMatch(/STARTED \(pid \d+/)
+    const pid = pidIn(dataDir)
+    expect(pid).not.toBe(sleeper)
+
+    const copy = join(work, `s${dirs}`, 'copy.cfg')
+    await writeFile(copy, readFileSync(cfg, 'utf8'))
+    const wrongStop = await paddock(['server', 'stop', copy])
+    expect(wrongStop.code).toBe(1)
+    expect(wrongStop.stderr).toContain(`process ${pid} in ${join(dataDir, 'paddock.pid')} is a Paddock server started from ${cfg}, not from ${copy}: not signalled`)
+    expect(pidIn(dataDir)).toBe(pid)
+    expect(await srvrMode(port)).toBe('standalone')
+
+    const stop = await paddock(['server', 'stop', cfg])
+    expect(stop.code, stop.stderr).toBe(0)
+    expect(stop.stdout).toContain('STOPPED')
+    expect(processAlive(pid)).toBe(false)
+    expect(processAlive(sleeper)).toBe(true)
   }, 60_000)
 })
 

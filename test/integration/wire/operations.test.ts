@@ -147,12 +147,17 @@ describe('client port operations', () => {
     expect(await err({ op: 'reconfig', joiningServers: null, leavingServers: null, newMembers: 'server.1=x', curConfigId: -1 })).toBe(ErrorCode.RECONFIGDISABLED)
   })
 
-  it('deleteContainer from a client deletes an empty container and refuses anything else', async () => {
+  // ZooKeeper 3.9.5 accepts opcode 20 from a client with no ACL check (Request.isValid lists it);
+  // Paddock answers it as an opcode Request.isValid refuses (UnimplementedRequestProcessor).
+  it('deleteContainer from a client is UNIMPLEMENTED and closes the connection; the container sweep still removes the container', async () => {
     await c.call(create('/box', 4, '', 'createContainer'))
-    await c.call(create('/keep'))
-    expect(await err({ op: 'deleteContainer', path: '/keep', version: -1 })).not.toBe(0)
-    expect(await err({ op: 'deleteContainer', path: '/box', version: -1 })).toBe(0)
-    expect(await err({ op: 'deleteContainer', path: '/box', version: -1 })).toBe(ErrorCode.NONODE)
+    await c.call(create('/box/x'))
+    await c.call({ op: 'delete', path: '/box/x', version: -1 })
+    expect(await err({ op: 'deleteContainer', path: '/box', version: -1 })).toBe(ErrorCode.UNIMPLEMENTED)
+    await c.closed
+    expect(fx.member.tree.get('/box')).toBeDefined()
+    fx.clock.advance(60_000)
+    expect(fx.member.tree.get('/box')).toBeUndefined()
   })
 
   it('addWatch, checkWatches and removeWatches with WatcherType numbers; NOWATCHER when none', async () => {

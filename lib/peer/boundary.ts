@@ -1,0 +1,31 @@
+/**
+ * The error boundary both transports share (the contract is in transport.ts): the connection an
+ * error came from is closed by the caller; a broken ZAB invariant goes on to the handler.
+ * @module
+ */
+import { ZabInvariantError } from '../zab/assert.js'
+import type { PeerHandler } from './transport.js'
+
+/**
+ * Passes `error` to `handler.fatal` when it is a {@link ZabInvariantError}. Without a `fatal`, or
+ * when `fatal` itself throws, the transport stops (`stop`), so the member no longer talks to the
+ * others. Other errors need nothing more: the caller closed the connection they came from.
+ */
+export function escalate(handler: PeerHandler, error: unknown, stop: () => void, log: (line: string) => void): void {
+  if (!(error instanceof ZabInvariantError)) return
+  if (handler.fatal === undefined) {
+    log('no fatal handler for a broken invariant: closing the transport')
+    return stop()
+  }
+  try {
+    handler.fatal(error)
+  } catch (again) {
+    log(`the fatal handler threw (${describeError(again)}): closing the transport`)
+    stop()
+  }
+}
+
+/** One line for a log: the error's name and message, or the value thrown. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
