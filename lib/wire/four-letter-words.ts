@@ -235,7 +235,9 @@ function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
   // A member without an established leader is not serving (ZooKeeper's CommandBase check).
   if (needServing.has(word) && ctx.server.mode === 'looking') return notServingText
   switch (word) {
-    case 'ruok': return 'imok'
+    // ZooKeeper answers ruok only while it serves: a monitor that hears nothing knows. A member
+    // that has no leader, or that failed, is not serving.
+    case 'ruok': return ctx.server.mode === 'looking' ? '' : 'imok'
     case 'isro': return ctx.server.readOnly ? 'ro' : 'rw'
     case 'srvr': return formatStat(ctx, false)
     case 'stat': return formatStat(ctx, true)

@@ -78,6 +78,12 @@ describe('four-letter words', () => {
     }
   })
 
+  it('answers ruok with imok only while serving, and with nothing while looking or failed', () => {
+    expect(answerFourLetterWord('ruok', all, ctx).text).toBe('imok')
+    const looking = { ...ctx, server: { ...ctx.server, mode: 'looking' } }
+    expect(answerFourLetterWord('ruok', all, looking).text).toBe('')
+  })
+
   it('prints numbers as Java does', () => {
     expect(javaHex(-1n)).toBe('ffffffffffffffff')
     expect(javaHex(255)).toBe('ff')
