@@ -69,7 +69,7 @@ export type {
 } from './client/types.js'
 export { createServer, startMember } from './host/server.js'
 export type { ConnectOptions, EnsembleLogger, HealthState, LearnerCounts, MemberServer, MemberStartOptions, MemberStatus, Server, ServerAddress, ServerHealth, ServerOptions } from './host/types.js'
-export type { MemberOptions } from './server/pipeline.js'
+export type { MemberOptions } from './server/pipeline-types.js'
 export type { DurabilityOptions } from './server/replication.js'
 export type { ClientPortLogger } from './wire/types.js'
 export { ConfigError, loadMyid, loadZooCfg, parseZooCfg } from './config/zoo-cfg.js'

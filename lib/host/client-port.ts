@@ -32,7 +32,8 @@ import type {
   SessionEndReason,
 } from '../wire/types.js'
 import { directoryBytes } from '../server/admin-directories.js'
-import type { Channel, ClientConnection, Pipeline } from '../server/pipeline.js'
+import type { Pipeline } from '../server/pipeline.js'
+import type { Channel, ClientConnection } from '../server/pipeline-types.js'
 
 /** The version line four-letter words print. */
 export const paddockVersionLine = '3.9.5-paddock-0.1.0, built on n/a'
@@ -165,6 +166,11 @@ export class MemberClientPortBackend implements ClientPortBackend {
   /** Paddock has no read-only mode yet. */
   readonly readOnly = false
   private readonly mode: () => string
+
+  /** Whether the member serves (an established leader, follower or observer), read for `ruok`. */
+  get serving(): boolean {
+    return this.mode() !== 'looking'
+  }
   private readonly learners: () => { followers: number; syncedFollowers: number } | undefined
   private readonly dataDir: string
   private readonly dataLogDir: string

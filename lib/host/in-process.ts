@@ -9,7 +9,8 @@ import { ZooKeeperError } from '../errors.js'
 import { sessionTimeoutMsDefault } from '../limits.js'
 import type { Request, Response } from '../protocol/requests.js'
 import type { WatchNotification } from '../protocol/watch.js'
-import type { Channel, ClientConnection, Pipeline } from '../server/pipeline.js'
+import type { Pipeline } from '../server/pipeline.js'
+import type { Channel, ClientConnection } from '../server/pipeline-types.js'
 import type { ConnectOptions } from './types.js'
 
 /** Opens an in-process session on `member` and returns its client (no socket in between). */

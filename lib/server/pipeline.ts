@@ -2,160 +2,45 @@
  * The member's request pipeline (apache/zookeeper's processor chain, as plain functions on one
  * event loop): prep → propose/log → commit → apply and reply. A session's reads are answered in
  * order behind that session's own writes. Proposals go to the replication runtime (`replication.ts`), the same for
- * a standalone server (an ensemble of one) as for any member of a larger ensemble.
+ * a standalone server (an ensemble of one) as for any member of a larger ensemble. The stages
+ * stand in their own modules (`prep.ts`, `reads.ts`, `final.ts`, `sessions.ts`, `maintenance.ts`;
+ * shared types in `pipeline-types.ts`); this class orchestrates them and keeps the hot path.
  * @module
  */
 import { randomBytes } from 'node:crypto'
 import { systemClock, type Clock, type Timer } from '../clock.js'
 import { ErrorCode } from '../errors.js'
-import {
-  containerCheckIntervalMsDefault,
-  juteMaxBufferBytes,
-  maxSessionTimeoutTicks,
-  minSessionTimeoutTicks,
-  tickTimeMsDefault,
-} from '../limits.js'
 import { pathProblem } from '../path.js'
-import { digestId } from '../digest.js'
 import { SUPER_ID, type Id } from '../protocol/data.js'
 import { DataTree, type TxnResult } from '../tree/data-tree.js'
 import type { Txn, TxnEntry, TxnHeader } from '../txn/types.js'
 import { SessionTracker } from '../session/session-tracker.js'
-import { WatchManager, type Watcher } from '../watch/watch-manager.js'
+import { WatchManager } from '../watch/watch-manager.js'
+import { toResponse } from './final.js'
+import * as maintenance from './maintenance.js'
 import { MemberMetrics } from './metrics.js'
+import type {
+  Channel,
+  ClientConnection,
+  Committer,
+  ConnectParams,
+  Done,
+  ForwardedWrite,
+  Forwarder,
+  MaintenanceHost,
+  MemberOptions,
+  MemberRole,
+  Queued,
+  QueuedWrite,
+  ResolvedMemberOptions,
+  ServerMode,
+  SessionGrant,
+} from './pipeline-types.js'
 import { Prep } from './prep.js'
 import * as reads from './reads.js'
-import { isWrite, type MultiResult, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
+import { negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
+import { isWrite, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
 
-/** Settings of a member; every one has ZooKeeper's default. */
-export interface MemberOptions {
-  /** ZooKeeper's tickTime, in ms. @defaultValue 2000 */
-  tickTimeMs?: number
-  /** Smallest session timeout granted, in ms. @defaultValue 2 x tickTimeMs */
-  minSessionTimeoutMs?: number
-  /** Largest session timeout granted, in ms. @defaultValue 20 x tickTimeMs */
-  maxSessionTimeoutMs?: number
-  /** Largest znode data, in bytes (ZooKeeper's jute.maxbuffer). @defaultValue 1048575 */
-  maxDataBytes?: number
-  /** `super:<base64 sha1>` digest of the super user (zookeeper.DigestAuthenticationProvider.superDigest). */
-  superDigest?: string
-  /** Skip every ACL check (ZooKeeper's skipACL). @defaultValue false */
-  skipACL?: boolean
-  /** Allow TTL nodes (ZooKeeper's zookeeper.extendedTypesEnabled, off there by default). @defaultValue true */
-  extendedTypesEnabled?: boolean
-  /** How often empty containers and expired TTL nodes are removed, in ms. @defaultValue 60000 */
-  containerCheckIntervalMs?: number
-  /** The member's id (myid); the top byte of its session ids. @defaultValue 0 */
-  myid?: number
-  /** The member's id under its older name. @deprecated Use {@link MemberOptions.myid}; kept for one release. */
-  serverId?: number
-  /** Where time comes from; a VirtualClock in tests. @defaultValue the system clock */
-  clock?: Clock
-}
-
-/** The other end of a client connection, as the member sees it. */
-export interface ClientConnection extends Watcher {
-  /** The client's address, for `ip` ACLs. */
-  readonly remoteAddress: string
-  /** The member ended the connection's session: it expired, was closed, or moved to another connection. */
-  sessionEnded(reason: 'expired' | 'closed' | 'moved'): void
-}
-
-/** A connection attached to a session: what every request of that connection carries. */
-export interface Channel {
-  readonly connection: ClientConnection
-  readonly sessionId: bigint
-  /** Identities the connection holds (ip at first, digest after addauth). */
-  readonly authInfo: Id[]
-  /** False once detached; requests then fail with SESSIONEXPIRED or CONNECTIONLOSS. */
-  attached: boolean
-  /** What reads on this channel see, made on its first read. */
-  readContext?: reads.ReadContext
-  /**
-   * The session's requests still waiting for its own earlier writes or syncs, in request order
-   * (ZooKeeper's CommitProcessor orders a session's reads only behind that session's writes).
-   */
-  readonly queue: Queued[]
-}
-
-/**
- * A request of a session waiting its turn: its own write (answered once its `response` is set at
- * commit), a read behind it, or a sync waiting for the leader.
- */
-export type Queued = QueuedWrite | { kind: 'read'; run: () => void } | { kind: 'sync'; done: boolean; run: () => void }
-
-/** A session's write in its queue: the reply waits there until every request before it is answered. */
-export interface QueuedWrite {
-  readonly kind: 'write'
-  readonly channel: Channel
-  readonly done: Done
-  response: Response | undefined
-  zxid: number
-}
-
-/** How a session was granted. */
-export interface SessionGrant {
-  channel: Channel
-  sessionId: bigint
-  passwd: Uint8Array
-  timeoutMs: number
-}
-
-/** Parameters of a connect: a new session (no id) or the resumption of one. */
-export interface ConnectParams {
-  timeoutMs: number
-  sessionId?: bigint
-  passwd?: Uint8Array
-}
-
-/** Called with a response and the zxid for its reply header. */
-export type Done = (response: Response, zxid: number) => void
-
-/**
- * Where a leader's proposals go (the replication runtime): the member is told of commits, in zxid
- * order, through {@link Pipeline.commit}.
- */
-export interface Committer {
-  /** The zxid the next proposal will get (a prediction the ensemble corrects in `propose`). */
-  nextZxid(): number
-  /** Whether `propose` would take a proposal now (else it would answer `'busy'`). */
-  hasRoom(): boolean
-  /**
-   * Makes the entry durable/replicated and returns the zxid it got; `'busy'` when as many
-   * proposals as the ensemble allows are outstanding (the member holds the write until one
-   * commits), or false when it cannot be proposed at all (no quorum).
-   */
-  propose(entry: TxnEntry): number | 'busy' | false
-}
-
-/** A write a follower sends to its leader, with what the leader's prep needs to know. */
-export interface ForwardedWrite {
-  /** The session that asked. */
-  sessionId: bigint
-  /** The client's xid. */
-  cxid: number
-  /** The session's identities, for the leader's ACL checks. */
-  authInfo: Id[]
-  /** The request, or a new session to create. */
-  request: WriteRequest | { op: 'createSession'; timeoutMs: number; passwd: Uint8Array }
-}
-
-/** How a member that does not lead reaches the leader. */
-export interface Forwarder {
-  /** Sends a write to the leader; false when there is no leader to send it to. */
-  forward(write: ForwardedWrite): boolean
-  /** Asks the leader for a sync point; the member is told through {@link Pipeline.syncDone}. */
-  sync(token: number): boolean
-}
-
-/** What a member is doing in its ensemble; a standalone server is the leader of an ensemble of one. */
-export type MemberRole = 'leader' | 'follower' | 'observer' | 'looking'
-
-/**
- * The role as srvr, mntr and the admin server report it: a member alone in its configuration
- * reports `standalone` while it leads, as ZooKeeper does for a one-server configuration.
- */
-export type ServerMode = MemberRole | 'standalone'
 
 /** The committer before the replication runtime is attached: nothing can be proposed. */
 const notReplicating: Committer = {
@@ -194,7 +79,7 @@ export class Pipeline {
   readonly watches = new WatchManager()
   readonly sessions: SessionTracker
   readonly clock: Clock
-  readonly options: Required<Omit<MemberOptions, 'superDigest' | 'clock' | 'serverId'>> & { superDigest: string | undefined }
+  readonly options: ResolvedMemberOptions
   private readonly prep: Prep
   private readonly channels = new Map<bigint, Channel>()
   /** Writes in flight, from every session and the member itself, in commit order. */
@@ -216,12 +101,22 @@ export class Pipeline {
   readonly metrics = new MemberMetrics()
   private timers: Timer[] = []
   private closed = false
+  /** The narrow view of this member the maintenance sweeps work on, made once. */
+  private readonly maintenanceHost: MaintenanceHost
 
   constructor(options: MemberOptions = {}) {
     this.clock = options.clock ?? systemClock
     this.options = resolveOptions(options)
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
+    this.maintenanceHost = {
+      sessions: this.sessions,
+      tree: this.tree,
+      writesWaiting: () => this.waiting.length > 0,
+      ephemeralsOf: (sessionId) => this.prep.ephemeralsOf(sessionId),
+      prepareInternal: (request) => this.prepare(0n, [SUPER_ID], request),
+      proposeInternal: (sessionId, make, done) => this.propose(sessionId, internalCxid, make, done),
+    }
     this.tree.listener = (type, path, zxid, acl) => this.watches.trigger(type, path, zxid, acl)
     this.every(this.options.tickTimeMs, () => this.expireSessions())
     this.every(this.options.containerCheckIntervalMs, () => this.removeExpiredContainers())
@@ -268,7 +163,7 @@ export class Pipeline {
   /** Opens a new session or resumes one; a wrong password or an unknown session gets SESSIONEXPIRED. */
   connect(connection: ClientConnection, params: ConnectParams, done: (grant: SessionGrant | { err: number }) => void): void {
     if (!this.serving) return done({ err: ErrorCode.CONNECTIONLOSS })
-    const timeoutMs = this.negotiateTimeout(params.timeoutMs)
+    const timeoutMs = negotiateTimeout(this.options, params.timeoutMs)
     if (params.sessionId !== undefined && params.sessionId !== 0n) return done(this.resume(connection, params))
     const sessionId = this.sessions.allocateId()
     const passwd = new Uint8Array(randomBytes(16))
@@ -549,27 +444,12 @@ export class Pipeline {
         return removed.length > 0 ? { err: 0 } : { err: ErrorCode.NOWATCHER }
       }
       case 'setAuth':
-        return this.setAuth(channel, request.scheme, request.auth)
+        return setAuth(channel.authInfo, this.options.superDigest, request.scheme, request.auth)
       case 'whoAmI':
-        return { err: 0, clientInfo: channel.authInfo.map((id) => ({ authScheme: id.scheme, user: userOf(id) })) }
+        return whoAmI(channel.authInfo)
       default:
         return { err: 0 }
     }
-  }
-
-  private setAuth(channel: Channel, scheme: string, auth: Uint8Array): Response {
-    if (scheme !== 'digest') return { err: ErrorCode.AUTHFAILED }
-    const credential = new TextDecoder().decode(auth)
-    if (!credential.includes(':')) return { err: ErrorCode.AUTHFAILED }
-    const id = digestId(credential)
-    addId(channel.authInfo, { scheme: 'digest', id })
-    if (this.options.superDigest !== undefined && id === this.options.superDigest) addId(channel.authInfo, SUPER_ID)
-    return { err: 0 }
-  }
-
-  private negotiateTimeout(requestedMs: number): number {
-    const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options
-    return Math.min(Math.max(requestedMs, min), max)
   }
 
   // Re-arms itself every `intervalMs` until the member closes.
@@ -592,9 +472,7 @@ export class Pipeline {
   /** Proposes closeSession for every session whose timeout passed (the leader's job). */
   expireSessions(): void {
     if (!this.leads) return
-    for (const session of this.sessions.expire(this.clock.now())) {
-      this.propose(session.id, internalCxid, () => ({ type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(session.id), expired: true }), () => {})
-    }
+    maintenance.expireSessions(this.maintenanceHost, this.clock.now())
   }
 
   /**
@@ -603,29 +481,13 @@ export class Pipeline {
    */
   expireSession(sessionId: bigint, done: () => void): 'expiring' | 'not-leader' | 'no-session' {
     if (!this.leads) return 'not-leader'
-    const session = this.sessions.get(sessionId)
-    if (session === undefined || session.closing) return 'no-session'
-    this.sessions.setClosing(sessionId)
-    this.propose(sessionId, internalCxid, () => ({ type: 'closeSession', paths2Delete: this.prep.ephemeralsOf(sessionId), expired: true }), () => done())
-    return 'expiring'
+    return maintenance.expireSession(this.maintenanceHost, sessionId, done)
   }
 
   /** Deletes empty containers and expired TTL nodes now (ZooKeeper's ContainerManager pass; leader only). */
   removeExpiredContainers(): void {
-    // While writes wait for room, the sweep waits too: the next one finds the same nodes.
-    if (!this.leads || this.waiting.length > 0) return
-    for (const path of this.tree.expiredContainers(this.clock.now())) {
-      if (this.waiting.length > 0) return
-      const request = { op: 'deleteContainer', path } as const
-      // Prepared now to skip a node that cannot go; prepared again should it have to wait.
-      let prepared: Txn | undefined = this.prepare(0n, [SUPER_ID], request)
-      if (prepared.type === 'error') continue
-      this.propose(0n, internalCxid, () => {
-        const txn = prepared ?? this.prepare(0n, [SUPER_ID], request)
-        prepared = undefined
-        return txn
-      }, () => {})
-    }
+    if (!this.leads) return
+    maintenance.removeExpiredContainers(this.maintenanceHost, this.clock.now())
   }
 
   /** Sessions used on this member since the last call (a follower relays them to the leader). */
@@ -697,71 +559,3 @@ export class Pipeline {
     this.failPending()
   }
 }
-
-function resolveOptions(options: MemberOptions): Pipeline['options'] {
-  const tickTimeMs = options.tickTimeMs ?? tickTimeMsDefault
-  if (!(Number.isInteger(tickTimeMs) && tickTimeMs > 0)) throw new RangeError(`tickTimeMs must be a positive integer, got ${tickTimeMs}`)
-  const minSessionTimeoutMs = options.minSessionTimeoutMs ?? minSessionTimeoutTicks * tickTimeMs
-  const maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? maxSessionTimeoutTicks * tickTimeMs
-  if (minSessionTimeoutMs > maxSessionTimeoutMs) {
-    throw new RangeError(`minSessionTimeoutMs (${minSessionTimeoutMs}) is over maxSessionTimeoutMs (${maxSessionTimeoutMs})`)
-  }
-  return {
-    tickTimeMs,
-    minSessionTimeoutMs,
-    maxSessionTimeoutMs,
-    maxDataBytes: options.maxDataBytes ?? juteMaxBufferBytes,
-    superDigest: options.superDigest,
-    skipACL: options.skipACL ?? false,
-    extendedTypesEnabled: options.extendedTypesEnabled ?? true,
-    containerCheckIntervalMs: options.containerCheckIntervalMs ?? containerCheckIntervalMsDefault,
-    myid: options.myid ?? options.serverId ?? 0,
-  }
-}
-
-function samePasswd(expected: Uint8Array, given: Uint8Array | undefined): boolean {
-  if (given === undefined || given.length !== expected.length) return false
-  return expected.every((b, i) => b === given[i])
-}
-
-function addId(list: Id[], id: Id): void {
-  if (!list.some((x) => x.scheme === id.scheme && x.id === id.id)) list.push({ scheme: id.scheme, id: id.id })
-}
-
-function userOf(id: Id): string {
-  return id.scheme === 'digest' ? (id.id.split(':')[0] ?? '') : id.id
-}
-
-/** Turns a transaction result into the response of the request that caused it. */
-function toResponse(result: TxnResult): Response {
-  if (result.type === 'error') return { err: result.err }
-  switch (result.type) {
-    case 'create':
-      return { err: 0, path: result.path, stat: result.stat }
-    case 'setData':
-    case 'setACL':
-      return { err: 0, stat: result.stat }
-    case 'multi':
-      return { err: 0, results: result.results.map(toMultiResult) }
-    default:
-      return { err: 0 }
-  }
-}
-
-function toMultiResult(result: TxnResult): MultiResult {
-  switch (result.type) {
-    case 'create':
-      return { op: 'create', err: 0, path: result.path, stat: result.stat }
-    case 'delete':
-      return { op: 'delete', err: 0 }
-    case 'setData':
-      return { op: 'setData', err: 0, stat: result.stat }
-    case 'check':
-      return { op: 'check', err: 0 }
-    case 'error':
-      return { op: 'error', err: result.err }
-    default:
-      return { op: 'error', err: ErrorCode.RUNTIMEINCONSISTENCY }
-  }
-}
-

@@ -3,7 +3,7 @@
  * server's `/metrics`. Pure: it formats a snapshot and reads no clock and no socket.
  * @module
  */
-import type { ServerMode } from './pipeline.js'
+import type { ServerMode } from './pipeline-types.js'
 import { latencyBucketsMs, type LatencyHistogram, type MemberMetrics } from './metrics.js'
 
 /** The content type of the text exposition format. */

@@ -17,7 +17,8 @@ import type { TxnEntry } from '../txn/types.js'
 import { epochOf, makeZxid } from '../protocol/zxid.js'
 import { zabMessageProblem, type Ready, type RoleState, type ZabMessage, type ZabPeer } from '../zab/index.js'
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
-import type { ForwardedWrite, Pipeline, MemberRole } from './pipeline.js'
+import type { Pipeline } from './pipeline.js'
+import type { ForwardedWrite, MemberRole } from './pipeline-types.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
 
 /** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */

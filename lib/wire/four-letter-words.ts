@@ -173,6 +173,8 @@ export interface FourLetterContext {
   server: ServerInfo
   /** The client-port server's figures. */
   port: ClientPortStats
+  /** Whether the server serves, when the backend can say so without `server` (ruok reads only this). */
+  serving?: boolean | undefined
   /**
    * The directory sizes, measured (asynchronously) by the caller before formatting a word of
    * {@link fourLetterWordsReadingDirectories}; other words never read it.
@@ -237,7 +239,7 @@ function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
   switch (word) {
     // ZooKeeper answers ruok only while it serves: a monitor that hears nothing knows. A member
     // that has no leader, or that failed, is not serving.
-    case 'ruok': return ctx.server.mode === 'looking' ? '' : 'imok'
+    case 'ruok': return (ctx.serving ?? ctx.server.mode !== 'looking') ? 'imok' : ''
     case 'isro': return ctx.server.readOnly ? 'ro' : 'rw'
     case 'srvr': return formatStat(ctx, false)
     case 'stat': return formatStat(ctx, true)

@@ -225,6 +225,9 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
       get port() {
         return (port ??= readPortStats())
       },
+      get serving() {
+        return backend.serving
+      },
       directories,
     }
   }

@@ -71,6 +71,8 @@ export interface ClientPortBackend {
   connect(connection: ClientPortConnection, request: ConnectRequest, done: (result: ClientPortSession | { err: number }) => void): void
   /** The figures four-letter words print. */
   serverInfo(): ServerInfo
+  /** Whether the server serves now, read without gathering any figure (for `ruok`); absent: from `serverInfo().mode`. */
+  readonly serving?: boolean
   /**
    * Measures the bytes under the server's directories for `dirs` and `conf` (file-system I/O, so
    * asynchronous; it must not reject). Absent for a server that keeps no directory: both are 0.

@@ -4,7 +4,8 @@ import { connect, type Socket } from 'node:net'
 import { VirtualClock } from '../../../lib/clock.js'
 import type { RunningMember } from '../../../lib/host/launch.js'
 import { createServer } from '../../../lib/host/server.js'
-import type { Pipeline, MemberOptions } from '../../../lib/server/pipeline.js'
+import type { Pipeline } from '../../../lib/server/pipeline.js'
+import type { MemberOptions } from '../../../lib/server/pipeline-types.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import {
   FrameDecoder,

@@ -4,7 +4,8 @@
 // reads only behind that session's own writes).
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../lib/clock.js'
-import { Pipeline, type Channel, type ClientConnection } from '../../../lib/server/pipeline.js'
+import { Pipeline } from '../../../lib/server/pipeline.js'
+import type { Channel, ClientConnection } from '../../../lib/server/pipeline-types.js'
 import type { Request, Response } from '../../../lib/protocol/requests.js'
 import type { TxnEntry } from '../../../lib/txn/types.js'
 
