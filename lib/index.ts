@@ -23,50 +23,8 @@ export type {
   OpErrorResult,
 } from './protocol/requests.js'
 export type { AddWatchMode, EventType, WatcherType } from './protocol/watch.js'
-export type {
-  AuthFailedEvent,
-  ClientLogger,
-  ClosedEvent,
-  ConnectedEvent,
-  ConnectedReadOnlyEvent,
-  ConnectionState,
-  DisconnectedEvent,
-  ExpiredEvent,
-  KeeperState,
-  SessionEvent,
-  SessionEventsByType,
-  StateChangeEvent,
-  WatchCallback,
-  WatchedEvent,
-} from './client/events.js'
-export { connect } from './client/tcp.js'
-export { parseConnectString } from './client/connect-string.js'
-export type { ConnectString, HostAddress } from './client/connect-string.js'
-export { retry, isTransient } from './client/retry.js'
-export type { RetryOptions } from './client/retry.js'
-export type {
-  AuthCredentials,
-  CheckOp,
-  CreatedNode,
-  CreateOp,
-  CreateOptions,
-  Data,
-  DeleteOp,
-  NodeACL,
-  NodeChildren,
-  NodeData,
-  NodeString,
-  Op,
-  ReadOp,
-  SessionEventsOptions,
-  SetDataOp,
-  TcpClientOptions,
-  Transaction,
-  WatchOptions,
-  WatchStream,
-  WatchStreamOptions,
-  ZooKeeperClient,
-} from './client/types.js'
+// The client's public surface is lib/client/index.ts; one list, kept there.
+export * from './client/index.js'
 export { createServer, startMember } from './host/server.js'
 export type { ConnectOptions, EnsembleLogger, HealthState, LearnerCounts, MemberServer, MemberStartOptions, MemberStatus, Server, ServerAddress, ServerHealth, ServerOptions } from './host/types.js'
 export type { MemberOptions } from './server/pipeline-types.js'
