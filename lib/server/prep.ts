@@ -92,7 +92,9 @@ export class Prep {
       if (this.outstanding.get(change.path) === change) this.outstanding.delete(change.path)
       drop++
     }
-    if (drop > 0) this.inFlight.splice(0, drop)
+    // Usually every change in flight is now in the tree: empty the list without splice's copy.
+    if (drop === this.inFlight.length) this.inFlight.length = 0
+    else if (drop > 0) this.inFlight.splice(0, drop)
   }
 
   /** The proposal prepared as `predicted` got zxid `actual`: relabel its in-flight changes. */

@@ -337,7 +337,7 @@ export class Replication {
   private carryOut(ready: Ready, generations: ReadonlyMap<number, number>): void {
     if (ready.snapshot !== undefined) this.reportedDurable = ready.snapshot.zxid
     if (ready.truncate !== undefined) this.reportedDurable = Math.min(this.reportedDurable, ready.truncate)
-    if (this.volatile && ready.hardState !== undefined) void this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
+    if (this.volatile && ready.hardState !== undefined) this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch).catch((error: unknown) => this.fail(error))
     this.appendEntries(ready)
     this.sendMessages(ready, generations)
     for (const entry of ready.committed) this.applyCommitted(entry.zxid, entry.data)
