@@ -58,7 +58,7 @@ function storageFor(options: ServerOptions): Storage {
 }
 
 /** The storage's log lines as a server prints them: no debug chatter, the rest prefixed. */
-export const storageLogger = {
+const storageLogger = {
   debug: () => {},
   info: (line: string) => console.info(`paddock: ${line}`),
   warn: (line: string) => console.warn(`paddock: ${line}`),
