@@ -134,6 +134,16 @@ export const directoryWalkDepthMax = 16
 // ---------------------------------------------------------------------------------------------
 // The client port (lib/wire).
 
+/**
+ * The first delay, in ms, before a member whose storage failed (a write the disk refused) is
+ * rebuilt from it; each attempt that does not bring it back doubles the delay, up to
+ * {@link storageRetryMsMax}. ZooKeeper has no counterpart: its server exits on a failed log write.
+ */
+export const storageRetryMsMin = 100
+
+/** The longest delay, in ms, between attempts to rebuild a member from a storage that failed. */
+export const storageRetryMsMax = 30_000
+
 /** Connections allowed from one client address unless configured, 0 = unlimited (ZooKeeper: `maxClientCnxns`, 60). */
 export const maxClientCnxnsDefault = 60
 
@@ -146,6 +156,14 @@ export const writeBufferedBytesMaxDefault = 1_048_576
 
 /** Requests one client connection may have in flight before the server stops reading from it, unless configured (ZooKeeper: `globalOutstandingLimit`, 1000). */
 export const connectionRequestsInflightMaxDefault = 1000
+
+/**
+ * Requests in flight on one client port, all connections together, past which the port stops
+ * reading requests until half of them have been answered, unless configured (ZooKeeper:
+ * `globalOutstandingLimit`, 1000). It bounds the writes a member holds in memory however many
+ * sessions send them.
+ */
+export const globalOutstandingLimitDefault = 1000
 
 /** Time a client connection has to complete its handshake, in ms, unless configured (ZooKeeper: `zookeeper.nio.sessionlessCnxnTimeout`, 10 s). */
 export const sessionlessCnxnTimeoutMsDefault = 10_000

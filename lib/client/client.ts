@@ -6,7 +6,7 @@
 import { ErrorCode, ZooKeeperError } from '../errors.js'
 import { eventsBufferedMaxDefault, juteMaxBufferBytes, multiOpsMax, readerSlabBytes } from '../limits.js'
 import { validatePath } from '../path.js'
-import { CreateMode } from '../protocol/create-mode.js'
+import { CreateMode, createModeInfo } from '../protocol/create-mode.js'
 import { OPEN_ACL_UNSAFE, type ACL, type ClientInfo, type Stat } from '../protocol/data.js'
 import type { MultiOp, MultiReadResult, MultiResult, Request, Response, ResponseBodies } from '../protocol/requests.js'
 import type { AddWatchMode, WatcherType, WatchNotification } from '../protocol/watch.js'
@@ -226,6 +226,8 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
 
   private createRequest(op: CreateOp): MultiOp {
     const mode = op.mode ?? CreateMode.PERSISTENT
+    // CreateMode.fromFlag: a flag that names no mode is KeeperException.BadArgumentsException.
+    if (createModeInfo(mode) === undefined) throw new ZooKeeperError('BADARGUMENTS', { path: op.path, message: `Received an invalid flag value: ${String(mode)} to convert to a CreateMode` })
     validatePath(op.path, mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL)
     const bytes = toBytes(op.data)
     this.checkData(bytes, op.path)

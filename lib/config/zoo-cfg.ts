@@ -9,6 +9,7 @@ import {
   initLimitTicksDefault,
   juteMaxBufferBytes,
   maxClientCnxnsDefault,
+  globalOutstandingLimitDefault,
   maxSessionTimeoutTicks,
   minSessionTimeoutTicks,
   snapCountDefault,
@@ -59,6 +60,8 @@ export interface ZooConfig {
   servers: ServerSpec[]
   /** Connections per client address, 0 = unlimited. */
   maxClientCnxns: number
+  /** Requests in flight on the client port before it stops reading (ZooKeeper's `globalOutstandingLimit`), 0 = unlimited. */
+  globalOutstandingLimit: number
   /** Smallest session timeout granted, ms. */
   minSessionTimeoutMs: number
   /** Largest session timeout granted, ms. */
@@ -215,6 +218,7 @@ function defaults(file: string, text: string): ZooConfig {
     clientPortAddress: undefined,
     servers: [],
     maxClientCnxns: maxClientCnxnsDefault,
+    globalOutstandingLimit: globalOutstandingLimitDefault,
     minSessionTimeoutMs: 0,
     maxSessionTimeoutMs: 0,
     snapRetainCount: snapRetainCountMin,
@@ -241,6 +245,8 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'clientPort': config.clientPort = integer(file, line, 0, 65535); break
     case 'clientPortAddress': config.clientPortAddress = value; break
     case 'maxClientCnxns': config.maxClientCnxns = integer(file, line, 0); break
+    case 'globalOutstandingLimit':
+    case 'zookeeper.globalOutstandingLimit': config.globalOutstandingLimit = integer(file, line, 0); break
     case 'minSessionTimeout': timeouts.min = integer(file, line, 1); break
     case 'maxSessionTimeout': timeouts.max = integer(file, line, 1); break
     case 'autopurge.snapRetainCount': config.snapRetainCount = Math.max(snapRetainCountMin, integer(file, line, 1)); break

@@ -109,6 +109,8 @@ export interface AdminSources {
   snapshots?: { readonly lastSnapshot: LastSnapshot | undefined } | undefined
   /** The text of the configuration file the server started from, for `initial_configuration`. */
   initialConfiguration?: string | undefined
+  /** The member's health, for `/metrics` (`paddock_health`). */
+  health?: (() => { state: string }) | undefined
 }
 
 /** Options of {@link startAdminServer}. */
@@ -206,7 +208,7 @@ async function handle(sources: AdminSources, commandUrl: string, startedMs: numb
     return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed for ${path}; use ${route.method}` })
   }
   if (route.kind === 'command') return runCommand(sources, startedMs, route.name, route.method, args, res)
-  if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member)))
+  if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member, sources.health)))
   sendJson(res, 200, commandList(commandUrl))
 }
 
@@ -401,8 +403,9 @@ function safe(read: () => string): string {
   }
 }
 
-function metricsSnapshot(member: AdminMember): MetricsSnapshot {
+function metricsSnapshot(member: AdminMember, health: AdminSources['health']): MetricsSnapshot {
   return {
+    ...(health === undefined ? {} : { health: health().state }),
     metrics: member.metrics,
     role: member.mode,
     znodeCount: member.tree.size,

@@ -54,6 +54,8 @@ export interface MemberBackendOptions {
    * size alike. Absent for a member that keeps no directory: both sizes are then 0.
    */
   storageDirectory?: string | undefined
+  /** The member's health, which mntr and srvr print when it is not plainly serving. */
+  health?: () => { state: string; reason?: string | undefined }
 }
 
 /** The member's view of one wire connection: it forwards watch events and session ends to the socket. */
@@ -91,7 +93,7 @@ class MemberServerInfo implements ServerInfo {
   constructor(
     private readonly member: Pipeline,
     private readonly backend: MemberClientPortBackend,
-    private readonly options: { mode: string; dataDir: string; dataLogDir: string; learners: ServerInfo['learners'] },
+    private readonly options: { mode: string; dataDir: string; dataLogDir: string; learners: ServerInfo['learners']; health: MemberBackendOptions['health'] },
   ) {
     this.readOnly = backend.readOnly
     this.mode = options.mode
@@ -99,6 +101,10 @@ class MemberServerInfo implements ServerInfo {
 
   get lastProcessedZxid(): number {
     return this.member.lastProcessedZxid
+  }
+
+  get health(): ServerInfo['health'] {
+    return this.options.health?.()
   }
 
   // ZooKeeper's DataTree holds the root under both '' and '/', and its count shows it.
@@ -175,12 +181,13 @@ export class MemberClientPortBackend implements ClientPortBackend {
   private readonly dataDir: string
   private readonly dataLogDir: string
   private readonly storageDirectory: string | undefined
+  private readonly health: MemberBackendOptions['health']
   private measuring: Promise<DirectorySizes> | undefined
   /** The trace mask gtmk reports (see {@link ServerInfo.traceMask}). */
   traceMask: bigint = traceMaskDefault
 
   constructor(
-    private readonly member: Pipeline,
+    private member: Pipeline,
     options: MemberBackendOptions = {},
   ) {
     const mode = options.mode ?? 'standalone'
@@ -189,6 +196,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.dataDir = options.dataDir ?? ''
     this.dataLogDir = options.dataLogDir ?? ''
     this.storageDirectory = options.storageDirectory
+    this.health = options.health
   }
 
   /**
@@ -210,6 +218,14 @@ export class MemberClientPortBackend implements ClientPortBackend {
     return this.member.lastProcessedZxid
   }
 
+  /**
+   * Serves new sessions from `member` from now on: the member that replaced a failed one, rebuilt
+   * from its storage. Connections of the old member were ended with its sessions.
+   */
+  use(member: Pipeline): void {
+    this.member = member
+  }
+
   connect(connection: ClientPortConnection, request: ConnectRequest, done: (result: ClientPortSession | { err: number }) => void): void {
     const link = new MemberLink(connection)
     const params = { timeoutMs: request.timeOut, sessionId: request.sessionId === 0n ? undefined : request.sessionId, passwd: request.passwd }
@@ -225,7 +241,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
    * reads them, so a word pays only for what it prints (see {@link MemberServerInfo}).
    */
   serverInfo(): ServerInfo {
-    return new MemberServerInfo(this.member, this, { mode: this.mode(), dataDir: this.dataDir, dataLogDir: this.dataLogDir, learners: this.learners() })
+    return new MemberServerInfo(this.member, this, { mode: this.mode(), dataDir: this.dataDir, dataLogDir: this.dataLogDir, learners: this.learners(), health: this.health })
   }
 }
 

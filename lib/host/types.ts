@@ -31,6 +31,12 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   host?: string
   /** Connections allowed from one address, 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
   maxClientCnxns?: number
+  /**
+   * Requests in flight on the client port, all connections together, past which it stops reading
+   * requests until half have been answered (ZooKeeper's globalOutstandingLimit; health is then
+   * `throttled`). 0 = no limit. @defaultValue 1000
+   */
+  globalOutstandingLimit?: number
   /** Enabled four-letter words, as `4lw.commands.whitelist` (`*` = all). @defaultValue 'srvr' */
   fourLetterWordsWhitelist?: string
   /** Where the client port reports refused or broken connections. @defaultValue console.warn */
@@ -101,18 +107,24 @@ export interface ServerAddress {
 /**
  * What a member can do for its clients now:
  * - `serving`: it answers reads and writes;
+ * - `throttled`: it serves, but its client port has more requests in flight than
+ *   `globalOutstandingLimit` and stops reading new ones until half of them are answered;
  * - `looking`: it has no established leader (an ensemble member without a quorum, or starting):
  *   clients are refused until it has one;
- * - `failed`: it stopped for good (a storage write failed or an invariant broke); `reason` says
- *   why. Close it and start it again (state on disk is intact up to the last durable write).
+ * - `recovering`: a write to its storage failed (the disk is full, say): requests in flight got
+ *   CONNECTIONLOSS, and the member reopens its storage and recovers from it, retrying with a
+ *   growing delay, then serves again by itself; sessions survive, so clients reconnect into them;
+ * - `failed`: it stopped for good (an invariant broke, or its storage holds corrupt data);
+ *   `reason` says why. Close it and start it again (state on disk is intact up to the last
+ *   durable write).
  */
-export type HealthState = 'serving' | 'looking' | 'failed'
+export type HealthState = 'serving' | 'throttled' | 'looking' | 'recovering' | 'failed'
 
 /** The member's health and why, as {@link Server.health} reports it. */
 export interface ServerHealth {
   /** What the member can do now. */
   readonly state: HealthState
-  /** Why it is not serving, when it is not. */
+  /** Why it is not serving (or is throttled), when it is not. */
   readonly reason?: string
 }
 

@@ -39,7 +39,7 @@ function clientAddressOf(config: ZooConfig, myid: number | undefined): string {
 
 /**
  * The {@link ServerOptions} a zoo.cfg stands for: client address and port, dataDir (made
- * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns, the
+ * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns, globalOutstandingLimit, the
  * four-letter-word whitelist, snapshots and purge, TTL nodes, super digest, the admin server and
  * the file's text (for `initial_configuration`).
  * `myid` picks the member's `;address:port` from its server line when the file sets no clientPort.
@@ -54,6 +54,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
     maxDataBytes: config.juteMaxBuffer,
     maxClientCnxns: config.maxClientCnxns,
+    globalOutstandingLimit: config.globalOutstandingLimit,
     fourLetterWordsWhitelist: config.fourLetterWordsWhitelist,
     snapCount: config.snapCount,
     snapRetainCount: config.snapRetainCount,

@@ -12,8 +12,13 @@ export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8'
 /** Every state `paddock_server_state` reports, one series each (1 for the current one). */
 export const serverStates: readonly ServerMode[] = ['standalone', 'leader', 'follower', 'observer', 'looking']
 
+/** Every state `paddock_health` reports, one series each (1 for the current one): the server's health states. */
+export const healthStates: readonly string[] = ['serving', 'throttled', 'looking', 'recovering', 'failed']
+
 /** What `/metrics` exports: the member's counters and a few of its sizes, read at one moment. */
 export interface MetricsSnapshot {
+  /** The member's health state, when known (see {@link healthStates}). */
+  health?: string
   /** Request, log sync and election counters. */
   metrics: MemberMetrics
   /** The member's role now. */
@@ -51,6 +56,10 @@ export function formatPrometheus(snapshot: MetricsSnapshot): string {
   out.push(sample('paddock_leader_elections_total', {}, metrics.elections))
   family(out, 'paddock_server_state', 'gauge', 'The member\'s state: 1 for the current one, 0 for the others.')
   for (const state of serverStates) out.push(sample('paddock_server_state', { state }, state === snapshot.role ? 1 : 0))
+  if (snapshot.health !== undefined) {
+    family(out, 'paddock_health', 'gauge', 'The member\'s health: 1 for the current state, 0 for the others.')
+    for (const state of healthStates) out.push(sample('paddock_health', { state }, state === snapshot.health ? 1 : 0))
+  }
   gauge(out, 'paddock_last_zxid', 'The zxid of the last applied transaction.', snapshot.lastZxid)
   return `${out.join('\n')}\n`
 }

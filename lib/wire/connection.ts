@@ -40,6 +40,14 @@ export interface ConnectionHost {
   readonly queuedBytesMax: number
   /** Requests in flight before reading pauses. */
   readonly requestsInflightMax: number
+  /** Counts requests in flight port-wide: `delta` more (or fewer, when negative). */
+  countInFlight(delta: number): void
+  /**
+   * Whether the port is over its global outstanding limit, so `connection` must not read more
+   * requests now; the port wakes it (see {@link ClientPortConnectionImpl.wake}) once the backlog
+   * has drained.
+   */
+  throttles(connection: ClientPortConnectionImpl): boolean
   /** Time allowed to complete the handshake, ms. */
   readonly sessionlessCnxnTimeoutMs: number
   /** Where one-line reports go. */
@@ -297,7 +305,12 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private canProcess(): boolean {
     if (this.state === 'handshake') return true
     if (this.state !== 'open' || this.closeWhenIdle) return false
-    return this.slots.length < this.host.requestsInflightMax && !this.backlogged()
+    return this.slots.length < this.host.requestsInflightMax && !this.backlogged() && !this.host.throttles(this)
+  }
+
+  /** The port's backlog drained: read and process requests again if this connection waits. */
+  wake(): void {
+    this.guard('resuming', () => this.pump())
   }
 
   private backlogged(): boolean {
@@ -397,6 +410,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     if (session === undefined) return
     const slot: Slot = { xid: header.xid, ping: request.op === 'ping', startedMs: performance.now(), reply: undefined }
     this.slots.push(slot)
+    this.host.countInFlight(1)
     this.lastOperation = lastOpCodes[request.op] ?? 'NA'
     if (request.op === 'closeSession') this.closeSessionInFlight = true
     session.submit(header.xid, request, (reply) =>
@@ -426,6 +440,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
 
   private answerNow(xid: number, reply: BackendReply): void {
     this.slots.push({ xid, ping: false, startedMs: performance.now(), reply })
+    this.host.countInFlight(1)
     this.flushSlots()
   }
 
@@ -434,6 +449,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     if (this.state !== 'open') return
     while (this.slots.length > 0 && this.slots[0]!.reply !== undefined) {
       const slot = this.slots.shift()!
+      this.host.countInFlight(-1)
       this.writeReply(slot, slot.reply!)
       if (slot.reply!.close === true) return this.end()
     }
@@ -582,6 +598,9 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     clearTimeout(this.handshakeTimer)
     clearTimeout(this.lingerTimer)
     this.held.length = 0
+    // Replies still to come for this connection are dropped; they no longer count port-wide.
+    this.host.countInFlight(-this.slots.length)
+    this.slots.length = 0
     const session = this.session
     if (session !== undefined) this.guard('detaching the session', () => session.detach())
     this.host.removed(this)

@@ -119,6 +119,11 @@ export interface SessionInfo {
 export interface ServerInfo {
   /** The version line's text, for example `3.9.5-paddock-0.1.0, built on n/a`. */
   version: string
+  /**
+   * The member's health (`serving`, `throttled`, `looking`, `recovering`, `failed`) and why, when
+   * the backend reports one: mntr prints it, and srvr and stat print it when it is not `serving`.
+   */
+  health?: { state: string; reason?: string | undefined } | undefined
   /** `standalone`, `leader`, `follower` or `observer`. */
   mode: string
   /** A read-only server answers `isro` with `ro`. */
@@ -235,7 +240,7 @@ const needServing: ReadonlySet<string> = new Set(['srvr', 'stat', 'cons', 'conf'
 
 function fourLetterText(word: FourLetterWord, ctx: FourLetterContext): string {
   // A member without an established leader is not serving (ZooKeeper's CommandBase check).
-  if (needServing.has(word) && ctx.server.mode === 'looking') return notServingText
+  if (needServing.has(word) && ctx.server.mode === 'looking') return notServingText + healthLine(ctx.server)
   switch (word) {
     // ZooKeeper answers ruok only while it serves: a monitor that hears nothing knows. A member
     // that has no leader, or that failed, is not serving.
@@ -288,7 +293,14 @@ function formatStat(ctx: FourLetterContext, withClients: boolean): string {
   out += `Zxid: 0x${javaHex(server.lastProcessedZxid)}\n`
   out += `Mode: ${server.mode}\n`
   out += `Node count: ${server.znodeCount}\n`
-  return out
+  return out + healthLine(server)
+}
+
+/** `Health: <state> (<reason>)`, Paddock's own line, printed only when the member is not plainly serving. */
+function healthLine(server: ServerInfo): string {
+  const health = server.health
+  if (health === undefined || health.state === 'serving') return ''
+  return `Health: ${health.state}${health.reason === undefined ? '' : ` (${health.reason.replace(/\n/g, ' ')})`}\n`
 }
 
 /** `ServerCnxn.dumpConnectionInfo`: ` /addr:port[ops](queued=…,recved=…,sent=…[,sid=…])`. */
@@ -439,5 +451,12 @@ function formatMonitor({ server, port }: FourLetterContext): string {
   if (server.learners !== undefined) {
     values.push(['followers', server.learners.followers], ['synced_followers', server.learners.syncedFollowers])
   }
-  return values.map(([k, v]) => `zk_${k}\t${v}\n`).join('')
+  let out = values.map(([k, v]) => `zk_${k}\t${v}\n`).join('')
+  // Paddock's own keys, after ZooKeeper's (a monitor that knows only zk_ keys skips them).
+  const health = server.health
+  if (health !== undefined) {
+    out += `paddock_health\t${health.state}\n`
+    if (health.reason !== undefined) out += `paddock_health_reason\t${health.reason.replace(/[\t\n]/g, ' ')}\n`
+  }
+  return out
 }

@@ -157,16 +157,27 @@ export function fourLetterWordOf(firstBytes: Uint8Array): FourLetterWord | undef
 
 /** Writes a whole `ConnectResponse` frame (the server's first frame). */
 export function writeConnectResponseFrame(w: JuteWriter, response: ConnectResponse): void {
+  framed(w, () => writeConnectResponse(w, response))
+}
+
+/**
+ * Writes one frame: its body, then its length. A body that throws (a field no record can hold)
+ * leaves nothing of the frame behind, so the writer stays usable for the next one.
+ */
+function framed(w: JuteWriter, body: () => void): void {
   w.beginFrame()
-  writeConnectResponse(w, response)
+  try {
+    body()
+  } catch (e) {
+    w.abandonFrame()
+    throw e
+  }
   w.endFrame()
 }
 
 /** Writes a whole `ConnectRequest` frame (a client's first frame). */
 export function writeConnectRequestFrame(w: JuteWriter, request: ConnectRequest): void {
-  w.beginFrame()
-  writeConnectRequest(w, request)
-  w.endFrame()
+  framed(w, () => writeConnectRequest(w, request))
 }
 
 /**
@@ -174,10 +185,10 @@ export function writeConnectRequestFrame(w: JuteWriter, request: ConnectRequest)
  * no record when `header.err` is non-zero, so pass none then.
  */
 export function writeReplyFrame(w: JuteWriter, header: ReplyHeader, response?: ClientResponse): void {
-  w.beginFrame()
-  writeReplyHeader(w, header)
-  if (response !== undefined) writeResponse(w, response)
-  w.endFrame()
+  framed(w, () => {
+    writeReplyHeader(w, header)
+    if (response !== undefined) writeResponse(w, response)
+  })
 }
 
 /**
@@ -187,8 +198,13 @@ export function writeReplyFrame(w: JuteWriter, header: ReplyHeader, response?: C
  */
 export function writeReplyFrameWithin(w: JuteWriter, header: ReplyHeader, response: ClientResponse | undefined, payloadBytesMax: number): boolean {
   w.beginFrame()
-  writeReplyHeader(w, header)
-  if (response !== undefined) writeResponse(w, response)
+  try {
+    writeReplyHeader(w, header)
+    if (response !== undefined) writeResponse(w, response)
+  } catch (e) {
+    w.abandonFrame()
+    throw e
+  }
   if (w.frameBytes > payloadBytesMax) {
     w.abandonFrame()
     return false
@@ -199,16 +215,16 @@ export function writeReplyFrameWithin(w: JuteWriter, header: ReplyHeader, respon
 
 /** Writes a whole notification frame: `ReplyHeader{xid -1, zxid, err 0}` and the `WatcherEvent`. */
 export function writeNotificationFrame(w: JuteWriter, zxid: number, event: WatcherEvent): void {
-  w.beginFrame()
-  writeReplyHeader(w, { xid: Xid.notification, zxid, err: 0 })
-  writeWatcherEvent(w, event)
-  w.endFrame()
+  framed(w, () => {
+    writeReplyHeader(w, { xid: Xid.notification, zxid, err: 0 })
+    writeWatcherEvent(w, event)
+  })
 }
 
 /** Writes a whole request frame: `RequestHeader{xid, opcode of request.op}` and the request record. */
 export function writeRequestFrame(w: JuteWriter, xid: number, request: ClientRequest): void {
-  w.beginFrame()
-  writeRequestHeader(w, { xid, type: OpCode[request.op] })
-  writeRequest(w, request)
-  w.endFrame()
+  framed(w, () => {
+    writeRequestHeader(w, { xid, type: OpCode[request.op] })
+    writeRequest(w, request)
+  })
 }

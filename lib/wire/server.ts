@@ -13,6 +13,7 @@ import * as os from 'node:os'
 import {
   connectionQueuedBytesMaxDefault,
   connectionRequestsInflightMaxDefault,
+  globalOutstandingLimitDefault,
   juteMaxBufferBytes,
   maxClientCnxnsDefault,
   sessionlessCnxnTimeoutMsDefault,
@@ -60,6 +61,14 @@ export interface ClientPortOptions {
   queuedBytesMax?: number
   /** Requests in flight before reading pauses, per connection. @defaultValue 1000 */
   requestsInflightMax?: number
+  /**
+   * Requests in flight on the whole port past which no connection is read (ZooKeeper's
+   * `globalOutstandingLimit`): the port is throttled until the backlog drains to half of it, then
+   * every connection is read again. 0 = no limit. @defaultValue 1000
+   */
+  globalOutstandingLimit?: number
+  /** Called each time the port becomes throttled (`true`) or is read again (`false`). */
+  onThrottle?: (throttled: boolean) => void
   /** Time allowed to complete the handshake, ms. @defaultValue 10000 */
   sessionlessCnxnTimeoutMs?: number
   /** Where one-line reports go. @defaultValue warnings to console.warn, info dropped */
@@ -72,6 +81,8 @@ export interface ClientPort {
   readonly address: { host: string; port: number }
   /** Open client connections (four-letter-word connections included while they are answered). */
   readonly connections: number
+  /** Whether the port stopped reading requests because too many are in flight (see {@link ClientPortOptions.globalOutstandingLimit}). */
+  readonly throttled: boolean
   /** The figures `srvr`/`mntr` print for this port. */
   stats(): ClientPortStats
   /** Resets every connection's statistics (`crst`, the admin `connection_stat_reset`). */
@@ -104,6 +115,12 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
   readonly latency = new LatencyCounter()
   packetsReceived = 0
   packetsSent = 0
+  private readonly globalOutstandingLimit: number
+  private readonly onThrottle: (throttled: boolean) => void
+  private inFlight = 0
+  private throttledNow = false
+  /** Connections that stopped reading while the port is throttled, woken when it is not. */
+  private readonly waiting = new Set<ClientPortConnectionImpl>()
   private readonly maxClientCnxns: number
   private readonly enabledWords: ReadonlySet<string>
   private readonly server: NetServer
@@ -123,6 +140,8 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.queuedBytesMax = options.queuedBytesMax ?? connectionQueuedBytesMaxDefault
     this.requestsInflightMax = options.requestsInflightMax ?? connectionRequestsInflightMaxDefault
     this.sessionlessCnxnTimeoutMs = options.sessionlessCnxnTimeoutMs ?? sessionlessCnxnTimeoutMsDefault
+    this.globalOutstandingLimit = options.globalOutstandingLimit ?? globalOutstandingLimitDefault
+    this.onThrottle = options.onThrottle ?? (() => {})
     this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault)
     this.logger = options.logger ?? defaultLogger
     this.server = createNetServer({ noDelay: true }, (socket) => this.accept(socket))
@@ -134,6 +153,47 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
 
   get connections(): number {
     return this.open.size
+  }
+
+  get throttled(): boolean {
+    return this.throttledNow
+  }
+
+  countInFlight(delta: number): void {
+    this.inFlight += delta
+    if (this.throttledNow && this.inFlight <= this.globalOutstandingLimit / 2) this.unthrottle()
+  }
+
+  // ZooKeeperServer.shouldThrottle: past the global limit every connection stops reading
+  // (NIOServerCnxn.disableRecv); here until the backlog has halved, so reading does not flap.
+  throttles(connection: ClientPortConnectionImpl): boolean {
+    if (!this.throttledNow) {
+      if (this.globalOutstandingLimit <= 0 || this.inFlight < this.globalOutstandingLimit) return false
+      this.throttledNow = true
+      this.warn(`client port throttled: ${this.inFlight} requests in flight (globalOutstandingLimit ${this.globalOutstandingLimit}); reading stops until half have been answered`)
+      this.tell(true)
+    }
+    this.waiting.add(connection)
+    return true
+  }
+
+  // Woken after the current call stack: a reply being written must not start reading on another connection.
+  private unthrottle(): void {
+    this.throttledNow = false
+    this.tell(false)
+    setImmediate(() => {
+      const waiting = [...this.waiting]
+      this.waiting.clear()
+      for (const connection of waiting) connection.wake()
+    })
+  }
+
+  private tell(throttled: boolean): void {
+    try {
+      this.onThrottle(throttled)
+    } catch (e) {
+      this.warn(`client port: a throttle listener threw: ${describe(e)}`)
+    }
   }
 
   listen(host: string, port: number): Promise<void> {
@@ -183,6 +243,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
 
   /** A connection closed: forget it. */
   removed(connection: ClientPortConnectionImpl): void {
+    this.waiting.delete(connection)
     if (!this.open.delete(connection)) return
     const count = (this.perAddress.get(connection.remoteAddress) ?? 1) - 1
     if (count <= 0) this.perAddress.delete(connection.remoteAddress)

@@ -5,7 +5,7 @@
 // Each fault must close only its own connection, be logged, and leave the port serving others.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createServer } from '../../../lib/host/server.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import type { ClientRequest } from '../../../lib/protocol/jute-records.js'
 import type { ConnectRequest } from '../../../lib/wire/records.js'

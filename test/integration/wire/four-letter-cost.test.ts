@@ -5,7 +5,7 @@
 // (NIOServerCnxn.checkFourLetterWord, before the command runs).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createServer } from '../../../lib/host/server.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import { startClientPort, type ClientPort } from '../../../lib/wire/server.js'
 import { fourLetterWord } from './helpers.js'

@@ -2,7 +2,7 @@
 // raw test client built only from the jute codec (frame writer + FrameDecoder), no client library.
 import { connect, type Socket } from 'node:net'
 import { VirtualClock } from '../../../lib/clock.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { createServer } from '../../../lib/host/server.js'
 import type { Pipeline } from '../../../lib/server/pipeline.js'
 import type { MemberOptions } from '../../../lib/server/pipeline-types.js'

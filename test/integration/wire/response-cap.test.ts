@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../../lib/errors.js'
 import { createServer } from '../../../lib/host/server.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import type { ZooKeeperClient } from '../../../lib/index.js'
 import { startClientPort, type ClientPort } from '../../../lib/wire/server.js'

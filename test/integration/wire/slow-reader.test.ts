@@ -5,7 +5,7 @@
 // (ZooKeeper's NIOServerCnxn queues without a bound; this bound is Paddock's.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createServer } from '../../../lib/host/server.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import type { ZooKeeperClient } from '../../../lib/index.js'
 import { startClientPort, type ClientPort } from '../../../lib/wire/server.js'

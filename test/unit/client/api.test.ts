@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ClientImpl } from '../../../lib/client/client.js'
 import type { CheckOp, ClientTransport } from '../../../lib/client/types.js'
-import { ZooKeeperError, VirtualClock, retry, isTransient, type SessionEvent, type WatchedEvent, type ZooKeeperClient } from '../../../lib/index.js'
+import { ZooKeeperError, VirtualClock, retry, isTransient, type CreateModeValue, type SessionEvent, type WatchedEvent, type ZooKeeperClient } from '../../../lib/index.js'
 import { multiOpsMax } from '../../../lib/limits.js'
 import type { Request, Response } from '../../../lib/protocol/requests.js'
 import { settle, TestingServer } from '../../../lib/testing/index.js'
@@ -46,6 +46,10 @@ describe('bad input fails fast and sends nothing', () => {
     await expect(client.setData('/a', new Uint8Array(1025))).rejects.toMatchObject({ code: 'BADARGUMENTS', message: 'data for /a is 1025 bytes, over jute.maxbuffer (1024)' })
     await expect(client.transaction().create('/ok').setData('/bad path/', 'x').commit()).rejects.toMatchObject({ code: 'BADARGUMENTS' })
     expect(() => client.watch('nope')).toThrow(expect.objectContaining({ code: 'BADARGUMENTS' }))
+    // CreateMode.fromFlag: a flag naming no mode (here a name where the number belongs).
+    const notAMode = 'EPHEMERAL' as unknown as CreateModeValue
+    await expect(client.create('/m', 'x', { mode: notAMode })).rejects.toMatchObject({ code: 'BADARGUMENTS', message: 'Received an invalid flag value: EPHEMERAL to convert to a CreateMode' })
+    await expect(client.create('/m', 'x', { mode: 7 as CreateModeValue })).rejects.toMatchObject({ code: 'BADARGUMENTS' })
     expect(transport.sent).toEqual([])
     await client.close()
     await expect(client.exists('/')).rejects.toMatchObject({ code: 'SESSIONEXPIRED', message: 'Session expired: the client is closed' })

@@ -45,9 +45,15 @@ describe('parseZooCfg', () => {
   it('fills in ZooKeeper’s defaults', () => {
     const config = parseZooCfg('tickTime=100\n')
     expect(config).toMatchObject({
-      minSessionTimeoutMs: 200, maxSessionTimeoutMs: 2000, maxClientCnxns: 60, snapCount: 100_000,
+      minSessionTimeoutMs: 200, maxSessionTimeoutMs: 2000, maxClientCnxns: 60, globalOutstandingLimit: 1000, snapCount: 100_000,
       snapRetainCount: 3, purgeIntervalHours: 0, juteMaxBuffer: 0xfffff, fourLetterWordsWhitelist: 'srvr', servers: [],
     })
+  })
+
+  it('reads globalOutstandingLimit under either of ZooKeeper\'s names, 0 turning it off', () => {
+    expect(parseZooCfg('globalOutstandingLimit=50\n').globalOutstandingLimit).toBe(50)
+    expect(parseZooCfg('zookeeper.globalOutstandingLimit=0\n').globalOutstandingLimit).toBe(0)
+    expect(() => parseZooCfg('globalOutstandingLimit=-1\n')).toThrow(/globalOutstandingLimit must be an integer/)
   })
 
   it('takes ZooKeeperServer.DEFAULT_TICK_TIME (3000 ms) when the file sets no tickTime, and its session bounds from it', () => {

@@ -5,7 +5,7 @@
 // member's figures: every tree walk these take must be iterative.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server, type ZooKeeperClient } from '../../../lib/index.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { Pipeline } from '../../../lib/server/pipeline.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks } from '../../../lib/server/snapshot.js'
 import { MemberClientPortBackend } from '../../../lib/host/client-port.js'

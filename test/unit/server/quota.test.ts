@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { createServer, type ZooKeeperClient } from '../../../lib/index.js'
 import { Pipeline } from '../../../lib/server/pipeline.js'
-import type { RunningMember } from '../../../lib/host/launch.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks } from '../../../lib/server/snapshot.js'
 
 async function stats(zk: ZooKeeperClient, path: string): Promise<string> {

@@ -1,7 +1,8 @@
 // Method: feed the frame decoder hand-built byte streams split at every boundary, and check the four-letter-word helper against FourLetterCommands.
 
 import { describe, expect, it } from 'vitest'
-import { FrameDecoder, JuteDecodeError, fourLetterWordOf, fourLetterWordOfInt, fourLetterWords } from '../../../lib/wire/index.js'
+import { FrameDecoder, JuteDecodeError, JuteWriter, fourLetterWordOf, fourLetterWordOfInt, fourLetterWords, writeRequestFrame } from '../../../lib/wire/index.js'
+import type { ClientRequest } from '../../../lib/protocol/jute-records.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
@@ -85,5 +86,19 @@ describe('four-letter words (FourLetterCommands)', () => {
 
   it('maps the big-endian int of a word back to it, as ZooKeeper compares the length int', () => {
     expect(fourLetterWordOfInt(0x72756f6b)).toBe('ruok')
+  })
+})
+
+describe('writing frames', () => {
+  it('leaves nothing of a frame whose record cannot be written, and the writer takes the next one', () => {
+    const w = new JuteWriter()
+    const bad = { op: 'create', path: '/a', data: new Uint8Array(0), acl: [], flags: 'EPHEMERAL' } as unknown as ClientRequest
+    expect(() => writeRequestFrame(w, 1, bad)).toThrow(TypeError)
+    expect(w.length).toBe(0)
+    writeRequestFrame(w, 2, { op: 'exists', path: '/a', watch: false })
+    const frames = new FrameDecoder().push(w.finish())
+    expect(frames).toHaveLength(1)
+    // RequestHeader{xid 2, type exists (3)}, then the path and the watch flag.
+    expect(hex(frames[0]!.subarray(0, 8))).toBe('0000000200000003')
   })
 })
