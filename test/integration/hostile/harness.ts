@@ -44,7 +44,7 @@ export async function cleanUp(): Promise<void> {
 }
 
 /** Starts the child in `mode` on `dataDir` (a fresh one unless given) and waits for READY. */
-export async function startChild(mode: 'standalone' | 'member', options: { dataDir?: string; args?: string[] } = {}): Promise<Child> {
+export async function startChild(mode: 'standalone' | 'standalone-failable' | 'member', options: { dataDir?: string; args?: string[] } = {}): Promise<Child> {
   const script = await childScript()
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'paddock-hostile-data-')))
   const child = spawn(process.execPath, ['--unhandled-rejections=strict', script, mode, dataDir, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] })

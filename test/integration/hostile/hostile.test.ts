@@ -43,6 +43,28 @@ function chain(root: string, depth: number): string[] {
   return paths
 }
 
+/** The lines a child prints; `until(start)` resolves at the first line that starts with `start`, printed before or after the call. */
+function outputLines(child: Child): { until(start: string): Promise<void> } {
+  const seen: string[] = []
+  const waiting: { start: string; resolve: () => void }[] = []
+  let buffered = ''
+  child.process.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString()
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end)
+      buffered = buffered.slice(end + 1)
+      seen.push(line)
+      for (const w of waiting.filter((w) => line.startsWith(w.start))) w.resolve()
+    }
+  })
+  return {
+    until: (start) => (seen.some((line) => line.startsWith(start)) ? Promise.resolve() : new Promise((resolve) => waiting.push({ start, resolve }))),
+  }
+}
+
+/** A HEALTH line's start for `state` (the reason follows). */
+const healthIs = (state: string): string => `HEALTH {"state":"${state}"`
+
 const fourLetterWords = ['ruok', 'srvr', 'stat', 'mntr', 'conf', 'cons', 'crst', 'dump', 'envi', 'srst', 'wchs', 'wchc', 'wchp', 'dirs', 'isro', 'gtmk']
 
 function connected(port: number, localAddress?: string): Promise<Socket> {
@@ -178,22 +200,61 @@ describe('hostile input against a member in a child process', () => {
     expect(child.alive()).toBe(true)
   })
 
-  it('takes 50,000 pipelined creates from 50 sessions on a durable member, then serves writes again', async () => {
+  it('takes 250,000 pipelined creates from 200 sessions on a durable member, throttled by globalOutstandingLimit, then serves writes again', async () => {
     const child = await standalone()
-    const sessions = await Promise.all(Array.from({ length: 50 }, () => RawClient.session(child.port)))
+    const sessionCount = 200
+    const perSession = 1_250
+    // 50 sessions from each of four loopback addresses: maxClientCnxns allows 60 per address.
+    const sessions = await Promise.all(Array.from({ length: sessionCount }, (_, i) => RawClient.session(child.port, {}, `127.0.0.${1 + (i % 4)}`)))
     for (const [index, [client]] of sessions.entries()) {
-      for (let i = 0; i < 1_000; i++) client.send(create(`/load-${index}-${i}`, 0, 'x'))
+      for (let i = 0; i < perSession; i++) client.send(create(`/load-${index}-${i}`, 0, 'x'))
     }
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + 150_000
     let answered = 0
+    let ok = 0
     for (const [client] of sessions) {
-      for (let i = 0; i < 1_000 && Date.now() < deadline; i++) if ((await client.reply()) !== undefined) answered++
+      for (let i = 0; i < perSession && Date.now() < deadline; i++) {
+        const reply = await client.reply()
+        if (reply === undefined) break
+        answered++
+        if (reply.header.err === 0) ok++
+      }
       client.destroy()
     }
-    expect(answered).toBe(50_000)
+    expect(answered).toBe(sessionCount * perSession)
+    expect(ok).toBe(sessionCount * perSession)
     expect(await child.peakMiB()).toBeLessThan(800)
     expect(child.alive()).toBe(true)
     await stillServes(child.port)
+  }, 180_000)
+
+  it('survives a disk that fills up: writes fail with CONNECTIONLOSS, health says recovering, and once there is room it serves again with every acknowledged write', async () => {
+    const child = await startChild('standalone-failable')
+    children.push(child)
+    const port = child.ports.port as number
+    const output = outputLines(child)
+    expect(await pipelined(port, [create('/acked', 0, 'kept')])).toEqual([0])
+    const [writer] = await RawClient.session(port)
+    child.process.kill('SIGUSR1')
+    await output.until('DISK full')
+    // A burst of writes meets the full disk: the connection is closed (CONNECTIONLOSS), none hangs.
+    for (let i = 0; i < 200; i++) writer.send(create(`/during-${i}`, 0, 'x'))
+    expect(await writer.reply()).toBeUndefined()
+    await writer.closed
+    await output.until(healthIs('recovering'))
+    expect(await fourLetterWord(port, 'ruok')).toBe('')
+    expect(await fourLetterWord(port, 'srvr')).toMatch(/^Health: recovering \(storage failed \(.*ENOSPC/m)
+    child.process.kill('SIGUSR2')
+    await output.until('DISK room')
+    await output.until(healthIs('serving'))
+    expect(child.alive()).toBe(true)
+    await stillServes(port)
+    const [client] = await RawClient.session(port)
+    client.send({ op: 'getData', path: '/acked', watch: false })
+    const reply = await client.reply()
+    client.destroy()
+    expect(reply?.header.err).toBe(0)
+    expect(new TextDecoder().decode((reply?.response as { data: Uint8Array }).data)).toBe('kept')
   })
 })
 

@@ -97,17 +97,17 @@ export class RawClient {
   }
 
   /** Opens a TCP connection to the port. */
-  static open(port: number): Promise<RawClient> {
+  static open(port: number, localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port })
+      const socket = connect({ host: '127.0.0.1', port, ...(localAddress === undefined ? {} : { localAddress }) })
       socket.once('connect', () => resolve(new RawClient(socket)))
       socket.once('error', reject)
     })
   }
 
   /** Opens a connection and a new session; returns the client and the ConnectResponse. */
-  static async session(port: number, request: Partial<ConnectRequest> = {}): Promise<[RawClient, ConnectResponse]> {
-    const client = await RawClient.open(port)
+  static async session(port: number, request: Partial<ConnectRequest> = {}, localAddress?: string): Promise<[RawClient, ConnectResponse]> {
+    const client = await RawClient.open(port, localAddress)
     const response = await client.handshake(request)
     return [client, response]
   }
