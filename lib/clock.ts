@@ -81,6 +81,13 @@ export class VirtualClock implements Clock {
     return fired
   }
 
+  /** When the earliest armed timer falls due, in ms on this clock; undefined when none is armed. */
+  nextDueAt(): number | undefined {
+    let at: number | undefined
+    for (const t of this.timers) if (!t.cancelled && (at === undefined || t.at < at)) at = t.at
+    return at
+  }
+
   /** Number of armed timers that have not fired or been cancelled. */
   get pendingTimers(): number {
     return this.timers.filter((t) => !t.cancelled).length

@@ -98,11 +98,13 @@ async function assemble(spec: LaunchSpec, storage: Storage): Promise<Core> {
   try {
     const recovered = await recover(member, storage, (line) => spec.logger.error(line))
     const zabTickMs = options.zabTickMs ?? (member.standalone ? member.options.tickTimeMs : zabTickMsDefault)
+    const seed = options.seed ?? randomInt(2 ** 31)
     const zab = new ZabPeer(
-      { id: myid, quorum: majorityQuorum(voters, observers), random: mulberry32(options.seed ?? randomInt(2 ** 31)), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs) },
+      { id: myid, quorum: majorityQuorum(voters, observers), random: mulberry32(seed), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs) },
       recovered,
     )
-    replication = new Replication(zab, member, storage, { ...options, zabTickMs, logger: spec.logger, announceRoles: !member.standalone })
+    const random = options.seed === undefined ? Math.random : mulberry32(seed ^ 0x5eed)
+    replication = new Replication(zab, member, storage, { ...options, zabTickMs, random, logger: spec.logger, announceRoles: !member.standalone })
     if (recovered.fromSnapshot) replication.restoredFrom(recovered.snapshotZxid)
     if (spec.connectPeers !== undefined) transport = await spec.connectPeers(replication)
     replication.start(transport)

@@ -4,7 +4,6 @@
  * whose `connect()` opens an in-process session with no socket in between.
  * @module
  */
-import { MemoryHub } from '../peer/memory.js'
 import { startTcpTransport, type PeerAddress } from '../peer/tcp.js'
 import type { PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
@@ -56,7 +55,7 @@ function connectPeers(options: MemberStartOptions, replication: Replication, log
     disconnected: replication.disconnected.bind(replication),
     fatal: replication.failStop.bind(replication),
   }
-  if (options.hub instanceof MemoryHub) return Promise.resolve(options.hub.join(options.myid, handler))
+  if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
   return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line) })
 }

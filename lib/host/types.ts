@@ -7,7 +7,7 @@
 import type { Clock } from '../clock.js'
 import type { ZooKeeperClient } from '../client/types.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
-import type { MemoryHub } from '../peer/memory.js'
+import type { PeerHub } from '../peer/transport.js'
 import type { MemberOptions } from '../server/pipeline-types.js'
 import type { DurabilityOptions, ReplicationLogger } from '../server/replication.js'
 import type { ClientPortOptions } from '../wire/server.js'
@@ -74,13 +74,14 @@ export interface MemberStartOptions extends ServerOptions {
   /** Ticks of tickTime a follower may lag (syncLimit). @defaultValue 5 */
   syncLimit?: number
   /**
-   * Members of one process talk through this hub instead of TCP (in-process clusters).
+   * Members of one process talk through this hub instead of TCP (in-process clusters, the
+   * simulator's network).
    * @internal
    */
-  hub?: MemoryHub
+  hub?: PeerHub
   /** Milliseconds per ZAB tick. @defaultValue 50 */
   zabTickMs?: number
-  /** Seed of the ZAB core's election jitter. @defaultValue random */
+  /** Seed of every random choice the member makes (election jitter, snapshot interval), for simulations. @defaultValue random */
   seed?: number
   /** Where the member reports role changes and failures. @defaultValue console with a `paddock[N]:` prefix */
   logger?: EnsembleLogger

@@ -5,10 +5,10 @@
  * @module
  */
 import { describeError, escalate } from './boundary.js'
-import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
+import type { PeerChannel, PeerHandler, PeerHub, PeerTransport } from './transport.js'
 
 /** Connects in-memory transports and decides who can reach whom. */
-export class MemoryHub {
+export class MemoryHub implements PeerHub {
   private readonly members = new Map<number, MemoryTransport>()
   private groups: number[][] | undefined
 

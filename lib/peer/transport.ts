@@ -47,3 +47,12 @@ export interface PeerTransport {
   /** Stops connecting and closes every connection. */
   close(): Promise<void>
 }
+
+/**
+ * Connects the members of one process without sockets: each joins with its handler and gets its
+ * transport (the in-memory hub of in-process clusters, the simulator's network).
+ */
+export interface PeerHub {
+  /** Creates the transport of member `id`, delivering to `handler`. */
+  join(id: number, handler: PeerHandler): PeerTransport
+}

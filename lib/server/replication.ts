@@ -19,6 +19,7 @@ import { zabMessageProblem, type Ready, type RoleState, type ZabMessage, type Za
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
 import type { Pipeline } from './pipeline.js'
 import type { ForwardedWrite, MemberRole } from './pipeline-types.js'
+import { planted } from '../planted-bugs.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
 
 /** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */
@@ -144,6 +145,10 @@ export class Replication {
     member.setForwarder({
       forward: (write) => this.forward({ kind: 'write', write }),
       sync: (token) => {
+        if (planted.bug === 'stale-read-after-sync') {
+          queueMicrotask(() => this.member.syncDone(token))
+          return true
+        }
         const ok = zab.sync(token)
         this.pump()
         return ok
@@ -330,7 +335,7 @@ export class Replication {
   /** Snapshot, truncation and epochs: durable before any message of the batch goes out. */
   private async durableFirst(ready: Ready): Promise<void> {
     if (ready.snapshot !== undefined) await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.data)
-    if (ready.truncate !== undefined) await this.storage.truncateAfter(ready.truncate)
+    if (ready.truncate !== undefined && planted.bug !== 'skip-truncate') await this.storage.truncateAfter(ready.truncate)
     if (ready.hardState !== undefined) await this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
   }
 
@@ -339,6 +344,7 @@ export class Replication {
     if (ready.truncate !== undefined) this.reportedDurable = Math.min(this.reportedDurable, ready.truncate)
     if (this.volatile && ready.hardState !== undefined) this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch).catch((error: unknown) => this.fail(error))
     this.appendEntries(ready)
+    if (planted.bug === 'apply-before-commit' && this.member.role !== 'leader') this.applyEarly(ready)
     this.sendMessages(ready, generations)
     for (const entry of ready.committed) this.applyCommitted(entry.zxid, entry.data)
     if (ready.snapshotRequested) this.zab.snapshotTaken(this.member.lastProcessedZxid, snapshotBytes(this.member))
@@ -368,6 +374,7 @@ export class Replication {
     const last = ready.entries[ready.entries.length - 1]?.zxid ?? 0
     // Nothing to sync: the entries are as durable now as they will ever be.
     if (this.volatile) return this.reportDurable(last)
+    if (planted.bug === 'ack-before-durable') this.zab.persisted(last)
     const started = performance.now()
     this.storage.append(ready.entries.map((e) => ({ zxid: e.zxid, data: e.data }))).then(
       () => this.durable(last, performance.now() - started),
@@ -403,7 +410,17 @@ export class Replication {
     }
   }
 
+  // The planted bug 'apply-before-commit': a follower applies proposals as they arrive.
+  private readonly appliedEarly = new Set<number>()
+  private applyEarly(ready: Ready): void {
+    for (const entry of ready.entries) {
+      this.appliedEarly.add(entry.zxid)
+      this.member.commit(this.committedEntry(entry.zxid, entry.data))
+    }
+  }
+
   private applyCommitted(zxid: number, data: Uint8Array): void {
+    if (this.appliedEarly.delete(zxid)) return
     this.member.commit(this.committedEntry(zxid, data))
     if (++this.sinceSnapshot >= this.snapshotAfter && this.snapshotting === undefined && !this.volatile) void this.takeSnapshot()
   }

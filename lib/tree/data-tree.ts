@@ -9,6 +9,7 @@ import type { CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
 import { ErrorCode } from '../errors.js'
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../protocol/data.js'
 import { internACL } from './acl.js'
+import { planted } from '../planted-bugs.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
 /** Watch-relevant change kinds the tree reports while applying (Watcher.Event.EventType names). */
@@ -261,6 +262,7 @@ export class DataTree {
       case 'createSession':
         return { type: 'session', err: 0 }
       case 'closeSession':
+        if (planted.bug === 'ephemeral-leak') return { type: 'session', err: 0 }
         for (const path of txn.paths2Delete) this.deleteNode(path, header.zxid)
         return { type: 'session', err: 0 }
     }

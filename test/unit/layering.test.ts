@@ -361,7 +361,7 @@ function folderOf(file: string): string | undefined {
 
 const pureFolders = new Set(['zab', 'tree', 'txn', 'session', 'watch', 'protocol'])
 const levelPackages = new Set(['level', 'memory-level', 'abstract-level', 'classic-level', 'browser-level'])
-const sharedRootFiles = new Set(['lib/errors.ts', 'lib/path.ts', 'lib/limits.ts'])
+const sharedRootFiles = new Set(['lib/errors.ts', 'lib/path.ts', 'lib/limits.ts', 'lib/planted-bugs.ts'])
 
 function isNodeBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0] as string)

@@ -1,0 +1,40 @@
+// Method: the whole-system simulation (test/sim/whole) with 5 members, and each planted bug
+// (lib/planted-bugs.ts) switched on in turn: the checks must catch every one within a bounded
+// number of seeds, and name what broke.
+import { describe, expect, it } from 'vitest'
+import { plantedBugNames } from '../../lib/planted-bugs.js'
+import { runWholeSeed } from './whole/simulator.js'
+
+/** 5-member seeds per CI run (with the 3-member ones, 2,000 in all). */
+const SEEDS = 400
+const CHUNK = 100
+/** Seeds a planted bug may take to be caught (the issue allows 2,000; each is caught far sooner). */
+const BUG_SEEDS_MAX = 300
+
+describe('the whole system under simulated faults, 5 members', () => {
+  for (let first = 10_001; first < 10_001 + SEEDS; first += CHUNK) {
+    it(`keeps every check and makes progress once healed, seeds ${first}..${first + CHUNK - 1}`, async () => {
+      const failures: string[] = []
+      for (let seed = first; seed < first + CHUNK; seed++) {
+        const outcome = await runWholeSeed(seed, { members: 5 })
+        if (!outcome.ok) failures.push(`SIM_SEED=${seed}: ${outcome.error} — replay: npm run sim -- --seed ${seed} --members 5 --trace`)
+      }
+      expect(failures).toEqual([])
+    }, 300_000)
+  }
+})
+
+describe('planted bugs are caught', () => {
+  for (const bug of plantedBugNames) {
+    it(`catches ${bug}`, async () => {
+      for (let seed = 1; seed <= BUG_SEEDS_MAX; seed++) {
+        const outcome = await runWholeSeed(seed, { bug })
+        if (outcome.ok) continue
+        console.log(`bug ${bug} caught at SIM_SEED=${seed}: ${outcome.error}`)
+        expect(outcome.error).toMatch(/lost|different trees|outlives its session|read .* after a synced|after its own/)
+        return
+      }
+      expect.fail(`bug ${bug} was not caught in ${BUG_SEEDS_MAX} seeds`)
+    }, 300_000)
+  }
+})

@@ -1,0 +1,116 @@
+/**
+ * The simulated disk under a member's storage: the production storage code (storage/) runs over
+ * a memory-level database, the "platter", through this disk. Every write takes a seeded time to
+ * become durable (LevelDB writes with `sync`, so durable means fsynced), in order; until then it
+ * is not on the platter and not readable. A crash keeps a prefix of the writes still in flight
+ * (LevelDB's log is sequential: a torn last record fails its checksum and is dropped, so what
+ * survives is whole writes) and loses the rest; the crashed process's later writes never land.
+ * A full disk refuses writes (ENOSPC) for a while.
+ * @module
+ */
+import type { VirtualClock, Timer } from '../../../lib/clock.js'
+import { createMemoryDb } from '../../../storage/index.js'
+import type { Prng } from '../prng.js'
+
+type Db = ReturnType<typeof createMemoryDb>
+
+interface InFlight {
+  readonly at: number
+  readonly land: () => Promise<unknown>
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: unknown) => void
+  timer: Timer | undefined
+}
+
+/** The error LevelDB gives a write on a full disk, as classic-level reports it. */
+function noSpace(): Error {
+  return Object.assign(new Error('IO error: /sim/level/000005.log: No space left on device'), { code: 'LEVEL_IO_ERROR' })
+}
+
+/** One member's disk, kept across its crashes and restarts. */
+export class SimDisk {
+  /** What is durable. */
+  private readonly platter: Db = createMemoryDb()
+  private incarnation = 0
+  private readonly inFlight: InFlight[] = []
+  private lastAt = 0
+  /** Whether writes are refused with ENOSPC. */
+  full = false
+  /** Writes made durable, and lost to crashes, so far. */
+  readonly stats = { landed: 0, lost: 0, refused: 0 }
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly prng: Prng,
+    private readonly latencyMs: { min: number; max: number } = { min: 2, max: 12 },
+  ) {}
+
+  /** The database one incarnation of the member's storage opens. */
+  open(): Db {
+    const incarnation = this.incarnation
+    const platter = this.platter
+    const alive = () => incarnation === this.incarnation
+    const write = (land: () => Promise<unknown>) => this.write(incarnation, land)
+    return new Proxy(platter, {
+      get(target, key) {
+        if (key === 'batch') {
+          return (ops?: unknown, options?: unknown) => {
+            if (ops === undefined) throw new TypeError('the simulated disk takes array batches only')
+            const batch = target.batch.bind(target) as (ops: unknown, options: unknown) => Promise<void>
+            return write(() => batch(ops, options))
+          }
+        }
+        if (key === 'put') return (k: string, v: Uint8Array, options?: unknown) => write(() => target.put(k, v, options as never))
+        if (key === 'del') return (k: string, options?: unknown) => write(() => target.del(k, options as never))
+        // A dead process's storage closing (it never does, but its promises might) leaves the platter alone.
+        if (key === 'close') return () => (alive() ? target.close() : Promise.resolve())
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      },
+    }) as Db
+  }
+
+  private write(incarnation: number, land: () => Promise<unknown>): Promise<unknown> {
+    // A write from a process that crashed never lands and never answers.
+    if (incarnation !== this.incarnation) return new Promise(() => {})
+    if (this.full) {
+      this.stats.refused++
+      return Promise.reject(noSpace())
+    }
+    const now = this.clock.now()
+    // An fsync takes a few ms; one in twenty stalls (a busy device) for up to 80 ms.
+    const latency = this.prng.chance(0.05) ? this.prng.int(20, 80) : this.prng.int(this.latencyMs.min, this.latencyMs.max)
+    const at = Math.max(this.lastAt, now + latency)
+    this.lastAt = at
+    return new Promise((resolve, reject) => {
+      const write: InFlight = { at, land, resolve, reject, timer: undefined }
+      write.timer = this.clock.setTimer(at - now, () => this.landHead())
+      this.inFlight.push(write)
+    })
+  }
+
+  // Writes land in order: timers due at the same instant fire in the order they were armed.
+  private landHead(): void {
+    const write = this.inFlight.shift()
+    if (write === undefined) return
+    this.stats.landed++
+    write.land().then(write.resolve, write.reject)
+  }
+
+  /**
+   * Power is cut: a seeded prefix of the writes in flight lands, the rest is lost, and the process
+   * that made them never hears back. Resolves once the surviving writes are on the platter.
+   */
+  async crash(): Promise<void> {
+    this.incarnation++
+    const writes = this.inFlight.splice(0)
+    const kept = this.prng.int(0, writes.length)
+    for (const [i, write] of writes.entries()) {
+      write.timer?.cancel()
+      if (i < kept) {
+        this.stats.landed++
+        await write.land()
+      } else this.stats.lost++
+    }
+  }
+}

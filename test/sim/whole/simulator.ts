@@ -1,0 +1,472 @@
+/**
+ * The whole-system simulation: N production members (`startMember`: pipeline, prep, tree, sessions,
+ * ZAB core, replication runtime, storage code and recovery) in one process, on one seeded PRNG and
+ * one virtual clock. Only the clock, the member-to-member network and the disk under the storage
+ * layer are simulated (./world.ts, ./network.ts, ./disk.ts), behind interfaces production uses.
+ * Simulated clients (./client.ts) drive sessions through the members while faults are injected:
+ * crashes that lose unsynced writes, partitions (also one-way and of the leader), broken
+ * connections, full disks, frozen clients whose sessions expire, and session moves. After the
+ * faults heal, the run must converge and make progress, and the checks of ./checks.ts must hold.
+ * @module
+ */
+import { startMember, type MemberServer } from '../../../lib/index.js'
+import type { ServerSpec } from '../../../lib/config/zoo-cfg.js'
+import type { Request } from '../../../lib/protocol/requests.js'
+import type { RunningMember } from '../../../lib/host/running-member.js'
+import { planted, type PlantedBug } from '../../../lib/planted-bugs.js'
+import { createMemoryStorage } from '../../../storage/index.js'
+import { Prng } from '../prng.js'
+import { checkFinalState, checkMonotonicSessions, checkReads, checkUniqueResults, LeaderLog, treeDigest, type FinalNode } from './checks.js'
+import { SimClient, type ClientWorld, type Op } from './client.js'
+import { SimDisk } from './disk.js'
+import { SimNetwork } from './network.js'
+import { countImmediates, ProcessClock, SimWorld } from './world.js'
+
+/** What one run is made of. */
+export interface WholeOptions {
+  /** Voting members. @defaultValue 3 */
+  members?: 3 | 5
+  /** Keep a trace of the run. */
+  trace?: boolean
+  /** Simulated ms of faults and load before everything heals. @defaultValue 12000 */
+  faultMs?: number
+  /** A bug to plant in the runtime for this run (lib/planted-bugs.ts): the checks must catch it. */
+  bug?: PlantedBug
+}
+
+/** The result of one seed. */
+export interface WholeOutcome {
+  seed: number
+  ok: boolean
+  error?: string
+  trace: string[]
+  /** Writes acknowledged, and requests sent in all. */
+  acked: number
+  requests: number
+  /** Faults injected, by kind. */
+  faults: Record<string, number>
+  /** Simulated ms the run covered. */
+  simulatedMs: number
+  /** Every client request and its outcome, for a closer look at a failure. */
+  history: readonly Op[]
+}
+
+const tickTimeMs = 100
+const sessionTimeoutMs = 1_200
+/** After the faults heal: simulated time allowed to elect, sync and commit a write. */
+const livenessMs = 20_000
+const keys = ['/k0', '/k1', '/k2', '/k3']
+
+interface Incarnation {
+  server: MemberServer
+  clock: ProcessClock
+}
+
+/** One run of one seed. */
+class Run {
+  readonly prng: Prng
+  readonly world = new SimWorld()
+  readonly net: SimNetwork
+  readonly disks = new Map<number, SimDisk>()
+  readonly live = new Map<number, Incarnation>()
+  readonly starting = new Set<number>()
+  readonly servers: ServerSpec[]
+  readonly clients: SimClient[] = []
+  readonly history: Op[] = []
+  readonly trace: string[] = []
+  readonly leaders = new LeaderLog()
+  readonly faults: Record<string, number> = {}
+  readonly endedSessions = new Set<bigint>()
+  failure: string | undefined
+  private written = 0
+  /** Transactions between snapshots: often in some runs, rarely in others (a long log to replay). */
+  readonly snapCount: number
+
+  constructor(
+    readonly seed: number,
+    readonly options: WholeOptions,
+  ) {
+    this.prng = new Prng(seed)
+    const n = options.members ?? 3
+    this.servers = Array.from({ length: n }, (_, i) => ({
+      id: i + 1, host: 'sim', quorumPort: 0, electionPort: 0, role: 'participant' as const, clientAddress: undefined, clientPort: undefined,
+    }))
+    // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
+    this.net = new SimNetwork(this.world.clock, this.prng.fork(), { min: 1, max: 4 }, (line) => this.log(line))
+    for (const s of this.servers) this.disks.set(s.id, new SimDisk(this.world.clock, this.prng.fork()))
+    this.snapCount = this.prng.pick([40, 400, 4_000])
+  }
+
+  log(line: string): void {
+    if (this.options.trace === true) this.trace.push(`${String(this.world.clock.now()).padStart(6)} ${line}`)
+  }
+
+  fault(kind: string, line: string): void {
+    this.faults[kind] = (this.faults[kind] ?? 0) + 1
+    this.log(`FAULT ${line}`)
+  }
+
+  // ---- members -------------------------------------------------------------------------------
+
+  start(id: number): void {
+    if (this.live.has(id) || this.starting.has(id)) return
+    this.starting.add(id)
+    const clock = new ProcessClock(this.world.clock)
+    const disk = this.disks.get(id)!
+    const quiet = { debug() {}, info() {}, warn() {} }
+    startMember({
+      myid: id,
+      servers: this.servers,
+      storage: createMemoryStorage({ db: disk.open(), logger: quiet }),
+      hub: this.net,
+      clock,
+      seed: this.prng.int(1, 2 ** 30),
+      tickTimeMs,
+      initLimit: 5,
+      syncLimit: 2,
+      snapCount: this.snapCount,
+      logger: { info: (line) => this.log(`m${id}: ${line}`), error: (line) => this.log(`m${id} ERROR: ${line}`) },
+    }).then(
+      (server) => {
+        this.starting.delete(id)
+        this.live.set(id, { server, clock })
+        this.log(`m${id}: started`)
+      },
+      (error: unknown) => {
+        this.starting.delete(id)
+        this.failure ??= `member ${id} failed to start: ${String(error)}`
+      },
+    )
+  }
+
+  /** Power cut: timers stop, connections break, writes in flight are partly lost. */
+  async crash(id: number): Promise<void> {
+    const incarnation = this.live.get(id)
+    if (incarnation === undefined) return
+    this.live.delete(id)
+    incarnation.clock.kill()
+    this.net.member(id)?.die()
+    for (const client of this.clients) if (client.member === id) client.disconnect(`member ${id} crashed`)
+    await this.disks.get(id)!.crash()
+  }
+
+  pipeline(id: number) {
+    return (this.live.get(id)?.server as RunningMember | undefined)?.member
+  }
+
+  // ---- clients -------------------------------------------------------------------------------
+
+  clientWorld(): ClientWorld {
+    return {
+      now: () => this.world.clock.now(),
+      after: (ms, callback) => void this.world.clock.setTimer(ms, callback),
+      pipeline: (id) => this.pipeline(id),
+      candidates: () => {
+        const ids = this.servers.map((s) => s.id)
+        for (let i = ids.length - 1; i > 0; i--) {
+          const j = this.prng.int(0, i)
+          ;[ids[i], ids[j]] = [ids[j]!, ids[i]!]
+        }
+        return ids
+      },
+      log: (line) => this.log(line),
+      history: this.history,
+    }
+  }
+
+  nextData(client: SimClient): Uint8Array {
+    return new TextEncoder().encode(`c${client.id}#${++this.written}`)
+  }
+
+  /** One request of the workload from `client`. */
+  workload(client: SimClient): void {
+    if (client.state !== 'connected' || client.pending >= 3) return
+    const p = this.prng
+    const key = p.pick(keys)
+    const roll = p.int(0, 99)
+    let request: Request
+    if (roll < 20) request = { op: 'create', path: key, data: this.nextData(client), acl: openAcl, mode: 0 }
+    else if (roll < 28) request = { op: 'create', path: `/e${client.id}-${p.int(0, 3)}`, data: this.nextData(client), acl: openAcl, mode: 1 }
+    else if (roll < 34) request = { op: 'create', path: '/seq/s-', data: this.nextData(client), acl: openAcl, mode: 2 }
+    else if (roll < 52) request = { op: 'setData', path: key, data: this.nextData(client), version: -1 }
+    else if (roll < 60) request = { op: 'delete', path: key, version: -1 }
+    else if (roll < 66) request = { op: 'multi', ops: [{ op: 'create', path: key, data: this.nextData(client), acl: openAcl, mode: 0 }, { op: 'setData', path: '/seq', data: this.nextData(client), version: -1 }] }
+    else if (roll < 74) {
+      client.send({ op: 'sync', path: key })
+      request = { op: 'getData', path: key, watch: false }
+    } else request = { op: 'getData', path: key, watch: p.chance(0.3) }
+    client.send(request)
+  }
+
+  scheduleWorkload(client: SimClient, until: number): void {
+    const loop = (): void => {
+      if (this.world.clock.now() >= until) return
+      this.workload(client)
+      this.world.clock.setTimer(this.prng.int(5, 120), loop)
+    }
+    this.world.clock.setTimer(this.prng.int(0, 50), loop)
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  scheduleFaults(until: number): void {
+    const next = (): void => {
+      const now = this.world.clock.now()
+      if (now >= until) return
+      void this.injectFault(until)
+      this.world.clock.setTimer(this.prng.int(300, 2_500), next)
+    }
+    this.world.clock.setTimer(this.prng.int(500, 1_500), next)
+  }
+
+  leaderId(): number | undefined {
+    for (const [id, m] of this.live) {
+      const s = m.server.status()
+      if (s.role.toLowerCase().startsWith('lead') && s.established) return id
+    }
+    return undefined
+  }
+
+  async injectFault(until: number): Promise<void> {
+    const p = this.prng
+    const ids = this.servers.map((s) => s.id)
+    const later = (ms: number, what: () => void) => void this.world.clock.setTimer(Math.min(ms, Math.max(0, until - this.world.clock.now())), what)
+    switch (p.int(0, 9)) {
+      case 9: {
+        // Power fails for several members at once (a rack, a datacenter): writes in flight on
+        // every one of them are lost together.
+        const victims = p.chance(0.5) ? ids : ids.filter(() => p.chance(0.6))
+        if (victims.length < 2 || victims.some((id) => !this.live.has(id))) return
+        this.fault('crash-many', `power fails for members ${victims.join(', ')}`)
+        for (const id of victims) await this.crash(id)
+        later(p.int(100, 2_000), () => {
+          this.log(`FAULT restart members ${victims.join(', ')}`)
+          for (const id of victims) this.start(id)
+        })
+        return
+      }
+      case 0:
+      case 1: {
+        const id = p.pick(ids)
+        if (!this.live.has(id)) return
+        this.fault('crash', `crash member ${id}`)
+        await this.crash(id)
+        later(p.int(100, 3_000), () => {
+          this.log(`FAULT restart member ${id}`)
+          this.start(id)
+        })
+        return
+      }
+      case 2: {
+        const shuffled = this.clientWorld().candidates()
+        const cut = p.int(1, ids.length - 1)
+        const groups = [shuffled.slice(0, cut), shuffled.slice(cut)]
+        this.fault('partition', `partition ${JSON.stringify(groups)}`)
+        this.net.partition(groups)
+        later(p.int(500, 4_000), () => {
+          this.log('FAULT heal')
+          this.net.heal()
+        })
+        return
+      }
+      case 3: {
+        const leader = this.leaderId()
+        if (leader === undefined) return
+        this.fault('isolate-leader', `isolate leader ${leader}`)
+        this.net.partition([[leader], ids.filter((i) => i !== leader)])
+        later(p.int(500, 4_000), () => {
+          this.log('FAULT heal')
+          this.net.heal()
+        })
+        return
+      }
+      case 4: {
+        const a = p.pick(ids)
+        const b = p.pick(ids.filter((i) => i !== a))
+        this.fault('one-way', `block ${a} -> ${b}`)
+        this.net.blockOneWay(a, b)
+        later(p.int(500, 3_000), () => {
+          this.log('FAULT heal')
+          this.net.heal()
+        })
+        return
+      }
+      case 5: {
+        const a = p.pick(ids)
+        const b = p.pick(ids.filter((i) => i !== a))
+        this.fault('break', `break ${a}<->${b}`)
+        this.net.breakConnection(a, b, p.chance(0.5) ? 'quorum' : 'election')
+        return
+      }
+      case 6: {
+        const id = p.pick(ids)
+        const disk = this.disks.get(id)!
+        this.fault('disk-full', `disk of member ${id} full`)
+        disk.full = true
+        later(p.int(200, 2_000), () => {
+          this.log(`FAULT disk of member ${id} has room`)
+          disk.full = false
+        })
+        return
+      }
+      case 7: {
+        const client = p.pick(this.clients)
+        this.fault('client-move', `client ${client.id} reconnects elsewhere`)
+        client.disconnect('moving')
+        return
+      }
+      default: {
+        const client = p.pick(this.clients)
+        if (client.state !== 'connected') return
+        this.fault('client-close', `client ${client.id} closes its session`)
+        this.endedSessions.add(client.sessionId)
+        client.send({ op: 'closeSession' })
+        return
+      }
+    }
+  }
+
+  // ---- the run ---------------------------------------------------------------------------------
+
+  afterStep(): void {
+    for (const [id, m] of this.live) {
+      const s = m.server.status()
+      // Only an established leader speaks for its epoch: a prospective one may never get there.
+      if (s.role.toLowerCase().startsWith('lead') && s.established) {
+        this.leaders.historyOf(s.currentEpoch, s.lastLoggedZxid)
+        this.leaders.saw(id, s.currentEpoch)
+      }
+      if (m.server.health.state === 'failed') this.failure ??= `member ${id} failed: ${m.server.health.reason}`
+    }
+  }
+
+  async execute(): Promise<void> {
+    const faultMs = this.options.faultMs ?? 12_000
+    for (const s of this.servers) this.start(s.id)
+    const world = this.clientWorld()
+    for (let i = 1; i <= 4; i++) this.clients.push(new SimClient(i, world, sessionTimeoutMs))
+    await this.runUntil(3_000, () => this.leaderId() !== undefined)
+    if (this.leaderId() === undefined) return void (this.failure ??= 'no leader elected in 3 s from a clean start')
+    await this.setUp()
+    for (const client of this.clients) {
+      client.connect()
+      this.scheduleWorkload(client, this.world.clock.now() + faultMs)
+    }
+    this.scheduleFaults(this.world.clock.now() + faultMs)
+    await this.runUntil(this.world.clock.now() + faultMs)
+    await this.healAll()
+  }
+
+  async runUntil(endMs: number, stop: () => boolean = () => false): Promise<void> {
+    await this.world.settle()
+    while (this.world.clock.now() < endMs && !stop() && this.failure === undefined) {
+      const next = this.world.clock.nextDueAt()
+      const at = next === undefined || next > endMs ? endMs : Math.max(next, this.world.clock.now())
+      this.world.clock.advance(at - this.world.clock.now())
+      await this.world.settle()
+      this.afterStep()
+    }
+  }
+
+  /** A setup client creates /seq, the parent of the sequential nodes. */
+  async setUp(): Promise<void> {
+    const setup = new SimClient(0, this.clientWorld(), sessionTimeoutMs)
+    setup.connect()
+    await this.runUntil(this.world.clock.now() + 2_000, () => setup.state === 'connected')
+    const op = setup.send({ op: 'create', path: '/seq', data: new Uint8Array(0), acl: openAcl, mode: 0 })
+    await this.runUntil(this.world.clock.now() + 2_000, () => op?.outcome !== 'pending')
+  }
+
+  /** Every fault heals and every member runs: a write must commit and the members converge. */
+  async healAll(): Promise<void> {
+    this.log('HEAL everything')
+    this.net.heal()
+    for (const disk of this.disks.values()) disk.full = false
+    for (const s of this.servers) this.start(s.id)
+    let probe = new SimClient(99, this.clientWorld(), sessionTimeoutMs)
+    probe.connect()
+    const deadline = this.world.clock.now() + livenessMs
+    let write: Op | undefined
+    const done = () => {
+      // A probe whose session expired while the ensemble recovered starts a new one.
+      if (probe.state === 'expired') {
+        probe = new SimClient(99, this.clientWorld(), sessionTimeoutMs)
+        probe.connect()
+        write = undefined
+      }
+      if (this.live.size < this.servers.length || probe.state !== 'connected') return false
+      write ??= probe.send({ op: 'setData', path: '/seq', version: -1, data: new TextEncoder().encode('alive') })
+      if (write?.outcome === 'unknown') write = undefined
+      return write?.outcome === 'ok' && this.converged()
+    }
+    await this.runUntil(deadline, done)
+    if (this.failure !== undefined) return
+    if (!done()) this.failure = `no progress within ${livenessMs} ms after healing: ${this.describeMembers()}`
+  }
+
+  converged(): boolean {
+    const zxids = [...this.live.values()].map((m) => (m.server as RunningMember).member.lastProcessedZxid)
+    return zxids.every((z) => z === zxids[0])
+  }
+
+  describeMembers(): string {
+    return [...this.live].map(([id, m]) => `m${id} ${m.server.mode} zxid 0x${(m.server as RunningMember).member.lastProcessedZxid.toString(16)} ${m.server.health.state}`).join(', ') + `; live ${this.live.size}/${this.servers.length}`
+  }
+
+  check(): string | undefined {
+    if (this.failure !== undefined) return this.failure
+    if (this.net.errors.length > 0) return this.net.errors[0]
+    if (this.leaders.violation !== undefined) return this.leaders.violation
+    const lost = this.leaders.checkDurable(this.history)
+    if (lost !== undefined) return lost
+    const pipelines = [...this.live.values()].map((m) => (m.server as RunningMember).member)
+    const digests = pipelines.map((p) => treeDigest(p))
+    if (digests.some((d) => d !== digests[0])) return `members at zxid 0x${pipelines[0]!.lastProcessedZxid.toString(16)} hold different trees`
+    const reference = pipelines[0]!
+    const final = new Map<string, FinalNode>()
+    for (const path of reference.tree.paths()) {
+      const n = reference.tree.get(path)!
+      final.set(path, { data: Buffer.from(n.data).toString('utf8'), czxid: n.czxid, mzxid: n.mzxid, ephemeralOwner: n.ephemeralOwner })
+    }
+    const liveSessions = new Set([...reference.sessions.all()].map((s) => s.id))
+    for (const client of this.clients) if (client.state === 'expired' || client.state === 'closed') this.endedSessions.add(client.sessionId)
+    const ended = new Set([...this.endedSessions].filter((id) => !liveSessions.has(id) || this.clients.some((c) => c.sessionId === id && c.state === 'closed')))
+    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history)
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.live.keys()]) await this.crash(id)
+  }
+}
+
+const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
+
+/** Runs one seed of the whole-system simulation. */
+export async function runWholeSeed(seed: number, options: WholeOptions = {}): Promise<WholeOutcome> {
+  const stopCounting = countImmediates()
+  planted.bug = options.bug
+  const run = new Run(seed, options)
+  let error: string | undefined
+  try {
+    await run.execute()
+    error = run.check()
+  } catch (e) {
+    error = `the simulation threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`
+  } finally {
+    await run.close().catch(() => undefined)
+    planted.bug = undefined
+    stopCounting()
+  }
+  const acked = run.history.filter((op) => op.outcome === 'ok').length
+  return {
+    seed,
+    ok: error === undefined,
+    ...(error === undefined ? {} : { error }),
+    trace: run.trace,
+    acked,
+    requests: run.history.length,
+    faults: run.faults,
+    simulatedMs: run.world.clock.now(),
+    history: run.history,
+  }
+}

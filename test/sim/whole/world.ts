@@ -1,0 +1,104 @@
+/**
+ * The simulated world's time: one VirtualClock for every member, disk and link, and the rule that
+ * makes runs repeatable — before time moves, every piece of work the last step started (promise
+ * chains, `setImmediate` continuations) runs to its end. Each member gets a {@link ProcessClock}
+ * over the shared clock, so that crashing it stops every timer it armed, as killing a process does.
+ * @module
+ */
+import type { Clock, Timer } from '../../../lib/clock.js'
+import { VirtualClock } from '../../../lib/clock.js'
+
+const realSetImmediate = globalThis.setImmediate
+
+/** Immediates scheduled by the code under simulation and not run yet (see {@link countImmediates}). */
+let pendingImmediates = 0
+let counting = 0
+
+/**
+ * Counts the `setImmediate` callbacks the code under simulation schedules, so that
+ * {@link SimWorld.settle} knows when nothing is left to run. Returns the function that stops counting.
+ */
+export function countImmediates(): () => void {
+  if (counting++ === 0) {
+    globalThis.setImmediate = ((callback: (...args: unknown[]) => void, ...args: unknown[]) => {
+      pendingImmediates++
+      return realSetImmediate(() => {
+        pendingImmediates--
+        callback(...args)
+      })
+    }) as typeof setImmediate
+  }
+  return () => {
+    if (--counting === 0) globalThis.setImmediate = realSetImmediate
+  }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => realSetImmediate(resolve))
+}
+
+/** The shared clock and the stepping of the world. */
+export class SimWorld {
+  readonly clock = new VirtualClock(0)
+  /** Turns of the event loop settled so far (a measure of work, for reports). */
+  turns = 0
+
+  /** Runs every piece of work already started until none is left; time does not move. */
+  async settle(): Promise<void> {
+    do {
+      await nextTurn()
+      this.turns++
+    } while (pendingImmediates > 0)
+  }
+
+  /**
+   * Moves time to `endMs`, one due instant at a time: the timers due at an instant fire, then the
+   * world settles before the next instant, so a reaction always happens before later events.
+   */
+  async runUntil(endMs: number, stop: () => boolean = () => false): Promise<void> {
+    await this.settle()
+    while (this.clock.now() < endMs && !stop()) {
+      const next = this.clock.nextDueAt()
+      const at = next === undefined || next > endMs ? endMs : Math.max(next, this.clock.now())
+      this.clock.advance(at - this.clock.now())
+      await this.settle()
+    }
+  }
+}
+
+/**
+ * One member process's view of the shared clock. `kill()` cancels every timer it armed and makes
+ * later ones never fire: a crashed process runs nothing more.
+ */
+export class ProcessClock implements Clock {
+  private readonly armed = new Set<Timer>()
+  private dead = false
+
+  constructor(private readonly shared: VirtualClock) {}
+
+  now(): number {
+    return this.shared.now()
+  }
+
+  setTimer(delayMs: number, callback: () => void): Timer {
+    if (this.dead) return { cancel: () => {} }
+    const timer: Timer = this.shared.setTimer(delayMs, () => {
+      this.armed.delete(timer)
+      if (!this.dead) callback()
+    })
+    this.armed.add(timer)
+    return {
+      cancel: () => {
+        this.armed.delete(timer)
+        timer.cancel()
+      },
+    }
+  }
+
+  /** The process died: nothing it armed fires. */
+  kill(): void {
+    this.dead = true
+    for (const timer of this.armed) timer.cancel()
+    this.armed.clear()
+  }
+}
