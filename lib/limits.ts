@@ -169,13 +169,14 @@ export const globalOutstandingLimitDefault = 1000
 export const sessionlessCnxnTimeoutMsDefault = 10_000
 
 /**
- * Bytes queued for writing to one client connection, replies and watch notifications together,
+ * Bytes of watch notifications queued to one client connection and not yet taken by the client,
  * past which a notification closes it as a client that does not read, unless configured (the
- * client port's `queuedBytesMax`). Reading its requests already paused at
- * {@link writeBufferedBytesMaxDefault}, so past that only notifications (and the replies of
- * requests already in flight) grow the queue. 8 MiB leaves room for that pause point and one reply
- * of a full jute.maxbuffer, while 60 connections from one address (maxClientCnxns) hold at most
- * 480 MiB. ZooKeeper queues without a bound (NIOServerCnxn.outgoingBuffers).
+ * client port's `queuedBytesMax`). Replies do not count: reading a connection's requests pauses
+ * at {@link writeBufferedBytesMaxDefault}, so only the replies of requests already in flight add
+ * to them, and a client that pipelines reads of large nodes behind a write receives all their
+ * replies at once and reads them. Notifications are what a client that stopped reading can make
+ * pile up without a bound; 60 connections from one address (maxClientCnxns) hold at most 480 MiB
+ * of them. ZooKeeper queues without a bound (NIOServerCnxn.outgoingBuffers).
  */
 export const connectionQueuedBytesMaxDefault = 8 * 1_048_576
 

@@ -273,7 +273,7 @@ class MemberSession implements ClientPortSession {
   }
 
   submit(xid: number, request: ClientRequest, reply: (reply: BackendReply) => void): void {
-    const local = answerLocally(request, this.member.lastProcessedZxid)
+    const local = answerLocally(request, this.member)
     if (local !== undefined) return reply(local)
     const mapped = fromJuteRequest(request)
     if ('err' in mapped) return reply({ err: mapped.err, zxid: this.member.lastProcessedZxid })
@@ -297,19 +297,31 @@ class MemberSession implements ClientPortSession {
   }
 }
 
-/** Requests the wire answers without the member: sasl, reconfig, and `ip` auth. */
-function answerLocally(request: ClientRequest, zxid: number): BackendReply | undefined {
+/**
+ * Requests the wire answers without the member: sasl, reconfig, deleteContainer and `ip` auth.
+ * An answer that carries the member's zxid reads it when the reply is written, after every earlier
+ * request of the connection is answered, as ZooKeeper answers these in order: a session never sees
+ * its zxids go back.
+ */
+function answerLocally(request: ClientRequest, member: Pipeline): BackendReply | undefined {
+  const inOrder = (err: number, close?: true): BackendReply => ({
+    err,
+    get zxid() {
+      return member.lastProcessedZxid
+    },
+    ...(close === undefined ? {} : { close }),
+  })
   switch (request.op) {
     // ZooKeeperServer.processSasl with no SASL server: the NPE is caught and OK goes back with a null token.
     case 'sasl':
       return { err: 0, zxid: 0, response: { op: 'sasl', token: null } }
     // PrepRequestProcessor: reconfig is refused first when reconfigEnabled is false (the default).
     case 'reconfig':
-      return { err: ErrorCode.RECONFIGDISABLED, zxid }
+      return inOrder(ErrorCode.RECONFIGDISABLED)
     // Only the member's container sweep deletes containers: from a client, as an opcode that
     // Request.isValid refuses (UnimplementedRequestProcessor: UNIMPLEMENTED, then close).
     case 'deleteContainer':
-      return { err: ErrorCode.UNIMPLEMENTED, zxid, close: true }
+      return inOrder(ErrorCode.UNIMPLEMENTED, true)
     // IPAuthenticationProvider.handleAuthentication adds the connection's own address: always OK.
     case 'auth':
       return request.scheme === 'ip' ? { err: 0, zxid: 0 } : undefined

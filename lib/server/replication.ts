@@ -15,7 +15,7 @@ import type { PeerChannel, PeerTransport } from '../peer/transport.js'
 import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn/codec.js'
 import type { TxnEntry } from '../txn/types.js'
 import { epochOf, makeZxid } from '../protocol/zxid.js'
-import { zabMessageProblem, type Ready, type RoleState, type ZabMessage, type ZabPeer } from '../zab/index.js'
+import { zabMessageProblem, type Ready, type RoleState, type SyncCompleted, type ZabMessage, type ZabPeer } from '../zab/index.js'
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
 import type { Pipeline } from './pipeline.js'
 import type { ForwardedWrite, MemberRole } from './pipeline-types.js'
@@ -346,10 +346,17 @@ export class Replication {
     this.appendEntries(ready)
     if (planted.bug === 'apply-before-commit' && this.member.role !== 'leader') this.applyEarly(ready)
     this.sendMessages(ready, generations)
-    for (const entry of ready.committed) this.applyCommitted(entry.zxid, entry.data)
+    // A sync completes between the commits it waited for and the next one (ZooKeeper: the SYNC
+    // answer travels FIFO behind those COMMITs), so a session's later writes cannot overtake it.
+    const syncs = ready.syncsCompleted
+    let sync = 0
+    for (const entry of ready.committed) {
+      for (; sync < syncs.length && (syncs[sync] as SyncCompleted).zxid < entry.zxid; sync++) this.member.syncDone((syncs[sync] as SyncCompleted).token)
+      this.applyCommitted(entry.zxid, entry.data)
+    }
+    for (; sync < syncs.length; sync++) this.member.syncDone((syncs[sync] as SyncCompleted).token)
     if (ready.snapshotRequested) this.zab.snapshotTaken(this.member.lastProcessedZxid, snapshotBytes(this.member))
     for (const request of ready.requests) this.handleRequest(request.data)
-    for (const token of ready.syncsCompleted) this.member.syncDone(token)
     if (ready.state !== undefined) this.changeState(ready.state)
   }
 

@@ -96,6 +96,12 @@ export class LatencyCounter {
 
 type State = 'start' | 'handshake' | 'connecting' | 'open' | 'closing' | 'closed'
 
+/** A notification in the output: where it ends in the connection's byte stream, and its size. */
+interface UnreadNotification {
+  end: number
+  bytes: number
+}
+
 /** A request waiting for its turn to be answered. */
 interface Slot {
   xid: number
@@ -140,6 +146,12 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private closeSessionInFlight = false
   private closeWhenIdle = false
   private readonly held: [number, WatcherEvent][] = []
+  /** Bytes handed to the socket so far. */
+  private flushed = 0
+  /** Notifications written and perhaps not read yet: where each ends in the byte stream, and its size. */
+  private readonly unread: UnreadNotification[] = []
+  private unreadHead = 0
+  private unreadBytes = 0
   /** Bytes the held notifications will take, roughly (see {@link notificationOverheadBytes}). */
   private heldBytes = 0
   private handshakeTimer: NodeJS.Timeout | undefined
@@ -495,11 +507,33 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
       return
     }
     if (this.state !== 'open') return
+    const before = this.out.length
     writeNotificationFrame(this.out, zxid, event)
     this.countSent()
-    const queued = this.queuedBytes()
-    if (queued > this.host.queuedBytesMax) return this.doesNotRead(queued)
+    this.unread.push({ end: this.flushed + this.out.length, bytes: this.out.length - before })
+    this.unreadBytes += this.out.length - before
+    const unread = this.unreadNotificationBytes()
+    if (unread > this.host.queuedBytesMax) return this.doesNotRead(unread)
     this.scheduleFlush()
+  }
+
+  /**
+   * Bytes of notifications written and not yet taken by the client. Replies do not count: a
+   * client that pipelines reads of large nodes behind a write gets all their replies at once, and
+   * reads them (ZooKeeper keeps such a connection). What is queued drains in order, so every
+   * notification that ends before the bytes the kernel took is read.
+   */
+  private unreadNotificationBytes(): number {
+    const taken = this.flushed - this.socket.writableLength
+    while (this.unreadHead < this.unread.length && (this.unread[this.unreadHead] as UnreadNotification).end <= taken) {
+      this.unreadBytes -= (this.unread[this.unreadHead] as UnreadNotification).bytes
+      this.unreadHead++
+    }
+    if (this.unreadHead === this.unread.length) {
+      this.unread.length = 0
+      this.unreadHead = 0
+    }
+    return this.unreadBytes
   }
 
   /** Bytes waiting to be written: in the socket's buffer and not yet handed to it. */
@@ -533,7 +567,9 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private flush(): void {
     this.flushScheduled = false
     if (this.out.length === 0 || this.state === 'closed' || this.socket.destroyed) return
-    const accepted = this.socket.write(this.out.finish())
+    const bytes = this.out.finish()
+    this.flushed += bytes.length
+    const accepted = this.socket.write(bytes)
     // When the kernel takes the whole write at once no 'drain' follows, so resume the work here,
     // after pending I/O, if reading stopped only because the output had not been flushed yet.
     if (accepted && this.readingPaused && !this.resumeScheduled) {

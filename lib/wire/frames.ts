@@ -58,7 +58,8 @@ export class FrameDecoder {
 
   /** Bytes received that belong to a frame not yet complete. */
   get buffered(): number {
-    return this.headerFill + this.bodyFill
+    // Once the length prefix is read its 4 bytes count with the body, even before any body byte.
+    return this.body === null ? this.headerFill : 4 + this.bodyFill
   }
 
   /**

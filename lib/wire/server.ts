@@ -55,8 +55,9 @@ export interface ClientPortOptions {
   /** Bytes queued for writing before reading pauses, per connection. @defaultValue 1048576 */
   writeBufferedBytesMax?: number
   /**
-   * Bytes queued for writing to one connection (replies and watch notifications) past which a
-   * notification closes it as a client that does not read; the close is logged. @defaultValue 8388608
+   * Bytes of watch notifications written to one connection and not yet taken by the client, past
+   * which a notification closes it as a client that does not read; the close is logged. Replies do
+   * not count: their number is bounded by the requests in flight. @defaultValue 8388608
    */
   queuedBytesMax?: number
   /** Requests in flight before reading pauses, per connection. @defaultValue 1000 */

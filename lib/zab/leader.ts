@@ -349,11 +349,23 @@ export class Leader {
     if (!this.established) return
     const point = this.#quorumHeldZxid()
     if (point === undefined || point <= this.m.committedZxid) return
+    // ZooKeeper's Leader.processSync answers a sync right after the commit it waited for, before
+    // later ones: a session's writes sent after its sync must not be committed ahead of the
+    // answer. So commit in steps, stopping at each pending sync's zxid.
+    while (this.#pendingSyncs.length > 0) {
+      const next = (this.#pendingSyncs[0] as PendingSync).zxid
+      if (next > point) break
+      if (next > this.m.committedZxid) this.#commitStep(next)
+      this.#completeSyncs()
+    }
+    if (point > this.m.committedZxid) this.#commitStep(point)
+  }
+
+  #commitStep(point: number): void {
     // Taken before commitTo, which may trim them from the retained log; observers still need them.
     const previousCommit = this.m.committedZxid
     if (this.#handlers.size === 0) this.m.commitTo(point)
     else this.#commitAndTell(previousCommit, point)
-    if (this.#pendingSyncs.length > 0) this.#completeSyncs()
   }
 
   #commitAndTell(previousCommit: number, point: number): void {
@@ -416,7 +428,7 @@ export class Leader {
     while (this.#pendingSyncs.length > 0 && (this.#pendingSyncs[0]?.zxid ?? Infinity) <= this.m.committedZxid) {
       const done = this.#pendingSyncs.shift()
       if (done === undefined) break
-      if (done.sid === undefined) this.m.out.addSyncCompleted(done.token)
+      if (done.sid === undefined) this.m.out.addSyncCompleted(done.token, done.zxid)
       else if (this.#handlers.get(done.sid)?.session === done.session) {
         this.m.sendInSession(done.sid, done.session, { type: 'SYNC', token: done.token })
       }

@@ -65,7 +65,8 @@ export class Learner {
       case 'NEWLEADER': return this.#onNewLeader(message.zxid)
       case 'UPTODATE': return this.#onUpToDate(message.zxid)
       case 'PING': return this.m.sendInSession(this.leader, this.session, { type: 'PING' })
-      case 'SYNC': return void this.m.out.addSyncCompleted(message.token)
+      // FIFO behind the COMMITs it waited for: those are committed here by now, later ones not yet.
+      case 'SYNC': return void this.m.out.addSyncCompleted(message.token, this.m.committedZxid)
       default: return // learner-to-leader types never come this way
     }
   }

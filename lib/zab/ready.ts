@@ -51,6 +51,14 @@ export interface SnapshotInstall {
  * meaning depends on an entry being durable before `persisted()` said so, which is why the runtime
  * may send `messages` while `entries` are still being written.
  */
+/** A completed `sync()`: its token, and the zxid whose commit it waited for. */
+export interface SyncCompleted {
+  /** The token given to `sync()`. */
+  readonly token: number
+  /** Apply the committed entries up to this zxid first, and no later one. */
+  readonly zxid: number
+}
+
 export interface Ready {
   /**
    * Install this snapshot: replace the state machine with it and discard the entire log, which
@@ -84,8 +92,13 @@ export interface Ready {
   readonly snapshotRequested: boolean
   /** Client requests forwarded to this leader, in arrival order, for the runtime to prepare and `propose`. */
   readonly requests: readonly ForwardedRequest[]
-  /** Tokens of `sync()` calls now complete: every write committed before the call is in `committed` so far. */
-  readonly syncsCompleted: readonly number[]
+  /**
+   * `sync()` calls now complete, in order, each with the zxid it waited for: every write
+   * proposed before the call is committed at or before `zxid`. Complete each after applying the
+   * `committed` entries up to its zxid and before any later one, so that what a session asked
+   * after its sync does not overtake it.
+   */
+  readonly syncsCompleted: readonly SyncCompleted[]
   /** The new role, when it changed since the last batch. */
   readonly state: RoleState | undefined
 }
@@ -112,7 +125,7 @@ export class Outbox implements Ready {
   committed: LogEntry[] = none
   snapshotRequested = false
   requests: ForwardedRequest[] = none
-  syncsCompleted: number[] = none
+  syncsCompleted: SyncCompleted[] = none
   state: RoleState | undefined
 
   /** Whether there is anything for the runtime to do. */
@@ -147,10 +160,10 @@ export class Outbox implements Ready {
     this.requests.push(request)
   }
 
-  /** Reports a completed sync. */
-  addSyncCompleted(token: number): void {
+  /** Reports a completed sync, which waited for the commits up to `zxid`. */
+  addSyncCompleted(token: number, zxid: number): void {
     if (this.syncsCompleted === none) this.syncsCompleted = []
-    this.syncsCompleted.push(token)
+    this.syncsCompleted.push({ token, zxid })
   }
 
   installSnapshot(install: SnapshotInstall): void {

@@ -147,7 +147,7 @@ export class SimNode {
     this.hooks.send(this.id, ready)
     if (ready.snapshotRequested) peer.snapshotTaken(this.appliedZxid, encodeState(this.state))
     if (ready.requests.length > 0) this.hooks.requests(this, ready.requests.map((r) => r.data))
-    if (ready.syncsCompleted.length > 0) this.hooks.syncsCompleted(this, ready.syncsCompleted)
+    if (ready.syncsCompleted.length > 0) this.hooks.syncsCompleted(this, ready.syncsCompleted.map((s) => s.token))
     if (ready.state !== undefined) {
       this.role = ready.state
       this.hooks.roleChanged(this, ready.state)

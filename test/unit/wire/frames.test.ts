@@ -34,8 +34,11 @@ describe('FrameDecoder (4-byte big-endian length + payload)', () => {
 
   it('holds an incomplete frame and reports its buffered bytes', () => {
     const d = new FrameDecoder()
-    expect(d.push(unhex('00000004 aa'))).toEqual([])
-    expect(d.buffered).toBe(1)
+    expect(d.push(unhex('00000004'))).toEqual([])
+    // The length prefix is read: its 4 bytes count before any byte of the body arrives.
+    expect(d.buffered).toBe(4)
+    expect(d.push(unhex('aa'))).toEqual([])
+    expect(d.buffered).toBe(5)
     expect(d.push(unhex('bbccdd 0000')).map(hex)).toEqual(['aabbccdd'])
     expect(d.buffered).toBe(2)
   })

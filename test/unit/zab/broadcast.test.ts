@@ -83,7 +83,27 @@ describe('Broadcast, leader side (ZAB paper phase 3; ZooKeeper Leader.propose, p
     expect(drain(leader).syncsCompleted).toEqual([])
     leader.persisted(z(1, 1))
     leader.step(2, { type: 'ACK', session: 7, zxid: z(1, 1) })
-    expect(drain(leader).syncsCompleted).toEqual([42])
+    // It waited for the commit of 1.1, the last proposal before it.
+    expect(drain(leader).syncsCompleted).toEqual([{ token: 42, zxid: z(1, 1) }])
+  })
+
+  it('answers a SYNC between the COMMIT it waited for and a later one committed with it (found by the whole-system simulation)', () => {
+    const leader = establishedLeader()
+    leader.propose(bytes('a'))
+    leader.step(2, { type: 'SYNC', session: 7, token: 5 })
+    // The follower's session writes after its sync: proposed after the SYNC arrived.
+    leader.propose(bytes('b'))
+    leader.sync(6)
+    leader.propose(bytes('c'))
+    drain(leader)
+    // One ACK commits all three: the SYNC goes after COMMIT 1.1 and before COMMIT 1.3.
+    leader.persisted(z(1, 3))
+    leader.step(2, { type: 'ACK', session: 7, zxid: z(1, 3) })
+    const ready = drain(leader)
+    expect(sent(ready)).toEqual(['2: COMMIT 0x100000001', '2: SYNC token 5', '2: COMMIT 0x100000002', '2: COMMIT 0x100000003'])
+    // The local sync completes after 1.2, the last proposal before it, and before 1.3.
+    expect(ready.syncsCompleted).toEqual([{ token: 6, zxid: z(1, 2) }])
+    expect(ready.committed.map((e) => text(e.data))).toEqual(['a', 'b', 'c'])
   })
 
   it('answers a follower SYNC behind the COMMITs it waited for, and surfaces forwarded REQUESTs', () => {

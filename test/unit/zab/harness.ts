@@ -4,7 +4,7 @@
  * @module
  */
 import {
-  type LogEntry, type Ready, type ZabLimits, type ZabMessage, type ZabRestoredState, ZabPeer,
+  type LogEntry, type Ready, type SyncCompleted, type ZabLimits, type ZabMessage, type ZabRestoredState, ZabPeer,
   describeMessage, emptyRestoredState, majorityQuorum,
 } from '../../../lib/zab/index.js'
 
@@ -32,7 +32,7 @@ export function drain(peer: ZabPeer): Ready {
   const merged = {
     snapshot: undefined as Ready['snapshot'], truncate: undefined as number | undefined, hardState: undefined as Ready['hardState'],
     entries: [] as LogEntry[], messages: [] as Ready['messages'][number][], committed: [] as LogEntry[],
-    snapshotRequested: false, requests: [] as Ready['requests'][number][], syncsCompleted: [] as number[], state: undefined as Ready['state'],
+    snapshotRequested: false, requests: [] as Ready['requests'][number][], syncsCompleted: [] as SyncCompleted[], state: undefined as Ready['state'],
   }
   while (peer.hasReady()) {
     const ready = peer.ready()

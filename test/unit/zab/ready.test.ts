@@ -40,7 +40,7 @@ describe('Ready coalescing (etcd raft Ready: storage instructions in a fixed ord
   it('is empty until something is asked for', () => {
     const out = new Outbox()
     expect(out.isEmpty).toBe(true)
-    out.addSyncCompleted(1)
+    out.addSyncCompleted(1, 0)
     expect(out.isEmpty).toBe(false)
   })
 })
