@@ -13,7 +13,7 @@
  */
 import type { Stat } from '../../../lib/protocol/data.js'
 import type { Pipeline } from '../../../lib/server/pipeline.js'
-import type { Op } from './client.js'
+import type { Delivered, Op } from './client.js'
 
 /** A digest of a member's tree: every node's path, data and Stat, in path order. */
 export function treeDigest(pipeline: Pipeline): string {
@@ -239,4 +239,30 @@ const epochOf = (zxid: number): number => Math.floor(zxid / 2 ** 32)
 function isWriteOp(op: Op): boolean {
   const kind = op.request.op
   return kind === 'create' || kind === 'setData' || kind === 'delete' || kind === 'multi'
+}
+
+/**
+ * Watch notifications against what the session saw: per session they arrive in zxid order, and a
+ * NodeDataChanged arrives before any read that returns the data it announces (ZooKeeper: a client
+ * sees the event for a watched znode before the new data).
+ */
+export function checkWatchEvents(history: readonly Op[], events: readonly Delivered[]): string | undefined {
+  const last = new Map<bigint, number>()
+  for (const d of events) {
+    const seen = last.get(d.session) ?? 0
+    if (d.event.zxid < seen) return `session 0x${d.session.toString(16)} got ${d.event.type} of ${d.event.path} at zxid 0x${d.event.zxid.toString(16)} after an event at 0x${seen.toString(16)}`
+    last.set(d.session, d.event.zxid)
+  }
+  for (const d of events) {
+    if (d.event.type !== 'NodeDataChanged') continue
+    for (const read of history) {
+      if (read.session !== d.session || read.request.op !== 'getData' || read.request.path !== d.event.path) continue
+      if (read.outcome !== 'ok' || read.answeredSeq === undefined || read.answeredSeq > d.seq) continue
+      const stat = read.response !== undefined && 'stat' in read.response ? read.response.stat : undefined
+      if (stat !== undefined && stat.mzxid >= d.event.zxid && read.issuedAt >= 0) {
+        return `session 0x${d.session.toString(16)} read ${d.event.path} at mzxid 0x${stat.mzxid.toString(16)} before the NodeDataChanged of 0x${d.event.zxid.toString(16)} arrived`
+      }
+    }
+  }
+  return undefined
 }

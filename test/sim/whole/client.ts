@@ -32,6 +32,17 @@ export interface Op {
   zxid?: number
   response?: Response
   answeredAt?: number
+  /** Where the answer falls in the order of everything clients received (see {@link ClientWorld.order}). */
+  answeredSeq?: number
+}
+
+/** A watch notification a session received. */
+export interface Delivered {
+  readonly client: number
+  readonly session: bigint
+  readonly event: WatchNotification
+  /** Where it falls in the order of everything clients received. */
+  readonly seq: number
 }
 
 /** Errors that say a write did not happen (the rest, CONNECTIONLOSS first, leave it unknown). */
@@ -48,10 +59,16 @@ export interface ClientWorld {
   after(ms: number, callback: () => void): void
   /** The pipeline of a live member, or undefined. */
   pipeline(id: number): Pipeline | undefined
+  /** Runs `work` in member `id`'s process: later if it is paused, never if it died. */
+  run(id: number, work: () => void): void
   /** Members to try, in the seeded order of this attempt. */
   candidates(): number[]
   log(line: string): void
   readonly history: Op[]
+  /** Every watch notification delivered. */
+  readonly events: Delivered[]
+  /** The next number of the order in which clients receive answers and notifications. */
+  order(): number
 }
 
 type State = 'new' | 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed'
@@ -114,7 +131,7 @@ export class SimClient {
       const connection = new SimConnection(this, id)
       this.connection = connection
       const params = { timeoutMs: this.timeoutMs, sessionId: this.sessionId === 0n ? undefined : this.sessionId, passwd: this.passwd }
-      pipeline.connect(connection, params, (grant) => {
+      this.world.run(id, () => pipeline.connect(connection, params, (grant) => {
         if (!connection.live) return
         if (!('channel' in grant)) {
           connection.live = false
@@ -128,7 +145,7 @@ export class SimClient {
         this.state = 'connected'
         this.world.log(`client ${this.id}: session 0x${grant.sessionId.toString(16)} on member ${id}`)
         this.schedulePing(connection)
-      })
+      }))
       return
     }
     this.retryLater()
@@ -149,9 +166,11 @@ export class SimClient {
     const op: Op = { client: this.id, session: this.sessionId, request, issuedAt: this.world.now(), member: connection.member, outcome: 'pending' }
     if (request.op !== 'ping') this.world.history.push(op)
     this.inFlight.add(op)
-    pipeline.submit(channel, request, ++this.cxid, (response, zxid) => {
+    const cxid = ++this.cxid
+    this.world.run(connection.member, () => pipeline.submit(channel, request, cxid, (response, zxid) => {
       if (!connection.live || !this.inFlight.delete(op)) return
       op.answeredAt = this.world.now()
+      op.answeredSeq = this.world.order()
       op.zxid = zxid
       op.response = response
       // A multi that failed answers err 0 with an error result per operation: none of it happened.
@@ -167,7 +186,7 @@ export class SimClient {
       if (zxid > this.lastZxidSeen) this.lastZxidSeen = zxid
       if (request.op === 'closeSession' && response.err === 0) this.close()
       if (response.err === ErrorCode.SESSIONEXPIRED) this.expire('a request answered SESSIONEXPIRED')
-    })
+    }))
     return op
   }
 
@@ -184,6 +203,7 @@ export class SimClient {
   event(event: WatchNotification): void {
     if (event.zxid > this.lastZxidSeen) this.lastZxidSeen = event.zxid
     this.events.push(event)
+    this.world.events.push({ client: this.id, session: this.sessionId, event, seq: this.world.order() })
   }
 
   /** The member ended this connection's session (expired) or the connection (closed, moved). */

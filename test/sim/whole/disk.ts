@@ -45,12 +45,15 @@ export class SimDisk {
     private readonly latencyMs: { min: number; max: number } = { min: 2, max: 12 },
   ) {}
 
-  /** The database one incarnation of the member's storage opens. */
-  open(): Db {
+  /**
+   * The database one incarnation of the member's storage opens; `run` runs the member's reaction
+   * to a completed write in its process (later, if the process is paused).
+   */
+  open(run: (work: () => void) => void = (work) => work()): Db {
     const incarnation = this.incarnation
     const platter = this.platter
     const alive = () => incarnation === this.incarnation
-    const write = (land: () => Promise<unknown>) => this.write(incarnation, land)
+    const write = (land: () => Promise<unknown>) => this.write(incarnation, land, run)
     return new Proxy(platter, {
       get(target, key) {
         if (key === 'batch') {
@@ -70,7 +73,7 @@ export class SimDisk {
     }) as Db
   }
 
-  private write(incarnation: number, land: () => Promise<unknown>): Promise<unknown> {
+  private write(incarnation: number, land: () => Promise<unknown>, run: (work: () => void) => void): Promise<unknown> {
     // A write from a process that crashed never lands and never answers.
     if (incarnation !== this.incarnation) return new Promise(() => {})
     if (this.full) {
@@ -83,7 +86,7 @@ export class SimDisk {
     const at = Math.max(this.lastAt, now + latency)
     this.lastAt = at
     return new Promise((resolve, reject) => {
-      const write: InFlight = { at, land, resolve, reject, timer: undefined }
+      const write: InFlight = { at, land, resolve: (v) => run(() => resolve(v)), reject: (e) => run(() => reject(e)), timer: undefined }
       write.timer = this.clock.setTimer(at - now, () => this.landHead())
       this.inFlight.push(write)
     })

@@ -24,6 +24,8 @@ export class SimNetwork implements PeerHub {
   private readonly blocked = new Set<string>()
   /** Messages delivered and lost, for reports. */
   readonly stats = { delivered: 0, lost: 0, breaks: 0 }
+  /** How each member's process runs what arrives for it (deferred while it is paused). */
+  readonly runners = new Map<number, (work: () => void) => void>()
   /** Errors a handler threw, which a production transport would escalate: each fails the run. */
   readonly errors: string[] = []
 
@@ -139,8 +141,16 @@ export class SimTransport implements PeerTransport {
         this.net.stats.lost++
         return
       }
-      this.net.stats.delivered++
-      target.deliver(this.id, channel, decodeValue(bytes))
+      // A paused process reads its socket only when it resumes; the connection may break meanwhile.
+      const run = this.net.runners.get(to) ?? ((work: () => void) => work())
+      run(() => {
+        if (this.net.member(to) !== target || this.links.get(key) !== current) {
+          this.net.stats.lost++
+          return
+        }
+        this.net.stats.delivered++
+        target.deliver(this.id, channel, decodeValue(bytes))
+      })
     })
     link.timers.add(timer)
   }

@@ -16,8 +16,8 @@ import type { RunningMember } from '../../../lib/host/running-member.js'
 import { planted, type PlantedBug } from '../../../lib/planted-bugs.js'
 import { createMemoryStorage } from '../../../storage/index.js'
 import { Prng } from '../prng.js'
-import { checkFinalState, checkMonotonicSessions, checkReads, checkUniqueResults, LeaderLog, treeDigest, type FinalNode } from './checks.js'
-import { SimClient, type ClientWorld, type Op } from './client.js'
+import { checkFinalState, checkMonotonicSessions, checkReads, checkUniqueResults, checkWatchEvents, LeaderLog, treeDigest, type FinalNode } from './checks.js'
+import { SimClient, type ClientWorld, type Delivered, type Op } from './client.js'
 import { SimDisk } from './disk.js'
 import { SimNetwork } from './network.js'
 import { countImmediates, ProcessClock, SimWorld } from './world.js'
@@ -26,6 +26,8 @@ import { countImmediates, ProcessClock, SimWorld } from './world.js'
 export interface WholeOptions {
   /** Voting members. @defaultValue 3 */
   members?: 3 | 5
+  /** Observers besides the voters. @defaultValue 1 for one seed in three, else 0 */
+  observers?: number
   /** Keep a trace of the run. */
   trace?: boolean
   /** Simulated ms of faults and load before everything heals. @defaultValue 12000 */
@@ -73,6 +75,8 @@ class Run {
   readonly servers: ServerSpec[]
   readonly clients: SimClient[] = []
   readonly history: Op[] = []
+  readonly events: Delivered[] = []
+  private seq = 0
   readonly trace: string[] = []
   readonly leaders = new LeaderLog()
   readonly faults: Record<string, number> = {}
@@ -88,8 +92,10 @@ class Run {
   ) {
     this.prng = new Prng(seed)
     const n = options.members ?? 3
-    this.servers = Array.from({ length: n }, (_, i) => ({
-      id: i + 1, host: 'sim', quorumPort: 0, electionPort: 0, role: 'participant' as const, clientAddress: undefined, clientPort: undefined,
+    // One seed in three adds an observer (it serves clients, replicates, and never votes).
+    const observers = options.observers ?? (seed % 3 === 0 ? 1 : 0)
+    this.servers = Array.from({ length: n + observers }, (_, i) => ({
+      id: i + 1, host: 'sim', quorumPort: 0, electionPort: 0, role: i < n ? ('participant' as const) : ('observer' as const), clientAddress: undefined, clientPort: undefined,
     }))
     // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
     this.net = new SimNetwork(this.world.clock, this.prng.fork(), { min: 1, max: 4 }, (line) => this.log(line))
@@ -114,10 +120,12 @@ class Run {
     const clock = new ProcessClock(this.world.clock)
     const disk = this.disks.get(id)!
     const quiet = { debug() {}, info() {}, warn() {} }
+    const run = (work: () => void) => clock.run(work)
+    this.net.runners.set(id, run)
     startMember({
       myid: id,
       servers: this.servers,
-      storage: createMemoryStorage({ db: disk.open(), logger: quiet }),
+      storage: createMemoryStorage({ db: disk.open(run), logger: quiet }),
       hub: this.net,
       clock,
       seed: this.prng.int(1, 2 ** 30),
@@ -161,6 +169,7 @@ class Run {
       now: () => this.world.clock.now(),
       after: (ms, callback) => void this.world.clock.setTimer(ms, callback),
       pipeline: (id) => this.pipeline(id),
+      run: (id, work) => this.live.get(id)?.clock.run(work),
       candidates: () => {
         const ids = this.servers.map((s) => s.id)
         for (let i = ids.length - 1; i > 0; i--) {
@@ -171,6 +180,8 @@ class Run {
       },
       log: (line) => this.log(line),
       history: this.history,
+      events: this.events,
+      order: () => ++this.seq,
     }
   }
 
@@ -231,7 +242,17 @@ class Run {
     const p = this.prng
     const ids = this.servers.map((s) => s.id)
     const later = (ms: number, what: () => void) => void this.world.clock.setTimer(Math.min(ms, Math.max(0, until - this.world.clock.now())), what)
-    switch (p.int(0, 9)) {
+    switch (p.int(0, 10)) {
+      case 10: {
+        // A stop-the-world pause (GC, SIGSTOP) longer than syncLimit: the others move on.
+        const id = p.pick(ids)
+        const member = this.live.get(id)
+        if (member === undefined) return
+        const ms = p.int(300, 3_000)
+        this.fault('pause', `member ${id} pauses for ${ms} ms`)
+        member.clock.pause(ms)
+        return
+      }
       case 9: {
         // Power fails for several members at once (a rack, a datacenter): writes in flight on
         // every one of them are lost together.
@@ -431,7 +452,7 @@ class Run {
     const liveSessions = new Set([...reference.sessions.all()].map((s) => s.id))
     for (const client of this.clients) if (client.state === 'expired' || client.state === 'closed') this.endedSessions.add(client.sessionId)
     const ended = new Set([...this.endedSessions].filter((id) => !liveSessions.has(id) || this.clients.some((c) => c.sessionId === id && c.state === 'closed')))
-    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history)
+    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history) ?? checkWatchEvents(this.history, this.events)
   }
 
   async close(): Promise<void> {

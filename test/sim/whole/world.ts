@@ -68,11 +68,14 @@ export class SimWorld {
 
 /**
  * One member process's view of the shared clock. `kill()` cancels every timer it armed and makes
- * later ones never fire: a crashed process runs nothing more.
+ * later ones never fire: a crashed process runs nothing more. `pause(ms)` stops the process for a
+ * while (a long GC pause, SIGSTOP): its timers, and the messages and disk completions handed to
+ * {@link ProcessClock.run}, wait until it resumes, then run in the order they were due.
  */
 export class ProcessClock implements Clock {
-  private readonly armed = new Set<Timer>()
+  private readonly armed = new Set<{ inner: Timer }>()
   private dead = false
+  private pausedUntil = 0
 
   constructor(private readonly shared: VirtualClock) {}
 
@@ -82,23 +85,48 @@ export class ProcessClock implements Clock {
 
   setTimer(delayMs: number, callback: () => void): Timer {
     if (this.dead) return { cancel: () => {} }
-    const timer: Timer = this.shared.setTimer(delayMs, () => {
-      this.armed.delete(timer)
-      if (!this.dead) callback()
-    })
-    this.armed.add(timer)
+    const handle = { inner: undefined as unknown as Timer }
+    const fire = (): void => {
+      if (this.dead) return
+      const now = this.shared.now()
+      if (now < this.pausedUntil) {
+        handle.inner = this.shared.setTimer(this.pausedUntil - now, fire)
+        return
+      }
+      this.armed.delete(handle)
+      callback()
+    }
+    handle.inner = this.shared.setTimer(delayMs, fire)
+    this.armed.add(handle)
     return {
       cancel: () => {
-        this.armed.delete(timer)
-        timer.cancel()
+        this.armed.delete(handle)
+        handle.inner.cancel()
       },
     }
+  }
+
+  /** Runs `work` in this process now, or when it resumes if it is paused; never if it died. */
+  run(work: () => void): void {
+    if (this.dead) return
+    if (this.shared.now() < this.pausedUntil) return void this.setTimer(0, work)
+    work()
+  }
+
+  /** The process stops for `ms`: nothing of it runs until then. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.shared.now() + ms)
+  }
+
+  /** Whether the process is paused now. */
+  get paused(): boolean {
+    return this.shared.now() < this.pausedUntil
   }
 
   /** The process died: nothing it armed fires. */
   kill(): void {
     this.dead = true
-    for (const timer of this.armed) timer.cancel()
+    for (const handle of this.armed) handle.inner.cancel()
     this.armed.clear()
   }
 }
