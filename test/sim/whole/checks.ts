@@ -73,8 +73,10 @@ export function checkFinalState(history: readonly Op[], final: ReadonlyMap<strin
         if (node === undefined) {
           const deleted = ops.some((d) => d.request.op === 'delete' && d.outcome !== 'failed' && (d.outcome === 'unknown' || (d.zxid ?? 0) > op.zxid!))
           const ephemeralGone = kind === 'create' && isEphemeral(op) && !liveSessions.has(op.session)
+          // Containers and TTL nodes are removed by the member itself (an empty container, an expired TTL).
+          const removedByMember = ops.some((c) => c.request.op === 'create' && c.outcome !== 'failed' && c.request.mode >= 4)
           const ownerGone = kind === 'setData' && ops.some((c) => c.request.op === 'create' && isEphemeral(c) && c.outcome !== 'failed' && !liveSessions.has(c.session))
-          if (!deleted && !ephemeralGone && !ownerGone) return `acknowledged ${kind} of ${path} at zxid 0x${op.zxid.toString(16)} is lost: the node is gone and nothing deleted it`
+          if (!deleted && !ephemeralGone && !ownerGone && !removedByMember) return `acknowledged ${kind} of ${path} at zxid 0x${op.zxid.toString(16)} is lost: the node is gone and nothing deleted it`
         } else if (node.czxid <= op.zxid && node.mzxid < op.zxid) {
           return `acknowledged ${kind} of ${path} at zxid 0x${op.zxid.toString(16)} is lost: the node's mzxid is 0x${node.mzxid.toString(16)}`
         }

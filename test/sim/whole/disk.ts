@@ -30,7 +30,7 @@ function noSpace(): Error {
 /** One member's disk, kept across its crashes and restarts. */
 export class SimDisk {
   /** What is durable. */
-  private readonly platter: Db = createMemoryDb()
+  private platter: Db = createMemoryDb()
   private incarnation = 0
   private readonly inFlight: InFlight[] = []
   private lastAt = 0
@@ -98,6 +98,34 @@ export class SimDisk {
     if (write === undefined) return
     this.stats.landed++
     write.land().then(write.resolve, write.reject)
+  }
+
+  /**
+   * Flips one byte of one durable record, as a bad sector or a bit rot would (the process must be
+   * down). Returns the key it damaged, or undefined on an empty disk.
+   */
+  async corrupt(): Promise<string | undefined> {
+    if (this.platter.status !== 'open') await this.platter.open()
+    const keys: string[] = []
+    for await (const key of this.platter.keys()) keys.push(key)
+    const candidates = keys.filter((k) => !k.startsWith('meta'))
+    if (candidates.length === 0) return undefined
+    const key = this.prng.pick(candidates)
+    const value = await this.platter.get(key)
+    if (value === undefined || value.length === 0) return undefined
+    const damaged = new Uint8Array(value)
+    const at = this.prng.int(0, damaged.length - 1)
+    damaged[at] = (damaged[at] as number) ^ (1 << this.prng.int(0, 7))
+    await this.platter.put(key, damaged)
+    return key
+  }
+
+  /** The operator replaces the disk: everything on it is gone (the member must resync from the others). */
+  async wipe(): Promise<void> {
+    this.incarnation++
+    for (const write of this.inFlight.splice(0)) write.timer?.cancel()
+    await this.platter.close().catch(() => undefined)
+    this.platter = createMemoryDb()
   }
 
   /**

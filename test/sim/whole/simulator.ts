@@ -81,6 +81,10 @@ class Run {
   readonly leaders = new LeaderLog()
   readonly faults: Record<string, number> = {}
   readonly endedSessions = new Set<bigint>()
+  /** Members whose disk the simulation damaged since they last started clean. */
+  readonly corrupted = new Set<number>()
+  /** Members that refused their damaged disk and wait for a new one. */
+  readonly refused = new Set<number>()
   failure: string | undefined
   private written = 0
   /** Transactions between snapshots: often in some runs, rarely in others (a long log to replay). */
@@ -115,7 +119,7 @@ class Run {
   // ---- members -------------------------------------------------------------------------------
 
   start(id: number): void {
-    if (this.live.has(id) || this.starting.has(id)) return
+    if (this.live.has(id) || this.starting.has(id) || this.refused.has(id)) return
     this.starting.add(id)
     const clock = new ProcessClock(this.world.clock)
     const disk = this.disks.get(id)!
@@ -133,6 +137,7 @@ class Run {
       initLimit: 5,
       syncLimit: 2,
       snapCount: this.snapCount,
+      containerCheckIntervalMs: 500,
       logger: { info: (line) => this.log(`m${id}: ${line}`), error: (line) => this.log(`m${id} ERROR: ${line}`) },
     }).then(
       (server) => {
@@ -142,9 +147,23 @@ class Run {
       },
       (error: unknown) => {
         this.starting.delete(id)
+        // Damage the simulation made is found and refused, as it must be: the operator replaces
+        // the disk and the member resyncs from the others. Anything else is a finding.
+        if (this.corrupted.has(id) && /corrupt|missing|no usable snapshot/i.test(String(error))) return void this.replaceDisk(id, String(error))
         this.failure ??= `member ${id} failed to start: ${String(error)}`
       },
     )
+  }
+
+  /**
+   * Member `id` refused its damaged disk. The operator replaces it, but only once the faults are
+   * over and the others have a leader: a member that comes back empty has forgotten its promises
+   * (accepted epoch, acknowledged proposals), so while elections still happen it could help a
+   * stale quorum win and lose committed writes — in ZooKeeper as here. Until then it stays down.
+   */
+  replaceDisk(id: number, why: string): void {
+    this.log(`m${id}: refused its damaged disk (${why}); it stays down until the operator replaces the disk`)
+    this.refused.add(id)
   }
 
   /** Power cut: timers stop, connections break, writes in flight are partly lost. */
@@ -201,12 +220,24 @@ class Run {
     else if (roll < 34) request = { op: 'create', path: '/seq/s-', data: this.nextData(client), acl: openAcl, mode: 2 }
     else if (roll < 52) request = { op: 'setData', path: key, data: this.nextData(client), version: -1 }
     else if (roll < 60) request = { op: 'delete', path: key, version: -1 }
+    else if (roll < 63) request = this.extendedCreate(client)
     else if (roll < 66) request = { op: 'multi', ops: [{ op: 'create', path: key, data: this.nextData(client), acl: openAcl, mode: 0 }, { op: 'setData', path: '/seq', data: this.nextData(client), version: -1 }] }
     else if (roll < 74) {
       client.send({ op: 'sync', path: key })
       request = { op: 'getData', path: key, watch: false }
     } else request = { op: 'getData', path: key, watch: p.chance(0.3) }
     client.send(request)
+  }
+
+  /** Containers (and their children) and TTL nodes: nodes the member itself removes. */
+  extendedCreate(client: SimClient): Request {
+    const p = this.prng
+    const roll = p.int(0, 5)
+    const container = `/c${p.int(0, 1)}`
+    if (roll === 0) return { op: 'create', path: container, data: this.nextData(client), acl: openAcl, mode: 4 }
+    if (roll === 1) return { op: 'create', path: `${container}/x${p.int(0, 2)}`, data: this.nextData(client), acl: openAcl, mode: 0 }
+    if (roll === 2) return { op: 'delete', path: `${container}/x${p.int(0, 2)}`, version: -1 }
+    return { op: 'create', path: `/t${p.int(0, 2)}`, data: this.nextData(client), acl: openAcl, mode: p.chance(0.8) ? 5 : 6, ttlMs: p.int(200, 2_000) }
   }
 
   scheduleWorkload(client: SimClient, until: number): void {
@@ -224,7 +255,9 @@ class Run {
     const next = (): void => {
       const now = this.world.clock.now()
       if (now >= until) return
-      void this.injectFault(until)
+      this.injectFault(until).catch((error: unknown) => {
+        this.failure ??= `the simulation failed to inject a fault: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      })
       this.world.clock.setTimer(this.prng.int(300, 2_500), next)
     }
     this.world.clock.setTimer(this.prng.int(500, 1_500), next)
@@ -242,7 +275,22 @@ class Run {
     const p = this.prng
     const ids = this.servers.map((s) => s.id)
     const later = (ms: number, what: () => void) => void this.world.clock.setTimer(Math.min(ms, Math.max(0, until - this.world.clock.now())), what)
-    switch (p.int(0, 10)) {
+    switch (p.int(0, 11)) {
+      case 11: {
+        // A bad sector on one member's disk, found when it restarts (it is down meanwhile).
+        const id = p.pick(ids)
+        const disk = this.disks.get(id)!
+        if (this.corrupted.size > 0) return
+        this.corrupted.add(id)
+        await this.crash(id)
+        const key = await disk.corrupt()
+        this.fault('corrupt', `member ${id} crashed with a damaged record ${key ?? '(disk empty)'}`)
+        later(p.int(100, 1_500), () => {
+          this.log(`FAULT restart member ${id}`)
+          this.start(id)
+        })
+        return
+      }
       case 10: {
         // A stop-the-world pause (GC, SIGSTOP) longer than syncLimit: the others move on.
         const id = p.pick(ids)
@@ -357,7 +405,12 @@ class Run {
         this.leaders.historyOf(s.currentEpoch, s.lastLoggedZxid)
         this.leaders.saw(id, s.currentEpoch)
       }
-      if (m.server.health.state === 'failed') this.failure ??= `member ${id} failed: ${m.server.health.reason}`
+      if (m.server.health.state !== 'failed') continue
+      if (this.corrupted.has(id)) {
+        void this.crash(id).then(() => this.replaceDisk(id, m.server.health.reason ?? 'failed'))
+        continue
+      }
+      this.failure ??= `member ${id} failed: ${m.server.health.reason}`
     }
   }
 
@@ -404,6 +457,18 @@ class Run {
     this.net.heal()
     for (const disk of this.disks.values()) disk.full = false
     for (const s of this.servers) this.start(s.id)
+    if (this.refused.size > 0) {
+      // The others first: the empty members join an established leader and get its snapshot.
+      await this.runUntil(this.world.clock.now() + livenessMs, () => this.leaderId() !== undefined && this.live.size + this.refused.size === this.servers.length)
+      for (const id of this.refused) {
+        this.log(`m${id}: the operator replaces its disk`)
+        this.faults['disk-replaced'] = (this.faults['disk-replaced'] ?? 0) + 1
+        this.refused.delete(id)
+        this.corrupted.delete(id)
+        await this.disks.get(id)!.wipe()
+        this.start(id)
+      }
+    }
     let probe = new SimClient(99, this.clientWorld(), sessionTimeoutMs)
     probe.connect()
     const deadline = this.world.clock.now() + livenessMs
