@@ -9,7 +9,7 @@ import { runWholeSeed } from './whole/simulator.js'
 const SEEDS = 400
 const CHUNK = 100
 /** Seeds a planted bug may take to be caught (the issue allows 2,000; each is caught far sooner). */
-const BUG_SEEDS_MAX = 300
+const BUG_SEEDS_MAX = 600
 
 describe('the whole system under simulated faults, 5 members', () => {
   for (let first = 10_001; first < 10_001 + SEEDS; first += CHUNK) {
@@ -27,6 +27,9 @@ describe('the whole system under simulated faults, 5 members', () => {
 describe('seeds that found real bugs, kept as regressions', () => {
   // 10142, 10275: a sync answered after a write its session sent later (the leader sent one
   // COMMIT for both; it now answers a sync between the commit it waited for and later ones).
+  // They reproduce it with the simulator of commit c8087b3; the simulator has more faults since,
+  // which changes what a seed does, so the unit test in test/unit/zab/broadcast.test.ts pins the
+  // behaviour itself ("answers a SYNC between the COMMIT it waited for and a later one").
   for (const seed of [10142, 10275]) {
     it(`passes seed ${seed} (5 members)`, async () => {
       const outcome = await runWholeSeed(seed, { members: 5 })
