@@ -65,7 +65,9 @@ function fail(code: ErrorCodeName): never {
 /** Turns write requests into transactions against the tree plus outstanding changes. */
 export class Prep {
   private readonly outstanding = new Map<string, ChangeRecord>()
+  /** Changes not yet in the tree, oldest first, from `inFlightHead` on (committed ones are skipped, not spliced, per commit). */
   private readonly inFlight: ChangeRecord[] = []
+  private inFlightHead = 0
   /** While a multi is being prepared: what each addChange replaced, to roll back on failure. */
   private undoLog: [string, ChangeRecord | undefined][] | null = null
 
@@ -86,27 +88,38 @@ export class Prep {
 
   /** Forgets in-flight changes up to and including `zxid`, now that the tree has them. */
   committed(zxid: number): void {
-    let drop = 0
-    while (drop < this.inFlight.length && (this.inFlight[drop]?.zxid ?? Infinity) <= zxid) {
-      const change = this.inFlight[drop]!
+    let head = this.inFlightHead
+    while (head < this.inFlight.length && (this.inFlight[head]?.zxid ?? Infinity) <= zxid) {
+      const change = this.inFlight[head]!
       if (this.outstanding.get(change.path) === change) this.outstanding.delete(change.path)
-      drop++
+      head++
     }
     // Usually every change in flight is now in the tree: empty the list without splice's copy.
-    if (drop === this.inFlight.length) this.inFlight.length = 0
-    else if (drop > 0) this.inFlight.splice(0, drop)
+    // Otherwise move the head, and compact only once the skipped part is most of the list.
+    if (head === this.inFlight.length) {
+      this.inFlight.length = 0
+      this.inFlightHead = 0
+    } else if (head > 64 && head * 2 > this.inFlight.length) {
+      this.inFlight.splice(0, head)
+      this.inFlightHead = 0
+    } else this.inFlightHead = head
   }
 
   /** The proposal prepared as `predicted` got zxid `actual`: relabel its in-flight changes. */
   renumber(predicted: number, actual: number): void {
-    for (const change of this.inFlight) if (change.zxid === predicted) change.zxid = actual
+    for (let i = this.inFlightHead; i < this.inFlight.length; i++) {
+      const change = this.inFlight[i]!
+      if (change.zxid === predicted) change.zxid = actual
+    }
   }
 
   /** The proposal prepared as `zxid` was refused: its changes will never apply. */
   forget(zxid: number): void {
-    const kept = this.inFlight.filter((change) => change.zxid !== zxid)
-    if (kept.length === this.inFlight.length) return
+    const live = this.inFlight.slice(this.inFlightHead)
+    const kept = live.filter((change) => change.zxid !== zxid)
+    if (kept.length === live.length) return
     this.inFlight.length = 0
+    this.inFlightHead = 0
     this.inFlight.push(...kept)
     this.outstanding.clear()
     for (const change of kept) this.outstanding.set(change.path, change)
@@ -116,12 +129,14 @@ export class Prep {
   reset(): void {
     this.outstanding.clear()
     this.inFlight.length = 0
+    this.inFlightHead = 0
   }
 
   /** Ephemerals of a session, pending changes included (for closeSession's paths2Delete). */
   ephemeralsOf(sessionId: bigint): string[] {
     const paths = new Set(this.tree.ephemerals.get(sessionId) ?? [])
-    for (const change of this.inFlight) {
+    for (let i = this.inFlightHead; i < this.inFlight.length; i++) {
+      const change = this.inFlight[i]!
       if (change.node === null) paths.delete(change.path)
       else if (change.node.kind === 'ephemeral' && change.node.ephemeralOwner === sessionId) paths.add(change.path)
     }
