@@ -268,3 +268,62 @@ export function checkWatchEvents(history: readonly Op[], events: readonly Delive
   }
   return undefined
 }
+
+/**
+ * Writes are linearizable: the committed order (zxids) agrees with real time. A write acknowledged
+ * before another was sent has the smaller zxid; and a read answered after a `sync` reflects a
+ * state no older than any write acknowledged before the sync was sent (checked by {@link checkReads}).
+ */
+export function checkWriteOrder(history: readonly Op[]): string | undefined {
+  const writes = history.filter((op) => op.outcome === 'ok' && op.zxid !== undefined && op.answeredAt !== undefined && isWriteOp(op))
+  const byAnswer = [...writes].sort((a, b) => a.answeredAt! - b.answeredAt!)
+  const byIssue = [...writes].sort((a, b) => a.issuedAt - b.issuedAt)
+  let answered = 0
+  let newest: Op | undefined
+  for (const op of byIssue) {
+    // Every write answered strictly before this one was sent.
+    while (answered < byAnswer.length && byAnswer[answered]!.answeredAt! < op.issuedAt) {
+      const done = byAnswer[answered++]!
+      if (newest === undefined || done.zxid! > newest.zxid!) newest = done
+    }
+    if (newest !== undefined && op.zxid! < newest.zxid!) {
+      return `${op.request.op} sent at ${op.issuedAt} got zxid 0x${op.zxid!.toString(16)}, before 0x${newest.zxid!.toString(16)} of a ${newest.request.op} acknowledged at ${newest.answeredAt}: the commit order contradicts real time`
+    }
+  }
+  return undefined
+}
+
+/**
+ * A read returns a value that was written: the data of a node read with mzxid Z is the data of the
+ * write that made Z (a create or setData of that path, acknowledged with zxid Z, or one whose
+ * outcome the client never learned).
+ */
+export function checkReadValues(history: readonly Op[]): string | undefined {
+  const writesByPath = new Map<string, Op[]>()
+  for (const op of flatten(history)) {
+    const r = op.request
+    if (r.op !== 'create' && r.op !== 'setData') continue
+    const path = r.op === 'create' ? createdPath(op) : r.path
+    if (path === undefined) continue
+    let list = writesByPath.get(path)
+    if (list === undefined) writesByPath.set(path, (list = []))
+    list.push(op)
+  }
+  for (const read of history) {
+    if (read.request.op !== 'getData' || read.outcome !== 'ok' || read.response === undefined || !('data' in read.response)) continue
+    const { data, stat } = read.response
+    const value = text(data)
+    const writes = writesByPath.get(read.request.path) ?? []
+    const maker = writes.find((w) => w.outcome === 'ok' && w.zxid === stat.mzxid)
+    if (maker !== undefined) {
+      const written = maker.request.op === 'create' || maker.request.op === 'setData' ? text(maker.request.data) : ''
+      if (written !== value) return `read of ${read.request.path} at mzxid 0x${stat.mzxid.toString(16)} returned "${value}", but the write of that zxid wrote "${written}"`
+      continue
+    }
+    if (read.request.path === '/seq' && value === '') continue
+    if (!writes.some((w) => w.outcome !== 'failed' && (w.request.op === 'create' || w.request.op === 'setData') && text(w.request.data) === value)) {
+      return `read of ${read.request.path} returned "${value}", which no write that may have happened wrote`
+    }
+  }
+  return undefined
+}

@@ -16,7 +16,7 @@ import type { RunningMember } from '../../../lib/host/running-member.js'
 import { planted, type PlantedBug } from '../../../lib/planted-bugs.js'
 import { createMemoryStorage } from '../../../storage/index.js'
 import { Prng } from '../prng.js'
-import { checkFinalState, checkMonotonicSessions, checkReads, checkUniqueResults, checkWatchEvents, LeaderLog, treeDigest, type FinalNode } from './checks.js'
+import { checkFinalState, checkMonotonicSessions, checkReadValues, checkReads, checkUniqueResults, checkWatchEvents, checkWriteOrder, LeaderLog, treeDigest, type FinalNode } from './checks.js'
 import { SimClient, type ClientWorld, type Delivered, type Op } from './client.js'
 import { SimDisk } from './disk.js'
 import { SimNetwork } from './network.js'
@@ -517,7 +517,7 @@ class Run {
     const liveSessions = new Set([...reference.sessions.all()].map((s) => s.id))
     for (const client of this.clients) if (client.state === 'expired' || client.state === 'closed') this.endedSessions.add(client.sessionId)
     const ended = new Set([...this.endedSessions].filter((id) => !liveSessions.has(id) || this.clients.some((c) => c.sessionId === id && c.state === 'closed')))
-    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history) ?? checkWatchEvents(this.history, this.events)
+    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history) ?? checkWriteOrder(this.history) ?? checkReadValues(this.history) ?? checkWatchEvents(this.history, this.events)
   }
 
   async close(): Promise<void> {
