@@ -1,6 +1,7 @@
 // Shared fixtures of the hostile-input suite: a member in a child process (compiled once, run on
-// bare node with --unhandled-rejections=strict), its resident memory read from /proc, and a check
-// that a fresh client can still write and read.
+// bare node with --unhandled-rejections=strict), its resident memory read from /proc, a check
+// that a fresh client can still write and read, and a child run to its exit for a start-up that
+// must fail.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -38,15 +39,51 @@ export function childScript(): Promise<string> {
   return build
 }
 
-/** Removes the compiled project. */
+/** Data directories {@link startChild} made, removed by {@link cleanUp}. */
+const dataDirs = new Set<string>()
+
+/** Removes the compiled project and the data directories startChild made (stop the children first). */
 export async function cleanUp(): Promise<void> {
   if (work !== undefined) await rm(work, { recursive: true, force: true })
+  for (const dir of dataDirs) await rm(dir, { recursive: true, force: true })
+  dataDirs.clear()
+}
+
+/** How a child that was expected to refuse to start ended, with everything it printed. */
+export interface ChildExit {
+  /** Its exit code; null when it was killed. */
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs the child in `mode` on `dataDir` until it exits by itself, for a start-up that must fail;
+ * one still running after `timeoutMs` (it started after all) is killed, so `signal` says so.
+ * Resolves on 'close', once both output streams have ended, so nothing it printed is missing.
+ */
+export async function runChildToExit(mode: 'standalone' | 'standalone-failable' | 'member', options: { dataDir: string; args?: string[]; timeoutMs?: number }): Promise<ChildExit> {
+  const script = await childScript()
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', script, mode, options.dataDir, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const kill = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000)
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])))
+  clearTimeout(kill)
+  return { code, signal, stdout, stderr }
 }
 
 /** Starts the child in `mode` on `dataDir` (a fresh one unless given) and waits for READY. */
 export async function startChild(mode: 'standalone' | 'standalone-failable' | 'member', options: { dataDir?: string; args?: string[] } = {}): Promise<Child> {
   const script = await childScript()
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'paddock-hostile-data-')))
+  let dataDir = options.dataDir
+  if (dataDir === undefined) {
+    dataDir = await mkdtemp(join(tmpdir(), 'paddock-hostile-data-'))
+    dataDirs.add(dataDir)
+  }
   const child = spawn(process.execPath, ['--unhandled-rejections=strict', script, mode, dataDir, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))

@@ -4,9 +4,16 @@
 // client must still create and read. Loops are bounded in count and time; loopback only.
 import { connect as connectSocket, type Socket } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { connect } from '../../../lib/index.js'
+import { FrameReader } from '../../../lib/peer/tcp.js'
+import { decodeValue, encodeValue } from '../../../lib/txn/codec.js'
 import { JuteWriter, writeRequestFrame } from '../../../lib/wire/index.js'
+import { formatZxid, isNextZxid } from '../../../lib/zab/index.js'
+import { Prng } from '../../sim/prng.js'
 import { RawClient, create, fourLetterWord } from '../wire/helpers.js'
-import { cleanUp, startChild, stillServes, type Child } from './harness.js'
+import { badHello, drawForgery, forgeryClasses, framed, hello, type Channel, type ForgeryClass } from './forged-peer-frames.js'
+import { cleanUp, runChildToExit, startChild, stillServes, type Child } from './harness.js'
+import { corruptSnapshotChunk, storedHistory } from './snapshot-files.js'
 import { freePorts } from '../../interop/harness/ports.js'
 
 const children: Child[] = []
@@ -15,8 +22,8 @@ afterEach(async () => {
 })
 afterAll(cleanUp)
 
-async function standalone(dataDir?: string): Promise<Child & { port: number }> {
-  const child = await startChild('standalone', dataDir === undefined ? {} : { dataDir })
+async function standalone(dataDir?: string, args: string[] = []): Promise<Child & { port: number }> {
+  const child = await startChild('standalone', dataDir === undefined ? { args } : { dataDir, args })
   children.push(child)
   return Object.assign(child, { port: child.ports.port as number })
 }
@@ -43,10 +50,23 @@ function chain(root: string, depth: number): string[] {
   return paths
 }
 
-/** The lines a child prints; `until(start)` resolves at the first line that starts with `start`, printed before or after the call. */
-function outputLines(child: Child): { until(start: string): Promise<void> } {
+/** The lines a child prints to stdout, from the moment this is called. */
+interface OutputLines {
+  /** Resolves at the first line that starts with `start`, printed before or after the call. */
+  until(start: string): Promise<void>
+  /** Resolves with the first line that starts with `start` printed after the call. */
+  next(start: string): Promise<string>
+  /** Resolves once `count` lines matching `pattern` were printed (before or after the call). */
+  atLeast(pattern: RegExp, count: number): Promise<void>
+  /** The lines that match `pattern`, printed so far (the list grows as more are printed). */
+  matching(pattern: RegExp): readonly string[]
+}
+
+function outputLines(child: Child): OutputLines {
   const seen: string[] = []
-  const waiting: { start: string; resolve: () => void }[] = []
+  let waiting: { test: (line: string) => boolean; resolve: (line: string) => void }[] = []
+  // The lines of each pattern asked about, kept up to date, so that counting them stays cheap.
+  const tracked = new Map<RegExp, string[]>()
   let buffered = ''
   child.process.stdout?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString()
@@ -54,12 +74,54 @@ function outputLines(child: Child): { until(start: string): Promise<void> } {
       const line = buffered.slice(0, end)
       buffered = buffered.slice(end + 1)
       seen.push(line)
-      for (const w of waiting.filter((w) => line.startsWith(w.start))) w.resolve()
+      for (const [pattern, lines] of tracked) if (pattern.test(line)) lines.push(line)
+      const done = waiting.filter((w) => w.test(line))
+      waiting = waiting.filter((w) => !done.includes(w))
+      for (const w of done) w.resolve(line)
     }
   })
-  return {
-    until: (start) => (seen.some((line) => line.startsWith(start)) ? Promise.resolve() : new Promise((resolve) => waiting.push({ start, resolve }))),
+  const wait = (test: (line: string) => boolean): Promise<string> => new Promise((resolve) => waiting.push({ test, resolve }))
+  const matching = (pattern: RegExp): string[] => {
+    let lines = tracked.get(pattern)
+    if (lines === undefined) tracked.set(pattern, (lines = seen.filter((line) => pattern.test(line))))
+    return lines
   }
+  return {
+    until: async (start) => {
+      if (!seen.some((line) => line.startsWith(start))) await wait((line) => line.startsWith(start))
+    },
+    next: (start) => wait((line) => line.startsWith(start)),
+    atLeast: async (pattern, count) => {
+      const lines = matching(pattern)
+      while (lines.length < count) await wait((line) => pattern.test(line))
+    },
+    matching,
+  }
+}
+
+/** `promise`, or an error naming `what` once `ms` passed: a bound on waiting for an event, not a sleep. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)))
+  try {
+    return await Promise.race([promise, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Resolves once the child's stderr holds `text` (it may be there already: stderr and stdout are separate pipes). */
+function stderrShows(child: Child, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!child.stderr().includes(text)) return
+      child.process.stderr?.off('data', check)
+      resolve()
+    }
+    // Registered after startChild's own listener, so stderr() already holds each chunk seen here.
+    child.process.stderr?.on('data', check)
+    check()
+  })
 }
 
 /** A HEALTH line's start for `state` (the reason follows). */
@@ -73,6 +135,71 @@ function connected(port: number, localAddress?: string): Promise<Socket> {
     socket.once('connect', () => resolve(socket))
     socket.once('error', reject)
   })
+}
+
+/** member-child's snapCount: a snapshot every 11-20 transactions, so a few hundred writes leave several. */
+const snapCountArgs = ['--snap-count=20']
+/** The line createServer's logger prints for each snapshot it wrote. */
+const snapshotWritten = /^paddock: snapshot 0x[0-9a-f]+ written/
+/** Resident memory a standalone member that restored a small tree may reach, MiB (measured: peak 60-65). */
+const restartedPeakMiB = 200
+
+/**
+ * Creates znodes, each holding its own path, 20 at a time until the child has written `count`
+ * snapshots; returns their paths. Bounded at 100 batches (2,000 transactions, about 100 snapshots).
+ */
+async function writeUntilSnapshots(child: Child & { port: number }, output: OutputLines, count: number): Promise<string[]> {
+  const zk = await connect(`127.0.0.1:${child.port}`, { sessionTimeoutMs: 10_000, connectTimeoutMs: 5_000 })
+  const paths: string[] = []
+  try {
+    for (let batch = 0; batch < 100 && output.matching(snapshotWritten).length < count; batch++) {
+      paths.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => zk.create(`/snap-${batch}-${i}`, `/snap-${batch}-${i}`)))))
+    }
+  } finally {
+    await zk.close()
+  }
+  await within(output.atLeast(snapshotWritten, count), 10_000, `${count} snapshots written`)
+  return paths
+}
+
+/** The seed of the forged-peer test; PADDOCK_PEER_FORGERY_SEED=<n> replays a run. */
+const peerForgerySeed = process.env.PADDOCK_PEER_FORGERY_SEED !== undefined ? Number(process.env.PADDOCK_PEER_FORGERY_SEED) : 14
+/** Forged frames and refused hellos sent, at most, and for at most this long, ms. */
+const forgedFramesMax = 3_000
+const forgeryMs = 40_000
+/** Time the member has to close a connection over a refused frame and log it, ms. */
+const refusalMs = 5_000
+/** Resident memory the looking member may reach while it reads forged frames of up to 8 MiB, MiB (measured: peak 110-130, from 60 at rest). */
+const forgeryPeakMiB = 300
+/** The line the member's transport logs when it closes member 2's connection over a frame. */
+const closedOverFrame = /member 2's (quorum|election) connection: .*; connection closed/
+/** The line it logs when it refuses a connection at its hello. */
+const closedAtHello = /(quorum|election) connection from 127\.0\.0\.1:\d+: /
+
+/** A connection to a member's peer port; every frame the member sends on it lands in `received`. */
+interface PeerLink {
+  readonly socket: Socket
+  readonly closed: Promise<void>
+}
+
+async function peerLink(port: number, first: Buffer, received: unknown[]): Promise<PeerLink> {
+  const socket = await connected(port)
+  // EPIPE or ECONNRESET when the member closed first.
+  socket.on('error', () => {})
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  const reader = new FrameReader()
+  socket.on('data', (chunk: Buffer) => {
+    for (const body of reader.push(chunk)) received.push(decodeValue(body))
+  })
+  socket.write(first)
+  return { socket, closed }
+}
+
+/** The member's `status()`, which member-child prints on SIGUSR2. */
+async function memberStatus(child: Child, output: OutputLines): Promise<Record<string, unknown>> {
+  const line = output.next('STATUS ')
+  child.process.kill('SIGUSR2')
+  return JSON.parse((await within(line, 5_000, 'STATUS line')).slice('STATUS '.length)) as Record<string, unknown>
 }
 
 describe('hostile input against a member in a child process', () => {
@@ -256,5 +383,119 @@ describe('hostile input against a member in a child process', () => {
     expect(reply?.header.err).toBe(0)
     expect(new TextDecoder().decode((reply?.response as { data: Uint8Array }).data)).toBe('kept')
   })
-})
 
+  it('restarts from an older snapshot and the log when the newest snapshot is corrupt, names it in a warning, and keeps every znode', async () => {
+    const child = await standalone(undefined, snapCountArgs)
+    // Five snapshots: the member keeps three (snapRetainCount), so at least two remain to fall back on.
+    const written = await writeUntilSnapshots(child, outputLines(child), 5)
+    await child.stop()
+    const { snapshots } = await storedHistory(child.dataDir)
+    expect(snapshots.length).toBeGreaterThanOrEqual(2)
+    const [newest] = snapshots
+    if (newest === undefined) throw new Error('no snapshot')
+    await corruptSnapshotChunk(child.dataDir, newest.zxid, Math.floor(newest.chunkCount / 2))
+
+    const again = await standalone(child.dataDir, snapCountArgs)
+    await within(stderrShows(again, `paddock: snapshot ${formatZxid(newest.zxid)} is corrupt, trying an older one`), 5_000, 'warning naming the corrupt snapshot')
+    const zk = await connect(`127.0.0.1:${again.port}`, { sessionTimeoutMs: 10_000, connectTimeoutMs: 5_000 })
+    try {
+      const values = await Promise.all(written.map(async (path) => new TextDecoder().decode((await zk.getData(path)).data)))
+      expect(values).toEqual(written)
+    } finally {
+      await zk.close()
+    }
+    await stillServes(again.port)
+    expect(again.alive()).toBe(true)
+    expect(await again.peakMiB()).toBeLessThan(restartedPeakMiB)
+  })
+
+  it('refuses to start, exiting non-zero and saying why, when every snapshot is corrupt and purge removed the log before them', async () => {
+    const child = await standalone(undefined, snapCountArgs)
+    // After the fifth snapshot is written, the purge that followed the fourth has finished (one
+    // snapshot or purge at a time): the log up to the second snapshot is gone.
+    await writeUntilSnapshots(child, outputLines(child), 5)
+    await child.stop()
+    const { snapshots, firstLoggedZxid } = await storedHistory(child.dataDir)
+    expect(snapshots.length).toBeGreaterThanOrEqual(3)
+    expect(firstLoggedZxid).toBeDefined()
+    expect(isNextZxid(0, firstLoggedZxid as number)).toBe(false)
+    for (const snapshot of snapshots) await corruptSnapshotChunk(child.dataDir, snapshot.zxid, 0)
+
+    const exit = await runChildToExit('standalone', { dataDir: child.dataDir, args: snapCountArgs })
+    expect(exit.stdout).not.toContain('READY')
+    expect(exit.signal).toBeNull()
+    expect(exit.code).toBeGreaterThan(0)
+    for (const snapshot of snapshots) expect(exit.stderr).toContain(`paddock: snapshot ${formatZxid(snapshot.zxid)} is corrupt, trying an older one`)
+    expect(exit.stderr).toMatch(/no usable snapshot, and the log does not reach back to the first transaction: cannot rebuild state up to 0x[0-9a-f]+/)
+  })
+
+  it('refuses thousands of forged peer messages of every class, reconnecting after each close, and keeps looking in the state it had', async () => {
+    console.log(`PADDOCK_PEER_FORGERY_SEED=${peerForgerySeed}`)
+    const replay = `PADDOCK_PEER_FORGERY_SEED=${peerForgerySeed}`
+    const [quorumPort, electionPort] = await freePorts(2)
+    const child = await startChild('member', { args: [String(quorumPort), String(electionPort)] })
+    children.push(child)
+    const output = outputLines(child)
+    const ports: Record<Channel, number> = { quorum: quorumPort as number, election: electionPort as number }
+    const before = await memberStatus(child, output)
+    expect(before).toMatchObject({ role: 'LOOKING', established: false })
+    const rssBefore = await child.rssMiB()
+
+    const rng = new Prng(peerForgerySeed)
+    const received: unknown[] = []
+    const links: Partial<Record<Channel, PeerLink>> = {}
+    const sent = new Map<string, number>()
+    let forged = 0
+    let refusedFrames = 0
+    let refusedHellos = 0
+    const deadline = Date.now() + forgeryMs
+    for (let i = 0; i < forgedFramesMax && Date.now() < deadline; i++) {
+      if (rng.chance(0.05)) {
+        // A connection that is refused at its hello, before any message is read.
+        const { why, bytes } = badHello(rng)
+        const link = await peerLink(ports[rng.chance(0.5) ? 'quorum' : 'election'], bytes, received)
+        await within(link.closed, refusalMs, `close of a connection whose hello ${why} (${replay})`)
+        await within(output.atLeast(closedAtHello, ++refusedHellos), refusalMs, `log line for a hello that ${why} (${replay})`)
+        continue
+      }
+      // Each class once in order, then drawn at random; a valid hello as member 2 opens each connection.
+      const forgery = forged < forgeryClasses.length ? (forgeryClasses[forged] as ForgeryClass) : drawForgery(rng)
+      forged++
+      const { channel, body } = forgery.forge(rng)
+      const link = links[channel] ?? (links[channel] = await peerLink(ports[channel], hello(2), received))
+      link.socket.write(framed(body))
+      sent.set(forgery.kind, (sent.get(forgery.kind) ?? 0) + 1)
+      if (forgery.refusal === undefined) continue
+      await within(link.closed, refusalMs, `close after a frame of class ${forgery.kind} (${replay})`)
+      delete links[channel]
+      await within(output.atLeast(closedOverFrame, ++refusedFrames), refusalMs, `log line for a frame of class ${forgery.kind} (${replay})`)
+      // That line is this frame's: refused by the check its class targets.
+      expect(output.matching(closedOverFrame)[refusedFrames - 1], `${forgery.kind} (${replay})`).toMatch(forgery.refusal)
+    }
+    // Connections that carried only ignored frames are still open: ignoring them closed nothing.
+    for (const link of Object.values(links)) {
+      expect(link.socket.destroyed, replay).toBe(false)
+      link.socket.destroy()
+    }
+    expect([...sent.keys()].sort()).toEqual(forgeryClasses.map((c) => c.kind).sort())
+    expect(refusedHellos).toBeGreaterThan(0)
+    expect(output.matching(closedOverFrame)).toHaveLength(refusedFrames)
+    console.log(`forged peer frames: ${forged} (${refusedFrames} refused), refused hellos: ${refusedHellos}, RSS ${rssBefore.toFixed(0)} MiB before, peak ${(await child.peakMiB()).toFixed(0)} MiB`)
+
+    // Both ports still take a hello as member 2: a frame after it is refused as a message, not as a hello.
+    for (const channel of ['quorum', 'election'] as const) {
+      const link = await peerLink(ports[channel], Buffer.concat([hello(2), framed(encodeValue({ type: 'PROBE', session: 1 }))]), received)
+      await within(link.closed, refusalMs, `close of the ${channel} probe`)
+      await within(output.atLeast(new RegExp(`member 2's ${channel} connection: TypeError: refused a message from member 2: type "PROBE"`), 1), refusalMs, `${channel} probe refused as a message`)
+    }
+    // Still looking, in the same election round, with the same epochs and log: it took nothing forged.
+    expect(await memberStatus(child, output)).toEqual(before)
+    // Every vote it sent the impostor is its own, unchanged.
+    expect(received.length).toBeGreaterThan(0)
+    const ownVote = { type: 'NOTIFICATION', state: 'LOOKING', leader: 1, zxid: before['lastLoggedZxid'], electionEpoch: before['electionEpoch'], peerEpoch: before['currentEpoch'] }
+    for (const message of received) expect(message).toEqual(ownVote)
+    expect(child.stderr()).not.toMatch(/stopping the member/)
+    expect(child.alive()).toBe(true)
+    expect(await child.peakMiB()).toBeLessThan(forgeryPeakMiB)
+  }, 90_000)
+})

@@ -6,12 +6,18 @@
 // LevelDB storage refuses every write with ENOSPC from SIGUSR1 until SIGUSR2, as a disk that
 // filled up and was then given room (it prints `DISK full` and `DISK room` when it takes each
 // signal). It prints one READY line of JSON with its ports, then a
-// HEALTH line of JSON at each health change.
+// HEALTH line of JSON at each health change. `--snap-count=N` anywhere after the mode sets
+// createServer's snapCount (snapshots every N/2+1..N transactions, N >= 2) instead of the default.
+// In `member` mode it logs as startMember does by default (`paddock[1]:`, info on stdout, errors
+// on stderr) and prints a STATUS line of JSON with `server.status()` on SIGUSR2.
 import { createServer, startMember, type Server } from '../../../lib/index.js'
 import { createLevelStorage, StorageError, type Storage } from '../../../storage/index.js'
 
-const [mode, dataDir, quorum, election] = process.argv.slice(2)
-if (dataDir === undefined) throw new Error('usage: member-child standalone|member DATADIR [QUORUM ELECTION]')
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'))
+const [mode, dataDir, quorum, election] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
+if (dataDir === undefined) throw new Error('usage: member-child standalone|member DATADIR [QUORUM ELECTION] [--snap-count=N]')
+const snapCountFlag = flags.find((flag) => flag.startsWith('--snap-count='))
+const snapCount = snapCountFlag === undefined ? {} : { snapCount: Number(snapCountFlag.slice('--snap-count='.length)) }
 const quiet = { warn() {}, info() {} }
 
 /** LevelDB storage whose writes (and reopening) fail with ENOSPC between SIGUSR1 and SIGUSR2. */
@@ -42,7 +48,7 @@ function reportHealth(server: Server): void {
 
 if (mode === 'standalone' || mode === 'standalone-failable') {
   const storage = mode === 'standalone' ? {} : { storage: diskThatFills() }
-  const server = await createServer({ dataDir, ...storage, port: 0, adminServerPort: 0, fourLetterWordsWhitelist: '*', clientPortLogger: quiet })
+  const server = await createServer({ dataDir, ...storage, ...snapCount, port: 0, adminServerPort: 0, fourLetterWordsWhitelist: '*', clientPortLogger: quiet })
   reportHealth(server)
   process.stdout.write(`READY ${JSON.stringify({ port: server.address?.port, adminPort: server.adminAddress?.port })}\n`)
 } else {
@@ -55,6 +61,7 @@ if (mode === 'standalone' || mode === 'standalone-failable') {
     clientAddress: undefined,
     clientPort: undefined,
   }))
-  await startMember({ myid: 1, servers, dataDir, logger: { info() {}, error() {} } })
+  const server = await startMember({ myid: 1, servers, dataDir, ...snapCount })
+  process.on('SIGUSR2', () => process.stdout.write(`STATUS ${JSON.stringify(server.status())}\n`))
   process.stdout.write(`READY ${JSON.stringify({ quorumPort: Number(quorum), electionPort: Number(election) })}\n`)
 }
