@@ -96,8 +96,8 @@ export function storageRetryDelayMs(attempt: number): number {
 interface Recovering {
   /** The fault that stopped it, or the last rebuild attempt's. */
   readonly error: Error
-  /** Attempts made so far. */
-  readonly attempts: number
+  /** The attempt under way, counted since the member last served (1 for the first). */
+  readonly attempt: number
 }
 
 /** A running member: what `createServer` and `startMember` return. */
@@ -139,7 +139,7 @@ export class RunningMember implements MemberServer, CurrentMember {
     const failure = this.current.replication.failed
     if (this.recovering !== undefined || (failure !== undefined && isStorageFault(failure) && !this.closed)) {
       const error = this.recovering?.error ?? failure!
-      return { state: 'recovering', reason: `storage failed (${error.message}); reopening it and recovering (attempt ${(this.recovering?.attempts ?? 0) + 1})` }
+      return { state: 'recovering', reason: `storage failed (${error.message}); reopening it and recovering (attempt ${this.recovering?.attempt ?? this.failedRebuilds + 1})` }
     }
     if (failure !== undefined) return { state: 'failed', reason: failure.message }
     if (this.current.member.serving) {
@@ -183,12 +183,14 @@ export class RunningMember implements MemberServer, CurrentMember {
   /** Rebuilds the member from its storage after `fault`, retrying while the storage keeps failing. */
   private async rebuild(fault: Error): Promise<void> {
     const log = this.factory.logger
-    this.recovering = { error: fault, attempts: 0 }
+    this.recovering = { error: fault, attempt: this.failedRebuilds + 1 }
     await stopCore(this.current, true).catch((error: unknown) => log.error(`closing the failed storage: ${String(error)}`))
     for (;;) {
-      const attempts: number = this.recovering.attempts
-      const delayMs = storageRetryDelayMs(this.failedRebuilds++)
-      log.error(`storage failed (${this.recovering.error.message}); reopening it in ${delayMs} ms (attempt ${attempts + 1})`)
+      // Attempts count from the last time the member served, so a disk that keeps failing backs off.
+      const attempt = ++this.failedRebuilds
+      this.recovering = { error: this.recovering.error, attempt }
+      const delayMs = storageRetryDelayMs(attempt - 1)
+      log.error(`storage failed (${this.recovering.error.message}); reopening it in ${delayMs} ms (attempt ${attempt})`)
       this.healthMayHaveChanged()
       await this.pause(delayMs)
       if (this.closed) break
@@ -206,7 +208,7 @@ export class RunningMember implements MemberServer, CurrentMember {
           log.error(`stopping the member: recovering from storage failed: ${why.stack ?? why.message}`)
           break
         }
-        this.recovering = { error: why, attempts: attempts + 1 }
+        this.recovering = { error: why, attempt }
         await this.current.storage.close().catch(() => undefined)
       }
     }

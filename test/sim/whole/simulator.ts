@@ -150,6 +150,11 @@ class Run {
         // Damage the simulation made is found and refused, as it must be: the operator replaces
         // the disk and the member resyncs from the others. Anything else is a finding.
         if (this.corrupted.has(id) && /corrupt|missing|no usable snapshot/i.test(String(error))) return void this.replaceDisk(id, String(error))
+        // A process that cannot open its full disk exits with the error; its supervisor starts it again.
+        if (/No space left on device/.test(String(error))) {
+          this.log(`m${id}: could not start (${String(error)}); its supervisor starts it again in 500 ms`)
+          return void this.world.clock.setTimer(500, () => this.start(id))
+        }
         this.failure ??= `member ${id} failed to start: ${String(error)}`
       },
     )
