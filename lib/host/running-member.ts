@@ -175,7 +175,7 @@ export class RunningMember implements MemberServer, CurrentMember {
       if (core !== this.current) return
       if (core.member.serving) this.failedRebuilds = 0
       const failure = core.replication.failed
-      if (failure !== undefined && isStorageFault(failure) && !this.closed) this.rebuilding ??= this.rebuild(failure)
+      if (failure !== undefined && isStorageFault(failure) && !this.closed) this.rebuilding ??= this.rebuild(failure).catch((error: unknown) => this.rebuildBroke(error))
       this.healthMayHaveChanged()
     }
   }
@@ -214,6 +214,19 @@ export class RunningMember implements MemberServer, CurrentMember {
     }
     this.recovering = undefined
     this.rebuilding = undefined
+    this.healthMayHaveChanged()
+  }
+
+  // The rebuild's own boundary: whatever escapes it stops the member for good, reported, never thrown into the host.
+  private rebuildBroke(error: unknown): void {
+    this.finalFailure = error instanceof Error ? error : new Error(String(error))
+    this.recovering = undefined
+    this.rebuilding = undefined
+    try {
+      this.factory.logger.error(`stopping the member: rebuilding it failed: ${this.finalFailure.message}`)
+    } catch {
+      // A logger that throws cannot be told.
+    }
     this.healthMayHaveChanged()
   }
 
