@@ -1,31 +1,58 @@
 /**
- * TestingCluster: an ensemble of N Paddock members in this process, talking through an in-memory
- * hub (or loopback TCP), each with its own storage, for tests of failover: kill and restart a
- * member, partition the ensemble, find the leader.
+ * TestingCluster: an ensemble of N Paddock members in this process, each with its own storage,
+ * for tests of failover.
+ *
+ * By default it runs on a virtual clock over a simulated network and simulated disks — the ones
+ * Paddock's whole-system simulation runs on — and is deterministic for a given `seed`: the same
+ * test sees the same elections and the same order of events. Time moves only while the test waits
+ * on the cluster (a client call, a wait, {@link TestingCluster.advance}), one due instant at a
+ * time, so a test of a failover runs in milliseconds of wall time. Faults: crash (power loss:
+ * unsynced writes are lost), kill, partitions (also one-way), isolation, pauses, slow and lossy
+ * links, session expiry.
+ *
+ * With `clock: 'real'` the members run on the system clock over an in-memory hub, or over loopback
+ * TCP with `tcp: true` (needed for `clientPorts`); there only kill, restart and partitions exist.
  * @module
  */
 import { createServer as createNetServer } from 'node:net'
 import { connect } from '../client/tcp.js'
 import type { TcpClientOptions, ZooKeeperClient } from '../client/types.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
+import { ZooKeeperError } from '../errors.js'
 import { clusterSizeDefault, clusterTickTimeMsDefault, clusterTimeoutMsDefault } from '../limits.js'
 import { MemoryHub } from '../peer/memory.js'
 import { startMember } from '../host/server.js'
-import type { MemberServer } from '../host/types.js'
-import type { ConnectOptions, ServerOptions } from '../host/types.js'
+import type { RunningMember } from '../host/running-member.js'
+import type { ConnectOptions, MemberServer, ServerOptions } from '../host/types.js'
 import { createMemoryDb, createMemoryStorage } from '../../storage/index.js'
+import { SimDisk } from './sim/disk.js'
+import { driven, KeepAlive, TimeDriver } from './sim/driver.js'
+import { SimNetwork } from './sim/network.js'
+import { Prng } from './sim/prng.js'
+import { countImmediates, ProcessClock, SimWorld } from './sim/world.js'
+import { virtualClockStartMsDefault } from './testing-server.js'
 
 /** Options of {@link TestingCluster.start}. */
-export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | 'dataDir' | 'port'> {
+export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | 'dataDir' | 'port' | 'clock'> {
   /** Number of voting members. @defaultValue 3 */
   size?: number
   /** Number of observers, added after the voters. @defaultValue 0 */
   observers?: number
-  /** Give each member a client port on 127.0.0.1 (for TCP clients and `connectString`). @defaultValue false */
+  /**
+   * `'virtual'`: simulated time, network and disks, deterministic for a `seed`; `'real'`: the
+   * system clock. @defaultValue `'virtual'`, or `'real'` with `tcp` or `clientPorts`
+   */
+  clock?: 'virtual' | 'real'
+  /** Seeds every random choice of a virtual-clock cluster (elections, latencies, disk times). @defaultValue 1 */
+  seed?: number
+  /** Give each member a client port on 127.0.0.1 (for TCP clients and `connectString`; real clock). @defaultValue false */
   clientPorts?: boolean
-  /** Members talk over loopback TCP instead of the in-memory hub. @defaultValue false */
+  /** Members talk over loopback TCP instead of the in-memory hub (real clock). @defaultValue false */
   tcp?: boolean
-  /** How long {@link TestingCluster.start} and the waits allow, ms. @defaultValue 30000 */
+  /**
+   * How long {@link TestingCluster.start} and the waits allow, ms (of virtual time on the virtual
+   * clock, of real time on the real one). @defaultValue 30000
+   */
   timeoutMs?: number
 }
 
@@ -40,34 +67,40 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
+/** The simulated world of a virtual-clock cluster. */
+interface Sim {
+  readonly world: SimWorld
+  readonly net: SimNetwork
+  readonly prng: Prng
+  readonly disks: Map<number, SimDisk>
+  readonly clocks: Map<number, ProcessClock>
+  readonly driver: TimeDriver
+  readonly stopCounting: () => void
+}
+
 /** N in-process members with fault injection; see the module comment. */
 export class TestingCluster implements AsyncDisposable {
   private readonly members = new Map<number, MemberServer>()
   private readonly dbs = new Map<number, ReturnType<typeof createMemoryDb>>()
   private readonly hub = new MemoryHub()
+  /** On the real clock: keeps a plain Node process alive while a test waits on the cluster. */
+  private readonly keepAlive = new KeepAlive()
+  private closed = false
 
   private constructor(
     /** Every member's spec, observers included. */
     readonly servers: readonly ServerSpec[],
     private readonly options: TestingClusterOptions,
+    private readonly sim: Sim | undefined,
   ) {}
 
   /** Starts the members and resolves once every one of them serves. */
   static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
-    const size = options.size ?? clusterSizeDefault
-    const observers = options.observers ?? 0
-    const servers: ServerSpec[] = []
-    for (let id = 1; id <= size + observers; id++) {
-      const tcp = options.tcp === true
-      servers.push({
-        id, host: '127.0.0.1', quorumPort: tcp ? await freePort() : 1, electionPort: tcp ? await freePort() : 2,
-        role: id > size ? 'observer' : 'participant', clientAddress: '127.0.0.1',
-        clientPort: options.clientPorts === true ? await freePort() : undefined,
-      })
-    }
-    const cluster = new TestingCluster(servers, options)
+    const virtual = clockKind(options) === 'virtual'
+    const servers = await specs(options, virtual)
+    const cluster = new TestingCluster(servers, options, virtual ? newSim(options, servers) : undefined)
     try {
-      await Promise.all(servers.map((s) => cluster.startMember(s.id)))
+      await cluster.within(Promise.all(servers.map((s) => cluster.startMember(s.id))), 'the members to start')
       await cluster.waitUntilServing()
     } catch (error) {
       await cluster.close()
@@ -76,21 +109,33 @@ export class TestingCluster implements AsyncDisposable {
     return cluster
   }
 
+  /** Whether the cluster runs on the virtual clock. */
+  get virtual(): boolean {
+    return this.sim !== undefined
+  }
+
+  /** The current time of the cluster's clock, in ms since the epoch. */
+  now(): number {
+    return this.sim?.world.clock.now() ?? Date.now()
+  }
+
   private async startMember(id: number): Promise<MemberServer> {
-    let db = this.dbs.get(id)
-    if (db === undefined) this.dbs.set(id, (db = createMemoryDb()))
-    const { size: _s, observers: _o, clientPorts: _c, tcp, timeoutMs: _t, ...serverOptions } = this.options
-    const member = await startMember({
-      tickTimeMs: clusterTickTimeMsDefault,
-      fourLetterWordsWhitelist: '*',
-      ...serverOptions,
-      myid: id,
-      servers: this.servers,
-      storage: createMemoryStorage({ db, logger: quiet }),
-      logger: quiet,
-      seed: id,
-      ...(tcp === true ? {} : { hub: this.hub }),
-    })
+    const { size: _s, observers: _o, clientPorts: _c, tcp, timeoutMs: _t, clock: _k, seed: _seed, ...serverOptions } = this.options
+    const base = { tickTimeMs: clusterTickTimeMsDefault, fourLetterWordsWhitelist: '*', ...serverOptions, myid: id, servers: this.servers, logger: quiet }
+    const sim = this.sim
+    let member: MemberServer
+    if (sim === undefined) {
+      let db = this.dbs.get(id)
+      if (db === undefined) this.dbs.set(id, (db = createMemoryDb()))
+      member = await startMember({ ...base, storage: createMemoryStorage({ db, logger: quiet }), seed: id, ...(tcp === true ? {} : { hub: this.hub }) })
+    } else {
+      const clock = new ProcessClock(sim.world.clock)
+      const run = (work: () => void): void => clock.run(work)
+      sim.clocks.set(id, clock)
+      sim.net.runners.set(id, run)
+      const db = sim.disks.get(id)!.open(run)
+      member = await startMember({ ...base, storage: createMemoryStorage({ db, logger: quiet }), seed: sim.prng.int(1, 2 ** 30), hub: sim.net, clock })
+    }
     this.members.set(id, member)
     return member
   }
@@ -99,11 +144,48 @@ export class TestingCluster implements AsyncDisposable {
     return this.options.timeoutMs ?? clusterTimeoutMsDefault
   }
 
+  /**
+   * Waits for `promise`: on the virtual clock, time moves until it settles, bounded by the
+   * cluster's timeout; on the real clock it is awaited as is.
+   */
+  private within<T>(promise: Promise<T>, what: string): Promise<T> {
+    return (this.sim?.driver ?? this.keepAlive).wait(promise, what)
+  }
+
+  /** Waits until `condition()` holds, bounded by the cluster's timeout; the error names `what`. */
+  async until(condition: () => boolean, what: string): Promise<void> {
+    if (this.sim !== undefined) return this.sim.driver.until(condition, what)
+    const deadline = Date.now() + this.timeoutMs
+    while (!condition()) {
+      if (Date.now() > deadline) throw new ZooKeeperError('OPERATIONTIMEOUT', { message: `waited ${this.timeoutMs} ms for ${what}` })
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  /**
+   * Waits for any promise that depends on the cluster — a watch firing, a session event, a
+   * recipe's callback: on the virtual clock, time moves until it settles (bounded by the
+   * cluster's timeout). Calls on the cluster's clients and members wait this way by themselves.
+   */
+  waitFor<T>(promise: Promise<T>, what = 'a promise'): Promise<T> {
+    return this.within(promise, what)
+  }
+
+  /** Moves the virtual clock forward by `ms` (timers fire, sessions expire, elections happen). */
+  async advance(ms: number): Promise<void> {
+    if (this.sim === undefined) throw new TypeError('advance() needs the virtual clock; this cluster runs on the real one')
+    await this.sim.driver.advance(ms)
+  }
+
   /** The running member with `id`. */
   member(id: number): MemberServer {
     const member = this.members.get(id)
     if (member === undefined) throw new RangeError(`member ${id} is not running`)
-    return member
+    return this.drive(member)
+  }
+
+  private drive<T>(value: T): T {
+    return driven(value, this.sim?.driver ?? this.keepAlive)
   }
 
   /** Ids of the running members. */
@@ -111,30 +193,37 @@ export class TestingCluster implements AsyncDisposable {
     return [...this.members.keys()]
   }
 
-  /** The current leader among the running members, if one is established. */
+  /** The current leader among the running members (a one-member cluster's member is standalone), if one is established. */
   leader(): MemberServer | undefined {
-    return [...this.members.values()].find((m) => m.mode === 'leader')
+    const leader = [...this.members.values()].find((m) => m.mode === 'leader' || m.mode === 'standalone')
+    return leader === undefined ? undefined : this.drive(leader)
   }
 
   /** Resolves once every running member (or those listed) serves; rejects after the timeout. */
   async waitUntilServing(ids: readonly number[] = this.running): Promise<void> {
-    await Promise.all(ids.map((id) => this.member(id).waitUntilServing(this.timeoutMs)))
+    const members = ids.map((id) => this.member(id))
+    if (this.sim === undefined) {
+      await this.within(Promise.all(members.map((m) => m.waitUntilServing(this.timeoutMs))), `members ${ids.join(', ')} to serve`)
+      return
+    }
+    const serving = (m: MemberServer): boolean => m.mode !== 'looking' && (m as unknown as RunningMember).health.state === 'serving'
+    await this.until(() => members.every(serving), `${ids.length === 1 ? 'member' : 'members'} ${ids.join(', ')} to serve`)
   }
 
   /** Resolves with the leader once one is established among the running members. */
   async waitForLeader(): Promise<MemberServer> {
-    const deadline = Date.now() + this.timeoutMs
-    for (;;) {
-      const leader = this.leader()
-      if (leader !== undefined) return leader
-      if (Date.now() > deadline) throw new Error(`no leader within ${this.timeoutMs} ms`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    let leader: MemberServer | undefined
+    await this.until(() => (leader = this.leader()) !== undefined && leader.status().established, 'a leader to be established')
+    return leader!
   }
 
-  /** An in-process session on member `id` (the leader when omitted). */
+  /**
+   * An in-process session on member `id` (the leader when omitted), once that member serves (a
+   * member that is electing or syncing refuses sessions, as ZooKeeper's do).
+   */
   async connect(id?: number, options: ConnectOptions = {}): Promise<ZooKeeperClient> {
     const member = id === undefined ? await this.waitForLeader() : this.member(id)
+    await this.waitUntilServing([member.myid])
     return member.connect(options)
   }
 
@@ -146,43 +235,148 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   /** A TCP client to the whole ensemble (needs `clientPorts`). */
-  connectTcp(options: TcpClientOptions = {}): Promise<ZooKeeperClient> {
-    return connect(this.connectString, options)
+  async connectTcp(options: TcpClientOptions = {}): Promise<ZooKeeperClient> {
+    return this.drive(await this.within(connect(this.connectString, options), 'a TCP session'))
   }
 
-  /** Stops member `id`; its storage is kept for {@link TestingCluster.restart}. */
+  /** Stops member `id` cleanly (it says goodbye); its storage is kept for {@link TestingCluster.restart}. */
   async kill(id: number): Promise<void> {
-    const member = this.member(id)
+    const member = this.members.get(id)
+    if (member === undefined) throw new RangeError(`member ${id} is not running`)
     this.members.delete(id)
-    await member.close()
+    await this.within(member.close(), `member ${id} to close`)
+    this.sim?.clocks.get(id)?.kill()
   }
 
-  /** Starts member `id` again on its kept storage; resolves once it serves. */
+  /**
+   * Member `id` loses power (virtual clock): its timers stop, its connections break at the other
+   * ends, and of its disk writes only those already synced survive (a seeded prefix of the ones in
+   * flight may land too). Its in-process clients lose their connection; their sessions live on in
+   * the ensemble until they expire. {@link TestingCluster.restart} recovers it from its disk.
+   */
+  async crash(id: number): Promise<void> {
+    const sim = this.virtualOnly('crash()')
+    const member = this.members.get(id)
+    if (member === undefined) throw new RangeError(`member ${id} is not running`)
+    this.members.delete(id)
+    sim.clocks.get(id)?.kill()
+    sim.net.member(id)?.die()
+    await this.within(sim.disks.get(id)!.crash(), `the disk of member ${id} to lose power`)
+    // The process is gone: its clients' connections end, and nothing of it runs again.
+    ;(member as unknown as RunningMember).member.close()
+  }
+
+  /** Starts member `id` again on its kept storage (after kill or crash); resolves once it serves. */
   async restart(id: number): Promise<MemberServer> {
     if (this.members.has(id)) await this.kill(id)
-    const member = await this.startMember(id)
-    await member.waitUntilServing(this.timeoutMs)
-    return member
+    const member = await this.within(this.startMember(id), `member ${id} to start`)
+    await this.waitUntilServing([id])
+    return this.drive(member)
   }
 
-  /** Splits the members into groups that cannot reach each other (in-memory hub only). */
+  /** Splits the members into groups that cannot reach each other (virtual clock or in-memory hub). */
   partition(...groups: number[][]): void {
-    if (this.options.tcp === true) throw new TypeError('partition() needs the in-memory hub; use a TCP proxy for TCP clusters')
+    if (this.sim !== undefined) return this.sim.net.partition(groups)
+    if (this.options.tcp === true) throw new TypeError('partition() needs the in-memory hub or the virtual clock; use a TCP proxy for TCP clusters')
     this.hub.partition(groups)
   }
 
-  /** Heals every partition. */
+  /** Cuts member `id` off from every other member. */
+  isolate(id: number): void {
+    this.partition([id], this.servers.map((s) => s.id).filter((other) => other !== id))
+  }
+
+  /** Messages from `from` to `to` are lost, while those the other way still arrive (virtual clock). */
+  partitionOneWay(from: number, to: number): void {
+    this.virtualOnly('partitionOneWay()').net.blockOneWay(from, to)
+  }
+
+  /** Adds `ms` of latency to every message from `from` to `to`, or both ways with `both` (virtual clock; 0 removes it). */
+  delay(from: number, to: number, ms: number, both = false): void {
+    const net = this.virtualOnly('delay()').net
+    net.delay(from, to, ms)
+    if (both) net.delay(to, from, ms)
+  }
+
+  /**
+   * Loses each message from `from` to `to` with probability `rate` (virtual clock; 0 stops it). As
+   * on TCP, a lost message breaks the connection, which the members then dial again.
+   */
+  drop(from: number, to: number, rate: number): void {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`a drop rate is between 0 and 1, not ${rate}`)
+    this.virtualOnly('drop()').net.drop(from, to, rate)
+  }
+
+  /** Member `id` stops for `ms` (a GC pause, SIGSTOP): no timers, no messages or disk completions until it resumes (virtual clock). */
+  pause(id: number, ms: number): void {
+    const clock = this.virtualOnly('pause()').clocks.get(id)
+    if (clock === undefined || !this.members.has(id)) throw new RangeError(`member ${id} is not running`)
+    clock.pause(ms)
+  }
+
+  /** Heals every partition, and removes every delay and loss. */
   heal(): void {
+    if (this.sim !== undefined) {
+      this.sim.net.heal()
+      this.sim.net.clearFaults()
+      return
+    }
     this.hub.heal()
   }
 
-  /** Stops every member. */
+  /** Expires `client`'s session now, as its timeout passing would (the leader does it); resolves once the leader applied it. */
+  async expireSession(client: ZooKeeperClient): Promise<void> {
+    const leader = await this.waitForLeader()
+    await leader.expireSession(client.sessionId)
+  }
+
+  private virtualOnly(what: string): Sim {
+    if (this.sim === undefined) throw new TypeError(`${what} needs the virtual clock; this cluster runs on the real one`)
+    return this.sim
+  }
+
+  /** Stops every member; on the virtual clock nothing of the cluster runs afterwards. */
   async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
     for (const id of this.running) await this.kill(id)
+    this.sim?.stopCounting()
   }
 
   /** Same as close(), for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
   }
+}
+
+function clockKind(options: TestingClusterOptions): 'virtual' | 'real' {
+  const needsReal = options.tcp === true || options.clientPorts === true
+  if (options.clock === 'virtual' && needsReal) throw new TypeError('tcp and clientPorts need { clock: \'real\' }: sockets do not run on the virtual clock')
+  return options.clock ?? (needsReal ? 'real' : 'virtual')
+}
+
+async function specs(options: TestingClusterOptions, virtual: boolean): Promise<ServerSpec[]> {
+  const size = options.size ?? clusterSizeDefault
+  const observers = options.observers ?? 0
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`a cluster has at least one voting member, not ${size}`)
+  const servers: ServerSpec[] = []
+  for (let id = 1; id <= size + observers; id++) {
+    const tcp = options.tcp === true
+    servers.push({
+      id, host: virtual ? 'sim' : '127.0.0.1', quorumPort: tcp ? await freePort() : 1, electionPort: tcp ? await freePort() : 2,
+      role: id > size ? 'observer' : 'participant', clientAddress: '127.0.0.1',
+      clientPort: options.clientPorts === true ? await freePort() : undefined,
+    })
+  }
+  return servers
+}
+
+function newSim(options: TestingClusterOptions, servers: readonly ServerSpec[]): Sim {
+  const prng = new Prng(options.seed ?? 1)
+  const world = new SimWorld(virtualClockStartMsDefault)
+  // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
+  const net = new SimNetwork(world.clock, prng.fork(), { min: 1, max: 4 })
+  const disks = new Map(servers.map((s) => [s.id, new SimDisk(world.clock, prng.fork())]))
+  const driver = new TimeDriver(world, options.timeoutMs ?? clusterTimeoutMsDefault)
+  return { world, net, prng, disks, clocks: new Map(), driver, stopCounting: countImmediates() }
 }

@@ -1,5 +1,5 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn, prints markdown tables,
-// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes|followerreads`, `--quick`.
+// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes|followerreads|testing`, `--quick`.
 import { writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -9,6 +9,7 @@ import { benchEnsemble, type EnsembleBenchOptions, type EnsembleBenchResult } fr
 import { benchFollowerReads, type FollowerReadsBenchOptions, type FollowerReadsBenchResult } from './follower-reads.js'
 import { benchInProcess, type InProcessResult } from './in-process.js'
 import { benchKazooLock, benchLock, type LockBenchResult } from './recipes.js'
+import { benchTestingCluster, type TestingBenchResult } from './testing.js'
 import { benchRecovery, type RecoveryBenchOptions, type RecoveryBenchResult } from './recovery.js'
 import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
 import { apacheUnavailableReason, killAll, startServer, timeToFirstReply, type ServerKind } from './servers.js'
@@ -16,7 +17,7 @@ import { measurePreallocatedFsyncPerSec } from './fsync.js'
 import { measureFsyncPerSec } from './storage.js'
 import { benchWire, type WireBenchOptions, type WireBenchResult } from './wire.js'
 
-const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes', 'followerreads'] as const
+const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes', 'followerreads', 'testing'] as const
 type Section = (typeof sections)[number]
 
 interface Config {
@@ -70,6 +71,7 @@ interface Results {
   ensemble?: EnsembleBenchResult
   recipes?: RecipesResult
   followerreads?: FollowerReadsBenchResult
+  testing?: TestingBenchResult
 }
 
 interface RecipesResult {
@@ -329,6 +331,11 @@ async function main(): Promise<void> {
     results.followerreads = await benchFollowerReads(config.followerReads, log)
     printFollowerReads(results.followerreads)
   }
+  if (only.has('testing')) {
+    log('testing: TestingCluster(3) on the virtual clock …')
+    results.testing = await benchTestingCluster(quick ? 3 : 15)
+    printTesting(results.testing)
+  }
   results.meta['loadavgAfter'] = loadavg()
   results.meta['elapsedSec'] = (Date.now() - startedAt) / 1000
   console.log(`\nelapsed ${((Date.now() - startedAt) / 1000).toFixed(0)} s; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
@@ -336,6 +343,20 @@ async function main(): Promise<void> {
     await writeFile(json, `${JSON.stringify(results, null, 2)}\n`)
     console.log(`results written to ${json}`)
   }
+}
+
+function printTesting(r: TestingBenchResult): void {
+  const row = (label: string, values: number[]) => {
+    const s = summarize(values)
+    return [label, `${fmtNum(s.median, 1)} ms`, fmtSpread(s)]
+  }
+  console.log(`\n### TestingCluster(3), virtual clock, wall time (${r.rounds} warm rounds; first, cold round: start → first write ${fmtNum(r.coldStartToWriteMs, 1)} ms)\n`)
+  console.log(markdownTable(['measure', 'median', 'spread'], [
+    row('start → first acknowledged write', r.startToWriteMs),
+    row('crash(leader) → next acknowledged write', r.crashToWriteMs),
+    row('kill(leader) → next acknowledged write', r.killToWriteMs),
+    row('crash failover, virtual time', r.crashVirtualMs),
+  ]))
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

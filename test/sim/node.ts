@@ -7,7 +7,7 @@
 import { type LogEntry, type QuorumVerifier, type Ready, type RoleState, type ZabLimits, ZabPeer } from '../../lib/zab/index.js'
 import { formatZxid } from '../../lib/protocol/zxid.js'
 import { type Applied, check } from './checker.js'
-import type { Prng } from './prng.js'
+import type { Prng } from '../../lib/testing/sim/prng.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

@@ -11,7 +11,7 @@ import {
 import { Checker, SimFailure, check } from './checker.js'
 import { SimNetwork } from './network.js'
 import { SimNode, encodeData } from './node.js'
-import { Prng } from './prng.js'
+import { Prng } from '../../lib/testing/sim/prng.js'
 
 /** Steps per tick: messages take 1..delayMaxSteps steps, so a tick is a few round trips. */
 const STEPS_PER_TICK = 10

@@ -33,6 +33,7 @@ export const checkOwners: Record<string, string> = {
   vitest: 'test-runners.test.ts',
   jest: 'test-runners.test.ts',
   mocha: 'test-runners.test.ts',
+  node: 'test-runners.test.ts (a plain Node script: must exit 0 by itself)',
   transcript: 'guides.test.ts (each `$ command` run in the guide\'s sandbox, its output compared)',
   member: 'guides.test.ts (run on each machine of the ensemble sandbox until it prints its mode)',
   client: 'guides.test.ts (run on the ensemble sandbox\'s first machine)',

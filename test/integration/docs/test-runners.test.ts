@@ -1,5 +1,6 @@
 // Method: run the test examples of docs/testing.md with the runner each is written for (vitest,
-// jest, mocha), in a temporary project where 'paddock' is the compiled package, as a user would.
+// jest, mocha, and plain node for the script that must exit by itself), in a temporary project
+// where 'paddock' is the compiled package, as a user would.
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,12 +16,12 @@ const runnerTimeoutMs = 45_000
 const compileTimeoutMs = 60_000
 
 interface Runner {
-  tag: 'vitest' | 'jest' | 'mocha'
+  tag: 'vitest' | 'jest' | 'mocha' | 'node'
   /** Node arguments that start the runner, as the guide's "run with:" comment says. */
   args: (testFile: string) => string[]
   /** The package.json of the project; jest's is the one the guide spells out. */
   packageJson: object
-  /** The runner's summary line when exactly the example's three tests passed. */
+  /** The runner's summary line when exactly the example's four tests passed (for node: what the script prints). */
   passed: RegExp
 }
 
@@ -30,19 +31,26 @@ const runners: Runner[] = [
     // The minimal config written below keeps vitest from looking further up for one.
     args: () => [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.config.js'],
     packageJson: { type: 'module' },
-    passed: /Tests\s+3 passed \(3\)/,
+    passed: /Tests\s+4 passed \(4\)/,
   },
   {
     tag: 'jest',
     args: () => ['--experimental-vm-modules', join(root, 'node_modules/jest/bin/jest.js')],
     packageJson: { type: 'module', jest: { transform: {} } },
-    passed: /Tests:\s+3 passed, 3 total/,
+    passed: /Tests:\s+4 passed, 4 total/,
   },
   {
     tag: 'mocha',
     args: (testFile) => [join(root, 'node_modules/mocha/bin/mocha.js'), testFile],
     packageJson: { type: 'module' },
-    passed: /\b3 passing\b/,
+    passed: /\b4 passing\b/,
+  },
+  {
+    // A plain script: no runner keeps the process alive, so it must finish its awaits by itself.
+    tag: 'node',
+    args: (testFile) => [testFile],
+    packageJson: { type: 'module' },
+    passed: /^v1 after failover$/m,
   },
 ]
 
@@ -94,7 +102,7 @@ afterAll(async () => {
 })
 
 // Each runner gets a directory of its own, so none collects another runner's test file.
-it.each(runners.map((runner) => [runner.tag, runner] as const))("%s: the guide's example runs and its 3 tests pass", async (_tag, runner) => {
+it.each(runners.map((runner) => [runner.tag, runner] as const))("%s: the guide's example runs and passes", async (_tag, runner) => {
   const block = onlyBlockTagged(blocks, runner.tag)
   const testFile = fileNameOf(block, runner.tag)
   const dir = join(project, runner.tag)

@@ -5,7 +5,7 @@
 // LOOKING member has no use for and must ignore. Every value is drawn from a seeded Prng.
 import { encodeValue } from '../../../lib/txn/codec.js'
 import { EPOCH_LIMIT, makeZxid } from '../../../lib/zab/index.js'
-import type { Prng } from '../../sim/prng.js'
+import type { Prng } from '../../../lib/testing/sim/prng.js'
 
 /** A member's two peer ports (ZooKeeper's 2888 and 3888). */
 export type Channel = 'quorum' | 'election'

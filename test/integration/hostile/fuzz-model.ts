@@ -22,7 +22,7 @@ import {
   writeRequestFrame,
   type ReplyHeader,
 } from '../../../lib/wire/index.js'
-import type { Prng } from '../../sim/prng.js'
+import type { Prng } from '../../../lib/testing/sim/prng.js'
 
 /** The server's frame limit (jute.maxbuffer; member-child leaves the default). */
 export const maxBufferBytes = juteMaxBufferBytes

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../../lib/errors.js'
 import type { ClientRequest } from '../../../lib/protocol/jute-records.js'
 import { JuteReader, JuteWriter, readConnectResponse, writeConnectRequestFrame } from '../../../lib/wire/index.js'
-import { Prng } from '../../sim/prng.js'
+import { Prng } from '../../../lib/testing/sim/prng.js'
 import { RawClient, utf8 } from '../wire/helpers.js'
 import { cleanUp, startChild, stillServes, type Child } from './harness.js'
 import {

@@ -1,6 +1,6 @@
 // Method: seeded fuzzing of the live client port: many connections send random and mutated request frames (and raw garbage) over real sockets; the server must stay up, close only the offending connections, and serve a healthy session throughout (replay with WIRE_SERVER_FUZZ_SEED=<seed>).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Prng } from '../../sim/prng.js'
+import { Prng } from '../../../lib/testing/sim/prng.js'
 import { JuteWriter, writeRequestHeader, writeRequest } from '../../../lib/wire/index.js'
 import type { ClientRequest } from '../../../lib/protocol/jute-records.js'
 import { OpCode } from '../../../lib/protocol/opcodes.js'

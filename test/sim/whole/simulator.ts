@@ -15,12 +15,12 @@ import type { Request } from '../../../lib/protocol/requests.js'
 import type { RunningMember } from '../../../lib/host/running-member.js'
 import { planted, type PlantedBug } from '../../../lib/planted-bugs.js'
 import { createMemoryStorage } from '../../../storage/index.js'
-import { Prng } from '../prng.js'
+import { Prng } from '../../../lib/testing/sim/prng.js'
 import { checkFinalState, checkMonotonicSessions, checkReadValues, checkReads, checkUniqueResults, checkWatchEvents, checkWriteOrder, LeaderLog, treeDigest, type FinalNode } from './checks.js'
 import { SimClient, type ClientWorld, type Delivered, type Op } from './client.js'
-import { SimDisk } from './disk.js'
-import { SimNetwork } from './network.js'
-import { countImmediates, ProcessClock, SimWorld } from './world.js'
+import { SimDisk } from '../../../lib/testing/sim/disk.js'
+import { SimNetwork } from '../../../lib/testing/sim/network.js'
+import { countImmediates, ProcessClock, SimWorld } from '../../../lib/testing/sim/world.js'
 
 /** What one run is made of. */
 export interface WholeOptions {
@@ -280,7 +280,22 @@ class Run {
     const p = this.prng
     const ids = this.servers.map((s) => s.id)
     const later = (ms: number, what: () => void) => void this.world.clock.setTimer(Math.min(ms, Math.max(0, until - this.world.clock.now())), what)
-    switch (p.int(0, 11)) {
+    switch (p.int(0, 12)) {
+      case 12: {
+        // A slow or lossy link between two members (a loss breaks the connection, as on TCP).
+        const a = p.pick(ids)
+        const b = p.pick(ids.filter((i) => i !== a))
+        const slow = p.chance(0.5)
+        if (slow) this.net.delay(a, b, p.int(20, 400))
+        else this.net.drop(a, b, p.int(5, 40) / 100)
+        this.fault(slow ? 'slow-link' : 'lossy-link', `${slow ? 'slow' : 'lossy'} link ${a} -> ${b}`)
+        later(p.int(500, 3_000), () => {
+          this.log(`FAULT link ${a} -> ${b} normal`)
+          this.net.delay(a, b, 0)
+          this.net.drop(a, b, 0)
+        })
+        return
+      }
       case 11: {
         // A bad sector on one member's disk, found when it restarts (it is down meanwhile).
         const id = p.pick(ids)
@@ -460,6 +475,7 @@ class Run {
   async healAll(): Promise<void> {
     this.log('HEAL everything')
     this.net.heal()
+    this.net.clearFaults()
     for (const disk of this.disks.values()) disk.full = false
     for (const s of this.servers) this.start(s.id)
     if (this.refused.size > 0) {

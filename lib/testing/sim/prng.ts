@@ -42,6 +42,7 @@ export class Prng {
     return this.next() < p
   }
 
+  /** One of `items`, chosen uniformly. */
   pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.next() * items.length)]
     if (item === undefined) throw new Error('pick from an empty list')

@@ -5,8 +5,8 @@
  * over the shared clock, so that crashing it stops every timer it armed, as killing a process does.
  * @module
  */
-import type { Clock, Timer } from '../../../lib/clock.js'
-import { VirtualClock } from '../../../lib/clock.js'
+import type { Clock, Timer } from '../../clock.js'
+import { VirtualClock } from '../../clock.js'
 
 const realSetImmediate = globalThis.setImmediate
 
@@ -39,9 +39,15 @@ function nextTurn(): Promise<void> {
 
 /** The shared clock and the stepping of the world. */
 export class SimWorld {
-  readonly clock = new VirtualClock(0)
+  /** The one clock of the world. */
+  readonly clock: VirtualClock
   /** Turns of the event loop settled so far (a measure of work, for reports). */
   turns = 0
+
+  /** @param startMs - where the clock starts, in ms. @defaultValue 0 */
+  constructor(startMs = 0) {
+    this.clock = new VirtualClock(startMs)
+  }
 
   /** Runs every piece of work already started until none is left; time does not move. */
   async settle(): Promise<void> {

@@ -8,9 +8,9 @@
  * A full disk refuses writes (ENOSPC) for a while.
  * @module
  */
-import type { VirtualClock, Timer } from '../../../lib/clock.js'
+import type { VirtualClock, Timer } from '../../clock.js'
 import { createMemoryDb } from '../../../storage/index.js'
-import type { Prng } from '../prng.js'
+import type { Prng } from './prng.js'
 
 type Db = ReturnType<typeof createMemoryDb>
 

@@ -4,18 +4,39 @@
  * connection is FIFO with a seeded latency, connections are independent (so messages reorder
  * across them), and a connection can break (partition, a seeded drop, a crash), losing what it
  * carried and telling both ends, as a TCP reset would. Partitions may be one-way.
+ *
+ * Two behaviours of the production TCP transport and of ZooKeeper's are kept: the newest election
+ * message for a member that cannot be reached is parked and sent once it can be (ZooKeeper's
+ * QuorumCnxManager keeps a send queue of one per member), and — as QuorumCnxManager resends the
+ * last message of a connection that broke — the first election message on a new connection may be
+ * preceded by a duplicate of the last one the broken connection delivered. Faults a test adds on
+ * top: extra latency and message loss between two members (loss breaks the connection, since TCP
+ * loses nothing without breaking it).
  * @module
  */
-import type { Timer, VirtualClock } from '../../../lib/clock.js'
-import type { PeerChannel, PeerHandler, PeerHub, PeerTransport } from '../../../lib/peer/transport.js'
-import { decodeValue, encodeValue } from '../../../lib/txn/codec.js'
-import type { Prng } from '../prng.js'
+import type { Timer, VirtualClock } from '../../clock.js'
+import type { PeerChannel, PeerHandler, PeerHub, PeerTransport } from '../../peer/transport.js'
+import { decodeValue, encodeValue } from '../../txn/codec.js'
+import type { Prng } from './prng.js'
 
 /** One direction of one connection: what is in flight on it. */
 interface Link {
   lastAt: number
   readonly timers: Set<Timer>
+  /** The bytes of the last message this connection delivered. */
+  lastDelivered?: Uint8Array
 }
+
+/** Faults a test put on the messages from one member to another. */
+interface PairFault {
+  /** Extra latency, ms. */
+  delayMs: number
+  /** Probability that a message is lost, breaking the connection. */
+  dropRate: number
+}
+
+/** How often a new election connection first redelivers the last message of the broken one. */
+const duplicateRate = 0.25
 
 /** The network: who is up, who reaches whom, and every connection's state. */
 export class SimNetwork implements PeerHub {
@@ -23,7 +44,13 @@ export class SimNetwork implements PeerHub {
   /** Directed pairs that cannot talk: `a>b` blocks messages from a to b. */
   private readonly blocked = new Set<string>()
   /** Messages delivered and lost, for reports. */
-  readonly stats = { delivered: 0, lost: 0, breaks: 0 }
+  readonly stats = { delivered: 0, lost: 0, breaks: 0, duplicated: 0, parked: 0 }
+  /** Extra latency and loss by directed pair `a>b`. */
+  private readonly faults = new Map<string, PairFault>()
+  /** The newest election message each member could not deliver, by directed pair `a>b`. */
+  private readonly parked = new Map<string, unknown>()
+  /** The last message delivered by the newest connection that broke, by `a>b/channel`. */
+  readonly lastOfBroken = new Map<string, Uint8Array>()
   /** How each member's process runs what arrives for it (deferred while it is paused). */
   readonly runners = new Map<number, (work: () => void) => void>()
   /** Errors a handler threw, which a production transport would escalate: each fails the run. */
@@ -38,8 +65,13 @@ export class SimNetwork implements PeerHub {
 
   join(id: number, handler: PeerHandler): PeerTransport {
     this.transports.get(id)?.die()
+    // A new process remembers nothing its earlier incarnation meant to send.
+    for (const map of [this.parked, this.lastOfBroken]) {
+      for (const key of [...map.keys()]) if (key.startsWith(`${id}>`)) map.delete(key)
+    }
     const transport = new SimTransport(this, id, handler)
     this.transports.set(id, transport)
+    this.flushParked()
     return transport
   }
 
@@ -72,9 +104,61 @@ export class SimNetwork implements PeerHub {
     this.breakBlocked()
   }
 
-  /** Every member reaches every other again. */
+  /** Every member reaches every other again; parked election messages go out. */
   heal(): void {
     this.blocked.clear()
+    this.flushParked()
+  }
+
+  /** Messages from `from` to `to` are lost again: the one-way block is lifted. */
+  unblockOneWay(from: number, to: number): void {
+    this.blocked.delete(`${from}>${to}`)
+    this.flushParked()
+  }
+
+  /** Adds `ms` of latency to every message from `from` to `to` (0 removes it). */
+  delay(from: number, to: number, ms: number): void {
+    this.fault(from, to).delayMs = ms
+  }
+
+  /**
+   * Loses each message from `from` to `to` with probability `rate` (0 stops it). TCP loses nothing
+   * without breaking the connection, so a loss breaks it, as a reset would.
+   */
+  drop(from: number, to: number, rate: number): void {
+    this.fault(from, to).dropRate = rate
+  }
+
+  /** Removes every delay and loss a test added. */
+  clearFaults(): void {
+    this.faults.clear()
+  }
+
+  private fault(from: number, to: number): PairFault {
+    const key = `${from}>${to}`
+    let fault = this.faults.get(key)
+    if (fault === undefined) this.faults.set(key, (fault = { delayMs: 0, dropRate: 0 }))
+    return fault
+  }
+
+  /** The faults on messages from `from` to `to`, if a test added any. */
+  faultOf(from: number, to: number): PairFault | undefined {
+    return this.faults.get(`${from}>${to}`)
+  }
+
+  /** Keeps the newest election message `from` could not send to `to`, for when it can. */
+  park(from: number, to: number, message: unknown): void {
+    this.parked.set(`${from}>${to}`, message)
+    this.stats.parked++
+  }
+
+  private flushParked(): void {
+    for (const [key, message] of [...this.parked]) {
+      const [from, to] = key.split('>').map(Number) as [number, number]
+      if (!this.reaches(from, to)) continue
+      this.parked.delete(key)
+      this.member(from)?.send(to, 'election', message)
+    }
   }
 
   /** Breaks the connection between `a` and `b` on `channel` (both directions), as a reset. */
@@ -119,7 +203,14 @@ export class SimTransport implements PeerTransport {
   send(to: number, channel: PeerChannel, message: unknown): void {
     if (this.closed) return
     if (!this.net.reaches(this.id, to)) {
+      if (channel === 'election') this.net.park(this.id, to, message)
       this.net.stats.lost++
+      return
+    }
+    const fault = this.net.faultOf(this.id, to)
+    if (fault !== undefined && fault.dropRate > 0 && this.net.prng.chance(fault.dropRate)) {
+      this.net.stats.lost++
+      this.net.breakConnection(this.id, to, channel)
       return
     }
     const key = `${to}/${channel}`
@@ -127,11 +218,22 @@ export class SimTransport implements PeerTransport {
     if (link === undefined) {
       link = { lastAt: 0, timers: new Set() }
       this.links.set(key, link)
+      // ZooKeeper resends the last message of a broken election connection on the new one.
+      const previous = this.net.lastOfBroken.get(`${this.id}>${key}`)
+      this.net.lastOfBroken.delete(`${this.id}>${key}`)
+      if (channel === 'election' && previous !== undefined && this.net.prng.chance(duplicateRate)) {
+        this.net.stats.duplicated++
+        this.transmit(to, channel, key, link, previous)
+      }
     }
     // The production codec: what arrives is what the TCP transport would decode.
-    const bytes = encodeValue(message)
+    this.transmit(to, channel, key, link, encodeValue(message), fault?.delayMs ?? 0)
+  }
+
+  /** Puts `bytes` on `link`, delivered in order after a seeded latency (plus `extraMs`). */
+  private transmit(to: number, channel: PeerChannel, key: string, link: Link, bytes: Uint8Array, extraMs = 0): void {
     const now = this.net.clock.now()
-    const at = Math.max(link.lastAt, now + this.net.latency())
+    const at = Math.max(link.lastAt, now + this.net.latency() + extraMs)
     link.lastAt = at
     const current = link
     const timer: Timer = this.net.clock.setTimer(at - now, () => {
@@ -149,6 +251,7 @@ export class SimTransport implements PeerTransport {
           return
         }
         this.net.stats.delivered++
+        current.lastDelivered = bytes
         target.deliver(this.id, channel, decodeValue(bytes))
       })
     })
@@ -181,6 +284,7 @@ export class SimTransport implements PeerTransport {
       for (const timer of link.timers) timer.cancel()
       this.net.stats.lost += link.timers.size
       this.links.delete(key)
+      if (link.lastDelivered !== undefined) this.net.lastOfBroken.set(`${this.id}>${key}`, link.lastDelivered)
     }
     const had = this.incoming.delete(key)
     return link !== undefined || had

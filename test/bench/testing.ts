@@ -1,0 +1,53 @@
+// Method: wall-clock timing of the testing kit's TestingCluster(3) on its virtual clock, in this
+// process: start → first acknowledged write, and the leader's crash (or clean kill) → the next
+// acknowledged write through a surviving member; one seed per round, medians over the rounds. The
+// first round runs on a cold process (module load and JIT warm-up included) and is reported apart.
+import { performance } from 'node:perf_hooks'
+import { TestingCluster } from '../../lib/testing/index.js'
+
+/** TestingCluster timings, in ms of wall time. */
+export interface TestingBenchResult {
+  rounds: number
+  /** start() → first acknowledged write, per warm round. */
+  startToWriteMs: number[]
+  /** crash(leader) → next acknowledged write, per warm round. */
+  crashToWriteMs: number[]
+  /** kill(leader) → next acknowledged write, per warm round. */
+  killToWriteMs: number[]
+  /** The first (cold) round's start → first write. */
+  coldStartToWriteMs: number
+  /** Virtual ms the crash failover took, per warm round (the election as the members saw it). */
+  crashVirtualMs: number[]
+}
+
+async function failover(seed: number, how: 'crash' | 'kill'): Promise<{ startMs: number; failoverMs: number; virtualMs: number }> {
+  const t0 = performance.now()
+  const cluster = await TestingCluster.start({ size: 3, seed })
+  try {
+    const zk = await cluster.connect()
+    await zk.create('/first', '')
+    const t1 = performance.now()
+    const leader = (await cluster.waitForLeader()).myid
+    const v1 = cluster.now()
+    await (how === 'crash' ? cluster.crash(leader) : cluster.kill(leader))
+    const survivor = await cluster.connect(cluster.running[0])
+    await cluster.waitFor(survivor.create('/next', ''), 'the next write')
+    return { startMs: t1 - t0, failoverMs: performance.now() - t1, virtualMs: cluster.now() - v1 }
+  } finally {
+    await cluster.close()
+  }
+}
+
+/** Runs `rounds` warm rounds of each failover after one cold round. */
+export async function benchTestingCluster(rounds: number): Promise<TestingBenchResult> {
+  const cold = await failover(1, 'crash')
+  const result: TestingBenchResult = { rounds, startToWriteMs: [], crashToWriteMs: [], killToWriteMs: [], coldStartToWriteMs: cold.startMs, crashVirtualMs: [] }
+  for (let round = 0; round < rounds; round++) {
+    const crashed = await failover(100 + round, 'crash')
+    result.startToWriteMs.push(crashed.startMs)
+    result.crashToWriteMs.push(crashed.failoverMs)
+    result.crashVirtualMs.push(crashed.virtualMs)
+    result.killToWriteMs.push((await failover(200 + round, 'kill')).failoverMs)
+  }
+  return result
+}
