@@ -13,7 +13,7 @@
  */
 import type { Stat } from '../../../lib/protocol/data.js'
 import type { Pipeline } from '../../../lib/server/pipeline.js'
-import type { Delivered, Op } from './client.js'
+import { answerOrder, sendOrder, type Delivered, type Op } from './client.js'
 
 /** A digest of a member's tree: every node's path, data and Stat, in path order. */
 export function treeDigest(pipeline: Pipeline): string {
@@ -149,10 +149,10 @@ export function checkMonotonicSessions(history: readonly Op[]): string | undefin
 export function checkReads(history: readonly Op[]): string | undefined {
   const acked = flatten(history).filter((op) => op.outcome === 'ok' && op.zxid !== undefined && (op.request.op === 'create' || op.request.op === 'setData'))
   const lastSync = new Map<bigint, number>()
-  const ordered = [...history].sort((a, b) => a.issuedAt - b.issuedAt)
+  const ordered = [...history].sort((a, b) => sendOrder(a) - sendOrder(b))
   for (const read of ordered) {
     if (read.request.op === 'sync' && read.outcome === 'ok') {
-      lastSync.set(read.session, Math.max(lastSync.get(read.session) ?? -1, read.issuedAt))
+      lastSync.set(read.session, Math.max(lastSync.get(read.session) ?? -1, sendOrder(read)))
       continue
     }
     if (read.request.op !== 'getData' || read.outcome !== 'ok' || read.response === undefined || !('stat' in read.response)) continue
@@ -161,8 +161,8 @@ export function checkReads(history: readonly Op[]): string | undefined {
     const syncedAt = lastSync.get(read.session)
     for (const w of acked) {
       if (pathOf(w) !== path && createdPath(w) !== path) continue
-      const own = w.session === read.session && w.answeredAt! <= read.issuedAt
-      const beforeSync = syncedAt !== undefined && w.answeredAt! <= syncedAt
+      const own = w.session === read.session && answerOrder(w) < sendOrder(read)
+      const beforeSync = syncedAt !== undefined && answerOrder(w) < syncedAt
       if (!own && !beforeSync) continue
       if (stat.czxid <= w.zxid! && stat.mzxid < w.zxid!) {
         return `session 0x${read.session.toString(16)} read ${path} at mzxid 0x${stat.mzxid.toString(16)} after ${own ? 'its own' : 'a synced'} ${w.request.op} at 0x${w.zxid!.toString(16)}`
@@ -276,13 +276,13 @@ export function checkWatchEvents(history: readonly Op[], events: readonly Delive
  */
 export function checkWriteOrder(history: readonly Op[]): string | undefined {
   const writes = history.filter((op) => op.outcome === 'ok' && op.zxid !== undefined && op.answeredAt !== undefined && isWriteOp(op))
-  const byAnswer = [...writes].sort((a, b) => a.answeredAt! - b.answeredAt!)
-  const byIssue = [...writes].sort((a, b) => a.issuedAt - b.issuedAt)
+  const byAnswer = [...writes].sort((a, b) => answerOrder(a) - answerOrder(b))
+  const byIssue = [...writes].sort((a, b) => sendOrder(a) - sendOrder(b))
   let answered = 0
   let newest: Op | undefined
   for (const op of byIssue) {
     // Every write answered strictly before this one was sent.
-    while (answered < byAnswer.length && byAnswer[answered]!.answeredAt! < op.issuedAt) {
+    while (answered < byAnswer.length && answerOrder(byAnswer[answered]!) < sendOrder(op)) {
       const done = byAnswer[answered++]!
       if (newest === undefined || done.zxid! > newest.zxid!) newest = done
     }

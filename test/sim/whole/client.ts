@@ -34,6 +34,24 @@ export interface Op {
   answeredAt?: number
   /** Where the answer falls in the order of everything clients received (see {@link ClientWorld.order}). */
   answeredSeq?: number
+  /** Where the send falls in that same order: ties of the simulated millisecond are told apart. */
+  issuedSeq?: number
+}
+
+/**
+ * Where an op was sent, on a scale {@link answerOrder} shares: an op answered before another was
+ * sent has `answerOrder(a) < sendOrder(b)`. The simulation numbers sends and answers in one
+ * sequence; a history without those numbers (a fabricated one) falls back to times, where an
+ * answer and a send in the same millisecond are concurrent.
+ */
+export function sendOrder(op: Op): number {
+  return op.issuedSeq ?? 2 * op.issuedAt
+}
+
+/** Where an op was answered, on {@link sendOrder}'s scale; Infinity when it never was. */
+export function answerOrder(op: Op): number {
+  if (op.answeredAt === undefined) return Infinity
+  return op.issuedSeq !== undefined && op.answeredSeq !== undefined ? op.answeredSeq : 2 * op.answeredAt + 1
 }
 
 /** A watch notification a session received. */
@@ -163,7 +181,7 @@ export class SimClient {
     if (this.state !== 'connected' || channel === undefined || connection === undefined) return undefined
     const pipeline = this.world.pipeline(connection.member)
     if (pipeline === undefined) return undefined
-    const op: Op = { client: this.id, session: this.sessionId, request, issuedAt: this.world.now(), member: connection.member, outcome: 'pending' }
+    const op: Op = { client: this.id, session: this.sessionId, request, issuedAt: this.world.now(), issuedSeq: this.world.order(), member: connection.member, outcome: 'pending' }
     if (request.op !== 'ping') this.world.history.push(op)
     this.inFlight.add(op)
     const cxid = ++this.cxid

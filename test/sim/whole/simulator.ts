@@ -18,6 +18,7 @@ import { createMemoryStorage } from '../../../storage/index.js'
 import { Prng } from '../../../lib/testing/sim/prng.js'
 import { checkFinalState, checkMonotonicSessions, checkReadValues, checkReads, checkUniqueResults, checkWatchEvents, checkWriteOrder, LeaderLog, treeDigest, type FinalNode } from './checks.js'
 import { SimClient, type ClientWorld, type Delivered, type Op } from './client.js'
+import { checkLinearizable } from './linearizability.js'
 import { SimDisk } from '../../../lib/testing/sim/disk.js'
 import { SimNetwork } from '../../../lib/testing/sim/network.js'
 import { countImmediates, ProcessClock, SimWorld } from '../../../lib/testing/sim/world.js'
@@ -538,7 +539,7 @@ class Run {
     const liveSessions = new Set([...reference.sessions.all()].map((s) => s.id))
     for (const client of this.clients) if (client.state === 'expired' || client.state === 'closed') this.endedSessions.add(client.sessionId)
     const ended = new Set([...this.endedSessions].filter((id) => !liveSessions.has(id) || this.clients.some((c) => c.sessionId === id && c.state === 'closed')))
-    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history) ?? checkWriteOrder(this.history) ?? checkReadValues(this.history) ?? checkWatchEvents(this.history, this.events)
+    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history) ?? checkWriteOrder(this.history) ?? checkReadValues(this.history) ?? checkWatchEvents(this.history, this.events) ?? checkLinearizable(this.history)
   }
 
   async close(): Promise<void> {
