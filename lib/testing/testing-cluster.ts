@@ -10,30 +10,31 @@
  * unsynced writes are lost), kill, partitions (also one-way), isolation, pauses, slow and lossy
  * links, session expiry.
  *
- * With `clock: 'real'` the members run on the system clock over an in-memory hub, or over loopback
- * TCP with `tcp: true` (needed for `clientPorts`); there only kill, restart and partitions exist.
+ * With `clock: 'real'` the members run on the system clock over the same simulated network and
+ * disks (every fault works, with near-zero latencies), or over loopback TCP with `tcp: true`
+ * (needed for `clientPorts`), where only kill and restart exist.
  * @module
  */
 import { createServer as createNetServer } from 'node:net'
 import { connect } from '../client/tcp.js'
 import type { TcpClientOptions, ZooKeeperClient } from '../client/types.js'
+import { systemClock, type Clock } from '../clock.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { ZooKeeperError } from '../errors.js'
 import { clusterSizeDefault, clusterTickTimeMsDefault, clusterTimeoutMsDefault } from '../limits.js'
-import { MemoryHub } from '../peer/memory.js'
 import { startMember } from '../host/server.js'
 import type { RunningMember } from '../host/running-member.js'
-import type { ConnectOptions, MemberServer, ServerOptions } from '../host/types.js'
+import type { ConnectOptions, MemberServer, MemberStartOptions, ServerOptions } from '../host/types.js'
 import { createMemoryDb, createMemoryStorage } from '../../storage/index.js'
 import { SimDisk } from './sim/disk.js'
-import { driven, KeepAlive, TimeDriver } from './sim/driver.js'
+import { driven, KeepAlive, TimeDriver, type PromiseWaiter } from './sim/driver.js'
 import { SimNetwork } from './sim/network.js'
 import { Prng } from './sim/prng.js'
 import { countImmediates, ProcessClock, SimWorld } from './sim/world.js'
 import { virtualClockStartMsDefault } from './testing-server.js'
 
 /** Options of {@link TestingCluster.start}. */
-export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | 'dataDir' | 'port' | 'clock'> {
+export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | 'dataDir' | 'port' | 'clock'>, Pick<MemberStartOptions, 'initLimit' | 'syncLimit'> {
   /** Number of voting members. @defaultValue 3 */
   size?: number
   /** Number of observers, added after the voters. @defaultValue 0 */
@@ -47,7 +48,7 @@ export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | '
   seed?: number
   /** Give each member a client port on 127.0.0.1 (for TCP clients and `connectString`; real clock). @defaultValue false */
   clientPorts?: boolean
-  /** Members talk over loopback TCP instead of the in-memory hub (real clock). @defaultValue false */
+  /** Members talk over loopback TCP instead of the in-process simulated network (real clock; only kill and restart as faults). @defaultValue false */
   tcp?: boolean
   /**
    * How long {@link TestingCluster.start} and the waits allow, ms (of virtual time on the virtual
@@ -67,23 +68,28 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
-/** The simulated world of a virtual-clock cluster. */
+/**
+ * The simulated network and disks of an in-process cluster, on the virtual clock (with the driver
+ * that moves it) or on the system clock.
+ */
 interface Sim {
-  readonly world: SimWorld
+  readonly clock: Clock
   readonly net: SimNetwork
   readonly prng: Prng
   readonly disks: Map<number, SimDisk>
   readonly clocks: Map<number, ProcessClock>
-  readonly driver: TimeDriver
-  readonly stopCounting: () => void
+  /** Waits for promises on a test's behalf: moving virtual time, or keeping the process alive. */
+  readonly waiter: PromiseWaiter
+  /** On the virtual clock: what moves it. */
+  readonly driver: TimeDriver | undefined
+  readonly stop: () => void
 }
 
 /** N in-process members with fault injection; see the module comment. */
 export class TestingCluster implements AsyncDisposable {
   private readonly members = new Map<number, MemberServer>()
   private readonly dbs = new Map<number, ReturnType<typeof createMemoryDb>>()
-  private readonly hub = new MemoryHub()
-  /** On the real clock: keeps a plain Node process alive while a test waits on the cluster. */
+  /** Over TCP: keeps a plain Node process alive while a test waits on the cluster. */
   private readonly keepAlive = new KeepAlive()
   private closed = false
 
@@ -98,7 +104,7 @@ export class TestingCluster implements AsyncDisposable {
   static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
     const virtual = clockKind(options) === 'virtual'
     const servers = await specs(options, virtual)
-    const cluster = new TestingCluster(servers, options, virtual ? newSim(options, servers) : undefined)
+    const cluster = new TestingCluster(servers, options, options.tcp === true ? undefined : newSim(options, servers, virtual))
     try {
       await cluster.within(Promise.all(servers.map((s) => cluster.startMember(s.id))), 'the members to start')
       await cluster.waitUntilServing()
@@ -111,12 +117,12 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Whether the cluster runs on the virtual clock. */
   get virtual(): boolean {
-    return this.sim !== undefined
+    return this.sim?.driver !== undefined
   }
 
   /** The current time of the cluster's clock, in ms since the epoch. */
   now(): number {
-    return this.sim?.world.clock.now() ?? Date.now()
+    return (this.sim?.clock ?? systemClock).now()
   }
 
   private async startMember(id: number): Promise<MemberServer> {
@@ -127,9 +133,9 @@ export class TestingCluster implements AsyncDisposable {
     if (sim === undefined) {
       let db = this.dbs.get(id)
       if (db === undefined) this.dbs.set(id, (db = createMemoryDb()))
-      member = await startMember({ ...base, storage: createMemoryStorage({ db, logger: quiet }), seed: id, ...(tcp === true ? {} : { hub: this.hub }) })
+      member = await startMember({ ...base, storage: createMemoryStorage({ db, logger: quiet }), seed: id })
     } else {
-      const clock = new ProcessClock(sim.world.clock)
+      const clock = new ProcessClock(sim.clock)
       const run = (work: () => void): void => clock.run(work)
       sim.clocks.set(id, clock)
       sim.net.runners.set(id, run)
@@ -149,12 +155,12 @@ export class TestingCluster implements AsyncDisposable {
    * cluster's timeout; on the real clock it is awaited as is.
    */
   private within<T>(promise: Promise<T>, what: string): Promise<T> {
-    return (this.sim?.driver ?? this.keepAlive).wait(promise, what)
+    return (this.sim?.waiter ?? this.keepAlive).wait(promise, what)
   }
 
   /** Waits until `condition()` holds, bounded by the cluster's timeout; the error names `what`. */
   async until(condition: () => boolean, what: string): Promise<void> {
-    if (this.sim !== undefined) return this.sim.driver.until(condition, what)
+    if (this.sim?.driver !== undefined) return this.sim.driver.until(condition, what)
     const deadline = Date.now() + this.timeoutMs
     while (!condition()) {
       if (Date.now() > deadline) throw new ZooKeeperError('OPERATIONTIMEOUT', { message: `waited ${this.timeoutMs} ms for ${what}` })
@@ -173,8 +179,9 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Moves the virtual clock forward by `ms` (timers fire, sessions expire, elections happen). */
   async advance(ms: number): Promise<void> {
-    if (this.sim === undefined) throw new TypeError('advance() needs the virtual clock; this cluster runs on the real one')
-    await this.sim.driver.advance(ms)
+    const driver = this.sim?.driver
+    if (driver === undefined) throw new TypeError('advance() needs the virtual clock; this cluster runs on the real one')
+    await driver.advance(ms)
   }
 
   /** The running member with `id`. */
@@ -185,7 +192,7 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   private drive<T>(value: T): T {
-    return driven(value, this.sim?.driver ?? this.keepAlive)
+    return driven(value, this.sim?.waiter ?? this.keepAlive)
   }
 
   /** Ids of the running members. */
@@ -202,10 +209,6 @@ export class TestingCluster implements AsyncDisposable {
   /** Resolves once every running member (or those listed) serves; rejects after the timeout. */
   async waitUntilServing(ids: readonly number[] = this.running): Promise<void> {
     const members = ids.map((id) => this.member(id))
-    if (this.sim === undefined) {
-      await this.within(Promise.all(members.map((m) => m.waitUntilServing(this.timeoutMs))), `members ${ids.join(', ')} to serve`)
-      return
-    }
     const serving = (m: MemberServer): boolean => m.mode !== 'looking' && (m as unknown as RunningMember).health.state === 'serving'
     await this.until(() => members.every(serving), `${ids.length === 1 ? 'member' : 'members'} ${ids.join(', ')} to serve`)
   }
@@ -249,13 +252,13 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   /**
-   * Member `id` loses power (virtual clock): its timers stop, its connections break at the other
+   * Member `id` loses power: its timers stop, its connections break at the other
    * ends, and of its disk writes only those already synced survive (a seeded prefix of the ones in
    * flight may land too). Its in-process clients lose their connection; their sessions live on in
    * the ensemble until they expire. {@link TestingCluster.restart} recovers it from its disk.
    */
   async crash(id: number): Promise<void> {
-    const sim = this.virtualOnly('crash()')
+    const sim = this.inMemoryOnly('crash()')
     const member = this.members.get(id)
     if (member === undefined) throw new RangeError(`member ${id} is not running`)
     this.members.delete(id)
@@ -274,11 +277,9 @@ export class TestingCluster implements AsyncDisposable {
     return this.drive(member)
   }
 
-  /** Splits the members into groups that cannot reach each other (virtual clock or in-memory hub). */
+  /** Splits the members into groups that cannot reach each other. */
   partition(...groups: number[][]): void {
-    if (this.sim !== undefined) return this.sim.net.partition(groups)
-    if (this.options.tcp === true) throw new TypeError('partition() needs the in-memory hub or the virtual clock; use a TCP proxy for TCP clusters')
-    this.hub.partition(groups)
+    this.inMemoryOnly('partition()').net.partition(groups)
   }
 
   /** Cuts member `id` off from every other member. */
@@ -286,42 +287,39 @@ export class TestingCluster implements AsyncDisposable {
     this.partition([id], this.servers.map((s) => s.id).filter((other) => other !== id))
   }
 
-  /** Messages from `from` to `to` are lost, while those the other way still arrive (virtual clock). */
+  /** Messages from `from` to `to` are lost, while those the other way still arrive. */
   partitionOneWay(from: number, to: number): void {
-    this.virtualOnly('partitionOneWay()').net.blockOneWay(from, to)
+    this.inMemoryOnly('partitionOneWay()').net.blockOneWay(from, to)
   }
 
-  /** Adds `ms` of latency to every message from `from` to `to`, or both ways with `both` (virtual clock; 0 removes it). */
+  /** Adds `ms` of latency to every message from `from` to `to`, or both ways with `both` (0 removes it). */
   delay(from: number, to: number, ms: number, both = false): void {
-    const net = this.virtualOnly('delay()').net
+    const net = this.inMemoryOnly('delay()').net
     net.delay(from, to, ms)
     if (both) net.delay(to, from, ms)
   }
 
   /**
-   * Loses each message from `from` to `to` with probability `rate` (virtual clock; 0 stops it). As
+   * Loses each message from `from` to `to` with probability `rate` (0 stops it). As
    * on TCP, a lost message breaks the connection, which the members then dial again.
    */
   drop(from: number, to: number, rate: number): void {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`a drop rate is between 0 and 1, not ${rate}`)
-    this.virtualOnly('drop()').net.drop(from, to, rate)
+    this.inMemoryOnly('drop()').net.drop(from, to, rate)
   }
 
-  /** Member `id` stops for `ms` (a GC pause, SIGSTOP): no timers, no messages or disk completions until it resumes (virtual clock). */
+  /** Member `id` stops for `ms` (a GC pause, SIGSTOP): no timers, no messages or disk completions until it resumes. */
   pause(id: number, ms: number): void {
-    const clock = this.virtualOnly('pause()').clocks.get(id)
+    const clock = this.inMemoryOnly('pause()').clocks.get(id)
     if (clock === undefined || !this.members.has(id)) throw new RangeError(`member ${id} is not running`)
     clock.pause(ms)
   }
 
   /** Heals every partition, and removes every delay and loss. */
   heal(): void {
-    if (this.sim !== undefined) {
-      this.sim.net.heal()
-      this.sim.net.clearFaults()
-      return
-    }
-    this.hub.heal()
+    const net = this.inMemoryOnly('heal()').net
+    net.heal()
+    net.clearFaults()
   }
 
   /** Expires `client`'s session now, as its timeout passing would (the leader does it); resolves once the leader applied it. */
@@ -330,8 +328,8 @@ export class TestingCluster implements AsyncDisposable {
     await leader.expireSession(client.sessionId)
   }
 
-  private virtualOnly(what: string): Sim {
-    if (this.sim === undefined) throw new TypeError(`${what} needs the virtual clock; this cluster runs on the real one`)
+  private inMemoryOnly(what: string): Sim {
+    if (this.sim === undefined) throw new TypeError(`${what} needs the in-process network; this cluster's members talk over TCP (tcp: true), where only kill() and restart() exist`)
     return this.sim
   }
 
@@ -340,7 +338,7 @@ export class TestingCluster implements AsyncDisposable {
     if (this.closed) return
     this.closed = true
     for (const id of this.running) await this.kill(id)
-    this.sim?.stopCounting()
+    this.sim?.stop()
   }
 
   /** Same as close(), for `await using`. */
@@ -371,12 +369,16 @@ async function specs(options: TestingClusterOptions, virtual: boolean): Promise<
   return servers
 }
 
-function newSim(options: TestingClusterOptions, servers: readonly ServerSpec[]): Sim {
+function newSim(options: TestingClusterOptions, servers: readonly ServerSpec[], virtual: boolean): Sim {
   const prng = new Prng(options.seed ?? 1)
-  const world = new SimWorld(virtualClockStartMsDefault)
+  const world = virtual ? new SimWorld(virtualClockStartMsDefault) : undefined
+  const clock = world?.clock ?? systemClock
   // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
-  const net = new SimNetwork(world.clock, prng.fork(), { min: 1, max: 4 })
-  const disks = new Map(servers.map((s) => [s.id, new SimDisk(world.clock, prng.fork())]))
+  // On the real clock both are as fast as the machine, so tests wait for nothing they do not cause.
+  const net = new SimNetwork(clock, prng.fork(), virtual ? { min: 1, max: 4 } : { min: 0, max: 0 })
+  const disks = new Map(servers.map((s) => [s.id, virtual ? new SimDisk(clock, prng.fork()) : new SimDisk(clock, prng.fork(), { min: 0, max: 0 }, 0)]))
+  const base = { clock, net, prng, disks, clocks: new Map<number, ProcessClock>() }
+  if (world === undefined) return { ...base, waiter: new KeepAlive(), driver: undefined, stop: () => {} }
   const driver = new TimeDriver(world, options.timeoutMs ?? clusterTimeoutMsDefault)
-  return { world, net, prng, disks, clocks: new Map(), driver, stopCounting: countImmediates() }
+  return { ...base, waiter: driver, driver, stop: countImmediates() }
 }

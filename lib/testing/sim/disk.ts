@@ -8,7 +8,7 @@
  * A full disk refuses writes (ENOSPC) for a while.
  * @module
  */
-import type { VirtualClock, Timer } from '../../clock.js'
+import type { Clock, Timer } from '../../clock.js'
 import { createMemoryDb } from '../../../storage/index.js'
 import type { Prng } from './prng.js'
 
@@ -40,9 +40,11 @@ export class SimDisk {
   readonly stats = { landed: 0, lost: 0, refused: 0 }
 
   constructor(
-    private readonly clock: VirtualClock,
+    private readonly clock: Clock,
     private readonly prng: Prng,
     private readonly latencyMs: { min: number; max: number } = { min: 2, max: 12 },
+    /** How often a write stalls (a busy device) for 20 to 80 ms. */
+    private readonly stallRate = 0.05,
   ) {}
 
   /**
@@ -81,8 +83,8 @@ export class SimDisk {
       return Promise.reject(noSpace())
     }
     const now = this.clock.now()
-    // An fsync takes a few ms; one in twenty stalls (a busy device) for up to 80 ms.
-    const latency = this.prng.chance(0.05) ? this.prng.int(20, 80) : this.prng.int(this.latencyMs.min, this.latencyMs.max)
+    // An fsync takes a few ms; by default one in twenty stalls (a busy device) for up to 80 ms.
+    const latency = this.prng.chance(this.stallRate) ? this.prng.int(20, 80) : this.prng.int(this.latencyMs.min, this.latencyMs.max)
     const at = Math.max(this.lastAt, now + latency)
     this.lastAt = at
     return new Promise((resolve, reject) => {

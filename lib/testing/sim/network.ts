@@ -14,7 +14,7 @@
  * loses nothing without breaking it).
  * @module
  */
-import type { Timer, VirtualClock } from '../../clock.js'
+import type { Clock, Timer } from '../../clock.js'
 import type { PeerChannel, PeerHandler, PeerHub, PeerTransport } from '../../peer/transport.js'
 import { decodeValue, encodeValue } from '../../txn/codec.js'
 import type { Prng } from './prng.js'
@@ -57,7 +57,7 @@ export class SimNetwork implements PeerHub {
   readonly errors: string[] = []
 
   constructor(
-    readonly clock: VirtualClock,
+    readonly clock: Clock,
     readonly prng: Prng,
     readonly latencyMs: { min: number; max: number } = { min: 1, max: 10 },
     readonly log: (line: string) => void = () => {},

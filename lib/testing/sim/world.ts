@@ -83,7 +83,7 @@ export class ProcessClock implements Clock {
   private dead = false
   private pausedUntil = 0
 
-  constructor(private readonly shared: VirtualClock) {}
+  constructor(private readonly shared: Clock) {}
 
   now(): number {
     return this.shared.now()

@@ -1,7 +1,8 @@
-// Method: TestingCluster on its default virtual clock, simulated network and simulated disks, used
-// as an application's test would: failovers by crash, pause, partitions one-way and whole, lossy
-// and slow links, session expiry. Each test checks what the ensemble answers afterwards; the
-// determinism test runs one scenario twice with a seed and compares everything it observed.
+// Method: TestingCluster on its default virtual clock, simulated network and simulated disks (and
+// the same network and disks on the real clock), used as an application's test would: failovers by
+// crash, pause, partitions one-way and whole, lossy and slow links, session expiry. Each test checks
+// what the ensemble answers afterwards; the determinism test runs one scenario twice with a seed
+// and compares everything it observed.
 import { afterEach, describe, expect, it } from 'vitest'
 import { CreateMode, ZooKeeperError } from '../../../lib/index.js'
 import { nextSessionEvent, TestingCluster } from '../../../lib/testing/index.js'
@@ -153,11 +154,32 @@ describe('TestingCluster on the virtual clock', () => {
     await zk?.close().catch(() => undefined)
   })
 
-  it('refuses faults the real clock cannot inject, and sockets on the virtual clock', async () => {
+  it('refuses sockets on the virtual clock, and faults TCP members cannot take', async () => {
     await expect(TestingCluster.start({ clock: 'virtual', tcp: true })).rejects.toThrow(/clock: 'real'/)
-    cluster = await TestingCluster.start({ size: 1, clock: 'real' })
+    cluster = await TestingCluster.start({ size: 1, tcp: true })
     expect(cluster.virtual).toBe(false)
-    expect(() => cluster!.pause(1, 10)).toThrow(/virtual clock/)
-    await expect(cluster.crash(1)).rejects.toThrow(/virtual clock/)
+    expect(() => cluster!.pause(1, 10)).toThrow(/over TCP/)
+    expect(() => cluster!.partition([1])).toThrow(/over TCP/)
+    await expect(cluster.crash(1)).rejects.toThrow(/over TCP/)
+  })
+})
+
+describe('TestingCluster on the real clock', () => {
+  it('takes the same faults over the in-process network: crash, one-way cut, pause', async () => {
+    cluster = await TestingCluster.start({ size: 3, clock: 'real', syncLimit: 2, tickTimeMs: 50 })
+    expect(cluster.virtual).toBe(false)
+    const first = await cluster.waitForLeader()
+    const zk = await cluster.connect(first.myid)
+    await zk.create('/before', '')
+    await cluster.crash(first.myid)
+    const second = await cluster.waitForLeader()
+    expect(second.myid).not.toBe(first.myid)
+    await cluster.restart(first.myid)
+    cluster.pause(second.myid, 1_000)
+    await cluster.until(() => cluster!.leader() !== undefined && cluster!.leader()!.myid !== second.myid, 'a leader while the old one is paused')
+    cluster.heal()
+    const survivor = await cluster.connect()
+    await survivor.sync('/')
+    expect(await survivor.exists('/before')).not.toBeNull()
   })
 })
