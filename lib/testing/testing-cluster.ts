@@ -11,8 +11,10 @@
  * links, session expiry.
  *
  * With `clock: 'real'` the members run on the system clock over the same simulated network and
- * disks (every fault works, with near-zero latencies), or over loopback TCP with `tcp: true`
- * (needed for `clientPorts`), where only kill and restart exist.
+ * disks (every fault works, with near-zero latencies), or with `tcp: true` over loopback TCP
+ * through proxies that take the faults (a one-way cut breaks a pair's connections both ways there,
+ * as it does to TCP). `clientPorts` give TCP clients a port per member, behind a proxy that can add
+ * latency.
  * @module
  */
 import { createServer as createNetServer } from 'node:net'
@@ -25,7 +27,11 @@ import { clusterSizeDefault, clusterTickTimeMsDefault, clusterTimeoutMsDefault }
 import { startMember } from '../host/server.js'
 import type { RunningMember } from '../host/running-member.js'
 import type { ConnectOptions, MemberServer, MemberStartOptions, ServerOptions } from '../host/types.js'
-import { createMemoryDb, createMemoryStorage } from '../../storage/index.js'
+import { createMemoryStorage } from '../../storage/index.js'
+import { ClientImpl } from '../client/client.js'
+import { TcpConnection } from '../client/tcp-connection.js'
+import { FaultyLink, type DirectionFaults } from './tcp-link.js'
+import { nextSessionEvent } from './wait.js'
 import { SimDisk } from './sim/disk.js'
 import { driven, KeepAlive, TimeDriver, type PromiseWaiter } from './sim/driver.js'
 import { SimNetwork } from './sim/network.js'
@@ -69,12 +75,17 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The simulated network and disks of an in-process cluster, on the virtual clock (with the driver
- * that moves it) or on the system clock.
+ * The simulated disks of the members and their network — simulated, or TCP through faulty links —
+ * on the virtual clock (with the driver that moves it) or on the system clock.
  */
 interface Sim {
   readonly clock: Clock
-  readonly net: SimNetwork
+  /** The simulated network, unless the members talk over TCP. */
+  readonly net: SimNetwork | undefined
+  /** Over TCP: the proxy from member a to member b's port of a channel, by `a>b/channel`. */
+  readonly links: Map<string, FaultyLink>
+  /** The proxy in front of each member's client port. */
+  readonly clientLinks: Map<number, FaultyLink>
   readonly prng: Prng
   readonly disks: Map<number, SimDisk>
   readonly clocks: Map<number, ProcessClock>
@@ -88,23 +99,27 @@ interface Sim {
 /** N in-process members with fault injection; see the module comment. */
 export class TestingCluster implements AsyncDisposable {
   private readonly members = new Map<number, MemberServer>()
-  private readonly dbs = new Map<number, ReturnType<typeof createMemoryDb>>()
-  /** Over TCP: keeps a plain Node process alive while a test waits on the cluster. */
-  private readonly keepAlive = new KeepAlive()
+  /** Pauses in progress, whose end thaws a TCP member's links. */
+  private readonly pauses = new Set<ReturnType<typeof setTimeout>>()
   private closed = false
 
   private constructor(
     /** Every member's spec, observers included. */
     readonly servers: readonly ServerSpec[],
     private readonly options: TestingClusterOptions,
-    private readonly sim: Sim | undefined,
+    private readonly sim: Sim,
   ) {}
 
   /** Starts the members and resolves once every one of them serves. */
   static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
     const virtual = clockKind(options) === 'virtual'
+    const ids = Array.from({ length: (options.size ?? clusterSizeDefault) + (options.observers ?? 0) }, (_, i) => i + 1)
+    const sim = newSim(options, ids, virtual)
+    // The proxies listen first, so the members' ports, chosen next, cannot be theirs.
+    await startLinks(sim, ids, options)
     const servers = await specs(options, virtual)
-    const cluster = new TestingCluster(servers, options, options.tcp === true ? undefined : newSim(options, servers, virtual))
+    connectLinks(sim, servers)
+    const cluster = new TestingCluster(servers, options, sim)
     try {
       await cluster.within(Promise.all(servers.map((s) => cluster.startMember(s.id))), 'the members to start')
       await cluster.waitUntilServing()
@@ -117,31 +132,28 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Whether the cluster runs on the virtual clock. */
   get virtual(): boolean {
-    return this.sim?.driver !== undefined
+    return this.sim.driver !== undefined
   }
 
   /** The current time of the cluster's clock, in ms since the epoch. */
   now(): number {
-    return (this.sim?.clock ?? systemClock).now()
+    return this.sim.clock.now()
   }
 
   private async startMember(id: number): Promise<MemberServer> {
-    const { size: _s, observers: _o, clientPorts: _c, tcp, timeoutMs: _t, clock: _k, seed: _seed, ...serverOptions } = this.options
-    const base = { tickTimeMs: clusterTickTimeMsDefault, fourLetterWordsWhitelist: '*', ...serverOptions, myid: id, servers: this.servers, logger: quiet }
+    const { size: _s, observers: _o, clientPorts: _c, tcp: _tcp, timeoutMs: _t, clock: _k, seed: _seed, ...serverOptions } = this.options
     const sim = this.sim
-    let member: MemberServer
-    if (sim === undefined) {
-      let db = this.dbs.get(id)
-      if (db === undefined) this.dbs.set(id, (db = createMemoryDb()))
-      member = await startMember({ ...base, storage: createMemoryStorage({ db, logger: quiet }), seed: id })
-    } else {
-      const clock = new ProcessClock(sim.clock)
-      const run = (work: () => void): void => clock.run(work)
-      sim.clocks.set(id, clock)
-      sim.net.runners.set(id, run)
-      const db = sim.disks.get(id)!.open(run)
-      member = await startMember({ ...base, storage: createMemoryStorage({ db, logger: quiet }), seed: sim.prng.int(1, 2 ** 30), hub: sim.net, clock })
-    }
+    const clock = new ProcessClock(sim.clock)
+    const run = (work: () => void): void => clock.run(work)
+    sim.clocks.set(id, clock)
+    sim.net?.runners.set(id, run)
+    const db = sim.disks.get(id)!.open(run)
+    const member = await startMember({
+      tickTimeMs: clusterTickTimeMsDefault, fourLetterWordsWhitelist: '*', ...serverOptions,
+      myid: id, servers: viewOf(this.servers, id, sim), logger: quiet, clock,
+      storage: createMemoryStorage({ db, logger: quiet }), seed: sim.prng.int(1, 2 ** 30),
+      ...(sim.net === undefined ? {} : { hub: sim.net }),
+    })
     this.members.set(id, member)
     return member
   }
@@ -155,12 +167,12 @@ export class TestingCluster implements AsyncDisposable {
    * cluster's timeout; on the real clock it is awaited as is.
    */
   private within<T>(promise: Promise<T>, what: string): Promise<T> {
-    return (this.sim?.waiter ?? this.keepAlive).wait(promise, what)
+    return this.sim.waiter.wait(promise, what)
   }
 
   /** Waits until `condition()` holds, bounded by the cluster's timeout; the error names `what`. */
   async until(condition: () => boolean, what: string): Promise<void> {
-    if (this.sim?.driver !== undefined) return this.sim.driver.until(condition, what)
+    if (this.sim.driver !== undefined) return this.sim.driver.until(condition, what)
     const deadline = Date.now() + this.timeoutMs
     while (!condition()) {
       if (Date.now() > deadline) throw new ZooKeeperError('OPERATIONTIMEOUT', { message: `waited ${this.timeoutMs} ms for ${what}` })
@@ -179,7 +191,7 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Moves the virtual clock forward by `ms` (timers fire, sessions expire, elections happen). */
   async advance(ms: number): Promise<void> {
-    const driver = this.sim?.driver
+    const driver = this.sim.driver
     if (driver === undefined) throw new TypeError('advance() needs the virtual clock; this cluster runs on the real one')
     await driver.advance(ms)
   }
@@ -192,7 +204,7 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   private drive<T>(value: T): T {
-    return driven(value, this.sim?.waiter ?? this.keepAlive)
+    return driven(value, this.sim.waiter)
   }
 
   /** Ids of the running members. */
@@ -230,11 +242,33 @@ export class TestingCluster implements AsyncDisposable {
     return member.connect(options)
   }
 
-  /** Every member's client address, for a TCP client's connect string (needs `clientPorts`). */
+  /** Every member's client address (through its proxy), for a TCP client's connect string (needs `clientPorts`). */
   get connectString(): string {
-    const hosts = this.servers.filter((s) => s.clientPort !== undefined).map((s) => `127.0.0.1:${s.clientPort}`)
+    const hosts = [...this.sim.clientLinks.values()].map((link) => `127.0.0.1:${link.port}`)
     if (hosts.length === 0) throw new TypeError('start the cluster with { clientPorts: true } for TCP clients')
     return hosts.join(',')
+  }
+
+  /** Adds `ms` of latency each way between TCP clients and every member (0 removes it; needs `clientPorts`). */
+  clientLatency(ms: number): void {
+    if (this.sim.clientLinks.size === 0) throw new TypeError('clientLatency() needs { clientPorts: true }')
+    for (const link of this.sim.clientLinks.values()) {
+      link.set('forward', { delayMs: ms })
+      link.set('back', { delayMs: ms })
+    }
+  }
+
+  /**
+   * Breaks a TCP client's connection, as a network failure would: it sees `disconnected`, then
+   * reconnects (to any member) and resumes its session. Resolves once it saw `disconnected`.
+   */
+  async dropConnection(client: ZooKeeperClient): Promise<void> {
+    const transport = client instanceof ClientImpl ? client.transportForTesting : undefined
+    if (!(transport instanceof TcpConnection)) throw new TypeError('dropConnection() needs a TCP client (connectTcp); an in-process client has no connection to drop')
+    if (client.connectionState !== 'connected') throw new TypeError(`dropConnection() needs a connected client; this one is ${client.connectionState}`)
+    const disconnected = nextSessionEvent(client, 'disconnected', this.timeoutMs)
+    transport.dropConnection()
+    await this.within(disconnected, 'the client to see its connection drop')
   }
 
   /** A TCP client to the whole ensemble (needs `clientPorts`). */
@@ -248,7 +282,7 @@ export class TestingCluster implements AsyncDisposable {
     if (member === undefined) throw new RangeError(`member ${id} is not running`)
     this.members.delete(id)
     await this.within(member.close(), `member ${id} to close`)
-    this.sim?.clocks.get(id)?.kill()
+    this.sim.clocks.get(id)?.kill()
   }
 
   /**
@@ -258,15 +292,17 @@ export class TestingCluster implements AsyncDisposable {
    * the ensemble until they expire. {@link TestingCluster.restart} recovers it from its disk.
    */
   async crash(id: number): Promise<void> {
-    const sim = this.inMemoryOnly('crash()')
+    const sim = this.sim
     const member = this.members.get(id)
     if (member === undefined) throw new RangeError(`member ${id} is not running`)
     this.members.delete(id)
     sim.clocks.get(id)?.kill()
-    sim.net.member(id)?.die()
+    sim.net?.member(id)?.die()
     await this.within(sim.disks.get(id)!.crash(), `the disk of member ${id} to lose power`)
-    // The process is gone: its clients' connections end, and nothing of it runs again.
+    // The process is gone: its clients' connections end, and nothing of it runs again. Over TCP
+    // its sockets close as the kernel closes a dead process's: no message of goodbye.
     ;(member as unknown as RunningMember).member.close()
+    if (sim.net === undefined) await this.within(member.close(), `member ${id}'s sockets to close`)
   }
 
   /** Starts member `id` again on its kept storage (after kill or crash); resolves once it serves. */
@@ -279,7 +315,23 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Splits the members into groups that cannot reach each other. */
   partition(...groups: number[][]): void {
-    this.inMemoryOnly('partition()').net.partition(groups)
+    const net = this.sim.net
+    if (net !== undefined) return net.partition(groups)
+    for (const a of this.ids) {
+      for (const b of this.ids) if (a !== b && !groups.some((g) => g.includes(a) && g.includes(b))) this.directed(a, b, { blocked: true })
+    }
+  }
+
+  private get ids(): number[] {
+    return this.servers.map((s) => s.id)
+  }
+
+  /** Over TCP: `faults` on the bytes from `from` to `to`, whichever of the two dialled. */
+  private directed(from: number, to: number, faults: Partial<DirectionFaults>): void {
+    for (const channel of ['election', 'quorum'] as const) {
+      this.sim.links.get(`${from}>${to}/${channel}`)?.set('forward', faults)
+      this.sim.links.get(`${to}>${from}/${channel}`)?.set('back', faults)
+    }
   }
 
   /** Cuts member `id` off from every other member. */
@@ -287,16 +339,23 @@ export class TestingCluster implements AsyncDisposable {
     this.partition([id], this.servers.map((s) => s.id).filter((other) => other !== id))
   }
 
-  /** Messages from `from` to `to` are lost, while those the other way still arrive. */
+  /**
+   * Messages from `from` to `to` are lost, while those the other way still arrive. Over TCP this
+   * breaks the pair's connections both ways, as a one-way cut does to TCP (handshakes fail).
+   */
   partitionOneWay(from: number, to: number): void {
-    this.inMemoryOnly('partitionOneWay()').net.blockOneWay(from, to)
+    const net = this.sim.net
+    if (net === undefined) return this.directed(from, to, { blocked: true })
+    net.blockOneWay(from, to)
   }
 
   /** Adds `ms` of latency to every message from `from` to `to`, or both ways with `both` (0 removes it). */
   delay(from: number, to: number, ms: number, both = false): void {
-    const net = this.inMemoryOnly('delay()').net
-    net.delay(from, to, ms)
-    if (both) net.delay(to, from, ms)
+    const pairs: [number, number][] = both ? [[from, to], [to, from]] : [[from, to]]
+    for (const [a, b] of pairs) {
+      if (this.sim.net === undefined) this.directed(a, b, { delayMs: ms })
+      else this.sim.net.delay(a, b, ms)
+    }
   }
 
   /**
@@ -305,21 +364,37 @@ export class TestingCluster implements AsyncDisposable {
    */
   drop(from: number, to: number, rate: number): void {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`a drop rate is between 0 and 1, not ${rate}`)
-    this.inMemoryOnly('drop()').net.drop(from, to, rate)
+    if (this.sim.net === undefined) this.directed(from, to, { dropRate: rate })
+    else this.sim.net.drop(from, to, rate)
   }
 
   /** Member `id` stops for `ms` (a GC pause, SIGSTOP): no timers, no messages or disk completions until it resumes. */
   pause(id: number, ms: number): void {
-    const clock = this.inMemoryOnly('pause()').clocks.get(id)
+    const clock = this.sim.clocks.get(id)
     if (clock === undefined || !this.members.has(id)) throw new RangeError(`member ${id} is not running`)
     clock.pause(ms)
+    if (this.sim.net !== undefined) return
+    // Over TCP the kernel keeps receiving for a stopped process: its links hold the bytes.
+    const touching = [...this.sim.links].filter(([key]) => key.startsWith(`${id}>`) || key.includes(`>${id}/`)).map(([, link]) => link)
+    const client = this.sim.clientLinks.get(id)
+    if (client !== undefined) touching.push(client)
+    for (const link of touching) link.freeze()
+    const timer = setTimeout(() => {
+      this.pauses.delete(timer)
+      for (const link of touching) link.thaw()
+    }, ms)
+    timer.unref()
+    this.pauses.add(timer)
   }
 
   /** Heals every partition, and removes every delay and loss. */
   heal(): void {
-    const net = this.inMemoryOnly('heal()').net
-    net.heal()
-    net.clearFaults()
+    const net = this.sim.net
+    if (net !== undefined) {
+      net.heal()
+      net.clearFaults()
+    }
+    for (const link of this.sim.links.values()) link.heal()
   }
 
   /** Expires `client`'s session now, as its timeout passing would (the leader does it); resolves once the leader applied it. */
@@ -328,17 +403,15 @@ export class TestingCluster implements AsyncDisposable {
     await leader.expireSession(client.sessionId)
   }
 
-  private inMemoryOnly(what: string): Sim {
-    if (this.sim === undefined) throw new TypeError(`${what} needs the in-process network; this cluster's members talk over TCP (tcp: true), where only kill() and restart() exist`)
-    return this.sim
-  }
 
   /** Stops every member; on the virtual clock nothing of the cluster runs afterwards. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     for (const id of this.running) await this.kill(id)
-    this.sim?.stop()
+    for (const timer of this.pauses) clearTimeout(timer)
+    for (const link of [...this.sim.links.values(), ...this.sim.clientLinks.values()]) await link.close()
+    this.sim.stop()
   }
 
   /** Same as close(), for `await using`. */
@@ -369,16 +442,50 @@ async function specs(options: TestingClusterOptions, virtual: boolean): Promise<
   return servers
 }
 
-function newSim(options: TestingClusterOptions, servers: readonly ServerSpec[], virtual: boolean): Sim {
+function newSim(options: TestingClusterOptions, ids: readonly number[], virtual: boolean): Sim {
   const prng = new Prng(options.seed ?? 1)
   const world = virtual ? new SimWorld(virtualClockStartMsDefault) : undefined
   const clock = world?.clock ?? systemClock
   // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
   // On the real clock both are as fast as the machine, so tests wait for nothing they do not cause.
-  const net = new SimNetwork(clock, prng.fork(), virtual ? { min: 1, max: 4 } : { min: 0, max: 0 })
-  const disks = new Map(servers.map((s) => [s.id, virtual ? new SimDisk(clock, prng.fork()) : new SimDisk(clock, prng.fork(), { min: 0, max: 0 }, 0)]))
-  const base = { clock, net, prng, disks, clocks: new Map<number, ProcessClock>() }
+  const net = options.tcp === true ? undefined : new SimNetwork(clock, prng.fork(), virtual ? { min: 1, max: 4 } : { min: 0, max: 0 })
+  const disks = new Map(ids.map((id) => [id, virtual ? new SimDisk(clock, prng.fork()) : new SimDisk(clock, prng.fork(), { min: 0, max: 0 }, 0)]))
+  const base = { clock, net, links: new Map<string, FaultyLink>(), clientLinks: new Map<number, FaultyLink>(), prng, disks, clocks: new Map<number, ProcessClock>() }
   if (world === undefined) return { ...base, waiter: new KeepAlive(), driver: undefined, stop: () => {} }
   const driver = new TimeDriver(world, options.timeoutMs ?? clusterTimeoutMsDefault)
   return { ...base, waiter: driver, driver, stop: countImmediates() }
+}
+
+/** Starts the proxies: between every two TCP members on both channels, and before every client port. */
+async function startLinks(sim: Sim, ids: readonly number[], options: TestingClusterOptions): Promise<void> {
+  for (const id of ids) {
+    if (options.clientPorts === true) sim.clientLinks.set(id, await FaultyLink.start(sim.prng.fork()))
+    if (options.tcp !== true) continue
+    for (const peer of ids) {
+      if (peer === id) continue
+      for (const channel of ['quorum', 'election']) sim.links.set(`${id}>${peer}/${channel}`, await FaultyLink.start(sim.prng.fork()))
+    }
+  }
+}
+
+/** Points each proxy at the port it stands before. */
+function connectLinks(sim: Sim, servers: readonly ServerSpec[]): void {
+  const byId = new Map(servers.map((s) => [s.id, s]))
+  for (const [id, link] of sim.clientLinks) link.targetPort = byId.get(id)?.clientPort ?? 0
+  for (const [key, link] of sim.links) {
+    const [, to, channel] = /^\d+>(\d+)\/(\w+)$/.exec(key) ?? []
+    const spec = byId.get(Number(to))
+    if (spec !== undefined) link.targetPort = channel === 'quorum' ? spec.quorumPort : spec.electionPort
+  }
+}
+
+/** The server list as member `id` sees it over TCP: every other member's ports are its proxies. */
+function viewOf(servers: readonly ServerSpec[], id: number, sim: Sim): readonly ServerSpec[] {
+  if (sim.links.size === 0) return servers
+  return servers.map((s) => {
+    if (s.id === id) return s
+    const quorum = sim.links.get(`${id}>${s.id}/quorum`)
+    const election = sim.links.get(`${id}>${s.id}/election`)
+    return quorum === undefined || election === undefined ? s : { ...s, quorumPort: quorum.port, electionPort: election.port }
+  })
 }
