@@ -107,8 +107,14 @@ export const electionNotificationIntervalMsMin = 200
  */
 export const electionNotificationIntervalMsMax = 2_000
 
-/** Wait after a quorum agrees before the vote is final, so a better late vote can still win, in ms (ZooKeeper: FastLeaderElection `finalizeWait`, 200). */
-export const electionFinalizeWaitMs = 200
+/**
+ * Wait after a quorum agrees before the vote is final, so a better late vote can still win, in ms.
+ * ZooKeeper's FastLeaderElection waits 200 (`finalizeWait`); Paddock waits one ZAB tick, because
+ * safety does not rest on it — discovery checks that the leader is at least as up to date as every
+ * follower of its quorum — and every failover pays it. When every voter has voted for the same
+ * member, nothing better can come and the election ends at once.
+ */
+export const electionFinalizeWaitMs = 50
 
 /** How long `waitUntilServing()` waits by default for a member to serve, in ms. No ZooKeeper counterpart. */
 export const servingWaitMsDefault = 30_000

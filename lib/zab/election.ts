@@ -172,8 +172,16 @@ export class Election {
       this.#finalizeAt = undefined
       return
     }
-    if (this.ctx.limits.finalizeWaitTicks === 0) return this.ctx.decide(this.proposal, this.logicalclock)
+    // Every voter voted for the proposal: each switched only to better votes, so none can come.
+    if (this.ctx.limits.finalizeWaitTicks === 0 || this.#unanimous()) return this.ctx.decide(this.proposal, this.logicalclock)
     this.#finalizeAt ??= this.ctx.now + this.ctx.limits.finalizeWaitTicks
+  }
+
+  #unanimous(): boolean {
+    return this.ctx.quorum.voters.every((sid) => {
+      const cast = this.#recvset.get(sid)
+      return cast !== undefined && sameVote(cast, this.proposal)
+    })
   }
 
   #setProposal(vote: Vote): void {
