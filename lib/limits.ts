@@ -175,6 +175,12 @@ export const globalOutstandingLimitDefault = 1000
 export const sessionlessCnxnTimeoutMsDefault = 10_000
 
 /**
+ * How long the certificate files must stay unchanged before the client port reloads them, in ms
+ * (client.certReload): a key and a certificate replaced one after the other are read together.
+ */
+export const certReloadSettleMs = 200
+
+/**
  * Bytes of watch notifications queued to one client connection and not yet taken by the client,
  * past which a notification closes it as a client that does not read, unless configured (the
  * client port's `queuedBytesMax`). Replies do not count: reading a connection's requests pauses

@@ -4,15 +4,19 @@
  * @module
  */
 import { connect } from 'node:net'
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls'
 import { fourLetterTimeoutMs } from '../limits.js'
 
-/** Sends `word` to host:port; rejects with the socket error (ECONNREFUSED: nothing listens there). */
-export function askFourLetterWord(host: string, port: number, word: string, timeoutMs = fourLetterTimeoutMs): Promise<string> {
+/**
+ * Sends `word` to host:port, over TLS when `tls` is given (a secureClientPort); rejects with the
+ * socket error (ECONNREFUSED: nothing listens there).
+ */
+export function askFourLetterWord(host: string, port: number, word: string, timeoutMs = fourLetterTimeoutMs, tls?: ConnectionOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port })
+    const socket = tls === undefined ? connect({ host, port }) : tlsConnect({ ...tls, host, port })
     let answer = ''
     socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })))
-    socket.on('connect', () => socket.write(word))
+    socket.on(tls === undefined ? 'connect' : 'secureConnect', () => socket.write(word))
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')))
     socket.on('error', reject)
     socket.on('close', (hadError) => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer, startMember } from '../host/server.js'
 import type { Server } from '../host/types.js'
 import { serverStartProbeIntervalMs, serverStartProbeTimeoutMs, serverStartWaitMs, serverStopPollIntervalMs, serverStopWaitMs } from '../limits.js'
+import { selfProbeTls } from '../host/tls.js'
 import { askFourLetterWord } from './four-letter.js'
 import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
 import { identifyProcess, inspectPidFile, processExists, serverArguments, type ExpectedServer, type PidFileState, type ServerStart } from './pid-file.js'
@@ -29,6 +30,12 @@ const logFile = (launch: Launch) => join(launch.dataDir, 'paddock.log')
 /** The CLI entry `start` runs the server with. */
 const cliMain = () => fileURLToPath(new URL('./main.js', import.meta.url))
 const expectedServer = (launch: Launch): ExpectedServer => ({ configFile: launch.file, cwd: process.cwd() })
+
+/** Asks the configured client port a four-letter word; over TLS when the file sets only secureClientPort. */
+async function askServer(launch: Launch, word: string, timeoutMs?: number): Promise<string> {
+  const tls = launch.probeTls === undefined ? undefined : await selfProbeTls(launch.probeTls)
+  return askFourLetterWord(launch.localHost, launch.port, word, timeoutMs, tls)
+}
 
 /** Runs a `paddock server` verb; returns the exit code. */
 export async function runServerCommand(verb: string | undefined, file: string | undefined, io: Output): Promise<number> {
@@ -73,7 +80,8 @@ async function startForeground(launch: Launch, io: Output): Promise<number> {
     return 1
   }
   const who = launch.myid === undefined ? 'standalone' : `member ${launch.myid} of ${launch.config.servers.length}`
-  io.out(`paddock: ${who} serving ZooKeeper clients at ${server.connectString} (data in ${launch.dataDir})`)
+  const secure = server.secureAddress === undefined ? '' : `, TLS at ${server.secureAddress.host}:${server.secureAddress.port}`
+  io.out(`paddock: ${who} serving ZooKeeper clients at ${server.connectString}${secure} (data in ${launch.dataDir})`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
@@ -96,7 +104,7 @@ function startFailure(error: unknown, launch: Launch): string {
 async function pidFileState(launch: Launch): Promise<PidFileState> {
   const state = inspectPidFile(pidFile(launch), expectedServer(launch))
   if (state.kind !== 'unverified') return state
-  const answers = await askFourLetterWord(launch.localHost, launch.port, 'srvr', serverStartProbeTimeoutMs).then(() => true, () => false)
+  const answers = await askServer(launch, 'srvr', serverStartProbeTimeoutMs).then(() => true, () => false)
   return answers ? { kind: 'server', pid: state.pid } : { kind: 'other', pid: state.pid, commandLine: '(unknown: no /proc, and nothing answers on the client port)' }
 }
 
@@ -142,7 +150,7 @@ async function startBackground(launch: Launch, io: Output): Promise<number> {
       await rm(pidFile(launch), { force: true })
       return fail(io, `the server exited (code ${exited}):\n${await logTail(launch)}`)
     }
-    const answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr', serverStartProbeTimeoutMs).catch(() => undefined)
+    const answer = await askServer(launch, 'srvr', serverStartProbeTimeoutMs).catch(() => undefined)
     if (answer !== undefined) {
       io.out(`STARTED (pid ${pid}, log ${logFile(launch)}); ${modeLine(answer) ?? 'not serving yet: waiting for a quorum'}`)
       return 0
@@ -203,7 +211,7 @@ async function status(launch: Launch, io: Output): Promise<number> {
   io.out(`Client port found: ${launch.port}. Client address: ${launch.localHost}.`)
   let answer: string
   try {
-    answer = await askFourLetterWord(launch.localHost, launch.port, 'srvr')
+    answer = await askServer(launch, 'srvr')
   } catch (error) {
     const code = (error as { code?: string }).code
     const pid = await runningPid(launch)

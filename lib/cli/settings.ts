@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { loadMyid, loadZooCfg, parseZooCfg, type ZooConfig } from '../config/zoo-cfg.js'
+import type { ServerTlsOptions } from '../host/tls.js'
 import { serverOptionsFor } from '../host/zoo-cfg-options.js'
 
 /** What `paddock server` runs. */
@@ -19,8 +20,14 @@ export interface Launch {
   host: string
   /** Where commands on this machine reach the client port: `host`, or loopback when it is every address. */
   localHost: string
-  /** The client port. */
+  /** The client port local commands probe: clientPort, or secureClientPort when the file sets only that. */
   port: number
+  /**
+   * The server's TLS settings when {@link Launch.port} speaks only TLS: probes then connect with
+   * TLS, presenting the server's own certificate (as zkServer.sh status does with the server's
+   * ssl.* settings).
+   */
+  probeTls: ServerTlsOptions | undefined
   /** The data directory (pid file, log file, LevelDB). */
   dataDir: string
 }
@@ -34,9 +41,15 @@ const everyAddress = new Set(['0.0.0.0', '::', '[::]'])
 /** Loads the configuration (and myid for an ensemble); every error names the file. */
 export async function loadLaunch(file: string | undefined): Promise<Launch> {
   const config = file === undefined ? parseZooCfg(noConfig, '(defaults)') : await loadZooCfg(file)
-  const myid = config.servers.length > 1 ? await loadMyid(config) : undefined
+  // As ZooKeeper's QuorumPeerConfig.isDistributed: more than one voter, or standaloneEnabled=false.
+  const voters = config.servers.filter((s) => s.role === 'participant').length
+  const myid = voters > 1 || (!config.standaloneEnabled && voters > 0) ? await loadMyid(config) : undefined
   const options = serverOptionsFor(config, myid)
   config.dataDir = options.dataDir
-  const localHost = everyAddress.has(options.host) ? '127.0.0.1' : options.host
-  return { file: file === undefined ? undefined : resolve(file), config, myid, host: options.host, localHost, port: options.port, dataDir: options.dataDir }
+  const plain = options.port !== undefined
+  const host = plain ? options.host : (options.tls?.host ?? options.host)
+  const localHost = everyAddress.has(host) ? '127.0.0.1' : host
+  const port = options.port ?? options.tls?.port ?? 0
+  const probeTls = plain ? undefined : options.tls
+  return { file: file === undefined ? undefined : resolve(file), config, myid, host, localHost, port, probeTls, dataDir: options.dataDir }
 }

@@ -43,6 +43,7 @@ export type {
   SessionEventsOptions,
   SetDataOp,
   TcpClientOptions,
+  TcpTlsOptions,
   Transaction,
   WatchOptions,
   WatchStream,

@@ -10,7 +10,8 @@
  * records into the client's requests and responses.
  * @module
  */
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type Socket } from 'node:net'
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls'
 import { systemClock, type Clock, type Timer } from '../clock.js'
 import { ErrorCode } from '../errors.js'
 import {
@@ -33,7 +34,7 @@ import { FrameDecoder, writeConnectRequestFrame, writeRequestFrame } from '../wi
 import { notificationUnderChroot, requestUnderChroot, responseUnderChroot } from './chroot.js'
 import { formatHost, HostProvider, type HostAddress } from './connect-string.js'
 import { silentLogger, type ClientLogger } from './events.js'
-import type { ClientTransport, ConnectionSink, TcpClientOptions } from './types.js'
+import type { ClientTransport, ConnectionSink, TcpClientOptions, TcpTlsOptions } from './types.js'
 import type { WatchKind } from './watch-registry.js'
 
 /**
@@ -55,6 +56,7 @@ export interface TcpConnectionOptions
     | 'sessionPasswd'
     | 'clock'
     | 'logger'
+    | 'tls'
   > {
   /** The servers, from the connect string. */
   hosts: readonly HostAddress[]
@@ -78,6 +80,19 @@ interface InFlight extends Outgoing {
 }
 
 type Phase = 'idle' | 'connecting' | 'handshaking' | 'open' | 'closing' | 'ended'
+
+/** node:tls's options for a TLS connection to `address` (also what `paddock shell` probes with). */
+export function tlsConnectOptions(address: HostAddress, tls: TcpTlsOptions): ConnectionOptions {
+  const { hostnameVerification, servername, ...rest } = tls
+  // node:tls takes any ArrayBufferView where its types say Buffer, and a read-only list as a list.
+  return {
+    ...rest,
+    host: address.host,
+    port: address.port,
+    ...(servername !== undefined ? { servername } : isIP(address.host) === 0 ? { servername: address.host } : {}),
+    ...(hostnameVerification === false ? { checkServerIdentity: () => undefined } : {}),
+  } as ConnectionOptions
+}
 
 /** One session over TCP; see the module comment. */
 export class TcpConnection implements ClientTransport {
@@ -193,13 +208,15 @@ export class TcpConnection implements ClientTransport {
     if (this.phase !== 'connecting') return
     this.server = formatHost(address)
     this.decoder = new FrameDecoder({ maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytes })
-    const socket = netConnect({ host: address.host, port: address.port })
+    const tls = this.options.tls
+    const socket = tls === undefined ? netConnect({ host: address.host, port: address.port }) : tlsConnect(tlsConnectOptions(address, tls))
     this.socket = socket
     socket.setNoDelay(true)
     const timeoutMs = this.connectTimeoutMs()
     this.connectTimer = this.clock.setTimer(timeoutMs, () => this.connectionLost(`no session from ${this.server} within ${timeoutMs} ms (connectTimeoutMs)`))
     let failure = ''
-    socket.on('connect', () => this.socketConnected(socket))
+    // Over TLS the ConnectRequest waits for the handshake: the server's certificate is verified first.
+    socket.on(tls === undefined ? 'connect' : 'secureConnect', () => this.socketConnected(socket))
     socket.on('data', (chunk: Buffer) => {
       if (this.socket === socket) this.received(chunk)
     })

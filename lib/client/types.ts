@@ -280,8 +280,46 @@ export interface AuthCredentials {
   auth: string | Uint8Array
 }
 
+/**
+ * TLS for `connect()`: the CAs that vouch for the server, and the client's own certificate for a
+ * server that asks for one (ZooKeeper's `ssl.clientAuth`; it then authenticates the session as
+ * `x509:<subject>`). PEM text, or a PKCS12 bundle as `pfx`.
+ */
+export interface TcpTlsOptions {
+  /** CAs the server's certificate must chain to. @defaultValue Node's bundled root CAs */
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[]
+  /** The client's certificate chain, PEM. */
+  cert?: string | Uint8Array
+  /** The client's private key, PEM. */
+  key?: string | Uint8Array
+  /** The client's key and certificate as a PKCS12 bundle, instead of `key` and `cert`. */
+  pfx?: Uint8Array
+  /** Passphrase of an encrypted `key` or of `pfx`. */
+  passphrase?: string
+  /** Name sent as SNI and checked against the server's certificate. @defaultValue the host, unless it is an IP address */
+  servername?: string
+  /** Refuse a server whose certificate the CAs do not vouch for. @defaultValue true */
+  rejectUnauthorized?: boolean
+  /**
+   * Check that the server's certificate names the host connected to (ZooKeeper's
+   * `zookeeper.ssl.hostnameVerification`). @defaultValue true
+   */
+  hostnameVerification?: boolean
+  /** Oldest protocol offered. @defaultValue 'TLSv1.2' */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3'
+  /** Newest protocol offered. @defaultValue 'TLSv1.3' */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3'
+  /** Cipher suites offered, as an OpenSSL cipher list. @defaultValue Node's defaults */
+  ciphers?: string
+}
+
 /** Options of `connect()`. */
 export interface TcpClientOptions {
+  /**
+   * Speak TLS to the servers (ZooKeeper's `zookeeper.client.secure=true`); connect to their
+   * secureClientPort (or a unified client port).
+   */
+  tls?: TcpTlsOptions
   /** Requested session timeout, ms; the server clamps it to [minSessionTimeout, maxSessionTimeout]. @defaultValue 30000 */
   sessionTimeoutMs?: number
   /**

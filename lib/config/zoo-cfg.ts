@@ -3,8 +3,9 @@
  * settings with errors that name the file and line, and warnings where ZooKeeper warns.
  * @module
  */
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import {
   initLimitTicksDefault,
   juteMaxBufferBytes,
@@ -17,6 +18,9 @@ import {
   syncLimitTicksDefault,
   zooCfgTickTimeMsDefault,
 } from '../limits.js'
+import { applyTlsKey, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
+
+export type { ZooCfgStore, ZooCfgTls } from './zoo-cfg-tls.js'
 
 /** One `server.N` line: a member of the ensemble. */
 export interface ServerSpec {
@@ -56,8 +60,25 @@ export interface ZooConfig {
   clientPort: number | undefined
   /** Client port bind address. */
   clientPortAddress: string | undefined
+  /** Port of the TLS-only client listener (secureClientPort). */
+  secureClientPort: number | undefined
+  /** Its bind address (secureClientPortAddress). */
+  secureClientPortAddress: string | undefined
+  /** The client port's TLS settings (`ssl.*`, `client.portUnification`, `client.certReload`, the x509 superuser). */
+  tls: ZooCfgTls
   /** The ensemble; empty for a standalone server. */
   servers: ServerSpec[]
+  /**
+   * The file the `server.N` lines came from when zoo.cfg names one (dynamicConfigFile, ZooKeeper
+   * 3.5's dynamic configuration), resolved against zoo.cfg's directory.
+   */
+  dynamicConfigFile: string | undefined
+  /** The configuration version: the hex suffix of the dynamic file's name (`zoo.cfg.dynamic.100000000`), else 0. */
+  configVersion: number
+  /** Whether one participant alone runs standalone (standaloneEnabled, default true); false runs it as an ensemble of one. */
+  standaloneEnabled: boolean
+  /** reconfigEnabled: whether clients may change the ensemble (dynamic reconfiguration is not implemented yet: reconfig is refused). */
+  reconfigEnabled: boolean
   /** Connections per client address, 0 = unlimited. */
   maxClientCnxns: number
   /** Requests in flight on the client port before it stops reading (ZooKeeper's `globalOutstandingLimit`), 0 = unlimited. */
@@ -84,6 +105,8 @@ export interface ZooConfig {
   adminServerPort: number | undefined
   /** Address the admin server binds (admin.serverAddress). */
   adminServerAddress: string | undefined
+  /** Whether the admin server also serves the web console under /console/ (admin.console.enabled; Paddock's own key). */
+  adminConsoleEnabled: boolean
   /** Things ZooKeeper would warn about (even ensembles, unknown keys). */
   warnings: string[]
 }
@@ -106,14 +129,22 @@ export class ConfigError extends Error {
   }
 }
 
-interface Line {
+/** One `key=value` line of a Java properties file, with its 1-based line number. */
+export interface Line {
+  /** The key, as written. */
   key: string
+  /** The value, blanks around it trimmed. */
   value: string
+  /** The 1-based line number. */
   line: number
 }
 
-/** Java-properties lines: `key=value` or `key: value`, `#`/`!` comments, surrounding blanks trimmed. */
-function propertyLines(text: string, file: string): Line[] {
+/**
+ * Java-properties lines: `key=value` or `key: value`, `#`/`!` comments, surrounding blanks trimmed
+ * (zoo.cfg, and the client configuration files `paddock shell -client-configuration` reads).
+ * @throws ConfigError naming `file` and the line that is no property.
+ */
+export function propertyLines(text: string, file: string): Line[] {
   const lines: Line[] = []
   text.split(/\r?\n/).forEach((raw, i) => {
     const trimmed = raw.trim()
@@ -192,15 +223,34 @@ export function parseZooCfg(text: string, file = ''): ZooConfig {
     if (previous !== undefined) throw new ConfigError(file, line.line, `${line.key} is set twice (first on line ${previous})`)
     seen.set(line.key, line.line)
     if (line.key.startsWith('server.')) config.servers.push(parseServerLine(file, line))
-    else applyKey(config, timeouts, file, line)
+    else if (isQuorumGroupKey(line.key)) throw new ConfigError(file, line.line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
+    else if (!applyTlsLine(config, file, line)) applyKey(config, timeouts, file, line)
   }
+  const dynamicLine = seen.get('dynamicConfigFile')
+  if (dynamicLine !== undefined) readDynamicConfig(config, seen, dynamicLine)
   config.minSessionTimeoutMs = timeouts.min ?? minSessionTimeoutTicks * config.tickTimeMs
   config.maxSessionTimeoutMs = timeouts.max ?? maxSessionTimeoutTicks * config.tickTimeMs
   if (config.minSessionTimeoutMs > config.maxSessionTimeoutMs) {
     throw new ConfigError(file, seen.get('minSessionTimeout'), `minSessionTimeout (${config.minSessionTimeoutMs}) is over maxSessionTimeout (${config.maxSessionTimeoutMs})`)
   }
   checkEnsemble(config, seen)
+  const tlsWrong = tlsProblem(config.secureClientPort, config.tls, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
+  if (tlsWrong !== undefined) throw new ConfigError(file, seen.get('secureClientPort') ?? seen.get('client.portUnification'), tlsWrong)
   return config
+}
+
+/** Applies a TLS line (secureClientPort, `ssl.*`, ...); false when the line is no TLS key. */
+function applyTlsLine(config: ZooConfig, file: string, line: Line): boolean {
+  if (line.key === 'secureClientPort') {
+    config.secureClientPort = integer(file, line, 0, 65535)
+    return true
+  }
+  if (line.key === 'secureClientPortAddress') {
+    config.secureClientPortAddress = line.value
+    return true
+  }
+  const where = `${file === '' ? 'zoo.cfg' : file}:${line.line}`
+  return applyTlsKey(config.tls, line.key, line.value, line.line, (message) => new ConfigError(file, line.line, message), (message) => config.warnings.push(`${where}: ${message}`))
 }
 
 function defaults(file: string, text: string): ZooConfig {
@@ -216,7 +266,14 @@ function defaults(file: string, text: string): ZooConfig {
     dataLogDir: undefined,
     clientPort: undefined,
     clientPortAddress: undefined,
+    secureClientPort: undefined,
+    secureClientPortAddress: undefined,
+    tls: tlsDefaults(),
     servers: [],
+    dynamicConfigFile: undefined,
+    configVersion: 0,
+    standaloneEnabled: true,
+    reconfigEnabled: false,
     maxClientCnxns: maxClientCnxnsDefault,
     globalOutstandingLimit: globalOutstandingLimitDefault,
     minSessionTimeoutMs: 0,
@@ -230,6 +287,7 @@ function defaults(file: string, text: string): ZooConfig {
     extendedTypesEnabled: true,
     adminServerPort: undefined,
     adminServerAddress: undefined,
+    adminConsoleEnabled: false,
     warnings: [],
   }
 }
@@ -260,16 +318,61 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'zookeeper.extendedTypesEnabled': config.extendedTypesEnabled = boolean(file, line); break
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
     case 'admin.serverAddress': config.adminServerAddress = value; break
+    case 'admin.console.enabled': config.adminConsoleEnabled = boolean(file, line); break
+    case 'dynamicConfigFile': config.dynamicConfigFile = value; break
+    case 'standaloneEnabled': config.standaloneEnabled = boolean(file, line); break
+    case 'reconfigEnabled': config.reconfigEnabled = boolean(file, line); break
     default:
       if (!knownKeys.has(key)) config.warnings.push(`${file === '' ? 'zoo.cfg' : file}:${line.line}: unknown key ${key} ignored`)
   }
 }
 
-function checkEnsemble(config: ZooConfig, seen: Map<string, number>): void {
-  const { file } = config
+const isQuorumGroupKey = (key: string): boolean => key.startsWith('group.') || key.startsWith('weight.')
+
+/**
+ * Reads the dynamic configuration file zoo.cfg names (ZooKeeper 3.5+): it holds the ensemble
+ * (`server.N` lines) and nothing else, and its name's hex suffix is the configuration version.
+ * zoo.cfg itself may then hold no `server.N` line, as in ZooKeeper.
+ */
+function readDynamicConfig(config: ZooConfig, seen: Map<string, number>, dynamicLine: number): void {
+  const written = config.dynamicConfigFile ?? ''
+  if (config.servers.length > 0) {
+    const first = Math.min(...config.servers.map((s) => seen.get(`server.${s.id}`) ?? Infinity))
+    throw new ConfigError(config.file, first, `server.${config.servers[0]?.id} must be in the dynamic configuration file, since dynamicConfigFile is set (line ${dynamicLine})`)
+  }
+  const path = isAbsolute(written) || config.file === '' ? resolve(written) : resolve(dirname(config.file), written)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(config.file, dynamicLine, `cannot read dynamicConfigFile ${path}: ${(error as Error).message}`)
+  }
+  const dynamicSeen = new Map<string, number>()
+  for (const line of propertyLines(text, path)) {
+    if (dynamicSeen.has(line.key)) throw new ConfigError(path, line.line, `${line.key} is set twice (first on line ${dynamicSeen.get(line.key)})`)
+    dynamicSeen.set(line.key, line.line)
+    if (line.key === 'version') throw new ConfigError(path, line.line, 'a dynamic configuration file holds no version: it is the hex suffix of the file name')
+    if (isQuorumGroupKey(line.key)) throw new ConfigError(path, line.line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
+    if (!line.key.startsWith('server.')) throw new ConfigError(path, line.line, `${line.key} does not belong in a dynamic configuration file (only server.N lines do; put it in ${config.file || 'zoo.cfg'})`)
+    config.servers.push(parseServerLine(path, line))
+  }
+  checkServers(path, config.servers, dynamicSeen)
+  if (config.servers.length === 0) throw new ConfigError(path, undefined, 'the dynamic configuration file declares no server.N line')
+  config.dynamicConfigFile = path
+  config.configVersion = versionOfDynamicFile(path)
+}
+
+/** The version in a dynamic file's name: `zoo.cfg.dynamic.100000000` is 0x100000000; none is 0 (ZooKeeper's rule). */
+function versionOfDynamicFile(path: string): number {
+  const name = basename(path)
+  const suffix = name.slice(name.lastIndexOf('.') + 1)
+  return name.includes('.') && /^[0-9a-f]+$/i.test(suffix) ? Number.parseInt(suffix, 16) : 0
+}
+
+function checkServers(file: string, servers: readonly ServerSpec[], seen: Map<string, number>): void {
   const ids = new Set<number>()
   const endpoints = new Map<string, number>()
-  for (const server of config.servers) {
+  for (const server of servers) {
     const line = seen.get(`server.${server.id}`)
     if (ids.has(server.id)) throw new ConfigError(file, line, `server.${server.id} is declared twice`)
     ids.add(server.id)
@@ -280,7 +383,16 @@ function checkEnsemble(config: ZooConfig, seen: Map<string, number>): void {
       endpoints.set(endpoint, server.id)
     }
   }
+}
+
+function checkEnsemble(config: ZooConfig, seen: Map<string, number>): void {
+  const { file } = config
+  if (config.dynamicConfigFile === undefined) checkServers(file, config.servers, seen)
   const voters = config.servers.filter((s) => s.role === 'participant').length
+  const observers = config.servers.length - voters
+  if (voters === 0 && observers > 0) throw new ConfigError(file, undefined, 'observers without participants: an ensemble needs at least one voting member')
+  if (!config.standaloneEnabled && voters === 0) throw new ConfigError(file, seen.get('standaloneEnabled'), 'standaloneEnabled=false needs at least one participant among the server.N lines')
+  if (config.standaloneEnabled && voters === 1 && observers > 0) throw new ConfigError(file, undefined, 'observers without a quorum: one participant runs standalone (set standaloneEnabled=false to run it as an ensemble of one)')
   if (voters > 1 && voters % 2 === 0) {
     config.warnings.push(
       `${file === '' ? 'zoo.cfg' : file}: ${voters} voting members: an even ensemble tolerates no more failures than ${voters - 1}; use an odd number`,

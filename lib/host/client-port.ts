@@ -8,6 +8,10 @@
  * by the connection (ZOOKEEPER-2623); auth answers with zxid 0 and AUTHFAILED closes the
  * connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl without a SASL server
  * answers OK with a null token; reconfig is RECONFIGDISABLED (reconfig is off by default).
+ * A TLS client's verified certificate makes its session `x509:<subject>` from the start (and
+ * `super` when the subject is the x509 superuser), as `X509AuthenticationProvider` does at the end
+ * of the handshake; `auth x509` is then OK, and AUTHFAILED (closing) on a connection without one,
+ * where ZooKeeper's provider finds no certificate chain.
  *
  * One choice is Paddock's own: deleteContainer (opcode 20) from a client is UNIMPLEMENTED and
  * closes the connection, as ZooKeeper answers an opcode `Request.isValid` refuses
@@ -18,6 +22,7 @@
  * @module
  */
 import { ErrorCode } from '../errors.js'
+import type { Id } from '../protocol/data.js'
 import type { ClientRequest } from '../protocol/jute-records.js'
 import { fromJuteRequest, toJuteResponse, toWatcherEvent } from '../protocol/jute-server.js'
 import type { Response } from '../protocol/requests.js'
@@ -56,13 +61,34 @@ export interface MemberBackendOptions {
   storageDirectory?: string | undefined
   /** The member's health, which mntr and srvr print when it is not plainly serving. */
   health?: () => { state: string; reason?: string | undefined }
+  /**
+   * The certificate subject that is the superuser (ZooKeeper's
+   * `zookeeper.X509AuthenticationProvider.superUser`): a TLS client whose verified certificate
+   * has it holds every permission.
+   */
+  x509SuperUser?: string | undefined
+}
+
+/** The ids a connection's verified certificate gives its session: `x509:<subject>`, and `super` for the superuser. */
+export function certificateIdentities(subject: string | undefined, superUser: string | undefined): Id[] {
+  if (subject === undefined) return []
+  const ids: Id[] = []
+  if (superUser !== undefined && subject === superUser) ids.push({ scheme: 'super', id: subject })
+  ids.push({ scheme: 'x509', id: subject })
+  return ids
 }
 
 /** The member's view of one wire connection: it forwards watch events and session ends to the socket. */
 class MemberLink implements ClientConnection {
   sessionId = 0n
+  readonly identities: readonly Id[]
 
-  constructor(readonly wire: ClientPortConnection) {}
+  constructor(
+    readonly wire: ClientPortConnection,
+    superUser: string | undefined,
+  ) {
+    this.identities = certificateIdentities(wire.certificateSubject, superUser)
+  }
 
   get remoteAddress(): string {
     return this.wire.remoteAddress
@@ -182,6 +208,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   private readonly dataLogDir: string
   private readonly storageDirectory: string | undefined
   private readonly health: MemberBackendOptions['health']
+  private readonly x509SuperUser: string | undefined
   private measuring: Promise<DirectorySizes> | undefined
   /** The trace mask gtmk reports (see {@link ServerInfo.traceMask}). */
   traceMask: bigint = traceMaskDefault
@@ -197,6 +224,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.dataLogDir = options.dataLogDir ?? ''
     this.storageDirectory = options.storageDirectory
     this.health = options.health
+    this.x509SuperUser = options.x509SuperUser
   }
 
   /**
@@ -227,7 +255,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   }
 
   connect(connection: ClientPortConnection, request: ConnectRequest, done: (result: ClientPortSession | { err: number }) => void): void {
-    const link = new MemberLink(connection)
+    const link = new MemberLink(connection, this.x509SuperUser)
     const params = { timeoutMs: request.timeOut, sessionId: request.sessionId === 0n ? undefined : request.sessionId, passwd: request.passwd }
     this.member.connect(link, params, (grant) => {
       if (!('channel' in grant)) return done({ err: grant.err })
@@ -273,7 +301,7 @@ class MemberSession implements ClientPortSession {
   }
 
   submit(xid: number, request: ClientRequest, reply: (reply: BackendReply) => void): void {
-    const local = answerLocally(request, this.member)
+    const local = answerLocally(request, this.member, this.connection)
     if (local !== undefined) return reply(local)
     const mapped = fromJuteRequest(request)
     if ('err' in mapped) return reply({ err: mapped.err, zxid: this.member.lastProcessedZxid })
@@ -298,12 +326,12 @@ class MemberSession implements ClientPortSession {
 }
 
 /**
- * Requests the wire answers without the member: sasl, reconfig, deleteContainer and `ip` auth.
- * An answer that carries the member's zxid reads it when the reply is written, after every earlier
- * request of the connection is answered, as ZooKeeper answers these in order: a session never sees
- * its zxids go back.
+ * Requests the wire answers without the member: sasl, reconfig, deleteContainer, and `ip` and
+ * `x509` auth. An answer that carries the member's zxid reads it when the reply is written, after
+ * every earlier request of the connection is answered, as ZooKeeper answers these in order: a
+ * session never sees its zxids go back.
  */
-function answerLocally(request: ClientRequest, member: Pipeline): BackendReply | undefined {
+function answerLocally(request: ClientRequest, member: Pipeline, connection: ClientPortConnection): BackendReply | undefined {
   const inOrder = (err: number, close?: true): BackendReply => ({
     err,
     get zxid() {
@@ -323,8 +351,12 @@ function answerLocally(request: ClientRequest, member: Pipeline): BackendReply |
     case 'deleteContainer':
       return inOrder(ErrorCode.UNIMPLEMENTED, true)
     // IPAuthenticationProvider.handleAuthentication adds the connection's own address: always OK.
+    // X509AuthenticationProvider.handleAuthentication re-reads the certificate chain: OK with a
+    // verified one (its ids are already the session's), AUTHFAILED and closed without one.
     case 'auth':
-      return request.scheme === 'ip' ? { err: 0, zxid: 0 } : undefined
+      if (request.scheme === 'ip') return { err: 0, zxid: 0 }
+      if (request.scheme === 'x509') return connection.certificateSubject === undefined ? { err: ErrorCode.AUTHFAILED, zxid: 0, close: true } : { err: 0, zxid: 0 }
+      return undefined
     default:
       return undefined
   }

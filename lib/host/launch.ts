@@ -26,12 +26,13 @@ import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Stor
 import { startAdminServerIfEnabled } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
+import { loadServerTls, startCertificateReload, type LoadedTls } from './tls.js'
 import type { ServerOptions } from './types.js'
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
   /** The server's options. */
-  readonly options: ServerOptions & { initLimit?: number; syncLimit?: number; zabTickMs?: number; seed?: number }
+  readonly options: ServerOptions & { initLimit?: number; syncLimit?: number; zabTickMs?: number; seed?: number; standaloneEnabled?: boolean }
   /** This member's id. */
   readonly myid: number
   /** Every member of the configuration, this one included. */
@@ -60,8 +61,16 @@ const storageLogger = {
   warn: (line: string) => console.warn(`paddock: ${line}`),
 }
 
-/** Starts the member `spec` describes; on failure everything already started is stopped again. */
+/**
+ * Starts the member `spec` describes; on failure everything already started is stopped again.
+ * TLS settings are read first: certificates that cannot be served stop the start before any
+ * storage is opened or port bound.
+ */
 export async function launch(spec: LaunchSpec): Promise<RunningMember> {
+  const tls = spec.options.tls === undefined ? undefined : await loadServerTls(spec.options.tls)
+  if (tls !== undefined && tls.clientPort.port === undefined && !(tls.clientPort.portUnification === true && spec.clientPort !== undefined)) {
+    throw new TypeError('tls: no port would speak TLS: give tls.port (a TLS-only port), or port with tls.portUnification')
+  }
   const storage = storageFor(spec.options)
   let core: Core
   try {
@@ -73,7 +82,7 @@ export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   const running = new RunningMember(spec.myid, core, {
     logger: spec.logger,
     rebuild: (storage) => assemble(spec, storage),
-    ports: (current) => openPorts(spec, current),
+    ports: (current) => openPorts(spec, current, tls),
   })
   try {
     if (spec.waitUntilServing) await core.replication.whenServing()
@@ -91,7 +100,8 @@ async function assemble(spec: LaunchSpec, storage: Storage): Promise<Core> {
   const voters = spec.servers.filter((s) => s.role === 'participant').map((s) => s.id)
   const observers = spec.servers.filter((s) => s.role === 'observer').map((s) => s.id)
   const member = new Pipeline({ ...options, myid })
-  member.standalone = voters.length === 1 && observers.length === 0
+  // One participant runs standalone (Mode: standalone), unless standaloneEnabled=false makes it an ensemble of one.
+  member.standalone = voters.length === 1 && observers.length === 0 && options.standaloneEnabled !== false
   member.metrics.quorumSize = voters.length
   let replication: Replication | undefined
   let transport: PeerTransport | undefined
@@ -115,10 +125,15 @@ async function assemble(spec: LaunchSpec, storage: Storage): Promise<Core> {
   }
 }
 
-function clientPortOptions(address: { port: number; host: string }, member: Pipeline, options: ServerOptions): ClientPortOptions {
+/**
+ * The client port's options: the plain-text listener at `address` (if any), the TLS listeners
+ * `tls` asks for (if any).
+ */
+function clientPortOptions(address: { port: number; host: string } | undefined, tls: LoadedTls | undefined, member: Pipeline, options: ServerOptions): ClientPortOptions {
   return {
-    port: address.port,
-    host: address.host,
+    ...(address === undefined ? {} : { port: address.port }),
+    host: address?.host ?? options.host ?? '127.0.0.1',
+    ...(tls === undefined ? {} : { tls: tls.clientPort }),
     maxBufferBytes: member.options.maxDataBytes,
     ...(options.maxClientCnxns === undefined ? {} : { maxClientCnxns: options.maxClientCnxns }),
     ...(options.globalOutstandingLimit === undefined ? {} : { globalOutstandingLimit: options.globalOutstandingLimit }),
@@ -134,7 +149,7 @@ function clientPortOptions(address: { port: number; host: string }, member: Pipe
  * so that one directory is the data and the log directory alike, and is measured for `dirs` only
  * when it is the server's own storage (not a `storage` passed in).
  */
-async function openPorts(spec: LaunchSpec, current: CurrentMember): Promise<Ports> {
+async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTls | undefined): Promise<Ports> {
   const { options } = spec
   const dataDir = options.dataDir ?? ''
   const ownLevel = options.storage === undefined && options.dataDir !== undefined
@@ -146,11 +161,14 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember): Promise<Port
     storageDirectory: ownLevel ? join(dataDir, levelSubdirectory) : undefined,
     learners: () => (member().role === 'leader' ? current.core.replication.zab.status().learners : undefined),
     health: () => current.health,
+    x509SuperUser: options.tls?.x509SuperUser,
   })
   const ports: Ports = { backend, clientPort: undefined, admin: undefined }
   try {
-    if (spec.clientPort !== undefined) {
-      ports.clientPort = await startClientPort(backend, { ...clientPortOptions(spec.clientPort, member(), options), onThrottle: () => current.healthMayHaveChanged() })
+    if (spec.clientPort !== undefined || tls?.clientPort.port !== undefined) {
+      const clientPort = await startClientPort(backend, { ...clientPortOptions(spec.clientPort, tls, member(), options), onThrottle: () => current.healthMayHaveChanged() })
+      ports.clientPort = clientPort
+      if (options.tls !== undefined) ports.certificateWatch = startCertificateReload(clientPort, options.tls, options.clientPortLogger ?? reloadLogger)
     }
     const standalone = member().standalone
     const ensemble = standalone ? undefined : { myid: spec.myid, servers: spec.servers, status: () => current.core.replication.zab.status() }
@@ -170,9 +188,16 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember): Promise<Port
     ports.admin = await startAdminServerIfEnabled(sources, options)
     return ports
   } catch (error) {
+    ports.certificateWatch?.close()
     await ports.clientPort?.close()
     throw error
   }
+}
+
+/** Where certificate reloads are reported without a clientPortLogger: both outcomes, as an operator wants to see them. */
+const reloadLogger = {
+  warn: (line: string) => console.warn(`paddock: ${line}`),
+  info: (line: string) => console.info(`paddock: ${line}`),
 }
 
 function zabLimits(options: LaunchSpec['options'], voterCount: number, tickTimeMs: number, zabTickMs: number): Partial<ZabLimits> {

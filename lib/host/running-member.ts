@@ -48,6 +48,8 @@ export interface Ports {
   clientPort: ClientPort | undefined
   /** The admin server, when enabled. */
   admin: AdminServer | undefined
+  /** The watch of the client port's certificate files (client.certReload), when on. */
+  certificateWatch?: { close(): void } | undefined
 }
 
 /** What the ports read from the member: the core in use now and the health. */
@@ -251,6 +253,10 @@ export class RunningMember implements MemberServer, CurrentMember {
     return this.ports?.clientPort?.address
   }
 
+  get secureAddress(): ServerAddress | undefined {
+    return this.ports?.clientPort?.secureAddress
+  }
+
   get adminAddress(): ServerAddress | undefined {
     return this.ports?.admin?.address
   }
@@ -332,6 +338,7 @@ export class RunningMember implements MemberServer, CurrentMember {
   // Ports first (no new work), then a rebuild in progress, then the core in use.
   private async stop(): Promise<void> {
     await this.ports?.admin?.close()
+    this.ports?.certificateWatch?.close()
     await this.ports?.clientPort?.close()
     if (this.retryTimer !== undefined) {
       this.retryTimer.timer.cancel()

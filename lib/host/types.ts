@@ -11,6 +11,7 @@ import type { PeerHub } from '../peer/transport.js'
 import type { MemberOptions } from '../server/pipeline-types.js'
 import type { DurabilityOptions, ReplicationLogger } from '../server/replication.js'
 import type { ClientPortOptions } from '../wire/server.js'
+import type { ServerTlsOptions } from './tls.js'
 import type { Storage } from '../../storage/index.js'
 
 /** Options of {@link createServer}. */
@@ -29,6 +30,13 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   port?: number
   /** Address the client port binds. @defaultValue '127.0.0.1' */
   host?: string
+  /**
+   * TLS for clients: a TLS-only port (`tls.port`, zoo.cfg's secureClientPort), TLS on the
+   * plain-text port too (`tls.portUnification`), and the `x509` auth scheme for clients whose
+   * certificate verifies. Start-up fails with a `TlsConfigError` naming the setting and the file
+   * when the certificates cannot be served.
+   */
+  tls?: ServerTlsOptions
   /** Connections allowed from one address, 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
   maxClientCnxns?: number
   /**
@@ -48,6 +56,12 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   adminServerPort?: number
   /** Address the admin server binds. @defaultValue '127.0.0.1' */
   adminServerHost?: string
+  /**
+   * Serve the web console under `/console/` of the admin server (zoo.cfg's
+   * `admin.console.enabled`; needs `adminServerPort`). It opens in-process sessions on this
+   * server, read-only until a user signs in with a digest identity. @defaultValue false
+   */
+  adminConsoleEnabled?: boolean
   /**
    * The text of the configuration file (zoo.cfg) the server is started from, which the admin
    * server's `initial_configuration` command returns; without it that command answers null.
@@ -73,6 +87,11 @@ export interface MemberStartOptions extends ServerOptions {
   initLimit?: number
   /** Ticks of tickTime a follower may lag (syncLimit). @defaultValue 5 */
   syncLimit?: number
+  /**
+   * Whether a configuration with one participant runs standalone (`Mode: standalone`), as zoo.cfg's
+   * standaloneEnabled; false runs it as an ensemble of one (`Mode: leader`). @defaultValue true
+   */
+  standaloneEnabled?: boolean
   /**
    * Members of one process talk through this hub instead of TCP (in-process clusters, the
    * simulator's network).
@@ -147,6 +166,8 @@ export interface Server {
   readonly address: ServerAddress | undefined
   /** `host:port` for ZooKeeper clients, when `port` was given. */
   readonly connectString: string | undefined
+  /** Where the TLS-only client port listens, when `tls.port` was given. */
+  readonly secureAddress: ServerAddress | undefined
   /** Where the HTTP admin server listens, when `adminServerPort` was given. */
   readonly adminAddress: ServerAddress | undefined
   /** Opens a session on this server and returns a client for it. */

@@ -6,15 +6,19 @@
  */
 import { resolve } from 'node:path'
 import { clientPortDefault } from '../client/connect-string.js'
-import type { ZooConfig } from '../config/zoo-cfg.js'
+import type { ZooCfgStore, ZooConfig } from '../config/zoo-cfg.js'
+import type { ServerTlsOptions, TlsStoreOptions } from './tls.js'
 import type { MemberStartOptions, ServerOptions } from './types.js'
 
 /** {@link ServerOptions} from a zoo.cfg: where to listen and the data directory are always set. */
 export interface ZooCfgServerOptions extends ServerOptions {
   /** Client port address: clientPortAddress, the member's `;address:port`, or every address. */
   host: string
-  /** Client port: clientPort, the member's `;port`, or 2181. */
-  port: number
+  /**
+   * Client port: clientPort, the member's `;port`, or 2181; undefined when the file sets only
+   * secureClientPort (then no port speaks plain text, as in ZooKeeper).
+   */
+  port: number | undefined
   /** dataDir, absolute (`./data` resolved when unset). */
   dataDir: string
   /** The zoo.cfg text, for the admin server's `initial_configuration`. */
@@ -24,9 +28,42 @@ export interface ZooCfgServerOptions extends ServerOptions {
 /** Where a server configured by zoo.cfg binds its client port when the file names no address. */
 export const clientPortAddressDefault = '0.0.0.0'
 
-/** The client port a zoo.cfg gives member `myid` (or a standalone server): clientPort, else the member's `;port`, else 2181. */
-function clientPortOf(config: ZooConfig, myid: number | undefined): number {
-  return config.clientPort ?? config.servers.find((s) => s.id === myid)?.clientPort ?? clientPortDefault
+/**
+ * The client port a zoo.cfg gives member `myid` (or a standalone server): clientPort, else the
+ * member's `;port`, else 2181 — unless the file sets secureClientPort: then only what it names.
+ */
+function clientPortOf(config: ZooConfig, myid: number | undefined): number | undefined {
+  const named = config.clientPort ?? config.servers.find((s) => s.id === myid)?.clientPort
+  return named ?? (config.secureClientPort === undefined ? clientPortDefault : undefined)
+}
+
+function storeOptions(store: ZooCfgStore): TlsStoreOptions | undefined {
+  if (store.location === undefined) return undefined
+  return { location: resolve(store.location), password: store.password, passwordPath: store.passwordPath, type: store.type }
+}
+
+/**
+ * The TLS options a zoo.cfg asks for: secureClientPort and its address, the `ssl.*` stores and
+ * settings, port unification, certificate reload and the x509 superuser. Undefined when no port
+ * speaks TLS.
+ */
+export function tlsOptionsFor(config: ZooConfig): ServerTlsOptions | undefined {
+  const { tls } = config
+  if (config.secureClientPort === undefined && !tls.portUnification) return undefined
+  return {
+    // ZooKeeper binds secureClientPort to secureClientPortAddress or every address: clientPortAddress does not apply.
+    ...(config.secureClientPort === undefined ? {} : { port: config.secureClientPort, host: config.secureClientPortAddress ?? clientPortAddressDefault }),
+    keyStore: storeOptions(tls.keyStore),
+    trustStore: storeOptions(tls.trustStore),
+    clientAuth: tls.clientAuth ?? 'need',
+    protocol: tls.protocol,
+    enabledProtocols: tls.enabledProtocols,
+    ciphersuites: tls.ciphersuites,
+    clientHostnameVerification: tls.hostnameVerification && tls.clientHostnameVerification,
+    portUnification: tls.portUnification,
+    certReload: tls.certReload,
+    x509SuperUser: tls.x509SuperUser,
+  }
 }
 
 /**
@@ -41,14 +78,17 @@ function clientAddressOf(config: ZooConfig, myid: number | undefined): string {
  * The {@link ServerOptions} a zoo.cfg stands for: client address and port, dataDir (made
  * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns, globalOutstandingLimit, the
  * four-letter-word whitelist, snapshots and purge, TTL nodes, super digest, the admin server and
- * the file's text (for `initial_configuration`).
+ * the file's text (for `initial_configuration`), and TLS on the client port ({@link tlsOptionsFor}).
  * `myid` picks the member's `;address:port` from its server line when the file sets no clientPort.
  */
 export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServerOptions {
+  const host = clientAddressOf(config, myid)
+  const tls = tlsOptionsFor(config)
   return {
     dataDir: resolve(config.dataDir ?? './data'),
     port: clientPortOf(config, myid),
-    host: clientAddressOf(config, myid),
+    host,
+    ...(tls === undefined ? {} : { tls }),
     tickTimeMs: config.tickTimeMs,
     minSessionTimeoutMs: config.minSessionTimeoutMs,
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
@@ -64,6 +104,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     ...(config.superDigest === undefined ? {} : { superDigest: config.superDigest }),
     ...(config.adminServerPort === undefined ? {} : { adminServerPort: config.adminServerPort }),
     ...(config.adminServerAddress === undefined ? {} : { adminServerHost: config.adminServerAddress }),
+    ...(config.adminConsoleEnabled ? { adminConsoleEnabled: true } : {}),
   }
 }
 
@@ -77,5 +118,5 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
  * ```
  */
 export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOptions {
-  return { ...serverOptionsFor(config, myid), myid, servers: config.servers, initLimit: config.initLimit, syncLimit: config.syncLimit }
+  return { ...serverOptionsFor(config, myid), myid, servers: config.servers, initLimit: config.initLimit, syncLimit: config.syncLimit, standaloneEnabled: config.standaloneEnabled }
 }

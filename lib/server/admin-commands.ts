@@ -164,6 +164,8 @@ function configuration(ctx: AdminContext): Record<string, unknown> {
   const directories = measuredDirectories(ctx)
   return {
     client_port: port.clientPort,
+    // Not in ZooKeeperServerConf (its four-letter `conf` prints it): Paddock adds it here too.
+    secure_client_port: port.secureClientPort ?? -1,
     data_dir: server.dataDir,
     data_dir_size: directories.dataDirBytes,
     data_log_dir: server.dataLogDir,
@@ -366,7 +368,10 @@ function act(names: readonly string[], effect: AdminEffect): AdminCommand {
 export const adminCommands: readonly AdminCommand[] = [
   act(['connection_stat_reset', 'crst'], { type: 'resetConnectionStats' }),
   report(['configuration', 'conf', 'config'], true, configuration, true),
-  report(['connections', 'cons'], true, ({ port }) => ({ connections: port.connections.map((c) => connectionInfo(c, false)), secure_connections: [] })),
+  report(['connections', 'cons'], true, ({ port }) => ({
+    connections: port.connections.filter((c) => c.secure !== true).map((c) => connectionInfo(c, false)),
+    secure_connections: port.connections.filter((c) => c.secure === true).map((c) => connectionInfo(c, false)),
+  })),
   report(['dirs'], true, (ctx) => {
     const directories = measuredDirectories(ctx)
     return { datadir_size: directories.dataDirBytes, logdir_size: directories.dataLogDirBytes }
@@ -383,7 +388,11 @@ export const adminCommands: readonly AdminCommand[] = [
   report(['ruok'], true, () => ({})),
   { names: ['set_trace_mask', 'stmk'], serverRequired: false, readsDirectories: false, run: setTraceMask },
   report(['server_stats', 'srvr'], true, serverStats, true),
-  report(['stats', 'stat'], true, (ctx) => ({ ...serverStats(ctx), connections: ctx.port.connections.map((c) => connectionInfo(c, true)), secure_connections: [] }), true),
+  report(['stats', 'stat'], true, (ctx) => ({
+    ...serverStats(ctx),
+    connections: ctx.port.connections.filter((c) => c.secure !== true).map((c) => connectionInfo(c, true)),
+    secure_connections: ctx.port.connections.filter((c) => c.secure === true).map((c) => connectionInfo(c, true)),
+  }), true),
   act(['stat_reset', 'srst'], { type: 'resetServerStats' }),
   report(['observers', 'obsr'], true, observers),
   report(['system_properties', 'sysp'], false, ({ systemProperties }) => Object.fromEntries(systemProperties)),

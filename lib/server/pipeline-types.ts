@@ -44,6 +44,12 @@ export interface MemberOptions {
 export interface ClientConnection extends Watcher {
   /** The client's address, for `ip` ACLs. */
   readonly remoteAddress: string
+  /**
+   * Identities the connection proved before its session started, added to the channel's
+   * `authInfo` beside `ip` (a verified TLS client certificate's `x509` id, and `super` for the
+   * configured x509 superuser; ZooKeeper's X509AuthenticationProvider at the end of the handshake).
+   */
+  readonly identities?: readonly Id[]
   /** The member ended the connection's session: it expired, was closed, or moved to another connection. */
   sessionEnded(reason: 'expired' | 'closed' | 'moved'): void
 }
@@ -52,7 +58,7 @@ export interface ClientConnection extends Watcher {
 export interface Channel {
   readonly connection: ClientConnection
   readonly sessionId: bigint
-  /** Identities the connection holds (ip at first, digest after addauth). */
+  /** Identities the connection holds (ip and the connection's own {@link ClientConnection.identities} at first, digest after addauth). */
   readonly authInfo: Id[]
   /** False once detached; requests then fail with SESSIONEXPIRED or CONNECTIONLOSS. */
   attached: boolean

@@ -38,7 +38,7 @@ import type {
 } from './pipeline-types.js'
 import { Prep } from './prep.js'
 import * as reads from './reads.js'
-import { negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
+import { addId, negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
 import { isWrite, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
 
 
@@ -192,7 +192,9 @@ export class Pipeline {
       this.detach(previous)
       previous.connection.sessionEnded('moved')
     }
-    const channel: Channel = { connection, sessionId, authInfo: [{ scheme: 'ip', id: connection.remoteAddress }], attached: true, queue: [] }
+    const authInfo: Id[] = [{ scheme: 'ip', id: connection.remoteAddress }]
+    for (const id of connection.identities ?? []) addId(authInfo, id)
+    const channel: Channel = { connection, sessionId, authInfo, attached: true, queue: [] }
     this.channels.set(sessionId, channel)
     return channel
   }

@@ -5,12 +5,13 @@
  * @module
  */
 import { OPEN_ACL_UNSAFE, Perms, type ACL, type Id } from '../protocol/data.js'
+import { isX500Name } from './x500-name.js'
 
 
 /**
  * True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides
- * (PrepRequestProcessor.fixupACL asks ProviderRegistry). Only `world:anyone`, `digest` and `ip`
- * have one. `super` is none: it is the identity the server gives a superuser session (its
+ * (PrepRequestProcessor.fixupACL asks ProviderRegistry). Only `world:anyone`, `digest`, `ip` and
+ * `x509` (a distinguished name, as X509AuthenticationProvider.isValid) have one. `super` is none: it is the identity the server gives a superuser session (its
  * superDigest, or skipACL), never a scheme an ACL may name, so ZooKeeper answers INVALIDACL for
  * it as for any unknown scheme.
  */
@@ -22,6 +23,8 @@ export function isValidId(scheme: string, id: string): boolean {
       return id.split(':').length === 2
     case 'ip':
       return parseIpRule(id) !== undefined
+    case 'x509':
+      return isX500Name(id)
     default:
       return false
   }
@@ -40,8 +43,8 @@ export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): readonly
   for (const entry of acl) {
     if (!Number.isInteger(entry.perms) || entry.perms < 0 || entry.perms > Perms.ALL) return undefined
     if (entry.id.scheme === 'auth') {
-      // Only schemes whose provider "isAuthenticated" stand for `auth`: digest, not ip.
-      const ids = authInfo.filter((id) => id.scheme === 'digest')
+      // Only schemes whose provider "isAuthenticated" stand for `auth`: digest and x509, not ip.
+      const ids = authInfo.filter((id) => id.scheme === 'digest' || id.scheme === 'x509')
       if (ids.length === 0) return undefined
       for (const id of ids) pushUnique(fixed, { perms: entry.perms, id: { scheme: id.scheme, id: id.id } })
       continue

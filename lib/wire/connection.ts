@@ -168,9 +168,17 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   private lastLatencyMs = 0
   private latency = new LatencyCounter()
 
+  /**
+   * Accepts `socket` (a `TLSSocket` once its handshake is done, on a TLS listener).
+   * `certificateSubject` is the verified client certificate's subject, if any (see
+   * {@link ClientPortConnection.certificateSubject}); `secure` marks a connection of the
+   * secureClientPort listener, which the admin server lists among its `secure_connections`.
+   */
   constructor(
     private readonly host: ConnectionHost,
     private readonly socket: Socket,
+    readonly certificateSubject: string | undefined = undefined,
+    private readonly secure = false,
   ) {
     this.remoteAddress = socket.remoteAddress ?? ''
     this.remotePort = socket.remotePort ?? 0
@@ -666,6 +674,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
       lastResponseMs: this.lastResponseMs,
       lastLatencyMs: this.lastLatencyMs,
       latency: this.latency.stats(),
+      secure: this.secure,
     }
   }
 

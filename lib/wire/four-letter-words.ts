@@ -83,6 +83,8 @@ export interface ConnectionInfo {
   lastLatencyMs: number
   /** Latency figures of this connection. */
   latency: LatencyStats
+  /** Accepted on the secureClientPort listener (TLS); the admin server lists it among `secure_connections`. */
+  secure?: boolean
 }
 
 /** What the client-port server knows: its connections and traffic. */
@@ -97,8 +99,10 @@ export interface ClientPortStats {
   outstandingRequests: number
   /** Request latency since the last `srst`. */
   latency: LatencyStats
-  /** The port the server listens on. */
+  /** The port the server listens on in plain text (clientPort), or -1 when there is none. */
   clientPort: number
+  /** The port the server listens on with TLS only (secureClientPort), or -1 when there is none. */
+  secureClientPort?: number
   /** The per-address connection limit (0 = none). */
   maxClientCnxns: number
   /** How long the server has been up, ms (mntr's zk_uptime). */
@@ -333,7 +337,7 @@ function formatConf(ctx: FourLetterContext): string {
   const directories = measuredDirectories(ctx)
   const lines: [string, string | number][] = [
     ['clientPort', port.clientPort],
-    ['secureClientPort', -1],
+    ['secureClientPort', port.secureClientPort ?? -1],
     ['dataDir', server.dataDir],
     ['dataDirSize', directories.dataDirBytes],
     ['dataLogDir', server.dataLogDir],

@@ -10,6 +10,7 @@
 
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import * as os from 'node:os'
+import { checkServerIdentity, createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls'
 import {
   connectionQueuedBytesMaxDefault,
   connectionRequestsInflightMaxDefault,
@@ -33,16 +34,58 @@ import {
   type ServerInfo,
 } from './four-letter-words.js'
 import type { FourLetterWord } from './frames.js'
+import { certificateSubject } from './x509-name.js'
 
 /** Default address the client port binds: loopback only, so nothing is exposed by accident. */
 export const clientPortHostDefault = '127.0.0.1'
+
+/** The first byte of a TLS handshake record: what a unified port tells TLS from plain text by. */
+export const tlsHandshakeRecordType = 0x16
+
+/** How a client port authenticates TLS clients (ZooKeeper's `ssl.clientAuth`). */
+export type ClientAuth = 'none' | 'want' | 'need'
+
+/** TLS on the client port (ZooKeeper's secureClientPort and `ssl.*` keys). */
+export interface ClientPortTlsOptions {
+  /**
+   * The server's key and certificate chain (or pfx), the CAs client certificates must chain to,
+   * the protocol range and the ciphers, as node:tls takes them.
+   */
+  context: SecureContextOptions
+  /**
+   * `need`: a client without a certificate the CAs vouch for is refused; `want`: a client may
+   * send none, but one it sends must verify; `none`: no certificate is asked for. A verified
+   * certificate authenticates its client as `x509:<subject>`. @defaultValue 'need'
+   */
+  clientAuth?: ClientAuth
+  /**
+   * Refuse a client whose certificate does not name the address it connects from (subjectAltName
+   * IP or DNS; ZooKeeper's `ssl.clientHostnameVerification`). @defaultValue false
+   */
+  verifyClientHostname?: boolean
+  /** Port of the TLS-only listener (secureClientPort); 0 picks a free one. Absent: no TLS-only listener. */
+  port?: number
+  /** Address the TLS-only listener binds (secureClientPortAddress). @defaultValue the plain listener's `host` */
+  host?: string
+  /**
+   * The plain-text listener takes TLS connections too, told apart by their first byte (0x16, a
+   * TLS handshake record; ZooKeeper's `client.portUnification`). @defaultValue false
+   */
+  portUnification?: boolean
+}
 
 /** Options of {@link startClientPort}. */
 export interface ClientPortOptions {
   /** Address to bind. @defaultValue '127.0.0.1' */
   host?: string
-  /** Port to bind; 0 picks a free one. @defaultValue 0 */
+  /**
+   * Port of the plain-text listener; 0 picks a free one. With a TLS-only listener
+   * ({@link ClientPortTlsOptions.port}) there is a plain-text one only when this is given, as a
+   * zoo.cfg with secureClientPort and no clientPort has none. @defaultValue 0
+   */
   port?: number
+  /** TLS: a TLS-only listener, a unified plain-text one, or both. */
+  tls?: ClientPortTlsOptions
   /** Connections allowed from one address; 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
   maxClientCnxns?: number
   /** Largest frame accepted, bytes (ZooKeeper's jute.maxbuffer). @defaultValue 0xfffff */
@@ -78,8 +121,16 @@ export interface ClientPortOptions {
 
 /** A running client port. */
 export interface ClientPort {
-  /** The bound address. */
+  /** The bound address: the plain-text listener's, or the TLS-only one's when it is the only one. */
   readonly address: { host: string; port: number }
+  /** The TLS-only listener's address (secureClientPort), when there is one. */
+  readonly secureAddress: { host: string; port: number } | undefined
+  /**
+   * Serves new TLS connections with `context` from now on (certificate reload); connections
+   * already open keep theirs. Throws, changing nothing, when `context` is not usable, or when the
+   * port has no TLS.
+   */
+  setSecureContext(context: SecureContextOptions): void
   /** Open client connections (four-letter-word connections included while they are answered). */
   readonly connections: number
   /** Whether the port stopped reading requests because too many are in flight (see {@link ClientPortOptions.globalOutstandingLimit}). */
@@ -99,11 +150,63 @@ const defaultLogger: ClientPortLogger = {
   info: () => {},
 }
 
-/** Starts a client port over `backend`; resolves once it listens. */
+/**
+ * Starts a client port over `backend`; resolves once every listener listens. A listener that
+ * cannot bind (EADDRINUSE) rejects, with the others closed again.
+ */
 export async function startClientPort(backend: ClientPortBackend, options: ClientPortOptions = {}): Promise<ClientPort> {
   const port = new ClientPortImpl(backend, options)
-  await port.listen(options.host ?? clientPortHostDefault, options.port ?? 0)
+  try {
+    await port.listen()
+  } catch (error) {
+    await port.close()
+    throw error
+  }
   return port
+}
+
+/**
+ * What a listener speaks: plain text, TLS only (the secureClientPort), or either, told apart by
+ * the first byte (a plain-text port with client.portUnification).
+ */
+type ListenerMode = 'plain' | 'tls' | 'unified'
+
+/** One listening socket of the port. */
+interface Listener {
+  readonly server: NetServer
+  readonly mode: ListenerMode
+  readonly host: string
+  readonly port: number
+  bound: { host: string; port: number }
+}
+
+/** The port's TLS: a TLS server (never listening itself) that the listeners hand sockets to. */
+interface TlsSetup {
+  readonly server: TlsServer
+  readonly clientAuth: ClientAuth
+  readonly verifyClientHostname: boolean
+}
+
+/** A TCP connection's identity while its TLS handshake runs: both ends' ports and the client's address. */
+function socketKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? 0}|${socket.localPort ?? 0}`
+}
+
+/** The listeners `options` ask for (see {@link ClientPortOptions.port}). */
+function listenerSpecs(options: ClientPortOptions): { mode: ListenerMode; host: string; port: number }[] {
+  const host = options.host ?? clientPortHostDefault
+  const tls = options.tls
+  const specs: { mode: ListenerMode; host: string; port: number }[] = []
+  if (tls?.port === undefined || options.port !== undefined) {
+    specs.push({ mode: tls?.portUnification === true ? 'unified' : 'plain', host, port: options.port ?? 0 })
+  }
+  if (tls?.port !== undefined) specs.push({ mode: 'tls', host: tls.host ?? host, port: tls.port })
+  return specs
+}
+
+/** The address a certificate names for a client: IPv4-mapped IPv6 addresses as plain IPv4. */
+function clientHostOf(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address
 }
 
 class ClientPortImpl implements ClientPort, ConnectionHost {
@@ -124,11 +227,16 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
   private readonly waiting = new Set<ClientPortConnectionImpl>()
   private readonly maxClientCnxns: number
   private readonly enabledWords: ReadonlySet<string>
-  private readonly server: NetServer
+  private readonly listeners: Listener[]
+  private readonly tls: TlsSetup | undefined
   private readonly open = new Set<ClientPortConnectionImpl>()
+  /** Connections per client address, counted from accept (TLS handshakes included) to close. */
   private readonly perAddress = new Map<string, number>()
+  /** Sockets of a unified listener waiting for their first byte. */
+  private readonly sniffing = new Set<Socket>()
+  /** Sockets in their TLS handshake, by {@link socketKey}, and whether they came to the TLS-only listener. */
+  private readonly handshaking = new Map<string, { raw: Socket; secure: boolean }>()
   private readonly startedMs = Date.now()
-  private bound = { host: '', port: 0 }
   private closing: Promise<void> | undefined
 
   constructor(
@@ -145,11 +253,42 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.onThrottle = options.onThrottle ?? (() => {})
     this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault)
     this.logger = options.logger ?? defaultLogger
-    this.server = createNetServer({ noDelay: true }, (socket) => this.accept(socket))
+    this.tls = options.tls === undefined ? undefined : this.tlsSetup(options.tls)
+    this.listeners = listenerSpecs(options).map((spec) => {
+      const server = createNetServer({ noDelay: true }, (socket) => this.accept(socket, spec.mode))
+      return { ...spec, server, bound: { host: spec.host, port: spec.port } }
+    })
+  }
+
+  // The TLS server only runs handshakes on sockets the listeners hand it; it never listens.
+  private tlsSetup(options: ClientPortTlsOptions): TlsSetup {
+    const clientAuth = options.clientAuth ?? 'need'
+    const server = createTlsServer({
+      ...options.context,
+      requestCert: clientAuth !== 'none',
+      rejectUnauthorized: clientAuth === 'need',
+      handshakeTimeout: this.sessionlessCnxnTimeoutMs,
+    })
+    server.on('secureConnection', (socket: TLSSocket) => this.secured(socket))
+    server.on('error', (e) => this.warn(`client port: TLS: ${describe(e)}`))
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.warn(`TLS handshake with /${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0} failed: ${tlsReason(error)}`)
+      socket.destroy()
+    })
+    return { server, clientAuth, verifyClientHostname: options.verifyClientHostname ?? false }
   }
 
   get address(): { host: string; port: number } {
-    return this.bound
+    return (this.listeners.find((l) => l.mode !== 'tls') ?? this.listeners[0])?.bound ?? { host: '', port: 0 }
+  }
+
+  get secureAddress(): { host: string; port: number } | undefined {
+    return this.listeners.find((l) => l.mode === 'tls')?.bound
+  }
+
+  setSecureContext(context: SecureContextOptions): void {
+    if (this.tls === undefined) throw new Error('the client port has no TLS to reload')
+    this.tls.server.setSecureContext(context)
   }
 
   get connections(): number {
@@ -197,40 +336,153 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     }
   }
 
-  listen(host: string, port: number): Promise<void> {
+  /** Starts every listener, one after the other. */
+  async listen(): Promise<void> {
+    for (const listener of this.listeners) await this.listenOn(listener)
+  }
+
+  private listenOn(listener: Listener): Promise<void> {
+    const { server, host, port } = listener
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject)
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
         // Accept errors (EMFILE and the like) come as 'error' events: logged, never thrown.
-        this.server.on('error', (e) => this.warn(`client port: ${describe(e)}`))
-        const addr = this.server.address()
-        this.bound = typeof addr === 'object' && addr !== null ? { host: addr.address, port: addr.port } : { host, port }
+        server.on('error', (e) => this.warn(`client port: ${describe(e)}`))
+        const addr = server.address()
+        listener.bound = typeof addr === 'object' && addr !== null ? { host: addr.address, port: addr.port } : { host, port }
         resolve()
       })
     })
   }
 
+  // Every socket event handler of the port runs in here: whatever throws closes that socket, logged.
+  private guardSocket(socket: Socket, where: string, work: () => void): void {
+    try {
+      work()
+    } catch (e) {
+      this.warn(`Closing connection from /${socket.remoteAddress ?? ''}: internal error while ${where}: ${describe(e)}`)
+      socket.destroy()
+    }
+  }
+
+  private accept(socket: Socket, mode: ListenerMode): void {
+    this.guardSocket(socket, 'accepting it', () => {
+      if (!this.admit(socket)) return
+      if (mode === 'plain') this.serve(socket, undefined, false)
+      else if (mode === 'tls') this.startTls(socket, true)
+      else this.sniff(socket)
+    })
+  }
+
   // NIOServerCnxnFactory.AcceptThread.doAccept: over maxClientCnxns the socket is closed at once.
-  private accept(socket: Socket): void {
+  // A socket counts from here, through any TLS handshake, until it closes.
+  private admit(socket: Socket): boolean {
+    socket.on('error', () => {}) // 'close' follows; the connection or the TLS server reports what matters.
     const address = socket.remoteAddress ?? ''
     const count = this.perAddress.get(address) ?? 0
     if (this.closing !== undefined || (this.maxClientCnxns > 0 && count >= this.maxClientCnxns)) {
       if (this.closing === undefined) this.warn(`Too many connections from /${address} - max is ${this.maxClientCnxns}`)
       socket.destroy()
-      return
+      return false
     }
     this.perAddress.set(address, count + 1)
+    socket.once('close', () => this.release(address))
+    return true
+  }
+
+  private release(address: string): void {
+    const count = (this.perAddress.get(address) ?? 1) - 1
+    if (count <= 0) this.perAddress.delete(address)
+    else this.perAddress.set(address, count)
+  }
+
+  /** A socket (plain, or TLS once verified) becomes a client connection. */
+  private serve(socket: Socket, subject: string | undefined, secure: boolean): void {
+    if (this.closing !== undefined) return void socket.destroy()
     let connection: ClientPortConnectionImpl
     try {
-      connection = new ClientPortConnectionImpl(this, socket)
+      connection = new ClientPortConnectionImpl(this, socket, subject, secure)
     } catch (e) {
-      this.perAddress.set(address, count)
-      this.warn(`Closing connection from /${address}: internal error while accepting it: ${describe(e)}`)
+      this.warn(`Closing connection from /${socket.remoteAddress ?? ''}: internal error while accepting it: ${describe(e)}`)
       socket.destroy()
       return
     }
     this.open.add(connection)
+  }
+
+  // NettyServerCnxnFactory's DualModeSslHandler: the first byte tells a TLS handshake (0x16) from
+  // plain text; the byte is put back for whichever reads on. A silent client is closed after
+  // sessionlessCnxnTimeoutMs, as one that never sends its ConnectRequest.
+  private sniff(socket: Socket): void {
+    this.sniffing.add(socket)
+    const timer = setTimeout(() => socket.destroy(), this.sessionlessCnxnTimeoutMs)
+    timer.unref()
+    socket.once('close', () => {
+      clearTimeout(timer)
+      this.sniffing.delete(socket)
+    })
+    socket.once('data', (chunk: Buffer) => this.guardSocket(socket, 'telling TLS from plain text', () => {
+      clearTimeout(timer)
+      this.sniffing.delete(socket)
+      socket.pause()
+      socket.unshift(chunk)
+      if (chunk[0] === tlsHandshakeRecordType) return this.startTls(socket, false)
+      this.serve(socket, undefined, false)
+      socket.resume()
+    }))
+  }
+
+  // The handshake runs in the TLS server; `secured` or its tlsClientError handler takes it from there.
+  private startTls(socket: Socket, secure: boolean): void {
+    const tls = this.tls
+    if (tls === undefined) return void socket.destroy()
+    const key = socketKey(socket)
+    this.handshaking.set(key, { raw: socket, secure })
+    socket.once('close', () => {
+      if (this.handshaking.get(key)?.raw === socket) this.handshaking.delete(key)
+    })
+    tls.server.emit('connection', socket)
+  }
+
+  // NettyServerCnxnFactory.CertificateVerifier: after the handshake, the client's certificate
+  // decides the connection's x509 identity, or that it is closed.
+  private secured(socket: TLSSocket): void {
+    this.guardSocket(socket, 'verifying its certificate', () => {
+      const key = socketKey(socket)
+      const secure = this.handshaking.get(key)?.secure ?? false
+      this.handshaking.delete(key)
+      const identity = this.clientIdentity(socket)
+      if ('refused' in identity) {
+        this.warn(`Refusing TLS connection from /${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}: ${identity.refused}`)
+        socket.destroy()
+        return
+      }
+      this.serve(socket, identity.subject, secure)
+    })
+  }
+
+  /** The verified subject of the client's certificate (none without one), or why the client is refused. */
+  private clientIdentity(socket: TLSSocket): { subject: string | undefined } | { refused: string } {
+    const tls = this.tls
+    if (tls === undefined || tls.clientAuth === 'none') return { subject: undefined }
+    const certificate = socket.getPeerCertificate()
+    if (certificate?.raw === undefined) {
+      return tls.clientAuth === 'need' ? { refused: 'no client certificate (ssl.clientAuth=need)' } : { subject: undefined }
+    }
+    // With `want` the handshake lets any certificate through: one that does not verify is refused
+    // here, as Java's trust manager refuses it (only an absent certificate is optional).
+    if (!socket.authorized) return { refused: `client certificate not trusted: ${String(socket.authorizationError)}` }
+    if (tls.verifyClientHostname) {
+      const address = clientHostOf(socket.remoteAddress ?? '')
+      const mismatch = checkServerIdentity(address, certificate)
+      if (mismatch !== undefined) return { refused: `client certificate does not name ${address} (ssl.clientHostnameVerification): ${mismatch.message}` }
+    }
+    try {
+      return { subject: certificateSubject(certificate.raw) }
+    } catch (e) {
+      return { refused: describe(e) }
+    }
   }
 
   /** Logs a line; a logger that throws is not let through to the socket or server event emitters. */
@@ -242,13 +494,10 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     }
   }
 
-  /** A connection closed: forget it. */
+  /** A connection closed: forget it (its address stops counting when its socket closes, see {@link admit}). */
   removed(connection: ClientPortConnectionImpl): void {
     this.waiting.delete(connection)
-    if (!this.open.delete(connection)) return
-    const count = (this.perAddress.get(connection.remoteAddress) ?? 1) - 1
-    if (count <= 0) this.perAddress.delete(connection.remoteAddress)
-    else this.perAddress.set(connection.remoteAddress, count)
+    this.open.delete(connection)
   }
 
   /**
@@ -312,20 +561,26 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
       packetsSent: this.packetsSent,
       outstandingRequests: connections.reduce((n, c) => n + c.queued, 0),
       latency: this.latency.stats(),
-      clientPort: this.bound.port,
+      clientPort: this.listeners.find((l) => l.mode !== 'tls')?.bound.port ?? -1,
       maxClientCnxns: this.maxClientCnxns,
       uptimeMs: Date.now() - this.startedMs,
       environment: environment(),
+      secureClientPort: this.secureAddress?.port ?? -1,
     }
   }
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      let pending = this.open.size + 1
+      let pending = this.open.size + this.listeners.length
       const one = () => {
         if (--pending === 0) resolve()
       }
-      this.server.close(() => one())
+      if (pending === 0) return resolve()
+      for (const listener of this.listeners) listener.server.close(() => one())
+      // Sockets that are not connections yet have nothing to finish: they go now.
+      for (const socket of this.sniffing) socket.destroy()
+      for (const { raw } of this.handshaking.values()) raw.destroy()
+      this.handshaking.clear()
       for (const c of [...this.open]) c.shutdown(one)
     })
     return this.closing
@@ -356,6 +611,11 @@ function safe(read: () => string): string {
   } catch {
     return ''
   }
+}
+
+/** OpenSSL's reason in a TLS error (`peer did not return a certificate`), without its source file and line. */
+function tlsReason(error: Error): string {
+  return /:SSL routines:[^:]*:([^:]+):/.exec(error.message)?.[1] ?? describe(error).trim()
 }
 
 function describe(e: unknown): string {

@@ -17,6 +17,12 @@ export type SessionEndReason = 'expired' | 'closed' | 'moved'
 export interface ClientPortConnection {
   /** The client's IP address (for `ip` ACLs and `whoAmI`). */
   readonly remoteAddress: string
+  /**
+   * The subject of the client's TLS certificate, verified against the port's trusted CAs, in
+   * RFC 2253 form (`CN=alice,OU=eng,O=Acme`, see ./x509-name.ts); undefined on a plain-text
+   * connection and on a TLS one whose client sent no certificate (`ssl.clientAuth=want` or `none`).
+   */
+  readonly certificateSubject: string | undefined
   /** Sends a watch notification (xid -1) with the zxid of the change. */
   notify(zxid: number, event: WatcherEvent): void
   /**

@@ -1,5 +1,6 @@
 // Method: a Paddock server in a process of its own, so the bench can time its start and read its RSS;
-// `node dist/test/bench/paddock-server.js --port P [--dataDir D]`; it closes when its stdin ends.
+// `node dist/test/bench/paddock-server.js --port P [--dataDir D] [--tlsKeyStore F --tlsTrustStore F]`
+// (with the TLS files, P speaks only TLS: a secureClientPort); it closes when its stdin ends.
 import { parseArgs } from 'node:util'
 import { createServer } from '../../lib/index.js'
 
@@ -7,12 +8,18 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     dataDir: { type: 'string' },
+    tlsKeyStore: { type: 'string' },
+    tlsTrustStore: { type: 'string' },
   },
 })
 if (values.port === undefined) throw new TypeError('--port is required')
+const port = Number(values.port)
+const tls = values.tlsKeyStore === undefined
+  ? undefined
+  : { port, host: '127.0.0.1', keyStore: { location: values.tlsKeyStore }, ...(values.tlsTrustStore === undefined ? {} : { trustStore: { location: values.tlsTrustStore } }) }
 
 const server = await createServer({
-  port: Number(values.port),
+  ...(tls === undefined ? { port } : { tls }),
   host: '127.0.0.1',
   fourLetterWordsWhitelist: '*',
   ...(values.dataDir === undefined ? {} : { dataDir: values.dataDir }),

@@ -1,5 +1,5 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn, prints markdown tables,
-// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes|followerreads|testing`, `--quick`.
+// and with `--json out.json` writes every number; `--only wire|durable|recovery|inprocess|ensemble|recipes|followerreads|testing|tls`, `--quick`.
 import { writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -15,9 +15,10 @@ import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summ
 import { apacheUnavailableReason, killAll, startServer, timeToFirstReply, type ServerKind } from './servers.js'
 import { measurePreallocatedFsyncPerSec } from './fsync.js'
 import { measureFsyncPerSec } from './storage.js'
+import { benchTls, type TlsBenchResult } from './tls.js'
 import { benchWire, type WireBenchOptions, type WireBenchResult } from './wire.js'
 
-const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes', 'followerreads', 'testing'] as const
+const sections = ['inprocess', 'wire', 'durable', 'recovery', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls'] as const
 type Section = (typeof sections)[number]
 
 interface Config {
@@ -72,6 +73,7 @@ interface Results {
   recipes?: RecipesResult
   followerreads?: FollowerReadsBenchResult
   testing?: TestingBenchResult
+  tls?: TlsBenchResult
 }
 
 interface RecipesResult {
@@ -115,6 +117,22 @@ function printWire(title: string, result: WireBenchResult): void {
   ))
   const errors = result.rows.filter((r) => r.paddock.errors + r.apache.errors > 0)
   for (const r of errors) console.log(`  warning: ${r.op}@${r.inFlight}: ${r.paddock.errors} Paddock / ${r.apache.errors} Apache replies had errors`)
+}
+
+function printTls(result: TlsBenchResult): void {
+  console.log('\n### TLS on the client port: Paddock in memory over plain text vs over TLS (TLSv1.3, ssl.clientAuth=need, EC P-256), 100-byte values')
+  console.log(`medians of ${result.options.runs} run(s) of each; each phase ≤ ${result.options.durationMs} ms or ≤ ${fmtInt(result.options.countMax)} requests; ratios are TLS / plain; ± is half the range over the median\n`)
+  console.log(markdownTable(
+    ['op', 'in flight', 'plain ops/s', 'TLS ops/s', 'TLS/plain ops/s', 'plain p50 / p99 ms', 'TLS p50 / p99 ms', 'TLS/plain p50', 'spread plain / TLS'],
+    result.rows.map((r) => [
+      r.op, String(r.inFlight),
+      fmtInt(r.plain.opsPerSec.median), fmtInt(r.tls.opsPerSec.median), fmtRatio(r.opsRatio),
+      `${ms(r.plain.p50Ms)} / ${ms(r.plain.p99Ms)}`, `${ms(r.tls.p50Ms)} / ${ms(r.tls.p99Ms)}`, fmtRatio(r.p50Ratio),
+      `${fmtSpread(r.plain.opsPerSec)} / ${fmtSpread(r.tls.opsPerSec)}`,
+    ]),
+  ))
+  console.log(`\nstart-up, spawn → first create reply: plain ${ms(result.startupMs.plain)} ms, TLS ${ms(result.startupMs.tls)} ms (handshake included)`)
+  for (const r of result.rows.filter((row) => row.plain.errors + row.tls.errors > 0)) console.log(`  warning: ${r.op}@${r.inFlight}: ${r.plain.errors} plain / ${r.tls.errors} TLS replies had errors`)
 }
 
 function printServerFacts(result: WireBenchResult): void {
@@ -293,6 +311,11 @@ async function main(): Promise<void> {
     results.wire = await benchWire(config.wire, log)
     printWire('Wire: Paddock standalone in memory vs Apache ZooKeeper 3.8 standalone (forceSync=yes), 100-byte values', results.wire)
     printServerFacts(results.wire)
+  }
+  if (only.has('tls')) {
+    log('tls: Paddock in memory over plain text vs TLS …')
+    results.tls = await benchTls(config.wire, log)
+    printTls(results.tls)
   }
   if (only.has('durable')) {
     log('durable: raw fsync, then Paddock on LevelDB vs Apache ZooKeeper …')

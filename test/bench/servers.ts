@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import type { ConnectionOptions } from 'node:tls'
 import type { ClientRequest } from '../../lib/protocol/jute-records.js'
 import { freePort } from '../interop/harness/ports.js'
 import { WireClient } from './wire-client.js'
@@ -49,6 +50,8 @@ export interface BenchServer {
   readonly port: number
   /** performance.now() just before the spawn. */
   readonly spawnedAt: number
+  /** What clients connect with when the server speaks only TLS. */
+  readonly clientTls?: ConnectionOptions | undefined
   /** The pid of the server itself (the JVM, not its wrapper shell). */
   pid(): Promise<number>
   /** Its resident memory now. */
@@ -67,6 +70,21 @@ export interface StartOptions {
   workDir: string
   /** Apache: `-Xmx`, in MiB. @defaultValue 1000 (zkServer.sh's ZK_SERVER_HEAP) */
   heapMb?: number
+  /**
+   * Paddock only: serve TLS only (a secureClientPort) with these PEM files; the bench's clients
+   * then connect with `BenchServer.clientTls`.
+   */
+  tls?: BenchTls
+}
+
+/** The files of a TLS bench server and what its clients connect with. */
+export interface BenchTls {
+  /** The server's PEM key store (key and certificate). */
+  keyStore: string
+  /** The CA's PEM certificate, trusted for client certificates. */
+  trustStore: string
+  /** What clients connect with: the CA, and a client key and certificate. */
+  client: ConnectionOptions
 }
 
 const children = new Set<ChildProcess>()
@@ -130,6 +148,7 @@ function spawnPaddock(port: number, options: StartOptions): BenchServer {
   const script = fileURLToPath(new URL('./paddock-server.js', import.meta.url))
   const args = [script, '--port', String(port)]
   if (options.dataDir !== undefined) args.push('--dataDir', options.dataDir)
+  if (options.tls !== undefined) args.push('--tlsKeyStore', options.tls.keyStore, '--tlsTrustStore', options.tls.trustStore)
   const spawnedAt = performance.now()
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
   const { exited } = track(child)
@@ -138,6 +157,7 @@ function spawnPaddock(port: number, options: StartOptions): BenchServer {
     kind: 'paddock',
     port,
     spawnedAt,
+    clientTls: options.tls?.client,
     pid: () => (pid === undefined ? Promise.reject(new Error('paddock did not spawn')) : Promise.resolve(pid)),
     rss: async () => readRss(pid ?? -1),
     stop: async () => {
@@ -345,7 +365,7 @@ export function timeToFirstReply(
       active++
       let client: WireClient | undefined
       try {
-        client = await WireClient.connect('127.0.0.1', server.port, { handshakeTimeoutMs: probeTimeoutMs })
+        client = await WireClient.connect('127.0.0.1', server.port, { handshakeTimeoutMs: probeTimeoutMs, tls: server.clientTls })
         open.add(client)
         if (settled) return
         const reply = client.request(request)

@@ -1,6 +1,7 @@
 // Method: a minimal pipelined ZooKeeper wire client on node:net with lib/wire's codec; replies are
 // matched to requests in order and each request's latency is taken with performance.now().
 import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls'
 import { performance } from 'node:perf_hooks'
 import {
   FrameDecoder,
@@ -29,6 +30,8 @@ export interface WireConnectOptions {
   sessionTimeoutMs?: number
   /** How long the TCP connect and the ConnectRequest/ConnectResponse handshake may take, in milliseconds. @defaultValue 5000 */
   handshakeTimeoutMs?: number
+  /** Speak TLS (to a secureClientPort) with these options; the ConnectRequest follows the TLS handshake. @defaultValue plain text */
+  tls?: ConnectionOptions | undefined
 }
 
 interface Pending {
@@ -69,7 +72,7 @@ export class WireClient {
   static connect(host: string, port: number, options: WireConnectOptions = {}): Promise<WireClient> {
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 5_000
     return new Promise<WireClient>((resolve, reject) => {
-      const socket = netConnect({ host, port, noDelay: true })
+      const socket = options.tls === undefined ? netConnect({ host, port, noDelay: true }) : tlsConnect({ ...options.tls, host, port }).setNoDelay(true)
       const decoder = new FrameDecoder()
       // The session's listeners replace the handshake's, so those are removed before the client exists.
       const done = (error: Error | undefined, sessionId?: bigint): void => {
@@ -83,7 +86,7 @@ export class WireClient {
       const timer = setTimeout(() => done(new Error(`handshake with ${host}:${port} timed out after ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs)
       socket.on('error', (error) => done(error))
       socket.on('close', () => done(new Error(`${host}:${port} closed the connection during the handshake`)))
-      socket.on('connect', () => {
+      socket.on(options.tls === undefined ? 'connect' : 'secureConnect', () => {
         const w = new JuteWriter()
         writeConnectRequestFrame(w, {
           protocolVersion: 0,

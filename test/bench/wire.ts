@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ClientRequest } from '../../lib/protocol/jute-records.js'
 import { ratio, summarize, type Summary } from './report.js'
-import { startServer, timeToFirstReply, type Rss, type ServerKind } from './servers.js'
+import { startServer, timeToFirstReply, type BenchTls, type Rss, type ServerKind } from './servers.js'
 import { openAclUnsafe, runLoad, type LoadResult, type WireClient } from './wire-client.js'
 
 /** The operations measured. */
@@ -102,11 +102,14 @@ async function warmUp(client: WireClient, options: WireBenchOptions, data: Uint8
   await runLoad(client, { ...bounds, request: (i) => requestFor(i % 2 === 0 ? 'getData' : 'setData', `/warm/n${i % n}`, data) })
 }
 
-/** Spawns one server, times its start, warms it up, runs every phase, reads its RSS, and stops it. */
-async function measureServer(kind: ServerKind, options: WireBenchOptions, run: number): Promise<ServerRun> {
+/**
+ * Spawns one server, times its start, warms it up, runs every phase, reads its RSS, and stops it.
+ * With `tls` (Paddock only) the server speaks only TLS and the client connects with TLS.
+ */
+export async function measureServer(kind: ServerKind, options: WireBenchOptions, run: number, tls?: BenchTls): Promise<ServerRun> {
   const workDir = await mkdtemp(join(tmpdir(), `paddock-bench-${kind}-`))
   const dataDir = kind === 'apache' || options.durable ? join(workDir, 'data') : undefined
-  const server = await startServer({ kind, workDir, ...(dataDir === undefined ? {} : { dataDir }) })
+  const server = await startServer({ kind, workDir, ...(dataDir === undefined ? {} : { dataDir }), ...(tls === undefined ? {} : { tls }) })
   const data = new Uint8Array(valueBytes).fill(0x61 + (run % 26))
   try {
     const { client, ms: startupMs } = await timeToFirstReply(server, create('/startup', data), [0], startTimeoutMs)

@@ -4,8 +4,10 @@
  * retrying silently as zkCli.sh does.
  * @module
  */
-import { connect as netConnect } from 'node:net'
-import { connect, parseConnectString, ZooKeeperError, type HostAddress, type WatchCallback, type ZooKeeperClient } from '../../index.js'
+import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import { tlsConnectOptions } from '../../client/tcp-connection.js'
+import { connect, parseConnectString, ZooKeeperError, type HostAddress, type TcpTlsOptions, type WatchCallback, type ZooKeeperClient } from '../../index.js'
 import { shellFourLetterWordCharsMax, shellProbeTimeoutMsMax } from '../../limits.js'
 
 /** What ZooKeeper (and Paddock) answer `srvr` with while they have no quorum. */
@@ -33,10 +35,15 @@ export function probe(address: HostAddress, timeoutMs: number): Promise<ProbeRes
   })
 }
 
-/** Sends a four-letter word and resolves with the answer, or undefined when none came in time. */
-export function fourLetterWord(address: HostAddress, word: string, timeoutMs: number): Promise<string | undefined> {
+function open(address: HostAddress, tls: TcpTlsOptions | undefined): { socket: Socket; ready: string } {
+  if (tls === undefined) return { socket: netConnect({ host: address.host, port: address.port }), ready: 'connect' }
+  return { socket: tlsConnect(tlsConnectOptions(address, tls)), ready: 'secureConnect' }
+}
+
+/** Sends a four-letter word (over TLS with `tls`) and resolves with the answer, or undefined when none came in time. */
+export function fourLetterWord(address: HostAddress, word: string, timeoutMs: number, tls?: TcpTlsOptions): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = netConnect({ host: address.host, port: address.port })
+    const { socket, ready } = open(address, tls)
     let text = ''
     const done = (answer: string | undefined): void => {
       clearTimeout(timer)
@@ -44,7 +51,7 @@ export function fourLetterWord(address: HostAddress, word: string, timeoutMs: nu
       resolve(answer)
     }
     const timer = setTimeout(() => done(undefined), timeoutMs)
-    socket.once('connect', () => socket.write(word))
+    socket.once(ready, () => socket.write(word))
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8')
       if (text.length > shellFourLetterWordCharsMax) done(text)
@@ -52,6 +59,69 @@ export function fourLetterWord(address: HostAddress, word: string, timeoutMs: nu
     socket.once('end', () => done(text))
     socket.once('error', () => done(undefined))
   })
+}
+
+/**
+ * Whether a TLS session with `address` works: the handshake, then a `ruok` the server answers (or
+ * refuses by its whitelist) and closes. A TLSv1.3 server that refuses the client's certificate
+ * says so only after the handshake, which the `ruok` waits for. Resolves undefined when it works,
+ * else why not.
+ */
+export function tlsProbe(address: HostAddress, tls: TcpTlsOptions, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect(tlsConnectOptions(address, tls))
+    const done = (problem: string | undefined): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(problem)
+    }
+    const timer = setTimeout(() => done(`no TLS answer from ${formatAddress(address)} within ${timeoutMs} ms`), timeoutMs)
+    socket.once('secureConnect', () => socket.write('ruok'))
+    socket.once('data', () => done(undefined))
+    socket.once('end', () => done(undefined))
+    socket.once('error', (error: NodeJS.ErrnoException) => done(tlsAdvice(address, error)))
+  })
+}
+
+/**
+ * Whether the server at `address` answers a TLS handshake (a secureClientPort), checked with no
+ * certificate and no verification: a plain-text shell says so instead of blaming the quorum.
+ */
+export function speaksTls(address: HostAddress, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect(tlsConnectOptions(address, { rejectUnauthorized: false, hostnameVerification: false }))
+    const done = (tls: boolean): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(tls)
+    }
+    const timer = setTimeout(() => done(false), timeoutMs)
+    socket.once('secureConnect', () => done(true))
+    // An alert from the server (it wants a certificate, say) is TLS too; a plain-text server's
+    // answer is no TLS record at all (WRONG_VERSION_NUMBER), or a closed connection.
+    socket.once('error', (error: NodeJS.ErrnoException) => done(/^ERR_SSL_/.test(error.code ?? '') && !/WRONG_VERSION_NUMBER|PACKET_LENGTH/.test(error.code ?? '')))
+  })
+}
+
+/** The advice for a plain-text shell at a port that speaks TLS. */
+export function speaksTlsMessage(hosts: readonly string[]): string {
+  return (
+    `${hosts.join(',')} speaks TLS (a secureClientPort), and this shell spoke plain text.\n` +
+    'Connect with --tls --ca ca.pem (and --cert/--key when it wants client certificates), or -client-configuration with zookeeper.client.secure=true.'
+  )
+}
+
+/** A TLS failure as the shell reports it, with what to change. */
+function tlsAdvice(address: HostAddress, error: NodeJS.ErrnoException): string {
+  // OpenSSL's messages carry its file and line; the reason alone is what a reader needs.
+  const reason = /:SSL routines:[^:]*:([^:]+):/.exec(error.message)?.[1] ?? error.message.split('\n')[0] ?? ''
+  const where = `TLS with ${formatAddress(address)} failed: ${reason}`
+  const code = error.code ?? ''
+  if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE/.test(code)) return `${where}\nThe server wants a client certificate it trusts: give --cert and --key (or zookeeper.ssl.keyStore.location).`
+  if (/UNABLE_TO_GET_ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY|CERT_UNTRUSTED/.test(code)) return `${where}\nThe server's certificate is not vouched for by the CAs given: check --ca (or zookeeper.ssl.trustStore.location).`
+  if (/ALTNAME|HOSTNAME/.test(code)) return `${where}\nThe server's certificate does not name ${address.host}: connect by a name it has, or set -Dzookeeper.ssl.hostnameVerification=false.`
+  if (/WRONG_VERSION_NUMBER|ECONNRESET/.test(code)) return `${where}\nIs this the server's secureClientPort? A plain-text port does not speak TLS.`
+  return where
 }
 
 function formatAddress(address: HostAddress): string {
@@ -81,6 +151,8 @@ export interface OpenSessionOptions {
   sessionTimeoutMs: number
   /** Called for every session state change, with the event zkCli's default watcher prints. */
   onEvent: WatchCallback
+  /** Connect with TLS. @defaultValue plain text */
+  tls?: TcpTlsOptions | undefined
 }
 
 /** The session, or why there is none. */
@@ -103,19 +175,28 @@ export async function openSession(connectString: string, options: OpenSessionOpt
   const probes = await Promise.all(hosts.map((h) => probe(h, probeMs)))
   if (probes.every((p) => p === 'unknownHost')) return { error: `Unable to connect to ${names.join(',')}: unknown host (check the host names in -server)` }
   if (probes.every((p) => p === 'refused' || p === 'unknownHost')) return { error: refusedMessage(names) }
+  const tls = options.tls
+  if (tls !== undefined) {
+    // A TLS problem (an untrusted certificate, a missing client certificate) is said at once,
+    // instead of after the session timeout of retries.
+    const listening = hosts.filter((_, i) => probes[i] === 'listening')
+    const failures = await Promise.all(listening.map((h) => tlsProbe(h, tls, probeMs)))
+    if (failures.length > 0 && failures.every((f) => f !== undefined)) return { error: failures[0] ?? '' }
+  }
   const problems: string[] = []
   const logger = { info: () => {}, warn: (message: string) => void problems.push(message) }
   try {
-    const client = await connect(connectString, { sessionTimeoutMs: options.sessionTimeoutMs, initialConnectTimeoutMs: options.sessionTimeoutMs, logger })
+    const client = await connect(connectString, { sessionTimeoutMs: options.sessionTimeoutMs, initialConnectTimeoutMs: options.sessionTimeoutMs, logger, ...(tls === undefined ? {} : { tls }) })
     client.onStateChange((event) => options.onEvent(event))
     return { client }
   } catch (error) {
-    return { error: await diagnose(error, hosts, names, problems, probeMs) }
+    return { error: await diagnose(error, hosts, names, problems, probeMs, tls) }
   }
 }
 
-async function diagnose(error: unknown, hosts: readonly HostAddress[], names: readonly string[], problems: readonly string[], probeMs: number): Promise<string> {
-  const answers = await Promise.all(hosts.map((h) => fourLetterWord(h, 'srvr', probeMs)))
+async function diagnose(error: unknown, hosts: readonly HostAddress[], names: readonly string[], problems: readonly string[], probeMs: number, tls: TcpTlsOptions | undefined): Promise<string> {
+  if (tls === undefined && (await Promise.all(hosts.map((h) => speaksTls(h, probeMs)))).some(Boolean)) return speaksTlsMessage(names)
+  const answers = await Promise.all(hosts.map((h) => fourLetterWord(h, 'srvr', probeMs, tls)))
   const refusedSession = error instanceof ZooKeeperError && error.code === 'SESSIONEXPIRED'
   if (answers.some((a) => a?.includes(notServingText)) || refusedSession) return notServingMessage(names)
   const last = problems.at(-1)

@@ -1,12 +1,16 @@
 /**
- * `paddock shell [-server host:port[,host:port]] [-timeout ms] [cmd args...]`: a zkCli.sh-compatible
- * shell. With a command it runs that one command and exits with a code scripts can test; without
- * one it reads commands from stdin, with line editing, history and tab completion on a terminal.
+ * `paddock shell [-server host:port[,host:port]] [-timeout ms] [TLS options] [cmd args...]`: a
+ * zkCli.sh-compatible shell. With a command it runs that one command and exits with a code scripts
+ * can test; without one it reads commands from stdin, with line editing, history and tab
+ * completion on a terminal. TLS is asked for as zkCli takes it (`-client-configuration F` or
+ * `-Dzookeeper.client.secure=true -Dzookeeper.ssl.…`), or with `--tls --ca F --cert F --key F`.
  * @module
  */
 import { createInterface, type Interface } from 'node:readline'
+import type { TcpTlsOptions } from '../../index.js'
 import { sessionTimeoutMsDefault, shellHistoryEntriesMax } from '../../limits.js'
 import { Shell } from './shell.js'
+import { noTlsArgs, shellTls, ShellTlsError, type ShellTlsArgs } from './tls.js'
 import type { CommandOutcome, ShellOutput } from './types.js'
 
 /** The streams the shell talks to. */
@@ -35,22 +39,51 @@ export const ShellExitCode = {
   commandNotFound: 127,
 } as const
 
-const usage = 'usage: paddock shell [-server host:port[,host:port][/chroot]] [-timeout ms] [cmd args...]'
+const usage = `usage: paddock shell [-server host:port[,host:port][/chroot]] [-timeout ms] [TLS options] [cmd args...]
+TLS options (the server's secureClientPort):
+  --tls                            speak TLS
+  --ca F                           PEM file of the CAs that vouch for the server (implies --tls)
+  --cert F [--key F]               PEM files of the client's certificate and key (implies --tls)
+  -client-configuration F          a ZooKeeper client configuration file (zookeeper.client.secure=true,
+                                   zookeeper.ssl.keyStore.location, zookeeper.ssl.trustStore.location, ...)
+  -Dkey=value                      one client configuration key, as zkCli takes it from CLIENT_JVMFLAGS`
 
 interface ShellArgs {
   server: string
   timeoutMs: number
   command: string[]
+  tls: ShellTlsArgs
 }
 
-// ZooKeeperMain.MyCommandOptions: -server and -timeout come first, the command follows.
+const tlsFileFlags: Readonly<Record<string, 'ca' | 'cert' | 'key' | 'clientConfiguration'>> = {
+  '--ca': 'ca',
+  '--cert': 'cert',
+  '--key': 'key',
+  '-client-configuration': 'clientConfiguration',
+  '--client-configuration': 'clientConfiguration',
+}
+
+/** A `-Dkey=value` argument (or `-D key=value`, taking the next word); undefined when `word` is none. */
+function systemProperty(word: string, next: string | undefined): { key: string; value: string; words: number } | string | undefined {
+  if (!word.startsWith('-D')) return undefined
+  const text = word === '-D' ? next : word.slice(2)
+  const eq = text?.indexOf('=') ?? -1
+  if (text === undefined || eq <= 0) return `${word} must be -Dkey=value`
+  return { key: text.slice(0, eq), value: text.slice(eq + 1), words: word === '-D' ? 2 : 1 }
+}
+
+// ZooKeeperMain.MyCommandOptions: -server and -timeout come first, the command follows; the TLS
+// options may be among them.
 function parseArgs(argv: readonly string[]): ShellArgs | string {
   let server = 'localhost:2181'
   let timeoutMs = sessionTimeoutMsDefault
+  const tls = noTlsArgs()
   let i = 0
   for (; i < argv.length; i++) {
-    const word = argv[i]
+    const word = argv[i] ?? ''
     const value = argv[i + 1]
+    const property = systemProperty(word, value)
+    const fileFlag = tlsFileFlags[word]
     if (word === '-server' || word === '--server') {
       if (value === undefined) return '-server needs host:port'
       server = value
@@ -59,13 +92,24 @@ function parseArgs(argv: readonly string[]): ShellArgs | string {
       timeoutMs = Number(value)
       if (!(Number.isInteger(timeoutMs) && timeoutMs > 0)) return `-timeout must be a number of ms, got ${value ?? 'nothing'}`
       i++
+    } else if (fileFlag !== undefined) {
+      if (value === undefined) return `${word} needs a file`
+      tls[fileFlag] = value
+      i++
+    } else if (word === '--tls') {
+      tls.tls = true
+    } else if (typeof property === 'string') {
+      return property
+    } else if (property !== undefined) {
+      tls.properties.push([property.key, property.value])
+      i += property.words - 1
     } else if (word === '-h' || word === '--help') {
       return ''
     } else {
       break
     }
   }
-  return { server, timeoutMs, command: argv.slice(i) }
+  return { server, timeoutMs, command: argv.slice(i), tls }
 }
 
 function lineWriter(stream: NodeJS.WritableStream): (text: string) => void {
@@ -91,12 +135,20 @@ export async function runShell(argv: string[], io: ShellIO): Promise<number> {
     return args === '' ? ShellExitCode.ok : ShellExitCode.usage
   }
   const output: ShellOutput = { out: lineWriter(io.stdout), err: lineWriter(io.stderr) }
-  if (args.command.length > 0) return oneShot(args, output)
-  return interactive(args, io, output)
+  let tls: TcpTlsOptions | undefined
+  try {
+    tls = await shellTls(args.tls, (line) => output.err(`warning: ${line}`))
+  } catch (error) {
+    if (!(error instanceof ShellTlsError)) throw error
+    output.err(error.message)
+    return ShellExitCode.usage
+  }
+  if (args.command.length > 0) return oneShot(args, tls, output)
+  return interactive(args, tls, io, output)
 }
 
-async function oneShot(args: ShellArgs, output: ShellOutput): Promise<number> {
-  const shell = new Shell({ server: args.server, sessionTimeoutMs: args.timeoutMs, output, printWatches: false })
+async function oneShot(args: ShellArgs, tls: TcpTlsOptions | undefined, output: ShellOutput): Promise<number> {
+  const shell = new Shell({ server: args.server, sessionTimeoutMs: args.timeoutMs, output, printWatches: false, tls })
   const first = args.command[0]
   // Commands that need no session run without one, so `paddock shell help` works offline.
   if (first !== 'help' && first !== 'printwatches' && !(await shell.connect())) return ShellExitCode.connectFailed
@@ -107,7 +159,7 @@ async function oneShot(args: ShellArgs, output: ShellOutput): Promise<number> {
   }
 }
 
-async function interactive(args: ShellArgs, io: ShellIO, output: ShellOutput): Promise<number> {
+async function interactive(args: ShellArgs, tls: TcpTlsOptions | undefined, io: ShellIO, output: ShellOutput): Promise<number> {
   let rl: Interface | undefined
   // A fired watch prints between prompts on a terminal: redraw the prompt and the typed text after it.
   const out = (text: string): void => {
@@ -115,7 +167,7 @@ async function interactive(args: ShellArgs, io: ShellIO, output: ShellOutput): P
     if (io.isTTY && rl !== undefined && !busy) rl.prompt(true)
   }
   let busy = true
-  const shell = new Shell({ server: args.server, sessionTimeoutMs: args.timeoutMs, output: { out, err: output.err } })
+  const shell = new Shell({ server: args.server, sessionTimeoutMs: args.timeoutMs, output: { out, err: output.err }, tls })
   rl = createInterface({
     input: io.stdin,
     output: io.stdout,

@@ -4,7 +4,7 @@
  * `commands.ts`, the terminal in `index.ts`.
  * @module
  */
-import type { ConnectionState, WatchedEvent, ZooKeeperClient } from '../../index.js'
+import type { ConnectionState, TcpTlsOptions, WatchedEvent, ZooKeeperClient } from '../../index.js'
 import { shellCommandLineCharsMax, shellCompletionsMax, shellCompletionTimeoutMs, shellHistoryEntriesMax } from '../../limits.js'
 import { commandNames, commands, usageText } from './commands.js'
 import { openSession } from './connect.js'
@@ -23,6 +23,8 @@ export interface ShellOptions {
   output: ShellOutput
   /** Print session events and fired watches (false in one-shot mode, which exits at once). @defaultValue true */
   printWatches?: boolean
+  /** Connect with TLS (see ./tls.ts). @defaultValue plain text */
+  tls?: TcpTlsOptions | undefined
 }
 
 const promptStates: Record<ConnectionState, string> = {
@@ -49,11 +51,13 @@ export class Shell implements CommandContext {
   commandCount = 0
   private readonly history = new Map<number, string>()
   private readonly sessionTimeoutMs: number
+  private readonly tls: TcpTlsOptions | undefined
 
   /** Creates a shell with no session yet; call {@link Shell.connect}. */
   constructor(options: ShellOptions) {
     this.server = options.server
     this.sessionTimeoutMs = options.sessionTimeoutMs
+    this.tls = options.tls
     this.output = options.output
     this.printWatches = options.printWatches ?? true
   }
@@ -77,7 +81,7 @@ export class Shell implements CommandContext {
     await this.closeSession()
     this.server = server
     if (this.printWatches) this.output.out(`Connecting to ${server}`)
-    const result = await openSession(server, { sessionTimeoutMs: this.sessionTimeoutMs, onEvent: this.watcher })
+    const result = await openSession(server, { sessionTimeoutMs: this.sessionTimeoutMs, onEvent: this.watcher, tls: this.tls })
     if ('error' in result) {
       this.output.err(result.error)
       return false

@@ -17,7 +17,7 @@ import { freePorts, srvrMode, until, within } from '../ensemble/processes-harnes
 import { attr, blocksOf, has, mismatch, parseTranscript, runStep, sandboxPath, substitute, transpile, where, writeShims, type Block, type Machine, type Outcome, type Step, type Substitutions } from './guides.js'
 
 /** Tools the transcripts call; CI installs them (.ci/install-interop.sh), elsewhere their absence skips. */
-const tools = ['bash', 'nc', 'curl', 'jq', 'zkCli.sh', 'java']
+const tools = ['bash', 'nc', 'curl', 'jq', 'zkCli.sh', 'java', 'openssl']
 const missing = tools.filter((tool) => spawnSync('bash', ['-c', `command -v ${tool}`], { env: { ...process.env, PATH: sandboxPath('/nonexistent') } }).status !== 0)
 if (missing.length > 0) {
   if (process.env['CI'] === 'true') throw new Error(`guides.test.ts needs ${missing.join(', ')}: run .ci/install-interop.sh`)
@@ -184,6 +184,31 @@ describe.skipIf(missing.length > 0)('the guides, run as written', () => {
       expect(await within(ended, settleMsMax, 'the server to stop')).toBe(0)
     }
   })
+
+  it('security: the openssl commands make the certificates, the TLS-only zoo.cfg serves the shell and the embedded server as shown, and stops', async () => {
+    const [clientPort, securePort] = (await freePorts(2)).map(String)
+    const dir = join(work, 'security')
+    const tlsDir = join(dir, 'etc/tls')
+    await mkdir(tlsDir, { recursive: true })
+    const subs: Substitutions = [
+      [/\/etc\/paddock\/tls/g, tlsDir],
+      [/\/etc\/paddock/g, join(dir, 'etc')],
+      [/\/var\/lib\/paddock/g, join(dir, 'data')],
+      // Tests listen on loopback only; the guide's server binds every address, as ZooKeeper does.
+      [/^secureClientPort=2281$/m, `secureClientPort=${securePort}\nsecureClientPortAddress=127.0.0.1`],
+      [/\b2181\b/g, clientPort ?? ''],
+      [/\b2281\b/g, securePort ?? ''],
+    ]
+    const machine: Machine = { name: 'local', dir: tlsDir, subs }
+    try {
+      for (const block of blocksOf('docs/security.md')) {
+        if (has(block, 'file')) await writeFileBlock(block, [machine])
+        else if (has(block, 'transcript')) await runTranscript(block, [machine])
+      }
+    } finally {
+      killRecorded([{ ...machine, dir }])
+    }
+  }, 300_000)
 
   it('running an ensemble: zoo.cfg, myid, start, status, clients, stop and the embedded members on three machines', async () => {
     const machines = await ensembleMachines()

@@ -36,6 +36,18 @@ async function cluster(n: number, observers: number[] = []) {
 }
 
 describe('in-process ensemble', () => {
+  it('runs one participant as an ensemble of one with standaloneEnabled=false (Mode: leader), and standalone otherwise', async () => {
+    for (const [standaloneEnabled, mode] of [[false, 'leader'], [true, 'standalone']] as const) {
+      const member = await startMember({ myid: 1, servers: specs(1), hub: new MemoryHub(), storage: createMemoryStorage({ db: createMemoryDb(), logger: quiet }), tickTimeMs: 200, logger: quiet, seed: 1, standaloneEnabled })
+      running.push(member)
+      await member.waitUntilServing(10_000)
+      expect(member.mode).toBe(mode)
+      const zk = await member.connect()
+      await zk.create('/alone', '')
+      expect(await zk.exists('/alone')).not.toBeNull()
+    }
+  })
+
   it('elects one leader and serves writes through any member', async () => {
     const { members } = await cluster(3)
     expect(members.map((m) => m.mode).sort()).toEqual(['follower', 'follower', 'leader'])

@@ -18,6 +18,12 @@ export const zookeeperJar = '/usr/share/java/zookeeper.jar'
 export const zookeeperConfDir = '/etc/zookeeper/conf'
 export const zkCliPath = '/usr/share/zookeeper/bin/zkCli.sh'
 export const javaPath = '/usr/bin/java'
+/**
+ * Netty's codec and resolver classes, which NettyServerCnxnFactory (the codec) and
+ * ClientCnxnSocketNetty (both) need and which the Debian zookeeper.jar's Class-Path leaves out:
+ * without them neither serves nor connects over TLS (libnetty-java installs the jars).
+ */
+export const nettyTlsJars: readonly string[] = ['/usr/share/java/netty-codec.jar', '/usr/share/java/netty-resolver.jar']
 
 /** How long a JVM gets to answer `ruok` and serve sessions after it is spawned. */
 const startTimeoutMs = 30_000
@@ -39,6 +45,10 @@ export interface ApacheOptions extends ServerSettings {
   extendedTypesEnabled?: boolean
   /** 4lw.commands.whitelist. @defaultValue '*' */
   fourLetterWords?: string
+  /** More zoo.cfg lines (secureClientPort and the ssl.* keys, say). */
+  extraConfig?: readonly string[]
+  /** More jars on the JVM's class path (Netty's codec, for TLS). */
+  extraClasspath?: readonly string[]
 }
 
 const running = new Set<ChildProcess>()
@@ -128,6 +138,7 @@ function zooCfg(options: ApacheOptions, port: number, dataDir: string): string {
     'maxClientCnxns=0',
     // The suite is about semantics, not durability: skip fsync to keep the 2-core CI fast.
     'forceSync=no',
+    ...(options.extraConfig ?? []),
     '',
   ].join('\n')
 }
@@ -147,7 +158,7 @@ function spawnJvm(options: ApacheOptions, configPath: string, dir: string): Chil
     '-Dzookeeper.admin.enableServer=false',
     `-Dzookeeper.log.dir=${dir}`,
     '-cp',
-    `${zookeeperConfDir}:${zookeeperJar}`,
+    [zookeeperConfDir, zookeeperJar, ...(options.extraClasspath ?? [])].join(':'),
     'org.apache.zookeeper.server.ZooKeeperServerMain',
     configPath,
   ]

@@ -38,6 +38,15 @@ export function zkCli(connectString: string, ...command: string[]): Promise<ZkCl
 }
 
 /**
+ * Runs `zkCli.sh -server <connectString> ...command` with more JVM flags in CLIENT_JVMFLAGS
+ * (`-Dzookeeper.client.secure=true` and the other client keys, or a `-cp` that replaces the
+ * script's: the JVM takes the last one).
+ */
+export function zkCliWith(jvmFlags: readonly string[], connectString: string, ...command: string[]): Promise<ZkCliResult> {
+  return runZkCli(['-server', connectString, '-timeout', String(zkCliSessionTimeoutMs), ...command], undefined, jvmFlags)
+}
+
+/**
  * Runs zkCli.sh as a shell reading `commands` (one per line) from stdin, all in one session, and
  * resolves with the watch events it printed and its stdout lines, in order.
  */
@@ -69,7 +78,7 @@ function commandOutput(stdout: string): string {
     .trim()
 }
 
-function runZkCli(args: string[], stdin: string | undefined): Promise<ZkCliResult> {
+function runZkCli(args: string[], stdin: string | undefined, jvmFlags: readonly string[] = []): Promise<ZkCliResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       zkCliPath,
@@ -77,7 +86,7 @@ function runZkCli(args: string[], stdin: string | undefined): Promise<ZkCliResul
       {
         timeout: zkCliTimeoutMs,
         // A quick-starting client JVM; the logs go to a directory anyone may write.
-        env: { ...process.env, CLIENT_JVMFLAGS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC', ZOO_LOG_DIR: '/tmp' },
+        env: { ...process.env, CLIENT_JVMFLAGS: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', ...jvmFlags].join(' '), ZOO_LOG_DIR: '/tmp' },
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error)
