@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import { createServer, type Server } from '../index.js'
+import { runDataCommand } from './data-command.js'
 import { runEnsembleCommand } from './ensemble-command.js'
 import { runServerCommand, type Output } from './server-command.js'
 
@@ -17,8 +18,11 @@ const usage = `usage:
       zkServer.sh's verbs; without zoo.cfg: standalone on 127.0.0.1:2181 with dataDir ./data
   paddock ensemble --size 3 [--data-dir DIR]
       a local ensemble over loopback TCP until Ctrl-C, printing the connect string
-  paddock shell [-server host:port[,host:port]] [command args...]
-      a zkCli.sh-compatible shell (one-shot when a command is given)`
+  paddock shell [-server host:port[,host:port]] [TLS options] [command args...]
+      a zkCli.sh-compatible shell (one-shot when a command is given); TLS with
+      --tls --ca F --cert F --key F, or -client-configuration F / -Dzookeeper.client.secure=true
+  paddock data import|export|dump-snapshot|dump-log|verify ...
+      move data from and to Apache ZooKeeper, inspect and verify a dataDir (paddock data help)`
 
 const io: Output = {
   out: (line) => console.log(line),
@@ -83,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'server') return runServerCommand(rest[0], rest[1], io)
   if (command === 'ensemble') return runEnsembleCommand(rest, io)
   if (command === 'shell') return runShellCommand(rest)
+  if (command === 'data') return runDataCommand(rest, { ...io, progressStream: process.stderr.isTTY === true ? process.stderr : undefined })
   if (command === 'help') {
     io.out(usage)
     return 0

@@ -9,8 +9,31 @@ import type { ACL } from '../protocol/data.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
-import { ZNode } from '../tree/data-tree.js'
+import { ZNode, type DataTree } from '../tree/data-tree.js'
 import type { Pipeline } from './pipeline.js'
+
+/** One session as a snapshot holds it. */
+export interface SnapshotSession {
+  /** The 64-bit session id. */
+  readonly id: bigint
+  /** The negotiated timeout, in ms. */
+  readonly timeoutMs: number
+  /** The 16-byte session password. */
+  readonly passwd: Uint8Array
+}
+
+/**
+ * What a snapshot captures, apart from any running member: the tree, the sessions and the zxid.
+ * The offline tools (lib/migrate) build one from other formats and read one back.
+ */
+export interface SnapshotState {
+  /** The zxid the snapshot is taken at. */
+  readonly zxid: number
+  /** The tree to write (or to restore into). */
+  readonly tree: DataTree
+  /** The open sessions. */
+  readonly sessions: Iterable<SnapshotSession>
+}
 
 /**
  * The snapshot format written. Format 1 (still read) holds each node as a record
@@ -107,10 +130,14 @@ class ChunkBuilder {
   }
 }
 
-function headerChunk(member: Pipeline): Uint8Array {
-  const sessions: SessionRecord[] = [...member.sessions.all()].map((s) => [s.id, s.timeoutMs, s.passwd])
-  const header: HeaderChunk = { format: formatVersion, zxid: member.lastProcessedZxid, sessions }
+function headerChunk(state: SnapshotState): Uint8Array {
+  const sessions: SessionRecord[] = [...state.sessions].map((s) => [s.id, s.timeoutMs, s.passwd])
+  const header: HeaderChunk = { format: formatVersion, zxid: state.zxid, sessions }
   return encodeValue(header)
+}
+
+function stateOf(member: Pipeline): SnapshotState {
+  return { zxid: member.lastProcessedZxid, tree: member.tree, sessions: member.sessions.all() }
 }
 
 /**
@@ -120,7 +147,7 @@ function headerChunk(member: Pipeline): Uint8Array {
  */
 export async function* snapshotChunks(member: Pipeline): AsyncGenerator<Uint8Array> {
   let first = true
-  for (const chunk of chunksOf(member)) {
+  for (const chunk of snapshotStateChunks(stateOf(member))) {
     if (!first) await new Promise<void>((resolve) => setImmediate(resolve))
     first = false
     yield chunk
@@ -132,11 +159,11 @@ export async function* snapshotChunks(member: Pipeline): AsyncGenerator<Uint8Arr
  * {@link snapshotChunkDataBytesMax} bytes of data. A chunk is encoded when the next one starts,
  * so a caller that yields between chunks lets writes in between (the fuzzy snapshot).
  */
-function* chunksOf(member: Pipeline): Generator<Uint8Array> {
-  yield headerChunk(member)
+export function* snapshotStateChunks(state: SnapshotState): Generator<Uint8Array> {
+  yield headerChunk(state)
   const builder = new ChunkBuilder()
-  for (const path of member.tree.paths()) {
-    const node = member.tree.get(path)
+  for (const path of state.tree.paths()) {
+    const node = state.tree.get(path)
     if (node === undefined) continue
     if (builder.full(node)) yield builder.take()
     builder.add(path, node)
@@ -146,45 +173,58 @@ function* chunksOf(member: Pipeline): Generator<Uint8Array> {
 
 /** Restores a member from snapshot chunks; returns the snapshot's zxid. Throws on a malformed snapshot. */
 export async function restoreSnapshot(member: Pipeline, chunks: AsyncIterable<Uint8Array>): Promise<number> {
-  let header: { zxid: number; format: number } | undefined
   const now = member.clock.now()
+  // Restored sessions get a full timeout from now, as ZooKeeper does after a restart.
+  return restoreSnapshotState(member.tree, (s) => member.sessions.add(s.id, s.timeoutMs, s.passwd, now), chunks)
+}
+
+/**
+ * Restores snapshot chunks into `tree`, handing each session to `addSession`; returns the
+ * snapshot's zxid. Throws on a malformed snapshot. {@link restoreSnapshot} and the offline tools
+ * share it.
+ */
+export async function restoreSnapshotState(
+  tree: DataTree,
+  addSession: (session: SnapshotSession) => void,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<number> {
+  let header: { zxid: number; format: number } | undefined
   for await (const chunk of chunks) {
     const value = decodeValue(chunk)
     if (header === undefined) {
-      header = restoreHeader(member, value, now)
+      header = restoreHeader(addSession, value)
       continue
     }
-    if (header.format === 1) restoreChunkV1(member, value)
-    else restoreChunkV2(member, value)
+    if (header.format === 1) restoreChunkV1(tree, value)
+    else restoreChunkV2(tree, value)
   }
   if (header === undefined) throw new TypeError('snapshot has no header chunk')
-  member.tree.restoreQuotas()
-  member.tree.lastProcessedZxid = Math.max(member.tree.lastProcessedZxid, header.zxid)
+  tree.restoreQuotas()
+  tree.lastProcessedZxid = Math.max(tree.lastProcessedZxid, header.zxid)
   return header.zxid
 }
 
-function restoreHeader(member: Pipeline, value: unknown, now: number): { zxid: number; format: number } {
+function restoreHeader(addSession: (session: SnapshotSession) => void, value: unknown): { zxid: number; format: number } {
   const header = value as Partial<HeaderChunk>
   const format = header.format
   if (typeof format !== 'number' || !formatVersionsRead.includes(format) || typeof header.zxid !== 'number' || !Array.isArray(header.sessions)) {
     throw new TypeError(`snapshot header is not format ${formatVersionsRead.join(' or ')}`)
   }
-  // Restored sessions get a full timeout from now, as ZooKeeper does after a restart.
-  for (const [id, timeoutMs, passwd] of header.sessions) member.sessions.add(id, timeoutMs, passwd, now)
+  for (const [id, timeoutMs, passwd] of header.sessions) addSession({ id, timeoutMs, passwd })
   return { zxid: header.zxid, format }
 }
 
-function restoreChunkV1(member: Pipeline, value: unknown): void {
+function restoreChunkV1(tree: DataTree, value: unknown): void {
   if (!Array.isArray(value)) throw new TypeError('snapshot chunk is not a list of nodes')
   for (const record of value as NodeRecord[]) {
     const [path, data, acl, stat, ephemeralOwner, kind, ttlMs] = record
     const [czxid = 0, mzxid = 0, pzxid = 0, ctime = 0, mtime = 0, version = 0, cversion = 0, aversion = 0] = stat
     const node = new ZNode(data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, kind, ttlMs)
-    member.tree.restoreNode(path, node)
+    tree.restoreNode(path, node)
   }
 }
 
-function restoreChunkV2(member: Pipeline, value: unknown): void {
+function restoreChunkV2(tree: DataTree, value: unknown): void {
   if (!Array.isArray(value) || value.length !== 3) throw new TypeError('snapshot chunk is not a format 2 node chunk')
   const [aclTable, fields, bytes] = value as [unknown, unknown, unknown]
   if (!Array.isArray(aclTable) || !Array.isArray(fields) || !(bytes instanceof Uint8Array) || fields.length % nodeFieldCount !== 0) {
@@ -225,7 +265,7 @@ function restoreChunkV2(member: Pipeline, value: unknown): void {
     paths.push(path)
   }
   if (offset !== bytes.length) throw new TypeError('snapshot chunk data does not match its nodes')
-  member.tree.restoreNodes(paths, nodes)
+  tree.restoreNodes(paths, nodes)
 }
 
 /**
@@ -233,7 +273,7 @@ function restoreChunkV2(member: Pipeline, value: unknown): void {
  * sends in SNAP. Not fuzzy: nothing changes while it is built.
  */
 export function snapshotBytes(member: Pipeline): Uint8Array {
-  return encodeValue([...chunksOf(member)])
+  return encodeValue([...snapshotStateChunks(stateOf(member))])
 }
 
 /** Splits bytes made by {@link snapshotBytes} back into the chunks {@link restoreSnapshot} reads. */

@@ -1,6 +1,6 @@
 // Method: pack a copy of the working tree (the files git tracks or would track) as `npm pack`
 // packs a fresh clone, its `prepare` build included; install the tarball with --omit=dev into a
-// new project and use it there as a dependent does: import the four entry points, run the
+// new project and use it there as a dependent does: import the five entry points, run the
 // `paddock` bin, type-check a strict consumer under nodenext and bundler resolution, and lint the
 // tarball with publint and Are the Types Wrong. Nothing here reads the repository's own dist/.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
@@ -30,7 +30,7 @@ const typecheckMsMax = 90_000
 const runMsMax = 30_000
 
 /** The package's entry points, as a dependent imports them. */
-const entryPoints = ['paddock', 'paddock/storage', 'paddock/testing', 'paddock/recipes']
+const entryPoints = ['paddock', 'paddock/storage', 'paddock/testing', 'paddock/recipes', 'paddock/migrate']
 
 /** Files every tarball has besides the build: npm adds package.json, README and LICENSE itself. */
 const topLevelFiles = ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']
@@ -40,6 +40,7 @@ const consumer = `import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, createServer, CreateMode, ZooKeeperError, type Server, type ZooKeeperClient } from 'paddock'
+import { verifyDataDir } from 'paddock/migrate'
 import { Lock } from 'paddock/recipes'
 import { createMemoryStorage, type Storage } from 'paddock/storage'
 import { TestingServer } from 'paddock/testing'
@@ -53,6 +54,8 @@ const { data } = await zk.getString('/installed')
 const missing: unknown = await zk.getData('/absent').catch((error: unknown) => error)
 await zk.close()
 await server.close()
+// The offline tools read what the server left: every checksum, up to the last zxid.
+const report = await verifyDataDir(dataDir)
 await rm(dataDir, { recursive: true, force: true })
 
 // A storage from paddock/storage, an in-process client and a recipe.
@@ -70,9 +73,9 @@ const session = await testing.connect()
 const job = await session.create('/job-', '', { mode: CreateMode.PERSISTENT_SEQUENTIAL })
 await testing.close()
 
-console.log(\`consumer: \${data}; \${missing instanceof ZooKeeperError ? missing.code : String(missing)}; \${job}\`)
+console.log(\`consumer: \${data}; \${missing instanceof ZooKeeperError ? missing.code : String(missing)}; \${job}; verified \${report.zxid === report.lastLoggedZxid}\`)
 `
-const consumerPrints = 'consumer: from the tarball; NONODE; /job-0000000000'
+const consumerPrints = 'consumer: from the tarball; NONODE; /job-0000000000; verified true'
 
 interface Run {
   code: number | string | null
@@ -218,7 +221,7 @@ it('passes publint, and Are the Types Wrong for ESM under node16/nodenext and bu
   const attw = await run(join(root, 'node_modules/.bin/attw'), [tarball, '--profile', 'esm-only', '--no-definitely-typed', '--format', 'json'], work, runMsMax)
   expect(attw.code, attw.stderr).toBe(0)
   const { analysis } = JSON.parse(attw.stdout) as { analysis: { entrypoints: Record<string, unknown>; problems: Array<{ kind: string; entrypoint: string; resolutionKind?: string }> } }
-  expect(Object.keys(analysis.entrypoints).sort()).toEqual(['.', './recipes', './storage', './testing'])
+  expect(Object.keys(analysis.entrypoints).sort()).toEqual(['.', './migrate', './recipes', './storage', './testing'])
   expect(analysis.problems.filter((p) => p.resolutionKind !== 'node10' && p.resolutionKind !== 'node16-cjs')).toEqual([])
 })
 
@@ -232,7 +235,7 @@ it('depends at run time only on what the shipped code imports, installed from pr
   expect(existsSync(join(project, 'node_modules/classic-level/build'))).toBe(false)
 })
 
-it('imports the four entry points and runs a server on LevelDB with a TCP client, a recipe and a TestingServer', async () => {
+it('imports the five entry points and runs a server on LevelDB with a TCP client, a recipe and a TestingServer', async () => {
   const consumerJs = await readFile(join(project, 'consumer.js'), 'utf8')
   for (const entry of entryPoints) expect(consumerJs).toContain(`from '${entry}'`)
   const result = await runOk(process.execPath, ['consumer.js'], project, runMsMax)

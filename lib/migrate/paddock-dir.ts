@@ -1,0 +1,108 @@
+/**
+ * Paddock's side of a migration: a dataDir read into a tree and sessions (newest snapshot plus the
+ * log after it), and a tree and sessions written as a new dataDir (one snapshot at the last zxid,
+ * the epochs), both through the {@link Storage} API.
+ * @module
+ */
+import { epochOf, formatZxid, isNextZxid } from '../protocol/zxid.js'
+import { restoreSnapshotState, snapshotStateChunks, type SnapshotSession } from '../server/snapshot.js'
+import { DataTree } from '../tree/data-tree.js'
+import { decodeTxnEntry } from '../txn/codec.js'
+import type { TxnEntry } from '../txn/types.js'
+import { createLevelStorage, type Storage, type StorageLogger } from '../../storage/index.js'
+import { MigrationError } from './errors.js'
+
+/** A member's state outside any member: what the migration tools move between formats. */
+export interface OfflineState {
+  /** The last zxid applied to {@link OfflineState.tree}. */
+  zxid: number
+  /** The znodes. */
+  tree: DataTree
+  /** Open sessions by id. */
+  sessions: Map<bigint, SnapshotSession>
+}
+
+/** Log lines of a storage opened by the tools: warnings go to `warn`, the rest nowhere. */
+export function quietLogger(warn: (line: string) => void): StorageLogger {
+  return { debug: () => undefined, info: () => undefined, warn }
+}
+
+/**
+ * Applies one committed transaction to an offline state as a member's pipeline does: the tree
+ * applies it, and createSession / closeSession open and close the session.
+ */
+export function applyOffline(state: OfflineState, entry: TxnEntry): void {
+  const { header, txn } = entry
+  if (txn.type === 'createSession') state.sessions.set(header.sessionId, { id: header.sessionId, timeoutMs: txn.timeoutMs, passwd: txn.passwd })
+  state.tree.apply(header, txn)
+  if (txn.type === 'closeSession') state.sessions.delete(header.sessionId)
+  state.zxid = Math.max(state.zxid, header.zxid)
+}
+
+/** An empty state at zxid 0: the system nodes and no sessions. */
+export function emptyState(): OfflineState {
+  return { zxid: 0, tree: new DataTree(), sessions: new Map() }
+}
+
+/** What {@link readPaddockState} found besides the state. */
+export interface PaddockStateInfo {
+  /** The zxid of the snapshot restored, or undefined when the log alone was replayed. */
+  snapshotZxid: number | undefined
+  /** Log entries replayed after it. */
+  logEntries: number
+}
+
+/**
+ * Reads the dataDir's newest snapshot and replays the log after it, checking every checksum (the
+ * storage does) and that the log follows the snapshot without a gap. Throws {@link MigrationError}
+ * `INCOMPLETE` on a gap, and the storage's `CORRUPTION` error on a bad checksum.
+ */
+export async function readPaddockState(storage: Storage, onEntry?: (entry: TxnEntry) => void): Promise<OfflineState & PaddockStateInfo> {
+  if (storage.state !== 'open') await storage.open()
+  const state = emptyState()
+  const snapshot = await storage.latestSnapshot()
+  let snapshotZxid: number | undefined
+  if (snapshot !== undefined) {
+    snapshotZxid = await restoreSnapshotState(state.tree, (s) => state.sessions.set(s.id, s), snapshot.chunks())
+    state.zxid = snapshotZxid
+  }
+  let logEntries = 0
+  for await (const logged of storage.readLog(state.zxid + 1)) {
+    if (logEntries === 0 && !isNextZxid(state.zxid, logged.zxid)) {
+      throw new MigrationError('INCOMPLETE', `the log jumps from ${formatZxid(state.zxid)} to ${formatZxid(logged.zxid)}: entries are missing after the snapshot`)
+    }
+    const entry = decodeTxnEntry(logged.data)
+    onEntry?.(entry)
+    applyOffline(state, entry)
+    logEntries++
+  }
+  return { ...state, snapshotZxid, logEntries }
+}
+
+/** ZAB's two epochs, when the source kept them (a ZooKeeper quorum member's epoch files). */
+export interface Epochs {
+  /** acceptedEpoch. */
+  readonly acceptedEpoch: number | undefined
+  /** currentEpoch. */
+  readonly currentEpoch: number | undefined
+}
+
+/**
+ * Writes `state` as a new Paddock dataDir at `dataDir` (which must not hold one): one snapshot at
+ * `state.zxid`, and both epochs: those given, but never below the epoch of `state.zxid`. Returns
+ * the snapshot's size in bytes.
+ */
+export async function writePaddockState(dataDir: string, state: OfflineState, warn: (line: string) => void, epochs?: Epochs): Promise<number> {
+  const storage = createLevelStorage({ dataDir, logger: quietLogger(warn) })
+  await storage.open()
+  try {
+    state.tree.lastProcessedZxid = state.zxid
+    const info = await storage.writeSnapshot(state.zxid, snapshotStateChunks({ zxid: state.zxid, tree: state.tree, sessions: state.sessions.values() }))
+    const epoch = epochOf(state.zxid)
+    await storage.setAcceptedEpoch(Math.max(epoch, epochs?.acceptedEpoch ?? 0))
+    await storage.setCurrentEpoch(Math.max(epoch, epochs?.currentEpoch ?? 0))
+    return info.byteCount
+  } finally {
+    await storage.close()
+  }
+}

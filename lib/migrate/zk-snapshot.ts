@@ -1,0 +1,229 @@
+/**
+ * The codec of Apache ZooKeeper's snapshot file (`version-2/snapshot.<zxid>`), as FileSnap writes
+ * it: FileHeader (magic "ZKSN", version 2, dbid), the sessions (count, then id and timeout each),
+ * the ACL cache (count, then a long key and a vector of ACL each), the nodes depth first (path,
+ * data, ACL key, StatPersisted; the root's path is "" and a path "/" ends the list), then a seal:
+ * the Adler-32 of every byte so far as a long and the string "/". ZooKeeper 3.6+ appends a
+ * ZxidDigest (zxid, digest version, digest) and a second seal over everything before it; 3.9+
+ * may append the last processed zxid and a third seal.
+ * Pure: bytes in, records out.
+ * @module
+ */
+import type { ACL } from '../protocol/data.js'
+import { JuteReader, JuteWriter } from '../wire/jute.js'
+import { readACLs, writeACLs } from '../wire/records.js'
+import { MigrationError } from './errors.js'
+import { adler32, digestVersion, fileFormatVersion, snapshotMagic } from './zk-format.js'
+
+/** ZooKeeper's StatPersisted: what a snapshot stores of a node's Stat. */
+export interface StatPersisted {
+  czxid: number
+  mzxid: number
+  ctime: number
+  mtime: number
+  version: number
+  /** The count of child creates (the client sees `cversion * 2 - numChildren`). */
+  cversion: number
+  aversion: number
+  /** 0, a session id, or a container/TTL marker (see zk-format.ts). */
+  ephemeralOwner: bigint
+  pzxid: number
+}
+
+/** One node of a snapshot. */
+export interface ZkSnapshotNode {
+  /** The node's path ("/" for the root, which the file spells ""). */
+  path: string
+  data: Uint8Array
+  /** The node's key in {@link ZkSnapshot.acls}; -1 is OPEN_ACL_UNSAFE without an entry. */
+  aclRef: bigint
+  stat: StatPersisted
+}
+
+/** The digest trailer of ZooKeeper 3.6+ (DataTree.ZxidDigest); zxid 0 means none was known. */
+export interface ZkSnapshotDigest {
+  zxid: number
+  digestVersion: number
+  digest: bigint
+}
+
+/** A decoded snapshot. */
+export interface ZkSnapshot {
+  dbid: bigint
+  /** Session id to timeout in ms. */
+  sessions: Map<bigint, number>
+  /** The ACL cache: key to ACL list. */
+  acls: Map<bigint, ACL[]>
+  /** Parents before children. */
+  nodes: ZkSnapshotNode[]
+  /** The 3.6+ digest trailer, when present. */
+  digest: ZkSnapshotDigest | undefined
+  /**
+   * The 3.9+ trailer after the digest (DataTree.serializeLastProcessedZxid), when present: the
+   * tree's last processed zxid when the snapshot ended. Replay still starts after the zxid in the
+   * file's name, as for any fuzzy snapshot.
+   */
+  lastProcessedZxid?: number | undefined
+}
+
+/** The largest length any field of a trusted local file may claim (int32's maximum). */
+const fileLengthMax = 0x7fffffff
+
+/** Decodes a whole (uncompressed) snapshot; throws {@link MigrationError} `CORRUPT` naming `file` and the byte offset. */
+export function decodeZkSnapshot(bytes: Uint8Array, file: string): ZkSnapshot {
+  const r = new JuteReader(bytes, { maxBufferBytes: fileLengthMax })
+  try {
+    return readSnapshot(r, bytes, file)
+  } catch (error) {
+    if (error instanceof MigrationError) throw error
+    throw new MigrationError('CORRUPT', `not a readable ZooKeeper snapshot: ${(error as Error).message}`, { file, offset: r.offset, cause: error })
+  }
+}
+
+function readSnapshot(r: JuteReader, bytes: Uint8Array, file: string): ZkSnapshot {
+  const magic = r.readInt('magic')
+  if (magic !== snapshotMagic) throw new MigrationError('CORRUPT', `bad magic 0x${(magic >>> 0).toString(16)}, expected 0x${snapshotMagic.toString(16)} ("ZKSN")`, { file, offset: 0 })
+  const version = r.readInt('version')
+  if (version !== fileFormatVersion) throw new MigrationError('UNSUPPORTED', `snapshot format version ${version}, only ${fileFormatVersion} is read`, { file, offset: 4 })
+  const dbid = r.readLong('dbid')
+  const sessions = new Map<bigint, number>()
+  for (let count = r.readInt('session count'); count > 0; count--) sessions.set(r.readLong('session id'), r.readInt('session timeout'))
+  const acls = readAclCache(r)
+  const nodes = readNodes(r)
+  checkSeal(r, bytes, file)
+  const digest = readDigest(r, bytes, file)
+  const lastProcessedZxid = readLastProcessedZxid(r, bytes, file)
+  return { dbid, sessions, acls, nodes, digest, ...(lastProcessedZxid === undefined ? {} : { lastProcessedZxid }) }
+}
+
+function readAclCache(r: JuteReader): Map<bigint, ACL[]> {
+  const acls = new Map<bigint, ACL[]>()
+  for (let count = r.readInt('acl cache size'); count > 0; count--) acls.set(r.readLong('acl key'), readACLs(r))
+  return acls
+}
+
+function readNodes(r: JuteReader): ZkSnapshotNode[] {
+  const nodes: ZkSnapshotNode[] = []
+  for (let path = r.readUString('path'); path !== '/'; path = r.readUString('path')) {
+    const data = r.readBuffer('data')
+    const aclRef = r.readLong('acl')
+    nodes.push({ path: path === '' ? '/' : path, data, aclRef, stat: readStatPersisted(r) })
+  }
+  return nodes
+}
+
+function readStatPersisted(r: JuteReader): StatPersisted {
+  return {
+    czxid: r.readLongNumber('czxid'),
+    mzxid: r.readLongNumber('mzxid'),
+    ctime: r.readLongNumber('ctime'),
+    mtime: r.readLongNumber('mtime'),
+    version: r.readInt('version'),
+    cversion: r.readInt('cversion'),
+    aversion: r.readInt('aversion'),
+    ephemeralOwner: r.readLong('ephemeralOwner'),
+    pzxid: r.readLongNumber('pzxid'),
+  }
+}
+
+/** Reads a seal (SnapStream.sealStream): the Adler-32 of every byte before it, then "/". */
+function checkSeal(r: JuteReader, bytes: Uint8Array, file: string): void {
+  const at = r.offset
+  const expected = adler32(bytes.subarray(0, at))
+  const stored = Number(BigInt.asUintN(32, r.readLong('checksum')))
+  if (stored !== expected) {
+    throw new MigrationError('CORRUPT', `checksum mismatch: stored Adler-32 0x${stored.toString(16)}, computed 0x${expected.toString(16)}`, { file, offset: at })
+  }
+  if (r.readUString('seal path') !== '/') throw new MigrationError('CORRUPT', 'the seal after the checksum is not "/"', { file, offset: at + 8 })
+}
+
+function readDigest(r: JuteReader, bytes: Uint8Array, file: string): ZkSnapshotDigest | undefined {
+  // Snapshots before 3.6 end at the first seal (ZooKeeper reads EOF there as "no digest").
+  if (r.remaining === 0) return undefined
+  const zxid = r.readLongNumber('digest zxid')
+  const version = r.readInt('digest version')
+  const digest = version < digestVersion ? BigInt(`0x${r.readUString('digest') || '0'}`) : r.readLong('digest')
+  checkSeal(r, bytes, file)
+  return { zxid, digestVersion: version, digest }
+}
+
+function readLastProcessedZxid(r: JuteReader, bytes: Uint8Array, file: string): number | undefined {
+  if (r.remaining === 0) return undefined
+  const zxid = r.readLongNumber('lastProcessedZxid')
+  checkSeal(r, bytes, file)
+  if (r.remaining !== 0) throw new MigrationError('CORRUPT', `${r.remaining} unexpected bytes after the last seal`, { file, offset: r.offset })
+  return zxid
+}
+
+/**
+ * Whether `bytes` end like a complete snapshot (FileSnap/SnapStream.isValidSnapshot: the file ends
+ * with the seal's string "/", an int 1 then the byte '/'). A crash while ZooKeeper wrote the
+ * snapshot leaves a file without it, which ZooKeeper skips for the next older snapshot.
+ */
+export function looksComplete(bytes: Uint8Array): boolean {
+  const n = bytes.length
+  return n >= 5 + 16 && bytes[n - 5] === 0 && bytes[n - 4] === 0 && bytes[n - 3] === 0 && bytes[n - 2] === 1 && bytes[n - 1] === 0x2f
+}
+
+/** Encodes a snapshot as FileSnap writes it, with the digest trailer when `snapshot.digest` is set. */
+export function encodeZkSnapshot(snapshot: Omit<ZkSnapshot, 'nodes'> & { nodes: Iterable<ZkSnapshotNode> }): Uint8Array {
+  const w = new JuteWriter({ slabBytes: 1 << 20 })
+  const parts: Uint8Array[] = []
+  let checksum = 1
+  // The writer hands out finished bytes in pieces; the checksum runs over them as they go.
+  const flush = (): void => {
+    const part = w.finish()
+    if (part.length === 0) return
+    checksum = adler32(part, checksum)
+    parts.push(part)
+  }
+  w.writeInt(snapshotMagic).writeInt(fileFormatVersion).writeLong(snapshot.dbid)
+  w.writeInt(snapshot.sessions.size)
+  for (const [id, timeoutMs] of snapshot.sessions) w.writeLong(id).writeInt(timeoutMs)
+  w.writeInt(snapshot.acls.size)
+  for (const [key, acl] of snapshot.acls) {
+    w.writeLong(key)
+    writeACLs(w, acl)
+  }
+  for (const node of snapshot.nodes) {
+    writeNode(w, node)
+    if (w.length >= 1 << 20) flush()
+  }
+  w.writeUString('/')
+  flush()
+  w.writeLong(BigInt(checksum)).writeUString('/')
+  if (snapshot.digest !== undefined) {
+    flush()
+    const d = snapshot.digest
+    w.writeLongNumber(d.zxid).writeInt(d.digestVersion).writeLong(d.digest)
+    flush()
+    w.writeLong(BigInt(checksum)).writeUString('/')
+    if (snapshot.lastProcessedZxid !== undefined) {
+      w.writeLongNumber(snapshot.lastProcessedZxid)
+      flush()
+      w.writeLong(BigInt(checksum)).writeUString('/')
+    }
+  }
+  flush()
+  return concat(parts)
+}
+
+function writeNode(w: JuteWriter, node: ZkSnapshotNode): void {
+  const s = node.stat
+  w.writeUString(node.path === '/' ? '' : node.path).writeBuffer(node.data).writeLong(node.aclRef)
+  w.writeLongNumber(s.czxid).writeLongNumber(s.mzxid).writeLongNumber(s.ctime).writeLongNumber(s.mtime)
+  w.writeInt(s.version).writeInt(s.cversion).writeInt(s.aversion).writeLong(s.ephemeralOwner).writeLongNumber(s.pzxid)
+}
+
+/** Concatenates byte arrays into one. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const p of parts) length += p.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.length
+  }
+  return out
+}
