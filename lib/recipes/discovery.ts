@@ -11,9 +11,10 @@ import { validatePath } from '../path.js'
 import { CreateMode } from '../protocol/create-mode.js'
 import { TreeCache } from './cache.js'
 import { Listeners } from './internal/listeners.js'
-import { ensurePath, join, OwnNode } from './internal/nodes.js'
-import { hasCode, retrying } from './internal/session.js'
-import { HeldLease, type Lease } from './lease.js'
+import { ensurePath, join } from './internal/nodes.js'
+import { hasCode, retrying, sessionEnded } from './internal/session.js'
+import type { Lease } from './lease.js'
+import { PersistentNode } from './persistent-node.js'
 
 /** Curator's ServiceType. Paddock registers DYNAMIC instances (ephemeral nodes). */
 export type ServiceType = 'DYNAMIC' | 'STATIC' | 'PERMANENT' | 'DYNAMIC_SEQUENTIAL'
@@ -58,7 +59,7 @@ export interface ServiceRegistration<P = unknown> {
   payload?: P
 }
 
-/** A registered instance: its lease aborts when the registration is lost (session ended, node deleted). */
+/** A registered instance: its signal aborts when the registration is lost for good (the session ended, no `newSession`). */
 export interface Registration<P = unknown> extends Lease {
   /** The instance as registered. */
   readonly instance: ServiceInstance<P>
@@ -68,13 +69,57 @@ export interface Registration<P = unknown> extends Lease {
 export interface ServiceDiscoveryOptions {
   /** The clock for registrationTimeUTC, in ms since the epoch. @defaultValue Date.now */
   now?: () => number
+  /**
+   * Opens a new session once the current one has ended, so registrations are made again there
+   * (Curator re-registers after a new session). Sessions opened this way belong to their
+   * registration and are closed by its release(); queries use the newest of them once the
+   * original session has ended.
+   */
+  newSession?: () => Promise<ZooKeeperClient>
+}
+
+/** A registration kept by a {@link PersistentNode}. */
+class KeptRegistration<P> implements Registration<P> {
+  private readonly controller = new AbortController()
+  private released = false
+
+  constructor(
+    private readonly node: PersistentNode,
+    readonly path: string,
+    readonly instance: ServiceInstance<P>,
+    private readonly onRelease: () => void,
+  ) {
+    node.onEnded((reason) => this.controller.abort(reason))
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  get held(): boolean {
+    return !this.released && !this.controller.signal.aborted
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return
+    this.released = true
+    this.onRelease()
+    await this.node.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release()
+  }
 }
 
 /** Registers instances and queries them under `basePath`. */
 export class ServiceDiscovery {
   /** A discovery root at `basePath` (created on first registration). */
+  // Registrations kept now: after an expiry their sessions are the live ones (see `client`).
+  private readonly kept = new Set<PersistentNode>()
+
   constructor(
-    private readonly client: ZooKeeperClient,
+    private readonly original: ZooKeeperClient,
     /** The root of all services. */
     readonly basePath: string,
     private readonly options: ServiceDiscoveryOptions = {},
@@ -82,18 +127,36 @@ export class ServiceDiscovery {
     validatePath(basePath)
   }
 
-  /** Registers an instance as an ephemeral node; it disappears when this session ends. */
-  async register<P>(registration: ServiceRegistration<P>): Promise<Registration<P>> {
+  /**
+   * Registers an instance as an ephemeral node, kept as Curator's ServiceDiscovery keeps it:
+   * registered again when the node is deleted, after a reconnect, and (with `newSession`) in a
+   * new session after an expiry. The registration's signal aborts only when it is lost for good
+   * (the session ended with no `newSession`). NODEEXISTS when another session holds the id.
+   */
+  async register<P>(registration: ServiceRegistration<P>, signal?: AbortSignal): Promise<Registration<P>> {
     const instance = this.instanceOf(registration)
     const parent = join(this.basePath, instance.name)
     const path = join(parent, instance.id)
-    await ensurePath(this.client, parent, undefined, CreateMode.PERSISTENT)
-    await retrying(this.client, () => this.createOwn(path, instance))
-    const node = new OwnNode(this.client, parent, instance.id)
-    node.path = path
-    const lease = new HeldLease(this.client, node, path)
-    await lease.watch()
-    return Object.assign(lease, { instance })
+    await ensurePath(this.client, parent, signal, CreateMode.PERSISTENT)
+    await retrying(this.client, () => this.createOwn(path, instance), signal)
+    const node = new PersistentNode(this.client, path, JSON.stringify(instance), {
+      mode: CreateMode.EPHEMERAL,
+      ...(this.options.newSession === undefined ? {} : { newSession: this.options.newSession }),
+    })
+    node.start()
+    await node.waitForInitialCreate(signal)
+    this.kept.add(node)
+    return new KeptRegistration(node, path, instance, () => this.kept.delete(node))
+  }
+
+  /**
+   * The session queries use: the one given, or once it has ended, the newest live session a
+   * registration moved to (with `newSession`).
+   */
+  private get client(): ZooKeeperClient {
+    if (!sessionEnded(this.original.state)) return this.original
+    const live = [...this.kept].map((node) => node.session).filter((session) => !sessionEnded(session.state))
+    return live.at(-1) ?? this.original
   }
 
   private instanceOf<P>(registration: ServiceRegistration<P>): ServiceInstance<P> {

@@ -4,9 +4,10 @@
  * @module
  */
 import type { WatchedEvent, ZooKeeperClient } from '../client/index.js'
+import type { Stat } from '../protocol/data.js'
 import { ZooKeeperError } from '../errors.js'
 import type { OwnNode } from './internal/nodes.js'
-import { retrying, sessionEnded, sessionEndedError } from './internal/session.js'
+import { hasCode, retrying, sessionEnded, sessionEndedError } from './internal/session.js'
 
 /**
  * Proof of holding a lock, a semaphore lease or leadership. `signal` aborts (with a
@@ -41,11 +42,20 @@ export class HeldLease implements Lease {
   private released = false
   private readonly unsubscribe: () => void
 
-  /** Takes over `node` (already created); call {@link HeldLease.watch} next. */
+  // The mzxid of the data last handed to onData, so a re-watch after a reconnect does not
+  // report the same write twice.
+  private lastDataMzxid = -1
+
+  /**
+   * Takes over `node` (already created); call {@link HeldLease.watch} next. With `onData` the
+   * lease reads (and watches) the node's data instead of only its existence, and hands every
+   * new version of it to `onData` (Curator's revocation watch).
+   */
   constructor(
     private readonly client: ZooKeeperClient,
     private readonly node: OwnNode,
     readonly path: string,
+    private readonly onData?: (data: Uint8Array, path: string) => void,
   ) {
     this.unsubscribe = client.onStateChange((event) => this.onState(event))
   }
@@ -62,10 +72,28 @@ export class HeldLease implements Lease {
   async watch(): Promise<void> {
     if (!this.held) return
     try {
-      const stat = await retrying(this.client, () => this.client.exists(this.path, { watch: (event) => this.onNodeEvent(event) }))
+      const stat = await retrying(this.client, () => this.look())
       if (stat === null) this.lose(new ZooKeeperError('NONODE', { path: this.path, message: `Lease node was deleted: ${this.path}` }))
     } catch (error) {
       this.lose(error)
+    }
+  }
+
+  // exists() leaves a watch that also fires on creation; getData (only with onData) one that
+  // fires on data changes and deletion, which is all a held node can see.
+  private async look(): Promise<Stat | null> {
+    const watch = (event: WatchedEvent): void => this.onNodeEvent(event)
+    if (this.onData === undefined) return this.client.exists(this.path, { watch })
+    try {
+      const { data, stat } = await this.client.getData(this.path, { watch })
+      if (stat.mzxid !== this.lastDataMzxid && this.held) {
+        this.lastDataMzxid = stat.mzxid
+        this.onData(data, this.path)
+      }
+      return stat
+    } catch (error) {
+      if (hasCode(error, 'NONODE')) return null
+      throw error
     }
   }
 

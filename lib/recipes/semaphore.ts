@@ -8,7 +8,7 @@ import type { Data, ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import { validatePath } from '../path.js'
 import { CreateMode } from '../protocol/create-mode.js'
-import { HeldLease, type Lease } from './lease.js'
+import { HeldLease, type InterProcessLock, type Lease } from './lease.js'
 import { curatorProtectedPrefix, join, nameOf, OwnNode } from './internal/nodes.js'
 import { hasCode, retrying, waitForChange, wakeup } from './internal/session.js'
 import { Lock } from './lock.js'
@@ -49,7 +49,21 @@ export class Semaphore {
   async acquire(signal?: AbortSignal): Promise<Lease> {
     const turn = await this.mutex.acquire(signal)
     try {
-      return await this.takeLease(signal)
+      return await this.takeLease(signal, true)
+    } finally {
+      await turn.release()
+    }
+  }
+
+  /**
+   * Takes a lease only if that needs no waiting (Curator's acquire with a zero wait): resolves
+   * undefined when another process is taking a lease or all `maxLeases` are held.
+   */
+  async tryAcquire(): Promise<Lease | undefined> {
+    const turn = await this.mutex.tryAcquire()
+    if (turn === undefined) return undefined
+    try {
+      return await this.takeLease(undefined, false)
     } finally {
       await turn.release()
     }
@@ -65,11 +79,16 @@ export class Semaphore {
     }
   }
 
-  private async takeLease(signal?: AbortSignal): Promise<Lease> {
+  private async takeLease(signal: AbortSignal | undefined, wait: true): Promise<Lease>
+  private async takeLease(signal: AbortSignal | undefined, wait: boolean): Promise<Lease | undefined>
+  private async takeLease(signal: AbortSignal | undefined, wait: boolean): Promise<Lease | undefined> {
     const node = new OwnNode(this.client, this.leasesPath, `${curatorProtectedPrefix()}${curatorLeaseName}`)
     try {
       const path = await node.create(this.options.data, CreateMode.EPHEMERAL_SEQUENTIAL, signal)
-      await this.waitForRoom(nameOf(path), signal)
+      if (!(await this.waitForRoom(nameOf(path), signal, wait))) {
+        await node.deleteQuietly()
+        return undefined
+      }
       const lease = new HeldLease(this.client, node, path)
       await lease.watch()
       return lease
@@ -80,13 +99,45 @@ export class Semaphore {
   }
 
   // Holding the mutex, we are the only waiter: watch the leases until ours is within the limit.
-  private async waitForRoom(ourName: string, signal?: AbortSignal): Promise<void> {
+  // False when there is no room and `wait` is false.
+  private async waitForRoom(ourName: string, signal: AbortSignal | undefined, wait: boolean): Promise<boolean> {
     for (;;) {
       const wake = wakeup()
       const children = await retrying(this.client, () => this.client.getChildren(this.leasesPath, { watch: wake.watch }), signal)
       if (!children.includes(ourName)) throw new ZooKeeperError('NONODE', { path: join(this.leasesPath, ourName), message: `Lease node vanished: ${ourName}` })
-      if (children.length <= this.maxLeases) return
+      if (children.length <= this.maxLeases) return true
+      if (!wait) return false
       await waitForChange(wake.promise, this.client, signal)
     }
+  }
+}
+
+/**
+ * A non-re-entrant mutex built on a one-lease {@link Semaphore}, with the layout of Curator's
+ * InterProcessSemaphoreMutex (`<path>/locks`, `<path>/leases`): a Paddock SemaphoreMutex and a
+ * Curator one on the same path exclude each other. Unlike {@link Lock}, a second acquire by the
+ * same holder waits (it would deadlock in Curator too).
+ */
+export class SemaphoreMutex implements InterProcessLock {
+  private readonly semaphore: Semaphore
+
+  /** A mutex at `path`. */
+  constructor(
+    client: ZooKeeperClient,
+    /** The mutex's directory. */
+    readonly path: string,
+    options: SemaphoreOptions = {},
+  ) {
+    this.semaphore = new Semaphore(client, path, 1, options)
+  }
+
+  /** Waits for the mutex; rejects (leaving no node) when `signal` aborts or the session ends. */
+  acquire(signal?: AbortSignal): Promise<Lease> {
+    return this.semaphore.acquire(signal)
+  }
+
+  /** Takes the mutex only if that needs no waiting; otherwise resolves undefined. */
+  tryAcquire(): Promise<Lease | undefined> {
+    return this.semaphore.tryAcquire()
   }
 }

@@ -35,6 +35,8 @@ export interface LockSpec {
   data?: Data | undefined
   /** Who holds the lock. */
   driver: LockDriver
+  /** Handed every new version of the held node's data (see {@link HeldLease}). */
+  onData?: ((data: Uint8Array, path: string) => void) | undefined
 }
 
 /**
@@ -51,7 +53,7 @@ export async function attemptLock(client: ZooKeeperClient, spec: LockSpec, signa
         await node.deleteQuietly()
         return undefined
       }
-      const lease = new HeldLease(client, node, path)
+      const lease = new HeldLease(client, node, path, spec.onData)
       await lease.watch()
       return lease
     } catch (error) {

@@ -110,11 +110,13 @@ describe('DistributedQueue', () => {
     expect(await queue.poll()).toBeUndefined()
   })
 
-  it('adds an item once even when the create reply is lost', async () => {
+  it('rejects a put whose create reply is lost with CONNECTIONLOSS, never adding the item twice', async () => {
+    await new DistributedQueue(observer, '/queues/lost').put('before')
     const spy = lossy(observer)
     spy.loseReply('create')
-    await new DistributedQueue(spy.client, '/queues/lost').put('only')
-    expect(await new DistributedQueue(observer, '/queues/lost').size()).toBe(1)
+    await expect(new DistributedQueue(spy.client, '/queues/lost').put('only')).rejects.toMatchObject({ code: 'CONNECTIONLOSS' })
+    expect(spy.calls.get('create')).toBe(1)
+    expect(await new DistributedQueue(observer, '/queues/lost').size()).toBe(2)
   })
 })
 
