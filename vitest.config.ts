@@ -12,6 +12,11 @@ export default defineConfig({
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 60_000 },
       },
       {
+        // The web console in Debian's Chromium (playwright-core; skipped when /usr/bin/chromium is absent).
+        extends: true,
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
         extends: true,
         test: { name: 'interop', include: ['test/interop/**/*.test.ts'], testTimeout: 60_000 },
       },

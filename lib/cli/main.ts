@@ -18,6 +18,8 @@ const usage = `usage:
       zkServer.sh's verbs; without zoo.cfg: standalone on 127.0.0.1:2181 with dataDir ./data
   paddock ensemble --size 3 [--data-dir DIR]
       a local ensemble over loopback TCP until Ctrl-C, printing the connect string
+  paddock ui [--connect host:port[,host:port]] [--port 8081] [--host 127.0.0.1]
+      the web console for any ZooKeeper-compatible ensemble, until Ctrl-C
   paddock shell [-server host:port[,host:port]] [TLS options] [command args...]
       a zkCli.sh-compatible shell (one-shot when a command is given); TLS with
       --tls --ca F --cert F --key F, or -client-configuration F / -Dzookeeper.client.secure=true
@@ -87,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'server') return runServerCommand(rest[0], rest[1], io)
   if (command === 'ensemble') return runEnsembleCommand(rest, io)
   if (command === 'shell') return runShellCommand(rest)
+  if (command === 'ui') return (await import('./ui-command.js')).runUiCommand(rest, io)
   if (command === 'data') return runDataCommand(rest, { ...io, progressStream: process.stderr.isTTY === true ? process.stderr : undefined })
   if (command === 'help') {
     io.out(usage)

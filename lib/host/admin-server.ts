@@ -9,6 +9,10 @@
  * does not name this server is refused, so a web page cannot reach a loopback admin server by
  * rebinding its own host name to 127.0.0.1 (DNS rebinding).
  *
+ * With `admin.console.enabled` it also serves the web console under `/console/`
+ * (lib/console), over in-process sessions on this member; {@link startConsoleServer} serves the
+ * console alone, with the same Host and Origin checks, for `paddock ui`.
+ *
  * This is the thin shell: it parses requests and writes responses. The answers come from the
  * pure modules lib/server/admin-commands.ts and lib/server/prometheus.ts. Nothing else in Paddock
  * imports node:http.
@@ -19,6 +23,8 @@ import { isIP, type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { ServerSpec } from '../config/zoo-cfg.js'
+import { createConsole, type Console } from '../console/console.js'
+import type { MemberReport } from '../console/members.js'
 import { adminConnectionsMax, adminHeaderBytesMax, adminRequestTimeoutMs } from '../limits.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
 import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
@@ -26,6 +32,8 @@ import type { ServerMode } from '../server/pipeline-types.js'
 import type { MemberMetrics } from '../server/metrics.js'
 import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '../server/prometheus.js'
 import type { LastSnapshot } from '../server/replication.js'
+import type { Pipeline } from '../server/pipeline.js'
+import { connectInProcess } from './in-process.js'
 
 /** Address the admin server binds unless told otherwise (loopback: it is unauthenticated). */
 export const adminServerHostDefault = '127.0.0.1'
@@ -121,7 +129,12 @@ export interface AdminServerOptions {
   port: number
   /** Path prefix of the commands (ZooKeeper's `admin.commandURL`). @defaultValue '/commands' */
   commandUrl?: string
+  /** The web console to serve under {@link adminConsoleUrl}; none when absent. */
+  console?: Console
 }
+
+/** Where the admin server serves the web console (with a trailing slash: the page's URLs are relative). */
+export const adminConsoleUrl = '/console/'
 
 /** A running admin server. */
 export interface AdminServer {
@@ -136,13 +149,54 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   const host = options.host ?? adminServerHostDefault
   const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
   const startedMs = Date.now()
+  const web = options.console
+  return listen(host, options.port, 'admin.serverPort', web, (hosts, req, res) => {
+    if (web !== undefined && consoleRequest(web, hosts, req, res)) return Promise.resolve()
+    return handle(sources, commandUrl, startedMs, hosts, req, res)
+  })
+}
+
+/** Options of {@link startConsoleServer}. */
+export interface ConsoleServerOptions {
+  /** Address to bind. @defaultValue '127.0.0.1' */
+  host?: string
+  /** Port to bind; 0 picks a free one. */
+  port: number
+}
+
+/**
+ * Serves `console` alone at the root of an HTTP server (what `paddock ui` runs), with the admin
+ * server's Host and Origin checks; closing the server closes the console.
+ */
+export function startConsoleServer(console: Console, options: ConsoleServerOptions): Promise<AdminServer> {
+  return listen(options.host ?? adminServerHostDefault, options.port, '--port', console, (hosts, req, res) => {
+    const refused = refusedOrigin(hosts, req)
+    if (refused !== undefined) {
+      req.resume()
+      sendJson(res, refused.status, { error: refused.error })
+      return Promise.resolve()
+    }
+    const target = requestTarget(req.url)
+    if (target === undefined) {
+      req.resume()
+      sendJson(res, 400, { error: 'Bad request path' })
+      return Promise.resolve()
+    }
+    return console.handle(req, res, target.path, new URLSearchParams([...target.args]))
+  })
+}
+
+type Handler = (hosts: HostRule, req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+/** Binds an HTTP server with the admin server's bounds; `setting` names what chose the port, for errors. */
+async function listen(host: string, port: number, setting: string, web: Console | undefined, handler: Handler): Promise<AdminServer> {
   let hosts: HostRule | undefined
   const server = createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, (req, res) => {
     // A bug in a command must not take the server down: answer 500 and go on.
     const failed = (error: unknown) => send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
     try {
       if (hosts === undefined) throw new Error('request before the admin server listens')
-      handle(sources, commandUrl, startedMs, hosts, req, res).catch(failed)
+      handler(hosts, req, res).catch(failed)
     } catch (error) {
       failed(error)
     }
@@ -152,24 +206,85 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   server.headersTimeout = adminRequestTimeoutMs
   server.on('clientError', (_error, socket) => socket.destroy())
   await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error) => reject(new Error(`admin server cannot listen on ${host}:${options.port} (admin.serverPort): ${error.message}`, { cause: error }))
+    const failed = (error: Error) => reject(new Error(`admin server cannot listen on ${host}:${port} (${setting}): ${error.message}`, { cause: error }))
     server.once('error', failed)
-    server.listen(options.port, host, () => {
+    server.listen(port, host, () => {
       server.off('error', failed)
       resolve()
     })
   })
   hosts = hostRule(host, server.address() as AddressInfo)
-  return new AdminServerImpl(server, host)
+  return new AdminServerImpl(server, host, web)
+}
+
+/**
+ * Hands a request under {@link adminConsoleUrl} to the console, after the Host and Origin checks
+ * (its POST bodies are the console's to read); false for any other path.
+ */
+function consoleRequest(web: Console, hosts: HostRule, req: IncomingMessage, res: ServerResponse): boolean {
+  const target = requestTarget(req.url)
+  const bare = adminConsoleUrl.slice(0, -1)
+  if (target === undefined || (target.path !== bare && !target.path.startsWith(adminConsoleUrl))) return false
+  const refused = refusedOrigin(hosts, req)
+  req.on('error', () => undefined)
+  if (refused !== undefined) {
+    req.resume()
+    sendJson(res, refused.status, { error: refused.error })
+  } else if (target.path === bare) {
+    req.resume()
+    res.writeHead(308, { Location: adminConsoleUrl, 'Content-Length': 0 })
+    res.end()
+  } else {
+    void web.handle(req, res, target.path.slice(bare.length), new URLSearchParams([...target.args]))
+  }
+  return true
+}
+
+/** The member's sessions with what it knows of each: its connection, timeout, expiry, ephemerals and watches. */
+function memberSessions({ server, port }: AdminContext): NonNullable<MemberReport['sessions']> {
+  const nowMs = Date.now()
+  const connections = new Map(port.connections.map((c) => [c.sessionId, c]))
+  return server.sessions.map((s) => {
+    const connection = connections.get(s.sessionId)
+    return {
+      id: `0x${s.sessionId.toString(16)}`,
+      ...(connection === undefined ? {} : { client: `${connection.remoteAddress}:${connection.remotePort}`, timeoutMs: connection.sessionTimeoutMs }),
+      expiresInMs: Math.max(0, s.expiresAtMs - nowMs),
+      ephemerals: server.ephemerals.get(s.sessionId)?.length ?? 0,
+      watches: server.watchesBySession.get(s.sessionId)?.length ?? 0,
+    }
+  })
+}
+
+/**
+ * The console of a member: in-process sessions on it, and its own `mntr` figures (the members of
+ * an ensemble each serve their own console; `paddock ui --connect` shows them all).
+ */
+function memberConsole(sources: AdminSources & { readonly member: Pipeline }): Console {
+  const startedMs = Date.now()
+  const name = sources.ensemble === undefined ? 'standalone' : `member ${sources.ensemble.myid}`
+  return createConsole({
+    target: name,
+    openSession: () => connectInProcess(sources.member),
+    members: (): Promise<MemberReport[]> => {
+      const ctx = context(sources, startedMs, undefined)
+      const answer = runAdminCommand('monitor', serving(sources), () => ctx)
+      return Promise.resolve([{ name, mntr: answer.body, sessions: memberSessions(ctx) }])
+    },
+  })
 }
 
 /**
  * Starts the admin server when `adminServerPort` is set, for `createServer` and `startMember`;
  * resolves to undefined otherwise.
  */
-export function startAdminServerIfEnabled(sources: AdminSources, options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined }): Promise<AdminServer | undefined> {
+export function startAdminServerIfEnabled(
+  sources: AdminSources & { readonly member: Pipeline },
+  options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined; adminConsoleEnabled?: boolean | undefined },
+): Promise<AdminServer | undefined> {
   if (options.adminServerPort === undefined) return Promise.resolve(undefined)
-  return startAdminServer(sources, { port: options.adminServerPort, host: options.adminServerHost ?? adminServerHostDefault })
+  const web = options.adminConsoleEnabled === true ? { console: memberConsole(sources) } : {}
+  return startAdminServer(sources, { port: options.adminServerPort, host: options.adminServerHost ?? adminServerHostDefault, ...web })
 }
 
 class AdminServerImpl implements AdminServer {
@@ -178,6 +293,7 @@ class AdminServerImpl implements AdminServer {
   constructor(
     private readonly server: ReturnType<typeof createHttpServer>,
     private readonly host: string,
+    private readonly web: Console | undefined,
   ) {}
 
   get address(): { host: string; port: number } {
@@ -185,10 +301,13 @@ class AdminServerImpl implements AdminServer {
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
-    })
+    this.closing ??= Promise.all([
+      new Promise<void>((resolve) => {
+        this.server.close(() => resolve())
+        this.server.closeAllConnections()
+      }),
+      this.web?.close(),
+    ]).then(() => undefined)
     return this.closing
   }
 }

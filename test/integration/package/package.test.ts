@@ -15,12 +15,13 @@ import { within } from '../ensemble/processes-harness.js'
 import { root } from '../helpers/compile.js'
 
 /**
- * The tarball as measured when this test was written (0.1.0: dist/lib and dist/storage as .js and
- * .d.ts, README, LICENSE, CHANGELOG, package.json). A change that grows either by more than
- * `growthMax` fails: ship it on purpose by raising the number here.
+ * The tarball as last measured (0.1.0: dist/lib and dist/storage as .js and .d.ts, README,
+ * LICENSE, CHANGELOG, package.json; then 322,000 bytes and 268 files, raised on purpose for client
+ * TLS, the migration tools, the web console's page and Curator's remaining recipes). A change that
+ * grows either by more than `growthMax` fails: ship it on purpose by raising the number here.
  */
-const tarballBytesRecorded = 322_000
-const tarballFilesRecorded = 268
+const tarballBytesRecorded = 456_000
+const tarballFilesRecorded = 343
 const growthMax = 0.25
 
 /** Bounds on the steps, ms: the build and install run npm and tsc, under a parallel test run. */
@@ -228,7 +229,8 @@ it('passes publint, and Are the Types Wrong for ESM under node16/nodenext and bu
 it('depends at run time only on what the shipped code imports, installed from prebuilt native modules', async () => {
   const { dependencies } = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
   const shipped = await Promise.all((await filesUnder(join(installed, 'dist'))).map((f) => readFile(f, 'utf8')))
-  const unused = Object.keys(dependencies).filter((name) => !shipped.some((text) => text.includes(`from '${name}'`)))
+  // Imported, or (the console's chart library) its files resolved from the package.
+  const unused = Object.keys(dependencies).filter((name) => !shipped.some((text) => text.includes(`from '${name}'`) || text.includes(`'${name}/`)))
   expect(unused).toEqual([])
   // No compiler ran: node-gyp builds into build/, a prebuild is loaded from prebuilds/.
   expect(existsSync(join(project, 'node_modules/classic-level/prebuilds'))).toBe(true)
