@@ -38,6 +38,8 @@ export class SimDisk {
   full = false
   /** Writes made durable, and lost to crashes, so far. */
   readonly stats = { landed: 0, lost: 0, refused: 0 }
+  /** Called once, when the next write starts (see {@link SimDisk.whenWriting}). */
+  private writeWatcher: (() => void) | undefined
 
   constructor(
     private readonly clock: Clock,
@@ -82,6 +84,9 @@ export class SimDisk {
       this.stats.refused++
       return Promise.reject(noSpace())
     }
+    const watcher = this.writeWatcher
+    this.writeWatcher = undefined
+    watcher?.()
     const now = this.clock.now()
     // An fsync takes a few ms; by default one in twenty stalls (a busy device) for up to 80 ms.
     const latency = this.prng.chance(this.stallRate) ? this.prng.int(20, 80) : this.prng.int(this.latencyMs.min, this.latencyMs.max)
@@ -100,6 +105,15 @@ export class SimDisk {
     if (write === undefined) return
     this.stats.landed++
     write.land().then(write.resolve, write.reject)
+  }
+
+  /**
+   * Calls `callback` once, as the next write starts: a fault injected then strikes while that
+   * write is in flight (power lost during I/O), the moment a storage layer that answers too early
+   * would be caught.
+   */
+  whenWriting(callback: () => void): void {
+    this.writeWatcher = callback
   }
 
   /**

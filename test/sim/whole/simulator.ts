@@ -104,7 +104,9 @@ class Run {
     }))
     // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
     this.net = new SimNetwork(this.world.clock, this.prng.fork(), { min: 1, max: 4 }, (line) => this.log(line))
-    for (const s of this.servers) this.disks.set(s.id, new SimDisk(this.world.clock, this.prng.fork()))
+    // Disks as fast as an SSD's fsync in most runs, as slow as a spinning disk's in one in three.
+    const diskMs = this.prng.chance(1 / 3) ? { min: 8, max: 40 } : { min: 2, max: 12 }
+    for (const s of this.servers) this.disks.set(s.id, new SimDisk(this.world.clock, this.prng.fork(), diskMs))
     this.snapCount = this.prng.pick([40, 400, 4_000])
   }
 
@@ -327,12 +329,21 @@ class Run {
         // every one of them are lost together.
         const victims = p.chance(0.5) ? ids : ids.filter(() => p.chance(0.6))
         if (victims.length < 2 || victims.some((id) => !this.live.has(id))) return
-        this.fault('crash-many', `power fails for members ${victims.join(', ')}`)
-        for (const id of victims) await this.crash(id)
-        later(p.int(100, 2_000), () => {
-          this.log(`FAULT restart members ${victims.join(', ')}`)
-          for (const id of victims) this.start(id)
-        })
+        const restartAfter = p.int(100, 2_000)
+        const strike = async (): Promise<void> => {
+          if (this.world.clock.now() >= until || victims.some((id) => !this.live.has(id))) return
+          this.fault('crash-many', `power fails for members ${victims.join(', ')}`)
+          for (const id of victims) await this.crash(id)
+          later(restartAfter, () => {
+            this.log(`FAULT restart members ${victims.join(', ')}`)
+            for (const id of victims) this.start(id)
+          })
+        }
+        // Half the time the power goes while the first victim writes: a few ms into that write,
+        // when the others may have acknowledged it and the client may have its answer.
+        const during = p.int(2, 10)
+        if (p.chance(0.5)) return void this.disks.get(victims[0]!)!.whenWriting(() => void this.world.clock.setTimer(during, () => void strike()))
+        await strike()
         return
       }
       case 0:
