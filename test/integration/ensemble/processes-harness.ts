@@ -111,6 +111,25 @@ export interface Link {
   proxy: TcpProxy
 }
 
+/**
+ * A proxy to `port` on a port none of `members` was given: the members' ports were free when
+ * chosen and are not held meanwhile, so the kernel may hand one of them to a proxy (which then
+ * stands where a member must listen). Such a proxy is closed and another one started.
+ */
+async function proxyTo(port: number, members: readonly MemberLayout[]): Promise<TcpProxy> {
+  const taken = new Set(members.flatMap((m) => [m.clientPort, m.quorumPort, m.electionPort]))
+  const refused: TcpProxy[] = []
+  try {
+    for (;;) {
+      const proxy = await TcpProxy.start(port)
+      if (!taken.has(proxy.port)) return proxy
+      refused.push(proxy)
+    }
+  } finally {
+    await Promise.all(refused.map((p) => p.close()))
+  }
+}
+
 /** Writes zoo.cfg + myid for each member under `dir/m<N>`; returns the layout and the link proxies. */
 export async function writeEnsemble(dir: string, options: EnsembleLayoutOptions): Promise<{ members: MemberLayout[]; links: Link[] }> {
   const size = options.voters + (options.observers ?? 0)
@@ -129,8 +148,8 @@ export async function writeEnsemble(dir: string, options: EnsembleLayoutOptions)
     for (const low of members) {
       for (const high of members) {
         if (high.id <= low.id) continue
-        links.push({ between: [low.id, high.id], channel: 'quorum', proxy: await TcpProxy.start(low.quorumPort) })
-        links.push({ between: [low.id, high.id], channel: 'election', proxy: await TcpProxy.start(low.electionPort) })
+        links.push({ between: [low.id, high.id], channel: 'quorum', proxy: await proxyTo(low.quorumPort, members) })
+        links.push({ between: [low.id, high.id], channel: 'election', proxy: await proxyTo(low.electionPort, members) })
       }
     }
   }
