@@ -4,7 +4,7 @@
 // what the ensemble answers afterwards; the determinism test runs one scenario twice with a seed
 // and compares everything it observed.
 import { afterEach, describe, expect, it } from 'vitest'
-import { CreateMode, ZooKeeperError } from '../../../lib/index.js'
+import { CreateMode, ZooKeeperError, type ZooKeeperClient } from '../../../lib/index.js'
 import { nextSessionEvent, TestingCluster } from '../../../lib/testing/index.js'
 
 let cluster: TestingCluster | undefined
@@ -179,10 +179,29 @@ describe('TestingCluster on the real clock', () => {
   })
 })
 
+/** One member leads and every other follows: no election, sync or stale leader in progress. */
+function settled(): boolean {
+  const modes = cluster!.running.map((id) => cluster!.member(id).mode)
+  return modes.filter((m) => m === 'leader').length === 1 && modes.every((m) => m === 'leader' || m === 'follower')
+}
+
+/** Runs `call` on `zk` again after CONNECTIONLOSS (its outcome unknown) once `zk` is connected again, at most 10 times. */
+async function retrying<T>(zk: ZooKeeperClient, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (!(error instanceof ZooKeeperError && error.code === 'CONNECTIONLOSS') || attempt >= 10) throw error
+      await cluster!.until(() => zk.connectionState === 'connected', 'the client to reconnect')
+    }
+  }
+}
+
 describe('TestingCluster over TCP', () => {
   it('takes partitions, pauses, crashes and client faults through its proxies', async () => {
-    cluster = await TestingCluster.start({ size: 3, tcp: true, clientPorts: true, syncLimit: 2, tickTimeMs: 50 })
+    cluster = await TestingCluster.start({ size: 3, tcp: true, clientPorts: true, syncLimit: 2, tickTimeMs: 50, maxSessionTimeoutMs: 30_000 })
     const first = await cluster.waitForLeader()
+    // A 50 ms tick caps sessions at 1 s (20 ticks) unless maxSessionTimeoutMs says otherwise.
     const zk = await cluster.connectTcp({ sessionTimeoutMs: 20_000 })
     await zk.create('/tcp', 'before')
     // The leader is cut off: the other two elect one of themselves.
@@ -190,24 +209,26 @@ describe('TestingCluster over TCP', () => {
     await cluster.until(() => cluster!.running.some((id) => id !== first.myid && cluster!.member(id).mode === 'leader'), 'a leader on the majority side')
     cluster.heal()
     await cluster.waitUntilServing()
-    // A paused leader is replaced too; its held bytes arrive when it resumes.
+    // A paused leader is replaced too; its held bytes arrive when it resumes, and it follows.
     const second = await cluster.waitForLeader()
     cluster.pause(second.myid, 1_000)
     await cluster.until(() => cluster!.running.some((id) => id !== second.myid && cluster!.member(id).mode === 'leader'), 'a leader while the old one is paused')
+    await cluster.until(settled, 'the paused leader to rejoin as a follower')
     // Power loss of the current leader, then it comes back from its disk.
-    const third = cluster.running.find((id) => id !== second.myid && cluster!.member(id).mode === 'leader')!
+    const third = cluster.leader()!.myid
     await cluster.crash(third)
     await cluster.restart(third)
-    await cluster.waitUntilServing()
-    // The TCP client rides through all of it, and through a dropped connection with latency added.
+    await cluster.until(settled, 'one leader and two followers after the restart')
+    // The TCP client rides through all of it (retrying what a lost connection interrupted, as a
+    // ZooKeeper application does), and through a dropped connection with latency added.
     cluster.clientLatency(20)
-    await cluster.until(() => zk.connectionState === 'connected', 'the TCP client to reconnect after the crash')
-    expect(text((await zk.getData('/tcp')).data)).toBe('before')
+    expect(text((await retrying(zk, () => zk.getData('/tcp'))).data)).toBe('before')
+    await cluster.until(() => zk.connectionState === 'connected', 'the TCP client to be connected')
     const resumed = nextSessionEvent(zk, 'connected')
     await cluster.dropConnection(zk)
     await cluster.waitFor(resumed, 'the client to resume its session')
-    await zk.setData('/tcp', new TextEncoder().encode('after'))
-    expect(text((await zk.getData('/tcp')).data)).toBe('after')
+    await retrying(zk, () => zk.setData('/tcp', new TextEncoder().encode('after')))
+    expect(text((await retrying(zk, () => zk.getData('/tcp'))).data)).toBe('after')
     await zk.close()
   })
 })
