@@ -277,7 +277,7 @@ export const reconnectDelayMsDefault = 1_000
  */
 export const eventsBufferedMaxDefault = 10_000
 
-/** Bytes of each slab that copies of read data are cut from, so a value an application keeps pins at most this much. */
+/** Bytes of each slab that the client cuts copies of small values from (data read and data written), so a value an application or the tree keeps pins at most this much. */
 export const readerSlabBytes = 2048
 
 /** Hosts a connect string may name. ZooKeeper's ConnectStringParser has no bound. */

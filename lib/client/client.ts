@@ -49,38 +49,58 @@ import { WatchRegistry, type WatchKind } from './watch-registry.js'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** Copies data into bytes the caller can no longer change. */
+/**
+ * Copies data into bytes the caller can no longer change. Small values are cut from a shared slab
+ * (as Node's Buffer pool does): a fresh ArrayBuffer per write costs more than the rest of an in-process
+ * setData.
+ */
 export function toBytes(data: Data | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0)
-  if (typeof data === 'string') return encoder.encode(data)
+  if (typeof data === 'string') return encodeString(data)
   if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array or a string')
-  // A copy the caller cannot change afterwards. Not data.slice(): on a Buffer that is a view.
-  return new Uint8Array(data)
+  // Not data.slice(): on a Buffer that is a view.
+  return slabCopy(data)
 }
 
-// Copies for readers are carved from slabs of readerSlabBytes; values over half of it get their
-// own buffer. Small, so that a value an application keeps pins at most 2 KiB.
-let readerSlab = new ArrayBuffer(readerSlabBytes)
-let readerSlabUsed = 0
+// Copies of small values are carved from slabs of readerSlabBytes; values over half of it get
+// their own buffer. Small, so that a value an application or the tree keeps pins at most 2 KiB.
+let slab = new ArrayBuffer(readerSlabBytes)
+let slabUsed = 0
+
+function slabRoom(n: number): void {
+  if (slabUsed + n <= readerSlabBytes) return
+  slab = new ArrayBuffer(readerSlabBytes)
+  slabUsed = 0
+}
 
 /**
- * A copy of znode data for the application, so it can never modify the member's tree. Small
- * values are views into a shared slab (as Node's Buffer pool does): a fresh ArrayBuffer per read
- * costs more than the rest of an in-process getData. A kept value keeps its slab (2 KiB) alive.
+ * A copy of `data` nobody else holds: of znode data read for the application, so it can never
+ * modify the member's tree, and of data written, so the caller cannot change it afterwards. Small
+ * values are views into a shared slab (as Node's Buffer pool does). A kept value keeps its slab
+ * (2 KiB) alive.
  */
-function readerCopy(data: Uint8Array): Uint8Array {
+function slabCopy(data: Uint8Array): Uint8Array {
   const n = data.length
   // Not data.slice(): the member may hold a Buffer (decoded from the wire or a snapshot), whose
   // slice is a view of the stored bytes.
   if (n > readerSlabBytes / 2) return new Uint8Array(data)
-  if (readerSlabUsed + n > readerSlabBytes) {
-    readerSlab = new ArrayBuffer(readerSlabBytes)
-    readerSlabUsed = 0
-  }
-  const copy = new Uint8Array(readerSlab, readerSlabUsed, n)
+  slabRoom(n)
+  const copy = new Uint8Array(slab, slabUsed, n)
   copy.set(data)
-  readerSlabUsed += n
+  slabUsed += n
   return copy
+}
+
+/** UTF-8 bytes of `text`; short strings are encoded straight into the slab. */
+function encodeString(text: string): Uint8Array {
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes.
+  const most = text.length * 3
+  if (most > readerSlabBytes / 2) return encoder.encode(text)
+  slabRoom(most)
+  const { written } = encoder.encodeInto(text, new Uint8Array(slab, slabUsed, most))
+  const bytes = new Uint8Array(slab, slabUsed, written)
+  slabUsed += written
+  return bytes
 }
 
 // ZooKeeper bounds a multi by its encoded size only; with no frame in process, the count is bounded
@@ -246,7 +266,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     const watch = options.watch
     const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('data', path, watch)
     const body = expect<'getData'>(await this.exchange({ op: 'getData', path, watch: watch !== undefined }, register), path)
-    return { data: readerCopy(body.data), stat: body.stat }
+    return { data: slabCopy(body.data), stat: body.stat }
   }
 
   async getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
@@ -336,7 +356,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     checkOpCount('multiRead', ops.length)
     for (const op of ops) validatePath(op.path)
     const { results } = expect<'multiRead'>(await this.exchange({ op: 'multiRead', ops }))
-    return results.map((r) => (r.op === 'getData' ? { ...r, data: readerCopy(r.data) } : r))
+    return results.map((r) => (r.op === 'getData' ? { ...r, data: slabCopy(r.data) } : r))
   }
 
   async sync(path: string): Promise<void> {

@@ -102,6 +102,20 @@ describe('data the application receives is its own copy', () => {
     first.data.fill(0)
     expect(new TextDecoder().decode(second.data)).toBe('xyz')
   })
+
+  it('keeps every written value whole when many small values and strings share slabs', async () => {
+    // Strings of 1- to 4-byte characters and byte arrays, sized to cross slab boundaries often.
+    const values: (string | Uint8Array)[] = []
+    for (let i = 0; i < 200; i++) {
+      values.push(i % 2 === 0 ? `v${i}-é€😀`.repeat(1 + (i % 37)) : new Uint8Array(1 + ((i * 53) % 700)).fill(i % 251))
+    }
+    await Promise.all(values.map((value, i) => zk.create(`/slab-${i}`, value)))
+    for (const [i, value] of values.entries()) {
+      const { data } = await observer.getData(`/slab-${i}`)
+      const expected = typeof value === 'string' ? new TextEncoder().encode(value) : value
+      expect(Buffer.from(data).equals(Buffer.from(expected)), `value ${i}`).toBe(true)
+    }
+  })
 })
 
 describe('session events', () => {
