@@ -52,10 +52,11 @@ export interface PrepOptions {
   skipACL: boolean
 }
 
-class PrepError extends Error {
-  constructor(readonly err: number) {
-    super(`prep failed with ${err}`)
-  }
+// Not an Error: it is thrown only inside Prep and always caught there, and a refused write
+// (NODEEXISTS, BADVERSION, ...) is common enough that capturing a stack would cost more than the
+// rest of preparing it.
+class PrepError {
+  constructor(readonly err: number) {}
 }
 
 function fail(code: ErrorCodeName): never {
