@@ -116,26 +116,149 @@ export interface MemberJson {
   avgLatencyMs?: number
   /** Largest request latency, ms. */
   maxLatencyMs?: number
+  /**
+   * Transactions behind the leader: the leader's zxid minus this member's, both of the same epoch
+   * (0 for the leader). Computed by the console from the zxids the members report; absent when
+   * there is no leader or the two zxids are of different epochs (see {@link lagNote}).
+   */
+  lag?: number
+  /** Why {@link lag} is absent for a member that reported a zxid (`no leader`, `older epoch`). */
+  lagNote?: string
+  /** Times this member went looking for a leader (Paddock's `election_count`, ZooKeeper's `looking_count`), when it reports it. */
+  elections?: number
+  /** Average time its elections took, ms (ZooKeeper's `avg_election_time`), when it reports it. */
+  electionAvgMs?: number
+  /** Longest time an election took, ms (ZooKeeper's `max_election_time`), when it reports it. */
+  electionMaxMs?: number
+  /** Request latency percentiles the member computes itself (Apache ZooKeeper's `p50_…latency` keys), ms. */
+  latencyPercentilesMs?: PercentilesJson
+  /** Request latencies as a cumulative histogram, for percentiles over any interval (a Paddock member's own console). */
+  latencyHistogram?: HistogramJson
+  /** Log fsync times as a cumulative histogram (a Paddock member's own console). */
+  fsyncHistogram?: HistogramJson
+  /** Log fsyncs counted (`cnt_fsynctime`). */
+  fsyncCount?: number
+  /** Sum of the log fsync times, ms (`sum_fsynctime`). */
+  fsyncSumMs?: number
   /** Why the member could not be read. */
   error?: string
 }
 
-/** A session as the Ensemble view lists it (what the member it was read from knows of it). */
+/** Percentiles of a latency, ms. */
+export interface PercentilesJson {
+  /** The median. */
+  p50?: number
+  /** The 95th percentile. */
+  p95?: number
+  /** The 99th percentile. */
+  p99?: number
+}
+
+/**
+ * A cumulative histogram (as Prometheus keeps one): `counts[i]` observations took at most
+ * `boundsMs[i]`; `count` is every observation, those above the last bound included. Two readings
+ * give the percentiles of what happened between them.
+ */
+export interface HistogramJson {
+  /** Upper bounds of the buckets, ms, ascending. */
+  boundsMs: number[]
+  /** Observations at or below each bound, since the member started. */
+  counts: number[]
+  /** Every observation since the member started. */
+  count: number
+}
+
+/** A session as the Sessions view lists it: what the members know of it, merged. */
 export interface SessionRowJson {
   /** The session id, hex. */
   id: string
-  /** The member it was read from. */
+  /** The member its client is connected to, or else the first member that reported it. */
   member: string
-  /** The client's address, when it is connected to that member. */
+  /** The client's address, when it is connected to a member the console reads (`cons`). */
   client?: string
   /** The negotiated timeout, ms, when known. */
   timeoutMs?: number
-  /** ms until it expires unless the client is heard from, when known. */
+  /** ms until it expires unless the client is heard from, when known (`dump`). */
   expiresInMs?: number
-  /** Its ephemeral nodes, when known. */
-  ephemerals?: number
-  /** Its watches on that member, when known. */
-  watches?: number
+  /** Its ephemeral nodes (`dump`), when known. */
+  ephemerals?: string[]
+  /** The paths it watches (`wchc`), on whichever member holds the watches, when known. */
+  watches?: string[]
+}
+
+/** `GET api/sessions`: every session the members report, with its ephemerals and watches. */
+export interface SessionsJson {
+  /** When the sessions were read, ms since the epoch. */
+  atMs: number
+  /** The sessions (at most lib/console/limits.ts's consoleSessionRowsMax). */
+  sessions: SessionRowJson[]
+  /** What could not be read, one line per member (for example a server that does not allow `dump`). */
+  notes: string[]
+}
+
+/** One member of a configuration. */
+export interface ServerJson {
+  /** The server id (`server.N`). */
+  id: number
+  /** Its quorum and election addresses, `host:port:port`. */
+  address: string
+  /** `participant` or `observer`. */
+  role: string
+  /** Its client address, `host:port`, when the configuration names one. */
+  client?: string
+}
+
+/** The ensemble's configuration, as a member reports it. */
+export interface ConfigurationJson {
+  /** Where it was read: `/zookeeper/config`, or the member's own configuration. */
+  source: string
+  /** The configuration's version (hex, as ZooKeeper's `version=` line), when the member reports one. */
+  version?: string
+  /** Its servers. */
+  servers: ServerJson[]
+}
+
+/** A leader the console saw elected. */
+export interface ElectionJson {
+  /** When the console first saw the new leader, ms since the epoch. */
+  atMs: number
+  /** The new leader; absent when the console does not read it (a follower's own console sees only that it follows again). */
+  leader?: string
+  /** The leader before it, when the console saw one. */
+  previous?: string
+  /**
+   * The time without a leader lay between these two bounds, ms: the span of the readings that saw
+   * no leader, and the time from the last reading with the old leader to the first with the new.
+   */
+  leaderlessMinMs: number
+  /** The upper bound; absent when the console started while there was no leader. */
+  leaderlessMaxMs?: number
+}
+
+/** A member's role changing between two readings. */
+export interface RoleChangeJson {
+  /** When the console saw it, ms since the epoch. */
+  atMs: number
+  /** The member. */
+  member: string
+  /** Its role before. */
+  from: string
+  /** Its role now. */
+  to: string
+}
+
+/** What the console saw of elections, from the roles it read every time the page asked. */
+export interface ElectionsJson {
+  /** Since when the console has been watching, ms since the epoch. */
+  observedSinceMs: number
+  /** The leader now, if there is one. */
+  leader?: string
+  /** Since when there has been no leader, when there is none now. */
+  leaderlessSinceMs?: number
+  /** Leaders elected, newest first. */
+  elections: ElectionJson[]
+  /** Role changes, newest first. */
+  roleChanges: RoleChangeJson[]
 }
 
 /** `GET api/ensemble`: every member, read at one moment. */
@@ -144,8 +267,32 @@ export interface EnsembleJson {
   atMs: number
   /** The members. */
   members: MemberJson[]
-  /** Sessions, by member (at most lib/console/limits.ts's consoleSessionRowsMax). */
-  sessions: SessionRowJson[]
+  /** The elections and role changes the console saw. */
+  elections: ElectionsJson
+  /** The configuration, when a member reports it. */
+  configuration?: ConfigurationJson
+}
+
+/** A command the Commands view offers. */
+export interface CommandJson {
+  /** The name to ask for. */
+  name: string
+  /** Other names of the same command (its four-letter word, for an admin command). */
+  aliases: string[]
+  /** `admin` (JSON, as the admin server answers it) or `four-letter word` (text). */
+  kind: string
+}
+
+/** `GET api/command`: one command's raw output. */
+export interface CommandOutputJson {
+  /** The member asked. */
+  member: string
+  /** The command run. */
+  command: string
+  /** When it answered, ms since the epoch. */
+  atMs: number
+  /** Its output, as the member wrote it (cut at lib/console/limits.ts's consoleCommandOutputCharsMax). */
+  output: string
 }
 
 /** One event of the `api/watch` stream (Server-Sent Events, `data:` lines of this JSON). */

@@ -25,9 +25,20 @@ import type { ZooKeeperClient } from '../client/index.js'
 import { ZooKeeperError } from '../errors.js'
 import { pathProblem } from '../path.js'
 import { CreateMode, type CreateModeValue } from '../protocol/create-mode.js'
-import type { EnsembleJson, ErrorJson, SessionJson } from './api-types.js'
-import { consoleBodyBytesMax, consoleKeepAliveMsMin, consoleSessionIdleMs, consoleSessionRowsMax, consoleSessionsMax, consoleWatchStreamsMax } from './limits.js'
-import { memberJson, type MemberReport } from './members.js'
+import type { CommandJson, CommandOutputJson, ConfigurationJson, EnsembleJson, ErrorJson, SessionJson, SessionsJson } from './api-types.js'
+import { ElectionTracker } from './elections.js'
+import {
+  consoleBodyBytesMax,
+  consoleCommandOutputCharsMax,
+  consoleConfigurationReuseMs,
+  consoleKeepAliveMsMin,
+  consoleSessionIdleMs,
+  consoleSessionRowsMax,
+  consoleSessionsMax,
+  consoleWatchStreamsMax,
+} from './limits.js'
+import { memberJson, parseDynamicConfig, withLag, type MemberReport } from './members.js'
+import { mergeSessions, type MemberSessionsReport } from './sessions.js'
 import { consolePageHtml } from './page-html.js'
 import { childrenPage, countSubtree, createNode, deleteSubtree, readNode, setNodeAcl, setNodeData } from './tree-api.js'
 import { streamWatch } from './watch-stream.js'
@@ -40,6 +51,21 @@ export interface ConsoleSources {
   openSession(): Promise<ZooKeeperClient>
   /** Every member's `mntr` figures now, for the Ensemble and Metrics views. */
   members(): Promise<MemberReport[]>
+  /** Every member's sessions with their ephemerals and watches, for the Sessions view; none are listed without it. */
+  sessions?(): Promise<MemberSessionsReport[]>
+  /**
+   * The configuration as the members know it, for when `/zookeeper/config` holds none (Paddock
+   * keeps that node empty; Apache ZooKeeper writes its dynamic configuration there).
+   */
+  configuration?(): Promise<ConfigurationJson | undefined>
+  /** The read-only commands the Commands view offers; none without it. */
+  readonly commands?: readonly CommandJson[]
+  /**
+   * Runs `command` (a name or alias of one of {@link commands}) on the member named `member` (as
+   * {@link members} names it) and resolves to its output as the member wrote it; undefined when
+   * there is no such member.
+   */
+  runCommand?(member: string, command: string): Promise<string | undefined>
 }
 
 /** Options of {@link createConsole}. */
@@ -102,6 +128,8 @@ class ConsoleImpl implements Console {
   private readonly sessions = new Map<string, BrowserSession>()
   private readonly assets = new Map<string, Asset>()
   private readonly require = createRequire(import.meta.url)
+  private readonly elections = new ElectionTracker()
+  private readonly configuration: { value: ConfigurationJson | undefined; readMs: number; reading: boolean } = { value: undefined, readMs: Number.NEGATIVE_INFINITY, reading: false }
 
   constructor(
     private readonly sources: ConsoleSources,
@@ -153,7 +181,10 @@ class ConsoleImpl implements Console {
     req.resume()
     if (req.method !== 'GET') return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed` })
     if (name === 'session') return this.serveSession(req, res)
-    if (name === 'ensemble') return sendJson(res, 200, await this.ensemble())
+    if (name === 'ensemble') return sendJson(res, 200, await this.ensemble(this.sessionOf(req)))
+    if (name === 'sessions') return sendJson(res, 200, await this.sessionsJson())
+    if (name === 'commands') return sendJson(res, 200, { commands: this.sources.commands ?? [] })
+    if (name === 'command') return this.serveCommand(res, query)
     const session = this.sessionOf(req)
     if (session === undefined) return sendJson(res, 401, { error: 'No console session; reload the page', code: 'NOSESSION' })
     const path = nodePath(query.get('path'))
@@ -176,7 +207,9 @@ class ConsoleImpl implements Console {
     let session = this.sessionOf(req)
     if (session === undefined) {
       session = this.newSession()
-      res.setHeader('Set-Cookie', `${consoleCookieName}=${session.id}; HttpOnly; SameSite=Strict; Path=/`)
+      // Over HTTPS the cookie is never sent in clear (Secure).
+      const secure = (req.socket as { encrypted?: boolean }).encrypted === true ? '; Secure' : ''
+      res.setHeader('Set-Cookie', `${consoleCookieName}=${session.id}; HttpOnly; SameSite=Strict; Path=/${secure}`)
     }
     const body: SessionJson = { token: session.token, user: session.user, target: this.sources.target }
     sendJson(res, 200, body)
@@ -292,11 +325,66 @@ class ConsoleImpl implements Console {
     return streamWatch(zk, path, recursive, abort.signal, res, this.now).finally(() => session.streams.delete(abort))
   }
 
-  private async ensemble(): Promise<EnsembleJson> {
+  private async ensemble(session: BrowserSession | undefined): Promise<EnsembleJson> {
     const atMs = this.now()
-    const reports = await this.sources.members()
-    const sessions = reports.flatMap((r) => (r.sessions ?? []).map((s) => ({ ...s, member: r.name }))).slice(0, consoleSessionRowsMax)
-    return { atMs, members: reports.map(memberJson), sessions }
+    const members = withLag((await this.sources.members()).map(memberJson))
+    this.elections.observe(atMs, members)
+    const configuration = this.configurationNow(session)
+    return { atMs, members, elections: this.elections.json(), ...(configuration === undefined ? {} : { configuration }) }
+  }
+
+  /**
+   * The configuration last read. When it is older than {@link consoleConfigurationReuseMs} a new
+   * read starts in the background: an ensemble electing a leader may not answer for a while, and
+   * the members' figures must not wait for it.
+   */
+  private configurationNow(session: BrowserSession | undefined): ConfigurationJson | undefined {
+    const cache = this.configuration
+    if (!cache.reading && this.now() - cache.readMs >= consoleConfigurationReuseMs) {
+      cache.reading = true
+      void this.readConfiguration(session)
+        .then((value) => (cache.value = value ?? cache.value))
+        .finally(() => {
+          cache.reading = false
+          cache.readMs = this.now()
+        })
+    }
+    return cache.value
+  }
+
+  /** `/zookeeper/config` over the browser session's ZooKeeper session, else what the sources report. */
+  private async readConfiguration(session: BrowserSession | undefined): Promise<ConfigurationJson | undefined> {
+    const zk = session === undefined ? undefined : await this.client(session).catch(() => undefined)
+    const node = await zk?.getData('/zookeeper/config').catch(() => undefined)
+    const reported = node === undefined ? undefined : parseDynamicConfig(Buffer.from(node.data).toString('utf8'), '/zookeeper/config')
+    return reported ?? (await this.sources.configuration?.().catch(() => undefined))
+  }
+
+  private async sessionsJson(): Promise<SessionsJson> {
+    const atMs = this.now()
+    if (this.sources.sessions === undefined) return { atMs, sessions: [], notes: ['This console has no way to list the sessions'] }
+    const reports = await this.sources.sessions()
+    const notes = reports.flatMap((r) => (r.error === undefined ? [] : [`${r.name}: ${r.error}`]))
+    return { atMs, sessions: mergeSessions(reports, consoleSessionRowsMax), notes }
+  }
+
+  /** `GET api/command?member=&name=`: one of the offered commands' raw output. */
+  private async serveCommand(res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const name = query.get('name') ?? ''
+    const member = query.get('member') ?? ''
+    const offered = (this.sources.commands ?? []).some((c) => c.name === name || c.aliases.includes(name))
+    if (!offered || this.sources.runCommand === undefined) throw new BadRequest(`${JSON.stringify(name)} is not one of the read-only commands this console offers (api/commands)`)
+    const atMs = this.now()
+    let output: string | undefined
+    try {
+      output = await this.sources.runCommand(member, name)
+    } catch (error) {
+      return sendJson(res, 502, { error: `${member} did not answer ${name}: ${error instanceof Error ? error.message : String(error)}`, code: 'UNREACHABLE' })
+    }
+    if (output === undefined) return sendJson(res, 404, { error: `No member named ${JSON.stringify(member)}`, code: 'NOMEMBER' })
+    const cut = output.length > consoleCommandOutputCharsMax ? `${output.slice(0, consoleCommandOutputCharsMax)}\n… (cut at ${consoleCommandOutputCharsMax} characters)\n` : output
+    const body: CommandOutputJson = { member, command: name, atMs, output: cut }
+    sendJson(res, 200, body)
   }
 
   private sessionOf(req: IncomingMessage): BrowserSession | undefined {

@@ -35,5 +35,17 @@ export const consoleWatchHeartbeatMs = 15_000
 /** Shortest interval between the reads that keep a console's ZooKeeper session alive, ms. */
 export const consoleKeepAliveMsMin = 200
 
-/** Sessions the Ensemble view lists (the first ones, by member). */
+/** Sessions the Sessions view lists (the first ones, by member). */
 export const consoleSessionRowsMax = 1000
+
+/** Leaders elected that the Ensemble view's history keeps, newest first. */
+export const consoleElectionsKept = 20
+
+/** Role changes that the Ensemble view's history keeps, newest first. */
+export const consoleRoleChangesKept = 50
+
+/** Characters of a command's output sent to the page; the rest is cut, with a note. */
+export const consoleCommandOutputCharsMax = 1024 * 1024
+
+/** How long the configuration read from the ensemble is reused before it is read again, ms. */
+export const consoleConfigurationReuseMs = 10_000

@@ -59,6 +59,9 @@ textarea { width: 100%; box-sizing: border-box; min-height: 8rem; font-family: u
 h2 { font-size: 1rem; margin: .25rem 0 .5rem; }
 .scroll { overflow: auto; max-height: 50vh; }
 #view-ensemble .panel + .panel { margin-top: 1rem; }
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem; }
+table.paths td { white-space: pre; font-family: ui-monospace, monospace; }
+pre.output { max-height: 70vh; white-space: pre; }
 </style>
 </head>
 <body>
@@ -70,6 +73,8 @@ h2 { font-size: 1rem; margin: .25rem 0 .5rem; }
 <button role="tab" id="tab-live" data-view="live" aria-selected="false" title="Live (Alt+2)">Live</button>
 <button role="tab" id="tab-ensemble" data-view="ensemble" aria-selected="false" title="Ensemble (Alt+3)">Ensemble</button>
 <button role="tab" id="tab-metrics" data-view="metrics" aria-selected="false" title="Metrics (Alt+4)">Metrics</button>
+<button role="tab" id="tab-sessions" data-view="sessions" aria-selected="false" title="Sessions (Alt+5)">Sessions</button>
+<button role="tab" id="tab-commands" data-view="commands" aria-selected="false" title="Commands (Alt+6)">Commands</button>
 </nav>
 <form id="auth"></form>
 </header>
@@ -95,10 +100,22 @@ h2 { font-size: 1rem; margin: .25rem 0 .5rem; }
 </section>
 <section id="view-ensemble" role="tabpanel" aria-labelledby="tab-ensemble" hidden>
 <div class="panel"><h2>Members</h2><div class="scroll"><table id="members"></table></div></div>
-<div class="panel"><h2>Sessions</h2><div class="scroll"><table id="sessions"></table></div></div>
+<div class="panel"><h2>Elections</h2><p id="leader-summary"></p>
+<div class="pair"><div class="scroll"><table id="election-history" aria-label="Leaders elected"></table></div><div class="scroll"><table id="role-changes" aria-label="Role changes"></table></div></div></div>
+<div class="panel"><h2>Configuration</h2><p id="configuration-about" class="count"></p><div class="scroll"><table id="configuration"></table></div></div>
 </section>
 <section id="view-metrics" role="tabpanel" aria-labelledby="tab-metrics" hidden>
 <div class="charts" id="charts"></div>
+</section>
+<section id="view-sessions" role="tabpanel" aria-labelledby="tab-sessions" hidden>
+<div class="panel"><h2>Sessions</h2><p id="sessions-notes" class="count"></p><div class="scroll"><table id="sessions" class="paths"></table></div></div>
+</section>
+<section id="view-commands" role="tabpanel" aria-labelledby="tab-commands" hidden>
+<div class="panel">
+<form class="row" id="command-form"><select id="command-member" aria-label="Member"></select><select id="command-name" aria-label="Command"></select><button id="command-run">Run</button><span id="command-meta" class="count"></span></form>
+<p id="command-about" class="count"></p>
+<pre id="command-output" class="output" aria-label="Command output"></pre>
+</div>
 </section>
 </main>
 <script src="assets/uplot.js"></script>

@@ -11,7 +11,8 @@
  *
  * With `admin.console.enabled` it also serves the web console under `/console/`
  * (lib/console), over in-process sessions on this member; {@link startConsoleServer} serves the
- * console alone, with the same Host and Origin checks, for `paddock ui`.
+ * console alone, with the same Host and Origin checks, for `paddock ui`. Either speaks HTTPS
+ * instead of HTTP when given a key and certificate ({@link AdminTlsOptions}).
  *
  * This is the thin shell: it parses requests and writes responses. The answers come from the
  * pure modules lib/server/admin-commands.ts and lib/server/prometheus.ts. Nothing else in Paddock
@@ -19,17 +20,20 @@
  * @module
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { isIP, type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { createConsole, type Console } from '../console/console.js'
-import type { MemberReport } from '../console/members.js'
+import type { CommandJson, ConfigurationJson } from '../console/api-types.js'
+import { histogramJson, type MemberReport } from '../console/members.js'
+import { sessionsFromAdmin, type MemberSessionsReport } from '../console/sessions.js'
 import { adminConnectionsMax, adminHeaderBytesMax, adminRequestTimeoutMs } from '../limits.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
-import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
+import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminAnswer, type AdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
 import type { ServerMode } from '../server/pipeline-types.js'
-import type { MemberMetrics } from '../server/metrics.js'
+import { latencyBucketsMs, type MemberMetrics } from '../server/metrics.js'
 import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '../server/prometheus.js'
 import type { LastSnapshot } from '../server/replication.js'
 import type { Pipeline } from '../server/pipeline.js'
@@ -131,6 +135,21 @@ export interface AdminServerOptions {
   commandUrl?: string
   /** The web console to serve under {@link adminConsoleUrl}; none when absent. */
   console?: Console
+  /** Serve HTTPS with this key and certificate instead of HTTP (ZooKeeper's `admin.forceHttps`). */
+  tls?: AdminTlsOptions | undefined
+}
+
+/**
+ * HTTPS for the admin server or the console alone: the server's private key and certificate
+ * chain, as PEM. Browsers and clients then reach it at `https://`; plain HTTP is not served.
+ */
+export interface AdminTlsOptions {
+  /** The private key, PEM. */
+  key: string | Buffer
+  /** The certificate chain, PEM (the server's certificate first). */
+  cert: string | Buffer
+  /** Passphrase of an encrypted `key`. */
+  passphrase?: string | undefined
 }
 
 /** Where the admin server serves the web console (with a trailing slash: the page's URLs are relative). */
@@ -140,6 +159,8 @@ export const adminConsoleUrl = '/console/'
 export interface AdminServer {
   /** The bound address. */
   readonly address: { host: string; port: number }
+  /** `https` when it serves TLS, `http` otherwise. */
+  readonly protocol: 'http' | 'https'
   /** Stops listening and ends every connection; resolves once closed. Safe to call twice. */
   close(): Promise<void>
 }
@@ -150,7 +171,7 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
   const startedMs = Date.now()
   const web = options.console
-  return listen(host, options.port, 'admin.serverPort', web, (hosts, req, res) => {
+  return listen({ host, port: options.port, setting: 'admin.serverPort', web, tls: options.tls }, (hosts, req, res) => {
     if (web !== undefined && consoleRequest(web, hosts, req, res)) return Promise.resolve()
     return handle(sources, commandUrl, startedMs, hosts, req, res)
   })
@@ -162,6 +183,8 @@ export interface ConsoleServerOptions {
   host?: string
   /** Port to bind; 0 picks a free one. */
   port: number
+  /** Serve HTTPS with this key and certificate instead of HTTP. */
+  tls?: AdminTlsOptions | undefined
 }
 
 /**
@@ -169,7 +192,7 @@ export interface ConsoleServerOptions {
  * server's Host and Origin checks; closing the server closes the console.
  */
 export function startConsoleServer(console: Console, options: ConsoleServerOptions): Promise<AdminServer> {
-  return listen(options.host ?? adminServerHostDefault, options.port, '--port', console, (hosts, req, res) => {
+  return listen({ host: options.host ?? adminServerHostDefault, port: options.port, setting: '--port', web: console, tls: options.tls }, (hosts, req, res) => {
     const refused = refusedOrigin(hosts, req)
     if (refused !== undefined) {
       req.resume()
@@ -188,10 +211,19 @@ export function startConsoleServer(console: Console, options: ConsoleServerOptio
 
 type Handler = (hosts: HostRule, req: IncomingMessage, res: ServerResponse) => Promise<void>
 
-/** Binds an HTTP server with the admin server's bounds; `setting` names what chose the port, for errors. */
-async function listen(host: string, port: number, setting: string, web: Console | undefined, handler: Handler): Promise<AdminServer> {
+/** Where and how {@link listen} binds; `setting` names what chose the port, for errors. */
+interface Listening {
+  readonly host: string
+  readonly port: number
+  readonly setting: string
+  readonly web: Console | undefined
+  readonly tls: AdminTlsOptions | undefined
+}
+
+/** Binds an HTTP (or, with `tls`, HTTPS) server with the admin server's bounds. */
+async function listen({ host, port, setting, web, tls }: Listening, handler: Handler): Promise<AdminServer> {
   let hosts: HostRule | undefined
-  const server = createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, (req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     // A bug in a command must not take the server down: answer 500 and go on.
     const failed = (error: unknown) => send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
     try {
@@ -200,11 +232,14 @@ async function listen(host: string, port: number, setting: string, web: Console 
     } catch (error) {
       failed(error)
     }
-  })
+  }
+  const server = tls === undefined ? createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, answer) : createHttpsServer({ maxHeaderSize: adminHeaderBytesMax, ...tls }, answer)
   server.maxConnections = adminConnectionsMax
   server.requestTimeout = adminRequestTimeoutMs
   server.headersTimeout = adminRequestTimeoutMs
   server.on('clientError', (_error, socket) => socket.destroy())
+  // A TLS handshake that fails (a client that does not trust the certificate) ends that connection only.
+  server.on('tlsClientError', (_error, socket) => socket.destroy())
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(new Error(`admin server cannot listen on ${host}:${port} (${setting}): ${error.message}`, { cause: error }))
     server.once('error', failed)
@@ -213,8 +248,8 @@ async function listen(host: string, port: number, setting: string, web: Console 
       resolve()
     })
   })
-  hosts = hostRule(host, server.address() as AddressInfo)
-  return new AdminServerImpl(server, host, web)
+  hosts = hostRule(host, server.address() as AddressInfo, tls !== undefined)
+  return new AdminServerImpl(server, host, web, tls === undefined ? 'http' : 'https')
 }
 
 /**
@@ -240,25 +275,52 @@ function consoleRequest(web: Console, hosts: HostRule, req: IncomingMessage, res
   return true
 }
 
-/** The member's sessions with what it knows of each: its connection, timeout, expiry, ephemerals and watches. */
-function memberSessions({ server, port }: AdminContext): NonNullable<MemberReport['sessions']> {
-  const nowMs = Date.now()
-  const connections = new Map(port.connections.map((c) => [c.sessionId, c]))
-  return server.sessions.map((s) => {
-    const connection = connections.get(s.sessionId)
-    return {
-      id: `0x${s.sessionId.toString(16)}`,
-      ...(connection === undefined ? {} : { client: `${connection.remoteAddress}:${connection.remotePort}`, timeoutMs: connection.sessionTimeoutMs }),
-      expiresInMs: Math.max(0, s.expiresAtMs - nowMs),
-      ephemerals: server.ephemerals.get(s.sessionId)?.length ?? 0,
-      watches: server.watchesBySession.get(s.sessionId)?.length ?? 0,
-    }
-  })
+/**
+ * The commands a member's console offers: the admin server's read-only ones, those it answers on
+ * GET (a command that changes something is a POST command, and the console never runs it).
+ */
+const consoleAdminCommands: readonly CommandJson[] = adminCommands
+  .filter((c) => adminCommandMethod(c) === 'GET')
+  .map((c) => ({ name: c.names[0] ?? '', aliases: c.names.slice(1), kind: 'admin' }))
+
+/** A read-only command's answer as the admin server would send it; undefined for any other name. */
+async function consoleCommandOutput(sources: AdminSources, startedMs: number, name: string): Promise<string | undefined> {
+  const command = findAdminCommand(name)
+  if (command === undefined || adminCommandMethod(command) !== 'GET') return undefined
+  const answer = await answerCommand(sources, startedMs, name)
+  return answer.effect === undefined ? adminJson(answer.body) : undefined
+}
+
+/** The member's sessions from its `connections`, `dump` and `watches` commands. */
+function memberSessions(sources: AdminSources, startedMs: number, name: string): MemberSessionsReport {
+  const body = (command: string) => runAdminCommand(command, serving(sources), () => context(sources, startedMs, undefined)).body
+  const [connections, dump, watches] = [body('connections'), body('dump'), body('watches')]
+  const refused = [connections, dump, watches].find((b) => typeof b['error'] === 'string')
+  const sessions = sessionsFromAdmin({ connections, dump, watches }, Date.now())
+  return { name, sessions, ...(refused === undefined ? {} : { error: String(refused['error']) }) }
+}
+
+/** The member's request latency (every operation together) and log fsync histograms. */
+function memberHistograms(metrics: MemberMetrics): NonNullable<MemberReport['histograms']> {
+  return { latency: histogramJson(latencyBucketsMs, [...metrics.requests.values()]), fsync: histogramJson(latencyBucketsMs, [metrics.logSync]) }
+}
+
+/** The member's configuration: every server of its ensemble (a standalone server has none). */
+function memberConfiguration(ensemble: AdminEnsembleSource | undefined): ConfigurationJson | undefined {
+  if (ensemble === undefined) return undefined
+  const servers = ensemble.servers.map((s) => ({
+    id: s.id,
+    address: `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.quorumPort}:${s.electionPort}`,
+    role: s.role,
+    ...(s.clientPort === undefined ? {} : { client: `${s.clientAddress ?? '0.0.0.0'}:${s.clientPort}` }),
+  }))
+  return { source: `member ${ensemble.myid}'s configuration`, servers }
 }
 
 /**
- * The console of a member: in-process sessions on it, and its own `mntr` figures (the members of
- * an ensemble each serve their own console; `paddock ui --connect` shows them all).
+ * The console of a member: in-process sessions on it, and its own figures, sessions, commands and
+ * configuration (the members of an ensemble each serve their own console; `paddock ui --connect`
+ * shows them all).
  */
 function memberConsole(sources: AdminSources & { readonly member: Pipeline }): Console {
   const startedMs = Date.now()
@@ -267,33 +329,37 @@ function memberConsole(sources: AdminSources & { readonly member: Pipeline }): C
     target: name,
     openSession: () => connectInProcess(sources.member),
     members: (): Promise<MemberReport[]> => {
-      const ctx = context(sources, startedMs, undefined)
-      const answer = runAdminCommand('monitor', serving(sources), () => ctx)
-      return Promise.resolve([{ name, mntr: answer.body, sessions: memberSessions(ctx) }])
+      const answer = runAdminCommand('monitor', serving(sources), () => context(sources, startedMs, undefined))
+      return Promise.resolve([{ name, mntr: answer.body, histograms: memberHistograms(sources.member.metrics) }])
     },
+    sessions: () => Promise.resolve([memberSessions(sources, startedMs, name)]),
+    configuration: () => Promise.resolve(memberConfiguration(sources.ensemble)),
+    commands: consoleAdminCommands,
+    runCommand: (member, command) => (member === name ? consoleCommandOutput(sources, startedMs, command) : Promise.resolve(undefined)),
   })
 }
 
 /**
- * Starts the admin server when `adminServerPort` is set, for `createServer` and `startMember`;
- * resolves to undefined otherwise.
+ * Starts the admin server when `adminServerPort` is set, for `createServer` and `startMember`
+ * (over HTTPS with `adminServerTls`); resolves to undefined otherwise.
  */
 export function startAdminServerIfEnabled(
   sources: AdminSources & { readonly member: Pipeline },
-  options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined; adminConsoleEnabled?: boolean | undefined },
+  options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined; adminConsoleEnabled?: boolean | undefined; adminServerTls?: AdminTlsOptions | undefined },
 ): Promise<AdminServer | undefined> {
   if (options.adminServerPort === undefined) return Promise.resolve(undefined)
   const web = options.adminConsoleEnabled === true ? { console: memberConsole(sources) } : {}
-  return startAdminServer(sources, { port: options.adminServerPort, host: options.adminServerHost ?? adminServerHostDefault, ...web })
+  return startAdminServer(sources, { port: options.adminServerPort, host: options.adminServerHost ?? adminServerHostDefault, tls: options.adminServerTls, ...web })
 }
 
 class AdminServerImpl implements AdminServer {
   private closing: Promise<void> | undefined
 
   constructor(
-    private readonly server: ReturnType<typeof createHttpServer>,
+    private readonly server: ReturnType<typeof createHttpServer> | ReturnType<typeof createHttpsServer>,
     private readonly host: string,
     private readonly web: Console | undefined,
+    readonly protocol: 'http' | 'https',
   ) {}
 
   get address(): { host: string; port: number } {
@@ -353,11 +419,13 @@ interface HostRule {
   readonly names: ReadonlySet<string>
   readonly anyAddress: boolean
   readonly port: number
+  /** Served over TLS: a Host without a port means 443, and an Origin is `https:`. */
+  readonly secure: boolean
 }
 
 const wildcardAddresses = new Set(['0.0.0.0', '::', ''])
 
-function hostRule(configured: string, bound: AddressInfo): HostRule {
+function hostRule(configured: string, bound: AddressInfo, secure: boolean): HostRule {
   const names = new Set(['localhost', '127.0.0.1', '::1', hostName(configured), hostName(bound.address)])
   const anyAddress = wildcardAddresses.has(hostName(configured)) || wildcardAddresses.has(hostName(bound.address))
   if (anyAddress) {
@@ -365,7 +433,7 @@ function hostRule(configured: string, bound: AddressInfo): HostRule {
     names.add(machine)
     names.add(machine.split('.')[0] ?? machine)
   }
-  return { names, anyAddress, port: bound.port }
+  return { names, anyAddress, port: bound.port, secure }
 }
 
 /** A host as a Host header carries it, lower case and without an IPv6 literal's brackets. */
@@ -374,15 +442,15 @@ function hostName(host: string): string {
   return lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower
 }
 
-/** Splits `name`, `name:port`, `[v6]` or `[v6]:port`; the port is 80 when absent (http). */
-function parseAuthority(authority: string): { name: string; port: number } | undefined {
+/** Splits `name`, `name:port`, `[v6]` or `[v6]:port`; the port is `defaultPort` when absent (80 for http, 443 for https). */
+function parseAuthority(authority: string, defaultPort: number): { name: string; port: number } | undefined {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(authority)
   if (match === null) return undefined
-  return { name: hostName(match[1] ?? ''), port: match[2] === undefined ? 80 : Number(match[2]) }
+  return { name: hostName(match[1] ?? ''), port: match[2] === undefined ? defaultPort : Number(match[2]) }
 }
 
 function namesThisServer(hosts: HostRule, authority: string): boolean {
-  const parsed = parseAuthority(authority)
+  const parsed = parseAuthority(authority, hosts.secure ? 443 : 80)
   if (parsed === undefined || parsed.port !== hosts.port) return false
   return hosts.names.has(parsed.name) || (hosts.anyAddress && isIP(parsed.name) !== 0)
 }
@@ -397,16 +465,17 @@ function refusedOrigin(hosts: HostRule, req: IncomingMessage): { status: number;
     return { status: 421, error: `Host ${JSON.stringify(host)} does not name this admin server; use the address it listens on (admin.serverAddress) or localhost, with port ${hosts.port}` }
   }
   const origin = req.headers.origin
-  if (origin !== undefined && !namesThisServer(hosts, originAuthority(origin))) {
+  if (origin !== undefined && !namesThisServer(hosts, originAuthority(origin, hosts.secure ? 'https:' : 'http:'))) {
     return { status: 403, error: `Origin ${JSON.stringify(origin)} may not use this admin server` }
   }
   return undefined
 }
 
-function originAuthority(origin: string): string {
+/** The host and port of an Origin of the scheme this server speaks; '' for any other. */
+function originAuthority(origin: string, scheme: 'http:' | 'https:'): string {
   try {
     const url = new URL(origin)
-    return url.protocol === 'http:' ? url.host : ''
+    return url.protocol === scheme ? url.host : ''
   } catch {
     return ''
   }
@@ -418,18 +487,23 @@ function originAuthority(origin: string): string {
  * then carries out what the command asks for.
  */
 async function runCommand(sources: AdminSources, startedMs: number, name: string, method: 'GET' | 'POST' | undefined, args: ReadonlyMap<string, string>, res: ServerResponse): Promise<void> {
-  const command = findAdminCommand(name)
-  let directories: DirectorySizes | undefined
-  if (command?.readsDirectories === true && (!command.serverRequired || serving(sources))) {
-    directories = (await sources.backend.directorySizes?.()) ?? { dataDirBytes: 0, dataLogDirBytes: 0 }
-  }
-  const answer = runAdminCommand(name, serving(sources), () => context(sources, startedMs, directories), args)
+  const answer = await answerCommand(sources, startedMs, name, args)
   if (answer.effect !== undefined && method !== 'POST') {
     // A command that changes something but is missing from adminPostCommands: a bug, refused.
     return sendJson(res, 500, { command: name, error: `internal error: ${name} changes something but is not a POST command` })
   }
   if (answer.effect !== undefined) carryOut(sources, answer.effect)
   sendJson(res, answer.status, answer.body)
+}
+
+/** Answers one command, after measuring the directories when it prints their sizes; carries nothing out. */
+async function answerCommand(sources: AdminSources, startedMs: number, name: string, args: ReadonlyMap<string, string> = new Map()): Promise<AdminAnswer> {
+  const command = findAdminCommand(name)
+  let directories: DirectorySizes | undefined
+  if (command?.readsDirectories === true && (!command.serverRequired || serving(sources))) {
+    directories = (await sources.backend.directorySizes?.()) ?? { dataDirBytes: 0, dataLogDirBytes: 0 }
+  }
+  return runAdminCommand(name, serving(sources), () => context(sources, startedMs, directories), args)
 }
 
 function serving(sources: AdminSources): boolean {

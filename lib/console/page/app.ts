@@ -1,81 +1,23 @@
 /**
- * The console page: four views (Tree, Live, Ensemble, Metrics) over the console's JSON API.
- * Compiled by lib/console/page/tsconfig.json (DOM types, browser ES modules) into
- * dist/lib/console/page/app.js; the server sends it as `assets/app.js`.
+ * The console page: six views (Tree, Live, Ensemble, Metrics, Sessions, Commands) over the
+ * console's JSON API. Compiled by lib/console/page/tsconfig.json (DOM types, browser ES modules)
+ * into dist/lib/console/page; the server sends each module as `assets/<name>.js`. This module
+ * holds the tree, the live view and what ties the views together; the others have their own.
  * @module
  */
-import type UPlot from 'uplot'
-import type { ChildJson, ChildrenPageJson, EnsembleJson, ErrorJson, MemberJson, NodeJson, SessionJson, SessionRowJson, WatchEventJson } from '../api-types.js'
-
-/** The chart library, loaded by its own script tag before this module. */
-const uPlot = (globalThis as unknown as { uPlot: typeof UPlot }).uPlot
+import type { ChildJson, ChildrenPageJson, EnsembleJson, NodeJson, SessionJson, WatchEventJson } from '../api-types.js'
+import { charts } from './charts.js'
+import { setCommandMembers, setUpCommands } from './commands.js'
+import { $, $input, api, ApiError, browser, button, clock, el, failed, pollMs, say } from './core.js'
+import { renderEnsemble } from './ensemble.js'
+import { refreshSessions } from './sessions.js'
 
 const pageSize = 100
-const pollMs = 2000
-/** Samples the charts keep: 10 minutes at one per poll. */
-const samplesMax = 300
-
-/** A failed API call, with ZooKeeper's code (or the console's own) when there is one. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ErrorJson,
-  ) {
-    super(body.code === undefined ? body.error : `${body.code}: ${body.error}`)
-  }
-}
-
-let session: SessionJson = { token: '', user: null, target: '' }
-
-async function api<T>(name: string, params: Record<string, string | number> = {}, body?: object): Promise<T> {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()
-  // A new change clears the last one's message, so what shows is always about the latest.
-  if (body !== undefined) say('')
-  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-paddock-console-token': session.token }, body: JSON.stringify(body) }
-  const response = await fetch(`api/${name}${query === '' ? '' : `?${query}`}`, { credentials: 'same-origin', ...init })
-  const json = (await response.json()) as unknown
-  if (!response.ok) throw new ApiError(response.status, json as ErrorJson)
-  return json as T
-}
-
-function $(id: string): HTMLElement {
-  const found = document.getElementById(id)
-  if (found === null) throw new Error(`no #${id}`)
-  return found
-}
-
-function $input(id: string): HTMLInputElement {
-  return $(id) as HTMLInputElement
-}
-
-type Child = Node | string
-function el(tag: string, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElement {
-  const element = document.createElement(tag)
-  for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, value)
-  element.append(...children)
-  return element
-}
-
-function button(label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLElement {
-  const b = el('button', { type: 'button', ...attrs }, label)
-  b.addEventListener('click', onClick)
-  return b
-}
-
-function say(text: string, kind: 'error' | 'ok' | '' = ''): void {
-  const message = $('message')
-  message.textContent = text
-  message.className = kind
-}
-
-function failed(error: unknown): void {
-  say(error instanceof Error ? error.message : String(error), 'error')
-}
 
 // ------------------------------------------------------------------------------------------
 // Views and keyboard
 
-const views = ['tree', 'live', 'ensemble', 'metrics'] as const
+const views = ['tree', 'live', 'ensemble', 'metrics', 'sessions', 'commands'] as const
 type View = (typeof views)[number]
 
 function show(view: View): void {
@@ -85,6 +27,7 @@ function show(view: View): void {
     $(`tab-${name}`).setAttribute('aria-selected', String(name === view))
   }
   if (view === 'metrics') charts.resize()
+  if (view === 'sessions') void refreshSessions()
 }
 
 function setUpTabs(): void {
@@ -105,8 +48,8 @@ function setUpTabs(): void {
 function renderAuth(): void {
   const form = $('auth') as HTMLFormElement
   form.replaceChildren()
-  if (session.user !== null) {
-    form.append(el('span', { class: 'badge', id: 'identity' }, `digest: ${session.user}`), button('Sign out', () => void signOut()))
+  if (browser.session.user !== null) {
+    form.append(el('span', { class: 'badge', id: 'identity' }, `digest: ${browser.session.user}`), button('Sign out', () => void signOut()))
     return
   }
   const user = el('input', { id: 'user', 'aria-label': 'Digest user', placeholder: 'user', autocomplete: 'username' })
@@ -116,10 +59,10 @@ function renderAuth(): void {
 
 async function signIn(event: SubmitEvent): Promise<void> {
   event.preventDefault()
-  if (session.user !== null) return
+  if (browser.session.user !== null) return
   try {
     const { user } = await api<{ user: string }>('login', {}, { user: $input('user').value, password: $input('password').value })
-    session = { ...session, user }
+    browser.session = { ...browser.session, user }
     // Reread the node first: what it offers may change with the identity.
     await openNode(current.path)
     renderAuth()
@@ -131,7 +74,7 @@ async function signIn(event: SubmitEvent): Promise<void> {
 
 async function signOut(): Promise<void> {
   await api('logout', {}, {}).catch(failed)
-  session = { ...session, user: null }
+  browser.session = { ...browser.session, user: null }
   await openNode(current.path)
   renderAuth()
   say('Signed out: read-only')
@@ -318,7 +261,7 @@ function renderDetail(node: NodeJson): void {
     ['version', String(stat.version)],
     ['cversion', String(stat.cversion)],
     ['aversion', String(stat.aversion)],
-    ['ephemeralOwner', stat.ephemeralOwner === '0x0' ? '0x0 (not ephemeral)' : `session ${stat.ephemeralOwner} (see Ensemble, Sessions)`],
+    ['ephemeralOwner', stat.ephemeralOwner === '0x0' ? '0x0 (not ephemeral)' : `session ${stat.ephemeralOwner} (see Sessions)`],
     ['dataLength', String(stat.dataLength)],
     ['numChildren', String(stat.numChildren)],
   ]
@@ -514,134 +457,22 @@ function setUpLive(): void {
 
 function addEvent(event: WatchEventJson): void {
   const rows = $('events')
-  rows.prepend(el('tr', {}, el('td', {}, new Date(event.atMs).toLocaleTimeString()), el('td', {}, event.type), el('td', {}, event.path), el('td', {}, event.zxid ?? '')))
+  rows.prepend(el('tr', {}, el('td', {}, clock(event.atMs)), el('td', {}, event.type), el('td', {}, event.path), el('td', {}, event.zxid ?? '')))
   while (rows.childElementCount > 500) rows.lastElementChild?.remove()
 }
 
 // ------------------------------------------------------------------------------------------
-// Ensemble
-
-function renderMembers(ensemble: EnsembleJson): void {
-  const columns: [string, (m: MemberJson) => string][] = [
-    ['Member', (m) => m.name],
-    ['Role', (m) => m.role],
-    ['zxid', (m) => m.zxid ?? ''],
-    ['Epoch', (m) => (m.epoch === undefined ? '' : String(m.epoch))],
-    ['Connections', (m) => String(m.connections ?? '')],
-    ['Outstanding', (m) => String(m.outstandingRequests ?? '')],
-    ['Znodes', (m) => String(m.znodeCount ?? '')],
-    ['Watches', (m) => String(m.watchCount ?? '')],
-    ['Sessions', (m) => String(m.sessionCount ?? '')],
-    ['Latency avg/max ms', (m) => (m.avgLatencyMs === undefined ? '' : `${m.avgLatencyMs} / ${m.maxLatencyMs ?? ''}`)],
-    ['Note', (m) => m.error ?? ''],
-  ]
-  $('members').replaceChildren(
-    el('thead', {}, el('tr', {}, ...columns.map(([title]) => el('th', {}, title)))),
-    el('tbody', {}, ...ensemble.members.map((m) => el('tr', { 'data-member': m.name, 'data-role': m.role }, ...columns.map(([, cell]) => el('td', {}, cell(m)))))),
-  )
-  renderSessions(ensemble.sessions)
-}
-
-function renderSessions(sessions: SessionRowJson[]): void {
-  const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`)
-  const columns: [string, (s: SessionRowJson) => string][] = [
-    ['Session', (s) => s.id],
-    ['Member', (s) => s.member],
-    ['Client', (s) => s.client ?? ''],
-    ['Timeout', (s) => seconds(s.timeoutMs)],
-    ['Expires in', (s) => seconds(s.expiresInMs)],
-    ['Ephemerals', (s) => (s.ephemerals === undefined ? '' : String(s.ephemerals))],
-    ['Watches', (s) => (s.watches === undefined ? '' : String(s.watches))],
-  ]
-  $('sessions').replaceChildren(
-    el('thead', {}, el('tr', {}, ...columns.map(([title]) => el('th', {}, title)))),
-    el('tbody', {}, ...sessions.map((s) => el('tr', { 'data-session': s.id }, ...columns.map(([, cell]) => el('td', {}, cell(s)))))),
-  )
-  if (sessions.length === 0) $('sessions').append(el('tr', {}, el('td', { colspan: String(columns.length), class: 'count' }, 'No sessions reported (from paddock ui, a server lists them only with cons in 4lw.commands.whitelist)')))
-}
-
-// ------------------------------------------------------------------------------------------
-// Metrics: a ring buffer of samples, one chart per figure, one series per member
-
-interface Chart {
-  readonly title: string
-  readonly value: (now: MemberJson, before: MemberJson | undefined, seconds: number) => number | null
-  plot?: UPlot
-}
-
-const chartSpecs: Chart[] = [
-  { title: 'Requests/s', value: (now, before, s) => (now.packetsReceived === undefined || before?.packetsReceived === undefined || s <= 0 ? null : Math.max(0, (now.packetsReceived - before.packetsReceived) / s)) },
-  { title: 'Average latency (ms)', value: (now) => now.avgLatencyMs ?? null },
-  { title: 'Outstanding requests', value: (now) => now.outstandingRequests ?? null },
-  { title: 'Znodes', value: (now) => now.znodeCount ?? null },
-  { title: 'Watches', value: (now) => now.watchCount ?? null },
-]
-
-const palette = ['#1f5fbf', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490']
-
-const charts = {
-  names: [] as string[],
-  times: [] as number[],
-  values: chartSpecs.map(() => [] as (number | null)[][]),
-  last: new Map<string, MemberJson>(),
-  lastAtMs: 0,
-
-  add(ensemble: EnsembleJson): void {
-    const names = ensemble.members.map((m) => m.name)
-    if (names.join('\n') !== this.names.join('\n')) this.reset(names)
-    const seconds = (ensemble.atMs - this.lastAtMs) / 1000
-    this.times.push(ensemble.atMs / 1000)
-    chartSpecs.forEach((spec, c) => {
-      ensemble.members.forEach((m, i) => this.values[c]?.[i]?.push(spec.value(m, this.last.get(m.name), seconds)))
-    })
-    if (this.times.length > samplesMax) {
-      this.times.shift()
-      for (const chart of this.values) for (const series of chart) series.shift()
-    }
-    this.last = new Map(ensemble.members.map((m) => [m.name, m]))
-    this.lastAtMs = ensemble.atMs
-    if (!$('view-metrics').hidden) this.draw()
-  },
-
-  reset(names: string[]): void {
-    this.names = names
-    this.times = []
-    this.values = chartSpecs.map(() => names.map(() => []))
-    const box = $('charts')
-    box.replaceChildren()
-    for (const spec of chartSpecs) {
-      spec.plot?.destroy()
-      const panel = el('div', { class: 'panel chart' }, el('h2', {}, spec.title))
-      box.append(panel)
-      const series: UPlot.Series[] = [{}, ...names.map((name, i) => ({ label: name, stroke: palette[i % palette.length] ?? '#333', width: 2, spanGaps: true }))]
-      spec.plot = new uPlot({ width: this.width(), height: 200, series, axes: [{}, { size: 60 }], legend: { live: false } }, [[], ...names.map(() => [])], panel)
-    }
-  },
-
-  width(): number {
-    const box = $('charts')
-    const columns = box.clientWidth >= 980 ? 2 : 1
-    return Math.max(280, Math.floor(box.clientWidth / columns) - 40)
-  },
-
-  draw(): void {
-    chartSpecs.forEach((spec, c) => spec.plot?.setData([this.times, ...(this.values[c] ?? [])] as UPlot.AlignedData))
-  },
-
-  resize(): void {
-    for (const spec of chartSpecs) spec.plot?.setSize({ width: this.width(), height: 200 })
-    this.draw()
-  },
-}
 
 async function poll(): Promise<void> {
   try {
     const ensemble = await api<EnsembleJson>('ensemble')
-    renderMembers(ensemble)
+    renderEnsemble(ensemble)
     charts.add(ensemble)
+    setCommandMembers(ensemble.members.map((m) => m.name))
   } catch (error) {
     if (!$('view-ensemble').hidden || !$('view-metrics').hidden) failed(error)
   }
+  if (!$('view-sessions').hidden) await refreshSessions()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -651,12 +482,12 @@ async function start(): Promise<void> {
   setUpTree()
   setUpLive()
   $('auth').addEventListener('submit', (event) => void signIn(event))
-  session = await api<SessionJson>('session')
-  $('target').textContent = session.target
+  browser.session = await api<SessionJson>('session')
+  $('target').textContent = browser.session.target
   renderAuth()
   const initial = decodeURIComponent(location.hash.slice(1))
   await openNode(initial.startsWith('/') ? initial : '/')
-  await poll()
+  await Promise.all([poll(), setUpCommands()])
   setInterval(() => void poll(), pollMs)
   window.addEventListener('resize', () => charts.resize())
   document.body.dataset['ready'] = 'true'

@@ -1,9 +1,9 @@
-// Method: a real server with a client port, the console served over HTTP (as `paddock ui` serves it, over TCP sessions and four-letter words), driven with fetch; answers are compared with what a client reads.
+// Method: a real server with a client port, the console served over HTTP (as `paddock ui` serves it, over TCP sessions and four-letter words), driven with fetch; answers are compared with what a client reads and what the server answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type ZooKeeperClient } from '../../../lib/client/index.js'
 import { tcpConsoleSources } from '../../../lib/cli/ui-command.js'
 import { createConsole } from '../../../lib/console/console.js'
-import type { ChildrenPageJson, EnsembleJson, SessionJson } from '../../../lib/console/api-types.js'
+import type { ChildrenPageJson, CommandOutputJson, EnsembleJson, SessionJson, SessionsJson } from '../../../lib/console/api-types.js'
 import { startConsoleServer, type AdminServer } from '../../../lib/host/admin-server.js'
 import { createServer, type Server } from '../../../lib/index.js'
 
@@ -70,12 +70,22 @@ describe('the console API over TCP (paddock ui)', () => {
     expect(await response.text()).toContain('<title>Paddock console</title>')
   })
 
-  it('reports the member and its sessions from mntr, srvr and cons', async () => {
+  it('reports the member from mntr and srvr, and its sessions from cons, noting the words the server refuses', async () => {
     const { body } = await get<EnsembleJson>('ensemble')
     expect(body.members).toHaveLength(1)
-    // The test's own TCP session and the console's are connected to it.
-    expect(body.sessions.map((s) => s.id)).toContain(`0x${zk.sessionId.toString(16)}`)
     expect(body.members[0]).toMatchObject({ role: 'standalone', znodeCount: expect.any(Number) as number, zxid: expect.stringMatching(/^0x[0-9a-f]+$/) as string })
+    const sessions = await get<SessionsJson>('sessions')
+    // The test's own TCP session and the console's are connected to it.
+    expect(sessions.body.sessions.map((s) => s.id)).toContain(`0x${zk.sessionId.toString(16)}`)
+    expect(sessions.body.notes).toEqual([expect.stringContaining('dump, wchc not answered') as string])
+  })
+
+  it('runs a read-only four-letter word on a member, and refuses one that changes something', async () => {
+    const member = server.connectString ?? ''
+    const srvr = await get<CommandOutputJson>('command', { member, name: 'srvr' })
+    expect(srvr.body).toMatchObject({ member, command: 'srvr', output: expect.stringContaining('Mode: standalone') as string })
+    expect(await get('command', { member, name: 'srst' })).toMatchObject({ status: 400, body: { code: 'BADREQUEST' } })
+    expect(await get('command', { member: '127.0.0.1:1', name: 'srvr' })).toMatchObject({ status: 404, body: { code: 'NOMEMBER' } })
   })
 
   it('refuses changes before sign-in, and a recursive delete whose count changed since the confirmation', async () => {
