@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ClientRequest } from '../../lib/protocol/jute-records.js'
 import { ratio, summarize, type Summary } from './report.js'
-import { startServer, timeToFirstReply, type BenchTls, type Rss, type ServerKind } from './servers.js'
+import { apacheUnavailableReason, startServer, timeToFirstReply, type BenchTls, type Rss, type ServerKind } from './servers.js'
 import { openAclUnsafe, runLoad, type LoadResult, type WireClient } from './wire-client.js'
 
 /** The operations measured. */
@@ -174,12 +174,16 @@ function rowsOf(options: WireBenchOptions, raw: WireBenchResult['raw']): WireRow
 
 /**
  * Runs the comparison: `options.runs` fresh processes of each server, alternating Paddock and
- * Apache so that background load hits both alike, and reduces them to medians.
+ * Apache so that background load hits both alike, and reduces them to medians. Where Apache
+ * ZooKeeper cannot run, Paddock runs alone and Apache's numbers are NaN.
  */
 export async function benchWire(options: WireBenchOptions, log: (line: string) => void = () => undefined): Promise<WireBenchResult> {
   const raw: WireBenchResult['raw'] = { paddock: [], apache: [] }
+  const unavailable = apacheUnavailableReason()
+  if (unavailable !== undefined) log(`  Apache ZooKeeper skipped: ${unavailable}`)
+  const kinds = unavailable === undefined ? (['paddock', 'apache'] as const) : (['paddock'] as const)
   for (let run = 0; run < options.runs; run++) {
-    for (const kind of ['paddock', 'apache'] as const) {
+    for (const kind of kinds) {
       const result = await measureServer(kind, options, run)
       raw[kind].push(result)
       log(`  run ${run + 1}/${options.runs} ${kind}: start ${result.startupMs.toFixed(0)} ms, ` +

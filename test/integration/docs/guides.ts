@@ -39,9 +39,10 @@ export const checkOwners: Record<string, string> = {
   client: 'guides.test.ts (run on the ensemble sandbox\'s first machine)',
   readme: 'guides.test.ts (the README\'s set-up commands, run by CI and by the npm-start test)',
   'npm-start': 'guides.test.ts (the banner `npm start` prints)',
-  metrics: 'guides.test.ts (every paddock_* metric named is one /metrics exports)',
-  'scrape-config': 'guides.test.ts (path and port agree with the admin server settings shown)',
+  metrics: 'guides.test.ts (every metric a PromQL line names is one /metrics exports)',
+  'scrape-config': 'guides.test.ts (path and port agree with the metrics or admin server settings shown)',
   diagram: 'not an example: a picture (checked to contain no command)',
+  bench: 'test/unit/bench/performance-doc.test.ts (each `npm run bench` line parses; the --report-from line runs and must draw the committed charts)',
 }
 
 /** The guides: README.md and every docs/*.md. */

@@ -1,0 +1,289 @@
+// Method: each section's numbers as titled tables with their explanations, built once from the
+// results and then printed as markdown (the console) or HTML (the report), so both say the same.
+import type { EnsembleBenchResult } from './ensemble.js'
+import type { FollowerReadsBenchResult } from './follower-reads.js'
+import type { InProcessResult } from './in-process.js'
+import type { MemoryBenchResult } from './memory.js'
+import type { RecoveryBenchResult } from './recovery.js'
+import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
+import type { BenchResults, DurableResult, RecipesResult } from './results.js'
+import type { ServerKind } from './servers.js'
+import type { TestingBenchResult } from './testing.js'
+import type { TlsBenchResult } from './tls.js'
+import type { WireBenchResult } from './wire.js'
+
+/** One piece of a {@link SectionReport}. */
+export type ReportBlock =
+  /** A paragraph. */
+  | { kind: 'text'; text: string }
+  /** A warning or note on what came just before it. */
+  | { kind: 'note'; text: string }
+  /** A table: the first column names the row, the others are numbers. */
+  | { kind: 'table'; header: string[]; rows: string[][] }
+
+/** One section's numbers: a title, then paragraphs, notes and tables in order. */
+export interface SectionReport {
+  /** The section heading. */
+  title: string
+  /** What follows it. */
+  blocks: ReportBlock[]
+}
+
+const text = (value: string): ReportBlock => ({ kind: 'text', text: value })
+const note = (value: string): ReportBlock => ({ kind: 'note', text: value })
+const table = (header: string[], rows: string[][]): ReportBlock => ({ kind: 'table', header, rows })
+
+/** A median in ms: two decimals below 10, none above. */
+function ms(s: Summary): string {
+  return fmtNum(s.median, s.median < 10 ? 2 : 0)
+}
+
+/** Every run of `s`, whole numbers, comma-separated. */
+const runsOf = (s: Summary): string => s.runs.map((v) => fmtNum(v, 0)).join(', ')
+
+/** The section as markdown: a `###` heading, paragraphs and tables after blank lines, notes indented under them. */
+export function markdownOf(section: SectionReport): string {
+  const lines = [`\n### ${section.title}`]
+  section.blocks.forEach((block, i) => {
+    if (block.kind === 'note') lines.push(`  ${block.text}`)
+    else if (block.kind === 'text') lines.push(i === 0 ? block.text : `\n${block.text}`)
+    else lines.push(`\n${markdownTable(block.header, block.rows)}`)
+  })
+  return lines.join('\n')
+}
+
+/** In-process throughput. */
+export function inProcessSection(rows: readonly InProcessResult[]): SectionReport {
+  return {
+    title: 'In-process client, in-memory server, 100-byte values (median of 5 rounds)',
+    blocks: [table(['op', 'ops/s'], rows.map((r) => [r.op, fmtInt(r.opsPerSec)]))],
+  }
+}
+
+/** Wire or durable: Paddock against Apache per op and in-flight level, then start-up and memory. */
+export function wireSection(title: string, result: WireBenchResult): SectionReport {
+  const blocks: ReportBlock[] = [
+    text(`medians of ${result.options.runs} run(s); each phase ≤ ${result.options.durationMs} ms or ≤ ${fmtInt(result.options.countMax)} requests; ratios are Paddock / Apache; ± is half the range over the median`),
+    table(
+      ['op', 'in flight', 'Paddock ops/s', 'Apache ops/s', 'P/A ops/s', 'Paddock p50 / p99 ms', 'Apache p50 / p99 ms', 'P/A p50', 'P/A p99', 'spread P / A'],
+      result.rows.map((r) => [
+        r.op, String(r.inFlight),
+        fmtInt(r.paddock.opsPerSec.median), fmtInt(r.apache.opsPerSec.median), fmtRatio(r.opsRatio),
+        `${ms(r.paddock.p50Ms)} / ${ms(r.paddock.p99Ms)}`, `${ms(r.apache.p50Ms)} / ${ms(r.apache.p99Ms)}`,
+        fmtRatio(r.p50Ratio), fmtRatio(r.p99Ratio),
+        `${fmtSpread(r.paddock.opsPerSec)} / ${fmtSpread(r.apache.opsPerSec)}`,
+      ]),
+    ),
+  ]
+  for (const r of result.rows.filter((row) => row.paddock.errors + row.apache.errors > 0)) {
+    blocks.push(note(`warning: ${r.op}@${r.inFlight}: ${r.paddock.errors} Paddock / ${r.apache.errors} Apache replies had errors`))
+  }
+  blocks.push(serverFacts(result))
+  return { title, blocks }
+}
+
+function serverFacts(result: WireBenchResult): ReportBlock {
+  const row = (label: string, f: (v: number) => string, c: { paddock: Summary; apache: Summary; ratio: number }): string[] =>
+    [label, f(c.paddock.median), f(c.apache.median), fmtRatio(c.ratio), `${fmtSpread(c.paddock)} / ${fmtSpread(c.apache)}`]
+  return table(['measure', 'Paddock', 'Apache', 'P/A', 'spread P / A'], [
+    row('start-up: spawn → first create reply (ms)', (v) => fmtNum(v, v < 10 ? 2 : 0), result.startupMs),
+    row('server RSS after the phases', fmtMiB, result.rssBytes),
+    row('server peak RSS (VmHWM)', fmtMiB, result.peakRssBytes),
+  ])
+}
+
+/** The durable section: the wire tables on dataDirs, then the disk's raw fsync rates. */
+export function durableSection(result: DurableResult): SectionReport {
+  const section = wireSection('Durable: Paddock on LevelDB (dataDir) vs Apache ZooKeeper 3.8 (forceSync=yes), 100-byte values', result)
+  const { fsyncPerSec, fsyncPreallocatedPerSec } = result
+  const rate = (s: Summary): string => `${fmtInt(s.median)} /s (${fmtSpread(s)}; runs ${s.runs.map(fmtInt).join(', ')})`
+  section.blocks.push(
+    text(`raw write(64 B)+fdatasync on ${result.fsyncDir} (the ceiling for one-at-a-time durable writes; ${fsyncPerSec.runs.length} × ${result.fsyncMs ?? '?'} ms each):`),
+    note(`appending to a file:             ${rate(fsyncPerSec)}`),
+    note(`in place over a preallocated one: ${rate(fsyncPreallocatedPerSec)}`),
+  )
+  return section
+}
+
+/** TLS against plain text on Paddock. */
+export function tlsSection(result: TlsBenchResult): SectionReport {
+  const blocks: ReportBlock[] = [
+    text(`medians of ${result.options.runs} run(s) of each; each phase ≤ ${result.options.durationMs} ms or ≤ ${fmtInt(result.options.countMax)} requests; ratios are TLS / plain; ± is half the range over the median`),
+    table(
+      ['op', 'in flight', 'plain ops/s', 'TLS ops/s', 'TLS/plain ops/s', 'plain p50 / p99 ms', 'TLS p50 / p99 ms', 'TLS/plain p50', 'spread plain / TLS'],
+      result.rows.map((r) => [
+        r.op, String(r.inFlight),
+        fmtInt(r.plain.opsPerSec.median), fmtInt(r.tls.opsPerSec.median), fmtRatio(r.opsRatio),
+        `${ms(r.plain.p50Ms)} / ${ms(r.plain.p99Ms)}`, `${ms(r.tls.p50Ms)} / ${ms(r.tls.p99Ms)}`, fmtRatio(r.p50Ratio),
+        `${fmtSpread(r.plain.opsPerSec)} / ${fmtSpread(r.tls.opsPerSec)}`,
+      ]),
+    ),
+    text(`start-up, spawn → first create reply: plain ${ms(result.startupMs.plain)} ms, TLS ${ms(result.startupMs.tls)} ms (handshake included)`),
+  ]
+  for (const r of result.rows.filter((row) => row.plain.errors + row.tls.errors > 0)) {
+    blocks.push(note(`warning: ${r.op}@${r.inFlight}: ${r.plain.errors} plain / ${r.tls.errors} TLS replies had errors`))
+  }
+  return { title: 'TLS on the client port: Paddock in memory over plain text vs over TLS (TLSv1.3, ssl.clientAuth=need, EC P-256), 100-byte values', blocks }
+}
+
+/** Recovery per count and server, and Paddock / Apache where both ran. */
+export function recoverySection(result: RecoveryBenchResult): SectionReport {
+  const blocks: ReportBlock[] = [
+    text(`recovery = spawn → first successful getData of the last znode, median of ${result.options.restarts} restart(s); disk = du of the dataDir (allocated / apparent)`),
+    table(
+      ['znodes', 'server', 'created', 'load creates/s', 'recovery ms', 'spread', 'disk allocated', 'disk apparent', 'RSS after recovery', 'note'],
+      result.runs.map((r) => [
+        fmtInt(r.count), r.kind, fmtInt(r.created), fmtInt(r.loadOpsPerSec), ms(r.recoveryMs), fmtSpread(r.recoveryMs),
+        fmtMiB(r.disk.allocatedBytes), fmtMiB(r.disk.apparentBytes), fmtMiB(r.rss.rssBytes), r.note ?? '',
+      ]),
+    ),
+  ]
+  const ratios: string[][] = []
+  for (const count of result.options.counts) {
+    const p = result.runs.find((r) => r.kind === 'paddock' && r.count === count)
+    const a = result.runs.find((r) => r.kind === 'apache' && r.count === count)
+    if (p === undefined || a === undefined) continue
+    ratios.push([fmtInt(count), fmtRatio(ratio(p.recoveryMs.median, a.recoveryMs.median)), fmtRatio(ratio(p.disk.allocatedBytes, a.disk.allocatedBytes)),
+      fmtRatio(ratio(p.loadOpsPerSec, a.loadOpsPerSec))])
+  }
+  if (ratios.length > 0) blocks.push(table(['znodes', 'P/A recovery time', 'P/A disk allocated', 'P/A load creates/s'], ratios))
+  return { title: 'Recovery: N znodes of 100 bytes, clean stop, restart on the same dataDir', blocks }
+}
+
+/** Memory of the in-process tree at each count, and per znode over the start. */
+export function memorySection(result: MemoryBenchResult): SectionReport {
+  const { baseline } = result
+  const perZnode = (bytes: number, base: number, znodes: number): string => (znodes === 0 ? '–' : fmtInt((bytes - base) / znodes))
+  const blocks: ReportBlock[] = [
+    text(`a fresh Node process with an in-memory server and its in-process client; znodes of 100 bytes under one parent, created in batches of 1,000; ` +
+      `measured after two full GCs; per znode = growth over the start divided by the count; growing stops after ${fmtInt(result.options.timeMaxMs / 1000)} s`),
+    table(
+      ['znodes', 'heap used', 'external', 'RSS', 'heap + external bytes / znode', 'RSS bytes / znode', 'time to create (ms)'],
+      [baseline, ...result.samples].map((s) => [
+        fmtInt(s.znodes), fmtMiB(s.heapUsedBytes), fmtMiB(s.externalBytes), fmtMiB(s.rssBytes),
+        perZnode(s.heapUsedBytes + s.externalBytes, baseline.heapUsedBytes + baseline.externalBytes, s.znodes), perZnode(s.rssBytes, baseline.rssBytes, s.znodes), fmtInt(s.elapsedMs),
+      ]),
+    ),
+  ]
+  if (result.note !== undefined) blocks.push(note(`note: ${result.note}`))
+  return { title: 'Memory: an in-memory Paddock tree in a process of its own, by znode count', blocks }
+}
+
+/** The ensemble: throughput and latency per op, then failover, start-up and catch-up. */
+export function ensembleSection(result: EnsembleBenchResult): SectionReport {
+  const o = result.options
+  const blocks: ReportBlock[] = [
+    text(`tickTime=${o.tickTimeMs} initLimit=${o.initLimit} syncLimit=${o.syncLimit} for both; ${o.inFlight} in flight over one pipelined client per member; ` +
+      `medians of ${o.runs} fresh ensemble(s) per server, alternating; each phase ≤ ${o.durationMs} ms or ≤ ${fmtInt(o.countMax)} requests; ± is half the range over the median`),
+    table(
+      ['op', 'Paddock ops/s', 'Apache ops/s', 'P/A ops/s', 'Paddock p50 / p99 ms', 'Apache p50 / p99 ms', 'P/A p50', 'P/A p99', 'spread P / A'],
+      result.rows.map((r) => [
+        r.op, fmtInt(r.opsPerSec.paddock.median), fmtInt(r.opsPerSec.apache.median), fmtRatio(r.opsPerSec.ratio),
+        `${ms(r.p50Ms.paddock)} / ${ms(r.p99Ms.paddock)}`, `${ms(r.p50Ms.apache)} / ${ms(r.p99Ms.apache)}`,
+        fmtRatio(r.p50Ms.ratio), fmtRatio(r.p99Ms.ratio),
+        `${fmtSpread(r.opsPerSec.paddock)} / ${fmtSpread(r.opsPerSec.apache)}`,
+      ]),
+    ),
+  ]
+  for (const r of result.rows.filter((row) => row.errors.paddock + row.errors.apache > 0)) {
+    blocks.push(note(`warning: ${r.op}: ${r.errors.paddock} Paddock / ${r.errors.apache} Apache replies had errors`))
+  }
+  blocks.push(
+    text('failover = SIGKILL of the leader → reply to the first successful setData sent after it by a client writing one at a time through a follower ' +
+      '(new session on a surviving member when the connection drops or a write goes unanswered > 5 s; retries every 20 ms); killed member restarted between trials'),
+    ensembleFacts(result),
+    text(`1-minute load average at the start of each ensemble run: ${result.raw.map((r) => r.load1.toFixed(1)).join(', ')}`),
+    ...result.notes.map((n) => note(`note: ${n}`)),
+  )
+  return { title: 'Ensemble: 3 members on this machine, Paddock (LevelDB) vs Apache ZooKeeper 3.8 (forceSync=yes), 100-byte values', blocks }
+}
+
+function ensembleFacts(result: EnsembleBenchResult): ReportBlock {
+  const trials = (kind: ServerKind): string => result.raw.filter((r) => r.kind === kind).flatMap((r) => r.failovers.map((f) => fmtNum(f.ms, 0))).join(', ')
+  const row = (label: string, c: EnsembleBenchResult['failoverMs'], runs: string): string[] =>
+    [label, ms(c.paddock), ms(c.apache), fmtRatio(c.ratio), `${fmtSpread(c.paddock)} / ${fmtSpread(c.apache)}`, runs]
+  return table(['measure', 'Paddock', 'Apache', 'P/A', 'spread P / A', 'runs: Paddock; Apache'], [
+    row('failover (ms, median)', result.failoverMs, `${trials('paddock')}; ${trials('apache')}`),
+    row('ensemble start-up: spawn → 3 serving (ms)', result.startupMs, `${runsOf(result.startupMs.paddock)}; ${runsOf(result.startupMs.apache)}`),
+    row(`catch-up: restart of a follower ${fmtInt(result.options.catchUpZnodes)} znodes behind → following at the leader's zxid (ms)`, result.catchUpMs,
+      `${runsOf(result.catchUpMs.paddock)}; ${runsOf(result.catchUpMs.apache)}`),
+  ])
+}
+
+/** Follower reads, alone and beside another session's writes. */
+export function followerReadsSection(result: FollowerReadsBenchResult): SectionReport {
+  const o = result.options
+  const { idle, loaded } = result
+  const cell = (s: Summary): string => fmtNum(s.median, 2)
+  const blocks: ReportBlock[] = [
+    text(`3 Paddock members (LevelDB) on this machine, tickTime=${o.tickTimeMs}; both sessions on the same follower over Paddock's TCP client; ` +
+      `reader: one getData of a 100-byte znode at a time for ${o.durationMs} ms (≤ ${fmtInt(o.readsMax)}); writer: ${o.writesInFlight} setData of 100 bytes in flight over ${o.writeNodes} znodes; ` +
+      `medians of ${o.runs} fresh ensemble(s), phase order alternating; ± is half the range over the median`),
+    table(
+      ['reader', 'p50 ms', 'p99 ms', 'max ms', 'reads/s', 'writes/s (other session)', 'write p50 ms', 'spread p50 / p99'],
+      [
+        ['no write load', cell(idle.p50Ms), cell(idle.p99Ms), cell(idle.maxMs), fmtInt(idle.readsPerSec.median), '0', '–', `${fmtSpread(idle.p50Ms)} / ${fmtSpread(idle.p99Ms)}`],
+        [`${o.writesInFlight} writes in flight`, cell(loaded.p50Ms), cell(loaded.p99Ms), cell(loaded.maxMs), fmtInt(loaded.readsPerSec.median),
+          fmtInt(loaded.writesPerSec.median), cell(loaded.writeP50Ms), `${fmtSpread(loaded.p50Ms)} / ${fmtSpread(loaded.p99Ms)}`],
+        ['loaded / idle', fmtRatio(ratio(loaded.p50Ms.median, idle.p50Ms.median)), fmtRatio(ratio(loaded.p99Ms.median, idle.p99Ms.median)),
+          fmtRatio(ratio(loaded.maxMs.median, idle.maxMs.median)), fmtRatio(ratio(loaded.readsPerSec.median, idle.readsPerSec.median)), '', '', ''],
+      ],
+    ),
+  ]
+  if (loaded.writeErrors > 0) blocks.push(note(`warning: ${loaded.writeErrors} writes failed or went unanswered`))
+  blocks.push(text(`1-minute load average at the start of each run: ${result.raw.map((r) => r.load1.toFixed(1)).join(', ')}`), ...result.notes.map((n) => note(`note: ${n}`)))
+  return { title: 'Follower reads: one session\'s getData on a follower, alone and beside another session\'s writes', blocks }
+}
+
+/** The Lock recipe, in process and over TCP. */
+export function recipesSection(result: RecipesResult): SectionReport {
+  const rounds = result.rounds === undefined ? 'medians over the rounds' : `medians over ${result.rounds.inProcess} round(s) in process, ${result.rounds.tcp} over TCP`
+  return {
+    title: 'Lock recipe: uncontended acquire+release, and hand-off among contending sessions',
+    blocks: [
+      text(`benchLock() (test/bench/recipes.ts): ${rounds}; kazoo: test/bench/python/kazoo_lock_bench.py, measured the same way`),
+      table(
+        ['client → server', 'acquire+release /s', 'hand-off p50 ms', 'hand-off p99 ms', 'contenders'],
+        result.rows.map((r) => r.result === undefined
+          ? [r.label, `failed: ${r.error ?? ''}`, '', '', '']
+          : [r.label, fmtInt(r.result.uncontendedPerSec), fmtNum(r.result.handoffMedianMs, 2), fmtNum(r.result.handoffP99Ms, 2), String(r.result.contenders)]),
+      ),
+    ],
+  }
+}
+
+/** TestingCluster on the virtual clock, in wall time. */
+export function testingSection(r: TestingBenchResult): SectionReport {
+  const row = (label: string, values: number[]): string[] => {
+    const s = summarize(values)
+    return [label, `${fmtNum(s.median, 1)} ms`, fmtSpread(s)]
+  }
+  return {
+    title: `TestingCluster(3), virtual clock, wall time (${r.rounds} warm rounds; first, cold round: start → first write ${fmtNum(r.coldStartToWriteMs, 1)} ms)`,
+    blocks: [table(['measure', 'median', 'spread'], [
+      row('start → first acknowledged write', r.startToWriteMs),
+      row('crash(leader) → next acknowledged write', r.crashToWriteMs),
+      row('kill(leader) → next acknowledged write', r.killToWriteMs),
+      row('crash failover, virtual time', r.crashVirtualMs),
+    ])],
+  }
+}
+
+/** The wire section's title. */
+export const wireTitle = 'Wire: Paddock standalone in memory vs Apache ZooKeeper 3.8 standalone (forceSync=yes), 100-byte values'
+
+/** Every section the results hold, in the order the bench runs them. */
+export function sectionsOf(results: BenchResults): SectionReport[] {
+  const out: SectionReport[] = []
+  if (results.inprocess !== undefined) out.push(inProcessSection(results.inprocess))
+  if (results.wire !== undefined) out.push(wireSection(wireTitle, results.wire))
+  if (results.tls !== undefined) out.push(tlsSection(results.tls))
+  if (results.durable !== undefined) out.push(durableSection(results.durable))
+  if (results.recovery !== undefined) out.push(recoverySection(results.recovery))
+  if (results.memory !== undefined) out.push(memorySection(results.memory))
+  if (results.ensemble !== undefined) out.push(ensembleSection(results.ensemble))
+  if (results.recipes !== undefined) out.push(recipesSection(results.recipes))
+  if (results.followerreads !== undefined) out.push(followerReadsSection(results.followerreads))
+  if (results.testing !== undefined) out.push(testingSection(results.testing))
+  return out
+}
