@@ -12,5 +12,5 @@ set -euo pipefail
 if [ "$(id -u)" = 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends zookeeper python3-kazoo libcurator-recipes-java libnetty-java openssl g++ make python3 iproute2 netcat-openbsd curl jq chromium >/dev/null
+  apt-get install -y -qq --no-install-recommends zookeeper python3-kazoo python3-pure-sasl libcurator-recipes-java libnetty-java openssl g++ make python3 iproute2 netcat-openbsd curl jq chromium >/dev/null
 fi

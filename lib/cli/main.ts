@@ -10,12 +10,16 @@ import { createServer, type Server } from '../index.js'
 import { runDataCommand } from './data-command.js'
 import { runEnsembleCommand } from './ensemble-command.js'
 import { runServerCommand, type Output } from './server-command.js'
+import { versionLine } from './version.js'
 
 const usage = `usage:
   paddock [--port 2181] [--host 127.0.0.1] [--data-dir DIR] [--4lw srvr,ruok|*]
       a standalone member (in memory without --data-dir) until Ctrl-C
-  paddock server start|start-foreground|stop|restart|status [zoo.cfg]
-      zkServer.sh's verbs; without zoo.cfg: standalone on 127.0.0.1:2181 with dataDir ./data
+  paddock server start|start-foreground|stop|restart|status|print-cmd [zoo.cfg]
+      zkServer.sh's verbs; without zoo.cfg: standalone on 127.0.0.1:2181 with dataDir ./data;
+      PADDOCK_<KEY> environment variables override zoo.cfg keys (PADDOCK_CLIENTPORT=2182)
+  paddock server version  |  paddock --version
+      the version of Paddock and of the ZooKeeper protocol it speaks
   paddock ensemble --size 3 [--data-dir DIR]
       a local ensemble over loopback TCP until Ctrl-C, printing the connect string
   paddock ui [--connect host:port[,host:port]] [--port 8081] [--host 127.0.0.1]
@@ -38,7 +42,8 @@ interface QuickStart {
   fourLetterWords: string
 }
 
-function parseQuickStart(argv: string[]): QuickStart | undefined {
+/** The quick start's options; undefined for --help, 'version' for --version. */
+function parseQuickStart(argv: string[]): QuickStart | 'version' | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -47,9 +52,11 @@ function parseQuickStart(argv: string[]): QuickStart | undefined {
       'data-dir': { type: 'string' },
       '4lw': { type: 'string', default: '*' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', default: false },
     },
     strict: true,
   })
+  if (values.version) return 'version'
   if (values.help) return undefined
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${JSON.stringify(values.port)}`)
@@ -86,7 +93,7 @@ async function runShellCommand(argv: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  if (command === 'server') return runServerCommand(rest[0], rest[1], io)
+  if (command === 'server') return runServerCommand(rest[0], rest[1], io, process.env)
   if (command === 'ensemble') return runEnsembleCommand(rest, io)
   if (command === 'shell') return runShellCommand(rest)
   if (command === 'ui') return (await import('./ui-command.js')).runUiCommand(rest, io)
@@ -99,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     io.err(`paddock: unknown command ${JSON.stringify(command)}\n${usage}`)
     return 2
   }
-  let options: QuickStart | undefined
+  let options: QuickStart | 'version' | undefined
   try {
     options = parseQuickStart(argv)
   } catch (error) {
@@ -108,6 +115,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options === undefined) {
     io.out(usage)
+    return 0
+  }
+  if (options === 'version') {
+    io.out(versionLine())
     return 0
   }
   return quickStart(options)

@@ -1,6 +1,7 @@
 /**
- * `paddock server start|start-foreground|stop|restart|status [zoo.cfg]`: zkServer.sh's verbs
- * for a standalone server or an ensemble member, with errors that say what is wrong.
+ * `paddock server start|start-foreground|stop|restart|status|version|print-cmd [zoo.cfg]`:
+ * zkServer.sh's verbs for a standalone server or an ensemble member, with errors that say what is
+ * wrong. `PADDOCK_*` environment variables override the file's keys, and every verb says which.
  * @module
  */
 import { spawn } from 'node:child_process'
@@ -16,6 +17,7 @@ import { askFourLetterWord } from './four-letter.js'
 import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
 import { identifyProcess, inspectPidFile, processExists, serverArguments, type ExpectedServer, type PidFileState, type ServerStart } from './pid-file.js'
 import { loadLaunch, type Launch } from './settings.js'
+import { versionLine } from './version.js'
 
 /** Where a command writes: stdout and stderr. */
 export interface Output {
@@ -37,16 +39,31 @@ async function askServer(launch: Launch, word: string, timeoutMs?: number): Prom
   return askFourLetterWord(launch.localHost, launch.port, word, timeoutMs, tls)
 }
 
-/** Runs a `paddock server` verb; returns the exit code. */
-export async function runServerCommand(verb: string | undefined, file: string | undefined, io: Output): Promise<number> {
+/** zkServer.sh's verbs, as the usage line lists them. */
+export const serverVerbs: readonly string[] = ['start', 'start-foreground', 'stop', 'restart', 'status', 'version', 'print-cmd']
+
+/**
+ * Runs a `paddock server` verb; returns the exit code. `env` is where `PADDOCK_*` settings come
+ * from (`process.env`); `version` reads no configuration.
+ */
+export async function runServerCommand(verb: string | undefined, file: string | undefined, io: Output, env?: Readonly<Record<string, string | undefined>>): Promise<number> {
+  if (verb === 'version') {
+    io.out(versionLine())
+    return 0
+  }
+  if (verb === undefined || !serverVerbs.includes(verb)) {
+    io.err(`paddock: unknown server command ${JSON.stringify(verb ?? '')}; use ${serverVerbs.join(', ')}`)
+    return 2
+  }
   let launch: Launch
   try {
-    launch = await loadLaunch(file)
+    launch = await loadLaunch(file, env)
   } catch (error) {
     io.err(`paddock: ${error instanceof Error ? error.message : String(error)}`)
     return 2
   }
   io.out(`Using config: ${launch.file ?? '(none: standalone on 127.0.0.1:2181, dataDir ./data)'}`)
+  for (const line of environmentNotes(launch)) io.out(line)
   switch (verb) {
     case 'start-foreground':
       return startForeground(launch, io)
@@ -61,9 +78,31 @@ export async function runServerCommand(verb: string | undefined, file: string | 
     case 'status':
       return status(launch, io)
     default:
-      io.err(`paddock: unknown server command ${JSON.stringify(verb ?? '')}; use start, start-foreground, stop, restart or status`)
-      return 2
+      io.out(printCommand(launch))
+      return 0
   }
+}
+
+/** One line per key a `PADDOCK_*` variable set: which variable, and what of the file it replaced (never the value). */
+export function environmentNotes(launch: Launch): string[] {
+  return launch.config.fromEnvironment.map(({ key, variable, overridesLine }) => {
+    const replaced = overridesLine === undefined ? '' : launch.file === undefined ? ', over the default' : `, over ${launch.file}:${overridesLine}`
+    return `paddock: ${key} from the environment (${variable}${replaced})`
+  })
+}
+
+/** A word as a POSIX shell reads it back: as it is when it needs no quoting, else in double quotes. */
+export function shellWord(word: string): string {
+  return /^[\w./:=@%+,-]+$/.test(word) ? word : `"${word.replace(/["\\$`]/g, '\\$&')}"`
+}
+
+/**
+ * zkServer.sh print-cmd: the command `start` runs, in the directory it runs it from, with its
+ * output to the log file. Run as printed, it serves in the foreground without a pid file.
+ */
+export function printCommand(launch: Launch): string {
+  const command = [process.execPath, ...serverArguments(cliMain(), launch.file)].map(shellWord).join(' ')
+  return `cd ${shellWord(process.cwd())} && ${command} > ${shellWord(logFile(launch))} 2>&1 < /dev/null`
 }
 
 /** Starts in this process and runs until SIGINT/SIGTERM. */

@@ -38,18 +38,23 @@ const noConfig = 'tickTime=2000\nclientPort=2181\nclientPortAddress=127.0.0.1\nd
 /** The wildcard addresses: listening on every interface. */
 const everyAddress = new Set(['0.0.0.0', '::', '[::]'])
 
-/** Loads the configuration (and myid for an ensemble); every error names the file. */
-export async function loadLaunch(file: string | undefined): Promise<Launch> {
-  const config = file === undefined ? parseZooCfg(noConfig, '(defaults)') : await loadZooCfg(file)
+/**
+ * Loads the configuration (and myid for an ensemble); every error names the file, or the
+ * environment variable. `env`'s `PADDOCK_*` variables override the file's keys (and the
+ * defaults without a file).
+ */
+export async function loadLaunch(file: string | undefined, env?: Readonly<Record<string, string | undefined>>): Promise<Launch> {
+  const options = env === undefined ? {} : { env }
+  const config = file === undefined ? parseZooCfg(noConfig, '(defaults)', options) : await loadZooCfg(file, options)
   // As ZooKeeper's QuorumPeerConfig.isDistributed: more than one voter, or standaloneEnabled=false.
   const voters = config.servers.filter((s) => s.role === 'participant').length
   const myid = voters > 1 || (!config.standaloneEnabled && voters > 0) ? await loadMyid(config) : undefined
-  const options = serverOptionsFor(config, myid)
-  config.dataDir = options.dataDir
-  const plain = options.port !== undefined
-  const host = plain ? options.host : (options.tls?.host ?? options.host)
+  const server = serverOptionsFor(config, myid)
+  config.dataDir = server.dataDir
+  const plain = server.port !== undefined
+  const host = plain ? server.host : (server.tls?.host ?? server.host)
   const localHost = everyAddress.has(host) ? '127.0.0.1' : host
-  const port = options.port ?? options.tls?.port ?? 0
-  const probeTls = plain ? undefined : options.tls
-  return { file: file === undefined ? undefined : resolve(file), config, myid, host, localHost, port, probeTls, dataDir: options.dataDir }
+  const port = server.port ?? server.tls?.port ?? 0
+  const probeTls = plain ? undefined : server.tls
+  return { file: file === undefined ? undefined : resolve(file), config, myid, host, localHost, port, probeTls, dataDir: server.dataDir }
 }

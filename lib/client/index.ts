@@ -44,6 +44,7 @@ export type {
   SetDataOp,
   TcpClientOptions,
   TcpTlsOptions,
+  TcpSaslOptions,
   Transaction,
   WatchOptions,
   WatchStream,

@@ -28,9 +28,10 @@ import type { ClientRequest } from '../protocol/jute-records.js'
 import { Xid } from '../protocol/opcodes.js'
 import type { Request, Response, SetWatchesRequest } from '../protocol/requests.js'
 import { JuteDecodeError, JuteReader, JuteWriter } from '../wire/jute.js'
-import { readConnectResponse, readReplyHeader, readWatcherEvent } from '../wire/records.js'
+import { readConnectResponse, readReplyHeader, readWatcherEvent, type ConnectResponse } from '../wire/records.js'
 import { readResponse } from '../wire/responses.js'
 import { FrameDecoder, writeConnectRequestFrame, writeRequestFrame } from '../wire/frames.js'
+import { DigestMd5Client, SaslError } from '../wire/sasl-digest-md5.js'
 import { notificationUnderChroot, requestUnderChroot, responseUnderChroot } from './chroot.js'
 import { formatHost, HostProvider, type HostAddress } from './connect-string.js'
 import { silentLogger, type ClientLogger } from './events.js'
@@ -57,6 +58,7 @@ export interface TcpConnectionOptions
     | 'clock'
     | 'logger'
     | 'tls'
+    | 'sasl'
   > {
   /** The servers, from the connect string. */
   hosts: readonly HostAddress[]
@@ -123,6 +125,8 @@ export class TcpConnection implements ClientTransport {
   private heartbeatTimer: Timer | undefined
   private reconnectTimer: Timer | undefined
   private closed: (() => void) | undefined
+  /** The SASL exchange of this connection, while it runs (between the ConnectResponse and 'open'). */
+  private sasl: { client: DigestMd5Client; xid: number; granted: ConnectResponse } | undefined
 
   constructor(
     private readonly options: TcpConnectionOptions,
@@ -255,7 +259,7 @@ export class TcpConnection implements ClientTransport {
       // A frame may end the connection (expiry, auth failure, a protocol error): stop there.
       if (this.phase !== 'handshaking' && this.phase !== 'open' && this.phase !== 'closing') return
       try {
-        if (this.phase === 'handshaking') this.connectResponse(frame)
+        if (this.phase === 'handshaking') this.handshake(frame)
         else this.reply(frame)
       } catch (error) {
         if (!(error instanceof JuteDecodeError)) throw error
@@ -264,11 +268,59 @@ export class TcpConnection implements ClientTransport {
     }
   }
 
-  private connectResponse(frame: Uint8Array): void {
+  private handshake(frame: Uint8Array): void {
+    if (this.sasl !== undefined) return this.saslReply(frame, this.sasl)
     const response = readConnectResponse(new JuteReader(frame))
+    if (response.timeOut <= 0) {
+      this.connectTimer?.cancel()
+      return this.expired()
+    }
+    const sasl = this.options.sasl
+    if (sasl === undefined) return this.connectResponse(response)
+    // ZooKeeper's clients authenticate every new connection before any other request goes out
+    // (ClientCnxn holds its queue while SASL is in progress); the connect timer keeps running.
+    const client = new DigestMd5Client({ username: sasl.username, password: sasl.password })
+    this.sasl = { client, xid: 0, granted: response }
+    this.sendSasl(client.initial())
+  }
+
+  private sendSasl(token: Uint8Array): void {
+    const exchange = this.sasl
+    if (exchange === undefined) return
+    exchange.xid = this.nextXid()
+    writeRequestFrame(this.writer, exchange.xid, { op: 'sasl', token })
+    this.flush()
+  }
+
+  // One reply of the SASL exchange: the server's next token, or the end of the exchange.
+  private saslReply(frame: Uint8Array, exchange: NonNullable<TcpConnection['sasl']>): void {
+    const r = new JuteReader(frame, { maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytes })
+    const header = readReplyHeader(r)
+    if (header.xid === Xid.ping || header.xid === Xid.notification) return
+    if (header.xid !== exchange.xid) return this.connectionLost(`xid out of order from ${this.server} during SASL: got ${header.xid}, expected ${exchange.xid}`)
+    if (header.err !== 0) return this.saslFailed(`the server refused it (error ${header.err})`)
+    const token = readResponse('sasl', r)
+    let next: Uint8Array | undefined
+    try {
+      next = exchange.client.respond(token.op === 'sasl' && token.token !== null ? token.token : new Uint8Array(0))
+    } catch (error) {
+      if (!(error instanceof SaslError)) throw error
+      return this.saslFailed(error.message)
+    }
+    if (next !== undefined) return this.sendSasl(next)
+    this.sasl = undefined
+    this.connectResponse(exchange.granted)
+  }
+
+  private saslFailed(why: string): void {
+    this.sasl = undefined
+    this.logger.warn(`SASL authentication with ${this.server} failed: ${why}`)
+    this.authFailed('sasl', undefined)
+  }
+
+  private connectResponse(response: ConnectResponse): void {
     this.connectTimer?.cancel()
     this.connectTimer = undefined
-    if (response.timeOut <= 0) return this.expired()
     const reconnected = this.everConnected && response.sessionId === this.sessionId
     this.sessionId = response.sessionId
     this.passwd = response.passwd

@@ -349,10 +349,26 @@ export interface TcpClientOptions {
   sessionPasswd?: Uint8Array
   /** Credentials sent before any request, and again on every reconnect (as addAuth). */
   auth?: readonly AuthCredentials[]
+  /**
+   * SASL DIGEST-MD5 credentials (ZooKeeper's JAAS `Client` section): every connection runs the
+   * SASL exchange before any other request, and the session holds `sasl:<username>`. A refused
+   * exchange ends the client as AUTHFAILED, as a refused `auth` does.
+   */
+  sasl?: TcpSaslOptions
   /** Where ping, read and connect timers come from. @defaultValue the system clock */
   clock?: Clock
   /** Where state changes (`state: connecting -> connected`) and connection trouble go. @defaultValue silent */
   logger?: ClientLogger
+}
+
+/** SASL credentials of a TCP client; DIGEST-MD5 is the only mechanism (Kerberos is not supported). */
+export interface TcpSaslOptions {
+  /** The mechanism. @defaultValue 'DIGEST-MD5' */
+  mechanism?: 'DIGEST-MD5'
+  /** The user name. */
+  username: string
+  /** The password. */
+  password: string
 }
 
 /** What a session grant tells the client. */

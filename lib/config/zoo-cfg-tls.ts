@@ -5,9 +5,9 @@
  * that register X509AuthenticationProvider (built in here), and the x509 superuser.
  *
  * Keys that would make ZooKeeper check something Paddock does not (certificate revocation, a
- * custom SSL context or auth provider class) and `sslQuorum=true` (member-to-member TLS, which
- * Paddock does not speak yet) stop the start rather than run with less protection than the file
- * asks for. Parsing only: the files are read when the server starts (lib/host/tls.ts).
+ * custom SSL context or auth provider class) stop the start rather than run with less protection
+ * than the file asks for. `sslQuorum=true` with the `ssl.quorum.*` stores turns on member-to-member
+ * TLS (lib/host/quorum-tls.ts). Parsing only: the files are read when the server starts (lib/host/tls.ts).
  * @module
  */
 
@@ -47,8 +47,28 @@ export interface ZooCfgTls {
   certReload: boolean
   /** X509AuthenticationProvider.superUser (or its zookeeper.-prefixed system-property name). */
   x509SuperUser: string | undefined
+  /** Member-to-member TLS: `sslQuorum` and the `ssl.quorum.*` keys. */
+  quorum: ZooCfgQuorumTls
   /** The line of each TLS key set, for messages. */
   lines: Map<string, number>
+}
+
+/** The member-to-member TLS settings of a zoo.cfg. */
+export interface ZooCfgQuorumTls {
+  /** sslQuorum */
+  enabled: boolean
+  /** ssl.quorum.keyStore.* */
+  keyStore: ZooCfgStore
+  /** ssl.quorum.trustStore.* */
+  trustStore: ZooCfgStore
+  /** ssl.quorum.hostnameVerification (default true). */
+  hostnameVerification: boolean
+  /** ssl.quorum.protocol */
+  protocol: string | undefined
+  /** ssl.quorum.enabledProtocols, split at commas. */
+  enabledProtocols: string[] | undefined
+  /** ssl.quorum.ciphersuites, split at commas. */
+  ciphersuites: string[] | undefined
 }
 
 /** A TLS settings object with ZooKeeper's defaults. */
@@ -66,6 +86,7 @@ export function tlsDefaults(): ZooCfgTls {
     portUnification: false,
     certReload: false,
     x509SuperUser: undefined,
+    quorum: { enabled: false, keyStore: store(), trustStore: store(), hostnameVerification: true, protocol: undefined, enabledProtocols: undefined, ciphersuites: undefined },
     lines: new Map(),
   }
 }
@@ -78,6 +99,7 @@ const builtInProviders = new Set([
   'org.apache.zookeeper.server.auth.X509AuthenticationProvider',
   'org.apache.zookeeper.server.auth.DigestAuthenticationProvider',
   'org.apache.zookeeper.server.auth.IPAuthenticationProvider',
+  'org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
 ])
 
 /** Keys ZooKeeper reads that change nothing in Paddock, accepted without a warning. */
@@ -118,7 +140,10 @@ function refusal(key: string, value: string): string | undefined {
   if ((key === 'ssl.crl' || key === 'ssl.ocsp') && /^true$/i.test(value)) return `${key}=true is not supported: Paddock does not check certificate revocation; remove the key or revoke by replacing the CA`
   if (key === 'ssl.context.supplier.class') return `${key} names a Java class, which Paddock cannot load; configure the key and trust stores instead`
   if (key === 'ssl.authProvider' && value !== 'x509') return `${key}=${value}: only the built-in x509 provider authenticates TLS clients in Paddock`
-  if (key === 'sslQuorum' && /^true$/i.test(value)) return 'sslQuorum=true is not supported yet: member-to-member traffic would be plain text; run the ensemble on a private network without it'
+  if ((key === 'ssl.quorum.crl' || key === 'ssl.quorum.ocsp') && /^true$/i.test(value)) return `${key}=true is not supported: Paddock does not check certificate revocation; remove the key or revoke by replacing the CA`
+  if (key === 'ssl.quorum.context.supplier.class') return `${key} names a Java class, which Paddock cannot load; configure the ssl.quorum key and trust stores instead`
+  if (key === 'ssl.quorum.clientAuth' && !/^(need)?$/i.test(value.trim())) return `${key}=${value} is not supported: members always present and verify certificates both ways (need)`
+  if (key === 'portUnification' && /^true$/i.test(value)) return 'portUnification=true is not supported: member ports speak TLS (sslQuorum=true) or plain text, not both; switch every member over at once'
   if (key === 'serverCnxnFactory' && !connectionFactories.has(value)) return `serverCnxnFactory=${value} is not a ZooKeeper connection factory (NettyServerCnxnFactory or NIOServerCnxnFactory)`
   return undefined
 }
@@ -133,6 +158,10 @@ export function applyTlsKey(tls: ZooCfgTls, key: string, value: string, line: nu
   if (refused !== undefined) throw problem(refused)
   const store = /^ssl\.(keyStore|trustStore)\.(\w+)$/.exec(key)
   if (store !== null && storeKey(store[1] === 'keyStore' ? tls.keyStore : tls.trustStore, store[2] ?? '', value)) {
+    tls.lines.set(key, line)
+    return true
+  }
+  if (applyQuorumKey(tls.quorum, key, value, problem, warn)) {
     tls.lines.set(key, line)
     return true
   }
@@ -151,11 +180,10 @@ export function applyTlsKey(tls: ZooCfgTls, key: string, value: string, line: nu
     case 'ssl.authProvider':
     case 'ssl.crl':
     case 'ssl.ocsp':
-    case 'sslQuorum':
       break
     default:
       if (key.startsWith('authProvider.')) {
-        if (!builtInProviders.has(value)) warn(`${key}=${value} ignored: Paddock cannot load Java classes (x509, digest and ip are built in)`)
+        if (!builtInProviders.has(value)) warn(`${key}=${value} ignored: Paddock cannot load Java classes (x509, digest, ip and sasl are built in)`)
         break
       }
       if (acceptedKeys.has(key)) break
@@ -163,6 +191,47 @@ export function applyTlsKey(tls: ZooCfgTls, key: string, value: string, line: nu
   }
   tls.lines.set(key, line)
   return true
+}
+
+/** Applies `sslQuorum` and the `ssl.quorum.*` keys; false for any other key. */
+function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, problem: TlsKeyProblem, warn: (message: string) => void): boolean {
+  const store = /^ssl\.quorum\.(keyStore|trustStore)\.(\w+)$/.exec(key)
+  if (store !== null) return storeKey(store[1] === 'keyStore' ? quorum.keyStore : quorum.trustStore, store[2] ?? '', value)
+  switch (key) {
+    case 'sslQuorum': quorum.enabled = flag(key, value, problem); return true
+    case 'ssl.quorum.hostnameVerification': quorum.hostnameVerification = flag(key, value, problem); return true
+    case 'ssl.quorum.protocol': quorum.protocol = value; return true
+    case 'ssl.quorum.enabledProtocols': quorum.enabledProtocols = list(value); return true
+    case 'ssl.quorum.ciphersuites': quorum.ciphersuites = list(value); return true
+    case 'ssl.quorum.clientAuth':
+    case 'ssl.quorum.crl':
+    case 'ssl.quorum.ocsp':
+    case 'portUnification':
+    case 'ssl.quorum.handshakeDetectionTimeoutMillis':
+    case 'ssl.quorum.sslProvider':
+      return true
+    case 'sslQuorumReloadCertFiles':
+      if (flag(key, value, problem)) warn(`${key}=true has no effect yet: restart a member to load new quorum certificates`)
+      return true
+    default:
+      return false
+  }
+}
+
+/**
+ * The checks of the member-to-member keys: sslQuorum=true needs both stores (a member must not
+ * take any certificate a public CA signed as a member's); `ssl.quorum.*` without it is reported.
+ * @returns the problem that stops the start, if any
+ */
+export function quorumTlsProblem(quorum: ZooCfgQuorumTls, lines: ReadonlyMap<string, number>, warn: (message: string) => void): string | undefined {
+  if (quorum.enabled) {
+    if (quorum.keyStore.location === undefined) return "sslQuorum=true but ssl.quorum.keyStore.location is not set: name this member's key and certificate"
+    if (quorum.trustStore.location === undefined) return 'sslQuorum=true but ssl.quorum.trustStore.location is not set: name the CA that signs the members\' certificates'
+    return undefined
+  }
+  const set = [...lines.keys()].filter((k) => k.startsWith('ssl.quorum.'))
+  if (set.length > 0) warn(`${set.join(', ')} set, but sslQuorum is not true: member-to-member traffic is plain text`)
+  return undefined
 }
 
 /** Whether the file asks for TLS on a client port: secureClientPort, or a unified plain-text port. */
@@ -183,7 +252,7 @@ export function tlsProblem(secureClientPort: number | undefined, tls: ZooCfgTls,
     }
     return undefined
   }
-  const set = [...tls.lines.keys()].filter((k) => k.startsWith('ssl.') || k.startsWith('client.'))
+  const set = [...tls.lines.keys()].filter((k) => (k.startsWith('ssl.') && !k.startsWith('ssl.quorum.')) || k.startsWith('client.'))
   if (set.length > 0) warn(`${set.join(', ')} set, but no client port speaks TLS: set secureClientPort (or client.portUnification=true)`)
   return undefined
 }

@@ -18,9 +18,36 @@ import {
   syncLimitTicksDefault,
   zooCfgTickTimeMsDefault,
 } from '../limits.js'
-import { applyTlsKey, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
+import { environmentLines, type EnvironmentOverride } from './zoo-cfg-env.js'
+import { canonicalKey, isZooCfgKey, noEffectKeys } from './zoo-cfg-keys.js'
+import { applyTlsKey, quorumTlsProblem, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
+import { applySaslKey, saslDefaults, type ZooCfgSasl } from './zoo-cfg-sasl.js'
 
-export type { ZooCfgStore, ZooCfgTls } from './zoo-cfg-tls.js'
+export type { ZooCfgQuorumTls, ZooCfgStore, ZooCfgTls } from './zoo-cfg-tls.js'
+export type { ZooCfgSasl } from './zoo-cfg-sasl.js'
+export type { EnvironmentOverride } from './zoo-cfg-env.js'
+
+/** The class name of ZooKeeper's Prometheus metrics provider (zoo.cfg's `metricsProvider.className`). */
+export const prometheusMetricsProviderClass = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider'
+
+/** Metrics providers that export nothing over HTTP: ZooKeeper's default one and its null one. */
+const quietMetricsProviders: ReadonlySet<string> = new Set([
+  'org.apache.zookeeper.metrics.impl.DefaultMetricsProvider',
+  'org.apache.zookeeper.metrics.impl.NullMetricsProvider',
+])
+
+/** ZooKeeper's PrometheusMetricsProvider port, when zoo.cfg names the class but no `metricsProvider.httpPort`. */
+export const metricsProviderHttpPortDefault = 7000
+
+/** The Prometheus endpoint a zoo.cfg asks for (`metricsProvider.*`). */
+export interface ZooCfgMetrics {
+  /** Whether `metricsProvider.className` is ZooKeeper's PrometheusMetricsProvider: then `/metrics` is served. */
+  prometheus: boolean
+  /** `metricsProvider.httpHost`; undefined: loopback (ZooKeeper binds every address). */
+  host: string | undefined
+  /** `metricsProvider.httpPort` (7000 unless set). */
+  port: number
+}
 
 /** One `server.N` line: a member of the ensemble. */
 export interface ServerSpec {
@@ -66,6 +93,8 @@ export interface ZooConfig {
   secureClientPortAddress: string | undefined
   /** The client port's TLS settings (`ssl.*`, `client.portUnification`, `client.certReload`, the x509 superuser). */
   tls: ZooCfgTls
+  /** Client authentication: the JAAS file with the SASL users, the SASL superuser, enforced authentication. */
+  sasl: ZooCfgSasl
   /** The ensemble; empty for a standalone server. */
   servers: ServerSpec[]
   /**
@@ -81,6 +110,8 @@ export interface ZooConfig {
   reconfigEnabled: boolean
   /** Connections per client address, 0 = unlimited. */
   maxClientCnxns: number
+  /** Connections to the client port from every address together (`zookeeper.maxCnxns`, or `maxCnxns`), 0 = unlimited. */
+  maxCnxns: number
   /** Requests in flight on the client port before it stops reading (ZooKeeper's `globalOutstandingLimit`), 0 = unlimited. */
   globalOutstandingLimit: number
   /** Smallest session timeout granted, ms. */
@@ -101,14 +132,33 @@ export interface ZooConfig {
   superDigest: string | undefined
   /** Whether TTL nodes are allowed (zookeeper.extendedTypesEnabled). */
   extendedTypesEnabled: boolean
+  /** How often empty containers and expired TTL nodes are removed, ms (`znode.container.checkIntervalMs`); undefined: 60000. */
+  containerCheckIntervalMs: number | undefined
+  /** `zookeeper.enforceQuota`, as read: quotas are not enforced yet, whatever it says (a warning says so when true). */
+  enforceQuota: boolean
+  /** The Prometheus endpoint (`metricsProvider.className`, `.httpHost`, `.httpPort`). */
+  metrics: ZooCfgMetrics
   /** Port of the HTTP admin server, when enabled. */
   adminServerPort: number | undefined
   /** Address the admin server binds (admin.serverAddress). */
   adminServerAddress: string | undefined
   /** Whether the admin server also serves the web console under /console/ (admin.console.enabled; Paddock's own key). */
   adminConsoleEnabled: boolean
-  /** Things ZooKeeper would warn about (even ensembles, unknown keys). */
+  /** Keys set by `PADDOCK_*` environment variables (values left out: they may be secrets), in the order read. */
+  fromEnvironment: EnvironmentOverride[]
+  /** Things ZooKeeper would warn about (even ensembles, unknown keys), and keys that change nothing in Paddock. */
   warnings: string[]
+}
+
+/** Options of {@link parseZooCfg} and {@link loadZooCfg}. */
+export interface ZooCfgParseOptions {
+  /**
+   * Environment variables to read `PADDOCK_*` settings from (`process.env` in `paddock server`):
+   * each overrides the zoo.cfg key it names (`PADDOCK_` and the key in upper case, every
+   * character but a letter or digit made `_`). Without it the file
+   * alone counts.
+   */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A configuration that cannot be used, naming the file and, when known, the line. */
@@ -135,8 +185,21 @@ export interface Line {
   key: string
   /** The value, blanks around it trimmed. */
   value: string
-  /** The 1-based line number. */
+  /** The 1-based line number (0 for a setting from the environment). */
   line: number
+  /** The environment variable the setting came from, when it did not come from the file. */
+  variable?: string
+}
+
+/** The error for `line` of `file`: it names the file and line, or the environment variable. */
+export function lineError(file: string, line: Line | undefined, message: string): ConfigError {
+  if (line?.variable !== undefined) return new ConfigError(`${line.variable} (environment)`, undefined, message)
+  return new ConfigError(file, line?.line, message)
+}
+
+/** Where `line` is, for warnings: `file:line`, or the environment variable. */
+function placeOf(file: string, line: Line): string {
+  return line.variable !== undefined ? `${line.variable} (environment)` : `${file === '' ? 'zoo.cfg' : file}:${line.line}`
 }
 
 /**
@@ -156,18 +219,20 @@ export function propertyLines(text: string, file: string): Line[] {
   return lines
 }
 
-function integer(file: string, { key, value, line }: Line, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function integer(file: string, line: Line, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const { key, value } = line
   const n = Number(value)
   if (value === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(file, line, `${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`)
+    throw lineError(file, line, `${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`)
   }
   return n
 }
 
-function boolean(file: string, { key, value, line }: Line): boolean {
+function boolean(file: string, line: Line): boolean {
+  const { key, value } = line
   if (/^(true|yes)$/i.test(value)) return true
   if (/^(false|no)$/i.test(value)) return false
-  throw new ConfigError(file, line, `${key} must be true or false, got ${JSON.stringify(value)}`)
+  throw lineError(file, line, `${key} must be true or false, got ${JSON.stringify(value)}`)
 }
 
 /** Parses `host:quorumPort:electionPort[:observer|:participant][;[clientAddress:]clientPort]`. */
@@ -177,12 +242,12 @@ export function parseServerLine(file: string, line: Line): ServerSpec {
   const { host, rest } = splitHost(addressPart)
   const parts = rest.split(':')
   if (host === '' || parts.length < 2 || parts.length > 3) {
-    throw new ConfigError(file, line.line, `${line.key} must be host:quorumPort:electionPort[:participant|:observer], got ${JSON.stringify(line.value)}`)
+    throw lineError(file, line, `${line.key} must be host:quorumPort:electionPort[:participant|:observer], got ${JSON.stringify(line.value)}`)
   }
   const port = (text: string | undefined) => integer(file, { ...line, value: text ?? '' }, 1, 65535)
   const role = parts[2] ?? 'participant'
   if (role !== 'participant' && role !== 'observer') {
-    throw new ConfigError(file, line.line, `${line.key}: role must be participant or observer, got ${JSON.stringify(role)}`)
+    throw lineError(file, line, `${line.key}: role must be participant or observer, got ${JSON.stringify(role)}`)
   }
   const client = clientPart === undefined ? undefined : parseClientAddress(file, line, clientPart)
   return { id, host, quorumPort: port(parts[0]), electionPort: port(parts[1]), role, clientAddress: client?.address, clientPort: client?.port }
@@ -204,39 +269,65 @@ function parseClientAddress(file: string, line: Line, text: string): { address: 
   return { address, port: integer(file, { ...line, value: portText }, 1, 65535) }
 }
 
-const knownKeys = new Set([
-  'tickTime', 'initLimit', 'syncLimit', 'dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'maxClientCnxns',
-  'minSessionTimeout', 'maxSessionTimeout', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'snapCount',
-  'jute.maxbuffer', '4lw.commands.whitelist', 'superDigest', 'zookeeper.DigestAuthenticationProvider.superDigest',
-  'extendedTypesEnabled', 'zookeeper.extendedTypesEnabled', 'admin.serverPort', 'admin.enableServer',
-  'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'electionAlg', 'leaderServes', 'maxCnxns',
-])
+/** The settings seen so far, by canonical key: the line that set each. */
+type Seen = Map<string, Line>
 
-/** Parses zoo.cfg text (from `file`, for messages). Throws {@link ConfigError}; warnings are returned. */
-export function parseZooCfg(text: string, file = ''): ZooConfig {
-  const lines = propertyLines(text, file)
-  const seen = new Map<string, number>()
+/**
+ * Parses zoo.cfg text (from `file`, for messages). With `options.env`, `PADDOCK_*` variables
+ * override the keys they name. Throws {@link ConfigError}; warnings are returned.
+ */
+export function parseZooCfg(text: string, file = '', options: ZooCfgParseOptions = {}): ZooConfig {
   const config = defaults(file, text)
+  const lines = withEnvironment(config, propertyLines(text, file), options.env)
+  const seen: Seen = new Map()
   const timeouts: { min?: number; max?: number } = {}
   for (const line of lines) {
-    const previous = seen.get(line.key)
-    if (previous !== undefined) throw new ConfigError(file, line.line, `${line.key} is set twice (first on line ${previous})`)
-    seen.set(line.key, line.line)
+    const key = canonicalKey(line.key)
+    const previous = seen.get(key)
+    if (previous !== undefined) throw lineError(file, line, `${line.key} is set twice (first ${previous.variable === undefined ? `on line ${previous.line}` : `by ${previous.variable}`}${previous.key === line.key ? '' : ` as ${previous.key}`})`)
+    seen.set(key, line)
     if (line.key.startsWith('server.')) config.servers.push(parseServerLine(file, line))
-    else if (isQuorumGroupKey(line.key)) throw new ConfigError(file, line.line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
-    else if (!applyTlsLine(config, file, line)) applyKey(config, timeouts, file, line)
+    else if (isQuorumGroupKey(line.key)) throw lineError(file, line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
+    else if (!applyTlsLine(config, file, line) && !applySaslKey(config.sasl, line.key, line.value, (message) => lineError(file, line, message))) applyKey(config, timeouts, file, line)
   }
   const dynamicLine = seen.get('dynamicConfigFile')
   if (dynamicLine !== undefined) readDynamicConfig(config, seen, dynamicLine)
   config.minSessionTimeoutMs = timeouts.min ?? minSessionTimeoutTicks * config.tickTimeMs
   config.maxSessionTimeoutMs = timeouts.max ?? maxSessionTimeoutTicks * config.tickTimeMs
   if (config.minSessionTimeoutMs > config.maxSessionTimeoutMs) {
-    throw new ConfigError(file, seen.get('minSessionTimeout'), `minSessionTimeout (${config.minSessionTimeoutMs}) is over maxSessionTimeout (${config.maxSessionTimeoutMs})`)
+    throw lineError(file, seen.get('minSessionTimeout'), `minSessionTimeout (${config.minSessionTimeoutMs}) is over maxSessionTimeout (${config.maxSessionTimeoutMs})`)
   }
   checkEnsemble(config, seen)
+  checkMetrics(config, seen)
   const tlsWrong = tlsProblem(config.secureClientPort, config.tls, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
-  if (tlsWrong !== undefined) throw new ConfigError(file, seen.get('secureClientPort') ?? seen.get('client.portUnification'), tlsWrong)
+  if (tlsWrong !== undefined) throw lineError(file, seen.get('secureClientPort') ?? seen.get('client.portUnification'), tlsWrong)
+  const quorumWrong = quorumTlsProblem(config.tls.quorum, config.tls.lines, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
+  if (quorumWrong !== undefined) throw lineError(file, seen.get('sslQuorum'), quorumWrong)
   return config
+}
+
+/**
+ * The file's lines with the environment's settings in place: a variable's line replaces the
+ * file's line for the same setting (under any of its names) and is otherwise added. Records what
+ * came from the environment, and warns about `PADDOCK_*` variables that name no key.
+ */
+function withEnvironment(config: ZooConfig, fileLines: Line[], env: ZooCfgParseOptions['env']): Line[] {
+  if (env === undefined) return fileLines
+  const { lines: envLines, unknown } = environmentLines(env)
+  for (const variable of unknown) config.warnings.push(`${variable} (environment): names no zoo.cfg key Paddock reads; ignored`)
+  const byKey = new Map(envLines.map((line) => [canonicalKey(line.key), line]))
+  const replaced = new Map<string, number>()
+  const merged: Line[] = []
+  for (const line of fileLines) {
+    const override = byKey.get(canonicalKey(line.key))
+    if (override === undefined) merged.push(line)
+    else if (!replaced.has(override.variable)) replaced.set(override.variable, line.line)
+  }
+  for (const line of envLines) {
+    config.fromEnvironment.push({ key: line.key, variable: line.variable, overridesLine: replaced.get(line.variable) })
+    merged.push(line)
+  }
+  return merged
 }
 
 /** Applies a TLS line (secureClientPort, `ssl.*`, ...); false when the line is no TLS key. */
@@ -249,8 +340,8 @@ function applyTlsLine(config: ZooConfig, file: string, line: Line): boolean {
     config.secureClientPortAddress = line.value
     return true
   }
-  const where = `${file === '' ? 'zoo.cfg' : file}:${line.line}`
-  return applyTlsKey(config.tls, line.key, line.value, line.line, (message) => new ConfigError(file, line.line, message), (message) => config.warnings.push(`${where}: ${message}`))
+  const where = placeOf(file, line)
+  return applyTlsKey(config.tls, line.key, line.value, line.line, (message) => lineError(file, line, message), (message) => config.warnings.push(`${where}: ${message}`))
 }
 
 function defaults(file: string, text: string): ZooConfig {
@@ -269,12 +360,14 @@ function defaults(file: string, text: string): ZooConfig {
     secureClientPort: undefined,
     secureClientPortAddress: undefined,
     tls: tlsDefaults(),
+    sasl: saslDefaults(),
     servers: [],
     dynamicConfigFile: undefined,
     configVersion: 0,
     standaloneEnabled: true,
     reconfigEnabled: false,
     maxClientCnxns: maxClientCnxnsDefault,
+    maxCnxns: 0,
     globalOutstandingLimit: globalOutstandingLimitDefault,
     minSessionTimeoutMs: 0,
     maxSessionTimeoutMs: 0,
@@ -285,15 +378,20 @@ function defaults(file: string, text: string): ZooConfig {
     fourLetterWordsWhitelist: 'srvr',
     superDigest: undefined,
     extendedTypesEnabled: true,
+    containerCheckIntervalMs: undefined,
+    enforceQuota: false,
+    metrics: { prometheus: false, host: undefined, port: metricsProviderHttpPortDefault },
     adminServerPort: undefined,
     adminServerAddress: undefined,
     adminConsoleEnabled: false,
+    fromEnvironment: [],
     warnings: [],
   }
 }
 
 function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, file: string, line: Line): void {
-  const { key, value } = line
+  const { value } = line
+  const key = canonicalKey(line.key)
   switch (key) {
     case 'tickTime': config.tickTimeMs = integer(file, line, 1); break
     case 'initLimit': config.initLimit = integer(file, line, 1); break
@@ -303,7 +401,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'clientPort': config.clientPort = integer(file, line, 0, 65535); break
     case 'clientPortAddress': config.clientPortAddress = value; break
     case 'maxClientCnxns': config.maxClientCnxns = integer(file, line, 0); break
-    case 'globalOutstandingLimit':
+    case 'zookeeper.maxCnxns': config.maxCnxns = integer(file, line, 0); break
     case 'zookeeper.globalOutstandingLimit': config.globalOutstandingLimit = integer(file, line, 0); break
     case 'minSessionTimeout': timeouts.min = integer(file, line, 1); break
     case 'maxSessionTimeout': timeouts.max = integer(file, line, 1); break
@@ -312,10 +410,9 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'snapCount': config.snapCount = integer(file, line, 2); break
     case 'jute.maxbuffer': config.juteMaxBuffer = integer(file, line, 1); break
     case '4lw.commands.whitelist': config.fourLetterWordsWhitelist = value; break
-    case 'superDigest':
     case 'zookeeper.DigestAuthenticationProvider.superDigest': config.superDigest = value; break
-    case 'extendedTypesEnabled':
     case 'zookeeper.extendedTypesEnabled': config.extendedTypesEnabled = boolean(file, line); break
+    case 'znode.container.checkIntervalMs': config.containerCheckIntervalMs = integer(file, line, 1); break
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
     case 'admin.serverAddress': config.adminServerAddress = value; break
     case 'admin.console.enabled': config.adminConsoleEnabled = boolean(file, line); break
@@ -323,8 +420,50 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'standaloneEnabled': config.standaloneEnabled = boolean(file, line); break
     case 'reconfigEnabled': config.reconfigEnabled = boolean(file, line); break
     default:
-      if (!knownKeys.has(key)) config.warnings.push(`${file === '' ? 'zoo.cfg' : file}:${line.line}: unknown key ${key} ignored`)
+      if (!applyMetricsKey(config, file, line) && !applyNoEffectKey(config, file, line) && !isZooCfgKey(line.key)) {
+        config.warnings.push(`${placeOf(file, line)}: unknown key ${line.key} ignored`)
+      }
   }
+}
+
+/** Applies a `metricsProvider.*` key that Paddock uses; false for any other key. */
+function applyMetricsKey(config: ZooConfig, file: string, line: Line): boolean {
+  switch (line.key) {
+    case 'metricsProvider.className': config.metrics.prometheus = metricsProviderClass(file, line); return true
+    case 'metricsProvider.httpHost': config.metrics.host = line.value; return true
+    case 'metricsProvider.httpPort': config.metrics.port = integer(file, line, 0, 65535); return true
+    default: return false
+  }
+}
+
+/** Whether `metricsProvider.className` names the Prometheus provider (false: one that exports nothing over HTTP). */
+function metricsProviderClass(file: string, line: Line): boolean {
+  if (line.value === prometheusMetricsProviderClass) return true
+  if (quietMetricsProviders.has(line.value)) return false
+  throw lineError(file, line, `metricsProvider.className=${line.value}: Paddock cannot load Java classes; use ${prometheusMetricsProviderClass} (a Prometheus /metrics endpoint) or remove the key`)
+}
+
+/**
+ * Reads a key that changes nothing in Paddock: its value is still checked (a typo is an error, as
+ * in ZooKeeper), and a warning says why it has no effect unless the value asks for what Paddock
+ * does anyway. False for any other key.
+ */
+function applyNoEffectKey(config: ZooConfig, file: string, line: Line): boolean {
+  const key = canonicalKey(line.key)
+  const entry = noEffectKeys.get(key)
+  if (entry === undefined) return false
+  if (entry.kind === 'count') integer(file, line, 0)
+  else if (key === 'zookeeper.enforceQuota') config.enforceQuota = boolean(file, line)
+  else boolean(file, line)
+  if (entry.harmless?.(line.value) !== true) config.warnings.push(`${placeOf(file, line)}: ${line.key}=${line.value} has no effect: ${entry.why}`)
+  return true
+}
+
+/** The `metricsProvider.*` settings across keys: an endpoint configured without the Prometheus class is said to open nothing. */
+function checkMetrics(config: ZooConfig, seen: Seen): void {
+  if (config.metrics.prometheus) return
+  const set = ['metricsProvider.httpHost', 'metricsProvider.httpPort'].filter((key) => seen.has(key))
+  if (set.length > 0) config.warnings.push(`${config.file === '' ? 'zoo.cfg' : config.file}: ${set.join(', ')} set, but metricsProvider.className is not ${prometheusMetricsProviderClass}: no /metrics port is opened`)
 }
 
 const isQuorumGroupKey = (key: string): boolean => key.startsWith('group.') || key.startsWith('weight.')
@@ -334,23 +473,24 @@ const isQuorumGroupKey = (key: string): boolean => key.startsWith('group.') || k
  * (`server.N` lines) and nothing else, and its name's hex suffix is the configuration version.
  * zoo.cfg itself may then hold no `server.N` line, as in ZooKeeper.
  */
-function readDynamicConfig(config: ZooConfig, seen: Map<string, number>, dynamicLine: number): void {
+function readDynamicConfig(config: ZooConfig, seen: Seen, dynamicLine: Line): void {
   const written = config.dynamicConfigFile ?? ''
-  if (config.servers.length > 0) {
-    const first = Math.min(...config.servers.map((s) => seen.get(`server.${s.id}`) ?? Infinity))
-    throw new ConfigError(config.file, first, `server.${config.servers[0]?.id} must be in the dynamic configuration file, since dynamicConfigFile is set (line ${dynamicLine})`)
+  const first = config.servers[0]
+  if (first !== undefined) {
+    const at = dynamicLine.variable ?? `line ${dynamicLine.line}`
+    throw lineError(config.file, seen.get(`server.${first.id}`), `server.${first.id} must be in the dynamic configuration file, since dynamicConfigFile is set (${at})`)
   }
   const path = isAbsolute(written) || config.file === '' ? resolve(written) : resolve(dirname(config.file), written)
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new ConfigError(config.file, dynamicLine, `cannot read dynamicConfigFile ${path}: ${(error as Error).message}`)
+    throw lineError(config.file, dynamicLine, `cannot read dynamicConfigFile ${path}: ${(error as Error).message}`)
   }
-  const dynamicSeen = new Map<string, number>()
+  const dynamicSeen: Seen = new Map()
   for (const line of propertyLines(text, path)) {
-    if (dynamicSeen.has(line.key)) throw new ConfigError(path, line.line, `${line.key} is set twice (first on line ${dynamicSeen.get(line.key)})`)
-    dynamicSeen.set(line.key, line.line)
+    if (dynamicSeen.has(line.key)) throw new ConfigError(path, line.line, `${line.key} is set twice (first on line ${dynamicSeen.get(line.key)?.line})`)
+    dynamicSeen.set(line.key, line)
     if (line.key === 'version') throw new ConfigError(path, line.line, 'a dynamic configuration file holds no version: it is the hex suffix of the file name')
     if (isQuorumGroupKey(line.key)) throw new ConfigError(path, line.line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
     if (!line.key.startsWith('server.')) throw new ConfigError(path, line.line, `${line.key} does not belong in a dynamic configuration file (only server.N lines do; put it in ${config.file || 'zoo.cfg'})`)
@@ -369,29 +509,29 @@ function versionOfDynamicFile(path: string): number {
   return name.includes('.') && /^[0-9a-f]+$/i.test(suffix) ? Number.parseInt(suffix, 16) : 0
 }
 
-function checkServers(file: string, servers: readonly ServerSpec[], seen: Map<string, number>): void {
+function checkServers(file: string, servers: readonly ServerSpec[], seen: Seen): void {
   const ids = new Set<number>()
   const endpoints = new Map<string, number>()
   for (const server of servers) {
     const line = seen.get(`server.${server.id}`)
-    if (ids.has(server.id)) throw new ConfigError(file, line, `server.${server.id} is declared twice`)
+    if (ids.has(server.id)) throw lineError(file, line, `server.${server.id} is declared twice`)
     ids.add(server.id)
     for (const port of [server.quorumPort, server.electionPort]) {
       const endpoint = `${server.host}:${port}`
       const other = endpoints.get(endpoint)
-      if (other !== undefined) throw new ConfigError(file, line, `${endpoint} is used by server.${other} and server.${server.id}`)
+      if (other !== undefined) throw lineError(file, line, `${endpoint} is used by server.${other} and server.${server.id}`)
       endpoints.set(endpoint, server.id)
     }
   }
 }
 
-function checkEnsemble(config: ZooConfig, seen: Map<string, number>): void {
+function checkEnsemble(config: ZooConfig, seen: Seen): void {
   const { file } = config
   if (config.dynamicConfigFile === undefined) checkServers(file, config.servers, seen)
   const voters = config.servers.filter((s) => s.role === 'participant').length
   const observers = config.servers.length - voters
   if (voters === 0 && observers > 0) throw new ConfigError(file, undefined, 'observers without participants: an ensemble needs at least one voting member')
-  if (!config.standaloneEnabled && voters === 0) throw new ConfigError(file, seen.get('standaloneEnabled'), 'standaloneEnabled=false needs at least one participant among the server.N lines')
+  if (!config.standaloneEnabled && voters === 0) throw lineError(file, seen.get('standaloneEnabled'), 'standaloneEnabled=false needs at least one participant among the server.N lines')
   if (config.standaloneEnabled && voters === 1 && observers > 0) throw new ConfigError(file, undefined, 'observers without a quorum: one participant runs standalone (set standaloneEnabled=false to run it as an ensemble of one)')
   if (voters > 1 && voters % 2 === 0) {
     config.warnings.push(
@@ -401,15 +541,15 @@ function checkEnsemble(config: ZooConfig, seen: Map<string, number>): void {
   if (config.servers.length > 0 && config.dataDir === undefined) throw new ConfigError(file, undefined, 'dataDir is required for an ensemble (it holds myid)')
 }
 
-/** Reads and parses a zoo.cfg file. */
-export async function loadZooCfg(path: string): Promise<ZooConfig> {
+/** Reads and parses a zoo.cfg file; `options.env` lets `PADDOCK_*` variables override its keys (see {@link parseZooCfg}). */
+export async function loadZooCfg(path: string, options: ZooCfgParseOptions = {}): Promise<ZooConfig> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
     throw new ConfigError(path, undefined, `cannot read the configuration: ${(error as Error).message}`)
   }
-  return parseZooCfg(text, path)
+  return parseZooCfg(text, path, options)
 }
 
 /**

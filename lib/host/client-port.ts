@@ -6,8 +6,10 @@
  *
  * What this file decides beyond the mapping, checked in ZooKeeper's source: check alone is refused
  * by the connection (ZOOKEEPER-2623); auth answers with zxid 0 and AUTHFAILED closes the
- * connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl without a SASL server
- * answers OK with a null token; reconfig is RECONFIGDISABLED (reconfig is off by default).
+ * connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl runs a DIGEST-MD5
+ * exchange when SASL users are configured (./sasl.ts) and without them answers OK with a null
+ * token, as ZooKeeper without a SASL server does; with enforced authentication, any other request
+ * of a session that holds none of the required schemes is SESSIONCLOSEDREQUIRESASLAUTH, then close; reconfig is RECONFIGDISABLED (reconfig is off by default).
  * A TLS client's verified certificate makes its session `x509:<subject>` from the start (and
  * `super` when the subject is the x509 superuser), as `X509AuthenticationProvider` does at the end
  * of the handshake; `auth x509` is then OK, and AUTHFAILED (closing) on a connection without one,
@@ -39,6 +41,7 @@ import type {
 import { directoryBytes } from '../server/admin-directories.js'
 import type { Pipeline } from '../server/pipeline.js'
 import type { Channel, ClientConnection } from '../server/pipeline-types.js'
+import type { ClientAuthenticator, SaslExchange } from './sasl.js'
 
 /** The version line four-letter words print. */
 export const paddockVersionLine = '3.9.5-paddock-0.1.0, built on n/a'
@@ -67,6 +70,8 @@ export interface MemberBackendOptions {
    * has it holds every permission.
    */
   x509SuperUser?: string | undefined
+  /** SASL and enforced authentication; without it sasl answers OK with no token and nothing is enforced. */
+  auth?: ClientAuthenticator | undefined
 }
 
 /** The ids a connection's verified certificate gives its session: `x509:<subject>`, and `super` for the superuser. */
@@ -209,6 +214,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   private readonly storageDirectory: string | undefined
   private readonly health: MemberBackendOptions['health']
   private readonly x509SuperUser: string | undefined
+  private readonly auth: ClientAuthenticator | undefined
   private measuring: Promise<DirectorySizes> | undefined
   /** The trace mask gtmk reports (see {@link ServerInfo.traceMask}). */
   traceMask: bigint = traceMaskDefault
@@ -225,6 +231,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.storageDirectory = options.storageDirectory
     this.health = options.health
     this.x509SuperUser = options.x509SuperUser
+    this.auth = options.auth
   }
 
   /**
@@ -260,7 +267,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.member.connect(link, params, (grant) => {
       if (!('channel' in grant)) return done({ err: grant.err })
       link.sessionId = grant.sessionId
-      done(new MemberSession(this.member, connection, grant.channel, grant.passwd, grant.timeoutMs))
+      done(new MemberSession(this.member, connection, grant.channel, grant.passwd, grant.timeoutMs, this.auth))
     })
   }
 
@@ -288,12 +295,15 @@ function watchesBySession(member: Pipeline): Map<bigint, string[]> {
 
 /** One session attached to one wire connection. */
 class MemberSession implements ClientPortSession {
+  private sasl: SaslExchange | undefined
+
   constructor(
     private readonly member: Pipeline,
     private readonly connection: ClientPortConnection,
     private readonly channel: Channel,
     readonly passwd: Uint8Array,
     readonly timeoutMs: number,
+    private readonly auth: ClientAuthenticator | undefined,
   ) {}
 
   get sessionId(): bigint {
@@ -301,6 +311,15 @@ class MemberSession implements ClientPortSession {
   }
 
   submit(xid: number, request: ClientRequest, reply: (reply: BackendReply) => void): void {
+    const auth = this.auth
+    if (auth !== undefined) {
+      // ZooKeeperServer.processPacket: auth and sasl first, then enforced authentication for the rest.
+      if (request.op === 'sasl') {
+        this.sasl ??= auth.exchange(this.sessionId, this.channel.authInfo)
+        return reply(this.sasl.evaluate(request.token))
+      }
+      if (request.op !== 'auth' && auth.refuses(this.channel.authInfo)) return reply(auth.refusal(this.sessionId, this.channel.authInfo, this.member.lastProcessedZxid))
+    }
     const local = answerLocally(request, this.member, this.connection)
     if (local !== undefined) return reply(local)
     const mapped = fromJuteRequest(request)

@@ -2,7 +2,7 @@
  * Assembling a member, the one way for both entry points: a standalone server (`createServer`) is
  * an ensemble of one voter with no transport, an ensemble member (`startMember`) has its peers.
  * Either way: storage opened and recovered, the ZAB core and the replication runtime over the
- * request pipeline, then the client port and the admin server.
+ * request pipeline, then the client port, the admin server and the Prometheus endpoint.
  * @module
  */
 import { randomInt } from 'node:crypto'
@@ -25,6 +25,8 @@ import { majorityQuorum, ZabPeer, type ZabLimits } from '../zab/index.js'
 import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
 import { startAdminServerIfEnabled } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
+import { loadClientAuth, type ClientAuthenticator } from './sasl.js'
+import { startMetricsServer } from './metrics-server.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
 import { loadServerTls, startCertificateReload, type LoadedTls } from './tls.js'
 import type { ServerOptions } from './types.js'
@@ -67,6 +69,7 @@ const storageLogger = {
  * storage is opened or port bound.
  */
 export async function launch(spec: LaunchSpec): Promise<RunningMember> {
+  const auth = await loadClientAuth(spec.options.sasl, spec.options.enforceAuth, spec.options.tls !== undefined, spec.options.clientPortLogger ?? authLogger)
   const tls = spec.options.tls === undefined ? undefined : await loadServerTls(spec.options.tls)
   if (tls !== undefined && tls.clientPort.port === undefined && !(tls.clientPort.portUnification === true && spec.clientPort !== undefined)) {
     throw new TypeError('tls: no port would speak TLS: give tls.port (a TLS-only port), or port with tls.portUnification')
@@ -82,7 +85,7 @@ export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   const running = new RunningMember(spec.myid, core, {
     logger: spec.logger,
     rebuild: (storage) => assemble(spec, storage),
-    ports: (current) => openPorts(spec, current, tls),
+    ports: (current) => openPorts(spec, current, tls, auth),
   })
   try {
     if (spec.waitUntilServing) await core.replication.whenServing()
@@ -136,6 +139,7 @@ function clientPortOptions(address: { port: number; host: string } | undefined, 
     ...(tls === undefined ? {} : { tls: tls.clientPort }),
     maxBufferBytes: member.options.maxDataBytes,
     ...(options.maxClientCnxns === undefined ? {} : { maxClientCnxns: options.maxClientCnxns }),
+    ...(options.maxCnxns === undefined ? {} : { maxCnxns: options.maxCnxns }),
     ...(options.globalOutstandingLimit === undefined ? {} : { globalOutstandingLimit: options.globalOutstandingLimit }),
     ...(options.fourLetterWordsWhitelist === undefined ? {} : { fourLetterWordsWhitelist: options.fourLetterWordsWhitelist }),
     ...(options.clientPortLogger === undefined ? {} : { logger: options.clientPortLogger }),
@@ -149,7 +153,7 @@ function clientPortOptions(address: { port: number; host: string } | undefined, 
  * so that one directory is the data and the log directory alike, and is measured for `dirs` only
  * when it is the server's own storage (not a `storage` passed in).
  */
-async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTls | undefined): Promise<Ports> {
+async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTls | undefined, auth: ClientAuthenticator | undefined): Promise<Ports> {
   const { options } = spec
   const dataDir = options.dataDir ?? ''
   const ownLevel = options.storage === undefined && options.dataDir !== undefined
@@ -162,6 +166,7 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
     learners: () => (member().role === 'leader' ? current.core.replication.zab.status().learners : undefined),
     health: () => current.health,
     x509SuperUser: options.tls?.x509SuperUser,
+    auth,
   })
   const ports: Ports = { backend, clientPort: undefined, admin: undefined }
   try {
@@ -186,12 +191,20 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
       health: () => current.health,
     }
     ports.admin = await startAdminServerIfEnabled(sources, options)
+    if (options.metricsPort !== undefined) ports.metrics = await startMetricsServer(sources, { port: options.metricsPort, ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }) })
     return ports
   } catch (error) {
+    await ports.admin?.close()
     ports.certificateWatch?.close()
     await ports.clientPort?.close()
     throw error
   }
+}
+
+/** Where authentication is reported without a clientPortLogger: refusals only, as the client port reports its own. */
+const authLogger = {
+  warn: (line: string) => console.warn(`paddock: ${line}`),
+  info: () => {},
 }
 
 /** Where certificate reloads are reported without a clientPortLogger: both outcomes, as an operator wants to see them. */

@@ -22,6 +22,7 @@ import type { ClientPort } from '../wire/server.js'
 import { StorageError, type Storage } from '../../storage/index.js'
 import type { AdminServer } from './admin-server.js'
 import type { MemberClientPortBackend } from './client-port.js'
+import type { MetricsServer } from './metrics-server.js'
 import { connectInProcess } from './in-process.js'
 import type { ConnectOptions, MemberServer, MemberStatus, ServerAddress, ServerHealth } from './types.js'
 
@@ -48,6 +49,8 @@ export interface Ports {
   clientPort: ClientPort | undefined
   /** The admin server, when enabled. */
   admin: AdminServer | undefined
+  /** The Prometheus endpoint (`metricsPort`), when enabled. */
+  metrics?: MetricsServer | undefined
   /** The watch of the client port's certificate files (client.certReload), when on. */
   certificateWatch?: { close(): void } | undefined
 }
@@ -261,6 +264,10 @@ export class RunningMember implements MemberServer, CurrentMember {
     return this.ports?.admin?.address
   }
 
+  get metricsAddress(): ServerAddress | undefined {
+    return this.ports?.metrics?.address
+  }
+
   get connectString(): string | undefined {
     const address = this.ports?.clientPort?.address
     return address === undefined ? undefined : `${address.host}:${address.port}`
@@ -338,6 +345,7 @@ export class RunningMember implements MemberServer, CurrentMember {
   // Ports first (no new work), then a rebuild in progress, then the core in use.
   private async stop(): Promise<void> {
     await this.ports?.admin?.close()
+    await this.ports?.metrics?.close()
     this.ports?.certificateWatch?.close()
     await this.ports?.clientPort?.close()
     if (this.retryTimer !== undefined) {

@@ -4,10 +4,11 @@
  * whose `connect()` opens an in-process session with no socket in between.
  * @module
  */
-import { startTcpTransport, type PeerAddress } from '../peer/tcp.js'
+import { startTcpTransport, type PeerAddress, type PeerTlsOptions } from '../peer/tcp.js'
 import type { PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
 import { launch } from './launch.js'
+import { loadQuorumTls } from './quorum-tls.js'
 import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
 
 /** The id of a standalone server when `myid` is not given (the top byte of its session ids). */
@@ -38,18 +39,19 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   if (options.storage === undefined && options.dataDir === undefined) throw new TypeError('an ensemble member needs dataDir or storage')
   const logger = options.logger ?? consoleLogger(options.myid)
   const port = options.port ?? me.clientPort
+  const tls = options.quorumTls === undefined ? undefined : await loadQuorumTls(options.quorumTls)
   return launch({
     options,
     myid: options.myid,
     servers: options.servers,
     clientPort: port === undefined ? undefined : { port, host: options.host ?? me.clientAddress ?? '127.0.0.1' },
     logger,
-    connectPeers: (replication) => connectPeers(options, replication, logger),
+    connectPeers: (replication) => connectPeers(options, replication, logger, tls),
     waitUntilServing: false,
   })
 }
 
-function connectPeers(options: MemberStartOptions, replication: Replication, logger: ReplicationLogger): Promise<PeerTransport> {
+function connectPeers(options: MemberStartOptions, replication: Replication, logger: ReplicationLogger, tls: PeerTlsOptions | undefined): Promise<PeerTransport> {
   const handler = {
     message: replication.receive.bind(replication),
     disconnected: replication.disconnected.bind(replication),
@@ -57,7 +59,7 @@ function connectPeers(options: MemberStartOptions, replication: Replication, log
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
-  return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line) })
+  return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line), ...(tls === undefined ? {} : { tls }) })
 }
 
 function consoleLogger(myid: number): ReplicationLogger {

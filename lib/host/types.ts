@@ -12,6 +12,8 @@ import type { MemberOptions } from '../server/pipeline-types.js'
 import type { DurabilityOptions, ReplicationLogger } from '../server/replication.js'
 import type { ClientPortOptions } from '../wire/server.js'
 import type { ServerTlsOptions } from './tls.js'
+import type { ClientSaslOptions, EnforceAuthOptions } from './sasl.js'
+import type { QuorumTlsOptions } from './quorum-tls.js'
 import type { Storage } from '../../storage/index.js'
 
 /** Options of {@link createServer}. */
@@ -37,8 +39,27 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
    * when the certificates cannot be served.
    */
   tls?: ServerTlsOptions
+  /**
+   * SASL DIGEST-MD5 for clients (ZooKeeper's JAAS `Server` section with DigestLoginModule): a
+   * client that authenticates gets `sasl:<user>`, usable in ACLs. Start-up fails with an
+   * `AuthConfigError` when it has no users.
+   */
+  sasl?: ClientSaslOptions
+  /**
+   * Refuse sessions that have not authenticated with one of these schemes (ZooKeeper's
+   * `enforce.auth.enabled` / `enforce.auth.schemes`, or `sessionRequireClientSASLAuth`): their
+   * first request other than auth or sasl is answered SESSIONCLOSEDREQUIRESASLAUTH and the
+   * connection closed. Start-up fails with an `AuthConfigError` for a scheme the server cannot
+   * authenticate.
+   */
+  enforceAuth?: EnforceAuthOptions
   /** Connections allowed from one address, 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
   maxClientCnxns?: number
+  /**
+   * Connections allowed to the client port from every address together, 0 = unlimited
+   * (ZooKeeper's `zookeeper.maxCnxns`); one more is closed at once and logged. @defaultValue 0
+   */
+  maxCnxns?: number
   /**
    * Requests in flight on the client port, all connections together, past which it stops reading
    * requests until half have been answered (ZooKeeper's globalOutstandingLimit; health is then
@@ -56,6 +77,15 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   adminServerPort?: number
   /** Address the admin server binds. @defaultValue '127.0.0.1' */
   adminServerHost?: string
+  /**
+   * TCP port of a Prometheus endpoint serving `GET /metrics` alone, under ZooKeeper's metric
+   * names (zoo.cfg's `metricsProvider.httpPort` with ZooKeeper's PrometheusMetricsProvider
+   * class); 0 picks a free one, read back from `server.metricsAddress`. Without it there is none
+   * (the admin server's `/metrics` serves the same text).
+   */
+  metricsPort?: number
+  /** Address the Prometheus endpoint binds (`metricsProvider.httpHost`). @defaultValue '127.0.0.1' */
+  metricsHost?: string
   /**
    * Serve the web console under `/console/` of the admin server (zoo.cfg's
    * `admin.console.enabled`; needs `adminServerPort`). It opens in-process sessions on this
@@ -92,6 +122,13 @@ export interface MemberStartOptions extends ServerOptions {
    * standaloneEnabled; false runs it as an ensemble of one (`Mode: leader`). @defaultValue true
    */
   standaloneEnabled?: boolean
+  /**
+   * Mutual TLS on the quorum and election ports (zoo.cfg's `sslQuorum=true` with `ssl.quorum.*`):
+   * every member presents its certificate and verifies its peers' against the quorum trust store,
+   * and by default a peer's certificate must name the host of the member it claims to be. Start-up
+   * fails with a `TlsConfigError` naming the `ssl.quorum.*` key when the stores cannot be used.
+   */
+  quorumTls?: QuorumTlsOptions
   /**
    * Members of one process talk through this hub instead of TCP (in-process clusters, the
    * simulator's network).
@@ -170,6 +207,8 @@ export interface Server {
   readonly secureAddress: ServerAddress | undefined
   /** Where the HTTP admin server listens, when `adminServerPort` was given. */
   readonly adminAddress: ServerAddress | undefined
+  /** Where the Prometheus endpoint listens, when `metricsPort` was given. */
+  readonly metricsAddress: ServerAddress | undefined
   /** Opens a session on this server and returns a client for it. */
   connect(options?: ConnectOptions): Promise<ZooKeeperClient>
   /** Runs the session expiry and container/TTL sweeps now, as their timers would. */

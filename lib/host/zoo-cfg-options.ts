@@ -4,6 +4,8 @@
  * member configured by zoo.cfg.
  * @module
  */
+import { enforcedSchemes } from '../config/zoo-cfg-sasl.js'
+import type { QuorumTlsOptions } from './quorum-tls.js'
 import { resolve } from 'node:path'
 import { clientPortDefault } from '../client/connect-string.js'
 import type { ZooCfgStore, ZooConfig } from '../config/zoo-cfg.js'
@@ -67,6 +69,29 @@ export function tlsOptionsFor(config: ZooConfig): ServerTlsOptions | undefined {
 }
 
 /**
+ * SASL and enforced authentication as a zoo.cfg asks: the JAAS file (made absolute) and its
+ * section, the SASL superuser, and the schemes enforcement requires (sessionRequireClientSASLAuth
+ * meaning `sasl`).
+ */
+export function authOptionsFor(config: ZooConfig): Pick<ServerOptions, 'sasl' | 'enforceAuth'> {
+  const { sasl } = config
+  const schemes = enforcedSchemes(sasl)
+  return {
+    ...(sasl.jaasFile === undefined ? {} : { sasl: { jaasFile: resolve(sasl.jaasFile), section: sasl.serverSection, superUser: sasl.superUser } }),
+    ...(schemes === undefined ? {} : { enforceAuth: { schemes } }),
+  }
+}
+
+/** Member-to-member TLS as a zoo.cfg asks (sslQuorum=true with the `ssl.quorum.*` stores), or undefined. */
+export function quorumTlsOptionsFor(config: ZooConfig): QuorumTlsOptions | undefined {
+  const quorum = config.tls.quorum
+  const keyStore = storeOptions(quorum.keyStore)
+  const trustStore = storeOptions(quorum.trustStore)
+  if (!quorum.enabled || keyStore === undefined || trustStore === undefined) return undefined
+  return { keyStore, trustStore, hostnameVerification: quorum.hostnameVerification, protocol: quorum.protocol, enabledProtocols: quorum.enabledProtocols, ciphersuites: quorum.ciphersuites }
+}
+
+/**
  * The address a zoo.cfg gives the client port: clientPortAddress, else the member's
  * `;address:port`, else every address, as ZooKeeper binds it (clients on other hosts must reach it).
  */
@@ -75,10 +100,23 @@ function clientAddressOf(config: ZooConfig, myid: number | undefined): string {
 }
 
 /**
+ * Where a zoo.cfg's Prometheus endpoint listens: `metricsProvider.httpPort` on
+ * `metricsProvider.httpHost` when `metricsProvider.className` is ZooKeeper's
+ * PrometheusMetricsProvider, else nowhere. Without `httpHost` it binds loopback (ZooKeeper binds
+ * every address): set `metricsProvider.httpHost=0.0.0.0` for a Prometheus on another host.
+ */
+export function metricsOptionsFor(config: ZooConfig): Pick<ServerOptions, 'metricsPort' | 'metricsHost'> {
+  if (!config.metrics.prometheus) return {}
+  return { metricsPort: config.metrics.port, ...(config.metrics.host === undefined ? {} : { metricsHost: config.metrics.host }) }
+}
+
+/**
  * The {@link ServerOptions} a zoo.cfg stands for: client address and port, dataDir (made
- * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns, globalOutstandingLimit, the
- * four-letter-word whitelist, snapshots and purge, TTL nodes, super digest, the admin server and
- * the file's text (for `initial_configuration`), and TLS on the client port ({@link tlsOptionsFor}).
+ * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns,
+ * maxCnxns, globalOutstandingLimit, the four-letter-word whitelist, snapshots and purge, TTL
+ * nodes, the container sweep's interval, super digest, the admin server, the Prometheus endpoint
+ * ({@link metricsOptionsFor}), the file's text (for `initial_configuration`), and TLS on the
+ * client port ({@link tlsOptionsFor}).
  * `myid` picks the member's `;address:port` from its server line when the file sets no clientPort.
  */
 export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServerOptions {
@@ -89,18 +127,22 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     port: clientPortOf(config, myid),
     host,
     ...(tls === undefined ? {} : { tls }),
+    ...authOptionsFor(config),
     tickTimeMs: config.tickTimeMs,
     minSessionTimeoutMs: config.minSessionTimeoutMs,
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
     maxDataBytes: config.juteMaxBuffer,
     maxClientCnxns: config.maxClientCnxns,
+    maxCnxns: config.maxCnxns,
     globalOutstandingLimit: config.globalOutstandingLimit,
     fourLetterWordsWhitelist: config.fourLetterWordsWhitelist,
     snapCount: config.snapCount,
     snapRetainCount: config.snapRetainCount,
     purgeIntervalHours: config.purgeIntervalHours,
     extendedTypesEnabled: config.extendedTypesEnabled,
+    ...(config.containerCheckIntervalMs === undefined ? {} : { containerCheckIntervalMs: config.containerCheckIntervalMs }),
     initialConfiguration: config.text,
+    ...metricsOptionsFor(config),
     ...(config.superDigest === undefined ? {} : { superDigest: config.superDigest }),
     ...(config.adminServerPort === undefined ? {} : { adminServerPort: config.adminServerPort }),
     ...(config.adminServerAddress === undefined ? {} : { adminServerHost: config.adminServerAddress }),
@@ -118,5 +160,14 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
  * ```
  */
 export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOptions {
-  return { ...serverOptionsFor(config, myid), myid, servers: config.servers, initLimit: config.initLimit, syncLimit: config.syncLimit, standaloneEnabled: config.standaloneEnabled }
+  const quorumTls = quorumTlsOptionsFor(config)
+  return {
+    ...serverOptionsFor(config, myid),
+    myid,
+    servers: config.servers,
+    initLimit: config.initLimit,
+    syncLimit: config.syncLimit,
+    standaloneEnabled: config.standaloneEnabled,
+    ...(quorumTls === undefined ? {} : { quorumTls }),
+  }
 }

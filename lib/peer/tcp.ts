@@ -10,12 +10,19 @@
  * at once. After it, frames up to {@link peerFrameBytesMax} flow, and a newer connection of the
  * same member on the same channel replaces the older one (ZooKeeper keeps one SendWorker per sid).
  *
+ * With {@link TcpTransportOptions.tls} (ZooKeeper's sslQuorum) both ports speak only TLS, with
+ * certificates required both ways: a peer whose certificate does not chain to the quorum trust
+ * store is dropped in the handshake, before a byte of it is read, and with hostname verification a
+ * hello is accepted only from a peer whose certificate names the host of the member it claims to
+ * be, so a member's certificate cannot vote as another member.
+ *
  * Every socket event and timer runs inside one boundary ({@link TcpTransport.guard}): an error
  * while decoding or handling a peer's frames closes that connection and is logged; a broken ZAB
  * invariant also goes to the handler's `fatal` (transport.ts has the contract).
  * @module
  */
-import { createServer, Socket, type Server } from 'node:net'
+import { createServer, isIP, Socket, type Server } from 'node:net'
+import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
 import {
   peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin,
@@ -56,6 +63,21 @@ export interface TcpTransportOptions {
   helloTimeoutMs?: number
   /** Accepted connections that may wait for their hello at once, both ports together. @defaultValue {@link peerPendingConnectionsMax} */
   pendingConnectionsMax?: number
+  /** Mutual TLS on both ports (ZooKeeper's sslQuorum). @defaultValue plain TCP */
+  tls?: PeerTlsOptions
+}
+
+/** Member-to-member TLS: what both directions present and trust. */
+export interface PeerTlsOptions {
+  /** This member's key and certificate and the CAs members' certificates chain to (node:tls options). */
+  context: SecureContextOptions
+  /** Check that a peer's certificate names the host of the member it is or claims to be. */
+  hostnameVerification: boolean
+}
+
+/** Why `cert` does not name `host` (a DNS or IP subject alternative name), or undefined when it does. */
+function certificateProblem(host: string, cert: PeerCertificate): string | undefined {
+  return checkServerIdentity(host, cert)?.message
 }
 
 /**
@@ -135,6 +157,11 @@ function helloId(value: unknown): number | undefined {
 
 const ignore = (): void => undefined
 
+/** One TCP connection's remote end, the same on the raw socket and the TLS socket over it. */
+function connectionKey(socket: Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`
+}
+
 /** Starts listening on this member's two ports and dialling the members with smaller ids. */
 export async function startTcpTransport(options: TcpTransportOptions): Promise<PeerTransport> {
   const transport = new TcpTransport(options)
@@ -147,6 +174,8 @@ class TcpTransport implements PeerTransport {
   private readonly sockets = new Map<string, Socket>()
   /** Accepted connections whose hello has not been accepted yet (bounded by pendingConnectionsMax). */
   private readonly unauthenticated = new Set<Socket>()
+  /** With TLS, accepted connections still in their handshake, by remote address and port (under the same bound). */
+  private readonly inHandshake = new Map<string, Socket>()
   /** Extra bytes a socket may queue while a frame bigger than a quarter of the limit drains. */
   private readonly allowance = new WeakMap<Socket, number>()
   /**
@@ -200,7 +229,7 @@ class TcpTransport implements PeerTransport {
     if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
     const host = this.options.bindHost ?? me.host
     for (const channel of ['quorum', 'election'] as const) {
-      const server = createServer((socket) => this.guard(socket, `${channel} connection`, () => this.accept(socket, channel)))
+      const server = this.createListener(channel)
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(channel === 'quorum' ? me.quorumPort : me.electionPort, host, () => resolve())
@@ -209,6 +238,34 @@ class TcpTransport implements PeerTransport {
       server.on('error', (error) => this.log(`${channel} port: ${describeError(error)}`))
       this.servers.push(server)
     }
+  }
+
+  private createListener(channel: PeerChannel): Server {
+    const accepted = (socket: Socket) => this.guard(socket, `${channel} connection`, () => this.accept(socket, channel))
+    const tls = this.options.tls
+    if (tls === undefined) return createServer(accepted)
+    // The TLS handshake is bounded like the hello: a peer that does not complete it in time is dropped.
+    const server = createTlsServer({ ...tls.context, requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.helloTimeoutMs }, (socket) => {
+      this.inHandshake.delete(connectionKey(socket))
+      accepted(socket)
+    })
+    server.on('connection', (raw: Socket) => this.guard(raw, `${channel} connection`, () => this.handshaking(raw, channel)))
+    server.on('tlsClientError', (error, socket) => this.log(`refused ${channel} connection from ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${describeError(error)}`))
+    return server
+  }
+
+  /** Connections in their TLS handshake wait like those waiting for their hello, under the same bound. */
+  private handshaking(raw: Socket, channel: PeerChannel): void {
+    raw.on('error', ignore)
+    if (this.closed) return void raw.destroy()
+    if (this.unauthenticated.size + this.inHandshake.size >= this.pendingConnectionsMax) {
+      return this.refuse(raw, `${channel} connection from ${raw.remoteAddress}:${raw.remotePort}`, `${this.unauthenticated.size + this.inHandshake.size} connections already wait for their hello (peerPendingConnectionsMax)`)
+    }
+    const key = connectionKey(raw)
+    this.inHandshake.set(key, raw)
+    raw.once('close', () => {
+      if (this.inHandshake.get(key) === raw) this.inHandshake.delete(key)
+    })
   }
 
   dialAll(): void {
@@ -247,12 +304,33 @@ class TcpTransport implements PeerTransport {
   private connect(peer: number, channel: PeerChannel, connected: (socket: Socket) => void): Socket | undefined {
     const address = this.options.members.get(peer)
     if (this.closed || address === undefined) return undefined
+    const port = channel === 'quorum' ? address.quorumPort : address.electionPort
+    const what = `member ${peer}'s ${channel} connection (dialled)`
+    const tls = this.options.tls
+    if (tls !== undefined) return this.connectTls(tls, address.host, port, what, connected)
     const socket = new Socket()
     socket.setNoDelay(true)
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-    socket.once('connect', () => this.guard(socket, `member ${peer}'s ${channel} connection (dialled)`, () => connected(socket)))
+    socket.once('connect', () => this.guard(socket, what, () => connected(socket)))
     socket.on('error', ignore)
-    socket.connect(channel === 'quorum' ? address.quorumPort : address.electionPort, address.host)
+    socket.connect(port, address.host)
+    return socket
+  }
+
+  /** Dials over TLS: the peer must present a certificate the quorum trust store vouches for (and name its host). */
+  private connectTls(tls: PeerTlsOptions, host: string, port: number, what: string, connected: (socket: Socket) => void): Socket {
+    const socket = tlsConnect({
+      ...tls.context,
+      host,
+      port,
+      rejectUnauthorized: true,
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      checkServerIdentity: (_name, cert) => (tls.hostnameVerification ? checkServerIdentity(host, cert) : undefined),
+    })
+    socket.setNoDelay(true)
+    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
+    socket.once('secureConnect', () => this.guard(socket, what, () => connected(socket)))
+    socket.on('error', (error) => this.log(`${what}: ${describeError(error)}`))
     return socket
   }
 
@@ -312,6 +390,8 @@ class TcpTransport implements PeerTransport {
     const id = helloId(decodeValue(hello))
     if (id === undefined) return this.refuse(socket, from, 'not a hello')
     if (!this.options.members.has(id) || id === this.options.myid) return this.refuse(socket, from, `${id} is not another member`)
+    const wrongCertificate = this.certificateOf(socket, id)
+    if (wrongCertificate !== undefined) return this.refuse(socket, from, `claims to be member ${id}, but ${wrongCertificate}`)
     if (id < this.options.myid) {
       // ZooKeeper's rule: the larger id dials. Drop this one and dial back.
       socket.destroy()
@@ -319,6 +399,14 @@ class TcpTransport implements PeerTransport {
     }
     reader.frameBytesMax = peerFrameBytesMax
     this.attach(socket, id, channel, reader)
+  }
+
+  /** Why a TLS peer's certificate does not name member `id`'s host, or undefined when it does (or is not checked). */
+  private certificateOf(socket: Socket, id: number): string | undefined {
+    const tls = this.options.tls
+    if (tls === undefined || !tls.hostnameVerification || !(socket instanceof TLSSocket)) return undefined
+    const host = this.options.members.get(id)?.host ?? ''
+    return certificateProblem(host, socket.getPeerCertificate())
   }
 
   /** Makes `socket` the connection of `peer` on `channel`; frames already in `reader` are delivered now. */
@@ -404,6 +492,7 @@ class TcpTransport implements PeerTransport {
     for (const state of this.redial.values()) if (state.timer !== undefined) clearTimeout(state.timer)
     for (const socket of this.sockets.values()) socket.destroy()
     for (const socket of this.unauthenticated) socket.destroy()
+    for (const socket of this.inHandshake.values()) socket.destroy()
     this.sockets.clear()
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
   }

@@ -10,8 +10,9 @@ import { isX500Name } from './x500-name.js'
 
 /**
  * True when `id` is well-formed for `scheme`, as the scheme's provider's isValid decides
- * (PrepRequestProcessor.fixupACL asks ProviderRegistry). Only `world:anyone`, `digest`, `ip` and
- * `x509` (a distinguished name, as X509AuthenticationProvider.isValid) have one. `super` is none: it is the identity the server gives a superuser session (its
+ * (PrepRequestProcessor.fixupACL asks ProviderRegistry). Only `world:anyone`, `digest`, `ip`,
+ * `x509` (a distinguished name, as X509AuthenticationProvider.isValid) and `sasl` (a name
+ * Kerberos would parse, as SASLAuthenticationProvider.isValid) have one. `super` is none: it is the identity the server gives a superuser session (its
  * superDigest, or skipACL), never a scheme an ACL may name, so ZooKeeper answers INVALIDACL for
  * it as for any unknown scheme.
  */
@@ -25,6 +26,8 @@ export function isValidId(scheme: string, id: string): boolean {
       return parseIpRule(id) !== undefined
     case 'x509':
       return isX500Name(id)
+    case 'sasl':
+      return isKerberosName(id)
     default:
       return false
   }
@@ -43,8 +46,8 @@ export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): readonly
   for (const entry of acl) {
     if (!Number.isInteger(entry.perms) || entry.perms < 0 || entry.perms > Perms.ALL) return undefined
     if (entry.id.scheme === 'auth') {
-      // Only schemes whose provider "isAuthenticated" stand for `auth`: digest and x509, not ip.
-      const ids = authInfo.filter((id) => id.scheme === 'digest' || id.scheme === 'x509')
+      // Only schemes whose provider "isAuthenticated" stand for `auth`: digest, x509 and sasl, not ip.
+      const ids = authInfo.filter((id) => id.scheme === 'digest' || id.scheme === 'x509' || id.scheme === 'sasl')
       if (ids.length === 0) return undefined
       for (const id of ids) pushUnique(fixed, { perms: entry.perms, id: { scheme: id.scheme, id: id.id } })
       continue
@@ -83,7 +86,19 @@ export function hasPermission(acl: readonly ACL[], perm: number, authInfo: reado
   return false
 }
 
+/**
+ * A name KerberosName accepts: `user`, `user/host` or `user[/host]@REALM`, with no further `@`
+ * and no `/` in the realm.
+ */
+function isKerberosName(id: string): boolean {
+  const at = id.indexOf('@')
+  if (at < 0) return true
+  return /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id)
+}
+
 function idMatches(scheme: string, sessionId: string, aclId: string): boolean {
+  // SASLAuthenticationProvider.matches: a SASL user named "super" matches every sasl ACL.
+  if (scheme === 'sasl') return sessionId === 'super' || sessionId === aclId
   if (scheme !== 'ip') return sessionId === aclId
   const rule = parseIpRule(aclId)
   const address = parseIpRule(sessionId)

@@ -88,6 +88,8 @@ export interface ClientPortOptions {
   tls?: ClientPortTlsOptions
   /** Connections allowed from one address; 0 = unlimited (ZooKeeper's maxClientCnxns). @defaultValue 60 */
   maxClientCnxns?: number
+  /** Connections allowed from every address together; 0 = unlimited (ZooKeeper's `zookeeper.maxCnxns`). @defaultValue 0 */
+  maxCnxns?: number
   /** Largest frame accepted, bytes (ZooKeeper's jute.maxbuffer). @defaultValue 0xfffff */
   maxBufferBytes?: number
   /**
@@ -226,6 +228,9 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
   /** Connections that stopped reading while the port is throttled, woken when it is not. */
   private readonly waiting = new Set<ClientPortConnectionImpl>()
   private readonly maxClientCnxns: number
+  private readonly maxCnxns: number
+  /** Sockets counted in {@link perAddress}, every address together. */
+  private admitted = 0
   private readonly enabledWords: ReadonlySet<string>
   private readonly listeners: Listener[]
   private readonly tls: TlsSetup | undefined
@@ -244,6 +249,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     options: ClientPortOptions,
   ) {
     this.maxClientCnxns = options.maxClientCnxns ?? maxClientCnxnsDefault
+    this.maxCnxns = options.maxCnxns ?? 0
     this.maxBufferBytes = options.maxBufferBytes ?? juteMaxBufferBytes
     this.writeBufferedBytesMax = options.writeBufferedBytesMax ?? writeBufferedBytesMaxDefault
     this.queuedBytesMax = options.queuedBytesMax ?? connectionQueuedBytesMaxDefault
@@ -386,12 +392,20 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
       socket.destroy()
       return false
     }
+    // ServerCnxnFactory.limitTotalNumberOfCnxns: every address together, under zookeeper.maxCnxns.
+    if (this.maxCnxns > 0 && this.admitted >= this.maxCnxns) {
+      this.warn(`Too many connections ${this.admitted} - max is ${this.maxCnxns}`)
+      socket.destroy()
+      return false
+    }
     this.perAddress.set(address, count + 1)
+    this.admitted++
     socket.once('close', () => this.release(address))
     return true
   }
 
   private release(address: string): void {
+    this.admitted--
     const count = (this.perAddress.get(address) ?? 1) - 1
     if (count <= 0) this.perAddress.delete(address)
     else this.perAddress.set(address, count)

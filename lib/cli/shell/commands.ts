@@ -3,7 +3,9 @@
  * and what it does. Output and error lines are zkCli.sh's (see `format.ts`).
  * @module
  */
-import { CreateMode, type AddWatchMode, type CreateModeValue, type WatcherType, type ZooKeeperClient } from '../../index.js'
+import { CreateMode, parseConnectString, type AddWatchMode, type CreateModeValue, type WatcherType, type ZooKeeperClient } from '../../index.js'
+import { fullVersion } from '../version.js'
+import { clientConfigString } from './config.js'
 import { shellSubtreeNodesMax } from '../../limits.js'
 import { formatAcl, formatStat, javaList, parseAcl } from './format.js'
 import type { OptionSpec, ParsedArgs } from './parse.js'
@@ -156,6 +158,24 @@ async function whoami(ctx: CommandContext): Promise<undefined> {
   ctx.output.out(['Auth scheme: User', ...infos.map((i) => `${i.authScheme}: ${i.user}`)].join('\n'))
 }
 
+/** ZooKeeper's configuration znode, which `config` reads (ZooDefs.CONFIG_NODE). */
+export const configNode = '/zookeeper/config'
+
+/**
+ * zkCli's GetConfigCommand: the data of /zookeeper/config (`-c`: only the version and the client
+ * addresses, `-s`: its Stat too, `-w`: a watch on it). ZooKeeper's getConfig reads it outside any
+ * chroot; a chrooted session cannot, so it is refused with advice.
+ */
+async function config(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const chroot = parseConnectString(ctx.server).chroot
+  if (chroot !== '') throw new ShellError(`config reads ${configNode}, outside the chroot ${chroot}: connect without the chroot to read it`)
+  const watch = parsed.options.has('w') ? { watch: ctx.watcher } : {}
+  const { data, stat } = await ctx.requireClient().getData(configNode, watch)
+  const text = new TextDecoder().decode(data)
+  ctx.output.out(parsed.options.has('c') ? clientConfigString(text) : text)
+  if (parsed.options.has('s')) printStat(ctx, stat)
+}
+
 const addWatchModes: Record<string, AddWatchMode> = { PERSISTENT: 'persistent', PERSISTENT_RECURSIVE: 'persistentRecursive' }
 
 async function addWatch(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
@@ -184,6 +204,7 @@ const table: Command[] = [
   { name: 'addWatch', usage: 'addWatch [-m mode] path # optional mode is one of [PERSISTENT, PERSISTENT_RECURSIVE] - default is PERSISTENT_RECURSIVE', options: { m: 'value' }, argsMin: 1, argsMax: 1, run: addWatch },
   { name: 'addauth', usage: 'addauth scheme auth', options: none, argsMin: 2, argsMax: 2, run: async (ctx, p) => void (await ctx.requireClient().addAuth(arg(p, 1), arg(p, 2))) },
   { name: 'close', usage: 'close ', options: none, argsMin: 0, argsMax: 0, run: async (ctx) => void (await ctx.closeSession()) },
+  { name: 'config', usage: 'config [-c] [-w] [-s]', options: { c: 'flag', w: 'flag', s: 'flag' }, argsMin: 0, argsMax: 0, run: config },
   { name: 'connect', usage: 'connect host:port', options: none, argsMin: 0, argsMax: 1, run: async (ctx, p) => ((await ctx.connect(p.args[1])) ? 'ok' : 'failed') },
   { name: 'create', usage: 'create [-s] [-e] [-c] [-t ttl] path [data] [acl]', options: { s: 'flag', e: 'flag', c: 'flag', t: 'value' }, argsMin: 1, argsMax: 3, run: create },
   { name: 'delete', usage: 'delete [-v version] path', options: { v: 'value' }, argsMin: 1, argsMax: 1, run: async (ctx, p) => void (await ctx.requireClient().delete(arg(p, 1), versionOption(p))) },
@@ -204,6 +225,7 @@ const table: Command[] = [
   { name: 'setAcl', usage: 'setAcl [-s] [-v version] [-R] path acl', options: { s: 'flag', v: 'value', R: 'flag' }, argsMin: 2, argsMax: 2, run: setAcl },
   { name: 'stat', usage: 'stat [-w] path', options: { w: 'flag' }, argsMin: 1, argsMax: 1, run: stat },
   { name: 'sync', usage: 'sync path', options: none, argsMin: 1, argsMax: 1, run: async (ctx, p) => void (await ctx.requireClient().sync(arg(p, 1)), ctx.output.out('Sync is OK')) },
+  { name: 'version', usage: 'version ', options: none, argsMin: 0, argsMax: 0, run: async (ctx) => void ctx.output.out(`ZooKeeper CLI version: ${fullVersion}`) },
   { name: 'whoami', usage: 'whoami ', options: none, argsMin: 0, argsMax: 0, run: whoami },
 ]
 

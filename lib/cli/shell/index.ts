@@ -147,11 +147,14 @@ export async function runShell(argv: string[], io: ShellIO): Promise<number> {
   return interactive(args, tls, io, output)
 }
 
+/** The commands one-shot mode runs without opening a session. */
+const offlineCommands: ReadonlySet<string> = new Set(['help', 'printwatches', 'version'])
+
 async function oneShot(args: ShellArgs, tls: TcpTlsOptions | undefined, output: ShellOutput): Promise<number> {
   const shell = new Shell({ server: args.server, sessionTimeoutMs: args.timeoutMs, output, printWatches: false, tls })
   const first = args.command[0]
   // Commands that need no session run without one, so `paddock shell help` works offline.
-  if (first !== 'help' && first !== 'printwatches' && !(await shell.connect())) return ShellExitCode.connectFailed
+  if (first !== undefined && !offlineCommands.has(first) && !(await shell.connect())) return ShellExitCode.connectFailed
   try {
     return exitCodes[await shell.execute(args.command)]
   } finally {

@@ -21,6 +21,8 @@ export interface ShellOutput {
 export interface CommandContext {
   /** Where output goes. */
   readonly output: ShellOutput
+  /** The connect string of the current (or last) session, `host:port[,host:port...][/chroot]`. */
+  readonly server: string
   /** Whether watches print when they fire. */
   printWatches: boolean
   /** The watcher `-w` reads and addWatch leave. */

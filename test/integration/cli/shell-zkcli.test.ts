@@ -39,4 +39,16 @@ describe.skipIf(missing !== undefined)('paddock shell prints what zkCli.sh print
     await both('delete', '/cmp')
     await both('getAllChildrenNumber', '/cmp')
   })
+
+  it('prints config (plain, -s and -c), whoami and version alike', async () => {
+    await both('config')
+    await both('config', '-s')
+    await both('config', '-c')
+    await both('whoami')
+    const expected = await zkCli(apache.connectString, 'version')
+    const actual = await shell(['-server', apache.connectString, 'version'])
+    const shape = (text: string) => text.trim().replace(/^ZooKeeper CLI version: \d+\.\d+\.\d+-\S+, built on .+$/, 'ZooKeeper CLI version: <version>, built on <date>')
+    expect(shape(actual.out)).toBe('ZooKeeper CLI version: <version>, built on <date>')
+    expect(shape(expected.out)).toBe(shape(actual.out))
+  })
 })

@@ -15,6 +15,7 @@ import { createServer } from '../../../lib/index.js'
 import { installCompiledPackage, root } from '../helpers/compile.js'
 import { freePorts, srvrMode, until, within } from '../ensemble/processes-harness.js'
 import { attr, blocksOf, has, mismatch, parseTranscript, runStep, sandboxPath, substitute, transpile, where, writeShims, type Block, type Machine, type Outcome, type Step, type Substitutions } from './guides.js'
+import { exportedFamilies, isExported, metricNames } from '../admin/promql.js'
 
 /** Tools the transcripts call; CI installs them (.ci/install-interop.sh), elsewhere their absence skips. */
 const tools = ['bash', 'nc', 'curl', 'jq', 'zkCli.sh', 'java', 'openssl']
@@ -143,8 +144,8 @@ describe.skipIf(missing.length > 0)('the guides, run as written', () => {
     }
   })
 
-  it('operations: a server from the zoo.cfg shown answers the four-letter words and admin requests shown; the scrape config and queries name what it serves', async () => {
-    const [clientPort, adminPort] = (await freePorts(2)).map(String)
+  it('operations: a server from the zoo.cfg shown answers the four-letter words, admin and metrics requests shown; the scrape config and queries name what it serves', async () => {
+    const [clientPort, adminPort, metricsPort] = (await freePorts(3)).map(String)
     const dir = join(work, 'operations')
     const subs: Substitutions = [
       [/\/var\/lib\/paddock/g, join(dir, 'data')],
@@ -152,6 +153,7 @@ describe.skipIf(missing.length > 0)('the guides, run as written', () => {
       [/^clientPort=2181$/m, `clientPort=${clientPort}\nclientPortAddress=127.0.0.1`],
       [/\b2181\b/g, clientPort ?? ''],
       [/\b8080\b/g, adminPort ?? ''],
+      [/\b7000\b/g, metricsPort ?? ''],
     ]
     const machine: Machine = { name: 'local', dir, subs }
     const blocks = blocksOf('docs/operations.md')
@@ -165,18 +167,19 @@ describe.skipIf(missing.length > 0)('the guides, run as written', () => {
     try {
       await until(() => `the server to start; output:\n${output}`, () => (output.includes('serving ZooKeeper clients') ? true : undefined), settleMsMax, 50)
       for (const block of blocks.filter((b) => has(b, 'transcript'))) await runTranscript(block, [machine])
-      const exported = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()
+      // A family is declared by its # TYPE line; a summary's series add _sum and _count, a histogram's _bucket too.
+      const families = exportedFamilies(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())
       for (const block of blocks.filter((b) => has(b, 'metrics'))) {
-        const names = [...block.code.matchAll(/\bpaddock_\w+/g)].map((m) => m[0])
+        const names = block.code.split('\n').flatMap(metricNames)
         expect(names.length, where(block)).toBeGreaterThan(0)
-        // A family is declared by its # TYPE line; a histogram's series add _bucket, _sum, _count.
-        const families = new Set([...exported.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]))
-        for (const name of names) expect(families, `${where(block)} names ${name}`).toContain(name.replace(/_(bucket|sum|count)$/, ''))
+        for (const name of names) expect(isExported(families, name), `${where(block)} names ${name}, which /metrics does not export`).toBe(true)
       }
+      const servingPorts = [/^admin\.serverPort=(\d+)$/m, /^metricsProvider\.httpPort=(\d+)$/m].map((key) => key.exec(config.code)?.[1])
       for (const block of blocks.filter((b) => has(b, 'scrape-config'))) {
         expect(block.code, where(block)).toMatch(/^\s*metrics_path: \/metrics$/m)
-        const ports = [...block.code.matchAll(/'[\w.-]+:(\d+)'/g)].map((m) => m[1])
-        expect(new Set(ports), `${where(block)}: the targets use admin.serverPort`).toEqual(new Set([/^admin\.serverPort=(\d+)$/m.exec(config.code)?.[1]]))
+        const ports = new Set([...block.code.matchAll(/'[\w.-]+:(\d+)'/g)].map((m) => m[1]))
+        expect(ports.size, `${where(block)}: one port for every target`).toBe(1)
+        expect(servingPorts, `${where(block)}: the targets use metricsProvider.httpPort or admin.serverPort`).toContain([...ports][0])
       }
     } finally {
       const ended = new Promise((resolve) => server.once('exit', (code) => resolve(code)))

@@ -145,3 +145,11 @@ export function pem(path: string): string {
 export function clientTls(certs: Certificates, who?: Identity, ca = certs.ca): { ca: string; key?: string; cert?: string } {
   return { ca: pem(ca), ...(who === undefined ? {} : { key: pem(who.key), cert: pem(who.cert) }) }
 }
+
+/**
+ * Ensemble members' certificates from the test CA, one per host (subjectAltName IP:<host>, CN
+ * member-<i>), named member-<i> in `certs.dir`, for member-to-member TLS.
+ */
+export async function makeMemberCertificates(certs: Certificates, hosts: readonly string[]): Promise<Identity[]> {
+  return Promise.all(hosts.map((host, i) => makeLeaf(certs.dir, `member-${i + 1}`, `/O=Acme/CN=member-${i + 1}`, `CN=member-${i + 1},O=Acme`, 'ca', `IP:${host}`, 100 + i)))
+}

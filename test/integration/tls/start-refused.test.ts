@@ -96,7 +96,10 @@ describe('zoo.cfg refuses what it cannot serve before anything starts', () => {
     ['an SSL context supplier class', 'ssl.context.supplier.class=com.example.Supplier\n', /ssl\.context\.supplier\.class names a Java class/],
     ['a client auth mode that does not exist', 'ssl.clientAuth=maybe\n', /ssl\.clientAuth must be none, want or need/],
     ['another TLS auth provider', 'ssl.authProvider=custom\n', /only the built-in x509 provider/],
-    ['member-to-member TLS (not served yet)', 'sslQuorum=true\n', /sslQuorum=true is not supported yet/],
+    ['member-to-member TLS without a key store', 'sslQuorum=true\n', /sslQuorum=true but ssl\.quorum\.keyStore\.location is not set/],
+    ['member-to-member TLS without a trust store', 'sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\n', /sslQuorum=true but ssl\.quorum\.trustStore\.location is not set/],
+    ['member-to-member TLS that does not check certificates', 'ssl.quorum.clientAuth=none\n', /members always present and verify certificates both ways/],
+    ['plain text and TLS on member ports', 'portUnification=true\n', /portUnification=true is not supported/],
   ]
   it.each(refused)('%s', (_, text, says) => {
     expect(() => parseZooCfg(`dataDir=/tmp/d\n${text}`, 'zoo.cfg')).toThrow(ConfigError)

@@ -49,6 +49,8 @@ export interface ApacheOptions extends ServerSettings {
   extraConfig?: readonly string[]
   /** More jars on the JVM's class path (Netty's codec, for TLS). */
   extraClasspath?: readonly string[]
+  /** More JVM flags (`-Djava.security.auth.login.config=…` for SASL, say). */
+  extraJvmFlags?: readonly string[]
 }
 
 const running = new Set<ChildProcess>()
@@ -157,6 +159,7 @@ function spawnJvm(options: ApacheOptions, configPath: string, dir: string): Chil
     `-Dznode.container.checkIntervalMs=${options.containerCheckIntervalMs}`,
     '-Dzookeeper.admin.enableServer=false',
     `-Dzookeeper.log.dir=${dir}`,
+    ...(options.extraJvmFlags ?? []),
     '-cp',
     [zookeeperConfDir, zookeeperJar, ...(options.extraClasspath ?? [])].join(':'),
     'org.apache.zookeeper.server.ZooKeeperServerMain',

@@ -81,7 +81,7 @@ describe('zoo.cfg client TLS keys', () => {
 
   it('warns of an auth provider class it cannot load and accepts the ones built in', () => {
     const config = parseZooCfg('clientPort=2181\nauthProvider.1=org.apache.zookeeper.server.auth.DigestAuthenticationProvider\nauthProvider.2=com.example.LdapProvider\n', 'zoo.cfg')
-    expect(config.warnings).toEqual(['zoo.cfg:3: authProvider.2=com.example.LdapProvider ignored: Paddock cannot load Java classes (x509, digest and ip are built in)'])
+    expect(config.warnings).toEqual(['zoo.cfg:3: authProvider.2=com.example.LdapProvider ignored: Paddock cannot load Java classes (x509, digest, ip and sasl are built in)'])
   })
 
   it('refuses a bad flag with the file and line', () => {

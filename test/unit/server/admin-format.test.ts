@@ -29,7 +29,7 @@ describe('formatPrometheus', () => {
     expect(text).toContain('paddock_server_state{state="leader"} 1\n')
     expect(text).toContain('paddock_server_state{state="follower"} 0\n')
     expect(text).toContain('paddock_last_zxid 4294967299\n')
-    expect(text).toContain('paddock_log_sync_ms_bucket{le="+Inf"} 0\n')
+    expect(text).toContain('fsynctime_count 0\n')
   })
 
   it('escapes backslash, quote and newline in label values', () => {

@@ -56,4 +56,17 @@ describe('ACL rules', () => {
     expect(isValidId('ip', 'localhost')).toBe(false)
     expect(hasPermission([{ perms: 1, id: { scheme: 'ip', id: 'fe80::/16' } }], 1, [{ scheme: 'ip', id: 'fe80::1234' }])).toBe(true)
   })
+
+  it('validates and matches sasl ids as SASLAuthenticationProvider does, the user "super" matching every one', () => {
+    for (const id of ['alice', 'zk/host.example.com@EXAMPLE.COM', 'alice@EXAMPLE.COM', 'a/b']) expect(isValidId('sasl', id), id).toBe(true)
+    for (const id of ['a@b@c', 'a/b/c@R', 'a@R/x']) expect(isValidId('sasl', id), id).toBe(false)
+    const acl = [{ perms: Perms.READ, id: { scheme: 'sasl', id: 'alice' } }]
+    expect(hasPermission(acl, Perms.READ, [{ scheme: 'sasl', id: 'alice' }])).toBe(true)
+    expect(hasPermission(acl, Perms.READ, [{ scheme: 'sasl', id: 'bob' }])).toBe(false)
+    expect(hasPermission(acl, Perms.READ, [{ scheme: 'digest', id: 'alice' }])).toBe(false)
+    expect(hasPermission(acl, Perms.READ, [{ scheme: 'sasl', id: 'super' }])).toBe(true)
+    expect(fixupACL([{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }], [{ scheme: 'ip', id: '1.2.3.4' }, { scheme: 'sasl', id: 'alice' }])).toEqual([
+      { perms: Perms.ALL, id: { scheme: 'sasl', id: 'alice' } },
+    ])
+  })
 })

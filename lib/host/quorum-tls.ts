@@ -1,0 +1,56 @@
+/**
+ * TLS between members (ZooKeeper's `sslQuorum=true` with the `ssl.quorum.*` keys): every quorum and
+ * election connection is mutual TLS, each member presenting its certificate and verifying its
+ * peer's against the quorum trust store. Read and checked before the member starts; a setting that
+ * cannot be served stops the start with a {@link TlsConfigError} naming the `ssl.quorum.*` key.
+ * @module
+ */
+import { createSecureContext, type SecureContextOptions } from 'node:tls'
+import type { PeerTlsOptions } from '../peer/tcp.js'
+import { cipherList, protocolRange } from './tls.js'
+import { readKeyStore, readTrustStore, TlsConfigError, type TlsStoreOptions } from './tls-stores.js'
+
+/**
+ * Member-to-member TLS. Both stores are required: without a trust store of its own, a member would
+ * take any certificate a public CA signed as a member's.
+ */
+export interface QuorumTlsOptions {
+  /** This member's key and certificate chain: a PEM file holding both, or PKCS12 (ssl.quorum.keyStore.*). */
+  keyStore: TlsStoreOptions
+  /** The CAs every member's certificate must chain to (ssl.quorum.trustStore.*). */
+  trustStore: TlsStoreOptions
+  /**
+   * Check that a member's certificate names the host its `server.N` line gives (a DNS or IP
+   * subject alternative name, as HTTPS checks a server): on the connections a member dials and on
+   * those it accepts, where the member id the connection claims decides which host
+   * (ssl.quorum.hostnameVerification). @defaultValue true
+   */
+  hostnameVerification?: boolean | undefined
+  /** The protocol (ssl.quorum.protocol), as for the client port. @defaultValue 'TLSv1.3' */
+  protocol?: string | undefined
+  /** The protocols enabled (ssl.quorum.enabledProtocols). */
+  enabledProtocols?: readonly string[] | undefined
+  /** Cipher suites enabled (ssl.quorum.ciphersuites). */
+  ciphersuites?: readonly string[] | undefined
+}
+
+/**
+ * Reads the stores and checks the protocols and suites; the secure context is built once, so a
+ * key that does not match its certificate or a wrong password stops the start here.
+ * @throws TlsConfigError naming the `ssl.quorum.*` setting and the file.
+ */
+export async function loadQuorumTls(options: QuorumTlsOptions): Promise<PeerTlsOptions> {
+  const key = await readKeyStore('ssl.quorum.keyStore', options.keyStore)
+  const context: SecureContextOptions = {
+    ...(key.kind === 'pkcs12' ? { pfx: key.pfx, passphrase: key.passphrase } : { key: key.key, cert: key.cert, passphrase: key.passphrase }),
+    ca: await readTrustStore('ssl.quorum.trustStore', options.trustStore),
+    ...protocolRange(options, 'ssl.quorum'),
+    ...(options.ciphersuites === undefined ? {} : { ciphers: cipherList(options.ciphersuites, 'ssl.quorum.ciphersuites') }),
+  }
+  try {
+    createSecureContext(context)
+  } catch (error) {
+    throw new TlsConfigError('ssl.quorum.keyStore.location', options.keyStore.location, `cannot be used: ${(error as Error).message}`, { cause: error })
+  }
+  return { context, hostnameVerification: options.hostnameVerification ?? true }
+}
