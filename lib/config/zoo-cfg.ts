@@ -144,6 +144,8 @@ export interface ZooConfig {
   adminServerAddress: string | undefined
   /** Whether the admin server also serves the web console under /console/ (admin.console.enabled; Paddock's own key). */
   adminConsoleEnabled: boolean
+  /** admin.forceHttps: the admin server serves HTTPS only, with the ssl.quorum key store, as ZooKeeper's does. */
+  adminForceHttps: boolean
   /** Keys set by `PADDOCK_*` environment variables (values left out: they may be secrets), in the order read. */
   fromEnvironment: EnvironmentOverride[]
   /** Things ZooKeeper would warn about (even ensembles, unknown keys), and keys that change nothing in Paddock. */
@@ -301,6 +303,9 @@ export function parseZooCfg(text: string, file = '', options: ZooCfgParseOptions
   checkMetrics(config, seen)
   const tlsWrong = tlsProblem(config.secureClientPort, config.tls, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
   if (tlsWrong !== undefined) throw lineError(file, seen.get('secureClientPort') ?? seen.get('client.portUnification'), tlsWrong)
+  if (config.adminForceHttps && config.tls.quorum.keyStore.location === undefined) {
+    throw lineError(file, seen.get('admin.forceHttps'), "admin.forceHttps=true needs ssl.quorum.keyStore.location: ZooKeeper's admin server serves HTTPS with the quorum key store")
+  }
   const quorumWrong = quorumTlsProblem(config.tls.quorum, config.tls.lines, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
   if (quorumWrong !== undefined) throw lineError(file, seen.get('sslQuorum'), quorumWrong)
   return config
@@ -384,6 +389,7 @@ function defaults(file: string, text: string): ZooConfig {
     adminServerPort: undefined,
     adminServerAddress: undefined,
     adminConsoleEnabled: false,
+    adminForceHttps: false,
     fromEnvironment: [],
     warnings: [],
   }
@@ -416,6 +422,13 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
     case 'admin.serverAddress': config.adminServerAddress = value; break
     case 'admin.console.enabled': config.adminConsoleEnabled = boolean(file, line); break
+    case 'admin.forceHttps': config.adminForceHttps = boolean(file, line); break
+    case 'admin.needClientAuth':
+      if (boolean(file, line)) throw lineError(file, line, 'admin.needClientAuth=true is not supported: the admin server does not ask for client certificates; bind it to loopback or a management network')
+      break
+    case 'admin.portUnification':
+      if (boolean(file, line)) throw lineError(file, line, 'admin.portUnification=true is not supported: the admin server speaks HTTPS (admin.forceHttps=true) or HTTP, not both')
+      break
     case 'dynamicConfigFile': config.dynamicConfigFile = value; break
     case 'standaloneEnabled': config.standaloneEnabled = boolean(file, line); break
     case 'reconfigEnabled': config.reconfigEnabled = boolean(file, line); break

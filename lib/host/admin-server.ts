@@ -144,10 +144,12 @@ export interface AdminServerOptions {
  * chain, as PEM. Browsers and clients then reach it at `https://`; plain HTTP is not served.
  */
 export interface AdminTlsOptions {
-  /** The private key, PEM. */
-  key: string | Buffer
-  /** The certificate chain, PEM (the server's certificate first). */
-  cert: string | Buffer
+  /** The private key, PEM (absent with `pfx`). */
+  key?: string | Buffer | undefined
+  /** The certificate chain, PEM (the server's certificate first; absent with `pfx`). */
+  cert?: string | Buffer | undefined
+  /** A PKCS12 bundle of the key and chain, instead of `key` and `cert`. */
+  pfx?: Buffer | undefined
   /** Passphrase of an encrypted `key`. */
   passphrase?: string | undefined
 }

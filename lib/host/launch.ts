@@ -23,13 +23,14 @@ import { Replication, type ReplicationLogger } from '../server/replication.js'
 import { startClientPort, type ClientPortOptions } from '../wire/server.js'
 import { majorityQuorum, ZabPeer, type ZabLimits } from '../zab/index.js'
 import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
-import { startAdminServerIfEnabled } from './admin-server.js'
+import { startAdminServerIfEnabled, type AdminTlsOptions } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
 import { loadClientAuth, type ClientAuthenticator } from './sasl.js'
 import { startMetricsServer } from './metrics-server.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
 import { loadServerTls, startCertificateReload, type LoadedTls } from './tls.js'
-import type { ServerOptions } from './types.js'
+import { readKeyStore, TlsConfigError } from './tls-stores.js'
+import type { AdminServerTlsOptions, ServerOptions } from './types.js'
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
@@ -71,6 +72,7 @@ const storageLogger = {
 export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   const auth = await loadClientAuth(spec.options.sasl, spec.options.enforceAuth, spec.options.tls !== undefined, spec.options.clientPortLogger ?? authLogger)
   const tls = spec.options.tls === undefined ? undefined : await loadServerTls(spec.options.tls)
+  const adminTls = spec.options.adminServerTls === undefined ? undefined : await loadAdminTls(spec.options.adminServerTls)
   if (tls !== undefined && tls.clientPort.port === undefined && !(tls.clientPort.portUnification === true && spec.clientPort !== undefined)) {
     throw new TypeError('tls: no port would speak TLS: give tls.port (a TLS-only port), or port with tls.portUnification')
   }
@@ -85,7 +87,7 @@ export async function launch(spec: LaunchSpec): Promise<RunningMember> {
   const running = new RunningMember(spec.myid, core, {
     logger: spec.logger,
     rebuild: (storage) => assemble(spec, storage),
-    ports: (current) => openPorts(spec, current, tls, auth),
+    ports: (current) => openPorts(spec, current, tls, auth, adminTls),
   })
   try {
     if (spec.waitUntilServing) await core.replication.whenServing()
@@ -153,7 +155,7 @@ function clientPortOptions(address: { port: number; host: string } | undefined, 
  * so that one directory is the data and the log directory alike, and is measured for `dirs` only
  * when it is the server's own storage (not a `storage` passed in).
  */
-async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTls | undefined, auth: ClientAuthenticator | undefined): Promise<Ports> {
+async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTls | undefined, auth: ClientAuthenticator | undefined, adminTls: AdminTlsOptions | undefined): Promise<Ports> {
   const { options } = spec
   const dataDir = options.dataDir ?? ''
   const ownLevel = options.storage === undefined && options.dataDir !== undefined
@@ -190,7 +192,7 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
       initialConfiguration: options.initialConfiguration,
       health: () => current.health,
     }
-    ports.admin = await startAdminServerIfEnabled(sources, options)
+    ports.admin = await startAdminServerIfEnabled(sources, { ...options, adminServerTls: adminTls })
     if (options.metricsPort !== undefined) ports.metrics = await startMetricsServer(sources, { port: options.metricsPort, ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }) })
     return ports
   } catch (error) {
@@ -199,6 +201,16 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
     await ports.clientPort?.close()
     throw error
   }
+}
+
+/** The admin server's key and certificate, read from the key store (named as zoo.cfg's `ssl.quorum.keyStore`) or taken as PEM. */
+async function loadAdminTls(options: AdminServerTlsOptions): Promise<AdminTlsOptions> {
+  if (options.keyStore === undefined) {
+    if (options.key === undefined || options.cert === undefined) throw new TlsConfigError('ssl.quorum.keyStore.location', undefined, 'HTTPS on the admin server needs a key store (or adminServerTls.key and .cert)')
+    return { key: options.key, cert: options.cert, passphrase: options.passphrase }
+  }
+  const material = await readKeyStore('ssl.quorum.keyStore', options.keyStore)
+  return material.kind === 'pkcs12' ? { pfx: material.pfx, passphrase: material.passphrase } : { key: material.key, cert: material.cert, passphrase: material.passphrase }
 }
 
 /** Where authentication is reported without a clientPortLogger: refusals only, as the client port reports its own. */

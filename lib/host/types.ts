@@ -14,6 +14,7 @@ import type { ClientPortOptions } from '../wire/server.js'
 import type { ServerTlsOptions } from './tls.js'
 import type { ClientSaslOptions, EnforceAuthOptions } from './sasl.js'
 import type { QuorumTlsOptions } from './quorum-tls.js'
+import type { TlsStoreOptions } from './tls-stores.js'
 import type { Storage } from '../../storage/index.js'
 
 /** Options of {@link createServer}. */
@@ -92,6 +93,12 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
    * server, read-only until a user signs in with a digest identity. @defaultValue false
    */
   adminConsoleEnabled?: boolean
+  /**
+   * Serve the admin server (and its console) over HTTPS only (zoo.cfg's `admin.forceHttps=true`,
+   * which uses the `ssl.quorum.keyStore.*` key store, as ZooKeeper's admin server does). Start-up
+   * fails with a `TlsConfigError` when the key store cannot be read.
+   */
+  adminServerTls?: AdminServerTlsOptions
   /**
    * The text of the configuration file (zoo.cfg) the server is started from, which the admin
    * server's `initial_configuration` command returns; without it that command answers null.
@@ -276,4 +283,16 @@ export interface MemberServer extends Server {
   status(): MemberStatus
   /** Resolves once the member serves clients (an established leader, follower or observer). */
   waitUntilServing(timeoutMs?: number): Promise<void>
+}
+
+/** The admin server's HTTPS key and certificate: a key store file (PEM or PKCS12) or PEM text. */
+export interface AdminServerTlsOptions {
+  /** A PEM file holding the key and certificate chain, or a PKCS12 file (zoo.cfg: `ssl.quorum.keyStore.*`). */
+  keyStore?: TlsStoreOptions | undefined
+  /** The private key as PEM text, instead of `keyStore`. */
+  key?: string | Buffer | undefined
+  /** The certificate chain as PEM text, with `key`. */
+  cert?: string | Buffer | undefined
+  /** Passphrase of an encrypted `key`. */
+  passphrase?: string | undefined
 }

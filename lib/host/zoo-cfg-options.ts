@@ -147,6 +147,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     ...(config.adminServerPort === undefined ? {} : { adminServerPort: config.adminServerPort }),
     ...(config.adminServerAddress === undefined ? {} : { adminServerHost: config.adminServerAddress }),
     ...(config.adminConsoleEnabled ? { adminConsoleEnabled: true } : {}),
+    ...(config.adminForceHttps ? { adminServerTls: { keyStore: storeOptions(config.tls.quorum.keyStore) } } : {}),
   }
 }
 

@@ -16,7 +16,7 @@ import { CreateMode } from '../../lib/protocol/create-mode.js'
 import { Perms } from '../../lib/protocol/data.js'
 import { TestingCluster } from '../../lib/testing/index.js'
 import { connect, type ZooKeeperClient } from '../../lib/client/index.js'
-import { createServer, type Server, type ServerOptions } from '../../lib/index.js'
+import { createServer, type Server } from '../../lib/index.js'
 import { makeCertificates, pem, type Certificates } from '../integration/tls/certs.js'
 
 const chromiumPath = '/usr/bin/chromium'
@@ -356,8 +356,7 @@ describeWithChromium('the console over HTTPS', () => {
     transpilePage()
     certs = await makeCertificates()
     const tls = { key: pem(certs.server.key), cert: pem(certs.server.cert) }
-    // ServerOptions has no admin TLS setting yet; the admin server takes what it is given.
-    server = await createServer({ port: 0, adminServerPort: 0, adminConsoleEnabled: true, adminServerTls: tls } as ServerOptions)
+    server = await createServer({ port: 0, adminServerPort: 0, adminConsoleEnabled: true, adminServerTls: tls })
     ui = await startConsoleServer(createConsole(tcpConsoleSources(server.connectString ?? '')), { port: 0, tls })
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
   }, 30_000)
