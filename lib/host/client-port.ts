@@ -30,7 +30,9 @@ import { fromJuteRequest, toJuteResponse, toWatcherEvent } from '../protocol/jut
 import type { Response } from '../protocol/requests.js'
 import type { WatchNotification } from '../protocol/watch.js'
 import type { ConnectRequest } from '../wire/records.js'
-import { traceMaskDefault, type DirectorySizes, type ServerInfo, type SessionInfo } from '../wire/four-letter-words.js'
+import { traceMaskDefault, type DirectorySizes, type LatencySummary, type ServerInfo, type SessionInfo } from '../wire/four-letter-words.js'
+import type { LatencyHistogram } from '../server/metrics.js'
+import { bucketQuantile, mergeHistograms, updateOps } from '../server/prometheus.js'
 import type {
   BackendReply,
   ClientPortBackend,
@@ -132,6 +134,12 @@ class MemberServerInfo implements ServerInfo {
 
   get lastProcessedZxid(): number {
     return this.member.lastProcessedZxid
+  }
+
+  get latency(): ServerInfo['latency'] {
+    const requests = [...this.member.metrics.requests]
+    const of = (update: boolean) => latencySummary(requests.filter(([op]) => updateOps.has(op) === update).map(([, h]) => h))
+    return { read: of(false), update: of(true) }
   }
 
   get health(): ServerInfo['health'] {
@@ -291,6 +299,23 @@ function watchesBySession(member: Pipeline): Map<bigint, string[]> {
     }
   }
   return bySession
+}
+
+/** Several latency histograms as one mntr counter: percentiles interpolated in the buckets. */
+function latencySummary(histograms: readonly LatencyHistogram[]): LatencySummary {
+  const counts = mergeHistograms(histograms)
+  const seen = histograms.filter((h) => h.count > 0)
+  const quantile = (q: number) => (counts.count === 0 ? 0 : bucketQuantile(counts, q))
+  return {
+    count: counts.count,
+    sumMs: counts.sum,
+    minMs: seen.length === 0 ? 0 : Math.min(...seen.map((h) => h.minMs)),
+    maxMs: seen.length === 0 ? 0 : Math.max(...seen.map((h) => h.maxMs)),
+    p50: quantile(0.5),
+    p95: quantile(0.95),
+    p99: quantile(0.99),
+    p999: quantile(0.999),
+  }
 }
 
 /** One session attached to one wire connection. */

@@ -159,10 +159,32 @@ export interface ServerInfo {
   /** On an ensemble leader: its followers (all, and those in broadcast); undefined elsewhere. */
   learners?: { followers: number; syncedFollowers: number } | undefined
   /**
+   * Request latency since the server started, reads (pings included) and writes apart, as mntr
+   * prints ZooKeeper's `readlatency` and `updatelatency` counters; absent when the backend keeps none.
+   */
+  latency?: { read: LatencySummary; update: LatencySummary } | undefined
+  /**
    * The trace mask `gtmk` prints and the admin `set_trace_mask` sets (a 64-bit value, as
    * ZooKeeper's `ZooTrace`). Paddock writes no trace log, so the mask is kept and reported only.
    */
   traceMask: bigint
+}
+
+/** One of mntr's latency counters (ZooKeeper's AvgMinMaxPercentileCounter), ms. */
+export interface LatencySummary {
+  /** Requests counted. */
+  count: number
+  /** Sum of their latencies. */
+  sumMs: number
+  /** The smallest (0 with none). */
+  minMs: number
+  /** The largest (0 with none). */
+  maxMs: number
+  /** The 50th, 95th, 99th and 99.9th percentiles (0 with none). */
+  p50: number
+  p95: number
+  p99: number
+  p999: number
 }
 
 /**
@@ -429,6 +451,22 @@ function formatWatchesByPath(bySession: ReadonlyMap<bigint, readonly string[]>):
   return `${out}\n`
 }
 
+/** A latency counter's mntr keys, as ZooKeeper's AvgMinMaxPercentileCounter names them: whole ms but the average. */
+function latencyValues(name: string, l: LatencySummary): [string, string | number][] {
+  const whole = (ms: number) => Math.round(ms)
+  return [
+    [`avg_${name}`, javaDouble(l.count === 0 ? 0 : l.sumMs / l.count)],
+    [`min_${name}`, whole(l.minMs)],
+    [`max_${name}`, whole(l.maxMs)],
+    [`cnt_${name}`, l.count],
+    [`sum_${name}`, whole(l.sumMs)],
+    [`p50_${name}`, whole(l.p50)],
+    [`p95_${name}`, whole(l.p95)],
+    [`p99_${name}`, whole(l.p99)],
+    [`p999_${name}`, whole(l.p999)],
+  ]
+}
+
 /** `MonitorCommand`: `zk_<key>\t<value>` lines; integers as integers, doubles as Java prints them. */
 function formatMonitor({ server, port }: FourLetterContext): string {
   const { total } = watchCounts(server.watchesBySession)
@@ -455,6 +493,8 @@ function formatMonitor({ server, port }: FourLetterContext): string {
   if (server.learners !== undefined) {
     values.push(['followers', server.learners.followers], ['synced_followers', server.learners.syncedFollowers])
   }
+  const latency = server.latency
+  if (latency !== undefined) values.push(...latencyValues('readlatency', latency.read), ...latencyValues('updatelatency', latency.update))
   let out = values.map(([k, v]) => `zk_${k}\t${v}\n`).join('')
   // Paddock's own keys, after ZooKeeper's (a monitor that knows only zk_ keys skips them).
   const health = server.health

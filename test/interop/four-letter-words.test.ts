@@ -73,6 +73,18 @@ describe.each(targets)('$name: four-letter words', (target) => {
     expect(Number(mntr.get('zk_num_alive_connections'))).toBeGreaterThanOrEqual(1)
   })
 
+  it('reports read and write latency counters in mntr, percentiles included', async () => {
+    const mntr = fields(await ask('mntr'), '\t')
+    for (const name of ['readlatency', 'updatelatency']) {
+      for (const key of ['avg', 'min', 'max', 'cnt', 'sum', 'p50', 'p95', 'p99', 'p999']) {
+        expect(mntr.get(`zk_${key}_${name}`), `zk_${key}_${name}`).toMatch(/^\d+(\.\d+)?$/)
+      }
+    }
+    // The suite's writes (the nodes and the ephemeral) were counted.
+    expect(Number(mntr.get('zk_cnt_updatelatency'))).toBeGreaterThanOrEqual(nodeCount - 5)
+    expect(Number(mntr.get('zk_p50_updatelatency'))).toBeLessThanOrEqual(Number(mntr.get('zk_p99_updatelatency')))
+  })
+
   it('lists the session and its ephemeral in dump and the watched paths in wchp', async () => {
     await client.getData('/flw', () => undefined)
     const dump = await ask('dump')
