@@ -5,6 +5,7 @@
 // expectations ZooKeeper's. zkCli.sh (ClientCnxnSocketNetty, PEM stores) runs against both the same
 // way. Last, the x509 ids Paddock derives for awkward subjects are compared with the ones Java's
 // X500Principal.getName() prints (java/X500Name.java), the function ZooKeeper's provider uses.
+// Curator 5 (java/CuratorTls.java) connects through ZooKeeper's client TLS keys to both as well.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -182,6 +183,42 @@ for (const target of tlsTargets) {
 }
 
 const javaMissing = existsSync(javaPath) ? undefined : `${javaPath} is missing`
+const curatorJar = '/usr/share/java/curator-framework.jar'
+const curatorMissing = javaMissing ?? nettyMissing() ?? (existsSync(curatorJar) ? undefined : `${curatorJar} is missing (apt-get install libcurator-recipes-java)`)
+if (curatorMissing !== undefined && process.env['CI'] === 'true') throw new Error(`interop: Curator is required in CI: ${curatorMissing}`)
+
+for (const target of tlsTargets) {
+  const skip = curatorMissing !== undefined || target.unavailable !== undefined
+  const why = curatorMissing ?? target.unavailable
+  describe.skipIf(skip)(`${target.name}: Curator over TLS${why === undefined ? '' : ` (skipped: ${why})`}`, () => {
+    let server: TlsServer
+
+    beforeAll(async () => {
+      server = await target.start(certs, { maxSessionTimeoutMs: 30_000 })
+    }, hookTimeoutMs)
+
+    afterAll(async () => {
+      await server?.stop()
+    }, hookTimeoutMs)
+
+    it('connects with its client certificate through ZooKeeper\'s client TLS keys, authenticated as x509:<subject>', async () => {
+      const program = fileURLToPath(new URL('java/CuratorTls.java', import.meta.url))
+      const flags = [
+        '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
+        '-Dzookeeper.client.secure=true',
+        '-Dzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+        `-Dzookeeper.ssl.keyStore.location=${certs.alice.keyStore}`,
+        '-Dzookeeper.ssl.keyStore.type=PEM',
+        `-Dzookeeper.ssl.trustStore.location=${certs.ca}`,
+        '-Dzookeeper.ssl.trustStore.type=PEM',
+      ]
+      const { stdout } = await run(javaPath, [...flags, '-cp', [zookeeperConfDir, '/usr/share/java/*'].join(':'), program, `127.0.0.1:${server.securePort}`, 'sealed by curator'], { timeout: 90_000 })
+      const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { connected: boolean; data?: string; ids?: string[] }
+      expect(result).toMatchObject({ connected: true, data: 'sealed by curator' })
+      expect(result.ids).toContain('x509:CN=alice,OU=eng,O=Acme')
+    }, 120_000)
+  })
+}
 
 describe.skipIf(javaMissing !== undefined)('x509 ids', () => {
   const subjects = [
