@@ -1,10 +1,16 @@
 /**
  * `paddock data ...`: moving data between Apache ZooKeeper and Paddock (import, export) and the
- * dataDir tools (dump-snapshot, dump-log, verify), as ZooKeeper's zkSnapShotToolkit and
- * zkTxnLogToolkit are for its files. A progress line goes to stderr when it is a terminal.
+ * dataDir tools (dump-snapshot, dump-log, verify, purge), as ZooKeeper's zkSnapShotToolkit,
+ * zkTxnLogToolkit and zkCleanup.sh are for its files. A progress line goes to stderr when it is a
+ * terminal.
  * @module
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { createLevelStorage, levelSubdirectory, StorageError, type SnapshotInfo } from '../../storage/index.js'
+import { snapRetainCountMin } from '../limits.js'
+import { quietLogger } from '../migrate/paddock-dir.js'
 import { formatZxid } from '../protocol/zxid.js'
 import {
   exportToZooKeeper,
@@ -22,7 +28,8 @@ export const dataUsage = `usage:
   paddock data export --to-zookeeper PADDOCK_DATADIR ZK_DATADIR
   paddock data dump-snapshot [--json] PADDOCK_DATADIR | --zookeeper SNAPSHOT_FILE
   paddock data dump-log [--json] PADDOCK_DATADIR | --zookeeper LOG_FILE
-  paddock data verify PADDOCK_DATADIR`
+  paddock data verify PADDOCK_DATADIR
+  paddock data purge [-n COUNT] PADDOCK_DATADIR`
 
 /** Where the command writes, and whether stderr is a terminal (for the progress line). */
 export interface DataCommandIO extends Output {
@@ -102,6 +109,54 @@ async function runVerify(args: string[], io: DataCommandIO): Promise<number> {
   return 0
 }
 
+/** The retain count `-n` gives (PurgeTxnLog's: an integer, at least 3), or the problem with it. */
+function retainCount(text: string | undefined): number | string {
+  if (text === undefined) return snapRetainCountMin
+  const count = Number(text)
+  if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(count)) return `'${text}' can not be parsed to integer.`
+  return count >= snapRetainCountMin ? count : `count should be greater than or equal to ${snapRetainCountMin}`
+}
+
+/** What purge kept: `N snapshot(s), <oldest> to <newest>, and the log after <oldest>`. */
+function keptLine(snapshots: readonly SnapshotInfo[]): string {
+  const newest = snapshots[0]
+  const oldest = snapshots[snapshots.length - 1]
+  if (newest === undefined || oldest === undefined) return 'no snapshot and the whole log (nothing to purge before a snapshot)'
+  return `${snapshots.length} snapshot(s), ${formatZxid(oldest.zxid)} to ${formatZxid(newest.zxid)}, and the log after ${formatZxid(oldest.zxid)}`
+}
+
+/**
+ * `paddock data purge [-n COUNT] DIR` (zkCleanup.sh, ZooKeeper's PurgeTxnLog): keeps the newest
+ * COUNT snapshots (3 by default, at least 3) and the log after the oldest of them, through the
+ * storage's own purge (the one a server's autopurge runs). Refused while a server holds the dataDir.
+ */
+async function runPurge(args: string[], io: DataCommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { count: { type: 'string', short: 'n' } }, allowPositionals: true, strict: true })
+  const dir = positionals[0]
+  if (dir === undefined || positionals.length !== 1) return usageError(io, 'purge needs one PADDOCK_DATADIR')
+  const count = retainCount(values.count)
+  if (typeof count === 'string') return usageError(io, count)
+  if (!existsSync(join(dir, levelSubdirectory))) {
+    io.err(`paddock data purge: ${dir} holds no Paddock data (no ${levelSubdirectory}/ directory in it)`)
+    return 1
+  }
+  const storage = createLevelStorage({ dataDir: dir, logger: quietLogger((line) => io.err(`paddock data: warning: ${line}`)) })
+  try {
+    await storage.open()
+  } catch (error) {
+    if (!(error instanceof StorageError && error.code === 'DIR_IN_USE')) throw error
+    io.err(`paddock data purge: ${dir} is in use: a running server (or another tool) holds its lock. A server purges its own dataDir (autopurge.snapRetainCount, autopurge.purgeInterval); stop it to purge by hand`)
+    return 1
+  }
+  try {
+    const result = await storage.purge(count)
+    io.out(`paddock data: purged ${result.snapshotsRemoved} snapshot(s) and ${result.logEntriesRemoved} log entries; kept ${keptLine(await storage.listSnapshots())}`)
+    return 0
+  } finally {
+    await storage.close()
+  }
+}
+
 function usageError(io: Output, why: string): number {
   io.err(`paddock data: ${why}\n${dataUsage}`)
   return 2
@@ -113,6 +168,7 @@ const subcommands: Readonly<Record<string, (args: string[], io: DataCommandIO) =
   'dump-snapshot': runDumpSnapshot,
   'dump-log': runDumpLog,
   verify: runVerify,
+  purge: runPurge,
 }
 
 /** Runs `paddock data <subcommand> ...`; resolves to the exit code (1 for a failure, 2 for bad usage). */

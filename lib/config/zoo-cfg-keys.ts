@@ -98,7 +98,6 @@ const requestThrottler = 'Paddock has no RequestThrottler; globalOutstandingLimi
 export const noEffectKeys: ReadonlyMap<string, NoEffectKey> = new Map<string, NoEffectKey>([
   ['znode.container.maxPerMinute', { kind: 'count', why: 'Paddock deletes every empty container a sweep finds (one sweep every znode.container.checkIntervalMs)' }],
   ['znode.container.maxNeverUsedIntervalMs', { kind: 'count', why: 'Paddock never deletes a container that never had a child', harmless: (v) => v.trim() === '0' }],
-  ['zookeeper.enforceQuota', { kind: 'flag', why: 'quotas are not enforced yet: a write past a quota succeeds, and the quota\'s zookeeper_stats show the usage', harmless: (v) => /^false$/i.test(v.trim()) }],
   ['zookeeper.snapshot.trust.empty', { kind: 'flag', why: 'Paddock rebuilds a dataDir without snapshots from its log when the log reaches back to the first transaction, and refuses to start otherwise' }],
   ['zookeeper.request_throttle_max_requests', { kind: 'count', why: requestThrottler, harmless: (v) => v.trim() === '0' }],
   ['zookeeper.request_throttle_stall_time', { kind: 'count', why: requestThrottler }],

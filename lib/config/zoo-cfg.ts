@@ -134,7 +134,7 @@ export interface ZooConfig {
   extendedTypesEnabled: boolean
   /** How often empty containers and expired TTL nodes are removed, ms (`znode.container.checkIntervalMs`); undefined: 60000. */
   containerCheckIntervalMs: number | undefined
-  /** `zookeeper.enforceQuota`, as read: quotas are not enforced yet, whatever it says (a warning says so when true). */
+  /** Whether hard quotas refuse writes and soft ones are logged (`zookeeper.enforceQuota`). */
   enforceQuota: boolean
   /** The Prometheus endpoint (`metricsProvider.className`, `.httpHost`, `.httpPort`). */
   metrics: ZooCfgMetrics
@@ -418,6 +418,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case '4lw.commands.whitelist': config.fourLetterWordsWhitelist = value; break
     case 'zookeeper.DigestAuthenticationProvider.superDigest': config.superDigest = value; break
     case 'zookeeper.extendedTypesEnabled': config.extendedTypesEnabled = boolean(file, line); break
+    case 'zookeeper.enforceQuota': config.enforceQuota = boolean(file, line); break
     case 'znode.container.checkIntervalMs': config.containerCheckIntervalMs = integer(file, line, 1); break
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
     case 'admin.serverAddress': config.adminServerAddress = value; break
@@ -466,7 +467,6 @@ function applyNoEffectKey(config: ZooConfig, file: string, line: Line): boolean 
   const entry = noEffectKeys.get(key)
   if (entry === undefined) return false
   if (entry.kind === 'count') integer(file, line, 0)
-  else if (key === 'zookeeper.enforceQuota') config.enforceQuota = boolean(file, line)
   else boolean(file, line)
   if (entry.harmless?.(line.value) !== true) config.warnings.push(`${placeOf(file, line)}: ${line.key}=${line.value} has no effect: ${entry.why}`)
   return true

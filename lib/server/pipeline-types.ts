@@ -30,6 +30,14 @@ export interface MemberOptions {
   skipACL?: boolean
   /** Allow TTL nodes (ZooKeeper's zookeeper.extendedTypesEnabled, off there by default). @defaultValue true */
   extendedTypesEnabled?: boolean
+  /**
+   * Enforce quotas (ZooKeeper's zookeeper.enforceQuota): a create or setData that would take a
+   * quota's subtree past a hard limit (`setquota -N` / `-B`) fails with QUOTAEXCEEDED, and one past
+   * a soft limit (`-n` / `-b`) succeeds with a warning on the console (at most one line a second).
+   * Usage is what the quota's `zookeeper_stats` shows plus the writes still in flight. Off, quotas
+   * are only counted. @defaultValue false
+   */
+  enforceQuota?: boolean
   /** How often empty containers and expired TTL nodes are removed, in ms. @defaultValue 60000 */
   containerCheckIntervalMs?: number
   /** The member's id (myid); the top byte of its session ids. @defaultValue 0 */

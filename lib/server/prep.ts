@@ -1,8 +1,9 @@
 /**
  * The prep stage (apache/zookeeper PrepRequestProcessor): validates a write against the tree
- * plus the changes still in flight, checks ACLs, resolves sequential names, and turns the request
- * into an idempotent transaction — or an error transaction, which is still ordered and applied so
- * the client gets its reply in order. Checks run in ZooKeeper's order so error codes match.
+ * plus the changes still in flight, checks ACLs and (when enforced) quotas, resolves sequential
+ * names, and turns the request into an idempotent transaction — or an error transaction, which is
+ * still ordered and applied so the client gets its reply in order. Checks run in ZooKeeper's
+ * order so error codes match.
  * @module
  */
 import { ErrorCode, type ErrorCodeName } from '../errors.js'
@@ -13,6 +14,7 @@ import { ttlMsMax } from '../limits.js'
 import { Perms, type ACL, type Id } from '../protocol/data.js'
 import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, SetACLRequest, SetDataRequest, WriteRequest } from '../protocol/requests.js'
 import type { NodeKind, Txn } from '../txn/types.js'
+import { limitPathOf, parseStats, PendingUsage, QuotaLog, quotaExcessLine, quotaExcesses, statPathOf, type QuotaStats, type UsageChange } from '../tree/quota.js'
 
 /** What prep needs to know of a node, as the tree will have it once in-flight changes apply. */
 interface NodeRecord {
@@ -25,6 +27,8 @@ interface NodeRecord {
   kind: NodeKind
   acl: readonly ACL[]
   mtime: number
+  /** Length of the node's data (a setData's quota check needs the old length). */
+  dataLength: number
 }
 
 /** A change in flight: the node's state after transaction `zxid`, or null once deleted. */
@@ -32,6 +36,8 @@ interface ChangeRecord {
   zxid: number
   path: string
   node: NodeRecord | null
+  /** What the change adds to its quota root's usage, while quotas are enforced and it has a root. */
+  quota: UsageChange | undefined
 }
 
 /** The session a request comes from. */
@@ -50,6 +56,10 @@ export interface PrepOptions {
   extendedTypesEnabled: boolean
   /** Skip every ACL check (ZooKeeper: skipACL). */
   skipACL: boolean
+  /** Refuse creates and setData past a hard quota, and log those past a soft one (ZooKeeper: zookeeper.enforceQuota). */
+  enforceQuota: boolean
+  /** Where quota lines go (rate-limited). @defaultValue console.warn with a `paddock: ` prefix */
+  quotaWarn?: (line: string) => void
 }
 
 // Not an Error: it is thrown only inside Prep and always caught there, and a refused write
@@ -71,11 +81,16 @@ export class Prep {
   private inFlightHead = 0
   /** While a multi is being prepared: what each addChange replaced, to roll back on failure. */
   private undoLog: [string, ChangeRecord | undefined][] | null = null
+  /** The quota usage the changes in flight will add, by quota root (kept only while quotas are enforced). */
+  private readonly pendingUsage = new PendingUsage()
+  private readonly quotaLog: QuotaLog
 
   constructor(
     private readonly tree: DataTree,
     private readonly options: PrepOptions,
-  ) {}
+  ) {
+    this.quotaLog = new QuotaLog(options.quotaWarn ?? ((line) => console.warn(`paddock: ${line}`)))
+  }
 
   /** Builds the transaction for `request`; failures become an error transaction. */
   prepare(request: WriteRequest, ctx: PrepContext): Txn {
@@ -93,6 +108,7 @@ export class Prep {
     while (head < this.inFlight.length && (this.inFlight[head]?.zxid ?? Infinity) <= zxid) {
       const change = this.inFlight[head]!
       if (this.outstanding.get(change.path) === change) this.outstanding.delete(change.path)
+      if (change.quota !== undefined) this.pendingUsage.remove(change.quota)
       head++
     }
     // Usually every change in flight is now in the tree: empty the list without splice's copy.
@@ -123,12 +139,17 @@ export class Prep {
     this.inFlightHead = 0
     this.inFlight.push(...kept)
     this.outstanding.clear()
-    for (const change of kept) this.outstanding.set(change.path, change)
+    this.pendingUsage.clear()
+    for (const change of kept) {
+      this.outstanding.set(change.path, change)
+      if (change.quota !== undefined) this.pendingUsage.add(change.quota)
+    }
   }
 
   /** Forgets every in-flight change (the member stopped leading, or its state was replaced). */
   reset(): void {
     this.outstanding.clear()
+    this.pendingUsage.clear()
     this.inFlight.length = 0
     this.inFlightHead = 0
   }
@@ -194,7 +215,7 @@ export class Prep {
 
   // A failed multi changes nothing: undo what its earlier ops put in flight, newest first.
   private rollback(mark: number, undo: [string, ChangeRecord | undefined][]): void {
-    this.inFlight.splice(mark)
+    for (const change of this.inFlight.splice(mark)) if (change.quota !== undefined) this.pendingUsage.remove(change.quota)
     for (let i = undo.length - 1; i >= 0; i--) {
       const [path, previous] = undo[i]!
       if (previous === undefined) this.outstanding.delete(path)
@@ -216,14 +237,51 @@ export class Prep {
       kind: node.kind,
       acl: node.acl,
       mtime: node.mtime,
+      dataLength: node.data.length,
     }
   }
 
-  private addChange(zxid: number, path: string, node: NodeRecord | null): void {
-    const change = { zxid, path, node }
+  private addChange(zxid: number, path: string, node: NodeRecord | null, quota?: UsageChange): void {
+    const change = { zxid, path, node, quota }
     this.undoLog?.push([path, this.outstanding.get(path)])
     this.outstanding.set(path, change)
     this.inFlight.push(change)
+    if (quota !== undefined) this.pendingUsage.add(quota)
+  }
+
+  /** The usage change of a write under `path`, when quotas are enforced and a quota root is above it. */
+  private usageChange(path: string, count: number, bytes: number): UsageChange | undefined {
+    if (!this.options.enforceQuota) return undefined
+    const root = this.tree.quotaRootOf(path)
+    return root === undefined ? undefined : { root, count, bytes }
+  }
+
+  /**
+   * ZooKeeperServer.checkQuota: refuses with QUOTAEXCEEDED a create or setData that would take its
+   * quota root past a hard limit, and logs one past a soft limit. Usage is the root's stat node
+   * plus the changes in flight under it, so writes in flight (a multi's earlier ops included)
+   * cannot together pass a hard limit. Returns the change to record with the write.
+   */
+  private checkQuota(path: string, count: number, bytes: number, ctx: PrepContext): UsageChange | undefined {
+    const change = this.usageChange(path, count, bytes)
+    if (change === undefined) return undefined
+    const limits = this.quotaNode(limitPathOf(change.root))
+    const stats = this.quotaNode(statPathOf(change.root))
+    // A root without its limit or stat node (written by hand, or half deleted) is not checked, as in ZooKeeper.
+    if (limits === undefined || stats === undefined) return change
+    const pending = this.pendingUsage.of(change.root)
+    const usage = { count: stats.count + pending.count, bytes: stats.bytes + pending.bytes }
+    for (const excess of quotaExcesses(limits, usage, count, bytes)) {
+      this.quotaLog.log(change.root, quotaExcessLine(change.root, excess), ctx.time)
+      if (excess.hard) fail('QUOTAEXCEEDED')
+    }
+    return change
+  }
+
+  /** The figures of a quota node in the tree, or undefined when it is missing or not a quota node's text. */
+  private quotaNode(path: string): QuotaStats | undefined {
+    const node = this.tree.get(path)
+    return node === undefined ? undefined : parseStats(node.data)
   }
 
   private checkACL(acl: readonly ACL[], perm: number, ctx: PrepContext): void {
@@ -248,12 +306,13 @@ export class Prep {
     const path = sequential ? request.path + sequenceSuffix(parent.cversion) : request.path
     if (this.record(path) !== null) fail('NODEEXISTS')
     if (parent.kind === 'ephemeral') fail('NOCHILDRENFOREPHEMERALS')
+    const quota = this.checkQuota(path, 1, request.data.length, ctx)
     const parentCVersion = (parent.cversion + 1) | 0
     const ephemeralOwner = kind === 'ephemeral' ? ctx.sessionId : 0n
     const ttlMs = kind === 'ttl' ? (request.ttlMs ?? 0) : 0
     this.addChange(ctx.zxid, parentName, { ...parent, cversion: parentCVersion, numChildren: parent.numChildren + 1 })
-    const node = { version: 0, aversion: 0, cversion: 0, numChildren: 0, ephemeralOwner, kind, acl, mtime: ctx.time }
-    this.addChange(ctx.zxid, path, node)
+    const node = { version: 0, aversion: 0, cversion: 0, numChildren: 0, ephemeralOwner, kind, acl, mtime: ctx.time, dataLength: request.data.length }
+    this.addChange(ctx.zxid, path, node, quota)
     return { type: 'create', path, data: request.data, acl, kind, ephemeralOwner, ttlMs, parentCVersion }
   }
 
@@ -299,7 +358,7 @@ export class Prep {
     checkVersion(request.version, node.version)
     if (node.numChildren > 0) fail('NOTEMPTY')
     this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
-    this.addChange(ctx.zxid, path, null)
+    this.addChange(ctx.zxid, path, null, this.usageChange(path, -1, -node.dataLength))
     return { type: 'delete', path }
   }
 
@@ -310,9 +369,10 @@ export class Prep {
     const node = this.record(path)
     if (node === null) fail('NONODE')
     this.checkACL(node.acl, Perms.WRITE, ctx)
+    const quota = this.checkQuota(path, 0, request.data.length - node.dataLength, ctx)
     checkVersion(request.version, node.version)
     const version = (node.version + 1) | 0
-    this.addChange(ctx.zxid, path, { ...node, version, mtime: ctx.time })
+    this.addChange(ctx.zxid, path, { ...node, version, mtime: ctx.time, dataLength: request.data.length }, quota)
     return { type: 'setData', path, data: request.data, version }
   }
 
@@ -346,7 +406,8 @@ export class Prep {
       const parentName = parentPath(path)
       const parent = this.record(parentName)
       if (parent !== null) this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
-      this.addChange(ctx.zxid, path, null)
+      const node = this.options.enforceQuota ? this.record(path) : null
+      this.addChange(ctx.zxid, path, null, node === null ? undefined : this.usageChange(path, -1, -node.dataLength))
     }
     return { type: 'closeSession', paths2Delete }
   }
@@ -359,7 +420,7 @@ export class Prep {
     const parentName = parentPath(path)
     const parent = this.record(parentName)
     if (parent !== null) this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
-    this.addChange(ctx.zxid, path, null)
+    this.addChange(ctx.zxid, path, null, this.usageChange(path, -1, -node.dataLength))
     return { type: 'delete', path }
   }
 }

@@ -33,6 +33,7 @@ export function resolveOptions(options: MemberOptions): ResolvedMemberOptions {
     superDigest: options.superDigest,
     skipACL: options.skipACL ?? false,
     extendedTypesEnabled: options.extendedTypesEnabled ?? true,
+    enforceQuota: options.enforceQuota ?? false,
     containerCheckIntervalMs: options.containerCheckIntervalMs ?? containerCheckIntervalMsDefault,
     myid: options.myid ?? options.serverId ?? 0,
   }

@@ -351,7 +351,7 @@ export class DataTree {
     // A stat node someone overwrote with something else is counted again from the tree.
     if (usage === undefined) return this.refreshUsage(root)
     // Updated in place, as ZooKeeper does: the stat node's version and mzxid stay.
-    this.replaceData(stats, formatStats(usage.count + count, usage.bytes + bytes))
+    this.replaceData(stats, formatStats({ ...usage, count: usage.count + count, bytes: usage.bytes + bytes }))
   }
 
   /** Sets quota root `path`'s stat node to the subtree's usage, counted from the tree (updateQuotaForPath). */
@@ -364,7 +364,12 @@ export class DataTree {
       count++
       bytes += node.data.length
     })
-    this.replaceData(stats, formatStats(count, bytes))
+    this.replaceData(stats, formatStats({ count, bytes }))
+  }
+
+  /** The deepest quota root at or above `path` (DataTree.getMaxPrefixWithQuota), or undefined: the root prep checks a write against. */
+  quotaRootOf(path: string): string | undefined {
+    return this.quotas.rootOf(path)
   }
 
   /** After a snapshot is restored: the quota roots from the limit nodes, and their usage counted again (setupQuota). */

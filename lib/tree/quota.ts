@@ -1,8 +1,10 @@
 /**
  * Quota bookkeeping, as ZooKeeper's DataTree keeps it (`Quotas`, `StatsTrack`, the path trie):
- * `/zookeeper/quota/<path>/zookeeper_limits` marks `<path>` as a quota root, and the tree keeps
- * `/zookeeper/quota/<path>/zookeeper_stats` at `count=<nodes>,bytes=<data bytes>` of that subtree
- * (the root included) as transactions apply. Pure: the tree calls it.
+ * `/zookeeper/quota/<path>/zookeeper_limits` marks `<path>` as a quota root and holds its limits,
+ * and the tree keeps `/zookeeper/quota/<path>/zookeeper_stats` at `count=<nodes>,bytes=<data bytes>`
+ * of that subtree (the root included) as transactions apply. Also the rules ZooKeeperServer's
+ * checkQuota applies to a write (hard limits refuse, soft limits log), and the usage of writes in
+ * flight that prep adds to the stat nodes'. Pure: the tree and prep call it.
  * @module
  */
 
@@ -29,16 +31,184 @@ export function quotaPathOf(parent: string): string | undefined {
 /** The stat node of quota root `path`. */
 export const statPathOf = (path: string): string => `${quotaRoot}${path}/${statNode}`
 
-/** `count` and `bytes` of a stats node's text (`count=3,bytes=6`), or undefined when it is not one. */
-export function parseStats(data: Uint8Array): { count: number; bytes: number } | undefined {
-  const match = /^count=(-?\d+),bytes=(-?\d+)/.exec(decoder.decode(data))
-  if (match === null) return undefined
-  return { count: Number(match[1]), bytes: Number(match[2]) }
+/** The limit node of quota root `path`. */
+export const limitPathOf = (path: string): string => `${quotaRoot}${path}/${limitNode}`
+
+/**
+ * The figures of a quota node, as ZooKeeper's StatsTrack holds them; -1 means "not set". A stat
+ * node holds the subtree's usage in `count` and `bytes`; a limit node holds the soft limits there
+ * and the hard limits in `countHardLimit` and `byteHardLimit`, which only nodes written by ZooKeeper
+ * 3.7 and later (or Paddock) name at all.
+ */
+export interface QuotaStats {
+  /** Nodes: the usage (stat node) or the soft limit (limit node). */
+  count: number
+  /** Data bytes: the usage (stat node) or the soft limit (limit node). */
+  bytes: number
+  /** The hard limit on nodes, when the text names it. */
+  countHardLimit?: number
+  /** The hard limit on data bytes, when the text names it. */
+  byteHardLimit?: number
 }
 
-/** The stats node text ZooKeeper's StatsTrack writes for usage. */
-export function formatStats(count: number, bytes: number): Uint8Array {
-  return encoder.encode(`count=${count},bytes=${bytes}`)
+/** The hard-limit keys of {@link QuotaStats}, in the order StatsTrack writes them (sorted by name). */
+const hardLimitKeys = ['byteHardLimit', 'countHardLimit'] as const
+
+/**
+ * A quota node's text read as StatsTrack reads it: `key=value` pairs separated by `,` or `;`
+ * (`count=5,bytes=-1=;byteHardLimit=-1;countHardLimit=10`), an empty value standing for -1, text
+ * after a second `=` ignored, unknown keys skipped, `count` and `bytes` -1 when absent. Undefined
+ * when a pair has no `=` or a value is not an integer: the text is not a quota node's.
+ */
+export function parseStats(data: Uint8Array): QuotaStats | undefined {
+  const stats: QuotaStats = { count: -1, bytes: -1 }
+  for (const pair of decoder.decode(data).split(/[,;]+/)) {
+    if (pair === '') continue
+    const [key = '', text] = pair.split('=')
+    if (text === undefined) return undefined
+    const value = text === '' ? -1 : /^[+-]?\d+$/.test(text) ? Number(text) : NaN
+    if (Number.isNaN(value)) return undefined
+    if (key === 'count' || key === 'bytes' || key === 'countHardLimit' || key === 'byteHardLimit') stats[key] = value
+  }
+  return stats
+}
+
+/**
+ * The text StatsTrack writes for `stats`: `count` and `bytes` first, then, when a hard limit is
+ * named, a `=` and each named one after a `;`, sorted by name. The odd `=` and `;` keep the text
+ * readable by ZooKeeper 3.4's parser, which reads only the first two figures.
+ */
+export function formatStats(stats: QuotaStats): Uint8Array {
+  let text = `count=${stats.count},bytes=${stats.bytes}`
+  const named = hardLimitKeys.filter((key) => stats[key] !== undefined)
+  if (named.length > 0) text += '=' + named.map((key) => `;${key}=${stats[key] ?? -1}`).join('')
+  return encoder.encode(text)
+}
+
+/** One limit a write would take its quota root past. */
+export interface QuotaExcess {
+  /** Which figure: nodes or data bytes. */
+  what: 'count' | 'bytes'
+  /** Whether the limit is a hard one (the write is refused) or a soft one (the write is only logged). */
+  hard: boolean
+  /** The limit. */
+  limit: number
+  /** The figure the write would leave. */
+  value: number
+}
+
+/** The limit a figure is held to: its hard limit when one is set, else its soft one (-1: none). */
+function limitOf(soft: number, hard: number | undefined): { limit: number; hard: boolean } {
+  return hard !== undefined && hard > -1 ? { limit: hard, hard: true } : { limit: soft, hard: false }
+}
+
+/**
+ * The limits a write adding `countDiff` nodes and `bytesDiff` data bytes under a quota root would
+ * exceed, nodes first, as ZooKeeperServer.checkQuota decides: a figure the write does not change
+ * is not checked; one it changes is held to its hard limit when one is set, else to its soft
+ * limit, and exceeds it when the new figure is above it (a write that shrinks data is checked
+ * too, and exceeds while the usage stays above the limit).
+ */
+export function quotaExcesses(limits: QuotaStats, usage: QuotaStats, countDiff: number, bytesDiff: number): QuotaExcess[] {
+  const found: QuotaExcess[] = []
+  const figures = [
+    { what: 'count', diff: countDiff, used: usage.count, ...limitOf(limits.count, limits.countHardLimit) },
+    { what: 'bytes', diff: bytesDiff, used: usage.bytes, ...limitOf(limits.bytes, limits.byteHardLimit) },
+  ] as const
+  for (const { what, diff, used, limit, hard } of figures) {
+    if (diff === 0 || limit < 0) continue
+    const value = used + diff
+    if (value > limit) found.push({ what, hard, limit, value })
+  }
+  return found
+}
+
+/** The log line of an excess: `Quota exceeded: /app [current count=6, hardCountLimit=5]`, as ZooKeeper words it. */
+export function quotaExcessLine(root: string, excess: QuotaExcess): string {
+  const kind = excess.hard ? 'hard' : 'soft'
+  const limitName = excess.what === 'count' ? 'CountLimit' : 'ByteLimit'
+  return `Quota exceeded: ${root} [current ${excess.what}=${excess.value}, ${kind}${limitName}=${excess.limit}]`
+}
+
+/** A change of a quota root's usage that a write in flight will make once it applies. */
+export interface UsageChange {
+  /** The quota root whose stat node the write changes. */
+  readonly root: string
+  /** Nodes added (negative: removed). */
+  readonly count: number
+  /** Data bytes added (negative: removed). */
+  readonly bytes: number
+}
+
+/**
+ * The usage changes of the writes in flight, summed by quota root: what the stat nodes will show
+ * once those writes apply, over what they show now.
+ */
+export class PendingUsage {
+  private readonly byRoot = new Map<string, { count: number; bytes: number }>()
+
+  /** Counts a change in flight. */
+  add(change: UsageChange): void {
+    const sum = this.byRoot.get(change.root) ?? { count: 0, bytes: 0 }
+    sum.count += change.count
+    sum.bytes += change.bytes
+    this.byRoot.set(change.root, sum)
+  }
+
+  /** Stops counting a change (it applied, or it never will). */
+  remove(change: UsageChange): void {
+    const sum = this.byRoot.get(change.root)
+    if (sum === undefined) return
+    sum.count -= change.count
+    sum.bytes -= change.bytes
+    if (sum.count === 0 && sum.bytes === 0) this.byRoot.delete(change.root)
+  }
+
+  /** The sum of the changes in flight under `root`. */
+  of(root: string): { count: number; bytes: number } {
+    return this.byRoot.get(root) ?? { count: 0, bytes: 0 }
+  }
+
+  /** Forgets every change. */
+  clear(): void {
+    this.byRoot.clear()
+  }
+}
+
+/** Least time between two log lines of one quota root, ms; the lines in between are counted, not printed. */
+export const quotaLogIntervalMs = 1000
+
+/** Quota roots {@link QuotaLog} remembers before it forgets those whose interval has passed. */
+const quotaLogRootsMax = 1024
+
+/**
+ * Quota log lines, at most one per quota root per {@link quotaLogIntervalMs} (ZooKeeper
+ * rate-limits them too): a line within the interval of the root's last one printed is counted,
+ * and the root's next line printed says how many were left out.
+ */
+export class QuotaLog {
+  private readonly roots = new Map<string, { lastAt: number; skipped: number }>()
+
+  /** Creates a log that prints through `write`. */
+  constructor(private readonly write: (line: string) => void) {}
+
+  /** Logs `line` about quota root `root` at `now` (ms), unless the root's last line was printed less than the interval before. */
+  log(root: string, line: string, now: number): void {
+    const last = this.roots.get(root)
+    if (last !== undefined && now >= last.lastAt && now - last.lastAt < quotaLogIntervalMs) {
+      last.skipped++
+      return
+    }
+    const skipped = last?.skipped ?? 0
+    this.write(skipped === 0 ? line : `${line} (${skipped} more lines of this quota left out since the last one)`)
+    if (last === undefined && this.roots.size >= quotaLogRootsMax) this.forgetQuiet(now)
+    this.roots.set(root, { lastAt: now, skipped: 0 })
+  }
+
+  /** Forgets the roots whose last line is older than the interval (their next line prints anyway). */
+  private forgetQuiet(now: number): void {
+    for (const [root, last] of this.roots) if (now - last.lastAt >= quotaLogIntervalMs) this.roots.delete(root)
+  }
 }
 
 /** One level of {@link QuotaRoots}: the names below it, and whether a quota root ends here. */
@@ -94,7 +264,8 @@ export class QuotaRoots {
 
   /**
    * The deepest quota root at or above `path` (DataTree.getMaxPrefixWithQuota), or undefined.
-   * The `/zookeeper` subtree itself is never counted, as in ZooKeeper.
+   * A quota on `/zookeeper` itself is never counted (ZooKeeper would count one; Paddock's
+   * `setquota` refuses to set it), so the quota nodes' own writes never count against a quota.
    */
   rootOf(path: string): string | undefined {
     if (this.count === 0) return undefined

@@ -8,7 +8,8 @@ import { fullVersion } from '../version.js'
 import { clientConfigString } from './config.js'
 import { shellSubtreeNodesMax } from '../../limits.js'
 import { formatAcl, formatStat, javaList, parseAcl } from './format.js'
-import type { OptionSpec, ParsedArgs } from './parse.js'
+import type { OptionGroupSpec, OptionSpec, ParsedArgs } from './parse.js'
+import { delQuota, delQuotaGroup, listQuota, setQuota, setQuotaGroup } from './quota.js'
 import { ShellError, UsageError } from './errors.js'
 import type { CommandContext, CommandOutcome } from './types.js'
 
@@ -20,6 +21,8 @@ export interface Command {
   usage: string
   /** The options it takes. */
   options: OptionSpec
+  /** Options of which at most one may be given (and maybe one must be), as zkCli's quota commands have. */
+  group?: OptionGroupSpec
   /** Fewest arguments after the name. */
   argsMin: number
   /** Most arguments after the name. */
@@ -208,6 +211,7 @@ const table: Command[] = [
   { name: 'connect', usage: 'connect host:port', options: none, argsMin: 0, argsMax: 1, run: async (ctx, p) => ((await ctx.connect(p.args[1])) ? 'ok' : 'failed') },
   { name: 'create', usage: 'create [-s] [-e] [-c] [-t ttl] path [data] [acl]', options: { s: 'flag', e: 'flag', c: 'flag', t: 'value' }, argsMin: 1, argsMax: 3, run: create },
   { name: 'delete', usage: 'delete [-v version] path', options: { v: 'value' }, argsMin: 1, argsMax: 1, run: async (ctx, p) => void (await ctx.requireClient().delete(arg(p, 1), versionOption(p))) },
+  { name: 'delquota', usage: 'delquota [-n|-b|-N|-B] path', options: { n: 'flag', b: 'flag', N: 'flag', B: 'flag' }, group: delQuotaGroup, argsMin: 1, argsMax: 1, run: delQuota },
   { name: 'deleteall', usage: 'deleteall path', options: { b: 'value' }, argsMin: 1, argsMax: 1, run: deleteAll },
   { name: 'get', usage: 'get [-s] [-w] path', options: { s: 'flag', w: 'flag' }, argsMin: 1, argsMax: 1, run: get },
   { name: 'getAcl', usage: 'getAcl [-s] path', options: { s: 'flag' }, argsMin: 1, argsMax: 1, run: getAcl },
@@ -215,6 +219,7 @@ const table: Command[] = [
   { name: 'getEphemerals', usage: 'getEphemerals path', options: none, argsMin: 0, argsMax: 1, run: async (ctx, p) => void ctx.output.out(javaList(await ctx.requireClient().getEphemerals(p.args[1] ?? '/'))) },
   { name: 'help', usage: 'help', options: none, argsMin: 0, argsMax: 1, run: async (ctx) => void ctx.output.out(usageText()) },
   { name: 'history', usage: 'history ', options: none, argsMin: 0, argsMax: 0, run: async () => undefined },
+  { name: 'listquota', usage: 'listquota path', options: none, argsMin: 1, argsMax: 1, run: listQuota },
   { name: 'ls', usage: 'ls [-s] [-w] [-R] path', options: { s: 'flag', w: 'flag', R: 'flag' }, argsMin: 1, argsMax: 1, run: ls },
   { name: 'printwatches', usage: 'printwatches on|off', options: none, argsMin: 0, argsMax: 1, run: printwatches },
   { name: 'quit', usage: 'quit ', options: none, argsMin: 0, argsMax: 0, run: async () => 'quit' },
@@ -223,6 +228,7 @@ const table: Command[] = [
   { name: 'rmr', usage: 'rmr path', options: none, argsMin: 1, argsMax: 1, run: deleteAll },
   { name: 'set', usage: 'set [-s] [-v version] path data', options: { s: 'flag', v: 'value' }, argsMin: 2, argsMax: 2, run: set },
   { name: 'setAcl', usage: 'setAcl [-s] [-v version] [-R] path acl', options: { s: 'flag', v: 'value', R: 'flag' }, argsMin: 2, argsMax: 2, run: setAcl },
+  { name: 'setquota', usage: 'setquota -n|-b|-N|-B val path', options: { n: 'value', b: 'value', N: 'value', B: 'value' }, group: setQuotaGroup, argsMin: 1, argsMax: 1, run: setQuota },
   { name: 'stat', usage: 'stat [-w] path', options: { w: 'flag' }, argsMin: 1, argsMax: 1, run: stat },
   { name: 'sync', usage: 'sync path', options: none, argsMin: 1, argsMax: 1, run: async (ctx, p) => void (await ctx.requireClient().sync(arg(p, 1)), ctx.output.out('Sync is OK')) },
   { name: 'version', usage: 'version ', options: none, argsMin: 0, argsMax: 0, run: async (ctx) => void ctx.output.out(`ZooKeeper CLI version: ${fullVersion}`) },

@@ -147,6 +147,8 @@ export function errorLine(error: unknown, path: string | undefined): string {
       return `Arguments are not valid : ${where}`
     case 'BADVERSION':
       return `version No is not valid : ${where}`
+    case 'QUOTAEXCEEDED':
+      return `Quota has exceeded : ${where}`
     default:
       // ZooKeeper's own `KeeperErrorCode = No such watcher for /x` when there is a path.
       return where === 'null' ? error.message : new ZooKeeperError(error.code, { path: where }).message

@@ -70,3 +70,31 @@ export function parseOptions(words: readonly string[], spec: OptionSpec): Parsed
   }
   return { options, args }
 }
+
+/**
+ * Options of which at most one may be given (Apache Commons CLI's OptionGroup, as zkCli's quota
+ * commands declare theirs), and whether one must be.
+ */
+export interface OptionGroupSpec {
+  /** The options, by letter, each with the description Commons CLI prints for it, in its order. */
+  readonly options: ReadonlyArray<readonly [letter: string, description: string]>
+  /** Whether one of them must be given. */
+  readonly required: boolean
+}
+
+/**
+ * What is wrong with the options of `parsed` for `group`, worded as Commons CLI words it (a
+ * second option of the group, or none of a required one), or undefined.
+ */
+export function optionGroupProblem(parsed: ParsedArgs, group: OptionGroupSpec): string | undefined {
+  const letters = new Set(group.options.map(([letter]) => letter))
+  const given = [...parsed.options.keys()].filter((letter) => letters.has(letter))
+  const [first, second] = given
+  if (first !== undefined && second !== undefined) {
+    return `The option '${second}' was specified but an option from this group has already been selected: '${first}'`
+  }
+  if (first === undefined && group.required) {
+    return `Missing required option: [${group.options.map(([letter, description]) => `-${letter} ${description}`).join(', ')}]`
+  }
+  return undefined
+}

@@ -6,11 +6,11 @@
  */
 import type { ConnectionState, TcpTlsOptions, WatchedEvent, ZooKeeperClient } from '../../index.js'
 import { shellCommandLineCharsMax, shellCompletionsMax, shellCompletionTimeoutMs, shellHistoryEntriesMax } from '../../limits.js'
-import { commandNames, commands, usageText } from './commands.js'
+import { commandNames, commands, usageText, type Command } from './commands.js'
 import { openSession } from './connect.js'
 import { ShellError, UsageError } from './errors.js'
 import { errorLine, formatWatchedEvent } from './format.js'
-import { parseOptions, tokenize } from './parse.js'
+import { optionGroupProblem, parseOptions, tokenize, type ParsedArgs } from './parse.js'
 import type { CommandContext, CommandOutcome, ShellOutput } from './types.js'
 
 /** Options of {@link Shell}. */
@@ -136,7 +136,7 @@ export class Shell implements CommandContext {
       this.output.err(`Command not found: ${name}`)
       return 'notFound'
     }
-    const parsed = parseOptions(words, command.options)
+    const parsed = parseFor(command, words)
     if (typeof parsed === 'string') {
       this.output.err(parsed)
       return 'failed'
@@ -203,6 +203,13 @@ export class Shell implements CommandContext {
     const matches = children.filter((c) => c.startsWith(prefix)).slice(0, shellCompletionsMax).map((c) => base + c)
     return [matches, word]
   }
+}
+
+/** The command's options and arguments, or what is wrong with them (in Commons CLI's words). */
+function parseFor(command: Command, words: readonly string[]): ParsedArgs | string {
+  const parsed = parseOptions(words, command.options)
+  if (typeof parsed === 'string' || command.group === undefined) return parsed
+  return optionGroupProblem(parsed, command.group) ?? parsed
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

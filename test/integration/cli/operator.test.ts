@@ -100,7 +100,7 @@ describe('PADDOCK_* environment variables', () => {
     const server = background(process.execPath, [mainJs, 'server', 'start-foreground', cfg], {
       PADDOCK_CLIENTPORT: String(envPort),
       PADDOCK_4LW_COMMANDS_WHITELIST: 'srvr,ruok',
-      PADDOCK_ZOOKEEPER_ENFORCEQUOTA: 'true',
+      PADDOCK_ZOOKEEPER_SNAPSHOT_TRUST_EMPTY: 'true',
       PADDOCK_CLIENTPROT: '1',
     })
     await until(() => `the server to start; output:\n${server.output()}`, () => (server.output().includes('serving ZooKeeper clients') ? true : undefined), 30_000)
@@ -108,7 +108,7 @@ describe('PADDOCK_* environment variables', () => {
     expect(output).toContain(`paddock: clientPort from the environment (PADDOCK_CLIENTPORT, over ${cfg}:3)\n`)
     expect(output).toContain('paddock: 4lw.commands.whitelist from the environment (PADDOCK_4LW_COMMANDS_WHITELIST)\n')
     expect(output).toContain('paddock: warning: PADDOCK_CLIENTPROT (environment): names no zoo.cfg key Paddock reads; ignored\n')
-    expect(output).toMatch(/paddock: warning: PADDOCK_ZOOKEEPER_ENFORCEQUOTA \(environment\): zookeeper\.enforceQuota=true has no effect: quotas are not enforced yet/)
+    expect(output).toMatch(/paddock: warning: PADDOCK_ZOOKEEPER_SNAPSHOT_TRUST_EMPTY \(environment\): zookeeper\.snapshot\.trust\.empty=true has no effect: /)
     expect(output).toContain(`serving ZooKeeper clients at 127.0.0.1:${envPort}`)
     expect(await srvrMode(envPort)).toBe('standalone')
     expect(await srvrMode(filePort)).toBe('down')

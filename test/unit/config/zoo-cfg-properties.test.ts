@@ -31,10 +31,11 @@ describe('system-property settings in zoo.cfg', () => {
       .toThrow('zoo.cfg:2: zookeeper.globalOutstandingLimit is set twice (first on line 1 as globalOutstandingLimit)')
   })
 
-  it('reads zookeeper.enforceQuota and warns that quotas are not enforced yet when it is true', () => {
+  it('reads zookeeper.enforceQuota under either name, without a warning, and maps it onto the server options', () => {
     const on = parseZooCfg('zookeeper.enforceQuota=true\n', file)
-    expect(on.enforceQuota).toBe(true)
-    expect(on.warnings).toEqual([expect.stringMatching(/^zoo\.cfg:1: zookeeper\.enforceQuota=true has no effect: quotas are not enforced yet/)])
+    expect(on).toMatchObject({ enforceQuota: true, warnings: [] })
+    expect(serverOptionsFor(on).enforceQuota).toBe(true)
+    expect(serverOptionsFor(parseZooCfg('', file)).enforceQuota).toBe(false)
     const off = parseZooCfg('enforceQuota=false\n', file)
     expect(off).toMatchObject({ enforceQuota: false, warnings: [] })
     expect(() => parseZooCfg('zookeeper.enforceQuota=maybe\n', file)).toThrow('zoo.cfg:1: zookeeper.enforceQuota must be true or false, got "maybe"')
