@@ -69,6 +69,8 @@ export interface ZooCfgQuorumTls {
   enabledProtocols: string[] | undefined
   /** ssl.quorum.ciphersuites, split at commas. */
   ciphersuites: string[] | undefined
+  /** sslQuorumReloadCertFiles: new certificates for new member connections when the files change. */
+  reloadCertFiles: boolean
 }
 
 /** A TLS settings object with ZooKeeper's defaults. */
@@ -86,7 +88,7 @@ export function tlsDefaults(): ZooCfgTls {
     portUnification: false,
     certReload: false,
     x509SuperUser: undefined,
-    quorum: { enabled: false, keyStore: store(), trustStore: store(), hostnameVerification: true, protocol: undefined, enabledProtocols: undefined, ciphersuites: undefined },
+    quorum: { enabled: false, keyStore: store(), trustStore: store(), hostnameVerification: true, protocol: undefined, enabledProtocols: undefined, ciphersuites: undefined, reloadCertFiles: false },
     lines: new Map(),
   }
 }
@@ -161,7 +163,7 @@ export function applyTlsKey(tls: ZooCfgTls, key: string, value: string, line: nu
     tls.lines.set(key, line)
     return true
   }
-  if (applyQuorumKey(tls.quorum, key, value, problem, warn)) {
+  if (applyQuorumKey(tls.quorum, key, value, problem)) {
     tls.lines.set(key, line)
     return true
   }
@@ -194,7 +196,7 @@ export function applyTlsKey(tls: ZooCfgTls, key: string, value: string, line: nu
 }
 
 /** Applies `sslQuorum` and the `ssl.quorum.*` keys; false for any other key. */
-function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, problem: TlsKeyProblem, warn: (message: string) => void): boolean {
+function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, problem: TlsKeyProblem): boolean {
   const store = /^ssl\.quorum\.(keyStore|trustStore)\.(\w+)$/.exec(key)
   if (store !== null) return storeKey(store[1] === 'keyStore' ? quorum.keyStore : quorum.trustStore, store[2] ?? '', value)
   switch (key) {
@@ -210,9 +212,7 @@ function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, pro
     case 'ssl.quorum.handshakeDetectionTimeoutMillis':
     case 'ssl.quorum.sslProvider':
       return true
-    case 'sslQuorumReloadCertFiles':
-      if (flag(key, value, problem)) warn(`${key}=true has no effect yet: restart a member to load new quorum certificates`)
-      return true
+    case 'sslQuorumReloadCertFiles': quorum.reloadCertFiles = flag(key, value, problem); return true
     default:
       return false
   }

@@ -5,6 +5,7 @@
  * cannot be served stops the start with a {@link TlsConfigError} naming the `ssl.quorum.*` key.
  * @module
  */
+import { resolve } from 'node:path'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import type { PeerTlsOptions } from '../peer/tcp.js'
 import { cipherList, protocolRange } from './tls.js'
@@ -32,6 +33,17 @@ export interface QuorumTlsOptions {
   enabledProtocols?: readonly string[] | undefined
   /** Cipher suites enabled (ssl.quorum.ciphersuites). */
   ciphersuites?: readonly string[] | undefined
+  /**
+   * Watch the key store and trust store files and use the new certificates for new connections
+   * once they change, keeping open connections (sslQuorumReloadCertFiles). New files that cannot
+   * be used are reported and the certificates in use kept. @defaultValue false
+   */
+  reloadCertFiles?: boolean | undefined
+}
+
+/** The key store and trust store files, absolute, for watching. */
+export function quorumTlsFiles(options: QuorumTlsOptions): string[] {
+  return [options.keyStore.location, options.trustStore.location].map((f) => resolve(f))
 }
 
 /**

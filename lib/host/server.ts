@@ -4,11 +4,13 @@
  * whose `connect()` opens an in-process session with no socket in between.
  * @module
  */
-import { startTcpTransport, type PeerAddress, type PeerTlsOptions } from '../peer/tcp.js'
+import { certReloadSettleMs } from '../limits.js'
+import { startTcpTransport, type PeerAddress, type PeerTlsOptions, type TcpPeerTransport } from '../peer/tcp.js'
 import type { PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
 import { launch } from './launch.js'
-import { loadQuorumTls } from './quorum-tls.js'
+import { loadQuorumTls, quorumTlsFiles, type QuorumTlsOptions } from './quorum-tls.js'
+import { watchFiles } from './tls.js'
 import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
 
 /** The id of a standalone server when `myid` is not given (the top byte of its session ids). */
@@ -51,7 +53,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   })
 }
 
-function connectPeers(options: MemberStartOptions, replication: Replication, logger: ReplicationLogger, tls: PeerTlsOptions | undefined): Promise<PeerTransport> {
+async function connectPeers(options: MemberStartOptions, replication: Replication, logger: ReplicationLogger, tls: PeerTlsOptions | undefined): Promise<PeerTransport> {
   const handler = {
     message: replication.receive.bind(replication),
     disconnected: replication.disconnected.bind(replication),
@@ -59,7 +61,36 @@ function connectPeers(options: MemberStartOptions, replication: Replication, log
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
-  return startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line), ...(tls === undefined ? {} : { tls }) })
+  const transport = await startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line), ...(tls === undefined ? {} : { tls }) })
+  const quorumTls = options.quorumTls
+  if (tls === undefined || quorumTls?.reloadCertFiles !== true) return transport
+  return withCertificateReload(transport, quorumTls, logger)
+}
+
+/**
+ * sslQuorumReloadCertFiles: once the quorum key store or trust store file changes and settles,
+ * new member connections use the new certificates; files that cannot be used are reported and
+ * the certificates in use kept. The watch ends with the transport.
+ */
+function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOptions, logger: ReplicationLogger): PeerTransport {
+  const reload = () => {
+    loadQuorumTls(options).then(
+      (tls) => {
+        transport.replaceTls(tls)
+        logger.info('reloaded the quorum TLS certificates (ssl.quorum.keyStore, ssl.quorum.trustStore)')
+      },
+      (error: unknown) => logger.error(`kept the quorum TLS certificates in use: the new files cannot be used: ${(error as Error).message}`),
+    )
+  }
+  const watch = watchFiles(quorumTlsFiles(options), reload, certReloadSettleMs, (error) => logger.error(`watching the quorum TLS files failed: ${error.message}`))
+  return {
+    send: (to, channel, message) => transport.send(to, channel, message),
+    connected: (peer, channel) => transport.connected(peer, channel),
+    close: () => {
+      watch.close()
+      return transport.close()
+    },
+  }
 }
 
 function consoleLogger(myid: number): ReplicationLogger {

@@ -88,7 +88,15 @@ export function quorumTlsOptionsFor(config: ZooConfig): QuorumTlsOptions | undef
   const keyStore = storeOptions(quorum.keyStore)
   const trustStore = storeOptions(quorum.trustStore)
   if (!quorum.enabled || keyStore === undefined || trustStore === undefined) return undefined
-  return { keyStore, trustStore, hostnameVerification: quorum.hostnameVerification, protocol: quorum.protocol, enabledProtocols: quorum.enabledProtocols, ciphersuites: quorum.ciphersuites }
+  return {
+    keyStore,
+    trustStore,
+    hostnameVerification: quorum.hostnameVerification,
+    protocol: quorum.protocol,
+    enabledProtocols: quorum.enabledProtocols,
+    ciphersuites: quorum.ciphersuites,
+    reloadCertFiles: quorum.reloadCertFiles,
+  }
 }
 
 /**

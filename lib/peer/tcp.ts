@@ -22,7 +22,7 @@
  * @module
  */
 import { createServer, isIP, Socket, type Server } from 'node:net'
-import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
+import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, Server as TlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
 import {
   peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin,
@@ -163,14 +163,20 @@ function connectionKey(socket: Socket): string {
 }
 
 /** Starts listening on this member's two ports and dialling the members with smaller ids. */
-export async function startTcpTransport(options: TcpTransportOptions): Promise<PeerTransport> {
+export async function startTcpTransport(options: TcpTransportOptions): Promise<TcpPeerTransport> {
   const transport = new TcpTransport(options)
   await transport.listen()
   transport.dialAll()
   return transport
 }
 
-class TcpTransport implements PeerTransport {
+/** The TCP transport: a {@link PeerTransport} whose TLS certificates can be replaced while it runs. */
+export interface TcpPeerTransport extends PeerTransport {
+  /** Serves and dials new connections with `tls` from now on; open connections keep theirs. */
+  replaceTls(tls: PeerTlsOptions): void
+}
+
+class TcpTransport implements TcpPeerTransport {
   private readonly sockets = new Map<string, Socket>()
   /** Accepted connections whose hello has not been accepted yet (bounded by pendingConnectionsMax). */
   private readonly unauthenticated = new Set<Socket>()
@@ -457,6 +463,18 @@ class TcpTransport implements PeerTransport {
     this.sockets.delete(key)
     if (!this.closed) this.options.handler.disconnected(peer, channel)
     this.scheduleRedial(peer, channel)
+  }
+
+  /**
+   * Serves and dials new connections with `tls` from now on (new certificates after a reload);
+   * connections already open keep theirs. Does nothing on a transport without TLS.
+   */
+  replaceTls(tls: PeerTlsOptions): void {
+    if (this.options.tls === undefined) return
+    this.options.tls = tls
+    for (const server of this.servers) {
+      if (server instanceof TlsServer) server.setSecureContext(tls.context)
+    }
   }
 
   send(to: number, channel: PeerChannel, message: unknown): void {

@@ -5,7 +5,7 @@
 // one holding member 2's valid certificate that claims to be member 3. Each must see its
 // connection closed before anything it sends is delivered, while the members keep talking. Last, a
 // 3-member ensemble over TLS elects, replicates and fails over.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -194,3 +194,43 @@ describe('an ensemble over quorum TLS', () => {
     }
   }, 60_000)
 })
+
+describe('sslQuorumReloadCertFiles', () => {
+  it('serves new member connections with the certificate the key store file was replaced by', async () => {
+    const map = await addresses()
+    const servers = [...map].map(([id, a]) => ({ id, host: a.host, quorumPort: a.quorumPort, electionPort: a.electionPort, role: 'participant' as const, clientAddress: undefined, clientPort: undefined }))
+    const dir = await mkdtemp(join(tmpdir(), 'paddock-quorum-reload-'))
+    // Member 1's key store is a copy the test replaces; the replacement names another host.
+    const [wrongHost] = await makeMemberCertificates(certs, ['127.0.0.9'], 'elsewhere', 200)
+    const keyStore = join(dir, 'member-1-keystore.pem')
+    await copyFile(members[0]?.keyStore ?? '', keyStore)
+    const logs = new Map<number, string[]>(servers.map((s) => [s.id, []]))
+    const logger = (id: number) => ({ info: (line: string) => void logs.get(id)?.push(line), error: (line: string) => void logs.get(id)?.push(line) })
+    const start = (id: number) =>
+      startMember({
+        myid: id,
+        servers,
+        dataDir: join(dir, String(id)),
+        logger: logger(id),
+        tickTimeMs: 100,
+        quorumTls: id === 1 ? { keyStore: { location: keyStore }, trustStore: { location: certs.ca }, reloadCertFiles: true } : quorumTls(id - 1),
+      })
+    const running = new Map<number, MemberServer>()
+    try {
+      for (const { id } of servers) running.set(id, await start(id))
+      await until(() => [...running.values()].some((m) => m.mode === 'leader'), 'a leader', 20_000)
+      // Replace the file as an operator does: write the new one beside it, rename it over.
+      await copyFile(wrongHost?.keyStore ?? '', `${keyStore}.new`)
+      await rename(`${keyStore}.new`, keyStore)
+      await until(() => logs.get(1)?.some((line) => /reloaded the quorum TLS certificates/.test(line)) === true, 'member 1 to reload its certificate')
+      // Member 2 dials member 1 again after a restart: it now sees a certificate for 127.0.0.9.
+      await running.get(2)?.close()
+      running.set(2, await start(2))
+      await until(() => logs.get(2)?.some((line) => /member 1's \w+ connection \(dialled\).*(IP|Hostname)/i.test(line)) === true, "member 2 to refuse member 1's new certificate")
+    } finally {
+      for (const m of running.values()) await m.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
+

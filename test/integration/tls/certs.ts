@@ -148,8 +148,8 @@ export function clientTls(certs: Certificates, who?: Identity, ca = certs.ca): {
 
 /**
  * Ensemble members' certificates from the test CA, one per host (subjectAltName IP:<host>, CN
- * member-<i>), named member-<i> in `certs.dir`, for member-to-member TLS.
+ * <name>-<i>), in files named <name>-<i> in `certs.dir`, for member-to-member TLS.
  */
-export async function makeMemberCertificates(certs: Certificates, hosts: readonly string[]): Promise<Identity[]> {
-  return Promise.all(hosts.map((host, i) => makeLeaf(certs.dir, `member-${i + 1}`, `/O=Acme/CN=member-${i + 1}`, `CN=member-${i + 1},O=Acme`, 'ca', `IP:${host}`, 100 + i)))
+export async function makeMemberCertificates(certs: Certificates, hosts: readonly string[], name = 'member', firstSerial = 100): Promise<Identity[]> {
+  return Promise.all(hosts.map((host, i) => makeLeaf(certs.dir, `${name}-${i + 1}`, `/O=Acme/CN=${name}-${i + 1}`, `CN=${name}-${i + 1},O=Acme`, 'ca', `IP:${host}`, firstSerial + i)))
 }
