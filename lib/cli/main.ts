@@ -23,7 +23,8 @@ const usage = `usage:
   paddock ensemble --size 3 [--data-dir DIR]
       a local ensemble over loopback TCP until Ctrl-C, printing the connect string
   paddock ui [--connect host:port[,host:port]] [--port 8081] [--host 127.0.0.1]
-      the web console for any ZooKeeper-compatible ensemble, until Ctrl-C
+             [--tls-cert chain.pem --tls-key key.pem]
+      the web console for any ZooKeeper-compatible ensemble (over HTTPS with a certificate), until Ctrl-C
   paddock shell [-server host:port[,host:port]] [TLS options] [command args...]
       a zkCli.sh-compatible shell (one-shot when a command is given); TLS with
       --tls --ca F --cert F --key F, or -client-configuration F / -Dzookeeper.client.secure=true

@@ -256,7 +256,7 @@ it('runs where the optional msgpackr-extract is absent', async () => {
 it('installs the paddock bin, which prints its usage for --help', async () => {
   const result = await runOk(join(project, 'node_modules/.bin/paddock'), ['--help'], project, runMsMax)
   expect(result.stdout).toMatch(/^usage:\n {2}paddock \[--port 2181\]/)
-  expect(result.stdout).toContain('paddock server start|start-foreground|stop|restart|status [zoo.cfg]')
+  expect(result.stdout).toContain('paddock server start|start-foreground|stop|restart|status|print-cmd [zoo.cfg]')
 })
 
 it('runs `paddock server start-foreground zoo.cfg` answering a client until SIGTERM', async () => {

@@ -8,7 +8,7 @@ import { peerHelloBytesMax } from '../../../lib/limits.js'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerHandler, type PeerTransport } from '../../../lib/peer/index.js'
 import { encodeValue } from '../../../lib/txn/codec.js'
 import { ZabInvariantError } from '../../../lib/zab/index.js'
-import { freePort } from '../../interop/harness/ports.js'
+import { freePorts } from '../../interop/harness/ports.js'
 
 interface Node {
   transport: PeerTransport
@@ -27,7 +27,9 @@ afterEach(async () => {
 
 async function members(n: number): Promise<Map<number, PeerAddress>> {
   const map = new Map<number, PeerAddress>()
-  for (let id = 1; id <= n; id++) map.set(id, { host: '127.0.0.1', quorumPort: await freePort(), electionPort: await freePort() })
+  // Distinct ports: chosen while held open together (one by one, the kernel may hand one out twice).
+  const ports = await freePorts(2 * n)
+  for (let id = 1; id <= n; id++) map.set(id, { host: '127.0.0.1', quorumPort: ports[2 * id - 2] ?? 0, electionPort: ports[2 * id - 1] ?? 0 })
   return map
 }
 

@@ -15,7 +15,7 @@ import { loadQuorumTls, type QuorumTlsOptions } from '../../../lib/host/quorum-t
 import { memberOptionsFor, parseZooCfg, startMember, TlsConfigError, type MemberServer } from '../../../lib/index.js'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'
 import { encodeValue } from '../../../lib/txn/codec.js'
-import { freePort } from '../../interop/harness/ports.js'
+import { freePorts } from '../../interop/harness/ports.js'
 import { makeCertificates, makeMemberCertificates, pem, type Certificates, type Identity } from '../tls/certs.js'
 
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3']
@@ -42,9 +42,11 @@ function quorumTls(i: number): QuorumTlsOptions {
   return { keyStore: { location: members[i]?.keyStore ?? '' }, trustStore: { location: certs.ca } }
 }
 
+/** Each member's address; the ports are distinct (held open together while chosen). */
 async function addresses(): Promise<Map<number, PeerAddress>> {
+  const ports = await freePorts(hosts.length * 2)
   const map = new Map<number, PeerAddress>()
-  for (const [i, host] of hosts.entries()) map.set(i + 1, { host, quorumPort: await freePort(), electionPort: await freePort() })
+  for (const [i, host] of hosts.entries()) map.set(i + 1, { host, quorumPort: ports[2 * i] ?? 0, electionPort: ports[2 * i + 1] ?? 0 })
   return map
 }
 

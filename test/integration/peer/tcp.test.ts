@@ -1,7 +1,7 @@
 // Method: three TCP transports on loopback ports exchange messages; restart one and check the
 // others see the disconnection and the larger-id-dials rule leaves one connection per pair.
 import { peerQueuedBytesMax } from '../../../lib/limits.js'
-import { freePort } from '../../interop/harness/ports.js'
+import { freePorts } from '../../interop/harness/ports.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'
 
@@ -53,7 +53,9 @@ async function until(node: Node, done: () => boolean, what: string): Promise<voi
 
 async function members(n: number): Promise<Map<number, PeerAddress>> {
   const map = new Map<number, PeerAddress>()
-  for (let id = 1; id <= n; id++) map.set(id, { host: '127.0.0.1', quorumPort: await freePort(), electionPort: await freePort() })
+  // Distinct ports: chosen while held open together (one by one, the kernel may hand one out twice).
+  const ports = await freePorts(2 * n)
+  for (let id = 1; id <= n; id++) map.set(id, { host: '127.0.0.1', quorumPort: ports[2 * id - 2] ?? 0, electionPort: ports[2 * id - 1] ?? 0 })
   return map
 }
 
