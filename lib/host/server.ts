@@ -73,13 +73,21 @@ async function connectPeers(options: MemberStartOptions, replication: Replicatio
  * the certificates in use kept. The watch ends with the transport.
  */
 function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOptions, logger: ReplicationLogger): PeerTransport {
+  // The logger is the embedder's code: what it throws must not become an unhandled rejection.
+  const report = (say: () => void) => {
+    try {
+      say()
+    } catch {
+      // Nothing left to report it to.
+    }
+  }
   const reload = () => {
     loadQuorumTls(options).then(
       (tls) => {
         transport.replaceTls(tls)
-        logger.info('reloaded the quorum TLS certificates (ssl.quorum.keyStore, ssl.quorum.trustStore)')
+        report(() => logger.info('reloaded the quorum TLS certificates (ssl.quorum.keyStore, ssl.quorum.trustStore)'))
       },
-      (error: unknown) => logger.error(`kept the quorum TLS certificates in use: the new files cannot be used: ${(error as Error).message}`),
+      (error: unknown) => report(() => logger.error(`kept the quorum TLS certificates in use: the new files cannot be used: ${(error as Error).message}`)),
     )
   }
   const watch = watchFiles(quorumTlsFiles(options), reload, certReloadSettleMs, (error) => logger.error(`watching the quorum TLS files failed: ${error.message}`))
