@@ -53,6 +53,8 @@ export const snapshotMarkerKeyFirst = 'meta/snapshot/'
 export const snapshotMarkerKeyEnd = 'meta/snapshot0'
 export const acceptedEpochKey = 'meta/acceptedEpoch'
 export const currentEpochKey = 'meta/currentEpoch'
+/** The member's active ensemble configuration (opaque to the storage). */
+export const memberConfigKey = 'meta/memberConfig'
 
 /** Formats a zxid as 16 lowercase hex digits, for keys and log lines. */
 export function zxidHex(zxid: number): string {
@@ -249,6 +251,20 @@ export function decodeSnapshotMarker(value: Uint8Array, expectedZxid: number): D
 
 export function encodeEpochRecord(epoch: number): Uint8Array {
   return seal(['epoch', formatVersion, epoch])
+}
+
+/** A checksummed record of opaque bytes (the member configuration). */
+export function encodeBytesRecord(bytes: Uint8Array): Uint8Array {
+  return seal(['bytes', formatVersion, bytes])
+}
+
+/** Reads a record written by {@link encodeBytesRecord}. */
+export function decodeBytesRecord(value: Uint8Array): Decoded<Uint8Array> {
+  const r = open(value, 'bytes', 1)
+  if (!r.ok) return r
+  const [bytes] = r.value
+  if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'the value is not bytes' }
+  return { ok: true, value: plainBytes(bytes) }
 }
 
 export function decodeEpochRecord(value: Uint8Array): Decoded<number> {

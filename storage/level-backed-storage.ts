@@ -84,6 +84,7 @@ export class LevelBackedStorage implements Storage {
   /** The zxid of the last entry handed to the committer; appends must go above it. */
   private lastEnqueuedZxid = 0
   private epochs: { accepted: number | undefined; current: number | undefined } = { accepted: undefined, current: undefined }
+  private config: Uint8Array | undefined
   /** Serialises snapshot writes, truncation and purge with one another. */
   private maintenanceTail: Promise<unknown> = Promise.resolve()
   private opening: Promise<void> | undefined
@@ -112,6 +113,10 @@ export class LevelBackedStorage implements Storage {
 
   get currentEpoch(): number | undefined {
     return this.epochs.current
+  }
+
+  get memberConfig(): Uint8Array | undefined {
+    return this.config
   }
 
   get stats(): StorageStats {
@@ -525,12 +530,34 @@ export class LevelBackedStorage implements Storage {
     this.epochs[which] = epoch
   }
 
+  /** Largest member configuration stored. */
+  static readonly memberConfigBytesMax = 4 << 20
+
+  setMemberConfig(config: Uint8Array): Promise<void> {
+    return this.guard('set the member configuration', async () => {
+      if (config.byteLength > LevelBackedStorage.memberConfigBytesMax) throw new RangeError(`member configuration of ${config.byteLength} bytes, more than ${LevelBackedStorage.memberConfigBytesMax}`)
+      await this.db.put(codec.memberConfigKey, codec.encodeBytesRecord(config), synced)
+      this.config = config.slice()
+    })
+  }
+
   private async loadMeta(): Promise<void> {
     this.epochs = {
       accepted: await this.getEpoch(codec.acceptedEpochKey),
       current: await this.getEpoch(codec.currentEpochKey),
     }
+    this.config = await this.getMemberConfig()
     this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0
+  }
+
+  private async getMemberConfig(): Promise<Uint8Array | undefined> {
+    const value = await this.db.get(codec.memberConfigKey)
+    if (value === undefined) return undefined
+    const decoded = codec.decodeBytesRecord(value)
+    if (!decoded.ok) {
+      throw new StorageError('CORRUPTION', `${codec.memberConfigKey} in ${this.description} is corrupt (${decoded.reason}); refusing to open`, { key: codec.memberConfigKey })
+    }
+    return decoded.value
   }
 
   private async getEpoch(key: string): Promise<number | undefined> {

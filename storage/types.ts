@@ -97,6 +97,12 @@ export interface Storage extends AsyncDisposable {
   /** The epoch of the last NEWLEADER acknowledged (ZAB's f.a); undefined if never set. */
   readonly currentEpoch: number | undefined
 
+  /**
+   * The member's last active ensemble configuration as the runtime encoded it (ZooKeeper keeps it
+   * in its dynamic configuration file); undefined if never set.
+   */
+  readonly memberConfig: Uint8Array | undefined
+
   /** Group-commit counters. */
   readonly stats: StorageStats
 
@@ -166,6 +172,9 @@ export interface Storage extends AsyncDisposable {
 
   /** Durably stores currentEpoch (ZAB f.a); an integer in 0 .. 2^21 - 1. */
   setCurrentEpoch(epoch: number): Promise<void>
+
+  /** Durably stores the member's active configuration (opaque bytes, at most 4 MiB). */
+  setMemberConfig(config: Uint8Array): Promise<void>
 
   /**
    * Keeps the newest `retainCount` complete snapshots and the log entries after the oldest of them

@@ -23,6 +23,7 @@ class VolatileStorage implements Storage {
   lastLoggedZxid = 0
   acceptedEpoch: number | undefined
   currentEpoch: number | undefined
+  memberConfig: Uint8Array | undefined
   readonly #stats = { logBatchesWritten: 0, logEntriesWritten: 0, logBatchEntriesLargest: 0 }
 
   get stats(): StorageStats {
@@ -91,6 +92,12 @@ class VolatileStorage implements Storage {
   setCurrentEpoch(epoch: number): Promise<void> {
     return this.#whenOpen(() => {
       this.currentEpoch = epoch
+    })
+  }
+
+  setMemberConfig(config: Uint8Array): Promise<void> {
+    return this.#whenOpen(() => {
+      this.memberConfig = config.slice()
     })
   }
 

@@ -45,6 +45,7 @@ export function requestUnderChroot(chroot: string, request: Request): Request {
     case 'setAuth':
     case 'whoAmI':
     case 'ping':
+    case 'reconfig':
       return request
     default:
       return { ...request, path: up(request.path) }

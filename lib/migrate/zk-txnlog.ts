@@ -233,6 +233,8 @@ export function opCodeOf(txn: ZkTxn): number {
       return OpCode.createSession
     case 'closeSession':
       return OpCode.closeSession
+    case 'reconfig':
+      return OpCode.reconfig
   }
 }
 
@@ -250,6 +252,10 @@ function writeTxn(w: JuteWriter, txn: ZkTxn, opCode: number): void {
       return
     case 'setData':
       w.writeUString(txn.path).writeBuffer(txn.data).writeInt(txn.version)
+      return
+    case 'reconfig':
+      // ZooKeeper logs a reconfig as a SetDataTxn of /zookeeper/config with version -1.
+      w.writeUString('/zookeeper/config').writeBuffer(new TextEncoder().encode(txn.text)).writeInt(-1)
       return
     case 'setACL':
       w.writeUString(txn.path)

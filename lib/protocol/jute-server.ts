@@ -29,8 +29,8 @@ import type { WatchNotification } from './watch.js'
 const invalidCreateMode = -1
 
 /**
- * The request a jute request record asks for, or the error ZooKeeper answers it with. sasl and
- * reconfig have no request here (the server answers them itself): they map to UNIMPLEMENTED.
+ * The request a jute request record asks for, or the error ZooKeeper answers it with. sasl has
+ * no request here (the server answers it itself): it maps to UNIMPLEMENTED.
  */
 export function fromJuteRequest(record: jute.ClientRequest): Request | { err: number } {
   switch (record.op) {
@@ -54,6 +54,8 @@ export function fromJuteRequest(record: jute.ClientRequest): Request | { err: nu
       return { op: 'getChildren', path: record.path, watch: record.watch }
     case 'multiRead':
       return { op: 'multiRead', ops: record.ops.map((op) => ({ op: op.op, path: op.path })) }
+    case 'reconfig':
+      return { op: 'reconfig', joiningServers: record.joiningServers, leavingServers: record.leavingServers, newMembers: record.newMembers, curConfigId: record.curConfigId }
     default:
       return fromJuteSessionRequest(record)
   }
@@ -133,7 +135,7 @@ type Body = Response & Record<string, unknown>
 /**
  * The jute response record for a successful response (`err: 0`) to the request `record` asked
  * for, or undefined when ZooKeeper answers that op with the ReplyHeader alone and no record
- * type (auth, sasl, reconfig, and check outside multi, which the connection refuses).
+ * type (auth, sasl, and check outside multi, which the connection refuses).
  */
 export function toJuteResponse(record: jute.ClientRequest, response: Response): jute.ClientResponse | undefined {
   const r = response as Body
@@ -144,8 +146,8 @@ export function toJuteResponse(record: jute.ClientRequest, response: Response): 
       return { op: record.op, path: r.path as string, stat: r.stat as Stat }
     case 'exists': case 'setData': case 'setACL':
       return { op: record.op, stat: r.stat as Stat }
-    case 'getData':
-      return { op: 'getData', data: r.data as Uint8Array, stat: r.stat as Stat }
+    case 'getData': case 'reconfig':
+      return { op: record.op, data: r.data as Uint8Array, stat: r.stat as Stat }
     case 'getACL':
       return { op: 'getACL', acl: r.acl as ACL[], stat: r.stat as Stat }
     case 'getChildren':

@@ -70,6 +70,23 @@ export interface DeleteContainerRequest {
   path: string
 }
 
+/**
+ * Change the ensemble's membership (ZooKeeper's reconfig, 3.5+): incremental with
+ * `joiningServers` / `leavingServers`, or the whole new membership in `newMembers`. Answered with
+ * the new configuration, as `/zookeeper/config` holds it.
+ */
+export interface ReconfigRequest {
+  op: 'reconfig'
+  /** `server.N=...` specifications to add or change, comma-separated (incremental), or null. */
+  joiningServers: string | null
+  /** Server ids to remove, comma-separated (incremental), or null. */
+  leavingServers: string | null
+  /** Every member of the new configuration, comma- or newline-separated (non-incremental), or null. */
+  newMembers: string | null
+  /** Apply only if the configuration's version is this (else BADVERSION); -1 = whatever it is. */
+  curConfigId: number
+}
+
 /** Every request that becomes a transaction. */
 export type WriteRequest =
   | CreateRequest
@@ -80,6 +97,7 @@ export type WriteRequest =
   | MultiRequest
   | CloseSessionRequest
   | DeleteContainerRequest
+  | ReconfigRequest
 
 /** Read a znode's data and Stat, optionally leaving a data watch. */
 export interface GetDataRequest {
@@ -274,6 +292,7 @@ export interface ResponseBodies {
   multi: { results: MultiResult[] }
   closeSession: Record<never, never>
   deleteContainer: Record<never, never>
+  reconfig: { data: Uint8Array; stat: Stat }
   getData: { data: Uint8Array; stat: Stat }
   exists: { stat: Stat }
   getChildren: { children: string[]; stat: Stat }
@@ -312,6 +331,7 @@ export function isWrite(request: Request): request is WriteRequest {
     case 'multi':
     case 'closeSession':
     case 'deleteContainer':
+    case 'reconfig':
       return true
     default:
       return false

@@ -18,6 +18,8 @@ export function toResponse(result: TxnResult): Response {
       return { err: 0, stat: result.stat }
     case 'multi':
       return { err: 0, results: result.results.map(toMultiResult) }
+    case 'reconfig':
+      return { err: 0, data: result.data, stat: result.stat }
     default:
       return { err: 0 }
   }

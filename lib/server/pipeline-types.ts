@@ -40,6 +40,12 @@ export interface MemberOptions {
   enforceQuota?: boolean
   /** How often empty containers and expired TTL nodes are removed, in ms. @defaultValue 60000 */
   containerCheckIntervalMs?: number
+  /**
+   * Let clients change an ensemble's membership with `reconfig` (ZooKeeper's reconfigEnabled);
+   * off, reconfig is answered RECONFIGDISABLED. It needs WRITE on /zookeeper/config (the super
+   * user has it; the node's default ACL lets everyone read only). @defaultValue false
+   */
+  reconfigEnabled?: boolean
   /** The member's id (myid); the top byte of its session ids. @defaultValue 0 */
   myid?: number
   /** The member's id under its older name. @deprecated Use {@link MemberOptions.myid}; kept for one release. */

@@ -37,6 +37,7 @@ import type {
   SessionGrant,
 } from './pipeline-types.js'
 import { Prep } from './prep.js'
+import type { ReconfigSupport } from './reconfig.js'
 import * as reads from './reads.js'
 import { addId, negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
 import { isWrite, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
@@ -128,6 +129,22 @@ export class Pipeline {
    */
   onFault: (error: unknown) => void = (error) => {
     throw error
+  }
+
+  /**
+   * Lets this member prepare reconfigs (an ensemble member; without it, reconfig is UNIMPLEMENTED
+   * as on a standalone ZooKeeper server).
+   */
+  setReconfigSupport(support: ReconfigSupport): void {
+    this.prep.reconfig = support
+  }
+
+  /**
+   * The member took up a configuration (a committed reconfig, or one learned from its leader or
+   * restored from disk): /zookeeper/config shows it, and its watchers hear of a change.
+   */
+  showConfig(text: string, version: number): void {
+    this.tree.setConfigNode(text, version, this.clock.now())
   }
 
   /** Sets where proposals go (the replication runtime); until then nothing can be proposed. */

@@ -9,11 +9,12 @@
 import { ErrorCode, type ErrorCodeName } from '../errors.js'
 import { parentPath, pathProblem } from '../path.js'
 import { fixupACL, hasPermission } from '../tree/acl.js'
-import { systemPaths, type DataTree } from '../tree/data-tree.js'
+import { configNodePath, systemPaths, type DataTree } from '../tree/data-tree.js'
 import { ttlMsMax } from '../limits.js'
 import { Perms, type ACL, type Id } from '../protocol/data.js'
-import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, SetACLRequest, SetDataRequest, WriteRequest } from '../protocol/requests.js'
+import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, ReconfigRequest, SetACLRequest, SetDataRequest, WriteRequest } from '../protocol/requests.js'
 import type { NodeKind, Txn } from '../txn/types.js'
+import { prepareReconfig, type ReconfigSupport } from './reconfig.js'
 import { limitPathOf, parseStats, PendingUsage, QuotaLog, quotaExcessLine, quotaExcesses, statPathOf, type QuotaStats, type UsageChange } from '../tree/quota.js'
 
 /** What prep needs to know of a node, as the tree will have it once in-flight changes apply. */
@@ -60,6 +61,8 @@ export interface PrepOptions {
   enforceQuota: boolean
   /** Where quota lines go (rate-limited). @defaultValue console.warn with a `paddock: ` prefix */
   quotaWarn?: (line: string) => void
+  /** Whether clients may reconfig (ZooKeeper's reconfigEnabled). */
+  reconfigEnabled: boolean
 }
 
 // Not an Error: it is thrown only inside Prep and always caught there, and a refused write
@@ -84,6 +87,8 @@ export class Prep {
   /** The quota usage the changes in flight will add, by quota root (kept only while quotas are enforced). */
   private readonly pendingUsage = new PendingUsage()
   private readonly quotaLog: QuotaLog
+  /** What a reconfig needs: the ensemble's state and the configuration format (absent: standalone). */
+  reconfig: ReconfigSupport | undefined
 
   constructor(
     private readonly tree: DataTree,
@@ -181,7 +186,19 @@ export class Prep {
         return this.prepCloseSession(ctx)
       case 'deleteContainer':
         return this.prepDeleteContainer(request.path, ctx)
+      case 'reconfig':
+        return this.prepReconfig(request, ctx)
     }
+  }
+
+  // The ensemble checks first, then WRITE on /zookeeper/config, as ZooKeeper orders them.
+  private prepReconfig(request: ReconfigRequest, ctx: PrepContext): Txn {
+    const outcome = prepareReconfig(request, this.options.reconfigEnabled, this.reconfig)
+    if ('refuse' in outcome) fail(outcome.refuse)
+    const node = this.record(configNodePath)
+    if (node === null) fail('NONODE')
+    this.checkACL(node.acl, Perms.WRITE, ctx)
+    return outcome.txn
   }
 
   private prepareMulti(ops: readonly MultiOp[], ctx: PrepContext): Txn {

@@ -9,10 +9,11 @@
  * @module
  */
 import { epochOf, formatZxid, isNextZxid } from '../protocol/zxid.js'
-import type { ZabRestoredState } from '../zab/index.js'
-import type { LogEntry, Storage } from '../../storage/index.js'
+import type { LogEntry, ZabRestoredState } from '../zab/index.js'
+import type { Storage } from '../../storage/index.js'
 import type { Pipeline } from './pipeline.js'
 import { restoreSnapshot } from './snapshot.js'
+import { decodeMemberConfig, restoredEntry } from './member-config.js'
 
 /** What recovery found: the core's restored state and where the snapshot came from. */
 export interface Recovered extends ZabRestoredState {
@@ -65,7 +66,7 @@ async function logAfter(storage: Storage, snapshotZxid: number): Promise<LogEntr
     // The first entry must follow the snapshot (a gap means it was purged); later ones follow
     // each other, except across a TRUNC the storage already made consistent.
     if (entries.length === 0 && !isNextZxid(previous, entry.zxid)) return undefined
-    entries.push({ zxid: entry.zxid, data: entry.data })
+    entries.push(restoredEntry(entry.zxid, entry.data))
   }
   return entries
 }
@@ -74,6 +75,7 @@ function recovered(storage: Storage, state: { snapshotZxid: number; entries: Log
   const { snapshotZxid, entries } = state
   // Without the epoch files ZooKeeper takes them from the last logged zxid.
   const lastEpoch = epochOf(entries[entries.length - 1]?.zxid ?? snapshotZxid)
+  const config = storage.memberConfig === undefined ? undefined : decodeMemberConfig(storage.memberConfig)
   return {
     acceptedEpoch: storage.acceptedEpoch ?? lastEpoch,
     currentEpoch: storage.currentEpoch ?? lastEpoch,
@@ -81,5 +83,6 @@ function recovered(storage: Storage, state: { snapshotZxid: number; entries: Log
     fromSnapshot,
     entries,
     committedZxid: snapshotZxid,
+    ...(config === undefined ? {} : { config }),
   }
 }

@@ -15,7 +15,9 @@ import type { PeerChannel, PeerTransport } from '../peer/transport.js'
 import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn/codec.js'
 import type { TxnEntry } from '../txn/types.js'
 import { epochOf, makeZxid } from '../protocol/zxid.js'
-import { zabMessageProblem, type Ready, type RoleState, type SyncCompleted, type ZabMessage, type ZabPeer } from '../zab/index.js'
+import { zabMessageProblem, type MemberConfig, type Ready, type RoleState, type SyncCompleted, type ZabMessage, type ZabPeer } from '../zab/index.js'
+import { encodeMemberConfig } from './member-config.js'
+import type { EnsembleState } from './reconfig.js'
 import { nextSnapshotAfter, type Storage } from '../../storage/index.js'
 import type { Pipeline } from './pipeline.js'
 import type { ForwardedWrite, MemberRole } from './pipeline-types.js'
@@ -124,6 +126,11 @@ export class Replication {
   state: RoleState = { role: 'LOOKING', leader: undefined, epoch: 0, established: false }
   /** Called after the member's role changed or it failed (the host turns it into a health event). */
   onChange: () => void = () => {}
+  /**
+   * Called once the member's active configuration changed and is durable (a reconfig committed,
+   * or the leader's configuration was adopted): the host reaches the members it names.
+   */
+  onConfig: (config: MemberConfig) => void = () => {}
 
   constructor(
     readonly zab: ZabPeer,
@@ -154,6 +161,12 @@ export class Replication {
         return ok
       },
     })
+  }
+
+  /** The ensemble as a reconfig on this member sees it (answers only while it leads). */
+  readonly ensembleState: EnsembleState = {
+    config: () => this.zab.config,
+    quorumSynced: (voters, observers) => this.zab.quorumSynced(voters, observers),
   }
 
   /** The snapshot last written (its own or the leader's SNAP), or the one restored at start. */
@@ -242,7 +255,9 @@ export class Replication {
 
   private propose(entry: TxnEntry): number | 'busy' | false {
     if (this.stopped) return false
-    const result = this.zab.propose(this.bytesUnread ? unread : encodeTxnEntry(entry))
+    const txn = entry.txn
+    const config = txn.type === 'reconfig' ? { voters: txn.voters, observers: txn.observers, text: txn.text } : undefined
+    const result = this.zab.propose(this.bytesUnread ? unread : encodeTxnEntry(entry), config)
     if (result.ok) {
       entry.header.zxid = result.zxid
       this.proposedHere.push(entry)
@@ -327,6 +342,7 @@ export class Replication {
   private needsDurableFirst(ready: Ready): boolean {
     if (ready.snapshot !== undefined) return true
     if (this.volatile) return false
+    if (ready.config !== undefined) return true
     if (ready.truncate !== undefined) return true
     const hard = ready.hardState
     return hard !== undefined && (this.storage.acceptedEpoch !== hard.acceptedEpoch || this.storage.currentEpoch !== hard.currentEpoch)
@@ -337,12 +353,14 @@ export class Replication {
     if (ready.snapshot !== undefined) await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.data)
     if (ready.truncate !== undefined && planted.bug !== 'skip-truncate') await this.storage.truncateAfter(ready.truncate)
     if (ready.hardState !== undefined) await this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch)
+    if (ready.config !== undefined) await this.storage.setMemberConfig(encodeMemberConfig(ready.config))
   }
 
   private carryOut(ready: Ready, generations: ReadonlyMap<number, number>): void {
     if (ready.snapshot !== undefined) this.reportedDurable = ready.snapshot.zxid
     if (ready.truncate !== undefined) this.reportedDurable = Math.min(this.reportedDurable, ready.truncate)
     if (this.volatile && ready.hardState !== undefined) this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch).catch((error: unknown) => this.fail(error))
+    if (this.volatile && ready.config !== undefined) this.storage.setMemberConfig(encodeMemberConfig(ready.config)).catch((error: unknown) => this.fail(error))
     this.appendEntries(ready)
     if (planted.bug === 'apply-before-commit' && this.member.role !== 'leader') this.applyEarly(ready)
     this.sendMessages(ready, generations)
@@ -355,9 +373,16 @@ export class Replication {
       this.applyCommitted(entry.zxid, entry.data)
     }
     for (; sync < syncs.length; sync++) this.member.syncDone((syncs[sync] as SyncCompleted).token)
+    if (ready.config !== undefined) this.takeUpConfig(ready.config)
     if (ready.snapshotRequested) this.zab.snapshotTaken(this.member.lastProcessedZxid, snapshotBytes(this.member))
     for (const request of ready.requests) this.handleRequest(request.data)
     if (ready.state !== undefined) this.changeState(ready.state)
+  }
+
+  // After the committed entries, so a reconfig's own apply showed it first (with its zxid).
+  private takeUpConfig(config: MemberConfig): void {
+    this.member.showConfig(config.text, config.version)
+    this.onConfig(config)
   }
 
   private async installSnapshot(zxid: number, data: Uint8Array): Promise<void> {

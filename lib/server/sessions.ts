@@ -35,6 +35,7 @@ export function resolveOptions(options: MemberOptions): ResolvedMemberOptions {
     extendedTypesEnabled: options.extendedTypesEnabled ?? true,
     enforceQuota: options.enforceQuota ?? false,
     containerCheckIntervalMs: options.containerCheckIntervalMs ?? containerCheckIntervalMsDefault,
+    reconfigEnabled: options.reconfigEnabled ?? false,
     myid: options.myid ?? options.serverId ?? 0,
   }
 }

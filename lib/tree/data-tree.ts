@@ -138,9 +138,21 @@ export type TxnResult =
   | { type: 'error'; err: number }
   | { type: 'multi'; err: 0; results: TxnResult[] }
   | { type: 'session'; err: 0 }
+  | { type: 'reconfig'; err: 0; data: Uint8Array; stat: Stat }
 
 const empty = new Uint8Array(0)
 const errorResult = (err: number): TxnResult => ({ type: 'error', err })
+
+/** The znode holding the ensemble's configuration (ZooKeeper: `ZooDefs.CONFIG_NODE`). */
+export const configNodePath = '/zookeeper/config'
+
+/**
+ * The data of /zookeeper/config for a configuration: its `server.N` lines, then `version=` and the
+ * version in hex (ZooKeeper: `QuorumVerifier.toString`).
+ */
+export function configNodeData(text: string, version: number): Uint8Array {
+  return new TextEncoder().encode(`${text}version=${version.toString(16)}`)
+}
 
 /** Paths ZooKeeper creates in every tree, which clients may not delete. */
 export const systemPaths: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'])
@@ -265,7 +277,27 @@ export class DataTree {
         if (planted.bug === 'ephemeral-leak') return { type: 'session', err: 0 }
         for (const path of txn.paths2Delete) this.deleteNode(path, header.zxid)
         return { type: 'session', err: 0 }
+      case 'reconfig':
+        return this.setConfigNode(txn.text, header.zxid, header.time)
     }
+  }
+
+  /**
+   * Sets /zookeeper/config to a configuration (a reconfig, or a member taking up a configuration
+   * it learned otherwise, as ZooKeeper's `ZKDatabase.initConfigInZKDatabase`): data version -1
+   * and mzxid the configuration's version, as ZooKeeper leaves them.
+   */
+  setConfigNode(text: string, version: number, time: number): { type: 'reconfig'; err: 0; data: Uint8Array; stat: Stat } {
+    const data = configNodeData(text, version)
+    const current = this.nodes.get(configNodePath)
+    // Already showing it (the reconfig's commit and its activation both get here): no second event.
+    if (current !== undefined && current.mzxid === version && sameBytes(current.data, data)) {
+      return { type: 'reconfig', err: 0, data: current.data.slice(), stat: current.stat() }
+    }
+    const result = this.setData({ sessionId: 0n, cxid: 0, zxid: version, time }, configNodePath, data, -1)
+    const node = this.nodes.get(configNodePath) as ZNode
+    // A copy: the caller hands it to a client, and the tree's bytes stay private.
+    return { type: 'reconfig', err: 0, data: node.data.slice(), stat: result.type === 'setData' ? result.stat : node.stat() }
   }
 
   private createNode(header: TxnHeader, txn: CreateTxn): TxnResult {
@@ -475,4 +507,10 @@ export class DataTree {
       if (node.kind !== 'persistent') this.indexNode(path, node)
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

@@ -100,6 +100,21 @@ export interface CloseSessionTxn {
   expired?: boolean
 }
 
+/**
+ * Changes the ensemble's membership (ZooKeeper: a reconfig TxnHeader with a SetDataTxn of
+ * /zookeeper/config). Applied, it sets /zookeeper/config to `text` plus `version=<zxid in hex>`;
+ * the ZAB core makes the configuration active when it commits.
+ */
+export interface ReconfigTxn {
+  type: 'reconfig'
+  /** The new configuration's `server.N=...` lines, each ending in a newline, without the version line. */
+  text: string
+  /** Its voting members (participants), ascending. */
+  voters: number[]
+  /** Its observers, ascending. */
+  observers: number[]
+}
+
 /** Any transaction record. */
 export type Txn =
   | CreateTxn
@@ -111,6 +126,7 @@ export type Txn =
   | MultiTxn
   | CreateSessionTxn
   | CloseSessionTxn
+  | ReconfigTxn
 
 /** A transaction with its header: what is logged, replicated and applied. */
 export interface TxnEntry {

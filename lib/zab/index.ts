@@ -21,6 +21,8 @@
  * @module
  */
 export { ZabInvariantError } from './assert.js'
+export { ConfigState, isMemberOf, jointQuorum, majorityOf, sameConfig } from './config.js'
+export type { MemberConfig, VerifierFactory } from './config.js'
 export { Election, NO_VOTE, betterVote } from './election.js'
 export type { ElectionContext, Vote } from './election.js'
 export type { ProposeRefusal } from './leader.js'
@@ -38,5 +40,5 @@ export type { ProposeResult, ZabConfig, ZabState, ZabStatus } from './peer.js'
 export { majorityQuorum } from './quorum.js'
 export type { QuorumVerifier } from './quorum.js'
 export type { ForwardedRequest, HardState, Ready, RoleState, SnapshotInstall, SyncCompleted } from './ready.js'
-export { MESSAGE_EPOCH_LIMIT, validateZabMessage, zabMessageProblem } from './validate.js'
+export { CONFIG_MEMBERS_MAX, CONFIG_TEXT_CHARS_MAX, MESSAGE_EPOCH_LIMIT, memberConfigProblem, validateZabMessage, zabMessageProblem } from './validate.js'
 export { EPOCH_LIMIT, counterOf, epochOf, formatZxid, isNextZxid, makeZxid } from '../protocol/zxid.js'

@@ -4,6 +4,7 @@
  * @module
  */
 import { assert } from './assert.js'
+import type { MemberConfig } from './config.js'
 import type { LogEntry } from './log.js'
 import type { PeerState } from './peer-state.js'
 import type { SessionMessage } from './messages.js'
@@ -55,7 +56,7 @@ interface PendingSync {
 }
 
 /** Why `propose` refused. */
-export type ProposeRefusal = 'NOT_LEADER' | 'NOT_ESTABLISHED' | 'TOO_MANY_INFLIGHT'
+export type ProposeRefusal = 'NOT_LEADER' | 'NOT_ESTABLISHED' | 'TOO_MANY_INFLIGHT' | 'RECONFIG_IN_PROGRESS'
 
 /** One leadership: from LEADING until stepping down. */
 export class Leader {
@@ -69,7 +70,7 @@ export class Leader {
   #nextCounter = 1
   readonly #pendingSyncs: PendingSync[] = []
   /** Whether this leader's own vote is a quorum (a one-voter ensemble), so its durability alone commits. */
-  readonly #aloneIsQuorum: boolean
+  #aloneIsQuorum: boolean
 
   constructor(
     private readonly m: PeerState,
@@ -112,6 +113,12 @@ export class Leader {
     if (this.established && !this.m.quorum.containsQuorum(this.#syncedVoters())) {
       this.exit(`not sufficient followers synced within syncLimit (${this.m.limits.syncLimitTicks} ticks)`)
     }
+  }
+
+  /** The quorum changed (a reconfig entry logged, committed or cut off). */
+  configChanged(): void {
+    this.#aloneIsQuorum = this.m.quorum.containsQuorum([this.m.id])
+    this.#maybeCommit()
   }
 
   /** Our own entries became durable: that is our own ACK. */
@@ -158,19 +165,38 @@ export class Leader {
     return observers
   }
 
-  /** Assigns the next zxid and broadcasts PROPOSAL (ZAB paper phase 3). */
-  propose(data: Uint8Array): number | ProposeRefusal {
+  /**
+   * Assigns the next zxid and broadcasts PROPOSAL (ZAB paper phase 3). With `config`, the entry is
+   * a reconfig: its configuration (version = the zxid) is pending from now, and this entry and
+   * every later one commit only with a quorum of the old configuration and one of the new. One
+   * change at a time, as ZooKeeper.
+   */
+  propose(data: Uint8Array, config?: Omit<MemberConfig, 'version'>): number | ProposeRefusal {
     if (!this.established || this.newEpoch === undefined) return 'NOT_ESTABLISHED'
     if (this.#inflight() >= this.m.limits.proposalsInflightMax) return 'TOO_MANY_INFLIGHT'
+    if (config !== undefined && this.m.configs.pending !== undefined) return 'RECONFIG_IN_PROGRESS'
     const zxid = makeZxid(this.newEpoch, this.#nextCounter++)
-    this.m.append({ zxid, data })
+    const entry: LogEntry = config === undefined ? { zxid, data } : { zxid, data, config: { ...config, version: zxid } }
+    this.m.append(entry)
     for (const handler of this.#handlers.values()) {
       if (handler.observer || !isForwarding(handler)) continue
-      this.m.sendInSession(handler.sid, handler.session, { type: 'PROPOSAL', zxid, data })
+      this.m.sendInSession(handler.sid, handler.session, proposalOf(entry))
       handler.sentZxid = zxid
     }
-    this.#maybeCommit()
+    if (config !== undefined) this.configChanged()
+    else this.#maybeCommit()
     return zxid
+  }
+
+  /**
+   * Whether this leader and its followers in broadcast hold a quorum of `quorum` (ZooKeeper:
+   * `Leader.isQuorumSynced`, asked before a reconfig is proposed).
+   */
+  quorumSynced(quorum: { containsQuorum(sids: Iterable<number>): boolean }): boolean {
+    if (!this.established) return false
+    const synced = [this.m.id]
+    for (const h of this.#handlers.values()) if (!h.observer && h.stage === 'uptodate') synced.push(h.sid)
+    return quorum.containsQuorum(synced)
   }
 
   /** Whether `propose` would take another proposal now (established, and room in flight). */
@@ -199,9 +225,10 @@ export class Leader {
   }
 
   // ZooKeeper LearnerHandler start: FOLLOWERINFO/OBSERVERINFO opens (or reopens) a learner session.
+  // Any member may learn, as in ZooKeeper: one joining the ensemble follows without a vote until
+  // a reconfig names it, and ACKs count only from the voters of the configurations in force.
   #onInfo(from: number, message: Extract<SessionMessage, { type: 'FOLLOWERINFO' | 'OBSERVERINFO' }>): void {
     const observer = message.type === 'OBSERVERINFO'
-    if (observer === this.m.quorum.isVoter(from)) return // a voter must follow, an observer observe
     const existing = this.#handlers.get(from)
     if (existing?.session === message.session) return void (existing.lastHeard = this.m.now)
     this.#handlers.set(from, {
@@ -212,7 +239,7 @@ export class Leader {
     // A voter that promised a later epoch can never follow ours (it would refuse LEADERINFO
     // forever, as in ZooKeeper). Stepping down is always safe, and the next election's epoch,
     // one above every acceptedEpoch it hears, lets that voter rejoin. A Paddock addition.
-    if (!observer && message.acceptedEpoch > this.newEpoch) {
+    if (!observer && this.m.quorum.isVoter(from) && message.acceptedEpoch > this.newEpoch) {
       return this.exit(`follower ${from} accepted epoch ${message.acceptedEpoch} above ours (${this.newEpoch})`)
     }
     this.#sendLeaderInfo(this.#handlers.get(from))
@@ -247,7 +274,7 @@ export class Leader {
     handler.peerLastZxid = lastZxid
     handler.stage = 'epoch-acked'
     if (this.#epochAcked) return this.#startSync(handler)
-    if (currentEpoch !== -1 && !handler.observer) {
+    if (currentEpoch !== -1 && !handler.observer && this.m.quorum.isVoter(handler.sid)) {
       const ahead = currentEpoch > this.m.currentEpoch ||
         (currentEpoch === this.m.currentEpoch && lastZxid > this.m.log.lastZxid)
       if (ahead) return this.exit(`follower ${handler.sid} is ahead of the leader`)
@@ -291,9 +318,7 @@ export class Leader {
   // The missing history, the commit point, then NEWLEADER; live proposals queue behind them.
   #sendHistory(handler: Handler, after: number): void {
     assert(this.newEpoch !== undefined, 'sync before the new epoch is known')
-    for (const entry of this.m.log.slice(after)) {
-      this.m.sendInSession(handler.sid, handler.session, { type: 'PROPOSAL', zxid: entry.zxid, data: entry.data })
-    }
+    for (const entry of this.m.log.slice(after)) this.m.sendInSession(handler.sid, handler.session, proposalOf(entry))
     handler.sentZxid = this.m.log.lastZxid
     // The learner may have logged more than it knows committed, so state our commit point even
     // when it sent nothing new.
@@ -301,7 +326,7 @@ export class Leader {
       this.m.sendInSession(handler.sid, handler.session, { type: 'COMMIT', zxid: this.m.committedZxid })
     }
     handler.commitSentZxid = this.m.committedZxid
-    this.m.sendInSession(handler.sid, handler.session, { type: 'NEWLEADER', zxid: makeZxid(this.newEpoch, 0) })
+    this.m.sendInSession(handler.sid, handler.session, { type: 'NEWLEADER', zxid: makeZxid(this.newEpoch, 0), config: this.m.configs.active })
     handler.newLeaderSentZxid = handler.sentZxid
     handler.stage = 'syncing'
   }
@@ -410,7 +435,7 @@ export class Leader {
       assert(previouslySent >= previousCommit, () => `observer ${handler.sid} was never sent ${formatZxid(previouslySent)}..${formatZxid(previousCommit)}`)
       for (const entry of newlyCommitted) {
         if (entry.zxid <= previouslySent) continue
-        this.m.sendInSession(handler.sid, handler.session, { type: 'INFORM', zxid: entry.zxid, data: entry.data })
+        this.m.sendInSession(handler.sid, handler.session, entry.config === undefined ? { type: 'INFORM', zxid: entry.zxid, data: entry.data } : { type: 'INFORM', zxid: entry.zxid, data: entry.data, config: entry.config })
       }
       handler.sentZxid = committed
     }
@@ -459,6 +484,11 @@ export class Leader {
     const committedCounter = epochOf(this.m.committedZxid) === this.newEpoch ? counterOf(this.m.committedZxid) : 0
     return this.#nextCounter - 1 - committedCounter
   }
+}
+
+// A reconfig entry's PROPOSAL carries its configuration; the others have no config field at all.
+function proposalOf(entry: LogEntry): { type: 'PROPOSAL'; zxid: number; data: Uint8Array; config?: MemberConfig } {
+  return entry.config === undefined ? { type: 'PROPOSAL', zxid: entry.zxid, data: entry.data } : { type: 'PROPOSAL', zxid: entry.zxid, data: entry.data, config: entry.config }
 }
 
 function isForwarding(handler: Handler): boolean {

@@ -34,6 +34,8 @@ export class Learner {
   readonly #startedAt: number
   #newLeaderAckAt = 0
   #ackedZxid = 0
+  /** Joined as an observer (OBSERVERINFO, never ACKs) rather than as a follower. */
+  readonly observing: boolean
 
   constructor(
     private readonly m: PeerState,
@@ -42,6 +44,7 @@ export class Learner {
     private readonly established: (epoch: number) => void,
   ) {
     this.session = m.nextSession()
+    this.observing = m.isObserver
     this.#lastHeard = m.now
     this.#startedAt = m.now
     this.#sendInfo()
@@ -60,9 +63,9 @@ export class Learner {
       case 'TRUNC':
       case 'SNAP': return this.#onSyncMode(message)
       case 'PROPOSAL':
-      case 'INFORM': return this.#onEntry(message.zxid, message.data, message.type === 'INFORM')
+      case 'INFORM': return this.#onEntry(message, message.type === 'INFORM')
       case 'COMMIT': return this.#onCommit(message.zxid)
-      case 'NEWLEADER': return this.#onNewLeader(message.zxid)
+      case 'NEWLEADER': return this.#onNewLeader(message)
       case 'UPTODATE': return this.#onUpToDate(message.zxid)
       case 'PING': return this.m.sendInSession(this.leader, this.session, { type: 'PING' })
       // FIFO behind the COMMITs it waited for: those are committed here by now, later ones not yet.
@@ -115,7 +118,7 @@ export class Learner {
   }
 
   #sendInfo(): void {
-    const type = this.m.isObserver ? 'OBSERVERINFO' : 'FOLLOWERINFO'
+    const type = this.observing ? 'OBSERVERINFO' : 'FOLLOWERINFO'
     this.m.sendInSession(this.leader, this.session, { type, acceptedEpoch: this.m.acceptedEpoch })
   }
 
@@ -155,11 +158,13 @@ export class Learner {
 
   // PROPOSAL (and INFORM for observers): FIFO delivery means the next zxid must follow the last;
   // a hole means a message was lost, so the session is over.
-  #onEntry(zxid: number, data: Uint8Array, commit: boolean): void {
+  #onEntry(message: Extract<SessionMessage, { type: 'PROPOSAL' | 'INFORM' }>, commit: boolean): void {
+    const { zxid, data, config } = message
     if (this.phase === 'discovery' || this.phase === 'awaiting-sync') return this.exit(`entry before sync mode`)
     if (zxid > this.m.log.lastZxid) {
       if (!isNextZxid(this.m.log.lastZxid, zxid)) return this.exit(`hole before ${zxid}`)
-      this.m.append({ zxid, data })
+      if (config !== undefined && config.version !== zxid) return this.exit(`reconfig entry ${zxid} carries config version ${config.version}`)
+      this.m.append(config === undefined ? { zxid, data } : { zxid, data, config })
     }
     if (commit) this.m.commitTo(zxid)
   }
@@ -172,9 +177,10 @@ export class Learner {
   }
 
   // ZAB paper phase 2 (NEWLEADER): once the history is durable, adopt the epoch and ACK.
-  #onNewLeader(zxid: number): void {
+  #onNewLeader(message: Extract<SessionMessage, { type: 'NEWLEADER' }>): void {
     if (this.phase !== 'syncing') return
-    if (zxid !== makeZxid(this.#newEpoch, 0)) return this.exit(`NEWLEADER for another epoch`)
+    if (message.zxid !== makeZxid(this.#newEpoch, 0)) return this.exit(`NEWLEADER for another epoch`)
+    if (message.config !== undefined) this.m.adoptConfig(message.config)
     this.#newLeaderAckAt = this.m.log.lastZxid
     this.phase = 'persisting-newleader'
     this.onPersisted()
@@ -192,7 +198,7 @@ export class Learner {
 
   // Observers never ACK; followers ACK cumulatively what is durable, once NEWLEADER is ACKed.
   #ackProposals(): void {
-    if (this.m.isObserver) return
+    if (this.observing) return
     if (this.phase !== 'synced' && this.phase !== 'broadcast') return
     if (this.m.persistedZxid <= this.#ackedZxid) return
     this.#ackedZxid = this.m.persistedZxid

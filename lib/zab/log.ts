@@ -5,12 +5,18 @@
  * @module
  */
 import { assert, invariantBroken } from './assert.js'
+import type { MemberConfig } from './config.js'
 import { formatZxid } from '../protocol/zxid.js'
 
 /** One transaction in a history: its zxid and its bytes, opaque to the core. */
 export interface LogEntry {
   readonly zxid: number
   readonly data: Uint8Array
+  /**
+   * On a reconfig entry only: the configuration it makes active once committed (its version is
+   * the entry's zxid). The runtime restores it with the entry (it can tell from the bytes).
+   */
+  readonly config?: MemberConfig
 }
 
 /**

@@ -8,6 +8,7 @@
  * abandoned connection can never be taken as part of a new one.
  * @module
  */
+import type { MemberConfig } from './config.js'
 import { formatZxid } from '../protocol/zxid.js'
 
 /** A member's role (ZooKeeper: `QuorumPeer.ServerState`). */
@@ -67,8 +68,11 @@ export interface Diff { readonly type: 'DIFF'; readonly session: number; readonl
 export interface Trunc { readonly type: 'TRUNC'; readonly session: number; readonly zxid: number }
 /** Leader → learner: replace your state with this snapshot taken at `zxid` (ZooKeeper: SNAP 15). */
 export interface Snap { readonly type: 'SNAP'; readonly session: number; readonly zxid: number; readonly snapshot: Uint8Array }
-/** Leader → follower: log this transaction (paper: PROPOSE; ZooKeeper: PROPOSAL 2). */
-export interface Proposal { readonly type: 'PROPOSAL'; readonly session: number; readonly zxid: number; readonly data: Uint8Array }
+/**
+ * Leader → follower: log this transaction (paper: PROPOSE; ZooKeeper: PROPOSAL 2). A reconfig
+ * entry carries its configuration (ZooKeeper keeps it in the txn; the core is blind to txns).
+ */
+export interface Proposal { readonly type: 'PROPOSAL'; readonly session: number; readonly zxid: number; readonly data: Uint8Array; readonly config?: MemberConfig }
 /**
  * Follower → leader: everything up to `zxid` is durably logged (paper: ACK; ZooKeeper: ACK 3).
  * Cumulative, because a follower logs in order. A counter of 0 acknowledges NEWLEADER (paper: ACK-LD).
@@ -77,9 +81,13 @@ export interface Ack { readonly type: 'ACK'; readonly session: number; readonly 
 /** Leader → learner: everything up to `zxid` is committed (paper: COMMIT; ZooKeeper: COMMIT 4). */
 export interface Commit { readonly type: 'COMMIT'; readonly session: number; readonly zxid: number }
 /** Leader → observer: a committed transaction with its data (ZooKeeper: INFORM 8). */
-export interface Inform { readonly type: 'INFORM'; readonly session: number; readonly zxid: number; readonly data: Uint8Array }
-/** Leader → learner: the synced history is complete; adopt the epoch (paper: NEWLEADER; ZooKeeper: NEWLEADER 10). */
-export interface NewLeader { readonly type: 'NEWLEADER'; readonly session: number; readonly zxid: number }
+export interface Inform { readonly type: 'INFORM'; readonly session: number; readonly zxid: number; readonly data: Uint8Array; readonly config?: MemberConfig }
+/**
+ * Leader → learner: the synced history is complete; adopt the epoch and the leader's active
+ * configuration (paper: NEWLEADER; ZooKeeper: NEWLEADER 10, whose data is the leader's config;
+ * a Paddock leader always sends it).
+ */
+export interface NewLeader { readonly type: 'NEWLEADER'; readonly session: number; readonly zxid: number; readonly config?: MemberConfig }
 /**
  * Leader → learner: a quorum acknowledged NEWLEADER; everything up to `zxid` is committed, start
  * serving (paper: COMMIT-LD; ZooKeeper: UPTODATE 12, which carries the commit point here as the

@@ -8,6 +8,7 @@ import { assert, invariantBroken } from './assert.js'
 import type { ZabLimits } from './limits.js'
 import { type LogEntry, ZabLog } from './log.js'
 import type { SessionMessage, ZabMessage } from './messages.js'
+import type { ConfigState, MemberConfig } from './config.js'
 import type { QuorumVerifier } from './quorum.js'
 import { Outbox, type RoleState } from './ready.js'
 import { formatZxid } from '../protocol/zxid.js'
@@ -27,6 +28,12 @@ export interface ZabRestoredState {
    * `snapshotZxid`. Entries after it are emitted as `committed` once the core learns they are.
    */
   readonly committedZxid: number
+  /**
+   * The active configuration the runtime last persisted (`Ready.config`), when it has one; else
+   * the start-up configuration of {@link ZabConfig} is active. Reconfig entries among `entries`
+   * (those with a `config`) are taken into account after it.
+   */
+  readonly config?: MemberConfig
 }
 
 /** The empty history of a brand-new member. */
@@ -48,11 +55,13 @@ export class PeerState {
   persistedZxid: number
   readonly log: ZabLog
   out = new Outbox()
+  /** A configuration change that took effect since the roles last looked (they react after each input). */
+  activated: { readonly previous: MemberConfig; readonly next: MemberConfig } | undefined
   #sessionCounter: number
 
   constructor(
     readonly id: number,
-    readonly quorum: QuorumVerifier,
+    readonly configs: ConfigState,
     readonly limits: ZabLimits,
     readonly random: () => number,
     restored: ZabRestoredState,
@@ -65,8 +74,14 @@ export class PeerState {
     this.currentEpoch = restored.currentEpoch
     this.committedZxid = restored.committedZxid
     this.persistedZxid = this.log.lastZxid
+    this.#restoreConfigs(restored)
     // Sessions start at a random point so a restarted member never reuses one still in flight.
     this.#sessionCounter = Math.floor(random() * 2 ** 40)
+  }
+
+  /** The quorum in force: the active configuration's, or the joint one while a change is pending. */
+  get quorum(): QuorumVerifier {
+    return this.configs.quorum
   }
 
   get isObserver(): boolean {
@@ -103,6 +118,12 @@ export class PeerState {
   append(entry: LogEntry): void {
     this.log.append(entry)
     this.out.addEntry(entry)
+    if (entry.config !== undefined) this.configs.logged(entry.config)
+  }
+
+  /** Adopts the leader's active configuration (NEWLEADER); the runtime persists it before messages go out. */
+  adoptConfig(config: MemberConfig): void {
+    if (this.configs.adopt(config)) this.out.config = this.configs.active
   }
 
   /** TRUNC: committed entries are in every later leader's history, so they are never cut. */
@@ -110,6 +131,7 @@ export class PeerState {
     assert(zxid >= this.committedZxid, () => `TRUNC to ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
     this.log.truncateAfter(zxid)
     this.out.truncateAfter(zxid)
+    this.configs.truncated(zxid)
     this.persistedZxid = Math.min(this.persistedZxid, zxid)
   }
 
@@ -118,6 +140,7 @@ export class PeerState {
     assert(zxid >= this.committedZxid, () => `SNAP at ${formatZxid(zxid)} below committed ${formatZxid(this.committedZxid)}`)
     this.log.reset(zxid)
     this.out.installSnapshot({ zxid, data })
+    this.configs.truncated(zxid)
     this.committedZxid = zxid
     this.persistedZxid = zxid
   }
@@ -128,7 +151,30 @@ export class PeerState {
     if (!(zxid <= this.log.lastZxid)) invariantBroken(`commit ${formatZxid(zxid)} above last logged ${formatZxid(this.log.lastZxid)}`)
     this.log.pushRange(this.committedZxid, zxid, this.out.committedList())
     this.committedZxid = zxid
+    this.#activateCommitted(zxid)
     this.#trimCommitted()
+  }
+
+  // A committed reconfig entry makes its configuration active (ZooKeeper: processReconfig on
+  // COMMITANDACTIVATE); the runtime persists it, and the roles react once the input is done.
+  #activateCommitted(zxid: number): void {
+    if (this.configs.pending === undefined) return
+    const previous = this.activated?.previous ?? this.configs.active
+    const next = this.configs.committed(zxid)
+    if (next === undefined) return
+    this.out.config = next
+    this.activated = { previous, next }
+  }
+
+  // The persisted active configuration, then the reconfig entries of the restored log: committed
+  // ones are active, the last uncommitted one pending.
+  #restoreConfigs(restored: ZabRestoredState): void {
+    if (restored.config !== undefined) this.configs.adopt(restored.config)
+    for (const entry of restored.entries) {
+      if (entry.config === undefined) continue
+      this.configs.logged(entry.config)
+      if (entry.zxid <= restored.committedZxid) this.configs.committed(entry.zxid)
+    }
   }
 
   /** The runtime made entries up to `upTo` durable; stale reports from before a TRUNC/SNAP are clamped. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { assert } from './assert.js'
+import { ConfigState, isMemberOf, majorityOf, type MemberConfig, type VerifierFactory } from './config.js'
 import { Election, type Vote } from './election.js'
 import { Leader, type ProposeRefusal } from './leader.js'
 import { Learner } from './learner.js'
@@ -20,8 +21,14 @@ import { Outbox, type Ready, type RoleState } from './ready.js'
 export interface ZabConfig {
   /** This member's server id (ZooKeeper: myid). */
   readonly id: number
-  /** Who votes and who observes. */
+  /** Who votes and who observes at start-up, unless the restored state has a later configuration. */
   readonly quorum: QuorumVerifier
+  /** The start-up configuration's version (ZooKeeper's dynamic config `version=`). @defaultValue 0 */
+  readonly configVersion?: number
+  /** The start-up configuration in the runtime's form (`server.N` lines), carried for the runtime. @defaultValue '' */
+  readonly configText?: string
+  /** The verifier of a configuration a reconfig makes active. @defaultValue a majority of its voters */
+  readonly verifierOf?: VerifierFactory
   /** A seeded PRNG returning [0, 1); the only source of jitter. */
   readonly random: () => number
   /** Overrides of {@link ZabLimits}. */
@@ -56,6 +63,13 @@ export interface ZabStatus {
   readonly learners: { readonly followers: number; readonly syncedFollowers: number; readonly observers: number }
   /** The ZAB phase. */
   readonly zabState: ZabState
+  /** The active configuration, and the one a logged, uncommitted reconfig carries. */
+  readonly config: { readonly active: MemberConfig; readonly pending: MemberConfig | undefined }
+  /**
+   * A reconfig removed this member: it left its role for good and takes part in nothing (as a
+   * removed ZooKeeper server, it must be restarted with a configuration that names it to rejoin).
+   */
+  readonly removed: boolean
   /** On a leader: the observers in broadcast and the last zxid sent to each; empty otherwise. */
   readonly syncedObservers: readonly { readonly sid: number; readonly lastZxid: number }[]
 }
@@ -70,18 +84,25 @@ export class ZabPeer {
   // The vote we decided on, for answering LOOKING members (ZooKeeper: QuorumPeer.getCurrentVote).
   #vote: Vote & { electionEpoch: number } = { leader: -1, zxid: -1, peerEpoch: -1, electionEpoch: 0 }
   #handedOut = false
+  #removed = false
+  readonly #verifierOf: VerifierFactory
   // The outbox the next inputs go to once the current one is handed out (they take turns).
   #spare = new Outbox()
 
   constructor(config: ZabConfig, restored: ZabRestoredState = emptyRestoredState) {
     const limits = resolveLimits(config.limits)
-    const isMember = config.quorum.isVoter(config.id) || config.quorum.observers.includes(config.id)
-    assert(isMember, () => `server ${config.id} is neither voter nor observer`)
-    this.#m = new PeerState(config.id, config.quorum, limits, config.random, restored)
+    const startup: MemberConfig = {
+      version: config.configVersion ?? 0, voters: [...config.quorum.voters].sort((a, b) => a - b),
+      observers: [...config.quorum.observers].sort((a, b) => a - b), text: config.configText ?? '',
+    }
+    this.#verifierOf = config.verifierOf ?? majorityOf
+    const configs = new ConfigState(startup, this.#verifierOf, config.quorum)
+    this.#m = new PeerState(config.id, configs, limits, config.random, restored)
     const m = this.#m
+    assert(isMemberOf(configs.active, m.id) || configs.pending !== undefined && isMemberOf(configs.pending, m.id), () => `server ${config.id} is neither voter nor observer`)
     this.#election = new Election({
       id: m.id,
-      quorum: m.quorum,
+      get quorum() { return m.quorum },
       limits: m.limits,
       get now() { return m.now },
       random: () => m.random(),
@@ -94,17 +115,21 @@ export class ZabPeer {
 
   /** Delivers a message from server `from` (FIFO per sender, as over one TCP connection). */
   step(from: number, message: ZabMessage): void {
+    if (this.#removed) return
     if (message.type === 'NOTIFICATION') return this.#onNotification(from, message)
     if (this.#leader !== undefined) this.#leader.receive(from, message)
     else this.#learner?.receive(from, message)
+    this.#afterConfigChange()
   }
 
   /** One unit of time (ZooKeeper: a fraction of tickTime). Drives every timeout and the PINGs. */
   tick(): void {
     this.#m.now++
+    if (this.#removed) return
     if (this.#role === 'LOOKING') this.#election.tick()
     else if (this.#leader !== undefined) this.#leader.tick()
     else this.#learner?.tick()
+    this.#afterConfigChange()
   }
 
   /**
@@ -116,14 +141,35 @@ export class ZabPeer {
     this.#m.notePersisted(upToZxid)
     if (this.#leader !== undefined) this.#leader.onPersisted()
     else this.#learner?.onPersisted()
+    this.#afterConfigChange()
   }
 
-  /** Leader only: orders `data` as the next transaction (ZAB paper phase 3, PROPOSE). */
-  propose(data: Uint8Array): ProposeResult {
+  /**
+   * Leader only: orders `data` as the next transaction (ZAB paper phase 3, PROPOSE). With
+   * `config`, `data` is a reconfig: the configuration becomes active when it commits, with the
+   * entry's zxid as its version (refused with RECONFIG_IN_PROGRESS while another is pending).
+   */
+  propose(data: Uint8Array, config?: Omit<MemberConfig, 'version'>): ProposeResult {
     if (this.#leader === undefined) return { ok: false, reason: 'NOT_LEADER', leader: this.#learner?.leader }
-    const result = this.#leader.propose(data)
+    const result = this.#leader.propose(data, config)
+    this.#afterConfigChange()
     if (typeof result === 'number') return { ok: true, zxid: result }
     return { ok: false, reason: result, leader: this.#m.id }
+  }
+
+  /**
+   * Leader only: whether it and its followers in broadcast hold a quorum of a configuration with
+   * these members (ZooKeeper: `Leader.isQuorumSynced`); false on any other member.
+   */
+  quorumSynced(voters: readonly number[], observers: readonly number[]): boolean {
+    if (this.#leader === undefined) return false
+    const config: MemberConfig = { version: 0, voters: [...voters], observers: [...observers], text: '' }
+    return this.#leader.quorumSynced(this.#verifierOf(config))
+  }
+
+  /** The active configuration, and the pending one while a reconfig is logged but not committed. */
+  get config(): { readonly active: MemberConfig; readonly pending: MemberConfig | undefined } {
+    return { active: this.#m.configs.active, pending: this.#m.configs.pending }
   }
 
   /**
@@ -205,12 +251,45 @@ export class ZabPeer {
       committedZxid: m.committedZxid, persistedZxid: m.persistedZxid, electionEpoch: this.#election.logicalclock,
       learners: this.#leader?.learners() ?? { followers: 0, syncedFollowers: 0, observers: 0 },
       zabState: this.#zabState(), syncedObservers: this.#leader?.syncedObservers() ?? [],
+      config: this.config, removed: this.#removed,
     }
   }
 
   /** The retained history after `afterZxid` (for the runtime's diagnostics and for tests). */
   entries(afterZxid = 0): LogEntry[] {
     return this.#m.log.slice(Math.max(afterZxid, this.#m.log.base))
+  }
+
+  // ZooKeeper QuorumPeer.processReconfig after COMMITANDACTIVATE: a member the new configuration
+  // leaves out stops; a leader that no longer votes, a learner whose role changed, or one whose
+  // leader no longer votes goes back to LOOKING (the next election hands leadership over).
+  #afterConfigChange(): void {
+    const change = this.#m.activated
+    if (change === undefined) return
+    this.#m.activated = undefined
+    const { previous, next } = change
+    const id = this.#m.id
+    this.#leader?.configChanged()
+    if (!isMemberOf(next, id)) {
+      if (isMemberOf(previous, id)) this.#becomeRemoved(next)
+      return // still joining: it learns without a vote until a configuration names it
+    }
+    const voter = this.#m.quorum.isVoter(id)
+    if (this.#leader !== undefined) {
+      if (!voter) this.#exitToLooking(`configuration 0x${next.version.toString(16)} makes this leader an observer`)
+      return
+    }
+    const learner = this.#learner
+    if (learner === undefined) return
+    if (voter === learner.observing) this.#exitToLooking(`configuration 0x${next.version.toString(16)} makes this member ${voter ? 'a voter' : 'an observer'}`)
+    else if (!this.#m.quorum.isVoter(learner.leader)) this.#exitToLooking(`configuration 0x${next.version.toString(16)} leaves out leader ${learner.leader}`)
+  }
+
+  #becomeRemoved(config: MemberConfig): void {
+    this.#removed = true
+    this.#leader = undefined
+    this.#learner = undefined
+    this.#setRole('LOOKING', undefined, 0, false, `removed by configuration 0x${config.version.toString(16)}`)
   }
 
   #onNotification(from: number, notification: Notification): void {

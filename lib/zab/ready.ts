@@ -3,6 +3,7 @@
  * Fields are listed in the order the runtime must carry them out.
  * @module
  */
+import type { MemberConfig } from './config.js'
 import type { LogEntry } from './log.js'
 import type { Envelope, ServerState } from './messages.js'
 
@@ -73,6 +74,12 @@ export interface Ready {
    */
   readonly hardState: HardState | undefined
   /**
+   * The active configuration changed (a reconfig entry committed, or the leader's configuration
+   * was adopted in sync): persist it with `hardState`, before any of `messages` is sent, restore
+   * it as `ZabRestoredState.config`, and reach the members it names.
+   */
+  readonly config: MemberConfig | undefined
+  /**
    * Append these entries to the log, in order, after `snapshot`/`truncate`; report durability with
    * `persisted(lastZxid)` (group commit is welcome). The core sends ACK only after that report
    * (ZAB paper phase 3; ZOOKEEPER-3911 for NEWLEADER).
@@ -120,6 +127,7 @@ export class Outbox implements Ready {
   snapshot: SnapshotInstall | undefined
   truncate: number | undefined
   hardState: HardState | undefined
+  config: MemberConfig | undefined
   entries: LogEntry[] = none
   messages: Envelope[] = none
   committed: LogEntry[] = none
@@ -130,7 +138,7 @@ export class Outbox implements Ready {
 
   /** Whether there is anything for the runtime to do. */
   get isEmpty(): boolean {
-    return this.snapshot === undefined && this.truncate === undefined && this.hardState === undefined &&
+    return this.snapshot === undefined && this.truncate === undefined && this.hardState === undefined && this.config === undefined &&
       this.entries.length === 0 && this.messages.length === 0 && this.committed.length === 0 &&
       !this.snapshotRequested && this.requests.length === 0 && this.syncsCompleted.length === 0 &&
       this.state === undefined
@@ -189,6 +197,7 @@ export class Outbox implements Ready {
     this.snapshot = undefined
     this.truncate = undefined
     this.hardState = undefined
+    this.config = undefined
     // Setting length is not free: cut only the lists this batch used.
     if (this.entries.length > 0) this.entries.length = 0
     if (this.messages.length > 0) this.messages.length = 0

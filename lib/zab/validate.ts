@@ -83,6 +83,47 @@ const epochOrUnset: FieldCheck = (value) => (value === -1 ? undefined : epoch(va
 
 const sessionZxid = { session: count, zxid }
 
+/** Longest configuration text a message may carry (a few thousand servers' lines). */
+export const CONFIG_TEXT_CHARS_MAX = 1 << 20
+
+/** Most server ids a configuration may list (voters and observers together). */
+export const CONFIG_MEMBERS_MAX = 4096
+
+/** A field a message may leave out. */
+function optional(check: FieldCheck): FieldCheck {
+  return (value) => (value === undefined ? undefined : check(value))
+}
+
+// Server ids ascending, each once, in one list or the other (checked together in memberConfig).
+function idList(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return `${show(value)} is not an array`
+  if (value.length > CONFIG_MEMBERS_MAX) return `${value.length} server ids, more than ${CONFIG_MEMBERS_MAX}`
+  for (let i = 0; i < value.length; i++) {
+    const sid: unknown = value[i]
+    if (!isCount(sid) || sid === 0) return `${show(sid)} is not a server id (a positive safe integer)`
+    if (i > 0 && (value[i - 1] as number) >= sid) return 'server ids are not ascending and distinct'
+  }
+  return undefined
+}
+
+const memberConfigSchema: Readonly<Record<string, FieldCheck>> = {
+  version: zxid,
+  voters: idList,
+  observers: idList,
+  text: (value) => (typeof value !== 'string' ? `${show(value)} is not a string` : value.length > CONFIG_TEXT_CHARS_MAX ? `text of ${value.length} characters, more than ${CONFIG_TEXT_CHARS_MAX}` : undefined),
+}
+
+/** A member configuration: its fields, at least one voter, no server both voter and observer. */
+const memberConfig: FieldCheck = (value) => {
+  if (!isPlainObject(value)) return `${show(value)} is not a plain object`
+  const problem = fieldsProblem('config', value, memberConfigSchema)
+  if (problem !== undefined) return problem
+  const voters = value['voters'] as number[]
+  if (voters.length === 0) return 'config has no voter'
+  if ((value['observers'] as number[]).some((sid) => voters.includes(sid))) return 'config lists a server as both voter and observer'
+  return undefined
+}
+
 /** Every message type with the check of each of its fields. */
 const schemas: { readonly [T in ZabMessage['type']]: Schema<T> } = {
   NOTIFICATION: { state: serverState, leader: orNoVote(count), zxid: orNoVote(zxid), electionEpoch: count, peerEpoch: orNoVote(epoch) },
@@ -93,15 +134,28 @@ const schemas: { readonly [T in ZabMessage['type']]: Schema<T> } = {
   DIFF: sessionZxid,
   TRUNC: sessionZxid,
   SNAP: { ...sessionZxid, snapshot: bytes },
-  PROPOSAL: { ...sessionZxid, data: bytes },
+  PROPOSAL: { ...sessionZxid, data: bytes, config: optional(memberConfig) },
   ACK: sessionZxid,
   COMMIT: sessionZxid,
-  INFORM: { ...sessionZxid, data: bytes },
-  NEWLEADER: sessionZxid,
+  INFORM: { ...sessionZxid, data: bytes, config: optional(memberConfig) },
+  NEWLEADER: { ...sessionZxid, config: optional(memberConfig) },
   UPTODATE: sessionZxid,
   PING: { session: count },
   REQUEST: { session: count, data: bytes },
   SYNC: { session: count, token: count },
+}
+
+/**
+ * What is wrong with `value` as a member configuration (from a peer or a disk), in one line, or
+ * undefined when it is one: version, ascending distinct server ids, at least one voter, no server
+ * both voter and observer, text within bounds, no other field.
+ */
+export function memberConfigProblem(value: unknown): string | undefined {
+  try {
+    return memberConfig(value)
+  } catch (error) {
+    return `the value could not be read (${error instanceof Error ? error.message : 'unknown error'})`
+  }
 }
 
 /**
@@ -122,14 +176,22 @@ function messageProblem(value: unknown): string | undefined {
   const type = value['type']
   if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) return `type ${show(type)} is not a ZAB message type`
   const schema: Readonly<Record<string, FieldCheck>> = schemas[type as ZabMessage['type']]
+  const problem = fieldsProblem(type, value, schema, 'type')
+  if (problem !== undefined) return problem
+  return type === 'NOTIFICATION' ? voteProblem(value) : undefined
+}
+
+// Exactly the schema's fields (`exempt` aside), each valid; an optional one may be absent.
+function fieldsProblem(name: string, value: Readonly<Record<string, unknown>>, schema: Readonly<Record<string, FieldCheck>>, exempt?: string): string | undefined {
   for (const key of Object.keys(value)) {
-    if (key !== 'type' && !Object.hasOwn(schema, key)) return `${type} has no field ${show(key)}`
+    if (key !== exempt && !Object.hasOwn(schema, key)) return `${name} has no field ${show(key)}`
   }
   for (const [key, check] of Object.entries(schema)) {
-    const problem = Object.hasOwn(value, key) ? check(value[key]) : 'missing'
-    if (problem !== undefined) return `${type}.${key}: ${problem}`
+    const present = Object.hasOwn(value, key)
+    const problem = check(present ? value[key] : undefined)
+    if (problem !== undefined) return `${name}.${key}: ${present ? problem : 'missing'}`
   }
-  return type === 'NOTIFICATION' ? voteProblem(value) : undefined
+  return undefined
 }
 
 /**

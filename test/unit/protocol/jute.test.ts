@@ -291,9 +291,16 @@ describe('server rules (PrepRequestProcessor, FinalRequestProcessor)', () => {
     expect(fromJuteRequest({ op: 'addWatch', path: '/', mode: 2 })).toEqual({ err: ErrorCode.MARSHALLINGERROR })
   })
 
-  it('has no request for sasl and reconfig (the server answers them itself)', () => {
+  it('has no request for sasl (the server answers it itself)', () => {
     expect(fromJuteRequest({ op: 'sasl', token: new Uint8Array(0) })).toEqual({ err: ErrorCode.UNIMPLEMENTED })
-    expect(fromJuteRequest({ op: 'reconfig', joiningServers: null, leavingServers: null, newMembers: null, curConfigId: -1 })).toEqual({ err: ErrorCode.UNIMPLEMENTED })
+  })
+
+  it('keeps reconfig\'s null and empty strings apart, and answers it with a GetDataResponse', () => {
+    const record = { op: 'reconfig', joiningServers: 'server.4=h:1:2;3', leavingServers: null, newMembers: '', curConfigId: 0x100000003 } as const
+    expect(fromJuteRequest(record)).toEqual({ op: 'reconfig', joiningServers: 'server.4=h:1:2;3', leavingServers: null, newMembers: '', curConfigId: 0x100000003 })
+    const stat = { czxid: 0, mzxid: 5, ctime: 0, mtime: 1, version: -1, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 3, numChildren: 0, pzxid: 0 }
+    const data = new TextEncoder().encode('abc')
+    expect(toJuteResponse(record, { err: 0, data, stat })).toEqual({ op: 'reconfig', data, stat })
   })
 
   it('reads an empty or blank getEphemerals prefix as every ephemeral, and setWatches without persistent lists', () => {

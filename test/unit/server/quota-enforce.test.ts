@@ -20,7 +20,7 @@ const QUOTAEXCEEDED = ErrorCode.QUOTAEXCEEDED
 function setup(options: { enforceQuota?: boolean } = {}) {
   const tree = new DataTree()
   const warnings: string[] = []
-  const prep = new Prep(tree, { maxDataBytes: 1 << 20, extendedTypesEnabled: true, skipACL: false, enforceQuota: options.enforceQuota ?? true, quotaWarn: (line) => warnings.push(line) })
+  const prep = new Prep(tree, { maxDataBytes: 1 << 20, extendedTypesEnabled: true, skipACL: false, enforceQuota: options.enforceQuota ?? true, reconfigEnabled: false, quotaWarn: (line) => warnings.push(line) })
   let zxid = 0
   let time = 1_000
   const ctx = (): PrepContext => ({ sessionId: 1n, authInfo: [], zxid: ++zxid, time: (time += 10) })

@@ -30,7 +30,7 @@ export function makePeer(id: number, options: PeerOptions = {}): ZabPeer {
 /** Everything the peer asked for since the last drain, merged (the tests look at one batch). */
 export function drain(peer: ZabPeer): Ready {
   const merged = {
-    snapshot: undefined as Ready['snapshot'], truncate: undefined as number | undefined, hardState: undefined as Ready['hardState'],
+    snapshot: undefined as Ready['snapshot'], truncate: undefined as number | undefined, hardState: undefined as Ready['hardState'], config: undefined as Ready['config'],
     entries: [] as LogEntry[], messages: [] as Ready['messages'][number][], committed: [] as LogEntry[],
     snapshotRequested: false, requests: [] as Ready['requests'][number][], syncsCompleted: [] as SyncCompleted[], state: undefined as Ready['state'],
   }
@@ -39,6 +39,7 @@ export function drain(peer: ZabPeer): Ready {
     merged.snapshot = ready.snapshot ?? merged.snapshot
     merged.truncate = ready.truncate ?? merged.truncate
     merged.hardState = ready.hardState ?? merged.hardState
+    merged.config = ready.config ?? merged.config
     merged.entries.push(...ready.entries)
     merged.messages.push(...ready.messages)
     merged.committed.push(...ready.committed)
