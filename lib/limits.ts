@@ -225,6 +225,18 @@ export const peerRedialMsMax = 2_000
 /** Time one dial to a peer may take, in ms (ZooKeeper: QuorumCnxManager `cnxTimeout`, 5 s). */
 export const peerConnectTimeoutMs = 5_000
 
+/** Attempts at binding the election port before a member gives up (ZooKeeper: `zookeeper.electionPortBindRetry`, 3). */
+export const electionPortBindRetryDefault = 3
+
+/**
+ * Most attempts at binding the election port: `electionPortBindRetry=0` (ZooKeeper: retry forever)
+ * retries this many times, so a member that cannot bind says so within about ten minutes.
+ */
+export const electionPortBindRetryMax = 600
+
+/** Wait between attempts at binding the election port, in ms (ZooKeeper's Listener sleeps 1 s). */
+export const electionPortBindRetryIntervalMs = 1_000
+
 /**
  * Largest frame a peer connection may send before its hello is accepted, in bytes. A hello is a
  * msgpackr map of a short tag and a member id (about 30 bytes), so a longer announced frame is no

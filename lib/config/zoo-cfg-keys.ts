@@ -40,6 +40,11 @@ const prefixedProperties: readonly string[] = [
   'zookeeper.enforce.auth.enabled',
   'zookeeper.enforce.auth.schemes',
   'zookeeper.sessionRequireClientSASLAuth',
+  'zookeeper.leaderServes',
+  'zookeeper.electionPortBindRetry',
+  'zookeeper.multiAddress.enabled',
+  'zookeeper.multiAddress.reachabilityCheckEnabled',
+  'zookeeper.multiAddress.reachabilityCheckTimeoutMs',
 ]
 
 /** Other names of a setting, to its canonical name. */
@@ -60,7 +65,7 @@ const coreKeys: readonly string[] = [
   'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'snapCount', 'jute.maxbuffer', '4lw.commands.whitelist',
   'admin.serverPort', 'admin.serverAddress', 'admin.enableServer', 'admin.console.enabled', 'admin.forceHttps', 'admin.needClientAuth',
   'admin.portUnification', 'dynamicConfigFile',
-  'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'electionAlg', 'leaderServes',
+  'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'electionAlg', 'quorumListenOnAllIPs',
   'znode.container.checkIntervalMs', 'znode.container.maxPerMinute', 'znode.container.maxNeverUsedIntervalMs',
   'metricsProvider.className', 'metricsProvider.httpHost', 'metricsProvider.httpPort', 'metricsProvider.exportJvmInfo',
   'metricsProvider.numWorkerThreads', 'metricsProvider.maxQueueSize', 'metricsProvider.workerShutdownTimeoutMs',
@@ -86,7 +91,7 @@ const saslKeys: readonly string[] = ['jaasLoginConfig', 'java.security.auth.logi
 /** Every named key Paddock reads, under each of its names (families like `server.N` aside). */
 export const zooCfgKeys: readonly string[] = [...new Set([...coreKeys, ...tlsKeys, ...saslKeys, ...aliases.keys()])]
 
-/** Key families with a number after the dot: the ensemble, quorum groups and weights (refused), auth providers. */
+/** Key families with a number after the dot: the ensemble, quorum groups and weights, auth providers. */
 const numberedFamilies: readonly string[] = ['server', 'group', 'weight', 'authProvider']
 
 const requestThrottler = 'Paddock has no RequestThrottler; globalOutstandingLimit bounds the requests in flight on the client port instead'
@@ -102,6 +107,8 @@ export const noEffectKeys: ReadonlyMap<string, NoEffectKey> = new Map<string, No
   ['zookeeper.request_throttle_max_requests', { kind: 'count', why: requestThrottler, harmless: (v) => v.trim() === '0' }],
   ['zookeeper.request_throttle_stall_time', { kind: 'count', why: requestThrottler }],
   ['zookeeper.request_throttle_drop_stale', { kind: 'flag', why: requestThrottler }],
+  ['zookeeper.multiAddress.reachabilityCheckEnabled', { kind: 'flag', why: 'Paddock tries a member\'s addresses in turn by connecting to them, starting with the one that worked last', harmless: (v) => /^(true|yes)$/i.test(v.trim()) }],
+  ['zookeeper.multiAddress.reachabilityCheckTimeoutMs', { kind: 'count', why: 'each connection attempt to one of a member\'s addresses is bounded by the peer connect timeout (5000 ms)' }],
   ['metricsProvider.exportJvmInfo', { kind: 'flag', why: 'Paddock runs no JVM; the process_* figures are always exported' }],
   ['metricsProvider.numWorkerThreads', { kind: 'count', why: 'Paddock computes the summaries when /metrics is scraped' }],
   ['metricsProvider.maxQueueSize', { kind: 'count', why: 'Paddock computes the summaries when /metrics is scraped' }],

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import {
+  electionPortBindRetryDefault,
+  electionPortBindRetryMax,
   initLimitTicksDefault,
   juteMaxBufferBytes,
   maxClientCnxnsDefault,
@@ -22,10 +24,12 @@ import { environmentLines, type EnvironmentOverride } from './zoo-cfg-env.js'
 import { canonicalKey, isZooCfgKey, noEffectKeys } from './zoo-cfg-keys.js'
 import { applyTlsKey, quorumTlsProblem, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
 import { applySaslKey, saslDefaults, type ZooCfgSasl } from './zoo-cfg-sasl.js'
+import { isQuorumGroupKey, quorumGroupsOf, type ZooCfgQuorumGroups } from './zoo-cfg-quorum.js'
 
 export type { ZooCfgQuorumTls, ZooCfgStore, ZooCfgTls } from './zoo-cfg-tls.js'
 export type { ZooCfgSasl } from './zoo-cfg-sasl.js'
 export type { EnvironmentOverride } from './zoo-cfg-env.js'
+export type { ZooCfgQuorumGroup, ZooCfgQuorumGroups } from './zoo-cfg-quorum.js'
 
 /** The class name of ZooKeeper's Prometheus metrics provider (zoo.cfg's `metricsProvider.className`). */
 export const prometheusMetricsProviderClass = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider'
@@ -49,16 +53,26 @@ export interface ZooCfgMetrics {
   port: number
 }
 
-/** One `server.N` line: a member of the ensemble. */
-export interface ServerSpec {
-  /** The server id N (its myid). */
-  id: number
+/** One address of a member: where its quorum and election ports listen. */
+export interface ServerEndpoint {
   /** Host of the quorum and election ports. */
   host: string
   /** Port followers use to talk to the leader (ZooKeeper's 2888). */
   quorumPort: number
   /** Port of leader election (ZooKeeper's 3888). */
   electionPort: number
+}
+
+/** One `server.N` line: a member of the ensemble. */
+export interface ServerSpec extends ServerEndpoint {
+  /** The server id N (its myid). */
+  id: number
+  /**
+   * Every address of the member, in order of preference, when its line gives more than one
+   * (`a1:q1:e1|a2:q2:e2`, ZooKeeper 3.6's multiple addresses); `host`, `quorumPort` and
+   * `electionPort` are the first. Members listen on all of them and dial them in turn.
+   */
+  addresses?: readonly ServerEndpoint[]
   /** A voting participant or a non-voting observer. */
   role: 'participant' | 'observer'
   /** Client address from the `;[address:]port` suffix, when given. */
@@ -104,6 +118,19 @@ export interface ZooConfig {
   dynamicConfigFile: string | undefined
   /** The configuration version: the hex suffix of the dynamic file's name (`zoo.cfg.dynamic.100000000`), else 0. */
   configVersion: number
+  /**
+   * Hierarchical or weighted quorums (`group.G`, `weight.ID`), or undefined for a majority of
+   * participants (ZooKeeper's default).
+   */
+  quorumGroups: ZooCfgQuorumGroups | undefined
+  /** `multiAddress.enabled`: whether `server.N` lines may give several addresses (default false, as in ZooKeeper). */
+  multiAddressEnabled: boolean
+  /** `quorumListenOnAllIPs`: the quorum and election ports bind every address instead of the `server.N` host. */
+  quorumListenOnAllIPs: boolean
+  /** `electionPortBindRetry`: attempts at binding the election port, 1 s apart, before the member gives up (default 3). */
+  electionPortBindRetry: number
+  /** `leaderServes`: whether the leader accepts client connections (default true; `no` leaves clients to the followers). */
+  leaderServes: boolean
   /** Whether one participant alone runs standalone (standaloneEnabled, default true); false runs it as an ensemble of one. */
   standaloneEnabled: boolean
   /** reconfigEnabled: whether clients may change the ensemble (dynamic reconfiguration is not implemented yet: reconfig is refused). */
@@ -237,22 +264,39 @@ function boolean(file: string, line: Line): boolean {
   throw lineError(file, line, `${key} must be true or false, got ${JSON.stringify(value)}`)
 }
 
-/** Parses `host:quorumPort:electionPort[:observer|:participant][;[clientAddress:]clientPort]`. */
+/**
+ * Parses `host:quorumPort:electionPort[:observer|:participant][;[clientAddress:]clientPort]`, where
+ * the address part may list several addresses separated by `|` (ZooKeeper 3.6's multiple
+ * addresses: `a1:q1:e1|a2:q2:e2`), each with the same role if it names one.
+ */
 export function parseServerLine(file: string, line: Line): ServerSpec {
   const id = integer(file, { ...line, key: line.key, value: line.key.slice('server.'.length) }, 1, 255)
-  const [addressPart = '', clientPart] = line.value.split(';')
-  const { host, rest } = splitHost(addressPart)
+  const sections = line.value.split(';')
+  const [addressPart = '', clientPart] = sections
+  if (sections.length > 2) throw lineError(file, line, `${line.key} must be host:quorumPort:electionPort[:participant|:observer][;[clientAddress:]clientPort], got ${JSON.stringify(line.value)}`)
+  const parsed = addressPart.split('|').map((text) => parseServerAddress(file, line, text))
+  const roles = new Set(parsed.map((a) => a.role).filter((role) => role !== undefined))
+  if (roles.size > 1) throw lineError(file, line, `${line.key}: its addresses name different roles (${[...roles].join(', ')}); a member has one role`)
+  const role = [...roles][0] ?? 'participant'
+  const addresses = parsed.map(({ host, quorumPort, electionPort }) => ({ host, quorumPort, electionPort }))
+  const first = addresses[0] as ServerEndpoint
+  const client = clientPart === undefined ? undefined : parseClientAddress(file, line, clientPart)
+  return { id, ...first, ...(addresses.length > 1 ? { addresses } : {}), role, clientAddress: client?.address, clientPort: client?.port }
+}
+
+/** One `host:quorumPort:electionPort[:role]` of a server line. */
+function parseServerAddress(file: string, line: Line, text: string): ServerEndpoint & { role: 'participant' | 'observer' | undefined } {
+  const { host, rest } = splitHost(text.trim())
   const parts = rest.split(':')
   if (host === '' || parts.length < 2 || parts.length > 3) {
     throw lineError(file, line, `${line.key} must be host:quorumPort:electionPort[:participant|:observer], got ${JSON.stringify(line.value)}`)
   }
-  const port = (text: string | undefined) => integer(file, { ...line, value: text ?? '' }, 1, 65535)
-  const role = parts[2] ?? 'participant'
-  if (role !== 'participant' && role !== 'observer') {
+  const port = (value: string | undefined) => integer(file, { ...line, value: value ?? '' }, 1, 65535)
+  const role = parts[2]
+  if (role !== undefined && role !== 'participant' && role !== 'observer') {
     throw lineError(file, line, `${line.key}: role must be participant or observer, got ${JSON.stringify(role)}`)
   }
-  const client = clientPart === undefined ? undefined : parseClientAddress(file, line, clientPart)
-  return { id, host, quorumPort: port(parts[0]), electionPort: port(parts[1]), role, clientAddress: client?.address, clientPort: client?.port }
+  return { host, quorumPort: port(parts[0]), electionPort: port(parts[1]), role }
 }
 
 function splitHost(text: string): { host: string; rest: string } {
@@ -283,23 +327,31 @@ export function parseZooCfg(text: string, file = '', options: ZooCfgParseOptions
   const lines = withEnvironment(config, propertyLines(text, file), options.env)
   const seen: Seen = new Map()
   const timeouts: { min?: number; max?: number } = {}
+  const quorumLines: QuorumLine[] = []
   for (const line of lines) {
     const key = canonicalKey(line.key)
     const previous = seen.get(key)
     if (previous !== undefined) throw lineError(file, line, `${line.key} is set twice (first ${previous.variable === undefined ? `on line ${previous.line}` : `by ${previous.variable}`}${previous.key === line.key ? '' : ` as ${previous.key}`})`)
     seen.set(key, line)
     if (line.key.startsWith('server.')) config.servers.push(parseServerLine(file, line))
-    else if (isQuorumGroupKey(line.key)) throw lineError(file, line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
+    else if (isQuorumGroupKey(line.key)) quorumLines.push({ ...line, file })
     else if (!applyTlsLine(config, file, line) && !applySaslKey(config.sasl, line.key, line.value, (message) => lineError(file, line, message))) applyKey(config, timeouts, file, line)
   }
   const dynamicLine = seen.get('dynamicConfigFile')
-  if (dynamicLine !== undefined) readDynamicConfig(config, seen, dynamicLine)
+  if (dynamicLine !== undefined) readDynamicConfig(config, seen, dynamicLine, quorumLines)
   config.minSessionTimeoutMs = timeouts.min ?? minSessionTimeoutTicks * config.tickTimeMs
   config.maxSessionTimeoutMs = timeouts.max ?? maxSessionTimeoutTicks * config.tickTimeMs
   if (config.minSessionTimeoutMs > config.maxSessionTimeoutMs) {
     throw lineError(file, seen.get('minSessionTimeout'), `minSessionTimeout (${config.minSessionTimeoutMs}) is over maxSessionTimeout (${config.maxSessionTimeoutMs})`)
   }
   checkEnsemble(config, seen)
+  checkMultipleAddresses(config, seen)
+  config.quorumGroups = quorumGroupsOf(quorumLines, {
+    roles: new Map(config.servers.map((s) => [s.id, s.role])),
+    error: (line, message) => lineError(line.file, line, message),
+    warn: (line, message) => config.warnings.push(`${placeOf(line.file, line)}: ${message}`),
+  })
+  if (config.quorumGroups === undefined) warnEvenEnsemble(config)
   checkMetrics(config, seen)
   const tlsWrong = tlsProblem(config.secureClientPort, config.tls, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
   if (tlsWrong !== undefined) throw lineError(file, seen.get('secureClientPort') ?? seen.get('client.portUnification'), tlsWrong)
@@ -367,6 +419,11 @@ function defaults(file: string, text: string): ZooConfig {
     tls: tlsDefaults(),
     sasl: saslDefaults(),
     servers: [],
+    quorumGroups: undefined,
+    multiAddressEnabled: false,
+    quorumListenOnAllIPs: false,
+    electionPortBindRetry: electionPortBindRetryDefault,
+    leaderServes: true,
     dynamicConfigFile: undefined,
     configVersion: 0,
     standaloneEnabled: true,
@@ -433,11 +490,26 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'dynamicConfigFile': config.dynamicConfigFile = value; break
     case 'standaloneEnabled': config.standaloneEnabled = boolean(file, line); break
     case 'reconfigEnabled': config.reconfigEnabled = boolean(file, line); break
+    case 'zookeeper.multiAddress.enabled': config.multiAddressEnabled = boolean(file, line); break
+    case 'quorumListenOnAllIPs': config.quorumListenOnAllIPs = boolean(file, line); break
+    case 'zookeeper.leaderServes': config.leaderServes = boolean(file, line); break
+    case 'zookeeper.electionPortBindRetry': config.electionPortBindRetry = electionPortBindRetry(config, file, line); break
     default:
       if (!applyMetricsKey(config, file, line) && !applyNoEffectKey(config, file, line) && !isZooCfgKey(line.key)) {
         config.warnings.push(`${placeOf(file, line)}: unknown key ${line.key} ignored`)
       }
   }
+}
+
+/**
+ * `electionPortBindRetry`: attempts at binding the election port. ZooKeeper's 0 retries forever;
+ * Paddock bounds every wait, so 0 means {@link electionPortBindRetryMax} attempts, with a warning.
+ */
+function electionPortBindRetry(config: ZooConfig, file: string, line: Line): number {
+  const retries = integer(file, line, 0)
+  if (retries !== 0 && retries <= electionPortBindRetryMax) return retries
+  config.warnings.push(`${placeOf(file, line)}: ${line.key}=${line.value}: Paddock tries at most ${electionPortBindRetryMax} times (one attempt a second) instead of ${retries === 0 ? 'forever' : retries}`)
+  return electionPortBindRetryMax
 }
 
 /** Applies a `metricsProvider.*` key that Paddock uses; false for any other key. */
@@ -479,20 +551,23 @@ function checkMetrics(config: ZooConfig, seen: Seen): void {
   if (set.length > 0) config.warnings.push(`${config.file === '' ? 'zoo.cfg' : config.file}: ${set.join(', ')} set, but metricsProvider.className is not ${prometheusMetricsProviderClass}: no /metrics port is opened`)
 }
 
-const isQuorumGroupKey = (key: string): boolean => key.startsWith('group.') || key.startsWith('weight.')
+/** A `group.G` or `weight.ID` line and the file it is in (zoo.cfg or the dynamic file). */
+type QuorumLine = Line & { file: string }
 
 /**
  * Reads the dynamic configuration file zoo.cfg names (ZooKeeper 3.5+): it holds the ensemble
  * (`server.N` lines) and nothing else, and its name's hex suffix is the configuration version.
  * zoo.cfg itself may then hold no `server.N` line, as in ZooKeeper.
  */
-function readDynamicConfig(config: ZooConfig, seen: Seen, dynamicLine: Line): void {
+function readDynamicConfig(config: ZooConfig, seen: Seen, dynamicLine: Line, quorumLines: QuorumLine[]): void {
   const written = config.dynamicConfigFile ?? ''
   const first = config.servers[0]
+  const at = dynamicLine.variable ?? `line ${dynamicLine.line}`
   if (first !== undefined) {
-    const at = dynamicLine.variable ?? `line ${dynamicLine.line}`
     throw lineError(config.file, seen.get(`server.${first.id}`), `server.${first.id} must be in the dynamic configuration file, since dynamicConfigFile is set (${at})`)
   }
+  const misplaced = quorumLines[0]
+  if (misplaced !== undefined) throw lineError(config.file, misplaced, `${misplaced.key} must be in the dynamic configuration file, since dynamicConfigFile is set (${at})`)
   const path = isAbsolute(written) || config.file === '' ? resolve(written) : resolve(dirname(config.file), written)
   let text: string
   try {
@@ -505,8 +580,11 @@ function readDynamicConfig(config: ZooConfig, seen: Seen, dynamicLine: Line): vo
     if (dynamicSeen.has(line.key)) throw new ConfigError(path, line.line, `${line.key} is set twice (first on line ${dynamicSeen.get(line.key)?.line})`)
     dynamicSeen.set(line.key, line)
     if (line.key === 'version') throw new ConfigError(path, line.line, 'a dynamic configuration file holds no version: it is the hex suffix of the file name')
-    if (isQuorumGroupKey(line.key)) throw new ConfigError(path, line.line, `${line.key}: hierarchical and weighted quorums (group.N, weight.N) are not supported; remove it to use majority quorums`)
-    if (!line.key.startsWith('server.')) throw new ConfigError(path, line.line, `${line.key} does not belong in a dynamic configuration file (only server.N lines do; put it in ${config.file || 'zoo.cfg'})`)
+    if (isQuorumGroupKey(line.key)) {
+      quorumLines.push({ ...line, file: path })
+      continue
+    }
+    if (!line.key.startsWith('server.')) throw new ConfigError(path, line.line, `${line.key} does not belong in a dynamic configuration file (only server.N, group.G and weight.ID lines do; put it in ${config.file || 'zoo.cfg'})`)
     config.servers.push(parseServerLine(path, line))
   }
   checkServers(path, config.servers, dynamicSeen)
@@ -529,11 +607,13 @@ function checkServers(file: string, servers: readonly ServerSpec[], seen: Seen):
     const line = seen.get(`server.${server.id}`)
     if (ids.has(server.id)) throw lineError(file, line, `server.${server.id} is declared twice`)
     ids.add(server.id)
-    for (const port of [server.quorumPort, server.electionPort]) {
-      const endpoint = `${server.host}:${port}`
-      const other = endpoints.get(endpoint)
-      if (other !== undefined) throw lineError(file, line, `${endpoint} is used by server.${other} and server.${server.id}`)
-      endpoints.set(endpoint, server.id)
+    for (const address of server.addresses ?? [server]) {
+      for (const port of [address.quorumPort, address.electionPort]) {
+        const endpoint = `${address.host}:${port}`
+        const other = endpoints.get(endpoint)
+        if (other !== undefined) throw lineError(file, line, other === server.id ? `${endpoint} is given twice in server.${server.id}` : `${endpoint} is used by server.${other} and server.${server.id}`)
+        endpoints.set(endpoint, server.id)
+      }
     }
   }
 }
@@ -546,12 +626,26 @@ function checkEnsemble(config: ZooConfig, seen: Seen): void {
   if (voters === 0 && observers > 0) throw new ConfigError(file, undefined, 'observers without participants: an ensemble needs at least one voting member')
   if (!config.standaloneEnabled && voters === 0) throw lineError(file, seen.get('standaloneEnabled'), 'standaloneEnabled=false needs at least one participant among the server.N lines')
   if (config.standaloneEnabled && voters === 1 && observers > 0) throw new ConfigError(file, undefined, 'observers without a quorum: one participant runs standalone (set standaloneEnabled=false to run it as an ensemble of one)')
-  if (voters > 1 && voters % 2 === 0) {
-    config.warnings.push(
-      `${file === '' ? 'zoo.cfg' : file}: ${voters} voting members: an even ensemble tolerates no more failures than ${voters - 1}; use an odd number`,
-    )
-  }
   if (config.servers.length > 0 && config.dataDir === undefined) throw new ConfigError(file, undefined, 'dataDir is required for an ensemble (it holds myid)')
+}
+
+/** ZooKeeper's warning for an even number of voters under majority quorums (weights change the arithmetic). */
+function warnEvenEnsemble(config: ZooConfig): void {
+  const voters = config.servers.filter((s) => s.role === 'participant').length
+  if (voters > 1 && voters % 2 === 0) {
+    const file = config.file === '' ? 'zoo.cfg' : config.file
+    config.warnings.push(`${file}: ${voters} voting members: an even ensemble tolerates no more failures than ${voters - 1}; use an odd number`)
+  }
+}
+
+/** Several addresses on a `server.N` line need `multiAddress.enabled=true`, as in ZooKeeper. */
+function checkMultipleAddresses(config: ZooConfig, seen: Seen): void {
+  if (config.multiAddressEnabled) return
+  const multi = config.servers.find((s) => (s.addresses?.length ?? 1) > 1)
+  if (multi === undefined) return
+  const file = config.dynamicConfigFile ?? config.file
+  const line = config.dynamicConfigFile === undefined ? seen.get(`server.${multi.id}`) : undefined
+  throw lineError(file, line, `server.${multi.id} gives several addresses, but the multiple address feature is disabled: set multiAddress.enabled=true`)
 }
 
 /** Reads and parses a zoo.cfg file; `options.env` lets `PADDOCK_*` variables override its keys (see {@link parseZooCfg}). */

@@ -74,6 +74,11 @@ export interface MemberBackendOptions {
   x509SuperUser?: string | undefined
   /** SASL and enforced authentication; without it sasl answers OK with no token and nothing is enforced. */
   auth?: ClientAuthenticator | undefined
+  /**
+   * Whether new sessions are refused now (the leader under `leaderServes=no`): the connection is
+   * closed without an answer, as when the member is not serving, and the client tries another.
+   */
+  refusesSessions?: () => boolean
 }
 
 /** The ids a connection's verified certificate gives its session: `x509:<subject>`, and `super` for the superuser. */
@@ -223,6 +228,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
   private readonly health: MemberBackendOptions['health']
   private readonly x509SuperUser: string | undefined
   private readonly auth: ClientAuthenticator | undefined
+  private readonly refusesSessions: () => boolean
   private measuring: Promise<DirectorySizes> | undefined
   /** The trace mask gtmk reports (see {@link ServerInfo.traceMask}). */
   traceMask: bigint = traceMaskDefault
@@ -240,6 +246,7 @@ export class MemberClientPortBackend implements ClientPortBackend {
     this.health = options.health
     this.x509SuperUser = options.x509SuperUser
     this.auth = options.auth
+    this.refusesSessions = options.refusesSessions ?? (() => false)
   }
 
   /**
@@ -270,6 +277,9 @@ export class MemberClientPortBackend implements ClientPortBackend {
   }
 
   connect(connection: ClientPortConnection, request: ConnectRequest, done: (result: ClientPortSession | { err: number }) => void): void {
+    // ZooKeeper's leader under leaderServes=no never hands its server to the client port: a
+    // ConnectRequest there closes the connection, so the client moves on to a follower.
+    if (this.refusesSessions()) return done({ err: ErrorCode.CONNECTIONLOSS })
     const link = new MemberLink(connection, this.x509SuperUser)
     const params = { timeoutMs: request.timeOut, sessionId: request.sessionId === 0n ? undefined : request.sessionId, passwd: request.passwd }
     this.member.connect(link, params, (grant) => {

@@ -21,7 +21,7 @@ import { Pipeline } from '../server/pipeline.js'
 import { recover } from '../server/recovery.js'
 import { Replication, type ReplicationLogger } from '../server/replication.js'
 import { startClientPort, type ClientPortOptions } from '../wire/server.js'
-import { majorityQuorum, ZabPeer, type ZabLimits } from '../zab/index.js'
+import { hierarchicalQuorum, majorityQuorum, ZabPeer, type QuorumVerifier, type ZabLimits } from '../zab/index.js'
 import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
 import { startAdminServerIfEnabled, type AdminTlsOptions } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
@@ -30,12 +30,12 @@ import { startMetricsServer } from './metrics-server.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
 import { loadServerTls, startCertificateReload, type LoadedTls } from './tls.js'
 import { readKeyStore, TlsConfigError } from './tls-stores.js'
-import type { AdminServerTlsOptions, ServerOptions } from './types.js'
+import type { AdminServerTlsOptions, MemberStartOptions, ServerOptions } from './types.js'
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
   /** The server's options. */
-  readonly options: ServerOptions & { initLimit?: number; syncLimit?: number; zabTickMs?: number; seed?: number; standaloneEnabled?: boolean }
+  readonly options: ServerOptions & Pick<MemberStartOptions, 'initLimit' | 'syncLimit' | 'zabTickMs' | 'seed' | 'standaloneEnabled' | 'quorumGroups' | 'quorumWeights' | 'leaderServes'>
   /** This member's id. */
   readonly myid: number
   /** Every member of the configuration, this one included. */
@@ -115,7 +115,7 @@ async function assemble(spec: LaunchSpec, storage: Storage): Promise<Core> {
     const zabTickMs = options.zabTickMs ?? (member.standalone ? member.options.tickTimeMs : zabTickMsDefault)
     const seed = options.seed ?? randomInt(2 ** 31)
     const zab = new ZabPeer(
-      { id: myid, quorum: majorityQuorum(voters, observers), random: mulberry32(seed), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs) },
+      { id: myid, quorum: quorumOf(options, voters, observers), random: mulberry32(seed), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs) },
       recovered,
     )
     const random = options.seed === undefined ? Math.random : mulberry32(seed ^ 0x5eed)
@@ -169,6 +169,7 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
     health: () => current.health,
     x509SuperUser: options.tls?.x509SuperUser,
     auth,
+    refusesSessions: () => options.leaderServes === false && member().role === 'leader' && !member().standalone,
   })
   const ports: Ports = { backend, clientPort: undefined, admin: undefined }
   try {
@@ -236,6 +237,13 @@ function zabLimits(options: LaunchSpec['options'], voterCount: number, tickTimeM
     syncLimitTicks,
     initLimitTicks: Math.max(syncLimitTicks, ticks((options.initLimit ?? initLimitTicksDefault) * tickTimeMs)),
   }
+}
+
+/** The quorum verifier the options ask for: hierarchical with groups or weights (checked by startMember), else a majority. */
+function quorumOf(options: LaunchSpec['options'], voters: number[], observers: number[]): QuorumVerifier {
+  if (options.quorumGroups === undefined && options.quorumWeights === undefined) return majorityQuorum(voters, observers)
+  const weights = new Map(Object.entries(options.quorumWeights ?? {}).map(([sid, weight]) => [Number(sid), weight]))
+  return hierarchicalQuorum(voters, observers, options.quorumGroups ?? [], weights)
 }
 
 /** A small seeded PRNG for the ZAB core's election jitter. */

@@ -8,6 +8,7 @@ import { certReloadSettleMs } from '../limits.js'
 import { startTcpTransport, type PeerAddress, type PeerTlsOptions, type TcpPeerTransport } from '../peer/tcp.js'
 import type { PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
+import { quorumGroupsOf } from '../config/zoo-cfg-quorum.js'
 import { launch } from './launch.js'
 import { loadQuorumTls, quorumTlsFiles, type QuorumTlsOptions } from './quorum-tls.js'
 import { watchFiles } from './tls.js'
@@ -39,6 +40,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   const me = options.servers.find((s) => s.id === options.myid)
   if (me === undefined) throw new RangeError(`myid ${options.myid} is not among the servers`)
   if (options.storage === undefined && options.dataDir === undefined) throw new TypeError('an ensemble member needs dataDir or storage')
+  checkQuorumGroups(options)
   const logger = options.logger ?? consoleLogger(options.myid)
   const port = options.port ?? me.clientPort
   const tls = options.quorumTls === undefined ? undefined : await loadQuorumTls(options.quorumTls)
@@ -60,8 +62,16 @@ async function connectPeers(options: MemberStartOptions, replication: Replicatio
     fatal: replication.failStop.bind(replication),
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
-  const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort }]))
-  const transport = await startTcpTransport({ myid: options.myid, members, handler, log: (line) => logger.info(line), ...(tls === undefined ? {} : { tls }) })
+  const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort, ...(s.addresses === undefined ? {} : { addresses: s.addresses }) }]))
+  const transport = await startTcpTransport({
+    myid: options.myid,
+    members,
+    handler,
+    log: (line) => logger.info(line),
+    ...(tls === undefined ? {} : { tls }),
+    ...(options.quorumListenOnAllIPs === undefined ? {} : { listenOnAllIPs: options.quorumListenOnAllIPs }),
+    ...(options.electionPortBindRetry === undefined ? {} : { electionPortBindRetry: options.electionPortBindRetry }),
+  })
   const quorumTls = options.quorumTls
   if (tls === undefined || quorumTls?.reloadCertFiles !== true) return transport
   return withCertificateReload(transport, quorumTls, logger)
@@ -99,6 +109,24 @@ function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOp
       return transport.close()
     },
   }
+}
+
+/**
+ * Checks `quorumGroups` and `quorumWeights` against the servers with zoo.cfg's rules (every
+ * participant in exactly one group, weights of at least 0 for declared servers, some group of
+ * positive weight).
+ * @throws RangeError naming the rule broken.
+ */
+function checkQuorumGroups(options: MemberStartOptions): void {
+  const lines = [
+    ...(options.quorumGroups ?? []).map((g) => ({ key: `group.${g.id}`, value: g.members.join(':') })),
+    ...Object.entries(options.quorumWeights ?? {}).map(([sid, weight]) => ({ key: `weight.${sid}`, value: String(weight) })),
+  ]
+  quorumGroupsOf(lines, {
+    roles: new Map(options.servers.map((s) => [s.id, s.role])),
+    error: (_line, message) => new RangeError(`quorumGroups/quorumWeights: ${message}`),
+    warn: () => {},
+  })
 }
 
 function consoleLogger(myid: number): ReplicationLogger {

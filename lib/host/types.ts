@@ -130,6 +130,37 @@ export interface MemberStartOptions extends ServerOptions {
    */
   standaloneEnabled?: boolean
   /**
+   * Hierarchical quorums (zoo.cfg's `group.G=id:id:...`): the participants split into disjoint
+   * groups, and a quorum is a majority of the groups, each by a majority of its weight (see
+   * `quorumWeights`). Every participant must be in exactly one group; with neither this nor
+   * `quorumWeights`, a quorum is a majority of the participants. Start-up fails with a RangeError
+   * naming the rule a configuration breaks.
+   */
+  quorumGroups?: readonly QuorumGroupSpec[]
+  /**
+   * Weights of participants' votes by server id (zoo.cfg's `weight.ID=w`), 1 when not given; a
+   * participant of weight 0 follows but never counts toward a quorum and is never elected. Weights
+   * need `quorumGroups` (one group holding every participant is a weighted majority).
+   */
+  quorumWeights?: Readonly<Record<number, number>>
+  /**
+   * Bind the quorum and election ports on every local address instead of the host of this
+   * member's `server.N` line (zoo.cfg's `quorumListenOnAllIPs`). @defaultValue false
+   */
+  quorumListenOnAllIPs?: boolean
+  /**
+   * Attempts at binding the election port, one second apart, before start-up fails with a
+   * `PeerBindError` naming this setting (zoo.cfg's `electionPortBindRetry`; at most 600).
+   * @defaultValue 3
+   */
+  electionPortBindRetry?: number
+  /**
+   * Whether the leader accepts client sessions on its client port (zoo.cfg's `leaderServes`).
+   * With false, a client that connects to the leader is closed without an answer, as when a member
+   * is not serving, and moves on to a follower. @defaultValue true
+   */
+  leaderServes?: boolean
+  /**
    * Mutual TLS on the quorum and election ports (zoo.cfg's `sslQuorum=true` with `ssl.quorum.*`):
    * every member presents its certificate and verifies its peers' against the quorum trust store,
    * and by default a peer's certificate must name the host of the member it claims to be. Start-up
@@ -148,6 +179,14 @@ export interface MemberStartOptions extends ServerOptions {
   seed?: number
   /** Where the member reports role changes and failures. @defaultValue console with a `paddock[N]:` prefix */
   logger?: EnsembleLogger
+}
+
+/** One group of a hierarchical quorum ({@link MemberStartOptions.quorumGroups}; zoo.cfg's `group.G`). */
+export interface QuorumGroupSpec {
+  /** The group id G. */
+  readonly id: number
+  /** The server ids of its participants. */
+  readonly members: readonly number[]
 }
 
 /** Options of {@link Server.connect}. */

@@ -162,7 +162,8 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
 
 /**
  * The {@link MemberStartOptions} of ensemble member `myid` under a zoo.cfg: everything
- * {@link serverOptionsFor} maps, plus the server list, initLimit and syncLimit.
+ * {@link serverOptionsFor} maps, plus the server list, initLimit and syncLimit, hierarchical
+ * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry and leaderServes.
  *
  * ```ts
  * const config = await loadZooCfg('/etc/paddock/zoo.cfg')
@@ -178,6 +179,10 @@ export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOp
     initLimit: config.initLimit,
     syncLimit: config.syncLimit,
     standaloneEnabled: config.standaloneEnabled,
+    ...(config.quorumGroups === undefined ? {} : { quorumGroups: config.quorumGroups.groups, quorumWeights: config.quorumGroups.weights }),
+    quorumListenOnAllIPs: config.quorumListenOnAllIPs,
+    electionPortBindRetry: config.electionPortBindRetry,
+    leaderServes: config.leaderServes,
     ...(quorumTls === undefined ? {} : { quorumTls }),
   }
 }

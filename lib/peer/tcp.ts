@@ -24,7 +24,7 @@
 import { createServer, isIP, Socket, type Server } from 'node:net'
 import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, Server as TlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
 import {
-  peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
+  electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin,
 } from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
@@ -33,14 +33,29 @@ import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
 
-/** Where a member listens. */
-export interface PeerAddress {
+/** One address of a member: a host and its two ports. */
+export interface PeerEndpoint {
   /** Host of both ports. */
   host: string
   /** The quorum port (ZooKeeper's 2888). */
   quorumPort: number
   /** The election port (ZooKeeper's 3888). */
   electionPort: number
+}
+
+/** Where a member listens: one address, or several (ZooKeeper 3.6's multiple addresses). */
+export interface PeerAddress extends PeerEndpoint {
+  /**
+   * Every address of the member, in order, when it has more than one (the first is `host` and its
+   * ports): the member listens on each, and the others dial them in turn, starting with the one
+   * that connected last, so a member whose first address stops working is reached on the next.
+   */
+  addresses?: readonly PeerEndpoint[]
+}
+
+/** A member's addresses, in order. */
+function endpointsOf(address: PeerAddress): readonly PeerEndpoint[] {
+  return address.addresses !== undefined && address.addresses.length > 0 ? address.addresses : [address]
 }
 
 /** Options of {@link startTcpTransport}. */
@@ -51,8 +66,21 @@ export interface TcpTransportOptions {
   members: ReadonlyMap<number, PeerAddress>
   /** Receives messages, disconnections and broken invariants. */
   handler: PeerHandler
-  /** Host to bind; defaults to this member's host. */
+  /** Host to bind; defaults to this member's host (each of its addresses' hosts). */
   bindHost?: string
+  /**
+   * Bind both ports on every local address instead of this member's host (ZooKeeper's
+   * `quorumListenOnAllIPs`); {@link TcpTransportOptions.bindHost} wins when given. @defaultValue false
+   */
+  listenOnAllIPs?: boolean
+  /**
+   * Attempts at binding each election port before the start fails (ZooKeeper's
+   * `electionPortBindRetry`), {@link TcpTransportOptions.bindRetryIntervalMs} apart.
+   * @defaultValue {@link electionPortBindRetryDefault}
+   */
+  electionPortBindRetry?: number
+  /** Wait between attempts at binding an election port, ms. @defaultValue {@link electionPortBindRetryIntervalMs} */
+  bindRetryIntervalMs?: number
   /** Where connection trouble is reported. @defaultValue nothing */
   log?: (line: string) => void
   /** First wait before dialling a member that is down again, ms (doubled each failure). @defaultValue {@link peerRedialMsMin} */
@@ -165,9 +193,25 @@ function connectionKey(socket: Socket): string {
 /** Starts listening on this member's two ports and dialling the members with smaller ids. */
 export async function startTcpTransport(options: TcpTransportOptions): Promise<TcpPeerTransport> {
   const transport = new TcpTransport(options)
-  await transport.listen()
+  try {
+    await transport.listen()
+  } catch (error) {
+    // Ports already bound are released: a start that fails leaves nothing listening.
+    await transport.close()
+    throw error
+  }
   transport.dialAll()
   return transport
+}
+
+/** A port that cannot be bound, named with its setting; `cause` is the socket error. */
+export class PeerBindError extends Error {
+  /** Creates the error for `channel`'s port at `where` after `attempts` tries. */
+  constructor(channel: PeerChannel, where: string, attempts: number, cause: unknown) {
+    const retry = channel === 'election' ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'} (electionPortBindRetry)` : ''
+    super(`cannot bind the ${channel} port ${where}${retry}: ${describeError(cause)}`, { cause })
+    this.name = 'PeerBindError'
+  }
 }
 
 /** The TCP transport: a {@link PeerTransport} whose TLS certificates can be replaced while it runs. */
@@ -192,6 +236,8 @@ class TcpTransport implements TcpPeerTransport {
   private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
+  /** Which of a member's addresses connected last: dials start there. */
+  private readonly preferred = new Map<number, number>()
   private readonly helloTimeoutMs: number
   private readonly pendingConnectionsMax: number
   private closed = false
@@ -230,20 +276,52 @@ class TcpTransport implements TcpPeerTransport {
     }
   }
 
+  /**
+   * Binds both ports on each of this member's addresses (or on every local address, with
+   * listenOnAllIPs). An election port that is taken is tried again, electionPortBindRetry times in
+   * all, as ZooKeeper's election listener does; the quorum port is tried once.
+   */
   async listen(): Promise<void> {
     const me = this.options.members.get(this.options.myid)
     if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
-    const host = this.options.bindHost ?? me.host
-    for (const channel of ['quorum', 'election'] as const) {
-      const server = this.createListener(channel)
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(channel === 'quorum' ? me.quorumPort : me.electionPort, host, () => resolve())
-      })
-      // An error of a listening server (EMFILE on accept, say) must not be an uncaught 'error' event.
-      server.on('error', (error) => this.log(`${channel} port: ${describeError(error)}`))
-      this.servers.push(server)
+    const bound = new Set<string>()
+    for (const address of endpointsOf(me)) {
+      const host = this.options.bindHost ?? (this.options.listenOnAllIPs === true ? undefined : address.host)
+      for (const channel of ['quorum', 'election'] as const) {
+        const port = channel === 'quorum' ? address.quorumPort : address.electionPort
+        const where = `${host ?? '*'}:${port}`
+        // Every local address binds a port once, however many addresses share it.
+        if (bound.has(where)) continue
+        bound.add(where)
+        await this.bindWithRetry(channel, host, port, where)
+      }
     }
+  }
+
+  private async bindWithRetry(channel: PeerChannel, host: string | undefined, port: number, where: string): Promise<void> {
+    const attempts = channel === 'quorum' ? 1 : Math.min(electionPortBindRetryMax, Math.max(1, this.options.electionPortBindRetry ?? electionPortBindRetryDefault))
+    const intervalMs = this.options.bindRetryIntervalMs ?? electionPortBindRetryIntervalMs
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.bind(channel, host, port)
+      } catch (error) {
+        if (attempt >= attempts || this.closed) throw new PeerBindError(channel, where, attempt, error)
+        this.log(`cannot bind the ${channel} port ${where} (attempt ${attempt} of ${attempts}): ${describeError(error)}; trying again in ${intervalMs} ms`)
+        await new Promise((resolve) => setTimeout(resolve, intervalMs))
+      }
+    }
+  }
+
+  private async bind(channel: PeerChannel, host: string | undefined, port: number): Promise<void> {
+    const server = this.createListener(channel)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      if (host === undefined) server.listen(port, () => resolve())
+      else server.listen(port, host, () => resolve())
+    })
+    // An error of a listening server (EMFILE on accept, say) must not be an uncaught 'error' event.
+    server.on('error', (error) => this.log(`${channel} port: ${describeError(error)}`))
+    this.servers.push(server)
   }
 
   private createListener(channel: PeerChannel): Server {
@@ -290,36 +368,63 @@ class TcpTransport implements TcpPeerTransport {
    * rejoins in milliseconds.
    */
   private knock(peer: number, channel: PeerChannel): void {
-    this.connect(peer, channel, (socket) => socket.end(frame({ tag: handshakeTag, id: this.options.myid })))
+    this.connect(peer, channel, (socket) => socket.end(frame({ tag: handshakeTag, id: this.options.myid })), ignore)
   }
 
   private dial(peer: number, channel: PeerChannel): void {
     if (this.sockets.has(this.key(peer, channel))) return
-    const socket = this.connect(peer, channel, (connected) => {
-      connected.setTimeout(0)
-      connected.write(frame({ tag: handshakeTag, id: this.options.myid }))
+    const connected = (socket: Socket): void => {
+      socket.setTimeout(0)
+      socket.write(frame({ tag: handshakeTag, id: this.options.myid }))
       this.redial.delete(this.key(peer, channel))
-      this.attach(connected, peer, channel)
-    })
-    socket?.once('close', () => {
+      this.attach(socket, peer, channel)
+    }
+    this.connect(peer, channel, connected, () => {
       if (!this.sockets.has(this.key(peer, channel))) this.scheduleRedial(peer, channel)
     })
   }
 
-  /** Opens a connection to `peer`'s port for `channel`, bounded by {@link peerConnectTimeoutMs}. */
-  private connect(peer: number, channel: PeerChannel, connected: (socket: Socket) => void): Socket | undefined {
-    const address = this.options.members.get(peer)
-    if (this.closed || address === undefined) return undefined
-    const port = channel === 'quorum' ? address.quorumPort : address.electionPort
-    const what = `member ${peer}'s ${channel} connection (dialled)`
+  /**
+   * Opens a connection to `peer`'s port for `channel`, trying its addresses in turn from the one
+   * that connected last, each attempt bounded by {@link peerConnectTimeoutMs}. `closed` runs once
+   * the connection that opened closes, or once every address failed.
+   */
+  private connect(peer: number, channel: PeerChannel, connected: (socket: Socket) => void, closed: () => void): void {
+    const member = this.options.members.get(peer)
+    if (member === undefined) return
+    const addresses = endpointsOf(member)
+    const start = (this.preferred.get(peer) ?? 0) % addresses.length
+    // Bounded: one attempt per address, each ending in 'close'.
+    const attempt = (tried: number): void => {
+      if (this.closed) return
+      const index = (start + tried) % addresses.length
+      const address = addresses[index] as PeerEndpoint
+      const port = channel === 'quorum' ? address.quorumPort : address.electionPort
+      let opened = false
+      const socket = this.open(address.host, port, `member ${peer}'s ${channel} connection (dialled)`, (open) => {
+        opened = true
+        this.preferred.set(peer, index)
+        connected(open)
+      })
+      socket.once('close', () => {
+        if (opened || tried + 1 >= addresses.length) return this.guard(undefined, `member ${peer}'s ${channel} connection`, closed)
+        this.log(`member ${peer} is not reachable at ${address.host}:${port} (${channel}); trying its next address`)
+        this.guard(undefined, `dial of member ${peer} (${channel})`, () => attempt(tried + 1))
+      })
+    }
+    attempt(0)
+  }
+
+  /** Opens one connection to `host:port`, plain or TLS as the transport speaks. */
+  private open(host: string, port: number, what: string, connected: (socket: Socket) => void): Socket {
     const tls = this.options.tls
-    if (tls !== undefined) return this.connectTls(tls, address.host, port, what, connected)
+    if (tls !== undefined) return this.connectTls(tls, host, port, what, connected)
     const socket = new Socket()
     socket.setNoDelay(true)
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
     socket.once('connect', () => this.guard(socket, what, () => connected(socket)))
     socket.on('error', ignore)
-    socket.connect(port, address.host)
+    socket.connect(port, host)
     return socket
   }
 
@@ -411,8 +516,12 @@ class TcpTransport implements TcpPeerTransport {
   private certificateOf(socket: Socket, id: number): string | undefined {
     const tls = this.options.tls
     if (tls === undefined || !tls.hostnameVerification || !(socket instanceof TLSSocket)) return undefined
-    const host = this.options.members.get(id)?.host ?? ''
-    return certificateProblem(host, socket.getPeerCertificate())
+    const member = this.options.members.get(id)
+    if (member === undefined) return `member ${id} is unknown`
+    // A member with several addresses may connect from any of them: its certificate must name one.
+    const cert = socket.getPeerCertificate()
+    const problems = endpointsOf(member).map((address) => certificateProblem(address.host, cert))
+    return problems.includes(undefined) ? undefined : problems[0]
   }
 
   /** Makes `socket` the connection of `peer` on `channel`; frames already in `reader` are delivered now. */

@@ -40,7 +40,7 @@ import { countImmediates, ProcessClock, SimWorld } from './sim/world.js'
 import { virtualClockStartMsDefault } from './testing-server.js'
 
 /** Options of {@link TestingCluster.start}. */
-export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | 'dataDir' | 'port' | 'clock'>, Pick<MemberStartOptions, 'initLimit' | 'syncLimit'> {
+export interface TestingClusterOptions extends Omit<ServerOptions, 'storage' | 'dataDir' | 'port' | 'clock'>, Pick<MemberStartOptions, 'initLimit' | 'syncLimit' | 'quorumGroups' | 'quorumWeights' | 'leaderServes'> {
   /** Number of voting members. @defaultValue 3 */
   size?: number
   /** Number of observers, added after the voters. @defaultValue 0 */

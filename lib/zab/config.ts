@@ -52,6 +52,7 @@ export function jointQuorum(old: QuorumVerifier, next: QuorumVerifier): QuorumVe
     voters,
     observers,
     isVoter: (sid) => old.isVoter(sid) || next.isVoter(sid),
+    weight: (sid) => Math.max(old.weight(sid), next.weight(sid)),
     containsQuorum(sids) {
       const list = [...sids]
       return old.containsQuorum(list) && next.containsQuorum(list)

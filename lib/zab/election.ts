@@ -23,10 +23,11 @@ export const NO_VOTE: Vote = { leader: -1, zxid: -1, peerEpoch: -1 }
 
 /**
  * Whether `candidate` beats `current` (ZooKeeper: `totalOrderPredicate`): higher peerEpoch, then
- * higher zxid, then higher server id. Only voters can be candidates.
+ * higher zxid, then higher server id. Only voters can be candidates, and of them only those whose
+ * vote weighs something (ZooKeeper: a server of weight 0 is never elected).
  */
 export function betterVote(candidate: Vote, current: Vote, quorum: QuorumVerifier): boolean {
-  if (!quorum.isVoter(candidate.leader)) return false
+  if (!quorum.isVoter(candidate.leader) || quorum.weight(candidate.leader) === 0) return false
   if (candidate.peerEpoch !== current.peerEpoch) return candidate.peerEpoch > current.peerEpoch
   if (candidate.zxid !== current.zxid) return candidate.zxid > current.zxid
   return candidate.leader > current.leader

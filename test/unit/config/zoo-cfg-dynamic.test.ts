@@ -47,7 +47,7 @@ describe('dynamicConfigFile', () => {
     for (const [line, message] of [
       ['version=100000000', /dyn:4: a dynamic configuration file holds no version/],
       ['clientPort=2181', /dyn:4: clientPort does not belong in a dynamic configuration file/],
-      ['group.1=1:2:3', /dyn:4: group\.1: hierarchical and weighted quorums/],
+      ['weight.9=1', /dyn:4: weight\.9 weighs server 9, but no server\.9 line declares it/],
       ['server.2=127.0.0.1:2999:3999', /dyn:4: server\.2 is set twice/],
     ] as const) {
       const bad = await files((d) => `dataDir=${d}\ndynamicConfigFile=dyn\n`, { dyn: `${ensemble}${line}\n` })
