@@ -279,6 +279,18 @@ export const xidMax = 0x7fff_ffff
 /** How long `close()` waits for the server to confirm closeSession, in ms, unless configured. */
 export const closeTimeoutMsDefault = 2_000
 
+/** First wait before a client connected to a read-only server looks for a read-write one, in ms (ZooKeeper: ClientCnxn `minPingRwTimeout`). */
+export const pingRwTimeoutMsMin = 100
+
+/** Longest wait between two looks for a read-write server, in ms; the wait doubles up to it (ZooKeeper: ClientCnxn `maxPingRwTimeout`). */
+export const pingRwTimeoutMsMax = 60_000
+
+/** How long one `isro` probe of a server may take before it counts as no answer, in ms (ZooKeeper: ClientCnxn.pingRwServer's socket timeout). */
+export const isroProbeTimeoutMs = 1_000
+
+/** Bytes an `isro` answer may take; a longer one is not an answer ('rw' or 'ro' is expected). */
+export const isroAnswerBytesMax = 64
+
 /** Back-off after every host of the connect string failed once, in ms, unless configured (jittered to between half and all of it; ZooKeeper's client sleeps up to 1 s too). */
 export const reconnectDelayMsDefault = 1_000
 

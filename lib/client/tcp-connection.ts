@@ -34,6 +34,7 @@ import { FrameDecoder, writeConnectRequestFrame, writeRequestFrame } from '../wi
 import { DigestMd5Client, SaslError } from '../wire/sasl-digest-md5.js'
 import { notificationUnderChroot, requestUnderChroot, responseUnderChroot } from './chroot.js'
 import { formatHost, HostProvider, type HostAddress } from './connect-string.js'
+import { probeIsro, ReadWriteSearch } from './read-write-search.js'
 import { silentLogger, type ClientLogger } from './events.js'
 import type { ClientTransport, ConnectionSink, TcpClientOptions, TcpTlsOptions } from './types.js'
 import type { WatchKind } from './watch-registry.js'
@@ -127,6 +128,16 @@ export class TcpConnection implements ClientTransport {
   private closed: (() => void) | undefined
   /** The SASL exchange of this connection, while it runs (between the ConnectResponse and 'open'). */
   private sasl: { client: DigestMd5Client; xid: number; granted: ConnectResponse } | undefined
+  /**
+   * A read-write server has granted this session (ClientCnxn's seenRwServerBefore): only then is
+   * the session id sent on reconnecting. A session a read-only server opened is its own, unknown
+   * elsewhere, so the client asks for a new one, as ZooKeeper's does.
+   */
+  private seenRwServer: boolean
+  /** Looks for a read-write server while connected to a read-only one. */
+  private readonly rwSearch: ReadWriteSearch
+  /** The read-write server the search found: the next connection goes there first. */
+  private rwServer: HostAddress | undefined
 
   constructor(
     private readonly options: TcpConnectionOptions,
@@ -138,6 +149,15 @@ export class TcpConnection implements ClientTransport {
     this.hostProvider = new HostProvider(options.hosts, this.random, options.shuffleHosts ?? true)
     this.sessionId = options.sessionId ?? 0n
     this.passwd = options.sessionPasswd ?? new Uint8Array(16)
+    // ZooKeeper's constructor with a session id: the user's session is a read-write one.
+    this.seenRwServer = this.sessionId !== 0n
+    this.rwSearch = new ReadWriteSearch({
+      hosts: this.hostProvider.order,
+      clock: this.clock,
+      logger: this.logger,
+      probe: (address) => probeIsro(() => this.openSocket(address), this.options.tls === undefined ? 'connect' : 'secureConnect'),
+      found: (address) => this.readWriteServerFound(address),
+    })
   }
 
   /** The hosts in the order they are tried. */
@@ -192,7 +212,9 @@ export class TcpConnection implements ClientTransport {
   }
 
   private scheduleAttempt(): void {
-    const { address, roundFailed } = this.hostProvider.next()
+    const found = this.rwServer
+    this.rwServer = undefined
+    const { address, roundFailed } = found === undefined ? this.hostProvider.next() : { address: found, roundFailed: false }
     this.phase = 'connecting'
     const delayMs = roundFailed ? (this.options.reconnectDelayMs ?? reconnectDelayMsDefault) * (0.5 + this.random() / 2) : 0
     if (roundFailed) this.logger.info(`every host failed; next attempt in ${Math.round(delayMs)} ms`)
@@ -213,7 +235,7 @@ export class TcpConnection implements ClientTransport {
     this.server = formatHost(address)
     this.decoder = new FrameDecoder({ maxBufferBytes: this.options.maxBufferBytes ?? juteMaxBufferBytes })
     const tls = this.options.tls
-    const socket = tls === undefined ? netConnect({ host: address.host, port: address.port }) : tlsConnect(tlsConnectOptions(address, tls))
+    const socket = this.openSocket(address)
     this.socket = socket
     socket.setNoDelay(true)
     const timeoutMs = this.connectTimeoutMs()
@@ -232,6 +254,18 @@ export class TcpConnection implements ClientTransport {
     })
   }
 
+  private openSocket(address: HostAddress): Socket {
+    const tls = this.options.tls
+    return tls === undefined ? netConnect({ host: address.host, port: address.port }) : tlsConnect(tlsConnectOptions(address, tls))
+  }
+
+  // ClientCnxn's RWServerFoundException: leave the read-only server for the read-write one.
+  private readWriteServerFound(address: HostAddress): void {
+    if (this.phase !== 'open') return
+    this.rwServer = address
+    this.connectionLost(`found a read-write server: ${formatHost(address)}`)
+  }
+
   private socketConnected(socket: Socket): void {
     if (this.socket !== socket || this.phase !== 'connecting') return
     this.phase = 'handshaking'
@@ -239,7 +273,7 @@ export class TcpConnection implements ClientTransport {
       protocolVersion: 0,
       lastZxidSeen: this.lastZxidSeen,
       timeOut: this.options.sessionTimeoutMs,
-      sessionId: this.sessionId,
+      sessionId: this.seenRwServer ? this.sessionId : 0n,
       passwd: this.passwd,
       readOnly: this.options.canBeReadOnly ?? false,
     }
@@ -326,6 +360,8 @@ export class TcpConnection implements ClientTransport {
     this.passwd = response.passwd
     this.negotiatedTimeoutMs = response.timeOut
     this.everConnected = true
+    const readOnly = response.readOnly === true
+    if (!readOnly) this.seenRwServer = true
     this.phase = 'open'
     this.hostProvider.connected()
     this.restoreWatches()
@@ -335,7 +371,8 @@ export class TcpConnection implements ClientTransport {
     for (const outgoing of this.queued.splice(0)) this.write(outgoing)
     this.lastRecvMs = this.clock.now()
     this.armHeartbeat()
-    const info = { sessionId: this.sessionId, sessionTimeoutMs: this.negotiatedTimeoutMs, sessionPasswd: this.passwd, readOnly: response.readOnly === true, reconnected, server: this.server }
+    if (readOnly) this.rwSearch.start(this.server)
+    const info = { sessionId: this.sessionId, sessionTimeoutMs: this.negotiatedTimeoutMs, sessionPasswd: this.passwd, readOnly, reconnected, server: this.server }
     this.sink.connected(info)
   }
 
@@ -496,6 +533,7 @@ export class TcpConnection implements ClientTransport {
   }
 
   private cancelTimers(): void {
+    this.rwSearch.stop()
     for (const timer of [this.connectTimer, this.heartbeatTimer, this.reconnectTimer]) timer?.cancel()
     this.connectTimer = this.heartbeatTimer = this.reconnectTimer = undefined
   }
@@ -507,6 +545,7 @@ export class TcpConnection implements ClientTransport {
     this.connectTimer?.cancel()
     this.heartbeatTimer?.cancel()
     this.connectTimer = this.heartbeatTimer = undefined
+    this.rwSearch.stop()
     socket?.destroy()
   }
 }

@@ -335,7 +335,14 @@ export interface TcpClientOptions {
   shuffleHosts?: boolean
   /** Numbers in [0, 1) for the host shuffle and the back-off jitter. @defaultValue Math.random */
   random?: () => number
-  /** Accept a read-only server (ZooKeeper's canBeReadOnly). @defaultValue false */
+  /**
+   * Accept a read-only server (ZooKeeper's canBeReadOnly): a member that lost its quorum and
+   * serves in read-only mode. There the state is `connectedReadOnly` (`ConnectedReadOnly`), reads
+   * may be stale and writes fail with NOTREADONLY; meanwhile the client asks the other servers of
+   * the connect string `isro` (after 100 ms, then doubling up to 60 s) and reconnects to the first
+   * read-write one. A session a read-only server opened is not kept: the read-write server opens
+   * a new one. @defaultValue false
+   */
   canBeReadOnly?: boolean
   /** Largest znode data and frame, bytes (jute.maxbuffer); larger data fails before it is sent. @defaultValue 1048575 */
   maxBufferBytes?: number

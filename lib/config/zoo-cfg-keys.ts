@@ -69,6 +69,7 @@ const coreKeys: readonly string[] = [
   'znode.container.checkIntervalMs', 'znode.container.maxPerMinute', 'znode.container.maxNeverUsedIntervalMs',
   'metricsProvider.className', 'metricsProvider.httpHost', 'metricsProvider.httpPort', 'metricsProvider.exportJvmInfo',
   'metricsProvider.numWorkerThreads', 'metricsProvider.maxQueueSize', 'metricsProvider.workerShutdownTimeoutMs',
+  'readonlymode.enabled',
   ...prefixedProperties,
 ]
 

@@ -163,6 +163,8 @@ export interface ZooConfig {
   containerCheckIntervalMs: number | undefined
   /** Whether hard quotas refuse writes and soft ones are logged (`zookeeper.enforceQuota`). */
   enforceQuota: boolean
+  /** Whether a member without a quorum serves read-only clients (the `readonlymode.enabled` system property). */
+  readOnlyModeEnabled: boolean
   /** The Prometheus endpoint (`metricsProvider.className`, `.httpHost`, `.httpPort`). */
   metrics: ZooCfgMetrics
   /** Port of the HTTP admin server, when enabled. */
@@ -442,6 +444,7 @@ function defaults(file: string, text: string): ZooConfig {
     extendedTypesEnabled: true,
     containerCheckIntervalMs: undefined,
     enforceQuota: false,
+    readOnlyModeEnabled: false,
     metrics: { prometheus: false, host: undefined, port: metricsProviderHttpPortDefault },
     adminServerPort: undefined,
     adminServerAddress: undefined,
@@ -476,6 +479,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'zookeeper.DigestAuthenticationProvider.superDigest': config.superDigest = value; break
     case 'zookeeper.extendedTypesEnabled': config.extendedTypesEnabled = boolean(file, line); break
     case 'zookeeper.enforceQuota': config.enforceQuota = boolean(file, line); break
+    case 'readonlymode.enabled': config.readOnlyModeEnabled = boolean(file, line); break
     case 'znode.container.checkIntervalMs': config.containerCheckIntervalMs = integer(file, line, 1); break
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
     case 'admin.serverAddress': config.adminServerAddress = value; break

@@ -213,9 +213,12 @@ class MemberServerInfo implements ServerInfo {
 
 /** Serves the client port from a {@link Pipeline}. */
 export class MemberClientPortBackend implements ClientPortBackend {
-  /** Paddock has no read-only mode yet. */
-  readonly readOnly = false
   private readonly mode: () => string
+
+  /** Whether the member serves read-only clients now (ZooKeeper's ReadOnlyZooKeeperServer): its mode is `read-only`. */
+  get readOnly(): boolean {
+    return this.mode() === 'read-only'
+  }
 
   /** Whether the member serves (an established leader, follower or observer), read for `ruok`. */
   get serving(): boolean {
@@ -386,6 +389,8 @@ class MemberSession implements ClientPortSession {
  * session never sees its zxids go back.
  */
 function answerLocally(request: ClientRequest, member: Pipeline, connection: ClientPortConnection): BackendReply | undefined {
+  // ReadOnlyRequestProcessor refuses reconfig before PrepRequestProcessor could.
+  if (request.op === 'reconfig' && member.readOnly) return { err: ErrorCode.NOTREADONLY, zxid: member.lastProcessedZxid }
   const inOrder = (err: number, close?: true): BackendReply => ({
     err,
     get zxid() {

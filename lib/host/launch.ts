@@ -144,6 +144,7 @@ function clientPortOptions(address: { port: number; host: string } | undefined, 
     ...(options.maxCnxns === undefined ? {} : { maxCnxns: options.maxCnxns }),
     ...(options.globalOutstandingLimit === undefined ? {} : { globalOutstandingLimit: options.globalOutstandingLimit }),
     ...(options.fourLetterWordsWhitelist === undefined ? {} : { fourLetterWordsWhitelist: options.fourLetterWordsWhitelist }),
+    ...(options.readOnlyModeEnabled === true ? { readOnlyModeEnabled: true } : {}),
     ...(options.clientPortLogger === undefined ? {} : { logger: options.clientPortLogger }),
   }
 }

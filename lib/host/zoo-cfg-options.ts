@@ -122,7 +122,7 @@ export function metricsOptionsFor(config: ZooConfig): Pick<ServerOptions, 'metri
  * The {@link ServerOptions} a zoo.cfg stands for: client address and port, dataDir (made
  * absolute; `./data` when unset), tick time, session limits, jute.maxbuffer, maxClientCnxns,
  * maxCnxns, globalOutstandingLimit, the four-letter-word whitelist, snapshots and purge, TTL
- * nodes, quota enforcement, the container sweep's interval, super digest, the admin server, the Prometheus endpoint
+ * nodes, quota enforcement, read-only mode, the container sweep's interval, super digest, the admin server, the Prometheus endpoint
  * ({@link metricsOptionsFor}), the file's text (for `initial_configuration`), and TLS on the
  * client port ({@link tlsOptionsFor}).
  * `myid` picks the member's `;address:port` from its server line when the file sets no clientPort.
@@ -149,6 +149,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     purgeIntervalHours: config.purgeIntervalHours,
     extendedTypesEnabled: config.extendedTypesEnabled,
     enforceQuota: config.enforceQuota,
+    ...(config.readOnlyModeEnabled ? { readOnlyModeEnabled: true } : {}),
     ...(config.containerCheckIntervalMs === undefined ? {} : { containerCheckIntervalMs: config.containerCheckIntervalMs }),
     initialConfiguration: config.text,
     ...metricsOptionsFor(config),

@@ -46,6 +46,13 @@ export interface MemberOptions {
    * user has it; the node's default ACL lets everyone read only). @defaultValue false
    */
   reconfigEnabled?: boolean
+  /**
+   * Serve read-only clients while the member has no quorum (ZooKeeper's `readonlymode.enabled`):
+   * once it has looked for a leader for max(2000 ms, tickTime), clients that asked for read-only
+   * (`canBeReadOnly`) may open sessions there and read its last applied tree, possibly stale;
+   * writes and sync are refused with NOTREADONLY. An ensemble member only. @defaultValue false
+   */
+  readOnlyModeEnabled?: boolean
   /** The member's id (myid); the top byte of its session ids. @defaultValue 0 */
   myid?: number
   /** The member's id under its older name. @deprecated Use {@link MemberOptions.myid}; kept for one release. */
@@ -162,13 +169,14 @@ export type MemberRole = 'leader' | 'follower' | 'observer' | 'looking'
  * The role as srvr, mntr and the admin server report it: a member alone in its configuration
  * reports `standalone` while it leads, as ZooKeeper does for a one-server configuration.
  */
-export type ServerMode = MemberRole | 'standalone'
+export type ServerMode = MemberRole | 'standalone' | 'read-only'
 
 /**
  * A member's options with every default filled in (what {@link MemberOptions} resolves to):
- * `superDigest` stays optional, `clock` is kept apart, and `serverId` is folded into `myid`.
+ * `superDigest` stays optional, `clock` is kept apart, `serverId` is folded into `myid`, and
+ * `readOnlyModeEnabled` is read by the Pipeline itself.
  */
-export type ResolvedMemberOptions = Required<Omit<MemberOptions, 'superDigest' | 'clock' | 'serverId'>> & { superDigest: string | undefined }
+export type ResolvedMemberOptions = Required<Omit<MemberOptions, 'superDigest' | 'clock' | 'serverId' | 'readOnlyModeEnabled'>> & { superDigest: string | undefined }
 
 /**
  * What the maintenance sweeps (session expiry, container and TTL removal) need of the member: its

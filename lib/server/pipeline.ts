@@ -39,6 +39,7 @@ import type {
 import { Prep } from './prep.js'
 import type { ReconfigSupport } from './reconfig.js'
 import * as reads from './reads.js'
+import { readOnlyStartDelayMs, refusedReadOnly } from './read-only.js'
 import { addId, negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
 import { isWrite, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
 
@@ -102,12 +103,24 @@ export class Pipeline {
   readonly metrics = new MemberMetrics()
   private timers: Timer[] = []
   private closed = false
+  /**
+   * Serving read-only clients (ZooKeeper's ReadOnlyZooKeeperServer): the member has looked for a
+   * leader for {@link readOnlyStartDelayMs} with `readOnlyModeEnabled` on. See ./read-only.ts.
+   */
+  readOnly = false
+  private readonly readOnlyModeEnabled: boolean
+  /** Read-only mode may no longer start (the member failed): it would serve a tree nobody updates. */
+  private readOnlyDisabled = false
+  private readOnlyTimer: Timer | undefined
+  /** Sessions opened in read-only mode: on this member only, never replicated, dropped when it rejoins. */
+  private readonly readOnlySessions = new Set<bigint>()
   /** The narrow view of this member the maintenance sweeps work on, made once. */
   private readonly maintenanceHost: MaintenanceHost
 
   constructor(options: MemberOptions = {}) {
     this.clock = options.clock ?? systemClock
     this.options = resolveOptions(options)
+    this.readOnlyModeEnabled = options.readOnlyModeEnabled ?? false
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
     this.maintenanceHost = {
@@ -164,12 +177,18 @@ export class Pipeline {
 
   /** The role as srvr, mntr and the admin server report it. */
   get mode(): ServerMode {
+    if (this.readOnly) return 'read-only'
     return this.standalone && this.role === 'leader' ? 'standalone' : this.role
   }
 
   /** Whether the member serves clients now (not while it looks for a leader). */
   get serving(): boolean {
     return this.role !== 'looking' && !this.closed
+  }
+
+  /** Whether the member answers its clients now: while it serves, or in read-only mode. */
+  private get answering(): boolean {
+    return this.serving || (this.readOnly && !this.closed)
   }
 
   /** The zxid of the last transaction applied. */
@@ -179,6 +198,7 @@ export class Pipeline {
 
   /** Opens a new session or resumes one; a wrong password or an unknown session gets SESSIONEXPIRED. */
   connect(connection: ClientConnection, params: ConnectParams, done: (grant: SessionGrant | { err: number }) => void): void {
+    if (this.readOnly && !this.closed) return done(this.connectReadOnly(connection, params))
     if (!this.serving) return done({ err: ErrorCode.CONNECTIONLOSS })
     const timeoutMs = negotiateTimeout(this.options, params.timeoutMs)
     if (params.sessionId !== undefined && params.sessionId !== 0n) return done(this.resume(connection, params))
@@ -191,6 +211,24 @@ export class Pipeline {
     }
     if (this.leads) return this.propose(sessionId, 0, () => ({ type: 'createSession', timeoutMs, passwd }), granted)
     this.forwardWrite({ sessionId, cxid: 0, authInfo: [], request: { op: 'createSession', timeoutMs, passwd } }, granted)
+  }
+
+  /**
+   * A session on a read-only member: a new one lives here alone (not replicated); a global session
+   * is refused with CONNECTIONLOSS (closed unanswered, ReadOnlyZooKeeperServer.validateSession).
+   */
+  private connectReadOnly(connection: ClientConnection, params: ConnectParams): SessionGrant | { err: number } {
+    const resumed = params.sessionId ?? 0n
+    if (resumed !== 0n) {
+      const global = this.sessions.get(resumed) !== undefined && !this.readOnlySessions.has(resumed)
+      return global ? { err: ErrorCode.CONNECTIONLOSS } : this.resume(connection, params)
+    }
+    const timeoutMs = negotiateTimeout(this.options, params.timeoutMs)
+    const sessionId = this.sessions.allocateId()
+    const passwd = new Uint8Array(randomBytes(16))
+    this.sessions.add(sessionId, timeoutMs, passwd, this.clock.now())
+    this.readOnlySessions.add(sessionId)
+    return { channel: this.attach(connection, sessionId), sessionId, passwd, timeoutMs }
   }
 
   private resume(connection: ClientConnection, params: ConnectParams): SessionGrant | { err: number } {
@@ -229,7 +267,7 @@ export class Pipeline {
     const started = performance.now()
     const metrics = this.metrics
     // The common read, with nothing of its session queued ahead of it, is answered here without a closure.
-    if (channel.queue.length === 0 && isPlainRead(request) && channel.attached && this.serving && this.sessions.touch(channel.sessionId, this.clock.now())) {
+    if (channel.queue.length === 0 && isPlainRead(request) && channel.attached && this.answering && this.sessions.touch(channel.sessionId, this.clock.now())) {
       if (!this.leads) this.touched.add(channel.sessionId)
       const response = this.read(channel, request)
       metrics.request(request.op, performance.now() - started)
@@ -244,16 +282,30 @@ export class Pipeline {
   }
 
   private serve(channel: Channel, request: Request, cxid: number, done: Done): void {
-    if (!channel.attached || !this.serving) return done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
+    if (!channel.attached || !this.answering) return done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
     if (!this.sessions.touch(channel.sessionId, this.clock.now())) {
       return done({ err: ErrorCode.SESSIONEXPIRED }, this.lastProcessedZxid)
     }
+    if (this.readOnly) return this.serveReadOnly(channel, request, done)
     if (!this.leads) this.touched.add(channel.sessionId)
     if (isWrite(request)) return this.submitWrite(channel, request, cxid, done)
     const run = () => done(this.read(channel, request), this.lastProcessedZxid)
     if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(channel, run, done)
     if (channel.queue.length === 0) run()
     else this.enqueue(channel, { kind: 'read', run })
+  }
+
+  // ReadOnlyRequestProcessor: writes and sync are NOTREADONLY; closeSession ends the local session.
+  // Nothing is ever queued on a read-only member (no write or sync is in flight), so reads run now.
+  private serveReadOnly(channel: Channel, request: Request, done: Done): void {
+    const zxid = this.lastProcessedZxid
+    if (request.op === 'closeSession' && this.readOnlySessions.has(channel.sessionId)) {
+      this.readOnlySessions.delete(channel.sessionId)
+      this.endSession(channel.sessionId, false)
+      return done({ err: 0 }, zxid)
+    }
+    if (refusedReadOnly(request) || isWrite(request)) return done({ err: ErrorCode.NOTREADONLY }, zxid)
+    done(this.read(channel, request as ReadRequest), zxid)
   }
 
   // A queued item always waits, directly or behind others, on a write in `writes` or a sync in
@@ -490,8 +542,19 @@ export class Pipeline {
 
   /** Proposes closeSession for every session whose timeout passed (the leader's job). */
   expireSessions(): void {
+    if (this.readOnly) return this.expireReadOnlySessions(this.clock.now())
     if (!this.leads) return
     maintenance.expireSessions(this.maintenanceHost, this.clock.now())
+  }
+
+  // Read-only sessions have no leader to expire them: their member does, as a local session's.
+  private expireReadOnlySessions(now: number): void {
+    for (const id of [...this.readOnlySessions]) {
+      const session = this.sessions.get(id)
+      if (session !== undefined && session.expiresAt > now) continue
+      this.readOnlySessions.delete(id)
+      this.endSession(id, true)
+    }
   }
 
   /**
@@ -527,13 +590,50 @@ export class Pipeline {
    * a member that serves, as with ZooKeeper outside read-only mode) and fails requests in flight;
    * a new leader gives every session a full timeout, since it has not heard their pings before.
    */
-  setRole(role: MemberRole): void {
+  setRole(role: MemberRole, electing = role === 'looking'): void {
+    if (electing) this.awaitReadOnly()
+    else this.leaveReadOnly()
     if (role === this.role) return
     if (role === 'looking') this.metrics.elections++
     this.role = role
     this.prep.reset()
     if (role === 'looking') this.dropClients()
     if (role === 'leader') this.sessions.touchAll(this.clock.now())
+  }
+
+  /** The member failed: it never serves read-only clients again (its tree is no longer kept up). */
+  disableReadOnly(): void {
+    this.readOnlyDisabled = true
+    this.leaveReadOnly()
+  }
+
+  // QuorumPeer.run: a peer that is still electing max(2000, tickTime) ms after it began serves
+  // read-only clients. Each election restarts the wait; a standalone server never does this.
+  private awaitReadOnly(): void {
+    if (!this.readOnlyModeEnabled || this.readOnlyDisabled || this.standalone || this.closed) return
+    if (this.readOnly || this.readOnlyTimer !== undefined) return
+    this.readOnlyTimer = this.clock.setTimer(readOnlyStartDelayMs(this.options.tickTimeMs), () => {
+      this.readOnlyTimer = undefined
+      if (this.role === 'looking' && !this.closed && !this.readOnlyDisabled) this.readOnly = true
+    })
+  }
+
+  // ReadOnlyZooKeeperServer.shutdown: the election ended, so every read-only client's connection
+  // closes (the client reconnects, to this member or another) and its local session is forgotten.
+  private leaveReadOnly(): void {
+    this.readOnlyTimer?.cancel()
+    this.readOnlyTimer = undefined
+    if (!this.readOnly) return
+    this.readOnly = false
+    for (const id of this.readOnlySessions) {
+      const channel = this.channels.get(id)
+      this.sessions.remove(id)
+      this.touched.delete(id)
+      if (channel === undefined) continue
+      this.detach(channel)
+      channel.connection.sessionEnded('moved')
+    }
+    this.readOnlySessions.clear()
   }
 
   private dropClients(): void {
@@ -568,6 +668,8 @@ export class Pipeline {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.readOnlyTimer?.cancel()
+    this.readOnlyTimer = undefined
     for (const timer of this.timers) timer.cancel()
     this.timers = []
     for (const channel of [...this.channels.values()]) {

@@ -17,7 +17,7 @@ import { latencyBucketsMs, type LatencyHistogram, type MemberMetrics } from './m
 export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8'
 
 /** Every state `paddock_server_state` reports, one series each (1 for the current one). */
-export const serverStates: readonly ServerMode[] = ['standalone', 'leader', 'follower', 'observer', 'looking']
+export const serverStates: readonly ServerMode[] = ['standalone', 'leader', 'follower', 'observer', 'looking', 'read-only']
 
 /** Every state `paddock_health` reports, one series each (1 for the current one): the server's health states. */
 export const healthStates: readonly string[] = ['serving', 'throttled', 'looking', 'recovering', 'failed']

@@ -526,7 +526,8 @@ export class Replication {
     this.state = state
     const role = roleOf(state)
     if (role !== 'leader') this.proposedHere.length = 0
-    this.member.setRole(role)
+    // Read-only mode lasts while the core is LOOKING, as ZooKeeper's runs during the election only.
+    this.member.setRole(role, state.role === 'LOOKING')
     if (role !== before && this.options.announceRoles !== false) {
       const why = state.reason === undefined ? '' : ` (${state.reason})`
       this.options.logger.info(`${before} -> ${role}, epoch ${state.epoch}, leader ${state.leader ?? 'none'}${why}`)
@@ -541,6 +542,7 @@ export class Replication {
     if (this.failure !== undefined || this.stopped) return
     this.failure = error instanceof Error ? error : new Error(String(error))
     this.options.logger.error(`stopping the member: ${this.failure.stack ?? this.failure.message}`)
+    this.member.disableReadOnly()
     this.member.setRole('looking')
     void this.stop()
     this.onChange()

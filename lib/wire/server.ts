@@ -97,6 +97,8 @@ export interface ClientPortOptions {
    * or `*` for all. `srvr` is always enabled. @defaultValue 'srvr'
    */
   fourLetterWordsWhitelist?: string
+  /** The server has read-only mode on (`readonlymode.enabled`): `isro` is enabled whatever the whitelist says, as ZooKeeper does. @defaultValue false */
+  readOnlyModeEnabled?: boolean
   /** Bytes queued for writing before reading pauses, per connection. @defaultValue 1048576 */
   writeBufferedBytesMax?: number
   /**
@@ -257,7 +259,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.sessionlessCnxnTimeoutMs = options.sessionlessCnxnTimeoutMs ?? sessionlessCnxnTimeoutMsDefault
     this.globalOutstandingLimit = options.globalOutstandingLimit ?? globalOutstandingLimitDefault
     this.onThrottle = options.onThrottle ?? (() => {})
-    this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault)
+    this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault, options.readOnlyModeEnabled ?? false)
     this.logger = options.logger ?? defaultLogger
     this.tls = options.tls === undefined ? undefined : this.tlsSetup(options.tls)
     this.listeners = listenerSpecs(options).map((spec) => {

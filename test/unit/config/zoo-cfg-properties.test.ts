@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, parseZooCfg, prometheusMetricsProviderClass } from '../../../lib/config/zoo-cfg.js'
 import { serverOptionsFor } from '../../../lib/host/zoo-cfg-options.js'
-import { zooCfgKeys } from '../../../lib/config/zoo-cfg-keys.js'
+import { envVariableOf, keyOfEnvVariable, zooCfgKeys } from '../../../lib/config/zoo-cfg-keys.js'
 
 const file = 'zoo.cfg'
 
@@ -39,6 +39,16 @@ describe('system-property settings in zoo.cfg', () => {
     const off = parseZooCfg('enforceQuota=false\n', file)
     expect(off).toMatchObject({ enforceQuota: false, warnings: [] })
     expect(() => parseZooCfg('zookeeper.enforceQuota=maybe\n', file)).toThrow('zoo.cfg:1: zookeeper.enforceQuota must be true or false, got "maybe"')
+  })
+
+  it('reads readonlymode.enabled (a system property in ZooKeeper), off by default, from the file or PADDOCK_READONLYMODE_ENABLED', () => {
+    const on = parseZooCfg('readonlymode.enabled=true\n', file)
+    expect(on).toMatchObject({ readOnlyModeEnabled: true, warnings: [] })
+    expect(serverOptionsFor(on).readOnlyModeEnabled).toBe(true)
+    expect(serverOptionsFor(parseZooCfg('', file)).readOnlyModeEnabled).toBeUndefined()
+    expect(envVariableOf('readonlymode.enabled')).toBe('PADDOCK_READONLYMODE_ENABLED')
+    expect(keyOfEnvVariable('PADDOCK_READONLYMODE_ENABLED')).toBe('readonlymode.enabled')
+    expect(() => parseZooCfg('readonlymode.enabled=on\n', file)).toThrow('zoo.cfg:1: readonlymode.enabled must be true or false, got "on"')
   })
 
   it('warns that the RequestThrottler, snapshot.trust.empty and container rate keys change nothing, unless the value asks for nothing', () => {
