@@ -128,6 +128,12 @@ export const adminConnectionsMax = 64
 /** Time an admin client has to send a whole request, headers included, in ms (compare ZooKeeper's `admin.idleTimeout`, 30 s of idleness). */
 export const adminRequestTimeoutMs = 10_000
 
+/**
+ * Largest snapshot the admin `restore` command takes, in bytes: the body is held in memory while
+ * it is checked. No ZooKeeper counterpart (it reads the stream as it goes).
+ */
+export const adminRestoreBytesMax = 512 * 1024 * 1024
+
 /** Largest admin request head accepted, in bytes (a GET needs very little; Jetty's default request header size is 8 KiB as well). */
 export const adminHeaderBytesMax = 8192
 

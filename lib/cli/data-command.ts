@@ -21,6 +21,7 @@ import {
 import { terminalProgress } from '../migrate/progress.js'
 import { logEntryLine, readPaddockDataDir, readZooKeeperLogFile, readZooKeeperSnapshotFile, snapshotDumpLines } from '../migrate/tools.js'
 import type { Output } from './server-command.js'
+import { runBackup, runRestore } from './backup-command.js'
 
 /** The usage text of `paddock data`. */
 export const dataUsage = `usage:
@@ -29,7 +30,9 @@ export const dataUsage = `usage:
   paddock data dump-snapshot [--json] PADDOCK_DATADIR | --zookeeper SNAPSHOT_FILE
   paddock data dump-log [--json] PADDOCK_DATADIR | --zookeeper LOG_FILE
   paddock data verify PADDOCK_DATADIR
-  paddock data purge [-n COUNT] PADDOCK_DATADIR`
+  paddock data purge [-n COUNT] PADDOCK_DATADIR
+  paddock data backup --connect HOST:ADMIN_PORT OUT_FILE
+  paddock data restore --connect HOST:ADMIN_PORT IN_FILE`
 
 /** Where the command writes, and whether stderr is a terminal (for the progress line). */
 export interface DataCommandIO extends Output {
@@ -169,6 +172,8 @@ const subcommands: Readonly<Record<string, (args: string[], io: DataCommandIO) =
   'dump-log': runDumpLog,
   verify: runVerify,
   purge: runPurge,
+  backup: (args, io) => runBackup(args, io, (why) => usageError(io, why)),
+  restore: (args, io) => runRestore(args, io, (why) => usageError(io, why)),
 }
 
 /** Runs `paddock data <subcommand> ...`; resolves to the exit code (1 for a failure, 2 for bad usage). */

@@ -64,6 +64,7 @@ const coreKeys: readonly string[] = [
   'secureClientPort', 'secureClientPortAddress', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout',
   'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'snapCount', 'jute.maxbuffer', '4lw.commands.whitelist',
   'admin.serverPort', 'admin.serverAddress', 'admin.enableServer', 'admin.console.enabled', 'admin.forceHttps', 'admin.needClientAuth',
+  'admin.snapshot.enabled', 'admin.restore.enabled', 'admin.snapshot.allowRemote', 'admin.rateLimiterIntervalInMS',
   'admin.portUnification', 'dynamicConfigFile',
   'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'electionAlg', 'quorumListenOnAllIPs',
   'znode.container.checkIntervalMs', 'znode.container.maxPerMinute', 'znode.container.maxNeverUsedIntervalMs',

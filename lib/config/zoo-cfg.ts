@@ -81,6 +81,18 @@ export interface ServerSpec extends ServerEndpoint {
   clientPort: number | undefined
 }
 
+/** The zoo.cfg keys of the admin `snapshot` and `restore` commands. */
+export interface ZooCfgAdminBackup {
+  /** admin.snapshot.enabled: serve `snapshot` (off unless set in Paddock). */
+  snapshotEnabled: boolean
+  /** admin.restore.enabled: serve `restore` (off unless set in Paddock). */
+  restoreEnabled: boolean
+  /** admin.snapshot.allowRemote (Paddock's own): serve both to clients not on loopback too. */
+  allowRemote: boolean
+  /** admin.rateLimiterIntervalInMS: least time between two runs of each, in ms; undefined: the default. */
+  rateLimiterIntervalMs: number | undefined
+}
+
 /** A parsed zoo.cfg, with ZooKeeper's defaults filled in. */
 export interface ZooConfig {
   /** The file it came from ('' for text parsed directly). */
@@ -175,6 +187,8 @@ export interface ZooConfig {
   adminConsoleEnabled: boolean
   /** admin.forceHttps: the admin server serves HTTPS only, with the ssl.quorum key store, as ZooKeeper's does. */
   adminForceHttps: boolean
+  /** The admin `snapshot` and `restore` commands' keys. */
+  adminBackup: ZooCfgAdminBackup
   /** Keys set by `PADDOCK_*` environment variables (values left out: they may be secrets), in the order read. */
   fromEnvironment: EnvironmentOverride[]
   /** Things ZooKeeper would warn about (even ensembles, unknown keys), and keys that change nothing in Paddock. */
@@ -450,6 +464,7 @@ function defaults(file: string, text: string): ZooConfig {
     adminServerAddress: undefined,
     adminConsoleEnabled: false,
     adminForceHttps: false,
+    adminBackup: { snapshotEnabled: false, restoreEnabled: false, allowRemote: false, rateLimiterIntervalMs: undefined },
     fromEnvironment: [],
     warnings: [],
   }
@@ -485,6 +500,10 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'admin.serverAddress': config.adminServerAddress = value; break
     case 'admin.console.enabled': config.adminConsoleEnabled = boolean(file, line); break
     case 'admin.forceHttps': config.adminForceHttps = boolean(file, line); break
+    case 'admin.snapshot.enabled': config.adminBackup.snapshotEnabled = boolean(file, line); break
+    case 'admin.restore.enabled': config.adminBackup.restoreEnabled = boolean(file, line); break
+    case 'admin.snapshot.allowRemote': config.adminBackup.allowRemote = boolean(file, line); break
+    case 'admin.rateLimiterIntervalInMS': config.adminBackup.rateLimiterIntervalMs = integer(file, line, 0); break
     case 'admin.needClientAuth':
       if (boolean(file, line)) throw lineError(file, line, 'admin.needClientAuth=true is not supported: the admin server does not ask for client certificates; bind it to loopback or a management network')
       break

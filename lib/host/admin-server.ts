@@ -38,6 +38,7 @@ import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '.
 import type { LastSnapshot } from '../server/replication.js'
 import type { Pipeline } from '../server/pipeline.js'
 import { connectInProcess } from './in-process.js'
+import { AdminBackupCommands, backupCommandNames, backupCommandOf, type AdminBackupSource } from './admin-backup.js'
 
 /** Address the admin server binds unless told otherwise (loopback: it is unauthenticated). */
 export const adminServerHostDefault = '127.0.0.1'
@@ -123,6 +124,8 @@ export interface AdminSources {
   initialConfiguration?: string | undefined
   /** The member's health, for `/metrics` (`paddock_health`). */
   health?: (() => { state: string }) | undefined
+  /** The `snapshot` and `restore` commands' settings and member; absent: both answer as disabled. */
+  backup?: AdminBackupSource | undefined
 }
 
 /** Options of {@link startAdminServer}. */
@@ -173,9 +176,10 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
   const startedMs = Date.now()
   const web = options.console
+  const backup = new AdminBackupCommands(sources.backup ?? backupDisabled)
   return listen({ host, port: options.port, setting: 'admin.serverPort', web, tls: options.tls }, (hosts, req, res) => {
     if (web !== undefined && consoleRequest(web, hosts, req, res)) return Promise.resolve()
-    return handle(sources, commandUrl, startedMs, hosts, req, res)
+    return handle({ sources, backup }, commandUrl, startedMs, hosts, req, res)
   })
 }
 
@@ -380,33 +384,51 @@ class AdminServerImpl implements AdminServer {
   }
 }
 
-async function handle(sources: AdminSources, commandUrl: string, startedMs: number, hosts: HostRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // The body of a request is never needed; drain it so the connection can be reused.
-  req.resume()
+/** A disabled backup source: what an admin server started without one answers. */
+const backupDisabled: AdminBackupSource = {
+  snapshotEnabled: false,
+  restoreEnabled: false,
+  allowRemote: false,
+  rateLimiterIntervalMs: 0,
+  capture: () => {
+    throw new Error('snapshot is disabled')
+  },
+  restoreRefusal: () => 'restore is disabled',
+  restore: () => Promise.reject(new Error('restore is disabled')),
+}
+
+async function handle({ sources, backup }: { sources: AdminSources; backup: AdminBackupCommands }, commandUrl: string, startedMs: number, hosts: HostRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Only `restore` reads a body; every other request's is drained so the connection can be reused.
+  req.on('error', () => undefined)
   const refused = refusedOrigin(hosts, req)
-  if (refused !== undefined) return sendJson(res, refused.status, { error: refused.error })
   const target = requestTarget(req.url)
+  const route = target === undefined ? undefined : routeOf(commandUrl, target.path)
+  if (refused !== undefined || target === undefined || route === undefined || route.kind !== 'command' || route.backup !== 'restore' || req.method !== 'POST') req.resume()
+  if (refused !== undefined) return sendJson(res, refused.status, { error: refused.error })
   if (target === undefined) return sendJson(res, 400, { error: 'Bad request path' })
   const { path, args } = target
-  const route = routeOf(commandUrl, path)
   if (route === undefined) return sendJson(res, 404, { error: `Not found: ${path}; see ${commandUrl} and /metrics` })
   if (route.method !== undefined && req.method !== route.method) {
     res.setHeader('Allow', route.method)
     return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed for ${path}; use ${route.method}` })
   }
+  if (route.kind === 'command' && route.backup === 'snapshot') return backup.snapshot(req, res, serving(sources), args)
+  if (route.kind === 'command' && route.backup === 'restore') return backup.restore(req, res, serving(sources))
   if (route.kind === 'command') return runCommand(sources, startedMs, route.name, route.method, args, res)
   if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member, sources.health)))
   sendJson(res, 200, commandList(commandUrl))
 }
 
 /** What a path names, and the one method it answers (none for an unknown command: 404 whatever the method). */
-type Route = { kind: 'metrics' | 'list'; method: 'GET' } | { kind: 'command'; name: string; method: 'GET' | 'POST' | undefined }
+type Route = { kind: 'metrics' | 'list'; method: 'GET' } | { kind: 'command'; name: string; method: 'GET' | 'POST' | undefined; backup?: 'snapshot' | 'restore' }
 
 function routeOf(commandUrl: string, path: string): Route | undefined {
   if (path === '/metrics') return { kind: 'metrics', method: 'GET' }
   if (path === commandUrl || path === `${commandUrl}/`) return { kind: 'list', method: 'GET' }
   if (!path.startsWith(`${commandUrl}/`)) return undefined
   const name = path.slice(commandUrl.length + 1)
+  const backup = backupCommandOf(name)
+  if (backup !== undefined) return { kind: 'command', name, method: backup === 'restore' ? 'POST' : 'GET', backup }
   const command = findAdminCommand(name)
   return { kind: 'command', name, method: command === undefined ? undefined : adminCommandMethod(command) }
 }
@@ -541,7 +563,11 @@ function requestTarget(url: string | undefined): { path: string; args: Map<strin
 /** `GET /commands`: every command with its aliases, link and method (ZooKeeper serves an HTML list). */
 function commandList(commandUrl: string): Record<string, unknown> {
   return {
-    commands: adminCommands.map((c) => ({ name: c.names[0], aliases: c.names.slice(1), url: `${commandUrl}/${c.names[0] ?? ''}`, method: adminCommandMethod(c) })),
+    commands: [
+      ...adminCommands.map((c) => ({ name: c.names[0], aliases: c.names.slice(1), url: `${commandUrl}/${c.names[0] ?? ''}`, method: adminCommandMethod(c) })),
+      { name: 'snapshot', aliases: backupCommandNames.snapshot.slice(1), url: `${commandUrl}/snapshot`, method: 'GET' },
+      { name: 'restore', aliases: backupCommandNames.restore.slice(1), url: `${commandUrl}/restore`, method: 'POST' },
+    ],
     metrics: '/metrics',
   }
 }

@@ -25,6 +25,8 @@ import { hierarchicalQuorum, majorityQuorum, ZabPeer, type QuorumVerifier, type 
 import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
 import { startAdminServerIfEnabled, type AdminTlsOptions } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
+import { adminRateLimiterIntervalMsDefault } from './admin-backup.js'
+import { memberBackupSource } from './member-backup.js'
 import { loadClientAuth, type ClientAuthenticator } from './sasl.js'
 import { startMetricsServer } from './metrics-server.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
@@ -193,6 +195,12 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
       },
       initialConfiguration: options.initialConfiguration,
       health: () => current.health,
+      backup: memberBackupSource(current, {
+        snapshotEnabled: options.adminSnapshotEnabled === true,
+        restoreEnabled: options.adminRestoreEnabled === true,
+        allowRemote: options.adminSnapshotAllowRemote === true,
+        rateLimiterIntervalMs: options.adminRateLimiterIntervalMs ?? adminRateLimiterIntervalMsDefault,
+      }),
     }
     ports.admin = await startAdminServerIfEnabled(sources, { ...options, adminServerTls: adminTls })
     if (options.metricsPort !== undefined) ports.metrics = await startMetricsServer(sources, { port: options.metricsPort, ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }) })

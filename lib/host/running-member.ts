@@ -63,6 +63,8 @@ export interface CurrentMember {
   readonly health: ServerHealth
   /** Tells health listeners if the health changed. */
   healthMayHaveChanged(): void
+  /** Replaces the member's state through its storage (see {@link RunningMember.replaceState}). */
+  replaceState(install: (storage: Storage) => Promise<void>): Promise<void>
 }
 
 /** How a {@link RunningMember} builds what it runs on. */
@@ -245,6 +247,39 @@ export class RunningMember implements MemberServer, CurrentMember {
       }
       this.retryTimer = { timer: this.current.member.clock.setTimer(delayMs, wake), wake }
     })
+  }
+
+  /**
+   * Replaces the member's state (an admin `restore`): stops the core in use (requests in flight
+   * fail with CONNECTIONLOSS and connections close, as after a storage fault), lets `install`
+   * write the new state into the storage, then rebuilds the member from the storage, which it
+   * recovers from as after a restart. Refused while the member is rebuilding or closing.
+   * @internal
+   */
+  async replaceState(install: (storage: Storage) => Promise<void>): Promise<void> {
+    if (this.closed || this.rebuilding !== undefined || this.finalFailure !== undefined) throw new Error(`member ${this.myid} is ${this.health.state}: it cannot take a restore now`)
+    let done!: () => void
+    this.rebuilding = new Promise<void>((resolve) => (done = resolve))
+    let rebuilt = false
+    try {
+      await stopCore(this.current, false)
+      let failure: unknown
+      await install(this.current.storage).catch((error: unknown) => (failure = error))
+      // Whatever install left (the new state, or the old one when it failed first) is served again.
+      const core = await this.factory.rebuild(this.current.storage)
+      this.watch(core)
+      this.current = core
+      this.ports?.backend.use(core.member)
+      rebuilt = true
+      if (failure !== undefined) throw failure
+    } catch (error) {
+      if (!rebuilt) this.finalFailure = error instanceof Error ? error : new Error(String(error))
+      throw error
+    } finally {
+      this.rebuilding = undefined
+      done()
+      this.healthMayHaveChanged()
+    }
   }
 
   /** The request pipeline (for the testing kit and the CLI in this package). @internal */

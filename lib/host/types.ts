@@ -100,6 +100,30 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
    */
   adminServerTls?: AdminServerTlsOptions
   /**
+   * Serve the admin server's `snapshot` command, an online backup in ZooKeeper's snapshot format
+   * (zoo.cfg's `admin.snapshot.enabled`). Off by default, unlike ZooKeeper 3.9, which asks for
+   * authentication that Paddock's admin server does not have yet: anyone who reaches the command
+   * reads every znode. Served to loopback clients only unless `adminSnapshotAllowRemote`.
+   * @defaultValue false
+   */
+  adminSnapshotEnabled?: boolean
+  /**
+   * Serve the admin server's `restore` command, which replaces the whole tree with a posted
+   * snapshot (zoo.cfg's `admin.restore.enabled`; a standalone server with a dataDir only). Off by
+   * default for the same reason as `adminSnapshotEnabled`. @defaultValue false
+   */
+  adminRestoreEnabled?: boolean
+  /**
+   * Serve `snapshot` and `restore` to clients that are not on loopback too (zoo.cfg's
+   * `admin.snapshot.allowRemote`, Paddock's own key). @defaultValue false
+   */
+  adminSnapshotAllowRemote?: boolean
+  /**
+   * Least time between two `snapshot` commands, and between two `restore` commands, in ms; one
+   * sooner is answered 429 (zoo.cfg's `admin.rateLimiterIntervalInMS`). @defaultValue 300000
+   */
+  adminRateLimiterIntervalMs?: number
+  /**
    * The text of the configuration file (zoo.cfg) the server is started from, which the admin
    * server's `initial_configuration` command returns; without it that command answers null.
    */

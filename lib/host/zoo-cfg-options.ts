@@ -157,6 +157,10 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     ...(config.adminServerPort === undefined ? {} : { adminServerPort: config.adminServerPort }),
     ...(config.adminServerAddress === undefined ? {} : { adminServerHost: config.adminServerAddress }),
     ...(config.adminConsoleEnabled ? { adminConsoleEnabled: true } : {}),
+    ...(config.adminBackup.snapshotEnabled ? { adminSnapshotEnabled: true } : {}),
+    ...(config.adminBackup.restoreEnabled ? { adminRestoreEnabled: true } : {}),
+    ...(config.adminBackup.allowRemote ? { adminSnapshotAllowRemote: true } : {}),
+    ...(config.adminBackup.rateLimiterIntervalMs === undefined ? {} : { adminRateLimiterIntervalMs: config.adminBackup.rateLimiterIntervalMs }),
     ...(config.adminForceHttps ? { adminServerTls: { keyStore: storeOptions(config.tls.quorum.keyStore) } } : {}),
   }
 }

@@ -362,8 +362,8 @@ function act(names: readonly string[], effect: AdminEffect): AdminCommand {
 
 /**
  * The commands, in ZooKeeper's registration order. Left out: `hash` (Paddock keeps no tree
- * digests), `observer_connection_stat_reset` (it keeps no per-observer counters), `snapshot` and
- * `restore` (they need the admin server's authentication, which Paddock does not have).
+ * digests) and `observer_connection_stat_reset` (it keeps no per-observer counters). `snapshot` and
+ * `restore` stream bytes rather than JSON: lib/host/admin-backup.ts serves them.
  */
 export const adminCommands: readonly AdminCommand[] = [
   act(['connection_stat_reset', 'crst'], { type: 'resetConnectionStats' }),

@@ -12,6 +12,17 @@ import { internACL } from './acl.js'
 import { planted } from '../planted-bugs.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
+/**
+ * Told before the tree changes a node, and when the whole tree is replaced: what a
+ * copy-on-write capture (lib/tree/capture.ts) follows the tree with.
+ */
+export interface TreeCaptureHook {
+  /** The node at `path` is about to change; `node` is undefined when it does not exist yet. */
+  beforeChange(path: string, node: ZNode | undefined): void
+  /** The tree is being replaced wholesale. */
+  invalidate(reason: string): void
+}
+
 /** Watch-relevant change kinds the tree reports while applying (Watcher.Event.EventType names). */
 export type TreeEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'
 
@@ -174,6 +185,8 @@ export class DataTree {
   listener: TreeListener | undefined = undefined
   /** Path lengths plus data lengths of every node, kept as nodes change (see {@link DataTree.approximateDataSize}). */
   private dataSize = 0
+  /** Backups reading the tree as of an earlier zxid: told before any node changes. */
+  private readonly captures = new Set<TreeCaptureHook>()
 
   constructor() {
     this.clear()
@@ -181,6 +194,7 @@ export class DataTree {
 
   /** Empties the tree back to the system nodes (before a snapshot from the leader is installed). */
   clear(): void {
+    this.invalidateCaptures('the tree was replaced')
     this.quotas.clear()
     this.nodes.clear()
     this.ephemerals.clear()
@@ -304,12 +318,14 @@ export class DataTree {
     const parentName = parentPath(txn.path)
     const parent = this.nodes.get(parentName)
     if (parent === undefined) return errorResult(ErrorCode.NONODE)
+    this.beforeChange(parentName, parent)
     const { zxid, time } = header
     // Replayed txns may be older than the state a fuzzy snapshot captured: never go back. The
     // parent is updated even when the node exists, as ZooKeeper does on replay (ZOOKEEPER-1046).
     if (txn.parentCVersion > parent.cversion) parent.cversion = txn.parentCVersion
     if (zxid > parent.pzxid) parent.pzxid = zxid
     if (this.nodes.has(txn.path)) return errorResult(ErrorCode.NODEEXISTS)
+    this.beforeChange(txn.path, undefined)
     const node = new ZNode(txn.data, internACL(txn.acl), zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
     this.nodes.set(txn.path, node)
     this.dataSize += txn.path.length + txn.data.length
@@ -327,6 +343,8 @@ export class DataTree {
     if (node === undefined) return errorResult(ErrorCode.NONODE)
     const parentName = parentPath(path)
     const parent = this.nodes.get(parentName)
+    this.beforeChange(path, node)
+    if (parent !== undefined) this.beforeChange(parentName, parent)
     this.nodes.delete(path)
     this.dataSize -= path.length + node.data.length
     this.unindexNode(path, node)
@@ -345,6 +363,7 @@ export class DataTree {
   private setData(header: TxnHeader, path: string, data: Uint8Array, version: number): TxnResult {
     const node = this.nodes.get(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
+    this.beforeChange(path, node)
     this.countUsage(path, data.length - node.data.length, 0)
     this.replaceData(node, data)
     node.version = version
@@ -357,6 +376,7 @@ export class DataTree {
   private setACL(path: string, acl: readonly ACL[], version: number): TxnResult {
     const node = this.nodes.get(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
+    this.beforeChange(path, node)
     node.acl = internACL(acl)
     node.aversion = version
     return { type: 'setACL', err: 0, stat: node.stat() }
@@ -383,6 +403,7 @@ export class DataTree {
     // A stat node someone overwrote with something else is counted again from the tree.
     if (usage === undefined) return this.refreshUsage(root)
     // Updated in place, as ZooKeeper does: the stat node's version and mzxid stay.
+    this.beforeChange(statPathOf(root), stats)
     this.replaceData(stats, formatStats({ ...usage, count: usage.count + count, bytes: usage.bytes + bytes }))
   }
 
@@ -396,6 +417,7 @@ export class DataTree {
       count++
       bytes += node.data.length
     })
+    this.beforeChange(statPathOf(path), stats)
     this.replaceData(stats, formatStats({ count, bytes }))
   }
 
@@ -469,6 +491,7 @@ export class DataTree {
 
   /** Inserts a node restored from a snapshot; parents must be restored before their children. */
   restoreNode(path: string, node: ZNode): void {
+    this.invalidateCaptures('the tree was restored from a snapshot')
     node.acl = internACL(node.acl)
     const existing = this.nodes.get(path)
     if (existing !== undefined) node.children = existing.children
@@ -484,6 +507,7 @@ export class DataTree {
    * the last parent is remembered instead of being looked up by a sliced path for every node.
    */
   restoreNodes(paths: readonly string[], nodes: readonly ZNode[]): void {
+    this.invalidateCaptures('the tree was restored from a snapshot')
     let parentName = ''
     let parent: ZNode | undefined
     for (let i = 0; i < paths.length; i++) {
@@ -506,6 +530,27 @@ export class DataTree {
       }
       if (node.kind !== 'persistent') this.indexNode(path, node)
     }
+  }
+
+  /** Starts telling `capture` of changes (lib/tree/capture.ts). */
+  addCapture(capture: TreeCaptureHook): void {
+    this.captures.add(capture)
+  }
+
+  /** Stops telling `capture` of changes. */
+  removeCapture(capture: TreeCaptureHook): void {
+    this.captures.delete(capture)
+  }
+
+  /** Hands every capture the node at `path` as it is before a change (undefined: none yet). */
+  private beforeChange(path: string, node: ZNode | undefined): void {
+    if (this.captures.size === 0) return
+    for (const capture of this.captures) capture.beforeChange(path, node)
+  }
+
+  private invalidateCaptures(reason: string): void {
+    if (this.captures.size === 0) return
+    for (const capture of [...this.captures]) capture.invalidate(reason)
   }
 }
 
