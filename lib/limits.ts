@@ -245,11 +245,11 @@ export const electionPortBindRetryIntervalMs = 1_000
 
 /**
  * Largest frame a peer connection may send before its hello is accepted, in bytes. A hello is a
- * msgpackr map of a short tag and a member id (about 30 bytes), so a longer announced frame is no
- * hello: the connection is closed as soon as its length prefix is read, before any of it is
+ * msgpackr map of a short tag, a member id and its first address (a host name of at most 253
+ * characters and two ports: under 330 bytes), so a longer announced frame is no hello: the connection is closed as soon as its length prefix is read, before any of it is
  * buffered. Only after the hello does {@link peerFrameBytesMax} apply. No ZooKeeper counterpart.
  */
-export const peerHelloBytesMax = 256
+export const peerHelloBytesMax = 1024
 
 /**
  * Peer connections accepted and still waiting for their hello, both ports together; one more is

@@ -32,6 +32,7 @@ import type {
   NodeACL,
   NodeChildren,
   NodeData,
+  ReconfigChange,
   NodeString,
   Op,
   ReadOp,
@@ -110,6 +111,11 @@ function checkOpCount(op: 'multi' | 'multiRead', count: number): void {
     throw new ZooKeeperError('BADARGUMENTS', { message: `${op} has ${count} operations, over multiOpsMax (${multiOpsMax})` })
   }
 }
+
+import { reconfigRequestOf } from './reconfig.js'
+
+/** The znode of the ensemble's configuration (ZooKeeper: `ZooDefs.CONFIG_NODE`). */
+const configNode = '/zookeeper/config'
 
 function expect<K extends keyof ResponseBodies>(response: Response, path?: string): ResponseBodies[K] {
   if (response.err !== 0) throw ZooKeeperError.fromErrno(response.err, path)
@@ -405,6 +411,15 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
 
   async whoAmI(): Promise<ClientInfo[]> {
     return expect<'whoAmI'>(await this.exchange({ op: 'whoAmI' })).clientInfo
+  }
+
+  getConfig(options: WatchOptions = {}): Promise<NodeData> {
+    return this.getData(configNode, options)
+  }
+
+  async reconfig(change: ReconfigChange): Promise<NodeData> {
+    const body = expect<'reconfig'>(await this.exchange(reconfigRequestOf(change)))
+    return { data: slabCopy(body.data), stat: body.stat }
   }
 
   onStateChange(listener: (event: StateChangeEvent) => void): () => void {

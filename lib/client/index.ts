@@ -37,6 +37,7 @@ export type {
   NodeACL,
   NodeChildren,
   NodeData,
+  ReconfigChange,
   NodeString,
   Op,
   ReadOp,

@@ -114,6 +114,18 @@ export interface CreatedNode {
 }
 
 /** A node's data and Stat. */
+/** A membership change for {@link ZooKeeperClient.reconfig}. */
+export interface ReconfigChange {
+  /** Servers to add or change, each `server.N=host:quorumPort:electionPort[:role];[clientAddress:]clientPort`. */
+  joining?: readonly string[]
+  /** Ids of servers to remove. */
+  leaving?: readonly number[]
+  /** Every server of the new configuration (non-incremental; not with `joining` or `leaving`). */
+  members?: readonly string[]
+  /** The version the configuration must still have (as `getConfig` shows it, in hex there). */
+  fromConfig?: number
+}
+
 export interface NodeData {
   /** The data (a copy the caller owns). */
   data: Uint8Array
@@ -218,6 +230,18 @@ export interface ZooKeeperClient {
   addAuth(scheme: string, auth: Data): Promise<void>
   /** The identities the connection holds. */
   whoAmI(): Promise<ClientInfo[]>
+  /**
+   * The ensemble's configuration (ZooKeeper's getConfig): the data of /zookeeper/config, its
+   * `server.N` lines then `version=<hex>`, optionally watched for the next reconfig.
+   */
+  getConfig(options?: WatchOptions): Promise<NodeData>
+  /**
+   * Changes the ensemble's membership (ZooKeeper's reconfig, needs `reconfigEnabled` and WRITE on
+   * /zookeeper/config): `joining` and `leaving` change it incrementally, `members` replaces it.
+   * With `fromConfig`, only if the configuration's version is still that one (else BADVERSION).
+   * Resolves with the new configuration once it is committed.
+   */
+  reconfig(change: ReconfigChange): Promise<NodeData>
   /** Subscribes to session state changes; returns the unsubscribe function. */
   onStateChange(listener: (event: StateChangeEvent) => void): () => void
   /**

@@ -21,7 +21,9 @@ import { Pipeline } from '../server/pipeline.js'
 import { recover } from '../server/recovery.js'
 import { Replication, type ReplicationLogger } from '../server/replication.js'
 import { startClientPort, type ClientPortOptions } from '../wire/server.js'
-import { hierarchicalQuorum, majorityQuorum, ZabPeer, type QuorumVerifier, type ZabLimits } from '../zab/index.js'
+import { hierarchicalQuorum, isMemberOf, majorityQuorum, ZabPeer, type MemberConfig, type QuorumVerifier, type ZabLimits } from '../zab/index.js'
+import { dynamicConfigText, serversOfText } from '../config/dynamic-config.js'
+import { peerAddressesOf, reconfigPlanner, writeDynamicConfig } from './reconfig.js'
 import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
 import { startAdminServerIfEnabled, type AdminTlsOptions } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
@@ -37,7 +39,7 @@ import type { AdminServerTlsOptions, MemberStartOptions, ServerOptions } from '.
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
   /** The server's options. */
-  readonly options: ServerOptions & Pick<MemberStartOptions, 'initLimit' | 'syncLimit' | 'zabTickMs' | 'seed' | 'standaloneEnabled' | 'quorumGroups' | 'quorumWeights' | 'leaderServes'>
+  readonly options: ServerOptions & Pick<MemberStartOptions, 'initLimit' | 'syncLimit' | 'zabTickMs' | 'seed' | 'standaloneEnabled' | 'quorumGroups' | 'quorumWeights' | 'leaderServes' | 'configVersion' | 'zooCfgPath'>
   /** This member's id. */
   readonly myid: number
   /** Every member of the configuration, this one included. */
@@ -116,16 +118,22 @@ async function assemble(spec: LaunchSpec, storage: Storage): Promise<Core> {
     const recovered = await recover(member, storage, (line) => spec.logger.error(line))
     const zabTickMs = options.zabTickMs ?? (member.standalone ? member.options.tickTimeMs : zabTickMsDefault)
     const seed = options.seed ?? randomInt(2 ** 31)
+    refuseIfRemoved(recovered.config, myid)
     const zab = new ZabPeer(
-      { id: myid, quorum: quorumOf(options, voters, observers), random: mulberry32(seed), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs) },
+      {
+        id: myid, quorum: quorumOf(options, voters, observers), random: mulberry32(seed), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs),
+        configVersion: options.configVersion ?? 0, configText: dynamicConfigText(spec.servers),
+      },
       recovered,
     )
     const random = options.seed === undefined ? Math.random : mulberry32(seed ^ 0x5eed)
     replication = new Replication(zab, member, storage, { ...options, zabTickMs, random, logger: spec.logger, announceRoles: !member.standalone })
     if (recovered.fromSnapshot) replication.restoredFrom(recovered.snapshotZxid)
     if (spec.connectPeers !== undefined) transport = await spec.connectPeers(replication)
+    const core: Core = { member, storage, replication, transport, servers: spec.servers }
+    if (!member.standalone) takeUpConfigurations(spec, core, zab.config.active)
     replication.start(transport)
-    return { member, storage, replication, transport }
+    return core
   } catch (error) {
     await stopCore({ member, storage, replication, transport }, false)
     throw error
@@ -182,7 +190,7 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
       if (options.tls !== undefined) ports.certificateWatch = startCertificateReload(clientPort, options.tls, options.clientPortLogger ?? reloadLogger)
     }
     const standalone = member().standalone
-    const ensemble = standalone ? undefined : { myid: spec.myid, servers: spec.servers, status: () => current.core.replication.zab.status() }
+    const ensemble = standalone ? undefined : { myid: spec.myid, get servers() { return current.core.servers ?? spec.servers }, status: () => current.core.replication.zab.status() }
     const sources = {
       get member() {
         return member()
@@ -246,6 +254,45 @@ function zabLimits(options: LaunchSpec['options'], voterCount: number, tickTimeM
     syncLimitTicks,
     initLimitTicks: Math.max(syncLimitTicks, ticks((options.initLimit ?? initLimitTicksDefault) * tickTimeMs)),
   }
+}
+
+/** A member a reconfig removed does not start again, as ZooKeeper refuses a myid not in its configuration. */
+function refuseIfRemoved(config: MemberConfig | undefined, myid: number): void {
+  if (config === undefined || isMemberOf(config, myid)) return
+  throw new Error(`member ${myid} was removed from the ensemble by reconfig (configuration version 0x${config.version.toString(16)}); to join it again, start it with an empty dataDir and add it with reconfig -add`)
+}
+
+/**
+ * An ensemble member shows its active configuration in /zookeeper/config (ZooKeeper:
+ * initConfigInZKDatabase), may prepare reconfigs, and follows each configuration that becomes
+ * active: its transport dials the members it names, the admin server lists them, and a member
+ * started from a zoo.cfg writes the files ZooKeeper writes.
+ */
+function takeUpConfigurations(spec: LaunchSpec, core: Core, active: MemberConfig): void {
+  const { member, replication, transport } = core
+  const { options, logger } = spec
+  member.setReconfigSupport({ ensemble: replication.ensembleState, planner: reconfigPlanner, standaloneEnabled: options.standaloneEnabled !== false, warn: (line) => logger.info(line) })
+  const follow = (config: MemberConfig, persisted: boolean): void => {
+    let servers: ServerSpec[]
+    try {
+      servers = serversOfText(config.text)
+    } catch (error) {
+      return logger.error(`configuration 0x${config.version.toString(16)} does not read, members unchanged: ${(error as Error).message}`)
+    }
+    core.servers = servers
+    member.metrics.quorumSize = servers.filter((s) => s.role === 'participant').length
+    transport?.setMembers?.(peerAddressesOf(servers))
+    // Only a configuration a reconfig made (or one the member caught up with) is written out.
+    if (!persisted || options.zooCfgPath === undefined || config.version <= (options.configVersion ?? 0)) return
+    writeDynamicConfig(options.zooCfgPath, config.version, config.text).then(
+      (file) => logger.info(`configuration 0x${config.version.toString(16)} active: wrote ${file}`),
+      (error: unknown) => logger.error(`configuration 0x${config.version.toString(16)} active, but writing it next to ${options.zooCfgPath} failed: ${(error as Error).message}`),
+    )
+  }
+  member.showConfig(active.text, active.version)
+  // A configuration restored from disk differs from the start-up one: reach its members.
+  if (active.text !== dynamicConfigText(spec.servers)) follow(active, false)
+  replication.onConfig = (config) => follow(config, true)
 }
 
 /** The quorum verifier the options ask for: hierarchical with groups or weights (checked by startMember), else a majority. */

@@ -16,6 +16,10 @@ import type { ZooKeeperClient } from '../client/types.js'
 import { ZooKeeperError } from '../errors.js'
 import { servingWaitMsDefault, storageRetryMsMax, storageRetryMsMin } from '../limits.js'
 import type { PeerTransport } from '../peer/transport.js'
+import type { ServerSpec } from '../config/zoo-cfg.js'
+import { reconfigRequestOf } from '../client/reconfig.js'
+import type { NodeData, ReconfigChange } from '../client/types.js'
+import type { Stat } from '../protocol/data.js'
 import type { Pipeline } from '../server/pipeline.js'
 import type { Replication } from '../server/replication.js'
 import type { ClientPort } from '../wire/server.js'
@@ -39,6 +43,8 @@ export interface Core {
   replication: Replication
   /** The connections to the other members; none for a member alone. */
   transport: PeerTransport | undefined
+  /** The members of its active configuration (they change with a reconfig); absent in a core still being assembled. */
+  servers?: readonly ServerSpec[]
 }
 
 /** The member's client port (if any), admin server (if any) and the backend they share. */
@@ -356,6 +362,13 @@ export class RunningMember implements MemberServer, CurrentMember {
         },
       )
     })
+  }
+
+  async reconfig(change: ReconfigChange): Promise<NodeData> {
+    const response = await this.core.member.reconfigAsSuper(reconfigRequestOf(change))
+    if (response.err !== 0) throw ZooKeeperError.fromErrno(response.err, '/zookeeper/config')
+    const body = response as { data: Uint8Array; stat: Stat }
+    return { data: body.data.slice(), stat: body.stat }
   }
 
   snapshot(): Promise<void> {

@@ -71,6 +71,8 @@ async function connectPeers(options: MemberStartOptions, replication: Replicatio
     ...(tls === undefined ? {} : { tls }),
     ...(options.quorumListenOnAllIPs === undefined ? {} : { listenOnAllIPs: options.quorumListenOnAllIPs }),
     ...(options.electionPortBindRetry === undefined ? {} : { electionPortBindRetry: options.electionPortBindRetry }),
+    // A server joining before a reconfig names it is accepted only where reconfig may name it.
+    ...(options.reconfigEnabled === true ? { acceptUnknownMembers: true } : {}),
   })
   const quorumTls = options.quorumTls
   if (tls === undefined || quorumTls?.reloadCertFiles !== true) return transport
@@ -104,6 +106,7 @@ function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOp
   return {
     send: (to, channel, message) => transport.send(to, channel, message),
     connected: (peer, channel) => transport.connected(peer, channel),
+    setMembers: (members) => transport.setMembers(members),
     close: () => {
       watch.close()
       return transport.close()

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from '../clock.js'
-import type { ZooKeeperClient } from '../client/types.js'
+import type { NodeData, ReconfigChange, ZooKeeperClient } from '../client/types.js'
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import type { PeerHub } from '../peer/transport.js'
 import type { MemberOptions } from '../server/pipeline-types.js'
@@ -153,6 +153,18 @@ export interface MemberStartOptions extends ServerOptions {
    * standaloneEnabled; false runs it as an ensemble of one (`Mode: leader`). @defaultValue true
    */
   standaloneEnabled?: boolean
+  /**
+   * The version of the configuration `servers` describe (ZooKeeper's: the hex suffix of a
+   * `zoo.cfg.dynamic.<version>` file). A member that committed a later configuration with
+   * `reconfig` restarts into that one instead. @defaultValue 0
+   */
+  configVersion?: number
+  /**
+   * The zoo.cfg this member was started from. When a reconfig makes a configuration active, the
+   * member writes `<zooCfgPath>.dynamic.<version>` with its server lines and points zoo.cfg's
+   * `dynamicConfigFile` at it, as ZooKeeper does.
+   */
+  zooCfgPath?: string
   /**
    * Hierarchical quorums (zoo.cfg's `group.G=id:id:...`): the participants split into disjoint
    * groups, and a quorum is a majority of the groups, each by a majority of its weight (see
@@ -324,6 +336,22 @@ export interface MemberStatus {
   readonly learners: LearnerCounts
   /** The ZAB phase, as the `zabstate` admin command reports it (ZooKeeper's `QuorumPeer.ZabState`). */
   readonly zabState: 'election' | 'discovery' | 'synchronization' | 'broadcast'
+  /** The active configuration (version, voters, observers, server lines), and the one a reconfig in flight carries. */
+  readonly config: { readonly active: MemberConfigView; readonly pending: MemberConfigView | undefined }
+  /** Whether a reconfig removed this member: it takes part in nothing more. */
+  readonly removed: boolean
+}
+
+/** A member configuration as {@link MemberStatus} reports it. */
+export interface MemberConfigView {
+  /** Its version: the zxid of the reconfig that made it (0 for the start-up configuration unless its file names one). */
+  readonly version: number
+  /** Voting members' ids. */
+  readonly voters: readonly number[]
+  /** Observers' ids. */
+  readonly observers: readonly number[]
+  /** Its `server.N=...` lines. */
+  readonly text: string
 }
 
 /** A leader's learners, as mntr reports them. */
@@ -346,6 +374,13 @@ export interface MemberServer extends Server {
   status(): MemberStatus
   /** Resolves once the member serves clients (an established leader, follower or observer). */
   waitUntilServing(timeoutMs?: number): Promise<void>
+  /**
+   * On the leader: changes the ensemble's membership as the super user, without a client session
+   * (the reconfig of {@link ZooKeeperClient.reconfig}); resolves with the new configuration once
+   * it is committed. Throws a ZooKeeperError: CONNECTIONLOSS on a member that does not lead,
+   * RECONFIGDISABLED without `reconfigEnabled`, and the codes a client's reconfig gets.
+   */
+  reconfig(change: ReconfigChange): Promise<NodeData>
 }
 
 /** The admin server's HTTPS key and certificate: a key store file (PEM or PKCS12) or PEM text. */

@@ -167,7 +167,8 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
 
 /**
  * The {@link MemberStartOptions} of ensemble member `myid` under a zoo.cfg: everything
- * {@link serverOptionsFor} maps, plus the server list, initLimit and syncLimit, hierarchical
+ * {@link serverOptionsFor} maps, plus the server list, reconfigEnabled with the configuration's
+ * version and the file (which a reconfig rewrites, as ZooKeeper does), initLimit and syncLimit, hierarchical
  * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry and leaderServes.
  *
  * ```ts
@@ -184,6 +185,9 @@ export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOp
     initLimit: config.initLimit,
     syncLimit: config.syncLimit,
     standaloneEnabled: config.standaloneEnabled,
+    reconfigEnabled: config.reconfigEnabled,
+    configVersion: config.configVersion,
+    ...(config.file === '' ? {} : { zooCfgPath: resolve(config.file) }),
     ...(config.quorumGroups === undefined ? {} : { quorumGroups: config.quorumGroups.groups, quorumWeights: config.quorumGroups.weights }),
     quorumListenOnAllIPs: config.quorumListenOnAllIPs,
     electionPortBindRetry: config.electionPortBindRetry,

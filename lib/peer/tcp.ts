@@ -29,29 +29,11 @@ import {
 } from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import { describeError, escalate } from './boundary.js'
-import type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
+import type { PeerAddress, PeerChannel, PeerEndpoint, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
 
-/** One address of a member: a host and its two ports. */
-export interface PeerEndpoint {
-  /** Host of both ports. */
-  host: string
-  /** The quorum port (ZooKeeper's 2888). */
-  quorumPort: number
-  /** The election port (ZooKeeper's 3888). */
-  electionPort: number
-}
-
-/** Where a member listens: one address, or several (ZooKeeper 3.6's multiple addresses). */
-export interface PeerAddress extends PeerEndpoint {
-  /**
-   * Every address of the member, in order, when it has more than one (the first is `host` and its
-   * ports): the member listens on each, and the others dial them in turn, starting with the one
-   * that connected last, so a member whose first address stops working is reached on the next.
-   */
-  addresses?: readonly PeerEndpoint[]
-}
+export type { PeerAddress, PeerEndpoint } from './transport.js'
 
 /** A member's addresses, in order. */
 function endpointsOf(address: PeerAddress): readonly PeerEndpoint[] {
@@ -81,6 +63,12 @@ export interface TcpTransportOptions {
   electionPortBindRetry?: number
   /** Wait between attempts at binding an election port, ms. @defaultValue {@link electionPortBindRetryIntervalMs} */
   bindRetryIntervalMs?: number
+  /**
+   * Accept members the configuration does not name yet, at the address their hello gives (a
+   * server joining the ensemble before a reconfig adds it, as ZooKeeper accepts it): they learn
+   * from the leader without a vote. Only with dynamic reconfiguration on. @defaultValue false
+   */
+  acceptUnknownMembers?: boolean
   /** Where connection trouble is reported. @defaultValue nothing */
   log?: (line: string) => void
   /** First wait before dialling a member that is down again, ms (doubled each failure). @defaultValue {@link peerRedialMsMin} */
@@ -183,6 +171,16 @@ function helloId(value: unknown): number | undefined {
   return tag === handshakeTag && typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined
 }
 
+/** The address in a hello, when it carries a valid one (a joiner's, for dialling back). */
+function helloAddress(value: unknown): PeerEndpoint | undefined {
+  const address = (value as { address?: unknown }).address
+  if (typeof address !== 'object' || address === null) return undefined
+  const { host, quorumPort, electionPort } = address as Partial<Record<'host' | 'quorumPort' | 'electionPort', unknown>>
+  const port = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536
+  if (typeof host !== 'string' || host === '' || host.length > 253 || !port(quorumPort) || !port(electionPort)) return undefined
+  return { host, quorumPort, electionPort }
+}
+
 const ignore = (): void => undefined
 
 /** One TCP connection's remote end, the same on the raw socket and the TLS socket over it. */
@@ -216,6 +214,8 @@ export class PeerBindError extends Error {
 
 /** The TCP transport: a {@link PeerTransport} whose TLS certificates can be replaced while it runs. */
 export interface TcpPeerTransport extends PeerTransport {
+  /** The configuration's members changed: dial the new ones, drop the ones no longer named. */
+  setMembers(members: ReadonlyMap<number, PeerAddress>): void
   /** Serves and dials new connections with `tls` from now on; open connections keep theirs. */
   replaceTls(tls: PeerTlsOptions): void
 }
@@ -242,8 +242,13 @@ class TcpTransport implements TcpPeerTransport {
   private readonly pendingConnectionsMax: number
   private closed = false
   private closing: Promise<void> | undefined
+  /** Every member's addresses: the configuration's, and those joiners gave in their hello. */
+  private readonly members: Map<number, PeerAddress>
+  /** Members known only from their hello (not in the configuration). */
+  private readonly learned = new Set<number>()
 
   constructor(private readonly options: TcpTransportOptions) {
+    this.members = new Map(options.members)
     this.helloTimeoutMs = options.helloTimeoutMs ?? peerHelloTimeoutMs
     this.pendingConnectionsMax = options.pendingConnectionsMax ?? peerPendingConnectionsMax
   }
@@ -282,7 +287,7 @@ class TcpTransport implements TcpPeerTransport {
    * all, as ZooKeeper's election listener does; the quorum port is tried once.
    */
   async listen(): Promise<void> {
-    const me = this.options.members.get(this.options.myid)
+    const me = this.members.get(this.options.myid)
     if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
     const bound = new Set<string>()
     for (const address of endpointsOf(me)) {
@@ -353,7 +358,7 @@ class TcpTransport implements TcpPeerTransport {
   }
 
   dialAll(): void {
-    for (const id of this.options.members.keys()) {
+    for (const id of this.members.keys()) {
       for (const channel of ['quorum', 'election'] as const) {
         if (id < this.options.myid) this.dial(id, channel)
         else if (id > this.options.myid) this.knock(id, channel)
@@ -368,14 +373,56 @@ class TcpTransport implements TcpPeerTransport {
    * rejoins in milliseconds.
    */
   private knock(peer: number, channel: PeerChannel): void {
-    this.connect(peer, channel, (socket) => socket.end(frame({ tag: handshakeTag, id: this.options.myid })), ignore)
+    this.connect(peer, channel, (socket) => socket.end(frame(this.hello())), ignore)
+  }
+
+  /** This member's hello: the tag, its id, and its first address (so a member that does not know it yet can dial back). */
+  private hello(): { tag: string; id: number; address?: PeerEndpoint } {
+    const me = this.members.get(this.options.myid)
+    const first = me === undefined ? undefined : endpointsOf(me)[0]
+    return first === undefined ? { tag: handshakeTag, id: this.options.myid } : { tag: handshakeTag, id: this.options.myid, address: { host: first.host, quorumPort: first.quorumPort, electionPort: first.electionPort } }
+  }
+
+  /**
+   * The configuration's members changed: new ones are dialled (or told we are up), ones no
+   * longer named are dropped with their connections; joiners known from their hello stay.
+   */
+  setMembers(members: ReadonlyMap<number, PeerAddress>): void {
+    if (this.closed) return
+    for (const id of [...this.members.keys()]) {
+      if (members.has(id) || this.learned.has(id) || id === this.options.myid) continue
+      this.forget(id)
+    }
+    for (const [id, address] of members) {
+      if (id === this.options.myid) continue
+      const known = this.members.has(id) && !this.learned.has(id)
+      this.members.set(id, address)
+      this.learned.delete(id)
+      if (known) continue
+      for (const channel of ['quorum', 'election'] as const) {
+        if (id < this.options.myid) this.dial(id, channel)
+        else this.knock(id, channel)
+      }
+    }
+  }
+
+  private forget(id: number): void {
+    this.members.delete(id)
+    for (const channel of ['quorum', 'election'] as const) {
+      const key = this.key(id, channel)
+      this.sockets.get(key)?.destroy()
+      const redial = this.redial.get(key)
+      if (redial?.timer !== undefined) clearTimeout(redial.timer)
+      this.redial.delete(key)
+      this.parked.delete(key)
+    }
   }
 
   private dial(peer: number, channel: PeerChannel): void {
     if (this.sockets.has(this.key(peer, channel))) return
     const connected = (socket: Socket): void => {
       socket.setTimeout(0)
-      socket.write(frame({ tag: handshakeTag, id: this.options.myid }))
+      socket.write(frame(this.hello()))
       this.redial.delete(this.key(peer, channel))
       this.attach(socket, peer, channel)
     }
@@ -390,7 +437,7 @@ class TcpTransport implements TcpPeerTransport {
    * the connection that opened closes, or once every address failed.
    */
   private connect(peer: number, channel: PeerChannel, connected: (socket: Socket) => void, closed: () => void): void {
-    const member = this.options.members.get(peer)
+    const member = this.members.get(peer)
     if (member === undefined) return
     const addresses = endpointsOf(member)
     const start = (this.preferred.get(peer) ?? 0) % addresses.length
@@ -498,9 +545,17 @@ class TcpTransport implements TcpPeerTransport {
   }
 
   private handshake(socket: Socket, channel: PeerChannel, from: string, hello: Buffer, reader: FrameReader): void {
-    const id = helloId(decodeValue(hello))
+    const value = decodeValue(hello)
+    const id = helloId(value)
     if (id === undefined) return this.refuse(socket, from, 'not a hello')
-    if (!this.options.members.has(id) || id === this.options.myid) return this.refuse(socket, from, `${id} is not another member`)
+    if (id === this.options.myid) return this.refuse(socket, from, `${id} is this member's own id`)
+    if (!this.members.has(id)) {
+      const address = this.options.acceptUnknownMembers === true ? helloAddress(value) : undefined
+      if (address === undefined) return this.refuse(socket, from, `${id} is not another member`)
+      this.members.set(id, address)
+      this.learned.add(id)
+      this.log(`member ${id} is not in the configuration: it joins at ${address.host}:${address.quorumPort}:${address.electionPort}, without a vote until a reconfig adds it`)
+    }
     const wrongCertificate = this.certificateOf(socket, id)
     if (wrongCertificate !== undefined) return this.refuse(socket, from, `claims to be member ${id}, but ${wrongCertificate}`)
     if (id < this.options.myid) {
@@ -516,7 +571,7 @@ class TcpTransport implements TcpPeerTransport {
   private certificateOf(socket: Socket, id: number): string | undefined {
     const tls = this.options.tls
     if (tls === undefined || !tls.hostnameVerification || !(socket instanceof TLSSocket)) return undefined
-    const member = this.options.members.get(id)
+    const member = this.members.get(id)
     if (member === undefined) return `member ${id} is unknown`
     // A member with several addresses may connect from any of them: its certificate must name one.
     const cert = socket.getPeerCertificate()
@@ -589,7 +644,7 @@ class TcpTransport implements TcpPeerTransport {
   send(to: number, channel: PeerChannel, message: unknown): void {
     const socket = this.sockets.get(this.key(to, channel))
     if (socket === undefined || socket.destroyed) {
-      if (channel === 'election' && this.options.members.has(to)) this.parked.set(this.key(to, channel), message)
+      if (channel === 'election' && this.members.has(to)) this.parked.set(this.key(to, channel), message)
       return
     }
     const bytes = frame(message)

@@ -35,6 +35,26 @@ export interface PeerHandler {
   fatal?(error: ZabInvariantError): void
 }
 
+/** One address of a member: a host and its two ports. */
+export interface PeerEndpoint {
+  /** Host of both ports. */
+  host: string
+  /** The quorum port (ZooKeeper's 2888). */
+  quorumPort: number
+  /** The election port (ZooKeeper's 3888). */
+  electionPort: number
+}
+
+/** Where a member listens: one address, or several (ZooKeeper 3.6's multiple addresses). */
+export interface PeerAddress extends PeerEndpoint {
+  /**
+   * Every address of the member, in order, when it has more than one (the first is `host` and its
+   * ports): the member listens on each, and the others dial them in turn, starting with the one
+   * that connected last, so a member whose first address stops working is reached on the next.
+   */
+  addresses?: readonly PeerEndpoint[]
+}
+
 /** Sends messages to other members. */
 export interface PeerTransport {
   /**
@@ -46,6 +66,11 @@ export interface PeerTransport {
   connected(peer: number, channel: PeerChannel): boolean
   /** Stops connecting and closes every connection. */
   close(): Promise<void>
+  /**
+   * The ensemble's members changed (a reconfig): dial the new ones, forget the ones no longer
+   * named. Transports whose members find each other on their own (an in-memory hub) leave it out.
+   */
+  setMembers?(members: ReadonlyMap<number, PeerAddress>): void
 }
 
 /**

@@ -41,7 +41,7 @@ import type { ReconfigSupport } from './reconfig.js'
 import * as reads from './reads.js'
 import { readOnlyStartDelayMs, refusedReadOnly } from './read-only.js'
 import { addId, negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
-import { isWrite, type ReadRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
+import { isWrite, type ReadRequest, type ReconfigRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
 
 
 /** The committer before the replication runtime is attached: nothing can be proposed. */
@@ -150,6 +150,18 @@ export class Pipeline {
    */
   setReconfigSupport(support: ReconfigSupport): void {
     this.prep.reconfig = support
+  }
+
+  /**
+   * Leader only: a reconfig the embedding process makes itself, with the super user's rights
+   * (no client session). Answered as a client's reconfig; CONNECTIONLOSS on a member that does
+   * not lead.
+   */
+  reconfigAsSuper(request: ReconfigRequest): Promise<Response> {
+    return new Promise((resolve) => {
+      if (!this.leads) return resolve({ err: ErrorCode.CONNECTIONLOSS })
+      this.propose(0n, internalCxid, (zxid, time) => this.prepare(0n, [SUPER_ID], request, zxid, time), (result) => resolve(toResponse(result)))
+    })
   }
 
   /**

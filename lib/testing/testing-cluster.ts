@@ -26,6 +26,7 @@ import { ZooKeeperError } from '../errors.js'
 import { clusterSizeDefault, clusterTickTimeMsDefault, clusterTimeoutMsDefault } from '../limits.js'
 import { startMember } from '../host/server.js'
 import type { RunningMember } from '../host/running-member.js'
+import { plannedConfigOf } from '../host/reconfig.js'
 import type { ConnectOptions, MemberServer, MemberStartOptions, ServerOptions } from '../host/types.js'
 import { createMemoryStorage } from '../../storage/index.js'
 import { ClientImpl } from '../client/client.js'
@@ -104,11 +105,19 @@ export class TestingCluster implements AsyncDisposable {
   private closed = false
 
   private constructor(
-    /** Every member's spec, observers included. */
-    readonly servers: readonly ServerSpec[],
+    servers: readonly ServerSpec[],
     private readonly options: TestingClusterOptions,
     private readonly sim: Sim,
-  ) {}
+  ) {
+    this.#servers = servers
+  }
+
+  #servers: readonly ServerSpec[]
+
+  /** Every member's spec, observers included (members added or removed with reconfig too). */
+  get servers(): readonly ServerSpec[] {
+    return this.#servers
+  }
 
   /** Starts the members and resolves once every one of them serves. */
   static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
@@ -150,7 +159,7 @@ export class TestingCluster implements AsyncDisposable {
     const db = sim.disks.get(id)!.open(run)
     const member = await startMember({
       tickTimeMs: clusterTickTimeMsDefault, fourLetterWordsWhitelist: '*', ...serverOptions,
-      myid: id, servers: viewOf(this.servers, id, sim), logger: quiet, clock,
+      myid: id, servers: viewOf(this.#servers, id, sim), logger: quiet, clock,
       storage: createMemoryStorage({ db, logger: quiet }), seed: sim.prng.int(1, 2 ** 30),
       ...(sim.net === undefined ? {} : { hub: sim.net }),
     })
@@ -313,6 +322,52 @@ export class TestingCluster implements AsyncDisposable {
     return this.drive(member)
   }
 
+  /**
+   * Grows the ensemble by one member, as an operator does with ZooKeeper's `reconfig`: the new
+   * member starts with a view naming the current members and itself, syncs from the leader
+   * without a vote, and the leader then commits a configuration that names it (a voter, or an
+   * observer with `observer: true`). Resolves with the member once the configuration is
+   * committed. Needs a cluster started with `reconfigEnabled: true` on the in-memory network.
+   */
+  async addMember(options: { observer?: boolean } = {}): Promise<MemberServer> {
+    this.checkReconfigurable('addMember')
+    const id = Math.max(...this.#servers.map((s) => s.id)) + 1
+    const virtual = this.sim.driver !== undefined
+    const spec: ServerSpec = { id, host: virtual ? 'sim' : '127.0.0.1', quorumPort: simQuorumPort(id), electionPort: simElectionPort(id), role: options.observer === true ? 'observer' : 'participant', clientAddress: '127.0.0.1', clientPort: undefined }
+    this.sim.disks.set(id, virtual ? new SimDisk(this.sim.clock, this.sim.prng.fork()) : new SimDisk(this.sim.clock, this.sim.prng.fork(), { min: 0, max: 0 }, 0))
+    this.#servers = [...this.#servers, spec]
+    const member = await this.within(this.startMember(id), `member ${id} to start`)
+    await this.waitUntilServing([id])
+    await this.reconfigTo(this.#servers, `member ${id} to be added`)
+    return this.drive(member)
+  }
+
+  /**
+   * Shrinks the ensemble by member `id` (ZooKeeper's `reconfig -remove`): the leader commits a
+   * configuration without it, the member stops, and it is closed. Removing the leader hands
+   * leadership to another member by election. Needs `reconfigEnabled: true`.
+   */
+  async removeMember(id: number): Promise<void> {
+    this.checkReconfigurable('removeMember')
+    if (!this.#servers.some((s) => s.id === id)) throw new RangeError(`member ${id} is not in the ensemble`)
+    const remaining = this.#servers.filter((s) => s.id !== id)
+    await this.reconfigTo(remaining, `member ${id} to be removed`)
+    this.#servers = remaining
+    if (this.members.has(id)) await this.kill(id)
+  }
+
+  private checkReconfigurable(what: string): void {
+    if (this.options.reconfigEnabled !== true) throw new RangeError(`${what} needs a cluster started with reconfigEnabled: true`)
+    if (this.options.tcp === true || this.options.clientPorts === true) throw new RangeError(`${what} works on the in-memory network (without tcp or clientPorts)`)
+  }
+
+  // The leader commits the whole new membership (reconfig -members), as the super user.
+  private async reconfigTo(servers: readonly ServerSpec[], what: string): Promise<void> {
+    const members = plannedConfigOf(servers).text.trim().split('\n')
+    const leader = await this.waitForLeader()
+    await this.within(leader.reconfig({ members }), what)
+  }
+
   /** Splits the members into groups that cannot reach each other. */
   partition(...groups: number[][]): void {
     const net = this.sim.net
@@ -323,7 +378,7 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   private get ids(): number[] {
-    return this.servers.map((s) => s.id)
+    return this.#servers.map((s) => s.id)
   }
 
   /** Over TCP: `faults` on the bytes from `from` to `to`, whichever of the two dialled. */
@@ -336,7 +391,7 @@ export class TestingCluster implements AsyncDisposable {
 
   /** Cuts member `id` off from every other member. */
   isolate(id: number): void {
-    this.partition([id], this.servers.map((s) => s.id).filter((other) => other !== id))
+    this.partition([id], this.#servers.map((s) => s.id).filter((other) => other !== id))
   }
 
   /**
@@ -426,6 +481,18 @@ function clockKind(options: TestingClusterOptions): 'virtual' | 'real' {
   return options.clock ?? (needsReal ? 'real' : 'virtual')
 }
 
+/**
+ * Ports the server lines of an in-memory member name: the simulated network never opens them,
+ * but each member's are its own, as in a real configuration (a reconfig checks they differ).
+ */
+function simQuorumPort(id: number): number {
+  return 10_000 + id
+}
+
+function simElectionPort(id: number): number {
+  return 20_000 + id
+}
+
 async function specs(options: TestingClusterOptions, virtual: boolean): Promise<ServerSpec[]> {
   const size = options.size ?? clusterSizeDefault
   const observers = options.observers ?? 0
@@ -434,7 +501,7 @@ async function specs(options: TestingClusterOptions, virtual: boolean): Promise<
   for (let id = 1; id <= size + observers; id++) {
     const tcp = options.tcp === true
     servers.push({
-      id, host: virtual ? 'sim' : '127.0.0.1', quorumPort: tcp ? await freePort() : 1, electionPort: tcp ? await freePort() : 2,
+      id, host: virtual ? 'sim' : '127.0.0.1', quorumPort: tcp ? await freePort() : simQuorumPort(id), electionPort: tcp ? await freePort() : simElectionPort(id),
       role: id > size ? 'observer' : 'participant', clientAddress: '127.0.0.1',
       clientPort: options.clientPorts === true ? await freePort() : undefined,
     })

@@ -270,6 +270,9 @@ export class ZabPeer {
     const { previous, next } = change
     const id = this.#m.id
     this.#leader?.configChanged()
+    // While syncing, the configurations are the leader's history being replayed over a view that
+    // may be the member's own start-up one (a joiner's names itself): NEWLEADER settles them.
+    if (this.#learner !== undefined && this.#learner.phase !== 'broadcast') return
     if (!isMemberOf(next, id)) {
       if (isMemberOf(previous, id)) this.#becomeRemoved(next)
       return // still joining: it learns without a vote until a configuration names it

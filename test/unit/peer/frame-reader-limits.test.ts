@@ -22,6 +22,9 @@ describe('FrameReader bounds', () => {
   it('holds a hello of this protocol well within peerHelloBytesMax', () => {
     const hello = encodeValue({ tag: 'paddock-peer/1', id: Number.MAX_SAFE_INTEGER })
     expect(hello.length).toBeLessThan(peerHelloBytesMax / 4)
+    // With the longest host name a joiner's address can have.
+    const joiner = encodeValue({ tag: 'paddock-peer/1', id: Number.MAX_SAFE_INTEGER, address: { host: 'h'.repeat(253), quorumPort: 65535, electionPort: 65535 } })
+    expect(joiner.length).toBeLessThan(peerHelloBytesMax / 2)
   })
 
   it('refuses a 512 MiB frame announced before the hello from its 4-byte prefix alone', () => {
@@ -30,7 +33,7 @@ describe('FrameReader bounds', () => {
     reader.add(head.subarray(0, 3))
     expect(reader.take()).toBeUndefined()
     reader.add(head.subarray(3))
-    expect(() => reader.take()).toThrow(/536870912 bytes is over 256/)
+    expect(() => reader.take()).toThrow(/536870912 bytes is over 1024/)
   })
 
   it('accepts a frame of exactly the bound and refuses one byte more', () => {
