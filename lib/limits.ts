@@ -156,6 +156,13 @@ export const storageRetryMsMin = 100
 /** The longest delay, in ms, between attempts to rebuild a member from a storage that failed. */
 export const storageRetryMsMax = 30_000
 
+/**
+ * Resumed sessions a follower may have waiting at once for the leader to make it their owner;
+ * more get CONNECTIONLOSS and their clients retry. No ZooKeeper counterpart (its learner blocks the
+ * connecting client's thread on each revalidation).
+ */
+export const revalidationsPendingMax = 1000
+
 /** Connections allowed from one client address unless configured, 0 = unlimited (ZooKeeper: `maxClientCnxns`, 60). */
 export const maxClientCnxnsDefault = 60
 

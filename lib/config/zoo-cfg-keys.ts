@@ -66,7 +66,7 @@ const coreKeys: readonly string[] = [
   'admin.serverPort', 'admin.serverAddress', 'admin.enableServer', 'admin.console.enabled', 'admin.forceHttps', 'admin.needClientAuth',
   'admin.snapshot.enabled', 'admin.restore.enabled', 'admin.snapshot.allowRemote', 'admin.rateLimiterIntervalInMS',
   'admin.portUnification', 'dynamicConfigFile',
-  'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'electionAlg', 'quorumListenOnAllIPs',
+  'standaloneEnabled', 'reconfigEnabled', 'localSessionsEnabled', 'localSessionsUpgradingEnabled', 'preAllocSize', 'forceSync', 'electionAlg', 'quorumListenOnAllIPs',
   'znode.container.checkIntervalMs', 'znode.container.maxPerMinute', 'znode.container.maxNeverUsedIntervalMs',
   'metricsProvider.className', 'metricsProvider.httpHost', 'metricsProvider.httpPort', 'metricsProvider.exportJvmInfo',
   'metricsProvider.numWorkerThreads', 'metricsProvider.maxQueueSize', 'metricsProvider.workerShutdownTimeoutMs',

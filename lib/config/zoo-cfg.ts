@@ -177,6 +177,10 @@ export interface ZooConfig {
   enforceQuota: boolean
   /** Whether a member without a quorum serves read-only clients (the `readonlymode.enabled` system property). */
   readOnlyModeEnabled: boolean
+  /** Whether new sessions start local to their member (`localSessionsEnabled`). */
+  localSessionsEnabled: boolean
+  /** Whether a local session that creates an ephemeral becomes global (`localSessionsUpgradingEnabled`). */
+  localSessionsUpgradingEnabled: boolean
   /** The Prometheus endpoint (`metricsProvider.className`, `.httpHost`, `.httpPort`). */
   metrics: ZooCfgMetrics
   /** Port of the HTTP admin server, when enabled. */
@@ -459,6 +463,8 @@ function defaults(file: string, text: string): ZooConfig {
     containerCheckIntervalMs: undefined,
     enforceQuota: false,
     readOnlyModeEnabled: false,
+    localSessionsEnabled: false,
+    localSessionsUpgradingEnabled: false,
     metrics: { prometheus: false, host: undefined, port: metricsProviderHttpPortDefault },
     adminServerPort: undefined,
     adminServerAddress: undefined,
@@ -495,6 +501,8 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'zookeeper.extendedTypesEnabled': config.extendedTypesEnabled = boolean(file, line); break
     case 'zookeeper.enforceQuota': config.enforceQuota = boolean(file, line); break
     case 'readonlymode.enabled': config.readOnlyModeEnabled = boolean(file, line); break
+    case 'localSessionsEnabled': config.localSessionsEnabled = boolean(file, line); break
+    case 'localSessionsUpgradingEnabled': config.localSessionsUpgradingEnabled = boolean(file, line); break
     case 'znode.container.checkIntervalMs': config.containerCheckIntervalMs = integer(file, line, 1); break
     case 'admin.serverPort': config.adminServerPort = integer(file, line, 0, 65535); break
     case 'admin.serverAddress': config.adminServerAddress = value; break

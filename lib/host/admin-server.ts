@@ -71,6 +71,8 @@ export interface AdminMember {
   readonly watches: { readonly size: number }
   /** The session tracker, for its session count. */
   readonly sessions: { readonly size: number }
+  /** The local sessions (`localSessionsEnabled`), for their count. */
+  readonly localSessions?: { readonly size: number }
 }
 
 /**
@@ -632,6 +634,7 @@ function metricsSnapshot(member: AdminMember, health: AdminSources['health']): M
     znodeCount: member.tree.size,
     watchCount: member.watches.size,
     sessionCount: member.sessions.size,
+    localSessionCount: member.localSessions?.size ?? 0,
     lastZxid: member.lastProcessedZxid,
   }
 }

@@ -160,6 +160,10 @@ class MemberServerInfo implements ServerInfo {
     return this.member.tree.approximateDataSize
   }
 
+  get localSessionCount(): number {
+    return this.member.localSessions.size
+  }
+
   get sessions(): readonly SessionInfo[] {
     this.sessionList ??= [...this.member.sessions.all()].map((s) => ({ sessionId: s.id, expiresAtMs: s.expiresAt }))
     return this.sessionList

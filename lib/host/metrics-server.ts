@@ -34,6 +34,7 @@ export interface MetricsSources {
     readonly tree: { readonly size: number }
     readonly watches: { readonly size: number }
     readonly sessions: { readonly size: number }
+    readonly localSessions?: { readonly size: number }
   }
   /** The four-letter-word figures (ephemerals, data size, a leader's learners). */
   readonly backend: { serverInfo(): ServerInfo }
@@ -122,6 +123,7 @@ export function metricsSnapshot(sources: MetricsSources, window: SummaryWindow |
     znodeCount: member.tree.size,
     watchCount: member.watches.size,
     sessionCount: member.sessions.size,
+    localSessionCount: member.localSessions?.size ?? 0,
     lastZxid: member.lastProcessedZxid,
     ephemeralsCount,
     approximateDataSize: info.approximateDataSize,

@@ -150,6 +150,8 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     extendedTypesEnabled: config.extendedTypesEnabled,
     enforceQuota: config.enforceQuota,
     ...(config.readOnlyModeEnabled ? { readOnlyModeEnabled: true } : {}),
+    localSessionsEnabled: config.localSessionsEnabled,
+    localSessionsUpgradingEnabled: config.localSessionsUpgradingEnabled,
     ...(config.containerCheckIntervalMs === undefined ? {} : { containerCheckIntervalMs: config.containerCheckIntervalMs }),
     initialConfiguration: config.text,
     ...metricsOptionsFor(config),

@@ -211,7 +211,7 @@ function monitor(ctx: AdminContext): Record<string, unknown> {
     ephemerals_count: ephemeralsCount,
     approximate_data_size: server.approximateDataSize,
     global_sessions: server.sessions.length,
-    local_sessions: 0,
+    local_sessions: server.localSessionCount ?? 0,
     last_processed_zxid: server.lastProcessedZxid,
     quorum_size: metrics.quorumSize,
     election_count: metrics.elections,

@@ -53,6 +53,20 @@ export interface MemberOptions {
    * writes and sync are refused with NOTREADONLY. An ensemble member only. @defaultValue false
    */
   readOnlyModeEnabled?: boolean
+  /**
+   * Start every new session as a local session (ZooKeeper's localSessionsEnabled): it lives only
+   * on the member the client connected to, opens and closes without a transaction, expires there,
+   * and cannot move to another member (a reconnect elsewhere gets SESSIONEXPIRED). A member alone
+   * in its configuration (standalone) ignores it, as ZooKeeper's standalone server does.
+   * @defaultValue false
+   */
+  localSessionsEnabled?: boolean
+  /**
+   * Upgrade a local session to a global one when it creates an ephemeral node (ZooKeeper's
+   * localSessionsUpgradingEnabled); off, that create fails with EPHEMERALONLOCALSESSION. Only
+   * matters with {@link MemberOptions.localSessionsEnabled}. @defaultValue false
+   */
+  localSessionsUpgradingEnabled?: boolean
   /** The member's id (myid); the top byte of its session ids. @defaultValue 0 */
   myid?: number
   /** The member's id under its older name. @deprecated Use {@link MemberOptions.myid}; kept for one release. */
@@ -150,8 +164,16 @@ export interface ForwardedWrite {
   cxid: number
   /** The session's identities, for the leader's ACL checks. */
   authInfo: Id[]
-  /** The request, or a new session to create. */
-  request: WriteRequest | { op: 'createSession'; timeoutMs: number; passwd: Uint8Array }
+  /**
+   * The request, or a new session to create; `upgrade` marks the createSession that turns a local
+   * session into a global one (the leader knows the session from then on, ahead of its commit).
+   */
+  request: WriteRequest | { op: 'createSession'; timeoutMs: number; passwd: Uint8Array; upgrade?: boolean }
+  /**
+   * The session is local to the sending member: the leader does not know it and takes the
+   * sender's word that it is open (ZooKeeper's leader lets another member's unknown sessions through).
+   */
+  localSession?: boolean
 }
 
 /** How a member that does not lead reaches the leader. */
@@ -160,6 +182,12 @@ export interface Forwarder {
   forward(write: ForwardedWrite): boolean
   /** Asks the leader for a sync point; the member is told through `Pipeline.syncDone`. */
   sync(token: number): boolean
+  /**
+   * Tells the leader that a client resumed global session `sessionId` here, so this member owns
+   * it now (ZooKeeper's REVALIDATE): writes through another member then get SESSIONMOVED. It goes
+   * in the same FIFO as forwarded writes and syncs; false when there is no leader to tell.
+   */
+  revalidate(sessionId: bigint): boolean
 }
 
 /** What a member is doing in its ensemble; a standalone server is the leader of an ensemble of one. */

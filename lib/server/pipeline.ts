@@ -10,11 +10,12 @@
 import { randomBytes } from 'node:crypto'
 import { systemClock, type Clock, type Timer } from '../clock.js'
 import { ErrorCode } from '../errors.js'
+import { revalidationsPendingMax } from '../limits.js'
 import { pathProblem } from '../path.js'
 import { SUPER_ID, type Id } from '../protocol/data.js'
 import { DataTree, type TxnResult } from '../tree/data-tree.js'
 import type { Txn, TxnEntry, TxnHeader } from '../txn/types.js'
-import { SessionTracker } from '../session/session-tracker.js'
+import { SessionTracker, type Session } from '../session/session-tracker.js'
 import { WatchManager } from '../watch/watch-manager.js'
 import { toResponse } from './final.js'
 import * as maintenance from './maintenance.js'
@@ -40,7 +41,7 @@ import { Prep } from './prep.js'
 import type { ReconfigSupport } from './reconfig.js'
 import * as reads from './reads.js'
 import { readOnlyStartDelayMs, refusedReadOnly } from './read-only.js'
-import { addId, negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
+import { addId, needsGlobalSession, negotiateTimeout, resolveOptions, samePasswd, setAuth, whoAmI } from './sessions.js'
 import { isWrite, type ReadRequest, type ReconfigRequest, type Request, type Response, type WriteRequest } from '../protocol/requests.js'
 
 
@@ -63,6 +64,8 @@ interface PendingWrite {
   /** Where the result goes: the asking session's queue, or a callback (forwarded and internal writes). */
   outcome: QueuedWrite | ((result: TxnResult, zxid: number) => void)
   make?: ((zxid: number, time: number) => Txn) | undefined
+  /** Leader: the member whose client asked for it (see {@link TxnEntry.origin}); unset, this member. */
+  origin?: number
 }
 
 
@@ -72,6 +75,14 @@ function isPlainRead(request: Request): request is ReadRequest {
   return op === 'getData' || op === 'exists' || op === 'getChildren' || op === 'getACL'
 }
 
+/** What the leader's prep makes of a write whose session moved to another member. */
+function sessionMovedTxn(): Txn {
+  return { type: 'error', err: ErrorCode.SESSIONMOVED }
+}
+
+/** Where a connect's outcome goes. */
+type GrantDone = (grant: SessionGrant | { err: number }) => void
+
 /** The cxid of transactions the server makes itself (session expiry, container removal). */
 const internalCxid = -1
 
@@ -80,6 +91,12 @@ export class Pipeline {
   readonly tree = new DataTree()
   readonly watches = new WatchManager()
   readonly sessions: SessionTracker
+  /**
+   * Local sessions (ZooKeeper's LocalSessionTracker): sessions that live only on this member, with
+   * no transaction; empty unless `localSessionsEnabled`. Their ids come from `sessions`, so they
+   * never collide with global ones.
+   */
+  readonly localSessions: SessionTracker
   readonly clock: Clock
   readonly options: ResolvedMemberOptions
   private readonly prep: Prep
@@ -90,6 +107,8 @@ export class Pipeline {
   private readonly waiting: PendingWrite[] = []
   /** Syncs waiting for the leader, by token. */
   private readonly syncs = new Map<number, { channel: Channel; item: Queued & { kind: 'sync' } }>()
+  /** Follower: resumed sessions waiting for the leader's answer to a sync (see `afterSync`), by token. */
+  private readonly revalidations = new Map<number, (answered: boolean) => void>()
   private committer: Committer = notReplicating
   private forwarder: Forwarder | undefined
   private syncToken = 0
@@ -122,6 +141,7 @@ export class Pipeline {
     this.options = resolveOptions(options)
     this.readOnlyModeEnabled = options.readOnlyModeEnabled ?? false
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
+    this.localSessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
     this.prep = new Prep(this.tree, this.options)
     this.maintenanceHost = {
       sessions: this.sessions,
@@ -132,7 +152,10 @@ export class Pipeline {
       proposeInternal: (sessionId, make, done) => this.propose(sessionId, internalCxid, make, done),
     }
     this.tree.listener = (type, path, zxid, acl) => this.watches.trigger(type, path, zxid, acl)
-    this.every(this.options.tickTimeMs, () => this.expireSessions())
+    this.every(this.options.tickTimeMs, () => {
+      this.expireLocalSessions()
+      this.expireSessions()
+    })
     this.every(this.options.containerCheckIntervalMs, () => this.removeExpiredContainers())
   }
 
@@ -213,9 +236,14 @@ export class Pipeline {
     if (this.readOnly && !this.closed) return done(this.connectReadOnly(connection, params))
     if (!this.serving) return done({ err: ErrorCode.CONNECTIONLOSS })
     const timeoutMs = negotiateTimeout(this.options, params.timeoutMs)
-    if (params.sessionId !== undefined && params.sessionId !== 0n) return done(this.resume(connection, params))
+    if (params.sessionId !== undefined && params.sessionId !== 0n) return this.resume(connection, params, done)
     const sessionId = this.sessions.allocateId()
     const passwd = new Uint8Array(randomBytes(16))
+    if (this.localSessionsOn) {
+      // ZooKeeper: a local createSession is neither forwarded nor logged.
+      this.localSessions.add(sessionId, timeoutMs, passwd, this.clock.now())
+      return done({ channel: this.attach(connection, sessionId), sessionId, passwd, timeoutMs })
+    }
     const granted = (result: TxnResult) => {
       if (result.type === 'error') return done({ err: result.err })
       const channel = this.attach(connection, sessionId)
@@ -232,8 +260,11 @@ export class Pipeline {
   private connectReadOnly(connection: ClientConnection, params: ConnectParams): SessionGrant | { err: number } {
     const resumed = params.sessionId ?? 0n
     if (resumed !== 0n) {
-      const global = this.sessions.get(resumed) !== undefined && !this.readOnlySessions.has(resumed)
-      return global ? { err: ErrorCode.CONNECTIONLOSS } : this.resume(connection, params)
+      if (!this.readOnlySessions.has(resumed)) return { err: this.sessions.get(resumed) !== undefined ? ErrorCode.CONNECTIONLOSS : ErrorCode.SESSIONEXPIRED }
+      const session = this.sessions.get(resumed)
+      if (session === undefined || session.closing || !samePasswd(session.passwd, params.passwd)) return { err: ErrorCode.SESSIONEXPIRED }
+      this.sessions.touch(resumed, this.clock.now())
+      return this.grant(connection, session)
     }
     const timeoutMs = negotiateTimeout(this.options, params.timeoutMs)
     const sessionId = this.sessions.allocateId()
@@ -243,14 +274,93 @@ export class Pipeline {
     return { channel: this.attach(connection, sessionId), sessionId, passwd, timeoutMs }
   }
 
-  private resume(connection: ClientConnection, params: ConnectParams): SessionGrant | { err: number } {
-    const session = this.sessions.get(params.sessionId ?? 0n)
-    if (session === undefined || session.closing || !samePasswd(session.passwd, params.passwd)) {
-      return { err: ErrorCode.SESSIONEXPIRED }
+  /** Whether new sessions start local here (never on a member alone in its configuration, as ZooKeeper's standalone). */
+  get localSessionsOn(): boolean {
+    return this.options.localSessionsEnabled && !this.standalone
+  }
+
+  // A local session resumes only on its own member: elsewhere it is unknown, so SESSIONEXPIRED,
+  // as ZooKeeper's leader answers a learner's REVALIDATE of a session it holds no global entry for.
+  private resume(connection: ClientConnection, params: ConnectParams, done: GrantDone, synced = false): void {
+    const id = params.sessionId ?? 0n
+    const local = this.localSessions.get(id)
+    const session = local ?? this.sessions.get(id)
+    // A follower may not have applied the session's createSession yet (ZooKeeper's follower asks
+    // the leader): after a sync it knows every session the leader knew when it answered.
+    if (session === undefined && !this.leads && !synced) {
+      return this.afterSync(undefined, (answered) => (answered ? this.resume(connection, params, done, true) : done({ err: ErrorCode.CONNECTIONLOSS })))
     }
-    this.sessions.touch(session.id, this.clock.now())
+    if (session === undefined || session.closing || !samePasswd(session.passwd, params.passwd)) {
+      return done({ err: ErrorCode.SESSIONEXPIRED })
+    }
+    if (local !== undefined) {
+      this.localSessions.touch(id, this.clock.now())
+      return done(this.grant(connection, session))
+    }
+    this.sessions.touch(id, this.clock.now())
+    if (!this.leads) return this.afterSync(id, (answered) => this.revalidated(connection, id, answered, done))
+    // The leader owns the session from now on: a write of the old connection, wherever it is
+    // and not yet prepared, gets SESSIONMOVED (ZooKeeper: LeaderZooKeeperServer.revalidateSession).
+    this.sessions.setOwner(id, this.options.myid)
+    done(this.grant(connection, session))
+  }
+
+  private grant(connection: ClientConnection, session: Session): SessionGrant {
     const channel = this.attach(connection, session.id)
     return { channel, sessionId: session.id, passwd: session.passwd, timeoutMs: session.timeoutMs }
+  }
+
+  /**
+   * A follower resumes a global session only once the leader made it the owner (ZooKeeper's
+   * Learner.validateSession waits for the leader's REVALIDATE answer). The revalidate goes to the
+   * leader followed by a sync, over one FIFO: when the sync is answered the leader has recorded
+   * the new owner, so every write of the old connection it prepares from then on is SESSIONMOVED,
+   * and every write it committed before, the old connection's too, has been applied here. Without
+   * that wait such a commit, with the same session and cxid as a write of the new connection, could
+   * be taken here for that write's answer. A session that closed meanwhile gets SESSIONEXPIRED.
+   */
+  private revalidated(connection: ClientConnection, sessionId: bigint, answered: boolean, done: GrantDone): void {
+    if (!answered || !this.serving) return done({ err: ErrorCode.CONNECTIONLOSS })
+    const session = this.sessions.get(sessionId)
+    if (session === undefined || session.closing) return done({ err: ErrorCode.SESSIONEXPIRED })
+    this.sessions.touch(sessionId, this.clock.now())
+    this.touched.add(sessionId)
+    done(this.grant(connection, session))
+  }
+
+  /**
+   * Follower: tells the leader that session `revalidate` (if any) lives here now, then asks it for
+   * a sync, and calls `then` once the sync is answered (true) or cannot be (false: no leader, or
+   * too many waiting; the client tries again, as after a lost connection).
+   */
+  private afterSync(revalidate: bigint | undefined, then: (answered: boolean) => void): void {
+    if (this.revalidations.size >= revalidationsPendingMax) return then(false)
+    const token = ++this.syncToken
+    this.revalidations.set(token, then)
+    const told = revalidate === undefined || this.forwarder?.revalidate(revalidate) === true
+    if (told && this.forwarder?.sync(token) === true) return
+    this.revalidations.delete(token)
+    then(false)
+  }
+
+  /**
+   * Answers the revalidation waiting on sync `token`, if one is; true when one was. Syncs are
+   * answered in the order they were sent, so one still waiting with an earlier token was dropped
+   * by the leader (too many syncs pending there): it fails, and the client retries.
+   */
+  private answerRevalidation(token: number): boolean {
+    for (const [waiting, answer] of this.revalidations) {
+      if (waiting > token) break
+      this.revalidations.delete(waiting)
+      answer(waiting === token)
+      if (waiting === token) return true
+    }
+    return false
+  }
+
+  /** Leader: a client resumed `sessionId` on member `from`, which owns the session from now on. */
+  setOwner(sessionId: bigint, from: number): void {
+    this.sessions.setOwner(sessionId, from)
   }
 
   private attach(connection: ClientConnection, sessionId: bigint): Channel {
@@ -279,8 +389,7 @@ export class Pipeline {
     const started = performance.now()
     const metrics = this.metrics
     // The common read, with nothing of its session queued ahead of it, is answered here without a closure.
-    if (channel.queue.length === 0 && isPlainRead(request) && channel.attached && this.answering && this.sessions.touch(channel.sessionId, this.clock.now())) {
-      if (!this.leads) this.touched.add(channel.sessionId)
+    if (channel.queue.length === 0 && isPlainRead(request) && channel.attached && this.answering && this.checkSession(channel.sessionId, true) === 0) {
       const response = this.read(channel, request)
       metrics.request(request.op, performance.now() - started)
       return done(response, this.lastProcessedZxid)
@@ -295,12 +404,15 @@ export class Pipeline {
 
   private serve(channel: Channel, request: Request, cxid: number, done: Done): void {
     if (!channel.attached || !this.answering) return done({ err: ErrorCode.CONNECTIONLOSS }, this.lastProcessedZxid)
-    if (!this.sessions.touch(channel.sessionId, this.clock.now())) {
-      return done({ err: ErrorCode.SESSIONEXPIRED }, this.lastProcessedZxid)
+    const write = isWrite(request)
+    const err = this.checkSession(channel.sessionId, !write)
+    if (err === ErrorCode.SESSIONMOVED) {
+      this.sessionMoved(channel)
+      return done({ err }, this.lastProcessedZxid)
     }
+    if (err !== 0) return done({ err }, this.lastProcessedZxid)
     if (this.readOnly) return this.serveReadOnly(channel, request, done)
-    if (!this.leads) this.touched.add(channel.sessionId)
-    if (isWrite(request)) return this.submitWrite(channel, request, cxid, done)
+    if (write) return this.submitWrite(channel, request, cxid, done)
     const run = () => done(this.read(channel, request), this.lastProcessedZxid)
     if (request.op === 'sync' && this.forwarder !== undefined && pathProblem(request.path) === undefined) return this.submitSync(channel, run, done)
     if (channel.queue.length === 0) run()
@@ -318,6 +430,33 @@ export class Pipeline {
     }
     if (refusedReadOnly(request) || isWrite(request)) return done({ err: ErrorCode.NOTREADONLY }, zxid)
     done(this.read(channel, request as ReadRequest), zxid)
+  }
+
+  /**
+   * Touches the session a request comes from (ZooKeeper's touch, then its checkSession): 0, or
+   * SESSIONEXPIRED when it is neither an open global nor an open local session here. On the
+   * leader, with `checkOwner`, a global session owned by another member has moved: SESSIONMOVED
+   * (ZooKeeper's leader checks every request in prep; a follower checks none, and writes are
+   * checked when the leader prepares them).
+   */
+  private checkSession(sessionId: bigint, checkOwner: boolean): number {
+    const now = this.clock.now()
+    if (this.sessions.touch(sessionId, now)) {
+      if (!this.leads) this.touched.add(sessionId)
+      else if (checkOwner && this.sessions.checkOwner(sessionId, this.options.myid) === 'moved') return ErrorCode.SESSIONMOVED
+      return 0
+    }
+    return this.localSessions.size > 0 && this.localSessions.touch(sessionId, now) ? 0 : ErrorCode.SESSIONEXPIRED
+  }
+
+  /**
+   * The session moved to another member: this connection ends without an answer to the request
+   * that found out (ZooKeeper's FinalRequestProcessor closes the connection on SessionMovedException).
+   */
+  private sessionMoved(channel: Channel): void {
+    if (!channel.attached) return
+    this.detach(channel)
+    channel.connection.sessionEnded('moved')
   }
 
   // A queued item always waits, directly or behind others, on a write in `writes` or a sync in
@@ -343,6 +482,7 @@ export class Pipeline {
 
   /** The leader's answer to sync `token`: every write before it has been committed here. */
   syncDone(token: number): void {
+    if (this.revalidations.size > 0 && this.answerRevalidation(token)) return
     const sync = this.syncs.get(token)
     if (sync === undefined) return
     this.syncs.delete(token)
@@ -363,11 +503,69 @@ export class Pipeline {
   }
 
   private submitWrite(channel: Channel, request: WriteRequest, cxid: number, done: Done): void {
-    if (request.op === 'closeSession') this.sessions.setClosing(channel.sessionId)
+    const sessionId = channel.sessionId
+    let local = this.localSessions.size > 0 && this.localSessions.get(sessionId) !== undefined
+    if (local && request.op === 'closeSession') return this.closeLocalSession(channel, done)
+    if (local && needsGlobalSession(request)) {
+      if (!this.options.localSessionsUpgradingEnabled) return this.answerInOrder(channel, { err: ErrorCode.EPHEMERALONLOCALSESSION }, done)
+      this.upgradeSession(sessionId)
+      local = false
+    }
+    if (request.op === 'closeSession') this.sessions.setClosing(sessionId)
     const queued: QueuedWrite = { kind: 'write', channel, done, response: undefined, zxid: 0 }
     this.enqueue(channel, queued)
-    if (!this.leads) return this.forwardWrite({ sessionId: channel.sessionId, cxid, authInfo: channel.authInfo, request }, queued)
-    this.propose(channel.sessionId, cxid, (zxid, time) => this.prepare(channel.sessionId, channel.authInfo, request, zxid, time), queued)
+    if (!this.leads) return this.forwardWrite({ sessionId, cxid, authInfo: channel.authInfo, request, ...(local ? { localSession: true } : {}) }, queued)
+    // Checked in prep, when the write is proposed: a move recorded while it waited counts.
+    const make = (zxid: number, time: number): Txn =>
+      !local && this.movedAway(sessionId, this.options.myid, request) ? sessionMovedTxn() : this.prepare(sessionId, channel.authInfo, request, zxid, time)
+    this.propose(sessionId, cxid, make, queued)
+  }
+
+  /**
+   * Leader prep's owner check of a write (ZooKeeper: checkSession in pRequest2Txn): whether the
+   * session is owned by another member than `owner`, the one the write came through. closeSession
+   * is not checked (ZooKeeper: expiry closes sessions it does not own).
+   */
+  private movedAway(sessionId: bigint, owner: number, request: WriteRequest): boolean {
+    return request.op !== 'closeSession' && this.sessions.checkOwner(sessionId, owner) === 'moved'
+  }
+
+  /** Answers a request without a transaction, in its session's order (behind its earlier writes). */
+  private answerInOrder(channel: Channel, response: Response, done: Done): void {
+    const queued: QueuedWrite = { kind: 'write', channel, done, response, zxid: this.lastProcessedZxid }
+    this.enqueue(channel, queued)
+    this.drain(channel)
+  }
+
+  // A local session closes here, with no transaction (ZooKeeper: no txn for a local closeSession),
+  // once the session's earlier requests are answered.
+  private closeLocalSession(channel: Channel, done: Done): void {
+    this.localSessions.setClosing(channel.sessionId)
+    const run = () => {
+      this.endLocalSession(channel.sessionId, 'closed')
+      done({ err: 0 }, this.lastProcessedZxid)
+    }
+    if (channel.queue.length === 0) run()
+    else this.enqueue(channel, { kind: 'read', run })
+  }
+
+  /**
+   * Turns a local session into a global one before the request that needs it (ZooKeeper's
+   * makeUpgradeRequest): it is global here at once, and a createSession with its id, timeout and
+   * password goes to the leader ahead of that request, which the leader then prepares against it.
+   */
+  private upgradeSession(sessionId: bigint): void {
+    const session = this.localSessions.get(sessionId)
+    if (session === undefined) return
+    const { timeoutMs, passwd } = session
+    this.localSessions.remove(sessionId)
+    this.sessions.add(sessionId, timeoutMs, passwd, this.clock.now())
+    const make = (): Txn => ({ type: 'createSession', timeoutMs, passwd })
+    if (this.leads) {
+      this.sessions.setOwner(sessionId, this.options.myid)
+      return this.propose(sessionId, 0, make, () => {})
+    }
+    this.forwardWrite({ sessionId, cxid: 0, authInfo: [], request: { op: 'createSession', timeoutMs, passwd, upgrade: true } }, () => {})
   }
 
   /** A write's result reached this member: answer the session (in its order) or call back. */
@@ -376,6 +574,7 @@ export class Pipeline {
     if (typeof outcome === 'function') return outcome(result, zxid)
     outcome.response = toResponse(result)
     outcome.zxid = zxid
+    if (outcome.response.err === ErrorCode.SESSIONMOVED) this.sessionMoved(outcome.channel)
     this.drain(outcome.channel)
   }
 
@@ -397,16 +596,28 @@ export class Pipeline {
    * Leader: prepares and proposes a write a follower forwarded. The follower answers its client
    * when the transaction commits there; a session the leader no longer knows gets SESSIONEXPIRED.
    */
-  proposeForwarded(write: ForwardedWrite): void {
+  proposeForwarded(write: ForwardedWrite, from: number): void {
     const { sessionId, cxid, request } = write
     if (request.op === 'createSession') {
-      this.propose(sessionId, 0, () => ({ type: 'createSession', timeoutMs: request.timeoutMs, passwd: request.passwd }), () => {})
+      const { timeoutMs, passwd } = request
+      // An upgrade: the session's next request follows at once, so prep must know it now
+      // (ZooKeeper's prep tracks a createSession's session before it commits).
+      if (request.upgrade === true) {
+        this.sessions.add(sessionId, timeoutMs, passwd, this.clock.now())
+        this.sessions.setOwner(sessionId, from)
+      }
+      this.propose(sessionId, 0, () => ({ type: 'createSession', timeoutMs, passwd }), () => {}, from)
       return
     }
-    const alive = this.sessions.touch(sessionId, this.clock.now())
-    if (alive && request.op === 'closeSession') this.sessions.setClosing(sessionId)
-    const make = (zxid: number, time: number): Txn => (alive ? this.prepare(sessionId, write.authInfo, request, zxid, time) : { type: 'error', err: ErrorCode.SESSIONEXPIRED })
-    this.propose(sessionId, cxid, make, () => {})
+    const local = write.localSession === true
+    const alive = local || this.sessions.touch(sessionId, this.clock.now())
+    if (alive && !local && request.op === 'closeSession') this.sessions.setClosing(sessionId)
+    const make = (zxid: number, time: number): Txn => {
+      if (!alive) return { type: 'error', err: ErrorCode.SESSIONEXPIRED }
+      if (!local && this.movedAway(sessionId, from, request)) return sessionMovedTxn()
+      return this.prepare(sessionId, write.authInfo, request, zxid, time)
+    }
+    this.propose(sessionId, cxid, make, () => {}, from)
   }
 
   /**
@@ -414,8 +625,8 @@ export class Pipeline {
    * ensemble has as many proposals outstanding as it takes (ZooKeeper likewise holds requests
    * rather than failing them). `make` prepares the transaction when it is proposed.
    */
-  private propose(sessionId: bigint, cxid: number, make: (zxid: number, time: number) => Txn, outcome: PendingWrite['outcome']): void {
-    const item: PendingWrite = { sessionId, cxid, zxid: undefined, outcome, make }
+  private propose(sessionId: bigint, cxid: number, make: (zxid: number, time: number) => Txn, outcome: PendingWrite['outcome'], origin = this.options.myid): void {
+    const item: PendingWrite = { sessionId, cxid, zxid: undefined, outcome, make, origin }
     this.writes.push(item)
     if (this.waiting.length > 0 || !this.tryPropose(item)) this.waiting.push(item)
   }
@@ -430,7 +641,7 @@ export class Pipeline {
     // A member on a storage that keeps nothing commits inside propose: the item must look proposed by then.
     item.make = undefined
     item.zxid = header.zxid
-    const zxid = this.committer.propose({ header, txn })
+    const zxid = this.committer.propose({ header, txn, origin: item.origin ?? this.options.myid })
     if (zxid === 'busy') {
       this.prep.forget(header.zxid)
       item.make = make
@@ -458,7 +669,8 @@ export class Pipeline {
   commit(entry: TxnEntry): void {
     const head = this.writes[0]
     const { sessionId, cxid, zxid } = entry.header
-    const mine = head !== undefined && head.make === undefined && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid)
+    const mine = head !== undefined && head.make === undefined && head.sessionId === sessionId && head.cxid === cxid && (head.zxid === undefined || head.zxid === zxid) &&
+      (entry.origin === undefined || entry.origin === (head.origin ?? this.options.myid))
     if (mine) this.writes.shift()
     const result = this.apply(entry)
     if (mine) this.complete(head, result, zxid)
@@ -468,7 +680,11 @@ export class Pipeline {
   /** Applies a committed transaction to the tree and the session table (also for replay). */
   apply(entry: TxnEntry): TxnResult {
     const { header, txn } = entry
-    if (txn.type === 'createSession') this.sessions.add(header.sessionId, txn.timeoutMs, txn.passwd, this.clock.now())
+    if (txn.type === 'createSession') {
+      this.sessions.add(header.sessionId, txn.timeoutMs, txn.passwd, this.clock.now())
+      // A session is global once its createSession commits, wherever it was local before.
+      if (this.localSessions.size > 0) this.localSessions.remove(header.sessionId)
+    }
     const result = this.tree.apply(header, txn)
     if (txn.type === 'closeSession') this.endSession(header.sessionId, txn.expired === true)
     this.prep.committed(header.zxid)
@@ -552,6 +768,23 @@ export class Pipeline {
     this.timers.push(timer)
   }
 
+  /**
+   * Ends every local session whose timeout passed, on whatever member serves it: no transaction,
+   * since a local session owns no ephemerals (ZooKeeper's LocalSessionTracker expiry).
+   */
+  expireLocalSessions(): void {
+    if (this.localSessions.size === 0) return
+    for (const session of this.localSessions.expire(this.clock.now())) this.endLocalSession(session.id, 'expired')
+  }
+
+  private endLocalSession(sessionId: bigint, reason: 'expired' | 'closed'): void {
+    this.localSessions.remove(sessionId)
+    const channel = this.channels.get(sessionId)
+    if (channel === undefined) return
+    this.detach(channel)
+    channel.connection.sessionEnded(reason)
+  }
+
   /** Proposes closeSession for every session whose timeout passed (the leader's job). */
   expireSessions(): void {
     if (this.readOnly) return this.expireReadOnlySessions(this.clock.now())
@@ -610,7 +843,13 @@ export class Pipeline {
     this.role = role
     this.prep.reset()
     if (role === 'looking') this.dropClients()
-    if (role === 'leader') this.sessions.touchAll(this.clock.now())
+    // Local sessions die with the member's serving state, as ZooKeeper's learner server that held
+    // them is replaced on every new leader.
+    if (role === 'looking') this.localSessions.clear()
+    if (role === 'leader') {
+      this.sessions.touchAll(this.clock.now())
+      this.sessions.forgetOwners()
+    }
   }
 
   /** The member failed: it never serves read-only clients again (its tree is no longer kept up). */
@@ -666,6 +905,9 @@ export class Pipeline {
       item.done = true
       this.drain(channel)
     }
+    const revalidations = [...this.revalidations.values()]
+    this.revalidations.clear()
+    for (const revalidation of revalidations) revalidation(false)
   }
 
   /** Replaces the whole state (a SNAP from the leader): tree, sessions and in-flight changes. */

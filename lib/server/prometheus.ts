@@ -80,6 +80,8 @@ export interface MetricsSnapshot {
   watchCount: number
   /** Open sessions. */
   sessionCount: number
+  /** Open local sessions (`localSessionsEnabled`); 0 when absent. */
+  localSessionCount?: number
   /** The zxid of the last applied transaction. */
   lastZxid: number
   /** Ephemeral znodes; its gauge is left out when absent. */
@@ -120,7 +122,7 @@ function treeFamilies(out: string[], snapshot: MetricsSnapshot): void {
   if (snapshot.ephemeralsCount !== undefined) gauge(out, 'ephemerals_count', 'Ephemeral znodes.', snapshot.ephemeralsCount)
   if (snapshot.approximateDataSize !== undefined) gauge(out, 'approximate_data_size', 'Bytes of znode data and paths, roughly.', snapshot.approximateDataSize)
   gauge(out, 'global_sessions', 'Open sessions.', snapshot.sessionCount)
-  gauge(out, 'local_sessions', 'Local sessions (Paddock has none).', 0)
+  gauge(out, 'local_sessions', 'Open local sessions (localSessionsEnabled).', snapshot.localSessionCount ?? 0)
   gauge(out, 'outstanding_requests', 'Requests received and not yet answered.', snapshot.metrics.outstanding)
 }
 

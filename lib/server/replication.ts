@@ -25,7 +25,10 @@ import { planted } from '../planted-bugs.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
 
 /** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */
-type LearnerRequest = { kind: 'write'; write: ForwardedWrite } | { kind: 'touch'; sessions: bigint[] }
+type LearnerRequest =
+  | { kind: 'write'; write: ForwardedWrite }
+  | { kind: 'touch'; sessions: bigint[] }
+  | { kind: 'revalidate'; sessionId: bigint }
 
 /** Where the runtime reports what it does. */
 export interface ReplicationLogger {
@@ -151,6 +154,8 @@ export class Replication {
     })
     member.setForwarder({
       forward: (write) => this.forward({ kind: 'write', write }),
+      // Behind every write forwarded before it and ahead of every later one (one FIFO to the leader).
+      revalidate: (sessionId) => this.forward({ kind: 'revalidate', sessionId }),
       sync: (token) => {
         if (planted.bug === 'stale-read-after-sync') {
           queueMicrotask(() => this.member.syncDone(token))
@@ -375,7 +380,7 @@ export class Replication {
     for (; sync < syncs.length; sync++) this.member.syncDone((syncs[sync] as SyncCompleted).token)
     if (ready.config !== undefined) this.takeUpConfig(ready.config)
     if (ready.snapshotRequested) this.zab.snapshotTaken(this.member.lastProcessedZxid, snapshotBytes(this.member))
-    for (const request of ready.requests) this.handleRequest(request.data)
+    for (const request of ready.requests) this.handleRequest(request.data, request.from)
     if (ready.state !== undefined) this.changeState(ready.state)
   }
 
@@ -514,11 +519,20 @@ export class Replication {
     })
   }
 
-  private handleRequest(data: Uint8Array): void {
+  // `from`, the member that forwarded the request, owns the sessions it speaks for.
+  private handleRequest(data: Uint8Array, from: number): void {
     if (!this.member.leads) return
-    const request = decodeValue(data) as LearnerRequest
+    // A learner's bytes: anything but a request this member understands is dropped, not thrown.
+    let request: LearnerRequest | null
+    try {
+      request = decodeValue(data) as LearnerRequest | null
+    } catch {
+      return
+    }
+    if (typeof request !== 'object' || request === null) return
     if (request.kind === 'touch') this.member.touchSessions(request.sessions)
-    else if (request.kind === 'write') this.member.proposeForwarded(request.write)
+    else if (request.kind === 'write') this.member.proposeForwarded(request.write, from)
+    else if (request.kind === 'revalidate' && typeof request.sessionId === 'bigint') this.member.setOwner(request.sessionId, from)
   }
 
   private changeState(state: RoleState): void {

@@ -10,7 +10,8 @@ import { digestId } from '../digest.js'
 import { ErrorCode } from '../errors.js'
 import { containerCheckIntervalMsDefault, juteMaxBufferBytes, maxSessionTimeoutTicks, minSessionTimeoutTicks, tickTimeMsDefault } from '../limits.js'
 import { SUPER_ID, type Id } from '../protocol/data.js'
-import type { Response } from '../protocol/requests.js'
+import { createModeInfo } from '../protocol/create-mode.js'
+import type { Response, WriteRequest } from '../protocol/requests.js'
 import type { MemberOptions, ResolvedMemberOptions } from './pipeline-types.js'
 
 /**
@@ -37,6 +38,8 @@ export function resolveOptions(options: MemberOptions): ResolvedMemberOptions {
     containerCheckIntervalMs: options.containerCheckIntervalMs ?? containerCheckIntervalMsDefault,
     reconfigEnabled: options.reconfigEnabled ?? false,
     myid: options.myid ?? options.serverId ?? 0,
+    localSessionsEnabled: options.localSessionsEnabled ?? false,
+    localSessionsUpgradingEnabled: options.localSessionsUpgradingEnabled ?? false,
   }
 }
 
@@ -44,6 +47,20 @@ export function resolveOptions(options: MemberOptions): ResolvedMemberOptions {
 export function negotiateTimeout(options: ResolvedMemberOptions, requestedMs: number): number {
   const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = options
   return Math.min(Math.max(requestedMs, min), max)
+}
+
+/**
+ * Whether `request` needs a global session: a create of an ephemeral node, alone or in a multi
+ * (ZooKeeper's checkUpgradeSession looks at create, create2 and multi, not TTL or container creates).
+ */
+export function needsGlobalSession(request: WriteRequest): boolean {
+  if (request.op === 'create') return isEphemeral(request.mode)
+  if (request.op === 'multi') return request.ops.some((op) => op.op === 'create' && isEphemeral(op.mode))
+  return false
+}
+
+function isEphemeral(mode: number): boolean {
+  return createModeInfo(mode)?.ephemeral === true
 }
 
 /** Whether a resuming client gave the session's password; a missing one never matches. */

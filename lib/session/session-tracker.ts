@@ -17,7 +17,16 @@ export interface Session {
   expiresAt: number
   /** Set once the session is closing: it accepts no more requests. */
   closing: boolean
+  /**
+   * The member whose client connection holds the session, as the leader knows it (ZooKeeper's
+   * session owner); undefined until the leader first checks or sets it. Only the leader keeps it,
+   * and it is never replicated: it decides SESSIONMOVED in the leader's prep.
+   */
+  owner: number | undefined
 }
+
+/** What {@link SessionTracker.checkOwner} finds (ZooKeeper's SessionTrackerImpl.checkSession). */
+export type OwnerCheck = 'ok' | 'unknown' | 'closing' | 'moved'
 
 /** Tracks sessions and which of them are due to expire. */
 export class SessionTracker {
@@ -52,7 +61,7 @@ export class SessionTracker {
     // A restored session from this member must never collide with a new id (restart on a virtual
     // clock, or a clock that went backwards).
     if (id >> 56n === this.nextId >> 56n && id >= this.nextId) this.nextId = BigInt.asIntN(64, id + 1n)
-    const session: Session = { id, timeoutMs, passwd, expiresAt: 0, closing: false }
+    const session: Session = { id, timeoutMs, passwd, expiresAt: 0, closing: false, owner: undefined }
     this.sessions.set(id, session)
     this.schedule(session, now)
     return session
@@ -84,6 +93,31 @@ export class SessionTracker {
   /** Gives every open session a full timeout from `now` (a new leader has not heard their pings). */
   touchAll(now: number): void {
     for (const session of this.sessions.values()) if (!session.closing) this.schedule(session, now)
+  }
+
+  /**
+   * ZooKeeper's checkSession: whether a request of session `id` may come from member `owner`. A
+   * session without an owner takes `owner` as its owner; one owned by another member has moved.
+   */
+  checkOwner(id: bigint, owner: number): OwnerCheck {
+    const session = this.sessions.get(id)
+    if (session === undefined) return 'unknown'
+    if (session.closing) return 'closing'
+    if (session.owner === undefined) session.owner = owner
+    return session.owner === owner ? 'ok' : 'moved'
+  }
+
+  /** ZooKeeper's setOwner: the session now lives on member `owner`; false when unknown or closing. */
+  setOwner(id: bigint, owner: number): boolean {
+    const session = this.sessions.get(id)
+    if (session === undefined || session.closing) return false
+    session.owner = owner
+    return true
+  }
+
+  /** Forgets every owner (a new leader learns them again, as ZooKeeper's does). */
+  forgetOwners(): void {
+    for (const session of this.sessions.values()) session.owner = undefined
   }
 
   /** Forgets every session (the member's state is being replaced by a snapshot). */

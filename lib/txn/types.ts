@@ -132,4 +132,12 @@ export type Txn =
 export interface TxnEntry {
   header: TxnHeader
   txn: Txn
+  /**
+   * The myid of the member whose client asked for the transaction (the leader's own for its
+   * clients and its internal ones). A member answers a commit as its own request only when it came
+   * from there: two connections of one session on two members can send the same cxid (a session
+   * that moved), and (session, cxid) alone would hand one the other's answer. Absent in entries
+   * written before it existed.
+   */
+  origin?: number
 }

@@ -140,6 +140,8 @@ export interface ServerInfo {
   approximateDataSize: number
   /** Open sessions. */
   sessions: readonly SessionInfo[]
+  /** Open local sessions (`localSessionsEnabled`), which `sessions` does not list; 0 when absent. */
+  localSessionCount?: number
   /** Ephemeral paths by owning session. */
   ephemerals: ReadonlyMap<bigint, readonly string[]>
   /** Watched paths by the session watching them (every kind of watch). */
@@ -488,7 +490,7 @@ function formatMonitor({ server, port }: FourLetterContext): string {
     ['ephemerals_count', ephemeralsCount],
     ['approximate_data_size', server.approximateDataSize],
     ['global_sessions', server.sessions.length],
-    ['local_sessions', 0],
+    ['local_sessions', server.localSessionCount ?? 0],
   ]
   if (server.learners !== undefined) {
     values.push(['followers', server.learners.followers], ['synced_followers', server.learners.syncedFollowers])

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError, loadMyid, loadZooCfg, parseZooCfg } from '../../../lib/config/zoo-cfg.js'
+import { serverOptionsFor } from '../../../lib/host/zoo-cfg-options.js'
 
 const tutorial = `# The tutorial's replicated zoo.cfg
 tickTime=2000
@@ -60,6 +61,16 @@ describe('parseZooCfg', () => {
     expect(parseZooCfg('dataDir=/d\n')).toMatchObject({ tickTimeMs: 3000, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60_000, initLimit: 10, syncLimit: 5 })
   })
 
+  it('reads localSessionsEnabled and localSessionsUpgradingEnabled, both off by default, and maps them onto the server options', () => {
+    const off = parseZooCfg('dataDir=/d\n')
+    expect(off).toMatchObject({ localSessionsEnabled: false, localSessionsUpgradingEnabled: false })
+    expect(serverOptionsFor(off)).toMatchObject({ localSessionsEnabled: false, localSessionsUpgradingEnabled: false })
+    const on = parseZooCfg('dataDir=/d\nlocalSessionsEnabled=true\nlocalSessionsUpgradingEnabled=true\n')
+    expect(on).toMatchObject({ localSessionsEnabled: true, localSessionsUpgradingEnabled: true, warnings: [] })
+    expect(serverOptionsFor(on)).toMatchObject({ localSessionsEnabled: true, localSessionsUpgradingEnabled: true })
+    expect(parseZooCfg('localSessionsEnabled=true\n')).toMatchObject({ localSessionsEnabled: true, localSessionsUpgradingEnabled: false })
+  })
+
   it('parses observers, client address suffixes and IPv6 hosts', () => {
     const config = parseZooCfg('dataDir=/d\nserver.1=a:1:2;3000\nserver.2=[::1]:4:5:participant;127.0.0.1:3001\nserver.3=c:6:7:observer\n')
     expect(config.servers.map((s) => [s.id, s.host, s.role, s.clientAddress, s.clientPort])).toEqual([
@@ -88,6 +99,8 @@ describe('parseZooCfg', () => {
     ['server.1=a:1:2\n', 'zoo.cfg: dataDir is required for an ensemble (it holds myid)'],
     ['minSessionTimeout=5000\nmaxSessionTimeout=4000\n', 'zoo.cfg:1: minSessionTimeout (5000) is over maxSessionTimeout (4000)'],
     ['just-a-word\n', 'zoo.cfg:1: expected key=value, got "just-a-word"'],
+    ['localSessionsEnabled=maybe\n', 'zoo.cfg:1: localSessionsEnabled must be true or false, got "maybe"'],
+    ['localSessionsUpgradingEnabled=1\n', 'zoo.cfg:1: localSessionsUpgradingEnabled must be true or false, got "1"'],
   ])('rejects %j with a message naming the line', (text, message) => {
     expect(errorOf(() => parseZooCfg(text)).message).toBe(message)
   })

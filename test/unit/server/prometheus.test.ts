@@ -29,8 +29,8 @@ describe('ZooKeeper\'s metric names', () => {
     metrics.elections = 2
     metrics.quorumSize = 3
     const port = { latency: { minMs: 0, avgMs: 1.5, maxMs: 9 }, packetsReceived: 10, packetsSent: 11, connections: 2, uptimeMs: 5000 }
-    const { types, samples } = parse(formatPrometheus(snapshot(metrics, { ephemeralsCount: 1, approximateDataSize: 77, port, learners: { connected: 2, syncedFollowers: 1 } })))
-    const gauges = { znode_count: '4', watch_count: '2', ephemerals_count: '1', approximate_data_size: '77', global_sessions: '1', local_sessions: '0', outstanding_requests: '3', avg_latency: '1.5', max_latency: '9', min_latency: '0', packets_received: '10', packets_sent: '11', num_alive_connections: '2', uptime: '5000', quorum_size: '3', learners: '2', synced_followers: '1' }
+    const { types, samples } = parse(formatPrometheus(snapshot(metrics, { ephemeralsCount: 1, approximateDataSize: 77, localSessionCount: 5, port, learners: { connected: 2, syncedFollowers: 1 } })))
+    const gauges = { znode_count: '4', watch_count: '2', ephemerals_count: '1', approximate_data_size: '77', global_sessions: '1', local_sessions: '5', outstanding_requests: '3', avg_latency: '1.5', max_latency: '9', min_latency: '0', packets_received: '10', packets_sent: '11', num_alive_connections: '2', uptime: '5000', quorum_size: '3', learners: '2', synced_followers: '1' }
     for (const [name, value] of Object.entries(gauges)) {
       expect(types.get(name), name).toBe('gauge')
       expect(samples.get(name), name).toBe(value)

@@ -15,7 +15,7 @@ function heldMember() {
   const held: TxnEntry[] = []
   let zxid = 0
   member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (held.push(entry), ++zxid) })
-  member.setForwarder({ forward: () => false, sync: () => false })
+  member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
   member.setRole('leader')
   const commitNext = () => member.commit(held.shift() as TxnEntry)
   return { member, held, commitNext }

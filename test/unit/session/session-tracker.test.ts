@@ -48,4 +48,43 @@ describe('SessionTracker', () => {
     // (now << 24) >>> 8 keeps 40 bits of the time in bits 16..55 (SessionTrackerImpl).
     expect((a >> 16n) & 0xff_ffff_ffffn).toBe(BigInt(1_700_000_000_000) & 0xff_ffff_ffffn)
   })
+
+  describe('owners (ZooKeeper: SessionTrackerImpl.checkSession / setOwner)', () => {
+    it('takes the first member that checks a session without an owner as its owner', () => {
+      const tracker = new SessionTracker(100, 1, 0)
+      tracker.add(1n, 1000, passwd, 0)
+      expect(tracker.checkOwner(1n, 2)).toBe('ok')
+      expect(tracker.get(1n)?.owner).toBe(2)
+      expect(tracker.checkOwner(1n, 2)).toBe('ok')
+    })
+
+    it('answers moved for another member once the session is owned, until setOwner moves it', () => {
+      const tracker = new SessionTracker(100, 1, 0)
+      tracker.add(1n, 1000, passwd, 0)
+      expect(tracker.setOwner(1n, 2)).toBe(true)
+      expect(tracker.checkOwner(1n, 3)).toBe('moved')
+      expect(tracker.setOwner(1n, 3)).toBe(true)
+      expect(tracker.checkOwner(1n, 3)).toBe('ok')
+      expect(tracker.checkOwner(1n, 2)).toBe('moved')
+    })
+
+    it('answers unknown and closing, and refuses to set the owner of either', () => {
+      const tracker = new SessionTracker(100, 1, 0)
+      expect(tracker.checkOwner(9n, 1)).toBe('unknown')
+      expect(tracker.setOwner(9n, 1)).toBe(false)
+      tracker.add(1n, 1000, passwd, 0)
+      tracker.setClosing(1n)
+      expect(tracker.checkOwner(1n, 1)).toBe('closing')
+      expect(tracker.setOwner(1n, 1)).toBe(false)
+    })
+
+    it('forgets every owner for a new leader', () => {
+      const tracker = new SessionTracker(100, 1, 0)
+      tracker.add(1n, 1000, passwd, 0)
+      tracker.setOwner(1n, 2)
+      tracker.forgetOwners()
+      expect(tracker.get(1n)?.owner).toBeUndefined()
+      expect(tracker.checkOwner(1n, 3)).toBe('ok')
+    })
+  })
 })
