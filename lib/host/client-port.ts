@@ -9,7 +9,7 @@
  * connection; `ip` auth succeeds as `IPAuthenticationProvider` does; sasl runs a DIGEST-MD5
  * exchange when SASL users are configured (./sasl.ts) and without them answers OK with a null
  * token, as ZooKeeper without a SASL server does; with enforced authentication, any other request
- * of a session that holds none of the required schemes is SESSIONCLOSEDREQUIRESASLAUTH, then close; reconfig is RECONFIGDISABLED (reconfig is off by default).
+ * of a session that holds none of the required schemes is SESSIONCLOSEDREQUIRESASLAUTH, then close.
  * A TLS client's verified certificate makes its session `x509:<subject>` from the start (and
  * `super` when the subject is the x509 superuser), as `X509AuthenticationProvider` does at the end
  * of the handshake; `auth x509` is then OK, and AUTHFAILED (closing) on a connection without one,
@@ -387,7 +387,7 @@ class MemberSession implements ClientPortSession {
 }
 
 /**
- * Requests the wire answers without the member: sasl, reconfig, deleteContainer, and `ip` and
+ * Requests the wire answers without the member: sasl, deleteContainer, and `ip` and
  * `x509` auth. An answer that carries the member's zxid reads it when the reply is written, after
  * every earlier request of the connection is answered, as ZooKeeper answers these in order: a
  * session never sees its zxids go back.
@@ -406,9 +406,6 @@ function answerLocally(request: ClientRequest, member: Pipeline, connection: Cli
     // ZooKeeperServer.processSasl with no SASL server: the NPE is caught and OK goes back with a null token.
     case 'sasl':
       return { err: 0, zxid: 0, response: { op: 'sasl', token: null } }
-    // PrepRequestProcessor: reconfig is refused first when reconfigEnabled is false (the default).
-    case 'reconfig':
-      return inOrder(ErrorCode.RECONFIGDISABLED)
     // Only the member's container sweep deletes containers: from a client, as an opcode that
     // Request.isValid refuses (UnimplementedRequestProcessor: UNIMPLEMENTED, then close).
     case 'deleteContainer':
