@@ -267,5 +267,14 @@ async function status(launch: Launch, io: Output): Promise<number> {
     return fail(io, `the server answers but is not serving requests.${quorum}`)
   }
   io.out(mode)
+  const version = await configVersion(launch)
+  if (version !== undefined) io.out(`Config version: ${version}`)
   return 0
+}
+
+/** An ensemble member's configuration version, from the membership `conf` prints; undefined for a standalone server. */
+async function configVersion(launch: Launch): Promise<string | undefined> {
+  const conf = await askServer(launch, 'conf').catch(() => '')
+  const membership = conf.indexOf('membership: ')
+  return membership < 0 ? undefined : /^version=([0-9a-f]+)$/m.exec(conf.slice(membership))?.[1]
 }

@@ -198,6 +198,11 @@ class MemberServerInfo implements ServerInfo {
     return this.member.options.myid
   }
 
+  get membership(): string {
+    const node = this.member.tree.get('/zookeeper/config')
+    return node === undefined ? '' : new TextDecoder().decode(node.data)
+  }
+
   get dataDir(): string {
     return this.options.dataDir
   }

@@ -87,6 +87,8 @@ function toJuteSessionRequest(request: Request): jute.ClientRequest | undefined 
     case 'ping':
     case 'closeSession':
       return { op: request.op }
+    case 'reconfig':
+      return { op: 'reconfig', joiningServers: request.joiningServers, leavingServers: request.leavingServers, newMembers: request.newMembers, curConfigId: request.curConfigId }
     default:
       return undefined
   }
@@ -127,6 +129,7 @@ export function fromJuteResponse(record: jute.ClientResponse): Response {
     case 'check':
       return { err: 0, stat: record.stat }
     case 'getData':
+    case 'reconfig':
       return { err: 0, data: record.data ?? new Uint8Array(0), stat: record.stat }
     case 'getChildren':
       return { err: 0, children: record.children, stat: emptyStat() }

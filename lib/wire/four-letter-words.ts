@@ -154,6 +154,11 @@ export interface ServerInfo {
   maxSessionTimeoutMs: number
   /** The member's id (myid). */
   myid: number
+  /**
+   * An ensemble member's configuration as /zookeeper/config holds it (`server.N` lines, then
+   * `version=`); empty for a standalone server. `conf` prints it after `membership: `.
+   */
+  membership?: string
   /** Where snapshots live; `""` for an in-memory server. */
   dataDir: string
   /** Where the transaction log lives; `""` for an in-memory server. */
@@ -373,7 +378,10 @@ function formatConf(ctx: FourLetterContext): string {
     ['clientPortListenBacklog', -1],
     ['serverId', server.myid],
   ]
-  return lines.map(([k, v]) => `${k}=${v}\n`).join('')
+  const conf = lines.map(([k, v]) => `${k}=${v}\n`).join('')
+  // QuorumZooKeeperServer.dumpConf: an ensemble member adds its membership and its version.
+  const membership = server.membership ?? ''
+  return membership === '' ? conf : `${conf}membership: \n${membership}\n`
 }
 
 /** `DumpCommand`: the session expiry buckets, the ephemerals, the connections. */

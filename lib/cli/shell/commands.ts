@@ -3,6 +3,7 @@
  * and what it does. Output and error lines are zkCli.sh's (see `format.ts`).
  * @module
  */
+import { readFile } from 'node:fs/promises'
 import { CreateMode, parseConnectString, type AddWatchMode, type CreateModeValue, type WatcherType, type ZooKeeperClient } from '../../index.js'
 import { fullVersion } from '../version.js'
 import { clientConfigString } from './config.js'
@@ -179,6 +180,47 @@ async function config(ctx: CommandContext, parsed: ParsedArgs): Promise<undefine
   if (parsed.options.has('s')) printStat(ctx, stat)
 }
 
+/**
+ * zkCli's ReconfigCommand: `-add`/`-remove` change the membership incrementally, `-members` or
+ * `-file` (a dynamic configuration file) replace it, `-v` (hex) makes it conditional; prints the
+ * committed configuration (`-s`: its Stat too).
+ */
+async function reconfig(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
+  const o = parsed.options
+  const incremental = o.has('add') || o.has('remove')
+  const whole = o.has('members') || o.has('file')
+  if (!incremental && !whole) throw new UsageError()
+  if (incremental && whole) throw new ShellError("Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)")
+  if (o.has('members') && o.has('file')) throw new ShellError("Can't use -file and -members together (conflicting non-incremental modes)")
+  const versionText = o.get('v')
+  const fromConfig = versionText === undefined ? undefined : Number.parseInt(versionText, 16)
+  if (fromConfig !== undefined && (!/^[0-9a-fA-F]+$/.test(versionText ?? '') || !Number.isSafeInteger(fromConfig))) throw new ShellError('-v must be followed by a long (configuration version)')
+  const list = (text: string | undefined) => (text === undefined ? undefined : text.toLowerCase().split(',').map((s) => s.trim()).filter((s) => s !== ''))
+  const file = o.get('file')
+  let members = list(o.get('members'))
+  if (file !== undefined) members = await membersOfFile(file)
+  const leaving = list(o.get('remove'))?.map((id) => Number(id))
+  const { data, stat } = await ctx.requireClient().reconfig({
+    ...(o.has('add') ? { joining: list(o.get('add')) ?? [] } : {}),
+    ...(leaving === undefined ? {} : { leaving }),
+    ...(members === undefined ? {} : { members }),
+    ...(fromConfig === undefined ? {} : { fromConfig }),
+  })
+  ctx.output.out(`Committed new configuration:\n${new TextDecoder().decode(data)}`)
+  if (o.has('s')) printStat(ctx, stat)
+}
+
+/** The `server.N` lines of a dynamic configuration file, for `reconfig -file`. */
+async function membersOfFile(path: string): Promise<string[]> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new ShellError(`Error processing ${path}: ${(error as Error).message}`)
+  }
+  return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.startsWith('server.'))
+}
+
 const addWatchModes: Record<string, AddWatchMode> = { PERSISTENT: 'persistent', PERSISTENT_RECURSIVE: 'persistentRecursive' }
 
 async function addWatch(ctx: CommandContext, parsed: ParsedArgs): Promise<undefined> {
@@ -223,6 +265,7 @@ const table: Command[] = [
   { name: 'ls', usage: 'ls [-s] [-w] [-R] path', options: { s: 'flag', w: 'flag', R: 'flag' }, argsMin: 1, argsMax: 1, run: ls },
   { name: 'printwatches', usage: 'printwatches on|off', options: none, argsMin: 0, argsMax: 1, run: printwatches },
   { name: 'quit', usage: 'quit ', options: none, argsMin: 0, argsMax: 0, run: async () => 'quit' },
+  { name: 'reconfig', usage: 'reconfig [-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | [-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]', options: { s: 'flag', v: 'value', add: 'value', remove: 'value', members: 'value', file: 'value' }, argsMin: 0, argsMax: 0, run: reconfig },
   { name: 'redo', usage: 'redo cmdno', options: none, argsMin: 1, argsMax: 1, run: async () => undefined },
   { name: 'removewatches', usage: 'removewatches path [-c|-d|-a] [-l]', options: { c: 'flag', d: 'flag', a: 'flag', l: 'flag' }, argsMin: 1, argsMax: 1, run: removeWatches },
   { name: 'rmr', usage: 'rmr path', options: none, argsMin: 1, argsMax: 1, run: deleteAll },

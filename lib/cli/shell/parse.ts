@@ -22,7 +22,7 @@ export function tokenize(line: string): string[] {
   return words
 }
 
-/** The options a command takes: each letter, and whether it takes a value (`-v 3`). */
+/** The options a command takes: each letter (or long name, as reconfig's `-members`), and whether it takes a value (`-v 3`). */
 export type OptionSpec = Readonly<Record<string, 'flag' | 'value'>>
 
 /** A parsed command: its option values (flags as `''`) and its positional arguments. */
@@ -45,6 +45,18 @@ export function parseOptions(words: readonly string[], spec: OptionSpec): Parsed
     const word = words[i] ?? ''
     if (i === 0 || !/^-[A-Za-z]/.test(word)) {
       args.push(word)
+      continue
+    }
+    // A long option (`-members x`, as reconfig's), when the command names one so.
+    const long = word.slice(1)
+    if (long.length > 1 && spec[long] !== undefined) {
+      if (spec[long] === 'flag') options.set(long, '')
+      else {
+        const next = words[i + 1]
+        if (next === undefined) return `Missing argument for option: ${long}`
+        options.set(long, next)
+        i++
+      }
       continue
     }
     // Clustered flags (`-es`) as Commons CLI's PosixParser accepts them.

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, createServer, type Server } from '../../../lib/index.js'
 import { clientConfigString } from '../../../lib/cli/shell/config.js'
-import { shell } from './shell-helpers.js'
+import { normalise, shell } from './shell-helpers.js'
+import { TestingCluster } from '../../../lib/testing/index.js'
+import { digestId } from '../../../lib/digest.js'
 
 let server: Server
 let cs: string
@@ -78,5 +80,40 @@ describe('whoami', () => {
     expect(session.code).toBe(0)
     const answers = session.out.split('Auth scheme: User\n').slice(1).map((block) => block.split('\n').filter((l) => /^\w+: /.test(l)))
     expect(answers).toEqual([['ip: 127.0.0.1'], ['ip: 127.0.0.1', 'digest: alice']])
+  })
+})
+
+describe('reconfig', () => {
+  it('changes the membership as zkCli does, printing the committed configuration', async () => {
+    const cluster = await TestingCluster.start({ size: 3, clientPorts: true, reconfigEnabled: true, superDigest: digestId('super:secret') })
+    try {
+      const leader = await cluster.waitForLeader()
+      const follower = [1, 2, 3].find((id) => id !== leader.myid) as number
+      const victim = [1, 2, 3].find((id) => id !== leader.myid && id !== follower) as number
+      const at = cluster.member(follower).connectString ?? ''
+      // As anyone, it is refused; as the super user it commits.
+      expect(await shell(['-server', at, 'reconfig', '-remove', String(victim)])).toMatchObject({ code: 1, err: 'Insufficient permission : null\n' })
+      const session = await shell(['-server', at], `addauth digest super:secret\nreconfig -remove ${victim}\nconfig -c\n`)
+      expect(session.code, session.err).toBe(0)
+      const lines = normalise(session.out).split('\n')
+      const committed = lines.indexOf('Committed new configuration:')
+      expect(committed).toBeGreaterThanOrEqual(0)
+      const servers = lines.slice(committed + 1).filter((line) => line.startsWith('server.'))
+      expect(servers.map((line) => Number(/^server\.(\d+)=/.exec(line)?.[1]))).toEqual([1, 2, 3].filter((id) => id !== victim))
+      const version = lines.slice(committed + 1).find((line) => line.startsWith('version='))?.slice('version='.length)
+      expect(version).toMatch(/^[0-9a-f]+$/)
+      // config -c: the version and the remaining servers' client addresses.
+      expect(lines.some((line) => line.startsWith(`${version} `))).toBe(true)
+    } finally {
+      await cluster.close()
+    }
+  })
+
+  it('refuses what zkCli refuses before sending anything', async () => {
+    expect(await run('reconfig')).toMatchObject({ code: 1 })
+    expect(await run('reconfig', '-add', 'server.4=h:1:2;3', '-members', 'server.1=h:1:2;3')).toEqual({ code: 1, out: '', err: "Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)\n" })
+    expect(await run('reconfig', '-remove', '2', '-v', 'xyz')).toEqual({ code: 1, out: '', err: '-v must be followed by a long (configuration version)\n' })
+    // A standalone server does not reconfigure.
+    expect(await run('reconfig', '-remove', '2')).toMatchObject({ code: 1, err: expect.stringMatching(/Reconfig is disabled|Unimplemented/) })
   })
 })
