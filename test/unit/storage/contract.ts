@@ -455,6 +455,28 @@ export function storageContract(factory: BackingFactory): void {
       })
     })
 
+    describe('the member configuration', () => {
+      it('is undefined until set, then reads back as a copy and survives a restart', async () => {
+        const storage = await start()
+        expect(storage.memberConfig).toBeUndefined()
+        const bytes = new Uint8Array([1, 2, 3])
+        await storage.setMemberConfig(bytes)
+        bytes[0] = 9
+        expect([...(storage.memberConfig ?? [])]).toEqual([1, 2, 3])
+        await storage.close()
+        const again = await start()
+        expect([...(again.memberConfig ?? [])]).toEqual([1, 2, 3])
+      })
+
+      it('refuses to open when its record is corrupt, naming the key', async () => {
+        const storage = await start()
+        await storage.setMemberConfig(new Uint8Array([7]))
+        await storage.close()
+        await backing.raw((db) => db.put(codec.memberConfigKey, new Uint8Array([1, 2, 3, 4, 5, 6])))
+        await expect(start()).rejects.toMatchObject({ code: 'CORRUPTION', key: 'meta/memberConfig' })
+      })
+    })
+
     describe('purge (autopurge.snapRetainCount)', () => {
       /** Five snapshots at zxids 20, 40, .. 100 with log entries 1..100 around them. */
       async function history(storage: Storage): Promise<void> {
