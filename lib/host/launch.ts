@@ -256,10 +256,14 @@ function zabLimits(options: LaunchSpec['options'], voterCount: number, tickTimeM
   }
 }
 
-/** A member a reconfig removed does not start again, as ZooKeeper refuses a myid not in its configuration. */
+/**
+ * A member its last configuration does not name does not start again, as ZooKeeper refuses a
+ * myid not in its configuration: a reconfig removed it, or it synced as a joiner and was never
+ * added.
+ */
 function refuseIfRemoved(config: MemberConfig | undefined, myid: number): void {
   if (config === undefined || isMemberOf(config, myid)) return
-  throw new Error(`member ${myid} was removed from the ensemble by reconfig (configuration version 0x${config.version.toString(16)}); to join it again, start it with an empty dataDir and add it with reconfig -add`)
+  throw new Error(`member ${myid} is not in the configuration it last synced with (version 0x${config.version.toString(16)}): a reconfig removed it, or it joined and was never added. To join the ensemble, start it with an empty dataDir and add it with reconfig -add`)
 }
 
 /**
@@ -272,7 +276,11 @@ function takeUpConfigurations(spec: LaunchSpec, core: Core, active: MemberConfig
   const { member, replication, transport } = core
   const { options, logger } = spec
   member.setReconfigSupport({ ensemble: replication.ensembleState, planner: reconfigPlanner, standaloneEnabled: options.standaloneEnabled !== false, warn: (line) => logger.info(line) })
+  const startupVersion = options.configVersion ?? 0
   const follow = (config: MemberConfig, persisted: boolean): void => {
+    // The start-up configuration as another member wrote it (its own view of the addresses, say
+    // through proxies) changes nothing here: only a configuration a reconfig made is taken up.
+    if (config.version <= startupVersion) return
     let servers: ServerSpec[]
     try {
       servers = serversOfText(config.text)
@@ -282,16 +290,15 @@ function takeUpConfigurations(spec: LaunchSpec, core: Core, active: MemberConfig
     core.servers = servers
     member.metrics.quorumSize = servers.filter((s) => s.role === 'participant').length
     transport?.setMembers?.(peerAddressesOf(servers))
-    // Only a configuration a reconfig made (or one the member caught up with) is written out.
-    if (!persisted || options.zooCfgPath === undefined || config.version <= (options.configVersion ?? 0)) return
+    if (!persisted || options.zooCfgPath === undefined) return
     writeDynamicConfig(options.zooCfgPath, config.version, config.text).then(
       (file) => logger.info(`configuration 0x${config.version.toString(16)} active: wrote ${file}`),
       (error: unknown) => logger.error(`configuration 0x${config.version.toString(16)} active, but writing it next to ${options.zooCfgPath} failed: ${(error as Error).message}`),
     )
   }
   member.showConfig(active.text, active.version)
-  // A configuration restored from disk differs from the start-up one: reach its members.
-  if (active.text !== dynamicConfigText(spec.servers)) follow(active, false)
+  // A configuration restored from disk, later than the start-up one: reach its members.
+  follow(active, false)
   replication.onConfig = (config) => follow(config, true)
 }
 
