@@ -119,6 +119,46 @@ describe('dynamic reconfiguration', () => {
     expect(restarted.status().config.active).toMatchObject({ version, voters: [1, 2, 3, 4] })
   })
 
+  it('addMember({ observer: true }) adds a member that serves reads and writes but has no vote', async () => {
+    const c = await start(3, 17)
+    const zk = await c.connect()
+    await zk.create('/seen', 'before')
+    const observer = await c.addMember({ observer: true })
+    expect(observer.myid).toBe(4)
+    expect(c.servers.find((s) => s.id === 4)?.role).toBe('observer')
+    // addMember resolves once the leader committed the configuration; the observer learns it by INFORM.
+    await c.until(() => observer.status().config.active.observers.includes(4), 'the observer to learn the configuration naming it')
+    expect(observer.mode).toBe('observer')
+    expect(observer.status().config.active.voters).toEqual([1, 2, 3])
+    const reader = await c.connect(4)
+    expect(decoder.decode((await reader.getData('/seen')).data)).toBe('before')
+    await zk.setData('/seen', 'after')
+    await reader.sync('/seen')
+    expect(decoder.decode((await reader.getData('/seen')).data)).toBe('after')
+    // A write through the observer goes to the leader and comes back committed.
+    expect(await reader.create('/from-observer', '')).toBe('/from-observer')
+    expect((await configOf(reader)).text).toMatch(/^server\.4=.*:observer$/m)
+  })
+
+  it('removeMember(leader) hands leadership to another member; both calls need reconfigEnabled', async () => {
+    const c = await start(3, 19)
+    const leader = await c.waitForLeader()
+    await c.removeMember(leader.myid)
+    expect(c.running).not.toContain(leader.myid)
+    expect(c.servers.map((s) => s.id)).not.toContain(leader.myid)
+    const next = await c.waitForLeader()
+    expect(next.myid).not.toBe(leader.myid)
+    expect(next.status().config.active.voters).toEqual([1, 2, 3].filter((id) => id !== leader.myid))
+    const zk = await c.connect(next.myid)
+    expect(await zk.create('/after', 'x')).toBe('/after')
+    await expect(c.removeMember(leader.myid)).rejects.toThrow(RangeError)
+    await c.close()
+    cluster = await TestingCluster.start({ size: 3, seed: 19 })
+    await expect(cluster.addMember()).rejects.toThrow(/reconfigEnabled: true/)
+    await expect(cluster.removeMember(1)).rejects.toThrow(/reconfigEnabled: true/)
+    expect(cluster.running).toEqual([1, 2, 3])
+  })
+
   it('is refused when reconfigEnabled is off, and on a standalone server', async () => {
     cluster = await TestingCluster.start({ size: 3, seed: 3 })
     const zk = await cluster.connect()
