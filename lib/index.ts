@@ -35,6 +35,7 @@ export { clientPortAddressDefault, memberOptionsFor, metricsOptionsFor, serverOp
 export { TlsConfigError } from './host/tls-stores.js'
 export type { ServerTlsOptions } from './host/tls.js'
 export type { QuorumTlsOptions } from './host/quorum-tls.js'
+export type { QuorumSaslOptions } from './host/quorum-sasl.js'
 export type { AdminServerTlsOptions } from './host/types.js'
 export type { TlsStoreOptions } from './host/tls-stores.js'
 export { AuthConfigError } from './host/sasl.js'

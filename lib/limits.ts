@@ -274,6 +274,26 @@ export const peerPendingConnectionsMax = 64
  */
 export const peerHelloTimeoutMs = 5_000
 
+/**
+ * Largest frame of a quorum SASL exchange (after the hello, before the connection is
+ * authenticated), in bytes: a DIGEST-MD5 token is at most 4096 bytes, its envelope a few dozen.
+ * A longer announced frame closes the connection before any of it is buffered.
+ */
+export const peerSaslFrameBytesMax = 8 * 1024
+
+/**
+ * Time a quorum SASL exchange may take, in ms from the hello's acceptance (or, on the dialling
+ * side, from the connect): a deadline, not an idle timeout (ZooKeeper bounds it by the socket's
+ * read timeout, `cnxTimeout`, 5 s).
+ */
+export const peerSaslTimeoutMs = 5_000
+
+/**
+ * Challenges an accepting member sends in one quorum SASL exchange before it gives up: DIGEST-MD5
+ * needs one (ZooKeeper's SaslQuorumAuthServer allows `MAX_RETRIES`, 5).
+ */
+export const peerSaslRoundsMax = 5
+
 // ---------------------------------------------------------------------------------------------
 // The client (lib/client).
 

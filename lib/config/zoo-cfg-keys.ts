@@ -8,6 +8,7 @@
  * ZooKeeper's zoo.cfg gives them (`zookeeper.maxCnxns` and `maxCnxns` are one setting).
  * @module
  */
+import { quorumSaslKeys } from './zoo-cfg-sasl.js'
 
 /** Where a setting that Paddock reads but that changes nothing is explained: the warning's text. */
 export interface NoEffectKey {
@@ -87,8 +88,8 @@ const tlsKeys: readonly string[] = [
   'ssl.quorum.context.supplier.class', 'portUnification', 'sslQuorumReloadCertFiles',
 ]
 
-/** The client-authentication keys (lib/config/zoo-cfg-sasl.ts reads them), besides the `zookeeper.` ones above. */
-const saslKeys: readonly string[] = ['jaasLoginConfig', 'java.security.auth.login.config']
+/** The authentication keys (lib/config/zoo-cfg-sasl.ts reads them), besides the `zookeeper.` ones above. */
+const saslKeys: readonly string[] = ['jaasLoginConfig', 'java.security.auth.login.config', ...quorumSaslKeys]
 
 /** Every named key Paddock reads, under each of its names (families like `server.N` aside). */
 export const zooCfgKeys: readonly string[] = [...new Set([...coreKeys, ...tlsKeys, ...saslKeys, ...aliases.keys()])]

@@ -8,7 +8,12 @@
  * - `zookeeper.enforce.auth.enabled` and `zookeeper.enforce.auth.schemes`, and
  *   `zookeeper.sessionRequireClientSASLAuth` (which stands for both with the scheme `sasl`).
  *
- * Parsing only: the JAAS file is read when the server starts (lib/host/sasl.ts).
+ * And member-to-member SASL (ZooKeeper's QuorumAuth keys, read only from zoo.cfg, as QuorumPeerConfig
+ * does): `quorum.auth.enableSasl`, `quorum.auth.learnerRequireSasl`, `quorum.auth.serverRequireSasl`,
+ * `quorum.auth.learner.saslLoginContext` (default `QuorumLearner`) and
+ * `quorum.auth.server.saslLoginContext` (default `QuorumServer`), sections of the same JAAS file.
+ *
+ * Parsing only: the JAAS file is read when the server starts (lib/host/sasl.ts, lib/host/quorum-sasl.ts).
  * `zookeeper.sasl.client`-style client keys are not server settings and are not read here.
  * @module
  */
@@ -27,11 +32,38 @@ export interface ZooCfgSasl {
   enforceSchemes: string[]
   /** Whether sessionRequireClientSASLAuth=true was given: it overrides the enforce.auth keys. */
   requireSasl: boolean
+  /** `quorum.auth.enableSasl`: members authenticate to each other. @defaultValue false */
+  quorumEnableSasl: boolean
+  /** `quorum.auth.learnerRequireSasl`: a member closes a connection it dialled that does not authenticate. @defaultValue false */
+  quorumLearnerRequireSasl: boolean
+  /** `quorum.auth.serverRequireSasl`: a member closes an accepted connection that does not authenticate. @defaultValue false */
+  quorumServerRequireSasl: boolean
+  /** `quorum.auth.learner.saslLoginContext`: the JAAS section with this member's username and password. @defaultValue 'QuorumLearner' */
+  quorumLearnerSection: string
+  /** `quorum.auth.server.saslLoginContext`: the JAAS section with the members' users. @defaultValue 'QuorumServer' */
+  quorumServerSection: string
 }
+
+/** ZooKeeper's default JAAS section of a member's own credentials (QuorumAuth). */
+export const quorumLearnerSectionDefault = 'QuorumLearner'
+/** ZooKeeper's default JAAS section of the users members authenticate as (QuorumAuth). */
+export const quorumServerSectionDefault = 'QuorumServer'
 
 /** Settings with ZooKeeper's defaults: no SASL, nothing enforced. */
 export function saslDefaults(): ZooCfgSasl {
-  return { jaasFile: undefined, serverSection: 'Server', superUser: undefined, enforce: false, enforceSchemes: [], requireSasl: false }
+  return {
+    jaasFile: undefined,
+    serverSection: 'Server',
+    superUser: undefined,
+    enforce: false,
+    enforceSchemes: [],
+    requireSasl: false,
+    quorumEnableSasl: false,
+    quorumLearnerRequireSasl: false,
+    quorumServerRequireSasl: false,
+    quorumLearnerSection: quorumLearnerSectionDefault,
+    quorumServerSection: quorumServerSectionDefault,
+  }
 }
 
 function unprefixed(key: string): string {
@@ -53,6 +85,7 @@ export function applySaslKey(sasl: ZooCfgSasl, key: string, value: string, fail:
     sasl.jaasFile = value
     return true
   }
+  if (key.startsWith('quorum.auth.')) return applyQuorumSaslKey(sasl, key, value, fail)
   switch (unprefixed(key)) {
     case 'sasl.serverconfig':
       sasl.serverSection = value
@@ -72,6 +105,59 @@ export function applySaslKey(sasl: ZooCfgSasl, key: string, value: string, fail:
     default:
       return false
   }
+}
+
+/** The bare `quorum.auth.*` keys ZooKeeper's QuorumPeerConfig reads (Kerberos' principal aside). */
+export const quorumSaslKeys: readonly string[] = [
+  'quorum.auth.enableSasl',
+  'quorum.auth.learnerRequireSasl',
+  'quorum.auth.serverRequireSasl',
+  'quorum.auth.learner.saslLoginContext',
+  'quorum.auth.server.saslLoginContext',
+  'quorum.auth.kerberos.servicePrincipal',
+]
+
+function applyQuorumSaslKey(sasl: ZooCfgSasl, key: string, value: string, fail: (message: string) => Error): boolean {
+  switch (key) {
+    case 'quorum.auth.enableSasl':
+      sasl.quorumEnableSasl = bool(key, value, fail)
+      return true
+    case 'quorum.auth.learnerRequireSasl':
+      sasl.quorumLearnerRequireSasl = bool(key, value, fail)
+      return true
+    case 'quorum.auth.serverRequireSasl':
+      sasl.quorumServerRequireSasl = bool(key, value, fail)
+      return true
+    case 'quorum.auth.learner.saslLoginContext':
+      sasl.quorumLearnerSection = value
+      return true
+    case 'quorum.auth.server.saslLoginContext':
+      sasl.quorumServerSection = value
+      return true
+    case 'quorum.auth.kerberos.servicePrincipal':
+      throw fail(`${key}=${value}: Kerberos (GSSAPI) between members is not supported by Paddock; quorum SASL is DIGEST-MD5 (org.apache.zookeeper.server.auth.DigestLoginModule in the ${sasl.quorumServerSection} and ${sasl.quorumLearnerSection} sections)`)
+    default:
+      return false
+  }
+}
+
+/**
+ * What is wrong with the quorum SASL switches, with the key to blame, as ZooKeeper's
+ * QuorumPeerConfig checks them: either require switch needs enableSasl, and serverRequireSasl
+ * needs learnerRequireSasl (a member that requires others to authenticate but does not
+ * authenticate itself could not join them); enableSasl needs the JAAS file. Undefined when fine.
+ */
+export function quorumSaslProblem(sasl: ZooCfgSasl): { key: string; message: string } | undefined {
+  const off = 'quorum.auth.enableSasl is false'
+  if (!sasl.quorumEnableSasl && sasl.quorumServerRequireSasl) return { key: 'quorum.auth.serverRequireSasl', message: `${off}, so quorum.auth.serverRequireSasl cannot be true` }
+  if (!sasl.quorumEnableSasl && sasl.quorumLearnerRequireSasl) return { key: 'quorum.auth.learnerRequireSasl', message: `${off}, so quorum.auth.learnerRequireSasl cannot be true` }
+  if (!sasl.quorumLearnerRequireSasl && sasl.quorumServerRequireSasl) {
+    return { key: 'quorum.auth.serverRequireSasl', message: 'quorum.auth.learnerRequireSasl is false, so quorum.auth.serverRequireSasl cannot be true (this member could not authenticate to the others)' }
+  }
+  if (sasl.quorumEnableSasl && sasl.jaasFile === undefined) {
+    return { key: 'quorum.auth.enableSasl', message: `quorum.auth.enableSasl=true needs a JAAS file (java.security.auth.login.config or jaasLoginConfig) with the ${sasl.quorumServerSection} and ${sasl.quorumLearnerSection} sections` }
+  }
+  return undefined
 }
 
 /**

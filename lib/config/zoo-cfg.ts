@@ -23,7 +23,7 @@ import {
 import { environmentLines, type EnvironmentOverride } from './zoo-cfg-env.js'
 import { canonicalKey, isZooCfgKey, noEffectKeys } from './zoo-cfg-keys.js'
 import { applyTlsKey, quorumTlsProblem, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
-import { applySaslKey, saslDefaults, type ZooCfgSasl } from './zoo-cfg-sasl.js'
+import { applySaslKey, quorumSaslProblem, saslDefaults, type ZooCfgSasl } from './zoo-cfg-sasl.js'
 import { isQuorumGroupKey, quorumGroupsOf, type ZooCfgQuorumGroups } from './zoo-cfg-quorum.js'
 
 export type { ZooCfgQuorumTls, ZooCfgStore, ZooCfgTls } from './zoo-cfg-tls.js'
@@ -380,6 +380,8 @@ export function parseZooCfg(text: string, file = '', options: ZooCfgParseOptions
   }
   const quorumWrong = quorumTlsProblem(config.tls.quorum, config.tls.lines, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
   if (quorumWrong !== undefined) throw lineError(file, seen.get('sslQuorum'), quorumWrong)
+  const saslWrong = quorumSaslProblem(config.sasl)
+  if (saslWrong !== undefined) throw lineError(file, seen.get(saslWrong.key), saslWrong.message)
   return config
 }
 

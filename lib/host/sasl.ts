@@ -28,6 +28,12 @@ export interface ClientSaslOptions {
   section?: string | undefined
   /** The SASL user that holds every permission (ZooKeeper's `zookeeper.superUser`). */
   superUser?: string | undefined
+  /**
+   * A JAAS file without the section means no client SASL rather than an error (as ZooKeeper skips
+   * client SASL then): for a file that may hold only the members' `QuorumServer` and
+   * `QuorumLearner` sections. @defaultValue false
+   */
+  sectionOptional?: boolean | undefined
 }
 
 /**
@@ -72,14 +78,17 @@ export async function loadClientAuth(
   return new ClientAuthenticator(users, sasl?.superUser, enforce, logger)
 }
 
-async function saslUsers(sasl: ClientSaslOptions): Promise<ReadonlyMap<string, string>> {
+async function saslUsers(sasl: ClientSaslOptions): Promise<ReadonlyMap<string, string> | undefined> {
   if ((sasl.users === undefined) === (sasl.jaasFile === undefined)) throw new AuthConfigError('sasl: give either users or jaasFile')
   let users: ReadonlyMap<string, string>
   if (sasl.jaasFile !== undefined) {
     const text = await readFile(sasl.jaasFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new JaasError(`${sasl.jaasFile}: cannot be read (${error.code ?? error.message})`)
     })
-    users = jaasServerUsers(parseJaas(text, sasl.jaasFile), sasl.section ?? 'Server', sasl.jaasFile)
+    const jaas = parseJaas(text, sasl.jaasFile)
+    const section = sasl.section ?? 'Server'
+    if (sasl.sectionOptional === true && !jaas.has(section)) return undefined
+    users = jaasServerUsers(jaas, section, sasl.jaasFile)
   } else {
     users = userMap(sasl.users ?? {})
   }

@@ -6,10 +6,12 @@
  */
 import { certReloadSettleMs } from '../limits.js'
 import { startTcpTransport, type PeerAddress, type PeerTlsOptions, type TcpPeerTransport } from '../peer/tcp.js'
+import type { PeerSaslOptions } from '../peer/sasl.js'
 import type { PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
 import { quorumGroupsOf } from '../config/zoo-cfg-quorum.js'
 import { launch } from './launch.js'
+import { loadQuorumSasl } from './quorum-sasl.js'
 import { loadQuorumTls, quorumTlsFiles, type QuorumTlsOptions } from './quorum-tls.js'
 import { watchFiles } from './tls.js'
 import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
@@ -44,18 +46,25 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   const logger = options.logger ?? consoleLogger(options.myid)
   const port = options.port ?? me.clientPort
   const tls = options.quorumTls === undefined ? undefined : await loadQuorumTls(options.quorumTls)
+  const sasl = options.quorumSasl === undefined ? undefined : await loadQuorumSasl(options.quorumSasl, options.myid)
   return launch({
     options,
     myid: options.myid,
     servers: options.servers,
     clientPort: port === undefined ? undefined : { port, host: options.host ?? me.clientAddress ?? '127.0.0.1' },
     logger,
-    connectPeers: (replication) => connectPeers(options, replication, logger, tls),
+    connectPeers: (replication) => connectPeers(options, replication, logger, tls, sasl),
     waitUntilServing: false,
   })
 }
 
-async function connectPeers(options: MemberStartOptions, replication: Replication, logger: ReplicationLogger, tls: PeerTlsOptions | undefined): Promise<PeerTransport> {
+async function connectPeers(
+  options: MemberStartOptions,
+  replication: Replication,
+  logger: ReplicationLogger,
+  tls: PeerTlsOptions | undefined,
+  sasl: PeerSaslOptions | undefined,
+): Promise<PeerTransport> {
   const handler = {
     message: replication.receive.bind(replication),
     disconnected: replication.disconnected.bind(replication),
@@ -69,6 +78,7 @@ async function connectPeers(options: MemberStartOptions, replication: Replicatio
     handler,
     log: (line) => logger.info(line),
     ...(tls === undefined ? {} : { tls }),
+    ...(sasl === undefined ? {} : { sasl }),
     ...(options.quorumListenOnAllIPs === undefined ? {} : { listenOnAllIPs: options.quorumListenOnAllIPs }),
     ...(options.electionPortBindRetry === undefined ? {} : { electionPortBindRetry: options.electionPortBindRetry }),
     // A server joining before a reconfig names it is accepted only where reconfig may name it.

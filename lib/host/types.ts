@@ -14,6 +14,7 @@ import type { ClientPortOptions } from '../wire/server.js'
 import type { ServerTlsOptions } from './tls.js'
 import type { ClientSaslOptions, EnforceAuthOptions } from './sasl.js'
 import type { QuorumTlsOptions } from './quorum-tls.js'
+import type { QuorumSaslOptions } from './quorum-sasl.js'
 import type { TlsStoreOptions } from './tls-stores.js'
 import type { Storage } from '../../storage/index.js'
 
@@ -203,6 +204,14 @@ export interface MemberStartOptions extends ServerOptions {
    * fails with a `TlsConfigError` naming the `ssl.quorum.*` key when the stores cannot be used.
    */
   quorumTls?: QuorumTlsOptions
+  /**
+   * SASL DIGEST-MD5 between members (zoo.cfg's `quorum.auth.enableSasl=true` with
+   * `quorum.auth.learnerRequireSasl` and `quorum.auth.serverRequireSasl`): every new quorum and
+   * election connection authenticates after TLS and the hello, before any of its messages is
+   * delivered. A user named `server<N>` may speak only as member N, and member N must use it when
+   * it exists. Start-up fails with a `JaasError` or `AuthConfigError` when the settings cannot run.
+   */
+  quorumSasl?: QuorumSaslOptions
   /**
    * Members of one process talk through this hub instead of TCP (in-process clusters, the
    * simulator's network).

@@ -5,6 +5,7 @@
  * @module
  */
 import { enforcedSchemes } from '../config/zoo-cfg-sasl.js'
+import type { QuorumSaslOptions } from './quorum-sasl.js'
 import type { QuorumTlsOptions } from './quorum-tls.js'
 import { resolve } from 'node:path'
 import { clientPortDefault } from '../client/connect-string.js'
@@ -77,7 +78,10 @@ export function authOptionsFor(config: ZooConfig): Pick<ServerOptions, 'sasl' | 
   const { sasl } = config
   const schemes = enforcedSchemes(sasl)
   return {
-    ...(sasl.jaasFile === undefined ? {} : { sasl: { jaasFile: resolve(sasl.jaasFile), section: sasl.serverSection, superUser: sasl.superUser } }),
+    // A JAAS file given for quorum SASL may have no client section: then clients get no SASL.
+    ...(sasl.jaasFile === undefined
+      ? {}
+      : { sasl: { jaasFile: resolve(sasl.jaasFile), section: sasl.serverSection, superUser: sasl.superUser, ...(sasl.quorumEnableSasl ? { sectionOptional: true } : {}) } }),
     ...(schemes === undefined ? {} : { enforceAuth: { schemes } }),
   }
 }
@@ -96,6 +100,22 @@ export function quorumTlsOptionsFor(config: ZooConfig): QuorumTlsOptions | undef
     enabledProtocols: quorum.enabledProtocols,
     ciphersuites: quorum.ciphersuites,
     reloadCertFiles: quorum.reloadCertFiles,
+  }
+}
+
+/**
+ * Member-to-member SASL as a zoo.cfg asks (`quorum.auth.enableSasl=true`, the require switches, and
+ * the JAAS file, made absolute, with its `quorum.auth.*.saslLoginContext` sections), or undefined.
+ */
+export function quorumSaslOptionsFor(config: ZooConfig): QuorumSaslOptions | undefined {
+  const { sasl } = config
+  if (!sasl.quorumEnableSasl || sasl.jaasFile === undefined) return undefined
+  return {
+    jaasFile: resolve(sasl.jaasFile),
+    learnerSection: sasl.quorumLearnerSection,
+    serverSection: sasl.quorumServerSection,
+    learnerRequireSasl: sasl.quorumLearnerRequireSasl,
+    serverRequireSasl: sasl.quorumServerRequireSasl,
   }
 }
 
@@ -171,7 +191,8 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
  * The {@link MemberStartOptions} of ensemble member `myid` under a zoo.cfg: everything
  * {@link serverOptionsFor} maps, plus the server list, reconfigEnabled with the configuration's
  * version and the file (which a reconfig rewrites, as ZooKeeper does), initLimit and syncLimit, hierarchical
- * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry and leaderServes.
+ * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry, leaderServes,
+ * member-to-member TLS ({@link quorumTlsOptionsFor}) and SASL ({@link quorumSaslOptionsFor}).
  *
  * ```ts
  * const config = await loadZooCfg('/etc/paddock/zoo.cfg')
@@ -180,6 +201,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
  */
 export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOptions {
   const quorumTls = quorumTlsOptionsFor(config)
+  const quorumSasl = quorumSaslOptionsFor(config)
   return {
     ...serverOptionsFor(config, myid),
     myid,
@@ -195,5 +217,6 @@ export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOp
     electionPortBindRetry: config.electionPortBindRetry,
     leaderServes: config.leaderServes,
     ...(quorumTls === undefined ? {} : { quorumTls }),
+    ...(quorumSasl === undefined ? {} : { quorumSasl }),
   }
 }

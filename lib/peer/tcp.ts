@@ -16,6 +16,14 @@
  * hello is accepted only from a peer whose certificate names the host of the member it claims to
  * be, so a member's certificate cannot vote as another member.
  *
+ * With {@link TcpTransportOptions.sasl} (ZooKeeper's `quorum.auth.enableSasl`) each new connection
+ * authenticates after TLS and the hello, before any of its frames reach the handler (sasl.ts has
+ * the exchange): the dialling member proves a password of the accepting member's QuorumServer
+ * users, and the user it proves must be allowed to speak as the member id its hello claims. A
+ * connection that must authenticate (serverRequireSasl, learnerRequireSasl) and does not is closed
+ * with nothing of it delivered. Both ports are covered, as in ZooKeeper: a member that could vote
+ * unauthenticated could elect itself, or anyone, leader.
+ *
  * Every socket event and timer runs inside one boundary ({@link TcpTransport.guard}): an error
  * while decoding or handling a peer's frames closes that connection and is logged; a broken ZAB
  * invariant also goes to the handler's `fatal` (transport.ts has the contract).
@@ -25,10 +33,11 @@ import { createServer, isIP, Socket, type Server } from 'node:net'
 import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, Server as TlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
 import {
   electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
-  peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin,
+  peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import { describeError, escalate } from './boundary.js'
+import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
 import type { PeerAddress, PeerChannel, PeerEndpoint, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
@@ -81,6 +90,13 @@ export interface TcpTransportOptions {
   pendingConnectionsMax?: number
   /** Mutual TLS on both ports (ZooKeeper's sslQuorum). @defaultValue plain TCP */
   tls?: PeerTlsOptions
+  /**
+   * Quorum SASL on both ports (ZooKeeper's `quorum.auth.enableSasl`), after TLS and the hello.
+   * @defaultValue none: no connection authenticates, and a dialler asking for SASL is told so
+   */
+  sasl?: PeerSaslOptions
+  /** Time a quorum SASL exchange may take, ms. @defaultValue {@link peerSaslTimeoutMs} */
+  saslTimeoutMs?: number
 }
 
 /** Member-to-member TLS: what both directions present and trust. */
@@ -171,6 +187,11 @@ function helloId(value: unknown): number | undefined {
   return tag === handshakeTag && typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined
 }
 
+/** Whether a hello asks for a quorum SASL exchange before anything else. */
+function helloAsksSasl(value: unknown): boolean {
+  return (value as { sasl?: unknown }).sasl === true
+}
+
 /** The address in a hello, when it carries a valid one (a joiner's, for dialling back). */
 function helloAddress(value: unknown): PeerEndpoint | undefined {
   const address = (value as { address?: unknown }).address
@@ -218,6 +239,8 @@ export interface TcpPeerTransport extends PeerTransport {
   setMembers(members: ReadonlyMap<number, PeerAddress>): void
   /** Serves and dials new connections with `tls` from now on; open connections keep theirs. */
   replaceTls(tls: PeerTlsOptions): void
+  /** Whether the connection to `peer` on `channel` is up and authenticated with quorum SASL. */
+  authenticated(peer: number, channel: PeerChannel): boolean
 }
 
 class TcpTransport implements TcpPeerTransport {
@@ -236,6 +259,10 @@ class TcpTransport implements TcpPeerTransport {
   private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
+  /** Dialled connections in their quorum SASL exchange (closed with the transport). */
+  private readonly dialledInSasl = new Set<Socket>()
+  /** Connections whose quorum SASL exchange succeeded, either side. */
+  private readonly authenticatedSockets = new WeakSet<Socket>()
   /** Which of a member's addresses connected last: dials start there. */
   private readonly preferred = new Map<number, number>()
   private readonly helloTimeoutMs: number
@@ -373,14 +400,23 @@ class TcpTransport implements TcpPeerTransport {
    * rejoins in milliseconds.
    */
   private knock(peer: number, channel: PeerChannel): void {
-    this.connect(peer, channel, (socket) => socket.end(frame(this.hello())), ignore)
+    // A knock is closed unread and answered by a dial back: it needs no SASL exchange.
+    this.connect(peer, channel, (socket) => socket.end(frame(this.hello(false))), ignore)
   }
 
-  /** This member's hello: the tag, its id, and its first address (so a member that does not know it yet can dial back). */
-  private hello(): { tag: string; id: number; address?: PeerEndpoint } {
+  /**
+   * This member's hello: the tag, its id, its first address (so a member that does not know it yet
+   * can dial back), and with `sasl` the request for a quorum SASL exchange.
+   */
+  private hello(sasl: boolean): { tag: string; id: number; address?: PeerEndpoint; sasl?: true } {
     const me = this.members.get(this.options.myid)
     const first = me === undefined ? undefined : endpointsOf(me)[0]
-    return first === undefined ? { tag: handshakeTag, id: this.options.myid } : { tag: handshakeTag, id: this.options.myid, address: { host: first.host, quorumPort: first.quorumPort, electionPort: first.electionPort } }
+    return {
+      tag: handshakeTag,
+      id: this.options.myid,
+      ...(first === undefined ? {} : { address: { host: first.host, quorumPort: first.quorumPort, electionPort: first.electionPort } }),
+      ...(sasl ? { sasl: true as const } : {}),
+    }
   }
 
   /**
@@ -422,7 +458,9 @@ class TcpTransport implements TcpPeerTransport {
     if (this.sockets.has(this.key(peer, channel))) return
     const connected = (socket: Socket): void => {
       socket.setTimeout(0)
-      socket.write(frame(this.hello()))
+      const sasl = this.options.sasl
+      socket.write(frame(this.hello(sasl !== undefined)))
+      if (sasl !== undefined) return this.learnSasl(socket, peer, channel, sasl)
       this.redial.delete(this.key(peer, channel))
       this.attach(socket, peer, channel)
     }
@@ -548,8 +586,9 @@ class TcpTransport implements TcpPeerTransport {
     const value = decodeValue(hello)
     const id = helloId(value)
     if (id === undefined) return this.refuse(socket, from, 'not a hello')
-    if (id === this.options.myid) return this.refuse(socket, from, `${id} is this member's own id`)
-    if (!this.members.has(id)) {
+    if (id === this.options.myid) return this.refuse(socket, from, `${id} is not another member (it is this member's own id)`)
+    const joining = !this.members.has(id)
+    if (joining) {
       const address = this.options.acceptUnknownMembers === true ? helloAddress(value) : undefined
       if (address === undefined) return this.refuse(socket, from, `${id} is not another member`)
       this.members.set(id, address)
@@ -563,8 +602,166 @@ class TcpTransport implements TcpPeerTransport {
       socket.destroy()
       return this.dial(id, channel)
     }
+    // A joiner learnt from a hello that then fails to authenticate is forgotten with its connection.
+    const refuse = (why: string): void => {
+      if (joining && this.learned.has(id) && !this.connected(id, 'quorum') && !this.connected(id, 'election')) this.forget(id)
+      this.refuse(socket, from, why)
+    }
+    if (helloAsksSasl(value)) return this.serveSasl(socket, id, channel, from, reader, refuse)
+    if (this.options.sasl?.serverRequireSasl === true) return refuse(`member ${id} did not try to authenticate, and quorum.auth.serverRequireSasl is true`)
     reader.frameBytesMax = peerFrameBytesMax
     this.attach(socket, id, channel, reader)
+  }
+
+  /**
+   * The accepting side of quorum SASL, on a connection whose hello asked for it: without SASL of
+   * our own we say `none` and keep the connection; else challenges until the dialler's user is
+   * authenticated and allowed to be member `peer`. A connection that fails is told why, and kept
+   * unauthenticated unless serverRequireSasl closes it; nothing it sent is delivered before then.
+   * A dialler that breaks the exchange, or does not finish it in time, is closed either way.
+   */
+  private serveSasl(socket: Socket, peer: number, channel: PeerChannel, from: string, reader: FrameReader, refuse: (why: string) => void): void {
+    const sasl = this.options.sasl
+    if (sasl === undefined) {
+      socket.write(frame(saslFrame('none')))
+      reader.frameBytesMax = peerFrameBytesMax
+      return this.attach(socket, peer, channel, reader)
+    }
+    // It waits like a connection before its hello: under the same bound, closed with the transport.
+    this.unauthenticated.add(socket)
+    reader.frameBytesMax = peerSaslFrameBytesMax
+    const exchange = sasl.server()
+    const timeoutMs = this.options.saslTimeoutMs ?? peerSaslTimeoutMs
+    const timer = setTimeout(() => this.guard(socket, from, () => refuse(`no SASL exchange within ${timeoutMs} ms (peerSaslTimeoutMs)`)), timeoutMs)
+    timer.unref()
+    let rounds = 0
+    let over = false
+    const settle = (): void => {
+      over = true
+      this.unauthenticated.delete(socket)
+      clearTimeout(timer)
+      socket.off('data', onData)
+    }
+    const finish = (user: string | undefined, why: string | undefined, token: Uint8Array | undefined): void => {
+      settle()
+      if (user !== undefined && why === undefined) {
+        socket.write(frame(saslFrame('success', token)))
+        this.authenticatedSockets.add(socket)
+        this.log(`member ${peer}'s ${channel} connection authenticated as SASL user ${user}`)
+      } else {
+        socket.write(frame(saslFrame('failure', undefined, why)))
+        if (sasl.serverRequireSasl) return refuse(`SASL authentication failed (quorum.auth.serverRequireSasl is true): ${why ?? ''}`)
+        this.log(`${from}: SASL authentication failed: ${why ?? ''}; keeping the connection unauthenticated (quorum.auth.serverRequireSasl is false)`)
+      }
+      reader.frameBytesMax = peerFrameBytesMax
+      this.attach(socket, peer, channel, reader)
+    }
+    const evaluate = (token: Uint8Array): void => {
+      let next: Uint8Array
+      try {
+        next = exchange.evaluate(token)
+      } catch (error) {
+        return finish(undefined, describeError(error), undefined)
+      }
+      const user = exchange.user
+      if (user !== undefined) return finish(user, sasl.identityProblem(peer, user), next)
+      if (++rounds > peerSaslRoundsMax) return finish(undefined, `no result after ${peerSaslRoundsMax} challenges (peerSaslRoundsMax)`, undefined)
+      socket.write(frame(saslFrame('challenge', next)))
+    }
+    const onData = (chunk: Buffer): void =>
+      this.guard(socket, from, () => {
+        reader.add(chunk)
+        // Bounded by the bytes buffered, and by peerSaslRoundsMax: each frame is a round or the end.
+        for (let body = reader.take(); body !== undefined && !over; body = over ? undefined : reader.take()) {
+          const response = readSaslFrame(decodeValue(body))
+          if (response?.status !== 'response') {
+            settle()
+            return refuse('sent something other than a SASL response during the exchange')
+          }
+          evaluate(response.token ?? new Uint8Array(0))
+        }
+      })
+    socket.on('data', onData)
+    socket.once('close', settle)
+    // The dialler sent no token first: DIGEST-MD5's initial response is empty.
+    evaluate(new Uint8Array(0))
+  }
+
+  /**
+   * The dialling side of quorum SASL: the hello asked for it; nothing is sent on the connection
+   * (election messages wait parked) until the acceptor's answer. `none` (it does no quorum SASL)
+   * and `failure` keep the connection unauthenticated, or close it with learnerRequireSasl; a
+   * `success` whose final token does not prove the acceptor knows our password closes it always.
+   */
+  private learnSasl(socket: Socket, peer: number, channel: PeerChannel, sasl: PeerSaslOptions): void {
+    const what = `member ${peer}'s ${channel} connection (dialled)`
+    const reader = new FrameReader(peerSaslFrameBytesMax)
+    const exchange = sasl.learner()
+    this.dialledInSasl.add(socket)
+    const timeoutMs = this.options.saslTimeoutMs ?? peerSaslTimeoutMs
+    const timer = setTimeout(() => this.guard(socket, what, () => this.refuse(socket, what, `no SASL answer within ${timeoutMs} ms (peerSaslTimeoutMs)`)), timeoutMs)
+    timer.unref()
+    let over = false
+    const settle = (): void => {
+      over = true
+      this.dialledInSasl.delete(socket)
+      clearTimeout(timer)
+      socket.off('data', onData)
+    }
+    const keep = (authenticated: boolean): void => {
+      settle()
+      if (authenticated) this.authenticatedSockets.add(socket)
+      this.redial.delete(this.key(peer, channel))
+      reader.frameBytesMax = peerFrameBytesMax
+      this.attach(socket, peer, channel, reader)
+    }
+    const unauthenticated = (why: string): void => {
+      if (sasl.learnerRequireSasl) {
+        settle()
+        return this.refuse(socket, what, `${why}, and quorum.auth.learnerRequireSasl is true`)
+      }
+      this.log(`${what}: ${why}; keeping the connection unauthenticated (quorum.auth.learnerRequireSasl is false)`)
+      keep(false)
+    }
+    const step = (body: Buffer): void => {
+      const answer = readSaslFrame(decodeValue(body))
+      const token = answer?.token ?? new Uint8Array(0)
+      switch (answer?.status) {
+        case 'none':
+          return unauthenticated(`member ${peer} does not do quorum SASL`)
+        case 'failure':
+          return unauthenticated(`member ${peer} refused our SASL authentication: ${answer.reason ?? 'no reason given'}`)
+        case 'challenge': {
+          const response = exchange.respond(token)
+          if (response === undefined) {
+            settle()
+            return this.refuse(socket, what, 'SASL challenge after the exchange was complete')
+          }
+          return void socket.write(frame(saslFrame('response', response)))
+        }
+        case 'success':
+          // Throws (closing the connection) when the token does not prove the acceptor knows the password.
+          if (exchange.respond(token) !== undefined || !exchange.complete) {
+            settle()
+            return this.refuse(socket, what, 'SASL success without the proof that it knows our password')
+          }
+          this.log(`${what}: authenticated to member ${peer} with quorum SASL`)
+          return keep(true)
+        default:
+          {
+            settle()
+            return this.refuse(socket, what, 'sent something other than a SASL answer during the exchange')
+          }
+      }
+    }
+    const onData = (chunk: Buffer): void =>
+      this.guard(socket, what, () => {
+        reader.add(chunk)
+        // Bounded by the bytes buffered: each frame is consumed; the loop ends with the exchange.
+        for (let body = reader.take(); body !== undefined && !over; body = over ? undefined : reader.take()) step(body)
+      })
+    socket.on('data', onData)
+    socket.once('close', settle)
   }
 
   /** Why a TLS peer's certificate does not name member `id`'s host, or undefined when it does (or is not checked). */
@@ -664,6 +861,11 @@ class TcpTransport implements TcpPeerTransport {
     return socket !== undefined && !socket.destroyed
   }
 
+  authenticated(peer: number, channel: PeerChannel): boolean {
+    const socket = this.sockets.get(this.key(peer, channel))
+    return socket !== undefined && !socket.destroyed && this.authenticatedSockets.has(socket)
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown()
     return this.closing
@@ -675,6 +877,7 @@ class TcpTransport implements TcpPeerTransport {
     for (const socket of this.sockets.values()) socket.destroy()
     for (const socket of this.unauthenticated) socket.destroy()
     for (const socket of this.inHandshake.values()) socket.destroy()
+    for (const socket of this.dialledInSasl) socket.destroy()
     this.sockets.clear()
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
   }

@@ -16,6 +16,23 @@ export const zooKeeperSaslRealm = 'zk-sasl-md5'
 /** The digest-uri a client must name: the protocol `zookeeper` and the server name. */
 export const zooKeeperDigestUri = `zookeeper/${zooKeeperSaslRealm}`
 
+/**
+ * The realm and digest-uri of ZooKeeper's quorum SASL (SaslQuorumAuthServer creates its SaslServer
+ * for protocol "zookeeper-quorum" and server name "zk-quorum-sasl-md5"): members authenticate to
+ * each other under these, so a client-port password exchange cannot be replayed between members.
+ */
+export const zooKeeperQuorumSaslRealm = 'zk-quorum-sasl-md5'
+/** The digest-uri of ZooKeeper's quorum SASL. */
+export const zooKeeperQuorumDigestUri = `zookeeper-quorum/${zooKeeperQuorumSaslRealm}`
+
+/** Which service an exchange authenticates to: the client port's (the default) or the quorum's. */
+export interface DigestMd5Service {
+  /** The realm the server offers. @defaultValue {@link zooKeeperSaslRealm} */
+  realm?: string
+  /** The digest-uri the client names and the server expects. @defaultValue {@link zooKeeperDigestUri} */
+  digestUri?: string
+}
+
 /** Longest token either side accepts; real ones are a few hundred bytes. */
 const tokenBytesMax = 4096
 
@@ -131,7 +148,7 @@ export interface SaslSuccess {
 }
 
 /** Settings of {@link DigestMd5Server}. */
-export interface DigestMd5ServerOptions {
+export interface DigestMd5ServerOptions extends DigestMd5Service {
   /** The password of a user, or undefined for a user the server does not know. */
   passwordOf: (user: string) => string | undefined
   /** A fresh nonce (a test may fix it). @defaultValue 24 random bytes in base64 */
@@ -150,6 +167,14 @@ export class DigestMd5Server {
 
   constructor(private readonly options: DigestMd5ServerOptions) {}
 
+  private get realm(): string {
+    return this.options.realm ?? zooKeeperSaslRealm
+  }
+
+  private get digestUri(): string {
+    return this.options.digestUri ?? zooKeeperDigestUri
+  }
+
   /** Whether the exchange ended with a user authenticated. */
   get complete(): boolean {
     return this.success !== undefined
@@ -166,7 +191,7 @@ export class DigestMd5Server {
     if (this.state === 'initial') {
       this.state = 'challenged'
       this.nonce = (this.options.nonce ?? freshNonce)()
-      return Buffer.from(`realm=${quote(zooKeeperSaslRealm)},nonce=${quote(this.nonce)},qop="auth",charset=utf-8,algorithm=md5-sess`, 'latin1')
+      return Buffer.from(`realm=${quote(this.realm)},nonce=${quote(this.nonce)},qop="auth",charset=utf-8,algorithm=md5-sess`, 'latin1')
     }
     this.state = 'done'
     const { inputs, user, given } = this.readResponse(parseDirectives(token))
@@ -186,14 +211,14 @@ export class DigestMd5Server {
     }
     const utf8 = d.get('charset')?.toLowerCase() === 'utf-8'
     const user = fromLatin1(need('username')).toString(utf8 ? 'utf8' : 'latin1')
-    const realm = d.get('realm') ?? zooKeeperSaslRealm
-    if (realm !== zooKeeperSaslRealm) throw new SaslError(`DIGEST-MD5 response names realm "${realm}", not "${zooKeeperSaslRealm}"`)
+    const realm = d.get('realm') ?? this.realm
+    if (realm !== this.realm) throw new SaslError(`DIGEST-MD5 response names realm "${realm}", not "${this.realm}"`)
     if (need('nonce') !== this.nonce) throw new SaslError('DIGEST-MD5 response does not echo the nonce')
     if (need('nc') !== '00000001') throw new SaslError(`DIGEST-MD5 nonce count ${d.get('nc')} is not 00000001`)
     const qop = d.get('qop') ?? 'auth'
     if (qop !== 'auth') throw new SaslError(`DIGEST-MD5 qop "${qop}" is not offered: only auth`)
     const digestUri = need('digest-uri')
-    if (digestUri !== zooKeeperDigestUri) throw new SaslError(`DIGEST-MD5 digest-uri "${digestUri}" is not ${zooKeeperDigestUri}`)
+    if (digestUri !== this.digestUri) throw new SaslError(`DIGEST-MD5 digest-uri "${digestUri}" is not ${this.digestUri}`)
     const given = need('response').toLowerCase()
     const password = this.options.passwordOf(user)
     if (password === undefined) throw new SaslError(`DIGEST-MD5 authentication failed: no user "${user}"`)
@@ -213,7 +238,7 @@ export class DigestMd5Server {
 }
 
 /** Settings of {@link DigestMd5Client}. */
-export interface DigestMd5ClientOptions {
+export interface DigestMd5ClientOptions extends DigestMd5Service {
   /** The user to authenticate as. */
   username: string
   /** Its password. */
@@ -248,7 +273,7 @@ export class DigestMd5Client {
     const qops = (d.get('qop') ?? 'auth').split(',').map((q) => q.trim())
     if (!qops.includes('auth')) throw new SaslError(`DIGEST-MD5 challenge offers qop ${d.get('qop')}, not auth`)
     const utf8 = d.get('charset')?.toLowerCase() === 'utf-8'
-    const realm = d.get('realm') ?? zooKeeperSaslRealm
+    const realm = d.get('realm') ?? this.options.realm ?? zooKeeperSaslRealm
     this.inputs = {
       username: charsetBytes(this.options.username, utf8),
       realm: charsetBytes(realm, utf8),
@@ -256,7 +281,7 @@ export class DigestMd5Client {
       nonce,
       cnonce: (this.options.cnonce ?? freshNonce)(),
       nc: '00000001',
-      digestUri: zooKeeperDigestUri,
+      digestUri: this.options.digestUri ?? zooKeeperDigestUri,
       authzid: undefined,
     }
     const i = this.inputs
