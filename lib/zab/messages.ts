@@ -37,6 +37,12 @@ export interface Notification {
   readonly electionEpoch: number
   /** Proposed leader's currentEpoch (ZooKeeper: `peerEpoch`). */
   readonly peerEpoch: number
+  /**
+   * The sender's active configuration, once a reconfig made one (ZooKeeper sends its config in
+   * every notification): a LOOKING member with an older one takes it up, so a member that was
+   * down during a reconfig still finds the ensemble.
+   */
+  readonly config?: MemberConfig
 }
 
 /** Learner → leader: "I follow you", with its acceptedEpoch (paper: CEPOCH; ZooKeeper: FOLLOWERINFO 11). */

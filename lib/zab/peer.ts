@@ -107,7 +107,7 @@ export class ZabPeer {
       get now() { return m.now },
       random: () => m.random(),
       selfVote: () => (m.isObserver ? { leader: -1, zxid: -1, peerEpoch: -1 } : { leader: m.id, zxid: m.log.lastZxid, peerEpoch: m.currentEpoch }),
-      send: (to, message) => m.send(to, message),
+      send: (to, message) => m.send(to, this.#withConfig(message)),
       decide: (vote, electionEpoch) => this.#decide(vote, electionEpoch),
     })
     this.#becomeLooking()
@@ -295,17 +295,38 @@ export class ZabPeer {
     this.#setRole('LOOKING', undefined, 0, false, `removed by configuration 0x${config.version.toString(16)}`)
   }
 
+  // Notifications carry the sender's configuration once a reconfig made one (version above 0), so
+  // the messages of an ensemble that never reconfigures stay as they were.
+  #withConfig(notification: Notification): Notification {
+    const active = this.#m.configs.active
+    return active.version === 0 ? notification : { ...notification, config: active }
+  }
+
+  // ZooKeeper's FLE WorkerReceiver: a LOOKING member takes up a newer configuration a notification
+  // carries (one that committed elsewhere while it was down or cut off). A configuration that
+  // leaves out a member of the previous one removes it, as a committed reconfig does.
+  #learnConfig(config: MemberConfig | undefined): void {
+    if (config === undefined || this.#role !== 'LOOKING') return
+    const { active, pending } = this.#m.configs
+    if (config.version <= active.version || (pending !== undefined && config.version < pending.version)) return
+    const previous = active
+    this.#m.adoptConfig(config)
+    if (!isMemberOf(config, this.#m.id) && isMemberOf(previous, this.#m.id)) this.#becomeRemoved(config)
+  }
+
   #onNotification(from: number, notification: Notification): void {
+    this.#learnConfig(notification.config)
+    if (this.#removed) return
     if (this.#role === 'LOOKING') {
       if (this.#m.quorum.isVoter(from)) return this.#election.receive(from, notification)
       // An observer's vote never counts; answer only when it is itself looking for the leader.
-      if (notification.state === 'LOOKING') this.#m.send(from, this.#election.notification())
+      if (notification.state === 'LOOKING') this.#m.send(from, this.#withConfig(this.#election.notification()))
       return
     }
     // A member that is not LOOKING answers LOOKING ones with the vote it acted on, so they can
     // join the leader (ZooKeeper: WorkerReceiver, "not looking, send back current vote").
     if (notification.state !== 'LOOKING') return
-    this.#m.send(from, { type: 'NOTIFICATION', state: this.#role, ...this.#vote })
+    this.#m.send(from, this.#withConfig({ type: 'NOTIFICATION', state: this.#role, ...this.#vote }))
   }
 
   // ZooKeeper QuorumPeer main loop: the election's verdict becomes a role.

@@ -126,7 +126,7 @@ const memberConfig: FieldCheck = (value) => {
 
 /** Every message type with the check of each of its fields. */
 const schemas: { readonly [T in ZabMessage['type']]: Schema<T> } = {
-  NOTIFICATION: { state: serverState, leader: orNoVote(count), zxid: orNoVote(zxid), electionEpoch: count, peerEpoch: orNoVote(epoch) },
+  NOTIFICATION: { state: serverState, leader: orNoVote(count), zxid: orNoVote(zxid), electionEpoch: count, peerEpoch: orNoVote(epoch), config: optional(memberConfig) },
   FOLLOWERINFO: { session: count, acceptedEpoch: epoch },
   OBSERVERINFO: { session: count, acceptedEpoch: epoch },
   LEADERINFO: { session: count, newEpoch: epoch },

@@ -17,11 +17,13 @@ import { root } from '../helpers/compile.js'
 /**
  * The tarball as last measured (0.1.0: dist/lib and dist/storage as .js and .d.ts, README,
  * LICENSE, CHANGELOG, package.json; then 322,000 bytes and 268 files, raised on purpose for client
- * TLS, the migration tools, the web console's page and Curator's remaining recipes). A change that
+ * TLS, the migration tools, the web console's page and Curator's remaining recipes; then 456,000
+ * bytes and 343 files, raised on purpose for dynamic reconfiguration, read-only mode, local
+ * sessions, quorum SASL, weighted quorums and online backup). A change that
  * grows either by more than `growthMax` fails: ship it on purpose by raising the number here.
  */
-const tarballBytesRecorded = 456_000
-const tarballFilesRecorded = 343
+const tarballBytesRecorded = 590_000
+const tarballFilesRecorded = 407
 const growthMax = 0.25
 
 /** Bounds on the steps, ms: the build and install run npm and tsc, under a parallel test run. */

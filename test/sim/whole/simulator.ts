@@ -11,6 +11,7 @@
  */
 import { startMember, type MemberServer } from '../../../lib/index.js'
 import type { ServerSpec } from '../../../lib/config/zoo-cfg.js'
+import { dynamicConfigText, serversOfText } from '../../../lib/config/dynamic-config.js'
 import type { Request } from '../../../lib/protocol/requests.js'
 import type { RunningMember } from '../../../lib/host/running-member.js'
 import { planted, type PlantedBug } from '../../../lib/planted-bugs.js'
@@ -35,6 +36,12 @@ export interface WholeOptions {
   faultMs?: number
   /** A bug to plant in the runtime for this run (lib/planted-bugs.ts): the checks must catch it. */
   bug?: PlantedBug
+  /**
+   * Also reconfigure while the faults go on: every second or two the leader is asked to turn a
+   * member from participant to observer or back (reconfig -members), on a PRNG of its own so the
+   * rest of the seed's choices stay as without it. The members must end on one configuration.
+   */
+  reconfig?: boolean
 }
 
 /** The result of one seed. */
@@ -99,8 +106,10 @@ class Run {
     const n = options.members ?? 3
     // One seed in three adds an observer (it serves clients, replicates, and never votes).
     const observers = options.observers ?? (seed % 3 === 0 ? 1 : 0)
+    // Reconfig checks that no two members share an address, so then each gets ports of its own.
+    const port = (base: number, id: number) => (options.reconfig === true ? base + id : 0)
     this.servers = Array.from({ length: n + observers }, (_, i) => ({
-      id: i + 1, host: 'sim', quorumPort: 0, electionPort: 0, role: i < n ? ('participant' as const) : ('observer' as const), clientAddress: undefined, clientPort: undefined,
+      id: i + 1, host: 'sim', quorumPort: port(10_000, i + 1), electionPort: port(20_000, i + 1), role: i < n ? ('participant' as const) : ('observer' as const), clientAddress: undefined, clientPort: undefined,
     }))
     // A network faster than the disks, as in one datacenter: a round trip is shorter than an fsync.
     this.net = new SimNetwork(this.world.clock, this.prng.fork(), { min: 1, max: 4 }, (line) => this.log(line))
@@ -141,6 +150,7 @@ class Run {
       syncLimit: 2,
       snapCount: this.snapCount,
       containerCheckIntervalMs: 500,
+      ...(this.options.reconfig === true ? { reconfigEnabled: true } : {}),
       logger: { info: (line) => this.log(`m${id}: ${line}`), error: (line) => this.log(`m${id} ERROR: ${line}`) },
     }).then(
       (server) => {
@@ -269,6 +279,37 @@ class Run {
       this.world.clock.setTimer(this.prng.int(300, 2_500), next)
     }
     this.world.clock.setTimer(this.prng.int(500, 1_500), next)
+  }
+
+  /**
+   * The reconfig workload: the leader turns one member from participant to observer or back,
+   * keeping two participants at least, on a PRNG of its own (so the seed's other choices are
+   * those of a run without it). Refusals (no leader, a change in flight, no synced quorum) are
+   * part of the game; each request and its outcome go to the trace.
+   */
+  scheduleReconfigs(until: number): void {
+    const p = new Prng((this.seed * 2_654_435_761) % 2 ** 31 ^ 0x5eed)
+    const next = (): void => {
+      if (this.world.clock.now() >= until) return
+      this.world.clock.setTimer(p.int(700, 2_500), next)
+      const leader = this.leaderId()
+      if (leader === undefined) return
+      const server = this.live.get(leader)!.server
+      const active = server.status().config.active
+      const servers = serversOfText(active.text)
+      const participants = servers.filter((s) => s.role === 'participant')
+      const target = p.pick(servers)
+      if (target.role === 'participant' && participants.length <= 2) return
+      const changed = servers.map((s) => (s.id === target.id ? { ...s, role: s.role === 'participant' ? ('observer' as const) : ('participant' as const) } : s))
+      const members = dynamicConfigText(changed).trim().split('\n')
+      this.faults['reconfig'] = (this.faults['reconfig'] ?? 0) + 1
+      this.log(`RECONFIG m${leader}: member ${target.id} becomes ${target.role === 'participant' ? 'an observer' : 'a participant'}`)
+      server.reconfig({ members }).then(
+        (result) => this.log(`RECONFIG committed version ${/version=([0-9a-f]+)/.exec(new TextDecoder().decode(result.data))?.[1] ?? '?'}`),
+        (error: unknown) => this.log(`RECONFIG refused: ${error instanceof Error ? error.message : String(error)}`),
+      )
+    }
+    this.world.clock.setTimer(p.int(500, 1_500), next)
   }
 
   leaderId(): number | undefined {
@@ -459,6 +500,7 @@ class Run {
       this.scheduleWorkload(client, this.world.clock.now() + faultMs)
     }
     this.scheduleFaults(this.world.clock.now() + faultMs)
+    if (this.options.reconfig === true) this.scheduleReconfigs(this.world.clock.now() + faultMs)
     await this.runUntil(this.world.clock.now() + faultMs)
     await this.healAll()
   }
@@ -525,7 +567,8 @@ class Run {
 
   converged(): boolean {
     const zxids = [...this.live.values()].map((m) => (m.server as RunningMember).member.lastProcessedZxid)
-    return zxids.every((z) => z === zxids[0])
+    const versions = [...this.live.values()].map((m) => m.server.status().config.active.version)
+    return zxids.every((z) => z === zxids[0]) && versions.every((v) => v === versions[0])
   }
 
   describeMembers(): string {
@@ -538,6 +581,10 @@ class Run {
     if (this.leaders.violation !== undefined) return this.leaders.violation
     const lost = this.leaders.checkDurable(this.history)
     if (lost !== undefined) return lost
+    const shown = (c: { version: number; voters: readonly number[]; observers: readonly number[] } | undefined) => (c === undefined ? 'none' : `0x${c.version.toString(16)} voters ${c.voters.join(',')} observers ${c.observers.join(',')}`)
+    const configs = [...this.live].map(([id, m]) => ({ id, config: `${shown(m.server.status().config.active)}, pending ${shown(m.server.status().config.pending)}` }))
+    const differs = configs.find((c) => c.config !== configs[0]!.config)
+    if (differs !== undefined) return `members ${configs[0]!.id} and ${differs.id} end on different configurations: ${configs[0]!.config} and ${differs.config}`
     const pipelines = [...this.live.values()].map((m) => (m.server as RunningMember).member)
     const digests = pipelines.map((p) => treeDigest(p))
     if (digests.some((d) => d !== digests[0])) return `members at zxid 0x${pipelines[0]!.lastProcessedZxid.toString(16)} hold different trees`

@@ -180,7 +180,8 @@ describe('reconfig in the ZAB core', () => {
     cluster.start(4, [leader, stays, 4, 5].sort())
     cluster.runUntil(() => cluster.applied.get(leader)?.includes('blocked') === true)
     expect(cluster.config(leader).voters).toEqual([leader, 4, 5].sort())
-    expect(cluster.peers.get(stays)?.status().removed).toBe(true)
+    // The COMMIT reaches the member the new configuration leaves out, which stops.
+    cluster.runUntil(() => cluster.peers.get(stays)?.status().removed === true)
   })
 
   it('removing the leader hands leadership to a member of the new configuration', () => {
@@ -245,5 +246,23 @@ describe('reconfig in the ZAB core', () => {
     expect(cluster.propose('with 4').ok).toBe(true)
     cluster.run(2)
     expect(cluster.applied.get(4)).toContain('with 4')
+  })
+
+  it('a member that was down during a reconfig learns the configuration from election notifications', () => {
+    const cluster = started([1, 2, 3])
+    const leader = cluster.leader() as number
+    const absent = [1, 2, 3].find((id) => id !== leader) as number
+    const stays = [1, 2, 3].find((id) => id !== leader && id !== absent) as number
+    cluster.crash(absent)
+    cluster.run(1)
+    // Removed while down: the two others are a quorum of both configurations.
+    expect(cluster.propose('drop', { voters: [leader, stays].sort() }).ok).toBe(true)
+    cluster.run(2)
+    expect(cluster.config(leader).voters).toEqual([leader, stays].sort())
+    // It comes back with its own disk, which names it a voter of the old configuration.
+    cluster.start(absent, [1, 2, 3])
+    cluster.runUntil(() => cluster.peers.get(absent)?.status().removed === true)
+    expect(cluster.config(absent).voters).toEqual([leader, stays].sort())
+    expect(cluster.propose('after').ok).toBe(true)
   })
 })
