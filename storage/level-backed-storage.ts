@@ -319,14 +319,22 @@ export class LevelBackedStorage implements Storage {
   }
 
   private async truncateNow(zxid: number): Promise<void> {
-    // Snapshots above zxid hold transactions that are being removed; drop their markers first.
-    const newerSnapshots = (await this.listSnapshotsNow()).filter((s) => s.zxid > zxid)
-    if (newerSnapshots.length > 0) {
+    const snapshots = await this.listSnapshotsNow()
+    const newerSnapshots = snapshots.filter((s) => s.zxid > zxid)
+    const dropMarkers = async (): Promise<void> => {
+      if (newerSnapshots.length === 0) return
       await this.db.batch(
         newerSnapshots.map((s) => ({ type: 'del' as const, key: codec.snapshotMarkerKey(s.zxid) })),
         synced,
       )
     }
+    // Snapshots above zxid hold transactions that are being removed. When a snapshot at or below
+    // zxid stays, their markers go first: a crash midway then restarts from the one that stays and
+    // the log prefix after it. When none stays, the log goes first: a purged log starts after one
+    // of those snapshots and is useless without it, so dropping them first would leave, after a
+    // crash, a log nothing can rebuild; this way a crash midway leaves them and a prefix of the log.
+    const snapshotsFirst = snapshots.length > newerSnapshots.length
+    if (snapshotsFirst) await dropMarkers()
     // Newest first, so that a crash midway leaves a prefix of the log rather than a gap: LevelDB
     // applies the range delete in order through its sequential write-ahead log, so a crash loses
     // a suffix of it, never a middle. The synced write after it makes the whole of it durable.
@@ -334,6 +342,7 @@ export class LevelBackedStorage implements Storage {
     const firstRemoved = await this.firstLogZxidAfter(zxid)
     await this.db.clear({ gt: codec.logKey(zxid), lt: codec.logKeyEnd, reverse: true })
     await this.db.batch([{ type: 'del', key: codec.logKey(zxid + 1) }], synced)
+    if (!snapshotsFirst) await dropMarkers()
     await this.db.clear({ gte: codec.snapPrefix(zxid + 1), lt: codec.snapKeyEnd })
     this.lastLogZxid = await this.findLastLogZxid()
     this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0

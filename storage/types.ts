@@ -139,7 +139,9 @@ export interface Storage extends AsyncDisposable {
   /**
    * Removes every log entry with a zxid above `zxid` (ZAB's TRUNC), newest first so that a crash
    * midway leaves a prefix of the log, and every snapshot above `zxid` (it would hold transactions
-   * that are being removed). Waits for earlier appends; later appends wait for it.
+   * that are being removed). A crash midway leaves what a restart can rebuild from: the snapshots
+   * above `zxid` go before the log when one at or below it stays, after the log when none does
+   * (a purged log needs them). Waits for earlier appends; later appends wait for it.
    */
   truncateAfter(zxid: number): Promise<void>
 

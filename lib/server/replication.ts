@@ -390,13 +390,34 @@ export class Replication {
     this.onConfig(config)
   }
 
+  /**
+   * SNAP: the leader's snapshot replaces this member's history. On disk the old history stays
+   * until the new snapshot is durable, as ZooKeeper's learner keeps its old files until its
+   * snapshot at NEWLEADER is written: a crash at any point restarts the member either from its old
+   * history or from the leader's snapshot. Removing the old log first (or its snapshots first,
+   * which a purged log needs) would leave, after a crash, nothing to start from, or a log whose
+   * beginning only a removed snapshot held ("no usable snapshot").
+   */
   private async installSnapshot(zxid: number, data: Uint8Array): Promise<void> {
+    // A snapshot of the old tree still being written reads the tree as it goes: let it finish
+    // before the tree is replaced (its purge then also runs before ours).
+    if (this.snapshotting !== undefined) await this.snapshotting
     this.member.resetState()
     this.proposedHere.length = 0
     const chunks = snapshotBytesChunks(data)
     await restoreSnapshot(this.member, toAsync(chunks))
-    await this.storage.truncateAfter(0)
-    if (!this.volatile) await this.storage.writeSnapshot(zxid, chunks)
+    if (this.volatile) {
+      await this.storage.truncateAfter(0)
+    } else {
+      // Entries above the snapshot are not the leader's; cutting them (newest first) leaves a
+      // prefix of the old history, which recovers as it is.
+      await this.storage.truncateAfter(zxid)
+      // From its completion marker on, recovery starts at the leader's snapshot.
+      await this.storage.writeSnapshot(zxid, chunks)
+      // The old snapshots and the log up to the new one belong to the history being replaced:
+      // none may serve as a fallback under the entries that follow the new snapshot.
+      await this.storage.purge(1)
+    }
     this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
     this.options.logger.info(`installed the leader's snapshot at 0x${zxid.toString(16)}`)
   }

@@ -125,7 +125,7 @@ export class Learner {
   // ZAB paper phase 1 (NEWEPOCH): accept only an epoch above any we promised; persist before ACKEPOCH.
   #onLeaderInfo(newEpoch: number): void {
     if (this.phase !== 'discovery') return
-    if (newEpoch < this.m.acceptedEpoch) {
+    if (newEpoch < this.m.acceptedEpoch && !this.#observerMayTake(newEpoch)) {
       return this.exit(`leader epoch ${newEpoch} below acceptedEpoch ${this.m.acceptedEpoch}`)
     }
     // An epoch already accepted (a reconnect to the same leader) is answered with -1: the leader
@@ -140,6 +140,18 @@ export class Learner {
       currentEpoch: fresh ? this.m.currentEpoch : -1,
       lastZxid: this.m.log.lastZxid,
     })
+  }
+
+  // An observer's acceptedEpoch promises nothing anyone counts on: it never ACKs and never votes,
+  // and a leader's epoch is safe by its voters' promises alone. So an observer follows a leader
+  // whose epoch is below it, keeping its acceptedEpoch as it is; refusing would strand it for good
+  // whenever it accepted the epoch of a leader that then failed before a quorum durably accepted
+  // it (the others, restarting from their promises, elect a leader of a lower epoch). ZooKeeper's
+  // Learner refuses such a leader here even as an observer; this is a Paddock addition. The
+  // leader's epoch must still not be below our currentEpoch (epochs never go back), and a learner
+  // that a reconfig made a voter rejoins by election, presenting its acceptedEpoch as a follower.
+  #observerMayTake(newEpoch: number): boolean {
+    return this.observing && newEpoch >= this.m.currentEpoch
   }
 
   // ZAB paper phase 2: the leader says how our history relates to its own.

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ZabPeer } from '../../../lib/zab/index.js'
 import { makeZxid } from '../../../lib/protocol/zxid.js'
-import { drain, makePeer, sent, sessionOf, vote } from './harness.js'
+import { drain, learnerOf1, makePeer, sent, sessionOf, vote } from './harness.js'
 
 const z = makeZxid
 
@@ -111,6 +111,35 @@ describe('Discovery, follower side (ZAB paper phase 1; ZooKeeper Learner.registe
     const { peer, session } = followerWith({ acceptedEpoch: 3, currentEpoch: 1 })
     peer.step(1, { type: 'LEADERINFO', session, newEpoch: 2 })
     expect(drain(peer).state).toMatchObject({ role: 'LOOKING', reason: 'leader epoch 2 below acceptedEpoch 3' })
+  })
+
+  // SIM_SEED=30918 and 32220 (whole-system simulation): observer 4 took epoch 4 from a leader
+  // that never reached a quorum (one voter's disk was full, the other's was replaced), the voters
+  // then elected a leader of epoch 3, and the observer refused it for ever.
+  it('as an observer, follows a leader whose epoch is below its acceptedEpoch (its promise binds nobody)', () => {
+    const { peer, session } = learnerOf1(4, { observers: [4], restored: { acceptedEpoch: 4, currentEpoch: 2, entries: [{ zxid: z(2, 1), data: new Uint8Array() }] } })
+    expect(peer.status().role).toBe('OBSERVING')
+    peer.step(1, { type: 'LEADERINFO', session, newEpoch: 3 })
+    let ready = drain(peer)
+    expect(ready.state).toBeUndefined()
+    expect(ready.hardState).toBeUndefined()
+    expect(sent(ready)).toEqual(['1: ACKEPOCH epoch 3 currentEpoch -1 last 0x200000001'])
+    peer.step(1, { type: 'DIFF', session, zxid: z(2, 1) })
+    peer.step(1, { type: 'INFORM', session, zxid: z(3, 1), data: new Uint8Array() })
+    peer.step(1, { type: 'NEWLEADER', session, zxid: z(3, 0) })
+    ready = drain(peer)
+    peer.persisted(z(3, 1))
+    ready = drain(peer)
+    expect(ready.hardState).toEqual({ acceptedEpoch: 4, currentEpoch: 3 })
+    peer.step(1, { type: 'UPTODATE', session, zxid: z(3, 1) })
+    drain(peer)
+    expect(peer.status()).toMatchObject({ role: 'OBSERVING', leader: 1, established: true, acceptedEpoch: 4, currentEpoch: 3, committedZxid: z(3, 1) })
+  })
+
+  it('as an observer, still refuses a leader whose epoch is below its currentEpoch', () => {
+    const { peer, session } = learnerOf1(4, { observers: [4], restored: { acceptedEpoch: 4, currentEpoch: 4 } })
+    peer.step(1, { type: 'LEADERINFO', session, newEpoch: 3 })
+    expect(drain(peer).state).toMatchObject({ role: 'LOOKING', reason: 'leader epoch 3 below acceptedEpoch 4' })
   })
 
   it('ignores a LEADERINFO from another session', () => {
