@@ -113,7 +113,6 @@ export interface CreatedNode {
   stat: Stat
 }
 
-/** A node's data and Stat. */
 /** A membership change for {@link ZooKeeperClient.reconfig}. */
 export interface ReconfigChange {
   /** Servers to add or change, each `server.N=host:quorumPort:electionPort[:role];[clientAddress:]clientPort`. */
@@ -126,6 +125,7 @@ export interface ReconfigChange {
   fromConfig?: number
 }
 
+/** A node's data and Stat. */
 export interface NodeData {
   /** The data (a copy the caller owns). */
   data: Uint8Array

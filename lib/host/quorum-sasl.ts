@@ -46,7 +46,12 @@ export interface QuorumSaslOptions {
   /** The users other members may authenticate as, and their passwords (instead of a JAAS file). */
   users?: ReadonlyMap<string, string> | Readonly<Record<string, string>> | undefined
   /** The user this member authenticates as, and its password (instead of a JAAS file). */
-  credentials?: { username: string; password: string } | undefined
+  credentials?: {
+    /** The user this member presents (the JAAS `QuorumLearner` section's `username`). */
+    username: string
+    /** Its password (the section's `password`). */
+    password: string
+  } | undefined
 }
 
 /** The user a name binds to member N (`server<N>`), or undefined for a shared user. */

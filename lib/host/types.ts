@@ -346,9 +346,17 @@ export interface MemberStatus {
   /** The ZAB phase, as the `zabstate` admin command reports it (ZooKeeper's `QuorumPeer.ZabState`). */
   readonly zabState: 'election' | 'discovery' | 'synchronization' | 'broadcast'
   /** The active configuration (version, voters, observers, server lines), and the one a reconfig in flight carries. */
-  readonly config: { readonly active: MemberConfigView; readonly pending: MemberConfigView | undefined }
+  readonly config: MemberConfigs
   /** Whether a reconfig removed this member: it takes part in nothing more. */
   readonly removed: boolean
+}
+
+/** A member's configurations, as {@link MemberStatus} reports them. */
+export interface MemberConfigs {
+  /** The configuration in force. */
+  readonly active: MemberConfigView
+  /** The configuration of a reconfig logged but not committed yet, if there is one. */
+  readonly pending: MemberConfigView | undefined
 }
 
 /** A member configuration as {@link MemberStatus} reports it. */

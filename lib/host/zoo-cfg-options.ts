@@ -192,7 +192,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
  * {@link serverOptionsFor} maps, plus the server list, reconfigEnabled with the configuration's
  * version and the file (which a reconfig rewrites, as ZooKeeper does), initLimit and syncLimit, hierarchical
  * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry, leaderServes,
- * member-to-member TLS ({@link quorumTlsOptionsFor}) and SASL ({@link quorumSaslOptionsFor}).
+ * member-to-member TLS (`quorumTlsOptionsFor`) and SASL (`quorumSaslOptionsFor`).
  *
  * ```ts
  * const config = await loadZooCfg('/etc/paddock/zoo.cfg')
