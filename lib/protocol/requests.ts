@@ -5,6 +5,7 @@
  * and from the jute records on the wire.
  * @module
  */
+import type { ReconfigRequest as JuteReconfigRequest } from './jute-records.js'
 import type { ACL, ClientInfo, Stat } from './data.js'
 import type { AddWatchMode, WatcherType } from './watch.js'
 
@@ -72,20 +73,10 @@ export interface DeleteContainerRequest {
 
 /**
  * Change the ensemble's membership (ZooKeeper's reconfig, 3.5+): incremental with
- * `joiningServers` / `leavingServers`, or the whole new membership in `newMembers`. Answered with
- * the new configuration, as `/zookeeper/config` holds it.
+ * `joiningServers` / `leavingServers`, or the whole new membership in `newMembers`, exactly as
+ * the jute record carries it. Answered with the new configuration, as `/zookeeper/config` holds it.
  */
-export interface ReconfigRequest {
-  op: 'reconfig'
-  /** `server.N=...` specifications to add or change, comma-separated (incremental), or null. */
-  joiningServers: string | null
-  /** Server ids to remove, comma-separated (incremental), or null. */
-  leavingServers: string | null
-  /** Every member of the new configuration, comma- or newline-separated (non-incremental), or null. */
-  newMembers: string | null
-  /** Apply only if the configuration's version is this (else BADVERSION); -1 = whatever it is. */
-  curConfigId: number
-}
+export type ReconfigRequest = JuteReconfigRequest
 
 /** Every request that becomes a transaction. */
 export type WriteRequest =
