@@ -5,7 +5,12 @@
 // -remove`, while a Paddock client keeps writing (a bounded loop). Afterwards every acknowledged
 // write is read back from each remaining member, `config` shows the configuration zkCli.sh was
 // answered with, and the zoo.cfg of a member points at the zoo.cfg.dynamic.<version> it wrote.
+// A Curator 5 client connected to member 1 alone before the change follows it: its
+// EnsembleTracker reads /zookeeper/config and ends up naming all five members' client ports.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,6 +52,28 @@ async function writeConfig(m: MemberLayout, members: readonly MemberLayout[]): P
   await writeFile(m.cfg, `${lines.join('\n')}\n`)
 }
 
+const curatorJar = '/usr/share/java/curator-framework.jar'
+const curatorProgram = fileURLToPath(new URL('java/CuratorEnsemble.java', import.meta.url))
+
+/** A Curator client with its EnsembleTracker, in a JVM of its own (see java/CuratorEnsemble.java). */
+function startCurator(connectString: string, wanted: string): { connected: Promise<void>; result: Promise<{ code: number | null; out: string }> } {
+  const java = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', '/usr/share/java/*', curatorProgram, connectString, wanted], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let markConnected: () => void = () => {}
+  const connected = new Promise<void>((resolve) => (markConnected = resolve))
+  java.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+    if (out.includes('CONNECTED ')) markConnected()
+  })
+  const result = new Promise<{ code: number | null; out: string }>((resolve) => java.on('close', (code) => {
+    markConnected()
+    resolve({ code, out })
+  }))
+  const timer = setTimeout(() => java.kill('SIGKILL'), 120_000)
+  void result.then(() => clearTimeout(timer))
+  return { connected, result }
+}
+
 /** Runs zkCli.sh as the super user against `port`; returns its stdout lines. */
 async function asSuper(port: number, ...commands: string[]): Promise<string[]> {
   const result = await zkCliSession(`${host}:${port}`, ['addauth digest super:secret', ...commands])
@@ -78,12 +105,23 @@ describe.skipIf(missing !== undefined)('reconfig with Apache zkCli.sh against Pa
       }
     })()
 
+    // Curator on member 1 alone, watching /zookeeper/config through its EnsembleTracker.
+    if (!existsSync(curatorJar) && process.env['CI'] === 'true') throw new Error(`interop: ${curatorJar} is required in CI`)
+    const curator = existsSync(curatorJar) ? startCurator(`${host}:${first[0]!.clientPort}`, `:${all[4]!.clientPort}`) : undefined
+    await curator?.connected
+
     await ensemble.start(4)
     await ensemble.start(5)
     await until('members 4 and 5 to sync as learners', async () => ((await ensemble.mode(4)) === 'follower' && (await ensemble.mode(5)) === 'follower' ? true : undefined), 30_000)
     const grown = await asSuper(first[0]!.clientPort, `reconfig -add ${serverLine(all[3]!)},${serverLine(all[4]!)}`)
     expect(grown).toContain('Committed new configuration:')
     for (const m of all) expect(grown).toContain(serverLine(m))
+    if (curator !== undefined) {
+      const tracked = await curator.result
+      expect(tracked.code, tracked.out).toBe(0)
+      const line = tracked.out.split('\n').find((l) => l.startsWith('TRACKED ')) ?? ''
+      for (const m of all) expect(line).toContain(`${host}:${m.clientPort}`)
+    }
     const grownVersion = grown.find((line) => line.startsWith('version='))
     expect(grownVersion).toMatch(/^version=[0-9a-f]+$/)
     // Every member, the new ones too, shows the committed configuration.
