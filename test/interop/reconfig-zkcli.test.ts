@@ -159,4 +159,52 @@ describe.skipIf(missing !== undefined)('reconfig with Apache zkCli.sh against Pa
     const dynamic = await readFile(pointer!, 'utf8')
     expect(dynamic.trim().split('\n')).toEqual(first.map(serverLine))
   }, 240_000)
+
+  it('replaces the leader with a new member in one reconfig, writes going on', async () => {
+    const ensemble = await ProcessEnsemble.create(mainJs, join(work, 'e2'), { voters: 4 })
+    const all = ensemble.members
+    const first = all.slice(0, 3)
+    for (const m of all) await writeConfig(m, m.id <= 3 ? first : all)
+    for (const m of first) await ensemble.start(m.id)
+    const leader = await ensemble.established([1, 2, 3])
+    const others = first.filter((m) => m.id !== leader)
+
+    const zk = await connect(others.map((m) => `${host}:${m.clientPort}`).join(','), { sessionTimeoutMs: 20_000 })
+    await zk.create('/load', '')
+    const acknowledged: string[] = []
+    let stop = false
+    const writer = (async () => {
+      for (let i = 0; i < 5_000 && !stop; i++) {
+        try {
+          await zk.create(`/load/n${i}`, String(i))
+          acknowledged.push(`n${i}`)
+        } catch (error) {
+          if (!(error instanceof ZooKeeperError)) throw error
+        }
+      }
+    })()
+
+    await ensemble.start(4)
+    await until('member 4 to sync as a learner', async () => ((await ensemble.mode(4)) === 'follower' ? true : undefined), 30_000)
+    const replaced = await asSuper(others[0]!.clientPort, `reconfig -remove ${leader} -add ${serverLine(all[3]!)}`)
+    expect(replaced).toContain('Committed new configuration:')
+    const remaining = [...others, all[3]!]
+    expect(replaced.filter((line) => line.startsWith('server.'))).toEqual(remaining.map(serverLine))
+    // The others elect a leader among themselves; the old one stops serving.
+    await ensemble.established(remaining.map((m) => m.id))
+    expect(await ensemble.mode(leader)).not.toMatch(/leader|follower/)
+    const after = acknowledged.length
+    await until('a write after the handover', () => (acknowledged.length > after ? true : undefined), 20_000)
+
+    stop = true
+    await writer
+    await zk.close()
+    for (const m of remaining) {
+      const reader: ZooKeeperClient = await connect(`${host}:${m.clientPort}`)
+      await reader.sync('/load')
+      const children = new Set(await reader.getChildren('/load'))
+      expect(acknowledged.filter((name) => !children.has(name)), `acknowledged writes missing on member ${m.id}`).toEqual([])
+      await reader.close()
+    }
+  }, 240_000)
 })
