@@ -8,7 +8,8 @@ import { connect, ZooKeeperError, type ZooKeeperClient } from '../../../lib/inde
 /** What the test asks; `seq` pairs a reply with its request. */
 export type AgentRequest = { seq: number } & (
   | { op: 'srvr'; host: string; port: number; timeoutMs: number }
-  | { op: 'open'; connectString: string; sessionTimeoutMs: number; initialConnectTimeoutMs: number }
+  | { op: 'open'; connectString: string; sessionTimeoutMs: number; initialConnectTimeoutMs: number; canBeReadOnly?: boolean }
+  | { op: 'read'; session: number; path: string }
   | { op: 'create'; session: number; path: string; data: string }
   | { op: 'contents'; session: number; path: string }
   | { op: 'disconnects'; session: number }
@@ -36,6 +37,7 @@ async function handle(request: AgentRequest): Promise<unknown> {
         sessionTimeoutMs: request.sessionTimeoutMs,
         initialConnectTimeoutMs: request.initialConnectTimeoutMs,
         reconnectDelayMs: 20,
+        ...(request.canBeReadOnly === true ? { canBeReadOnly: true } : {}),
       })
       const id = ++nextSession
       const entry = { zk, disconnects: 0 }
@@ -47,6 +49,8 @@ async function handle(request: AgentRequest): Promise<unknown> {
     }
     case 'create':
       return session(request.session).zk.create(request.path, request.data)
+    case 'read':
+      return new TextDecoder().decode((await session(request.session).zk.getData(request.path)).data)
     case 'contents': {
       // Everything under the path after a sync: child names to data, as this session's member has it.
       const { zk } = session(request.session)

@@ -223,7 +223,7 @@ export class NetnsLab {
 }
 
 /** Writes member `id`'s zoo.cfg and myid under `dir/m<id>`; returns the zoo.cfg path. */
-export async function writeMemberConfig(lab: NetnsLab, dir: string, id: number): Promise<string> {
+export async function writeMemberConfig(lab: NetnsLab, dir: string, id: number, extraLines: readonly string[] = []): Promise<string> {
   const dataDir = join(dir, `m${id}`, 'data')
   await mkdir(dataDir, { recursive: true })
   await writeFile(join(dataDir, 'myid'), `${id}\n`)
@@ -236,6 +236,7 @@ export async function writeMemberConfig(lab: NetnsLab, dir: string, id: number):
     `clientPortAddress=${lab.address(id)}`,
     '4lw.commands.whitelist=*',
     'admin.enableServer=false',
+    ...extraLines,
     ...Array.from({ length: lab.size }, (_, i) => `server.${i + 1}=${lab.address(i + 1)}:${ports.quorum}:${ports.election}`),
   ]
   const cfg = join(dir, `m${id}`, 'zoo.cfg')
@@ -328,7 +329,7 @@ export class Agent {
     }
     if (answer.includes('This ZooKeeper instance is not currently serving requests')) return 'not serving'
     const mode = /^Mode: (\S+)$/m.exec(answer)?.[1]
-    return mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone' ? mode : 'down'
+    return mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone' || mode === 'read-only' ? mode : 'down'
   }
 
   /** The zxid `srvr` on address:port reports. */
@@ -338,8 +339,8 @@ export class Agent {
   }
 
   /** Opens a session on `connectString` (from this namespace); returns its handle. */
-  open(connectString: string): Promise<number> {
-    return this.request<number>({ op: 'open', connectString, sessionTimeoutMs: 4_000, initialConnectTimeoutMs: 10_000 })
+  open(connectString: string, options: { canBeReadOnly?: boolean } = {}): Promise<number> {
+    return this.request<number>({ op: 'open', connectString, sessionTimeoutMs: 4_000, initialConnectTimeoutMs: 10_000, ...(options.canBeReadOnly === true ? { canBeReadOnly: true } : {}) })
   }
 
   create(session: number, path: string, data = ''): Promise<string> {
@@ -349,6 +350,11 @@ export class Agent {
   /** Child names to data under `path`, after a sync, as the session's member holds them. */
   async contents(session: number, path: string): Promise<Map<string, string>> {
     return new Map(await this.request<Array<[string, string]>>({ op: 'contents', session, path }))
+  }
+
+  /** A node's data as `session`'s member has it, without a sync (a read-only member refuses sync). */
+  read(session: number, path: string): Promise<string> {
+    return this.request<string>({ op: 'read', session, path })
   }
 
   disconnects(session: number): Promise<number> {

@@ -54,7 +54,7 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what: st
 
 
 /** What `srvr` says about a client port: its Mode, not serving (no quorum), or nothing listening. */
-export type SrvrMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'not serving' | 'down'
+export type SrvrMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only' | 'not serving' | 'down'
 
 /** Asks `srvr` on host:port and reduces the answer to a {@link SrvrMode}. */
 export async function srvrMode(port: number): Promise<SrvrMode> {
@@ -66,7 +66,7 @@ export async function srvrMode(port: number): Promise<SrvrMode> {
   }
   if (answer.includes('not currently serving')) return 'not serving'
   const mode = /^Mode: (\S+)$/m.exec(answer)?.[1]
-  if (mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone') return mode
+  if (mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone' || mode === 'read-only') return mode
   return 'down'
 }
 
