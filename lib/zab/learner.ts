@@ -42,9 +42,10 @@ export class Learner {
     readonly leader: number,
     private readonly exit: (reason: LearnerExit) => void,
     private readonly established: (epoch: number) => void,
+    observing: boolean = m.isObserver,
   ) {
     this.session = m.nextSession()
-    this.observing = m.isObserver
+    this.observing = observing
     this.#lastHeard = m.now
     this.#startedAt = m.now
     this.#sendInfo()

@@ -86,6 +86,8 @@ export class ZabPeer {
   #handedOut = false
   #removed = false
   readonly #verifierOf: VerifierFactory
+  /** Whether the start-up configuration makes this member a participant. */
+  readonly #startupVoter: boolean
   // The outbox the next inputs go to once the current one is handed out (they take turns).
   #spare = new Outbox()
 
@@ -96,6 +98,7 @@ export class ZabPeer {
       observers: [...config.quorum.observers].sort((a, b) => a - b), text: config.configText ?? '',
     }
     this.#verifierOf = config.verifierOf ?? majorityOf
+    this.#startupVoter = config.quorum.isVoter(config.id)
     const configs = new ConfigState(startup, this.#verifierOf, config.quorum)
     this.#m = new PeerState(config.id, configs, limits, config.random, restored)
     const m = this.#m
@@ -288,6 +291,14 @@ export class ZabPeer {
     else if (!this.#m.quorum.isVoter(learner.leader)) this.#exitToLooking(`configuration 0x${next.version.toString(16)} leaves out leader ${learner.leader}`)
   }
 
+  // A voter follows; so does a member the configuration does not name yet whose start-up view
+  // makes it a participant (a server joining, to be added by reconfig): without a vote, but ready
+  // to ACK once a configuration counts it. Everyone else observes.
+  #followsAsVoter(): boolean {
+    const id = this.#m.id
+    return this.#m.quorum.isVoter(id) || (!isMemberOf(this.#m.configs.active, id) && this.#startupVoter)
+  }
+
   #becomeRemoved(config: MemberConfig): void {
     this.#removed = true
     this.#leader = undefined
@@ -311,7 +322,10 @@ export class ZabPeer {
     if (config.version <= active.version || (pending !== undefined && config.version < pending.version)) return
     const previous = active
     this.#m.adoptConfig(config)
-    if (!isMemberOf(config, this.#m.id) && isMemberOf(previous, this.#m.id)) this.#becomeRemoved(config)
+    // Removed while it was away: it had been part of the ensemble (it synced an epoch) in a
+    // configuration that named it. A fresh member (a joiner, or one whose disk was replaced) is not.
+    const wasMember = isMemberOf(previous, this.#m.id) && this.#m.currentEpoch > 0
+    if (!isMemberOf(config, this.#m.id) && wasMember) this.#becomeRemoved(config)
   }
 
   #onNotification(from: number, notification: Notification): void {
@@ -337,7 +351,7 @@ export class ZabPeer {
       this.#leader = new Leader(this.#m, (reason) => this.#exitToLooking(reason), (epoch) => this.#advertiseEpoch(epoch))
       return
     }
-    const role = this.#m.isObserver ? 'OBSERVING' : 'FOLLOWING'
+    const role = this.#followsAsVoter() ? 'FOLLOWING' : 'OBSERVING'
     this.#setRole(role, vote.leader, 0, false)
     this.#learner = new Learner(
       this.#m,
@@ -347,6 +361,7 @@ export class ZabPeer {
         this.#setRole(role, vote.leader, epoch, true)
         this.#advertiseEpoch(epoch)
       },
+      role === 'OBSERVING',
     )
   }
 
