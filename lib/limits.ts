@@ -268,6 +268,14 @@ export const peerHelloBytesMax = 1024
 export const peerPendingConnectionsMax = 64
 
 /**
+ * Members a transport takes from their hello while no configuration names them yet (servers
+ * joining before a reconfig adds them): each is remembered and dialled back, so a peer claiming
+ * ever new ids could otherwise grow that table and make the member dial anywhere. A joiner past
+ * the bound is refused until a configuration names it. No ZooKeeper counterpart.
+ */
+export const peerUnknownMembersMax = 16
+
+/**
  * Time an accepted peer connection has to send its hello, in ms from the accept: a deadline, not
  * an idle timeout, so a peer that trickles bytes is closed too (ZooKeeper: QuorumCnxManager
  * `cnxTimeout`, 5 s, the read timeout of the initial message).

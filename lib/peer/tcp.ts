@@ -33,7 +33,7 @@ import { createServer, isIP, Socket, type Server } from 'node:net'
 import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, Server as TlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
 import {
   electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
-  peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
+  peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerUnknownMembersMax, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import { describeError, escalate } from './boundary.js'
@@ -591,6 +591,7 @@ class TcpTransport implements TcpPeerTransport {
     if (joining) {
       const address = this.options.acceptUnknownMembers === true ? helloAddress(value) : undefined
       if (address === undefined) return this.refuse(socket, from, `${id} is not another member`)
+      if (this.learned.size >= peerUnknownMembersMax) return this.refuse(socket, from, `${id} is not in the configuration and ${this.learned.size} joiners are known already (peerUnknownMembersMax)`)
       this.members.set(id, address)
       this.learned.add(id)
       this.log(`member ${id} is not in the configuration: it joins at ${address.host}:${address.quorumPort}:${address.electionPort}, without a vote until a reconfig adds it`)

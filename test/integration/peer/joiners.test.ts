@@ -4,6 +4,7 @@
 // it back); without it the connection is refused and nothing is delivered. setMembers makes the
 // others dial a member a committed configuration names, and drop one it no longer names.
 import { afterEach, describe, expect, it } from 'vitest'
+import { peerUnknownMembersMax } from '../../../lib/limits.js'
 import { startTcpTransport, type PeerAddress, type PeerChannel, type TcpPeerTransport } from '../../../lib/peer/index.js'
 import { freePorts } from '../../interop/harness/ports.js'
 
@@ -80,5 +81,15 @@ describe('members joining before a configuration names them', () => {
     await until(() => one.transport.connected(2, 'quorum') && two.transport.connected(1, 'election'), 'the new member to be connected')
     one.transport.setMembers(only(all, [1]))
     await until(() => !one.transport.connected(2, 'quorum') && !one.transport.connected(2, 'election'), 'the removed member to be dropped')
+  })
+
+  it('are bounded: past peerUnknownMembersMax, a new id claimed in a hello is refused', async () => {
+    const ids = Array.from({ length: peerUnknownMembersMax + 2 }, (_, i) => i + 2)
+    const all = await addresses([1, ...ids])
+    const one = await start(1, only(all, [1]), true)
+    for (const id of ids) await start(id, only(all, [1, id]), true)
+    await until(() => one.log.some((line) => line.includes('(peerUnknownMembersMax)')), 'the refusal past the bound')
+    const taken = ids.filter((id) => one.log.some((line) => line.includes(`member ${id} is not in the configuration: it joins`)))
+    expect(taken).toHaveLength(peerUnknownMembersMax)
   })
 })
