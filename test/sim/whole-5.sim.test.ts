@@ -36,6 +36,27 @@ describe('seeds that found real bugs, kept as regressions', () => {
       expect(outcome.error).toBeUndefined()
     }, 60_000)
   }
+
+  // 4623: the simulated client, not a member, was wrong. A connection lost while a reconnect was
+  // already waiting started a second retry chain, and the later chain opened a second connection
+  // of the same session beside the live one, so a write's answer (first connection) and a later
+  // read's (second) arrived out of order. The client now keeps one connection and one retry.
+  it('passes seed 4623 (3 members)', async () => {
+    const outcome = await runWholeSeed(4623, { members: 3, trace: true })
+    expect(outcome.error).toBeUndefined()
+    // Every client is granted a session only while it has no connection: a grant follows a disconnect.
+    const connected = new Set<string>()
+    for (const line of outcome.trace) {
+      const granted = /client (\d+): session 0x[0-9a-f]+ on member/.exec(line)
+      const lost = /client (\d+): disconnected/.exec(line)
+      if (granted !== null) {
+        expect(connected.has(granted[1] ?? ''), line).toBe(false)
+        connected.add(granted[1] ?? '')
+      }
+      if (lost !== null) connected.delete(lost[1] ?? '')
+    }
+    expect(connected.size).toBeGreaterThan(0)
+  }, 60_000)
 })
 
 describe('planted bugs are caught', () => {

@@ -121,6 +121,8 @@ export class SimClient {
   private connection: SimConnection | undefined
   private channel: Channel | undefined
   private cxid = 0
+  /** Whether a reconnect is scheduled. */
+  private retrying = false
   private readonly inFlight = new Set<Op>()
   /** Events received, with the zxid they carried. */
   readonly events: WatchNotification[] = []
@@ -140,7 +142,9 @@ export class SimClient {
 
   /** Opens a session (or resumes this one) on the first candidate that takes it. */
   connect(): void {
-    if (this.state === 'expired' || this.state === 'closed' || this.state === 'connecting') return
+    // Only a client without a connection opens one: a retry timer left from an earlier loss must
+    // not open a second connection beside the live one (a real client has one connection at a time).
+    if (this.state !== 'new' && this.state !== 'disconnected') return
     this.state = 'connecting'
     for (const id of this.world.candidates()) {
       const pipeline = this.world.pipeline(id)
@@ -171,7 +175,13 @@ export class SimClient {
 
   private retryLater(): void {
     this.state = 'disconnected'
-    this.world.after(50, () => this.connect())
+    // One retry at a time: a loss while a retry is already waiting does not start a second chain.
+    if (this.retrying) return
+    this.retrying = true
+    this.world.after(50, () => {
+      this.retrying = false
+      this.connect()
+    })
   }
 
   /** Sends `request`; its outcome lands in the history. */
