@@ -417,7 +417,7 @@ async function handle({ sources, backup }: { sources: AdminSources; backup: Admi
   if (route.kind === 'command' && route.backup === 'snapshot') return backup.snapshot(req, res, serving(sources), args)
   if (route.kind === 'command' && route.backup === 'restore') return backup.restore(req, res, serving(sources))
   if (route.kind === 'command') return runCommand(sources, startedMs, route.name, route.method, args, res)
-  if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus(metricsSnapshot(sources.member, sources.health)))
+  if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus({ ...metricsSnapshot(sources.member, sources.health), quota: sources.backend.serverInfo().quota }))
   sendJson(res, 200, commandList(commandUrl))
 }
 

@@ -42,6 +42,7 @@ import type {
 } from '../wire/types.js'
 import { directoryBytes } from '../server/admin-directories.js'
 import type { Pipeline } from '../server/pipeline.js'
+import { quotaByNamespace } from '../tree/quota.js'
 import type { Channel, ClientConnection } from '../server/pipeline-types.js'
 import type { ClientAuthenticator, SaslExchange } from './sasl.js'
 
@@ -158,6 +159,10 @@ class MemberServerInfo implements ServerInfo {
 
   get approximateDataSize(): number {
     return this.member.tree.approximateDataSize
+  }
+
+  get quota(): ServerInfo['quota'] {
+    return { byNamespace: quotaByNamespace(this.member.tree), exceeded: this.member.metrics.quotaExceeded }
   }
 
   get localSessionCount(): number {

@@ -128,6 +128,7 @@ export function metricsSnapshot(sources: MetricsSources, window: SummaryWindow |
     ephemeralsCount,
     approximateDataSize: info.approximateDataSize,
     learners: learnersOf(sources, info),
+    quota: info.quota,
     ...(port === undefined
       ? {}
       : { port: { latency: port.latency, packetsReceived: port.packetsReceived, packetsSent: port.packetsSent, connections: port.connections.length, uptimeMs: port.uptimeMs } }),

@@ -12,7 +12,7 @@
  */
 import type { ServerSpec } from '../config/zoo-cfg.js'
 import { counterOf, epochOf } from '../protocol/zxid.js'
-import { javaHex, measuredDirectories, type ConnectionInfo, type FourLetterContext } from '../wire/four-letter-words.js'
+import { javaHex, measuredDirectories, quotaMetrics, type ConnectionInfo, type FourLetterContext } from '../wire/four-letter-words.js'
 import type { ZabState } from '../zab/index.js'
 import type { LastSnapshot } from './replication.js'
 import type { LatencyHistogram, MemberMetrics } from './metrics.js'
@@ -216,6 +216,7 @@ function monitor(ctx: AdminContext): Record<string, unknown> {
     quorum_size: metrics.quorumSize,
     election_count: metrics.elections,
     ...summary('fsynctime', metrics.logSync),
+    ...(server.quota === undefined ? {} : Object.fromEntries(quotaMetrics(server.quota).map((m) => [`${m.namespace}_${m.name}`, m.value]))),
   }
 }
 

@@ -50,6 +50,8 @@ export class MemberMetrics {
   elections = 0
   /** Voting members of the ensemble (1 standalone). */
   quorumSize = 1
+  /** Writes refused for a hard quota, by namespace (ZooKeeper's quota_exceeded_error_per_namespace). */
+  readonly quotaExceeded = new Map<string, number>()
 
   /** Records one answered request of `op` that took `ms`. */
   request(op: string, ms: number): void {

@@ -14,6 +14,7 @@ import { revalidationsPendingMax } from '../limits.js'
 import { pathProblem } from '../path.js'
 import { SUPER_ID, type Id } from '../protocol/data.js'
 import { DataTree, type TxnResult } from '../tree/data-tree.js'
+import { namespaceOf } from '../tree/quota.js'
 import type { Txn, TxnEntry, TxnHeader } from '../txn/types.js'
 import { SessionTracker, type Session } from '../session/session-tracker.js'
 import { WatchManager } from '../watch/watch-manager.js'
@@ -142,7 +143,7 @@ export class Pipeline {
     this.readOnlyModeEnabled = options.readOnlyModeEnabled ?? false
     this.sessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
     this.localSessions = new SessionTracker(this.options.tickTimeMs, this.options.myid, this.clock.now())
-    this.prep = new Prep(this.tree, this.options)
+    this.prep = new Prep(this.tree, { ...this.options, quotaRefused: (root) => this.countQuotaRefusal(root) })
     this.maintenanceHost = {
       sessions: this.sessions,
       tree: this.tree,
@@ -356,6 +357,14 @@ export class Pipeline {
       if (waiting === token) return true
     }
     return false
+  }
+
+  /** Counts a write refused for the hard quota of `root`, under the root's namespace. */
+  private countQuotaRefusal(root: string): void {
+    const namespace = namespaceOf(root)
+    if (namespace === undefined) return
+    const counts = this.metrics.quotaExceeded
+    counts.set(namespace, (counts.get(namespace) ?? 0) + 1)
   }
 
   /** Leader: a client resumed `sessionId` on member `from`, which owns the session from now on. */

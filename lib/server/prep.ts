@@ -61,6 +61,8 @@ export interface PrepOptions {
   enforceQuota: boolean
   /** Where quota lines go (rate-limited). @defaultValue console.warn with a `paddock: ` prefix */
   quotaWarn?: (line: string) => void
+  /** Called with the quota root of each write refused for a hard quota (the per-namespace counter). */
+  quotaRefused?: (root: string) => void
   /** Whether clients may reconfig (ZooKeeper's reconfigEnabled). */
   reconfigEnabled: boolean
 }
@@ -290,7 +292,9 @@ export class Prep {
     const usage = { count: stats.count + pending.count, bytes: stats.bytes + pending.bytes }
     for (const excess of quotaExcesses(limits, usage, count, bytes)) {
       this.quotaLog.log(change.root, quotaExcessLine(change.root, excess), ctx.time)
-      if (excess.hard) fail('QUOTAEXCEEDED')
+      if (!excess.hard) continue
+      this.options.quotaRefused?.(change.root)
+      fail('QUOTAEXCEEDED')
     }
     return change
   }

@@ -10,6 +10,7 @@
  * the time by its caller.
  * @module
  */
+import { quotaMetrics, type QuotaReport } from '../wire/four-letter-words.js'
 import type { ServerMode } from './pipeline-types.js'
 import { latencyBucketsMs, type LatencyHistogram, type MemberMetrics } from './metrics.js'
 
@@ -95,6 +96,8 @@ export interface MetricsSnapshot {
    * `learners`; `syncedFollowers`: followers in broadcast); exported only then, as in ZooKeeper.
    */
   learners?: { connected: number; syncedFollowers: number } | undefined
+  /** The per-namespace quota figures; their families are left out when absent. */
+  quota?: QuotaReport | undefined
   /** The process's figures; the `process_*` families are left out when absent. */
   process?: ProcessFigures
   /** Where summary quantiles come from; without one they cover every observation since the start. */
@@ -110,6 +113,7 @@ export function formatPrometheus(snapshot: MetricsSnapshot): string {
   portFamilies(out, snapshot)
   ensembleFamilies(out, snapshot)
   summaryFamilies(out, snapshot)
+  if (snapshot.quota !== undefined) quotaFamilies(out, snapshot.quota)
   paddockFamilies(out, snapshot)
   if (snapshot.process !== undefined) processFamilies(out, snapshot.process)
   return `${out.join('\n')}\n`
@@ -157,6 +161,19 @@ function summaryFamilies(out: string[], snapshot: MetricsSnapshot): void {
   summary(out, snapshot, 'readlatency', 'Latency of read requests (and pings), receipt to answer, ms.', reads, advancedQuantiles)
   summary(out, snapshot, 'updatelatency', 'Latency of write requests, receipt to answer, ms.', updates, advancedQuantiles)
   summary(out, snapshot, 'fsynctime', 'Time from log append to durable (group commit fsync), ms.', bucketsOf(snapshot.metrics.logSync), basicQuantiles)
+}
+
+/** ZooKeeper's per-namespace quota gauge sets and refusal counter, the namespace in the `key` label. */
+function quotaFamilies(out: string[], report: QuotaReport): void {
+  let last: string | undefined
+  for (const { name, namespace, value } of quotaMetrics(report)) {
+    if (name !== last) {
+      const counter = name === 'quota_exceeded_error_per_namespace'
+      family(out, name, counter ? 'counter' : 'gauge', counter ? 'Writes refused for a hard quota, by namespace.' : `The ${name.replace(/_per_namespace$/, '').replace(/_/g, ' ')} of each namespace.`)
+      last = name
+    }
+    out.push(sample(name, { key: namespace }, value))
+  }
 }
 
 /** Paddock's own figures, which ZooKeeper has no name for. */

@@ -295,3 +295,55 @@ function* components(path: string): Generator<string> {
     start = end + 1
   }
 }
+
+/** One namespace's quota figures, as ZooKeeper's per-namespace quota gauges report them. */
+export interface NamespaceQuota {
+  /** The node limits of its quota roots, summed: each root's hard limit when set, else its soft one. */
+  countLimit: number
+  /** The data-byte limits of its quota roots, summed the same way. */
+  bytesLimit: number
+  /** Nodes under its quota roots (their stat nodes' counts, summed). */
+  countUsage: number
+  /** Data bytes under its quota roots (their stat nodes' bytes, summed). */
+  bytesUsage: number
+}
+
+/** The part of a tree {@link quotaByNamespace} reads. */
+export interface QuotaTreeView {
+  /** Visits `path` and every node below it. */
+  forEachInSubtree(path: string, visit: (path: string, node: { readonly data: Uint8Array; readonly children: ReadonlySet<string> | null }) => void): void
+}
+
+/**
+ * The quota figures of each top-level namespace (`/app/x` and `/app/y` both count for `app`), as
+ * ZooKeeper's QuotaMetricsUtils gathers them: every leaf under `/zookeeper/quota` named
+ * `zookeeper_limits` adds its limit (hard when set, else soft) and every leaf named
+ * `zookeeper_stats` its usage to the namespace of the path it sits under. A node whose text is not
+ * a quota node's is skipped.
+ */
+export function quotaByNamespace(tree: QuotaTreeView): Map<string, NamespaceQuota> {
+  const found = new Map<string, NamespaceQuota>()
+  tree.forEachInSubtree(quotaRoot, (path, node) => {
+    if (node.children !== null && node.children.size > 0) return
+    const kind = path.endsWith(`/${limitNode}`) ? 'limit' : path.endsWith(`/${statNode}`) ? 'stat' : undefined
+    const namespace = namespaceOf(path.slice(quotaRoot.length))
+    const stats = kind === undefined || namespace === undefined ? undefined : parseStats(node.data)
+    if (stats === undefined || namespace === undefined) return
+    let figures = found.get(namespace)
+    if (figures === undefined) found.set(namespace, (figures = { countLimit: 0, bytesLimit: 0, countUsage: 0, bytesUsage: 0 }))
+    if (kind === 'limit') {
+      figures.countLimit += limitOf(stats.count, stats.countHardLimit).limit
+      figures.bytesLimit += limitOf(stats.bytes, stats.byteHardLimit).limit
+    } else {
+      figures.countUsage += stats.count
+      figures.bytesUsage += stats.bytes
+    }
+  })
+  return found
+}
+
+/** The namespace a path counts for in the per-namespace quota figures: its first component (`/app/x` → `app`). */
+export function namespaceOf(path: string): string | undefined {
+  const first = path.split('/')[1]
+  return first === undefined || first === '' ? undefined : first
+}

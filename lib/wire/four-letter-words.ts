@@ -170,11 +170,44 @@ export interface ServerInfo {
    * prints ZooKeeper's `readlatency` and `updatelatency` counters; absent when the backend keeps none.
    */
   latency?: { read: LatencySummary; update: LatencySummary } | undefined
+  /** The per-namespace quota figures; absent when the backend keeps none. */
+  quota?: QuotaReport | undefined
   /**
    * The trace mask `gtmk` prints and the admin `set_trace_mask` sets (a 64-bit value, as
    * ZooKeeper's `ZooTrace`). Paddock writes no trace log, so the mask is kept and reported only.
    */
   traceMask: bigint
+}
+
+/** Quota limits, usage and refusals by top-level namespace (`/app/x` counts for `app`). */
+export interface QuotaReport {
+  /** Each namespace's limits (hard when set, else soft) and usage, summed over its quota roots. */
+  byNamespace: ReadonlyMap<string, { countLimit: number; bytesLimit: number; countUsage: number; bytesUsage: number }>
+  /** Writes refused for a hard quota, by namespace. */
+  exceeded: ReadonlyMap<string, number>
+}
+
+/** One per-namespace quota figure under ZooKeeper's metric name. */
+export interface QuotaMetric {
+  /** `quota_count_limit_per_namespace`, `quota_bytes_usage_per_namespace`, `quota_exceeded_error_per_namespace`, ... */
+  name: string
+  /** The namespace it is about. */
+  namespace: string
+  /** Its value. */
+  value: number
+}
+
+/**
+ * The per-namespace quota figures in the order ZooKeeper's metrics provider dumps them: the four
+ * gauge sets (limits, then usage), then the refusal counter. mntr prints each as
+ * `zk_<namespace>_<name>`; Prometheus as `<name>{key="<namespace>"}`.
+ */
+export function quotaMetrics(report: QuotaReport): QuotaMetric[] {
+  const out: QuotaMetric[] = []
+  const gauges = [['quota_count_limit_per_namespace', 'countLimit'], ['quota_bytes_limit_per_namespace', 'bytesLimit'], ['quota_count_usage_per_namespace', 'countUsage'], ['quota_bytes_usage_per_namespace', 'bytesUsage']] as const
+  for (const [name, field] of gauges) for (const [namespace, figures] of report.byNamespace) out.push({ name, namespace, value: figures[field] })
+  for (const [namespace, value] of report.exceeded) out.push({ name: 'quota_exceeded_error_per_namespace', namespace, value })
+  return out
 }
 
 /** One of mntr's latency counters (ZooKeeper's AvgMinMaxPercentileCounter), ms. */
@@ -505,6 +538,7 @@ function formatMonitor({ server, port }: FourLetterContext): string {
   }
   const latency = server.latency
   if (latency !== undefined) values.push(...latencyValues('readlatency', latency.read), ...latencyValues('updatelatency', latency.update))
+  if (server.quota !== undefined) for (const m of quotaMetrics(server.quota)) values.push([`${m.namespace}_${m.name}`, m.value])
   let out = values.map(([k, v]) => `zk_${k}\t${v}\n`).join('')
   // Paddock's own keys, after ZooKeeper's (a monitor that knows only zk_ keys skips them).
   const health = server.health

@@ -7,13 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, createServer, type ZooKeeperClient } from '../../lib/index.js'
 import { startApacheZooKeeper } from './harness/apache.js'
+import { fourLetterWord } from './harness/four-letter.js'
 import { defaultSettings, hookTimeoutMs, targets, type RunningServer, type Target } from './harness/targets.js'
 import { zkCli, zkCliUnavailableReason } from './harness/zkcli.js'
 
 /** Paddock on 127.0.0.1:0 with the interop settings and quotas enforced; its quota lines are kept, not printed. */
 async function startPaddockEnforcing(lines: string[]): Promise<RunningServer> {
   const warn = console.warn
-  const server = await createServer({ port: 0, host: '127.0.0.1', ...defaultSettings, maxClientCnxns: 0, enforceQuota: true })
+  const server = await createServer({ port: 0, host: '127.0.0.1', ...defaultSettings, maxClientCnxns: 0, enforceQuota: true, fourLetterWordsWhitelist: '*' })
   console.warn = (line: string) => void (String(line).includes('Quota exceeded') ? lines.push(line) : warn(line))
   const port = server.address?.port ?? 0
   return {
@@ -113,5 +114,29 @@ describe.each(targets)('$name: quotas enforced (zookeeper.enforceQuota=true)', (
     await zk.create('/iq5')
     await setQuota('/iq5', hard(1, -1))
     expect(await zkCli(server.connectString, 'create', '/iq5/x')).toMatchObject({ code: 1, err: 'Quota has exceeded : /iq5/x' })
+  })
+
+  it('reports each namespace\'s limits, usage and refusals in mntr under ZooKeeper\'s names', async () => {
+    await zk.create('/qm')
+    await zk.create('/qm/a', 'abc')
+    await zk.create('/qm/b')
+    await setQuota('/qm/a', hard(2, -1))
+    await setQuota('/qm/b', 'count=5,bytes=100')
+    await zk.create('/qm/a/x', 'de')
+    await zk.create('/qm/b/y', '1234')
+    expect(await code(zk.create('/qm/a/z'))).toBe('QUOTAEXCEEDED')
+    const mntr = new Map<string, string>()
+    for (const line of (await fourLetterWord(server.host, server.port, 'mntr')).split('\n')) {
+      const [key, value] = line.split('\t')
+      if (key !== undefined && value !== undefined && key.startsWith('zk_qm_')) mntr.set(key, value)
+    }
+    // Limits: /qm/a's hard count 2 and no byte limit (-1), /qm/b's soft 5 and 100, summed per namespace.
+    expect(Object.fromEntries(mntr)).toEqual({
+      zk_qm_quota_count_limit_per_namespace: '7',
+      zk_qm_quota_bytes_limit_per_namespace: '99',
+      zk_qm_quota_count_usage_per_namespace: '4',
+      zk_qm_quota_bytes_usage_per_namespace: '9',
+      zk_qm_quota_exceeded_error_per_namespace: '1',
+    })
   })
 })

@@ -5,7 +5,7 @@
 // coded QUOTAEXCEEDED, while the tree shows nothing of the refused writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, createServer, parseZooCfg, serverOptionsFor, ZooKeeperError, type Server, type ZooKeeperClient } from '../../../lib/index.js'
-import { RawClient, create, utf8 } from '../wire/helpers.js'
+import { RawClient, create, fourLetterWord, utf8 } from '../wire/helpers.js'
 
 let server: Server
 let admin: ZooKeeperClient
@@ -14,8 +14,8 @@ const originalWarn = console.warn
 
 beforeAll(async () => {
   console.warn = (line: string) => void warnings.push(line)
-  const options = serverOptionsFor(parseZooCfg('clientPort=0\nclientPortAddress=127.0.0.1\nzookeeper.enforceQuota=true\n', 'zoo.cfg'))
-  server = await createServer({ ...options, dataDir: undefined })
+  const options = serverOptionsFor(parseZooCfg('clientPort=0\nclientPortAddress=127.0.0.1\nzookeeper.enforceQuota=true\n4lw.commands.whitelist=mntr\n', 'zoo.cfg'))
+  server = await createServer({ ...options, dataDir: undefined, adminServerPort: 0, metricsPort: 0 })
   admin = await server.connect()
   await admin.create('/app', 'abc')
   await admin.create('/zookeeper/quota/app')
@@ -66,5 +66,19 @@ describe('zookeeper.enforceQuota=true over the wire', () => {
       await zk.close()
     }
     expect((await admin.getString('/zookeeper/quota/app/zookeeper_stats')).data).toBe('count=3,bytes=6')
+  })
+
+  it('reports the namespace\'s limits, usage and refusals in mntr, the admin monitor command and both /metrics endpoints', async () => {
+    // The two tests above: five writes refused for the hard limits (two raw, three typed).
+    const mntr = await fourLetterWord(port(), 'mntr')
+    for (const line of ['zk_app_quota_count_limit_per_namespace\t3', 'zk_app_quota_bytes_limit_per_namespace\t8', 'zk_app_quota_count_usage_per_namespace\t3', 'zk_app_quota_bytes_usage_per_namespace\t6', 'zk_app_quota_exceeded_error_per_namespace\t5']) {
+      expect(mntr.split('\n')).toContain(line)
+    }
+    const monitor = (await (await fetch(`http://127.0.0.1:${server.adminAddress?.port ?? 0}/commands/monitor`)).json()) as Record<string, unknown>
+    expect(monitor).toMatchObject({ app_quota_count_limit_per_namespace: 3, app_quota_bytes_usage_per_namespace: 6, app_quota_exceeded_error_per_namespace: 5 })
+    for (const address of [server.adminAddress, server.metricsAddress]) {
+      const text = await (await fetch(`http://127.0.0.1:${address?.port ?? 0}/metrics`)).text()
+      expect(text.split('\n')).toEqual(expect.arrayContaining(['quota_count_usage_per_namespace{key="app"} 3', 'quota_exceeded_error_per_namespace{key="app"} 5']))
+    }
   })
 })

@@ -70,6 +70,19 @@ describe('ZooKeeper\'s metric names', () => {
     expect(samples.get('fsynctime_count')).toBe('0')
   })
 
+  it('exports the per-namespace quota figures as ZooKeeper\'s gauge sets and counter set, the namespace in the key label', () => {
+    const quota = { byNamespace: new Map([['app', { countLimit: 7, bytesLimit: 99, countUsage: 4, bytesUsage: 9 }]]), exceeded: new Map([['app', 2]]) }
+    const { types, samples } = parse(formatPrometheus(snapshot(new MemberMetrics(), { quota })))
+    for (const name of ['quota_count_limit_per_namespace', 'quota_bytes_limit_per_namespace', 'quota_count_usage_per_namespace', 'quota_bytes_usage_per_namespace']) expect(types.get(name), name).toBe('gauge')
+    expect(types.get('quota_exceeded_error_per_namespace')).toBe('counter')
+    expect(samples.get('quota_count_limit_per_namespace{key="app"}')).toBe('7')
+    expect(samples.get('quota_bytes_limit_per_namespace{key="app"}')).toBe('99')
+    expect(samples.get('quota_count_usage_per_namespace{key="app"}')).toBe('4')
+    expect(samples.get('quota_bytes_usage_per_namespace{key="app"}')).toBe('9')
+    expect(samples.get('quota_exceeded_error_per_namespace{key="app"}')).toBe('2')
+    expect(parse(formatPrometheus(snapshot())).types.has('quota_count_limit_per_namespace')).toBe(false)
+  })
+
   it('exports the process figures under the standard process_* names and ZooKeeper\'s descriptor gauges', () => {
     const process = { cpuSeconds: 1.25, residentBytes: 1000, startTimeSeconds: 1700000000, fileDescriptors: { open: 12, max: 1024 } }
     const { types, samples } = parse(formatPrometheus(snapshot(new MemberMetrics(), { process })))

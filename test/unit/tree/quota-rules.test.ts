@@ -3,7 +3,7 @@
 // and the verdicts follow ZooKeeperServer.checkQuota case by case: soft vs hard, a figure the
 // write does not change, a write that shrinks data while over the limit.
 import { describe, expect, it } from 'vitest'
-import { formatStats, parseStats, PendingUsage, QuotaLog, quotaExcesses, quotaExcessLine, quotaLogIntervalMs, type QuotaStats } from '../../../lib/tree/quota.js'
+import { formatStats, namespaceOf, parseStats, PendingUsage, QuotaLog, quotaByNamespace, quotaExcesses, quotaExcessLine, quotaLogIntervalMs, type QuotaStats } from '../../../lib/tree/quota.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -115,5 +115,45 @@ describe('QuotaLog', () => {
     for (let i = 0; i < 5000; i++) log.log(`/r${i}`, `line ${i}`, i * quotaLogIntervalMs)
     expect(lines).toHaveLength(5000)
     expect((log as unknown as { roots: Map<string, unknown> }).roots.size).toBeLessThanOrEqual(1024)
+  })
+})
+
+describe('quotaByNamespace (QuotaMetricsUtils)', () => {
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s)
+  /** A tree view over `nodes` (path → data; a node's children are the paths one level below it). */
+  function view(nodes: Record<string, string>) {
+    const paths = Object.keys(nodes)
+    const childrenOf = (path: string) => new Set(paths.filter((p) => p.startsWith(`${path}/`) && !p.slice(path.length + 1).includes('/')).map((p) => p.slice(path.length + 1)))
+    return {
+      forEachInSubtree(root: string, visit: (path: string, node: { data: Uint8Array; children: ReadonlySet<string> | null }) => void) {
+        for (const path of paths) if (path === root || path.startsWith(`${root}/`)) visit(path, { data: text(nodes[path] ?? ''), children: childrenOf(path) })
+      },
+    }
+  }
+
+  it('sums each namespace\'s limits (hard over soft) and usage over its quota roots, from leaf nodes only', () => {
+    const figures = quotaByNamespace(view({
+      '/zookeeper/quota': '',
+      '/zookeeper/quota/app': '',
+      '/zookeeper/quota/app/a': '',
+      '/zookeeper/quota/app/a/zookeeper_limits': 'count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=2',
+      '/zookeeper/quota/app/a/zookeeper_stats': 'count=2,bytes=5',
+      '/zookeeper/quota/app/b': '',
+      '/zookeeper/quota/app/b/zookeeper_limits': 'count=5,bytes=100',
+      '/zookeeper/quota/app/b/zookeeper_stats': 'count=2,bytes=4',
+      '/zookeeper/quota/other': '',
+      '/zookeeper/quota/other/zookeeper_limits': 'count=10,bytes=-1',
+      '/zookeeper/quota/other/zookeeper_stats': 'not a quota text',
+    }))
+    expect(Object.fromEntries(figures)).toEqual({
+      app: { countLimit: 7, bytesLimit: 99, countUsage: 4, bytesUsage: 9 },
+      other: { countLimit: 10, bytesLimit: -1, countUsage: 0, bytesUsage: 0 },
+    })
+  })
+
+  it('is empty without a quota subtree, and names a path\'s namespace by its first component', () => {
+    expect(quotaByNamespace(view({ '/a': '' })).size).toBe(0)
+    expect(namespaceOf('/app/x/y')).toBe('app')
+    expect(namespaceOf('/')).toBeUndefined()
   })
 })
