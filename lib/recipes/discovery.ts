@@ -31,7 +31,7 @@ export interface ServiceInstance<P = unknown> {
   port: number | null
   /** TLS port, if any. */
   sslPort: number | null
-  /** Application data. */
+  /** Application data. Curator's serializer adds the payload's Java class as `@class` to an object payload. */
   payload: P | null
   /** Registration time, ms since the Unix epoch. */
   registrationTimeUTC: number
@@ -39,7 +39,7 @@ export interface ServiceInstance<P = unknown> {
   serviceType: ServiceType
   /** Curator's UriSpec, passed through unread. */
   uriSpec: unknown
-  /** False when the instance asks not to be used. */
+  /** False when the instance asks not to be used; absent means enabled (Curator 5.4 writes none). */
   enabled?: boolean
 }
 

@@ -1,4 +1,4 @@
-// Method: Apache Curator 5 (Debian's libcurator-recipes-java, run by java/CuratorInterop.java in its own JVM and sessions) and Paddock's recipes over the TCP client share a lock and a latch on each target (an ephemeral "inside" node and an unversioned counter detect two holders at once), then, in one more JVM run, a re-entrant revocable mutex, a semaphore mutex, the four queues both ways and a SharedCount, step by step through signal nodes.
+// Method: Apache Curator 5 (Debian's libcurator-recipes-java, run by java/CuratorInterop.java in its own JVM and sessions) and Paddock's recipes over the TCP client share a lock and a latch on each target (an ephemeral "inside" node and an unversioned counter detect two holders at once), then, in one more JVM run, a re-entrant revocable mutex, a semaphore mutex, the four queues both ways and a SharedCount, step by step through signal nodes; and, with Curator x-discovery (java/CuratorDiscovery.java), service instances registered and found both ways.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -22,6 +22,7 @@ import {
   Lock,
   Semaphore,
   SemaphoreMutex,
+  ServiceDiscovery,
   SharedCount,
   type Lease,
 } from '../../lib/recipes/index.js'
@@ -33,6 +34,10 @@ const missing = existsSync(curatorJar) ? undefined : `${curatorJar} is missing (
 if (missing !== undefined) console.warn(`interop: skipping the recipe checks against Curator: ${missing}`)
 
 const program = fileURLToPath(new URL('java/CuratorInterop.java', import.meta.url))
+const discoveryJar = '/usr/share/java/curator-x-discovery.jar'
+const discoveryMissing = existsSync(discoveryJar) ? missing : `${discoveryJar} is missing (apt-get install libcurator-discovery-java)`
+if (discoveryMissing !== undefined && missing === undefined) console.warn(`interop: skipping the service discovery check against Curator: ${discoveryMissing}`)
+const discoveryProgram = fileURLToPath(new URL('java/CuratorDiscovery.java', import.meta.url))
 const javaTimeoutMs = 55_000
 const nodeSessions = 3
 const javaThreads = 3
@@ -48,7 +53,8 @@ function compiledClasses(): Promise<string> {
   compiled ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'curator-interop-'))
     await new Promise<void>((resolve, reject) => {
-      const javac = spawn('javac', ['-nowarn', '-d', dir, '-cp', '/usr/share/java/*', program], { stdio: ['ignore', 'ignore', 'pipe'] })
+      const programs = discoveryMissing === undefined ? [program, discoveryProgram] : [program]
+      const javac = spawn('javac', ['-nowarn', '-d', dir, '-cp', '/usr/share/java/*', ...programs], { stdio: ['ignore', 'ignore', 'pipe'] })
       let err = ''
       javac.stderr.on('data', (chunk: Buffer) => void (err += chunk.toString()))
       javac.on('error', reject)
@@ -64,11 +70,11 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true })
 })
 
-/** Runs the Java side; `onLine` sees each JSON line as it comes; resolves with the last one. */
-async function runCurator<T>(args: string[], onLine: (line: Record<string, unknown>) => void = () => {}): Promise<T> {
+/** Runs the Java side (`mainClass`); `onLine` sees each JSON line as it comes; resolves with the last one. */
+async function runCurator<T>(args: string[], onLine: (line: Record<string, unknown>) => void = () => {}, mainClass = 'CuratorInterop'): Promise<T> {
   const classes = await compiledClasses()
   return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-cp', `${classes}${delimiter}/usr/share/java/*`, 'CuratorInterop', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('java', ['-cp', `${classes}${delimiter}/usr/share/java/*`, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     const timer = setTimeout(() => child.kill('SIGKILL'), javaTimeoutMs)
     let out = ''
     let err = ''
@@ -83,7 +89,7 @@ async function runCurator<T>(args: string[], onLine: (line: Record<string, unkno
     child.on('close', (code) => {
       clearTimeout(timer)
       if (code === 0 && last !== undefined) resolve(last as T)
-      else reject(new Error(`CuratorInterop ${args.join(' ')} exited ${code}:\n${err.slice(-4000)}`))
+      else reject(new Error(`${mainClass} ${args.join(' ')} exited ${code}:\n${err.slice(-4000)}`))
     })
   })
 }
@@ -166,8 +172,8 @@ class CuratorRun {
   /** Settles when the JVM exits: with its last line, or rejecting with its stderr. */
   readonly done: Promise<Record<string, unknown>>
 
-  constructor(args: string[]) {
-    this.done = runCurator<Record<string, unknown>>(args, (line) => this.onLine(line))
+  constructor(args: string[], mainClass?: string) {
+    this.done = runCurator<Record<string, unknown>>(args, (line) => this.onLine(line), mainClass)
     this.done.catch(() => {}) // step() reports the failure to whichever test waits
   }
 
@@ -175,7 +181,7 @@ class CuratorRun {
   step(name: string): Promise<Record<string, unknown>> {
     const line = this.seen.get(name)
     if (line !== undefined) return Promise.resolve(line)
-    return Promise.race([new Promise<Record<string, unknown>>((resolve) => this.waiting.set(name, resolve)), this.done.then(() => Promise.reject(new Error(`CuratorInterop ended without step ${name}`)))])
+    return Promise.race([new Promise<Record<string, unknown>>((resolve) => this.waiting.set(name, resolve)), this.done.then(() => Promise.reject(new Error(`the Java side ended without step ${name}`)))])
   }
 
   private onLine(line: Record<string, unknown>): void {
@@ -371,5 +377,53 @@ describe.skipIf(missing !== undefined).each(targets)('$name: Paddock and Curator
     await twice.leave(AbortSignal.timeout(20_000))
     expect(await java.step('javaBarriers')).toMatchObject({ entered: true, left: true })
     expect(await java.done).toEqual({ step: 'done' })
+  })
+})
+
+describe.skipIf(discoveryMissing !== undefined).each(targets)('$name: Paddock ServiceDiscovery with Curator x-discovery', (target) => {
+  const base = '/curator-discovery'
+  let server: RunningServer
+  let zk: ZooKeeperClient
+
+  withPaddockClients(target, 1, (s, c) => {
+    server = s
+    zk = c[0] as ZooKeeperClient
+  })
+
+  it('finds the instance Curator registered, and Curator finds Paddock\'s, with address, port and payload, until each unregisters', async () => {
+    await zk.create(base)
+    await zk.create(`${base}/sig`)
+    const java = new CuratorRun([server.connectString, base], 'CuratorDiscovery')
+    await java.step('javaRegistered')
+    const discovery = new ServiceDiscovery(zk, `${base}/services`)
+    const [theirs] = await discovery.queryForInstances<{ zone: string }>('api')
+    // Curator 5.4 writes no `enabled` (absent means enabled) and tags a payload with its Java class.
+    expect(theirs?.enabled).toBeUndefined()
+    expect(theirs?.payload).toEqual({ '@class': 'java.util.HashMap', zone: 'a' })
+    expect(theirs).toMatchObject({ name: 'api', id: 'java-1', address: '10.0.0.1', port: 8080, sslPort: null, payload: { zone: 'a' }, serviceType: 'DYNAMIC' })
+    expect(theirs?.registrationTimeUTC).toBeGreaterThan(Date.now() - 120_000)
+    const cache = discovery.serviceCache<{ zone: string }>('api')
+    await cache.start()
+    const ours = await discovery.register({ name: 'api', id: 'node-1', address: '10.0.0.2', port: 9090, payload: { zone: 'b' } })
+    // Resolves once the cache holds only ours (Curator has unregistered).
+    const onlyOurs = new Promise<void>((resolve) => {
+      const off = cache.on((instances) => {
+        if (instances.length === 1 && instances[0]?.id === 'node-1') {
+          off()
+          resolve()
+        }
+      })
+    })
+    await zk.create(`${base}/sig/n-registered`)
+    const expected = ['java-1@10.0.0.1:8080 zone=a enabled=true type=DYNAMIC', 'node-1@10.0.0.2:9090 zone=b enabled=true type=DYNAMIC']
+    expect(await java.step('javaSaw')).toMatchObject({ names: ['api'], queried: expected, cached: expected })
+    expect(await java.done).toEqual({ step: 'discoveryDone' })
+    // Curator unregistered and closed: only ours is left, in a query and in the cache.
+    expect((await discovery.queryForInstances('api')).map((i) => i.id)).toEqual(['node-1'])
+    await onlyOurs
+    expect(cache.instances().map((i) => i.id)).toEqual(['node-1'])
+    cache.close()
+    await ours.release()
+    expect(await discovery.queryForInstances('api')).toEqual([])
   })
 })
