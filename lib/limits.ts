@@ -137,6 +137,12 @@ export const adminRestoreBytesMax = 512 * 1024 * 1024
 /** Largest admin request head accepted, in bytes (a GET needs very little; Jetty's default request header size is 8 KiB as well). */
 export const adminHeaderBytesMax = 8192
 
+/**
+ * Largest JSON body of an admin command that takes one (`shed_connections`), in bytes: a body
+ * past it is refused with 413 and not read further. No ZooKeeper counterpart (Jackson reads it).
+ */
+export const adminJsonBodyBytesMax = 4096
+
 /** Entries (files and directories) one directory-size walk visits for `dirs`/`conf`; past it the rest count 0 bytes. ZooKeeper walks without a bound. */
 export const directoryWalkEntriesMax = 100_000
 

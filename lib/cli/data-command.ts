@@ -31,8 +31,13 @@ export const dataUsage = `usage:
   paddock data dump-log [--json] PADDOCK_DATADIR | --zookeeper LOG_FILE
   paddock data verify PADDOCK_DATADIR
   paddock data purge [-n COUNT] PADDOCK_DATADIR
-  paddock data backup --connect HOST:ADMIN_PORT OUT_FILE
-  paddock data restore --connect HOST:ADMIN_PORT IN_FILE`
+  paddock data backup --connect HOST:ADMIN_PORT [ADMIN_OPTIONS] OUT_FILE
+  paddock data restore --connect HOST:ADMIN_PORT [ADMIN_OPTIONS] IN_FILE
+ADMIN_OPTIONS (the admin server's snapshot and restore commands need credentials):
+  --auth SCHEME[:CREDENTIAL]   sent as the Authorization header: digest:user:password, ip or x509
+  --auth-file F                the same, from the first line of F (keeps a password out of ps)
+  --tls, --ca F, --cert F [--key F]   HTTPS (admin.forceHttps), as paddock shell takes them;
+                               x509 needs --cert (admin.needClientAuth)`
 
 /** Where the command writes, and whether stderr is a terminal (for the progress line). */
 export interface DataCommandIO extends Output {

@@ -28,8 +28,9 @@ const usage = `usage:
   paddock shell [-server host:port[,host:port]] [TLS options] [command args...]
       a zkCli.sh-compatible shell (one-shot when a command is given); TLS with
       --tls --ca F --cert F --key F, or -client-configuration F / -Dzookeeper.client.secure=true
-  paddock data import|export|dump-snapshot|dump-log|verify|purge ...
-      move data from and to Apache ZooKeeper, inspect, verify and purge a dataDir (paddock data help)`
+  paddock data import|export|dump-snapshot|dump-log|verify|purge|backup|restore ...
+      move data from and to Apache ZooKeeper, inspect, verify and purge a dataDir, back up and
+      restore a running server through its admin server (paddock data help)`
 
 const io: Output = {
   out: (line) => console.log(line),

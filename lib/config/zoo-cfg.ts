@@ -191,6 +191,8 @@ export interface ZooConfig {
   adminConsoleEnabled: boolean
   /** admin.forceHttps: the admin server serves HTTPS only, with the ssl.quorum key store, as ZooKeeper's does. */
   adminForceHttps: boolean
+  /** admin.needClientAuth: with admin.forceHttps, a client certificate the ssl.quorum trust store vouches for is required. */
+  adminNeedClientAuth: boolean
   /** The admin `snapshot` and `restore` commands' keys. */
   adminBackup: ZooCfgAdminBackup
   /** Keys set by `PADDOCK_*` environment variables (values left out: they may be secrets), in the order read. */
@@ -378,6 +380,8 @@ export function parseZooCfg(text: string, file = '', options: ZooCfgParseOptions
   if (config.adminForceHttps && config.tls.quorum.keyStore.location === undefined) {
     throw lineError(file, seen.get('admin.forceHttps'), "admin.forceHttps=true needs ssl.quorum.keyStore.location: ZooKeeper's admin server serves HTTPS with the quorum key store")
   }
+  const needClientAuthWrong = adminClientAuthProblem(config)
+  if (needClientAuthWrong !== undefined) throw lineError(file, seen.get('admin.needClientAuth'), needClientAuthWrong)
   const quorumWrong = quorumTlsProblem(config.tls.quorum, config.tls.lines, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
   if (quorumWrong !== undefined) throw lineError(file, seen.get('sslQuorum'), quorumWrong)
   const saslWrong = quorumSaslProblem(config.sasl)
@@ -472,6 +476,7 @@ function defaults(file: string, text: string): ZooConfig {
     adminServerAddress: undefined,
     adminConsoleEnabled: false,
     adminForceHttps: false,
+    adminNeedClientAuth: false,
     adminBackup: { snapshotEnabled: false, restoreEnabled: false, allowRemote: false, rateLimiterIntervalMs: undefined },
     fromEnvironment: [],
     warnings: [],
@@ -514,9 +519,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'admin.restore.enabled': config.adminBackup.restoreEnabled = boolean(file, line); break
     case 'admin.snapshot.allowRemote': config.adminBackup.allowRemote = boolean(file, line); break
     case 'admin.rateLimiterIntervalInMS': config.adminBackup.rateLimiterIntervalMs = integer(file, line, 0); break
-    case 'admin.needClientAuth':
-      if (boolean(file, line)) throw lineError(file, line, 'admin.needClientAuth=true is not supported: the admin server does not ask for client certificates; bind it to loopback or a management network')
-      break
+    case 'admin.needClientAuth': config.adminNeedClientAuth = boolean(file, line); break
     case 'admin.portUnification':
       if (boolean(file, line)) throw lineError(file, line, 'admin.portUnification=true is not supported: the admin server speaks HTTPS (admin.forceHttps=true) or HTTP, not both')
       break
@@ -578,6 +581,18 @@ function applyNoEffectKey(config: ZooConfig, file: string, line: Line): boolean 
 }
 
 /** The `metricsProvider.*` settings across keys: an endpoint configured without the Prometheus class is said to open nothing. */
+/**
+ * Why admin.needClientAuth=true cannot be served, or undefined: it asks the HTTPS handshake for a
+ * client certificate (there is none without admin.forceHttps, which ZooKeeper would silently
+ * ignore) and checks it against the ssl.quorum trust store, as ZooKeeper's admin server does.
+ */
+function adminClientAuthProblem(config: ZooConfig): string | undefined {
+  if (!config.adminNeedClientAuth) return undefined
+  if (!config.adminForceHttps) return 'admin.needClientAuth=true needs admin.forceHttps=true: only HTTPS carries client certificates'
+  if (config.tls.quorum.trustStore.location === undefined) return "admin.needClientAuth=true needs ssl.quorum.trustStore.location: ZooKeeper's admin server checks client certificates against the quorum trust store"
+  return undefined
+}
+
 function checkMetrics(config: ZooConfig, seen: Seen): void {
   if (config.metrics.prometheus) return
   const set = ['metricsProvider.httpHost', 'metricsProvider.httpPort'].filter((key) => seen.has(key))

@@ -1,9 +1,15 @@
 /**
  * The admin server's `snapshot` and `restore` commands (ZooKeeper 3.9's SnapshotCommand and
  * RestoreCommand): an online backup streamed out in ZooKeeper's snapshot format, and a restore
- * from such a body. ZooKeeper serves them to authenticated users only; Paddock's admin server has
- * no authentication yet, so both are off unless enabled, and served to loopback clients only
- * unless `allowRemote` says otherwise.
+ * from such a body. As in ZooKeeper, both are served only to a request whose `Authorization`
+ * header holds ids with every permission on `/` (./admin-auth.ts), from loopback as from anywhere.
+ * Paddock adds two guards of its own in front: both are off unless enabled, and served to loopback
+ * clients only unless `allowRemote` says otherwise.
+ *
+ * The checks run in this order: the client's address (403), a serving member (503),
+ * authentication (401) and authorization (403), then the command's own (disabled 503, busy 409,
+ * too large 413, rate limited 429). A client that has not authenticated learns nothing of the
+ * server's settings, as in ZooKeeper, whose feature flags are read after its auth check too.
  *
  * A backup is of one zxid: the tree is captured copy-on-write ({@link TreeCapture}) and written
  * out in pieces while the member keeps applying writes, so requests stall only for the copy of
@@ -14,8 +20,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { adminRestoreBytesMax } from '../limits.js'
 import { decodeBackup, ZkBackup, type BackupSession, type RestoredBackup } from '../migrate/backup.js'
 import { MigrationError } from '../migrate/errors.js'
-import { adminJson, notServingError } from '../server/admin-commands.js'
+import { notServingError } from '../server/admin-commands.js'
 import type { TreeCapture } from '../tree/capture.js'
+import type { AdminAuthorizer } from './admin-auth.js'
+import { readBody, reply, sendJson } from './admin-http.js'
 
 /** ZooKeeper's default `admin.rateLimiterIntervalInMS`: one snapshot, and one restore, per 5 minutes. */
 export const adminRateLimiterIntervalMsDefault = 300_000
@@ -26,7 +34,10 @@ export interface AdminBackupSettings {
   readonly snapshotEnabled: boolean
   /** Serve `restore` (ZooKeeper's `admin.restore.enabled`). @defaultValue false */
   readonly restoreEnabled: boolean
-  /** Serve them to clients that are not on loopback too (`admin.snapshot.allowRemote`, Paddock's own). @defaultValue false */
+  /**
+   * Serve them to clients that are not on loopback too (`admin.snapshot.allowRemote`, Paddock's
+   * own); authentication is required either way. @defaultValue false
+   */
   readonly allowRemote: boolean
   /** Least time between two snapshots, and between two restores, in ms (`admin.rateLimiterIntervalInMS`). */
   readonly rateLimiterIntervalMs: number
@@ -65,6 +76,7 @@ export class AdminBackupCommands {
 
   constructor(
     private readonly source: AdminBackupSource,
+    private readonly authorize: AdminAuthorizer,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -104,7 +116,7 @@ export class AdminBackupCommands {
     }
     this.restoring = true
     try {
-      const body = await readBody(req)
+      const body = await readBody(req, adminRestoreBytesMax)
       if (body === undefined) return reply(res, 413, 'restore', `the snapshot is over ${adminRestoreBytesMax} bytes, the most a restore takes`, true)
       if (body.length === 0) return reply(res, 400, 'restore', 'the request has no body: send the snapshot as the body')
       let backup: RestoredBackup
@@ -121,14 +133,16 @@ export class AdminBackupCommands {
     }
   }
 
-  // The checks both commands make, in ZooKeeper's order where it has them.
+  // The checks both commands make: Paddock's address guard, then ZooKeeper's order (serving, auth, the feature flag).
   private refusal(command: 'snapshot' | 'restore', req: IncomingMessage, serving: boolean): { status: number; error: string } | undefined {
-    const enabled = command === 'snapshot' ? this.source.snapshotEnabled : this.source.restoreEnabled
-    if (!enabled) return { status: 503, error: `${command} is disabled: set admin.${command}.enabled=true (it has no authentication in Paddock; see "Online backup and restore" in the operations guide)` }
     if (!this.source.allowRemote && !isLoopback(req.socket.remoteAddress)) {
       return { status: 403, error: `${command} is served to loopback clients only; set admin.snapshot.allowRemote=true to serve others` }
     }
     if (!serving) return { status: 503, error: notServingError }
+    const denied = this.authorize(req)
+    if (denied !== undefined) return denied
+    const enabled = command === 'snapshot' ? this.source.snapshotEnabled : this.source.restoreEnabled
+    if (!enabled) return { status: 503, error: `${command} is disabled: set admin.${command}.enabled=true (see "Online backup and restore" in the operations guide)` }
     return undefined
   }
 
@@ -178,26 +192,6 @@ function drained(res: ServerResponse): Promise<void> {
   })
 }
 
-/** The request body, or undefined once it runs past {@link adminRestoreBytesMax} (the rest is not read). */
-function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = []
-    let length = 0
-    req.on('data', (part: Buffer) => {
-      length += part.length
-      if (length > adminRestoreBytesMax) {
-        req.pause()
-        resolve(undefined)
-        return
-      }
-      parts.push(part)
-    })
-    req.on('end', () => resolve(Buffer.concat(parts)))
-    req.on('error', reject)
-    req.on('aborted', () => reject(new Error('the client went away before the body was complete')))
-  })
-}
-
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
@@ -205,15 +199,4 @@ function nextTurn(): Promise<void> {
 function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
-}
-
-function reply(res: ServerResponse, status: number, command: string, error: string | null, closeConnection = false): void {
-  if (closeConnection) res.setHeader('Connection', 'close')
-  sendJson(res, status, { command, error })
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = adminJson(body)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' })
-  res.end(text)
 }

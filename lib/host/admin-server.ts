@@ -4,15 +4,18 @@
  * JSON (`POST` for the commands that change something), and `GET /metrics` exports the member's
  * figures in Prometheus text format.
  *
- * It has no authentication, so it defends what it can: a command with a side effect runs only on
- * POST (a link, a prefetch or an image tag cannot trigger it), and a request whose Host header
- * does not name this server is refused, so a web page cannot reach a loopback admin server by
- * rebinding its own host name to 127.0.0.1 (DNS rebinding).
+ * The commands that reveal or replace the whole tree, or cut clients off (`snapshot`, `restore`,
+ * `shed_connections`), need an `Authorization` header whose ids hold every permission on `/`, as
+ * in ZooKeeper 3.9 (./admin-auth.ts). The others are open, as in ZooKeeper, so it defends them as
+ * it can: a command with a side effect runs only on POST (a link, a prefetch or an image tag cannot
+ * trigger it), and a request whose Host header does not name this server is refused, so a web page
+ * cannot reach a loopback admin server by rebinding its own host name to 127.0.0.1 (DNS rebinding).
  *
  * With `admin.console.enabled` it also serves the web console under `/console/`
  * (lib/console), over in-process sessions on this member; {@link startConsoleServer} serves the
  * console alone, with the same Host and Origin checks, for `paddock ui`. Either speaks HTTPS
- * instead of HTTP when given a key and certificate ({@link AdminTlsOptions}).
+ * instead of HTTP when given a key and certificate ({@link AdminTlsOptions}), and the admin server
+ * can ask for a client certificate, which the `x509` scheme then authenticates.
  *
  * This is the thin shell: it parses requests and writes responses. The answers come from the
  * pure modules lib/server/admin-commands.ts and lib/server/prometheus.ts. Nothing else in Paddock
@@ -20,7 +23,7 @@
  * @module
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createServer as createHttpsServer } from 'node:https'
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https'
 import { isIP, type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -30,6 +33,7 @@ import type { CommandJson, ConfigurationJson } from '../console/api-types.js'
 import { histogramJson, type MemberReport } from '../console/members.js'
 import { sessionsFromAdmin, type MemberSessionsReport } from '../console/sessions.js'
 import { adminConnectionsMax, adminHeaderBytesMax, adminRequestTimeoutMs } from '../limits.js'
+import type { ACL } from '../protocol/data.js'
 import type { ClientPortStats, DirectorySizes, ServerInfo } from '../wire/four-letter-words.js'
 import { adminCommands, adminJson, findAdminCommand, runAdminCommand, type AdminAnswer, type AdminCommand, type AdminContext, type AdminEffect, type AdminEnsemble } from '../server/admin-commands.js'
 import type { ServerMode } from '../server/pipeline-types.js'
@@ -38,9 +42,12 @@ import { formatPrometheus, prometheusContentType, type MetricsSnapshot } from '.
 import type { LastSnapshot } from '../server/replication.js'
 import type { Pipeline } from '../server/pipeline.js'
 import { connectInProcess } from './in-process.js'
+import { adminAuthRefusal, type AdminAuthorizer } from './admin-auth.js'
 import { AdminBackupCommands, backupCommandNames, backupCommandOf, type AdminBackupSource } from './admin-backup.js'
+import { adminJsonContentType, send, sendJson } from './admin-http.js'
+import { isShedCommand, shedCommandNames, shedConnections } from './admin-shed.js'
 
-/** Address the admin server binds unless told otherwise (loopback: it is unauthenticated). */
+/** Address the admin server binds unless told otherwise (loopback: most of its commands are open). */
 export const adminServerHostDefault = '127.0.0.1'
 
 /** Where the commands live, as ZooKeeper's `admin.commandURL`. */
@@ -65,8 +72,10 @@ export interface AdminMember {
   readonly mode: ServerMode
   /** The zxid of the last applied transaction. */
   readonly lastProcessedZxid: number
-  /** The tree, for its znode count. */
-  readonly tree: { readonly size: number }
+  /** The tree, for its znode count and the ACL of `/` (which the authenticated commands check). */
+  readonly tree: { readonly size: number; get(path: string): { readonly acl: readonly ACL[] } | undefined }
+  /** The digest super user and skipACL, which the authenticated commands honour as the client port does. */
+  readonly options: { readonly superDigest: string | undefined; readonly skipACL: boolean }
   /** The watch manager, for its watch count. */
   readonly watches: { readonly size: number }
   /** The session tracker, for its session count. */
@@ -98,6 +107,8 @@ export interface AdminClientPort {
   resetConnectionStats(): void
   /** Resets the port's latency and packet counts. */
   resetServerStats(): void
+  /** Closes `percentage` (0 to 100) of the client connections, chosen at random; returns how many (`shed_connections`). */
+  shedConnections(percentage: number): number
 }
 
 /** An ensemble member's configuration and ZAB view, for `lead`, `voting_view`, `obsr` and `zabstate`. */
@@ -142,11 +153,17 @@ export interface AdminServerOptions {
   console?: Console
   /** Serve HTTPS with this key and certificate instead of HTTP (ZooKeeper's `admin.forceHttps`). */
   tls?: AdminTlsOptions | undefined
+  /**
+   * The client certificate subject that is the super user of the `x509` scheme (ZooKeeper's
+   * `zookeeper.X509AuthenticationProvider.superUser`); none when absent.
+   */
+  x509SuperUser?: string | undefined
 }
 
 /**
  * HTTPS for the admin server or the console alone: the server's private key and certificate
  * chain, as PEM. Browsers and clients then reach it at `https://`; plain HTTP is not served.
+ * With `needClientAuth` the handshake also asks for a client certificate that `ca` vouches for.
  */
 export interface AdminTlsOptions {
   /** The private key, PEM (absent with `pfx`). */
@@ -157,6 +174,14 @@ export interface AdminTlsOptions {
   pfx?: Buffer | undefined
   /** Passphrase of an encrypted `key`. */
   passphrase?: string | undefined
+  /**
+   * Refuse, during the handshake, a client without a certificate that `ca` vouches for
+   * (ZooKeeper's `admin.needClientAuth`); its subject is then what the `x509` scheme
+   * authenticates. @defaultValue false
+   */
+  needClientAuth?: boolean | undefined
+  /** The CA certificates, PEM, that vouch for client certificates (ZooKeeper's `ssl.quorum.trustStore`); needed with `needClientAuth`. */
+  ca?: string | Buffer | undefined
 }
 
 /** Where the admin server serves the web console (with a trailing slash: the page's URLs are relative). */
@@ -178,11 +203,20 @@ export async function startAdminServer(sources: AdminSources, options: AdminServ
   const commandUrl = (options.commandUrl ?? adminCommandUrlDefault).replace(/\/+$/, '')
   const startedMs = Date.now()
   const web = options.console
-  const backup = new AdminBackupCommands(sources.backup ?? backupDisabled)
+  const authorize = authorizer(sources, options.x509SuperUser)
+  const backup = new AdminBackupCommands(sources.backup ?? backupDisabled, authorize)
   return listen({ host, port: options.port, setting: 'admin.serverPort', web, tls: options.tls }, (hosts, req, res) => {
     if (web !== undefined && consoleRequest(web, hosts, req, res)) return Promise.resolve()
-    return handle({ sources, backup }, commandUrl, startedMs, hosts, req, res)
+    return handle({ sources, backup, authorize }, commandUrl, startedMs, hosts, req, res)
   })
+}
+
+/** Checks credentials against the member serving now (a restore replaces it) and its ACL of `/`. */
+function authorizer(sources: AdminSources, x509SuperUser: string | undefined): AdminAuthorizer {
+  return (req) => {
+    const { tree, options } = sources.member
+    return adminAuthRefusal(req, { aclOf: (path) => tree.get(path)?.acl, superDigest: options.superDigest, skipACL: options.skipACL, x509SuperUser })
+  }
 }
 
 /** Options of {@link startConsoleServer}. */
@@ -233,7 +267,7 @@ async function listen({ host, port, setting, web, tls }: Listening, handler: Han
   let hosts: HostRule | undefined
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
     // A bug in a command must not take the server down: answer 500 and go on.
-    const failed = (error: unknown) => send(res, 500, 'application/json; charset=utf-8', adminJson({ error: `internal error: ${String(error)}` }))
+    const failed = (error: unknown) => send(res, 500, adminJsonContentType, adminJson({ error: `internal error: ${String(error)}` }))
     try {
       if (hosts === undefined) throw new Error('request before the admin server listens')
       handler(hosts, req, res).catch(failed)
@@ -241,7 +275,7 @@ async function listen({ host, port, setting, web, tls }: Listening, handler: Han
       failed(error)
     }
   }
-  const server = tls === undefined ? createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, answer) : createHttpsServer({ maxHeaderSize: adminHeaderBytesMax, ...tls }, answer)
+  const server = tls === undefined ? createHttpServer({ maxHeaderSize: adminHeaderBytesMax }, answer) : createHttpsServer({ maxHeaderSize: adminHeaderBytesMax, ...httpsOptions(tls) }, answer)
   server.maxConnections = adminConnectionsMax
   server.requestTimeout = adminRequestTimeoutMs
   server.headersTimeout = adminRequestTimeoutMs
@@ -258,6 +292,13 @@ async function listen({ host, port, setting, web, tls }: Listening, handler: Han
   })
   hosts = hostRule(host, server.address() as AddressInfo, tls !== undefined)
   return new AdminServerImpl(server, host, web, tls === undefined ? 'http' : 'https')
+}
+
+/** node:https's options for `tls`: a client certificate is asked for, and required, only with `needClientAuth`. */
+function httpsOptions(tls: AdminTlsOptions): HttpsServerOptions {
+  const { key, cert, pfx, passphrase, ca, needClientAuth } = tls
+  const clientAuth = needClientAuth === true ? { requestCert: true, rejectUnauthorized: true, ca } : {}
+  return { key, cert, pfx, passphrase, ...clientAuth }
 }
 
 /**
@@ -353,11 +394,12 @@ function memberConsole(sources: AdminSources & { readonly member: Pipeline }): C
  */
 export function startAdminServerIfEnabled(
   sources: AdminSources & { readonly member: Pipeline },
-  options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined; adminConsoleEnabled?: boolean | undefined; adminServerTls?: AdminTlsOptions | undefined },
+  options: { adminServerPort?: number | undefined; adminServerHost?: string | undefined; adminConsoleEnabled?: boolean | undefined; adminServerTls?: AdminTlsOptions | undefined; adminX509SuperUser?: string | undefined },
 ): Promise<AdminServer | undefined> {
   if (options.adminServerPort === undefined) return Promise.resolve(undefined)
   const web = options.adminConsoleEnabled === true ? { console: memberConsole(sources) } : {}
-  return startAdminServer(sources, { port: options.adminServerPort, host: options.adminServerHost ?? adminServerHostDefault, tls: options.adminServerTls, ...web })
+  const { adminServerPort: port, adminServerHost: host, adminServerTls: tls, adminX509SuperUser: x509SuperUser } = options
+  return startAdminServer(sources, { port, host: host ?? adminServerHostDefault, tls, x509SuperUser, ...web })
 }
 
 class AdminServerImpl implements AdminServer {
@@ -399,13 +441,20 @@ const backupDisabled: AdminBackupSource = {
   restore: () => Promise.reject(new Error('restore is disabled')),
 }
 
-async function handle({ sources, backup }: { sources: AdminSources; backup: AdminBackupCommands }, commandUrl: string, startedMs: number, hosts: HostRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // Only `restore` reads a body; every other request's is drained so the connection can be reused.
+/** What one admin server's requests are answered from. */
+interface Serving {
+  readonly sources: AdminSources
+  readonly backup: AdminBackupCommands
+  readonly authorize: AdminAuthorizer
+}
+
+async function handle({ sources, backup, authorize }: Serving, commandUrl: string, startedMs: number, hosts: HostRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Only `restore` and `shed_connections` read a body; every other request's is drained so the connection can be reused.
   req.on('error', () => undefined)
   const refused = refusedOrigin(hosts, req)
   const target = requestTarget(req.url)
   const route = target === undefined ? undefined : routeOf(commandUrl, target.path)
-  if (refused !== undefined || target === undefined || route === undefined || route.kind !== 'command' || route.backup !== 'restore' || req.method !== 'POST') req.resume()
+  if (refused !== undefined || route?.kind !== 'command' || route.reads !== true || req.method !== 'POST') req.resume()
   if (refused !== undefined) return sendJson(res, refused.status, { error: refused.error })
   if (target === undefined) return sendJson(res, 400, { error: 'Bad request path' })
   const { path, args } = target
@@ -414,15 +463,22 @@ async function handle({ sources, backup }: { sources: AdminSources; backup: Admi
     res.setHeader('Allow', route.method)
     return sendJson(res, 405, { error: `Method ${req.method ?? ''} not allowed for ${path}; use ${route.method}` })
   }
-  if (route.kind === 'command' && route.backup === 'snapshot') return backup.snapshot(req, res, serving(sources), args)
-  if (route.kind === 'command' && route.backup === 'restore') return backup.restore(req, res, serving(sources))
+  if (route.kind === 'command' && route.special === 'snapshot') return backup.snapshot(req, res, serving(sources), args)
+  if (route.kind === 'command' && route.special === 'restore') return backup.restore(req, res, serving(sources))
+  if (route.kind === 'command' && route.special === 'shed') return shedConnections(req, res, serving(sources), authorize, sources.clientPort)
   if (route.kind === 'command') return runCommand(sources, startedMs, route.name, route.method, args, res)
   if (route.kind === 'metrics') return send(res, 200, prometheusContentType, formatPrometheus({ ...metricsSnapshot(sources.member, sources.health), quota: sources.backend.serverInfo().quota }))
   sendJson(res, 200, commandList(commandUrl))
 }
 
-/** What a path names, and the one method it answers (none for an unknown command: 404 whatever the method). */
-type Route = { kind: 'metrics' | 'list'; method: 'GET' } | { kind: 'command'; name: string; method: 'GET' | 'POST' | undefined; backup?: 'snapshot' | 'restore' }
+/**
+ * What a path names, and the one method it answers (none for an unknown command: 404 whatever the
+ * method). `special` marks the authenticated commands, which their own modules serve; `reads` those
+ * that read the request body.
+ */
+type Route =
+  | { kind: 'metrics' | 'list'; method: 'GET' }
+  | { kind: 'command'; name: string; method: 'GET' | 'POST' | undefined; special?: 'snapshot' | 'restore' | 'shed'; reads?: boolean }
 
 function routeOf(commandUrl: string, path: string): Route | undefined {
   if (path === '/metrics') return { kind: 'metrics', method: 'GET' }
@@ -430,7 +486,9 @@ function routeOf(commandUrl: string, path: string): Route | undefined {
   if (!path.startsWith(`${commandUrl}/`)) return undefined
   const name = path.slice(commandUrl.length + 1)
   const backup = backupCommandOf(name)
-  if (backup !== undefined) return { kind: 'command', name, method: backup === 'restore' ? 'POST' : 'GET', backup }
+  if (backup === 'snapshot') return { kind: 'command', name, method: 'GET', special: backup }
+  if (backup === 'restore') return { kind: 'command', name, method: 'POST', special: backup, reads: true }
+  if (isShedCommand(name)) return { kind: 'command', name, method: 'POST', special: 'shed', reads: true }
   const command = findAdminCommand(name)
   return { kind: 'command', name, method: command === undefined ? undefined : adminCommandMethod(command) }
 }
@@ -562,13 +620,18 @@ function requestTarget(url: string | undefined): { path: string; args: Map<strin
   }
 }
 
-/** `GET /commands`: every command with its aliases, link and method (ZooKeeper serves an HTML list). */
+/**
+ * `GET /commands`: every command with its aliases, link, method and whether it needs an
+ * `Authorization` header (ZooKeeper serves an HTML list of links).
+ */
 function commandList(commandUrl: string): Record<string, unknown> {
+  const entry = ([name = '', ...aliases]: readonly string[], method: 'GET' | 'POST', authenticated: boolean) => ({ name, aliases, url: `${commandUrl}/${name}`, method, authenticated })
   return {
     commands: [
-      ...adminCommands.map((c) => ({ name: c.names[0], aliases: c.names.slice(1), url: `${commandUrl}/${c.names[0] ?? ''}`, method: adminCommandMethod(c) })),
-      { name: 'snapshot', aliases: backupCommandNames.snapshot.slice(1), url: `${commandUrl}/snapshot`, method: 'GET' },
-      { name: 'restore', aliases: backupCommandNames.restore.slice(1), url: `${commandUrl}/restore`, method: 'POST' },
+      ...adminCommands.map((c) => entry(c.names, adminCommandMethod(c), false)),
+      entry(backupCommandNames.snapshot, 'GET', true),
+      entry(backupCommandNames.restore, 'POST', true),
+      entry(shedCommandNames, 'POST', true),
     ],
     metrics: '/metrics',
   }
@@ -658,14 +721,4 @@ function noClientPortStats(startedMs: number): ClientPortStats {
       ['user.dir', process.cwd()],
     ],
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, 'application/json; charset=utf-8', adminJson(body))
-}
-
-function send(res: ServerResponse, status: number, contentType: string, text: string): void {
-  if (res.headersSent) return void res.end()
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' })
-  res.end(text)
 }

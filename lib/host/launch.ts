@@ -33,7 +33,7 @@ import { loadClientAuth, type ClientAuthenticator } from './sasl.js'
 import { startMetricsServer } from './metrics-server.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
 import { loadServerTls, startCertificateReload, type LoadedTls } from './tls.js'
-import { readKeyStore, TlsConfigError } from './tls-stores.js'
+import { readKeyStore, readTrustStore, TlsConfigError } from './tls-stores.js'
 import type { AdminServerTlsOptions, MemberStartOptions, ServerOptions } from './types.js'
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
@@ -210,7 +210,8 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
         rateLimiterIntervalMs: options.adminRateLimiterIntervalMs ?? adminRateLimiterIntervalMsDefault,
       }),
     }
-    ports.admin = await startAdminServerIfEnabled(sources, { ...options, adminServerTls: adminTls })
+    const adminX509SuperUser = options.adminServerTls?.x509SuperUser ?? options.tls?.x509SuperUser
+    ports.admin = await startAdminServerIfEnabled(sources, { ...options, adminServerTls: adminTls, adminX509SuperUser })
     if (options.metricsPort !== undefined) ports.metrics = await startMetricsServer(sources, { port: options.metricsPort, ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }) })
     return ports
   } catch (error) {
@@ -221,14 +222,27 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
   }
 }
 
-/** The admin server's key and certificate, read from the key store (named as zoo.cfg's `ssl.quorum.keyStore`) or taken as PEM. */
+/**
+ * The admin server's key and certificate, read from the key store (named as zoo.cfg's
+ * `ssl.quorum.keyStore`) or taken as PEM, and with `needClientAuth` the CAs of client
+ * certificates (`ssl.quorum.trustStore`, or PEM).
+ */
 async function loadAdminTls(options: AdminServerTlsOptions): Promise<AdminTlsOptions> {
+  const clientAuth = options.needClientAuth === true ? { needClientAuth: true, ca: await adminClientCa(options) } : {}
   if (options.keyStore === undefined) {
     if (options.key === undefined || options.cert === undefined) throw new TlsConfigError('ssl.quorum.keyStore.location', undefined, 'HTTPS on the admin server needs a key store (or adminServerTls.key and .cert)')
-    return { key: options.key, cert: options.cert, passphrase: options.passphrase }
+    return { key: options.key, cert: options.cert, passphrase: options.passphrase, ...clientAuth }
   }
   const material = await readKeyStore('ssl.quorum.keyStore', options.keyStore)
-  return material.kind === 'pkcs12' ? { pfx: material.pfx, passphrase: material.passphrase } : { key: material.key, cert: material.cert, passphrase: material.passphrase }
+  const keys = material.kind === 'pkcs12' ? { pfx: material.pfx, passphrase: material.passphrase } : { key: material.key, cert: material.cert, passphrase: material.passphrase }
+  return { ...keys, ...clientAuth }
+}
+
+/** The CAs that vouch for the admin server's client certificates: the trust store, or `ca`. */
+async function adminClientCa(options: AdminServerTlsOptions): Promise<string | Buffer> {
+  if (options.trustStore !== undefined) return readTrustStore('ssl.quorum.trustStore', options.trustStore)
+  if (options.ca !== undefined) return options.ca
+  throw new TlsConfigError('ssl.quorum.trustStore.location', undefined, 'admin.needClientAuth=true needs a trust store that vouches for client certificates (or adminServerTls.ca)')
 }
 
 /** Where authentication is reported without a clientPortLogger: refusals only, as the client port reports its own. */

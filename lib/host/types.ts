@@ -96,15 +96,17 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   adminConsoleEnabled?: boolean
   /**
    * Serve the admin server (and its console) over HTTPS only (zoo.cfg's `admin.forceHttps=true`,
-   * which uses the `ssl.quorum.keyStore.*` key store, as ZooKeeper's admin server does). Start-up
-   * fails with a `TlsConfigError` when the key store cannot be read.
+   * which uses the `ssl.quorum.keyStore.*` key store, as ZooKeeper's admin server does), and with
+   * `needClientAuth` require a client certificate, which the `x509` scheme of the authenticated
+   * commands then names. Start-up fails with a `TlsConfigError` when a store cannot be read.
    */
   adminServerTls?: AdminServerTlsOptions
   /**
    * Serve the admin server's `snapshot` command, an online backup in ZooKeeper's snapshot format
-   * (zoo.cfg's `admin.snapshot.enabled`). Off by default, unlike ZooKeeper 3.9, which asks for
-   * authentication that Paddock's admin server does not have yet: anyone who reaches the command
-   * reads every znode. Served to loopback clients only unless `adminSnapshotAllowRemote`.
+   * (zoo.cfg's `admin.snapshot.enabled`). As in ZooKeeper 3.9 a request must authenticate (its
+   * `Authorization` header) as ids with every permission on `/`; with the default open ACL of `/`
+   * any credential does, so set an ACL on `/` before turning it on. Off by default, unlike
+   * ZooKeeper, and served to loopback clients only unless `adminSnapshotAllowRemote`.
    * @defaultValue false
    */
   adminSnapshotEnabled?: boolean
@@ -116,7 +118,8 @@ export interface ServerOptions extends MemberOptions, DurabilityOptions {
   adminRestoreEnabled?: boolean
   /**
    * Serve `snapshot` and `restore` to clients that are not on loopback too (zoo.cfg's
-   * `admin.snapshot.allowRemote`, Paddock's own key). @defaultValue false
+   * `admin.snapshot.allowRemote`, Paddock's own key). Either way they authenticate, loopback
+   * clients too. @defaultValue false
    */
   adminSnapshotAllowRemote?: boolean
   /**
@@ -410,4 +413,19 @@ export interface AdminServerTlsOptions {
   cert?: string | Buffer | undefined
   /** Passphrase of an encrypted `key`. */
   passphrase?: string | undefined
+  /**
+   * Refuse, during the TLS handshake, a client without a certificate the trust store vouches for
+   * (zoo.cfg's `admin.needClientAuth`); needs `trustStore` or `ca`. @defaultValue false
+   */
+  needClientAuth?: boolean | undefined
+  /** The CAs that vouch for client certificates: a PEM file (zoo.cfg: `ssl.quorum.trustStore.*`). */
+  trustStore?: TlsStoreOptions | undefined
+  /** The CA certificates as PEM text, instead of `trustStore`. */
+  ca?: string | Buffer | undefined
+  /**
+   * The client certificate subject that is the super user of the admin server's `x509` scheme
+   * (`CN=admin,O=Acme`; zoo.cfg's `zookeeper.X509AuthenticationProvider.superUser`).
+   * @defaultValue `tls.x509SuperUser`
+   */
+  x509SuperUser?: string | undefined
 }

@@ -11,7 +11,7 @@ import { resolve } from 'node:path'
 import { clientPortDefault } from '../client/connect-string.js'
 import type { ZooCfgStore, ZooConfig } from '../config/zoo-cfg.js'
 import type { ServerTlsOptions, TlsStoreOptions } from './tls.js'
-import type { MemberStartOptions, ServerOptions } from './types.js'
+import type { AdminServerTlsOptions, MemberStartOptions, ServerOptions } from './types.js'
 
 /** {@link ServerOptions} from a zoo.cfg: where to listen and the data directory are always set. */
 export interface ZooCfgServerOptions extends ServerOptions {
@@ -43,6 +43,20 @@ function clientPortOf(config: ZooConfig, myid: number | undefined): number | und
 function storeOptions(store: ZooCfgStore): TlsStoreOptions | undefined {
   if (store.location === undefined) return undefined
   return { location: resolve(store.location), password: store.password, passwordPath: store.passwordPath, type: store.type }
+}
+
+/**
+ * The admin server's HTTPS as a zoo.cfg asks for it (admin.forceHttps): the ssl.quorum key store,
+ * and with admin.needClientAuth the ssl.quorum trust store; the x509 super user is the client
+ * port's.
+ */
+function adminTlsOptionsFor(config: ZooConfig): AdminServerTlsOptions {
+  const { quorum, x509SuperUser } = config.tls
+  return {
+    keyStore: storeOptions(quorum.keyStore),
+    ...(config.adminNeedClientAuth ? { needClientAuth: true, trustStore: storeOptions(quorum.trustStore) } : {}),
+    ...(x509SuperUser === undefined ? {} : { x509SuperUser }),
+  }
 }
 
 /**
@@ -183,7 +197,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
     ...(config.adminBackup.restoreEnabled ? { adminRestoreEnabled: true } : {}),
     ...(config.adminBackup.allowRemote ? { adminSnapshotAllowRemote: true } : {}),
     ...(config.adminBackup.rateLimiterIntervalMs === undefined ? {} : { adminRateLimiterIntervalMs: config.adminBackup.rateLimiterIntervalMs }),
-    ...(config.adminForceHttps ? { adminServerTls: { keyStore: storeOptions(config.tls.quorum.keyStore) } } : {}),
+    ...(config.adminForceHttps ? { adminServerTls: adminTlsOptionsFor(config) } : {}),
   }
 }
 

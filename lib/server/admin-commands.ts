@@ -363,8 +363,10 @@ function act(names: readonly string[], effect: AdminEffect): AdminCommand {
 
 /**
  * The commands, in ZooKeeper's registration order. Left out: `hash` (Paddock keeps no tree
- * digests) and `observer_connection_stat_reset` (it keeps no per-observer counters). `snapshot` and
- * `restore` stream bytes rather than JSON: lib/host/admin-backup.ts serves them.
+ * digests) and `observer_connection_stat_reset` (it keeps no per-observer counters). The
+ * commands that authenticate their callers are served by the shell: `snapshot` and `restore`
+ * stream bytes rather than JSON (lib/host/admin-backup.ts), `shed_connections` reads a JSON body
+ * and closes client connections (lib/host/admin-shed.ts).
  */
 export const adminCommands: readonly AdminCommand[] = [
   act(['connection_stat_reset', 'crst'], { type: 'resetConnectionStats' }),

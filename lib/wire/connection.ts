@@ -627,6 +627,18 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     this.lingerTimer.unref()
   }
 
+  /**
+   * Closes the connection because an operator shed it (the admin `shed_connections`): what is
+   * written is flushed, the session lives on, and the client reconnects.
+   */
+  shed(): void {
+    this.guard('shedding it', () => {
+      if (this.state === 'closing' || this.state === 'closed') return
+      this.host.logger.info(`Closing connection from /${this.remoteAddress}:${this.remotePort}${this.sid()}: shed by the admin command shed_connections`)
+      this.end()
+    })
+  }
+
   /** Ends the connection for a server shutdown; `done` runs once the socket is closed. */
   shutdown(done: () => void): void {
     if (this.state === 'closed') return done()

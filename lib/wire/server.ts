@@ -145,6 +145,13 @@ export interface ClientPort {
   resetConnectionStats(): void
   /** Resets the port's latency and packet counts (`srst`, the admin `stat_reset`). */
   resetServerStats(): void
+  /**
+   * Closes `percentage` (an integer 0 to 100) of the client connections, rounded to the nearest
+   * whole connection and chosen at random (the admin `shed_connections`); their sessions live on
+   * and their clients reconnect, to this server or another. Returns how many were closed.
+   * @throws RangeError when `percentage` is not an integer from 0 to 100.
+   */
+  shedConnections(percentage: number, random?: () => number): number
   /** Stops listening and ends every connection; resolves once all are closed. */
   close(): Promise<void>
 }
@@ -567,6 +574,22 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.latency.reset()
     this.packetsReceived = 0
     this.packetsSent = 0
+  }
+
+  shedConnections(percentage: number, random: () => number = Math.random): number {
+    if (!(Number.isInteger(percentage) && percentage >= 0 && percentage <= 100)) throw new RangeError(`percentage must be an integer from 0 to 100, got ${percentage}`)
+    const clients = [...this.open].filter((c) => c.isClient)
+    const count = Math.round((clients.length * percentage) / 100)
+    // A partial Fisher-Yates shuffle: the first `count` places get a uniformly random choice.
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.min(clients.length - i - 1, Math.floor(random() * (clients.length - i)))
+      const chosen = clients[j] as ClientPortConnectionImpl
+      clients[j] = clients[i] as ClientPortConnectionImpl
+      clients[i] = chosen
+      chosen.shed()
+    }
+    this.logger.info(`Shed ${count} out of ${clients.length} connections (${percentage}%)`)
+    return count
   }
 
   stats(): ClientPortStats {

@@ -6,7 +6,7 @@ import { get as httpGet } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, createServer, parseZooCfg, serverOptionsFor } from '../../../lib/index.js'
+import { createServer, parseZooCfg, serverOptionsFor } from '../../../lib/index.js'
 import { makeCertificates, pem, type Certificates } from '../tls/certs.js'
 
 let certs: Certificates
@@ -53,9 +53,12 @@ describe('admin.forceHttps', () => {
     expect(await fetchHttp(port, '/commands/ruok')).not.toMatch(/"command"/)
   })
 
-  it('refuses admin.forceHttps without a quorum key store, client certificates and port unification', () => {
+  it('refuses admin.forceHttps without a quorum key store, client certificates without HTTPS or a quorum trust store, and port unification', () => {
+    const keyStore = `admin.forceHttps=true\nssl.quorum.keyStore.location=/tmp/x/k.pem\n`
     expect(() => parseZooCfg(`${base('/tmp/x')}admin.forceHttps=true\n`, 'zoo.cfg')).toThrow(/admin.forceHttps=true needs ssl.quorum.keyStore.location/)
-    expect(() => parseZooCfg(`${base('/tmp/x')}admin.needClientAuth=true\n`, 'zoo.cfg')).toThrow(ConfigError)
+    expect(() => parseZooCfg(`${base('/tmp/x')}admin.needClientAuth=true\n`, 'zoo.cfg')).toThrow(/admin.needClientAuth=true needs admin.forceHttps=true/)
+    expect(() => parseZooCfg(`${base('/tmp/x')}${keyStore}admin.needClientAuth=true\n`, 'zoo.cfg')).toThrow(/admin.needClientAuth=true needs ssl.quorum.trustStore.location/)
+    expect(parseZooCfg(`${base('/tmp/x')}${keyStore}admin.needClientAuth=false\n`, 'zoo.cfg').adminNeedClientAuth).toBe(false)
     expect(() => parseZooCfg(`${base('/tmp/x')}admin.portUnification=true\n`, 'zoo.cfg')).toThrow(/admin.portUnification=true is not supported/)
   })
 

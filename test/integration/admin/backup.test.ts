@@ -2,7 +2,8 @@
 // a backup streamed over HTTP while a bounded loop of acknowledged writes runs, decoded with the
 // ZooKeeper snapshot codec and checked node by node against the state those acknowledgements
 // imply at the backup's zxid; then restored into a second server, read back by a client, and
-// survived a restart; hostile bodies are refused and change nothing.
+// survived a restart; hostile bodies are refused and change nothing. Every request authenticates
+// (the ACL of `/` is open, so any digest credential holds ALL; admin-auth.test.ts covers refusals).
 import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -31,9 +32,13 @@ interface Reply {
   body: Buffer
 }
 
+/** Credentials every request sends. */
+const authorization = 'digest backup:secret'
+
 function http(port: number, method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: body === undefined ? {} : { 'Content-Length': body.length } }, (res) => {
+    const headers = { Authorization: authorization, ...(body === undefined ? {} : { 'Content-Length': body.length }) }
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const parts: Buffer[] = []
       res.on('data', (part: Buffer) => parts.push(part))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }))

@@ -188,8 +188,8 @@ describe.skipIf(missing.length > 0)('the guides, run as written', () => {
     }
   })
 
-  it('security: the openssl commands make the certificates, the TLS-only zoo.cfg serves the shell and the embedded server as shown, and stops', async () => {
-    const [clientPort, securePort] = (await freePorts(2)).map(String)
+  it('security: the openssl commands make the certificates, the TLS-only zoo.cfg serves the shell and the embedded server as shown, and stops; the HTTPS admin server authenticates as shown', async () => {
+    const [clientPort, securePort, adminPort] = (await freePorts(3)).map(String)
     const dir = join(work, 'security')
     const tlsDir = join(dir, 'etc/tls')
     await mkdir(tlsDir, { recursive: true })
@@ -201,6 +201,7 @@ describe.skipIf(missing.length > 0)('the guides, run as written', () => {
       [/^secureClientPort=2281$/m, `secureClientPort=${securePort}\nsecureClientPortAddress=127.0.0.1`],
       [/\b2181\b/g, clientPort ?? ''],
       [/\b2281\b/g, securePort ?? ''],
+      [/\b8080\b/g, adminPort ?? ''],
     ]
     const machine: Machine = { name: 'local', dir: tlsDir, subs }
     try {
