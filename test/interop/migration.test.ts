@@ -2,7 +2,7 @@
 // its txn log); it is imported into a Paddock dataDir, served by Paddock and compared node by node
 // (data, Stat, ACL) with what Apache served; then exported and served by Apache again and compared.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -208,5 +208,42 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('migration between Apac
     expectSameTree(await readTree(zk), before)
     await zk.close()
     await apache.stop()
+  }, 120_000)
+
+  it('starts Apache ZooKeeper from a backup streamed by Paddock\'s admin snapshot command, with the same tree', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'paddock-backup-to-apache-'))
+    dirs.push(root)
+    sequential.length = 0
+    const server = await createServer({ port: 0, host: '127.0.0.1', extendedTypesEnabled: true, maxSessionTimeoutMs: 60_000, adminServerPort: 0, adminSnapshotEnabled: true })
+    const connectString = `127.0.0.1:${server.address?.port ?? 0}`
+    const zk = await connect(connectString)
+    const live = await connect(connectString, { sessionTimeoutMs })
+    const doomed = await connect(connectString, { sessionTimeoutMs })
+    const doomed2 = await connect(connectString, { sessionTimeoutMs })
+    await doomed2.create('/app-doomed2', 'x', { mode: CreateMode.EPHEMERAL })
+    await buildSnapshotPart(zk, doomed)
+    await buildLogPart(zk, live, doomed2)
+    const before = await readTree(zk)
+    // The admin server asks for credentials; with / open to the world any identity may take it.
+    const response = await fetch(`http://127.0.0.1:${server.adminAddress?.port ?? 0}/commands/snapshot?streaming=true`, { headers: { Authorization: 'ip' } })
+    expect(response.status).toBe(200)
+    const lastZxid = response.headers.get('last_zxid') ?? ''
+    expect(lastZxid).toMatch(/^0x[0-9a-f]+$/)
+    const apacheDir = join(root, 'zk')
+    await mkdir(join(apacheDir, 'version-2'), { recursive: true })
+    await writeFile(join(apacheDir, 'version-2', `snapshot.${lastZxid.slice(2)}`), Buffer.from(await response.arrayBuffer()))
+    void live.close().catch(() => undefined)
+    await zk.close()
+    await server.close()
+
+    const apache = await startApache(apacheDir)
+    const client = await connect(apache.connectString)
+    try {
+      expectSameTree(await readTree(client), before)
+      expect((await client.getData('/app/live')).stat.ephemeralOwner).toBe(live.sessionId)
+    } finally {
+      await client.close()
+      await apache.stop()
+    }
   }, 120_000)
 })
