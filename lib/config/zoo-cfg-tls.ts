@@ -7,7 +7,8 @@
  * Keys that would make ZooKeeper check something Paddock does not (certificate revocation, a
  * custom SSL context or auth provider class) stop the start rather than run with less protection
  * than the file asks for. `sslQuorum=true` with the `ssl.quorum.*` stores turns on member-to-member
- * TLS (lib/host/quorum-tls.ts). Parsing only: the files are read when the server starts (lib/host/tls.ts).
+ * TLS, and `portUnification=true` lets the member ports take plain text beside it
+ * (lib/host/quorum-tls.ts). Parsing only: the files are read when the server starts (lib/host/tls.ts).
  * @module
  */
 
@@ -55,8 +56,10 @@ export interface ZooCfgTls {
 
 /** The member-to-member TLS settings of a zoo.cfg. */
 export interface ZooCfgQuorumTls {
-  /** sslQuorum */
+  /** sslQuorum: dial other members with TLS (and, without portUnification, take only TLS). */
   enabled: boolean
+  /** portUnification: the quorum and election ports take TLS and plain text alike. */
+  portUnification: boolean
   /** ssl.quorum.keyStore.* */
   keyStore: ZooCfgStore
   /** ssl.quorum.trustStore.* */
@@ -88,7 +91,7 @@ export function tlsDefaults(): ZooCfgTls {
     portUnification: false,
     certReload: false,
     x509SuperUser: undefined,
-    quorum: { enabled: false, keyStore: store(), trustStore: store(), hostnameVerification: true, protocol: undefined, enabledProtocols: undefined, ciphersuites: undefined, reloadCertFiles: false },
+    quorum: { enabled: false, portUnification: false, keyStore: store(), trustStore: store(), hostnameVerification: true, protocol: undefined, enabledProtocols: undefined, ciphersuites: undefined, reloadCertFiles: false },
     lines: new Map(),
   }
 }
@@ -145,7 +148,6 @@ function refusal(key: string, value: string): string | undefined {
   if ((key === 'ssl.quorum.crl' || key === 'ssl.quorum.ocsp') && /^true$/i.test(value)) return `${key}=true is not supported: Paddock does not check certificate revocation; remove the key or revoke by replacing the CA`
   if (key === 'ssl.quorum.context.supplier.class') return `${key} names a Java class, which Paddock cannot load; configure the ssl.quorum key and trust stores instead`
   if (key === 'ssl.quorum.clientAuth' && !/^(need)?$/i.test(value.trim())) return `${key}=${value} is not supported: members always present and verify certificates both ways (need)`
-  if (key === 'portUnification' && /^true$/i.test(value)) return 'portUnification=true is not supported: member ports speak TLS (sslQuorum=true) or plain text, not both; switch every member over at once'
   if (key === 'serverCnxnFactory' && !connectionFactories.has(value)) return `serverCnxnFactory=${value} is not a ZooKeeper connection factory (NettyServerCnxnFactory or NIOServerCnxnFactory)`
   return undefined
 }
@@ -201,6 +203,7 @@ function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, pro
   if (store !== null) return storeKey(store[1] === 'keyStore' ? quorum.keyStore : quorum.trustStore, store[2] ?? '', value)
   switch (key) {
     case 'sslQuorum': quorum.enabled = flag(key, value, problem); return true
+    case 'portUnification': quorum.portUnification = flag(key, value, problem); return true
     case 'ssl.quorum.hostnameVerification': quorum.hostnameVerification = flag(key, value, problem); return true
     case 'ssl.quorum.protocol': quorum.protocol = value; return true
     case 'ssl.quorum.enabledProtocols': quorum.enabledProtocols = list(value); return true
@@ -208,7 +211,6 @@ function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, pro
     case 'ssl.quorum.clientAuth':
     case 'ssl.quorum.crl':
     case 'ssl.quorum.ocsp':
-    case 'portUnification':
     case 'ssl.quorum.handshakeDetectionTimeoutMillis':
     case 'ssl.quorum.sslProvider':
       return true
@@ -218,19 +220,27 @@ function applyQuorumKey(quorum: ZooCfgQuorumTls, key: string, value: string, pro
   }
 }
 
+/** The key that makes the member ports speak TLS (`sslQuorum`, else `portUnification`), or undefined when none does. */
+export function quorumTlsKey(quorum: ZooCfgQuorumTls): 'sslQuorum' | 'portUnification' | undefined {
+  if (quorum.enabled) return 'sslQuorum'
+  return quorum.portUnification ? 'portUnification' : undefined
+}
+
 /**
- * The checks of the member-to-member keys: sslQuorum=true needs both stores (a member must not
- * take any certificate a public CA signed as a member's); `ssl.quorum.*` without it is reported.
+ * The checks of the member-to-member keys: sslQuorum=true, or portUnification=true (whose ports
+ * take TLS too), needs both stores (a member must not take any certificate a public CA signed as a
+ * member's); `ssl.quorum.*` without either is reported.
  * @returns the problem that stops the start, if any
  */
 export function quorumTlsProblem(quorum: ZooCfgQuorumTls, lines: ReadonlyMap<string, number>, warn: (message: string) => void): string | undefined {
-  if (quorum.enabled) {
-    if (quorum.keyStore.location === undefined) return "sslQuorum=true but ssl.quorum.keyStore.location is not set: name this member's key and certificate"
-    if (quorum.trustStore.location === undefined) return 'sslQuorum=true but ssl.quorum.trustStore.location is not set: name the CA that signs the members\' certificates'
+  const asking = quorumTlsKey(quorum)
+  if (asking !== undefined) {
+    if (quorum.keyStore.location === undefined) return `${asking}=true but ssl.quorum.keyStore.location is not set: name this member's key and certificate`
+    if (quorum.trustStore.location === undefined) return `${asking}=true but ssl.quorum.trustStore.location is not set: name the CA that signs the members' certificates`
     return undefined
   }
   const set = [...lines.keys()].filter((k) => k.startsWith('ssl.quorum.'))
-  if (set.length > 0) warn(`${set.join(', ')} set, but sslQuorum is not true: member-to-member traffic is plain text`)
+  if (set.length > 0) warn(`${set.join(', ')} set, but neither sslQuorum nor portUnification is true: member-to-member traffic is plain text`)
   return undefined
 }
 

@@ -22,7 +22,7 @@ import {
 } from '../limits.js'
 import { environmentLines, type EnvironmentOverride } from './zoo-cfg-env.js'
 import { canonicalKey, isZooCfgKey, noEffectKeys } from './zoo-cfg-keys.js'
-import { applyTlsKey, quorumTlsProblem, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
+import { applyTlsKey, quorumTlsKey, quorumTlsProblem, tlsDefaults, tlsProblem, type ZooCfgTls } from './zoo-cfg-tls.js'
 import { applySaslKey, quorumSaslProblem, saslDefaults, type ZooCfgSasl } from './zoo-cfg-sasl.js'
 import { isQuorumGroupKey, quorumGroupsOf, type ZooCfgQuorumGroups } from './zoo-cfg-quorum.js'
 
@@ -383,7 +383,7 @@ export function parseZooCfg(text: string, file = '', options: ZooCfgParseOptions
   const needClientAuthWrong = adminClientAuthProblem(config)
   if (needClientAuthWrong !== undefined) throw lineError(file, seen.get('admin.needClientAuth'), needClientAuthWrong)
   const quorumWrong = quorumTlsProblem(config.tls.quorum, config.tls.lines, (message) => config.warnings.push(`${file === '' ? 'zoo.cfg' : file}: ${message}`))
-  if (quorumWrong !== undefined) throw lineError(file, seen.get('sslQuorum'), quorumWrong)
+  if (quorumWrong !== undefined) throw lineError(file, seen.get(quorumTlsKey(config.tls.quorum) ?? 'sslQuorum'), quorumWrong)
   const saslWrong = quorumSaslProblem(config.sasl)
   if (saslWrong !== undefined) throw lineError(file, seen.get(saslWrong.key), saslWrong.message)
   return config

@@ -1,8 +1,10 @@
 /**
  * TLS between members (ZooKeeper's `sslQuorum=true` with the `ssl.quorum.*` keys): every quorum and
  * election connection is mutual TLS, each member presenting its certificate and verifying its
- * peer's against the quorum trust store. Read and checked before the member starts; a setting that
- * cannot be served stops the start with a {@link TlsConfigError} naming the `ssl.quorum.*` key.
+ * peer's against the quorum trust store. With `portUnification` the member's ports take plain-text
+ * connections too, and it may dial in plain text (`sslQuorum=false`): the steps of turning TLS on
+ * in a running ensemble. Read and checked before the member starts; a setting that cannot be
+ * served stops the start with a {@link TlsConfigError} naming the `ssl.quorum.*` key.
  * @module
  */
 import { resolve } from 'node:path'
@@ -39,6 +41,20 @@ export interface QuorumTlsOptions {
    * be used are reported and the certificates in use kept. @defaultValue false
    */
   reloadCertFiles?: boolean | undefined
+  /**
+   * The quorum and election ports take plain-text connections too, told apart from TLS by their
+   * first byte (zoo.cfg's `portUnification`), so members with and without TLS talk while an
+   * ensemble is switched over one member at a time. A TLS connection gets every check a TLS-only
+   * port makes; a plain-text one is not authenticated, and the leader runs the writes it forwards
+   * without their clients' identities while this member dials with TLS. @defaultValue false
+   */
+  portUnification?: boolean | undefined
+  /**
+   * Dial other members with TLS (zoo.cfg's `sslQuorum`). false needs {@link QuorumTlsOptions.portUnification}:
+   * the member takes TLS but still dials in plain text, the first step of turning TLS on in a
+   * running ensemble. @defaultValue true
+   */
+  dialTls?: boolean | undefined
 }
 
 /** The key store and trust store files, absolute, for watching. */
@@ -49,9 +65,13 @@ export function quorumTlsFiles(options: QuorumTlsOptions): string[] {
 /**
  * Reads the stores and checks the protocols and suites; the secure context is built once, so a
  * key that does not match its certificate or a wrong password stops the start here.
- * @throws TlsConfigError naming the `ssl.quorum.*` setting and the file.
+ * @throws TlsConfigError naming the `ssl.quorum.*` setting and the file; TypeError for `dialTls`
+ * false without `portUnification`.
  */
 export async function loadQuorumTls(options: QuorumTlsOptions): Promise<PeerTlsOptions> {
+  const portUnification = options.portUnification ?? false
+  const dialTls = options.dialTls ?? true
+  if (!dialTls && !portUnification) throw new TypeError('quorumTls.dialTls=false needs quorumTls.portUnification=true: a member that dials in plain text must take plain text too')
   const key = await readKeyStore('ssl.quorum.keyStore', options.keyStore)
   const context: SecureContextOptions = {
     ...(key.kind === 'pkcs12' ? { pfx: key.pfx, passphrase: key.passphrase } : { key: key.key, cert: key.cert, passphrase: key.passphrase }),
@@ -64,5 +84,5 @@ export async function loadQuorumTls(options: QuorumTlsOptions): Promise<PeerTlsO
   } catch (error) {
     throw new TlsConfigError('ssl.quorum.keyStore.location', options.keyStore.location, `cannot be used: ${(error as Error).message}`, { cause: error })
   }
-  return { context, hostnameVerification: options.hostnameVerification ?? true }
+  return { context, hostnameVerification: options.hostnameVerification ?? true, portUnification, dialTls }
 }

@@ -203,8 +203,11 @@ export interface MemberStartOptions extends ServerOptions {
   /**
    * Mutual TLS on the quorum and election ports (zoo.cfg's `sslQuorum=true` with `ssl.quorum.*`):
    * every member presents its certificate and verifies its peers' against the quorum trust store,
-   * and by default a peer's certificate must name the host of the member it claims to be. Start-up
-   * fails with a `TlsConfigError` naming the `ssl.quorum.*` key when the stores cannot be used.
+   * and by default a peer's certificate must name the host of the member it claims to be. With
+   * `portUnification` (zoo.cfg's key of that name) the ports take plain text too, and with
+   * `dialTls: false` (`sslQuorum=false`) the member dials in plain text: the steps of turning TLS
+   * on in a running ensemble. Start-up fails with a `TlsConfigError` naming the `ssl.quorum.*` key
+   * when the stores cannot be used.
    */
   quorumTls?: QuorumTlsOptions
   /**

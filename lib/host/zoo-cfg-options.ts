@@ -100,13 +100,18 @@ export function authOptionsFor(config: ZooConfig): Pick<ServerOptions, 'sasl' | 
   }
 }
 
-/** Member-to-member TLS as a zoo.cfg asks (sslQuorum=true with the `ssl.quorum.*` stores), or undefined. */
+/**
+ * Member-to-member TLS as a zoo.cfg asks (sslQuorum=true, or portUnification=true, with the
+ * `ssl.quorum.*` stores), or undefined.
+ */
 export function quorumTlsOptionsFor(config: ZooConfig): QuorumTlsOptions | undefined {
   const quorum = config.tls.quorum
   const keyStore = storeOptions(quorum.keyStore)
   const trustStore = storeOptions(quorum.trustStore)
-  if (!quorum.enabled || keyStore === undefined || trustStore === undefined) return undefined
+  if (!(quorum.enabled || quorum.portUnification) || keyStore === undefined || trustStore === undefined) return undefined
   return {
+    dialTls: quorum.enabled,
+    portUnification: quorum.portUnification,
     keyStore,
     trustStore,
     hostnameVerification: quorum.hostnameVerification,

@@ -14,7 +14,12 @@
  * certificates required both ways: a peer whose certificate does not chain to the quorum trust
  * store is dropped in the handshake, before a byte of it is read, and with hostname verification a
  * hello is accepted only from a peer whose certificate names the host of the member it claims to
- * be, so a member's certificate cannot vote as another member.
+ * be, so a member's certificate cannot vote as another member. With
+ * {@link PeerTlsOptions.portUnification} (ZooKeeper's portUnification, for turning TLS on or off
+ * one member at a time) both ports take plain-text connections too, told apart by their first
+ * byte (lib/port-unification.ts) within the hello timeout and under the same bound as connections
+ * waiting for their hello; a TLS one among them gets the checks above, and the member dials with
+ * TLS or in plain text as {@link PeerTlsOptions.dialTls} says.
  *
  * With {@link TcpTransportOptions.sasl} (ZooKeeper's `quorum.auth.enableSasl`) each new connection
  * authenticates after TLS and the hello, before any of its frames reach the handler (sasl.ts has
@@ -24,17 +29,25 @@
  * with nothing of it delivered. Both ports are covered, as in ZooKeeper: a member that could vote
  * unauthenticated could elect itself, or anyone, leader.
  *
+ * A connection is authenticated when its peer proved it is a member: with quorum SASL, or over TLS
+ * with a certificate the quorum trust store verified. When this member asks for proof (it dials
+ * with TLS, or does quorum SASL) but lets peers in without it (portUnification, or SASL not
+ * required), what comes on an unauthenticated connection is delivered marked untrusted
+ * ({@link PeerHandler.message}): the member still votes and replicates with it, but believes
+ * nothing it claims on someone else's behalf.
+ *
  * Every socket event and timer runs inside one boundary ({@link TcpTransport.guard}): an error
  * while decoding or handling a peer's frames closes that connection and is logged; a broken ZAB
  * invariant also goes to the handler's `fatal` (transport.ts has the contract).
  * @module
  */
 import { createServer, isIP, Socket, type Server } from 'node:net'
-import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, Server as TlsServer, TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls'
+import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, TLSSocket, type Server as TlsServer, type PeerCertificate, type SecureContextOptions } from 'node:tls'
 import {
   electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerUnknownMembersMax, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
+import { routeByFirstByte } from '../port-unification.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import { describeError, escalate } from './boundary.js'
 import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
@@ -105,6 +118,17 @@ export interface PeerTlsOptions {
   context: SecureContextOptions
   /** Check that a peer's certificate names the host of the member it is or claims to be. */
   hostnameVerification: boolean
+  /**
+   * Both ports take plain-text connections too, told apart from TLS by their first byte
+   * (ZooKeeper's portUnification). @defaultValue false: TLS only
+   */
+  portUnification?: boolean
+  /**
+   * Dial other members with TLS (ZooKeeper's sslQuorum); false only with
+   * {@link PeerTlsOptions.portUnification}, where the member accepts TLS but dials in plain text.
+   * @defaultValue true
+   */
+  dialTls?: boolean
 }
 
 /** Why `cert` does not name `host` (a DNS or IP subject alternative name), or undefined when it does. */
@@ -239,7 +263,10 @@ export interface TcpPeerTransport extends PeerTransport {
   setMembers(members: ReadonlyMap<number, PeerAddress>): void
   /** Serves and dials new connections with `tls` from now on; open connections keep theirs. */
   replaceTls(tls: PeerTlsOptions): void
-  /** Whether the connection to `peer` on `channel` is up and authenticated with quorum SASL. */
+  /**
+   * Whether the connection to `peer` on `channel` is up and authenticated: with quorum SASL, or
+   * over TLS with a certificate the quorum trust store verified.
+   */
   authenticated(peer: number, channel: PeerChannel): boolean
 }
 
@@ -249,6 +276,8 @@ class TcpTransport implements TcpPeerTransport {
   private readonly unauthenticated = new Set<Socket>()
   /** With TLS, accepted connections still in their handshake, by remote address and port (under the same bound). */
   private readonly inHandshake = new Map<string, Socket>()
+  /** With portUnification, accepted connections waiting for their first byte (under the same bound). */
+  private readonly sniffing = new Set<Socket>()
   /** Extra bytes a socket may queue while a frame bigger than a quarter of the limit drains. */
   private readonly allowance = new WeakMap<Socket, number>()
   /**
@@ -258,6 +287,8 @@ class TcpTransport implements TcpPeerTransport {
    */
   private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
+  /** The TLS servers: the listening ones, and with portUnification those the listeners hand TLS connections to. */
+  private readonly tlsServers: TlsServer[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
   /** Dialled connections in their quorum SASL exchange (closed with the transport). */
   private readonly dialledInSasl = new Set<Socket>()
@@ -275,6 +306,7 @@ class TcpTransport implements TcpPeerTransport {
   private readonly learned = new Set<number>()
 
   constructor(private readonly options: TcpTransportOptions) {
+    if (options.tls?.dialTls === false && options.tls.portUnification !== true) throw new TypeError('tls.dialTls=false needs tls.portUnification: a member that dials in plain text must take plain text too')
     this.members = new Map(options.members)
     this.helloTimeoutMs = options.helloTimeoutMs ?? peerHelloTimeoutMs
     this.pendingConnectionsMax = options.pendingConnectionsMax ?? peerPendingConnectionsMax
@@ -356,10 +388,19 @@ class TcpTransport implements TcpPeerTransport {
     this.servers.push(server)
   }
 
+  /** The listener of `channel`'s port: plain TCP, TLS, or with portUnification plain TCP that hands TLS connections on. */
   private createListener(channel: PeerChannel): Server {
     const accepted = (socket: Socket) => this.guard(socket, `${channel} connection`, () => this.accept(socket, channel))
     const tls = this.options.tls
     if (tls === undefined) return createServer(accepted)
+    const secure = this.secureServer(channel, tls, accepted)
+    if (tls.portUnification !== true) return secure
+    // The TLS server never listens: the plain listener hands it the connections that start a handshake.
+    return createServer((raw) => this.guard(raw, `${channel} connection`, () => this.unified(raw, channel, secure)))
+  }
+
+  /** A TLS server requiring a certificate the quorum trust store verifies; `accepted` gets each connection once it is verified. */
+  private secureServer(channel: PeerChannel, tls: PeerTlsOptions, accepted: (socket: Socket) => void): TlsServer {
     // The TLS handshake is bounded like the hello: a peer that does not complete it in time is dropped.
     const server = createTlsServer({ ...tls.context, requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.helloTimeoutMs }, (socket) => {
       this.inHandshake.delete(connectionKey(socket))
@@ -367,16 +408,49 @@ class TcpTransport implements TcpPeerTransport {
     })
     server.on('connection', (raw: Socket) => this.guard(raw, `${channel} connection`, () => this.handshaking(raw, channel)))
     server.on('tlsClientError', (error, socket) => this.log(`refused ${channel} connection from ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${describeError(error)}`))
+    this.tlsServers.push(server)
     return server
+  }
+
+  /** Accepted connections not past their hello yet: sniffed, in their TLS handshake, or waiting for the hello. */
+  private pending(): number {
+    return this.unauthenticated.size + this.inHandshake.size + this.sniffing.size
+  }
+
+  /** Why one more accepted connection may not wait for its hello, or undefined when it may. */
+  private overPending(): string | undefined {
+    const pending = this.pending()
+    return pending < this.pendingConnectionsMax ? undefined : `${pending} connections already wait for their hello (peerPendingConnectionsMax)`
+  }
+
+  /**
+   * A connection to a port with portUnification (ZooKeeper's UnifiedServerSocket): its first byte,
+   * within the hello timeout, says whether it speaks TLS, handed to the TLS server and checked as
+   * on a TLS-only port, or plain text, read as on a plain port (its hello first). While it says
+   * nothing it waits under the bound of connections waiting for their hello.
+   */
+  private unified(raw: Socket, channel: PeerChannel, secure: TlsServer): void {
+    raw.on('error', ignore)
+    const from = `${channel} connection from ${raw.remoteAddress}:${raw.remotePort}`
+    if (this.closed) return void raw.destroy()
+    const over = this.overPending()
+    if (over !== undefined) return this.refuse(raw, from, over)
+    routeByFirstByte(raw, {
+      timeoutMs: this.helloTimeoutMs,
+      waiting: this.sniffing,
+      guard: (work) => this.guard(raw, from, work),
+      tls: () => void secure.emit('connection', raw),
+      plain: () => this.accept(raw, channel),
+      silent: () => this.refuse(raw, from, `nothing within ${this.helloTimeoutMs} ms (peerHelloTimeoutMs)`),
+    })
   }
 
   /** Connections in their TLS handshake wait like those waiting for their hello, under the same bound. */
   private handshaking(raw: Socket, channel: PeerChannel): void {
     raw.on('error', ignore)
     if (this.closed) return void raw.destroy()
-    if (this.unauthenticated.size + this.inHandshake.size >= this.pendingConnectionsMax) {
-      return this.refuse(raw, `${channel} connection from ${raw.remoteAddress}:${raw.remotePort}`, `${this.unauthenticated.size + this.inHandshake.size} connections already wait for their hello (peerPendingConnectionsMax)`)
-    }
+    const over = this.overPending()
+    if (over !== undefined) return this.refuse(raw, `${channel} connection from ${raw.remoteAddress}:${raw.remotePort}`, over)
     const key = connectionKey(raw)
     this.inHandshake.set(key, raw)
     raw.once('close', () => {
@@ -500,10 +574,10 @@ class TcpTransport implements TcpPeerTransport {
     attempt(0)
   }
 
-  /** Opens one connection to `host:port`, plain or TLS as the transport speaks. */
+  /** Opens one connection to `host:port`, plain or TLS as the transport dials. */
   private open(host: string, port: number, what: string, connected: (socket: Socket) => void): Socket {
     const tls = this.options.tls
-    if (tls !== undefined) return this.connectTls(tls, host, port, what, connected)
+    if (tls !== undefined && tls.dialTls !== false) return this.connectTls(tls, host, port, what, connected)
     const socket = new Socket()
     socket.setNoDelay(true)
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
@@ -552,9 +626,8 @@ class TcpTransport implements TcpPeerTransport {
     socket.on('error', ignore)
     const from = `${channel} connection from ${socket.remoteAddress}:${socket.remotePort}`
     if (this.closed) return void socket.destroy()
-    if (this.unauthenticated.size >= this.pendingConnectionsMax) {
-      return this.refuse(socket, from, `${this.unauthenticated.size} connections already wait for their hello (peerPendingConnectionsMax)`)
-    }
+    const over = this.overPending()
+    if (over !== undefined) return this.refuse(socket, from, over)
     socket.setNoDelay(true)
     this.unauthenticated.add(socket)
     const reader = new FrameReader(peerHelloBytesMax)
@@ -780,13 +853,15 @@ class TcpTransport implements TcpPeerTransport {
   /** Makes `socket` the connection of `peer` on `channel`; frames already in `reader` are delivered now. */
   private attach(socket: Socket, peer: number, channel: PeerChannel, reader = new FrameReader()): void {
     this.replace(peer, channel, socket)
+    // Settled before any frame: SASL and TLS are over by now.
+    const trusted = this.trusted(socket)
     socket.on('data', (chunk: Buffer) => {
       reader.add(chunk)
-      this.deliver(socket, peer, channel, reader)
+      this.deliver(socket, peer, channel, reader, trusted)
     })
     socket.once('close', () => this.guard(undefined, `member ${peer}'s ${channel} connection closing`, () => this.lost(socket, peer, channel)))
     // Frames that came in the same chunks as the hello take the same guarded path as later ones.
-    this.deliver(socket, peer, channel, reader)
+    this.deliver(socket, peer, channel, reader, trusted)
     const parked = this.parked.get(this.key(peer, channel))
     if (parked !== undefined && !socket.destroyed) {
       this.parked.delete(this.key(peer, channel))
@@ -809,14 +884,29 @@ class TcpTransport implements TcpPeerTransport {
     this.guard(undefined, `member ${peer}'s replaced ${channel} connection`, () => this.options.handler.disconnected(peer, channel))
   }
 
-  /** Hands every complete frame to the handler, in order; an error closes the connection. */
-  private deliver(socket: Socket, peer: number, channel: PeerChannel, reader: FrameReader): void {
+  /** Hands every complete frame to the handler, in order, marked `trusted` or not; an error closes the connection. */
+  private deliver(socket: Socket, peer: number, channel: PeerChannel, reader: FrameReader, trusted: boolean): void {
     this.guard(socket, `member ${peer}'s ${channel} connection`, () => {
       // Bounded by the bytes buffered; stops when the handler closed the connection (or us).
       for (let body = reader.take(); body !== undefined; body = socket.destroyed ? undefined : reader.take()) {
-        this.options.handler.message(peer, channel, decodeValue(body))
+        this.options.handler.message(peer, channel, decodeValue(body), trusted)
       }
     })
+  }
+
+  /** Whether the peer on `socket` proved it is a member: quorum SASL, or a certificate the quorum trust store verified. */
+  private proven(socket: Socket): boolean {
+    return this.authenticatedSockets.has(socket) || (socket instanceof TLSSocket && socket.authorized)
+  }
+
+  /**
+   * Whether what `socket` carries is believed: always when this member asks no peer for proof (no
+   * quorum SASL, and it does not dial with TLS), else only when the peer gave it.
+   */
+  private trusted(socket: Socket): boolean {
+    const tls = this.options.tls
+    const asksProof = this.options.sasl !== undefined || (tls !== undefined && tls.dialTls !== false)
+    return !asksProof || this.proven(socket)
   }
 
   private lost(socket: Socket, peer: number, channel: PeerChannel): void {
@@ -834,9 +924,7 @@ class TcpTransport implements TcpPeerTransport {
   replaceTls(tls: PeerTlsOptions): void {
     if (this.options.tls === undefined) return
     this.options.tls = tls
-    for (const server of this.servers) {
-      if (server instanceof TlsServer) server.setSecureContext(tls.context)
-    }
+    for (const server of this.tlsServers) server.setSecureContext(tls.context)
   }
 
   send(to: number, channel: PeerChannel, message: unknown): void {
@@ -864,7 +952,7 @@ class TcpTransport implements TcpPeerTransport {
 
   authenticated(peer: number, channel: PeerChannel): boolean {
     const socket = this.sockets.get(this.key(peer, channel))
-    return socket !== undefined && !socket.destroyed && this.authenticatedSockets.has(socket)
+    return socket !== undefined && !socket.destroyed && this.proven(socket)
   }
 
   close(): Promise<void> {
@@ -878,6 +966,7 @@ class TcpTransport implements TcpPeerTransport {
     for (const socket of this.sockets.values()) socket.destroy()
     for (const socket of this.unauthenticated) socket.destroy()
     for (const socket of this.inHandshake.values()) socket.destroy()
+    for (const socket of this.sniffing) socket.destroy()
     for (const socket of this.dialledInSasl) socket.destroy()
     this.sockets.clear()
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))

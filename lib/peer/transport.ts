@@ -20,8 +20,15 @@ export interface PeerHandler {
    * A message from `from`, in the order it was sent on that channel (FIFO per connection). To
    * refuse it (a message that breaks the protocol), throw: the transport closes that connection,
    * drops whatever else came with it, and logs the error.
+   *
+   * `trusted` is false when this member asks its peers to prove who they are (quorum TLS or SASL)
+   * and the connection the message came on did not (a plain-text peer on a port with
+   * portUnification, a peer that did not authenticate where SASL is not required): the message
+   * still counts for the protocol, but nothing it claims on someone else's behalf (a client's
+   * identities) may be believed. Omitted (transports that ask no proof, the in-memory hub) it is
+   * trusted.
    */
-  message(from: number, channel: PeerChannel, message: unknown): void
+  message(from: number, channel: PeerChannel, message: unknown, trusted?: boolean): void
   /**
    * The connection to `peer` on `channel` broke, or a newer one replaced it: messages in flight
    * either way may be lost, and later ones travel on a new connection.

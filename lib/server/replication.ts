@@ -24,6 +24,9 @@ import type { ForwardedWrite, MemberRole } from './pipeline-types.js'
 import { planted } from '../planted-bugs.js'
 import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } from './snapshot.js'
 
+/** A ZAB REQUEST: a learner's {@link LearnerRequest}, as bytes. */
+type ZabRequest = Extract<ZabMessage, { type: 'REQUEST' }>
+
 /** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */
 type LearnerRequest =
   | { kind: 'write'; write: ForwardedWrite }
@@ -111,6 +114,8 @@ export class Replication {
   private tickTimer: Timer | undefined
   private purgeTimer: Timer | undefined
   private readonly generation = new Map<number, number>()
+  /** Members told of since their quorum connection came up: the identities their forwarded writes carry are dropped. */
+  private readonly identitiesDropped = new Set<number>()
   /** This leader's proposals not committed yet, oldest first: committed, they are applied without decoding. */
   private readonly proposedHere: TxnEntry[] = []
   private sinceSnapshot = 0
@@ -210,8 +215,10 @@ export class Replication {
    * that came on the wrong channel, is refused: throwing makes the transport close that member's
    * connection and log why (lib/peer/transport.ts). Whatever the core itself throws while it
    * takes a valid message may have left it half-changed, so that fail-stops the member.
+   * A REQUEST that is not `trusted` (its connection did not authenticate where this member asks
+   * peers to) loses the client identities it carries (`withoutIdentities`).
    */
-  receive(from: number, channel: PeerChannel, message: unknown): void {
+  receive(from: number, channel: PeerChannel, message: unknown, trusted = true): void {
     if (this.stopped) return
     const problem = zabMessageProblem(message)
     if (problem !== undefined) throw new TypeError(`refused a message from member ${from}: ${problem}`)
@@ -219,12 +226,37 @@ export class Replication {
     if ((channel === 'election') !== (valid.type === 'NOTIFICATION')) {
       throw new TypeError(`refused a message from member ${from}: ${valid.type} on the ${channel} channel`)
     }
+    const step = trusted || valid.type !== 'REQUEST' ? valid : this.withoutIdentities(from, valid)
     try {
-      this.zab.step(from, valid)
+      this.zab.step(from, step)
     } catch (error) {
       return this.fail(error)
     }
     this.pump()
+  }
+
+  /**
+   * A REQUEST from a member whose connection did not authenticate: anyone who reaches the port
+   * could have sent it, so a forwarded write keeps no identity of its client (no digest, x509,
+   * sasl, ip or super id; it runs as `world`, and an ACL-protected write gets NOAUTH). Told once
+   * per connection of that member. Anything else in it (a session, a touch) passes unchanged, as
+   * do bytes that are no learner request: the leader drops those as it drops any.
+   */
+  private withoutIdentities(from: number, message: ZabRequest): ZabRequest {
+    let request: LearnerRequest | null
+    try {
+      request = decodeValue(message.data) as LearnerRequest | null
+    } catch {
+      return message
+    }
+    if (typeof request !== 'object' || request === null || request.kind !== 'write') return message
+    const { write } = request
+    if (typeof write !== 'object' || write === null || (Array.isArray(write.authInfo) && write.authInfo.length === 0)) return message
+    if (!this.identitiesDropped.has(from)) {
+      this.identitiesDropped.add(from)
+      this.options.logger.info(`member ${from}'s quorum connection is not authenticated: the writes it forwards run without their clients' identities (as world)`)
+    }
+    return { ...message, data: encodeValue({ ...request, write: { ...write, authInfo: [] } }) }
   }
 
   /** A broken invariant the transport reported: stop the member and say why. */
@@ -236,6 +268,7 @@ export class Replication {
   disconnected(peer: number, channel: PeerChannel): void {
     if (this.stopped || channel !== 'quorum') return
     this.generation.set(peer, (this.generation.get(peer) ?? 0) + 1)
+    this.identitiesDropped.delete(peer)
     try {
       this.zab.disconnected(peer)
     } catch (error) {

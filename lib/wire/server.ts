@@ -20,6 +20,7 @@ import {
   sessionlessCnxnTimeoutMsDefault,
   writeBufferedBytesMaxDefault,
 } from '../limits.js'
+import { routeByFirstByte } from '../port-unification.js'
 import { ClientPortConnectionImpl, LatencyCounter, type ConnectionHost } from './connection.js'
 import type { ClientPortBackend, ClientPortLogger } from './types.js'
 import {
@@ -38,9 +39,6 @@ import { certificateSubject } from './x509-name.js'
 
 /** Default address the client port binds: loopback only, so nothing is exposed by accident. */
 export const clientPortHostDefault = '127.0.0.1'
-
-/** The first byte of a TLS handshake record: what a unified port tells TLS from plain text by. */
-export const tlsHandshakeRecordType = 0x16
 
 /** How a client port authenticates TLS clients (ZooKeeper's `ssl.clientAuth`). */
 export type ClientAuth = 'none' | 'want' | 'need'
@@ -434,26 +432,17 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.open.add(connection)
   }
 
-  // NettyServerCnxnFactory's DualModeSslHandler: the first byte tells a TLS handshake (0x16) from
-  // plain text; the byte is put back for whichever reads on. A silent client is closed after
-  // sessionlessCnxnTimeoutMs, as one that never sends its ConnectRequest.
+  // NettyServerCnxnFactory's DualModeSslHandler (lib/port-unification.ts). A silent client is
+  // closed after sessionlessCnxnTimeoutMs, as one that never sends its ConnectRequest.
   private sniff(socket: Socket): void {
-    this.sniffing.add(socket)
-    const timer = setTimeout(() => socket.destroy(), this.sessionlessCnxnTimeoutMs)
-    timer.unref()
-    socket.once('close', () => {
-      clearTimeout(timer)
-      this.sniffing.delete(socket)
+    routeByFirstByte(socket, {
+      timeoutMs: this.sessionlessCnxnTimeoutMs,
+      waiting: this.sniffing,
+      guard: (work) => this.guardSocket(socket, 'telling TLS from plain text', work),
+      tls: () => this.startTls(socket, false),
+      plain: () => this.serve(socket, undefined, false),
+      silent: () => socket.destroy(),
     })
-    socket.once('data', (chunk: Buffer) => this.guardSocket(socket, 'telling TLS from plain text', () => {
-      clearTimeout(timer)
-      this.sniffing.delete(socket)
-      socket.pause()
-      socket.unshift(chunk)
-      if (chunk[0] === tlsHandshakeRecordType) return this.startTls(socket, false)
-      this.serve(socket, undefined, false)
-      socket.resume()
-    }))
   }
 
   // The handshake runs in the TLS server; `secured` or its tlsClientError handler takes it from there.

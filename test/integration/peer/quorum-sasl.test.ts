@@ -9,72 +9,28 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loadQuorumSasl, type QuorumSaslOptions } from '../../../lib/host/quorum-sasl.js'
 import { memberOptionsFor, parseZooCfg, startMember, type MemberServer } from '../../../lib/index.js'
-import { startTcpTransport, type PeerAddress, type PeerChannel, type TcpPeerTransport } from '../../../lib/peer/index.js'
+import type { PeerAddress } from '../../../lib/peer/index.js'
 import { FrameReader } from '../../../lib/peer/tcp.js'
-import { decodeValue, encodeValue } from '../../../lib/txn/codec.js'
+import { decodeValue } from '../../../lib/txn/codec.js'
 import { DigestMd5Client, zooKeeperQuorumDigestUri, zooKeeperQuorumSaslRealm } from '../../../lib/wire/sasl-digest-md5.js'
-import { freePorts } from '../../interop/harness/ports.js'
+import { addressesOn, allConnected, closedAfterEach, framed, quorumJaas, startNode, until, type PeerNode } from './helpers.js'
 
 const users = { server1: 'pw-1', server2: 'pw-2', server3: 'pw-3' }
 
-const started: TcpPeerTransport[] = []
-const sockets: Socket[] = []
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
-  for (const t of started.splice(0)) await t.close()
-})
-
-async function addresses(count = 3): Promise<Map<number, PeerAddress>> {
-  const ports = await freePorts(count * 2)
-  const map = new Map<number, PeerAddress>()
-  for (let i = 0; i < count; i++) map.set(i + 1, { host: '127.0.0.1', quorumPort: ports[2 * i] ?? 0, electionPort: ports[2 * i + 1] ?? 0 })
-  return map
-}
-
-interface Node {
-  transport: TcpPeerTransport
-  inbox: string[]
-  log: string[]
-}
+const { started, sockets } = closedAfterEach()
+const addresses = (count = 3) => addressesOn(Array.from({ length: count }, () => '127.0.0.1'))
 
 /** Member `myid` with quorum SASL as `sasl` says (none: no SASL at all), authenticating as `server<myid>`. */
-async function node(myid: number, map: Map<number, PeerAddress>, sasl: Omit<QuorumSaslOptions, 'users' | 'credentials'> | undefined): Promise<Node> {
-  const n: Node = { transport: undefined as unknown as TcpPeerTransport, inbox: [], log: [] }
-  const handler = {
-    message: (from: number, channel: PeerChannel, message: unknown) => void n.inbox.push(`${from}/${channel}:${String(message)}`),
-    disconnected: () => {},
-    fatal: () => {},
-  }
+async function node(myid: number, map: Map<number, PeerAddress>, sasl: Omit<QuorumSaslOptions, 'users' | 'credentials'> | undefined): Promise<PeerNode> {
   const username = `server${myid}`
   const options = sasl === undefined ? undefined : await loadQuorumSasl({ ...sasl, users, credentials: { username, password: users[username as keyof typeof users] } }, myid)
-  n.transport = await startTcpTransport({ myid, members: map, handler, log: (line) => n.log.push(line), helloTimeoutMs: 2_000, saslTimeoutMs: 2_000, ...(options === undefined ? {} : { sasl: options }) })
-  started.push(n.transport)
-  return n
+  return startNode(myid, map, { helloTimeoutMs: 2_000, saslTimeoutMs: 2_000, ...(options === undefined ? {} : { sasl: options }) }, started)
 }
 
 const required = { learnerRequireSasl: true, serverRequireSasl: true }
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-function framed(value: unknown): Buffer {
-  const body = encodeValue(value)
-  const head = Buffer.alloc(4)
-  head.writeUInt32BE(body.length, 0)
-  return Buffer.concat([head, body])
-}
-
-function allConnected(nodes: Node[]): boolean {
-  return nodes.every((a, i) => nodes.every((_, j) => i === j || (a.transport.connected(j + 1, 'election') && a.transport.connected(j + 1, 'quorum'))))
-}
 
 /**
  * An impostor on `port` claiming member `claim`: with `password` it runs DIGEST-MD5 as `user`; either
@@ -115,7 +71,7 @@ describe('quorum SASL between transports', () => {
     const map = await addresses()
     const nodes = [await node(1, map, required), await node(2, map, required), await node(3, map, required)]
     await until(() => allConnected(nodes), 'every connection')
-    const [a, b, c] = nodes as [Node, Node, Node]
+    const [a, b, c] = nodes as [PeerNode, PeerNode, PeerNode]
     expect(a.transport.authenticated(3, 'election') && a.transport.authenticated(2, 'quorum') && c.transport.authenticated(1, 'quorum')).toBe(true)
     a.transport.send(3, 'election', 'from-1')
     c.transport.send(2, 'quorum', 'from-3')
@@ -126,7 +82,7 @@ describe('quorum SASL between transports', () => {
     const map = await addresses()
     const nodes = [await node(1, map, required), await node(2, map, required), await node(3, map, required)]
     await until(() => allConnected(nodes), 'every connection')
-    const [a, b, c] = nodes as [Node, Node, Node]
+    const [a, b, c] = nodes as [PeerNode, PeerNode, PeerNode]
     for (const port of [map.get(1)?.quorumPort ?? 0, map.get(1)?.electionPort ?? 0]) {
       expect(await impostor(port, 3)).toEqual([])
       const wrong = await impostor(port, 3, 'server3', 'guessed')
@@ -150,12 +106,13 @@ describe('quorum SASL between transports', () => {
     // 1 and 3 enable SASL without requiring it; 2 has none. 3 dials both, 2 dials 1.
     const nodes = [await node(1, map, {}), await node(2, map, undefined), await node(3, map, {})]
     await until(() => allConnected(nodes), 'every connection in the rolling-upgrade mode')
-    const [a, b, c] = nodes as [Node, Node, Node]
+    const [a, b, c] = nodes as [PeerNode, PeerNode, PeerNode]
     expect(c.transport.authenticated(1, 'quorum')).toBe(true)
     expect(c.transport.authenticated(2, 'quorum')).toBe(false)
     expect(a.transport.authenticated(2, 'election')).toBe(false)
     b.transport.send(1, 'quorum', 'unauthenticated-but-accepted')
-    await until(() => a.inbox.includes('2/quorum:unauthenticated-but-accepted'), 'the non-SASL member heard')
+    // Heard, but marked untrusted: member 1 does quorum SASL and member 2 did not authenticate.
+    await until(() => a.inbox.includes('2/quorum:unauthenticated-but-accepted untrusted'), 'the non-SASL member heard')
 
     const strict = await addresses(2)
     const lone = await node(1, strict, undefined)
@@ -167,19 +124,7 @@ describe('quorum SASL between transports', () => {
 })
 
 describe('an ensemble with quorum SASL from zoo.cfg', () => {
-  const jaas = (learnerPassword: (id: number) => string) => (id: number) => `
-QuorumServer {
-  org.apache.zookeeper.server.auth.DigestLoginModule required
-  user_server1="pw-1"
-  user_server2="pw-2"
-  user_server3="pw-3";
-};
-QuorumLearner {
-  org.apache.zookeeper.server.auth.DigestLoginModule required
-  username="server${id}"
-  password="${learnerPassword(id)}";
-};
-`
+  const jaas = (learnerPassword: (id: number) => string) => (id: number) => quorumJaas(id, learnerPassword(id))
 
   async function ensemble(switches: (id: number) => string[], jaasOf: (id: number) => string, body: (running: Map<number, MemberServer>, logs: Map<number, string[]>) => Promise<void>) {
     const map = await addresses()

@@ -9,87 +9,25 @@ import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect as tlsConnect } from 'node:tls'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loadQuorumTls, type QuorumTlsOptions } from '../../../lib/host/quorum-tls.js'
 import { memberOptionsFor, parseZooCfg, startMember, TlsConfigError, type MemberServer } from '../../../lib/index.js'
-import { startTcpTransport, type PeerAddress, type PeerChannel, type PeerTransport } from '../../../lib/peer/index.js'
-import { encodeValue } from '../../../lib/txn/codec.js'
-import { freePorts } from '../../interop/harness/ports.js'
-import { makeCertificates, makeMemberCertificates, pem, type Certificates, type Identity } from '../tls/certs.js'
+import type { PeerAddress } from '../../../lib/peer/index.js'
+import { makeMemberCertificates, type Identity } from '../tls/certs.js'
+import { addressesOn, closed, closedAfterEach, framed, memberCertificates, startNode, tlsPeer, until, type PeerNode } from './helpers.js'
 
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3']
-let certs: Certificates
-let members: Identity[]
-
-beforeAll(async () => {
-  certs = await makeCertificates()
-  members = await makeMemberCertificates(certs, hosts)
-}, 30_000)
-
-afterAll(async () => {
-  await rm(certs.dir, { recursive: true, force: true })
-})
-
-const started: PeerTransport[] = []
-const sockets: Socket[] = []
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
-  for (const t of started.splice(0)) await t.close()
-})
+const files = memberCertificates(hosts)
+const { started, sockets } = closedAfterEach()
+const addresses = () => addressesOn(hosts)
 
 function quorumTls(i: number): QuorumTlsOptions {
-  return { keyStore: { location: members[i]?.keyStore ?? '' }, trustStore: { location: certs.ca } }
+  return { keyStore: { location: files.members[i]?.keyStore ?? '' }, trustStore: { location: files.certs.ca } }
 }
 
-/** Each member's address; the ports are distinct (held open together while chosen). */
-async function addresses(): Promise<Map<number, PeerAddress>> {
-  const ports = await freePorts(hosts.length * 2)
-  const map = new Map<number, PeerAddress>()
-  for (const [i, host] of hosts.entries()) map.set(i + 1, { host, quorumPort: ports[2 * i] ?? 0, electionPort: ports[2 * i + 1] ?? 0 })
-  return map
-}
-
-interface Node {
-  transport: PeerTransport
-  inbox: string[]
-  log: string[]
-}
-
-async function node(myid: number, map: Map<number, PeerAddress>): Promise<Node> {
-  const n: Node = { transport: undefined as unknown as PeerTransport, inbox: [], log: [] }
-  const handler = {
-    message: (from: number, channel: PeerChannel, message: unknown) => void n.inbox.push(`${from}/${channel}:${String(message)}`),
-    disconnected: () => {},
-    fatal: () => {},
-  }
+async function node(myid: number, map: Map<number, PeerAddress>): Promise<PeerNode> {
   const tls = await loadQuorumTls(quorumTls(myid - 1))
-  n.transport = await startTcpTransport({ myid, members: map, handler, tls, log: (line) => n.log.push(line), helloTimeoutMs: 2_000 })
-  started.push(n.transport)
-  return n
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-function framed(value: unknown): Buffer {
-  const body = encodeValue(value)
-  const head = Buffer.alloc(4)
-  head.writeUInt32BE(body.length, 0)
-  return Buffer.concat([head, body])
-}
-
-/** Resolves when `socket` closes. */
-function closed(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.destroyed) return resolve()
-    socket.once('close', () => resolve())
-  })
+  return startNode(myid, map, { tls, helloTimeoutMs: 2_000 }, started)
 }
 
 describe('member-to-member TLS', () => {
@@ -116,23 +54,15 @@ describe('member-to-member TLS', () => {
     await closed(plain)
 
     const impostor = async (identity: Identity | undefined, claim: number): Promise<void> => {
-      const socket = tlsConnect({
-        host: '127.0.0.1',
-        port,
-        ca: pem(certs.ca),
-        ...(identity === undefined ? {} : { key: pem(identity.key), cert: pem(identity.cert) }),
-        checkServerIdentity: () => undefined,
-      })
+      const socket = tlsPeer(port, files.certs.ca, identity, claim)
       sockets.push(socket)
-      socket.on('error', () => {})
-      socket.on('secureConnect', () => socket.write(framed({ tag: 'paddock-peer/1', id: claim })))
       await closed(socket)
     }
     await impostor(undefined, 3)
-    await impostor(certs.rogue, 3)
+    await impostor(files.certs.rogue, 3)
     await until(() => a.log.filter((line) => /TLS handshake failed/.test(line)).length >= 3, 'three failed handshakes logged')
     // Member 2's own, valid certificate claiming member 3 (which lives on 127.0.0.3).
-    await impostor(members[1], 3)
+    await impostor(files.members[1], 3)
     await until(() => a.log.some((line) => /claims to be member 3, but .*127\.0\.0\.3/.test(line)), 'the forged claim refused')
 
     // The members never heard the impostors, and still talk.
@@ -143,10 +73,10 @@ describe('member-to-member TLS', () => {
   })
 
   it('refuses to start without usable stores, naming the ssl.quorum key', async () => {
-    await expect(loadQuorumTls({ keyStore: { location: join(certs.dir, 'missing.pem') }, trustStore: { location: certs.ca } })).rejects.toMatchObject({
+    await expect(loadQuorumTls({ keyStore: { location: join(files.certs.dir, 'missing.pem') }, trustStore: { location: files.certs.ca } })).rejects.toMatchObject({
       setting: 'ssl.quorum.keyStore.location',
     })
-    await expect(loadQuorumTls({ keyStore: { location: certs.mismatched }, trustStore: { location: certs.ca } })).rejects.toThrow(TlsConfigError)
+    await expect(loadQuorumTls({ keyStore: { location: files.certs.mismatched }, trustStore: { location: files.certs.ca } })).rejects.toThrow(TlsConfigError)
     await expect(loadQuorumTls({ ...quorumTls(0), protocol: 'TLSv1.1' })).rejects.toMatchObject({ setting: 'ssl.quorum.protocol' })
   })
 })
@@ -163,9 +93,9 @@ describe('an ensemble over quorum TLS', () => {
       `dataDir=${join(dir, String(id))}`,
       ...[...map].map(([n, a]) => `server.${n}=${a.host}:${a.quorumPort}:${a.electionPort}`),
       'sslQuorum=true',
-      `ssl.quorum.keyStore.location=${members[id - 1]?.keyStore}`,
+      `ssl.quorum.keyStore.location=${files.members[id - 1]?.keyStore}`,
       'ssl.quorum.keyStore.type=PEM',
-      `ssl.quorum.trustStore.location=${certs.ca}`,
+      `ssl.quorum.trustStore.location=${files.certs.ca}`,
       'ssl.quorum.trustStore.type=PEM',
     ].join('\n')
     try {
@@ -203,9 +133,9 @@ describe('sslQuorumReloadCertFiles', () => {
     const servers = [...map].map(([id, a]) => ({ id, host: a.host, quorumPort: a.quorumPort, electionPort: a.electionPort, role: 'participant' as const, clientAddress: undefined, clientPort: undefined }))
     const dir = await mkdtemp(join(tmpdir(), 'paddock-quorum-reload-'))
     // Member 1's key store is a copy the test replaces; the replacement names another host.
-    const [wrongHost] = await makeMemberCertificates(certs, ['127.0.0.9'], 'elsewhere', 200)
+    const [wrongHost] = await makeMemberCertificates(files.certs, ['127.0.0.9'], 'elsewhere', 200)
     const keyStore = join(dir, 'member-1-keystore.pem')
-    await copyFile(members[0]?.keyStore ?? '', keyStore)
+    await copyFile(files.members[0]?.keyStore ?? '', keyStore)
     const logs = new Map<number, string[]>(servers.map((s) => [s.id, []]))
     const logger = (id: number) => ({ info: (line: string) => void logs.get(id)?.push(line), error: (line: string) => void logs.get(id)?.push(line) })
     const start = (id: number) =>
@@ -215,7 +145,7 @@ describe('sslQuorumReloadCertFiles', () => {
         dataDir: join(dir, String(id)),
         logger: logger(id),
         tickTimeMs: 100,
-        quorumTls: id === 1 ? { keyStore: { location: keyStore }, trustStore: { location: certs.ca }, reloadCertFiles: true } : quorumTls(id - 1),
+        quorumTls: id === 1 ? { keyStore: { location: keyStore }, trustStore: { location: files.certs.ca }, reloadCertFiles: true } : quorumTls(id - 1),
       })
     const running = new Map<number, MemberServer>()
     try {

@@ -99,7 +99,9 @@ describe('zoo.cfg refuses what it cannot serve before anything starts', () => {
     ['member-to-member TLS without a key store', 'sslQuorum=true\n', /sslQuorum=true but ssl\.quorum\.keyStore\.location is not set/],
     ['member-to-member TLS without a trust store', 'sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\n', /sslQuorum=true but ssl\.quorum\.trustStore\.location is not set/],
     ['member-to-member TLS that does not check certificates', 'ssl.quorum.clientAuth=none\n', /members always present and verify certificates both ways/],
-    ['plain text and TLS on member ports', 'portUnification=true\n', /portUnification=true is not supported/],
+    ['plain text and TLS on member ports without a key store', 'portUnification=true\n', /portUnification=true but ssl\.quorum\.keyStore\.location is not set/],
+    ['member-to-member TLS beside plain text without a key store', 'sslQuorum=true\nportUnification=true\n', /sslQuorum=true but ssl\.quorum\.keyStore\.location is not set/],
+    ['plain text and TLS on member ports without a trust store', 'portUnification=true\nssl.quorum.keyStore.location=/k.pem\n', /portUnification=true but ssl\.quorum\.trustStore\.location is not set/],
   ]
   it.each(refused)('%s', (_, text, says) => {
     expect(() => parseZooCfg(`dataDir=/tmp/d\n${text}`, 'zoo.cfg')).toThrow(ConfigError)
