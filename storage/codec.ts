@@ -55,6 +55,8 @@ export const acceptedEpochKey = 'meta/acceptedEpoch'
 export const currentEpochKey = 'meta/currentEpoch'
 /** The member's active ensemble configuration (opaque to the storage). */
 export const memberConfigKey = 'meta/memberConfig'
+/** The zxid at or below which the log was removed (a purge, or the history a leader's snapshot replaced). */
+export const logRemovedThroughKey = 'meta/logRemovedThrough'
 
 /** Formats a zxid as 16 lowercase hex digits, for keys and log lines. */
 export function zxidHex(zxid: number): string {
@@ -265,6 +267,20 @@ export function decodeBytesRecord(value: Uint8Array): Decoded<Uint8Array> {
   const [bytes] = r.value
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'the value is not bytes' }
   return { ok: true, value: plainBytes(bytes) }
+}
+
+/** A checksummed record of one zxid (where the log was cut). */
+export function encodeZxidRecord(zxid: number): Uint8Array {
+  return seal(['zxid', formatVersion, zxid])
+}
+
+/** Reads a record written by {@link encodeZxidRecord}. */
+export function decodeZxidRecord(value: Uint8Array): Decoded<number> {
+  const r = open(value, 'zxid', 1)
+  if (!r.ok) return r
+  const [zxid] = r.value
+  if (!isCount(zxid)) return { ok: false, reason: 'zxid is not an integer' }
+  return { ok: true, value: zxid }
 }
 
 export function decodeEpochRecord(value: Uint8Array): Decoded<number> {

@@ -85,6 +85,8 @@ export class LevelBackedStorage implements Storage {
   private lastEnqueuedZxid = 0
   private epochs: { accepted: number | undefined; current: number | undefined } = { accepted: undefined, current: undefined }
   private config: Uint8Array | undefined
+  /** See {@link Storage.logRemovedThrough}. */
+  private removedThrough = 0
   /** Serialises snapshot writes, truncation and purge with one another. */
   private maintenanceTail: Promise<unknown> = Promise.resolve()
   private opening: Promise<void> | undefined
@@ -117,6 +119,10 @@ export class LevelBackedStorage implements Storage {
 
   get memberConfig(): Uint8Array | undefined {
     return this.config
+  }
+
+  get logRemovedThrough(): number {
+    return this.removedThrough
   }
 
   get stats(): StorageStats {
@@ -502,21 +508,49 @@ export class LevelBackedStorage implements Storage {
     const snapshots = await this.listSnapshotsNow()
     const oldestRetained = snapshots[retainCount - 1]
     if (snapshots.length <= retainCount || oldestRetained === undefined) return { snapshotsRemoved: 0, logEntriesRemoved: 0 }
-    const removed = snapshots.slice(retainCount)
-    // Markers go first (synced), so an interrupted purge never leaves a marker without its chunks.
+    const result = await this.removeHistoryThrough(oldestRetained.zxid, snapshots.slice(retainCount))
+    this.logger.info(
+      `storage ${this.description}: purged ${result.snapshotsRemoved} snapshot(s) and ${result.logEntriesRemoved} log entries at or below zxid 0x${codec.zxidHex(oldestRetained.zxid)}`,
+    )
+    return result
+  }
+
+  discardHistoryThrough(zxid: number): Promise<PurgeResult> {
+    return this.guard('discard the replaced history', async () => {
+      assertZxid(zxid, 'zxid')
+      return this.maintenance(async () => {
+        this.assertOpen('discard the replaced history')
+        const older = (await this.listSnapshotsNow()).filter((s) => s.zxid < zxid)
+        const result = await this.removeHistoryThrough(zxid, older)
+        this.logger.info(
+          `storage ${this.description}: removed the history the snapshot at 0x${codec.zxidHex(zxid)} replaced: ${result.snapshotsRemoved} snapshot(s) and ${result.logEntriesRemoved} log entries`,
+        )
+        return result
+      })
+    })
+  }
+
+  /**
+   * Removes the log at or below `zxid` and the snapshots `removed` (all below `zxid`). The cut is
+   * recorded first and the removed snapshots' markers go next (both synced), then the log and the
+   * chunks: a crash midway leaves either the old snapshots with the whole log after them (the old
+   * history, as it was), or neither, and never a log that start-up could take for the whole history.
+   */
+  private async removeHistoryThrough(zxid: number, removed: readonly SnapshotInfo[]): Promise<PurgeResult> {
+    if (zxid > this.removedThrough) {
+      await this.db.put(codec.logRemovedThroughKey, codec.encodeZxidRecord(zxid), synced)
+      this.removedThrough = zxid
+    }
     await this.deleteKeys(
       removed.map((s) => codec.snapshotMarkerKey(s.zxid)),
       true,
     )
-    // Every chunk below the oldest retained snapshot: the removed ones and leftovers of interrupted writes.
-    await this.db.clear({ gte: codec.snapKeyFirst, lt: codec.snapPrefix(oldestRetained.zxid) })
-    const logRange = { gte: codec.logKeyFirst, lte: codec.logKey(oldestRetained.zxid) }
+    const logRange = { gte: codec.logKeyFirst, lte: codec.logKey(zxid) }
     let logEntriesRemoved = 0
     for await (const _ of this.db.keys(logRange)) logEntriesRemoved++
     await this.db.clear(logRange)
-    this.logger.info(
-      `storage ${this.description}: purged ${removed.length} snapshot(s) and ${logEntriesRemoved} log entries at or below zxid 0x${codec.zxidHex(oldestRetained.zxid)}`,
-    )
+    // Every chunk below `zxid`: the removed snapshots' and leftovers of interrupted writes.
+    await this.db.clear({ gte: codec.snapKeyFirst, lt: codec.snapPrefix(zxid) })
     return { snapshotsRemoved: removed.length, logEntriesRemoved }
   }
 
@@ -556,6 +590,7 @@ export class LevelBackedStorage implements Storage {
       current: await this.getEpoch(codec.currentEpochKey),
     }
     this.config = await this.getMemberConfig()
+    this.removedThrough = await this.getLogRemovedThrough()
     this.newestSnapshotZxid = (await this.listSnapshotsNow())[0]?.zxid ?? 0
   }
 
@@ -565,6 +600,16 @@ export class LevelBackedStorage implements Storage {
     const decoded = codec.decodeBytesRecord(value)
     if (!decoded.ok) {
       throw new StorageError('CORRUPTION', `${codec.memberConfigKey} in ${this.description} is corrupt (${decoded.reason}); refusing to open`, { key: codec.memberConfigKey })
+    }
+    return decoded.value
+  }
+
+  private async getLogRemovedThrough(): Promise<number> {
+    const value = await this.db.get(codec.logRemovedThroughKey)
+    if (value === undefined) return 0
+    const decoded = codec.decodeZxidRecord(value)
+    if (!decoded.ok) {
+      throw new StorageError('CORRUPTION', `${codec.logRemovedThroughKey} in ${this.description} is corrupt (${decoded.reason}); refusing to open`, { key: codec.logRemovedThroughKey })
     }
     return decoded.value
   }

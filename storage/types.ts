@@ -103,6 +103,14 @@ export interface Storage extends AsyncDisposable {
    */
   readonly memberConfig: Uint8Array | undefined
 
+  /**
+   * The zxid at or below which the log was removed, by a purge or by
+   * {@link Storage.discardHistoryThrough}; 0 when the log still starts at the first transaction.
+   * When it is above 0 the log alone rebuilds nothing: start-up needs a snapshot (ZooKeeper
+   * refuses to start with a log and no snapshot for the same reason).
+   */
+  readonly logRemovedThrough: number
+
   /** Group-commit counters. */
   readonly stats: StorageStats
 
@@ -185,6 +193,15 @@ export interface Storage extends AsyncDisposable {
    * Does nothing while there are no more than `retainCount` snapshots.
    */
   purge(retainCount: number): Promise<PurgeResult>
+
+  /**
+   * Removes the history a leader's snapshot at `zxid` (already written) replaced: every older
+   * snapshot and the log entries at or below `zxid`, once {@link Storage.logRemovedThrough}
+   * records the cut. A crash midway leaves the snapshot at `zxid` and, under it, either the old
+   * history whole (old snapshots and their log) or none of it: start-up never combines a part of
+   * the replaced history with what follows the new snapshot.
+   */
+  discardHistoryThrough(zxid: number): Promise<PurgeResult>
 
   /**
    * Waits for appends in flight and queued, stops a snapshot being written, and closes the

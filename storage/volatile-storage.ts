@@ -24,6 +24,8 @@ class VolatileStorage implements Storage {
   acceptedEpoch: number | undefined
   currentEpoch: number | undefined
   memberConfig: Uint8Array | undefined
+  /** Nothing is ever removed from a log that keeps nothing. */
+  readonly logRemovedThrough = 0
   readonly #stats = { logBatchesWritten: 0, logEntriesWritten: 0, logBatchEntriesLargest: 0 }
 
   get stats(): StorageStats {
@@ -102,6 +104,10 @@ class VolatileStorage implements Storage {
   }
 
   purge(_retainCount: number): Promise<PurgeResult> {
+    return this.#whenOpen(() => ({ snapshotsRemoved: 0, logEntriesRemoved: 0 }))
+  }
+
+  discardHistoryThrough(_zxid: number): Promise<PurgeResult> {
     return this.#whenOpen(() => ({ snapshotsRemoved: 0, logEntriesRemoved: 0 }))
   }
 

@@ -35,9 +35,11 @@ export async function recover(pipeline: Pipeline, storage: Storage, warn: Recove
     const restored = await tryRestore(pipeline, storage, info.zxid, warn)
     if (restored !== undefined) return recovered(storage, restored, true)
   }
-  const entries = await logAfter(storage, 0)
+  // The log alone rebuilds the state only while nothing of its beginning was ever removed.
+  const entries = storage.logRemovedThrough > 0 ? undefined : await logAfter(storage, 0)
   if (entries === undefined) {
-    throw new Error(`no usable snapshot, and the log does not reach back to the first transaction: ${storage.lastLoggedZxid > 0 ? `cannot rebuild state up to ${formatZxid(storage.lastLoggedZxid)}` : 'nothing to restore'}`)
+    const why = storage.logRemovedThrough > 0 ? `the log was removed through ${formatZxid(storage.logRemovedThrough)}` : 'the log does not reach back to the first transaction'
+    throw new Error(`no usable snapshot, and ${why}: ${storage.lastLoggedZxid > 0 ? `cannot rebuild state up to ${formatZxid(storage.lastLoggedZxid)}` : 'nothing to restore'}`)
   }
   return recovered(storage, { snapshotZxid: 0, entries }, false)
 }
@@ -63,9 +65,9 @@ async function logAfter(storage: Storage, snapshotZxid: number): Promise<LogEntr
   const entries: LogEntry[] = []
   for await (const entry of storage.readLog(snapshotZxid + 1)) {
     const previous = entries[entries.length - 1]?.zxid ?? snapshotZxid
-    // The first entry must follow the snapshot (a gap means it was purged); later ones follow
-    // each other, except across a TRUNC the storage already made consistent.
-    if (entries.length === 0 && !isNextZxid(previous, entry.zxid)) return undefined
+    // Each entry follows the one before it, the first the snapshot: a gap means entries were
+    // removed (purged, or a replaced history cut), and what follows it rebuilds nothing true.
+    if (!isNextZxid(previous, entry.zxid)) return undefined
     entries.push(restoredEntry(entry.zxid, entry.data))
   }
   return entries

@@ -448,8 +448,9 @@ export class Replication {
       // From its completion marker on, recovery starts at the leader's snapshot.
       await this.storage.writeSnapshot(zxid, chunks)
       // The old snapshots and the log up to the new one belong to the history being replaced:
-      // none may serve as a fallback under the entries that follow the new snapshot.
-      await this.storage.purge(1)
+      // none may serve as a fallback under the entries that follow the new snapshot, and the log
+      // alone may not either (purge(1) left the log when no older snapshot existed).
+      await this.storage.discardHistoryThrough(zxid)
     }
     this.newestSnapshot = { zxid, timeMs: this.member.clock.now() }
     this.options.logger.info(`installed the leader's snapshot at 0x${zxid.toString(16)}`)

@@ -37,6 +37,19 @@ describe('seeds that found real bugs, kept as regressions', () => {
     }, 60_000)
   }
 
+  // 10270: a member that installed the leader's snapshot kept its old log below it (purge(1)
+  // removes nothing while one snapshot exists); once that snapshot was corrupted on disk, start-up
+  // rebuilt the tree from the log alone (old entries, then the new epoch's, which looked
+  // contiguous) and the member rejoined holding 9 of 63 znodes at the right zxid. Now the replaced
+  // history goes, the storage records where its log was cut, and start-up refuses such a disk.
+  // The fix changes the run this seed makes; the unit tests pin the behaviour itself
+  // (test/unit/storage/memory-storage.test.ts "a crash at any point of discarding a replaced
+  // history", test/unit/server/durable.test.ts "refuses to start from a log whose beginning ...").
+  it('passes seed 10270 (3 members)', async () => {
+    const outcome = await runWholeSeed(10270, { members: 3 })
+    expect(outcome.error).toBeUndefined()
+  }, 60_000)
+
   // 4623: the simulated client, not a member, was wrong. A connection lost while a reconnect was
   // already waiting started a second retry chain, and the later chain opened a second connection
   // of the same session beside the live one, so a write's answer (first connection) and a later

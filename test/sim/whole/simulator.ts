@@ -587,7 +587,11 @@ class Run {
     if (differs !== undefined) return `members ${configs[0]!.id} and ${differs.id} end on different configurations: ${configs[0]!.config} and ${differs.config}`
     const pipelines = [...this.live.values()].map((m) => (m.server as RunningMember).member)
     const digests = pipelines.map((p) => treeDigest(p))
-    if (digests.some((d) => d !== digests[0])) return `members at zxid 0x${pipelines[0]!.lastProcessedZxid.toString(16)} hold different trees`
+    const other = digests.findIndex((d) => d !== digests[0])
+    if (other !== -1) {
+      const ids = [...this.live.keys()]
+      return `members at zxid 0x${pipelines[0]!.lastProcessedZxid.toString(16)} hold different trees: ${firstDifference(digests[0]!, digests[other]!, `m${ids[0]}`, `m${ids[other]}`)}`
+    }
     const reference = pipelines[0]!
     const final = new Map<string, FinalNode>()
     for (const path of reference.tree.paths()) {
@@ -606,6 +610,16 @@ class Run {
 }
 
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
+
+/** The first line (path|data|czxid|mzxid|pzxid|version|cversion|owner|children) two tree digests disagree on. */
+function firstDifference(a: string, b: string, nameA: string, nameB: string): string {
+  const linesA = a.split('\n')
+  const linesB = b.split('\n')
+  for (let i = 0; i < Math.max(linesA.length, linesB.length); i++) {
+    if (linesA[i] !== linesB[i]) return `${nameA} has ${linesA[i] ?? "(nothing)"}, ${nameB} has ${linesB[i] ?? "(nothing)"} (${linesA.length} and ${linesB.length} nodes; next ${linesA[i + 1]} / ${linesB[i + 1]})`
+  }
+  return 'no line differs'
+}
 
 /** Runs one seed of the whole-system simulation. */
 export async function runWholeSeed(seed: number, options: WholeOptions = {}): Promise<WholeOutcome> {

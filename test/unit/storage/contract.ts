@@ -523,6 +523,57 @@ export function storageContract(factory: BackingFactory): void {
         const storage = await start()
         await expect(storage.purge(0)).rejects.toBeInstanceOf(RangeError)
       })
+
+      it('records where the log was cut, across a reopen, so that the log alone is never taken for the whole history', async () => {
+        const storage = await start()
+        expect(storage.logRemovedThrough).toBe(0)
+        await history(storage)
+        await storage.purge(5)
+        expect(storage.logRemovedThrough).toBe(0)
+        await storage.purge(3)
+        expect(storage.logRemovedThrough).toBe(60)
+        await storage.close()
+        const again = await start()
+        expect(again.logRemovedThrough).toBe(60)
+      })
+
+      it('refuses to open when the record of the cut is corrupt, naming the key', async () => {
+        const storage = await start()
+        await history(storage)
+        await storage.purge(2)
+        await storage.close()
+        await backing.raw((db) => db.put(codec.logRemovedThroughKey, new Uint8Array([1, 2, 3, 4, 5, 6])))
+        await expect(start()).rejects.toMatchObject({ code: 'CORRUPTION', key: codec.logRemovedThroughKey })
+      })
+    })
+
+    describe('discardHistoryThrough (the history a leader\'s snapshot replaced)', () => {
+      it('removes the log at or below the snapshot and every older snapshot, even with no older snapshot, and records the cut', async () => {
+        const storage = await start()
+        await storage.append(entries(1, 1, 30))
+        await storage.writeSnapshot(zxid(2, 7), chunksOf('the leader\'s', 2))
+        await storage.append(entries(2, 8, 9))
+        expect(await storage.discardHistoryThrough(zxid(2, 7))).toEqual({ snapshotsRemoved: 0, logEntriesRemoved: 30 })
+        expect((await collect(storage.readLog(0))).map((e) => e.zxid)).toEqual([zxid(2, 8), zxid(2, 9)])
+        expect(storage.logRemovedThrough).toBe(zxid(2, 7))
+        await storage.close()
+        const again = await start()
+        expect(again.logRemovedThrough).toBe(zxid(2, 7))
+        expect((await again.listSnapshots()).map((s) => s.zxid)).toEqual([zxid(2, 7)])
+      })
+
+      it('removes older snapshots and their chunks too', async () => {
+        const storage = await start()
+        await storage.append(entries(1, 1, 10))
+        await storage.writeSnapshot(zxid(1, 10), chunksOf('old', 2))
+        await storage.writeSnapshot(zxid(3, 4), chunksOf('the leader\'s', 2))
+        expect(await storage.discardHistoryThrough(zxid(3, 4))).toEqual({ snapshotsRemoved: 1, logEntriesRemoved: 10 })
+        expect((await storage.listSnapshots()).map((s) => s.zxid)).toEqual([zxid(3, 4)])
+        await storage.close()
+        await backing.raw(async (db) => {
+          expect(await collect(db.keys({ gte: codec.snapKeyFirst, lt: codec.snapPrefix(zxid(3, 4)) }))).toEqual([])
+        })
+      })
     })
 
     describe('integrity', () => {

@@ -121,3 +121,46 @@ describe('MemoryStorage: a crash at any point of a truncation', () => {
     }
   })
 })
+
+describe('MemoryStorage: a crash at any point of discarding a replaced history', () => {
+  // SIM_SEED=10270 (whole-system simulation): a follower that installed its leader's snapshot
+  // kept its old log under it; once that snapshot was corrupt, start-up rebuilt the tree from the
+  // log alone and the member rejoined with most of the tree missing.
+  it('leaves the old history whole or none of it, with the cut recorded before anything goes', async () => {
+    const old = (counter: number) => 2 ** 32 + counter
+    const leaders = 3 * 2 ** 32 + 7
+    const setup = createMemoryDb()
+    const storage = createMemoryStorage({ db: setup, logger: new RecordingLogger() })
+    await storage.open()
+    await storage.append(Array.from({ length: 30 }, (_, i) => ({ zxid: old(i + 1), data: bytes(`txn ${i + 1}`) })))
+    for (const at of [10, 20]) await storage.writeSnapshot(old(at), [bytes(`tree at ${at}`)])
+    await storage.writeSnapshot(leaders, [bytes('the leader\'s tree')])
+    await storage.close()
+    await setup.open()
+    const before = await collect(setup.iterator())
+    await setup.close()
+
+    const mutations: Mutation[] = []
+    const discarding = createMemoryStorage({ db: recording(await copyOf(before), mutations), logger: new RecordingLogger() })
+    await discarding.open()
+    await discarding.discardHistoryThrough(leaders)
+    await discarding.close()
+    expect(mutations.length).toBeGreaterThan(2)
+
+    for (let kept = 0; kept <= mutations.length; kept++) {
+      const db = await copyOf(before)
+      for (const mutation of mutations.slice(0, kept)) await mutation(db)
+      await db.close()
+      const after = createMemoryStorage({ db, logger: new RecordingLogger() })
+      await after.open()
+      const log = (await collect(after.readLog(0))).map((e) => e.zxid)
+      const olds = (await after.listSnapshots()).filter((s) => s.zxid < leaders).map((s) => s.zxid)
+      // An old snapshot still listed has the whole old log after it (it restores the old history,
+      // a state this member did hold); once the log is cut anywhere, the cut is on record.
+      for (const at of olds) expect({ kept, at, logAfter: log.filter((z) => z > at) }).toEqual({ kept, at, logAfter: Array.from({ length: 30 - (at - old(0)) }, (_, i) => at + i + 1) })
+      if (log.length < 30) expect({ kept, removedThrough: after.logRemovedThrough }).toEqual({ kept, removedThrough: leaders })
+      expect((await after.listSnapshots()).map((s) => s.zxid)).toContain(leaders)
+      await after.close()
+    }
+  })
+})
