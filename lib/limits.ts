@@ -232,6 +232,34 @@ export const juteWriterSlabBytesDefault = 65_536
 /** Largest frame between members, in bytes (a SNAP of a big tree travels in one). ZooKeeper streams a snapshot instead. */
 export const peerFrameBytesMax = 512 * 1024 * 1024
 
+/**
+ * Largest election message between members speaking ZooKeeper's own protocol
+ * (`peerProtocol=zookeeper`), in bytes: ZooKeeper's QuorumCnxManager `PACKETMAXSIZE` (512 KiB),
+ * which its receiver enforces too, so a longer frame is refused before any of it is kept.
+ */
+export const zkElectionFrameBytesMax = 512 * 1024
+
+/**
+ * Largest address text of ZooKeeper's connection initiation message on the election port, in
+ * bytes (`host:port|host:port`): QuorumCnxManager `maxBuffer`, 2048.
+ */
+export const zkInitialMessageAddressBytesMax = 2048
+
+/**
+ * Largest `buffer` or `ustring` inside a `QuorumPacket` read from a ZooKeeper member, in bytes:
+ * jute's `BinaryInputArchive` accepts `jute.maxbuffer` plus `zookeeper.jute.maxbuffer.extrasize`,
+ * which defaults to `jute.maxbuffer` itself in 3.8, so twice 0xfffff. A PROPOSAL of a node at the
+ * data limit needs more than one `jute.maxbuffer` with its TxnHeader.
+ */
+export const zkQuorumPacketBufferBytesMax = 2 * juteMaxBufferBytes
+
+/**
+ * Largest whole `QuorumPacket` buffered from a ZooKeeper member's quorum stream, in bytes: the
+ * data buffer at {@link zkQuorumPacketBufferBytesMax} plus 64 KiB for the header and the
+ * `authinfo` list. ZooKeeper bounds only each field; Paddock bounds what one peer can make it hold.
+ */
+export const zkQuorumPacketBytesMax = zkQuorumPacketBufferBytesMax + 65_536
+
 /** Bytes queued on one peer connection before it is dropped as stuck; the peer re-syncs after. No ZooKeeper counterpart. */
 export const peerQueuedBytesMax = 64 * 1024 * 1024
 

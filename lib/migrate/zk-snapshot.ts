@@ -10,7 +10,7 @@
  * @module
  */
 import type { ACL } from '../protocol/data.js'
-import { JuteReader, JuteWriter } from '../wire/jute.js'
+import { JuteReader, JuteWriter, type JuteDecodeError } from '../wire/jute.js'
 import { readACLs, writeACLs } from '../wire/records.js'
 import { MigrationError } from './errors.js'
 import { adler32, digestVersion, fileFormatVersion, snapshotMagic } from './zk-format.js'
@@ -86,14 +86,24 @@ function readSnapshot(r: JuteReader, bytes: Uint8Array, file: string): ZkSnapsho
   const version = r.readInt('version')
   if (version !== fileFormatVersion) throw new MigrationError('UNSUPPORTED', `snapshot format version ${version}, only ${fileFormatVersion} is read`, { file, offset: 4 })
   const dbid = r.readLong('dbid')
-  const sessions = new Map<bigint, number>()
-  for (let count = r.readInt('session count'); count > 0; count--) sessions.set(r.readLong('session id'), r.readInt('session timeout'))
-  const acls = readAclCache(r)
-  const nodes = readNodes(r)
+  const { sessions, acls, nodes } = readSerializedSnapshot(r)
   checkSeal(r, bytes, file)
   const digest = readDigest(r, bytes, file)
   const lastProcessedZxid = readLastProcessedZxid(r, bytes, file)
   return { dbid, sessions, acls, nodes, digest, ...(lastProcessedZxid === undefined ? {} : { lastProcessedZxid }) }
+}
+
+/**
+ * Reads what `SerializeUtils.serializeSnapshot` writes: the sessions with their timeouts, then the
+ * DataTree (its ACL cache, then its nodes up to the "/" that ends them). A snapshot file wraps it
+ * in a header and seals; a leader's SNAP on the quorum stream sends it bare. Throws the reader's
+ * {@link JuteDecodeError} for bad or missing bytes.
+ */
+export function readSerializedSnapshot(r: JuteReader): Pick<ZkSnapshot, 'sessions' | 'acls' | 'nodes'> {
+  const sessions = new Map<bigint, number>()
+  for (let count = r.readInt('session count'); count > 0; count--) sessions.set(r.readLong('session id'), r.readInt('session timeout'))
+  const acls = readAclCache(r)
+  return { sessions, acls, nodes: readNodes(r) }
 }
 
 function readAclCache(r: JuteReader): Map<bigint, ACL[]> {

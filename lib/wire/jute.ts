@@ -149,12 +149,21 @@ export class JuteReader {
   /** Reads a jute `buffer`; null (-1) is returned as null. The bytes are copied. */
   readBufferOrNull(what = 'buffer'): Uint8Array | null {
     const len = this.readLength(what, 1)
-    if (len === -1) return null
-    const start = this.pos
-    this.pos = start + len
+    return len === -1 ? null : this.readBytes(len, what)
+  }
+
+  /**
+   * Reads `length` raw bytes with no length prefix (a field whose length came before it, as in
+   * ZooKeeper's election messages); throws {@link JuteDecodeError} `truncated` when fewer remain.
+   * The bytes are copied.
+   */
+  readBytes(length: number, what = 'bytes'): Uint8Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new TypeError(`readBytes: not a length: ${length}`)
+    this.need(length, what)
     // A plain Uint8Array even when the input is a Buffer, so decoded records look the same either way.
-    const out = new Uint8Array(len)
-    out.set(this.bytes.subarray(start, start + len))
+    const out = new Uint8Array(length)
+    out.set(this.bytes.subarray(this.pos, this.pos + length))
+    this.pos += length
     return out
   }
 

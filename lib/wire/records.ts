@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { ACL, Stat } from '../protocol/data.js'
+import type { ACL, Id, Stat } from '../protocol/data.js'
 import type { WatcherEvent } from '../protocol/jute-records.js'
 import type { JuteReader, JuteWriter } from './jute.js'
 
@@ -43,6 +43,17 @@ export function writeStat(w: JuteWriter, s: Stat): void {
   w.writeLong(s.ephemeralOwner).writeInt(s.dataLength).writeInt(s.numChildren).writeLongNumber(s.pzxid)
 }
 
+/** Reads an `Id` (scheme, id); a null string reads as empty. */
+export function readId(r: JuteReader): Id {
+  const scheme = r.readUString('Id.scheme')
+  return { scheme, id: r.readUString('Id.id') }
+}
+
+/** Writes an `Id`. */
+export function writeId(w: JuteWriter, id: Id): void {
+  w.writeUString(id.scheme).writeUString(id.id)
+}
+
 /** Reads a `vector<ACL>`; null reads as an empty list. */
 export function readACLs(r: JuteReader): ACL[] {
   // Smallest ACL: int perms + two empty ustrings = 12 bytes.
@@ -50,8 +61,7 @@ export function readACLs(r: JuteReader): ACL[] {
   const acl: ACL[] = []
   for (let i = 0; i < n; i++) {
     const perms = r.readInt('ACL.perms')
-    const scheme = r.readUString('Id.scheme')
-    acl.push({ perms, id: { scheme, id: r.readUString('Id.id') } })
+    acl.push({ perms, id: readId(r) })
   }
   return acl
 }
@@ -59,7 +69,7 @@ export function readACLs(r: JuteReader): ACL[] {
 /** Writes a `vector<ACL>`. */
 export function writeACLs(w: JuteWriter, acl: readonly ACL[]): void {
   w.writeVectorCount(acl.length)
-  for (const a of acl) w.writeInt(a.perms).writeUString(a.id.scheme).writeUString(a.id.id)
+  for (const a of acl) writeId(w.writeInt(a.perms), a.id)
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fourLetterWord } from './four-letter.js'
@@ -82,28 +82,7 @@ async function startOnce(options: ApacheOptions, port: number): Promise<RunningS
   const configPath = join(dir, 'zoo.cfg')
   await writeFile(configPath, zooCfg(options, port, join(dir, 'data')))
   const child = spawnJvm(options, configPath, dir)
-  running.add(child)
-  let output = ''
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-outputTailBytes)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  let stopped = false
-  const stop = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    // The wrapper shell SIGKILLs the JVM when its stdin closes (see spawnJvm).
-    child.stdin?.end()
-    try {
-      await withTimeout(exited, stopTimeoutMs, 'the Apache ZooKeeper JVM to exit')
-    } catch {
-      child.kill('SIGKILL')
-    }
-    running.delete(child)
-    await rm(dir, { recursive: true, force: true })
-  }
+  const { output: tail, stop } = superviseJvm(child, dir, outputTailBytes)
   try {
     const outcome = await pollUntil(
       async () => {
@@ -117,12 +96,12 @@ async function startOnce(options: ApacheOptions, port: number): Promise<RunningS
     )
     if (outcome.exited !== undefined) {
       await stop().catch(() => undefined)
-      throw new JvmExitedError(`the Apache ZooKeeper JVM exited (${outcome.exited}) before answering ruok\n--- JVM output ---\n${output}`)
+      throw new JvmExitedError(`the Apache ZooKeeper JVM exited (${outcome.exited}) before answering ruok\n--- JVM output ---\n${tail()}`)
     }
   } catch (error) {
     if (error instanceof JvmExitedError) throw error
     await stop().catch(() => undefined)
-    throw new Error(`${(error as Error).message}\n--- JVM output ---\n${output}`)
+    throw new Error(`${(error as Error).message}\n--- JVM output ---\n${tail()}`)
   }
   return { name: 'apache', host: '127.0.0.1', port, connectString: `127.0.0.1:${port}`, stop }
 }
@@ -149,7 +128,12 @@ function zooCfg(options: ApacheOptions, port: number, dataDir: string): string {
  * Runs the JVM under a small shell that kills it when the shell's stdin closes, so the JVM dies
  * with the test process however that process ends (even by SIGKILL, which runs no exit handler).
  */
-function spawnJvm(options: ApacheOptions, configPath: string, dir: string): ChildProcess {
+function spawnJvm(
+  options: ApacheOptions,
+  configPath: string,
+  dir: string,
+  mainClass = 'org.apache.zookeeper.server.ZooKeeperServerMain',
+): ChildProcess {
   const javaArgs = [
     '-Xms64m',
     '-Xmx256m',
@@ -162,7 +146,7 @@ function spawnJvm(options: ApacheOptions, configPath: string, dir: string): Chil
     ...(options.extraJvmFlags ?? []),
     '-cp',
     [zookeeperConfDir, zookeeperJar, ...(options.extraClasspath ?? [])].join(':'),
-    'org.apache.zookeeper.server.ZooKeeperServerMain',
+    mainClass,
     configPath,
   ]
   // A background job's stdin is /dev/null in a non-interactive shell, so the pipe is kept on fd 3.
@@ -170,4 +154,88 @@ function spawnJvm(options: ApacheOptions, configPath: string, dir: string): Chil
   return spawn('/bin/sh', ['-c', script, 'zk-wrapper', javaPath, ...javaArgs], {
     stdio: ['pipe', 'pipe', 'pipe'],
   })
+}
+
+/** One `server.N=127.0.0.1:quorumPort:electionPort` line of an ensemble's zoo.cfg. */
+export interface QuorumServerLine {
+  /** The member's sid (its myid). */
+  readonly id: number
+  /** The port learners dial the leader on. */
+  readonly quorumPort: number
+  /** The port of leader election. */
+  readonly electionPort: number
+}
+
+/** Options of {@link startApacheQuorumPeer}. */
+export interface ApacheQuorumPeerOptions extends ServerSettings {
+  /** This member's sid, written to dataDir/myid. */
+  readonly myid: number
+  /** Every member of the ensemble, this one included. */
+  readonly servers: readonly QuorumServerLine[]
+  /** This member's client port. */
+  readonly clientPort: number
+  /** initLimit, in ticks: how long a learner may take to sync. */
+  readonly initLimitTicks: number
+  /** syncLimit, in ticks. */
+  readonly syncLimitTicks: number
+}
+
+/** An ensemble member started by {@link startApacheQuorumPeer}. */
+export interface RunningQuorumPeer {
+  /** Its sid. */
+  readonly myid: number
+  /** The last 64 KiB of its log (log4j's CONSOLE appender at INFO), for error messages. */
+  output(): string
+  /** Kills the JVM and removes its directory; safe to call twice. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts one member of an Apache ZooKeeper ensemble (QuorumPeerMain) on 127.0.0.1 with its own
+ * dataDir and myid, and returns at once: a member serves only once a quorum elects a leader, which
+ * is for the caller to wait for.
+ */
+export async function startApacheQuorumPeer(options: ApacheQuorumPeerOptions): Promise<RunningQuorumPeer> {
+  const reason = apacheUnavailableReason()
+  if (reason !== undefined) throw new Error(`cannot start Apache ZooKeeper: ${reason}`)
+  const dir = await mkdtemp(join(tmpdir(), `paddock-interop-zk${options.myid}-`))
+  const dataDir = join(dir, 'data')
+  await mkdir(dataDir)
+  await writeFile(join(dataDir, 'myid'), `${options.myid}\n`)
+  const configPath = join(dir, 'zoo.cfg')
+  const servers = options.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`)
+  const extraConfig = [`initLimit=${options.initLimitTicks}`, `syncLimit=${options.syncLimitTicks}`, ...servers]
+  await writeFile(configPath, zooCfg({ ...options, extraConfig }, options.clientPort, dataDir))
+  const flags = ['-Dzookeeper.root.logger=INFO,CONSOLE']
+  const child = spawnJvm({ ...options, extraJvmFlags: flags }, configPath, dir, 'org.apache.zookeeper.server.quorum.QuorumPeerMain')
+  return { myid: options.myid, ...superviseJvm(child, dir, 8 * outputTailBytes) }
+}
+
+/**
+ * Keeps the last `tailBytes` of a spawned JVM's output, and gives the one way to stop it: close
+ * the wrapper's stdin (see spawnJvm), SIGKILL if it lingers, then remove its directory.
+ */
+function superviseJvm(child: ChildProcess, dir: string, tailBytes: number): { output(): string; stop(): Promise<void> } {
+  running.add(child)
+  let output = ''
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-tailBytes)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    child.stdin?.end()
+    try {
+      await withTimeout(exited, stopTimeoutMs, 'the Apache ZooKeeper JVM to exit')
+    } catch {
+      child.kill('SIGKILL')
+    }
+    running.delete(child)
+    await rm(dir, { recursive: true, force: true })
+  }
+  return { output: () => output, stop }
 }

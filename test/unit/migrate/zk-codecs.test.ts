@@ -11,7 +11,8 @@ import {
   encodeEphemeralOwner,
   zooKeeperSessionPasswd,
 } from '../../../lib/migrate/zk-format.js'
-import { decodeZkSnapshot, encodeZkSnapshot, looksComplete, type ZkSnapshot } from '../../../lib/migrate/zk-snapshot.js'
+import { JuteReader } from '../../../lib/wire/jute.js'
+import { decodeZkSnapshot, encodeZkSnapshot, looksComplete, readSerializedSnapshot, type ZkSnapshot } from '../../../lib/migrate/zk-snapshot.js'
 import { decodeZkLog, encodeZkLogHeader, encodeZkLogRecord, type ZkTxn } from '../../../lib/migrate/zk-txnlog.js'
 import { concat } from '../../../lib/migrate/zk-snapshot.js'
 import { terminalProgress } from '../../../lib/migrate/progress.js'
@@ -93,6 +94,14 @@ describe('the snapshot codec (FileSnap)', () => {
       expect(looksComplete(bytes)).toBe(true)
       expect(decodeZkSnapshot(bytes, 'snapshot.10')).toEqual(snapshot)
     }
+  })
+
+  it('reads the body after the file header as a SNAP sends it bare (SerializeUtils.serializeSnapshot)', () => {
+    const snapshot = fabricatedSnapshot(false)
+    // FileHeader: int magic, int version, long dbid; the seal's checksum follows the nodes.
+    const r = new JuteReader(encodeZkSnapshot(snapshot).subarray(16), { maxBufferBytes: 0x7fffffff })
+    expect(readSerializedSnapshot(r)).toEqual({ sessions: snapshot.sessions, acls: snapshot.acls, nodes: snapshot.nodes })
+    expect(r.remaining).toBe(8 + 4 + 1)
   })
 
   it('reads the last-processed-zxid trailer of ZooKeeper 3.9 and checks its seal', () => {

@@ -67,6 +67,17 @@ describe('jute boolean, buffer, ustring, vector', () => {
     expect(r.readBufferOrNull()).toBeNull()
   })
 
+  it('reads raw bytes of a length given elsewhere, copied, and refuses more than remain with truncated', () => {
+    const input = unhex('abcdef')
+    const r = new JuteReader(input)
+    const bytes = r.readBytes(2)
+    input[0] = 0
+    expect(hex(bytes)).toBe('abcd')
+    expect(r.remaining).toBe(1)
+    expect(decodeError(() => r.readBytes(2)).reason).toBe('truncated')
+    expect(() => r.readBytes(-1)).toThrow(TypeError)
+  })
+
   it('copies buffers out, so decoded data does not alias the frame', () => {
     const frame = unhex('00000002abcd')
     const data = new JuteReader(frame).readBuffer()
