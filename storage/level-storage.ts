@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { Level } from 'level'
 import { LevelBackedStorage } from './level-backed-storage.js'
+import { levelSubdirectory } from './level-layout.js'
 import type { Storage, StorageOptions } from './types.js'
 
 /** Options for {@link createLevelStorage}. */
@@ -15,9 +16,6 @@ export interface LevelStorageOptions extends StorageOptions {
    */
   dataDir: string
 }
-
-/** The directory inside `dataDir` that holds the LevelDB database. */
-export const levelSubdirectory = 'level'
 
 /**
  * Creates a durable storage in `options.dataDir`; call `open()` before use.

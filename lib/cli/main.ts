@@ -3,14 +3,15 @@
  * The `paddock` command. With no command (what `npm start` runs) it starts a standalone member on
  * 127.0.0.1:2181; `paddock server ...` mirrors zkServer.sh; `paddock ensemble` runs a local
  * ensemble; `paddock shell` is a zkCli.sh-compatible shell.
+ *
+ * Each command loads its own modules when it runs (dynamic `import()`), so that starting a server
+ * does not pay for the shell, the data tools or the web console: start-up time is mostly module
+ * loading, and a server is often started by a script that waits for it.
  * @module
  */
 import { parseArgs } from 'node:util'
-import { createServer, type Server } from '../index.js'
-import { runDataCommand } from './data-command.js'
-import { runEnsembleCommand } from './ensemble-command.js'
-import { runServerCommand, type Output } from './server-command.js'
-import { versionLine } from './version.js'
+import type { Server } from '../host/types.js'
+import type { Output } from './server-command.js'
 
 const usage = `usage:
   paddock [--port 2181] [--host 127.0.0.1] [--data-dir DIR] [--4lw srvr,ruok|*]
@@ -66,6 +67,7 @@ function parseQuickStart(argv: string[]): QuickStart | 'version' | undefined {
 }
 
 async function quickStart(options: QuickStart): Promise<number> {
+  const { createServer } = await import('../host/server.js')
   let server: Server
   try {
     server = await createServer({ port: options.port, host: options.host, dataDir: options.dataDir, fourLetterWordsWhitelist: options.fourLetterWords })
@@ -88,18 +90,27 @@ async function quickStart(options: QuickStart): Promise<number> {
 }
 
 async function runShellCommand(argv: string[]): Promise<number> {
-  // Loaded only when asked for, so servers do not pay for the shell's modules at start-up.
   const { runShell } = await import('./shell/index.js')
   return runShell(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: process.stdin.isTTY === true && process.stdout.isTTY === true })
 }
 
+async function runDataCommand(argv: string[]): Promise<number> {
+  const { runDataCommand: run } = await import('./data-command.js')
+  return run(argv, { ...io, progressStream: process.stderr.isTTY === true ? process.stderr : undefined })
+}
+
+async function printVersion(): Promise<number> {
+  io.out((await import('./version.js')).versionLine())
+  return 0
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  if (command === 'server') return runServerCommand(rest[0], rest[1], io, process.env)
-  if (command === 'ensemble') return runEnsembleCommand(rest, io)
+  if (command === 'server') return (await import('./server-command.js')).runServerCommand(rest[0], rest[1], io, process.env)
+  if (command === 'ensemble') return (await import('./ensemble-command.js')).runEnsembleCommand(rest, io)
   if (command === 'shell') return runShellCommand(rest)
   if (command === 'ui') return (await import('./ui-command.js')).runUiCommand(rest, io)
-  if (command === 'data') return runDataCommand(rest, { ...io, progressStream: process.stderr.isTTY === true ? process.stderr : undefined })
+  if (command === 'data') return runDataCommand(rest)
   if (command === 'help') {
     io.out(usage)
     return 0
@@ -119,10 +130,7 @@ async function main(argv: string[]): Promise<number> {
     io.out(usage)
     return 0
   }
-  if (options === 'version') {
-    io.out(versionLine())
-    return 0
-  }
+  if (options === 'version') return printVersion()
   return quickStart(options)
 }
 

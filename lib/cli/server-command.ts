@@ -2,6 +2,8 @@
  * `paddock server start|start-foreground|stop|restart|status|version|print-cmd [zoo.cfg]`:
  * zkServer.sh's verbs for a standalone server or an ensemble member, with errors that say what is
  * wrong. `PADDOCK_*` environment variables override the file's keys, and every verb says which.
+ * The server is loaded only by the verb that runs one, and the four-letter-word client (with
+ * node:tls) only by the verbs that ask a server, so each verb starts as soon as it can.
  * @module
  */
 import { spawn } from 'node:child_process'
@@ -9,11 +11,8 @@ import { closeSync, openSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createServer, startMember } from '../host/server.js'
 import type { Server } from '../host/types.js'
 import { serverStartProbeIntervalMs, serverStartProbeTimeoutMs, serverStartWaitMs, serverStopPollIntervalMs, serverStopWaitMs } from '../limits.js'
-import { selfProbeTls } from '../host/tls.js'
-import { askFourLetterWord } from './four-letter.js'
 import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
 import { identifyProcess, inspectPidFile, processExists, serverArguments, type ExpectedServer, type PidFileState, type ServerStart } from './pid-file.js'
 import { loadLaunch, type Launch } from './settings.js'
@@ -35,7 +34,8 @@ const expectedServer = (launch: Launch): ExpectedServer => ({ configFile: launch
 
 /** Asks the configured client port a four-letter word; over TLS when the file sets only secureClientPort. */
 async function askServer(launch: Launch, word: string, timeoutMs?: number): Promise<string> {
-  const tls = launch.probeTls === undefined ? undefined : await selfProbeTls(launch.probeTls)
+  const tls = launch.probeTls === undefined ? undefined : await (await import('../host/tls.js')).selfProbeTls(launch.probeTls)
+  const { askFourLetterWord } = await import('./four-letter.js')
   return askFourLetterWord(launch.localHost, launch.port, word, timeoutMs, tls)
 }
 
@@ -109,6 +109,7 @@ export function printCommand(launch: Launch): string {
 async function startForeground(launch: Launch, io: Output): Promise<number> {
   for (const warning of launch.config.warnings) io.err(`paddock: warning: ${warning}`)
   await mkdir(launch.dataDir, { recursive: true })
+  const { createServer, startMember } = await import('../host/server.js')
   let server: Server
   try {
     server = launch.myid === undefined

@@ -3,6 +3,10 @@
  * an ensemble of one voter with no transport, an ensemble member (`startMember`) has its peers.
  * Either way: storage opened and recovered, the ZAB core and the replication runtime over the
  * request pipeline, then the client port, the admin server and the Prometheus endpoint.
+ *
+ * What the options may leave out is loaded only when they ask for it (dynamic `import()`): LevelDB
+ * for a dataDir, TLS, SASL, the admin server with its console and backups, the Prometheus
+ * endpoint. A server in memory with none of them starts without loading their modules.
  * @module
  */
 import { randomInt } from 'node:crypto'
@@ -24,16 +28,15 @@ import { startClientPort, type ClientPortOptions } from '../wire/server.js'
 import { hierarchicalQuorum, isMemberOf, majorityQuorum, ZabPeer, type MemberConfig, type QuorumVerifier, type ZabLimits } from '../zab/index.js'
 import { dynamicConfigText, serversOfText } from '../config/dynamic-config.js'
 import { peerAddressesOf, reconfigPlanner, writeDynamicConfig } from './reconfig.js'
-import { createLevelStorage, createVolatileStorage, levelSubdirectory, type Storage } from '../../storage/index.js'
-import { startAdminServerIfEnabled, type AdminTlsOptions } from './admin-server.js'
+import { levelSubdirectory } from '../../storage/level-layout.js'
+import type { Storage } from '../../storage/types.js'
+import { createVolatileStorage } from '../../storage/volatile-storage.js'
+import type { AdminBackupSource } from './admin-backup.js'
+import type { AdminTlsOptions } from './admin-server.js'
 import { MemberClientPortBackend } from './client-port.js'
-import { adminRateLimiterIntervalMsDefault } from './admin-backup.js'
-import { memberBackupSource } from './member-backup.js'
-import { loadClientAuth, type ClientAuthenticator } from './sasl.js'
-import { startMetricsServer } from './metrics-server.js'
+import type { ClientAuthenticator } from './sasl.js'
 import { RunningMember, stopCore, type Core, type CurrentMember, type Ports } from './running-member.js'
-import { loadServerTls, startCertificateReload, type LoadedTls } from './tls.js'
-import { readKeyStore, readTrustStore, TlsConfigError } from './tls-stores.js'
+import type { LoadedTls } from './tls.js'
 import type { AdminServerTlsOptions, MemberStartOptions, ServerOptions } from './types.js'
 
 /** What {@link launch} assembles: one member and how it reaches the others. */
@@ -55,10 +58,25 @@ export interface LaunchSpec {
 }
 
 /** The storage the options ask for: the one given, LevelDB in dataDir, or one that keeps nothing. */
-function storageFor(options: ServerOptions): Storage {
+async function storageFor(options: ServerOptions): Promise<Storage> {
   if (options.storage !== undefined) return options.storage
-  if (options.dataDir !== undefined) return createLevelStorage({ dataDir: options.dataDir, logger: storageLogger })
-  return createVolatileStorage()
+  if (options.dataDir === undefined) return createVolatileStorage()
+  const { createLevelStorage } = await import('../../storage/level-storage.js')
+  return createLevelStorage({ dataDir: options.dataDir, logger: storageLogger })
+}
+
+/** Client authentication as the options ask for it (SASL users, enforced schemes), or none. */
+async function clientAuthFor(options: ServerOptions): Promise<ClientAuthenticator | undefined> {
+  if (options.sasl === undefined && options.enforceAuth === undefined) return undefined
+  const { loadClientAuth } = await import('./sasl.js')
+  return loadClientAuth(options.sasl, options.enforceAuth, options.tls !== undefined, options.clientPortLogger ?? authLogger)
+}
+
+/** The client port's certificates as the options ask for them, or none. */
+async function serverTlsFor(options: ServerOptions): Promise<LoadedTls | undefined> {
+  if (options.tls === undefined) return undefined
+  const { loadServerTls } = await import('./tls.js')
+  return loadServerTls(options.tls)
 }
 
 /** The storage's log lines as a server prints them: no debug chatter, the rest prefixed. */
@@ -74,13 +92,13 @@ const storageLogger = {
  * storage is opened or port bound.
  */
 export async function launch(spec: LaunchSpec): Promise<RunningMember> {
-  const auth = await loadClientAuth(spec.options.sasl, spec.options.enforceAuth, spec.options.tls !== undefined, spec.options.clientPortLogger ?? authLogger)
-  const tls = spec.options.tls === undefined ? undefined : await loadServerTls(spec.options.tls)
+  const auth = await clientAuthFor(spec.options)
+  const tls = await serverTlsFor(spec.options)
   const adminTls = spec.options.adminServerTls === undefined ? undefined : await loadAdminTls(spec.options.adminServerTls)
   if (tls !== undefined && tls.clientPort.port === undefined && !(tls.clientPort.portUnification === true && spec.clientPort !== undefined)) {
     throw new TypeError('tls: no port would speak TLS: give tls.port (a TLS-only port), or port with tls.portUnification')
   }
-  const storage = storageFor(spec.options)
+  const storage = await storageFor(spec.options)
   let core: Core
   try {
     core = await assemble(spec, storage)
@@ -187,7 +205,7 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
     if (spec.clientPort !== undefined || tls?.clientPort.port !== undefined) {
       const clientPort = await startClientPort(backend, { ...clientPortOptions(spec.clientPort, tls, member(), options), onThrottle: () => current.healthMayHaveChanged() })
       ports.clientPort = clientPort
-      if (options.tls !== undefined) ports.certificateWatch = startCertificateReload(clientPort, options.tls, options.clientPortLogger ?? reloadLogger)
+      if (options.tls !== undefined) ports.certificateWatch = (await import('./tls.js')).startCertificateReload(clientPort, options.tls, options.clientPortLogger ?? reloadLogger)
     }
     const standalone = member().standalone
     const ensemble = standalone ? undefined : { myid: spec.myid, get servers() { return current.core.servers ?? spec.servers }, status: () => current.core.replication.zab.status() }
@@ -203,16 +221,17 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
       },
       initialConfiguration: options.initialConfiguration,
       health: () => current.health,
-      backup: memberBackupSource(current, {
-        snapshotEnabled: options.adminSnapshotEnabled === true,
-        restoreEnabled: options.adminRestoreEnabled === true,
-        allowRemote: options.adminSnapshotAllowRemote === true,
-        rateLimiterIntervalMs: options.adminRateLimiterIntervalMs ?? adminRateLimiterIntervalMsDefault,
-      }),
+      backup: options.adminServerPort === undefined ? undefined : await backupSource(current, options),
     }
-    const adminX509SuperUser = options.adminServerTls?.x509SuperUser ?? options.tls?.x509SuperUser
-    ports.admin = await startAdminServerIfEnabled(sources, { ...options, adminServerTls: adminTls, adminX509SuperUser })
-    if (options.metricsPort !== undefined) ports.metrics = await startMetricsServer(sources, { port: options.metricsPort, ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }) })
+    if (options.adminServerPort !== undefined) {
+      const adminX509SuperUser = options.adminServerTls?.x509SuperUser ?? options.tls?.x509SuperUser
+      const { startAdminServerIfEnabled } = await import('./admin-server.js')
+      ports.admin = await startAdminServerIfEnabled(sources, { ...options, adminServerTls: adminTls, adminX509SuperUser })
+    }
+    if (options.metricsPort !== undefined) {
+      const { startMetricsServer } = await import('./metrics-server.js')
+      ports.metrics = await startMetricsServer(sources, { port: options.metricsPort, ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }) })
+    }
     return ports
   } catch (error) {
     await ports.admin?.close()
@@ -222,12 +241,25 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
   }
 }
 
+/** The admin server's `snapshot` and `restore` commands over `current`, with the options' settings. */
+async function backupSource(current: CurrentMember, options: ServerOptions): Promise<AdminBackupSource> {
+  const { memberBackupSource } = await import('./member-backup.js')
+  const { adminRateLimiterIntervalMsDefault } = await import('./admin-backup.js')
+  return memberBackupSource(current, {
+    snapshotEnabled: options.adminSnapshotEnabled === true,
+    restoreEnabled: options.adminRestoreEnabled === true,
+    allowRemote: options.adminSnapshotAllowRemote === true,
+    rateLimiterIntervalMs: options.adminRateLimiterIntervalMs ?? adminRateLimiterIntervalMsDefault,
+  })
+}
+
 /**
  * The admin server's key and certificate, read from the key store (named as zoo.cfg's
  * `ssl.quorum.keyStore`) or taken as PEM, and with `needClientAuth` the CAs of client
  * certificates (`ssl.quorum.trustStore`, or PEM).
  */
 async function loadAdminTls(options: AdminServerTlsOptions): Promise<AdminTlsOptions> {
+  const { readKeyStore, TlsConfigError } = await import('./tls-stores.js')
   const clientAuth = options.needClientAuth === true ? { needClientAuth: true, ca: await adminClientCa(options) } : {}
   if (options.keyStore === undefined) {
     if (options.key === undefined || options.cert === undefined) throw new TlsConfigError('ssl.quorum.keyStore.location', undefined, 'HTTPS on the admin server needs a key store (or adminServerTls.key and .cert)')
@@ -240,6 +272,7 @@ async function loadAdminTls(options: AdminServerTlsOptions): Promise<AdminTlsOpt
 
 /** The CAs that vouch for the admin server's client certificates: the trust store, or `ca`. */
 async function adminClientCa(options: AdminServerTlsOptions): Promise<string | Buffer> {
+  const { readTrustStore, TlsConfigError } = await import('./tls-stores.js')
   if (options.trustStore !== undefined) return readTrustStore('ssl.quorum.trustStore', options.trustStore)
   if (options.ca !== undefined) return options.ca
   throw new TlsConfigError('ssl.quorum.trustStore.location', undefined, 'admin.needClientAuth=true needs a trust store that vouches for client certificates (or adminServerTls.ca)')

@@ -1,19 +1,18 @@
 /**
  * The embedding API's entry points: `createServer()` starts a standalone server in this process
  * (an ensemble of one), `startMember()` one member of an ensemble. Both return a running member
- * whose `connect()` opens an in-process session with no socket in between.
+ * whose `connect()` opens an in-process session with no socket in between. The member-to-member
+ * transport and the quorum's TLS and SASL are loaded only by a member that uses them.
  * @module
  */
 import { certReloadSettleMs } from '../limits.js'
-import { startTcpTransport, type PeerAddress, type PeerTlsOptions, type TcpPeerTransport } from '../peer/tcp.js'
+import type { PeerAddress, PeerTlsOptions, TcpPeerTransport } from '../peer/tcp.js'
 import type { PeerSaslOptions } from '../peer/sasl.js'
 import type { PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
 import { quorumGroupsOf } from '../config/zoo-cfg-quorum.js'
 import { launch } from './launch.js'
-import { loadQuorumSasl } from './quorum-sasl.js'
-import { loadQuorumTls, quorumTlsFiles, type QuorumTlsOptions } from './quorum-tls.js'
-import { watchFiles } from './tls.js'
+import type { QuorumTlsOptions } from './quorum-tls.js'
 import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
 
 /** The id of a standalone server when `myid` is not given (the top byte of its session ids). */
@@ -45,8 +44,8 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   checkQuorumGroups(options)
   const logger = options.logger ?? consoleLogger(options.myid)
   const port = options.port ?? me.clientPort
-  const tls = options.quorumTls === undefined ? undefined : await loadQuorumTls(options.quorumTls)
-  const sasl = options.quorumSasl === undefined ? undefined : await loadQuorumSasl(options.quorumSasl, options.myid)
+  const tls = options.quorumTls === undefined ? undefined : await (await import('./quorum-tls.js')).loadQuorumTls(options.quorumTls)
+  const sasl = options.quorumSasl === undefined ? undefined : await (await import('./quorum-sasl.js')).loadQuorumSasl(options.quorumSasl, options.myid)
   return launch({
     options,
     myid: options.myid,
@@ -72,6 +71,7 @@ async function connectPeers(
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort, ...(s.addresses === undefined ? {} : { addresses: s.addresses }) }]))
+  const { startTcpTransport } = await import('../peer/tcp.js')
   const transport = await startTcpTransport({
     myid: options.myid,
     members,
@@ -94,7 +94,9 @@ async function connectPeers(
  * new member connections use the new certificates; files that cannot be used are reported and
  * the certificates in use kept. The watch ends with the transport.
  */
-function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOptions, logger: ReplicationLogger): PeerTransport {
+async function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOptions, logger: ReplicationLogger): Promise<PeerTransport> {
+  const { loadQuorumTls, quorumTlsFiles } = await import('./quorum-tls.js')
+  const { watchFiles } = await import('./tls.js')
   // The logger is the embedder's code: what it throws must not become an unhandled rejection.
   const report = (say: () => void) => {
     try {

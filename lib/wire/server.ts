@@ -10,7 +10,7 @@
 
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import * as os from 'node:os'
-import { checkServerIdentity, createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls'
+import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls'
 import {
   connectionQueuedBytesMaxDefault,
   connectionRequestsInflightMaxDefault,
@@ -164,7 +164,9 @@ const defaultLogger: ClientPortLogger = {
  * cannot bind (EADDRINUSE) rejects, with the others closed again.
  */
 export async function startClientPort(backend: ClientPortBackend, options: ClientPortOptions = {}): Promise<ClientPort> {
-  const port = new ClientPortImpl(backend, options)
+  // node:tls is loaded only by a port that speaks TLS: loading it would lengthen every plain server's start.
+  const tls = options.tls === undefined ? undefined : await import('node:tls')
+  const port = new ClientPortImpl(backend, options, tls)
   try {
     await port.listen()
   } catch (error) {
@@ -194,6 +196,8 @@ interface TlsSetup {
   readonly server: TlsServer
   readonly clientAuth: ClientAuth
   readonly verifyClientHostname: boolean
+  /** node:tls's check that a certificate names a host. */
+  readonly checkServerIdentity: typeof import('node:tls').checkServerIdentity
 }
 
 /** A TCP connection's identity while its TLS handshake runs: both ends' ports and the client's address. */
@@ -251,9 +255,11 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
   private readonly startedMs = Date.now()
   private closing: Promise<void> | undefined
 
+  /** `tls` is node:tls, given when `options.tls` is. */
   constructor(
     readonly backend: ClientPortBackend,
     options: ClientPortOptions,
+    tls: typeof import('node:tls') | undefined,
   ) {
     this.maxClientCnxns = options.maxClientCnxns ?? maxClientCnxnsDefault
     this.maxCnxns = options.maxCnxns ?? 0
@@ -266,7 +272,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     this.onThrottle = options.onThrottle ?? (() => {})
     this.enabledWords = parseFourLetterWhitelist(options.fourLetterWordsWhitelist ?? fourLetterWordsWhitelistDefault, options.readOnlyModeEnabled ?? false)
     this.logger = options.logger ?? defaultLogger
-    this.tls = options.tls === undefined ? undefined : this.tlsSetup(options.tls)
+    this.tls = options.tls === undefined || tls === undefined ? undefined : this.tlsSetup(options.tls, tls)
     this.listeners = listenerSpecs(options).map((spec) => {
       const server = createNetServer({ noDelay: true }, (socket) => this.accept(socket, spec.mode))
       return { ...spec, server, bound: { host: spec.host, port: spec.port } }
@@ -274,9 +280,9 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
   }
 
   // The TLS server only runs handshakes on sockets the listeners hand it; it never listens.
-  private tlsSetup(options: ClientPortTlsOptions): TlsSetup {
+  private tlsSetup(options: ClientPortTlsOptions, tls: typeof import('node:tls')): TlsSetup {
     const clientAuth = options.clientAuth ?? 'need'
-    const server = createTlsServer({
+    const server = tls.createServer({
       ...options.context,
       requestCert: clientAuth !== 'none',
       rejectUnauthorized: clientAuth === 'need',
@@ -288,7 +294,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
       this.warn(`TLS handshake with /${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0} failed: ${tlsReason(error)}`)
       socket.destroy()
     })
-    return { server, clientAuth, verifyClientHostname: options.verifyClientHostname ?? false }
+    return { server, clientAuth, verifyClientHostname: options.verifyClientHostname ?? false, checkServerIdentity: tls.checkServerIdentity }
   }
 
   get address(): { host: string; port: number } {
@@ -487,7 +493,7 @@ class ClientPortImpl implements ClientPort, ConnectionHost {
     if (!socket.authorized) return { refused: `client certificate not trusted: ${String(socket.authorizationError)}` }
     if (tls.verifyClientHostname) {
       const address = clientHostOf(socket.remoteAddress ?? '')
-      const mismatch = checkServerIdentity(address, certificate)
+      const mismatch = tls.checkServerIdentity(address, certificate)
       if (mismatch !== undefined) return { refused: `client certificate does not name ${address} (ssl.clientHostnameVerification): ${mismatch.message}` }
     }
     try {

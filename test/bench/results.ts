@@ -8,12 +8,13 @@ import type { MemoryBenchResult } from './memory.js'
 import type { LockBenchResult } from './recipes.js'
 import type { RecoveryBenchResult } from './recovery.js'
 import type { Summary } from './report.js'
+import type { StartupBenchResult } from './startup.js'
 import type { TestingBenchResult } from './testing.js'
 import type { TlsBenchResult } from './tls.js'
 import type { WireBenchResult } from './wire.js'
 
 /** The sections `--only` picks from, in the order they run. */
-export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls'] as const
+export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup'] as const
 /** One of {@link sections}. */
 export type Section = (typeof sections)[number]
 
@@ -85,6 +86,7 @@ export interface BenchResults {
   followerreads?: FollowerReadsBenchResult
   testing?: TestingBenchResult
   tls?: TlsBenchResult
+  startup?: StartupBenchResult
 }
 
 /** The results as the JSON file holds them (NaN becomes null), with a trailing newline. */

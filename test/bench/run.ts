@@ -1,5 +1,5 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn and prints markdown
-// tables; `--only inprocess,wire,durable,recovery,memory,ensemble,recipes,followerreads,testing,tls`
+// tables; `--only inprocess,wire,durable,recovery,memory,ensemble,recipes,followerreads,testing,tls,startup`
 // picks sections and `--quick` uses small bounds; `--json out.json` writes every number,
 // `--report out.html` a self-contained HTML report with charts, `--svg-dir DIR` each chart as an
 // SVG file; `--report-from saved.json` writes the report and charts from a saved run instead.
@@ -19,8 +19,9 @@ import { summarize } from './report.js'
 import { writeReport } from './report-html.js'
 import { resultsJson, type BenchResults, type BenchMeta, type DurableResult, type RecipesResult, type Section } from './results.js'
 import { apacheUnavailableReason, javaBinary, killAll, startServer, timeToFirstReply, type ServerKind } from './servers.js'
+import { benchStartup, type StartupBenchOptions } from './startup.js'
 import { measureFsyncPerSec } from './storage.js'
-import { durableSection, ensembleSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
+import { durableSection, ensembleSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
 import { benchTestingCluster } from './testing.js'
 import { benchTls } from './tls.js'
 import { benchWire, type WireBenchOptions } from './wire.js'
@@ -36,6 +37,7 @@ interface Config {
   lockRounds: { inProcess: number; tcp: number }
   followerReads: FollowerReadsBenchOptions
   memory: MemoryBenchOptions
+  startup: StartupBenchOptions
 }
 
 const inFlights = [1, 100] as const
@@ -57,6 +59,7 @@ const fullConfig: Config = {
     tickTimeMs: 2_000, initLimit: 10, syncLimit: 5, apacheHeapMb: 512, budgetMs: 120_000,
   },
   memory: { counts: [10_000, 100_000, 1_000_000], timeMaxMs: 180_000, heapMb: 4_096 },
+  startup: { runs: 7, apacheHeapMb: 1_000 },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -68,6 +71,7 @@ const quickConfig: Config = {
   lockRounds: { inProcess: 1, tcp: 1 },
   followerReads: { ...fullConfig.followerReads, runs: 1, durationMs: 500, readsMax: 20_000, warmupMs: 200, writesMax: 50_000, budgetMs: 30_000 },
   memory: { counts: [1_000, 10_000, 50_000], timeMaxMs: 20_000, heapMb: 1_024 },
+  startup: { ...fullConfig.startup, runs: 3 },
 }
 
 const log = (line: string): void => console.error(line)
@@ -115,7 +119,7 @@ async function benchRecipes(rounds: Config['lockRounds']): Promise<RecipesResult
 }
 
 /** The sections that may start Apache ZooKeeper. */
-const apacheSections: readonly Section[] = ['wire', 'durable', 'recovery', 'ensemble', 'recipes']
+const apacheSections: readonly Section[] = ['wire', 'durable', 'recovery', 'ensemble', 'recipes', 'startup']
 
 function metaOf(args: BenchArgs): BenchMeta {
   const runsApache = apacheUnavailableReason() === undefined && apacheSections.some((s) => args.only.has(s))
@@ -183,6 +187,10 @@ async function runSections(only: ReadonlySet<Section>, config: Config, quick: bo
   if (only.has('testing')) {
     log('testing: TestingCluster(3) on the virtual clock …')
     print(testingSection(results.testing = await benchTestingCluster(quick ? 3 : 15)))
+  }
+  if (only.has('startup')) {
+    log('startup: spawn → first create, Paddock\'s command vs Apache ZooKeeper …')
+    print(startupSection(results.startup = await benchStartup(config.startup, log)))
   }
 }
 

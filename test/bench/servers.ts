@@ -296,7 +296,8 @@ export function spawnWrapped(command: string, args: readonly string[]): WrappedP
   }
 }
 
-function zooCfg(port: number, dataDir: string): string {
+/** The zoo.cfg every standalone bench server starts from: Apache ZooKeeper's, and `paddock server` in the startup section. */
+export function zooCfg(port: number, dataDir: string): string {
   // Defaults otherwise: forceSync=yes, snapCount=100000, preAllocSize=64 MiB, no autopurge.
   return [
     'tickTime=2000',
@@ -332,11 +333,27 @@ export async function diskBytes(dir: string): Promise<{ allocatedBytes: number; 
   return { allocatedBytes: Number(allocated.stdout.split('\t')[0]), apparentBytes: Number(apparent.stdout.split('\t')[0]) }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, fixed at 100 for Linux user space). */
+const userHz = 100
+
+/** CPU time (user + system) `pid` has used so far, in milliseconds, from /proc (10 ms resolution; NaN when the process is gone). */
+export async function readCpuMs(pid: number): Promise<number> {
+  let stat: string
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return Number.NaN
+  }
+  // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / userHz
+}
+
 /**
  * Probes `server` until it answers `request` with an err in `okErrs`; returns that probe's client
  * and the milliseconds from spawn to its reply. A new probe (connect, handshake, request) starts
- * every {@link probeIntervalMs} without waiting for the others, since a JVM that is still starting
- * may accept a connection and never answer it; at most {@link probesMax} are open at once.
+ * every `intervalMs` without waiting for the others, since a JVM that is still starting may
+ * accept a connection and never answer it; at most {@link probesMax} are open at once.
  * @throws when `timeoutMs` passes first.
  */
 export function timeToFirstReply(
@@ -344,6 +361,7 @@ export function timeToFirstReply(
   request: ClientRequest,
   okErrs: readonly number[],
   timeoutMs: number,
+  intervalMs = probeIntervalMs,
 ): Promise<{ client: WireClient; ms: number }> {
   return new Promise((resolve, reject) => {
     const open = new Set<WireClient>()
@@ -392,7 +410,7 @@ export function timeToFirstReply(
       if (performance.now() > deadline) {
         finish(new Error(`${server.kind} on port ${server.port} did not serve ${request.op} within ${timeoutMs} ms`, { cause: last }))
       } else if (active < probesMax) void probe()
-    }, probeIntervalMs)
+    }, intervalMs)
     void probe()
   })
 }

@@ -8,6 +8,7 @@ import type { RecoveryBenchResult } from './recovery.js'
 import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
 import type { BenchResults, DurableResult, RecipesResult } from './results.js'
 import type { ServerKind } from './servers.js'
+import type { StartupBenchResult, StartupMeasure } from './startup.js'
 import type { TestingBenchResult } from './testing.js'
 import type { TlsBenchResult } from './tls.js'
 import type { WireBenchResult } from './wire.js'
@@ -269,6 +270,30 @@ export function testingSection(r: TestingBenchResult): SectionReport {
   }
 }
 
+/** Start-up of each process: wall time to the first create's reply, its spread and runs, and CPU time; then the ratios to Apache. */
+export function startupSection(result: StartupBenchResult): SectionReport {
+  const row = (label: string, m: StartupMeasure): string[] =>
+    [label, ms(m.ms), `${fmtNum(m.ms.min, 0)} – ${fmtNum(m.ms.max, 0)}`, fmtSpread(m.ms), ms(m.cpuMs), runsOf(m.ms)]
+  const heap = result.options.apacheHeapMb
+  const blocks: ReportBlock[] = [
+    text(`wall time from spawn to the reply of the first create sent by a client in the bench process (a new probe every 5 ms), median of ${result.options.runs} start(s) of each ` +
+      `after one warm-up start of each, the order rotating; CPU = user + system time of the server process by that reply (10 ms resolution); ± is half the range over the median`),
+    table(['process', 'median ms', 'min – max ms', 'spread', 'CPU ms', 'runs ms'], [
+      row("node -e '' (spawn → exit: the floor)", result.node),
+      row('paddock --port P (quick start, in memory)', result.quick),
+      row('paddock server start-foreground zoo.cfg (LevelDB dataDir)', result.foreground),
+      row(`Apache ZooKeeper 3.8 ZooKeeperServerMain zoo.cfg (-Xmx${heap}m)`, result.apache),
+    ]),
+    table(['Paddock / Apache (median wall time)', 'ratio'], [
+      ['quick start (in memory)', fmtRatio(result.quickRatio)],
+      ['server start-foreground (both durable, same zoo.cfg)', fmtRatio(result.foregroundRatio)],
+    ]),
+    text(`1-minute load average at the start of each run: ${result.load1.map((l) => l.toFixed(1)).join(', ')}`),
+    ...result.notes.map((n) => note(`note: ${n}`)),
+  ]
+  return { title: 'Start-up: spawn → first acknowledged create, Paddock\'s command vs Apache ZooKeeper 3.8 standalone', blocks }
+}
+
 /** The wire section's title. */
 export const wireTitle = 'Wire: Paddock standalone in memory vs Apache ZooKeeper 3.8 standalone (forceSync=yes), 100-byte values'
 
@@ -285,5 +310,6 @@ export function sectionsOf(results: BenchResults): SectionReport[] {
   if (results.recipes !== undefined) out.push(recipesSection(results.recipes))
   if (results.followerreads !== undefined) out.push(followerReadsSection(results.followerreads))
   if (results.testing !== undefined) out.push(testingSection(results.testing))
+  if (results.startup !== undefined) out.push(startupSection(results.startup))
   return out
 }

@@ -8,6 +8,7 @@ import type { RecoveryBenchResult, RecoveryRun } from '../../bench/recovery.js'
 import { ratio, summarize, type Summary } from '../../bench/report.js'
 import type { BenchResults, DurableResult } from '../../bench/results.js'
 import type { ServerKind } from '../../bench/servers.js'
+import type { StartupBenchResult } from '../../bench/startup.js'
 import type { TlsBenchResult } from '../../bench/tls.js'
 import type { WireBenchOptions, WireBenchResult, WireOp, WireRow } from '../../bench/wire.js'
 
@@ -139,6 +140,23 @@ function tls(): TlsBenchResult {
   }
 }
 
+/** Start-up: Paddock's quick start at 90 ms and `server start-foreground` at 110 ms beside Apache's 400 ms. */
+function startup(apache: boolean): StartupBenchResult {
+  const measure = (ms: number, cpuMs: number): StartupBenchResult['quick'] => ({ ms: summarize([ms * 0.95, ms, ms * 1.1]), cpuMs: summarize([cpuMs, cpuMs, cpuMs + 10]) })
+  const apacheMeasure = apache ? measure(400, 900) : { ms: none, cpuMs: none }
+  return {
+    options: { runs: 3, apacheHeapMb: 1_000 },
+    node: { ms: summarize([40, 42, 45]), cpuMs: summarize([Number.NaN, Number.NaN, Number.NaN]) },
+    quick: measure(90, 80),
+    foreground: measure(110, 100),
+    apache: apacheMeasure,
+    quickRatio: ratio(90, apacheMeasure.ms.median),
+    foregroundRatio: ratio(110, apacheMeasure.ms.median),
+    load1: [1.1, 1.2, 1.2],
+    notes: apache ? [] : ['Apache ZooKeeper not measured: /usr/bin/java is missing'],
+  }
+}
+
 /** Every section, as a full run writes them; `apache: false` leaves out every Apache ZooKeeper number. */
 export function fixtureResults({ apache = true }: { apache?: boolean } = {}): BenchResults {
   const durable: DurableResult = { ...wire(['create', 'setData'], true, apache), fsyncPerSec: summarize([1_877, 1_900, 1_850]), fsyncPreallocatedPerSec: summarize([2_630, 2_700, 2_600]), fsyncDir: '/tmp', fsyncMs: 2_000 }
@@ -146,7 +164,7 @@ export function fixtureResults({ apache = true }: { apache?: boolean } = {}): Be
     meta: {
       command: 'npm run bench -- --json results.json', date: '2026-12-01T22:36:11.578Z', node: 'v20.20.2', cpus: 2, cpuModel: 'Fixture CPU @ 3.0GHz',
       loadavgBefore: [1.11, 1.28, 1.6], loadavgAfter: [4.02, 2.35, 1.95], elapsedSec: 1_234, quick: false,
-      sections: ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls'],
+      sections: ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup'],
       apache: 'Debian zookeeper 3.8 (ZooKeeperServerMain, forceSync=yes default)', paddockVersion: '0.1.0 (commit abc1234)',
       ...(apache ? { apacheVersion: '3.8.0-11+deb12u2', javaVersion: 'openjdk version "17.0.15" 2025-04-15' } : {}), totalMemBytes: 24 * 1024 ** 3, platform: 'Linux 6.1.0 x64',
     },
@@ -166,5 +184,6 @@ export function fixtureResults({ apache = true }: { apache?: boolean } = {}): Be
     followerreads: followerReads(),
     testing: { rounds: 15, startToWriteMs: [40, 42, 44], crashToWriteMs: [30, 31, 35], killToWriteMs: [28, 29, 30], coldStartToWriteMs: 120, crashVirtualMs: [2_000, 2_100, 2_050] },
     tls: tls(),
+    startup: startup(apache),
   }
 }

@@ -99,6 +99,9 @@ describe('the HTML report of a full run', () => {
     // Memory: (420 + 110) bytes of heap and external per znode.
     expect(html).toContain('<td class="num">530</td>')
     expect(html).toContain('kazoo Lock (python3-kazoo) → Apache ZooKeeper 3.8 standalone (forceSync=yes)</td><td class="num">failed: python3 is missing</td>')
+    // Start-up: the quick start's median, range and CPU time, and its ratio to Apache's 400 ms.
+    expect(html).toContain('<td>paddock --port P (quick start, in memory)</td><td class="num">90</td><td class="num">86 – 99</td>')
+    expect(html).toContain('<td>quick start (in memory)</td><td class="num">0.23x</td>')
   })
 
   it('says what machine and which versions the numbers come from', () => {
