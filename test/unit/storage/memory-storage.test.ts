@@ -77,6 +77,33 @@ function recording(db: MemoryDb, mutations: Mutation[]): MemoryDb {
   })
 }
 
+/**
+ * Runs `operation` on a storage over a copy of `before`, recording its writes; then, for a crash
+ * after each prefix of them (none to all), reopens a storage over `before` plus that prefix and
+ * hands it to `check` with the number of writes kept.
+ */
+async function eachCrashPoint(
+  before: readonly [string, Uint8Array][],
+  operation: (storage: ReturnType<typeof createMemoryStorage>) => Promise<unknown>,
+  check: (after: ReturnType<typeof createMemoryStorage>, kept: number) => Promise<void>,
+): Promise<number> {
+  const mutations: Mutation[] = []
+  const recorded = createMemoryStorage({ db: recording(await copyOf(before), mutations), logger: new RecordingLogger() })
+  await recorded.open()
+  await operation(recorded)
+  await recorded.close()
+  for (let kept = 0; kept <= mutations.length; kept++) {
+    const db = await copyOf(before)
+    for (const mutation of mutations.slice(0, kept)) await mutation(db)
+    await db.close()
+    const after = createMemoryStorage({ db, logger: new RecordingLogger() })
+    await after.open()
+    await check(after, kept)
+    await after.close()
+  }
+  return mutations.length
+}
+
 describe('MemoryStorage: a crash at any point of a truncation', () => {
   // SIM_SEED=77889 (whole-system simulation): a follower installing its leader's snapshot
   // truncated its whole log; power failed after the snapshot markers were gone but before the
@@ -96,29 +123,20 @@ describe('MemoryStorage: a crash at any point of a truncation', () => {
     const before = await collect(setup.iterator())
     await setup.close()
 
-    const mutations: Mutation[] = []
-    const recorded = recording(await copyOf(before), mutations)
-    const truncating = createMemoryStorage({ db: recorded, logger: new RecordingLogger() })
-    await truncating.open()
-    await truncating.truncateAfter(0)
-    await truncating.close()
-    expect(mutations.length).toBeGreaterThan(1)
-
-    for (let kept = 0; kept <= mutations.length; kept++) {
-      const db = await copyOf(before)
-      for (const mutation of mutations.slice(0, kept)) await mutation(db)
-      await db.close()
-      const after = createMemoryStorage({ db, logger: new RecordingLogger() })
-      await after.open()
-      const snapshot = await after.latestSnapshot()
-      const log = await collect(after.readLog(snapshot === undefined ? 0 : snapshot.zxid + 1))
-      const first = log[0]?.zxid
-      // Rebuildable: a snapshot with the log going on right after it, or a log from its first transaction.
-      const start = snapshot === undefined ? 0 : snapshot.zxid
-      expect({ kept, rebuildable: first === undefined || first === start + 1 || (snapshot === undefined && first === z(1)) }).toEqual({ kept, rebuildable: true })
-      if (snapshot !== undefined) expect((await collect(snapshot.chunks())).length).toBe(1)
-      await after.close()
-    }
+    const writes = await eachCrashPoint(
+      before,
+      (storage) => storage.truncateAfter(0),
+      async (after, kept) => {
+        const snapshot = await after.latestSnapshot()
+        const log = await collect(after.readLog(snapshot === undefined ? 0 : snapshot.zxid + 1))
+        const first = log[0]?.zxid
+        // Rebuildable: a snapshot with the log going on right after it, or a log from its first transaction.
+        const start = snapshot === undefined ? 0 : snapshot.zxid
+        expect({ kept, rebuildable: first === undefined || first === start + 1 || (snapshot === undefined && first === z(1)) }).toEqual({ kept, rebuildable: true })
+        if (snapshot !== undefined) expect((await collect(snapshot.chunks())).length).toBe(1)
+      },
+    )
+    expect(writes).toBeGreaterThan(1)
   })
 })
 
@@ -140,27 +158,19 @@ describe('MemoryStorage: a crash at any point of discarding a replaced history',
     const before = await collect(setup.iterator())
     await setup.close()
 
-    const mutations: Mutation[] = []
-    const discarding = createMemoryStorage({ db: recording(await copyOf(before), mutations), logger: new RecordingLogger() })
-    await discarding.open()
-    await discarding.discardHistoryThrough(leaders)
-    await discarding.close()
-    expect(mutations.length).toBeGreaterThan(2)
-
-    for (let kept = 0; kept <= mutations.length; kept++) {
-      const db = await copyOf(before)
-      for (const mutation of mutations.slice(0, kept)) await mutation(db)
-      await db.close()
-      const after = createMemoryStorage({ db, logger: new RecordingLogger() })
-      await after.open()
-      const log = (await collect(after.readLog(0))).map((e) => e.zxid)
-      const olds = (await after.listSnapshots()).filter((s) => s.zxid < leaders).map((s) => s.zxid)
-      // An old snapshot still listed has the whole old log after it (it restores the old history,
-      // a state this member did hold); once the log is cut anywhere, the cut is on record.
-      for (const at of olds) expect({ kept, at, logAfter: log.filter((z) => z > at) }).toEqual({ kept, at, logAfter: Array.from({ length: 30 - (at - old(0)) }, (_, i) => at + i + 1) })
-      if (log.length < 30) expect({ kept, removedThrough: after.logRemovedThrough }).toEqual({ kept, removedThrough: leaders })
-      expect((await after.listSnapshots()).map((s) => s.zxid)).toContain(leaders)
-      await after.close()
-    }
+    const writes = await eachCrashPoint(
+      before,
+      (storage) => storage.discardHistoryThrough(leaders),
+      async (after, kept) => {
+        const log = (await collect(after.readLog(0))).map((e) => e.zxid)
+        const olds = (await after.listSnapshots()).filter((s) => s.zxid < leaders).map((s) => s.zxid)
+        // An old snapshot still listed has the whole old log after it (it restores the old history,
+        // a state this member did hold); once the log is cut anywhere, the cut is on record.
+        for (const at of olds) expect({ kept, at, logAfter: log.filter((z) => z > at) }).toEqual({ kept, at, logAfter: Array.from({ length: 30 - (at - old(0)) }, (_, i) => at + i + 1) })
+        if (log.length < 30) expect({ kept, removedThrough: after.logRemovedThrough }).toEqual({ kept, removedThrough: leaders })
+        expect((await after.listSnapshots()).map((s) => s.zxid)).toContain(leaders)
+      },
+    )
+    expect(writes).toBeGreaterThan(2)
   })
 })
