@@ -134,6 +134,13 @@ export const adminRequestTimeoutMs = 10_000
  */
 export const adminRestoreBytesMax = 512 * 1024 * 1024
 
+/**
+ * Largest snapshot the admin `restore` command takes on an ensemble member, in bytes. The backup
+ * travels to every member inside one log entry (a PROPOSAL frame, at most peerFrameBytesMax) and
+ * each member holds it in memory until it is installed.
+ */
+export const ensembleRestoreBytesMax = 256 * 1024 * 1024
+
 /** Largest admin request head accepted, in bytes (a GET needs very little; Jetty's default request header size is 8 KiB as well). */
 export const adminHeaderBytesMax = 8192
 

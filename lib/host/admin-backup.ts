@@ -49,8 +49,13 @@ export interface AdminBackupSource extends AdminBackupSettings {
   capture(): { capture: TreeCapture; sessions: BackupSession[] }
   /** Why this member cannot take a restore, or undefined when it can. */
   restoreRefusal(): string | undefined
-  /** Installs `backup` as the member's state; resolves to the zxid the member continues from. */
-  restore(backup: RestoredBackup): Promise<number>
+  /** The largest restore body this member takes now, in bytes. @defaultValue adminRestoreBytesMax */
+  restoreBytesMax?(): number
+  /**
+   * Installs `backup` (decoded from `body`) as the member's state, or on an ensemble's leader as
+   * every member's; resolves to the zxid the member continues from.
+   */
+  restore(backup: RestoredBackup, body: Uint8Array): Promise<number>
 }
 
 /** The commands' names, primary first, as ZooKeeper registers them. */
@@ -116,8 +121,9 @@ export class AdminBackupCommands {
     }
     this.restoring = true
     try {
-      const body = await readBody(req, adminRestoreBytesMax)
-      if (body === undefined) return reply(res, 413, 'restore', `the snapshot is over ${adminRestoreBytesMax} bytes, the most a restore takes`, true)
+      const bytesMax = this.restoreBytesMax
+      const body = await readBody(req, bytesMax)
+      if (body === undefined) return reply(res, 413, 'restore', `the snapshot is over ${bytesMax} bytes, the most a restore takes here`, true)
       if (body.length === 0) return reply(res, 400, 'restore', 'the request has no body: send the snapshot as the body')
       let backup: RestoredBackup
       try {
@@ -126,7 +132,7 @@ export class AdminBackupCommands {
         if (!(error instanceof MigrationError)) throw error
         return reply(res, 400, 'restore', `not a usable snapshot, nothing was changed: ${error.message}`)
       }
-      const zxid = await this.source.restore(backup)
+      const zxid = await this.source.restore(backup, body)
       sendJson(res, 200, { last_zxid: backup.zxid, restored_zxid: `0x${zxid.toString(16)}`, node_count: backup.state.tree.size, command: 'restore', error: null })
     } finally {
       this.restoring = false
@@ -151,8 +157,13 @@ export class AdminBackupCommands {
     const why = this.source.restoreRefusal()
     if (why !== undefined) return { status: 409, error: why }
     const length = Number(req.headers['content-length'] ?? 0)
-    if (length > adminRestoreBytesMax) return { status: 413, error: `the snapshot is ${length} bytes, over ${adminRestoreBytesMax}, the most a restore takes` }
+    const bytesMax = this.restoreBytesMax
+    if (length > bytesMax) return { status: 413, error: `the snapshot is ${length} bytes, over ${bytesMax}, the most a restore takes here` }
     return undefined
+  }
+
+  private get restoreBytesMax(): number {
+    return this.source.restoreBytesMax?.() ?? adminRestoreBytesMax
   }
 
   private allowed(command: 'snapshot' | 'restore'): boolean {

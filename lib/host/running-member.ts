@@ -72,6 +72,11 @@ export interface CurrentMember {
   healthMayHaveChanged(): void
   /** Replaces the member's state through its storage (see {@link RunningMember.replaceState}). */
   replaceState(install: (storage: Storage) => Promise<void>): Promise<void>
+  /**
+   * The install of a restore entry this member applied, while it runs: resolves with the restored
+   * zxid once the member was rebuilt on the backup.
+   */
+  readonly restoring: Promise<number> | undefined
 }
 
 /** How a {@link RunningMember} builds what it runs on. */
@@ -128,6 +133,7 @@ export class RunningMember implements MemberServer, CurrentMember {
   private finalFailure: Error | undefined
   /** Consecutive rebuilds that did not reach serving, for the retry delay. */
   private failedRebuilds = 0
+  private restoreInstall: Promise<number> | undefined
 
   constructor(
     readonly myid: number,
@@ -190,8 +196,34 @@ export class RunningMember implements MemberServer, CurrentMember {
       if (core.member.serving) this.failedRebuilds = 0
       const failure = core.replication.failed
       if (failure !== undefined && isStorageFault(failure) && !this.closed) this.rebuilding ??= this.rebuild(failure).catch((error: unknown) => this.rebuildBroke(error))
+      const restore = core.replication.restoreApplied
+      if (restore !== undefined && !this.closed && this.restoreInstall === undefined) this.restoreInstall = this.installRestore(restore)
       this.healthMayHaveChanged()
     }
+  }
+
+  /** The install of a restore entry this member applied, while it runs (see {@link CurrentMember.restoring}). */
+  get restoring(): Promise<number> | undefined {
+    return this.restoreInstall
+  }
+
+  /**
+   * The member applied the restore entry `restore` and stopped: the backup becomes its whole
+   * history, and it is rebuilt on it and rejoins. A failed install leaves the old history, with
+   * the entry, to be committed and installed again.
+   */
+  private installRestore(restore: { readonly zxid: number; readonly backup: Uint8Array }): Promise<number> {
+    let zxid = 0
+    const install = this.replaceState(async (storage) => {
+      // Loaded here: a member that never restores never loads the migration code.
+      const { installCommittedRestore } = await import('../migrate/backup.js')
+      zxid = await installCommittedRestore(storage, restore.zxid, restore.backup)
+    }).then(() => zxid)
+    const done = install.finally(() => {
+      if (this.restoreInstall === done) this.restoreInstall = undefined
+    })
+    done.catch((error: unknown) => this.factory.logger.error(`installing the restore entry 0x${restore.zxid.toString(16)} failed: ${error instanceof Error ? error.message : String(error)}`))
+    return done
   }
 
   /** Rebuilds the member from its storage after `fault`, retrying while the storage keeps failing. */

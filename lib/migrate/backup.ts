@@ -8,14 +8,14 @@
  */
 import { pathProblem, parentPath } from '../path.js'
 import type { ACL } from '../protocol/data.js'
-import { EPOCH_LIMIT, epochOf, makeZxid } from '../protocol/zxid.js'
+import { EPOCH_LIMIT, epochOf, formatZxid, makeZxid } from '../protocol/zxid.js'
 import { snapshotStateChunks } from '../server/snapshot.js'
 import type { Storage } from '../../storage/index.js'
 import type { TreeCapture } from '../tree/capture.js'
 import { JuteWriter } from '../wire/jute.js'
 import { writeACLs } from '../wire/records.js'
 import { MigrationError } from './errors.js'
-import type { OfflineState } from './paddock-dir.js'
+import type { OfflineState } from './offline-state.js'
 import { adler32, digestVersion, encodeEphemeralOwner, fileFormatVersion, snapshotDbId, snapshotMagic } from './zk-format.js'
 import { decodeZkSnapshot, type ZkSnapshot } from './zk-snapshot.js'
 import { stateOfZkSnapshot } from './zookeeper-dir.js'
@@ -192,19 +192,52 @@ function checkTree(snapshot: ZkSnapshot, source: string): number {
 }
 
 /**
- * Writes `backup` into a member's (stopped) storage as its new history: one snapshot in an epoch
- * of its own, past every zxid the storage logged, the member applied (`appliedZxid`) or the
- * snapshot carries, and both epochs raised to it. The member recovers from it as after a restart;
- * the older log stays behind the snapshot and is purged as usual. Returns the snapshot's zxid.
+ * Writes `backup` into a standalone member's (stopped) storage as its new history: one snapshot in
+ * an epoch of its own, past every zxid the storage logged, the member applied (`appliedZxid`) or
+ * the snapshot carries (see {@link installBackupAt}). Returns the snapshot's zxid.
  */
 export async function installBackup(storage: Storage, backup: RestoredBackup, appliedZxid: number): Promise<number> {
   const epoch = 1 + Math.max(epochOf(storage.lastLoggedZxid), epochOf(appliedZxid), epochOf(backup.maxZxid), storage.acceptedEpoch ?? 0, storage.currentEpoch ?? 0)
+  return installBackupAt(storage, backup, epoch)
+}
+
+/**
+ * The epoch an ensemble's restore entry at `restoreZxid` installs its backup in: past the entry's
+ * own epoch and every zxid the backup carries. Every member computes the same one from the entry,
+ * so every member that applies it ends at the same zxid.
+ */
+export function restoredEpoch(restoreZxid: number, backup: RestoredBackup): number {
+  return 1 + Math.max(epochOf(restoreZxid), epochOf(backup.maxZxid))
+}
+
+/**
+ * Carries out a committed restore entry in an ensemble member's (stopped) storage: the backup
+ * becomes the member's whole history, at zxid ({@link restoredEpoch}, 0). Nothing the member
+ * logged after the entry survives (no leader proposes after a restore entry, so nothing there was
+ * committed). Returns the restored zxid.
+ */
+export async function installCommittedRestore(storage: Storage, restoreZxid: number, backupBytes: Uint8Array): Promise<number> {
+  const backup = decodeBackup(backupBytes, `the restore entry ${formatZxid(restoreZxid)}`)
+  await storage.truncateAfter(restoreZxid)
+  return installBackupAt(storage, backup, restoredEpoch(restoreZxid, backup))
+}
+
+/**
+ * Installs `backup` as the storage's whole history at zxid (`epoch`, 0). The order makes a crash
+ * at any point restart the member either on its old history or on the backup, never a mix:
+ * 1. both epochs are raised to at least `epoch` (the restored zxid never runs ahead of them);
+ * 2. the snapshot is written, and from its completion marker on, recovery starts from it;
+ * 3. the older snapshots and the log up to it are discarded, so a damaged new snapshot can never
+ *    fall back to the history it replaced.
+ */
+export async function installBackupAt(storage: Storage, backup: RestoredBackup, epoch: number): Promise<number> {
   if (epoch >= EPOCH_LIMIT) throw new MigrationError('UNSUPPORTED', `the restore would need epoch ${epoch}, past the largest (${EPOCH_LIMIT - 1})`)
   const zxid = makeZxid(epoch, 0)
   const { tree, sessions } = backup.state
   tree.lastProcessedZxid = zxid
+  await storage.setAcceptedEpoch(Math.max(epoch, storage.acceptedEpoch ?? 0))
+  await storage.setCurrentEpoch(Math.max(epoch, storage.currentEpoch ?? 0))
   await storage.writeSnapshot(zxid, snapshotStateChunks({ zxid, tree, sessions: sessions.values() }))
-  await storage.setAcceptedEpoch(epoch)
-  await storage.setCurrentEpoch(epoch)
+  await storage.discardHistoryThrough(zxid)
   return zxid
 }

@@ -4,23 +4,14 @@
  * the epochs), both through the {@link Storage} API.
  * @module
  */
-import { epochOf, formatZxid, isNextZxid } from '../protocol/zxid.js'
-import { restoreSnapshotState, snapshotStateChunks, type SnapshotSession } from '../server/snapshot.js'
-import { DataTree } from '../tree/data-tree.js'
+import { epochOf, formatZxid, isNextZxid, makeZxid } from '../protocol/zxid.js'
+import { restoreSnapshotState, snapshotStateChunks } from '../server/snapshot.js'
 import { decodeTxnEntry } from '../txn/codec.js'
 import type { TxnEntry } from '../txn/types.js'
 import { createLevelStorage, type Storage, type StorageLogger } from '../../storage/index.js'
+import { decodeBackup, restoredEpoch } from './backup.js'
+import { applyOffline, emptyState, type Epochs, type OfflineState } from './offline-state.js'
 import { MigrationError } from './errors.js'
-
-/** A member's state outside any member: what the migration tools move between formats. */
-export interface OfflineState {
-  /** The last zxid applied to {@link OfflineState.tree}. */
-  zxid: number
-  /** The znodes. */
-  tree: DataTree
-  /** Open sessions by id. */
-  sessions: Map<bigint, SnapshotSession>
-}
 
 /** Log lines of a storage opened by the tools: warnings go to `warn`, the rest nowhere. */
 export function quietLogger(warn: (line: string) => void): StorageLogger {
@@ -28,20 +19,15 @@ export function quietLogger(warn: (line: string) => void): StorageLogger {
 }
 
 /**
- * Applies one committed transaction to an offline state as a member's pipeline does: the tree
- * applies it, and createSession / closeSession open and close the session.
+ * A restore entry replayed: the whole state becomes its backup, at the zxid a member installs it
+ * at (see installCommittedRestore).
  */
-export function applyOffline(state: OfflineState, entry: TxnEntry): void {
-  const { header, txn } = entry
-  if (txn.type === 'createSession') state.sessions.set(header.sessionId, { id: header.sessionId, timeoutMs: txn.timeoutMs, passwd: txn.passwd })
-  state.tree.apply(header, txn)
-  if (txn.type === 'closeSession') state.sessions.delete(header.sessionId)
-  state.zxid = Math.max(state.zxid, header.zxid)
-}
-
-/** An empty state at zxid 0: the system nodes and no sessions. */
-export function emptyState(): OfflineState {
-  return { zxid: 0, tree: new DataTree(), sessions: new Map() }
+function replaceWithBackup(state: OfflineState, zxid: number, backupBytes: Uint8Array): void {
+  const backup = decodeBackup(backupBytes, `the restore entry ${formatZxid(zxid)}`)
+  state.zxid = makeZxid(restoredEpoch(zxid, backup), 0)
+  state.tree = backup.state.tree
+  state.tree.lastProcessedZxid = state.zxid
+  state.sessions = backup.state.sessions
 }
 
 /** What {@link readPaddockState} found besides the state. */
@@ -73,19 +59,13 @@ export async function readPaddockState(storage: Storage, onEntry?: (entry: TxnEn
     }
     const entry = decodeTxnEntry(logged.data)
     onEntry?.(entry)
-    applyOffline(state, entry)
+    if (entry.txn.type === 'restore') replaceWithBackup(state, entry.header.zxid, entry.txn.backup)
+    else applyOffline(state, entry)
     logEntries++
   }
   return { ...state, snapshotZxid, logEntries }
 }
 
-/** ZAB's two epochs, when the source kept them (a ZooKeeper quorum member's epoch files). */
-export interface Epochs {
-  /** acceptedEpoch. */
-  readonly acceptedEpoch: number | undefined
-  /** currentEpoch. */
-  readonly currentEpoch: number | undefined
-}
 
 /**
  * Writes `state` as a new Paddock dataDir at `dataDir` (which must not hold one): one snapshot at

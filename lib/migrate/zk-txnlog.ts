@@ -8,7 +8,7 @@
  */
 import type { ACL } from '../protocol/data.js'
 import { OpCode } from '../protocol/opcodes.js'
-import type { CreateTxn, Txn, TxnHeader } from '../txn/types.js'
+import type { CreateTxn, TreeTxn, Txn, TxnHeader } from '../txn/types.js'
 import { JuteReader, JuteWriter } from '../wire/jute.js'
 import { readACLs, writeACLs } from '../wire/records.js'
 import { MigrationError } from './errors.js'
@@ -18,7 +18,7 @@ import { adler32, endOfRecord, fileFormatVersion, txnLogMagic, zooKeeperSessionP
  * A closeSession from a log written before ZooKeeper 3.6 (or with closeSessionTxn disabled) names
  * no paths: the ephemerals of the session at replay time are deleted, as DataTree.killSession does.
  */
-export type ZkTxn = Txn | { type: 'closeSession'; paths2Delete: null }
+export type ZkTxn = TreeTxn | { type: 'closeSession'; paths2Delete: null }
 
 /** One record of a log. */
 export interface ZkLogRecord {
@@ -160,13 +160,13 @@ function created(path: string, data: Uint8Array, acl: ACL[], kind: CreateTxn['ki
   return { type: 'create', path, data, acl, kind, ephemeralOwner, ttlMs, parentCVersion }
 }
 
-function readMulti(r: JuteReader, header: TxnHeader): Txn {
+function readMulti(r: JuteReader, header: TxnHeader): TreeTxn {
   const count = r.readVectorCount('MultiTxn.txns', 8)
-  const txns: Txn[] = []
+  const txns: TreeTxn[] = []
   for (let i = 0; i < count; i++) {
     const opCode = r.readInt('Txn.type')
     const sub = new JuteReader(r.readBuffer('Txn.data'), { maxBufferBytes: fileLengthMax })
-    txns.push(readTxn(sub, opCode, header, false) as Txn)
+    txns.push(readTxn(sub, opCode, header, false) as TreeTxn)
   }
   return { type: 'multi', txns: asFailedMulti(txns) }
 }
@@ -180,7 +180,7 @@ const runtimeInconsistency = -2
  * RUNTIMEINCONSISTENCY after it) when any op of the multi is an error; Paddock's log holds them
  * as errors already.
  */
-function asFailedMulti(txns: Txn[]): Txn[] {
+function asFailedMulti(txns: TreeTxn[]): TreeTxn[] {
   if (!txns.some((t) => t.type === 'error')) return txns
   let failed = false
   return txns.map((t) => {

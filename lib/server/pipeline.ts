@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { systemClock, type Clock, type Timer } from '../clock.js'
-import { ErrorCode } from '../errors.js'
+import { ErrorCode, errorCodeName } from '../errors.js'
 import { revalidationsPendingMax } from '../limits.js'
 import { pathProblem } from '../path.js'
 import { SUPER_ID, type Id } from '../protocol/data.js'
@@ -185,6 +185,22 @@ export class Pipeline {
     return new Promise((resolve) => {
       if (!this.leads) return resolve({ err: ErrorCode.CONNECTIONLOSS })
       this.propose(0n, internalCxid, (zxid, time) => this.prepare(0n, [SUPER_ID], request, zxid, time), (result) => resolve(toResponse(result)))
+    })
+  }
+
+  /**
+   * Leader only: proposes a restore entry carrying `backup` (see RestoreTxn). Resolves with its
+   * zxid once it commits here; rejects when this member does not lead, or when the entry cannot be
+   * proposed or stops being this member's to commit (it lost the leadership first: the next leader
+   * may still commit it, as with any write answered CONNECTIONLOSS).
+   */
+  proposeRestore(backup: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (!this.leads) return reject(new Error('this member does not lead the ensemble'))
+      this.propose(0n, internalCxid, () => ({ type: 'restore', backup }), (result, zxid) => {
+        if (result.err === ErrorCode.OK) resolve(zxid)
+        else reject(new Error(`the restore entry was not committed here (${errorCodeName(result.err) ?? result.err}): the next leader commits it if it has it`))
+      })
     })
   }
 

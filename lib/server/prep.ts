@@ -13,7 +13,7 @@ import { configNodePath, systemPaths, type DataTree } from '../tree/data-tree.js
 import { ttlMsMax } from '../limits.js'
 import { Perms, type ACL, type Id } from '../protocol/data.js'
 import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, ReconfigRequest, SetACLRequest, SetDataRequest, WriteRequest } from '../protocol/requests.js'
-import type { NodeKind, Txn } from '../txn/types.js'
+import type { NodeKind, TreeTxn } from '../txn/types.js'
 import { prepareReconfig, type ReconfigSupport } from './reconfig.js'
 import { limitPathOf, parseStats, PendingUsage, QuotaLog, quotaExcessLine, quotaExcesses, statPathOf, type QuotaStats, type UsageChange } from '../tree/quota.js'
 
@@ -100,7 +100,7 @@ export class Prep {
   }
 
   /** Builds the transaction for `request`; failures become an error transaction. */
-  prepare(request: WriteRequest, ctx: PrepContext): Txn {
+  prepare(request: WriteRequest, ctx: PrepContext): TreeTxn {
     try {
       return request.op === 'multi' ? this.prepareMulti(request.ops, ctx) : this.prepareOne(request, ctx)
     } catch (e) {
@@ -172,7 +172,7 @@ export class Prep {
     return [...paths].sort()
   }
 
-  private prepareOne(request: Exclude<WriteRequest, { op: 'multi' }>, ctx: PrepContext): Txn {
+  private prepareOne(request: Exclude<WriteRequest, { op: 'multi' }>, ctx: PrepContext): TreeTxn {
     switch (request.op) {
       case 'create':
         return this.prepCreate(request, ctx)
@@ -194,7 +194,7 @@ export class Prep {
   }
 
   // The ensemble checks first, then WRITE on /zookeeper/config, as ZooKeeper orders them.
-  private prepReconfig(request: ReconfigRequest, ctx: PrepContext): Txn {
+  private prepReconfig(request: ReconfigRequest, ctx: PrepContext): TreeTxn {
     const outcome = prepareReconfig(request, this.options.reconfigEnabled, this.reconfig)
     if ('refuse' in outcome) fail(outcome.refuse)
     const node = this.record(configNodePath)
@@ -203,10 +203,10 @@ export class Prep {
     return outcome.txn
   }
 
-  private prepareMulti(ops: readonly MultiOp[], ctx: PrepContext): Txn {
+  private prepareMulti(ops: readonly MultiOp[], ctx: PrepContext): TreeTxn {
     const mark = this.inFlight.length
     this.undoLog = []
-    const txns: Txn[] = []
+    const txns: TreeTxn[] = []
     let failedAt = -1
     let failure = 0
     try {
@@ -225,7 +225,7 @@ export class Prep {
       this.undoLog = null
     }
     if (failedAt < 0) return { type: 'multi', txns }
-    const errors: Txn[] = ops.map((_, i) => ({
+    const errors: TreeTxn[] = ops.map((_, i) => ({
       type: 'error',
       err: i < failedAt ? ErrorCode.OK : i === failedAt ? failure : ErrorCode.RUNTIMEINCONSISTENCY,
     }))
@@ -313,7 +313,7 @@ export class Prep {
     if (data.length > this.options.maxDataBytes) fail('BADARGUMENTS')
   }
 
-  private prepCreate(request: CreateRequest, ctx: PrepContext): Txn {
+  private prepCreate(request: CreateRequest, ctx: PrepContext): TreeTxn {
     const { kind, sequential } = this.validateMode(request)
     if (pathProblem(sequential ? request.path + '1' : request.path) !== undefined) fail('BADARGUMENTS')
     this.checkData(request.data)
@@ -367,7 +367,7 @@ export class Prep {
     }
   }
 
-  private prepDelete(request: DeleteRequest, ctx: PrepContext): Txn {
+  private prepDelete(request: DeleteRequest, ctx: PrepContext): TreeTxn {
     const path = request.path
     if (pathProblem(path) !== undefined || systemPaths.has(path)) fail('BADARGUMENTS')
     const parentName = parentPath(path)
@@ -383,7 +383,7 @@ export class Prep {
     return { type: 'delete', path }
   }
 
-  private prepSetData(request: SetDataRequest, ctx: PrepContext): Txn {
+  private prepSetData(request: SetDataRequest, ctx: PrepContext): TreeTxn {
     const path = request.path
     if (pathProblem(path) !== undefined) fail('BADARGUMENTS')
     this.checkData(request.data)
@@ -397,7 +397,7 @@ export class Prep {
     return { type: 'setData', path, data: request.data, version }
   }
 
-  private prepSetACL(request: SetACLRequest, ctx: PrepContext): Txn {
+  private prepSetACL(request: SetACLRequest, ctx: PrepContext): TreeTxn {
     const path = request.path
     if (pathProblem(path) !== undefined) fail('BADARGUMENTS')
     const acl = fixupACL(request.acl, ctx.authInfo)
@@ -411,7 +411,7 @@ export class Prep {
     return { type: 'setACL', path, acl, version }
   }
 
-  private prepCheck(request: CheckRequest, ctx: PrepContext): Txn {
+  private prepCheck(request: CheckRequest, ctx: PrepContext): TreeTxn {
     const path = request.path
     if (pathProblem(path) !== undefined) fail('BADARGUMENTS')
     const node = this.record(path)
@@ -421,7 +421,7 @@ export class Prep {
     return { type: 'check', path, version: request.version }
   }
 
-  private prepCloseSession(ctx: PrepContext): Txn {
+  private prepCloseSession(ctx: PrepContext): TreeTxn {
     const paths2Delete = this.ephemeralsOf(ctx.sessionId)
     for (const path of paths2Delete) {
       const parentName = parentPath(path)
@@ -433,7 +433,7 @@ export class Prep {
     return { type: 'closeSession', paths2Delete }
   }
 
-  private prepDeleteContainer(path: string, ctx: PrepContext): Txn {
+  private prepDeleteContainer(path: string, ctx: PrepContext): TreeTxn {
     const node = this.record(path)
     if (node === null) fail('NONODE')
     if (node.kind !== 'container' && node.kind !== 'ttl') fail('BADARGUMENTS')

@@ -12,10 +12,10 @@
 import type { Timer } from '../clock.js'
 import { snapCountDefault, snapRetainCountMin } from '../limits.js'
 import type { PeerChannel, PeerTransport } from '../peer/transport.js'
-import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue } from '../txn/codec.js'
+import { decodeTxnEntry, decodeValue, encodeTxnEntry, encodeValue, isRestoreEntry } from '../txn/codec.js'
 import type { TxnEntry } from '../txn/types.js'
-import { epochOf, makeZxid } from '../protocol/zxid.js'
-import { zabMessageProblem, type MemberConfig, type Ready, type RoleState, type SyncCompleted, type ZabMessage, type ZabPeer } from '../zab/index.js'
+import { epochOf, formatZxid, makeZxid } from '../protocol/zxid.js'
+import { zabMessageProblem, type LogEntry, type MemberConfig, type Ready, type RoleState, type SyncCompleted, type ZabMessage, type ZabPeer } from '../zab/index.js'
 import { encodeMemberConfig } from './member-config.js'
 import type { EnsembleState } from './reconfig.js'
 import { nextSnapshotAfter } from '../../storage/snapshot-trigger.js'
@@ -112,6 +112,9 @@ export class Replication {
   private pumping = false
   private stopped = false
   private failure: Error | undefined
+  /** The zxid of a restore entry logged here and not applied yet: nothing may be proposed after it. */
+  private restoreZxid: number | undefined
+  private appliedRestore: { readonly zxid: number; readonly backup: Uint8Array } | undefined
   private tickTimer: Timer | undefined
   private purgeTimer: Timer | undefined
   private readonly generation = new Map<number, number>()
@@ -190,6 +193,25 @@ export class Replication {
     return this.failure
   }
 
+  /**
+   * The restore entry this member applied, if it did: it stopped there, and the host installs the
+   * backup (`installCommittedRestore`) and rebuilds the member from its storage.
+   */
+  get restoreApplied(): { readonly zxid: number; readonly backup: Uint8Array } | undefined {
+    return this.appliedRestore
+  }
+
+  /**
+   * Leader only: proposes replacing the ensemble's state with `backup` (a ZooKeeper snapshot
+   * already decoded and checked by the caller). Resolves with the entry's zxid once it commits
+   * here; rejects when it cannot be proposed (not leading, a restore already pending) or is not
+   * committed before this member stops leading.
+   */
+  proposeRestore(backup: Uint8Array): Promise<number> {
+    if (this.restoreZxid !== undefined) return Promise.reject(new Error(`a restore (entry ${formatZxid(this.restoreZxid)}) is already under way`))
+    return this.member.proposeRestore(backup)
+  }
+
   /** Records the snapshot the member was restored from (its time is unknown). */
   restoredFrom(zxid: number): void {
     this.newestSnapshot ??= { zxid, timeMs: undefined }
@@ -198,6 +220,10 @@ export class Replication {
   /** Starts ticking and processing; `transport` (none for a member alone) delivers to {@link Replication.receive}. */
   start(transport?: PeerTransport): void {
     if (transport !== undefined) this.transport = transport
+    // A restore entry last in the recovered log: nothing may be proposed after it here either.
+    const last = this.zab.lastLoggedZxid
+    const tail = last > 0 ? this.zab.entries(last - 1) : []
+    if (tail.length > 0 && isRestoreEntry((tail[tail.length - 1] as LogEntry).data)) this.restoreZxid = last
     this.scheduleTick()
     const purgeHours = this.options.purgeIntervalHours ?? 0
     if (purgeHours > 0 && !this.volatile) this.schedulePurge(purgeHours * msPerHour)
@@ -293,13 +319,15 @@ export class Replication {
   }
 
   private propose(entry: TxnEntry): number | 'busy' | false {
-    if (this.stopped) return false
+    // Nothing follows a restore entry in its epoch: its members stop there (see RestoreTxn).
+    if (this.stopped || this.restoreZxid !== undefined) return false
     const txn = entry.txn
     const config = txn.type === 'reconfig' ? { voters: txn.voters, observers: txn.observers, text: txn.text } : undefined
     const result = this.zab.propose(this.bytesUnread ? unread : encodeTxnEntry(entry), config)
     if (result.ok) {
       entry.header.zxid = result.zxid
       this.proposedHere.push(entry)
+      if (txn.type === 'restore') this.restoreZxid = result.zxid
       // Nothing to sync: the entry is as durable now as it will ever be, so the commit it allows
       // rides in the same batch as the entry.
       if (this.volatile) this.reportDurable(result.zxid)
@@ -398,6 +426,7 @@ export class Replication {
   private carryOut(ready: Ready, generations: ReadonlyMap<number, number>): void {
     if (ready.snapshot !== undefined) this.reportedDurable = ready.snapshot.zxid
     if (ready.truncate !== undefined) this.reportedDurable = Math.min(this.reportedDurable, ready.truncate)
+    if (ready.snapshot !== undefined || (ready.truncate !== undefined && ready.truncate < (this.restoreZxid ?? 0))) this.restoreZxid = undefined
     if (this.volatile && ready.hardState !== undefined) this.persistEpochs(ready.hardState.acceptedEpoch, ready.hardState.currentEpoch).catch((error: unknown) => this.fail(error))
     if (this.volatile && ready.config !== undefined) this.storage.setMemberConfig(encodeMemberConfig(ready.config)).catch((error: unknown) => this.fail(error))
     this.appendEntries(ready)
@@ -410,6 +439,7 @@ export class Replication {
     for (const entry of ready.committed) {
       for (; sync < syncs.length && (syncs[sync] as SyncCompleted).zxid < entry.zxid; sync++) this.member.syncDone((syncs[sync] as SyncCompleted).token)
       this.applyCommitted(entry.zxid, entry.data)
+      if (this.stopped) return
     }
     for (; sync < syncs.length; sync++) this.member.syncDone((syncs[sync] as SyncCompleted).token)
     if (ready.config !== undefined) this.takeUpConfig(ready.config)
@@ -464,7 +494,10 @@ export class Replication {
 
   private appendEntries(ready: Ready): void {
     if (ready.entries.length === 0) return
-    const last = ready.entries[ready.entries.length - 1]?.zxid ?? 0
+    const lastEntry = ready.entries[ready.entries.length - 1] as LogEntry
+    const last = lastEntry.zxid
+    // A restore entry is always the last of its history (nothing is proposed after one).
+    if (isRestoreEntry(lastEntry.data)) this.restoreZxid = last
     // Nothing to sync: the entries are as durable now as they will ever be.
     if (this.volatile) return this.reportDurable(last)
     if (planted.bug === 'ack-before-durable') this.zab.persisted(last)
@@ -514,7 +547,9 @@ export class Replication {
 
   private applyCommitted(zxid: number, data: Uint8Array): void {
     if (this.appliedEarly.delete(zxid)) return
-    this.member.commit(this.committedEntry(zxid, data))
+    const entry = this.committedEntry(zxid, data)
+    this.member.commit(entry)
+    if (entry.txn.type === 'restore') return this.stopForRestore(zxid, entry.txn.backup)
     if (++this.sinceSnapshot >= this.snapshotAfter && this.snapshotting === undefined && !this.volatile) void this.takeSnapshot()
   }
 
@@ -603,6 +638,18 @@ export class Replication {
       this.options.logger.info(`${before} -> ${role}, epoch ${state.epoch}, leader ${state.leader ?? 'none'}${why}`)
     }
     if (this.member.serving) for (const waiter of this.servingWaiters.splice(0)) waiter.resolve()
+    this.onChange()
+  }
+
+  /**
+   * A restore entry committed and was applied (it changed nothing): the member stops serving and
+   * processing here, and the host installs the backup and rebuilds it (see RestoreTxn).
+   */
+  private stopForRestore(zxid: number, backup: Uint8Array): void {
+    this.appliedRestore = { zxid, backup }
+    this.options.logger.info(`restore entry ${formatZxid(zxid)} committed: the member stops to install the backup`)
+    this.member.setRole('looking')
+    void this.stop()
     this.onChange()
   }
 

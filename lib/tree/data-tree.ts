@@ -150,6 +150,7 @@ export type TxnResult =
   | { type: 'multi'; err: 0; results: TxnResult[] }
   | { type: 'session'; err: 0 }
   | { type: 'reconfig'; err: 0; data: Uint8Array; stat: Stat }
+  | { type: 'restore'; err: 0 }
 
 const empty = new Uint8Array(0)
 const errorResult = (err: number): TxnResult => ({ type: 'error', err })
@@ -293,6 +294,9 @@ export class DataTree {
         return { type: 'session', err: 0 }
       case 'reconfig':
         return this.setConfigNode(txn.text, header.zxid, header.time)
+      case 'restore':
+        // The member replaces its whole state after this commit (lib/server/replication.ts).
+        return { type: 'restore', err: 0 }
     }
   }
 

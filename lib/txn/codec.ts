@@ -4,7 +4,7 @@
  * @module
  */
 import { Packr } from 'msgpackr'
-import type { TxnEntry } from './types.js'
+import type { RestoreTxn, TxnEntry } from './types.js'
 
 const packr = new Packr({
   // Plain maps, no record extension: the log must stay readable by any later version.
@@ -23,7 +23,28 @@ const packr = new Packr({
 
 /** Encodes a transaction entry for the log and for replication. */
 export function encodeTxnEntry(entry: TxnEntry): Uint8Array {
+  if (entry.txn.type === 'restore') return encodeRestoreEntry(entry as TxnEntry & { txn: RestoreTxn })
   return packr.pack(entry)
+}
+
+/**
+ * Encodes a restore entry. Its `txn` key comes first, which no other entry's does (they start
+ * with `header`), so {@link isRestoreEntry} tells one from its first bytes without decoding the
+ * backup it carries.
+ */
+export function encodeRestoreEntry(entry: TxnEntry & { txn: RestoreTxn }): Uint8Array {
+  const { txn, header, origin } = entry
+  return packr.pack(origin === undefined ? { txn: { type: txn.type, backup: txn.backup }, header } : { txn: { type: txn.type, backup: txn.backup }, header, origin })
+}
+
+// A map of 2 or 3 keys, the key "txn", a map of 2 keys, the key "type" and the string "restore".
+const restorePrefix = [0xa3, 0x74, 0x78, 0x6e, 0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa7, 0x72, 0x65, 0x73, 0x74, 0x6f, 0x72, 0x65]
+
+/** Whether `bytes` hold an entry written by {@link encodeRestoreEntry} (checks its first bytes only). */
+export function isRestoreEntry(bytes: Uint8Array): boolean {
+  if (bytes.length <= restorePrefix.length || (bytes[0] !== 0x82 && bytes[0] !== 0x83)) return false
+  for (let i = 0; i < restorePrefix.length; i++) if (bytes[i + 1] !== restorePrefix[i]) return false
+  return true
 }
 
 /** Decodes bytes written by {@link encodeTxnEntry}; throws on bytes that are not such an entry. */

@@ -79,7 +79,7 @@ export interface ErrorTxn {
 export interface MultiTxn {
   type: 'multi'
   /** All sub-transactions; when the multi failed, every one is an {@link ErrorTxn}. */
-  txns: Txn[]
+  txns: TreeTxn[]
 }
 
 /** Opens a session (ZooKeeper CreateSessionTxn); the session id is in the header. */
@@ -115,8 +115,21 @@ export interface ReconfigTxn {
   observers: number[]
 }
 
-/** Any transaction record. */
-export type Txn =
+/**
+ * Replaces the whole state of an ensemble with a backup (the admin server's `restore` on an
+ * ensemble; ZooKeeper has no such record). Applied, it changes nothing in the tree: the member
+ * then stops, installs the backup as the state of a new epoch and rejoins, so every member that
+ * applies it ends on the same tree at the same zxid, and none takes a transaction after it in the
+ * epoch it was proposed in (see "Online backup and restore" in the operations guide).
+ */
+export interface RestoreTxn {
+  type: 'restore'
+  /** The backup, in ZooKeeper's snapshot format, as the admin server received it. */
+  backup: Uint8Array
+}
+
+/** The transaction records ZooKeeper has too, each applied by the tree itself (all but {@link RestoreTxn}). */
+export type TreeTxn =
   | CreateTxn
   | DeleteTxn
   | SetDataTxn
@@ -127,6 +140,9 @@ export type Txn =
   | CreateSessionTxn
   | CloseSessionTxn
   | ReconfigTxn
+
+/** Any transaction record. */
+export type Txn = TreeTxn | RestoreTxn
 
 /** A transaction with its header: what is logged, replicated and applied. */
 export interface TxnEntry {

@@ -5,7 +5,7 @@
  */
 import type { PeerState } from './peer-state.js'
 import type { SessionMessage } from './messages.js'
-import { isNextZxid, makeZxid } from '../protocol/zxid.js'
+import { counterOf, formatZxid, isNextZxid, makeZxid } from '../protocol/zxid.js'
 
 /** Where a learner is in its session with the leader. */
 export type LearnerPhase =
@@ -162,6 +162,12 @@ export class Learner {
       return this.exit(`DIFF from ${message.zxid} but our last zxid is ${this.m.log.lastZxid}`)
     }
     if (message.type === 'TRUNC') {
+      // Committed entries are never cut, except that a member which installed a restore (its
+      // state then starts at a zxid with counter 0, which no entry has) may meet a leader that
+      // holds the restore entry and has not installed it yet: wait for it rather than fail.
+      if (message.zxid < this.m.committedZxid && counterOf(this.m.committedZxid) === 0) {
+        return this.exit(`TRUNC to ${formatZxid(message.zxid)}, behind the restore this member installed at ${formatZxid(this.m.committedZxid)}: the leader has yet to install it`)
+      }
       this.m.truncateAfter(message.zxid)
       if (this.m.log.lastZxid !== message.zxid) return this.exit(`TRUNC point ${message.zxid} not in our history`)
     }

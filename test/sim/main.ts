@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --seeds N [--from S] [--members 3|5] [--bug NAME] [--reconfig] [--trace] [--tier whole|zab]`
+ * `npm run sim -- --seeds N [--from S] [--members 3|5] [--bug NAME] [--reconfig] [--restore] [--trace] [--tier whole|zab]`
  *
  * The whole-system tier (the default) runs production members on the simulated clock, network and
  * disk (./whole/simulator.ts); `--tier zab` runs the faster ZAB-core simulation (./simulator.ts).
@@ -7,6 +7,7 @@
  * prints SIM_SEED=… with the tail of its trace and the command that replays it; the last line is
  * `N seeds: P passed, F failed` with the tier, the bug planted if any, and the wall time.
  * `--reconfig` adds reconfigs to the whole tier's workload (members turned observer and back).
+ * `--restore` adds backups and ensemble restores through the leader to it.
  * `--bug NAME` plants a bug in the runtime (lib/planted-bugs.ts); the run exits 0 only if some
  * seed caught it, naming it.
  * @module
@@ -24,6 +25,7 @@ interface Args {
   members: 3 | 5
   bug: PlantedBug | undefined
   reconfig: boolean
+  restore: boolean
 }
 
 /** A progress line every so many seeds, so a long bounded run still reports how far it got. */
@@ -33,15 +35,16 @@ function elapsed(started: number): string {
   return ((performance.now() - started) / 1000).toFixed(1)
 }
 
-const usage = 'usage: npm run sim -- --seeds N [--from S] [--seed S] [--members 3|5] [--bug NAME] [--reconfig] [--trace] [--tier whole|zab] [--coverage]'
+const usage = 'usage: npm run sim -- --seeds N [--from S] [--seed S] [--members 3|5] [--bug NAME] [--reconfig] [--restore] [--trace] [--tier whole|zab] [--coverage]'
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seeds: 100, first: 1, trace: false, coverage: false, tier: 'whole', members: 3, bug: undefined, reconfig: false }
+  const args: Args = { seeds: 100, first: 1, trace: false, coverage: false, tier: 'whole', members: 3, bug: undefined, reconfig: false, restore: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     if (flag === '--trace') args.trace = true
     else if (flag === '--coverage') args.coverage = true
     else if (flag === '--reconfig') args.reconfig = true
+    else if (flag === '--restore') args.restore = true
     else if (flag === '--seeds') args.seeds = positiveInteger(argv[++i])
     else if (flag === '--seed' || flag === '--from') args.first = positiveInteger(argv[++i])
     else if (flag === '--tier') args.tier = oneOf(argv[++i], ['whole', 'zab'] as const)
@@ -79,7 +82,7 @@ async function runOne(args: Args, seed: number, trace: boolean): Promise<Verdict
     const outcome = runSeed(seed, { trace })
     return { ok: outcome.ok, ...(outcome.ok ? {} : { error: `${outcome.ensemble}: ${outcome.error}` }), trace: [...outcome.trace], coverage: outcome.coverage }
   }
-  const outcome = await runWholeSeed(seed, { trace, members: args.members, ...(args.reconfig ? { reconfig: true } : {}), ...(args.bug === undefined ? {} : { bug: args.bug }) })
+  const outcome = await runWholeSeed(seed, { trace, members: args.members, ...(args.reconfig ? { reconfig: true } : {}), ...(args.restore ? { restore: true } : {}), ...(args.bug === undefined ? {} : { bug: args.bug }) })
   return { ok: outcome.ok, ...(outcome.error === undefined ? {} : { error: outcome.error }), trace: outcome.trace }
 }
 

@@ -226,11 +226,16 @@ export class LeaderLog {
   checkDurable(history: readonly Op[]): string | undefined {
     for (const op of history) {
       if (op.outcome !== 'ok' || op.zxid === undefined || !isWriteOp(op)) continue
-      for (const [epoch, tail] of this.tails) {
-        if (epochOf(op.zxid) < epoch && op.zxid > tail) {
-          return `acknowledged ${op.request.op} at zxid 0x${op.zxid.toString(16)} is not in the history of the leader of epoch ${epoch}, which ends at 0x${tail.toString(16)}: it was lost`
-        }
-      }
+      const lost = this.lostZxid(op.zxid)
+      if (lost !== undefined) return `acknowledged ${op.request.op} at zxid 0x${op.zxid.toString(16)} ${lost}`
+    }
+    return undefined
+  }
+
+  /** Why the committed entry at `zxid` is not in some later leader's history, or undefined. */
+  lostZxid(zxid: number): string | undefined {
+    for (const [epoch, tail] of this.tails) {
+      if (epochOf(zxid) < epoch && zxid > tail) return `is not in the history of the leader of epoch ${epoch}, which ends at 0x${tail.toString(16)}: it was lost`
     }
     return undefined
   }

@@ -23,6 +23,9 @@ import { checkLinearizable } from './linearizability.js'
 import { SimDisk } from '../../../lib/testing/sim/disk.js'
 import { SimNetwork } from '../../../lib/testing/sim/network.js'
 import { countImmediates, ProcessClock, SimWorld } from '../../../lib/testing/sim/world.js'
+import { memberBackupSource } from '../../../lib/host/member-backup.js'
+import { decodeBackup, restoredEpoch, ZkBackup } from '../../../lib/migrate/backup.js'
+import { makeZxid } from '../../../lib/protocol/zxid.js'
 
 /** What one run is made of. */
 export interface WholeOptions {
@@ -42,6 +45,14 @@ export interface WholeOptions {
    * rest of the seed's choices stay as without it. The members must end on one configuration.
    */
   reconfig?: boolean
+  /**
+   * Also back up and restore while the faults go on: every second or three a backup is taken
+   * from a live member (the admin `snapshot` code), or one taken earlier is restored through the
+   * leader (the admin `restore` code for an ensemble), on a PRNG of its own. The client-history
+   * checks then cover what clients saw before the first restore committed; the members must still
+   * agree, lose no committed restore, and all end on the newest one.
+   */
+  restore?: boolean
 }
 
 /** The result of one seed. */
@@ -84,7 +95,7 @@ class Run {
   readonly clients: SimClient[] = []
   readonly history: Op[] = []
   readonly events: Delivered[] = []
-  private seq = 0
+  seq = 0
   readonly trace: string[] = []
   readonly leaders = new LeaderLog()
   readonly faults: Record<string, number> = {}
@@ -97,6 +108,14 @@ class Run {
   private written = 0
   /** Transactions between snapshots: often in some runs, rarely in others (a long log to replay). */
   readonly snapCount: number
+  /** Backups taken by the restore workload. */
+  readonly backups: { readonly zxid: number; readonly bytes: Uint8Array }[] = []
+  /** Restore entries committed somewhere, by zxid, with the zxid their backup installs at. */
+  readonly restores = new Map<number, number>()
+  /** Restore entries whose leader reported them committed (the admin's 200). */
+  readonly restoresAcked: number[] = []
+  /** Where, in the order of what clients sent and received, the first restore entry committed anywhere (client-history checks stop there). */
+  firstRestoreSeq: number | undefined
 
   constructor(
     readonly seed: number,
@@ -151,7 +170,13 @@ class Run {
       snapCount: this.snapCount,
       containerCheckIntervalMs: 500,
       ...(this.options.reconfig === true ? { reconfigEnabled: true } : {}),
-      logger: { info: (line) => this.log(`m${id}: ${line}`), error: (line) => this.log(`m${id} ERROR: ${line}`) },
+      logger: {
+        info: (line) => {
+          this.log(`m${id}: ${line}`)
+          if (this.options.restore === true) this.sawRestoreCommit(id, line)
+        },
+        error: (line) => this.log(`m${id} ERROR: ${line}`),
+      },
     }).then(
       (server) => {
         this.starting.delete(id)
@@ -310,6 +335,64 @@ class Run {
       )
     }
     this.world.clock.setTimer(p.int(500, 1_500), next)
+  }
+
+  /**
+   * The restore workload (see {@link WholeOptions.restore}): backups through the admin `snapshot`
+   * code (a capture of one member's tree, written in ZooKeeper's format), restores through the
+   * leader as the admin `restore` command does it on an ensemble.
+   */
+  scheduleRestores(until: number): void {
+    const p = new Prng(((this.seed * 2_246_822_519) % 2 ** 31) ^ 0x7e57)
+    const next = (): void => {
+      if (this.world.clock.now() >= until) return
+      this.world.clock.setTimer(p.int(1_000, 3_000), next)
+      if (this.backups.length === 0 || p.chance(0.4)) return this.takeBackup(p)
+      const leader = this.leaderId()
+      if (leader === undefined) return
+      const backup = p.pick(this.backups)
+      this.faults['restore'] = (this.faults['restore'] ?? 0) + 1
+      this.log(`RESTORE m${leader}: the backup of 0x${backup.zxid.toString(16)}`)
+      const running = this.live.get(leader)!.server as RunningMember
+      running.core.replication.proposeRestore(backup.bytes).then(
+        (zxid) => {
+          this.restoresAcked.push(zxid)
+          this.log(`RESTORE committed at 0x${zxid.toString(16)}`)
+        },
+        (error: unknown) => this.log(`RESTORE refused: ${error instanceof Error ? error.message : String(error)}`),
+      )
+    }
+    this.world.clock.setTimer(p.int(500, 1_500), next)
+  }
+
+  takeBackup(p: Prng): void {
+    const serving = [...this.live].filter(([, m]) => m.server.health.state === 'serving').map(([id]) => id)
+    if (serving.length === 0) return
+    const id = p.pick(serving)
+    const running = this.live.get(id)!.server as RunningMember
+    const { capture, sessions } = memberBackupSource(running, backupSettings).capture()
+    try {
+      const backup = new ZkBackup(capture, sessions)
+      while (!backup.plan());
+      this.backups.push({ zxid: backup.zxid, bytes: concatBytes([...backup.parts()]) })
+      this.log(`BACKUP m${id} at 0x${backup.zxid.toString(16)}`)
+    } finally {
+      capture.release()
+    }
+  }
+
+  /**
+   * Notes member `id`'s report that a restore entry committed there (lib/server/replication.ts
+   * logs it as it stops), with the zxid its backup installs at.
+   */
+  sawRestoreCommit(id: number, line: string): void {
+    const match = /^restore entry (0x[0-9a-f]+) committed/.exec(line)
+    if (match === null) return
+    const zxid = Number(match[1])
+    this.firstRestoreSeq ??= this.seq
+    const applied = (this.live.get(id)?.server as RunningMember | undefined)?.core.replication.restoreApplied
+    if (this.restores.has(zxid) || applied?.zxid !== zxid) return
+    this.restores.set(zxid, makeZxid(restoredEpoch(zxid, decodeBackup(applied.backup, 'the restore entry')), 0))
   }
 
   leaderId(): number | undefined {
@@ -501,6 +584,7 @@ class Run {
     }
     this.scheduleFaults(this.world.clock.now() + faultMs)
     if (this.options.reconfig === true) this.scheduleReconfigs(this.world.clock.now() + faultMs)
+    if (this.options.restore === true) this.scheduleRestores(this.world.clock.now() + faultMs)
     await this.runUntil(this.world.clock.now() + faultMs)
     await this.healAll()
   }
@@ -579,7 +663,7 @@ class Run {
     if (this.failure !== undefined) return this.failure
     if (this.net.errors.length > 0) return this.net.errors[0]
     if (this.leaders.violation !== undefined) return this.leaders.violation
-    const lost = this.leaders.checkDurable(this.history)
+    const lost = this.leaders.checkDurable(this.history) ?? this.checkRestores()
     if (lost !== undefined) return lost
     const shown = (c: { version: number; voters: readonly number[]; observers: readonly number[] } | undefined) => (c === undefined ? 'none' : `0x${c.version.toString(16)} voters ${c.voters.join(',')} observers ${c.observers.join(',')}`)
     const configs = [...this.live].map(([id, m]) => ({ id, config: `${shown(m.server.status().config.active)}, pending ${shown(m.server.status().config.pending)}` }))
@@ -598,10 +682,33 @@ class Run {
       const n = reference.tree.get(path)!
       final.set(path, { data: Buffer.from(n.data).toString('utf8'), czxid: n.czxid, mzxid: n.mzxid, ephemeralOwner: n.ephemeralOwner })
     }
+    // The client-history checks do not model a restore (it takes the tree back to an older state):
+    // they cover what clients saw before the first one committed.
+    const cut = this.firstRestoreSeq
+    if (cut !== undefined) return checkClientHistory(historyBefore(this.history, cut), this.events.filter((d) => d.seq <= cut))
     const liveSessions = new Set([...reference.sessions.all()].map((s) => s.id))
     for (const client of this.clients) if (client.state === 'expired' || client.state === 'closed') this.endedSessions.add(client.sessionId)
     const ended = new Set([...this.endedSessions].filter((id) => !liveSessions.has(id) || this.clients.some((c) => c.sessionId === id && c.state === 'closed')))
-    return checkFinalState(this.history, final, ended, liveSessions) ?? checkUniqueResults(this.history) ?? checkMonotonicSessions(this.history) ?? checkReads(this.history) ?? checkWriteOrder(this.history) ?? checkReadValues(this.history) ?? checkWatchEvents(this.history, this.events) ?? checkLinearizable(this.history)
+    return checkFinalState(this.history, final, ended, liveSessions) ?? checkClientHistory(this.history, this.events)
+  }
+
+  /**
+   * A restore its leader reported committed is in the history of every later leader, as an
+   * acknowledged write is; and every member ends on the newest restore's backup or past it.
+   */
+  checkRestores(): string | undefined {
+    for (const zxid of this.restoresAcked) {
+      const lost = this.leaders.lostZxid(zxid)
+      if (lost !== undefined) return `the restore committed at 0x${zxid.toString(16)} ${lost}`
+    }
+    const newest = Math.max(0, ...this.restores.keys())
+    const installedAt = this.restores.get(newest)
+    if (installedAt === undefined) return undefined
+    for (const [id, m] of this.live) {
+      const at = (m.server as RunningMember).member.lastProcessedZxid
+      if (at < installedAt) return `member ${id} ends at 0x${at.toString(16)}, before the newest restore (entry 0x${newest.toString(16)}, installed at 0x${installedAt.toString(16)})`
+    }
+    return undefined
   }
 
   async close(): Promise<void> {
@@ -610,6 +717,39 @@ class Run {
 }
 
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
+
+/** The backup commands' settings the restore workload takes backups with (only capture is used). */
+const backupSettings = { snapshotEnabled: true, restoreEnabled: true, allowRemote: false, rateLimiterIntervalMs: 0 }
+
+/** The checks of what clients saw, besides the final state. */
+function checkClientHistory(history: readonly Op[], events: readonly Delivered[]): string | undefined {
+  return checkUniqueResults(history) ?? checkMonotonicSessions(history) ?? checkReads(history) ?? checkWriteOrder(history) ?? checkReadValues(history) ?? checkWatchEvents(history, events) ?? checkLinearizable(history)
+}
+
+/**
+ * The history as it stood at `seq` in the order of what clients sent and received: requests sent
+ * later left out, and those not answered by then made unknown (they may or may not have taken
+ * effect, as after a lost connection).
+ */
+function historyBefore(history: readonly Op[], seq: number): Op[] {
+  const out: Op[] = []
+  for (const op of history) {
+    if ((op.issuedSeq ?? Infinity) > seq) continue
+    if ((op.answeredSeq ?? Infinity) <= seq) out.push(op)
+    else out.push({ client: op.client, session: op.session, request: op.request, issuedAt: op.issuedAt, member: op.member, outcome: 'unknown', ...(op.issuedSeq === undefined ? {} : { issuedSeq: op.issuedSeq }) })
+  }
+  return out
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
 
 /** The first line (path|data|czxid|mzxid|pzxid|version|cversion|owner|children) two tree digests disagree on. */
 function firstDifference(a: string, b: string, nameA: string, nameB: string): string {

@@ -111,3 +111,57 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) out.push(item)
   return out
 }
+
+/** A database mutation, recorded so that a crash after any prefix of them can be replayed. */
+export type Mutation = (db: MemoryDb) => Promise<unknown>
+export type MemoryDb = ReturnType<typeof createMemoryDb>
+
+export async function copyOf(entries: readonly [string, Uint8Array][]): Promise<MemoryDb> {
+  const db = createMemoryDb()
+  await db.open()
+  await db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })))
+  return db
+}
+
+/** Records every write `db` takes, in order (LevelDB's write-ahead log: a crash keeps a prefix). */
+export function recording(db: MemoryDb, mutations: Mutation[]): MemoryDb {
+  return new Proxy(db, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target)
+      if (typeof value !== 'function') return value
+      const method = (value as (...args: unknown[]) => unknown).bind(target)
+      if (key !== 'batch' && key !== 'put' && key !== 'del' && key !== 'clear') return method
+      return (...args: unknown[]) => {
+        mutations.push((copy) => (Reflect.get(copy, key, copy) as (...a: unknown[]) => Promise<unknown>).apply(copy, args))
+        return method(...args)
+      }
+    },
+  })
+}
+
+/**
+ * Runs `operation` on a storage over a copy of `before`, recording its writes; then, for a crash
+ * after each prefix of them (none to all), reopens a storage over `before` plus that prefix and
+ * hands it to `check` with the number of writes kept.
+ */
+export async function eachCrashPoint(
+  before: readonly [string, Uint8Array][],
+  operation: (storage: ReturnType<typeof createMemoryStorage>) => Promise<unknown>,
+  check: (after: ReturnType<typeof createMemoryStorage>, kept: number) => Promise<void>,
+): Promise<number> {
+  const mutations: Mutation[] = []
+  const recorded = createMemoryStorage({ db: recording(await copyOf(before), mutations), logger: new RecordingLogger() })
+  await recorded.open()
+  await operation(recorded)
+  await recorded.close()
+  for (let kept = 0; kept <= mutations.length; kept++) {
+    const db = await copyOf(before)
+    for (const mutation of mutations.slice(0, kept)) await mutation(db)
+    await db.close()
+    const after = createMemoryStorage({ db, logger: new RecordingLogger() })
+    await after.open()
+    await check(after, kept)
+    await after.close()
+  }
+  return mutations.length
+}

@@ -115,6 +115,18 @@ describe('Synchronization, follower side (ZAB paper phase 2; ZooKeeper Learner.s
     expect(() => peer.step(1, { type: 'TRUNC', session, zxid: z(1, 1) })).toThrow('below committed')
   })
 
+  it('leaves a leader that would cut below a restore it installed, rather than fail (the leader has yet to install it)', () => {
+    // Restored: a snapshot at (5, 0), a zxid no entry has; the leader still holds the restore entry (4, 5).
+    const { peer, session } = learnerOf1(2, { restored: { acceptedEpoch: 5, currentEpoch: 5, snapshotZxid: z(5, 0), entries: [], committedZxid: z(5, 0) } })
+    peer.step(1, { type: 'LEADERINFO', session, newEpoch: 6 })
+    expect(sent(drain(peer))).toEqual(['1: ACKEPOCH epoch 6 currentEpoch 5 last 0x500000000'])
+    peer.step(1, { type: 'TRUNC', session, zxid: z(4, 5) })
+    const ready = drain(peer)
+    expect(ready.truncate).toBeUndefined()
+    // Back to the election, its restored state untouched (the old code threw "TRUNC ... below committed").
+    expect(peer.status()).toMatchObject({ role: 'LOOKING', zabState: 'election', lastLoggedZxid: z(5, 0), committedZxid: z(5, 0) })
+  })
+
   it('installs a SNAP in place of its state and log', () => {
     const { peer, session } = syncing({ entries: entries(z(1, 1)) })
     peer.step(1, { type: 'SNAP', session, zxid: z(1, 9), snapshot: bytes('tree') })
