@@ -1,7 +1,7 @@
 // Method: what the report says about the run's machine and software: the operating system, and
 // the versions of Paddock (package.json, and the git commit when run from a clone) and of the
-// Apache ZooKeeper package the bench runs (dpkg's record of Debian's zookeeper package) and of
-// the JVM it runs on.
+// Apache ZooKeeper package the bench runs (dpkg's record of Debian's zookeeper package), of the
+// other Debian packages it runs (Curator's test jar) and of the JVM they run on.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { arch, release, type } from 'node:os'
@@ -37,9 +37,14 @@ export function paddockVersion(): string | undefined {
   return commit === undefined ? version : `${version} (commit ${commit}${dirty === undefined ? '' : ', with local changes'})`
 }
 
+/** The installed Debian package `name`'s version, e.g. `5.4.0-3`, or undefined when it is not installed. */
+export function debianPackageVersion(name: string): string | undefined {
+  return outputOf('dpkg-query', ['-W', '-f=${Version}', name])
+}
+
 /** The installed Debian zookeeper package's version, e.g. `3.8.0-11+deb12u2`, or undefined. */
 export function apacheVersion(): string | undefined {
-  return outputOf('dpkg-query', ['-W', '-f=${Version}', 'zookeeper'])
+  return debianPackageVersion('zookeeper')
 }
 
 /** The first line `java -version` prints (to stderr), e.g. `openjdk version "17.0.15" 2025-04-15`, or undefined. */

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseBenchArgs, reportFromSaved, type BenchArgs } from './cli.js'
+import { benchCuratorTestingCluster, type CuratorTestingOptions } from './curator-testing.js'
 import { benchEnsemble, type EnsembleBenchOptions } from './ensemble.js'
 import { benchFollowerReads, type FollowerReadsBenchOptions } from './follower-reads.js'
 import { measurePreallocatedFsyncPerSec } from './fsync.js'
@@ -38,6 +39,8 @@ interface Config {
   followerReads: FollowerReadsBenchOptions
   memory: MemoryBenchOptions
   startup: StartupBenchOptions
+  /** Warm rounds of Paddock's TestingCluster, and the fresh JVMs of Curator's beside it. */
+  testing: { rounds: number; curator: CuratorTestingOptions }
 }
 
 const inFlights = [1, 100] as const
@@ -60,6 +63,7 @@ const fullConfig: Config = {
   },
   memory: { counts: [10_000, 100_000, 1_000_000], timeMaxMs: 180_000, heapMb: 4_096 },
   startup: { runs: 7, apacheHeapMb: 1_000 },
+  testing: { rounds: 15, curator: { jvms: 3, roundsPerJvm: 6 } },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -72,6 +76,7 @@ const quickConfig: Config = {
   followerReads: { ...fullConfig.followerReads, runs: 1, durationMs: 500, readsMax: 20_000, warmupMs: 200, writesMax: 50_000, budgetMs: 30_000 },
   memory: { counts: [1_000, 10_000, 50_000], timeMaxMs: 20_000, heapMb: 1_024 },
   startup: { ...fullConfig.startup, runs: 3 },
+  testing: { rounds: 3, curator: { jvms: 1, roundsPerJvm: 3 } },
 }
 
 const log = (line: string): void => console.error(line)
@@ -147,7 +152,7 @@ async function benchDurable(config: Config): Promise<DurableResult> {
 }
 
 /** Runs the sections `only` names, in order, printing each as it completes. */
-async function runSections(only: ReadonlySet<Section>, config: Config, quick: boolean, results: BenchResults): Promise<void> {
+async function runSections(only: ReadonlySet<Section>, config: Config, results: BenchResults): Promise<void> {
   if (only.has('inprocess')) {
     log('in-process …')
     print(inProcessSection(results.inprocess = await benchInProcess()))
@@ -185,8 +190,10 @@ async function runSections(only: ReadonlySet<Section>, config: Config, quick: bo
     print(followerReadsSection(results.followerreads = await benchFollowerReads(config.followerReads, log)))
   }
   if (only.has('testing')) {
-    log('testing: TestingCluster(3) on the virtual clock …')
-    print(testingSection(results.testing = await benchTestingCluster(quick ? 3 : 15)))
+    log('testing: TestingCluster(3) on the virtual clock, then Curator\'s TestingCluster(3) in fresh JVMs …')
+    const testing = await benchTestingCluster(config.testing.rounds)
+    testing.curator = await benchCuratorTestingCluster(config.testing.curator, log)
+    print(testingSection(results.testing = testing))
   }
   if (only.has('startup')) {
     log('startup: spawn → first create, Paddock\'s command vs Apache ZooKeeper …')
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now()
   const results: BenchResults = { meta: metaOf(args) }
   console.log(`# Paddock bench (${args.quick ? 'quick' : 'full'}) — Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-  await runSections(args.only, config, args.quick, results)
+  await runSections(args.only, config, results)
   results.meta.loadavgAfter = loadavg()
   results.meta.elapsedSec = (Date.now() - startedAt) / 1000
   console.log(`\nelapsed ${results.meta.elapsedSec.toFixed(0)} s; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)

@@ -253,15 +253,20 @@ export interface WrappedProcess {
 
 /**
  * Spawns `command args` under the wrapper shell, so it is SIGKILLed however the bench ends; every
- * one is tracked by {@link killAll}. Used for ensemble members, which the bench kills on purpose.
+ * one is tracked by {@link killAll}. Used for ensemble members, which the bench kills on purpose,
+ * and for programs whose stdout the bench reads: `onLine` sees each line the command prints there.
  */
-export function spawnWrapped(command: string, args: readonly string[]): WrappedProcess {
+export function spawnWrapped(command: string, args: readonly string[], onLine?: (line: string) => void): WrappedProcess {
   let resolvePid: (pid: number) => void = () => undefined
   const pid = new Promise<number>((resolve) => (resolvePid = resolve))
   const child = spawn('/bin/sh', ['-c', wrapperScript, 'bench-wrapper', command, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let pidKnown = false
   const { exited, output } = track(child, (line) => {
-    const match = /^jvm-pid (\d+)$/.exec(line)
-    if (match?.[1] !== undefined) resolvePid(Number(match[1]))
+    // The wrapper prints one line of its own; every other line is the command's.
+    const match = pidKnown ? null : /^jvm-pid (\d+)$/.exec(line)
+    if (match?.[1] === undefined) return onLine?.(line)
+    pidKnown = true
+    resolvePid(Number(match[1]))
   })
   // Once the command is gone, closing stdin ends the wrapper's watcher subshell too.
   void exited.then(() => {

@@ -1,5 +1,6 @@
 // Method: each section's numbers as titled tables with their explanations, built once from the
 // results and then printed as markdown (the console) or HTML (the report), so both say the same.
+import type { CuratorTestingResult } from './curator-testing.js'
 import type { EnsembleBenchResult } from './ensemble.js'
 import type { FollowerReadsBenchResult } from './follower-reads.js'
 import type { InProcessResult } from './in-process.js'
@@ -253,21 +254,66 @@ export function recipesSection(result: RecipesResult): SectionReport {
   }
 }
 
-/** TestingCluster on the virtual clock, in wall time. */
+/** One row of the testing section: a measure's median and spread, in ms. */
+function testingRow(label: string, values: readonly number[]): string[] {
+  const s = summarize(values)
+  return [label, `${fmtNum(s.median, 1)} ms`, fmtSpread(s)]
+}
+
+/** Paddock's TestingCluster on the virtual clock, in wall time; Curator's beside it, when it was measured. */
 export function testingSection(r: TestingBenchResult): SectionReport {
-  const row = (label: string, values: number[]): string[] => {
-    const s = summarize(values)
-    return [label, `${fmtNum(s.median, 1)} ms`, fmtSpread(s)]
-  }
+  const rows = [
+    testingRow('Paddock: start → first acknowledged write', r.startToWriteMs),
+    testingRow('Paddock: crash(leader) → next acknowledged write', r.crashToWriteMs),
+    testingRow('Paddock: kill(leader) → next acknowledged write', r.killToWriteMs),
+    testingRow('Paddock: crash failover, virtual time', r.crashVirtualMs),
+  ]
+  const curator = r.curator?.skipped === undefined ? r.curator : undefined
+  if (curator !== undefined) rows.push(...curatorRows(curator))
+  const blocks: ReportBlock[] = [table(['measure', 'median', 'spread'], rows)]
+  if (r.curator?.skipped !== undefined) blocks.push(note(`note: Curator's TestingCluster not measured: ${r.curator.skipped}`))
+  if (curator !== undefined) blocks.push(...curatorBlocks(r, curator))
   return {
-    title: `TestingCluster(3), virtual clock, wall time (${r.rounds} warm rounds; first, cold round: start → first write ${fmtNum(r.coldStartToWriteMs, 1)} ms)`,
-    blocks: [table(['measure', 'median', 'spread'], [
-      row('start → first acknowledged write', r.startToWriteMs),
-      row('crash(leader) → next acknowledged write', r.crashToWriteMs),
-      row('kill(leader) → next acknowledged write', r.killToWriteMs),
-      row('crash failover, virtual time', r.crashVirtualMs),
-    ])],
+    title: `TestingCluster(3), wall time: Paddock's on the virtual clock (${r.rounds} warm rounds; first, cold round: start → first write ${fmtNum(r.coldStartToWriteMs, 1)} ms)` +
+      (curator === undefined ? '' : ", Curator's in fresh JVMs"),
+    blocks,
   }
+}
+
+/** Curator's rows of the testing section's table. */
+function curatorRows(curator: CuratorTestingResult): string[][] {
+  const name = `Curator ${curator.version ?? ''}`.trim()
+  return [
+    testingRow(`${name}: spawn of a fresh JVM → first acknowledged create`, curator.spawnToWriteMs),
+    testingRow(`${name}: first round in the JVM, start → first acknowledged create`, curator.coldStartToWriteMs),
+    testingRow(`${name}: start → first acknowledged create`, curator.startToWriteMs),
+    testingRow(`${name}: killServer(leader) → next acknowledged create`, curator.killToWriteMs),
+    testingRow(`${name}: the killServer(leader) call itself`, curator.killMs),
+  ]
+}
+
+/** What Curator's rows measured, the ratios of Paddock's medians to Curator's, the load, and any failed JVM. */
+function curatorBlocks(r: TestingBenchResult, curator: CuratorTestingResult): ReportBlock[] {
+  const { jvms, roundsPerJvm } = curator.options
+  const median = (values: readonly number[]): number => summarize(values).median
+  // Paddock's medians are a small fraction of Curator's: three decimals, and the fraction's reciprocal.
+  const cell = (paddock: number, other: number): string => {
+    const value = ratio(paddock, other)
+    return Number.isFinite(value) && value > 0 ? `${fmtNum(value, 3)}x (1/${fmtNum(1 / value, 0)})` : fmtRatio(value)
+  }
+  return [
+    text(`Curator: Apache Curator's TestingCluster(3) (Debian libcurator-test-java${curator.javaVersion === undefined ? '' : `, ${curator.javaVersion}`}), ` +
+      `${jvms} fresh JVM(s) one after another, ${roundsPerJvm} round(s) each, a new cluster every round on 127.0.0.1 with Curator's defaults otherwise; ` +
+      'the first round of each JVM is cold (class loading, JIT) and reported apart, the other rows are its warm rounds; ' +
+      'the next create goes through the same CuratorFramework, which reconnects to a survivor (Paddock\'s through a new session on a survivor)'),
+    table(['Paddock / Curator (median wall time)', 'ratio'], [
+      ['start → first acknowledged write (warm rounds)', cell(median(r.startToWriteMs), median(curator.startToWriteMs))],
+      ['first round in a process (module or class loading, cold JIT)', cell(r.coldStartToWriteMs, median(curator.coldStartToWriteMs))],
+      ['kill(leader) → next acknowledged write (warm rounds)', cell(median(r.killToWriteMs), median(curator.killToWriteMs))],
+    ]),
+    text(`1-minute load average as each Curator JVM was spawned: ${curator.load1.map((l) => l.toFixed(1)).join(', ')}`),
+    ...curator.errors.map((e) => note(`warning: Curator ${e}`)),
+  ]
 }
 
 /** Start-up of each process: wall time to the first create's reply, its spread and runs, and CPU time; then the ratios to Apache. */

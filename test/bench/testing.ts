@@ -4,11 +4,14 @@
 // and the kill on the same seed (the same elections, the same virtual timeline), in alternating
 // order, so the two differ only by crash vs kill, not by their seeds or by which ran second. The
 // first round runs on a cold process (module load and JIT warm-up included) and is reported apart.
+// The reference beside it, Apache Curator's TestingCluster(3) in fresh JVMs, is curator-testing.ts.
 import { performance } from 'node:perf_hooks'
 import { TestingCluster } from '../../lib/testing/index.js'
+import type { CuratorTestingResult } from './curator-testing.js'
 
 /** TestingCluster timings, in ms of wall time. */
 export interface TestingBenchResult {
+  /** Warm rounds, each a crash and a kill. */
   rounds: number
   /** start() → first acknowledged write, per warm round (two per round: the crash's and the kill's). */
   startToWriteMs: number[]
@@ -20,6 +23,8 @@ export interface TestingBenchResult {
   coldStartToWriteMs: number
   /** Virtual ms the crash failover took, per warm round (the election as the members saw it). */
   crashVirtualMs: number[]
+  /** The reference: Apache Curator's TestingCluster(3), in fresh JVMs (absent from runs made before it was measured). */
+  curator?: CuratorTestingResult
 }
 
 async function failover(seed: number, how: 'crash' | 'kill'): Promise<{ startMs: number; failoverMs: number; virtualMs: number }> {

@@ -1,6 +1,7 @@
 // A results object shaped as `npm run bench -- --json` writes it, every section filled with made-up
 // but plausible numbers, so the report's charts and tables can be checked without running anything.
 // With `apache: false` every Apache ZooKeeper number is missing, as when Apache cannot run.
+import type { CuratorTestingResult } from '../../bench/curator-testing.js'
 import type { EnsembleBenchResult, EnsembleRun, FailoverTrial } from '../../bench/ensemble.js'
 import type { FollowerReadsBenchResult } from '../../bench/follower-reads.js'
 import type { MemoryBenchResult } from '../../bench/memory.js'
@@ -157,6 +158,19 @@ function startup(apache: boolean): StartupBenchResult {
   }
 }
 
+/** Curator's TestingCluster beside Paddock's; without Apache ZooKeeper's JVM, skipped as where Java is missing. */
+function curatorTesting(apache: boolean): CuratorTestingResult {
+  const options = { jvms: 3, roundsPerJvm: 2 }
+  if (!apache) {
+    return { options, skipped: '/usr/bin/java is missing (apt-get install openjdk-17-jdk-headless)', spawnToWriteMs: [], coldStartToWriteMs: [], startToWriteMs: [], killToWriteMs: [], killMs: [], load1: [], errors: [] }
+  }
+  return {
+    options, version: '5.4.0-3', javaVersion: 'openjdk version "17.0.15" 2025-04-15',
+    spawnToWriteMs: [4_200, 4_300, 4_400], coldStartToWriteMs: [3_500, 3_600, 3_700], startToWriteMs: [1_000, 1_050, 1_100],
+    killToWriteMs: [900, 1_000, 1_100], killMs: [20, 22, 24], load1: [1.1, 1.2, 1.2], errors: [],
+  }
+}
+
 /** Every section, as a full run writes them; `apache: false` leaves out every Apache ZooKeeper number. */
 export function fixtureResults({ apache = true }: { apache?: boolean } = {}): BenchResults {
   const durable: DurableResult = { ...wire(['create', 'setData'], true, apache), fsyncPerSec: summarize([1_877, 1_900, 1_850]), fsyncPreallocatedPerSec: summarize([2_630, 2_700, 2_600]), fsyncDir: '/tmp', fsyncMs: 2_000 }
@@ -182,7 +196,10 @@ export function fixtureResults({ apache = true }: { apache?: boolean } = {}): Be
       rounds: { inProcess: 5, tcp: 3 },
     },
     followerreads: followerReads(),
-    testing: { rounds: 15, startToWriteMs: [40, 42, 44], crashToWriteMs: [30, 31, 35], killToWriteMs: [28, 29, 30], coldStartToWriteMs: 120, crashVirtualMs: [2_000, 2_100, 2_050] },
+    testing: {
+      rounds: 15, startToWriteMs: [40, 42, 44], crashToWriteMs: [30, 31, 35], killToWriteMs: [28, 29, 30], coldStartToWriteMs: 120, crashVirtualMs: [2_000, 2_100, 2_050],
+      curator: curatorTesting(apache),
+    },
     tls: tls(),
     startup: startup(apache),
   }

@@ -102,6 +102,10 @@ describe('the HTML report of a full run', () => {
     // Start-up: the quick start's median, range and CPU time, and its ratio to Apache's 400 ms.
     expect(html).toContain('<td>paddock --port P (quick start, in memory)</td><td class="num">90</td><td class="num">86 – 99</td>')
     expect(html).toContain('<td>quick start (in memory)</td><td class="num">0.23x</td>')
+    // TestingCluster: Curator's rows in Paddock's table, and Paddock's medians over Curator's (42 / 1050, 29 / 1000).
+    expect(html).toContain('<td>Curator 5.4.0-3: start → first acknowledged create</td><td class="num">1050.0 ms</td>')
+    expect(html).toContain('<td>start → first acknowledged write (warm rounds)</td><td class="num">0.040x (1/25)</td>')
+    expect(html).toContain('<td>kill(leader) → next acknowledged write (warm rounds)</td><td class="num">0.029x (1/34)</td>')
   })
 
   it('says what machine and which versions the numbers come from', () => {
@@ -124,6 +128,8 @@ describe('the report of a run without Apache ZooKeeper', () => {
       expect(texts.join(' '), id).not.toContain('Apache')
     }
     expect(html).not.toContain('3.8.0-11')
+    expect(html).toContain('<p class="note">note: Curator&#39;s TestingCluster not measured: /usr/bin/java is missing')
+    expect(html).not.toContain('Curator 5.4.0-3')
     expect(html).toContain(`<td class="num">${paddockCreateOps.toLocaleString('en-US')}</td><td class="num">–</td>`)
   })
 })
