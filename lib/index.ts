@@ -26,7 +26,7 @@ export type { AddWatchMode, EventType, WatcherType } from './protocol/watch.js'
 // The client's public surface is lib/client/index.ts; one list, kept there.
 export * from './client/index.js'
 export { createServer, startMember } from './host/server.js'
-export type { ConnectOptions, EnsembleLogger, HealthState, LearnerCounts, MemberConfigs, MemberConfigView, MemberServer, MemberStartOptions, MemberStatus, QuorumGroupSpec, Server, ServerAddress, ServerHealth, ServerOptions } from './host/types.js'
+export type { ConnectOptions, EnsembleLogger, HealthState, LearnerCounts, MemberConfigs, MemberConfigView, MemberServer, MemberStartOptions, MemberStatus, PeerProtocol, QuorumGroupSpec, Server, ServerAddress, ServerHealth, ServerOptions } from './host/types.js'
 export type { MemberOptions } from './server/pipeline-types.js'
 export type { DurabilityOptions } from './server/replication.js'
 export type { ClientPortLogger } from './wire/types.js'

@@ -267,6 +267,31 @@ export const zkQuorumPacketBufferBytesMax = 2 * juteMaxBufferBytes
  */
 export const zkQuorumPacketBytesMax = zkQuorumPacketBufferBytesMax + 65_536
 
+/**
+ * Largest database a ZooKeeper leader may write after SNAP on the quorum stream (sessions and
+ * DataTree, `SerializeUtils.serializeSnapshot`), in bytes, buffered until whole before it is
+ * installed. ZooKeeper streams it into its tree; a longer one closes the connection (the member
+ * cannot follow that leader until a later slice reads the snapshot as it arrives).
+ */
+export const zkSnapStreamBytesMax = 256 * 1024 * 1024
+
+/**
+ * PROPOSALs a follower speaking ZooKeeper's protocol holds without having acknowledged them
+ * (ZooKeeper's ACKs are per zxid, the core's are cumulative: the transport keeps the zxids to
+ * acknowledge one by one). A leader that sends more without committing is dropped. No ZooKeeper
+ * counterpart.
+ */
+export const zkUnackedProposalsMax = 100_000
+
+/**
+ * Session touches a follower speaking ZooKeeper's protocol keeps for its next PING reply; more
+ * in one ping interval are dropped (the session is touched again on its next request or ping).
+ */
+export const zkPendingTouchesMax = 100_000
+
+/** Client syncs a follower speaking ZooKeeper's protocol waits on at once; one more is not sent (the client retries). */
+export const zkPendingSyncsMax = 10_000
+
 /** Bytes queued on one peer connection before it is dropped as stuck; the peer re-syncs after. No ZooKeeper counterpart. */
 export const peerQueuedBytesMax = 64 * 1024 * 1024
 

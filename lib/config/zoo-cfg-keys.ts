@@ -71,7 +71,7 @@ const coreKeys: readonly string[] = [
   'znode.container.checkIntervalMs', 'znode.container.maxPerMinute', 'znode.container.maxNeverUsedIntervalMs',
   'metricsProvider.className', 'metricsProvider.httpHost', 'metricsProvider.httpPort', 'metricsProvider.exportJvmInfo',
   'metricsProvider.numWorkerThreads', 'metricsProvider.maxQueueSize', 'metricsProvider.workerShutdownTimeoutMs',
-  'readonlymode.enabled',
+  'readonlymode.enabled', 'peerProtocol',
   ...prefixedProperties,
 ]
 

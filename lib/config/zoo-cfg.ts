@@ -143,6 +143,11 @@ export interface ZooConfig {
   electionPortBindRetry: number
   /** `leaderServes`: whether the leader accepts client connections (default true; `no` leaves clients to the followers). */
   leaderServes: boolean
+  /**
+   * `peerProtocol` (Paddock's own key): the protocol spoken on the `server.N` ports, `paddock`
+   * (default) or `zookeeper` (Apache ZooKeeper 3.8's, to join an ensemble of Apache members).
+   */
+  peerProtocol: 'paddock' | 'zookeeper'
   /** Whether one participant alone runs standalone (standaloneEnabled, default true); false runs it as an ensemble of one. */
   standaloneEnabled: boolean
   /** reconfigEnabled: whether clients may change the ensemble (dynamic reconfiguration is not implemented yet: reconfig is refused). */
@@ -450,6 +455,7 @@ function defaults(file: string, text: string): ZooConfig {
     quorumListenOnAllIPs: false,
     electionPortBindRetry: electionPortBindRetryDefault,
     leaderServes: true,
+    peerProtocol: 'paddock',
     dynamicConfigFile: undefined,
     configVersion: 0,
     standaloneEnabled: true,
@@ -529,6 +535,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'zookeeper.multiAddress.enabled': config.multiAddressEnabled = boolean(file, line); break
     case 'quorumListenOnAllIPs': config.quorumListenOnAllIPs = boolean(file, line); break
     case 'zookeeper.leaderServes': config.leaderServes = boolean(file, line); break
+    case 'peerProtocol': config.peerProtocol = peerProtocol(file, line); break
     case 'zookeeper.electionPortBindRetry': config.electionPortBindRetry = electionPortBindRetry(config, file, line); break
     default:
       if (!applyMetricsKey(config, file, line) && !applyNoEffectKey(config, file, line) && !isZooCfgKey(line.key)) {
@@ -546,6 +553,13 @@ function electionPortBindRetry(config: ZooConfig, file: string, line: Line): num
   if (retries !== 0 && retries <= electionPortBindRetryMax) return retries
   config.warnings.push(`${placeOf(file, line)}: ${line.key}=${line.value}: Paddock tries at most ${electionPortBindRetryMax} times (one attempt a second) instead of ${retries === 0 ? 'forever' : retries}`)
   return electionPortBindRetryMax
+}
+
+/** `peerProtocol`: `paddock` or `zookeeper`, nothing else. */
+function peerProtocol(file: string, line: Line): 'paddock' | 'zookeeper' {
+  const value = line.value.trim()
+  if (value === 'paddock' || value === 'zookeeper') return value
+  throw lineError(file, line, `peerProtocol=${line.value}: expected paddock (Paddock's own member-to-member protocol) or zookeeper (Apache ZooKeeper 3.8's, to join an Apache ensemble)`)
 }
 
 /** Applies a `metricsProvider.*` key that Paddock uses; false for any other key. */

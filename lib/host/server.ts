@@ -8,10 +8,11 @@
 import { certReloadSettleMs } from '../limits.js'
 import type { PeerAddress, PeerTlsOptions, TcpPeerTransport } from '../peer/tcp.js'
 import type { PeerSaslOptions } from '../peer/sasl.js'
-import type { PeerTransport } from '../peer/transport.js'
+import type { PeerHandler, PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
 import { quorumGroupsOf } from '../config/zoo-cfg-quorum.js'
 import { launch } from './launch.js'
+import { peerAddressesOf } from './reconfig.js'
 import type { QuorumTlsOptions } from './quorum-tls.js'
 import type { MemberServer, MemberStartOptions, Server, ServerOptions } from './types.js'
 
@@ -42,6 +43,7 @@ export async function startMember(options: MemberStartOptions): Promise<MemberSe
   if (me === undefined) throw new RangeError(`myid ${options.myid} is not among the servers`)
   if (options.storage === undefined && options.dataDir === undefined) throw new TypeError('an ensemble member needs dataDir or storage')
   checkQuorumGroups(options)
+  checkPeerProtocol(options)
   const logger = options.logger ?? consoleLogger(options.myid)
   const port = options.port ?? me.clientPort
   const tls = options.quorumTls === undefined ? undefined : await (await import('./quorum-tls.js')).loadQuorumTls(options.quorumTls)
@@ -70,6 +72,7 @@ async function connectPeers(
     fatal: replication.failStop.bind(replication),
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
+  if (options.peerProtocol === 'zookeeper') return connectZooKeeperPeers(options, replication, handler, logger)
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort, ...(s.addresses === undefined ? {} : { addresses: s.addresses }) }]))
   const { startTcpTransport } = await import('../peer/tcp.js')
   const transport = await startTcpTransport({
@@ -87,6 +90,33 @@ async function connectPeers(
   const quorumTls = options.quorumTls
   if (tls === undefined || quorumTls?.reloadCertFiles !== true) return transport
   return withCertificateReload(transport, quorumTls, logger)
+}
+
+/**
+ * `peerProtocol=zookeeper`: the transport that speaks Apache ZooKeeper's member-to-member
+ * protocol, reading ZooKeeper's transactions and snapshots with the migration codecs.
+ */
+async function connectZooKeeperPeers(options: MemberStartOptions, replication: Replication, handler: PeerHandler, logger: ReplicationLogger): Promise<PeerTransport> {
+  const [{ startZkPeerTransport }, { zkConfigText }, { zkPeerPayloads }, { dynamicConfigText }] = await Promise.all([
+    import('../peer/zookeeper/transport.js'),
+    import('../peer/zookeeper/mapping.js'),
+    import('../migrate/zk-peer-payloads.js'),
+    import('../config/dynamic-config.js'),
+  ])
+  const member = replication.member
+  const version = options.configVersion ?? 0
+  return startZkPeerTransport({
+    myid: options.myid,
+    members: peerAddressesOf(options.servers),
+    handler,
+    payloads: zkPeerPayloads({
+      sessionTimeoutMs: (sessionId) => member.sessions.get(sessionId)?.timeoutMs,
+      ephemeralPaths: (sessionId) => [...(member.tree.ephemerals.get(sessionId) ?? [])],
+    }),
+    startupConfigText: zkConfigText({ text: dynamicConfigText(options.servers), version }),
+    startupConfigVersion: version,
+    log: (line) => logger.info(line),
+  })
 }
 
 /**
@@ -142,6 +172,19 @@ function checkQuorumGroups(options: MemberStartOptions): void {
     error: (_line, message) => new RangeError(`quorumGroups/quorumWeights: ${message}`),
     warn: () => {},
   })
+}
+
+/**
+ * Checks `peerProtocol`: one of the two protocols, and with `zookeeper` none of the quorum
+ * settings that transport does not carry (TLS, SASL).
+ * @throws RangeError naming the setting.
+ */
+function checkPeerProtocol(options: MemberStartOptions): void {
+  const protocol: unknown = options.peerProtocol
+  if (protocol === undefined || protocol === 'paddock') return
+  if (protocol !== 'zookeeper') throw new RangeError(`peerProtocol must be 'paddock' or 'zookeeper', not ${JSON.stringify(protocol)}`)
+  if (options.quorumTls !== undefined) throw new RangeError('peerProtocol=zookeeper does not carry quorum TLS (sslQuorum) yet')
+  if (options.quorumSasl !== undefined) throw new RangeError('peerProtocol=zookeeper does not carry quorum SASL (quorum.auth.enableSasl) yet')
 }
 
 function consoleLogger(myid: number): ReplicationLogger {

@@ -219,6 +219,16 @@ export interface MemberStartOptions extends ServerOptions {
    */
   quorumSasl?: QuorumSaslOptions
   /**
+   * The protocol this member speaks to the others on its `server.N` ports (zoo.cfg's
+   * `peerProtocol`): `paddock`, Paddock's own (msgpackr frames), or `zookeeper`, Apache ZooKeeper
+   * 3.8's (QuorumCnxManager's election connections, Fast Leader Election notifications and
+   * QuorumPackets), so that the member joins an ensemble of Apache ZooKeeper members. With
+   * `zookeeper` the member takes part in elections and follows an Apache leader; it does not lead
+   * Apache followers yet, and quorum TLS and SASL are not available. Every member of an ensemble
+   * speaks the same protocol. @defaultValue 'paddock'
+   */
+  peerProtocol?: PeerProtocol
+  /**
    * Members of one process talk through this hub instead of TCP (in-process clusters, the
    * simulator's network).
    * @internal
@@ -231,6 +241,9 @@ export interface MemberStartOptions extends ServerOptions {
   /** Where the member reports role changes and failures. @defaultValue console with a `paddock[N]:` prefix */
   logger?: EnsembleLogger
 }
+
+/** The member-to-member protocols ({@link MemberStartOptions.peerProtocol}). */
+export type PeerProtocol = 'paddock' | 'zookeeper'
 
 /** One group of a hierarchical quorum ({@link MemberStartOptions.quorumGroups}; zoo.cfg's `group.G`). */
 export interface QuorumGroupSpec {

@@ -210,7 +210,7 @@ export function serverOptionsFor(config: ZooConfig, myid?: number): ZooCfgServer
  * The {@link MemberStartOptions} of ensemble member `myid` under a zoo.cfg: everything
  * {@link serverOptionsFor} maps, plus the server list, reconfigEnabled with the configuration's
  * version and the file (which a reconfig rewrites, as ZooKeeper does), initLimit and syncLimit, hierarchical
- * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry, leaderServes,
+ * quorums (`group.G`, `weight.ID`), quorumListenOnAllIPs, electionPortBindRetry, leaderServes, peerProtocol,
  * member-to-member TLS (`quorumTlsOptionsFor`) and SASL (`quorumSaslOptionsFor`).
  *
  * ```ts
@@ -235,6 +235,7 @@ export function memberOptionsFor(config: ZooConfig, myid: number): MemberStartOp
     quorumListenOnAllIPs: config.quorumListenOnAllIPs,
     electionPortBindRetry: config.electionPortBindRetry,
     leaderServes: config.leaderServes,
+    ...(config.peerProtocol === 'paddock' ? {} : { peerProtocol: config.peerProtocol }),
     ...(quorumTls === undefined ? {} : { quorumTls }),
     ...(quorumSasl === undefined ? {} : { quorumSasl }),
   }

@@ -87,6 +87,14 @@ function tail(bytes: Uint8Array, offset: number, reason: string): ZkLogFile['par
   return undefined
 }
 
+/**
+ * Decodes one transaction entry as `Util.marshallTxnEntry` writes it (TxnHeader, txn record,
+ * optional TxnDigest): the data of a leader's PROPOSAL. Throws {@link MigrationError} naming `what`.
+ */
+export function decodeZkTxnEntry(entry: Uint8Array, what: string): ZkLogRecord {
+  return decodeEntry(entry, what, 0, 0)
+}
+
 /** Decodes one entry (TxnHeader, txn, optional TxnDigest); `start` is its offset in `file`. */
 function decodeEntry(entry: Uint8Array, file: string, start: number, offset: number): ZkLogRecord {
   const r = new JuteReader(entry, { maxBufferBytes: fileLengthMax })

@@ -264,7 +264,9 @@ export class Pipeline {
     const granted = (result: TxnResult) => {
       if (result.type === 'error') return done({ err: result.err })
       const channel = this.attach(connection, sessionId)
-      done({ channel, sessionId, passwd, timeoutMs })
+      // The password the session was created with: a ZooKeeper leader's createSession carries
+      // none, and every member derives ZooKeeper's from the session id (lib/migrate/zk-format.ts).
+      done({ channel, sessionId, passwd: this.sessions.get(sessionId)?.passwd ?? passwd, timeoutMs })
     }
     if (this.leads) return this.propose(sessionId, 0, () => ({ type: 'createSession', timeoutMs, passwd }), granted)
     this.forwardWrite({ sessionId, cxid: 0, authInfo: [], request: { op: 'createSession', timeoutMs, passwd } }, granted)

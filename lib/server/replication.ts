@@ -28,8 +28,11 @@ import { restoreSnapshot, snapshotBytes, snapshotBytesChunks, snapshotChunks } f
 /** A ZAB REQUEST: a learner's {@link LearnerRequest}, as bytes. */
 type ZabRequest = Extract<ZabMessage, { type: 'REQUEST' }>
 
-/** What a learner sends its leader inside a ZAB REQUEST (opaque to the core). */
-type LearnerRequest =
+/**
+ * What a learner sends its leader inside a ZAB REQUEST (opaque to the core). A transport that
+ * speaks another protocol (lib/peer/zookeeper) reads it to write its own packets.
+ */
+export type LearnerRequest =
   | { kind: 'write'; write: ForwardedWrite }
   | { kind: 'touch'; sessions: bigint[] }
   | { kind: 'revalidate'; sessionId: bigint }

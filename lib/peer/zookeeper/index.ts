@@ -1,7 +1,8 @@
 /**
  * The wire layer of `peerProtocol=zookeeper`: Apache ZooKeeper's own member-to-member protocol,
- * so that a Paddock member can take a seat in a ZooKeeper 3.8 ensemble. Pure encoders and
- * decoders, no sockets; msgpackr frames (lib/peer/tcp.ts) stay the protocol among Paddock members.
+ * so that a Paddock member can take a seat in a ZooKeeper 3.8 ensemble. This barrel exports the
+ * pure encoders and decoders, no sockets (transport.ts has those); msgpackr frames
+ * (lib/peer/tcp.ts) stay the protocol among Paddock members.
  *
  * ## The records, and the 3.8 versions chosen
  *
@@ -25,30 +26,20 @@
  * turns a socket's chunks into records. The jute primitives are lib/wire's, shared with the client
  * protocol and with lib/migrate's snapshot and txn-log codecs.
  *
- * ## How later slices map them onto lib/zab (lib/zab/messages.ts)
+ * ## How they map onto lib/zab
  *
- * The mapping lives in the transport; lib/zab stays as it is.
- * - ZkNotification ↔ `Notification`: the longs become numbers (a non-voter's Long.MIN_VALUE vote
- *   is dropped, as a vote for nobody), the config text ↔ `MemberConfig` (lib/config's `server.N`
- *   lines and `version=`).
- * - FOLLOWERINFO / OBSERVERINFO ↔ `FollowerInfo` / `ObserverInfo`: acceptedEpoch is the packet's
- *   zxid epoch, the sid comes from LearnerInfo. lib/zab's `session` has no field on the wire: one
- *   TCP connection is one session, as in ZooKeeper's LearnerHandler, so the transport numbers them.
- * - LEADERINFO ↔ `LeaderInfo` (newEpoch = zxid >> 32), ACKEPOCH ↔ `AckEpoch` (lastZxid = zxid,
- *   currentEpoch = data; the epoch it answers is the connection's last LEADERINFO).
- * - DIFF, TRUNC, NEWLEADER, UPTODATE, ACK, COMMIT, PING, SYNC ↔ their namesakes (zxid only;
- *   NEWLEADER's data is the leader's config text, PING's data the learner's session touches).
- * - PROPOSAL / INFORM: data = jute TxnHeader + txn record (+ TxnDigest) as
- *   `Util.marshallTxnEntry` writes it ↔ Paddock's txn encoding (lib/txn), through lib/migrate's
- *   zk-txnlog.ts record codec, which reads and writes exactly that entry.
- * - SNAP: the packet is followed on the stream by `SerializeUtils.serializeSnapshot` (sessions and
- *   DataTree, no file header) and the string "BenWasHere" ↔ the runtime's snapshot install,
- *   through lib/migrate's `readSerializedSnapshot` (zk-snapshot.ts), which the interop test already
- *   reads a 3.8 leader's SNAP with. A big tree wants an incremental reader there: a
- *   {@link ZkStreamBuffer} re-reads a record from its start on every chunk, which suits packets of
- *   a few MiB, not snapshots of hundreds.
- * - REQUEST ↔ `Request` (data = sessionId, cxid, type, request record; authinfo = the client's ids),
- *   REVALIDATE and COMMITANDACTIVATE / INFORMANDACTIVATE ↔ session revalidation and reconfig.
+ * The mapping lives in the transport; lib/zab stays as it is. mapping.ts maps the election
+ * (notifications, longs, configuration text), learner-link.ts one follower connection's packets,
+ * payloads.ts names what the transport needs from the formats above it (PROPOSAL data, the
+ * database after SNAP, the runtime's REQUEST bytes; lib/migrate/zk-peer-payloads.ts reads them
+ * with the migration codecs), and transport.ts is the `PeerTransport` on the sockets
+ * (`peerProtocol=zookeeper`). Each module's comment gives the decisions taken where ZooKeeper's
+ * model and the core's differ. Mapped so far: the election and the follower role. Still to map:
+ * the leader role (LearnerHandler's side), observers against an Apache leader (INFORM is read,
+ * OBSERVERINFO sent, untested), and COMMITANDACTIVATE / INFORMANDACTIVATE as reconfigs (taken
+ * as COMMIT and INFORM). A big tree wants an incremental SNAP reader: a {@link ZkStreamBuffer}
+ * re-reads a record from its start on every chunk, which suits packets of a few MiB, not
+ * snapshots of hundreds.
  * @module
  */
 export {

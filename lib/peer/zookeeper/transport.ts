@@ -1,0 +1,410 @@
+/**
+ * A {@link PeerTransport} on Apache ZooKeeper 3.8's own member-to-member protocol
+ * (`peerProtocol=zookeeper`), so that a Paddock member takes a seat in a ZooKeeper ensemble. The
+ * core (lib/zab) keeps its own vocabulary; this module carries it over ZooKeeper's wire:
+ *
+ * - Election port (QuorumCnxManager). Every connection starts with the dialler's initial message
+ *   (protocol version V1, its sid and election address). Only the larger sid's dial is kept: a
+ *   connection from a smaller sid is closed and that member dialled back, and a dial to a larger
+ *   sid is closed by this member right after its initial message, which makes the other dial back
+ *   (QuorumCnxManager.startConnection does the same). Notifications travel as election frames in
+ *   3.8's layout, mapped by mapping.ts. The newest notification for a member not connected is kept
+ *   and sent once it is (ZooKeeper's send queue of one).
+ * - Quorum port, follower role only. The core's FOLLOWERINFO of a new learner session dials the
+ *   leader's quorum port; that one TCP connection carries the session (learner-link.ts maps its
+ *   packets both ways). A dial that fails before connecting is tried again on the core's next
+ *   FOLLOWERINFO (it repeats it every tick until LEADERINFO); a connection that breaks after
+ *   connecting ends the session (`disconnected`), and the core goes back to LOOKING, as
+ *   ZooKeeper's Learner does. This member does not listen on its quorum port: elected leader, it
+ *   hears from no learner and goes back to LOOKING after initLimit (leading Apache followers is a
+ *   later slice).
+ *
+ * The error contract is lib/peer/transport.ts's: every socket event runs inside one boundary; a
+ * peer's bytes that do not decode, or a message the handler refuses, close that connection and
+ * are logged; a broken ZAB invariant also goes to the handler's `fatal`. Bounds: initial messages
+ * (2 KiB of address, {@link peerHelloTimeoutMs} to arrive, {@link peerPendingConnectionsMax}
+ * waiting), election frames (512 KiB), quorum packets ({@link zkQuorumPacketBytesMax}), the
+ * database after SNAP ({@link zkSnapStreamBytesMax}), and bytes queued on any connection
+ * ({@link peerQueuedBytesMax}).
+ * @module
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import {
+  peerConnectTimeoutMs, peerHelloTimeoutMs, peerPendingConnectionsMax, peerQueuedBytesMax, peerRedialMsMin, zkElectionFrameBytesMax,
+  zkInitialMessageAddressBytesMax, zkQuorumPacketBufferBytesMax, zkQuorumPacketBytesMax, zkSnapStreamBytesMax,
+} from '../../limits.js'
+import type { Notification, SessionMessage } from '../../zab/messages.js'
+import { describeError, escalate } from '../boundary.js'
+import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
+import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
+import { ZkLearnerLink } from './learner-link.js'
+import { numberOfLong, zabNotificationOf, zkNotificationOf } from './mapping.js'
+import { decodeNotification, encodeElectionFrame, encodeNotification, readElectionFrame } from './notification.js'
+import type { ZkPayloadCodec } from './payloads.js'
+import { encodeQuorumPacket, readQuorumPacket } from './quorum-packet.js'
+import { ZkStreamBuffer } from './stream.js'
+
+/** Options of {@link startZkPeerTransport}. */
+export interface ZkPeerTransportOptions {
+  /** This member's sid. */
+  readonly myid: number
+  /** Every member's address, this one's included. */
+  readonly members: ReadonlyMap<number, PeerAddress>
+  /** Receives notifications, session messages, disconnections and broken invariants. */
+  readonly handler: PeerHandler
+  /** Reads and writes the payloads above lib/peer (transactions, snapshots, forwarded requests). */
+  readonly payloads: ZkPayloadCodec
+  /**
+   * This member's start-up configuration as ZooKeeper writes it (mapping.ts `zkConfigText`), sent
+   * in notifications while the core has no configuration of a reconfig to send.
+   */
+  readonly startupConfigText: string
+  /** The start-up configuration's version (LearnerInfo's configVersion until a newer one is seen). @defaultValue 0 */
+  readonly startupConfigVersion?: number
+  /** Where connection events are reported. */
+  readonly log?: (line: string) => void
+  /** Host to bind the election port on. @defaultValue this member's host */
+  readonly bindHost?: string
+}
+
+/** The follower's one quorum connection, for one core learner session. */
+interface LearnerConnection {
+  readonly link: ZkLearnerLink
+  readonly socket: Socket
+  /** TCP connected: a break from now on ends the core's session. */
+  connected: boolean
+  /** When it was dialled (for the redial interval). */
+  readonly dialledAt: number
+  /** While a SNAP's database arrives: the buffered size at which to try reading it again. */
+  snapshotRetryBytes: number
+  /** While a SNAP's database arrives: the timer that tries again once the stream pauses. */
+  snapshotSettle: NodeJS.Timeout | undefined
+}
+
+/**
+ * How long the quorum stream must pause before the database after SNAP is read again, in ms. A
+ * database is read from its start on every try, so tries are spaced: when the buffered bytes
+ * doubled, or when the stream paused (the leader sends the database, then NEWLEADER, and waits for
+ * its ACK), which keeps the work linear in the database's size.
+ */
+const snapshotSettleMs = 20
+
+/** A running ZooKeeper-protocol transport. */
+export interface ZkPeerTransport extends PeerTransport {
+  /** The ensemble's members changed: dial the new ones, drop the ones no longer named. */
+  setMembers(members: ReadonlyMap<number, PeerAddress>): void
+}
+
+/** Binds this member's election port and starts dialling the others. */
+export async function startZkPeerTransport(options: ZkPeerTransportOptions): Promise<ZkPeerTransport> {
+  const transport = new ZkTransport(options)
+  await transport.listen()
+  transport.dialAll()
+  return transport
+}
+
+class ZkTransport implements ZkPeerTransport {
+  private members: Map<number, PeerAddress>
+  /** The kept election connection of each member. */
+  private readonly election = new Map<number, Socket>()
+  /** Election dials in progress (kept ones, to smaller sids), by sid. */
+  private readonly dialling = new Map<number, Socket>()
+  /** Accepted connections still waiting for their initial message. */
+  private readonly pending = new Set<Socket>()
+  /** Every socket, for close(). */
+  private readonly sockets = new Set<Socket>()
+  /** The newest notification for each member, sent when its connection comes up. */
+  private readonly parked = new Map<number, Uint8Array>()
+  private learner: LearnerConnection | undefined
+  private configVersion: number
+  private server: Server | undefined
+  private closed = false
+
+  constructor(private readonly options: ZkPeerTransportOptions) {
+    this.members = new Map(options.members)
+    this.configVersion = options.startupConfigVersion ?? 0
+  }
+
+  // The log is the embedder's code, called from inside the boundary: it may not break it.
+  private log(line: string): void {
+    try {
+      this.options.log?.(`peer ${this.options.myid} (zookeeper): ${line}`)
+    } catch {
+      // Nothing to report it to.
+    }
+  }
+
+  /** The boundary of every socket event: an error closes `socket`, is logged, and a broken invariant goes on. */
+  private guard(socket: Socket | undefined, what: string, work: () => void): void {
+    try {
+      work()
+    } catch (error) {
+      socket?.destroy()
+      this.log(`${what}: ${describeError(error)}${socket === undefined ? '' : '; connection closed'}`)
+      escalate(this.options.handler, error, () => void this.close(), (line) => this.log(line))
+    }
+  }
+
+  async listen(): Promise<void> {
+    const me = this.members.get(this.options.myid)
+    if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
+    const server = createServer((socket) => this.guard(socket, 'election connection', () => this.accept(socket)))
+    server.on('error', (error) => this.log(`election port: ${describeError(error)}`))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(me.electionPort, this.options.bindHost ?? me.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    this.server = server
+  }
+
+  /** Dials every other member's election port (each answers by keeping it or dialling back). */
+  dialAll(): void {
+    for (const sid of this.members.keys()) if (sid !== this.options.myid) this.dialElection(sid)
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket)
+    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('error', () => {}) // 'close' follows; what happened is logged there when it matters.
+  }
+
+  // ---- election port ----------------------------------------------------------------------
+
+  private accept(socket: Socket): void {
+    this.track(socket)
+    if (this.closed || this.pending.size >= peerPendingConnectionsMax) return void socket.destroy()
+    this.pending.add(socket)
+    const timer = setTimeout(() => this.guard(socket, 'election connection', () => {
+      throw new Error(`no initial message within ${peerHelloTimeoutMs} ms`)
+    }), peerHelloTimeoutMs)
+    socket.on('close', () => {
+      clearTimeout(timer)
+      this.pending.delete(socket)
+    })
+    const stream = new ZkStreamBuffer(initialMessageHeaderBytes + zkInitialMessageAddressBytesMax)
+    const onData = (chunk: Buffer): void => this.guard(socket, 'election connection', () => {
+      stream.push(chunk)
+      const message = stream.next(readInitialMessage)
+      if (message === undefined) return
+      socket.off('data', onData)
+      clearTimeout(timer)
+      this.pending.delete(socket)
+      const sid = numberOfLong(message.sid, 'initial message sid')
+      if (!this.members.has(sid) || sid === this.options.myid) throw new Error(`initial message from ${sid}, no other member of this ensemble`)
+      if (!keepsConnection(BigInt(this.options.myid), message.sid)) {
+        socket.destroy()
+        return this.dialElection(sid)
+      }
+      const rest = stream.buffered > 0 ? stream.next((r) => r.readBytes(r.remaining)) : undefined
+      this.keepElection(sid, socket, rest)
+    })
+    socket.on('data', onData)
+  }
+
+  private dialElection(sid: number): void {
+    if (this.closed || this.election.has(sid) || this.dialling.has(sid)) return
+    const address = this.members.get(sid)
+    const me = this.members.get(this.options.myid)
+    if (address === undefined || me === undefined) return
+    const socket = connect({ host: address.host, port: address.electionPort })
+    this.track(socket)
+    const hello = encodeInitialMessage({ protocolVersion: PROTOCOL_VERSION_V1, sid: BigInt(this.options.myid), addresses: [{ host: me.host, port: me.electionPort }] })
+    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
+    if (sid > this.options.myid) {
+      // We lose the challenge: the initial message makes the other member dial us back.
+      socket.on('connect', () => this.guard(socket, `election dial to ${sid}`, () => socket.end(hello)))
+      return
+    }
+    this.dialling.set(sid, socket)
+    socket.on('close', () => {
+      if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
+    })
+    socket.on('connect', () => this.guard(socket, `election dial to ${sid}`, () => {
+      socket.setTimeout(0)
+      if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
+      this.write(socket, hello)
+      this.keepElection(sid, socket, undefined)
+    }))
+  }
+
+  /** `socket` is the election connection of `sid` from now on: notifications both ways. */
+  private keepElection(sid: number, socket: Socket, first: Uint8Array | undefined): void {
+    const previous = this.election.get(sid)
+    if (previous !== undefined && previous !== socket) previous.destroy()
+    this.election.set(sid, socket)
+    socket.on('close', () => {
+      if (this.election.get(sid) !== socket) return
+      this.election.delete(sid)
+      this.guard(undefined, `election connection of ${sid}`, () => this.options.handler.disconnected(sid, 'election'))
+    })
+    const stream = new ZkStreamBuffer(4 + zkElectionFrameBytesMax)
+    const onData = (chunk: Uint8Array): void => this.guard(socket, `election connection of ${sid}`, () => {
+      stream.push(chunk)
+      // Bounded: each frame read takes at least 5 buffered bytes.
+      for (let frame = stream.next(readElectionFrame); frame !== undefined; frame = stream.next(readElectionFrame)) {
+        if (this.election.get(sid) !== socket) return
+        const notification = zabNotificationOf(decodeNotification(frame))
+        this.options.handler.message(sid, 'election', notification)
+      }
+    })
+    socket.on('data', onData)
+    const parked = this.parked.get(sid)
+    if (parked !== undefined) {
+      this.parked.delete(sid)
+      this.write(socket, parked)
+    }
+    if (first !== undefined && first.length > 0) onData(first)
+  }
+
+  private sendNotification(to: number, message: Notification): void {
+    if (message.config !== undefined && message.config.version > this.configVersion) this.configVersion = message.config.version
+    const frame = encodeElectionFrame(encodeNotification(zkNotificationOf(message, this.options.startupConfigText)))
+    const socket = this.election.get(to)
+    if (socket === undefined) {
+      if (this.members.has(to)) this.parked.set(to, frame)
+      return this.dialElection(to)
+    }
+    this.write(socket, frame)
+  }
+
+  // ---- quorum port: the follower's connection ----------------------------------------------
+
+  private sendSession(to: number, message: SessionMessage): void {
+    const current = this.learner
+    if (message.type === 'FOLLOWERINFO' || message.type === 'OBSERVERINFO') {
+      if (current === undefined || current.link.session !== message.session || current.link.leader !== to) return this.dialLeader(to, message)
+      // The same session: a dial that failed before connecting is tried again, not too often.
+      if (current.socket.destroyed && !current.connected && Date.now() - current.dialledAt >= peerRedialMsMin) return this.dialLeader(to, message)
+    }
+    if (current === undefined || current.link.leader !== to || current.link.session !== message.session || current.socket.destroyed) return
+    for (const packet of current.link.outgoing(message)) this.write(current.socket, encodeQuorumPacket(packet))
+  }
+
+  private dialLeader(leader: number, info: SessionMessage): void {
+    const previous = this.learner
+    // A superseded connection ends silently: the core already left that session.
+    this.learner = undefined
+    previous?.socket.destroy()
+    const address = this.members.get(leader)
+    if (address === undefined || this.closed) return
+    const link = new ZkLearnerLink({
+      myid: this.options.myid, leader, session: info.session, payloads: this.options.payloads, configVersion: () => this.configVersion,
+    })
+    const socket = connect({ host: address.host, port: address.quorumPort })
+    this.track(socket)
+    const connection: LearnerConnection = { link, socket, connected: false, dialledAt: Date.now(), snapshotRetryBytes: 0, snapshotSettle: undefined }
+    this.learner = connection
+    socket.setTimeout(peerConnectTimeoutMs, () => {
+      if (!connection.connected) socket.destroy()
+    })
+    socket.on('connect', () => this.guard(socket, `quorum connection to ${leader}`, () => {
+      connection.connected = true
+      socket.setTimeout(0)
+      socket.setNoDelay(true)
+    }))
+    socket.on('close', () => {
+      clearTimeout(connection.snapshotSettle)
+      if (this.learner !== connection || !connection.connected) return
+      this.learner = undefined
+      this.log(`quorum connection to leader ${leader} closed`)
+      this.guard(undefined, `quorum connection to ${leader}`, () => this.options.handler.disconnected(leader, 'quorum'))
+    })
+    const stream = new ZkStreamBuffer(zkQuorumPacketBytesMax)
+    const drain = (): void => {
+      // Bounded: each record read takes at least a packet's 20 bytes.
+      while (this.learner === connection && this.readLeader(connection, stream));
+    }
+    socket.on('data', (chunk: Uint8Array) => this.guard(socket, `quorum connection to ${leader}`, () => {
+      stream.push(chunk)
+      drain()
+      if (link.snapshotPending === undefined || this.learner !== connection) return
+      clearTimeout(connection.snapshotSettle)
+      connection.snapshotSettle = setTimeout(() => this.guard(socket, `quorum connection to ${leader}`, () => {
+        connection.snapshotRetryBytes = 0
+        drain()
+      }), snapshotSettleMs)
+    }))
+    // Written on connect (net.Socket queues it meanwhile).
+    for (const packet of link.outgoing(info)) this.write(socket, encodeQuorumPacket(packet))
+  }
+
+  /** Takes the next record from the leader's stream; false when it is not whole yet. */
+  private readLeader(connection: LearnerConnection, stream: ZkStreamBuffer): boolean {
+    const { link } = connection
+    const snapZxid = link.snapshotPending
+    if (snapZxid !== undefined) {
+      stream.bytesMax = zkSnapStreamBytesMax
+      if (stream.buffered >= zkSnapStreamBytesMax) throw new RangeError(`the database after SNAP is over ${zkSnapStreamBytesMax} bytes (zkSnapStreamBytesMax)`)
+      if (stream.buffered < connection.snapshotRetryBytes) return false
+      const snapshot = stream.next((r) => this.options.payloads.readSnapshot(r, snapZxid), zkQuorumPacketBufferBytesMax)
+      if (snapshot === undefined) {
+        connection.snapshotRetryBytes = 2 * stream.buffered
+        return false
+      }
+      clearTimeout(connection.snapshotSettle)
+      connection.snapshotRetryBytes = 0
+      stream.bytesMax = zkQuorumPacketBytesMax
+      this.options.handler.message(link.leader, 'quorum', link.snapshotArrived(snapshot))
+      return true
+    }
+    const packet = stream.next(readQuorumPacket, zkQuorumPacketBufferBytesMax)
+    if (packet === undefined) return false
+    const message = link.incoming(packet)
+    if (message !== undefined) this.options.handler.message(link.leader, 'quorum', message)
+    return true
+  }
+
+  // ---- both --------------------------------------------------------------------------------
+
+  /** Writes `bytes`; a connection whose queue is past {@link peerQueuedBytesMax} is dropped as stuck. */
+  private write(socket: Socket, bytes: Uint8Array): void {
+    if (socket.destroyed) return
+    if (socket.writableLength + bytes.length > peerQueuedBytesMax) {
+      this.log(`dropping a connection with ${socket.writableLength} bytes queued (peerQueuedBytesMax)`)
+      socket.destroy()
+      return
+    }
+    socket.write(bytes)
+  }
+
+  send(to: number, channel: PeerChannel, message: unknown): void {
+    if (this.closed || to === this.options.myid) return
+    this.guard(undefined, `sending to ${to}`, () => {
+      const typed = message as Notification | SessionMessage
+      if (channel === 'election') {
+        if (typed.type !== 'NOTIFICATION') throw new TypeError(`${typed.type} on the election channel`)
+        return this.sendNotification(to, typed)
+      }
+      if (typed.type === 'NOTIFICATION') throw new TypeError('NOTIFICATION on the quorum channel')
+      this.sendSession(to, typed)
+    })
+  }
+
+  connected(peer: number, channel: PeerChannel): boolean {
+    if (channel === 'election') return this.election.has(peer)
+    const learner = this.learner
+    return learner !== undefined && learner.link.leader === peer && learner.connected && !learner.socket.destroyed
+  }
+
+  setMembers(members: ReadonlyMap<number, PeerAddress>): void {
+    this.members = new Map(members)
+    for (const [sid, socket] of this.election) if (!this.members.has(sid)) socket.destroy()
+    for (const sid of [...this.parked.keys()]) if (!this.members.has(sid)) this.parked.delete(sid)
+    if (this.learner !== undefined && !this.members.has(this.learner.link.leader)) this.learner.socket.destroy()
+    this.dialAll()
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    this.closed = true
+    this.learner = undefined
+    this.election.clear()
+    for (const socket of this.sockets) socket.destroy()
+    const server = this.server
+    if (server === undefined) return Promise.resolve()
+    return new Promise((resolve) => server.close(() => resolve()))
+  }
+}

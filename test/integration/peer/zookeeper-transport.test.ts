@@ -1,0 +1,245 @@
+// Method: the peerProtocol=zookeeper transport on loopback ports with a recording handler, driven
+// by raw sockets that play ZooKeeper members (lib/peer/zookeeper's encoders write their bytes):
+// valid traffic must reach the handler mapped, and hostile bytes (unknown protocol versions, ids of
+// no member, oversized lengths, bad states and packets, a handler that refuses) must close that
+// connection only, report the disconnection, and leave the transport serving.
+import { createServer, Socket, type Server } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  encodeElectionFrame, encodeInitialMessage, encodeLearnerInfo, encodeNotification, encodeQuorumPacket, leaderInfoPacket, PROTOCOL_VERSION_V1,
+  QuorumPacketType, readInitialMessage, readQuorumPacket, ZkStreamBuffer, type QuorumPacket,
+} from '../../../lib/peer/zookeeper/index.js'
+import type { ZkPayloadCodec } from '../../../lib/peer/zookeeper/payloads.js'
+import { startZkPeerTransport, type ZkPeerTransport } from '../../../lib/peer/zookeeper/transport.js'
+import type { PeerAddress, PeerChannel, PeerHandler } from '../../../lib/peer/transport.js'
+import { JuteWriter } from '../../../lib/wire/jute.js'
+import { freePorts } from '../../interop/harness/ports.js'
+import { pollUntil, withTimeout } from '../../interop/harness/wait.js'
+
+const waitMs = 5_000
+const cleanup: (() => unknown)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+interface Recorded {
+  readonly messages: { from: number; channel: PeerChannel; message: unknown }[]
+  readonly disconnections: { peer: number; channel: PeerChannel }[]
+  readonly log: string[]
+}
+
+const payloads: ZkPayloadCodec = {
+  proposal: (_zxid, data) => data,
+  readSnapshot: (r) => r.readBytes(4),
+  request: () => undefined,
+}
+
+/** A transport as member 2 of members 1, 2, 3 on loopback, recording what it delivers. */
+async function start(refuse?: (message: unknown) => boolean): Promise<{ transport: ZkPeerTransport; members: Map<number, PeerAddress>; recorded: Recorded }> {
+  const ports = await freePorts(6)
+  const members = new Map<number, PeerAddress>([1, 2, 3].map((sid, i) => [sid, { host: '127.0.0.1', quorumPort: ports[2 * i] as number, electionPort: ports[2 * i + 1] as number }]))
+  const recorded: Recorded = { messages: [], disconnections: [], log: [] }
+  const handler: PeerHandler = {
+    message(from, channel, message) {
+      if (refuse?.(message) === true) throw new TypeError('refused by the handler')
+      recorded.messages.push({ from, channel, message })
+    },
+    disconnected: (peer, channel) => void recorded.disconnections.push({ peer, channel }),
+  }
+  const transport = await startZkPeerTransport({ myid: 2, members, handler, payloads, startupConfigText: 'version=0', log: (line) => void recorded.log.push(line) })
+  cleanup.push(() => transport.close())
+  return { transport, members, recorded }
+}
+
+/** Listens on `port` with `onConnection`; closed after the test, its connections first. */
+function listen(port: number, onConnection: (socket: Socket) => void): void {
+  const accepted: Socket[] = []
+  const server: Server = createServer((socket) => {
+    accepted.push(socket)
+    socket.on('error', () => undefined)
+    onConnection(socket)
+  })
+  server.listen(port, '127.0.0.1')
+  cleanup.push(() => {
+    for (const socket of accepted) socket.destroy()
+    return new Promise((done) => server.close(() => done(undefined)))
+  })
+}
+
+/** Dials `port`, writes `bytes`; resolves once the transport closed the connection. */
+async function closedAfter(port: number, ...writes: Uint8Array[]): Promise<void> {
+  const socket = new Socket()
+  cleanup.push(() => socket.destroy())
+  socket.on('error', () => undefined)
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  socket.connect(port, '127.0.0.1', () => {
+    for (const bytes of writes) socket.write(bytes)
+  })
+  await withTimeout(closed, waitMs, 'the transport to close a hostile connection')
+}
+
+/** Dials `port` and writes `bytes`, keeping the connection open. */
+function dial(port: number, ...writes: Uint8Array[]): Socket {
+  const socket = new Socket()
+  cleanup.push(() => socket.destroy())
+  socket.on('error', () => undefined)
+  socket.connect(port, '127.0.0.1', () => {
+    for (const bytes of writes) socket.write(bytes)
+  })
+  return socket
+}
+
+const hello = (sid: bigint, port = 1) => encodeInitialMessage({ protocolVersion: PROTOCOL_VERSION_V1, sid, addresses: [{ host: '127.0.0.1', port }] })
+const vote = (state: 'LOOKING' | 'LEADING' = 'LOOKING') =>
+  encodeElectionFrame(encodeNotification({ state, leader: 3n, zxid: 0x1_0000_0002n, electionEpoch: 4n, peerEpoch: 1n, config: 'version=0' }))
+
+describe('the ZooKeeper transport, election port', () => {
+  it('delivers the notifications of a larger sid\'s connection, mapped to the core\'s', async () => {
+    const { members, recorded } = await start()
+    dial(members.get(2)?.electionPort as number, hello(3n), vote())
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the notification' })
+    expect(recorded.messages[0]).toEqual({
+      from: 3, channel: 'election',
+      message: { type: 'NOTIFICATION', state: 'LOOKING', leader: 3, zxid: 0x1_0000_0002, electionEpoch: 4, peerEpoch: 1 },
+    })
+  })
+
+  it('closes a smaller sid\'s connection and dials that member back with its own initial message (QuorumCnxManager.handleConnection)', async () => {
+    const { members } = await start()
+    const got = new Promise<unknown>((resolve) => {
+      listen(members.get(1)?.electionPort as number, (socket) => {
+        const stream = new ZkStreamBuffer(4096)
+        socket.on('data', (chunk) => {
+          stream.push(chunk)
+          const message = stream.next(readInitialMessage)
+          if (message !== undefined) resolve(message)
+        })
+      })
+    })
+    await closedAfter(members.get(2)?.electionPort as number, hello(1n))
+    expect(await withTimeout(got, waitMs, 'the dial back')).toEqual({ protocolVersion: PROTOCOL_VERSION_V1, sid: 2n, addresses: [{ host: '127.0.0.1', port: members.get(2)?.electionPort }] })
+  })
+
+  it('closes connections whose first bytes are no initial message of a member, and keeps serving', async () => {
+    const { members, recorded } = await start()
+    const port = members.get(2)?.electionPort as number
+    const badVersion = Uint8Array.from(new JuteWriter().writeLong(-5n).writeLong(3n).finish())
+    const hugeAddress = Uint8Array.from(new JuteWriter().writeLong(PROTOCOL_VERSION_V1).writeLong(3n).writeInt(5_000).finish())
+    const sidTooLarge = Uint8Array.from(new JuteWriter().writeLong(PROTOCOL_VERSION_V1).writeLong(2n ** 62n).writeBuffer(new TextEncoder().encode('127.0.0.1:1')).finish())
+    for (const bytes of [badVersion, hugeAddress, hello(9n), hello(2n), sidTooLarge]) await closedAfter(port, bytes)
+    dial(port, hello(3n), vote())
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'a member\'s notification after the hostile ones' })
+    expect(recorded.log.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it('closes a kept connection on a bad frame or notification, reports it, and takes the member\'s next connection', async () => {
+    const { members, recorded } = await start()
+    const port = members.get(2)?.electionPort as number
+    const badState = Uint8Array.from([...encodeNotification({ state: 'LOOKING', leader: 3n, zxid: 0n, electionEpoch: 1n, peerEpoch: 0n, config: '' })])
+    badState[3] = 9
+    const unsafeEpoch = encodeNotification({ state: 'LOOKING', leader: 3n, zxid: 0n, electionEpoch: 2n ** 60n, peerEpoch: 0n, config: '' })
+    const zeroFrame = Uint8Array.from([0, 0, 0, 0])
+    const hugeFrame = Uint8Array.from([0x7f, 0, 0, 0])
+    for (const bytes of [zeroFrame, hugeFrame, encodeElectionFrame(badState), encodeElectionFrame(unsafeEpoch)]) await closedAfter(port, hello(3n), bytes)
+    expect(recorded.messages).toEqual([])
+    expect(recorded.disconnections).toEqual(Array.from({ length: 4 }, () => ({ peer: 3, channel: 'election' })))
+    dial(port, hello(3n), vote('LEADING'))
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the notification on a new connection' })
+  })
+
+  it('closes the connection of a notification the handler refuses, and stays up', async () => {
+    const { members, recorded } = await start((message) => (message as { state?: string }).state === 'LEADING')
+    const port = members.get(2)?.electionPort as number
+    await closedAfter(port, hello(3n), vote('LEADING'))
+    expect(recorded.log.some((line) => line.includes('refused by the handler'))).toBe(true)
+    dial(port, hello(3n), vote())
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the next notification' })
+  })
+})
+
+describe('the ZooKeeper transport, follower connection to a leader\'s quorum port', () => {
+  /** A leader stand-in on member 3's quorum port: records the packets it reads, hands out its sockets. */
+  function leader(port: number): { packets: QuorumPacket[]; sockets: Socket[] } {
+    const packets: QuorumPacket[] = []
+    const sockets: Socket[] = []
+    listen(port, (socket) => {
+      sockets.push(socket)
+      const stream = new ZkStreamBuffer(1 << 20)
+      socket.on('data', (chunk) => {
+        stream.push(chunk)
+        for (let p = stream.next(readQuorumPacket); p !== undefined; p = stream.next(readQuorumPacket)) packets.push(p)
+      })
+    })
+    return { packets, sockets }
+  }
+
+  it('dials the leader on FOLLOWERINFO, sends it once per connection, and delivers LEADERINFO in the session', async () => {
+    const { transport, members, recorded } = await start()
+    const fake = leader(members.get(3)?.quorumPort as number)
+    transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 5, acceptedEpoch: 0 })
+    await pollUntil(() => fake.packets.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'FOLLOWERINFO at the leader' })
+    expect(fake.packets[0]).toEqual({ type: QuorumPacketType.FOLLOWERINFO, zxid: 0, data: encodeLearnerInfo({ serverid: 2n, protocolVersion: 0x10000, configVersion: 0 }), authinfo: null })
+    transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 5, acceptedEpoch: 0 })
+    expect(transport.connected(3, 'quorum')).toBe(true)
+    fake.sockets[0]?.write(encodeQuorumPacket(leaderInfoPacket(0x1_0000_0000)))
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'LEADERINFO at the handler' })
+    expect(recorded.messages[0]).toEqual({ from: 3, channel: 'quorum', message: { type: 'LEADERINFO', session: 5, newEpoch: 1 } })
+    expect(fake.packets).toHaveLength(1)
+  })
+
+  it('reads the database after SNAP however it is split, then the packets after it', async () => {
+    const { transport, members, recorded } = await start()
+    const fake = leader(members.get(3)?.quorumPort as number)
+    transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 6, acceptedEpoch: 0 })
+    await pollUntil(() => fake.packets.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'FOLLOWERINFO at the leader' })
+    const socket = fake.sockets[0] as Socket
+    socket.write(encodeQuorumPacket(leaderInfoPacket(0x1_0000_0000)))
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'LEADERINFO at the handler' })
+    transport.send(3, 'quorum', { type: 'ACKEPOCH', session: 6, epoch: 1, currentEpoch: 0, lastZxid: 0 })
+    await pollUntil(() => fake.packets.length === 2, { timeoutMs: waitMs, intervalMs: 20, what: 'ACKEPOCH at the leader' })
+    // The test codec's database is 4 bytes; the leader's stream splits it, then sends NEWLEADER.
+    const rest = [...encodeQuorumPacket({ type: QuorumPacketType.NEWLEADER, zxid: 0x1_0000_0000, data: null, authinfo: null })]
+    for (const piece of [[...encodeQuorumPacket({ type: QuorumPacketType.SNAP, zxid: 0x1_0000_0003, data: null, authinfo: null }), 1], [2, 3], [4, ...rest]]) {
+      socket.write(Uint8Array.from(piece))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await pollUntil(() => recorded.messages.length === 3, { timeoutMs: waitMs, intervalMs: 20, what: 'SNAP and NEWLEADER at the handler' })
+    expect(recorded.messages.slice(1).map((m) => m.message)).toEqual([
+      { type: 'SNAP', session: 6, zxid: 0x1_0000_0003, snapshot: Uint8Array.from([1, 2, 3, 4]) },
+      { type: 'NEWLEADER', session: 6, zxid: 0x1_0000_0000 },
+    ])
+  })
+
+  it('closes the connection on a packet a leader never sends or an oversized one, and reports the session ended', async () => {
+    for (const bad of [
+      encodeQuorumPacket({ type: QuorumPacketType.ACKEPOCH, zxid: 0, data: null, authinfo: null }),
+      Uint8Array.from(new JuteWriter().writeInt(QuorumPacketType.PROPOSAL).writeLong(1n).writeInt(0x7fff_0000).finish()),
+      encodeQuorumPacket({ type: QuorumPacketType.DIFF, zxid: 1, data: null, authinfo: null }),
+    ]) {
+      const { transport, members, recorded } = await start()
+      const fake = leader(members.get(3)?.quorumPort as number)
+      transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 8, acceptedEpoch: 0 })
+      await pollUntil(() => fake.sockets.length === 1 && transport.connected(3, 'quorum'), { timeoutMs: waitMs, intervalMs: 20, what: 'the learner connection' })
+      const closed = new Promise<void>((resolve) => fake.sockets[0]?.once('close', () => resolve()))
+      fake.sockets[0]?.write(bad)
+      await withTimeout(closed, waitMs, 'the transport to drop the leader')
+      await pollUntil(() => recorded.disconnections.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the disconnection' })
+      expect(recorded.disconnections).toEqual([{ peer: 3, channel: 'quorum' }])
+      expect(recorded.messages).toEqual([])
+      expect(transport.connected(3, 'quorum')).toBe(false)
+      await transport.close()
+    }
+  })
+
+  it('retries a leader that is not listening yet on the core\'s next FOLLOWERINFO, without ending the session', async () => {
+    const { transport, members, recorded } = await start()
+    transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 9, acceptedEpoch: 0 })
+    await pollUntil(() => recorded.log.length > 0 || !transport.connected(3, 'quorum'), { timeoutMs: waitMs, intervalMs: 20, what: 'the refused dial' })
+    const fake = leader(members.get(3)?.quorumPort as number)
+    await pollUntil(() => {
+      transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 9, acceptedEpoch: 0 })
+      return fake.packets.length === 1
+    }, { timeoutMs: waitMs, intervalMs: 100, what: 'FOLLOWERINFO once the leader listens' })
+    expect(recorded.disconnections).toEqual([])
+  })
+})

@@ -1,0 +1,252 @@
+// Method: two Apache ZooKeeper 3.8 members (QuorumPeerMain) elect a leader, then a real Paddock
+// member (zoo.cfg with peerProtocol=zookeeper, started through memberOptionsFor and startMember:
+// lib/host, the replication runtime and the ZAB core) joins as member 1: it finds the leader by
+// Fast Leader Election on its election port, follows it on the quorum port through SNAP,
+// NEWLEADER and UPTODATE, and serves clients. Clients on the client ports compare what each
+// member shows, and a write through the Paddock member is forwarded to the Apache leader.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { connect, CreateMode, memberOptionsFor, parseZooCfg, startMember, type MemberServer, type Stat, type ZooKeeperClient } from '../../lib/index.js'
+import { apacheUnavailableReason, startApacheQuorumPeer, type QuorumServerLine, type RunningQuorumPeer } from './harness/apache.js'
+import { fourLetterWord } from './harness/four-letter.js'
+import { freePorts } from './harness/ports.js'
+import { defaultSettings } from './harness/targets.js'
+import { pollUntil } from './harness/wait.js'
+
+/** JVMs starting on a loaded 2-core machine until they elect a leader. */
+const electionMs = 90_000
+/** The Paddock member joining: election, sync, UPTODATE. */
+const joinMs = 60_000
+/** One write to show up on another member. */
+const replicateMs = 20_000
+
+/** What a client compares of a node: its data and every Stat field. */
+async function nodeOf(zk: ZooKeeperClient, path: string): Promise<{ data: string; stat: Stat }> {
+  const { data, stat } = await zk.getData(path)
+  return { data: new TextDecoder().decode(data), stat }
+}
+
+describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with peerProtocol=zookeeper in an Apache ZooKeeper 3.8 ensemble', () => {
+  const cleanup: (() => Promise<void>)[] = []
+  const peers: RunningQuorumPeer[] = []
+  const paddockLog: string[] = []
+
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined)
+    await Promise.all(peers.splice(0).map((p) => p.stop()))
+    paddockLog.length = 0
+  })
+
+  /** Runs `step`; on failure adds the Apache members' log tails and the Paddock member's log. */
+  async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      const logs = peers.map((p) => `--- member ${p.myid} ---\n${p.output().slice(-6_000)}`).join('\n')
+      throw new Error(`${what}: ${(error as Error).message}\n--- paddock ---\n${paddockLog.slice(-60).join('\n')}\n${logs}`, { cause: error })
+    }
+  }
+
+  async function client(port: number): Promise<ZooKeeperClient> {
+    const zk = await connect(`127.0.0.1:${port}`, { reconnectDelayMs: 100 })
+    cleanup.push(() => zk.close())
+    return zk
+  }
+
+  /** srvr's Mode line of the member on `port`, or undefined while it does not serve. */
+  async function modeOf(port: number): Promise<string | undefined> {
+    const answer = await fourLetterWord('127.0.0.1', port, 'srvr', 1_000).catch(() => '')
+    return /^Mode: (\w+)$/m.exec(answer)?.[1]
+  }
+
+  /** The ports of a 3-member ensemble, one of whose members is Paddock's. */
+  interface Ensemble {
+    readonly servers: QuorumServerLine[]
+    /** The Paddock member's sid. */
+    readonly paddockSid: number
+    /** The Paddock member's client port. */
+    readonly paddockPort: number
+    /** The Apache leader's client port, then the Apache follower's. */
+    readonly apachePorts: readonly [number, number]
+  }
+
+  /**
+   * Starts the two Apache members (every sid but `paddockSid`) and waits until they elected a
+   * leader. The Paddock member joins later, so it follows whatever its sid: the pair's votes are
+   * decided (FOLLOWING, LEADING) by then.
+   */
+  async function startApachePair(paddockSid: number): Promise<Ensemble> {
+    const [q1, e1, q2, e2, q3, e3, c1, c2, c3] = (await freePorts(9)) as [number, number, number, number, number, number, number, number, number]
+    const servers: QuorumServerLine[] = [
+      { id: 1, quorumPort: q1, electionPort: e1 },
+      { id: 2, quorumPort: q2, electionPort: e2 },
+      { id: 3, quorumPort: q3, electionPort: e3 },
+    ]
+    const apacheSettings = { ...defaultSettings, tickTimeMs: 1_000, initLimitTicks: 30, syncLimitTicks: 5, servers }
+    const clientPorts = [c1, c2, c3]
+    const apache = [1, 2, 3].filter((sid) => sid !== paddockSid)
+    const ports = apache.map((sid) => clientPorts[sid - 1] as number)
+    peers.push(...(await Promise.all(apache.map((myid, i) => startApacheQuorumPeer({ ...apacheSettings, myid, clientPort: ports[i] as number })))))
+    const modes = await step('the Apache members electing a leader', () =>
+      pollUntil(async () => {
+        const found = await Promise.all(ports.map(modeOf))
+        return found.every((m) => m !== undefined) ? found : undefined
+      }, { timeoutMs: electionMs, intervalMs: 200, what: 'both Apache members to serve (srvr Mode)' }),
+    )
+    expect([...modes].sort()).toEqual(['follower', 'leader'])
+    const leader = modes.indexOf('leader')
+    const apachePorts = [ports[leader], ports[1 - leader]] as [number, number]
+    return { servers, paddockSid, paddockPort: clientPorts[paddockSid - 1] as number, apachePorts }
+  }
+
+  /** Starts the Paddock member from a zoo.cfg with peerProtocol=zookeeper and waits until it serves. */
+  async function startPaddock(ensemble: Ensemble, dataDir: string): Promise<MemberServer> {
+    const zooCfg = [
+      'tickTime=1000', 'initLimit=30', 'syncLimit=5', `dataDir=${dataDir}`, `clientPort=${ensemble.paddockPort}`, 'clientPortAddress=127.0.0.1',
+      'peerProtocol=zookeeper', ...ensemble.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`),
+    ].join('\n')
+    const config = parseZooCfg(zooCfg, join(dataDir, 'zoo.cfg'))
+    expect(config.peerProtocol).toBe('zookeeper')
+    const member: MemberServer = await startMember({
+      ...memberOptionsFor(config, ensemble.paddockSid),
+      zooCfgPath: undefined,
+      logger: { info: (line) => paddockLog.push(line), error: (line) => paddockLog.push(`ERROR ${line}`) },
+    })
+    cleanup.push(() => member.close())
+    await step('the Paddock member serving', () => member.waitUntilServing(joinMs))
+    expect(member.status()).toMatchObject({ role: 'FOLLOWING' })
+    expect(await modeOf(ensemble.paddockPort)).toBe('follower')
+    return member
+  }
+
+  async function temporaryDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'paddock-zkpeer-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    return dir
+  }
+
+  // As member 1 it is dialled by both Apache members (the larger sid's dial is kept); as member 3
+  // its own dials are the connections kept.
+  it.each([1, 3])('follows the Apache leader as member %i: reads show the leader\'s nodes with identical Stat, and a create through Paddock reaches both Apache members', async (paddockSid) => {
+    const ensemble = await startApachePair(paddockSid)
+    const c1 = ensemble.paddockPort
+    const [leaderPort, followerPort] = ensemble.apachePorts
+
+    // Nodes written before the Paddock member exists reach it in the leader's SNAP.
+    const onLeader = await client(leaderPort)
+    await onLeader.create('/before', 'snap')
+    await onLeader.create('/before/child', 'x')
+    await onLeader.setData('/before', 'snap2')
+
+    await startPaddock(ensemble, await temporaryDir())
+    expect(paddockLog.some((line) => line.startsWith("installed the leader's snapshot"))).toBe(true)
+
+    // What the SNAP carried, as the leader shows it: same data, same Stat.
+    const onPaddock = await client(c1)
+    for (const path of ['/before', '/before/child']) {
+      expect(await nodeOf(onPaddock, path), path).toEqual(await nodeOf(onLeader, path))
+    }
+
+    // A write on the leader after the Paddock member joined arrives as PROPOSAL and COMMIT.
+    await onLeader.create('/after', 'proposal')
+    const after = await step('/after on the Paddock member', () =>
+      pollUntil(() => onPaddock.exists('/after'), { timeoutMs: replicateMs, intervalMs: 100, what: '/after on the Paddock member' }),
+    )
+    expect(after).toEqual((await nodeOf(onLeader, '/after')).stat)
+
+    // A create through the Paddock member: forwarded as REQUEST, proposed by the Apache leader,
+    // answered here once committed, and on both Apache members.
+    expect(await step('a create through the Paddock member', () => onPaddock.create('/from-paddock', 'p'))).toBe('/from-paddock')
+    const mine = await nodeOf(onPaddock, '/from-paddock')
+    expect(mine.data).toBe('p')
+    for (const port of [leaderPort, followerPort]) {
+      const zk = await client(port)
+      await zk.sync('/from-paddock')
+      expect(await nodeOf(zk, '/from-paddock'), `on the member at ${port}`).toEqual(mine)
+    }
+    expect(paddockLog.filter((line) => line.startsWith('ERROR'))).toEqual([])
+  }, 240_000)
+
+  it('keeps its sessions alive through PING touches, removes their ephemerals on closeSession, and rejoins with its dataDir through DIFF', async () => {
+    const ensemble = await startApachePair(1)
+    const c1 = ensemble.paddockPort
+    const dir = await temporaryDir()
+    const member = await startPaddock(ensemble, dir)
+    const onLeader = await client(ensemble.apachePorts[0])
+
+    // A session of the Paddock member, with the shortest timeout: only the touches the Paddock
+    // member relays in its PING replies keep the Apache leader from expiring it.
+    const sessionTimeoutMs = 4_000
+    const zk = await connect(`127.0.0.1:${c1}`, { sessionTimeoutMs })
+    cleanup.push(() => zk.close())
+    await zk.create('/eph', 'e', { mode: CreateMode.EPHEMERAL })
+    const owner = (await nodeOf(onLeader, '/eph')).stat.ephemeralOwner
+    expect(owner).toBe(zk.sessionId)
+    // The duration under test: three session timeouts with the session used on the Paddock member only.
+    await new Promise((resolve) => setTimeout(resolve, 3 * sessionTimeoutMs))
+    expect(await onLeader.exists('/eph'), 'the session outlived three timeouts on the Apache leader').not.toBeNull()
+    expect(await zk.exists('/eph')).not.toBeNull()
+
+    // closeSession through the Paddock member: forwarded, and its ephemeral goes everywhere.
+    await zk.close()
+    await step('/eph removed on the leader', () =>
+      pollUntil(async () => ((await onLeader.exists('/eph')) === null ? true : undefined), { timeoutMs: replicateMs, intervalMs: 100, what: '/eph gone on the leader' }),
+    )
+    const onPaddock = await client(c1)
+    await onPaddock.sync('/eph')
+    expect(await onPaddock.exists('/eph')).toBeNull()
+
+    // Away and back with its dataDir: the leader's committed log covers what it missed, so DIFF.
+    await member.close()
+    await onLeader.create('/while-away', 'diff')
+    paddockLog.length = 0
+    await startPaddock(ensemble, dir)
+    expect(paddockLog.some((line) => line.startsWith("installed the leader's snapshot")), 'no SNAP on rejoin').toBe(false)
+    const back = await client(c1)
+    expect(await nodeOf(back, '/while-away')).toEqual(await nodeOf(onLeader, '/while-away'))
+    expect(paddockLog.filter((line) => line.startsWith('ERROR'))).toEqual([])
+  }, 240_000)
+
+  it('moves sessions between Apache and Paddock members both ways, with the password each member derives (REVALIDATE, then a sync)', async () => {
+    const ensemble = await startApachePair(1)
+    await startPaddock(ensemble, await temporaryDir())
+    const [leaderPort, followerPort] = ensemble.apachePorts
+
+    // A session opened on the Apache leader resumes on the Paddock member and sees its ephemeral.
+    const onApache = await client(leaderPort)
+    await onApache.create('/from-apache', '', { mode: CreateMode.EPHEMERAL })
+    const resumed = await connect(`127.0.0.1:${ensemble.paddockPort}`, { sessionId: onApache.sessionId, sessionPasswd: onApache.sessionPasswd })
+    cleanup.push(() => resumed.close())
+    expect(resumed.sessionId).toBe(onApache.sessionId)
+    expect((await resumed.exists('/from-apache'))?.ephemeralOwner).toBe(onApache.sessionId)
+
+    // A session opened on the Paddock member resumes on the Apache follower with the password it got.
+    const onPaddock = await client(ensemble.paddockPort)
+    await onPaddock.create('/from-paddock', '', { mode: CreateMode.EPHEMERAL })
+    const moved = await connect(`127.0.0.1:${followerPort}`, { sessionId: onPaddock.sessionId, sessionPasswd: onPaddock.sessionPasswd })
+    cleanup.push(() => moved.close())
+    expect(moved.sessionId).toBe(onPaddock.sessionId)
+    await moved.sync('/from-paddock')
+    expect((await moved.exists('/from-paddock'))?.ephemeralOwner).toBe(onPaddock.sessionId)
+    expect(paddockLog.filter((line) => line.startsWith('ERROR'))).toEqual([])
+  }, 240_000)
+
+  it('installs the SNAP of a tree of several MiB, which arrives in many socket reads', async () => {
+    const ensemble = await startApachePair(1)
+    const onLeader = await client(ensemble.apachePorts[0])
+    const count = 2_000
+    const data = 'z'.repeat(2_048)
+    await onLeader.create('/big', '')
+    for (let i = 0; i < count; i += 200) {
+      await Promise.all(Array.from({ length: 200 }, (_, j) => onLeader.create(`/big/n${i + j}`, data)))
+    }
+    await startPaddock(ensemble, await temporaryDir())
+    expect(paddockLog.some((line) => line.startsWith("installed the leader's snapshot"))).toBe(true)
+    const onPaddock = await client(ensemble.paddockPort)
+    expect(await onPaddock.getChildren('/big')).toHaveLength(count)
+    expect(await nodeOf(onPaddock, `/big/n${count - 1}`)).toEqual(await nodeOf(onLeader, `/big/n${count - 1}`))
+    expect(await nodeOf(onPaddock, '/big')).toEqual(await nodeOf(onLeader, '/big'))
+  }, 240_000)
+})
