@@ -4,11 +4,11 @@
 // imply at the backup's zxid; then restored into a second server, read back by a client, and
 // survived a restart; hostile bodies are refused and change nothing. Every request authenticates
 // (the ACL of `/` is open, so any digest credential holds ALL; admin-auth.test.ts covers refusals).
-import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { adminRequest } from '../helpers/admin-request.js'
 import { createServer } from '../../../lib/host/server.js'
 import type { ServerOptions } from '../../../lib/host/types.js'
 import { decodeZkSnapshot } from '../../../lib/migrate/zk-snapshot.js'
@@ -26,28 +26,7 @@ async function tempDir(): Promise<string> {
 
 const enabled: ServerOptions = { adminServerPort: 0, adminSnapshotEnabled: true, adminRestoreEnabled: true, adminRateLimiterIntervalMs: 0 }
 
-interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-}
-
-/** Credentials every request sends. */
-const authorization = 'digest backup:secret'
-
-function http(port: number, method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = { Authorization: authorization, ...(body === undefined ? {} : { 'Content-Length': body.length }) }
-    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      const parts: Buffer[] = []
-      res.on('data', (part: Buffer) => parts.push(part))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body === undefined ? undefined : Buffer.from(body))
-  })
-}
+const http = (port: number, method: 'GET' | 'POST', path: string, body?: Uint8Array) => adminRequest(port, method, path, body)
 
 const text = (data: Uint8Array) => Buffer.from(data).toString()
 

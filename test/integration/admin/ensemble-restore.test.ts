@@ -3,8 +3,8 @@
 // is streamed over HTTP, the tree changed after it, and the backup POSTed to the leader: every
 // member must end on the backup's tree, node by node with Stat, at the same zxid, and writes go on
 // above every zxid the backup carries. Followers refuse a restore and name the leader.
-import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
+import { adminRequest } from '../helpers/admin-request.js'
 import type { ServerSpec } from '../../../lib/config/zoo-cfg.js'
 import { MemoryHub } from '../../../lib/peer/memory.js'
 import { startMember } from '../../../lib/host/server.js'
@@ -20,25 +20,7 @@ afterEach(async () => {
   for (const m of running.splice(0)) await m.close()
 })
 
-interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-}
-
-function http(port: number, method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = { Authorization: 'digest backup:secret', ...(body === undefined ? {} : { 'Content-Length': body.length }) }
-    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      const parts: Buffer[] = []
-      res.on('data', (part: Buffer) => parts.push(part))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body === undefined ? undefined : Buffer.from(body))
-  })
-}
+const http = (port: number, method: 'GET' | 'POST', path: string, body?: Uint8Array) => adminRequest(port, method, path, body)
 
 function specs(n: number): ServerSpec[] {
   return Array.from({ length: n }, (_, i) => ({
