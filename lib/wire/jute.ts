@@ -424,7 +424,25 @@ export class JuteWriter {
     if (at < 0) throw new TypeError('abandonFrame: no frame is open')
     this.pos = at
     this.frameStart = -1
+    // A slab grown for a frame that was then refused (a reply over the client's limit) is not
+    // kept: the connection would hold it for as long as it stays open.
+    if (this.buf.length > this.slabBytes) this.shrink()
     return this
+  }
+
+  /** Moves the unfinished bytes to a slab of the usual size (or just big enough for them). */
+  private shrink(): void {
+    const pending = this.pos - this.start
+    const next = Buffer.allocUnsafe(Math.max(this.slabBytes, pending * 2))
+    this.buf.copy(next, 0, this.start, this.pos)
+    this.buf = next
+    this.start = 0
+    this.pos = pending
+  }
+
+  /** Bytes of the slab the writer holds now (for tests of its bounds). */
+  get slabLength(): number {
+    return this.buf.length
   }
 
   /**
@@ -435,8 +453,9 @@ export class JuteWriter {
     if (this.frameStart >= 0) throw new TypeError('finish: a frame is still open')
     const out = this.buf.subarray(this.start, this.pos)
     this.start = this.pos
-    // Leave small slab tails behind: the next write would only move to a new slab anyway.
-    if (this.buf.length - this.pos < 64) {
+    // Leave small slab tails behind: the next write would only move to a new slab anyway. A slab
+    // grown for one big frame goes with it (the view handed out keeps it alive until sent).
+    if (this.buf.length - this.pos < 64 || this.buf.length > this.slabBytes) {
       this.buf = Buffer.allocUnsafe(this.slabBytes)
       this.start = 0
       this.pos = 0

@@ -170,6 +170,26 @@ describe('jute writer slabs and frames', () => {
     })
   })
 
+  it('keeps no slab grown for a frame it abandoned or handed out (a refused big reply held per connection)', () => {
+    const w = new JuteWriter({ slabBytes: 64 })
+    w.beginFrame().writeInt(1).endFrame()
+    const kept = w.length
+    // A reply over the limit: built, then abandoned.
+    w.beginFrame().writeBuffer(new Uint8Array(100_000))
+    expect(w.slabLength).toBeGreaterThan(100_000)
+    w.abandonFrame()
+    expect(w.slabLength).toBe(64)
+    // The frame written before it survives the move, and nothing of the abandoned one.
+    expect(w.length).toBe(kept)
+    expect(hex(w.finish())).toBe('00000004' + '00000001')
+    // A big frame handed out: the writer goes on in a slab of the usual size.
+    w.beginFrame().writeBuffer(new Uint8Array(100_000).fill(9)).endFrame()
+    const big = w.finish()
+    expect(w.slabLength).toBe(64)
+    expect(big.length).toBe(100_008)
+    expect(big[100_007]).toBe(9)
+  })
+
   it('grows for a value larger than a slab', () => {
     const w = new JuteWriter({ slabBytes: 16 })
     const big = new Uint8Array(1000).fill(7)
