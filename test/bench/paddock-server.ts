@@ -1,5 +1,5 @@
 // Method: a Paddock server in a process of its own, so the bench can time its start and read its RSS;
-// `node dist/test/bench/paddock-server.js --port P [--dataDir D] [--tlsKeyStore F --tlsTrustStore F]`
+// `node dist/test/bench/paddock-server.js --port P [--dataDir D] [--maxClientCnxns N] [--tlsKeyStore F --tlsTrustStore F]`
 // (with the TLS files, P speaks only TLS: a secureClientPort); it closes when its stdin ends.
 import { parseArgs } from 'node:util'
 import { createServer } from '../../lib/index.js'
@@ -8,6 +8,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     dataDir: { type: 'string' },
+    maxClientCnxns: { type: 'string' },
     tlsKeyStore: { type: 'string' },
     tlsTrustStore: { type: 'string' },
   },
@@ -23,6 +24,7 @@ const server = await createServer({
   host: '127.0.0.1',
   fourLetterWordsWhitelist: '*',
   ...(values.dataDir === undefined ? {} : { dataDir: values.dataDir }),
+  ...(values.maxClientCnxns === undefined ? {} : { maxClientCnxns: Number(values.maxClientCnxns) }),
 })
 console.log(JSON.stringify({ listening: server.connectString }))
 

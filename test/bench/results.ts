@@ -8,13 +8,14 @@ import type { MemoryBenchResult } from './memory.js'
 import type { LockBenchResult } from './recipes.js'
 import type { RecoveryBenchResult } from './recovery.js'
 import type { Summary } from './report.js'
+import type { ScaleBenchResult } from './scale.js'
 import type { StartupBenchResult } from './startup.js'
 import type { TestingBenchResult } from './testing.js'
 import type { TlsBenchResult } from './tls.js'
 import type { WireBenchResult } from './wire.js'
 
 /** The sections `--only` picks from, in the order they run. */
-export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup'] as const
+export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup', 'scale'] as const
 /** One of {@link sections}. */
 export type Section = (typeof sections)[number]
 
@@ -87,6 +88,7 @@ export interface BenchResults {
   testing?: TestingBenchResult
   tls?: TlsBenchResult
   startup?: StartupBenchResult
+  scale?: ScaleBenchResult
 }
 
 /** The results as the JSON file holds them (NaN becomes null), with a trailing newline. */

@@ -20,9 +20,10 @@ import { summarize } from './report.js'
 import { writeReport } from './report-html.js'
 import { resultsJson, type BenchResults, type BenchMeta, type DurableResult, type RecipesResult, type Section } from './results.js'
 import { apacheUnavailableReason, javaBinary, killAll, startServer, timeToFirstReply, type ServerKind } from './servers.js'
+import { benchScale, type ScaleBenchOptions } from './scale.js'
 import { benchStartup, type StartupBenchOptions } from './startup.js'
 import { measureFsyncPerSec } from './storage.js'
-import { durableSection, ensembleSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
+import { durableSection, ensembleSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, scaleSection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
 import { benchTestingCluster } from './testing.js'
 import { benchTls } from './tls.js'
 import { benchWire, type WireBenchOptions } from './wire.js'
@@ -41,6 +42,7 @@ interface Config {
   startup: StartupBenchOptions
   /** Warm rounds of Paddock's TestingCluster, and the fresh JVMs of Curator's beside it. */
   testing: { rounds: number; curator: CuratorTestingOptions }
+  scale: ScaleBenchOptions
 }
 
 const inFlights = [1, 100] as const
@@ -64,6 +66,10 @@ const fullConfig: Config = {
   memory: { counts: [10_000, 100_000, 1_000_000], timeMaxMs: 180_000, heapMb: 4_096 },
   startup: { runs: 7, apacheHeapMb: 1_000 },
   testing: { rounds: 15, curator: { jvms: 3, roundsPerJvm: 6 } },
+  scale: {
+    children: 1_000_000, watchNodes: 100_000, watchSessions: 10, sessions: 10_000, idleMs: 20_000, pingIntervalMs: 10_000,
+    bigValueCount: 1_000, bigValueInFlight: 100, diskBytes: 512 * 1024 * 1024, timeMaxMs: 60_000, heapMb: 4_096,
+  },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -77,6 +83,10 @@ const quickConfig: Config = {
   memory: { counts: [1_000, 10_000, 50_000], timeMaxMs: 20_000, heapMb: 1_024 },
   startup: { ...fullConfig.startup, runs: 3 },
   testing: { rounds: 3, curator: { jvms: 1, roundsPerJvm: 3 } },
+  scale: {
+    children: 20_000, watchNodes: 2_000, watchSessions: 4, sessions: 100, idleMs: 1_000, pingIntervalMs: 500,
+    bigValueCount: 40, bigValueInFlight: 10, diskBytes: 16 * 1024 * 1024, timeMaxMs: 20_000, heapMb: 1_024,
+  },
 }
 
 const log = (line: string): void => console.error(line)
@@ -198,6 +208,10 @@ async function runSections(only: ReadonlySet<Section>, config: Config, results: 
   if (only.has('startup')) {
     log('startup: spawn → first create, Paddock\'s command vs Apache ZooKeeper …')
     print(startupSection(results.startup = await benchStartup(config.startup, log)))
+  }
+  if (only.has('scale')) {
+    log('scale: many children, watches, idle sessions and ~1 MiB values on one member …')
+    print(scaleSection(results.scale = await benchScale(config.scale, log)))
   }
 }
 

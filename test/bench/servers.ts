@@ -75,6 +75,8 @@ export interface StartOptions {
    * then connect with `BenchServer.clientTls`.
    */
   tls?: BenchTls
+  /** Paddock only: connections allowed from one address, 0 = unlimited. @defaultValue the server's (60) */
+  maxClientCnxns?: number
 }
 
 /** The files of a TLS bench server and what its clients connect with. */
@@ -148,6 +150,7 @@ function spawnPaddock(port: number, options: StartOptions): BenchServer {
   const script = fileURLToPath(new URL('./paddock-server.js', import.meta.url))
   const args = [script, '--port', String(port)]
   if (options.dataDir !== undefined) args.push('--dataDir', options.dataDir)
+  if (options.maxClientCnxns !== undefined) args.push('--maxClientCnxns', String(options.maxClientCnxns))
   if (options.tls !== undefined) args.push('--tlsKeyStore', options.tls.keyStore, '--tlsTrustStore', options.tls.trustStore)
   const spawnedAt = performance.now()
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })

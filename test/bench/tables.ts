@@ -9,6 +9,7 @@ import type { RecoveryBenchResult } from './recovery.js'
 import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summarize, type Summary } from './report.js'
 import type { BenchResults, DurableResult, RecipesResult } from './results.js'
 import type { ServerKind } from './servers.js'
+import type { ScaleBenchResult } from './scale.js'
 import type { StartupBenchResult, StartupMeasure } from './startup.js'
 import type { TestingBenchResult } from './testing.js'
 import type { TlsBenchResult } from './tls.js'
@@ -340,6 +341,86 @@ export function startupSection(result: StartupBenchResult): SectionReport {
   return { title: 'Start-up: spawn → first acknowledged create, Paddock\'s command vs Apache ZooKeeper 3.8 standalone', blocks }
 }
 
+const mib = 1024 * 1024
+/** `count` per `ms` milliseconds, per second. */
+const perSec = (count: number, ms: number): string => fmtInt(count / (ms / 1000))
+/** Bytes growth over `count` things, per thing. */
+const perEach = (bytes: number, count: number): string => (count > 0 ? fmtInt(bytes / count) : '–')
+
+function childrenRows(r: NonNullable<ScaleBenchResult['children']>): string[][] {
+  const c = `1. getChildren, ${fmtInt(r.created)} children`
+  const heap = r.held.heapUsedBytes + r.held.externalBytes - r.baseline.heapUsedBytes - r.baseline.externalBytes
+  return [
+    [c, 'in process: time of the call (median of 3)', `${ms(r.inProcessMs)} ms (${fmtInt(r.returned)} names)`],
+    [c, 'member holding them: heap + external / RSS growth', `${fmtMiB(heap)} / ${fmtMiB(r.held.rssBytes - r.baseline.rssBytes)} (${perEach(heap, r.created)} B / child)`],
+    [c, 'member: heap used / RSS / peak RSS after the calls', `${fmtMiB(r.held.heapUsedBytes)} / ${fmtMiB(r.held.rssBytes)} / ${fmtMiB(r.inProcessPeakRssBytes)}`],
+    [c, 'reply on the wire / largest the client port sends', `${fmtInt(r.replyBytes)} B / ${fmtInt(r.replyBytesMax)} B`],
+    [c, 'over TCP, bench wire client', `${r.wire.outcome} after ${fmtNum(r.wire.ms, 0)} ms`],
+    [c, "over TCP, Paddock's client", `${r.tcpClient.outcome} after ${fmtNum(r.tcpClient.ms, 0)} ms`],
+    [c, 'member peak RSS after the TCP calls', fmtMiB(r.wirePeakRssBytes)],
+    [c, 'time to create the children in process', `${fmtInt(r.createMs)} ms`],
+  ]
+}
+
+function watchesRows(r: NonNullable<ScaleBenchResult['watches']>): string[][] {
+  const c = `2. ${fmtInt(r.watches)} data watches (${r.sessions} sessions x ${fmtInt(r.nodes)} znodes)`
+  const heap = r.held.heapUsedBytes + r.held.externalBytes - r.baseline.heapUsedBytes - r.baseline.externalBytes
+  return [
+    [c, 'watches set per second', `${perSec(r.watches, r.setMs)} /s`],
+    [c, 'memory per watch (member + client): heap + external / RSS', `${perEach(heap, r.watches)} B / ${perEach(r.held.rssBytes - r.baseline.rssBytes, r.watches)} B`],
+    [c, 'events delivered per second (first setData → last event)', `${perSec(r.events, r.deliverMs)} /s (${fmtInt(r.events)} events)`],
+    [c, 'setData per second while firing them', `${perSec(r.writes, r.writeMs)} /s`],
+  ]
+}
+
+function sessionsRows(r: NonNullable<ScaleBenchResult['sessions']>): string[][] {
+  const c = `3. ${fmtInt(r.connected)} idle TCP sessions`
+  const busyMs = r.cpuMs - r.cpuIdleMs
+  const perSessionUs = r.connected > 0 ? (busyMs * 1000) / r.connected / (r.idleMs / 1000) : Number.NaN
+  return [
+    [c, 'sessions opened / asked (ulimit -n soft / hard)', `${fmtInt(r.connected)} / ${fmtInt(r.sessions)} (${r.fdLimit.soft} / ${r.fdLimit.hard})`],
+    [c, 'member CPU per idle session (over the member with none)', `${fmtNum(perSessionUs, 1)} µs CPU per s (${fmtNum((busyMs / r.idleMs) * 100, 1)}% of a core in all)`],
+    [c, 'member CPU with the sessions / without, over the interval', `${fmtInt(r.cpuMs)} / ${fmtInt(r.cpuIdleMs)} ms in ${fmtInt(r.idleMs)} ms; ${fmtInt(r.pings)} pings`],
+    [c, 'member memory per session (RSS growth)', `${perEach(r.rssAfterBytes - r.rssBeforeBytes, r.connected)} B (${fmtMiB(r.rssBeforeBytes)} → ${fmtMiB(r.rssAfterBytes)})`],
+    [c, 'time to open them (200 at a time)', `${fmtInt(r.connectMs)} ms; ${r.failed} failed while idle`],
+  ]
+}
+
+function bigValuesRows(r: NonNullable<ScaleBenchResult['bigValues']>): string[][] {
+  const c = `4. setData of ${fmtInt(r.valueBytes)}-byte values, ${r.inFlight} in flight, LevelDB`
+  const rate = (r.ops * r.valueBytes) / mib / r.seconds
+  const disk = r.disk.bytes / mib / r.disk.seconds
+  return [
+    [c, 'largest value accepted / smallest refused', `${fmtInt(r.valueBytes)} B / ${r.refused === undefined ? '–' : `${fmtInt(r.refused.bytes)} B (${r.refused.outcome})`}`],
+    [c, 'setData throughput', `${fmtNum(rate, 1)} MiB/s (${fmtInt(r.ops)} replies, ${r.errors} errors; p50 / p99 ${fmtNum(r.p50Ms, 0)} / ${fmtNum(r.p99Ms, 0)} ms)`],
+    [c, `disk: write ${fmtMiB(r.disk.bytes)} in 1 MiB blocks + fsync, ${r.disk.dir}`, `${fmtNum(disk, 1)} MiB/s`],
+    [c, 'setData / disk', fmtRatio(ratio(rate, disk))],
+  ]
+}
+
+/** The scale checks of issue 19: one row per figure, grouped by check. */
+export function scaleSection(result: ScaleBenchResult): SectionReport {
+  const o = result.options
+  const rows = [
+    ...(result.children === undefined ? [] : childrenRows(result.children)),
+    ...(result.watches === undefined ? [] : watchesRows(result.watches)),
+    ...(result.sessions === undefined ? [] : sessionsRows(result.sessions)),
+    ...(result.bigValues === undefined ? [] : bigValuesRows(result.bigValues)),
+  ]
+  return {
+    title: 'Scale: one Paddock member with many children, watches, sessions and large values',
+    blocks: [
+      text('checks 1 and 2 in a fresh Node process each (an in-memory member and in-process clients; memory after two full GCs); ' +
+        `check 3: the member in a child process, sessions from the bench process over 127.0.0.1 pinging every ${fmtInt(o.pingIntervalMs)} ms, ` +
+        `CPU from /proc over ${fmtInt(o.idleMs)} ms with none and then with all; check 4: a standalone member on LevelDB, the disk measured in the same run; ` +
+        `every loop stops after ${fmtInt(o.timeMaxMs / 1000)} s`),
+      table(['check', 'measure', 'value'], rows),
+      text(`1-minute load average at the start of each check: ${result.load1.map((l) => fmtNum(l, 1)).join(', ')}`),
+      ...result.notes.map((n) => note(`note: ${n}`)),
+    ],
+  }
+}
+
 /** The wire section's title. */
 export const wireTitle = 'Wire: Paddock standalone in memory vs Apache ZooKeeper 3.8 standalone (forceSync=yes), 100-byte values'
 
@@ -357,5 +438,6 @@ export function sectionsOf(results: BenchResults): SectionReport[] {
   if (results.followerreads !== undefined) out.push(followerReadsSection(results.followerreads))
   if (results.testing !== undefined) out.push(testingSection(results.testing))
   if (results.startup !== undefined) out.push(startupSection(results.startup))
+  if (results.scale !== undefined) out.push(scaleSection(results.scale))
   return out
 }

@@ -133,6 +133,20 @@ export class WireClient {
     }
   }
 
+  /**
+   * Sends a ping (xid -2), as an idle ZooKeeper client does to keep its session; the server's
+   * answer carries xid -2 as well and is dropped on arrival, so nothing waits for it.
+   * @throws once the connection has failed.
+   */
+  ping(): void {
+    if (this.failure !== undefined) throw this.failure
+    writeRequestFrame(this.writer, Xid.ping, { op: 'ping' })
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(() => this.flush())
+    }
+  }
+
   /** Sends one request and resolves with its reply header and, when `err` is 0, the decoded response. */
   request(request: ClientRequest): Promise<{ header: ReplyHeader; response: ClientResponse | undefined; latencyMs: number }> {
     return new Promise((resolve, reject) => {

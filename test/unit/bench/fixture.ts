@@ -9,6 +9,7 @@ import type { RecoveryBenchResult, RecoveryRun } from '../../bench/recovery.js'
 import { ratio, summarize, type Summary } from '../../bench/report.js'
 import type { BenchResults, DurableResult } from '../../bench/results.js'
 import type { ServerKind } from '../../bench/servers.js'
+import type { ScaleBenchResult } from '../../bench/scale.js'
 import type { StartupBenchResult } from '../../bench/startup.js'
 import type { TlsBenchResult } from '../../bench/tls.js'
 import type { WireBenchOptions, WireBenchResult, WireOp, WireRow } from '../../bench/wire.js'
@@ -172,13 +173,47 @@ function curatorTesting(apache: boolean): CuratorTestingResult {
 }
 
 /** Every section, as a full run writes them; `apache: false` leaves out every Apache ZooKeeper number. */
+/**
+ * The scale checks at full size: 1M children whose reply the client port refuses, 1M watches
+ * delivered at 125,000 events/s, 10,000 sessions using 200 ms of CPU per second in all (20 µs
+ * each), and 1 MiB values at 50 MiB/s on a 500 MiB/s disk.
+ */
+export function scaleFixture(): ScaleBenchResult {
+  const memory = (heap: number, rss: number) => ({ heapUsedBytes: heap, externalBytes: 1e6, rssBytes: rss })
+  return {
+    options: {
+      children: 1_000_000, watchNodes: 100_000, watchSessions: 10, sessions: 10_000, idleMs: 20_000, pingIntervalMs: 10_000,
+      bigValueCount: 1_000, bigValueInFlight: 100, diskBytes: 512 * 1048576, timeMaxMs: 60_000, heapMb: 4_096,
+    },
+    children: {
+      children: 1_000_000, created: 1_000_000, createMs: 20_000, baseline: memory(10e6, 60e6), held: memory(410e6, 600e6),
+      inProcessMs: summarize([40, 42, 45]), returned: 1_000_000, replyBytes: 12_888_910, replyBytesMax: 1_049_599, inProcessPeakRssBytes: 700e6,
+      wire: { ms: 300, err: -8, outcome: 'err -8' }, tcpClient: { ms: 310, outcome: 'BADARGUMENTS: Bad arguments' }, wirePeakRssBytes: 720e6,
+    },
+    watches: {
+      nodes: 100_000, sessions: 10, watches: 1_000_000, setMs: 10_000, baseline: memory(100e6, 300e6), held: memory(300e6, 600e6),
+      writes: 100_000, writeMs: 7_000, events: 1_000_000, deliverMs: 8_000,
+    },
+    sessions: {
+      sessions: 10_000, connected: 10_000, connectMs: 4_000, fdLimit: { soft: 20_000, hard: 20_000 }, rssBeforeBytes: 60e6, rssAfterBytes: 160e6,
+      idleMs: 20_000, cpuIdleMs: 100, cpuMs: 4_100, pings: 20_000, failed: 0,
+    },
+    bigValues: {
+      valueBytes: 1_048_551, refused: { bytes: 1_048_552, outcome: 'connection failed: connection closed by the server' }, inFlight: 100,
+      ops: 1_000, errors: 0, seconds: 1_000 * 1_048_551 / 1048576 / 50, p50Ms: 2_000, p99Ms: 2_500, disk: { bytes: 512 * 1048576, seconds: 512 / 500, dir: '/tmp' },
+    },
+    load1: [4.1, 4.5, 5.0, 5.2],
+    notes: [],
+  }
+}
+
 export function fixtureResults({ apache = true }: { apache?: boolean } = {}): BenchResults {
   const durable: DurableResult = { ...wire(['create', 'setData'], true, apache), fsyncPerSec: summarize([1_877, 1_900, 1_850]), fsyncPreallocatedPerSec: summarize([2_630, 2_700, 2_600]), fsyncDir: '/tmp', fsyncMs: 2_000 }
   return {
     meta: {
       command: 'npm run bench -- --json results.json', date: '2026-12-01T22:36:11.578Z', node: 'v20.20.2', cpus: 2, cpuModel: 'Fixture CPU @ 3.0GHz',
       loadavgBefore: [1.11, 1.28, 1.6], loadavgAfter: [4.02, 2.35, 1.95], elapsedSec: 1_234, quick: false,
-      sections: ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup'],
+      sections: ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup', 'scale'],
       apache: 'Debian zookeeper 3.8 (ZooKeeperServerMain, forceSync=yes default)', paddockVersion: '0.1.0 (commit abc1234)',
       ...(apache ? { apacheVersion: '3.8.0-11+deb12u2', javaVersion: 'openjdk version "17.0.15" 2025-04-15' } : {}), totalMemBytes: 24 * 1024 ** 3, platform: 'Linux 6.1.0 x64',
     },
@@ -202,5 +237,6 @@ export function fixtureResults({ apache = true }: { apache?: boolean } = {}): Be
     },
     tls: tls(),
     startup: startup(apache),
+    scale: scaleFixture(),
   }
 }

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseBenchArgs, reportFromSaved } from '../../bench/cli.js'
 import { renderCharts, reportHtml, type RenderedChart } from '../../bench/report-html.js'
 import { parseResults, resultsJson } from '../../bench/results.js'
-import { apacheCreateOps, fixtureResults, paddockCreateOps } from './fixture.js'
+import { markdownOf, scaleSection } from '../../bench/tables.js'
+import { apacheCreateOps, fixtureResults, paddockCreateOps, scaleFixture } from './fixture.js'
 
 /** Every chart a full run draws, in report order. */
 const allCharts = [
@@ -114,6 +115,43 @@ describe('the HTML report of a full run', () => {
       expect(html).toContain(fact)
     }
     expect(html).toContain('<code>npm run bench -- --json results.json</code>')
+  })
+})
+
+describe('the scale section', () => {
+  it('gives a figure for each of the four checks in the HTML report', () => {
+    const html = reportHtml(fixtureResults(), [])
+    expect(html).toContain('<h3>Scale: one Paddock member with many children, watches, sessions and large values</h3>')
+    // 1: the in-process call's median, and the refusal over TCP beside the reply's size and the limit.
+    expect(html).toContain('<td class="num">in process: time of the call (median of 3)</td><td class="num">42 ms (1,000,000 names)</td>')
+    expect(html).toContain('<td class="num">12,888,910 B / 1,049,599 B</td>')
+    expect(html).toContain('<td class="num">BADARGUMENTS: Bad arguments after 310 ms</td>')
+    // 2: 1M events in 8 s; (200 MB of heap) / 1M watches.
+    expect(html).toContain('<td class="num">125,000 /s (1,000,000 events)</td>')
+    expect(html).toContain('<td class="num">200 B / 300 B</td>')
+    // 3: (4,100 - 100) ms over 20 s and 10,000 sessions; 100 MB over 10,000 sessions.
+    expect(html).toContain('<td class="num">20.0 µs CPU per s (20.0% of a core in all)</td>')
+    expect(html).toContain('<td class="num">10,000 B (57.2 MiB → 152.6 MiB)</td>')
+    // 4: 50 MiB/s of values over a 500 MiB/s disk.
+    expect(html).toContain('<td class="num">50.0 MiB/s (1,000 replies, 0 errors; p50 / p99 2000 / 2500 ms)</td>')
+    expect(html).toContain('<td class="num">500.0 MiB/s</td>')
+    expect(html).toContain('<td class="num">0.10x</td>')
+  })
+
+  it('lists the checks that ran and says why the others are missing', () => {
+    const { children: _children, watches: _watches, ...rest } = scaleFixture()
+    const markdown = markdownOf(scaleSection({ ...rest, notes: ['getChildren of 1000000 children: the scale probe wrote no result'] }))
+    expect(markdown).not.toContain('1. getChildren')
+    expect(markdown).not.toContain('2. ')
+    expect(markdown).toContain('| 3. 10,000 idle TCP sessions')
+    expect(markdown).toContain('  note: getChildren of 1000000 children: the scale probe wrote no result')
+  })
+
+  it('leaves the section out of the report of a run saved before it existed', () => {
+    const { scale: _scale, ...older } = fixtureResults()
+    const html = reportHtml(parseResults(resultsJson(older)), [])
+    expect(html).not.toContain('<h3>Scale:')
+    expect(html).toContain('<h3>Start-up:')
   })
 })
 
