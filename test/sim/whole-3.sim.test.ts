@@ -3,24 +3,17 @@
 // the 3-member seeds; whole-5.sim.test.ts the 5-member ones and the planted bugs.
 import { describe, expect, it } from 'vitest'
 import { runWholeSeed } from './whole/simulator.js'
+import { failingSeeds } from './whole/seeds.js'
 
 /** 3-member seeds per CI run; with the 5-member ones, 2,000 seeds in all. */
 const SEEDS = 1_600
 const CHUNK = 200
 
-async function failuresIn(first: number, count: number): Promise<string[]> {
-  const failures: string[] = []
-  for (let seed = first; seed < first + count; seed++) {
-    const outcome = await runWholeSeed(seed, { members: 3 })
-    if (!outcome.ok) failures.push(`SIM_SEED=${seed}: ${outcome.error} — replay: npm run sim -- --seed ${seed} --trace`)
-  }
-  return failures
-}
 
 describe('the whole system under simulated faults, 3 members', () => {
   for (let first = 1; first <= SEEDS; first += CHUNK) {
     it(`keeps every check and makes progress once healed, seeds ${first}..${first + CHUNK - 1}`, async () => {
-      expect(await failuresIn(first, CHUNK)).toEqual([])
+      expect(await failingSeeds(first, CHUNK, { members: 3 })).toEqual([])
     }, 300_000)
   }
 

@@ -3,23 +3,16 @@
 // on one configuration, and the runs stay deterministic.
 import { describe, expect, it } from 'vitest'
 import { runWholeSeed } from './whole/simulator.js'
+import { failingSeeds } from './whole/seeds.js'
 
-async function failuresIn(first: number, count: number, members: 3 | 5): Promise<string[]> {
-  const failures: string[] = []
-  for (let seed = first; seed < first + count; seed++) {
-    const outcome = await runWholeSeed(seed, { members, reconfig: true })
-    if (!outcome.ok) failures.push(`SIM_SEED=${seed}: ${outcome.error} — replay: npm run sim -- --seed ${seed} --reconfig --trace`)
-  }
-  return failures
-}
 
 describe('the whole system under simulated faults and reconfigs', () => {
   it('keeps every check with 3 members, seeds 1..200', async () => {
-    expect(await failuresIn(1, 200, 3)).toEqual([])
+    expect(await failingSeeds(1, 200, { members: 3, reconfig: true })).toEqual([])
   }, 300_000)
 
   it('keeps every check with 5 members, seeds 1..40', async () => {
-    expect(await failuresIn(1, 40, 5)).toEqual([])
+    expect(await failingSeeds(1, 40, { members: 5, reconfig: true })).toEqual([])
   }, 300_000)
 
   it('reconfigures in a seed, and replays it exactly', async () => {

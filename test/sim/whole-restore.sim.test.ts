@@ -7,23 +7,16 @@
 // as a broken invariant failed seeds 1, 3, 5, 6, 15, 17 and 18 (TRUNC below its committed point).
 import { describe, expect, it } from 'vitest'
 import { runWholeSeed } from './whole/simulator.js'
+import { failingSeeds } from './whole/seeds.js'
 
-async function failuresIn(first: number, count: number, members: 3 | 5): Promise<string[]> {
-  const failures: string[] = []
-  for (let seed = first; seed < first + count; seed++) {
-    const outcome = await runWholeSeed(seed, { members, restore: true })
-    if (!outcome.ok) failures.push(`SIM_SEED=${seed}: ${outcome.error} — replay: npm run sim -- --seed ${seed} --members ${members} --restore --trace`)
-  }
-  return failures
-}
 
 describe('the whole system under simulated faults, backups and restores', () => {
   it('keeps every check with 3 members, seeds 1..200', async () => {
-    expect(await failuresIn(1, 200, 3)).toEqual([])
+    expect(await failingSeeds(1, 200, { members: 3, restore: true })).toEqual([])
   }, 300_000)
 
   it('keeps every check with 5 members, seeds 1..40', async () => {
-    expect(await failuresIn(1, 40, 5)).toEqual([])
+    expect(await failingSeeds(1, 40, { members: 5, restore: true })).toEqual([])
   }, 300_000)
 
   it('restores several times in seed 1, each installed by the leader and a follower, and replays it exactly', async () => {
