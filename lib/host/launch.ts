@@ -42,7 +42,7 @@ import type { AdminServerTlsOptions, MemberStartOptions, ServerOptions } from '.
 /** What {@link launch} assembles: one member and how it reaches the others. */
 export interface LaunchSpec {
   /** The server's options. */
-  readonly options: ServerOptions & Pick<MemberStartOptions, 'initLimit' | 'syncLimit' | 'zabTickMs' | 'seed' | 'standaloneEnabled' | 'quorumGroups' | 'quorumWeights' | 'leaderServes' | 'configVersion' | 'zooCfgPath'>
+  readonly options: ServerOptions & Pick<MemberStartOptions, 'initLimit' | 'syncLimit' | 'zabTickMs' | 'seed' | 'standaloneEnabled' | 'quorumGroups' | 'quorumWeights' | 'leaderServes' | 'configVersion' | 'zooCfgPath' | 'peerProtocol'>
   /** This member's id. */
   readonly myid: number
   /** Every member of the configuration, this one included. */
@@ -242,15 +242,17 @@ async function openPorts(spec: LaunchSpec, current: CurrentMember, tls: LoadedTl
 }
 
 /** The admin server's `snapshot` and `restore` commands over `current`, with the options' settings. */
-async function backupSource(current: CurrentMember, options: ServerOptions): Promise<AdminBackupSource> {
+async function backupSource(current: CurrentMember, options: LaunchSpec['options']): Promise<AdminBackupSource> {
   const { memberBackupSource } = await import('./member-backup.js')
   const { adminRateLimiterIntervalMsDefault } = await import('./admin-backup.js')
+  // A restore entry has no ZooKeeper record: Apache members could not take it.
+  const unavailable = options.peerProtocol === 'zookeeper' ? 'restore is not available with peerProtocol=zookeeper: the Apache ZooKeeper members of the ensemble cannot take a restore' : undefined
   return memberBackupSource(current, {
     snapshotEnabled: options.adminSnapshotEnabled === true,
     restoreEnabled: options.adminRestoreEnabled === true,
     allowRemote: options.adminSnapshotAllowRemote === true,
     rateLimiterIntervalMs: options.adminRateLimiterIntervalMs ?? adminRateLimiterIntervalMsDefault,
-  })
+  }, unavailable)
 }
 
 /**

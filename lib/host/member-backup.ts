@@ -15,8 +15,8 @@ import type { CurrentMember } from './running-member.js'
 /** Time a restored member has to serve again before the restore is reported failed, in ms. */
 const restoreServingWaitMs = 30_000
 
-/** The backup source of `current`, with `settings`. */
-export function memberBackupSource(current: CurrentMember, settings: AdminBackupSettings): AdminBackupSource {
+/** The backup source of `current`, with `settings`; `ensembleRestoreUnavailable` says why an ensemble member takes no restore, when it cannot. */
+export function memberBackupSource(current: CurrentMember, settings: AdminBackupSettings, ensembleRestoreUnavailable?: string): AdminBackupSource {
   return {
     ...settings,
     capture: () => {
@@ -29,6 +29,7 @@ export function memberBackupSource(current: CurrentMember, settings: AdminBackup
       const { member, storage, replication } = current.core
       if (storage.volatile === true) return 'restore needs a durable dataDir: this server keeps its state in memory only'
       if (member.standalone) return undefined
+      if (ensembleRestoreUnavailable !== undefined) return ensembleRestoreUnavailable
       if (current.restoring !== undefined) return 'a restore is being installed on this member'
       if (member.role === 'leader' && member.serving) return undefined
       const leader = replication.state.leader

@@ -97,13 +97,16 @@ async function connectPeers(
  * protocol, reading ZooKeeper's transactions and snapshots with the migration codecs.
  */
 async function connectZooKeeperPeers(options: MemberStartOptions, replication: Replication, handler: PeerHandler, logger: ReplicationLogger): Promise<PeerTransport> {
-  const [{ startZkPeerTransport }, { zkConfigText }, { zkPeerPayloads }, { dynamicConfigText }] = await Promise.all([
+  const [{ startZkPeerTransport }, { zkConfigText }, { zkLeaderPayloads, zkPeerPayloads }, { dynamicConfigText }, { zooKeeperSessionPasswd }] = await Promise.all([
     import('../peer/zookeeper/transport.js'),
     import('../peer/zookeeper/mapping.js'),
     import('../migrate/zk-peer-payloads.js'),
     import('../config/dynamic-config.js'),
+    import('../migrate/zk-format.js'),
   ])
   const member = replication.member
+  // Sessions this member opens must resume on the Apache members, which derive the password.
+  member.sessionPasswd = zooKeeperSessionPasswd
   const version = options.configVersion ?? 0
   return startZkPeerTransport({
     myid: options.myid,
@@ -113,6 +116,7 @@ async function connectZooKeeperPeers(options: MemberStartOptions, replication: R
       sessionTimeoutMs: (sessionId) => member.sessions.get(sessionId)?.timeoutMs,
       ephemeralPaths: (sessionId) => [...(member.tree.ephemerals.get(sessionId) ?? [])],
     }),
+    leaderPayloads: zkLeaderPayloads({ sessionValid: (sessionId) => member.sessions.get(sessionId) !== undefined }),
     startupConfigText: zkConfigText({ text: dynamicConfigText(options.servers), version }),
     startupConfigVersion: version,
     log: (line) => logger.info(line),

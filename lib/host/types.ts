@@ -223,8 +223,8 @@ export interface MemberStartOptions extends ServerOptions {
    * `peerProtocol`): `paddock`, Paddock's own (msgpackr frames), or `zookeeper`, Apache ZooKeeper
    * 3.8's (QuorumCnxManager's election connections, Fast Leader Election notifications and
    * QuorumPackets), so that the member joins an ensemble of Apache ZooKeeper members. With
-   * `zookeeper` the member takes part in elections and follows an Apache leader; it does not lead
-   * Apache followers yet, and quorum TLS and SASL are not available. Every member of an ensemble
+   * `zookeeper` the member takes part in elections, follows an Apache leader, and leads Apache
+   * followers when elected; quorum TLS and SASL are not available. Every member of an ensemble
    * speaks the same protocol. @defaultValue 'paddock'
    */
   peerProtocol?: PeerProtocol

@@ -6,15 +6,13 @@
  */
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import type { ACL } from '../protocol/data.js'
 import { epochOf } from '../protocol/zxid.js'
 import { createLevelStorage } from '../../storage/index.js'
 import { MigrationError } from './errors.js'
 import type { OfflineState } from './offline-state.js'
 import { quietLogger, readPaddockState, writePaddockState } from './paddock-dir.js'
 import type { MigrationProgress } from './progress.js'
-import { digestVersion, encodeEphemeralOwner, snapshotDbId } from './zk-format.js'
-import { encodeZkSnapshot, type ZkSnapshotNode } from './zk-snapshot.js'
+import { encodeZkSnapshot, zkSnapshotOf } from './zk-snapshot.js'
 import { loadZooKeeperState, readZooKeeperEpochs } from './zookeeper-dir.js'
 
 /** Options shared by {@link importZooKeeperDataDir} and {@link exportToZooKeeper}. */
@@ -153,33 +151,3 @@ export async function exportToZooKeeper(paddockDataDir: string, zkDataDir: strin
   return { zxid: state.zxid, znodes: state.tree.size, sessions: state.sessions.size, bytesRead: 0, bytesWritten: bytes.length, elapsedMs: Date.now() - started }
 }
 
-/** The ZooKeeper snapshot of a state: the ACL cache numbered from 1, nodes parents first. */
-export function zkSnapshotOf(state: OfflineState) {
-  const acls = new Map<bigint, ACL[]>()
-  const refs = new Map<readonly ACL[], bigint>()
-  const byContent = new Map<string, bigint>()
-  const refOf = (acl: readonly ACL[]): bigint => {
-    let ref = refs.get(acl)
-    if (ref !== undefined) return ref
-    const key = JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id]))
-    ref = byContent.get(key)
-    if (ref === undefined) {
-      ref = BigInt(acls.size + 1)
-      acls.set(ref, [...acl])
-      byContent.set(key, ref)
-    }
-    refs.set(acl, ref)
-    return ref
-  }
-  const tree = state.tree
-  const nodes: ZkSnapshotNode[] = []
-  for (const path of tree.paths()) {
-    const n = tree.get(path)
-    if (n === undefined) continue
-    const stat = { czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime, version: n.version, cversion: n.cversion, aversion: n.aversion, ephemeralOwner: encodeEphemeralOwner(n.kind, n.ephemeralOwner, n.ttlMs), pzxid: n.pzxid }
-    nodes.push({ path, data: n.data, aclRef: refOf(n.acl), stat })
-  }
-  const sessions = new Map<bigint, number>()
-  for (const s of state.sessions.values()) sessions.set(s.id, s.timeoutMs)
-  return { dbid: snapshotDbId, sessions, acls, nodes, digest: { zxid: 0, digestVersion, digest: 0n } }
-}

@@ -13,7 +13,8 @@ import type { ACL } from '../protocol/data.js'
 import { JuteReader, JuteWriter, type JuteDecodeError } from '../wire/jute.js'
 import { readACLs, writeACLs } from '../wire/records.js'
 import { MigrationError } from './errors.js'
-import { adler32, digestVersion, fileFormatVersion, snapshotMagic } from './zk-format.js'
+import { adler32, digestVersion, encodeEphemeralOwner, fileFormatVersion, snapshotDbId, snapshotMagic } from './zk-format.js'
+import type { OfflineState } from './offline-state.js'
 
 /** ZooKeeper's StatPersisted: what a snapshot stores of a node's Stat. */
 export interface StatPersisted {
@@ -188,18 +189,7 @@ export function encodeZkSnapshot(snapshot: Omit<ZkSnapshot, 'nodes'> & { nodes: 
     parts.push(part)
   }
   w.writeInt(snapshotMagic).writeInt(fileFormatVersion).writeLong(snapshot.dbid)
-  w.writeInt(snapshot.sessions.size)
-  for (const [id, timeoutMs] of snapshot.sessions) w.writeLong(id).writeInt(timeoutMs)
-  w.writeInt(snapshot.acls.size)
-  for (const [key, acl] of snapshot.acls) {
-    w.writeLong(key)
-    writeACLs(w, acl)
-  }
-  for (const node of snapshot.nodes) {
-    writeNode(w, node)
-    if (w.length >= 1 << 20) flush()
-  }
-  w.writeUString('/')
+  writeSerializedSnapshot(w, snapshot, flush)
   flush()
   w.writeLong(BigInt(checksum)).writeUString('/')
   if (snapshot.digest !== undefined) {
@@ -216,6 +206,26 @@ export function encodeZkSnapshot(snapshot: Omit<ZkSnapshot, 'nodes'> & { nodes: 
   }
   flush()
   return concat(parts)
+}
+
+/**
+ * Writes the database as `SerializeUtils.serializeSnapshot` does (what {@link readSerializedSnapshot}
+ * reads): the sessions, the ACL cache, the nodes, and the path "/" that ends them. `flush` is
+ * called whenever a megabyte or more is buffered.
+ */
+export function writeSerializedSnapshot(w: JuteWriter, snapshot: Pick<ZkSnapshot, 'sessions' | 'acls'> & { nodes: Iterable<ZkSnapshotNode> }, flush: () => void): void {
+  w.writeInt(snapshot.sessions.size)
+  for (const [id, timeoutMs] of snapshot.sessions) w.writeLong(id).writeInt(timeoutMs)
+  w.writeInt(snapshot.acls.size)
+  for (const [key, acl] of snapshot.acls) {
+    w.writeLong(key)
+    writeACLs(w, acl)
+  }
+  for (const node of snapshot.nodes) {
+    writeNode(w, node)
+    if (w.length >= 1 << 20) flush()
+  }
+  w.writeUString('/')
 }
 
 function writeNode(w: JuteWriter, node: ZkSnapshotNode): void {
@@ -236,4 +246,35 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += p.length
   }
   return out
+}
+
+/** The ZooKeeper snapshot of a state: the ACL cache numbered from 1, nodes parents first. */
+export function zkSnapshotOf(state: Pick<OfflineState, 'tree' | 'sessions'>): ZkSnapshot {
+  const acls = new Map<bigint, ACL[]>()
+  const refs = new Map<readonly ACL[], bigint>()
+  const byContent = new Map<string, bigint>()
+  const refOf = (acl: readonly ACL[]): bigint => {
+    let ref = refs.get(acl)
+    if (ref !== undefined) return ref
+    const key = JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id]))
+    ref = byContent.get(key)
+    if (ref === undefined) {
+      ref = BigInt(acls.size + 1)
+      acls.set(ref, [...acl])
+      byContent.set(key, ref)
+    }
+    refs.set(acl, ref)
+    return ref
+  }
+  const tree = state.tree
+  const nodes: ZkSnapshotNode[] = []
+  for (const path of tree.paths()) {
+    const n = tree.get(path)
+    if (n === undefined) continue
+    const stat = { czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime, version: n.version, cversion: n.cversion, aversion: n.aversion, ephemeralOwner: encodeEphemeralOwner(n.kind, n.ephemeralOwner, n.ttlMs), pzxid: n.pzxid }
+    nodes.push({ path, data: n.data, aclRef: refOf(n.acl), stat })
+  }
+  const sessions = new Map<bigint, number>()
+  for (const s of state.sessions.values()) sessions.set(s.id, s.timeoutMs)
+  return { dbid: snapshotDbId, sessions, acls, nodes, digest: { zxid: 0, digestVersion, digest: 0n } }
 }

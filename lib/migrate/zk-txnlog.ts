@@ -209,15 +209,24 @@ export function encodeZkLogHeader(dbid = 0n): Uint8Array {
 
 /** One record as FileTxnLog.append writes it: checksum, length, entry, 'B'. `opCode` defaults from the txn. */
 export function encodeZkLogRecord(header: TxnHeader, txn: ZkTxn, opCode = opCodeOf(txn)): Uint8Array {
+  const entry = encodeZkTxnEntry(header, txn, opCode)
   const w = new JuteWriter()
-  w.writeLong(header.sessionId).writeInt(header.cxid).writeLongNumber(header.zxid).writeLongNumber(header.time).writeInt(opCode)
-  writeTxn(w, txn, opCode)
-  const entry = Uint8Array.from(w.finish())
   w.writeLong(BigInt(adler32(entry))).writeBuffer(entry)
   const out = new Uint8Array(w.length + 1)
   out.set(w.finish())
   out[out.length - 1] = endOfRecord
   return out
+}
+
+/**
+ * One transaction as `Util.marshallTxnEntry` writes it without a digest: TxnHeader, then the txn
+ * record. A log record holds it; so does the data of a leader's PROPOSAL and INFORM.
+ */
+export function encodeZkTxnEntry(header: TxnHeader, txn: ZkTxn, opCode = opCodeOf(txn)): Uint8Array {
+  const w = new JuteWriter()
+  w.writeLong(header.sessionId).writeInt(header.cxid).writeLongNumber(header.zxid).writeLongNumber(header.time).writeInt(opCode)
+  writeTxn(w, txn, opCode)
+  return Uint8Array.from(w.finish())
 }
 
 /** The opcode ZooKeeper logs a txn under. */

@@ -119,6 +119,12 @@ export class Pipeline {
   role: MemberRole = 'looking'
   /** Whether the member is alone in its configuration (one voter, no observers): it reports `standalone`. */
   standalone = false
+  /**
+   * The password of a new session: 16 random bytes, or, in an ensemble with Apache ZooKeeper
+   * members (`peerProtocol=zookeeper`), the one every ZooKeeper member derives from the session
+   * id, so that the session resumes on any of them.
+   */
+  sessionPasswd: (sessionId: bigint) => Uint8Array = () => new Uint8Array(randomBytes(16))
   /** Request counts and latencies, for mntr, the admin server and /metrics. */
   readonly metrics = new MemberMetrics()
   private timers: Timer[] = []
@@ -255,7 +261,7 @@ export class Pipeline {
     const timeoutMs = negotiateTimeout(this.options, params.timeoutMs)
     if (params.sessionId !== undefined && params.sessionId !== 0n) return this.resume(connection, params, done)
     const sessionId = this.sessions.allocateId()
-    const passwd = new Uint8Array(randomBytes(16))
+    const passwd = this.sessionPasswd(sessionId)
     if (this.localSessionsOn) {
       // ZooKeeper: a local createSession is neither forwarded nor logged.
       this.localSessions.add(sessionId, timeoutMs, passwd, this.clock.now())

@@ -189,15 +189,34 @@ export async function restoreSnapshotState(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<number> {
   let header: { zxid: number; format: number } | undefined
-  for await (const chunk of chunks) {
-    const value = decodeValue(chunk)
-    if (header === undefined) {
-      header = restoreHeader(addSession, value)
-      continue
-    }
-    if (header.format === 1) restoreChunkV1(tree, value)
-    else restoreChunkV2(tree, value)
-  }
+  for await (const chunk of chunks) header = restoreChunk(tree, addSession, header, chunk)
+  return finishRestore(tree, header)
+}
+
+/**
+ * {@link restoreSnapshotState} for a snapshot held whole in memory, without yielding: the
+ * runtime's snapshot bytes (what {@link snapshotBytes} returns), read chunk by chunk.
+ */
+export function restoreSnapshotBytes(tree: DataTree, addSession: (session: SnapshotSession) => void, bytes: Uint8Array): number {
+  let header: { zxid: number; format: number } | undefined
+  for (const chunk of snapshotBytesChunks(bytes)) header = restoreChunk(tree, addSession, header, chunk)
+  return finishRestore(tree, header)
+}
+
+function restoreChunk(
+  tree: DataTree,
+  addSession: (session: SnapshotSession) => void,
+  header: { zxid: number; format: number } | undefined,
+  chunk: Uint8Array,
+): { zxid: number; format: number } {
+  const value = decodeValue(chunk)
+  if (header === undefined) return restoreHeader(addSession, value)
+  if (header.format === 1) restoreChunkV1(tree, value)
+  else restoreChunkV2(tree, value)
+  return header
+}
+
+function finishRestore(tree: DataTree, header: { zxid: number; format: number } | undefined): number {
   if (header === undefined) throw new TypeError('snapshot has no header chunk')
   tree.restoreQuotas()
   tree.lastProcessedZxid = Math.max(tree.lastProcessedZxid, header.zxid)

@@ -5,13 +5,17 @@
  * the modules that own those formats (lib/txn, lib/server's snapshots, lib/migrate's ZooKeeper
  * codecs), so the composition root hands it a {@link ZkPayloadCodec} (lib/migrate/zk-peer-payloads.ts).
  *
+ * A leader's side has its own codec ({@link ZkLeaderPayloadCodec}): entries out as PROPOSAL data,
+ * its snapshot out as the database after SNAP, the learners' requests in.
+ *
  * Also here: the pure jute layouts of the learner's packet payloads that are no jute record
  * (Learner.request's REQUEST data, Learner.ping's touch table, Learner.validateSession's
- * REVALIDATE data), written as `DataOutputStream` writes them.
+ * REVALIDATE data, and the leader's REVALIDATE answer), written and read as `DataOutputStream`
+ * and `DataInputStream` do.
  * @module
  */
 import type { Id } from '../../protocol/data.js'
-import { JuteWriter, type JuteReader } from '../../wire/jute.js'
+import { JuteReader, JuteWriter } from '../../wire/jute.js'
 
 /** One session a learner reports alive, with its timeout (ZooKeeper's touch table entry). */
 export interface ZkSessionTouch {
@@ -80,4 +84,52 @@ export function encodeTouchData(touches: Iterable<ZkSessionTouch>): Uint8Array {
 export function encodeRevalidateData(session: ZkSessionTouch): Uint8Array {
   const w = new JuteWriter({ slabBytes: 12 })
   return Uint8Array.from(w.writeLong(session.sessionId).writeInt(session.timeoutMs).finish())
+}
+
+/**
+ * What a leader needs of the payloads above lib/peer to serve ZooKeeper learners
+ * (learner-handler-link.ts). Each may throw for bytes it cannot read.
+ */
+export interface ZkLeaderPayloadCodec {
+  /** The core's entry bytes as PROPOSAL or INFORM data: TxnHeader then txn record (`Util.marshallTxnEntry`). */
+  proposalData(entry: Uint8Array): Uint8Array
+  /**
+   * The runtime's snapshot bytes as what a leader writes after SNAP: the serialized database
+   * (`ZKDatabase.serializeSnapshot`), then the string "BenWasHere".
+   */
+  snapshotStream(snapshot: Uint8Array): Uint8Array
+  /** A learner's request, touches or revalidation as the core's REQUEST bytes; undefined for one to drop. */
+  learnerRequest(request: ZkLearnerRequest): Uint8Array | undefined
+  /** Whether `sessionId` is an open session, for the answer to REVALIDATE (`checkIfValidGlobalSession`). */
+  sessionValid(sessionId: bigint): boolean
+}
+
+/** Reads REQUEST data (see {@link encodeRequestData}); the authinfo comes from the packet. Throws {@link JuteDecodeError} when short. */
+export function decodeRequestData(data: Uint8Array | null, authinfo: readonly Id[]): Extract<ZkLearnerRequest, { kind: 'request' }> {
+  const bytes = data ?? new Uint8Array(0)
+  const r = new JuteReader(bytes)
+  const sessionId = r.readLong('REQUEST sessionId')
+  const cxid = r.readInt('REQUEST cxid')
+  const type = r.readInt('REQUEST type')
+  return { kind: 'request', sessionId, cxid, type, record: bytes.subarray(16), authinfo }
+}
+
+/** Reads a PING reply's touch table (see {@link encodeTouchData}); a trailing partial entry is `truncated`. */
+export function decodeTouchData(data: Uint8Array | null): ZkSessionTouch[] {
+  const r = new JuteReader(data ?? new Uint8Array(0))
+  const touches: ZkSessionTouch[] = []
+  while (r.remaining > 0) touches.push({ sessionId: r.readLong('touch sessionId'), timeoutMs: r.readInt('touch timeout') })
+  return touches
+}
+
+/** Reads REVALIDATE data from a learner (see {@link encodeRevalidateData}). */
+export function decodeRevalidateData(data: Uint8Array | null): ZkSessionTouch {
+  const r = new JuteReader(data ?? new Uint8Array(0))
+  return { sessionId: r.readLong('REVALIDATE sessionId'), timeoutMs: r.readInt('REVALIDATE timeout') }
+}
+
+/** A leader's answer to REVALIDATE: the session id and whether it is valid (`DataOutputStream.writeBoolean`). */
+export function encodeRevalidateAnswer(sessionId: bigint, valid: boolean): Uint8Array {
+  const w = new JuteWriter({ slabBytes: 9 })
+  return Uint8Array.from(w.writeLong(sessionId).writeBool(valid).finish())
 }

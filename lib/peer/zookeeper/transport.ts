@@ -10,14 +10,18 @@
  *   (QuorumCnxManager.startConnection does the same). Notifications travel as election frames in
  *   3.8's layout, mapped by mapping.ts. The newest notification for a member not connected is kept
  *   and sent once it is (ZooKeeper's send queue of one).
- * - Quorum port, follower role only. The core's FOLLOWERINFO of a new learner session dials the
+ * - Quorum port, follower role. The core's FOLLOWERINFO of a new learner session dials the
  *   leader's quorum port; that one TCP connection carries the session (learner-link.ts maps its
  *   packets both ways). A dial that fails before connecting is tried again on the core's next
  *   FOLLOWERINFO (it repeats it every tick until LEADERINFO); a connection that breaks after
  *   connecting ends the session (`disconnected`), and the core goes back to LOOKING, as
- *   ZooKeeper's Learner does. This member does not listen on its quorum port: elected leader, it
- *   hears from no learner and goes back to LOOKING after initLimit (leading Apache followers is a
- *   later slice).
+ *   ZooKeeper's Learner does.
+ * - Quorum port, leader role (ZooKeeper's LearnerCnxAcceptor and LearnerHandler). With
+ *   `leaderPayloads`, the member listens on its quorum port; a learner's connection must open with
+ *   FOLLOWERINFO or OBSERVERINFO within {@link peerHelloTimeoutMs}, naming a member of the
+ *   ensemble. The transport draws a fresh core session for each connection
+ *   (learner-handler-link.ts maps its packets both ways); a newer connection of the same sid
+ *   replaces the older one, and the close of the current one ends the session (`disconnected`).
  *
  * The error contract is lib/peer/transport.ts's: every socket event runs inside one boundary; a
  * peer's bytes that do not decode, or a message the handler refuses, close that connection and
@@ -37,11 +41,12 @@ import type { Notification, SessionMessage } from '../../zab/messages.js'
 import { describeError, escalate } from '../boundary.js'
 import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
 import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
+import { learnerInfoMessage, ZkLearnerHandlerLink } from './learner-handler-link.js'
 import { ZkLearnerLink } from './learner-link.js'
 import { numberOfLong, zabNotificationOf, zkNotificationOf } from './mapping.js'
 import { decodeNotification, encodeElectionFrame, encodeNotification, readElectionFrame } from './notification.js'
-import type { ZkPayloadCodec } from './payloads.js'
-import { encodeQuorumPacket, readQuorumPacket } from './quorum-packet.js'
+import type { ZkLeaderPayloadCodec, ZkPayloadCodec } from './payloads.js'
+import { decodeLearnerInfo, encodeQuorumPacket, readQuorumPacket, type QuorumPacket } from './quorum-packet.js'
 import { ZkStreamBuffer } from './stream.js'
 
 /** Options of {@link startZkPeerTransport}. */
@@ -54,6 +59,11 @@ export interface ZkPeerTransportOptions {
   readonly handler: PeerHandler
   /** Reads and writes the payloads above lib/peer (transactions, snapshots, forwarded requests). */
   readonly payloads: ZkPayloadCodec
+  /**
+   * The payloads a leader writes and reads. With it the member listens on its quorum port and
+   * leads ZooKeeper learners when elected; without it, elected leader, it hears from no learner.
+   */
+  readonly leaderPayloads?: ZkLeaderPayloadCodec
   /**
    * This member's start-up configuration as ZooKeeper writes it (mapping.ts `zkConfigText`), sent
    * in notifications while the core has no configuration of a reconfig to send.
@@ -79,6 +89,12 @@ interface LearnerConnection {
   snapshotRetryBytes: number
   /** While a SNAP's database arrives: the timer that tries again once the stream pauses. */
   snapshotSettle: NodeJS.Timeout | undefined
+}
+
+/** A learner's connection to this member as leader, for one core learner session. */
+interface LearnerHandlerConnection {
+  readonly link: ZkLearnerHandlerLink
+  readonly socket: Socket
 }
 
 /**
@@ -116,6 +132,13 @@ class ZkTransport implements ZkPeerTransport {
   /** The newest notification for each member, sent when its connection comes up. */
   private readonly parked = new Map<number, Uint8Array>()
   private learner: LearnerConnection | undefined
+  /** The learners connected to this member as leader, by sid. */
+  private readonly learners = new Map<number, LearnerHandlerConnection>()
+  /** Accepted quorum connections still waiting for their FOLLOWERINFO or OBSERVERINFO. */
+  private readonly quorumPending = new Set<Socket>()
+  /** The last core session drawn for a learner's connection. */
+  private lastLearnerSession = 0
+  private quorumServer: Server | undefined
   private configVersion: number
   private server: Server | undefined
   private closed = false
@@ -158,6 +181,27 @@ class ZkTransport implements ZkPeerTransport {
       })
     })
     this.server = server
+    if (this.options.leaderPayloads === undefined) return
+    try {
+      this.quorumServer = await this.listenQuorum(me.quorumPort)
+    } catch (error) {
+      await new Promise((resolve) => server.close(resolve))
+      throw error
+    }
+  }
+
+  private async listenQuorum(port: number): Promise<Server> {
+    const me = this.members.get(this.options.myid)
+    const server = createServer((socket) => this.guard(socket, 'learner connection', () => this.acceptLearner(socket)))
+    server.on('error', (error) => this.log(`quorum port: ${describeError(error)}`))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, this.options.bindHost ?? me?.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    return server
   }
 
   /** Dials every other member's election port (each answers by keeping it or dialling back). */
@@ -273,6 +317,13 @@ class ZkTransport implements ZkPeerTransport {
   // ---- quorum port: the follower's connection ----------------------------------------------
 
   private sendSession(to: number, message: SessionMessage): void {
+    const learner = this.learners.get(to)
+    if (learner !== undefined && learner.link.session === message.session) {
+      if (message.type === 'DIFF' || message.type === 'TRUNC' || message.type === 'SNAP') this.log(`learner ${to}: ${message.type} 0x${message.zxid.toString(16)}`)
+      // A learner's queue may also hold the database after a SNAP, bounded by its own limit.
+      for (const bytes of learner.link.outgoing(message)) this.write(learner.socket, bytes, peerQueuedBytesMax + zkSnapStreamBytesMax)
+      return
+    }
     const current = this.learner
     if (message.type === 'FOLLOWERINFO' || message.type === 'OBSERVERINFO') {
       if (current === undefined || current.link.session !== message.session || current.link.leader !== to) return this.dialLeader(to, message)
@@ -288,6 +339,11 @@ class ZkTransport implements ZkPeerTransport {
     // A superseded connection ends silently: the core already left that session.
     this.learner = undefined
     previous?.socket.destroy()
+    // So does a connection of the new leader as our learner, from a leadership of ours the core
+    // left: its sessions are numbered apart from the core's and must not take the new one's messages.
+    const stale = this.learners.get(leader)
+    this.learners.delete(leader)
+    stale?.socket.destroy()
     const address = this.members.get(leader)
     if (address === undefined || this.closed) return
     const link = new ZkLearnerLink({
@@ -357,12 +413,74 @@ class ZkTransport implements ZkPeerTransport {
     return true
   }
 
+  // ---- quorum port: learners of this member as leader ----------------------------------------
+
+  private acceptLearner(socket: Socket): void {
+    this.track(socket)
+    const payloads = this.options.leaderPayloads
+    if (this.closed || payloads === undefined || this.quorumPending.size >= peerPendingConnectionsMax) return void socket.destroy()
+    this.quorumPending.add(socket)
+    const timer = setTimeout(() => this.guard(socket, 'learner connection', () => {
+      throw new Error(`no FOLLOWERINFO or OBSERVERINFO within ${peerHelloTimeoutMs} ms`)
+    }), peerHelloTimeoutMs)
+    socket.on('close', () => {
+      clearTimeout(timer)
+      this.quorumPending.delete(socket)
+    })
+    socket.setNoDelay(true)
+    const stream = new ZkStreamBuffer(zkQuorumPacketBytesMax)
+    let connection: LearnerHandlerConnection | undefined
+    socket.on('data', (chunk: Uint8Array) => this.guard(socket, `learner connection${connection === undefined ? '' : ` of ${connection.link.sid}`}`, () => {
+      stream.push(chunk)
+      // Bounded: each packet read takes at least 20 buffered bytes.
+      for (let p = stream.next(readQuorumPacket, zkQuorumPacketBufferBytesMax); p !== undefined && !socket.destroyed; p = stream.next(readQuorumPacket, zkQuorumPacketBufferBytesMax)) {
+        if (connection === undefined) {
+          clearTimeout(timer)
+          this.quorumPending.delete(socket)
+          connection = this.openLearner(socket, p, payloads)
+        } else this.fromLearner(connection, p)
+      }
+    }))
+  }
+
+  /** The first packet of a learner's connection: a new core session for its sid. */
+  private openLearner(socket: Socket, first: QuorumPacket, payloads: ZkLeaderPayloadCodec): LearnerHandlerConnection {
+    const info = decodeLearnerInfo(first.data ?? new Uint8Array(0))
+    const sid = numberOfLong(info.serverid, 'LearnerInfo serverid')
+    if (!this.members.has(sid) || sid === this.options.myid) throw new Error(`a learner with sid ${sid}, no other member of this ensemble`)
+    const message = learnerInfoMessage(first, ++this.lastLearnerSession)
+    const link = new ZkLearnerHandlerLink({ sid, session: message.session, observer: message.type === 'OBSERVERINFO', payloads })
+    const connection: LearnerHandlerConnection = { link, socket }
+    const previous = this.learners.get(sid)
+    this.learners.set(sid, connection)
+    previous?.socket.destroy()
+    socket.on('close', () => {
+      if (this.learners.get(sid) !== connection) return
+      this.learners.delete(sid)
+      this.log(`learner ${sid}'s quorum connection closed`)
+      this.guard(undefined, `learner connection of ${sid}`, () => this.options.handler.disconnected(sid, 'quorum'))
+    })
+    this.log(`learner ${sid} connected (${message.type}, session ${message.session})`)
+    this.options.handler.message(sid, 'quorum', message)
+    return connection
+  }
+
+  private fromLearner(connection: LearnerHandlerConnection, p: QuorumPacket): void {
+    const { link, socket } = connection
+    const result = link.incoming(p)
+    for (const reply of result.replies) this.write(socket, reply)
+    for (const message of result.messages) {
+      if (this.learners.get(link.sid) !== connection) return
+      this.options.handler.message(link.sid, 'quorum', message)
+    }
+  }
+
   // ---- both --------------------------------------------------------------------------------
 
-  /** Writes `bytes`; a connection whose queue is past {@link peerQueuedBytesMax} is dropped as stuck. */
-  private write(socket: Socket, bytes: Uint8Array): void {
+  /** Writes `bytes`; a connection whose queue would pass `queuedBytesMax` ({@link peerQueuedBytesMax}) is dropped as stuck. */
+  private write(socket: Socket, bytes: Uint8Array, queuedBytesMax = peerQueuedBytesMax): void {
     if (socket.destroyed) return
-    if (socket.writableLength + bytes.length > peerQueuedBytesMax) {
+    if (socket.writableLength + bytes.length > queuedBytesMax) {
       this.log(`dropping a connection with ${socket.writableLength} bytes queued (peerQueuedBytesMax)`)
       socket.destroy()
       return
@@ -385,6 +503,8 @@ class ZkTransport implements ZkPeerTransport {
 
   connected(peer: number, channel: PeerChannel): boolean {
     if (channel === 'election') return this.election.has(peer)
+    const handled = this.learners.get(peer)
+    if (handled !== undefined && !handled.socket.destroyed) return true
     const learner = this.learner
     return learner !== undefined && learner.link.leader === peer && learner.connected && !learner.socket.destroyed
   }
@@ -394,6 +514,7 @@ class ZkTransport implements ZkPeerTransport {
     for (const [sid, socket] of this.election) if (!this.members.has(sid)) socket.destroy()
     for (const sid of [...this.parked.keys()]) if (!this.members.has(sid)) this.parked.delete(sid)
     if (this.learner !== undefined && !this.members.has(this.learner.link.leader)) this.learner.socket.destroy()
+    for (const [sid, connection] of this.learners) if (!this.members.has(sid)) connection.socket.destroy()
     this.dialAll()
   }
 
@@ -401,10 +522,10 @@ class ZkTransport implements ZkPeerTransport {
     if (this.closed) return Promise.resolve()
     this.closed = true
     this.learner = undefined
+    this.learners.clear()
     this.election.clear()
     for (const socket of this.sockets) socket.destroy()
-    const server = this.server
-    if (server === undefined) return Promise.resolve()
-    return new Promise((resolve) => server.close(() => resolve()))
+    const servers = [this.server, this.quorumServer].filter((server) => server !== undefined)
+    return Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => undefined)
   }
 }

@@ -9,7 +9,7 @@ import {
   encodeElectionFrame, encodeInitialMessage, encodeLearnerInfo, encodeNotification, encodeQuorumPacket, leaderInfoPacket, PROTOCOL_VERSION_V1,
   QuorumPacketType, readInitialMessage, readQuorumPacket, ZkStreamBuffer, type QuorumPacket,
 } from '../../../lib/peer/zookeeper/index.js'
-import type { ZkPayloadCodec } from '../../../lib/peer/zookeeper/payloads.js'
+import type { ZkLeaderPayloadCodec, ZkPayloadCodec } from '../../../lib/peer/zookeeper/payloads.js'
 import { startZkPeerTransport, type ZkPeerTransport } from '../../../lib/peer/zookeeper/transport.js'
 import type { PeerAddress, PeerChannel, PeerHandler } from '../../../lib/peer/transport.js'
 import { JuteWriter } from '../../../lib/wire/jute.js'
@@ -35,7 +35,7 @@ const payloads: ZkPayloadCodec = {
 }
 
 /** A transport as member 2 of members 1, 2, 3 on loopback, recording what it delivers. */
-async function start(refuse?: (message: unknown) => boolean): Promise<{ transport: ZkPeerTransport; members: Map<number, PeerAddress>; recorded: Recorded }> {
+async function start(refuse?: (message: unknown) => boolean, leaderPayloads?: ZkLeaderPayloadCodec): Promise<{ transport: ZkPeerTransport; members: Map<number, PeerAddress>; recorded: Recorded }> {
   const ports = await freePorts(6)
   const members = new Map<number, PeerAddress>([1, 2, 3].map((sid, i) => [sid, { host: '127.0.0.1', quorumPort: ports[2 * i] as number, electionPort: ports[2 * i + 1] as number }]))
   const recorded: Recorded = { messages: [], disconnections: [], log: [] }
@@ -46,7 +46,7 @@ async function start(refuse?: (message: unknown) => boolean): Promise<{ transpor
     },
     disconnected: (peer, channel) => void recorded.disconnections.push({ peer, channel }),
   }
-  const transport = await startZkPeerTransport({ myid: 2, members, handler, payloads, startupConfigText: 'version=0', log: (line) => void recorded.log.push(line) })
+  const transport = await startZkPeerTransport({ myid: 2, members, handler, payloads, ...(leaderPayloads === undefined ? {} : { leaderPayloads }), startupConfigText: 'version=0', log: (line) => void recorded.log.push(line) })
   cleanup.push(() => transport.close())
   return { transport, members, recorded }
 }
@@ -241,5 +241,79 @@ describe('the ZooKeeper transport, follower connection to a leader\'s quorum por
       return fake.packets.length === 1
     }, { timeoutMs: waitMs, intervalMs: 100, what: 'FOLLOWERINFO once the leader listens' })
     expect(recorded.disconnections).toEqual([])
+  })
+})
+
+const leaderPayloads: ZkLeaderPayloadCodec = {
+  proposalData: (entry) => entry,
+  snapshotStream: (snapshot) => snapshot,
+  learnerRequest: () => undefined,
+  sessionValid: () => false,
+}
+
+const followerInfo = (sid: bigint) =>
+  encodeQuorumPacket({ type: QuorumPacketType.FOLLOWERINFO, zxid: 0, data: encodeLearnerInfo({ serverid: sid, protocolVersion: 0x10000, configVersion: 0 }), authinfo: null })
+
+/** A raw learner on the transport's quorum port, recording the packets it reads. */
+function learner(port: number, ...writes: Uint8Array[]): { socket: Socket; packets: QuorumPacket[] } {
+  const socket = dial(port, ...writes)
+  const packets: QuorumPacket[] = []
+  const stream = new ZkStreamBuffer(1 << 20)
+  socket.on('data', (chunk: Uint8Array) => {
+    stream.push(chunk)
+    for (let p = stream.next(readQuorumPacket); p !== undefined; p = stream.next(readQuorumPacket)) packets.push(p)
+  })
+  return { socket, packets }
+}
+
+describe('the ZooKeeper transport, quorum port as leader (LearnerHandler)', () => {
+  it('takes a learner\'s FOLLOWERINFO as the core\'s in a fresh session, writes the core\'s LEADERINFO, and delivers its ACKEPOCH', async () => {
+    const { transport, members, recorded } = await start(undefined, leaderPayloads)
+    const port = members.get(2)?.quorumPort as number
+    const one = learner(port, followerInfo(1n))
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'FOLLOWERINFO at the handler' })
+    const first = recorded.messages[0]
+    expect(first).toMatchObject({ from: 1, channel: 'quorum', message: { type: 'FOLLOWERINFO', acceptedEpoch: 0 } })
+    const session = (first?.message as { session: number }).session
+    expect(transport.connected(1, 'quorum')).toBe(true)
+    transport.send(1, 'quorum', { type: 'LEADERINFO', session, newEpoch: 1 })
+    await pollUntil(() => one.packets.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'LEADERINFO at the learner' })
+    expect(one.packets[0]).toEqual(leaderInfoPacket(0x1_0000_0000))
+    one.socket.write(encodeQuorumPacket({ type: QuorumPacketType.ACKEPOCH, zxid: 0, data: Uint8Array.of(0, 0, 0, 0), authinfo: null }))
+    await pollUntil(() => recorded.messages.length === 2, { timeoutMs: waitMs, intervalMs: 20, what: 'ACKEPOCH at the handler' })
+    expect(recorded.messages[1]?.message).toEqual({ type: 'ACKEPOCH', session, epoch: 1, currentEpoch: 0, lastZxid: 0 })
+    // A message of another session is not written on this connection.
+    transport.send(1, 'quorum', { type: 'LEADERINFO', session: session + 100, newEpoch: 1 })
+    one.socket.destroy()
+    await pollUntil(() => recorded.disconnections.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the disconnection' })
+    expect(recorded.disconnections).toEqual([{ peer: 1, channel: 'quorum' }])
+    expect(one.packets).toHaveLength(1)
+  })
+
+  it('closes connections whose first packet is no LearnerInfo of a member, or whose packets a learner never sends, and keeps serving', async () => {
+    const { members, recorded } = await start(undefined, leaderPayloads)
+    const port = members.get(2)?.quorumPort as number
+    await closedAfter(port, Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]))
+    await closedAfter(port, followerInfo(9n))
+    await closedAfter(port, followerInfo(2n))
+    await closedAfter(port, encodeQuorumPacket({ type: QuorumPacketType.ACK, zxid: 0, data: null, authinfo: null }))
+    await closedAfter(port, Uint8Array.from(new JuteWriter().writeInt(QuorumPacketType.FOLLOWERINFO).writeLong(0n).writeInt(0x7fff_0000).finish()))
+    await closedAfter(port, followerInfo(3n), encodeQuorumPacket({ type: QuorumPacketType.COMMIT, zxid: 1, data: null, authinfo: null }))
+    await pollUntil(() => recorded.disconnections.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the session of learner 3 ended' })
+    expect(recorded.disconnections).toEqual([{ peer: 3, channel: 'quorum' }])
+    learner(port, followerInfo(1n))
+    await pollUntil(() => recorded.messages.some((m) => m.from === 1), { timeoutMs: waitMs, intervalMs: 20, what: 'a member\'s FOLLOWERINFO after the hostile ones' })
+  })
+
+  it('does not listen on the quorum port without leader payloads', async () => {
+    const { members } = await start()
+    const socket = new Socket()
+    cleanup.push(() => socket.destroy())
+    const refused = new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(true))
+      socket.once('connect', () => resolve(false))
+    })
+    socket.connect(members.get(2)?.quorumPort as number, '127.0.0.1')
+    expect(await withTimeout(refused, waitMs, 'the dial to fail')).toBe(true)
   })
 })

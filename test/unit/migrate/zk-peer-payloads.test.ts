@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest'
 import { MigrationError } from '../../../lib/migrate/errors.js'
 import { zooKeeperSessionPasswd } from '../../../lib/migrate/zk-format.js'
-import { readZkSnapStream, zkLearnerRequest, zkPeerPayloads, zkProposalEntry } from '../../../lib/migrate/zk-peer-payloads.js'
+import { learnerRequestOf, readZkSnapStream, zkLearnerRequest, zkPeerPayloads, zkProposalData, zkProposalEntry, zkSnapStream } from '../../../lib/migrate/zk-peer-payloads.js'
 import { encodeZkSnapshot } from '../../../lib/migrate/zk-snapshot.js'
 import { encodeZkLogRecord, type ZkTxn } from '../../../lib/migrate/zk-txnlog.js'
 import { OpCode } from '../../../lib/protocol/opcodes.js'
 import { restoreSnapshotState, snapshotBytesChunks, type SnapshotSession } from '../../../lib/server/snapshot.js'
 import { DataTree } from '../../../lib/tree/data-tree.js'
-import { decodeTxnEntry, encodeValue } from '../../../lib/txn/codec.js'
+import { decodeTxnEntry, encodeRestoreEntry, encodeValue } from '../../../lib/txn/codec.js'
 import type { TxnHeader } from '../../../lib/txn/types.js'
 import { JuteDecodeError, JuteReader, JuteWriter } from '../../../lib/wire/jute.js'
 import { readRequest } from '../../../lib/wire/requests.js'
@@ -125,5 +125,43 @@ describe("the runtime's REQUEST bytes to ZooKeeper's", () => {
     const codec = zkPeerPayloads({ sessionTimeoutMs: timeoutOf })
     expect(codec.request(encodeValue({ kind: 'touch', sessions: [session] }))).toEqual({ kind: 'touch', sessions: [{ sessionId: session, timeoutMs: 4_000 }] })
     expect(() => codec.readSnapshot(new JuteReader(new Uint8Array(3)), 1)).toThrow(JuteDecodeError)
+  })
+})
+
+describe('a Paddock leader\'s payloads for ZooKeeper learners', () => {
+  it('writes a txn entry as PROPOSAL data that a learner reads back as the same transaction (Util.marshallTxnEntry)', () => {
+    const header: TxnHeader = { sessionId: session, cxid: 3, zxid: 0x1_0000_0005, time: 1_700_000_000_000 }
+    const txn: ZkTxn = { type: 'create', path: '/a', data: Uint8Array.from([7]), acl: open, kind: 'persistent', ephemeralOwner: 0n, ttlMs: 0, parentCVersion: 2 }
+    const data = zkProposalData(zkProposalEntry(header.zxid, txnEntry(header, txn)))
+    expect(data).toEqual(txnEntry(header, txn))
+  })
+
+  it('writes the runtime\'s snapshot as the serialized database and "BenWasHere", which reads back as the same snapshot', () => {
+    const bytes = readZkSnapStream(new JuteReader(snapStream()), 0x1_0000_0002)
+    const stream = zkSnapStream(bytes)
+    const r = new JuteReader(stream)
+    expect(plain(snapshotBytesChunks(readZkSnapStream(r, 0x1_0000_0002)))).toEqual(plain(snapshotBytesChunks(bytes)))
+    expect(r.remaining).toBe(0)
+  })
+
+  it('maps a learner\'s createSession, closeSession, write, touches and revalidation to the runtime\'s requests, and drops a read', () => {
+    const int = (n: number) => Uint8Array.from(new JuteWriter().writeInt(n).finish())
+    expect(plain(learnerRequestOf({ kind: 'request', sessionId: session, cxid: 0, type: OpCode.createSession, record: int(4_000), authinfo: [] }))).toEqual({
+      kind: 'write', write: { sessionId: session, cxid: 0, authInfo: [], request: { op: 'createSession', timeoutMs: 4_000, passwd: zooKeeperSessionPasswd(session) } },
+    })
+    expect(learnerRequestOf({ kind: 'request', sessionId: session, cxid: 5, type: OpCode.closeSession, record: new Uint8Array(0), authinfo: [] })).toMatchObject({ write: { request: { op: 'closeSession' } } })
+    const del = Uint8Array.from(new JuteWriter().writeUString('/a').writeInt(-1).finish())
+    expect(learnerRequestOf({ kind: 'request', sessionId: session, cxid: 6, type: OpCode.delete, record: del, authinfo: [{ scheme: 'digest', id: 'u:p' }] })).toEqual({
+      kind: 'write', write: { sessionId: session, cxid: 6, authInfo: [{ scheme: 'digest', id: 'u:p' }], request: { op: 'delete', path: '/a', version: -1 } },
+    })
+    const get = Uint8Array.from(new JuteWriter().writeUString('/a').writeBool(false).finish())
+    expect(learnerRequestOf({ kind: 'request', sessionId: session, cxid: 7, type: OpCode.getData, record: get, authinfo: [] })).toBeUndefined()
+    expect(learnerRequestOf({ kind: 'request', sessionId: session, cxid: 8, type: OpCode.setData, record: Uint8Array.of(1), authinfo: [] })).toBeUndefined()
+    expect(learnerRequestOf({ kind: 'touch', sessions: [{ sessionId: session, timeoutMs: 1 }] })).toEqual({ kind: 'touch', sessions: [session] })
+    expect(learnerRequestOf({ kind: 'revalidate', session: { sessionId: session, timeoutMs: 1 } })).toEqual({ kind: 'revalidate', sessionId: session })
+  })
+
+  it('refuses to write a restore entry, which ZooKeeper has no transaction for', () => {
+    expect(() => zkProposalData(encodeRestoreEntry({ header: { sessionId: 0n, cxid: 0, zxid: 1, time: 0 }, txn: { type: 'restore', backup: new Uint8Array(0) } }))).toThrow(MigrationError)
   })
 })
