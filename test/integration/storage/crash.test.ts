@@ -62,7 +62,8 @@ describe('LevelStorage under SIGKILL', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'paddock-crash-'))
     child = await buildChild(join(work, 'build'))
-  })
+    // Compiling the child takes seconds on a busy machine (10 s, the default, was once too little).
+  }, 60_000)
 
   afterAll(async () => {
     await rm(work, { recursive: true, force: true })
