@@ -3,6 +3,7 @@
  * error came from is closed by the caller; a broken ZAB invariant goes on to the handler.
  * @module
  */
+import type { Socket } from 'node:net'
 import { ZabInvariantError } from '../zab/assert.js'
 import type { PeerHandler } from './transport.js'
 
@@ -28,4 +29,31 @@ export function escalate(handler: PeerHandler, error: unknown, stop: () => void,
 /** One line for a log: the error's name and message, or the value thrown. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+/**
+ * Calls the embedder's `log` with `line`; it is called from inside the boundary, so what it
+ * throws is dropped (there is nothing to report it to).
+ */
+export function logSafely(log: ((line: string) => void) | undefined, line: string): void {
+  try {
+    log?.(line)
+  } catch {
+    // Nothing to report it to.
+  }
+}
+
+/**
+ * The boundary of a socket event or timer: runs `work`; an error it throws closes `socket` (if
+ * any), is logged with `what`, and a broken ZAB invariant goes on to the handler (`escalate`).
+ * Nothing escapes to the process.
+ */
+export function guarded(socket: Socket | undefined, what: string, work: () => void, handler: PeerHandler, stop: () => void, log: (line: string) => void): void {
+  try {
+    work()
+  } catch (error) {
+    socket?.destroy()
+    log(`${what}: ${describeError(error)}${socket === undefined ? '' : '; connection closed'}`)
+    escalate(handler, error, stop, log)
+  }
 }

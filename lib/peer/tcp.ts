@@ -49,7 +49,7 @@ import {
 } from '../limits.js'
 import { routeByFirstByte } from '../port-unification.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
-import { describeError, escalate } from './boundary.js'
+import { describeError, guarded, logSafely } from './boundary.js'
 import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
 import type { PeerAddress, PeerChannel, PeerEndpoint, PeerHandler, PeerTransport } from './transport.js'
 
@@ -316,13 +316,8 @@ class TcpTransport implements TcpPeerTransport {
     return `${peer}/${channel}`
   }
 
-  // The log is the embedder's code, called from inside the boundary: it may not break it.
   private log(line: string): void {
-    try {
-      this.options.log?.(`peer ${this.options.myid}: ${line}`)
-    } catch {
-      // Nothing to report it to.
-    }
+    logSafely(this.options.log, `peer ${this.options.myid}: ${line}`)
   }
 
   /**
@@ -331,14 +326,9 @@ class TcpTransport implements TcpPeerTransport {
    * `fatal`. Nothing escapes to the process.
    */
   private guard(socket: Socket | undefined, what: string, work: () => void): void {
-    try {
-      work()
-    } catch (error) {
-      socket?.destroy()
-      this.log(`${what}: ${describeError(error)}${socket === undefined ? '' : '; connection closed'}`)
-      escalate(this.options.handler, error, () => void this.close(), (line) => this.log(line))
-    }
+    guarded(socket, what, work, this.options.handler, () => void this.close(), (line) => this.log(line))
   }
+
 
   /**
    * Binds both ports on each of this member's addresses (or on every local address, with

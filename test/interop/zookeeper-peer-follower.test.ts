@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connect, CreateMode, memberOptionsFor, parseZooCfg, startMember, type MemberServer, type Stat, type ZooKeeperClient } from '../../lib/index.js'
-import { apacheUnavailableReason, startApacheQuorumPeer, type QuorumServerLine, type RunningQuorumPeer } from './harness/apache.js'
-import { fourLetterWord } from './harness/four-letter.js'
+import { connect, CreateMode, memberOptionsFor, parseZooCfg, startMember, type MemberServer } from '../../lib/index.js'
+import { apacheUnavailableReason, startApacheQuorumPeer, type QuorumServerLine } from './harness/apache.js'
+import { MixedEnsembleKit, modeOf, nodeOf } from './harness/mixed-ensemble.js'
 import { freePorts } from './harness/ports.js'
 import { defaultSettings } from './harness/targets.js'
 import { pollUntil } from './harness/wait.js'
@@ -22,44 +22,14 @@ const joinMs = 60_000
 /** One write to show up on another member. */
 const replicateMs = 20_000
 
-/** What a client compares of a node: its data and every Stat field. */
-async function nodeOf(zk: ZooKeeperClient, path: string): Promise<{ data: string; stat: Stat }> {
-  const { data, stat } = await zk.getData(path)
-  return { data: new TextDecoder().decode(data), stat }
-}
-
 describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with peerProtocol=zookeeper in an Apache ZooKeeper 3.8 ensemble', () => {
-  const cleanup: (() => Promise<void>)[] = []
-  const peers: RunningQuorumPeer[] = []
-  const paddockLog: string[] = []
+  const kit = new MixedEnsembleKit()
+  const { cleanup, peers, paddockLog } = kit
+  const step = <T>(what: string, run: () => Promise<T>) => kit.step(what, run)
+  const client = (port: number) => kit.client(port)
 
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined)
-    await Promise.all(peers.splice(0).map((p) => p.stop()))
-    paddockLog.length = 0
-  })
+  afterEach(() => kit.reset())
 
-  /** Runs `step`; on failure adds the Apache members' log tails and the Paddock member's log. */
-  async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run()
-    } catch (error) {
-      const logs = peers.map((p) => `--- member ${p.myid} ---\n${p.output().slice(-6_000)}`).join('\n')
-      throw new Error(`${what}: ${(error as Error).message}\n--- paddock ---\n${paddockLog.slice(-60).join('\n')}\n${logs}`, { cause: error })
-    }
-  }
-
-  async function client(port: number): Promise<ZooKeeperClient> {
-    const zk = await connect(`127.0.0.1:${port}`, { reconnectDelayMs: 100 })
-    cleanup.push(() => zk.close())
-    return zk
-  }
-
-  /** srvr's Mode line of the member on `port`, or undefined while it does not serve. */
-  async function modeOf(port: number): Promise<string | undefined> {
-    const answer = await fourLetterWord('127.0.0.1', port, 'srvr', 1_000).catch(() => '')
-    return /^Mode: (\w+)$/m.exec(answer)?.[1]
-  }
 
   /** The ports of a 3-member ensemble, one of whose members is Paddock's. */
   interface Ensemble {

@@ -38,7 +38,7 @@ import {
   zkInitialMessageAddressBytesMax, zkQuorumPacketBufferBytesMax, zkQuorumPacketBytesMax, zkSnapStreamBytesMax,
 } from '../../limits.js'
 import type { Notification, SessionMessage } from '../../zab/messages.js'
-import { describeError, escalate } from '../boundary.js'
+import { describeError, guarded, logSafely } from '../boundary.js'
 import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
 import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
 import { learnerInfoMessage, ZkLearnerHandlerLink } from './learner-handler-link.js'
@@ -148,25 +148,16 @@ class ZkTransport implements ZkPeerTransport {
     this.configVersion = options.startupConfigVersion ?? 0
   }
 
-  // The log is the embedder's code, called from inside the boundary: it may not break it.
   private log(line: string): void {
-    try {
-      this.options.log?.(`peer ${this.options.myid} (zookeeper): ${line}`)
-    } catch {
-      // Nothing to report it to.
-    }
+    logSafely(this.options.log, `peer ${this.options.myid} (zookeeper): ${line}`)
   }
+
 
   /** The boundary of every socket event: an error closes `socket`, is logged, and a broken invariant goes on. */
   private guard(socket: Socket | undefined, what: string, work: () => void): void {
-    try {
-      work()
-    } catch (error) {
-      socket?.destroy()
-      this.log(`${what}: ${describeError(error)}${socket === undefined ? '' : '; connection closed'}`)
-      escalate(this.options.handler, error, () => void this.close(), (line) => this.log(line))
-    }
+    guarded(socket, what, work, this.options.handler, () => void this.close(), (line) => this.log(line))
   }
+
 
   async listen(): Promise<void> {
     const me = this.members.get(this.options.myid)
