@@ -349,14 +349,17 @@ describe('ensemble of processes: partitions through TCP proxies between members'
     // Frozen links: the leader hears no ACK, so what it proposes now is logged there and never committed.
     e.isolate(oldLeader)
     const doomed = Array.from({ length: 20 }, (_, i) => onOldLeader.create(`/trunc/old-${i}`).then(() => 'acknowledged', (error: { code?: string }) => error.code))
-    const newLeader = await e.established(majority)
+    await e.established(majority)
     await e.waitForMode(oldLeader, 'not serving')
     expect(new Set(await Promise.all(doomed)), 'no write of the isolated leader is acknowledged').toEqual(new Set(['CONNECTIONLOSS']))
     await writeMany(zk, '/trunc/new-', 20)
 
     e.heal()
-    expect(await e.established()).toBe(newLeader)
-    const expected = await contentsOn(e, newLeader, '/trunc')
+    // The majority's leader normally keeps leading. On a loaded machine a missed syncLimit may
+    // re-elect, and once the old leader has synced it may even win (its id is highest): either
+    // way every member must then hold the majority's writes and none of the truncated ones.
+    const leaderAfterHeal = await e.established()
+    const expected = await contentsOn(e, leaderAfterHeal, '/trunc')
     expect([...expected.keys()].filter((name) => name.startsWith('old-'))).toEqual([])
     expect(expected.size).toBe(21)
     expect(await contentsOn(e, oldLeader, '/trunc')).toEqual(expected)
