@@ -50,6 +50,8 @@ export interface EnsembleBenchOptions {
   budgetMs: number
   /** Znodes written while a follower is down, before it restarts and catches up (0: no catch-up trial). */
   catchUpZnodes: number
+  /** Whether to run the throughput phases (false: start-up and failovers only). @defaultValue true */
+  throughput?: boolean
 }
 
 /** A follower restarted after missing many writes (more than a DIFF carries: it gets the state). */
@@ -535,7 +537,7 @@ async function measureEnsemble(kind: ServerKind, options: EnsembleBenchOptions, 
     for (const m of ensemble.members) ensemble.start(m.id)
     let leader = await ensemble.waitReady(readyTimeoutMs)
     const startupMs = performance.now() - spawnedAt
-    const phases = await measureThroughput(ensemble, options, run)
+    const phases = options.throughput === false ? {} : await measureThroughput(ensemble, options, run)
     log(`  run ${run + 1}/${options.runs} ${kind}: ensemble up in ${startupMs.toFixed(0)} ms (load ${load1.toFixed(1)}), ` +
       ensembleOps.map((op) => `${op} ${Math.round(phases[op]?.opsPerSec ?? Number.NaN)}/s p99 ${(phases[op]?.p99Ms ?? Number.NaN).toFixed(1)} ms`).join(', '))
     const failovers: FailoverTrial[] = []

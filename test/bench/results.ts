@@ -2,6 +2,7 @@
 // (JSON has no NaN: a measurement that is missing is written as null and read back as NaN).
 import { readFile } from 'node:fs/promises'
 import type { EnsembleBenchResult } from './ensemble.js'
+import type { FailoverBenchResult } from './failover.js'
 import type { FollowerReadsBenchResult } from './follower-reads.js'
 import type { InProcessResult } from './in-process.js'
 import type { MemoryBenchResult } from './memory.js'
@@ -9,13 +10,14 @@ import type { LockBenchResult } from './recipes.js'
 import type { RecoveryBenchResult } from './recovery.js'
 import type { Summary } from './report.js'
 import type { ScaleBenchResult } from './scale.js'
+import type { SnapshotLoadResult } from './snapshot-load.js'
 import type { StartupBenchResult } from './startup.js'
 import type { TestingBenchResult } from './testing.js'
 import type { TlsBenchResult } from './tls.js'
 import type { WireBenchResult } from './wire.js'
 
 /** The sections `--only` picks from, in the order they run. */
-export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'recipes', 'followerreads', 'testing', 'tls', 'startup', 'scale'] as const
+export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'failover', 'snapshot', 'recipes', 'followerreads', 'testing', 'tls', 'startup', 'scale'] as const
 /** One of {@link sections}. */
 export type Section = (typeof sections)[number]
 
@@ -83,6 +85,8 @@ export interface BenchResults {
   recovery?: RecoveryBenchResult
   memory?: MemoryBenchResult
   ensemble?: EnsembleBenchResult
+  failover?: FailoverBenchResult
+  snapshot?: SnapshotLoadResult
   recipes?: RecipesResult
   followerreads?: FollowerReadsBenchResult
   testing?: TestingBenchResult

@@ -1,5 +1,5 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn and prints markdown
-// tables; `--only inprocess,wire,durable,recovery,memory,ensemble,recipes,followerreads,testing,tls,startup`
+// tables; `--only inprocess,wire,durable,recovery,memory,ensemble,failover,snapshot,recipes,followerreads,testing,tls,startup`
 // picks sections and `--quick` uses small bounds; `--json out.json` writes every number,
 // `--report out.html` a self-contained HTML report with charts, `--svg-dir DIR` each chart as an
 // SVG file; `--report-from saved.json` writes the report and charts from a saved run instead.
@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { parseBenchArgs, reportFromSaved, type BenchArgs } from './cli.js'
 import { benchCuratorTestingCluster, type CuratorTestingOptions } from './curator-testing.js'
 import { benchEnsemble, type EnsembleBenchOptions } from './ensemble.js'
+import { benchFailover, type FailoverBenchOptions } from './failover.js'
 import { benchFollowerReads, type FollowerReadsBenchOptions } from './follower-reads.js'
 import { measurePreallocatedFsyncPerSec } from './fsync.js'
 import { benchInProcess } from './in-process.js'
@@ -21,9 +22,10 @@ import { writeReport } from './report-html.js'
 import { resultsJson, type BenchResults, type BenchMeta, type DurableResult, type RecipesResult, type Section } from './results.js'
 import { apacheUnavailableReason, javaBinary, killAll, startServer, timeToFirstReply, type ServerKind } from './servers.js'
 import { benchScale, type ScaleBenchOptions } from './scale.js'
+import { benchSnapshotLoad, type SnapshotLoadOptions } from './snapshot-load.js'
 import { benchStartup, type StartupBenchOptions } from './startup.js'
 import { measureFsyncPerSec } from './storage.js'
-import { durableSection, ensembleSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, scaleSection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
+import { durableSection, ensembleSection, failoverSection, snapshotSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, scaleSection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
 import { benchTestingCluster } from './testing.js'
 import { benchTls } from './tls.js'
 import { benchWire, type WireBenchOptions } from './wire.js'
@@ -35,6 +37,8 @@ interface Config {
   fsyncRuns: number
   recovery: RecoveryBenchOptions
   ensemble: EnsembleBenchOptions
+  failover: FailoverBenchOptions
+  snapshot: SnapshotLoadOptions
   /** Rounds of benchLock() in process, and of the Lock benches over TCP (Paddock's client and kazoo). */
   lockRounds: { inProcess: number; tcp: number }
   followerReads: FollowerReadsBenchOptions
@@ -58,6 +62,13 @@ const fullConfig: Config = {
     tickTimeMs: 2_000, initLimit: 10, syncLimit: 5, apacheHeapMb: 512, kinds: ['paddock', 'apache'], budgetMs: 270_000,
     catchUpZnodes: 100_000,
   },
+  // Issue 19's failover aim: 15 leader kills per server at each of tickTime 500 and 2000.
+  failover: {
+    tickTimesMs: [500, 2_000], ensembles: 5, killsPerEnsemble: 3,
+    ensemble: { durationMs: 0, countMax: 0, warmupMs: 0, inFlight: 1, initLimit: 10, syncLimit: 5, apacheHeapMb: 512, kinds: ['paddock', 'apache'], budgetMs: 600_000 },
+  },
+  // Issue 19's snapshot aim: ZooKeeper's default snapCount over a tree of 1M znodes.
+  snapshot: { znodes: 1_000_000, snapCount: 100_000, inFlight: 100, durationMs: 30_000, countMax: 1_000_000, runs: 3 },
   lockRounds: { inProcess: 5, tcp: 3 },
   followerReads: {
     runs: 5, durationMs: 2_000, readsMax: 100_000, warmupMs: 1_000, writesInFlight: 100, writesMax: 200_000, writeNodes: 4,
@@ -78,6 +89,8 @@ const quickConfig: Config = {
   fsyncRuns: 1,
   recovery: { ...fullConfig.recovery, counts: [2_000, 10_000], restarts: 1, loadTimeMaxMs: 30_000, apacheHeapMb: 1_000 },
   ensemble: { ...fullConfig.ensemble, runs: 1, failoversPerRun: 1, durationMs: 500, countMax: 5_000, warmupMs: 200, budgetMs: 60_000, catchUpZnodes: 5_000 },
+  failover: { ...fullConfig.failover, ensembles: 1, killsPerEnsemble: 2 },
+  snapshot: { znodes: 50_000, snapCount: 10_000, inFlight: 100, durationMs: 5_000, countMax: 100_000, runs: 1 },
   lockRounds: { inProcess: 1, tcp: 1 },
   followerReads: { ...fullConfig.followerReads, runs: 1, durationMs: 500, readsMax: 20_000, warmupMs: 200, writesMax: 50_000, budgetMs: 30_000 },
   memory: { counts: [1_000, 10_000, 50_000], timeMaxMs: 20_000, heapMb: 1_024 },
@@ -134,7 +147,7 @@ async function benchRecipes(rounds: Config['lockRounds']): Promise<RecipesResult
 }
 
 /** The sections that may start Apache ZooKeeper. */
-const apacheSections: readonly Section[] = ['wire', 'durable', 'recovery', 'ensemble', 'recipes', 'startup']
+const apacheSections: readonly Section[] = ['wire', 'durable', 'recovery', 'ensemble', 'failover', 'recipes', 'startup']
 
 function metaOf(args: BenchArgs): BenchMeta {
   const runsApache = apacheUnavailableReason() === undefined && apacheSections.some((s) => args.only.has(s))
@@ -190,6 +203,14 @@ async function runSections(only: ReadonlySet<Section>, config: Config, results: 
   if (only.has('ensemble')) {
     log('ensemble: 3-member Paddock vs Apache ZooKeeper ensembles …')
     print(ensembleSection(results.ensemble = await benchEnsemble(config.ensemble, log)))
+  }
+  if (only.has('failover')) {
+    log('failover: leader kills in 3-member ensembles at each tickTime …')
+    print(failoverSection(results.failover = await benchFailover(config.failover, log)))
+  }
+  if (only.has('snapshot')) {
+    log('snapshot: setData latency while snapshots are written …')
+    print(snapshotSection(results.snapshot = await benchSnapshotLoad(config.snapshot, log)))
   }
   if (only.has('recipes')) {
     log('recipes: Lock …')

@@ -77,6 +77,28 @@ export interface StartOptions {
   tls?: BenchTls
   /** Paddock only: connections allowed from one address, 0 = unlimited. @defaultValue the server's (60) */
   maxClientCnxns?: number
+  /** Paddock only: transactions between snapshots (ZooKeeper's snapCount). @defaultValue the server's (100000) */
+  snapCount?: number
+  /** Paddock with a dataDir only: called as each snapshot write starts and ends (epoch ms; `endMs` undefined at the start). */
+  onSnapshot?: (snapshot: SnapshotTrace) => void
+}
+
+/** One snapshot write of a Paddock bench server, in epoch milliseconds. */
+export interface SnapshotTrace {
+  /** The zxid the snapshot is of. */
+  zxid: number
+  /** When the write began. */
+  startMs: number
+  /** When it ended; undefined while it runs. */
+  endMs: number | undefined
+}
+
+/** A line of paddock-server.ts's --traceSnapshots output as a trace, or undefined. */
+function snapshotTraceOf(line: string): SnapshotTrace | undefined {
+  if (!line.startsWith('{"snapshot')) return undefined
+  const parsed = JSON.parse(line) as { snapshot?: { zxid: number; startMs: number; endMs?: number }; snapshotStart?: { zxid: number; startMs: number } }
+  if (parsed.snapshotStart !== undefined) return { ...parsed.snapshotStart, endMs: undefined }
+  return parsed.snapshot === undefined ? undefined : { zxid: parsed.snapshot.zxid, startMs: parsed.snapshot.startMs, endMs: parsed.snapshot.endMs }
 }
 
 /** The files of a TLS bench server and what its clients connect with. */
@@ -152,9 +174,16 @@ function spawnPaddock(port: number, options: StartOptions): BenchServer {
   if (options.dataDir !== undefined) args.push('--dataDir', options.dataDir)
   if (options.maxClientCnxns !== undefined) args.push('--maxClientCnxns', String(options.maxClientCnxns))
   if (options.tls !== undefined) args.push('--tlsKeyStore', options.tls.keyStore, '--tlsTrustStore', options.tls.trustStore)
+  if (options.snapCount !== undefined) args.push('--snapCount', String(options.snapCount))
+  const onSnapshot = options.onSnapshot
+  if (onSnapshot !== undefined) args.push('--traceSnapshots')
   const spawnedAt = performance.now()
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
-  const { exited } = track(child)
+  const onLine = onSnapshot === undefined ? undefined : (line: string): void => {
+    const trace = snapshotTraceOf(line)
+    if (trace !== undefined) onSnapshot(trace)
+  }
+  const { exited } = track(child, onLine)
   const pid = child.pid
   return {
     kind: 'paddock',

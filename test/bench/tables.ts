@@ -2,6 +2,7 @@
 // results and then printed as markdown (the console) or HTML (the report), so both say the same.
 import type { CuratorTestingResult } from './curator-testing.js'
 import type { EnsembleBenchResult } from './ensemble.js'
+import type { FailoverBenchResult } from './failover.js'
 import type { FollowerReadsBenchResult } from './follower-reads.js'
 import type { InProcessResult } from './in-process.js'
 import type { MemoryBenchResult } from './memory.js'
@@ -10,6 +11,7 @@ import { fmtInt, fmtMiB, fmtNum, fmtRatio, fmtSpread, markdownTable, ratio, summ
 import type { BenchResults, DurableResult, RecipesResult } from './results.js'
 import type { ServerKind } from './servers.js'
 import type { ScaleBenchResult } from './scale.js'
+import type { SnapshotLoadResult } from './snapshot-load.js'
 import type { StartupBenchResult, StartupMeasure } from './startup.js'
 import type { TestingBenchResult } from './testing.js'
 import type { TlsBenchResult } from './tls.js'
@@ -211,6 +213,50 @@ function ensembleFacts(result: EnsembleBenchResult): ReportBlock {
     row(`catch-up: restart of a follower ${fmtInt(result.options.catchUpZnodes)} znodes behind → following at the leader's zxid (ms)`, result.catchUpMs,
       `${runsOf(result.catchUpMs.paddock)}; ${runsOf(result.catchUpMs.apache)}`),
   ])
+}
+
+/** Failover at each tickTime: the median over every leader kill of each server, and each trial. */
+export function failoverSection(result: FailoverBenchResult): SectionReport {
+  const o = result.options
+  const trials = (r: EnsembleBenchResult, kind: ServerKind): string => r.raw.filter((run) => run.kind === kind).flatMap((run) => run.failovers.map((f) => fmtNum(f.ms, 0))).join(', ')
+  return {
+    title: 'Failover: SIGKILL of the leader of a 3-member ensemble → first acknowledged write, Paddock (LevelDB) vs Apache ZooKeeper 3.8',
+    blocks: [
+      text(`initLimit=${o.ensemble.initLimit} syncLimit=${o.ensemble.syncLimit} for both; per tickTime ${o.ensembles} fresh ensemble(s) per server, alternating, ` +
+        `${o.killsPerEnsemble} leader kill(s) each (the killed member restarted between them); a client writes one setData at a time through a follower ` +
+        '(new session on a surviving member when the connection drops or a write goes unanswered > 5 s; retries every 20 ms)'),
+      table(['tickTime ms', 'Paddock median ms', 'Apache median ms', 'P/A', 'spread P / A', 'trials P / A', 'Paddock trials', 'Apache trials'],
+        result.ticks.map(({ tickTimeMs, result: r }) => [
+          String(tickTimeMs), ms(r.failoverMs.paddock), ms(r.failoverMs.apache), fmtRatio(r.failoverMs.ratio),
+          `${fmtSpread(r.failoverMs.paddock)} / ${fmtSpread(r.failoverMs.apache)}`,
+          `${r.failoverMs.paddock.runs.length} / ${r.failoverMs.apache.runs.length}`, trials(r, 'paddock'), trials(r, 'apache'),
+        ])),
+      text(`1-minute load average at the start of each ensemble: ${result.ticks.flatMap((t) => t.result.raw.map((r) => r.load1.toFixed(1))).join(', ')}`),
+      ...result.ticks.flatMap((t) => t.result.notes.map((n) => note(`note (tickTime ${t.tickTimeMs}): ${n}`))),
+    ],
+  }
+}
+
+/** Latency while snapshots are written under write load, against latency between them. */
+export function snapshotSection(result: SnapshotLoadResult): SectionReport {
+  const o = result.options
+  const p = (n: number): string => fmtNum(n, n < 10 ? 2 : 0)
+  return {
+    title: 'Snapshots under write load: Paddock standalone (LevelDB), setData latency while a snapshot is written vs between snapshots',
+    blocks: [
+      text(`${fmtInt(o.znodes)} znodes of 100 bytes, snapCount=${fmtInt(o.snapCount)}; setData with ${o.inFlight} in flight for ≤ ${o.durationMs} ms or ≤ ${fmtInt(o.countMax)} requests; ` +
+        'a reply counts as "during" when its request was outstanding while a snapshot was being written'),
+      table(['run', 'snapshots in the phase (ms each)', 'setData/s', 'steady p50 / p99 ms (replies)', 'during p50 / p99 / max ms (replies)', 'p99 during / steady'],
+        result.runs.map((r, i) => [
+          String(i + 1), r.snapshotMs.map((v) => fmtNum(v, 0)).join(', '), fmtInt(r.opsPerSec),
+          `${p(r.steady.p50Ms)} / ${p(r.steady.p99Ms)} (${fmtInt(r.steady.count)})`,
+          `${p(r.during.p50Ms)} / ${p(r.during.p99Ms)} / ${p(r.during.maxMs)} (${fmtInt(r.during.count)})`,
+          fmtRatio(r.during.p99Ms / r.steady.p99Ms),
+        ])),
+      text(`median p99 during / steady over the runs: ${fmtRatio(result.p99Ratio.median)} (${fmtSpread(result.p99Ratio)})`),
+      ...result.notes.map((n) => note(`note: ${n}`)),
+    ],
+  }
 }
 
 /** Follower reads, alone and beside another session's writes. */
@@ -434,6 +480,8 @@ export function sectionsOf(results: BenchResults): SectionReport[] {
   if (results.recovery !== undefined) out.push(recoverySection(results.recovery))
   if (results.memory !== undefined) out.push(memorySection(results.memory))
   if (results.ensemble !== undefined) out.push(ensembleSection(results.ensemble))
+  if (results.failover !== undefined) out.push(failoverSection(results.failover))
+  if (results.snapshot !== undefined) out.push(snapshotSection(results.snapshot))
   if (results.recipes !== undefined) out.push(recipesSection(results.recipes))
   if (results.followerreads !== undefined) out.push(followerReadsSection(results.followerreads))
   if (results.testing !== undefined) out.push(testingSection(results.testing))

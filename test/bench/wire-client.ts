@@ -243,6 +243,8 @@ export interface LoadOptions {
   request: (i: number) => ClientRequest
   /** Fails the run when no reply arrives for this long, in milliseconds. @defaultValue 30000 */
   stallMs?: number
+  /** Called on every reply with its arrival (performance.now()) and latency, in milliseconds. */
+  onReply?: (replyAt: number, latencyMs: number) => void
 }
 
 /** What {@link runLoad} measured. */
@@ -287,6 +289,7 @@ export function runLoad(client: WireClient, options: LoadOptions): Promise<LoadR
         if (firstErr === 0) firstErr = header.err
       }
       lastReplyAt = performance.now()
+      options.onReply?.(lastReplyAt, latencyMs)
       issue(lastReplyAt)
     }
     const issue = (now: number): void => {
