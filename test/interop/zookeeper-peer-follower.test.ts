@@ -4,19 +4,11 @@
 // Fast Leader Election on its election port, follows it on the quorum port through SNAP,
 // NEWLEADER and UPTODATE, and serves clients. Clients on the client ports compare what each
 // member shows, and a write through the Paddock member is forwarded to the Apache leader.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connect, CreateMode, memberOptionsFor, parseZooCfg, startMember, type MemberServer } from '../../lib/index.js'
-import { apacheUnavailableReason, startApacheQuorumPeer, type QuorumServerLine } from './harness/apache.js'
-import { MixedEnsembleKit, modeOf, nodeOf } from './harness/mixed-ensemble.js'
-import { freePorts } from './harness/ports.js'
-import { defaultSettings } from './harness/targets.js'
+import { connect, CreateMode, type MemberServer } from '../../lib/index.js'
+import { apacheUnavailableReason } from './harness/apache.js'
+import { clientPortOf, ensembleLayout, MixedEnsembleKit, modeOf, nodeOf, type EnsembleLayout } from './harness/mixed-ensemble.js'
 import { pollUntil } from './harness/wait.js'
-
-/** JVMs starting on a loaded 2-core machine until they elect a leader. */
-const electionMs = 90_000
 /** The Paddock member joining: election, sync, UPTODATE. */
 const joinMs = 60_000
 /** One write to show up on another member. */
@@ -24,7 +16,7 @@ const replicateMs = 20_000
 
 describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with peerProtocol=zookeeper in an Apache ZooKeeper 3.8 ensemble', () => {
   const kit = new MixedEnsembleKit()
-  const { cleanup, peers, paddockLog } = kit
+  const { cleanup, paddockLog } = kit
   const step = <T>(what: string, run: () => Promise<T>) => kit.step(what, run)
   const client = (port: number) => kit.client(port)
 
@@ -33,7 +25,7 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with 
 
   /** The ports of a 3-member ensemble, one of whose members is Paddock's. */
   interface Ensemble {
-    readonly servers: QuorumServerLine[]
+    readonly layout: EnsembleLayout
     /** The Paddock member's sid. */
     readonly paddockSid: number
     /** The Paddock member's client port. */
@@ -48,54 +40,27 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with 
    * decided (FOLLOWING, LEADING) by then.
    */
   async function startApachePair(paddockSid: number): Promise<Ensemble> {
-    const [q1, e1, q2, e2, q3, e3, c1, c2, c3] = (await freePorts(9)) as [number, number, number, number, number, number, number, number, number]
-    const servers: QuorumServerLine[] = [
-      { id: 1, quorumPort: q1, electionPort: e1 },
-      { id: 2, quorumPort: q2, electionPort: e2 },
-      { id: 3, quorumPort: q3, electionPort: e3 },
-    ]
-    const apacheSettings = { ...defaultSettings, tickTimeMs: 1_000, initLimitTicks: 30, syncLimitTicks: 5, servers }
-    const clientPorts = [c1, c2, c3]
+    const layout = await ensembleLayout()
     const apache = [1, 2, 3].filter((sid) => sid !== paddockSid)
-    const ports = apache.map((sid) => clientPorts[sid - 1] as number)
-    peers.push(...(await Promise.all(apache.map((myid, i) => startApacheQuorumPeer({ ...apacheSettings, myid, clientPort: ports[i] as number })))))
-    const modes = await step('the Apache members electing a leader', () =>
-      pollUntil(async () => {
-        const found = await Promise.all(ports.map(modeOf))
-        return found.every((m) => m !== undefined) ? found : undefined
-      }, { timeoutMs: electionMs, intervalMs: 200, what: 'both Apache members to serve (srvr Mode)' }),
-    )
+    const ports = apache.map((sid) => clientPortOf(layout, sid))
+    await Promise.all(apache.map((myid) => kit.startApache(layout, myid)))
+    const modes = await step('the Apache members electing a leader', () => kit.waitForModes(ports, [undefined, undefined]))
     expect([...modes].sort()).toEqual(['follower', 'leader'])
     const leader = modes.indexOf('leader')
     const apachePorts = [ports[leader], ports[1 - leader]] as [number, number]
-    return { servers, paddockSid, paddockPort: clientPorts[paddockSid - 1] as number, apachePorts }
+    return { layout, paddockSid, paddockPort: clientPortOf(layout, paddockSid), apachePorts }
   }
 
   /** Starts the Paddock member from a zoo.cfg with peerProtocol=zookeeper and waits until it serves. */
   async function startPaddock(ensemble: Ensemble, dataDir: string): Promise<MemberServer> {
-    const zooCfg = [
-      'tickTime=1000', 'initLimit=30', 'syncLimit=5', `dataDir=${dataDir}`, `clientPort=${ensemble.paddockPort}`, 'clientPortAddress=127.0.0.1',
-      'peerProtocol=zookeeper', ...ensemble.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`),
-    ].join('\n')
-    const config = parseZooCfg(zooCfg, join(dataDir, 'zoo.cfg'))
-    expect(config.peerProtocol).toBe('zookeeper')
-    const member: MemberServer = await startMember({
-      ...memberOptionsFor(config, ensemble.paddockSid),
-      zooCfgPath: undefined,
-      logger: { info: (line) => paddockLog.push(line), error: (line) => paddockLog.push(`ERROR ${line}`) },
-    })
-    cleanup.push(() => member.close())
+    const member = await kit.startPaddock(ensemble.layout, ensemble.paddockSid, dataDir)
     await step('the Paddock member serving', () => member.waitUntilServing(joinMs))
     expect(member.status()).toMatchObject({ role: 'FOLLOWING' })
     expect(await modeOf(ensemble.paddockPort)).toBe('follower')
     return member
   }
 
-  async function temporaryDir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'paddock-zkpeer-'))
-    cleanup.push(() => rm(dir, { recursive: true, force: true }))
-    return dir
-  }
+  const temporaryDir = (): Promise<string> => kit.temporaryDir()
 
   // As member 1 it is dialled by both Apache members (the larger sid's dial is kept); as member 3
   // its own dials are the connections kept.

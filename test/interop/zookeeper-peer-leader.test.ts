@@ -4,80 +4,24 @@
 // quorum port: FOLLOWERINFO, LEADERINFO/ACKEPOCH, sync, NEWLEADER, UPTODATE, then PROPOSAL and
 // COMMIT. Clients on the client ports compare what each member shows, writes go through every
 // member, and an Apache member started again from an empty dataDir syncs from the Paddock leader.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { adminRequest } from '../integration/helpers/admin-request.js'
-import { connect, CreateMode, memberOptionsFor, parseZooCfg, startMember, type MemberServer, type ZooKeeperClient } from '../../lib/index.js'
-import { apacheUnavailableReason, startApacheQuorumPeer, type QuorumServerLine, type RunningQuorumPeer } from './harness/apache.js'
-import { MixedEnsembleKit, modeOf, nodeOf } from './harness/mixed-ensemble.js'
-import { freePorts } from './harness/ports.js'
-import { defaultSettings } from './harness/targets.js'
+import { connect, CreateMode, type ZooKeeperClient } from '../../lib/index.js'
+import { apacheUnavailableReason } from './harness/apache.js'
+import { electionMs, MixedEnsembleKit, modeOf, nodeOf } from './harness/mixed-ensemble.js'
 import { pollUntil } from './harness/wait.js'
-
-/** JVMs starting on a loaded 2-core machine until the ensemble elects the Paddock member and serves. */
-const electionMs = 120_000
 
 describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with peerProtocol=zookeeper leading Apache ZooKeeper 3.8 followers', () => {
   const kit = new MixedEnsembleKit()
-  const { cleanup, peers, paddockLog } = kit
+  const { cleanup, paddockLog } = kit
   const step = <T>(what: string, run: () => Promise<T>) => kit.step(what, run)
   const client = (port: number) => kit.client(port)
 
   afterEach(() => kit.reset())
 
 
-  /** The client ports of members 1 and 2 (Apache) and 3 (Paddock), and a way to start an Apache member again. */
-  interface LedEnsemble {
-    readonly ports: readonly [number, number, number]
-    readonly member: MemberServer
-    startApache(myid: number, clientPort: number): Promise<RunningQuorumPeer>
-  }
-
-  /**
-   * Starts the Paddock member as member 3 and two Apache members, and waits until the Paddock
-   * member leads and both Apache members follow it.
-   */
-  async function startLedEnsemble(): Promise<LedEnsemble> {
-    const [q1, e1, q2, e2, q3, e3, c1, c2, c3] = (await freePorts(9)) as [number, number, number, number, number, number, number, number, number]
-    const servers: QuorumServerLine[] = [
-      { id: 1, quorumPort: q1, electionPort: e1 },
-      { id: 2, quorumPort: q2, electionPort: e2 },
-      { id: 3, quorumPort: q3, electionPort: e3 },
-    ]
-    const dir = await mkdtemp(join(tmpdir(), 'paddock-zklead-'))
-    cleanup.push(() => rm(dir, { recursive: true, force: true }))
-    const zooCfg = [
-      'tickTime=1000', 'initLimit=30', 'syncLimit=5', `dataDir=${dir}`, `clientPort=${c3}`, 'clientPortAddress=127.0.0.1',
-      'peerProtocol=zookeeper', ...servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`),
-    ].join('\n')
-    // Member 3: with every history empty, Fast Leader Election picks the largest myid.
-    const member: MemberServer = await startMember({
-      ...memberOptionsFor(parseZooCfg(zooCfg, join(dir, 'zoo.cfg')), 3),
-      zooCfgPath: undefined,
-      adminServerPort: 0, adminRestoreEnabled: true, adminRateLimiterIntervalMs: 0,
-      logger: { info: (line) => paddockLog.push(line), error: (line) => paddockLog.push(`ERROR ${line}`) },
-    })
-    cleanup.push(() => member.close())
-    const apacheSettings = { ...defaultSettings, tickTimeMs: 1_000, initLimitTicks: 30, syncLimitTicks: 5, servers }
-    const startApache = (myid: number, clientPort: number): Promise<RunningQuorumPeer> => startApacheQuorumPeer({ ...apacheSettings, myid, clientPort })
-    peers.push(...(await Promise.all([startApache(1, c1), startApache(2, c2)])))
-
-    await step('the Paddock member leading', () => member.waitUntilServing(electionMs))
-    expect(member.status()).toMatchObject({ role: 'LEADING' })
-    await step('both Apache members following', () =>
-      pollUntil(async () => {
-        const modes = await Promise.all([c1, c2].map(modeOf))
-        return modes.every((m) => m === 'follower') ? modes : undefined
-      }, { timeoutMs: electionMs, intervalMs: 200, what: 'both Apache members to serve as followers (srvr Mode)' }),
-    )
-    expect(await modeOf(c3)).toBe('leader')
-    return { ports: [c1, c2, c3], member, startApache }
-  }
-
   it('leads two Apache followers: writes through every member show on all three with identical Stat, and a restarted Apache member syncs again', async () => {
-    const { ports: [c1, c2, c3], startApache, member } = await startLedEnsemble()
+    const { layout, ports: [c1, c2, c3], member } = await kit.startLedEnsemble({ admin: true })
 
     // A write through each member: the Apache followers forward theirs as REQUEST to the Paddock leader.
     const zks = await Promise.all([c1, c2, c3].map(client))
@@ -98,15 +42,13 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with 
     // DIFF while it retains the whole history, by SNAP once more than its retained log (500
     // entries, ZooKeeper's commitLogCount) was written meanwhile.
     const restart = async (myid: 1 | 2, clientPort: number, writes: number): Promise<void> => {
-      const index = peers.findIndex((p) => p.myid === myid)
-      const [gone] = peers.splice(index, 1)
-      await gone?.stop()
+      await kit.killApache(myid)
       const writer = zks[2] as ZooKeeperClient
       await writer.create(`/away-${myid}`, '')
       for (let i = 0; i < writes; i += 100) {
         await Promise.all(Array.from({ length: Math.min(100, writes - i) }, (_, j) => writer.create(`/away-${myid}/n${i + j}`, 'x')))
       }
-      peers.push(await startApache(myid, clientPort))
+      await kit.startApache(layout, myid)
       await step(`member ${myid} following again`, () =>
         pollUntil(async () => ((await modeOf(clientPort)) === 'follower' ? true : undefined), { timeoutMs: electionMs, intervalMs: 200, what: `member ${myid} to serve as follower` }),
       )
@@ -134,7 +76,7 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with 
   }, 400_000)
 
   it('keeps an Apache follower\'s sessions alive through the touches in its PING replies, and moves sessions both ways (REVALIDATE answered)', async () => {
-    const { ports: [c1, , c3] } = await startLedEnsemble()
+    const { ports: [c1, , c3] } = await kit.startLedEnsemble()
     const onLeader = await client(c3)
 
     // A session on an Apache follower with the shortest timeout: only the touches it reports in

@@ -156,6 +156,18 @@ function spawnJvm(
   })
 }
 
+/**
+ * An SLF4J 1.7 binding that Debian installs (Maven's simple logger and what it needs): the Debian
+ * zookeeper.jar ships none, so without it an ensemble member logs nothing (SLF4J's NOP logger).
+ */
+const slf4jBinding: readonly string[] = ['/usr/share/java/maven3-slf4j-provider.jar', '/usr/share/java/maven-shared-utils.jar']
+/** The simple logger at INFO with the time of day, to line the members' logs up with the test's. */
+const slf4jSimpleLoggerFlags: readonly string[] = [
+  '-Dorg.slf4j.simpleLogger.defaultLogLevel=info',
+  '-Dorg.slf4j.simpleLogger.showDateTime=true',
+  '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
+]
+
 /** One `server.N=127.0.0.1:quorumPort:electionPort` line of an ensemble's zoo.cfg. */
 export interface QuorumServerLine {
   /** The member's sid (its myid). */
@@ -178,15 +190,24 @@ export interface ApacheQuorumPeerOptions extends ServerSettings {
   readonly initLimitTicks: number
   /** syncLimit, in ticks. */
   readonly syncLimitTicks: number
+  /**
+   * The directory of an earlier run of this member (its {@link RunningQuorumPeer.dir}, after
+   * {@link RunningQuorumPeer.kill}): the member starts again on its dataDir. @defaultValue a new, empty one
+   */
+  readonly dir?: string
 }
 
 /** An ensemble member started by {@link startApacheQuorumPeer}. */
 export interface RunningQuorumPeer {
   /** Its sid. */
   readonly myid: number
-  /** The last 64 KiB of its log (log4j's CONSOLE appender at INFO), for error messages. */
+  /** Its directory: zoo.cfg, and its dataDir under `data`. */
+  readonly dir: string
+  /** The last MiB of its log (at INFO, through Maven's SLF4J simple logger when installed), for error messages. */
   output(): string
-  /** Kills the JVM and removes its directory; safe to call twice. */
+  /** SIGKILLs the JVM and keeps its directory, for a start again on the same dataDir; safe to call twice. */
+  kill(): Promise<void>
+  /** SIGKILLs the JVM and removes its directory; safe to call twice. */
   stop(): Promise<void>
 }
 
@@ -198,44 +219,57 @@ export interface RunningQuorumPeer {
 export async function startApacheQuorumPeer(options: ApacheQuorumPeerOptions): Promise<RunningQuorumPeer> {
   const reason = apacheUnavailableReason()
   if (reason !== undefined) throw new Error(`cannot start Apache ZooKeeper: ${reason}`)
-  const dir = await mkdtemp(join(tmpdir(), `paddock-interop-zk${options.myid}-`))
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), `paddock-interop-zk${options.myid}-`)))
   const dataDir = join(dir, 'data')
-  await mkdir(dataDir)
+  await mkdir(dataDir, { recursive: true })
   await writeFile(join(dataDir, 'myid'), `${options.myid}\n`)
   const configPath = join(dir, 'zoo.cfg')
   const servers = options.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`)
   const extraConfig = [`initLimit=${options.initLimitTicks}`, `syncLimit=${options.syncLimitTicks}`, ...servers]
   await writeFile(configPath, zooCfg({ ...options, extraConfig }, options.clientPort, dataDir))
-  const flags = ['-Dzookeeper.root.logger=INFO,CONSOLE']
-  const child = spawnJvm({ ...options, extraJvmFlags: flags }, configPath, dir, 'org.apache.zookeeper.server.quorum.QuorumPeerMain')
-  return { myid: options.myid, ...superviseJvm(child, dir, 8 * outputTailBytes) }
+  const flags = ['-Dzookeeper.root.logger=INFO,CONSOLE', ...(slf4jBinding.every(existsSync) ? slf4jSimpleLoggerFlags : [])]
+  const extraClasspath = slf4jBinding.filter(existsSync)
+  const child = spawnJvm({ ...options, extraJvmFlags: flags, extraClasspath }, configPath, dir, 'org.apache.zookeeper.server.quorum.QuorumPeerMain')
+  return { myid: options.myid, dir, ...superviseJvm(child, dir, 128 * outputTailBytes) }
 }
 
 /**
- * Keeps the last `tailBytes` of a spawned JVM's output, and gives the one way to stop it: close
- * the wrapper's stdin (see spawnJvm), SIGKILL if it lingers, then remove its directory.
+ * Keeps the last `tailBytes` of a spawned JVM's output, and gives the ways to end it: `kill`
+ * closes the wrapper's stdin, on which the wrapper SIGKILLs the JVM (see spawnJvm; the wrapper
+ * itself is SIGKILLed if it lingers); `stop` does that, then removes the JVM's directory.
  */
-function superviseJvm(child: ChildProcess, dir: string, tailBytes: number): { output(): string; stop(): Promise<void> } {
+function superviseJvm(child: ChildProcess, dir: string, tailBytes: number): { output(): string; kill(): Promise<void>; stop(): Promise<void> } {
   running.add(child)
   let output = ''
+  let partial = ''
+  let skipping = false
+  // Whole lines, without the warning (and its stack trace) logged for each client connection
+  // refused while the member does not serve: clients retrying would push everything else out.
   const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-tailBytes)
+    const lines = (partial + chunk.toString('utf8')).split('\n')
+    partial = lines.pop() ?? ''
+    const kept = lines.filter((line) => {
+      if (/NIOServerCnxn - Close of session 0x0$/.test(line)) skipping = true
+      else if (!(skipping && /^(java\.io\.IOException: ZooKeeperServer not running|\s+at )/.test(line))) skipping = false
+      return !skipping
+    })
+    if (kept.length > 0) output = (output + kept.join('\n') + '\n').slice(-tailBytes)
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  let stopped = false
-  const stop = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    child.stdin?.end()
-    try {
-      await withTimeout(exited, stopTimeoutMs, 'the Apache ZooKeeper JVM to exit')
-    } catch {
-      child.kill('SIGKILL')
-    }
-    running.delete(child)
-    await rm(dir, { recursive: true, force: true })
-  }
-  return { output: () => output, stop }
+  let killed: Promise<void> | undefined
+  const kill = (): Promise<void> =>
+    (killed ??= (async () => {
+      child.stdin?.end()
+      try {
+        await withTimeout(exited, stopTimeoutMs, 'the Apache ZooKeeper JVM to exit')
+      } catch {
+        child.kill('SIGKILL')
+      }
+      running.delete(child)
+    })())
+  let stopped: Promise<void> | undefined
+  const stop = (): Promise<void> => (stopped ??= kill().then(() => rm(dir, { recursive: true, force: true })))
+  return { output: () => output, kill, stop }
 }

@@ -3,9 +3,10 @@
  * python3-kazoo lives), their last stdout line parsed as JSON.
  * @module
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { withTimeout } from './wait.js'
 
 /** The interpreter with Debian's dist-packages; the `python3` first on PATH may not have kazoo. */
 export const debianPython = '/usr/bin/python3'
@@ -34,4 +35,61 @@ export function runKazooScript<T>(script: string, ...args: string[]): Promise<T>
       }
     })
   })
+}
+
+/** A kazoo script running in the background, from {@link spawnKazooScript}. */
+export interface BackgroundKazooScript<T> {
+  /** Resolves once the script printed the line `line` (bounded by `timeoutMs`). */
+  printed(line: string, timeoutMs: number): Promise<void>
+  /** Closes the script's stdin (its signal to finish) and resolves with the JSON it printed last. */
+  finish(timeoutMs: number): Promise<T>
+  /** The lines the script printed so far. */
+  lines(): string[]
+  /** SIGKILLs the script (for a test's cleanup; nothing is printed then). */
+  kill(): void
+}
+
+/** Starts `python/<script> ...args` in the background; {@link BackgroundKazooScript.finish} ends it. */
+export function spawnKazooScript<T>(script: string, ...args: string[]): BackgroundKazooScript<T> {
+  const child = spawn(debianPython, [pythonDir + script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8_000)))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const failed = (what: string): Error => new Error(`${script} ${args.join(' ')}: ${what}\n${stdout.slice(-4_000)}\n${stderr}`)
+  return {
+    kill: () => child.kill('SIGKILL'),
+    lines: () => stdout.split('\n').slice(0, -1),
+    printed: (line, timeoutMs) =>
+      withTimeout(
+        new Promise<void>((resolve, reject) => {
+          const check = (): void => {
+            if (stdout.split('\n').includes(line)) resolve()
+            else if (child.exitCode !== null) reject(failed(`exited (${child.exitCode}) before printing ${line}`))
+            else setTimeout(check, 50)
+          }
+          check()
+        }),
+        timeoutMs,
+        `${script} to print ${line}`,
+      ).catch((error: unknown) => {
+        child.kill('SIGKILL')
+        throw error
+      }),
+    finish: async (timeoutMs) => {
+      child.stdin.end('stop\n')
+      const code = await withTimeout(exited, timeoutMs, `${script} to finish`).catch((error: unknown) => {
+        child.kill('SIGKILL')
+        throw failed((error as Error).message)
+      })
+      const last = stdout.trim().split('\n').pop() ?? ''
+      try {
+        if (code !== 0) throw new Error()
+        return JSON.parse(last) as T
+      } catch {
+        throw failed(`exited (${code}) without JSON`)
+      }
+    },
+  }
 }
