@@ -4,11 +4,11 @@
 // without running anything.
 import { parseArgs } from 'node:util'
 import { writeReport } from './report-html.js'
-import { readResults, sections, type Section } from './results.js'
+import { optInSections, readResults, sections, type Section } from './results.js'
 
 /** What the command line asks for. */
 export interface BenchArgs {
-  /** The sections to run (all when `--only` is not given). */
+  /** The sections to run (all but the opt-in ones when `--only` is not given). */
   only: Set<Section>
   /** Small bounds, for a quick look. */
   quick: boolean
@@ -50,7 +50,7 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs {
     throw new TypeError('--report-from needs --report FILE.html or --svg-dir DIR')
   }
   return {
-    only: new Set((picked.length === 0 ? sections : picked) as Section[]),
+    only: new Set((picked.length === 0 ? sections.filter((s) => !optInSections.includes(s)) : picked) as Section[]),
     quick: values.quick,
     json: values.json,
     report: values.report,

@@ -1,6 +1,7 @@
 // Method: the shape of what `npm run bench -- --json FILE` writes, and reading such a file back
 // (JSON has no NaN: a measurement that is missing is written as null and read back as NaN).
 import { readFile } from 'node:fs/promises'
+import type { BigRecoveryBenchResult } from './big-recovery.js'
 import type { EnsembleBenchResult } from './ensemble.js'
 import type { FailoverBenchResult } from './failover.js'
 import type { FollowerReadsBenchResult } from './follower-reads.js'
@@ -17,9 +18,11 @@ import type { TlsBenchResult } from './tls.js'
 import type { WireBenchResult } from './wire.js'
 
 /** The sections `--only` picks from, in the order they run. */
-export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'failover', 'snapshot', 'recipes', 'followerreads', 'testing', 'tls', 'startup', 'scale'] as const
+export const sections = ['inprocess', 'wire', 'durable', 'recovery', 'memory', 'ensemble', 'failover', 'snapshot', 'recipes', 'followerreads', 'testing', 'tls', 'startup', 'scale', 'bigrecovery'] as const
 /** One of {@link sections}. */
 export type Section = (typeof sections)[number]
+/** The sections that run only when `--only` names them (bigrecovery builds 10M znodes and takes about half an hour). */
+export const optInSections: readonly Section[] = ['bigrecovery']
 
 /** The run itself: how it was started, when, and on what. */
 export interface BenchMeta {
@@ -93,6 +96,7 @@ export interface BenchResults {
   tls?: TlsBenchResult
   startup?: StartupBenchResult
   scale?: ScaleBenchResult
+  bigrecovery?: BigRecoveryBenchResult
 }
 
 /** The results as the JSON file holds them (NaN becomes null), with a trailing newline. */

@@ -1,12 +1,18 @@
 // Method: `npm run bench` entry point: runs the selected benchmarks in turn and prints markdown
 // tables; `--only inprocess,wire,durable,recovery,memory,ensemble,failover,snapshot,recipes,followerreads,testing,tls,startup`
-// picks sections and `--quick` uses small bounds; `--json out.json` writes every number,
+// picks sections (`--only bigrecovery`, 10M znodes built offline, runs only when named) and `--quick` uses small bounds; `--json out.json` writes every number,
 // `--report out.html` a self-contained HTML report with charts, `--svg-dir DIR` each chart as an
 // SVG file; `--report-from saved.json` writes the report and charts from a saved run instead.
+// bigrecovery reads two environment variables: PADDOCK_BIGRECOVERY_DATADIR=DIR reuses a Paddock
+// dataDir an earlier run built at the same count (skipping the build), and
+// PADDOCK_BIGRECOVERY_SKIP_DEFAULT=1 starts Paddock's heap search without trying Node's default limit,
+// PADDOCK_BIGRECOVERY_EXPORTDIR=DIR reuses an Apache dataDir exported earlier from the same data, and
+// PADDOCK_BIGRECOVERY_SERVERS=apache (or paddock) recovers only that server.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseBenchArgs, reportFromSaved, type BenchArgs } from './cli.js'
+import { benchBigRecovery, type BigRecoveryBenchOptions } from './big-recovery.js'
 import { benchCuratorTestingCluster, type CuratorTestingOptions } from './curator-testing.js'
 import { benchEnsemble, type EnsembleBenchOptions } from './ensemble.js'
 import { benchFailover, type FailoverBenchOptions } from './failover.js'
@@ -25,7 +31,7 @@ import { benchScale, type ScaleBenchOptions } from './scale.js'
 import { benchSnapshotLoad, type SnapshotLoadOptions } from './snapshot-load.js'
 import { benchStartup, type StartupBenchOptions } from './startup.js'
 import { measureFsyncPerSec } from './storage.js'
-import { durableSection, ensembleSection, failoverSection, snapshotSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, scaleSection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
+import { bigRecoverySection, durableSection, ensembleSection, failoverSection, snapshotSection, followerReadsSection, inProcessSection, markdownOf, memorySection, recipesSection, recoverySection, scaleSection, startupSection, testingSection, tlsSection, wireSection, wireTitle, type SectionReport } from './tables.js'
 import { benchTestingCluster } from './testing.js'
 import { benchTls } from './tls.js'
 import { benchWire, type WireBenchOptions } from './wire.js'
@@ -47,6 +53,20 @@ interface Config {
   /** Warm rounds of Paddock's TestingCluster, and the fresh JVMs of Curator's beside it. */
   testing: { rounds: number; curator: CuratorTestingOptions }
   scale: ScaleBenchOptions
+  bigrecovery: BigRecoveryBenchOptions
+}
+
+/** The bigrecovery options the environment sets (see the header). */
+function bigRecoveryEnv(): Pick<BigRecoveryBenchOptions, 'reuseDataDir' | 'reuseExportDir' | 'paddockSkipDefault' | 'servers'> {
+  const dir = process.env.PADDOCK_BIGRECOVERY_DATADIR
+  const exportDir = process.env.PADDOCK_BIGRECOVERY_EXPORTDIR
+  const servers = (process.env.PADDOCK_BIGRECOVERY_SERVERS ?? '').split(',').filter((s): s is ServerKind => s === 'paddock' || s === 'apache')
+  return {
+    ...(dir === undefined || dir === '' ? {} : { reuseDataDir: dir }),
+    ...(exportDir === undefined || exportDir === '' ? {} : { reuseExportDir: exportDir }),
+    paddockSkipDefault: process.env.PADDOCK_BIGRECOVERY_SKIP_DEFAULT === '1',
+    ...(servers.length === 0 ? {} : { servers }),
+  }
 }
 
 const inFlights = [1, 100] as const
@@ -81,6 +101,15 @@ const fullConfig: Config = {
     children: 1_000_000, watchNodes: 100_000, watchSessions: 10, sessions: 10_000, idleMs: 20_000, pingIntervalMs: 10_000,
     bigValueCount: 1_000, bigValueInFlight: 100, diskBytes: 512 * 1024 * 1024, timeMaxMs: 60_000, heapMb: 4_096,
   },
+  bigrecovery: {
+    count: 10_000_000, valueBytes: 100, paddockRestarts: 2, apacheRestarts: 1, dataHeapMb: 12_288,
+    apacheHeap: { startMb: 8_192, granularityMb: 256, floorMb: 256, ceilingMb: 16_384, triesMax: 8 },
+    // A Paddock try at 10M takes minutes on a loaded 2-core machine: a coarser search, bounded to 3 tries.
+    paddockHeap: { startMb: 6_144, granularityMb: 512, floorMb: 256, ceilingMb: 16_384, triesMax: 3 },
+    serveTimeoutMinMs: 60_000, serveTimeoutFactor: 3, serveTimeoutMaxMs: 600_000, dataTimeoutMs: 900_000, budgetMs: 2_400_000,
+    profile: 'if-aim-missed', heapBreakdown: false,
+    ...bigRecoveryEnv(),
+  },
 }
 const quickConfig: Config = {
   wire: { ...fullConfig.wire, runs: 1, durationMs: 300, countMax: 2_000, warmupMs: 200 },
@@ -99,6 +128,12 @@ const quickConfig: Config = {
   scale: {
     children: 20_000, watchNodes: 2_000, watchSessions: 4, sessions: 100, idleMs: 1_000, pingIntervalMs: 500,
     bigValueCount: 40, bigValueInFlight: 10, diskBytes: 16 * 1024 * 1024, timeMaxMs: 20_000, heapMb: 1_024,
+  },
+  bigrecovery: {
+    ...fullConfig.bigrecovery, count: 200_000, paddockRestarts: 2, apacheRestarts: 2, dataHeapMb: 2_048,
+    apacheHeap: { startMb: 1_024, granularityMb: 32, floorMb: 32, ceilingMb: 4_096, triesMax: 8 },
+    paddockHeap: { startMb: 1_024, granularityMb: 32, floorMb: 32, ceilingMb: 4_096, triesMax: 8 },
+    serveTimeoutMinMs: 20_000, serveTimeoutMaxMs: 120_000, dataTimeoutMs: 120_000, budgetMs: 600_000, profile: 'always', heapBreakdown: true,
   },
 }
 
@@ -147,7 +182,7 @@ async function benchRecipes(rounds: Config['lockRounds']): Promise<RecipesResult
 }
 
 /** The sections that may start Apache ZooKeeper. */
-const apacheSections: readonly Section[] = ['wire', 'durable', 'recovery', 'ensemble', 'failover', 'recipes', 'startup']
+const apacheSections: readonly Section[] = ['wire', 'durable', 'recovery', 'ensemble', 'failover', 'recipes', 'startup', 'bigrecovery']
 
 function metaOf(args: BenchArgs): BenchMeta {
   const runsApache = apacheUnavailableReason() === undefined && apacheSections.some((s) => args.only.has(s))
@@ -233,6 +268,10 @@ async function runSections(only: ReadonlySet<Section>, config: Config, results: 
   if (only.has('scale')) {
     log('scale: many children, watches, idle sessions and ~1 MiB values on one member …')
     print(scaleSection(results.scale = await benchScale(config.scale, log)))
+  }
+  if (only.has('bigrecovery')) {
+    log(`bigrecovery: ${config.bigrecovery.count.toLocaleString('en-US')} znodes built offline, Paddock vs Apache at its smallest -Xmx …`)
+    print(bigRecoverySection(results.bigrecovery = await benchBigRecovery(config.bigrecovery, log)))
   }
 }
 

@@ -58,6 +58,10 @@ export interface BenchServer {
   rss(): Promise<Rss>
   /** Stops it (cleanly if it can within {@link stopTimeoutMs}, else SIGKILL) and waits for the exit. */
   stop(): Promise<void>
+  /** Whether its process (for Apache: the wrapper shell around the JVM) has exited. */
+  exited(): boolean
+  /** The tail of what it printed (stdout; stderr too for Paddock), for error messages and failure checks. */
+  output(): string
 }
 
 /** Options of {@link startServer}. */
@@ -81,6 +85,8 @@ export interface StartOptions {
   snapCount?: number
   /** Paddock with a dataDir only: called as each snapshot write starts and ends (epoch ms; `endMs` undefined at the start). */
   onSnapshot?: (snapshot: SnapshotTrace) => void
+  /** Paddock only: Node options before the script, e.g. `--max-old-space-size=6144` or `--cpu-prof`. @defaultValue none */
+  nodeArgs?: readonly string[]
 }
 
 /** One snapshot write of a Paddock bench server, in epoch milliseconds. */
@@ -170,7 +176,7 @@ async function waitOrKill(exited: Promise<void>, kill: () => void): Promise<void
 
 function spawnPaddock(port: number, options: StartOptions): BenchServer {
   const script = fileURLToPath(new URL('./paddock-server.js', import.meta.url))
-  const args = [script, '--port', String(port)]
+  const args = [...(options.nodeArgs ?? []), script, '--port', String(port)]
   if (options.dataDir !== undefined) args.push('--dataDir', options.dataDir)
   if (options.maxClientCnxns !== undefined) args.push('--maxClientCnxns', String(options.maxClientCnxns))
   if (options.tls !== undefined) args.push('--tlsKeyStore', options.tls.keyStore, '--tlsTrustStore', options.tls.trustStore)
@@ -183,7 +189,7 @@ function spawnPaddock(port: number, options: StartOptions): BenchServer {
     const trace = snapshotTraceOf(line)
     if (trace !== undefined) onSnapshot(trace)
   }
-  const { exited } = track(child, onLine)
+  const { exited, output } = track(child, onLine)
   const pid = child.pid
   return {
     kind: 'paddock',
@@ -192,6 +198,8 @@ function spawnPaddock(port: number, options: StartOptions): BenchServer {
     clientTls: options.tls?.client,
     pid: () => (pid === undefined ? Promise.reject(new Error('paddock did not spawn')) : Promise.resolve(pid)),
     rss: async () => readRss(pid ?? -1),
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       // The server script closes itself cleanly when its stdin ends.
@@ -216,7 +224,7 @@ async function spawnApache(port: number, options: StartOptions): Promise<BenchSe
   const jvmPid = new Promise<number>((resolve) => (resolvePid = resolve))
   const spawnedAt = performance.now()
   const child = spawn('/bin/sh', ['-c', script, 'zk-wrapper', javaPath, ...javaArgs], { stdio: ['pipe', 'pipe', 'pipe'] })
-  const { exited } = track(child, (line) => {
+  const { exited, output } = track(child, (line) => {
     const match = /^jvm-pid (\d+)$/.exec(line)
     if (match?.[1] !== undefined) resolvePid(Number(match[1]))
   })
@@ -227,6 +235,8 @@ async function spawnApache(port: number, options: StartOptions): Promise<BenchSe
     spawnedAt,
     pid: () => jvmPid,
     rss: async () => readRss(await jvmPid),
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       const pid = await jvmPid
@@ -391,7 +401,7 @@ export async function readCpuMs(pid: number): Promise<number> {
  * and the milliseconds from spawn to its reply. A new probe (connect, handshake, request) starts
  * every `intervalMs` without waiting for the others, since a JVM that is still starting may
  * accept a connection and never answer it; at most {@link probesMax} are open at once.
- * @throws when `timeoutMs` passes first.
+ * @throws when `timeoutMs` passes first, or `signal` aborts (with its reason).
  */
 export function timeToFirstReply(
   server: BenchServer,
@@ -399,6 +409,7 @@ export function timeToFirstReply(
   okErrs: readonly number[],
   timeoutMs: number,
   intervalMs = probeIntervalMs,
+  signal?: AbortSignal,
 ): Promise<{ client: WireClient; ms: number }> {
   return new Promise((resolve, reject) => {
     const open = new Set<WireClient>()
@@ -444,7 +455,9 @@ export function timeToFirstReply(
     }
     const deadline = performance.now() + timeoutMs
     const ticker = setInterval(() => {
-      if (performance.now() > deadline) {
+      if (signal?.aborted === true) {
+        finish(signal.reason instanceof Error ? signal.reason : new Error(`${server.kind} on port ${server.port}: ${String(signal.reason)}`, { cause: last }))
+      } else if (performance.now() > deadline) {
         finish(new Error(`${server.kind} on port ${server.port} did not serve ${request.op} within ${timeoutMs} ms`, { cause: last }))
       } else if (active < probesMax) void probe()
     }, intervalMs)

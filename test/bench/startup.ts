@@ -93,6 +93,8 @@ function asBenchServer(kind: StartupKind, port: number, spawnedAt: number, child
     spawnedAt,
     pid: () => child.pid,
     rss: async () => readRss(await child.pid),
+    exited: () => !child.running(),
+    output: () => child.output(),
     stop: () => child.stop(),
   }
 }

@@ -1,5 +1,6 @@
 // Method: each section's numbers as titled tables with their explanations, built once from the
 // results and then printed as markdown (the console) or HTML (the report), so both say the same.
+import { bigRecoveryAimMs, bigRecoveryAimRssRatio, type BigRecoveryBenchResult, type BigRecoveryServer, type DataStep, type ServeTry } from './big-recovery.js'
 import type { CuratorTestingResult } from './curator-testing.js'
 import type { EnsembleBenchResult } from './ensemble.js'
 import type { FailoverBenchResult } from './failover.js'
@@ -467,6 +468,92 @@ export function scaleSection(result: ScaleBenchResult): SectionReport {
   }
 }
 
+const seconds = (valueMs: number): string => fmtNum(valueMs / 1000, 1)
+
+function dataRow(label: string, d: DataStep | undefined): string[] {
+  if (d === undefined) return [label, '–', '–', '–', '–', '–', '–']
+  return [label, `${seconds(d.ms)}${d.buildTreeMs === undefined ? '' : ` (tree ${seconds(d.buildTreeMs)})`}`, fmtInt(d.znodes), fmtMiB(d.snapshotBytes),
+    fmtMiB(d.disk.allocatedBytes), fmtMiB(d.disk.apparentBytes), fmtMiB(d.peakRssBytes)]
+}
+
+function heapOf(s: BigRecoveryServer, defaultMb: number): string {
+  if (s.kind === 'apache') return s.heapMb === undefined ? 'none found' : `-Xmx${s.heapMb}m`
+  if (!s.heapFlag) return `default (${defaultMb} MiB limit)`
+  return s.heapMb === undefined ? 'none found' : `--max-old-space-size=${s.heapMb}`
+}
+
+function serverRow(s: BigRecoveryServer | undefined, name: string, defaultMb: number): string[] {
+  if (s === undefined) return [name, '–', '0', '–', '–', '–', '–', '–']
+  return [name, heapOf(s, defaultMb), String(s.runs.length), seconds(s.recoveryMs.median), s.recoveryMs.runs.map((v) => seconds(v)).join(', '),
+    fmtMiB(s.rssBytes.median), fmtMiB(s.peakRssBytes.median), fmtSpread(s.recoveryMs)]
+}
+
+function tryRow(kind: ServerKind, heap: string, t: ServeTry): string[] {
+  return [kind, heap, t.ok ? 'ok' : 'not enough', seconds(t.ms), seconds(t.timeoutMs), fmtMiB(t.rss.rssBytes), fmtMiB(t.rss.peakBytes), fmtNum(t.load1, 1), t.detail ?? '']
+}
+
+/** Recovery of N znodes built offline: the data, both servers at their heaps, the aim, the heap searches and Paddock's profile. */
+export function bigRecoverySection(result: BigRecoveryBenchResult): SectionReport {
+  const o = result.options
+  const p = result.paddock
+  const a = result.apache
+  const defaultMb = result.nodeDefaultHeapMb
+  const blocks: ReportBlock[] = [
+    text(`${fmtInt(o.count)} znodes of ${o.valueBytes} bytes (1,009 distinct pseudo-random values in turn) laid out as ${result.layout}; ` +
+      'the Paddock dataDir is built offline (a DataTree written as one snapshot through the storage API `paddock data import` uses) and exported with ' +
+      '`paddock data export --to-zookeeper`\'s code; recovery = spawn → first successful getData of ' + result.lastPath + '; RSS right after it, peak = VmHWM; ' +
+      'Apache at the smallest -Xmx found (a fresh copy of the exported dataDir for every start; Apache writes a snapshot of its own before serving), ' +
+      'Paddock at Node\'s default heap limit unless it needs more'),
+    table(['data step', 'time s', 'znodes', 'snapshot', 'disk allocated', 'disk apparent', 'peak RSS of the step'],
+      [dataRow('build the Paddock dataDir (offline)', result.build), dataRow('export to an Apache dataDir', result.export)]),
+    table(['server', 'heap', 'runs', 'recovery s (median)', 'runs s', 'RSS after recovery', 'peak RSS', 'spread'],
+      [serverRow(p, 'Paddock (LevelDB)', defaultMb), serverRow(a, 'Apache ZooKeeper 3.8', defaultMb)]),
+  ]
+  const met = (yes: boolean, value: number): string => (Number.isFinite(value) ? (yes ? 'met' : 'missed') : '–')
+  const recovery = p?.recoveryMs.median ?? Number.NaN
+  blocks.push(table(['measure', 'Paddock', 'Apache', 'P/A', 'aim', 'aim met?'], [
+    ['recovery s', seconds(recovery), seconds(a?.recoveryMs.median ?? Number.NaN), fmtRatio(result.ratios.recoveryMs), `Paddock < ${bigRecoveryAimMs / 1000} s`, met(recovery < bigRecoveryAimMs, recovery)],
+    ['RSS after recovery', fmtMiB(p?.rssBytes.median ?? Number.NaN), fmtMiB(a?.rssBytes.median ?? Number.NaN), fmtRatio(result.ratios.rssBytes), `P/A ≤ ${bigRecoveryAimRssRatio}x`,
+      met(result.ratios.rssBytes <= bigRecoveryAimRssRatio, result.ratios.rssBytes)],
+    ['peak RSS (VmHWM)', fmtMiB(p?.peakRssBytes.median ?? Number.NaN), fmtMiB(a?.peakRssBytes.median ?? Number.NaN), fmtRatio(result.ratios.peakRssBytes), `P/A ≤ ${bigRecoveryAimRssRatio}x`,
+      met(result.ratios.peakRssBytes <= bigRecoveryAimRssRatio, result.ratios.peakRssBytes)],
+  ]))
+  const tries: string[][] = []
+  for (const s of [p, a]) {
+    if (s === undefined) continue
+    if (s.defaultTry !== undefined) tries.push(tryRow('paddock', `default (${defaultMb} MiB)`, s.defaultTry))
+    for (const t of s.search?.trials ?? []) tries.push(tryRow(s.kind, s.kind === 'apache' ? `-Xmx${t.heapMb}m` : `--max-old-space-size=${t.heapMb}`, t))
+  }
+  if (tries.length > 0) {
+    blocks.push(text('heap search, in order (a try is "not enough" when the server ran out of heap, exited, or had not served by its time limit):'),
+      table(['server', 'heap', 'outcome', 'time s', 'limit s', 'RSS', 'peak RSS', 'load 1m', 'detail'], tries))
+  }
+  const perZnode: string[][] = []
+  const n = result.build?.znodes ?? o.count
+  const empty = result.paddockEmptyRss
+  if (p !== undefined && empty !== undefined) {
+    perZnode.push(['Paddock: (RSS after recovery − RSS of an empty server) / znode', fmtInt((p.rssBytes.median - empty.rssBytes) / n)])
+    perZnode.push(['Paddock: (peak RSS − RSS of an empty server) / znode', fmtInt((p.peakRssBytes.median - empty.peakBytes) / n)])
+  }
+  if (result.treeHeap !== undefined) {
+    const h = result.treeHeap
+    perZnode.push(['restored tree alone, after full GCs: V8 heap used / znode', fmtInt(h.heapUsedBytes / h.znodes)])
+    perZnode.push(['restored tree alone: external (snapshot chunk buffers the values point into) / znode', fmtInt(h.externalBytes / h.znodes)])
+    perZnode.push(['restored tree alone: RSS growth / znode', fmtInt(h.rssBytes / h.znodes)])
+  }
+  if (a !== undefined) perZnode.push(['Apache: RSS after recovery / znode', fmtInt(a.rssBytes.median / n)])
+  if (perZnode.length > 0) blocks.push(table(['memory', 'bytes'], perZnode))
+  if (result.profile !== undefined) {
+    const pr = result.profile
+    blocks.push(text(`CPU profile of one more Paddock recovery under --cpu-prof (served after ${seconds(pr.recoveryMs)} s; ${seconds(pr.sampledMs)} s sampled, main thread): top functions by self time`),
+      table(['function', 'file:line', 'self ms', 'self %'], pr.functions.map((f) => [f.name, f.file === '' ? '' : `${f.file}:${f.line}`, fmtInt(f.selfMs), fmtNum(f.selfPct, 1)])),
+      table(['file (or V8 entry)', 'self ms', 'self %'], pr.files.map((f) => [f.file === '' ? f.name : f.file, fmtInt(f.selfMs), fmtNum(f.selfPct, 1)])))
+  }
+  blocks.push(text(`load average before ${result.loadavgBefore.map((l) => fmtNum(l, 2)).join(' ')}, after ${result.loadavgAfter.map((l) => fmtNum(l, 2)).join(' ')}; ` +
+    `section ${seconds(result.elapsedMs)} s`), ...result.notes.map((x) => note(`note: ${x}`)))
+  return { title: `Big recovery: ${fmtInt(o.count)} znodes built offline, Paddock (LevelDB) vs Apache ZooKeeper 3.8 at its smallest -Xmx`, blocks }
+}
+
 /** The wire section's title. */
 export const wireTitle = 'Wire: Paddock standalone in memory vs Apache ZooKeeper 3.8 standalone (forceSync=yes), 100-byte values'
 
@@ -487,5 +574,6 @@ export function sectionsOf(results: BenchResults): SectionReport[] {
   if (results.testing !== undefined) out.push(testingSection(results.testing))
   if (results.startup !== undefined) out.push(startupSection(results.startup))
   if (results.scale !== undefined) out.push(scaleSection(results.scale))
+  if (results.bigrecovery !== undefined) out.push(bigRecoverySection(results.bigrecovery))
   return out
 }
