@@ -363,6 +363,9 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
       return this.fail(`malformed ConnectRequest: ${describe(e)}`)
     }
     const backend = this.host.backend
+    // ZooKeeper checks that its server runs before it compares zxids: a member still looking or
+    // syncing would otherwise refuse the client for a zxid it has yet to learn.
+    if (backend.serving === false) return this.refuseNotServing()
     if (request.readOnly !== true && backend.readOnly) return this.fail('Refusing session request for not-read-only client')
     if (request.lastZxidSeen > backend.lastProcessedZxid) {
       return this.fail(
@@ -384,10 +387,7 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
     }
     const readOnly = this.clientReadOnly === undefined ? undefined : this.host.backend.readOnly
     if (!('detach' in result) && result.err === ErrorCode.CONNECTIONLOSS) {
-      // Not serving (no quorum): ZooKeeper closes without an answer, so the client tries another
-      // member and keeps its session; a timeOut-0 answer would tell it the session expired.
-      this.host.logger.info(`Refusing session of client /${this.remoteAddress}:${this.remotePort}: this member is not serving requests`)
-      return this.end()
+      return this.refuseNotServing()
     }
     if (!('detach' in result)) {
       this.host.logger.info(`Invalid session for client /${this.remoteAddress}:${this.remotePort}, probably expired (err ${result.err})`)
@@ -609,6 +609,13 @@ export class ClientPortConnectionImpl implements ClientPortConnection {
   }
 
   /** Logs one line naming the connection and the reason, then closes it. */
+  // Not serving (no quorum): ZooKeeper closes without an answer, so the client tries another
+  // member and keeps its session; a timeOut-0 answer would tell it the session expired.
+  private refuseNotServing(): void {
+    this.host.logger.info(`Refusing session of client /${this.remoteAddress}:${this.remotePort}: this member is not serving requests`)
+    this.end()
+  }
+
   private fail(reason: string): void {
     if (this.state === 'closing' || this.state === 'closed') return
     this.host.logger.warn(`Closing connection from /${this.remoteAddress}:${this.remotePort}${this.sid()}: ${reason}`)

@@ -1,6 +1,7 @@
 // Method: a raw jute client over real sockets on 127.0.0.1 drives the handshake of ZooKeeperServer.processConnectRequest against a Member on a VirtualClock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EventType } from '../../../lib/protocol/opcodes.js'
+import { MemberClientPortBackend } from '../../../lib/host/client-port.js'
 import { RawClient, create, startFixture, utf8, type Fixture } from './helpers.js'
 
 let fx: Fixture
@@ -93,6 +94,26 @@ describe('client port handshake', () => {
     await expect(client.handshake({ lastZxidSeen: 1000 })).rejects.toThrow(/closed/)
     await client.closed
     expect(fx.warnings.some((w) => /client must try another server/.test(w))).toBe(true)
+  })
+
+  it('refuses a session on a member that does not serve before comparing zxids, as ZooKeeper does', async () => {
+    // A member still looking or syncing has a last zxid behind the client's: saying so would blame
+    // the client's zxid instead of the member (ZooKeeper: "ZooKeeperServer not running").
+    class NotServing extends MemberClientPortBackend {
+      override get serving(): boolean {
+        return false
+      }
+    }
+    const looking = await startFixture({}, {}, NotServing)
+    try {
+      const client = await RawClient.open(looking.port.address.port)
+      await expect(client.handshake({ lastZxidSeen: 1000 })).rejects.toThrow(/closed/)
+      await client.closed
+      expect(looking.warnings).toEqual([])
+      expect(looking.infos.filter((line) => /this member is not serving requests/.test(line))).toHaveLength(1)
+    } finally {
+      await looking.close()
+    }
   })
 
   it('closes a connection whose ConnectRequest does not decode, logging one line', async () => {

@@ -31,21 +31,29 @@ export interface Fixture {
   clock: VirtualClock
   port: ClientPort
   warnings: string[]
+  /** The port's info lines. */
+  infos: string[]
   close(): Promise<void>
 }
 
 /**
  * Starts an in-memory server on a VirtualClock and puts its member behind a client port of the
  * test's own on 127.0.0.1:0 with every 4lw enabled (so each test picks any port option).
+ * `Backend` puts a subclass of the member's backend in between (one that says it is not serving, say).
  */
-export async function startFixture(portOptions: ClientPortOptions = {}, memberOptions: MemberOptions = {}): Promise<Fixture> {
+export async function startFixture(
+  portOptions: ClientPortOptions = {},
+  memberOptions: MemberOptions = {},
+  Backend: typeof MemberClientPortBackend = MemberClientPortBackend,
+): Promise<Fixture> {
   const clock = new VirtualClock(1_700_000_000_000)
   const server = (await createServer({ clock, ...memberOptions })) as RunningMember
   const member = server.member
   const warnings: string[] = []
-  const port = await startClientPort(new MemberClientPortBackend(member), {
+  const infos: string[] = []
+  const port = await startClientPort(new Backend(member), {
     fourLetterWordsWhitelist: '*',
-    logger: { warn: (line) => warnings.push(line), info: () => {} },
+    logger: { warn: (line) => warnings.push(line), info: (line) => infos.push(line) },
     ...portOptions,
   })
   return {
@@ -53,6 +61,7 @@ export async function startFixture(portOptions: ClientPortOptions = {}, memberOp
     clock,
     port,
     warnings,
+    infos,
     close: async () => {
       await port.close()
       await server.close()
