@@ -11,6 +11,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { aimRows, aimsMarkdown } from './aims.js'
 import { parseBenchArgs, reportFromSaved, type BenchArgs } from './cli.js'
 import { benchBigRecovery, type BigRecoveryBenchOptions } from './big-recovery.js'
 import { benchCuratorTestingCluster, type CuratorTestingOptions } from './curator-testing.js'
@@ -295,6 +296,8 @@ async function main(): Promise<void> {
   await runSections(args.only, config, results)
   results.meta.loadavgAfter = loadavg()
   results.meta.elapsedSec = (Date.now() - startedAt) / 1000
+  const aims = aimRows([results]).filter((row) => args.only.has(row.section))
+  if (aims.length > 0) console.log(`\n## Aims\n\n${aimsMarkdown(aims)}`)
   console.log(`\nelapsed ${results.meta.elapsedSec.toFixed(0)} s; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (args.json !== undefined) {
     await writeFile(args.json, resultsJson(results))

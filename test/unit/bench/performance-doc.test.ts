@@ -2,11 +2,13 @@
 // bench command lines: each must parse with the bench's own options, and the --report-from line
 // is run (outputs moved into a temporary directory) on the committed results.json and must draw
 // exactly the committed SVGs. The page must show every chart of that run and state the run's
-// date, machine and versions as results.json records them.
+// date, machine and versions as results.json records them, and its aims table must be the one
+// the --aims line draws from the saved files it names.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { aimRows, aimsBegin, aimsEnd, aimsMarkdown } from '../../bench/aims.js'
 import { chartsOf } from '../../bench/charts.js'
 import { parseBenchArgs, reportFromSaved } from '../../bench/cli.js'
 import { readResults, type BenchResults } from '../../bench/results.js'
@@ -16,7 +18,7 @@ import { root } from '../../integration/helpers/compile.js'
 const guide = 'docs/performance.md'
 const chartsDir = join(root, 'docs/performance')
 const prefix = 'npm run bench -- '
-const regenerate = 'npm run bench -- --report-from docs/performance/results.json --svg-dir docs/performance'
+const regenerate = 'npm run bench -- --report-from docs/performance/results.json --svg-dir docs/performance --aims docs/performance.md'
 
 /** Every line of the guide's bench blocks, with where it is. */
 const lines = blocksOf(guide).filter((b) => has(b, 'bench')).flatMap((b) => b.code.trim().split('\n').map((line) => ({ line, at: where(b) })))
@@ -62,6 +64,15 @@ describe('docs/performance.md', () => {
     }
   })
 
+  it('shows the aims table the --aims line draws from the saved runs it names', async () => {
+    const saved = lines.find(({ line }) => line.includes('--aims docs/performance.md'))
+    expect(saved, `a line that redraws the aims table: ${regenerate}`).toBeDefined()
+    const args = parseBenchArgs(argsOf(saved?.line ?? ''))
+    const runs = await Promise.all([args.reportFrom ?? '', ...args.reportAlso].map((path) => readResults(join(root, path))))
+    const shown = text.slice(text.indexOf(aimsBegin) + aimsBegin.length + 1, text.indexOf(aimsEnd))
+    expect(shown, `the aims table is not what the saved runs draw: ${regenerate}`).toBe(aimsMarkdown(aimRows(runs)))
+  })
+
   it('shows every chart of the run as an image, and no other', () => {
     const shown = [...text.matchAll(/!\[[^\]]+\]\(performance\/([\w-]+)\.svg\)/g)].map((m) => m[1])
     expect(new Set(shown).size).toBe(shown.length)
@@ -78,6 +89,6 @@ describe('docs/performance.md', () => {
 
   it('links only to pages and files that ship with the docs', () => {
     const targets = [...text.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1] ?? '')
-    for (const target of targets) expect(target, target).toMatch(/^performance\/[\w.-]+$/)
+    for (const target of targets) expect(target, target).toMatch(/^(performance\/[\w.-]+|#[\w-]+)$/)
   })
 })

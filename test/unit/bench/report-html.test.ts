@@ -205,7 +205,8 @@ describe('--report-from', () => {
 
   it('refuses options that would run benchmarks, and a report with nowhere to go', () => {
     expect(() => parseBenchArgs(['--report-from', 'r.json', '--quick', '--report', 'r.html'])).toThrow(/--report-from/)
-    expect(() => parseBenchArgs(['--report-from', 'r.json'])).toThrow(/--report FILE.html or --svg-dir/)
+    expect(() => parseBenchArgs(['--report-from', 'r.json'])).toThrow(/--report FILE.html, --svg-dir DIR or --aims/)
+    expect(() => parseBenchArgs(['--aims', 'p.md'])).toThrow(/--aims FILE.md .* needs --report-from/)
     expect(() => parseBenchArgs(['--only', 'wire,nosuch'])).toThrow(/--only nosuch/)
     expect(parseBenchArgs(['--only', 'memory,recovery', '--report', 'r.html']).only).toEqual(new Set(['memory', 'recovery']))
   })
