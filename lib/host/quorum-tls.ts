@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
-import type { PeerTlsOptions } from '../peer/tcp.js'
+import type { PeerTlsOptions } from '../peer/tls.js'
 import { cipherList, protocolRange } from './tls.js'
 import { readKeyStore, readTrustStore, TlsConfigError, type TlsStoreOptions } from './tls-stores.js'
 

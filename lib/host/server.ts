@@ -6,7 +6,8 @@
  * @module
  */
 import { certReloadSettleMs } from '../limits.js'
-import type { PeerAddress, PeerTlsOptions, TcpPeerTransport } from '../peer/tcp.js'
+import type { PeerAddress, TcpPeerTransport } from '../peer/tcp.js'
+import type { PeerTlsOptions } from '../peer/tls.js'
 import type { PeerSaslOptions } from '../peer/sasl.js'
 import type { PeerHandler, PeerTransport } from '../peer/transport.js'
 import type { Replication, ReplicationLogger } from '../server/replication.js'
@@ -72,7 +73,7 @@ async function connectPeers(
     fatal: replication.failStop.bind(replication),
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
-  if (options.peerProtocol === 'zookeeper') return connectZooKeeperPeers(options, replication, handler, logger)
+  if (options.peerProtocol === 'zookeeper') return connectZooKeeperPeers(options, replication, handler, logger, tls)
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort, ...(s.addresses === undefined ? {} : { addresses: s.addresses }) }]))
   const { startTcpTransport } = await import('../peer/tcp.js')
   const transport = await startTcpTransport({
@@ -87,6 +88,11 @@ async function connectPeers(
     // A server joining before a reconfig names it is accepted only where reconfig may name it.
     ...(options.reconfigEnabled === true ? { acceptUnknownMembers: true } : {}),
   })
+  return withCertificateReloadIfAsked(transport, options, tls, logger)
+}
+
+/** The transport, watching the quorum certificate files when sslQuorumReloadCertFiles asks for it. */
+function withCertificateReloadIfAsked(transport: ReloadableTransport, options: MemberStartOptions, tls: PeerTlsOptions | undefined, logger: ReplicationLogger): PeerTransport | Promise<PeerTransport> {
   const quorumTls = options.quorumTls
   if (tls === undefined || quorumTls?.reloadCertFiles !== true) return transport
   return withCertificateReload(transport, quorumTls, logger)
@@ -96,7 +102,7 @@ async function connectPeers(
  * `peerProtocol=zookeeper`: the transport that speaks Apache ZooKeeper's member-to-member
  * protocol, reading ZooKeeper's transactions and snapshots with the migration codecs.
  */
-async function connectZooKeeperPeers(options: MemberStartOptions, replication: Replication, handler: PeerHandler, logger: ReplicationLogger): Promise<PeerTransport> {
+async function connectZooKeeperPeers(options: MemberStartOptions, replication: Replication, handler: PeerHandler, logger: ReplicationLogger, tls: PeerTlsOptions | undefined): Promise<PeerTransport> {
   const [{ startZkPeerTransport }, { zkConfigText }, { zkLeaderPayloads, zkPeerPayloads }, { dynamicConfigText }, { zooKeeperSessionPasswd }] = await Promise.all([
     import('../peer/zookeeper/transport.js'),
     import('../peer/zookeeper/mapping.js'),
@@ -108,7 +114,7 @@ async function connectZooKeeperPeers(options: MemberStartOptions, replication: R
   // Sessions this member opens must resume on the Apache members, which derive the password.
   member.sessionPasswd = zooKeeperSessionPasswd
   const version = options.configVersion ?? 0
-  return startZkPeerTransport({
+  const transport = await startZkPeerTransport({
     myid: options.myid,
     members: peerAddressesOf(options.servers),
     handler,
@@ -120,15 +126,20 @@ async function connectZooKeeperPeers(options: MemberStartOptions, replication: R
     startupConfigText: zkConfigText({ text: dynamicConfigText(options.servers), version }),
     startupConfigVersion: version,
     log: (line) => logger.info(line),
+    ...(tls === undefined ? {} : { tls }),
   })
+  return withCertificateReloadIfAsked(transport, options, tls, logger)
 }
+
+/** A transport whose members and TLS certificates can be replaced while it runs (either protocol's). */
+type ReloadableTransport = PeerTransport & Pick<TcpPeerTransport, 'setMembers' | 'replaceTls'>
 
 /**
  * sslQuorumReloadCertFiles: once the quorum key store or trust store file changes and settles,
  * new member connections use the new certificates; files that cannot be used are reported and
  * the certificates in use kept. The watch ends with the transport.
  */
-async function withCertificateReload(transport: TcpPeerTransport, options: QuorumTlsOptions, logger: ReplicationLogger): Promise<PeerTransport> {
+async function withCertificateReload(transport: ReloadableTransport, options: QuorumTlsOptions, logger: ReplicationLogger): Promise<PeerTransport> {
   const { loadQuorumTls, quorumTlsFiles } = await import('./quorum-tls.js')
   const { watchFiles } = await import('./tls.js')
   // The logger is the embedder's code: what it throws must not become an unhandled rejection.
@@ -180,14 +191,13 @@ function checkQuorumGroups(options: MemberStartOptions): void {
 
 /**
  * Checks `peerProtocol`: one of the two protocols, and with `zookeeper` none of the quorum
- * settings that transport does not carry (TLS, SASL).
+ * settings that transport does not carry (SASL).
  * @throws RangeError naming the setting.
  */
 function checkPeerProtocol(options: MemberStartOptions): void {
   const protocol: unknown = options.peerProtocol
   if (protocol === undefined || protocol === 'paddock') return
   if (protocol !== 'zookeeper') throw new RangeError(`peerProtocol must be 'paddock' or 'zookeeper', not ${JSON.stringify(protocol)}`)
-  if (options.quorumTls !== undefined) throw new RangeError('peerProtocol=zookeeper does not carry quorum TLS (sslQuorum) yet')
   if (options.quorumSasl !== undefined) throw new RangeError('peerProtocol=zookeeper does not carry quorum SASL (quorum.auth.enableSasl) yet')
 }
 

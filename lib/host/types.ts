@@ -224,8 +224,8 @@ export interface MemberStartOptions extends ServerOptions {
    * 3.8's (QuorumCnxManager's election connections, Fast Leader Election notifications and
    * QuorumPackets), so that the member joins an ensemble of Apache ZooKeeper members. With
    * `zookeeper` the member takes part in elections, follows an Apache leader, and leads Apache
-   * followers when elected; quorum TLS and SASL are not available. Every member of an ensemble
-   * speaks the same protocol. @defaultValue 'paddock'
+   * followers when elected; quorum TLS (`quorumTls`) works as with `paddock`, quorum SASL is not
+   * available. Every member of an ensemble speaks the same protocol. @defaultValue 'paddock'
    */
   peerProtocol?: PeerProtocol
   /**

@@ -5,4 +5,4 @@
 export type { PeerChannel, PeerHandler, PeerTransport } from './transport.js'
 export { MemoryHub, MemoryTransport } from './memory.js'
 export { PeerBindError, startTcpTransport, type PeerAddress, type PeerEndpoint, type TcpPeerTransport, type TcpTransportOptions } from './tcp.js'
-export type { PeerTlsOptions } from './tcp.js'
+export type { PeerTlsOptions } from './tls.js'

@@ -41,26 +41,20 @@
  * invariant also goes to the handler's `fatal` (transport.ts has the contract).
  * @module
  */
-import { createServer, isIP, Socket, type Server } from 'node:net'
-import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, TLSSocket, type Server as TlsServer, type PeerCertificate, type SecureContextOptions } from 'node:tls'
+import { Socket, type Server } from 'node:net'
 import {
   electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerUnknownMembersMax, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
-import { routeByFirstByte } from '../port-unification.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
 import { describeError, guarded, logSafely } from './boundary.js'
 import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
+import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, endpointsOf, PeerListeners, type PeerTlsOptions } from './tls.js'
 import type { PeerAddress, PeerChannel, PeerEndpoint, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
 
 export type { PeerAddress, PeerEndpoint } from './transport.js'
-
-/** A member's addresses, in order. */
-function endpointsOf(address: PeerAddress): readonly PeerEndpoint[] {
-  return address.addresses !== undefined && address.addresses.length > 0 ? address.addresses : [address]
-}
 
 /** Options of {@link startTcpTransport}. */
 export interface TcpTransportOptions {
@@ -110,30 +104,6 @@ export interface TcpTransportOptions {
   sasl?: PeerSaslOptions
   /** Time a quorum SASL exchange may take, ms. @defaultValue {@link peerSaslTimeoutMs} */
   saslTimeoutMs?: number
-}
-
-/** Member-to-member TLS: what both directions present and trust. */
-export interface PeerTlsOptions {
-  /** This member's key and certificate and the CAs members' certificates chain to (node:tls options). */
-  context: SecureContextOptions
-  /** Check that a peer's certificate names the host of the member it is or claims to be. */
-  hostnameVerification: boolean
-  /**
-   * Both ports take plain-text connections too, told apart from TLS by their first byte
-   * (ZooKeeper's portUnification). @defaultValue false: TLS only
-   */
-  portUnification?: boolean
-  /**
-   * Dial other members with TLS (ZooKeeper's sslQuorum); false only with
-   * {@link PeerTlsOptions.portUnification}, where the member accepts TLS but dials in plain text.
-   * @defaultValue true
-   */
-  dialTls?: boolean
-}
-
-/** Why `cert` does not name `host` (a DNS or IP subject alternative name), or undefined when it does. */
-function certificateProblem(host: string, cert: PeerCertificate): string | undefined {
-  return checkServerIdentity(host, cert)?.message
 }
 
 /**
@@ -228,11 +198,6 @@ function helloAddress(value: unknown): PeerEndpoint | undefined {
 
 const ignore = (): void => undefined
 
-/** One TCP connection's remote end, the same on the raw socket and the TLS socket over it. */
-function connectionKey(socket: Socket): string {
-  return `${socket.remoteAddress}:${socket.remotePort}`
-}
-
 /** Starts listening on this member's two ports and dialling the members with smaller ids. */
 export async function startTcpTransport(options: TcpTransportOptions): Promise<TcpPeerTransport> {
   const transport = new TcpTransport(options)
@@ -274,10 +239,8 @@ class TcpTransport implements TcpPeerTransport {
   private readonly sockets = new Map<string, Socket>()
   /** Accepted connections whose hello has not been accepted yet (bounded by pendingConnectionsMax). */
   private readonly unauthenticated = new Set<Socket>()
-  /** With TLS, accepted connections still in their handshake, by remote address and port (under the same bound). */
-  private readonly inHandshake = new Map<string, Socket>()
-  /** With portUnification, accepted connections waiting for their first byte (under the same bound). */
-  private readonly sniffing = new Set<Socket>()
+  /** The ports' listeners; they hold connections in their TLS handshake or, with portUnification, before their first byte (under the same bound). */
+  private readonly listeners: PeerListeners
   /** Extra bytes a socket may queue while a frame bigger than a quarter of the limit drains. */
   private readonly allowance = new WeakMap<Socket, number>()
   /**
@@ -287,8 +250,6 @@ class TcpTransport implements TcpPeerTransport {
    */
   private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
-  /** The TLS servers: the listening ones, and with portUnification those the listeners hand TLS connections to. */
-  private readonly tlsServers: TlsServer[] = []
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
   /** Dialled connections in their quorum SASL exchange (closed with the transport). */
   private readonly dialledInSasl = new Set<Socket>()
@@ -310,6 +271,14 @@ class TcpTransport implements TcpPeerTransport {
     this.members = new Map(options.members)
     this.helloTimeoutMs = options.helloTimeoutMs ?? peerHelloTimeoutMs
     this.pendingConnectionsMax = options.pendingConnectionsMax ?? peerPendingConnectionsMax
+    this.listeners = new PeerListeners({
+      tls: options.tls,
+      timeoutMs: this.helloTimeoutMs,
+      overPending: () => this.overPending(),
+      closed: () => this.closed,
+      guard: (socket, what, work) => this.guard(socket, what, work),
+      log: (line) => this.log(line),
+    })
   }
 
   private key(peer: number, channel: PeerChannel): string {
@@ -367,7 +336,7 @@ class TcpTransport implements TcpPeerTransport {
   }
 
   private async bind(channel: PeerChannel, host: string | undefined, port: number): Promise<void> {
-    const server = this.createListener(channel)
+    const server = this.listeners.create(channel, (socket) => this.accept(socket, channel))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       if (host === undefined) server.listen(port, () => resolve())
@@ -378,74 +347,15 @@ class TcpTransport implements TcpPeerTransport {
     this.servers.push(server)
   }
 
-  /** The listener of `channel`'s port: plain TCP, TLS, or with portUnification plain TCP that hands TLS connections on. */
-  private createListener(channel: PeerChannel): Server {
-    const accepted = (socket: Socket) => this.guard(socket, `${channel} connection`, () => this.accept(socket, channel))
-    const tls = this.options.tls
-    if (tls === undefined) return createServer(accepted)
-    const secure = this.secureServer(channel, tls, accepted)
-    if (tls.portUnification !== true) return secure
-    // The TLS server never listens: the plain listener hands it the connections that start a handshake.
-    return createServer((raw) => this.guard(raw, `${channel} connection`, () => this.unified(raw, channel, secure)))
-  }
-
-  /** A TLS server requiring a certificate the quorum trust store verifies; `accepted` gets each connection once it is verified. */
-  private secureServer(channel: PeerChannel, tls: PeerTlsOptions, accepted: (socket: Socket) => void): TlsServer {
-    // The TLS handshake is bounded like the hello: a peer that does not complete it in time is dropped.
-    const server = createTlsServer({ ...tls.context, requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.helloTimeoutMs }, (socket) => {
-      this.inHandshake.delete(connectionKey(socket))
-      accepted(socket)
-    })
-    server.on('connection', (raw: Socket) => this.guard(raw, `${channel} connection`, () => this.handshaking(raw, channel)))
-    server.on('tlsClientError', (error, socket) => this.log(`refused ${channel} connection from ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${describeError(error)}`))
-    this.tlsServers.push(server)
-    return server
-  }
-
   /** Accepted connections not past their hello yet: sniffed, in their TLS handshake, or waiting for the hello. */
   private pending(): number {
-    return this.unauthenticated.size + this.inHandshake.size + this.sniffing.size
+    return this.unauthenticated.size + this.listeners.waiting()
   }
 
   /** Why one more accepted connection may not wait for its hello, or undefined when it may. */
   private overPending(): string | undefined {
     const pending = this.pending()
     return pending < this.pendingConnectionsMax ? undefined : `${pending} connections already wait for their hello (peerPendingConnectionsMax)`
-  }
-
-  /**
-   * A connection to a port with portUnification (ZooKeeper's UnifiedServerSocket): its first byte,
-   * within the hello timeout, says whether it speaks TLS, handed to the TLS server and checked as
-   * on a TLS-only port, or plain text, read as on a plain port (its hello first). While it says
-   * nothing it waits under the bound of connections waiting for their hello.
-   */
-  private unified(raw: Socket, channel: PeerChannel, secure: TlsServer): void {
-    raw.on('error', ignore)
-    const from = `${channel} connection from ${raw.remoteAddress}:${raw.remotePort}`
-    if (this.closed) return void raw.destroy()
-    const over = this.overPending()
-    if (over !== undefined) return this.refuse(raw, from, over)
-    routeByFirstByte(raw, {
-      timeoutMs: this.helloTimeoutMs,
-      waiting: this.sniffing,
-      guard: (work) => this.guard(raw, from, work),
-      tls: () => void secure.emit('connection', raw),
-      plain: () => this.accept(raw, channel),
-      silent: () => this.refuse(raw, from, `nothing within ${this.helloTimeoutMs} ms (peerHelloTimeoutMs)`),
-    })
-  }
-
-  /** Connections in their TLS handshake wait like those waiting for their hello, under the same bound. */
-  private handshaking(raw: Socket, channel: PeerChannel): void {
-    raw.on('error', ignore)
-    if (this.closed) return void raw.destroy()
-    const over = this.overPending()
-    if (over !== undefined) return this.refuse(raw, `${channel} connection from ${raw.remoteAddress}:${raw.remotePort}`, over)
-    const key = connectionKey(raw)
-    this.inHandshake.set(key, raw)
-    raw.once('close', () => {
-      if (this.inHandshake.get(key) === raw) this.inHandshake.delete(key)
-    })
   }
 
   dialAll(): void {
@@ -566,31 +476,12 @@ class TcpTransport implements TcpPeerTransport {
 
   /** Opens one connection to `host:port`, plain or TLS as the transport dials. */
   private open(host: string, port: number, what: string, connected: (socket: Socket) => void): Socket {
-    const tls = this.options.tls
-    if (tls !== undefined && tls.dialTls !== false) return this.connectTls(tls, host, port, what, connected)
-    const socket = new Socket()
+    const { socket, ready } = dialPeer(this.options.tls, host, port)
     socket.setNoDelay(true)
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-    socket.once('connect', () => this.guard(socket, what, () => connected(socket)))
-    socket.on('error', ignore)
-    socket.connect(port, host)
-    return socket
-  }
-
-  /** Dials over TLS: the peer must present a certificate the quorum trust store vouches for (and name its host). */
-  private connectTls(tls: PeerTlsOptions, host: string, port: number, what: string, connected: (socket: Socket) => void): Socket {
-    const socket = tlsConnect({
-      ...tls.context,
-      host,
-      port,
-      rejectUnauthorized: true,
-      ...(isIP(host) === 0 ? { servername: host } : {}),
-      checkServerIdentity: (_name, cert) => (tls.hostnameVerification ? checkServerIdentity(host, cert) : undefined),
-    })
-    socket.setNoDelay(true)
-    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy(new Error('connect timed out')))
-    socket.once('secureConnect', () => this.guard(socket, what, () => connected(socket)))
-    socket.on('error', (error) => this.log(`${what}: ${describeError(error)}`))
+    socket.once(ready, () => this.guard(socket, what, () => connected(socket)))
+    // A plain dial that fails is retried quietly; a TLS one says why (a certificate refused, say).
+    socket.on('error', ready === 'connect' ? ignore : (error) => this.log(`${what}: ${describeError(error)}`))
     return socket
   }
 
@@ -659,7 +550,7 @@ class TcpTransport implements TcpPeerTransport {
       this.learned.add(id)
       this.log(`member ${id} is not in the configuration: it joins at ${address.host}:${address.quorumPort}:${address.electionPort}, without a vote until a reconfig adds it`)
     }
-    const wrongCertificate = this.certificateOf(socket, id)
+    const wrongCertificate = certificateIdentityProblem(this.options.tls, socket, id, this.members.get(id))
     if (wrongCertificate !== undefined) return this.refuse(socket, from, `claims to be member ${id}, but ${wrongCertificate}`)
     if (id < this.options.myid) {
       // ZooKeeper's rule: the larger id dials. Drop this one and dial back.
@@ -828,18 +719,6 @@ class TcpTransport implements TcpPeerTransport {
     socket.once('close', settle)
   }
 
-  /** Why a TLS peer's certificate does not name member `id`'s host, or undefined when it does (or is not checked). */
-  private certificateOf(socket: Socket, id: number): string | undefined {
-    const tls = this.options.tls
-    if (tls === undefined || !tls.hostnameVerification || !(socket instanceof TLSSocket)) return undefined
-    const member = this.members.get(id)
-    if (member === undefined) return `member ${id} is unknown`
-    // A member with several addresses may connect from any of them: its certificate must name one.
-    const cert = socket.getPeerCertificate()
-    const problems = endpointsOf(member).map((address) => certificateProblem(address.host, cert))
-    return problems.includes(undefined) ? undefined : problems[0]
-  }
-
   /** Makes `socket` the connection of `peer` on `channel`; frames already in `reader` are delivered now. */
   private attach(socket: Socket, peer: number, channel: PeerChannel, reader = new FrameReader()): void {
     this.replace(peer, channel, socket)
@@ -886,7 +765,7 @@ class TcpTransport implements TcpPeerTransport {
 
   /** Whether the peer on `socket` proved it is a member: quorum SASL, or a certificate the quorum trust store verified. */
   private proven(socket: Socket): boolean {
-    return this.authenticatedSockets.has(socket) || (socket instanceof TLSSocket && socket.authorized)
+    return this.authenticatedSockets.has(socket) || certificateVerified(socket)
   }
 
   /**
@@ -894,8 +773,7 @@ class TcpTransport implements TcpPeerTransport {
    * quorum SASL, and it does not dial with TLS), else only when the peer gave it.
    */
   private trusted(socket: Socket): boolean {
-    const tls = this.options.tls
-    const asksProof = this.options.sasl !== undefined || (tls !== undefined && tls.dialTls !== false)
+    const asksProof = this.options.sasl !== undefined || dialsTls(this.options.tls)
     return !asksProof || this.proven(socket)
   }
 
@@ -914,7 +792,7 @@ class TcpTransport implements TcpPeerTransport {
   replaceTls(tls: PeerTlsOptions): void {
     if (this.options.tls === undefined) return
     this.options.tls = tls
-    for (const server of this.tlsServers) server.setSecureContext(tls.context)
+    this.listeners.replaceTls(tls)
   }
 
   send(to: number, channel: PeerChannel, message: unknown): void {
@@ -955,8 +833,7 @@ class TcpTransport implements TcpPeerTransport {
     for (const state of this.redial.values()) if (state.timer !== undefined) clearTimeout(state.timer)
     for (const socket of this.sockets.values()) socket.destroy()
     for (const socket of this.unauthenticated) socket.destroy()
-    for (const socket of this.inHandshake.values()) socket.destroy()
-    for (const socket of this.sniffing) socket.destroy()
+    this.listeners.destroyWaiting()
     for (const socket of this.dialledInSasl) socket.destroy()
     this.sockets.clear()
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))

@@ -20,6 +20,9 @@
  *   configVersion) in FOLLOWERINFO/OBSERVERINFO; an int protocol version in LEADERINFO and an int
  *   currentEpoch in ACKEPOCH.
  *
+ * With quorum TLS (`sslQuorum`) the same records travel inside TLS on both ports; transport.ts sets
+ * it up with lib/peer/tls.ts, which Paddock's own transport uses too.
+ *
  * Every decoder bounds what it reads (lib/limits.ts: `zkInitialMessageAddressBytesMax`,
  * `zkElectionFrameBytesMax`, `zkQuorumPacketBufferBytesMax`, `zkQuorumPacketBytesMax`) and fails
  * with a {@link JuteDecodeError}, the jute codec's one error for bad input; {@link ZkStreamBuffer}

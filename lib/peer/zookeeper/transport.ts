@@ -22,6 +22,13 @@
  *   ensemble. The transport draws a fresh core session for each connection
  *   (learner-handler-link.ts maps its packets both ways); a newer connection of the same sid
  *   replaces the older one, and the close of the current one ends the session (`disconnected`).
+ * - TLS ({@link ZkPeerTransportOptions.tls}, ZooKeeper's `sslQuorum`): both ports and every dial
+ *   speak mutual TLS as Apache's QuorumCnxManager, Learner and LearnerCnxAcceptor do, with the
+ *   listeners, dials and certificate checks of Paddock's own transport (lib/peer/tls.ts): a peer
+ *   whose certificate the quorum trust store does not verify is dropped in the handshake, and with
+ *   hostname verification the sid of an initial message or a LearnerInfo is believed only from a
+ *   certificate naming that member's host. With portUnification the ports take plain text too,
+ *   and what a plain-text learner forwards is delivered untrusted while this member dials with TLS.
  *
  * The error contract is lib/peer/transport.ts's: every socket event runs inside one boundary; a
  * peer's bytes that do not decode, or a message the handler refuses, close that connection and
@@ -32,13 +39,14 @@
  * ({@link peerQueuedBytesMax}).
  * @module
  */
-import { connect, createServer, type Server, type Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import {
   peerConnectTimeoutMs, peerHelloTimeoutMs, peerPendingConnectionsMax, peerQueuedBytesMax, peerRedialMsMin, zkElectionFrameBytesMax,
   zkInitialMessageAddressBytesMax, zkQuorumPacketBufferBytesMax, zkQuorumPacketBytesMax, zkSnapStreamBytesMax,
 } from '../../limits.js'
 import type { Notification, SessionMessage } from '../../zab/messages.js'
 import { describeError, guarded, logSafely } from '../boundary.js'
+import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, PeerListeners, type PeerTlsOptions } from '../tls.js'
 import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
 import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
 import { learnerInfoMessage, ZkLearnerHandlerLink } from './learner-handler-link.js'
@@ -75,6 +83,11 @@ export interface ZkPeerTransportOptions {
   readonly log?: (line: string) => void
   /** Host to bind the election port on. @defaultValue this member's host */
   readonly bindHost?: string
+  /**
+   * Mutual TLS on both ports (ZooKeeper's `sslQuorum`, and with `portUnification` plain text
+   * beside it), as lib/peer/tls.ts sets it up for both transports. @defaultValue plain TCP
+   */
+  readonly tls?: PeerTlsOptions
 }
 
 /** The follower's one quorum connection, for one core learner session. */
@@ -109,6 +122,8 @@ const snapshotSettleMs = 20
 export interface ZkPeerTransport extends PeerTransport {
   /** The ensemble's members changed: dial the new ones, drop the ones no longer named. */
   setMembers(members: ReadonlyMap<number, PeerAddress>): void
+  /** Serves and dials new connections with `tls` from now on; open connections keep theirs. Nothing without TLS. */
+  replaceTls(tls: PeerTlsOptions): void
 }
 
 /** Binds this member's election port and starts dialling the others. */
@@ -142,10 +157,29 @@ class ZkTransport implements ZkPeerTransport {
   private configVersion: number
   private server: Server | undefined
   private closed = false
+  /** The TLS of new connections (replaced when the certificate files are reloaded). */
+  private tls: PeerTlsOptions | undefined
+  /** Both ports' listeners; they hold connections in their TLS handshake or, with portUnification, before their first byte. */
+  private readonly listeners: PeerListeners
+  /** The last reason a TLS dial failed, by sid and port, so that a dial failing again the same way is not logged again. */
+  private readonly dialErrors = new Map<string, string>()
 
   constructor(private readonly options: ZkPeerTransportOptions) {
+    if (options.tls?.dialTls === false && options.tls.portUnification !== true) throw new TypeError('tls.dialTls=false needs tls.portUnification: a member that dials in plain text must take plain text too')
     this.members = new Map(options.members)
     this.configVersion = options.startupConfigVersion ?? 0
+    this.tls = options.tls
+    this.listeners = new PeerListeners({
+      tls: options.tls,
+      timeoutMs: peerHelloTimeoutMs,
+      overPending: () => {
+        const waiting = this.listeners.waiting()
+        return waiting < peerPendingConnectionsMax ? undefined : `${waiting} connections already wait for their TLS handshake or first byte (peerPendingConnectionsMax)`
+      },
+      closed: () => this.closed,
+      guard: (socket, what, work) => this.guard(socket, what, work),
+      log: (line) => this.log(line),
+    })
   }
 
   private log(line: string): void {
@@ -162,7 +196,7 @@ class ZkTransport implements ZkPeerTransport {
   async listen(): Promise<void> {
     const me = this.members.get(this.options.myid)
     if (me === undefined) throw new Error(`myid ${this.options.myid} is not among the members`)
-    const server = createServer((socket) => this.guard(socket, 'election connection', () => this.accept(socket)))
+    const server = this.listeners.create('election', (socket) => this.accept(socket))
     server.on('error', (error) => this.log(`election port: ${describeError(error)}`))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -183,7 +217,7 @@ class ZkTransport implements ZkPeerTransport {
 
   private async listenQuorum(port: number): Promise<Server> {
     const me = this.members.get(this.options.myid)
-    const server = createServer((socket) => this.guard(socket, 'learner connection', () => this.acceptLearner(socket)))
+    const server = this.listeners.create('learner', (socket) => this.acceptLearner(socket))
     server.on('error', (error) => this.log(`quorum port: ${describeError(error)}`))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -204,6 +238,52 @@ class ZkTransport implements ZkPeerTransport {
     this.sockets.add(socket)
     socket.on('close', () => this.sockets.delete(socket))
     socket.on('error', () => {}) // 'close' follows; what happened is logged there when it matters.
+  }
+
+  /**
+   * Dials `port` of member `sid` (plain or TLS as this member dials); `ready` runs once the
+   * connection may carry the protocol, past the TLS handshake and its checks. Why a TLS dial
+   * failed is logged (a certificate the other member refused, or one it presented that we refuse),
+   * once until it fails differently or succeeds.
+   */
+  private dial(sid: number, address: PeerAddress, channel: PeerChannel, ready: (socket: Socket) => void): Socket {
+    const port = channel === 'election' ? address.electionPort : address.quorumPort
+    const dial = dialPeer(this.tls, address.host, port)
+    const { socket } = dial
+    this.track(socket)
+    const key = `${sid}/${channel}`
+    socket.on(dial.ready, () => {
+      this.dialErrors.delete(key)
+      ready(socket)
+    })
+    if (dial.ready === 'secureConnect') {
+      socket.on('error', (error) => {
+        const why = describeError(error)
+        if (this.dialErrors.get(key) === why) return
+        this.dialErrors.set(key, why)
+        this.log(`TLS dial to member ${sid}'s ${channel} port at ${address.host}:${port} failed: ${why}`)
+      })
+    }
+    return socket
+  }
+
+  /**
+   * Throws (closing the connection, logged by the boundary) when the peer on an accepted
+   * connection may not speak as `sid`: with hostname verification, its certificate must name that
+   * member's host.
+   */
+  private checkIdentity(socket: Socket, sid: number): void {
+    const problem = certificateIdentityProblem(this.tls, socket, sid, this.members.get(sid))
+    if (problem !== undefined) throw new Error(`refused: claims to be member ${sid}, but ${problem}`)
+  }
+
+  /**
+   * Whether what `socket` carries is believed: always when this member asks no peer for proof (it
+   * does not dial with TLS), else only from a peer whose certificate the quorum trust store
+   * verified (not a plain-text one on a port with portUnification).
+   */
+  private trusted(socket: Socket): boolean {
+    return !dialsTls(this.tls) || certificateVerified(socket)
   }
 
   // ---- election port ----------------------------------------------------------------------
@@ -229,6 +309,7 @@ class ZkTransport implements ZkPeerTransport {
       this.pending.delete(socket)
       const sid = numberOfLong(message.sid, 'initial message sid')
       if (!this.members.has(sid) || sid === this.options.myid) throw new Error(`initial message from ${sid}, no other member of this ensemble`)
+      this.checkIdentity(socket, sid)
       if (!keepsConnection(BigInt(this.options.myid), message.sid)) {
         socket.destroy()
         return this.dialElection(sid)
@@ -244,25 +325,24 @@ class ZkTransport implements ZkPeerTransport {
     const address = this.members.get(sid)
     const me = this.members.get(this.options.myid)
     if (address === undefined || me === undefined) return
-    const socket = connect({ host: address.host, port: address.electionPort })
-    this.track(socket)
     const hello = encodeInitialMessage({ protocolVersion: PROTOCOL_VERSION_V1, sid: BigInt(this.options.myid), addresses: [{ host: me.host, port: me.electionPort }] })
-    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
     if (sid > this.options.myid) {
       // We lose the challenge: the initial message makes the other member dial us back.
-      socket.on('connect', () => this.guard(socket, `election dial to ${sid}`, () => socket.end(hello)))
+      const socket = this.dial(sid, address, 'election', () => this.guard(socket, `election dial to ${sid}`, () => socket.end(hello)))
+      socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
       return
     }
-    this.dialling.set(sid, socket)
-    socket.on('close', () => {
-      if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
-    })
-    socket.on('connect', () => this.guard(socket, `election dial to ${sid}`, () => {
+    const socket = this.dial(sid, address, 'election', () => this.guard(socket, `election dial to ${sid}`, () => {
       socket.setTimeout(0)
       if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
       this.write(socket, hello)
       this.keepElection(sid, socket, undefined)
     }))
+    socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
+    this.dialling.set(sid, socket)
+    socket.on('close', () => {
+      if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
+    })
   }
 
   /** `socket` is the election connection of `sid` from now on: notifications both ways. */
@@ -340,18 +420,16 @@ class ZkTransport implements ZkPeerTransport {
     const link = new ZkLearnerLink({
       myid: this.options.myid, leader, session: info.session, payloads: this.options.payloads, configVersion: () => this.configVersion,
     })
-    const socket = connect({ host: address.host, port: address.quorumPort })
-    this.track(socket)
+    const socket = this.dial(leader, address, 'quorum', () => this.guard(socket, `quorum connection to ${leader}`, () => {
+      connection.connected = true
+      socket.setTimeout(0)
+      socket.setNoDelay(true)
+    }))
     const connection: LearnerConnection = { link, socket, connected: false, dialledAt: Date.now(), snapshotRetryBytes: 0, snapshotSettle: undefined }
     this.learner = connection
     socket.setTimeout(peerConnectTimeoutMs, () => {
       if (!connection.connected) socket.destroy()
     })
-    socket.on('connect', () => this.guard(socket, `quorum connection to ${leader}`, () => {
-      connection.connected = true
-      socket.setTimeout(0)
-      socket.setNoDelay(true)
-    }))
     socket.on('close', () => {
       clearTimeout(connection.snapshotSettle)
       if (this.learner !== connection || !connection.connected) return
@@ -374,7 +452,7 @@ class ZkTransport implements ZkPeerTransport {
         drain()
       }), snapshotSettleMs)
     }))
-    // Written on connect (net.Socket queues it meanwhile).
+    // Written once connected (net.Socket queues it meanwhile, and a TLS socket until its handshake is over).
     for (const packet of link.outgoing(info)) this.write(socket, encodeQuorumPacket(packet))
   }
 
@@ -439,6 +517,7 @@ class ZkTransport implements ZkPeerTransport {
     const info = decodeLearnerInfo(first.data ?? new Uint8Array(0))
     const sid = numberOfLong(info.serverid, 'LearnerInfo serverid')
     if (!this.members.has(sid) || sid === this.options.myid) throw new Error(`a learner with sid ${sid}, no other member of this ensemble`)
+    this.checkIdentity(socket, sid)
     const message = learnerInfoMessage(first, ++this.lastLearnerSession)
     const link = new ZkLearnerHandlerLink({ sid, session: message.session, observer: message.type === 'OBSERVERINFO', payloads })
     const connection: LearnerHandlerConnection = { link, socket }
@@ -452,7 +531,7 @@ class ZkTransport implements ZkPeerTransport {
       this.guard(undefined, `learner connection of ${sid}`, () => this.options.handler.disconnected(sid, 'quorum'))
     })
     this.log(`learner ${sid} connected (${message.type}, session ${message.session})`)
-    this.options.handler.message(sid, 'quorum', message)
+    this.options.handler.message(sid, 'quorum', message, this.trusted(socket))
     return connection
   }
 
@@ -462,7 +541,7 @@ class ZkTransport implements ZkPeerTransport {
     for (const reply of result.replies) this.write(socket, reply)
     for (const message of result.messages) {
       if (this.learners.get(link.sid) !== connection) return
-      this.options.handler.message(link.sid, 'quorum', message)
+      this.options.handler.message(link.sid, 'quorum', message, this.trusted(socket))
     }
   }
 
@@ -509,9 +588,16 @@ class ZkTransport implements ZkPeerTransport {
     this.dialAll()
   }
 
+  replaceTls(tls: PeerTlsOptions): void {
+    if (this.tls === undefined) return
+    this.tls = tls
+    this.listeners.replaceTls(tls)
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve()
     this.closed = true
+    this.listeners.destroyWaiting()
     this.learner = undefined
     this.learners.clear()
     this.election.clear()

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { connect, memberOptionsFor, parseZooCfg, startMember, type MemberServer, type Stat, type ZooKeeperClient } from '../../../lib/index.js'
-import { startApacheQuorumPeer, type QuorumServerLine, type RunningQuorumPeer } from './apache.js'
+import { startApacheQuorumPeer, type ApacheQuorumPeerOptions, type QuorumServerLine, type RunningQuorumPeer } from './apache.js'
 import { fourLetterWord } from './four-letter.js'
 import { freePorts } from './ports.js'
 import { defaultSettings } from './targets.js'
@@ -114,11 +114,15 @@ export function connectStringOf(layout: EnsembleLayout): string {
   return layout.clientPorts.map((port) => `127.0.0.1:${port}`).join(',')
 }
 
-/** A Paddock member's zoo.cfg in `layout`: ZooKeeper's tick and limits of the Apache members, and `peerProtocol=zookeeper`. */
-export function paddockZooCfg(layout: EnsembleLayout, myid: number, dataDir: string): string {
+/**
+ * A Paddock member's zoo.cfg in `layout`: ZooKeeper's tick and limits of the Apache members,
+ * `peerProtocol=zookeeper`, and the `extraConfig` lines.
+ */
+export function paddockZooCfg(layout: EnsembleLayout, myid: number, dataDir: string, extraConfig: readonly string[] = []): string {
   return [
     'tickTime=1000', 'initLimit=30', 'syncLimit=5', `dataDir=${dataDir}`, `clientPort=${clientPortOf(layout, myid)}`, 'clientPortAddress=127.0.0.1',
     'peerProtocol=zookeeper', '4lw.commands.whitelist=*', ...layout.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`),
+    ...extraConfig,
   ].join('\n')
 }
 
@@ -128,6 +132,8 @@ export interface PaddockMemberStart {
   readonly logPrefix?: string
   /** Serve the admin API on a free port, with `restore` enabled (which peerProtocol=zookeeper refuses). @defaultValue false */
   readonly admin?: boolean
+  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, say). @defaultValue none */
+  readonly extraConfig?: readonly string[]
 }
 
 /** A Paddock member leading two Apache followers, from {@link MixedEnsembleKit.startLedEnsemble}. */
@@ -184,11 +190,12 @@ export class MixedEnsembleKit {
 
   /**
    * Starts Apache member `myid` of `layout` (on `dir`, its directory from an earlier run, or on a
-   * new empty one) and returns at once: it serves once a quorum has a leader.
+   * new empty one; with `more`, more zoo.cfg lines and jars) and returns at once: it serves once a
+   * quorum has a leader.
    */
-  async startApache(layout: EnsembleLayout, myid: number, dir?: string): Promise<RunningQuorumPeer> {
+  async startApache(layout: EnsembleLayout, myid: number, dir?: string, more: Pick<ApacheQuorumPeerOptions, 'extraConfig' | 'extraClasspath'> = {}): Promise<RunningQuorumPeer> {
     const settings = { ...defaultSettings, maxSessionTimeoutMs: 20_000, tickTimeMs: 1_000, initLimitTicks: 30, syncLimitTicks: 5 }
-    const peer = await startApacheQuorumPeer({ ...settings, servers: layout.servers, myid, clientPort: clientPortOf(layout, myid), ...(dir === undefined ? {} : { dir }) })
+    const peer = await startApacheQuorumPeer({ ...settings, ...more, servers: layout.servers, myid, clientPort: clientPortOf(layout, myid), ...(dir === undefined ? {} : { dir }) })
     this.peers.push(peer)
     return peer
   }
@@ -216,7 +223,7 @@ export class MixedEnsembleKit {
    * {@link MixedEnsembleKit.reset}; `waitUntilServing` says when it serves.
    */
   async startPaddock(layout: EnsembleLayout, myid: number, dataDir: string, options: PaddockMemberStart = {}): Promise<MemberServer> {
-    const config = parseZooCfg(paddockZooCfg(layout, myid, dataDir), join(dataDir, 'zoo.cfg'))
+    const config = parseZooCfg(paddockZooCfg(layout, myid, dataDir, options.extraConfig), join(dataDir, 'zoo.cfg'))
     expect(config.peerProtocol).toBe('zookeeper')
     const prefix = options.logPrefix ?? ''
     const member: MemberServer = await startMember({

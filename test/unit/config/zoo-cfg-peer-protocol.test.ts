@@ -36,9 +36,12 @@ describe('peerProtocol in startMember', () => {
     await expect(startMember({ ...base, peerProtocol: 'zab' } as unknown as MemberStartOptions)).rejects.toThrow(/peerProtocol must be 'paddock' or 'zookeeper', not "zab"/)
   })
 
-  it('refuses quorum TLS or SASL with the ZooKeeper protocol, which does not carry them yet', async () => {
-    const tls = { keyStore: { location: 'k.pem' }, trustStore: { location: 't.pem' } } as unknown as MemberStartOptions['quorumTls']
-    await expect(startMember({ ...base, peerProtocol: 'zookeeper', quorumTls: tls })).rejects.toThrow(/peerProtocol=zookeeper does not carry quorum TLS/)
+  it('takes quorum TLS with the ZooKeeper protocol: its stores are read before anything starts, as for the Paddock protocol', async () => {
+    const tls = { keyStore: { location: '/nonexistent/k.pem' }, trustStore: { location: '/nonexistent/t.pem' } } as unknown as MemberStartOptions['quorumTls']
+    await expect(startMember({ ...base, peerProtocol: 'zookeeper', quorumTls: tls })).rejects.toThrow(/ssl\.quorum\.keyStore.*\/nonexistent\/k\.pem/)
+  })
+
+  it('refuses quorum SASL with the ZooKeeper protocol, which does not carry it yet', async () => {
     const sasl = { learnerRequireSasl: true } as unknown as MemberStartOptions['quorumSasl']
     await expect(startMember({ ...base, peerProtocol: 'zookeeper', quorumSasl: sasl })).rejects.toThrow(/peerProtocol=zookeeper does not carry quorum SASL/)
   })
