@@ -292,6 +292,14 @@ export const zkPendingTouchesMax = 100_000
 /** Client syncs a follower speaking ZooKeeper's protocol waits on at once; one more is not sent (the client retries). */
 export const zkPendingSyncsMax = 10_000
 
+/**
+ * Largest token of a `QuorumAuthPacket`, the quorum SASL record of `peerProtocol=zookeeper`, in
+ * bytes: a DIGEST-MD5 token is at most 4096 bytes. A packet announcing a longer one closes the
+ * connection before the token is buffered (ZooKeeper bounds it by `jute.maxbuffer` only). The
+ * exchange there is bounded by {@link peerSaslTimeoutMs} and {@link peerSaslRoundsMax} too.
+ */
+export const zkQuorumAuthTokenBytesMax = 8 * 1024
+
 /** Bytes queued on one peer connection before it is dropped as stuck; the peer re-syncs after. No ZooKeeper counterpart. */
 export const peerQueuedBytesMax = 64 * 1024 * 1024
 
@@ -356,15 +364,17 @@ export const peerHelloTimeoutMs = 5_000
 export const peerSaslFrameBytesMax = 8 * 1024
 
 /**
- * Time a quorum SASL exchange may take, in ms from the hello's acceptance (or, on the dialling
- * side, from the connect): a deadline, not an idle timeout (ZooKeeper bounds it by the socket's
- * read timeout, `cnxTimeout`, 5 s).
+ * Time a quorum SASL exchange may take, on either peer protocol, in ms from the hello's
+ * acceptance (or, on the dialling side, from the connect; with `peerProtocol=zookeeper` from the
+ * initial message, or the quorum connection's start): a deadline, not an idle timeout (ZooKeeper
+ * bounds it by the socket's read timeout, `cnxTimeout`, 5 s).
  */
 export const peerSaslTimeoutMs = 5_000
 
 /**
- * Challenges an accepting member sends in one quorum SASL exchange before it gives up: DIGEST-MD5
- * needs one (ZooKeeper's SaslQuorumAuthServer allows `MAX_RETRIES`, 5).
+ * Challenges an accepting member sends in one quorum SASL exchange before it gives up, and
+ * challenges a dialling member answers (on either peer protocol): DIGEST-MD5 needs one
+ * (ZooKeeper's SaslQuorumAuthServer allows `MAX_RETRIES`, 5).
  */
 export const peerSaslRoundsMax = 5
 

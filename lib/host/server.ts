@@ -73,7 +73,7 @@ async function connectPeers(
     fatal: replication.failStop.bind(replication),
   }
   if (options.hub !== undefined) return Promise.resolve(options.hub.join(options.myid, handler))
-  if (options.peerProtocol === 'zookeeper') return connectZooKeeperPeers(options, replication, handler, logger, tls)
+  if (options.peerProtocol === 'zookeeper') return connectZooKeeperPeers(options, replication, handler, logger, { tls, sasl })
   const members = new Map<number, PeerAddress>(options.servers.map((s) => [s.id, { host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort, ...(s.addresses === undefined ? {} : { addresses: s.addresses }) }]))
   const { startTcpTransport } = await import('../peer/tcp.js')
   const transport = await startTcpTransport({
@@ -102,7 +102,13 @@ function withCertificateReloadIfAsked(transport: ReloadableTransport, options: M
  * `peerProtocol=zookeeper`: the transport that speaks Apache ZooKeeper's member-to-member
  * protocol, reading ZooKeeper's transactions and snapshots with the migration codecs.
  */
-async function connectZooKeeperPeers(options: MemberStartOptions, replication: Replication, handler: PeerHandler, logger: ReplicationLogger, tls: PeerTlsOptions | undefined): Promise<PeerTransport> {
+async function connectZooKeeperPeers(
+  options: MemberStartOptions,
+  replication: Replication,
+  handler: PeerHandler,
+  logger: ReplicationLogger,
+  { tls, sasl }: { tls: PeerTlsOptions | undefined; sasl: PeerSaslOptions | undefined },
+): Promise<PeerTransport> {
   const [{ startZkPeerTransport }, { zkConfigText }, { zkLeaderPayloads, zkPeerPayloads }, { dynamicConfigText }, { zooKeeperSessionPasswd }] = await Promise.all([
     import('../peer/zookeeper/transport.js'),
     import('../peer/zookeeper/mapping.js'),
@@ -127,6 +133,7 @@ async function connectZooKeeperPeers(options: MemberStartOptions, replication: R
     startupConfigVersion: version,
     log: (line) => logger.info(line),
     ...(tls === undefined ? {} : { tls }),
+    ...(sasl === undefined ? {} : { sasl }),
   })
   return withCertificateReloadIfAsked(transport, options, tls, logger)
 }
@@ -190,15 +197,13 @@ function checkQuorumGroups(options: MemberStartOptions): void {
 }
 
 /**
- * Checks `peerProtocol`: one of the two protocols, and with `zookeeper` none of the quorum
- * settings that transport does not carry (SASL).
+ * Checks `peerProtocol`: one of the two protocols (both carry quorum TLS and SASL).
  * @throws RangeError naming the setting.
  */
 function checkPeerProtocol(options: MemberStartOptions): void {
   const protocol: unknown = options.peerProtocol
   if (protocol === undefined || protocol === 'paddock') return
   if (protocol !== 'zookeeper') throw new RangeError(`peerProtocol must be 'paddock' or 'zookeeper', not ${JSON.stringify(protocol)}`)
-  if (options.quorumSasl !== undefined) throw new RangeError('peerProtocol=zookeeper does not carry quorum SASL (quorum.auth.enableSasl) yet')
 }
 
 function consoleLogger(myid: number): ReplicationLogger {

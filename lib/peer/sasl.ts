@@ -1,10 +1,11 @@
 /**
- * Quorum SASL between members (ZooKeeper's `quorum.auth.*`): what the TCP transport needs from a
- * SASL mechanism, and the frames of the exchange. The mechanism itself (DIGEST-MD5) and the JAAS
- * users live with the host, which hands the transport these callbacks; the transport only carries
- * tokens and decides what a connection that did not authenticate may do.
+ * Quorum SASL between members (ZooKeeper's `quorum.auth.*`): what both transports need from a
+ * SASL mechanism, and the frames of the TCP transport's exchange (`peerProtocol=zookeeper` speaks
+ * ZooKeeper's own, lib/peer/zookeeper/quorum-auth.ts). The mechanism itself (DIGEST-MD5) and the
+ * JAAS users live with the host, which hands the transport these callbacks; the transport only
+ * carries tokens and decides what a connection that did not authenticate may do.
  *
- * The exchange, on each new connection, after TLS (if any) and the hello:
+ * The TCP transport's exchange, on each new connection, after TLS (if any) and the hello:
  * 1. The dialling member (ZooKeeper's learner side) marks its hello `sasl: true`, then sends
  *    nothing until the accepting member answers.
  * 2. The accepting member (ZooKeeper's server side) answers `none` when it does not do quorum
@@ -67,6 +68,8 @@ export interface PeerSaslOptions {
   /**
    * Close a dialled connection whose acceptor does not do quorum SASL or refuses us
    * (`quorum.auth.learnerRequireSasl`); without it such a connection is kept unauthenticated.
+   * On ZooKeeper's protocol (lib/peer/zookeeper/quorum-auth.ts) a member without it does not try
+   * SASL on the connections it opens, as ZooKeeper's learner.
    */
   learnerRequireSasl: boolean
   /** Starts the accepting side of one exchange. */

@@ -19,12 +19,17 @@
  *   of `Leader.java` ({@link QuorumPacketType}); `LearnerInfo` (serverid, protocolVersion 0x10000,
  *   configVersion) in FOLLOWERINFO/OBSERVERINFO; an int protocol version in LEADERINFO and an int
  *   currentEpoch in ACKEPOCH.
+ * - Both ports, with quorum SASL (`quorum.auth.enableSasl`): jute `QuorumAuthPacket`s (magic,
+ *   status IN_PROGRESS, SUCCESS or ERROR, token) after the initial message and before the first
+ *   QuorumPacket ({@link readQuorumAuthPacket}); quorum-auth.ts has the server and learner sides
+ *   ({@link QuorumAuthServer}, {@link QuorumAuthLearner}) and where each runs.
  *
  * With quorum TLS (`sslQuorum`) the same records travel inside TLS on both ports; transport.ts sets
  * it up with lib/peer/tls.ts, which Paddock's own transport uses too.
  *
  * Every decoder bounds what it reads (lib/limits.ts: `zkInitialMessageAddressBytesMax`,
- * `zkElectionFrameBytesMax`, `zkQuorumPacketBufferBytesMax`, `zkQuorumPacketBytesMax`) and fails
+ * `zkElectionFrameBytesMax`, `zkQuorumPacketBufferBytesMax`, `zkQuorumPacketBytesMax`,
+ * `zkQuorumAuthTokenBytesMax`) and fails
  * with a {@link JuteDecodeError}, the jute codec's one error for bad input; {@link ZkStreamBuffer}
  * turns a socket's chunks into records. The jute primitives are lib/wire's, shared with the client
  * protocol and with lib/migrate's snapshot and txn-log codecs.
@@ -86,5 +91,19 @@ export {
   type QuorumPacket,
   type QuorumPacketTypeName,
 } from './quorum-packet.js'
+export {
+  encodeQuorumAuthPacket,
+  QUORUM_AUTH_MAGIC_NUMBER,
+  QuorumAuthLearner,
+  QuorumAuthServer,
+  QuorumAuthStatus,
+  readQuorumAuthPacket,
+  startsWithQuorumAuth,
+  type QuorumAuthOutcome,
+  type QuorumAuthPacket,
+  type QuorumAuthSide,
+  type QuorumAuthStatusCode,
+  type QuorumAuthStep,
+} from './quorum-auth.js'
 export { readFromStream, ZkStreamBuffer, type StreamDecoder, type StreamRecord } from './stream.js'
 export { JuteDecodeError } from '../../wire/jute.js'

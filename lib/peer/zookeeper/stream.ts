@@ -67,6 +67,12 @@ export class ZkStreamBuffer {
     this.size += chunk.length
   }
 
+  /** The first `length` bytes buffered, left in place; undefined until that many have arrived. */
+  peek(length: number): Uint8Array | undefined {
+    if (this.size === 0 || this.size < length) return undefined
+    return this.joined().subarray(0, length)
+  }
+
   /**
    * The next whole record, or undefined until its last byte has arrived. Throws
    * {@link JuteDecodeError} for a record that can never be valid, and `frameLength` when an

@@ -29,6 +29,10 @@
  *   hostname verification the sid of an initial message or a LearnerInfo is believed only from a
  *   certificate naming that member's host. With portUnification the ports take plain text too,
  *   and what a plain-text learner forwards is delivered untrusted while this member dials with TLS.
+ * - Quorum SASL ({@link ZkPeerTransportOptions.sasl}), as quorum-auth.ts describes: after an
+ *   election connection's initial message (before the choice of the dial kept), and before a
+ *   learner's FOLLOWERINFO. Nothing of a connection reaches the handler before its exchange ended;
+ *   what a learner let in without proof forwards is delivered untrusted.
  *
  * The error contract is lib/peer/transport.ts's: every socket event runs inside one boundary; a
  * peer's bytes that do not decode, or a message the handler refuses, close that connection and
@@ -47,6 +51,7 @@ import {
 import type { Notification, SessionMessage } from '../../zab/messages.js'
 import { describeError, guarded, logSafely } from '../boundary.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, PeerListeners, type PeerTlsOptions } from '../tls.js'
+import type { PeerSaslOptions } from '../sasl.js'
 import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
 import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
 import { learnerInfoMessage, ZkLearnerHandlerLink } from './learner-handler-link.js'
@@ -54,6 +59,7 @@ import { ZkLearnerLink } from './learner-link.js'
 import { numberOfLong, zabNotificationOf, zkNotificationOf } from './mapping.js'
 import { decodeNotification, encodeElectionFrame, encodeNotification, readElectionFrame } from './notification.js'
 import type { ZkLeaderPayloadCodec, ZkPayloadCodec } from './payloads.js'
+import { learnQuorumAuth, serveQuorumAuth, type QuorumAuthDriver } from './quorum-auth.js'
 import { decodeLearnerInfo, encodeQuorumPacket, readQuorumPacket, type QuorumPacket } from './quorum-packet.js'
 import { ZkStreamBuffer } from './stream.js'
 
@@ -88,6 +94,11 @@ export interface ZkPeerTransportOptions {
    * beside it), as lib/peer/tls.ts sets it up for both transports. @defaultValue plain TCP
    */
   readonly tls?: PeerTlsOptions
+  /**
+   * Quorum SASL (`quorum.auth.enableSasl`) on both ports, as ZooKeeper runs it (quorum-auth.ts);
+   * without it the member neither asks for nor offers any.
+   */
+  readonly sasl?: PeerSaslOptions
 }
 
 /** The follower's one quorum connection, for one core learner session. */
@@ -102,12 +113,16 @@ interface LearnerConnection {
   snapshotRetryBytes: number
   /** While a SNAP's database arrives: the timer that tries again once the stream pauses. */
   snapshotSettle: NodeJS.Timeout | undefined
+  /** Quorum SASL still runs: nothing of the session is written yet. */
+  authenticating: boolean
 }
 
 /** A learner's connection to this member as leader, for one core learner session. */
 interface LearnerHandlerConnection {
   readonly link: ZkLearnerHandlerLink
   readonly socket: Socket
+  /** Whether what it forwards is believed ({@link PeerHandler.message}): no quorum SASL asked, or it proved its member. */
+  readonly trusted: boolean
 }
 
 /**
@@ -190,6 +205,11 @@ class ZkTransport implements ZkPeerTransport {
   /** The boundary of every socket event: an error closes `socket`, is logged, and a broken invariant goes on. */
   private guard(socket: Socket | undefined, what: string, work: () => void): void {
     guarded(socket, what, work, this.options.handler, () => void this.close(), (line) => this.log(line))
+  }
+
+  /** What quorum-auth.ts needs to run an exchange on `socket`, ending in `done`. */
+  private authDriver(socket: Socket, what: string, first: Uint8Array | undefined, done: QuorumAuthDriver['done']): QuorumAuthDriver {
+    return { what, first, done, guard: (work) => this.guard(socket, what, work), log: (line) => this.log(line) }
   }
 
 
@@ -306,16 +326,20 @@ class ZkTransport implements ZkPeerTransport {
       if (message === undefined) return
       socket.off('data', onData)
       clearTimeout(timer)
-      this.pending.delete(socket)
       const sid = numberOfLong(message.sid, 'initial message sid')
       if (!this.members.has(sid) || sid === this.options.myid) throw new Error(`initial message from ${sid}, no other member of this ensemble`)
       this.checkIdentity(socket, sid)
-      if (!keepsConnection(BigInt(this.options.myid), message.sid)) {
-        socket.destroy()
-        return this.dialElection(sid)
-      }
       const rest = stream.buffered > 0 ? stream.next((r) => r.readBytes(r.remaining)) : undefined
-      this.keepElection(sid, socket, rest)
+      // Quorum SASL comes before the choice of the dial kept, as in QuorumCnxManager.handleConnection;
+      // meanwhile the connection still counts as pending.
+      serveQuorumAuth(this.options.sasl, socket, sid, this.authDriver(socket, `election connection of ${sid}`, rest, (_user, after) => {
+        this.pending.delete(socket)
+        if (!keepsConnection(BigInt(this.options.myid), message.sid)) {
+          socket.destroy()
+          return this.dialElection(sid)
+        }
+        this.keepElection(sid, socket, after)
+      }))
     })
     socket.on('data', onData)
   }
@@ -327,16 +351,22 @@ class ZkTransport implements ZkPeerTransport {
     if (address === undefined || me === undefined) return
     const hello = encodeInitialMessage({ protocolVersion: PROTOCOL_VERSION_V1, sid: BigInt(this.options.myid), addresses: [{ host: me.host, port: me.electionPort }] })
     if (sid > this.options.myid) {
-      // We lose the challenge: the initial message makes the other member dial us back.
-      const socket = this.dial(sid, address, 'election', () => this.guard(socket, `election dial to ${sid}`, () => socket.end(hello)))
+      // We lose the challenge: the initial message (and quorum SASL, which the other member runs
+      // before it looks at sids) makes the other member dial us back.
+      const socket = this.dial(sid, address, 'election', () => this.guard(socket, `election dial to ${sid}`, () => {
+        this.write(socket, hello)
+        learnQuorumAuth(this.options.sasl, socket, this.authDriver(socket, `election dial to ${sid}`, undefined, () => socket.end()))
+      }))
       socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
       return
     }
     const socket = this.dial(sid, address, 'election', () => this.guard(socket, `election dial to ${sid}`, () => {
       socket.setTimeout(0)
-      if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
       this.write(socket, hello)
-      this.keepElection(sid, socket, undefined)
+      learnQuorumAuth(this.options.sasl, socket, this.authDriver(socket, `election dial to ${sid}`, undefined, (_user, rest) => {
+        if (this.dialling.get(sid) === socket) this.dialling.delete(sid)
+        this.keepElection(sid, socket, rest)
+      }))
     }))
     socket.setTimeout(peerConnectTimeoutMs, () => socket.destroy())
     this.dialling.set(sid, socket)
@@ -401,7 +431,7 @@ class ZkTransport implements ZkPeerTransport {
       // The same session: a dial that failed before connecting is tried again, not too often.
       if (current.socket.destroyed && !current.connected && Date.now() - current.dialledAt >= peerRedialMsMin) return this.dialLeader(to, message)
     }
-    if (current === undefined || current.link.leader !== to || current.link.session !== message.session || current.socket.destroyed) return
+    if (current === undefined || current.link.leader !== to || current.link.session !== message.session || current.socket.destroyed || current.authenticating) return
     for (const packet of current.link.outgoing(message)) this.write(current.socket, encodeQuorumPacket(packet))
   }
 
@@ -420,12 +450,20 @@ class ZkTransport implements ZkPeerTransport {
     const link = new ZkLearnerLink({
       myid: this.options.myid, leader, session: info.session, payloads: this.options.payloads, configVersion: () => this.configVersion,
     })
+    // The learner's first packets, written once the TLS handshake and quorum SASL (if any) are over.
+    const first = link.outgoing(info).map(encodeQuorumPacket)
     const socket = this.dial(leader, address, 'quorum', () => this.guard(socket, `quorum connection to ${leader}`, () => {
       connection.connected = true
       socket.setTimeout(0)
       socket.setNoDelay(true)
+      learnQuorumAuth(this.options.sasl, socket, this.authDriver(socket, `quorum connection to ${leader}`, undefined, (_user, rest) => {
+        connection.authenticating = false
+        socket.on('data', onData)
+        for (const bytes of first) this.write(socket, bytes)
+        if (rest !== undefined) onData(rest)
+      }))
     }))
-    const connection: LearnerConnection = { link, socket, connected: false, dialledAt: Date.now(), snapshotRetryBytes: 0, snapshotSettle: undefined }
+    const connection: LearnerConnection = { link, socket, connected: false, dialledAt: Date.now(), snapshotRetryBytes: 0, snapshotSettle: undefined, authenticating: true }
     this.learner = connection
     socket.setTimeout(peerConnectTimeoutMs, () => {
       if (!connection.connected) socket.destroy()
@@ -442,7 +480,7 @@ class ZkTransport implements ZkPeerTransport {
       // Bounded: each record read takes at least a packet's 20 bytes.
       while (this.learner === connection && this.readLeader(connection, stream));
     }
-    socket.on('data', (chunk: Uint8Array) => this.guard(socket, `quorum connection to ${leader}`, () => {
+    const onData = (chunk: Uint8Array): void => this.guard(socket, `quorum connection to ${leader}`, () => {
       stream.push(chunk)
       drain()
       if (link.snapshotPending === undefined || this.learner !== connection) return
@@ -451,9 +489,7 @@ class ZkTransport implements ZkPeerTransport {
         connection.snapshotRetryBytes = 0
         drain()
       }), snapshotSettleMs)
-    }))
-    // Written once connected (net.Socket queues it meanwhile, and a TLS socket until its handshake is over).
-    for (const packet of link.outgoing(info)) this.write(socket, encodeQuorumPacket(packet))
+    })
   }
 
   /** Takes the next record from the leader's stream; false when it is not whole yet. */
@@ -499,28 +535,51 @@ class ZkTransport implements ZkPeerTransport {
     socket.setNoDelay(true)
     const stream = new ZkStreamBuffer(zkQuorumPacketBytesMax)
     let connection: LearnerHandlerConnection | undefined
-    socket.on('data', (chunk: Uint8Array) => this.guard(socket, `learner connection${connection === undefined ? '' : ` of ${connection.link.sid}`}`, () => {
+    const onData = (chunk: Uint8Array, user: string | undefined): void => this.guard(socket, `learner connection${connection === undefined ? '' : ` of ${connection.link.sid}`}`, () => {
       stream.push(chunk)
       // Bounded: each packet read takes at least 20 buffered bytes.
       for (let p = stream.next(readQuorumPacket, zkQuorumPacketBufferBytesMax); p !== undefined && !socket.destroyed; p = stream.next(readQuorumPacket, zkQuorumPacketBufferBytesMax)) {
         if (connection === undefined) {
           clearTimeout(timer)
           this.quorumPending.delete(socket)
-          connection = this.openLearner(socket, p, payloads)
+          connection = this.openLearner(socket, p, payloads, user)
         } else this.fromLearner(connection, p)
       }
+    })
+    // The LearnerHandler authenticates the learner before it reads its first packet.
+    serveQuorumAuth(this.options.sasl, socket, undefined, this.authDriver(socket, 'learner connection', undefined, (user, rest) => {
+      socket.on('data', (chunk: Uint8Array) => onData(chunk, user))
+      if (rest !== undefined) onData(rest, user)
     }))
   }
 
+  /**
+   * Whether what learner `sid` forwards is believed: its peer proved it is that member with quorum
+   * SASL (the `user` its connection proved, undefined for none) or with a certificate the quorum
+   * trust store verified; always when this member asks for neither proof. Throws (closing the
+   * connection) for a SASL user that may not speak as `sid`, or none, with serverRequireSasl.
+   */
+  private learnerTrusted(socket: Socket, sid: number, user: string | undefined): boolean {
+    const sasl = this.options.sasl
+    if (sasl === undefined) return this.trusted(socket)
+    const problem = user === undefined ? 'not authenticated' : sasl.identityProblem(sid, user)
+    if (problem === undefined) return true
+    if (sasl.serverRequireSasl) throw new Error(`learner ${sid}: ${problem}, and quorum.auth.serverRequireSasl is true`)
+    if (dialsTls(this.tls) && certificateVerified(socket)) return true
+    this.log(`learner ${sid}: ${problem}: the writes it forwards run without their clients' identities`)
+    return false
+  }
+
   /** The first packet of a learner's connection: a new core session for its sid. */
-  private openLearner(socket: Socket, first: QuorumPacket, payloads: ZkLeaderPayloadCodec): LearnerHandlerConnection {
+  private openLearner(socket: Socket, first: QuorumPacket, payloads: ZkLeaderPayloadCodec, user: string | undefined): LearnerHandlerConnection {
     const info = decodeLearnerInfo(first.data ?? new Uint8Array(0))
     const sid = numberOfLong(info.serverid, 'LearnerInfo serverid')
     if (!this.members.has(sid) || sid === this.options.myid) throw new Error(`a learner with sid ${sid}, no other member of this ensemble`)
     this.checkIdentity(socket, sid)
+    const trusted = this.learnerTrusted(socket, sid, user)
     const message = learnerInfoMessage(first, ++this.lastLearnerSession)
     const link = new ZkLearnerHandlerLink({ sid, session: message.session, observer: message.type === 'OBSERVERINFO', payloads })
-    const connection: LearnerHandlerConnection = { link, socket }
+    const connection: LearnerHandlerConnection = { link, socket, trusted }
     const previous = this.learners.get(sid)
     this.learners.set(sid, connection)
     previous?.socket.destroy()
@@ -531,7 +590,7 @@ class ZkTransport implements ZkPeerTransport {
       this.guard(undefined, `learner connection of ${sid}`, () => this.options.handler.disconnected(sid, 'quorum'))
     })
     this.log(`learner ${sid} connected (${message.type}, session ${message.session})`)
-    this.options.handler.message(sid, 'quorum', message, this.trusted(socket))
+    this.options.handler.message(sid, 'quorum', message, trusted)
     return connection
   }
 
@@ -541,7 +600,7 @@ class ZkTransport implements ZkPeerTransport {
     for (const reply of result.replies) this.write(socket, reply)
     for (const message of result.messages) {
       if (this.learners.get(link.sid) !== connection) return
-      this.options.handler.message(link.sid, 'quorum', message, this.trusted(socket))
+      this.options.handler.message(link.sid, 'quorum', message, connection.trusted)
     }
   }
 

@@ -10,6 +10,11 @@ import {
   QuorumPacketType, readInitialMessage, readQuorumPacket, ZkStreamBuffer, type QuorumPacket,
 } from '../../../lib/peer/zookeeper/index.js'
 import type { ZkLeaderPayloadCodec, ZkPayloadCodec } from '../../../lib/peer/zookeeper/payloads.js'
+import {
+  driveQuorumAuth, encodeQuorumAuthPacket, QUORUM_AUTH_MAGIC_NUMBER, QuorumAuthLearner, QuorumAuthServer, QuorumAuthStatus, type QuorumAuthOutcome, type QuorumAuthSide,
+} from '../../../lib/peer/zookeeper/quorum-auth.js'
+import { loadQuorumSasl } from '../../../lib/host/quorum-sasl.js'
+import type { PeerSaslOptions } from '../../../lib/peer/sasl.js'
 import { startZkPeerTransport, type ZkPeerTransport } from '../../../lib/peer/zookeeper/transport.js'
 import type { PeerAddress, PeerChannel, PeerHandler } from '../../../lib/peer/transport.js'
 import { JuteWriter } from '../../../lib/wire/jute.js'
@@ -23,7 +28,7 @@ afterEach(async () => {
 })
 
 interface Recorded {
-  readonly messages: { from: number; channel: PeerChannel; message: unknown }[]
+  readonly messages: { from: number; channel: PeerChannel; message: unknown; trusted?: false }[]
   readonly disconnections: { peer: number; channel: PeerChannel }[]
   readonly log: string[]
 }
@@ -35,18 +40,18 @@ const payloads: ZkPayloadCodec = {
 }
 
 /** A transport as member 2 of members 1, 2, 3 on loopback, recording what it delivers. */
-async function start(refuse?: (message: unknown) => boolean, leaderPayloads?: ZkLeaderPayloadCodec): Promise<{ transport: ZkPeerTransport; members: Map<number, PeerAddress>; recorded: Recorded }> {
+async function start(refuse?: (message: unknown) => boolean, leaderPayloads?: ZkLeaderPayloadCodec, sasl?: PeerSaslOptions): Promise<{ transport: ZkPeerTransport; members: Map<number, PeerAddress>; recorded: Recorded }> {
   const ports = await freePorts(6)
   const members = new Map<number, PeerAddress>([1, 2, 3].map((sid, i) => [sid, { host: '127.0.0.1', quorumPort: ports[2 * i] as number, electionPort: ports[2 * i + 1] as number }]))
   const recorded: Recorded = { messages: [], disconnections: [], log: [] }
   const handler: PeerHandler = {
-    message(from, channel, message) {
+    message(from, channel, message, trusted) {
       if (refuse?.(message) === true) throw new TypeError('refused by the handler')
-      recorded.messages.push({ from, channel, message })
+      recorded.messages.push({ from, channel, message, ...(trusted === false ? { trusted } : {}) })
     },
     disconnected: (peer, channel) => void recorded.disconnections.push({ peer, channel }),
   }
-  const transport = await startZkPeerTransport({ myid: 2, members, handler, payloads, ...(leaderPayloads === undefined ? {} : { leaderPayloads }), startupConfigText: 'version=0', log: (line) => void recorded.log.push(line) })
+  const transport = await startZkPeerTransport({ myid: 2, members, handler, payloads, ...(leaderPayloads === undefined ? {} : { leaderPayloads }), startupConfigText: 'version=0', log: (line) => void recorded.log.push(line), ...(sasl === undefined ? {} : { sasl }) })
   cleanup.push(() => transport.close())
   return { transport, members, recorded }
 }
@@ -315,5 +320,156 @@ describe('the ZooKeeper transport, quorum port as leader (LearnerHandler)', () =
     })
     socket.connect(members.get(2)?.quorumPort as number, '127.0.0.1')
     expect(await withTimeout(refused, waitMs, 'the dial to fail')).toBe(true)
+  })
+})
+
+/** Member `sid`'s quorum SASL with DIGEST-MD5 users server1..server3 (`password` replaces its own). */
+function quorumSasl(sid: number, options: { password?: string; serverRequireSasl?: boolean } = {}): Promise<PeerSaslOptions> {
+  const users = { server1: 'pw-1', server2: 'pw-2', server3: 'pw-3' }
+  return loadQuorumSasl({ users, credentials: { username: `server${sid}`, password: options.password ?? `pw-${sid}` }, learnerRequireSasl: true, serverRequireSasl: options.serverRequireSasl ?? true }, sid)
+}
+
+/**
+ * Plays `side` on `socket` (after `before`, an initial message say): resolves with its outcome
+ * once the exchange ended, having written `after` (a notification, a FOLLOWERINFO) on success.
+ */
+function authenticate(socket: Socket, side: QuorumAuthSide, before: Uint8Array[] = [], after: Uint8Array[] = []): Promise<QuorumAuthOutcome> {
+  return withTimeout(new Promise((resolve) => {
+    const write = (bytes: readonly Uint8Array[]) => {
+      for (const b of bytes) socket.write(b)
+    }
+    let over = false
+    socket.on('data', (chunk: Uint8Array) => {
+      if (over) return
+      let step
+      try {
+        step = side.receive(chunk)
+      } catch (error) {
+        over = true
+        return resolve({ kind: 'refused', reason: `the test's side threw: ${(error as Error).message}` })
+      }
+      write(step.send)
+      if (step.outcome === undefined) return
+      over = true
+      if (step.outcome.kind === 'authenticated') write(after)
+      resolve(step.outcome)
+    })
+    const begin = () => write([...before, ...side.start().send])
+    if (socket.connecting) socket.once('connect', begin)
+    else begin()
+  }), waitMs, 'the quorum SASL exchange')
+}
+
+describe('the ZooKeeper transport with quorum SASL (QuorumAuthPacket, SaslQuorumAuthServer and SaslQuorumAuthLearner)', () => {
+  it('delivers the notifications of a member that authenticates after its initial message, and closes only the connections that do not', async () => {
+    const { members, recorded } = await start(undefined, undefined, await quorumSasl(2))
+    const port = members.get(2)?.electionPort as number
+    // No auth packet, a bad magic, an oversized token: each closes its own connection.
+    await closedAfter(port, hello(3n), vote())
+    await closedAfter(port, hello(3n), Uint8Array.from(new JuteWriter().writeLong(QUORUM_AUTH_MAGIC_NUMBER).writeInt(0).writeInt(0x7fff_0000).finish()))
+    await closedAfter(port, hello(3n), encodeQuorumAuthPacket(QuorumAuthStatus.IN_PROGRESS), Uint8Array.from(new JuteWriter().writeLong(1n).writeInt(0).writeInt(0).finish()))
+    // A wrong password: told ERROR, then closed.
+    const wrong = dial(port)
+    const closed = new Promise<void>((resolve) => wrong.once('close', () => resolve()))
+    expect(await authenticate(wrong, new QuorumAuthLearner(await quorumSasl(3, { password: 'wrong' })), [hello(3n)])).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/status ERROR/) })
+    await withTimeout(closed, waitMs, 'the refused connection to close')
+    // Member 1's password claiming to be member 3: refused by the identity rule.
+    expect(await authenticate(dial(port), new QuorumAuthLearner(await quorumSasl(1)), [hello(3n)])).toMatchObject({ kind: 'refused' })
+    expect(recorded.messages).toEqual([])
+    expect(recorded.log.some((line) => /election connection of 3: .*server1 is member 1's, but the connection claims to be member 3/.test(line))).toBe(true)
+    // Member 3 with its password: its notification, sent after SUCCESS, is delivered.
+    expect(await authenticate(dial(port), new QuorumAuthLearner(await quorumSasl(3)), [hello(3n)], [vote()])).toEqual({ kind: 'authenticated', user: undefined })
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the notification after SUCCESS' })
+    expect(recorded.messages[0]).toMatchObject({ from: 3, channel: 'election', message: { type: 'NOTIFICATION', state: 'LOOKING' } })
+  })
+
+  it('authenticates a learner on the quorum port before its FOLLOWERINFO; without serverRequireSasl one that does not try is taken, untrusted', async () => {
+    const { members, recorded } = await start(undefined, leaderPayloads, await quorumSasl(2, { serverRequireSasl: false }))
+    const port = members.get(2)?.quorumPort as number
+    expect(await authenticate(dial(port), new QuorumAuthLearner(await quorumSasl(1)), [], [followerInfo(1n)])).toEqual({ kind: 'authenticated', user: undefined })
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'FOLLOWERINFO after SUCCESS' })
+    expect(recorded.messages[0]).toMatchObject({ from: 1, channel: 'quorum', message: { type: 'FOLLOWERINFO' } })
+    expect(recorded.messages[0]?.trusted).toBeUndefined()
+    learner(port, followerInfo(3n))
+    await pollUntil(() => recorded.messages.length === 2, { timeoutMs: waitMs, intervalMs: 20, what: 'the FOLLOWERINFO of a learner without SASL' })
+    expect(recorded.messages[1]).toMatchObject({ from: 3, message: { type: 'FOLLOWERINFO' }, trusted: false })
+    expect(recorded.log.some((line) => /learner connection: the learner did not try to authenticate; kept unauthenticated/.test(line))).toBe(true)
+  })
+
+  it('closes a learner on the quorum port that does not authenticate, with serverRequireSasl, and keeps serving', async () => {
+    const { members, recorded } = await start(undefined, leaderPayloads, await quorumSasl(2))
+    const port = members.get(2)?.quorumPort as number
+    await closedAfter(port, followerInfo(1n))
+    expect(await authenticate(dial(port), new QuorumAuthLearner(await quorumSasl(1, { password: 'wrong' })), [], [followerInfo(1n)])).toMatchObject({ kind: 'refused' })
+    // Member 3's password with member 1's LearnerInfo: authenticated, then refused by the identity rule.
+    const spoof = dial(port)
+    const closed = new Promise<void>((resolve) => spoof.once('close', () => resolve()))
+    expect(await authenticate(spoof, new QuorumAuthLearner(await quorumSasl(3)), [], [followerInfo(1n)])).toMatchObject({ kind: 'authenticated' })
+    await withTimeout(closed, waitMs, 'the spoofing learner to be closed')
+    expect(recorded.messages).toEqual([])
+    expect(await authenticate(dial(port), new QuorumAuthLearner(await quorumSasl(1)), [], [followerInfo(1n)])).toMatchObject({ kind: 'authenticated' })
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the FOLLOWERINFO of the member that authenticated' })
+  })
+
+  it('authenticates to the leader before it writes FOLLOWERINFO, and ends the session when the leader answers ERROR', async () => {
+    for (const password of ['pw-2', 'wrong']) {
+      const { transport, members, recorded } = await start(undefined, undefined, await quorumSasl(2, { password }))
+      const outcomes: Promise<QuorumAuthOutcome>[] = []
+      const received: Uint8Array[] = []
+      const leaderSasl = await quorumSasl(3)
+      listen(members.get(3)?.quorumPort as number, (socket) => {
+        outcomes.push(authenticate(socket, new QuorumAuthServer(leaderSasl, 2)))
+        socket.on('data', (chunk: Uint8Array) => void received.push(chunk))
+      })
+      transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 5, acceptedEpoch: 0 })
+      await pollUntil(() => outcomes.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the dial to the leader' })
+      const outcome = await (outcomes[0] as Promise<QuorumAuthOutcome>)
+      if (password === 'wrong') {
+        expect(outcome).toMatchObject({ kind: 'refused' })
+        await pollUntil(() => recorded.disconnections.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the session ended' })
+        expect(recorded.log.some((line) => /quorum connection to 3: the server refused our SASL authentication \(status ERROR\)/.test(line))).toBe(true)
+      } else {
+        expect(outcome).toEqual({ kind: 'authenticated', user: 'server2' })
+        const followerInfoBytes = encodeQuorumPacket({ type: QuorumPacketType.FOLLOWERINFO, zxid: 0, data: encodeLearnerInfo({ serverid: 2n, protocolVersion: 0x10000, configVersion: 0 }), authinfo: null })
+        await pollUntil(() => Buffer.concat(received).includes(Buffer.from(followerInfoBytes)), { timeoutMs: waitMs, intervalMs: 20, what: 'FOLLOWERINFO after SUCCESS' })
+        expect(Buffer.concat(received).subarray(-followerInfoBytes.length)).toEqual(Buffer.from(followerInfoBytes))
+      }
+      await transport.close()
+    }
+  })
+
+  it('closes a connection whose exchange does not end in time, and logs a peer that closes mid-exchange (driveQuorumAuth)', async () => {
+    const ports = await freePorts(1)
+    const port = ports[0] as number
+    const accepted: Socket[] = []
+    listen(port, (socket) => void accepted.push(socket))
+    const log: string[] = []
+    const run = async (timeoutMs: number): Promise<Socket> => {
+      const socket = dial(port)
+      await new Promise((resolve) => socket.once('connect', resolve))
+      driveQuorumAuth(socket, new QuorumAuthLearner(await quorumSasl(1)), {
+        what: `dial ${timeoutMs}`, timeoutMs, log: (line) => void log.push(line), done: () => void log.push('done'),
+        guard: (work) => {
+          try {
+            work()
+          } catch (error) {
+            socket.destroy()
+            log.push(`guard: ${(error as Error).message}`)
+          }
+        },
+      })
+      return socket
+    }
+    // The peer reads the opening packet and never answers: the deadline closes the connection.
+    const silent = await run(200)
+    await withTimeout(new Promise((resolve) => silent.once('close', resolve)), waitMs, 'the deadline to close the connection')
+    expect(log).toEqual(['guard: no end of the quorum SASL exchange within 200 ms (peerSaslTimeoutMs)'])
+    // The peer closes: logged as such, never done.
+    log.length = 0
+    await run(waitMs)
+    await pollUntil(() => accepted.length === 2, { timeoutMs: waitMs, intervalMs: 20, what: 'the second connection' })
+    accepted[1]?.destroy()
+    await pollUntil(() => log.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the log line' })
+    expect(log).toEqual([`dial ${waitMs}: closed by the peer during the quorum SASL exchange`])
   })
 })

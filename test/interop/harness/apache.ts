@@ -195,10 +195,12 @@ export interface ApacheQuorumPeerOptions extends ServerSettings {
    * {@link RunningQuorumPeer.kill}): the member starts again on its dataDir. @defaultValue a new, empty one
    */
   readonly dir?: string
-  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, say). @defaultValue none */
+  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, or the `quorum.auth.*` keys, say). @defaultValue none */
   readonly extraConfig?: readonly string[]
   /** More jars on the JVM's class path ({@link nettyTlsJars} for quorum TLS, say). @defaultValue none */
   readonly extraClasspath?: readonly string[]
+  /** More JVM flags (`-Djava.security.auth.login.config=…` for quorum SASL, say). @defaultValue none */
+  readonly extraJvmFlags?: readonly string[]
 }
 
 /** An ensemble member started by {@link startApacheQuorumPeer}. */
@@ -231,7 +233,7 @@ export async function startApacheQuorumPeer(options: ApacheQuorumPeerOptions): P
   const servers = options.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`)
   const extraConfig = [`initLimit=${options.initLimitTicks}`, `syncLimit=${options.syncLimitTicks}`, ...servers, ...(options.extraConfig ?? [])]
   await writeFile(configPath, zooCfg({ ...options, extraConfig }, options.clientPort, dataDir))
-  const flags = ['-Dzookeeper.root.logger=INFO,CONSOLE', ...(slf4jBinding.every(existsSync) ? slf4jSimpleLoggerFlags : [])]
+  const flags = ['-Dzookeeper.root.logger=INFO,CONSOLE', ...(slf4jBinding.every(existsSync) ? slf4jSimpleLoggerFlags : []), ...(options.extraJvmFlags ?? [])]
   const extraClasspath = [...slf4jBinding.filter(existsSync), ...(options.extraClasspath ?? [])]
   const child = spawnJvm({ ...options, extraJvmFlags: flags, extraClasspath }, configPath, dir, 'org.apache.zookeeper.server.quorum.QuorumPeerMain')
   return { myid: options.myid, dir, ...superviseJvm(child, dir, 128 * outputTailBytes) }

@@ -126,13 +126,16 @@ export function paddockZooCfg(layout: EnsembleLayout, myid: number, dataDir: str
   ].join('\n')
 }
 
+/** Options of {@link MixedEnsembleKit.startApache}: more zoo.cfg lines, jars and JVM flags. */
+export type ApacheMemberStart = Pick<ApacheQuorumPeerOptions, 'extraConfig' | 'extraClasspath' | 'extraJvmFlags'>
+
 /** Options of {@link MixedEnsembleKit.startPaddock}. */
 export interface PaddockMemberStart {
   /** Put before each of its log lines in {@link MixedEnsembleKit.paddockLog} (`[3] `, say). @defaultValue '' */
   readonly logPrefix?: string
   /** Serve the admin API on a free port, with `restore` enabled (which peerProtocol=zookeeper refuses). @defaultValue false */
   readonly admin?: boolean
-  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, say). @defaultValue none */
+  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, or the `quorum.auth.*` keys and the JAAS file, say). @defaultValue none */
   readonly extraConfig?: readonly string[]
 }
 
@@ -193,7 +196,7 @@ export class MixedEnsembleKit {
    * new empty one; with `more`, more zoo.cfg lines and jars) and returns at once: it serves once a
    * quorum has a leader.
    */
-  async startApache(layout: EnsembleLayout, myid: number, dir?: string, more: Pick<ApacheQuorumPeerOptions, 'extraConfig' | 'extraClasspath'> = {}): Promise<RunningQuorumPeer> {
+  async startApache(layout: EnsembleLayout, myid: number, dir?: string, more: ApacheMemberStart = {}): Promise<RunningQuorumPeer> {
     const settings = { ...defaultSettings, maxSessionTimeoutMs: 20_000, tickTimeMs: 1_000, initLimitTicks: 30, syncLimitTicks: 5 }
     const peer = await startApacheQuorumPeer({ ...settings, ...more, servers: layout.servers, myid, clientPort: clientPortOf(layout, myid), ...(dir === undefined ? {} : { dir }) })
     this.peers.push(peer)

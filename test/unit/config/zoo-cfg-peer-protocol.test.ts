@@ -41,8 +41,8 @@ describe('peerProtocol in startMember', () => {
     await expect(startMember({ ...base, peerProtocol: 'zookeeper', quorumTls: tls })).rejects.toThrow(/ssl\.quorum\.keyStore.*\/nonexistent\/k\.pem/)
   })
 
-  it('refuses quorum SASL with the ZooKeeper protocol, which does not carry it yet', async () => {
+  it('takes quorum SASL with the ZooKeeper protocol: its settings are checked as with the Paddock protocol', async () => {
     const sasl = { learnerRequireSasl: true } as unknown as MemberStartOptions['quorumSasl']
-    await expect(startMember({ ...base, peerProtocol: 'zookeeper', quorumSasl: sasl })).rejects.toThrow(/peerProtocol=zookeeper does not carry quorum SASL/)
+    await expect(startMember({ ...base, peerProtocol: 'zookeeper', quorumSasl: sasl })).rejects.toThrow(/quorumSasl: give either jaasFile, or users and credentials/)
   })
 })
