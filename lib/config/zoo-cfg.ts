@@ -148,6 +148,12 @@ export interface ZooConfig {
    * (default) or `zookeeper` (Apache ZooKeeper 3.8's, to join an ensemble of Apache members).
    */
   peerProtocol: 'paddock' | 'zookeeper'
+  /**
+   * `peerType`: what this member says it is, `participant` or `observer`, if set. As in
+   * ZooKeeper, its own `server.N` line decides (`:observer` makes an observer); {@link loadMyid}
+   * warns when the two disagree.
+   */
+  peerType: 'participant' | 'observer' | undefined
   /** Whether one participant alone runs standalone (standaloneEnabled, default true); false runs it as an ensemble of one. */
   standaloneEnabled: boolean
   /** reconfigEnabled: whether clients may change the ensemble (dynamic reconfiguration is not implemented yet: reconfig is refused). */
@@ -456,6 +462,7 @@ function defaults(file: string, text: string): ZooConfig {
     electionPortBindRetry: electionPortBindRetryDefault,
     leaderServes: true,
     peerProtocol: 'paddock',
+    peerType: undefined,
     dynamicConfigFile: undefined,
     configVersion: 0,
     standaloneEnabled: true,
@@ -536,6 +543,7 @@ function applyKey(config: ZooConfig, timeouts: { min?: number; max?: number }, f
     case 'quorumListenOnAllIPs': config.quorumListenOnAllIPs = boolean(file, line); break
     case 'zookeeper.leaderServes': config.leaderServes = boolean(file, line); break
     case 'peerProtocol': config.peerProtocol = peerProtocol(file, line); break
+    case 'peerType': config.peerType = peerType(file, line); break
     case 'zookeeper.electionPortBindRetry': config.electionPortBindRetry = electionPortBindRetry(config, file, line); break
     default:
       if (!applyMetricsKey(config, file, line) && !applyNoEffectKey(config, file, line) && !isZooCfgKey(line.key)) {
@@ -560,6 +568,13 @@ function peerProtocol(file: string, line: Line): 'paddock' | 'zookeeper' {
   const value = line.value.trim()
   if (value === 'paddock' || value === 'zookeeper') return value
   throw lineError(file, line, `peerProtocol=${line.value}: expected paddock (Paddock's own member-to-member protocol) or zookeeper (Apache ZooKeeper 3.8's, to join an Apache ensemble)`)
+}
+
+/** `peerType`: `participant` or `observer` (ZooKeeper's QuorumPeerConfig refuses anything else too). */
+function peerType(file: string, line: Line): 'participant' | 'observer' {
+  const value = line.value.trim().toLowerCase()
+  if (value === 'participant' || value === 'observer') return value
+  throw lineError(file, line, `peerType=${line.value}: expected participant or observer`)
 }
 
 /** Applies a `metricsProvider.*` key that Paddock uses; false for any other key. */
@@ -723,7 +738,7 @@ export async function loadZooCfg(path: string, options: ZooCfgParseOptions = {})
 
 /**
  * Reads `dataDir/myid` and checks it names one of the servers. Errors say which file is missing or
- * wrong and what the servers are.
+ * wrong and what the servers are; a `peerType` its server line contradicts adds a warning.
  */
 export async function loadMyid(config: ZooConfig): Promise<number> {
   if (config.dataDir === undefined) throw new ConfigError(config.file, undefined, 'dataDir is not set, so there is no myid file')
@@ -739,6 +754,10 @@ export async function loadMyid(config: ZooConfig): Promise<number> {
   if (!config.servers.some((s) => s.id === id)) {
     const ids = config.servers.map((s) => `server.${s.id}`).join(', ')
     throw new ConfigError(path, 1, `myid ${id} is not among the servers of ${config.file || 'zoo.cfg'} (${ids})`)
+  }
+  const role = config.servers.find((s) => s.id === id)?.role
+  if (config.peerType !== undefined && role !== config.peerType) {
+    config.warnings.push(`${config.file || 'zoo.cfg'}: peerType=${config.peerType}, but server.${id} makes this member ${role === 'observer' ? 'an observer' : 'a participant'}: the server line decides, as in ZooKeeper`)
   }
   return id
 }

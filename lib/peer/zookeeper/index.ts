@@ -42,10 +42,14 @@
  * database after SNAP, the runtime's REQUEST bytes; lib/migrate/zk-peer-payloads.ts reads them
  * with the migration codecs), and transport.ts is the `PeerTransport` on the sockets
  * (`peerProtocol=zookeeper`). Each module's comment gives the decisions taken where ZooKeeper's
- * model and the core's differ. Mapped so far: the election and the follower role. Still to map:
- * the leader role (LearnerHandler's side), observers against an Apache leader (INFORM is read,
- * OBSERVERINFO sent, untested), and COMMITANDACTIVATE / INFORMANDACTIVATE as reconfigs (taken
- * as COMMIT and INFORM). A big tree wants an incremental SNAP reader: a {@link ZkStreamBuffer}
+ * model and the core's differ. Mapped: the election; the follower and observer roles under a
+ * ZooKeeper leader (learner-link.ts: FOLLOWERINFO or OBSERVERINFO, DIFF, TRUNC and SNAP, PROPOSAL
+ * and COMMIT or INFORM); the leader role for ZooKeeper followers and observers
+ * (learner-handler-link.ts, INFORM to observers). test/interop/zookeeper-peer-*.test.ts run each
+ * role against Apache ZooKeeper 3.8: a Paddock observer of Apache voters, an Apache observer of a
+ * Paddock leader, and an Apache leader's TRUNC of a Paddock member's uncommitted proposals among
+ * them. Still to map: COMMITANDACTIVATE / INFORMANDACTIVATE as reconfigs (taken as COMMIT and
+ * INFORM). A big tree wants an incremental SNAP reader: a {@link ZkStreamBuffer}
  * re-reads a record from its start on every chunk, which suits packets of a few MiB, not
  * snapshots of hundreds.
  * @module

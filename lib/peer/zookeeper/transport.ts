@@ -60,7 +60,7 @@ import { numberOfLong, zabNotificationOf, zkNotificationOf } from './mapping.js'
 import { decodeNotification, encodeElectionFrame, encodeNotification, readElectionFrame } from './notification.js'
 import type { ZkLeaderPayloadCodec, ZkPayloadCodec } from './payloads.js'
 import { learnQuorumAuth, serveQuorumAuth, type QuorumAuthDriver } from './quorum-auth.js'
-import { decodeLearnerInfo, encodeQuorumPacket, readQuorumPacket, type QuorumPacket } from './quorum-packet.js'
+import { decodeLearnerInfo, encodeQuorumPacket, QuorumPacketType, quorumPacketTypeName, readQuorumPacket, type QuorumPacket } from './quorum-packet.js'
 import { ZkStreamBuffer } from './stream.js'
 
 /** Options of {@link startZkPeerTransport}. */
@@ -513,6 +513,10 @@ class ZkTransport implements ZkPeerTransport {
     }
     const packet = stream.next(readQuorumPacket, zkQuorumPacketBufferBytesMax)
     if (packet === undefined) return false
+    // How the leader syncs us, as the leader's side logs it for its learners.
+    if (packet.type === QuorumPacketType.DIFF || packet.type === QuorumPacketType.TRUNC || packet.type === QuorumPacketType.SNAP) {
+      this.log(`leader ${link.leader}: ${quorumPacketTypeName(packet.type)} 0x${packet.zxid.toString(16)}`)
+    }
     const message = link.incoming(packet)
     if (message !== undefined) this.options.handler.message(link.leader, 'quorum', message)
     return true

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fourLetterWord } from './four-letter.js'
@@ -176,6 +176,13 @@ export interface QuorumServerLine {
   readonly quorumPort: number
   /** The port of leader election. */
   readonly electionPort: number
+  /** `observer` for a non-voting member (`:observer` on its line, and `peerType=observer` in its own zoo.cfg). @defaultValue a participant */
+  readonly role?: 'observer'
+}
+
+/** The `server.N=` line of `s` in every member's zoo.cfg. */
+export function quorumServerLineText(s: QuorumServerLine): string {
+  return `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}${s.role === 'observer' ? ':observer' : ''}`
 }
 
 /** Options of {@link startApacheQuorumPeer}. */
@@ -213,6 +220,11 @@ export interface RunningQuorumPeer {
   output(): string
   /** SIGKILLs the JVM and keeps its directory, for a start again on the same dataDir; safe to call twice. */
   kill(): Promise<void>
+  /**
+   * Sends `signal` to the JVM itself (not its wrapper shell): SIGSTOP freezes the member with its
+   * connections open, as a hung process looks to its peers; SIGCONT resumes it.
+   */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>
   /** SIGKILLs the JVM and removes its directory; safe to call twice. */
   stop(): Promise<void>
 }
@@ -230,13 +242,29 @@ export async function startApacheQuorumPeer(options: ApacheQuorumPeerOptions): P
   await mkdir(dataDir, { recursive: true })
   await writeFile(join(dataDir, 'myid'), `${options.myid}\n`)
   const configPath = join(dir, 'zoo.cfg')
-  const servers = options.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`)
-  const extraConfig = [`initLimit=${options.initLimitTicks}`, `syncLimit=${options.syncLimitTicks}`, ...servers, ...(options.extraConfig ?? [])]
+  const servers = options.servers.map(quorumServerLineText)
+  const observer = options.servers.some((s) => s.id === options.myid && s.role === 'observer')
+  const extraConfig = [`initLimit=${options.initLimitTicks}`, `syncLimit=${options.syncLimitTicks}`, ...(observer ? ['peerType=observer'] : []), ...servers, ...(options.extraConfig ?? [])]
   await writeFile(configPath, zooCfg({ ...options, extraConfig }, options.clientPort, dataDir))
   const flags = ['-Dzookeeper.root.logger=INFO,CONSOLE', ...(slf4jBinding.every(existsSync) ? slf4jSimpleLoggerFlags : []), ...(options.extraJvmFlags ?? [])]
   const extraClasspath = [...slf4jBinding.filter(existsSync), ...(options.extraClasspath ?? [])]
   const child = spawnJvm({ ...options, extraJvmFlags: flags, extraClasspath }, configPath, dir, 'org.apache.zookeeper.server.quorum.QuorumPeerMain')
-  return { myid: options.myid, dir, ...superviseJvm(child, dir, 128 * outputTailBytes) }
+  return { myid: options.myid, dir, ...superviseJvm(child, dir, 128 * outputTailBytes), signal: (name) => signalJvm(child, name) }
+}
+
+/**
+ * Sends `signal` to the JVM that spawnJvm's wrapper shell started: the wrapper's child whose
+ * command line runs {@link javaPath} (read from /proc, Linux only).
+ */
+async function signalJvm(wrapper: ChildProcess, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+  const pid = wrapper.pid
+  if (pid === undefined || wrapper.exitCode !== null || wrapper.signalCode !== null) throw new Error('the JVM wrapper is not running')
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter((c) => c !== '')
+  for (const child of children) {
+    const commandLine = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')
+    if (commandLine.split('\0')[0] === javaPath) return void process.kill(Number(child), signal)
+  }
+  throw new Error(`no ${javaPath} among the children (${children.join(', ')}) of the JVM wrapper ${pid}`)
 }
 
 /**

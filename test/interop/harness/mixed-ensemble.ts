@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { connect, memberOptionsFor, parseZooCfg, startMember, type MemberServer, type Stat, type ZooKeeperClient } from '../../../lib/index.js'
-import { startApacheQuorumPeer, type ApacheQuorumPeerOptions, type QuorumServerLine, type RunningQuorumPeer } from './apache.js'
+import { quorumServerLineText, startApacheQuorumPeer, type ApacheQuorumPeerOptions, type QuorumServerLine, type RunningQuorumPeer } from './apache.js'
 import { fourLetterWord } from './four-letter.js'
 import { freePorts } from './ports.js'
 import { defaultSettings } from './targets.js'
@@ -32,6 +32,13 @@ export async function nodeOf(zk: ZooKeeperClient, path: string): Promise<NodeVie
 export async function modeOf(port: number): Promise<string | undefined> {
   const answer = await fourLetterWord('127.0.0.1', port, 'srvr', 1_000).catch(() => '')
   return /^Mode: (\w+)$/m.exec(answer)?.[1]
+}
+
+/** srvr's `Zxid` line of the member on `port` (the last zxid it processed), or undefined while it does not serve. */
+export async function zxidOf(port: number): Promise<number | undefined> {
+  const answer = await fourLetterWord('127.0.0.1', port, 'srvr', 1_000).catch(() => '')
+  const hex = /^Zxid: 0x([0-9a-f]+)$/m.exec(answer)?.[1]
+  return hex === undefined ? undefined : Number.parseInt(hex, 16)
 }
 
 /** The value of one `mntr` key (`zk_synced_followers`, say) of the member on `port`, if it answers it. */
@@ -81,25 +88,32 @@ function shown(node: NodeView | undefined): string {
   return node === undefined ? 'missing' : JSON.stringify(node, (_, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value))
 }
 
-/** Where the members of a 3-member ensemble on 127.0.0.1 listen: `server.N` ports and client ports. */
+/** Where the members of an ensemble on 127.0.0.1 listen: `server.N` ports and client ports. */
 export interface EnsembleLayout {
-  /** The `server.N` line of each member, sids 1 to 3. */
+  /** The `server.N` line of each member, sids 1, 2, ...: the voters first, then the observers. */
   readonly servers: readonly QuorumServerLine[]
   /** Each member's client port: that of sid N at index N - 1. */
   readonly clientPorts: readonly number[]
 }
 
-/** Free ports for a 3-member ensemble, sids 1 to 3. */
-export async function ensembleLayout(): Promise<EnsembleLayout> {
-  const [q1, e1, q2, e2, q3, e3, c1, c2, c3] = (await freePorts(9)) as [number, number, number, number, number, number, number, number, number]
-  return {
-    servers: [
-      { id: 1, quorumPort: q1, electionPort: e1 },
-      { id: 2, quorumPort: q2, electionPort: e2 },
-      { id: 3, quorumPort: q3, electionPort: e3 },
-    ],
-    clientPorts: [c1, c2, c3],
-  }
+/** Options of {@link ensembleLayout}. */
+export interface EnsembleShape {
+  /** Voting members, sids 1 to `voters`. @defaultValue 3 */
+  readonly voters?: number
+  /** Observers, the sids after the voters' (`:observer` on their `server.N` lines). @defaultValue 0 */
+  readonly observers?: number
+}
+
+/** Free ports for an ensemble of `voters` voters (sids 1 to 3 by default) and `observers` observers after them. */
+export async function ensembleLayout(shape: EnsembleShape = {}): Promise<EnsembleLayout> {
+  const voters = shape.voters ?? 3
+  const count = voters + (shape.observers ?? 0)
+  const ports = await freePorts(3 * count)
+  const at = (i: number): number => ports[i] as number
+  const servers = Array.from({ length: count }, (_, i): QuorumServerLine => ({
+    id: i + 1, quorumPort: at(2 * i), electionPort: at(2 * i + 1), ...(i < voters ? {} : { role: 'observer' as const }),
+  }))
+  return { servers, clientPorts: ports.slice(2 * count) }
 }
 
 /** The client port of member `sid` of `layout`. */
@@ -116,13 +130,13 @@ export function connectStringOf(layout: EnsembleLayout): string {
 
 /**
  * A Paddock member's zoo.cfg in `layout`: ZooKeeper's tick and limits of the Apache members,
- * `peerProtocol=zookeeper`, and the `extraConfig` lines.
+ * `peerProtocol=zookeeper`, `peerType=observer` when `layout` makes it an observer, and `extra` lines.
  */
-export function paddockZooCfg(layout: EnsembleLayout, myid: number, dataDir: string, extraConfig: readonly string[] = []): string {
+export function paddockZooCfg(layout: EnsembleLayout, myid: number, dataDir: string, extra: readonly string[] = []): string {
+  const observer = layout.servers.some((s) => s.id === myid && s.role === 'observer')
   return [
     'tickTime=1000', 'initLimit=30', 'syncLimit=5', `dataDir=${dataDir}`, `clientPort=${clientPortOf(layout, myid)}`, 'clientPortAddress=127.0.0.1',
-    'peerProtocol=zookeeper', '4lw.commands.whitelist=*', ...layout.servers.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`),
-    ...extraConfig,
+    'peerProtocol=zookeeper', '4lw.commands.whitelist=*', ...(observer ? ['peerType=observer'] : []), ...layout.servers.map(quorumServerLineText), ...extra,
   ].join('\n')
 }
 
@@ -135,7 +149,7 @@ export interface PaddockMemberStart {
   readonly logPrefix?: string
   /** Serve the admin API on a free port, with `restore` enabled (which peerProtocol=zookeeper refuses). @defaultValue false */
   readonly admin?: boolean
-  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, or the `quorum.auth.*` keys and the JAAS file, say). @defaultValue none */
+  /** More zoo.cfg lines (sslQuorum and the ssl.quorum.* keys, the `quorum.auth.*` keys and the JAAS file, or `maxSessionTimeout=60000`, say). @defaultValue none */
   readonly extraConfig?: readonly string[]
 }
 
@@ -177,6 +191,17 @@ export class MixedEnsembleKit {
     }
   }
 
+  /**
+   * How the Paddock members were synced as learners, in order, from their transport's log lines
+   * (`leader N: TRUNC 0x…`) since {@link MixedEnsembleKit.paddockLog} was last cleared.
+   */
+  learnerSyncs(): { readonly kind: 'DIFF' | 'TRUNC' | 'SNAP'; readonly zxid: number }[] {
+    return this.paddockLog.flatMap((line) => {
+      const sync = /\(zookeeper\): leader \d+: (DIFF|TRUNC|SNAP) 0x([0-9a-f]+)$/.exec(line)
+      return sync === null ? [] : [{ kind: sync[1] as 'DIFF' | 'TRUNC' | 'SNAP', zxid: Number.parseInt(sync[2] as string, 16) }]
+    })
+  }
+
   /** A client of the member on `port`, closed by {@link MixedEnsembleKit.reset}. */
   async client(port: number): Promise<ZooKeeperClient> {
     const zk = await connect(`127.0.0.1:${port}`, { reconnectDelayMs: 100 })
@@ -200,6 +225,13 @@ export class MixedEnsembleKit {
     const settings = { ...defaultSettings, maxSessionTimeoutMs: 20_000, tickTimeMs: 1_000, initLimitTicks: 30, syncLimitTicks: 5 }
     const peer = await startApacheQuorumPeer({ ...settings, ...more, servers: layout.servers, myid, clientPort: clientPortOf(layout, myid), ...(dir === undefined ? {} : { dir }) })
     this.peers.push(peer)
+    return peer
+  }
+
+  /** The running Apache member `myid` (to SIGSTOP it, say). */
+  apacheMember(myid: number): RunningQuorumPeer {
+    const peer = this.peers.find((p) => p.myid === myid)
+    if (peer === undefined) throw new Error(`no Apache member ${myid} runs`)
     return peer
   }
 

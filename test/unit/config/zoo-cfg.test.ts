@@ -136,4 +136,20 @@ describe('files', () => {
     await writeFile(join(d, 'myid'), 'one')
     await expect(loadMyid(config)).rejects.toThrow('myid must hold an integer in [1, 255], got "one"')
   })
+
+  it('reads peerType, lets the server line decide the role and warns when they disagree (ZooKeeper QuorumPeerConfig)', async () => {
+    const d = await dir()
+    await writeFile(join(d, 'myid'), '4')
+    const servers = `dataDir=${d}\nserver.1=a:1:2\nserver.2=b:1:2\nserver.3=c:1:2\nserver.4=d:1:2:observer\n`
+    const agreeing = parseZooCfg(`${servers}peerType=Observer\n`, 'zoo.cfg')
+    expect(agreeing.peerType).toBe('observer')
+    expect(await loadMyid(agreeing)).toBe(4)
+    expect(agreeing.warnings).toEqual([])
+    await writeFile(join(d, 'myid'), '1')
+    const disagreeing = parseZooCfg(`${servers}peerType=observer\n`, 'zoo.cfg')
+    expect(await loadMyid(disagreeing)).toBe(1)
+    expect(disagreeing.servers.find((s) => s.id === 1)?.role).toBe('participant')
+    expect(disagreeing.warnings).toEqual(['zoo.cfg: peerType=observer, but server.1 makes this member a participant: the server line decides, as in ZooKeeper'])
+    expect(() => parseZooCfg(`${servers}peerType=voter\n`, 'zoo.cfg')).toThrow('zoo.cfg:6: peerType=voter: expected participant or observer')
+  })
 })

@@ -126,6 +126,28 @@ describe('Fast Leader Election (ZAB paper phase 0; ZooKeeper FastLeaderElection)
     expect(sent(ready)).toEqual(['1: OBSERVERINFO acceptedEpoch 0'])
   })
 
+  // A known fault, kept as an expected failure until its fix lands in the next release: the fix
+  // (an observer decides only on members saying FOLLOWING or LEADING) changes the election, which
+  // this release's 100,000-seed simulation ran as it is. docs/migration.md lists it as a limit.
+  it.fails('keeps an observer looking on LOOKING answers naming a leader, until members say FOLLOWING and LEADING (ZooKeeper WorkerReceiver answers observers with its last vote)', () => {
+    // The observer lost leader 3: voters 1 and 2, looking themselves, answer with their last
+    // election's vote, which still names 3.
+    const observer = makePeer(4, { observers: [4] })
+    drain(observer)
+    observer.step(1, vote('LOOKING', 3, 0, 1, 1))
+    observer.step(2, vote('LOOKING', 3, 0, 1, 1))
+    for (let tick = 0; tick < 20; tick++) observer.tick()
+    const waiting = drain(observer)
+    expect(observer.status()).toMatchObject({ role: 'LOOKING' })
+    expect(sent(waiting).filter((line) => line.includes('OBSERVERINFO'))).toEqual([])
+    // The voters elected 2; their answers to the next notification say so.
+    observer.step(1, vote('FOLLOWING', 2, 0, 1, 1))
+    observer.step(2, vote('LEADING', 2, 0, 1, 1))
+    const ready = drain(observer)
+    expect(ready.state).toMatchObject({ role: 'OBSERVING', leader: 2 })
+    expect(sent(ready)).toEqual(['2: OBSERVERINFO acceptedEpoch 0'])
+  })
+
   it('answers an observer that is looking, and ignores one that already observes', () => {
     const voter = makePeer(1, { observers: [4] })
     drain(voter)
