@@ -1,9 +1,10 @@
 /**
- * `npm run sim -- --seeds N [--from S] [--members 3|5] [--bug NAME] [--reconfig] [--restore] [--trace] [--tier whole|zab]`
+ * `npm run sim -- --seeds N [--from S] [--stride K] [--members 3|5] [--bug NAME] [--reconfig] [--restore] [--trace] [--tier whole|zab]`
  *
  * The whole-system tier (the default) runs production members on the simulated clock, network and
  * disk (./whole/simulator.ts); `--tier zab` runs the faster ZAB-core simulation (./simulator.ts).
- * Seeds S..S+N-1 run (S defaults to 1; `--seed S` alone replays that one seed). Each failure
+ * Seeds S..S+N-1 run (S defaults to 1; `--seed S` alone replays that one seed); `--stride K` runs
+ * N seeds S, S+K, S+2K, … instead (e.g. `--from 3 --stride 3` for the seeds with an observer). Each failure
  * prints SIM_SEED=… with the tail of its trace and the command that replays it; the last line is
  * `N seeds: P passed, F failed` with the tier, the bug planted if any, and the wall time.
  * `--reconfig` adds reconfigs to the whole tier's workload (members turned observer and back).
@@ -19,6 +20,7 @@ import { runWholeSeed } from './whole/simulator.js'
 interface Args {
   seeds: number
   first: number
+  stride: number
   trace: boolean
   coverage: boolean
   tier: 'whole' | 'zab'
@@ -35,10 +37,10 @@ function elapsed(started: number): string {
   return ((performance.now() - started) / 1000).toFixed(1)
 }
 
-const usage = 'usage: npm run sim -- --seeds N [--from S] [--seed S] [--members 3|5] [--bug NAME] [--reconfig] [--restore] [--trace] [--tier whole|zab] [--coverage]'
+const usage = 'usage: npm run sim -- --seeds N [--from S] [--stride K] [--seed S] [--members 3|5] [--bug NAME] [--reconfig] [--restore] [--trace] [--tier whole|zab] [--coverage]'
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seeds: 100, first: 1, trace: false, coverage: false, tier: 'whole', members: 3, bug: undefined, reconfig: false, restore: false }
+  const args: Args = { seeds: 100, first: 1, stride: 1, trace: false, coverage: false, tier: 'whole', members: 3, bug: undefined, reconfig: false, restore: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     if (flag === '--trace') args.trace = true
@@ -47,6 +49,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--restore') args.restore = true
     else if (flag === '--seeds') args.seeds = positiveInteger(argv[++i])
     else if (flag === '--seed' || flag === '--from') args.first = positiveInteger(argv[++i])
+    else if (flag === '--stride') args.stride = Math.max(1, positiveInteger(argv[++i]))
     else if (flag === '--tier') args.tier = oneOf(argv[++i], ['whole', 'zab'] as const)
     else if (flag === '--members') args.members = Number(oneOf(argv[++i], ['3', '5'] as const)) as 3 | 5
     else if (flag === '--bug') args.bug = oneOf(argv[++i], plantedBugNames)
@@ -98,10 +101,11 @@ async function main(): Promise<number> {
   const started = performance.now()
   let failures = 0
   const coverage: Record<string, number> = {}
-  for (let seed = args.first; seed < args.first + args.seeds; seed++) {
+  const last = args.first + (args.seeds - 1) * args.stride
+  for (let seed = args.first; seed <= last; seed += args.stride) {
     const outcome = await runOne(args, seed, args.trace)
     for (const [what, count] of Object.entries(outcome.coverage ?? {})) coverage[what] = (coverage[what] ?? 0) + count
-    const done = seed - args.first + 1
+    const done = (seed - args.first) / args.stride + 1
     if (done % PROGRESS_EVERY_SEEDS === 0) console.log(`... ${done} seeds, ${failures} failed, ${elapsed(started)} s`)
     if (outcome.ok && !args.trace) continue
     if (!outcome.ok) failures++
@@ -117,7 +121,7 @@ async function main(): Promise<number> {
   }
   const tier = args.tier === 'whole' ? `whole-system simulation, ${args.members} members` : 'ZAB-core simulation'
   const planted = args.bug === undefined ? '' : `, bug ${args.bug} planted`
-  console.log(`${args.seeds} seeds: ${args.seeds - failures} passed, ${failures} failed (${tier}${planted}; seeds ${args.first}..${args.first + args.seeds - 1}, ${elapsed(started)} s)`)
+  console.log(`${args.seeds} seeds: ${args.seeds - failures} passed, ${failures} failed (${tier}${planted}; seeds ${args.first}..${last}${args.stride === 1 ? '' : ` every ${args.stride}`}, ${elapsed(started)} s)`)
   if (args.bug !== undefined) {
     console.log(failures > 0 ? `bug ${args.bug} caught` : `bug ${args.bug} NOT caught in ${args.seeds} seeds`)
     return failures > 0 ? 0 : 1
