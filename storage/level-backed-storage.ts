@@ -250,10 +250,17 @@ export class LevelBackedStorage implements Storage {
   }
 
   private async writeLogBatch(ops: readonly LogOp[]): Promise<void> {
-    await this.db.batch(
-      ops.map((op) => ({ type: 'put' as const, key: op.key, value: op.value })),
-      synced,
-    )
+    // A chained batch: abstract-level's array form copies and re-validates every operation
+    // object, which cost about five times the CPU per entry of put() on a chained batch (the
+    // largest share of a durable server's main thread under load), for the same LevelDB batch.
+    const batch = this.db.batch()
+    try {
+      for (const op of ops) batch.put(op.key, op.value)
+    } catch (err) {
+      await batch.close()
+      throw err
+    }
+    await batch.write(synced)
     this.lastLogZxid = ops[ops.length - 1]!.zxid
     this.counters.logBatchesWritten++
     this.counters.logEntriesWritten += ops.length

@@ -27,6 +27,43 @@ function noSpace(): Error {
   return Object.assign(new Error('IO error: /sim/level/000005.log: No space left on device'), { code: 'LEVEL_IO_ERROR' })
 }
 
+/**
+ * A chained batch (`db.batch()` without arguments) that gathers its puts and deletes and hands
+ * them to `commit` as one array batch when written: one write of the disk, as LevelDB makes it.
+ */
+function chainedBatch(commit: (ops: unknown[], options: unknown) => Promise<unknown>) {
+  const ops: unknown[] = []
+  let open = true
+  const usable = (): void => {
+    if (!open) throw Object.assign(new Error('Batch is not open: cannot change operations after write() or close()'), { code: 'LEVEL_BATCH_NOT_OPEN' })
+  }
+  const chained = {
+    get length() {
+      return ops.length
+    },
+    put(key: string, value: Uint8Array) {
+      usable()
+      ops.push({ type: 'put', key, value })
+      return chained
+    },
+    del(key: string) {
+      usable()
+      ops.push({ type: 'del', key })
+      return chained
+    },
+    write(options?: unknown) {
+      usable()
+      open = false
+      return commit(ops, options)
+    },
+    close() {
+      open = false
+      return Promise.resolve()
+    },
+  }
+  return chained
+}
+
 /** One member's disk, kept across its crashes and restarts. */
 export class SimDisk {
   /** What is durable. */
@@ -61,11 +98,8 @@ export class SimDisk {
     return new Proxy(platter, {
       get(target, key) {
         if (key === 'batch') {
-          return (ops?: unknown, options?: unknown) => {
-            if (ops === undefined) throw new TypeError('the simulated disk takes array batches only')
-            const batch = target.batch.bind(target) as (ops: unknown, options: unknown) => Promise<void>
-            return write(() => batch(ops, options))
-          }
+          const batch = target.batch.bind(target) as (ops: unknown, options: unknown) => Promise<void>
+          return (ops?: unknown, options?: unknown) => (ops === undefined ? chainedBatch((gathered, writeOptions) => write(() => batch(gathered, writeOptions))) : write(() => batch(ops, options)))
         }
         if (key === 'put') return (k: string, v: Uint8Array, options?: unknown) => write(() => target.put(k, v, options as never))
         if (key === 'del') return (k: string, options?: unknown) => write(() => target.del(k, options as never))

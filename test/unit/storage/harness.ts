@@ -132,11 +132,37 @@ export function recording(db: MemoryDb, mutations: Mutation[]): MemoryDb {
       const method = (value as (...args: unknown[]) => unknown).bind(target)
       if (key !== 'batch' && key !== 'put' && key !== 'del' && key !== 'clear') return method
       return (...args: unknown[]) => {
+        // A chained batch is recorded when written, as the array batch of what it gathered.
+        if (key === 'batch' && args.length === 0) return recordedChain(target, mutations)
         mutations.push((copy) => (Reflect.get(copy, key, copy) as (...a: unknown[]) => Promise<unknown>).apply(copy, args))
         return method(...args)
       }
     },
   })
+}
+
+/** A chained batch on `db` whose write is recorded in `mutations` as one array batch. */
+function recordedChain(db: MemoryDb, mutations: Mutation[]) {
+  const ops: { type: 'put' | 'del'; key: string; value?: Uint8Array }[] = []
+  const chained = {
+    get length() {
+      return ops.length
+    },
+    put(key: string, value: Uint8Array) {
+      ops.push({ type: 'put', key, value })
+      return chained
+    },
+    del(key: string) {
+      ops.push({ type: 'del', key })
+      return chained
+    },
+    write(options?: unknown) {
+      mutations.push((copy) => copy.batch(ops as never, options as never))
+      return db.batch(ops as never, options as never)
+    },
+    close: () => Promise.resolve(),
+  }
+  return chained
 }
 
 /**

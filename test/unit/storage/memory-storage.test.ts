@@ -2,9 +2,32 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryDb, createMemoryStorage } from '../../../storage/index.js'
 import { storageContract } from './contract.js'
-import { bytes, collect, deferred, eachCrashPoint, memoryBacking, RecordingLogger } from './harness.js'
+import { bytes, collect, deferred, eachCrashPoint, memoryBacking, RecordingLogger, type MemoryDb } from './harness.js'
 
 storageContract(memoryBacking)
+
+/**
+ * Runs `before` ahead of every write of a chained batch (`db.batch()` without arguments, as the
+ * log is written) on `db`; the write goes on once it resolves and fails when it rejects.
+ */
+function onChainedWrite(db: MemoryDb, before: (chained: { readonly length: number }) => Promise<void>): void {
+  const batch = db.batch.bind(db) as (...args: unknown[]) => unknown
+  ;(db as unknown as { batch: (...args: unknown[]) => unknown }).batch = (...args: unknown[]) => {
+    if (args.length > 0) return batch(...args)
+    const chained = batch() as { length: number; write: (options?: unknown) => Promise<void>; close: () => Promise<void> }
+    const write = chained.write.bind(chained)
+    chained.write = async (options?: unknown) => {
+      try {
+        await before(chained)
+      } catch (err) {
+        await chained.close()
+        throw err
+      }
+      return write(options)
+    }
+    return chained
+  }
+}
 
 describe('MemoryStorage', () => {
   it('resolves no append before its batch is written, and gathers the appends that arrive meanwhile', async () => {
@@ -13,16 +36,15 @@ describe('MemoryStorage', () => {
     await storage.open()
     const gate = deferred()
     const entered = deferred()
-    const batch = db.batch.bind(db) as (...args: unknown[]) => Promise<void>
     const sizes: number[] = []
-    ;(db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (ops: unknown, options: unknown) => {
-      sizes.push((ops as unknown[]).length)
+    // The log is written through chained batches: hold the first one's write at the gate.
+    onChainedWrite(db, async (chained) => {
+      sizes.push(chained.length)
       if (sizes.length === 1) {
         entered.resolve()
         await gate.promise
       }
-      return batch(ops, options)
-    }
+    })
     let resolved = 0
     const first = storage.append([{ zxid: 1, data: bytes('a') }]).then(() => resolved++)
     await entered.promise
@@ -41,7 +63,7 @@ describe('MemoryStorage', () => {
     const db = createMemoryDb()
     const storage = createMemoryStorage({ db, logger: new RecordingLogger() })
     await storage.open()
-    ;(db as unknown as { batch: () => Promise<void> }).batch = () => Promise.reject(new Error('disk full'))
+    onChainedWrite(db, () => Promise.reject(new Error('disk full')))
     const err = await storage.append([{ zxid: 1, data: bytes('a') }]).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'IO_ERROR', message: expect.stringContaining('disk full') })
     expect((err as Error).cause).toBeInstanceOf(Error)
