@@ -34,14 +34,17 @@ export type TreeEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 
  */
 export type TreeListener = (type: TreeEventType, path: string, zxid: number, acl?: readonly ACL[]) => void
 
+/** No names: what {@link ZNode.sortedChildren} merges when none were added. */
+const noNames: readonly string[] = []
+
 /** One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates. */
 export class ZNode {
   /** Child names; changed only through {@link ZNode.addChild} and {@link ZNode.removeChild}. */
   children: Set<string> | null = null
   /** The children in order as of the last {@link ZNode.sortedChildren}, or null before the first. */
   private sorted: string[] | null = null
-  /** Names added since `sorted` was made, in no order. */
-  private added: string[] = []
+  /** Names added since `sorted` was made, in no order; null when none (most nodes: no array each). */
+  private added: string[] | null = null
   /** Whether a child was removed since `sorted` was made. */
   private removedSinceSort = false
   constructor(
@@ -70,7 +73,7 @@ export class ZNode {
     if (this.children === null) this.children = new Set()
     const before = this.children.size
     this.children.add(name)
-    if (this.sorted !== null && this.children.size !== before) this.added.push(name)
+    if (this.sorted !== null && this.children.size !== before) (this.added ??= []).push(name)
   }
 
   /** Removes child `name`. */
@@ -89,14 +92,15 @@ export class ZNode {
     if (children === null || children.size === 0) return this.resetSorted([])
     const sorted = this.sorted
     // Many changes since the last sort (or none made yet): sorting everything is as cheap.
-    if (sorted === null || this.added.length * 4 > sorted.length) return this.resetSorted([...children].sort())
-    if (this.added.length === 0 && !this.removedSinceSort) return sorted
-    return this.resetSorted(mergeChildren(sorted, this.added, children))
+    const added = this.added ?? noNames
+    if (sorted === null || added.length * 4 > sorted.length) return this.resetSorted([...children].sort())
+    if (added.length === 0 && !this.removedSinceSort) return sorted
+    return this.resetSorted(mergeChildren(sorted, added, children))
   }
 
   private resetSorted(sorted: string[]): string[] {
     this.sorted = sorted
-    this.added = []
+    this.added = null
     this.removedSinceSort = false
     return sorted
   }
