@@ -121,6 +121,7 @@ export class ZabPeer {
     if (this.#removed) return
     if (message.type === 'NOTIFICATION') return this.#onNotification(from, message)
     if (this.#leader !== undefined) this.#leader.receive(from, message)
+    else if (message.type === 'FOLLOWERINFO' || message.type === 'OBSERVERINFO') this.#notLeading(from)
     else this.#learner?.receive(from, message)
     this.#afterConfigChange()
   }
@@ -337,10 +338,35 @@ export class ZabPeer {
       if (notification.state === 'LOOKING') this.#m.send(from, this.#withConfig(this.#election.notification()))
       return
     }
+    if (this.#leaderDoesNotLead(from, notification)) return this.#exitToLooking(`member ${from} ${notification.state.toLowerCase()} ${notification.leader}: it does not lead`)
     // A member that is not LOOKING answers LOOKING ones with the vote it acted on, so they can
     // join the leader (ZooKeeper: WorkerReceiver, "not looking, send back current vote").
     if (notification.state !== 'LOOKING') return
     this.#m.send(from, this.#withConfig({ type: 'NOTIFICATION', state: this.#role, ...this.#vote }))
+  }
+
+  /**
+   * A learner asked us to lead: we do not. A member that decided (following or observing
+   * another) answers with the vote it acted on, which tells the learner to look again; a looking
+   * one says nothing, as it may be about to lead. In ZooKeeper such a learner finds the quorum
+   * port of a member that does not lead closed, and looks again within a second; Paddock's
+   * members keep their quorum connections, so without this answer the learner would wait
+   * initLimit for a LEADERINFO that never comes.
+   */
+  #notLeading(from: number): void {
+    if (this.#role === 'LOOKING') return
+    this.#m.send(from, this.#withConfig({ type: 'NOTIFICATION', state: this.#role, ...this.#vote }))
+  }
+
+  /**
+   * Whether `notification` says that the leader this member follows is itself following or
+   * observing, in our election round or a later one (an answer from an earlier round is stale:
+   * it may have led since).
+   */
+  #leaderDoesNotLead(from: number, notification: Notification): boolean {
+    if (this.#learner === undefined || this.#learner.leader !== from) return false
+    if (notification.state !== 'FOLLOWING' && notification.state !== 'OBSERVING') return false
+    return notification.electionEpoch >= this.#vote.electionEpoch
   }
 
   // ZooKeeper QuorumPeer main loop: the election's verdict becomes a role.

@@ -112,6 +112,46 @@ describe('Fast Leader Election (ZAB paper phase 0; ZooKeeper FastLeaderElection)
     expect(sent(drain(peer))).toEqual(['1: NOTIFICATION FOLLOWING vote=(3, 0x0, peerEpoch 0) round 1'])
   })
 
+  // Found by the ensemble bench: 3 of 5 fresh ensembles took initLimit × tickTime (20 s) to
+  // serve with all three. Members 1 and 2 agreed on 2 before 3 was up; 2 then heard 3 and followed
+  // it, while 1 followed 2 and waited initLimit for a LEADERINFO 2 never sends.
+  it('answers a FOLLOWERINFO with the vote it acted on when it does not lead, and a learner whose leader so answers looks again at once', () => {
+    const follower = makePeer(2)
+    drain(follower)
+    follower.step(3, vote('LOOKING', 3, 0, 1, 0))
+    drain(follower)
+    // Member 1 thinks 2 leads.
+    follower.step(1, { type: 'FOLLOWERINFO', acceptedEpoch: 0, session: 1 })
+    expect(sent(drain(follower))).toEqual(['1: NOTIFICATION FOLLOWING vote=(3, 0x0, peerEpoch 0) round 1'])
+
+    const learner = makePeer(1)
+    drain(learner)
+    learner.step(2, vote('LOOKING', 2, 0, 1, 0))
+    const following = drain(learner)
+    expect(following.state).toMatchObject({ role: 'FOLLOWING', leader: 2, established: false })
+    expect(sent(following)).toContain('2: FOLLOWERINFO acceptedEpoch 0')
+    learner.step(2, vote('FOLLOWING', 3, 0, 1, 0))
+    const looking = drain(learner)
+    expect(looking.state).toMatchObject({ role: 'LOOKING' })
+    expect(looking.state?.reason).toMatch(/member 2 following 3: it does not lead/)
+  })
+
+  it('keeps following on a FOLLOWING answer of its leader from an earlier round, and a looking member does not answer a FOLLOWERINFO', () => {
+    const learner = makePeer(1)
+    drain(learner)
+    learner.step(2, vote('LOOKING', 2, 0, 3, 0))
+    expect(drain(learner).state).toMatchObject({ role: 'FOLLOWING', leader: 2 })
+    // Stale: 2 said this in round 2, before the round that made it leader.
+    learner.step(2, vote('FOLLOWING', 3, 0, 2, 0))
+    expect(drain(learner).state?.role).toBeUndefined()
+    expect(learner.status()).toMatchObject({ role: 'FOLLOWING', leader: 2 })
+
+    const looking = makePeer(3)
+    drain(looking)
+    looking.step(1, { type: 'FOLLOWERINFO', acceptedEpoch: 0, session: 1 })
+    expect(drain(looking).messages).toEqual([])
+  })
+
   it('lets an observer learn the leader without ever voting (ZooKeeper observers)', () => {
     const observer = makePeer(4, { observers: [4] })
     expect(sent(drain(observer))).toEqual([
