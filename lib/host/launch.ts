@@ -141,6 +141,8 @@ async function assemble(spec: LaunchSpec, storage: Storage): Promise<Core> {
       {
         id: myid, quorum: quorumOf(options, voters, observers), random: mulberry32(seed), limits: zabLimits(options, voters.length, member.options.tickTimeMs, zabTickMs),
         configVersion: options.configVersion ?? 0, configText: dynamicConfigText(spec.servers),
+        // On ZooKeeper's protocol only a leader accepts learners, as Apache members expect.
+        answerLearnersWhenNotLeading: options.peerProtocol !== 'zookeeper',
       },
       recovered,
     )

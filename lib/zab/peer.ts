@@ -33,6 +33,14 @@ export interface ZabConfig {
   readonly random: () => number
   /** Overrides of {@link ZabLimits}. */
   readonly limits?: Partial<ZabLimits>
+  /**
+   * Whether a member that does not lead answers a learner's FOLLOWERINFO or OBSERVERINFO with the
+   * vote it acted on, and a learner told so by its leader looks again at once. Members that keep quorum
+   * connections to every peer (Paddock's protocol) need it; where only a leader accepts learners
+   * (ZooKeeper's quorum port), a learner of a member that does not lead finds no one to talk to
+   * and looks again by itself. @defaultValue true
+   */
+  readonly answerLearnersWhenNotLeading?: boolean
 }
 
 /** What `propose` returns: the zxid assigned, or why the proposal was refused. */
@@ -90,8 +98,11 @@ export class ZabPeer {
   readonly #startupVoter: boolean
   // The outbox the next inputs go to once the current one is handed out (they take turns).
   #spare = new Outbox()
+  /** See {@link ZabConfig.answerLearnersWhenNotLeading}. */
+  readonly #answersLearners: boolean
 
   constructor(config: ZabConfig, restored: ZabRestoredState = emptyRestoredState) {
+    this.#answersLearners = config.answerLearnersWhenNotLeading ?? true
     const limits = resolveLimits(config.limits)
     const startup: MemberConfig = {
       version: config.configVersion ?? 0, voters: [...config.quorum.voters].sort((a, b) => a - b),
@@ -354,7 +365,7 @@ export class ZabPeer {
    * initLimit for a LEADERINFO that never comes.
    */
   #notLeading(from: number): void {
-    if (this.#role === 'LOOKING') return
+    if (this.#role === 'LOOKING' || !this.#answersLearners) return
     this.#m.send(from, this.#withConfig({ type: 'NOTIFICATION', state: this.#role, ...this.#vote }))
   }
 
@@ -364,7 +375,7 @@ export class ZabPeer {
    * it may have led since).
    */
   #leaderDoesNotLead(from: number, notification: Notification): boolean {
-    if (this.#learner === undefined || this.#learner.leader !== from) return false
+    if (!this.#answersLearners || this.#learner === undefined || this.#learner.leader !== from) return false
     if (notification.state !== 'FOLLOWING' && notification.state !== 'OBSERVING') return false
     return notification.electionEpoch >= this.#vote.electionEpoch
   }

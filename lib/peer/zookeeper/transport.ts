@@ -51,7 +51,6 @@ import {
 import type { Notification, SessionMessage } from '../../zab/messages.js'
 import { describeError, guarded, logSafely } from '../boundary.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, PeerListeners, type PeerTlsOptions } from '../tls.js'
-import { writeCoalesced } from '../coalesce.js'
 import type { PeerSaslOptions } from '../sasl.js'
 import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
 import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
@@ -619,7 +618,7 @@ class ZkTransport implements ZkPeerTransport {
       socket.destroy()
       return
     }
-    writeCoalesced(socket, bytes)
+    socket.write(bytes)
   }
 
   send(to: number, channel: PeerChannel, message: unknown): void {
