@@ -30,8 +30,9 @@ function noSpace(): Error {
 /**
  * A chained batch (`db.batch()` without arguments) that gathers its puts and deletes and hands
  * them to `commit` as one array batch when written: one write of the disk, as LevelDB makes it.
+ * The storage tests' crash-point recorder uses it too.
  */
-function chainedBatch(commit: (ops: unknown[], options: unknown) => Promise<unknown>) {
+export function chainedBatch(commit: (ops: unknown[], options: unknown) => Promise<unknown>) {
   const ops: unknown[] = []
   let open = true
   const usable = (): void => {

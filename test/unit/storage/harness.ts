@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Level } from 'level'
 import type { StorageDb } from '../../../storage/level-backed-storage.js'
+import { chainedBatch } from '../../../lib/testing/sim/disk.js'
 import {
   createLevelStorage,
   createMemoryDb,
@@ -143,26 +144,10 @@ export function recording(db: MemoryDb, mutations: Mutation[]): MemoryDb {
 
 /** A chained batch on `db` whose write is recorded in `mutations` as one array batch. */
 function recordedChain(db: MemoryDb, mutations: Mutation[]) {
-  const ops: { type: 'put' | 'del'; key: string; value?: Uint8Array }[] = []
-  const chained = {
-    get length() {
-      return ops.length
-    },
-    put(key: string, value: Uint8Array) {
-      ops.push({ type: 'put', key, value })
-      return chained
-    },
-    del(key: string) {
-      ops.push({ type: 'del', key })
-      return chained
-    },
-    write(options?: unknown) {
-      mutations.push((copy) => copy.batch(ops as never, options as never))
-      return db.batch(ops as never, options as never)
-    },
-    close: () => Promise.resolve(),
-  }
-  return chained
+  return chainedBatch((ops, options) => {
+    mutations.push((copy) => copy.batch(ops as never, options as never))
+    return db.batch(ops as never, options as never)
+  })
 }
 
 /**
