@@ -116,6 +116,14 @@ export const electionNotificationIntervalMsMax = 2_000
  */
 export const electionFinalizeWaitMs = 50
 
+/**
+ * The same wait on `peerProtocol=zookeeper`, in ms: ZooKeeper's own 200 (`finalizeWait`), so that
+ * a Paddock member decides no sooner than the Apache members beside it. A member that decides on
+ * a quorum a better vote was about to break leads nobody until initLimit passes, and a learner's
+ * vote reaches a JVM member later than a Paddock one's.
+ */
+export const zkElectionFinalizeWaitMs = 200
+
 /** How long `waitUntilServing()` waits by default for a member to serve, in ms. No ZooKeeper counterpart. */
 export const servingWaitMsDefault = 30_000
 

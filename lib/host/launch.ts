@@ -19,6 +19,7 @@ import {
   initLimitTicksDefault,
   syncLimitTicksDefault,
   zabTickMsDefault,
+  zkElectionFinalizeWaitMs,
 } from '../limits.js'
 import type { PeerTransport } from '../peer/transport.js'
 import { Pipeline } from '../server/pipeline.js'
@@ -301,7 +302,7 @@ function zabLimits(options: LaunchSpec['options'], voterCount: number, tickTimeM
     electionTimeoutTicks: ticks(electionNotificationIntervalMsMin),
     electionTimeoutMaxTicks: ticks(electionNotificationIntervalMsMax),
     // A lone voter's own vote is the quorum: no later vote can change the outcome.
-    finalizeWaitTicks: voterCount === 1 ? 0 : ticks(electionFinalizeWaitMs),
+    finalizeWaitTicks: voterCount === 1 ? 0 : ticks(options.peerProtocol === 'zookeeper' ? zkElectionFinalizeWaitMs : electionFinalizeWaitMs),
     syncLimitTicks,
     initLimitTicks: Math.max(syncLimitTicks, ticks((options.initLimit ?? initLimitTicksDefault) * tickTimeMs)),
   }

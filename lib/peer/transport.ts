@@ -10,6 +10,7 @@
  * @module
  */
 import type { ZabInvariantError } from '../zab/assert.js'
+import type { ServerState } from '../zab/messages.js'
 
 /** ZooKeeper keeps leader election and the quorum protocol on separate ports and connections. */
 export type PeerChannel = 'election' | 'quorum'
@@ -78,6 +79,11 @@ export interface PeerTransport {
    * named. Transports whose members find each other on their own (an in-memory hub) leave it out.
    */
   setMembers?(members: ReadonlyMap<number, PeerAddress>): void
+  /**
+   * The member's ZAB role changed. A transport whose protocol lets only a leader take learners
+   * (ZooKeeper's, whose quorum port only a leader opens) acts on it; the others leave it out.
+   */
+  roleChanged?(role: ServerState): void
 }
 
 /**

@@ -633,6 +633,7 @@ export class Replication {
     const before = this.member.role
     this.state = state
     const role = roleOf(state)
+    this.transport.roleChanged?.(state.role)
     if (role !== 'leader') this.proposedHere.length = 0
     // Read-only mode lasts while the core is LOOKING, as ZooKeeper's runs during the election only.
     this.member.setRole(role, state.role === 'LOOKING')

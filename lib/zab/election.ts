@@ -169,6 +169,10 @@ export class Election {
   }
 
   #checkTermination(): void {
+    // An observer decides only on members saying FOLLOWING or LEADING (#receiveDecided): voters
+    // that are still looking answer it with their last election's vote, which may name a leader
+    // that is gone, so a quorum of LOOKING votes proves nothing to it.
+    if (!this.ctx.quorum.isVoter(this.ctx.id)) return
     if (!this.#hasQuorumFor(this.proposal)) {
       this.#finalizeAt = undefined
       return

@@ -18,6 +18,8 @@ import { pollUntil } from './harness/wait.js'
 const joinMs = 60_000
 /** One write to show up on another member. */
 const replicateMs = 20_000
+/** The observer following a new leader once the voters elected it: well below initLimit × tickTime (30 s). */
+const observerRejoinMs = 15_000
 
 describe.skipIf(apacheUnavailableReason() !== undefined)('observers in mixed ensembles of Apache ZooKeeper 3.8 and Paddock members (peerProtocol=zookeeper)', () => {
   const kit = new MixedEnsembleKit()
@@ -164,7 +166,28 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('observers in mixed ens
     const again = await client(observerPort)
     expect(await arrived(again, '/observer-down', 'the restarted observer')).toEqual(await nodeOf(onLeader, '/observer-down'))
 
-    await kit.expectSameTrees([...voterPorts, observerPort])
+    // The Apache leader is lost: the two voters left elect a new one, and the observer follows it
+    // well before initLimit × tickTime (30 s here), while its clients' sessions still live. The
+    // voters, still looking, first answer the observer with their last vote, which names the
+    // lost leader; the observer must wait for members saying FOLLOWING or LEADING.
+    const leaderSid = [1, 2, 3][modes.indexOf('leader')] as number
+    const survivors = [1, 2, 3].filter((sid) => sid !== leaderSid)
+    const survivorPorts = survivors.map((sid) => clientPortOf(layout, sid))
+    await kit.killApache(leaderSid)
+    const newModes = await step('the two voters left electing a leader', () => kit.waitForModes(survivorPorts, [undefined, undefined]))
+    expect([...newModes].sort()).toEqual(['follower', 'leader'])
+    const newLeader = survivors[newModes.indexOf('leader')] as number
+    await step('the observer following the new leader', () =>
+      pollUntil(() => {
+        const status = member.status()
+        return status.role === 'OBSERVING' && status.leader === newLeader && status.established ? true : undefined
+      }, { timeoutMs: observerRejoinMs, intervalMs: 100, what: `the observer OBSERVING leader ${newLeader}` }))
+    expect(await modeOf(observerPort)).toBe('observer')
+    const afterLoss = await client(observerPort)
+    expect(await step('a create through the observer after the leader was lost', () => afterLoss.create('/after-leader-lost', 'a'))).toBe('/after-leader-lost')
+    await expectSameNode('/after-leader-lost', [afterLoss, ...(await Promise.all(survivorPorts.map(client)))])
+
+    await kit.expectSameTrees([...survivorPorts, observerPort])
     expect(errors()).toEqual([])
   }, 400_000)
 

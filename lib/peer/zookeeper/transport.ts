@@ -13,15 +13,18 @@
  * - Quorum port, follower role. The core's FOLLOWERINFO of a new learner session dials the
  *   leader's quorum port; that one TCP connection carries the session (learner-link.ts maps its
  *   packets both ways). A dial that fails before connecting is tried again on the core's next
- *   FOLLOWERINFO (it repeats it every tick until LEADERINFO); a connection that breaks after
- *   connecting ends the session (`disconnected`), and the core goes back to LOOKING, as
- *   ZooKeeper's Learner does.
+ *   FOLLOWERINFO (it repeats it every tick until LEADERINFO), up to {@link learnerDialTries}
+ *   dials; after those, or once a connection breaks after connecting, the session ends
+ *   (`disconnected`) and the core goes back to LOOKING, as ZooKeeper's Learner does.
  * - Quorum port, leader role (ZooKeeper's LearnerCnxAcceptor and LearnerHandler). With
  *   `leaderPayloads`, the member listens on its quorum port; a learner's connection must open with
  *   FOLLOWERINFO or OBSERVERINFO within {@link peerHelloTimeoutMs}, naming a member of the
  *   ensemble. The transport draws a fresh core session for each connection
  *   (learner-handler-link.ts maps its packets both ways); a newer connection of the same sid
  *   replaces the older one, and the close of the current one ends the session (`disconnected`).
+ *   As only ZooKeeper's Leader listens on the quorum port, only a leading member takes learners
+ *   ({@link ZkTransport.roleChanged}): a looking one holds a learner's first packet until it
+ *   leads, and one that follows or observes closes the connection.
  * - TLS ({@link ZkPeerTransportOptions.tls}, ZooKeeper's `sslQuorum`): both ports and every dial
  *   speak mutual TLS as Apache's QuorumCnxManager, Learner and LearnerCnxAcceptor do, with the
  *   listeners, dials and certificate checks of Paddock's own transport (lib/peer/tls.ts): a peer
@@ -48,7 +51,7 @@ import {
   peerConnectTimeoutMs, peerHelloTimeoutMs, peerPendingConnectionsMax, peerQueuedBytesMax, peerRedialMsMin, zkElectionFrameBytesMax,
   zkInitialMessageAddressBytesMax, zkQuorumPacketBufferBytesMax, zkQuorumPacketBytesMax, zkSnapStreamBytesMax,
 } from '../../limits.js'
-import type { Notification, SessionMessage } from '../../zab/messages.js'
+import type { Notification, ServerState, SessionMessage } from '../../zab/messages.js'
 import { describeError, guarded, logSafely } from '../boundary.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, PeerListeners, type PeerTlsOptions } from '../tls.js'
 import type { PeerSaslOptions } from '../sasl.js'
@@ -115,6 +118,8 @@ interface LearnerConnection {
   snapshotSettle: NodeJS.Timeout | undefined
   /** Quorum SASL still runs: nothing of the session is written yet. */
   authenticating: boolean
+  /** Dials of this session that closed before connecting, this one's predecessors included. */
+  refusedDials: number
 }
 
 /** A learner's connection to this member as leader, for one core learner session. */
@@ -123,7 +128,16 @@ interface LearnerHandlerConnection {
   readonly socket: Socket
   /** Whether what it forwards is believed ({@link PeerHandler.message}): no quorum SASL asked, or it proved its member. */
   readonly trusted: boolean
+  /** Its FOLLOWERINFO or OBSERVERINFO, while this member is still looking: delivered once it leads. */
+  held: SessionMessage | undefined
 }
+
+/**
+ * Dials of one learner session to its leader's quorum port that may close before connecting
+ * (refused, say, as a member that does not lead closes its quorum port) before the learner looks
+ * for a leader again (ZooKeeper: Learner.connectToLeader's five tries).
+ */
+const learnerDialTries = 5
 
 /**
  * How long the quorum stream must pause before the database after SNAP is read again, in ms. A
@@ -139,6 +153,8 @@ export interface ZkPeerTransport extends PeerTransport {
   setMembers(members: ReadonlyMap<number, PeerAddress>): void
   /** Serves and dials new connections with `tls` from now on; open connections keep theirs. Nothing without TLS. */
   replaceTls(tls: PeerTlsOptions): void
+  /** The core's role changed: only a leader takes learners on its quorum port (see the module's comment). It starts LOOKING. */
+  roleChanged(role: ServerState): void
 }
 
 /** Binds this member's election port and starts dialling the others. */
@@ -168,6 +184,8 @@ class ZkTransport implements ZkPeerTransport {
   private readonly quorumPending = new Set<Socket>()
   /** The last core session drawn for a learner's connection. */
   private lastLearnerSession = 0
+  /** The core's role, as {@link ZkTransport.roleChanged} last said. */
+  private role: ServerState = 'LOOKING'
   private quorumServer: Server | undefined
   private configVersion: number
   private server: Server | undefined
@@ -463,16 +481,18 @@ class ZkTransport implements ZkPeerTransport {
         if (rest !== undefined) onData(rest)
       }))
     }))
-    const connection: LearnerConnection = { link, socket, connected: false, dialledAt: Date.now(), snapshotRetryBytes: 0, snapshotSettle: undefined, authenticating: true }
+    const refusedDials = previous !== undefined && previous.link.leader === leader && previous.link.session === info.session && !previous.connected ? previous.refusedDials : 0
+    const connection: LearnerConnection = { link, socket, connected: false, dialledAt: Date.now(), snapshotRetryBytes: 0, snapshotSettle: undefined, authenticating: true, refusedDials }
     this.learner = connection
     socket.setTimeout(peerConnectTimeoutMs, () => {
       if (!connection.connected) socket.destroy()
     })
     socket.on('close', () => {
       clearTimeout(connection.snapshotSettle)
-      if (this.learner !== connection || !connection.connected) return
+      if (this.learner !== connection) return
+      if (!connection.connected && ++connection.refusedDials < learnerDialTries) return
       this.learner = undefined
-      this.log(`quorum connection to leader ${leader} closed`)
+      this.log(connection.connected ? `quorum connection to leader ${leader} closed` : `${learnerDialTries} dials to leader ${leader}'s quorum port failed`)
       this.guard(undefined, `quorum connection to ${leader}`, () => this.options.handler.disconnected(leader, 'quorum'))
     })
     const stream = new ZkStreamBuffer(zkQuorumPacketBytesMax)
@@ -582,8 +602,9 @@ class ZkTransport implements ZkPeerTransport {
     this.checkIdentity(socket, sid)
     const trusted = this.learnerTrusted(socket, sid, user)
     const message = learnerInfoMessage(first, ++this.lastLearnerSession)
+    if (this.role !== 'LEADING' && this.role !== 'LOOKING') throw new Error(`learner ${sid}: this member is ${this.role.toLowerCase()}, it does not lead`)
     const link = new ZkLearnerHandlerLink({ sid, session: message.session, observer: message.type === 'OBSERVERINFO', payloads })
-    const connection: LearnerHandlerConnection = { link, socket, trusted }
+    const connection: LearnerHandlerConnection = { link, socket, trusted, held: this.role === 'LEADING' ? undefined : message }
     const previous = this.learners.get(sid)
     this.learners.set(sid, connection)
     previous?.socket.destroy()
@@ -593,13 +614,14 @@ class ZkTransport implements ZkPeerTransport {
       this.log(`learner ${sid}'s quorum connection closed`)
       this.guard(undefined, `learner connection of ${sid}`, () => this.options.handler.disconnected(sid, 'quorum'))
     })
-    this.log(`learner ${sid} connected (${message.type}, session ${message.session})`)
-    this.options.handler.message(sid, 'quorum', message, trusted)
+    this.log(`learner ${sid} connected (${message.type}, session ${message.session})${connection.held === undefined ? '' : ', held until this member leads'}`)
+    if (connection.held === undefined) this.options.handler.message(sid, 'quorum', message, trusted)
     return connection
   }
 
   private fromLearner(connection: LearnerHandlerConnection, p: QuorumPacket): void {
     const { link, socket } = connection
+    if (connection.held !== undefined) throw new Error(`learner ${link.sid} sent ${quorumPacketTypeName(p.type)} before LEADERINFO`)
     const result = link.incoming(p)
     for (const reply of result.replies) this.write(socket, reply)
     for (const message of result.messages) {
@@ -649,6 +671,38 @@ class ZkTransport implements ZkPeerTransport {
     if (this.learner !== undefined && !this.members.has(this.learner.link.leader)) this.learner.socket.destroy()
     for (const [sid, connection] of this.learners) if (!this.members.has(sid)) connection.socket.destroy()
     this.dialAll()
+  }
+
+  /**
+   * Only a leader takes learners, as only ZooKeeper's Leader listens on the quorum port: while
+   * this member looks, a learner's FOLLOWERINFO waits (it may be about to lead); once it leads, the
+   * waiting ones reach the core; once it follows or observes, they are closed, and so are all of
+   * its learners' connections when it stops leading (ZooKeeper: Leader.shutdown), so that those
+   * learners look for a leader again instead of waiting for initLimit. The core, which left that
+   * leadership or never took those learners, hears nothing of these closes.
+   */
+  roleChanged(role: ServerState): void {
+    const was = this.role
+    this.role = role
+    if (this.closed || role === was) return
+    for (const [sid, connection] of [...this.learners]) {
+      if (connection.held !== undefined && role === 'LEADING') this.deliverHeld(sid, connection)
+      else if (was === 'LEADING' || role !== 'LOOKING') {
+        this.log(`closing learner ${sid}'s quorum connection: this member is ${role.toLowerCase()}`)
+        this.learners.delete(sid)
+        connection.socket.destroy()
+      }
+    }
+  }
+
+  /** A held FOLLOWERINFO or OBSERVERINFO reaches the core on its own turn, not inside the role change that let it. */
+  private deliverHeld(sid: number, connection: LearnerHandlerConnection): void {
+    setImmediate(() => this.guard(connection.socket, `learner connection of ${sid}`, () => {
+      const message = connection.held
+      if (message === undefined || this.closed || this.role !== 'LEADING' || this.learners.get(sid) !== connection) return
+      connection.held = undefined
+      this.options.handler.message(sid, 'quorum', message, connection.trusted)
+    }))
   }
 
   replaceTls(tls: PeerTlsOptions): void {

@@ -61,6 +61,7 @@ async function start(more: Partial<PeerTlsOptions> = {}): Promise<{ transport: Z
     myid: 2, members, handler, payloads, leaderPayloads, startupConfigText: 'version=0', tls: tlsOf(identities[1], more), log: (line) => void recorded.log.push(line),
   })
   cleanup.push(() => transport.close())
+  transport.roleChanged('LEADING')
   return { transport, members, recorded }
 }
 

@@ -39,7 +39,7 @@ const payloads: ZkPayloadCodec = {
   request: () => undefined,
 }
 
-/** A transport as member 2 of members 1, 2, 3 on loopback, recording what it delivers. */
+/** A transport as member 2 of members 1, 2, 3 on loopback, recording what it delivers; leading when given `leaderPayloads`. */
 async function start(refuse?: (message: unknown) => boolean, leaderPayloads?: ZkLeaderPayloadCodec, sasl?: PeerSaslOptions): Promise<{ transport: ZkPeerTransport; members: Map<number, PeerAddress>; recorded: Recorded }> {
   const ports = await freePorts(6)
   const members = new Map<number, PeerAddress>([1, 2, 3].map((sid, i) => [sid, { host: '127.0.0.1', quorumPort: ports[2 * i] as number, electionPort: ports[2 * i + 1] as number }]))
@@ -53,6 +53,8 @@ async function start(refuse?: (message: unknown) => boolean, leaderPayloads?: Zk
   }
   const transport = await startZkPeerTransport({ myid: 2, members, handler, payloads, ...(leaderPayloads === undefined ? {} : { leaderPayloads }), startupConfigText: 'version=0', log: (line) => void recorded.log.push(line), ...(sasl === undefined ? {} : { sasl }) })
   cleanup.push(() => transport.close())
+  // A leader's quorum port takes learners only while the core leads.
+  if (leaderPayloads !== undefined) transport.roleChanged('LEADING')
   return { transport, members, recorded }
 }
 
@@ -247,6 +249,16 @@ describe('the ZooKeeper transport, follower connection to a leader\'s quorum por
     }, { timeoutMs: waitMs, intervalMs: 100, what: 'FOLLOWERINFO once the leader listens' })
     expect(recorded.disconnections).toEqual([])
   })
+
+  it('ends the session once five dials to the leader failed before connecting (ZooKeeper: Learner.connectToLeader\'s tries)', async () => {
+    const { transport, recorded } = await start()
+    await pollUntil(() => {
+      transport.send(3, 'quorum', { type: 'FOLLOWERINFO', session: 9, acceptedEpoch: 0 })
+      return recorded.disconnections.length > 0 ? true : undefined
+    }, { timeoutMs: waitMs, intervalMs: 60, what: 'the session to end after the refused dials' })
+    expect(recorded.disconnections).toEqual([{ peer: 3, channel: 'quorum' }])
+    expect(recorded.log.filter((line) => line.includes('5 dials to leader 3\'s quorum port failed'))).toHaveLength(1)
+  })
 })
 
 const leaderPayloads: ZkLeaderPayloadCodec = {
@@ -308,6 +320,35 @@ describe('the ZooKeeper transport, quorum port as leader (LearnerHandler)', () =
     expect(recorded.disconnections).toEqual([{ peer: 3, channel: 'quorum' }])
     learner(port, followerInfo(1n))
     await pollUntil(() => recorded.messages.some((m) => m.from === 1), { timeoutMs: waitMs, intervalMs: 20, what: 'a member\'s FOLLOWERINFO after the hostile ones' })
+  })
+
+  it('takes learners only while the core leads: holds a FOLLOWERINFO that comes while it looks until it leads, closes learners once it follows (only ZooKeeper\'s Leader listens on the quorum port)', async () => {
+    const { transport, members, recorded } = await start(undefined, leaderPayloads)
+    transport.roleChanged('LOOKING')
+    const port = members.get(2)?.quorumPort as number
+    const one = learner(port, followerInfo(1n))
+    const oneClosed = new Promise<void>((resolve) => one.socket.once('close', () => resolve()))
+    await pollUntil(() => recorded.log.some((line) => line.includes('learner 1 connected') && line.includes('held until this member leads')), { timeoutMs: waitMs, intervalMs: 20, what: 'the held learner' })
+    expect(recorded.messages).toEqual([])
+    transport.roleChanged('LEADING')
+    await pollUntil(() => recorded.messages.length === 1, { timeoutMs: waitMs, intervalMs: 20, what: 'the held FOLLOWERINFO at the handler once the core leads' })
+    expect(recorded.messages[0]).toMatchObject({ from: 1, channel: 'quorum', message: { type: 'FOLLOWERINFO', acceptedEpoch: 0 } })
+    // Leading no more: its learners' connections close (the core left that leadership: it is not told).
+    transport.roleChanged('FOLLOWING')
+    await withTimeout(oneClosed, waitMs, 'learner 1\'s connection to close')
+    expect(transport.connected(1, 'quorum')).toBe(false)
+    // A learner that comes while the core follows is closed, as a closed port refuses it.
+    await closedAfter(port, followerInfo(3n))
+    expect(recorded.log.some((line) => line.includes('learner 3: this member is following, it does not lead'))).toBe(true)
+    // One held while looking is closed once the core follows someone else.
+    transport.roleChanged('LOOKING')
+    const three = learner(port, followerInfo(3n))
+    const threeClosed = new Promise<void>((resolve) => three.socket.once('close', () => resolve()))
+    await pollUntil(() => recorded.log.some((line) => line.includes('learner 3 connected') && line.includes('held')), { timeoutMs: waitMs, intervalMs: 20, what: 'learner 3 held' })
+    transport.roleChanged('OBSERVING')
+    await withTimeout(threeClosed, waitMs, 'held learner 3\'s connection to close')
+    expect(recorded.messages).toHaveLength(1)
+    expect(recorded.disconnections).toEqual([])
   })
 
   it('does not listen on the quorum port without leader payloads', async () => {

@@ -166,10 +166,7 @@ describe('Fast Leader Election (ZAB paper phase 0; ZooKeeper FastLeaderElection)
     expect(sent(ready)).toEqual(['1: OBSERVERINFO acceptedEpoch 0'])
   })
 
-  // A known fault, kept as an expected failure until its fix lands: the fix (an observer decides
-  // only on members saying FOLLOWING or LEADING) made the rolling migration against Apache
-  // ZooKeeper flaky, for a reason not found yet. docs/migration.md lists it as a limit.
-  it.fails('keeps an observer looking on LOOKING answers naming a leader, until members say FOLLOWING and LEADING (ZooKeeper WorkerReceiver answers observers with its last vote)', () => {
+  it('keeps an observer looking on LOOKING answers naming a leader, until members say FOLLOWING and LEADING (ZooKeeper WorkerReceiver answers observers with its last vote)', () => {
     // The observer lost leader 3: voters 1 and 2, looking themselves, answer with their last
     // election's vote, which still names 3.
     const observer = makePeer(4, { observers: [4] })
