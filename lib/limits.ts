@@ -317,6 +317,9 @@ export const peerRedialMsMin = 50
 /** Longest wait between dial attempts to a peer, in ms. */
 export const peerRedialMsMax = 2_000
 
+/** How long the connection of a member a reconfig removed may take to flush what was written to it before it is destroyed, in ms. No ZooKeeper counterpart. */
+export const peerCloseLingerMs = 2_000
+
 /** Time one dial to a peer may take, in ms (ZooKeeper: QuorumCnxManager `cnxTimeout`, 5 s). */
 export const peerConnectTimeoutMs = 5_000
 

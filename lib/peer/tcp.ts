@@ -43,7 +43,7 @@
  */
 import { Socket, type Server } from 'node:net'
 import {
-  electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
+  electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerCloseLingerMs, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerUnknownMembersMax, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
 import { decodeValue, encodeValue } from '../txn/codec.js'
@@ -250,6 +250,8 @@ class TcpTransport implements TcpPeerTransport {
    */
   private readonly parked = new Map<string, unknown>()
   private readonly servers: Server[] = []
+  /** Connections of members no longer named, flushing before they close (destroyed by close()). */
+  private readonly retiring = new Set<Socket>()
   private readonly redial = new Map<string, { delayMs: number; timer: NodeJS.Timeout | undefined }>()
   /** Dialled connections in their quorum SASL exchange (closed with the transport). */
   private readonly dialledInSasl = new Set<Socket>()
@@ -420,12 +422,32 @@ class TcpTransport implements TcpPeerTransport {
     this.members.delete(id)
     for (const channel of ['quorum', 'election'] as const) {
       const key = this.key(id, channel)
-      this.sockets.get(key)?.destroy()
+      const socket = this.sockets.get(key)
+      this.sockets.delete(key)
+      if (socket !== undefined) this.retire(socket, id, channel)
       const redial = this.redial.get(key)
       if (redial?.timer !== undefined) clearTimeout(redial.timer)
       this.redial.delete(key)
       this.parked.delete(key)
     }
+  }
+
+  /**
+   * Closes the connection of a member the configuration no longer names, after what is written
+   * to it: the COMMIT of the reconfig that removed it is among that, and a member that misses it
+   * fails its clients' requests in flight (the reconfig's own reply, say) as if its leader were
+   * lost. Nothing more it sends is delivered; the handler hears of the close when it is over.
+   */
+  private retire(socket: Socket, peer: number, channel: PeerChannel): void {
+    socket.removeAllListeners('data')
+    socket.resume()
+    this.retiring.add(socket)
+    socket.once('close', () => this.guard(undefined, `member ${peer}'s ${channel} connection closing`, () => {
+      this.retiring.delete(socket)
+      if (!this.closed) this.options.handler.disconnected(peer, channel)
+    }))
+    socket.end()
+    setTimeout(() => socket.destroy(), peerCloseLingerMs).unref()
   }
 
   private dial(peer: number, channel: PeerChannel): void {
@@ -832,6 +854,7 @@ class TcpTransport implements TcpPeerTransport {
     this.closed = true
     for (const state of this.redial.values()) if (state.timer !== undefined) clearTimeout(state.timer)
     for (const socket of this.sockets.values()) socket.destroy()
+    for (const socket of this.retiring) socket.destroy()
     for (const socket of this.unauthenticated) socket.destroy()
     this.listeners.destroyWaiting()
     for (const socket of this.dialledInSasl) socket.destroy()

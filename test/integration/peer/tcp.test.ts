@@ -83,6 +83,22 @@ describe('TCP peer transport', () => {
     expect(one.inbox[0]).toEqual({ from: 3, channel: 'election', message: 'vote' })
   })
 
+  it('flushes what it wrote to a member the configuration no longer names before closing (the COMMIT of the reconfig that removed it), then reports it lost', async () => {
+    const map = await members(2)
+    const one = await start(1, map)
+    const two = await start(2, map)
+    await connectAll([one, two])
+    // Bigger than the socket buffers: most of it still waits in the sender's queue when member 2 is dropped.
+    const big = new Uint8Array(16 * 1024 * 1024).fill(7)
+    one.transport.send(2, 'quorum', { type: 'PROPOSAL', data: big })
+    one.transport.send(2, 'quorum', { type: 'COMMIT', zxid: 42 })
+    one.transport.setMembers?.(new Map([[1, map.get(1) as PeerAddress]]))
+    await until(two, () => two.inbox.length === 2, 'both messages at the removed member')
+    expect((two.inbox[0]?.message as { data: Uint8Array }).data.length).toBe(big.length)
+    expect(two.inbox[1]?.message).toEqual({ type: 'COMMIT', zxid: 42 })
+    await until(one, () => one.lost.includes('2/quorum'), 'the removed member\'s connection reported closed')
+  })
+
   it('reports a lost member and reconnects when it comes back', async () => {
     const map = await members(2)
     const one = await start(1, map)
