@@ -317,6 +317,14 @@ export const peerRedialMsMin = 50
 /** Longest wait between dial attempts to a peer, in ms. */
 export const peerRedialMsMax = 2_000
 
+/**
+ * Bytes one turn of the event loop may gather for one member's socket before they are flushed,
+ * so a leader's PROPOSALs and COMMITs (or a follower's ACKs) of a turn leave in one system call
+ * rather than one each (lib/peer/coalesce.ts). ZooKeeper's LearnerHandler gathers its packets
+ * alike: its sender writes them to a buffered stream and flushes when its queue runs empty.
+ */
+export const peerCoalesceBytesMax = 256 * 1024
+
 /** How long the connection of a member a reconfig removed may take to flush what was written to it before it is destroyed, in ms. No ZooKeeper counterpart. */
 export const peerCloseLingerMs = 2_000
 

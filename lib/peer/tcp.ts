@@ -50,6 +50,7 @@ import { decodeValue, encodeValue } from '../txn/codec.js'
 import { describeError, guarded, logSafely } from './boundary.js'
 import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, endpointsOf, PeerListeners, type PeerTlsOptions } from './tls.js'
+import { writeCoalesced } from './coalesce.js'
 import type { PeerAddress, PeerChannel, PeerEndpoint, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
@@ -824,7 +825,7 @@ class TcpTransport implements TcpPeerTransport {
       return
     }
     const bytes = frame(message)
-    const flushed = socket.write(bytes)
+    const flushed = writeCoalesced(socket, bytes)
     // A frame as big as the limit (a SNAP) may queue whole, with the limit's worth behind it,
     // until the socket drains.
     if (!flushed && bytes.length > peerQueuedBytesMax / 4) {

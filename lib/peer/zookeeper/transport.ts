@@ -54,6 +54,7 @@ import {
 import type { Notification, ServerState, SessionMessage } from '../../zab/messages.js'
 import { describeError, guarded, logSafely } from '../boundary.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, PeerListeners, type PeerTlsOptions } from '../tls.js'
+import { writeCoalesced } from '../coalesce.js'
 import type { PeerSaslOptions } from '../sasl.js'
 import type { PeerAddress, PeerChannel, PeerHandler, PeerTransport } from '../transport.js'
 import { encodeInitialMessage, initialMessageHeaderBytes, keepsConnection, PROTOCOL_VERSION_V1, readInitialMessage } from './initial-message.js'
@@ -640,7 +641,7 @@ class ZkTransport implements ZkPeerTransport {
       socket.destroy()
       return
     }
-    socket.write(bytes)
+    writeCoalesced(socket, bytes)
   }
 
   send(to: number, channel: PeerChannel, message: unknown): void {
