@@ -29,9 +29,11 @@ export function writeCoalesced(socket: Socket, bytes: Uint8Array): boolean {
     socket.cork()
     process.nextTick(uncork, socket)
   }
-  const flushed = socket.write(bytes)
   const total = (before ?? 0) + bytes.length
+  // Counted before the write, so that the tick's uncork finds it even when this write is the
+  // tick's first and reaches the bound by itself.
+  corked.set(socket, total)
+  const flushed = socket.write(bytes)
   if (total >= peerCoalesceBytesMax) uncork(socket)
-  else corked.set(socket, total)
   return flushed
 }

@@ -73,6 +73,19 @@ describe('writeCoalesced', () => {
     expect(received().subarray(4 * chunk.length).toString()).toBe('tail')
   })
 
+  it('leaves nothing corked after a tick whose first write alone reaches the bound (a SNAP)', async () => {
+    const { socket, received, bytesArrived } = await pair()
+    const big = Buffer.alloc(peerCoalesceBytesMax, 2)
+    writeCoalesced(socket, big)
+    expect(socket.writableCorked).toBe(0)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    writeCoalesced(socket, Buffer.from('after'))
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    expect(socket.writableCorked).toBe(0)
+    await bytesArrived(big.length + 5)
+    expect(received().subarray(big.length).toString()).toBe('after')
+  })
+
   it('corks again for a write in a later tick', async () => {
     const { socket, received, bytesArrived } = await pair()
     writeCoalesced(socket, Buffer.from('first;'))
