@@ -73,15 +73,19 @@ export const snapCountDefault = 100_000
 /** Snapshots a purge keeps at least, and by default (ZooKeeper: `autopurge.snapRetainCount`, at least 3). */
 export const snapRetainCountMin = 3
 
-/** Znodes in one snapshot chunk: small enough to yield to writes often, big enough to pack well. No ZooKeeper counterpart (it streams one file). */
-export const snapshotChunkNodesMax = 5_000
+/**
+ * Znodes in one snapshot chunk: the snapshot yields to requests between chunks, so this bounds
+ * how long it holds the thread at a time (about half a millisecond here). No ZooKeeper
+ * counterpart (it streams one file from a thread of its own).
+ */
+export const snapshotChunkNodesMax = 1_000
 
 /**
  * Znode data in one snapshot chunk, in bytes: a chunk is cut before a node that would take it
  * past this (a bigger node gets a chunk of its own), keeping chunks under the storage's
  * `snapshotChunkBytesMax`. No ZooKeeper counterpart.
  */
-export const snapshotChunkDataBytesMax = 1024 * 1024
+export const snapshotChunkDataBytesMax = 256 * 1024
 
 // ---------------------------------------------------------------------------------------------
 // An ensemble member's timing (lib/host turns these into ZAB ticks).

@@ -26,8 +26,9 @@ export interface StorageLimits {
   snapshotChunkBytesMax: number
   /**
    * Bytes of snapshot chunks gathered into one LevelDB batch (written with `sync: true`) before
-   * the next batch starts; bounds the memory a snapshot write holds.
-   * @defaultValue 4194304 (4 MiB)
+   * the next batch starts; bounds the memory a snapshot write holds, and how long a log write
+   * may wait behind a snapshot batch in LevelDB's queue.
+   * @defaultValue 262144 (256 KiB)
    */
   snapshotBatchBytesMax: number
 }
@@ -46,5 +47,5 @@ export const defaultStorageLimits: Readonly<StorageLimits> = Object.freeze({
   logBatchEntriesMax: 1000,
   appendQueueEntriesMax: 100_000,
   snapshotChunkBytesMax: 4 * 1024 * 1024,
-  snapshotBatchBytesMax: 4 * 1024 * 1024,
+  snapshotBatchBytesMax: 256 * 1024,
 })

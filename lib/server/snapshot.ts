@@ -11,6 +11,7 @@ import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
 import { ZNode, type DataTree } from '../tree/data-tree.js'
 import type { Pipeline } from './pipeline.js'
+import { ChunkWriter, readChunk } from './snapshot-chunk.js'
 
 /** One session as a snapshot holds it. */
 export interface SnapshotSession {
@@ -36,14 +37,16 @@ export interface SnapshotState {
 }
 
 /**
- * The snapshot format written. Format 1 (still read) holds each node as a record
- * `[path, data, acl, stat[8], ephemeralOwner, kind, ttlMs]`. Format 2 holds a chunk as
+ * The snapshot format written: its header chunk is a msgpack record in every format, its node
+ * chunks differ. Format 1 (still read) holds each node as a record
+ * `[path, data, acl, stat[8], ephemeralOwner, kind, ttlMs]`. Format 2 (still read) holds a chunk as
  * `[aclTable, fields, dataBytes]`: the distinct ACLs of the chunk once, every node as
  * {@link nodeFieldCount} plain values in one flat list (its ACL an index into the table), and the
- * data of all nodes concatenated, so that restoring allocates no per-node arrays, maps or bigints.
+ * data of all nodes concatenated. Format 3 writes the same fields as bytes, without msgpack (see
+ * snapshot-chunk.ts), so that writing a snapshot allocates next to nothing per node.
  */
-const formatVersion = 2
-const formatVersionsRead: readonly number[] = [1, 2]
+const formatVersion = 3
+const formatVersionsRead: readonly number[] = [1, 2, 3]
 
 type SessionRecord = [id: bigint, timeoutMs: number, passwd: Uint8Array]
 type NodeRecord = [
@@ -69,66 +72,7 @@ interface HeaderChunk {
  */
 const nodeFieldCount = 14
 const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
-const kindCode: Readonly<Record<NodeKind, number>> = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 }
 const noOwner = 0n
-
-/** Builds one format 2 chunk: distinct ACLs once, flat node fields, concatenated data. */
-class ChunkBuilder {
-  private aclTable: (readonly ACL[])[] = []
-  private aclIndex = new Map<readonly ACL[], number>()
-  private aclIndexByContent = new Map<string, number>()
-  private fields: unknown[] = []
-  private data: Uint8Array[] = []
-  private dataBytes = 0
-  count = 0
-
-  /** Whether `n` belongs in the next chunk: this one has its fill of nodes or data. */
-  full(n: ZNode): boolean {
-    return this.count >= snapshotChunkNodesMax || (this.count > 0 && this.dataBytes + n.data.length > snapshotChunkDataBytesMax)
-  }
-
-  add(path: string, n: ZNode): void {
-    const f = this.fields
-    f.push(path, n.data.length, this.aclIndexOf(n.acl), n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion)
-    f.push(kindCode[n.kind], n.kind === 'ephemeral' ? n.ephemeralOwner : 0, n.ttlMs)
-    this.data.push(n.data)
-    this.dataBytes += n.data.length
-    this.count++
-  }
-
-  private aclIndexOf(acl: readonly ACL[]): number {
-    let index = this.aclIndex.get(acl)
-    if (index !== undefined) return index
-    const content = JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id]))
-    index = this.aclIndexByContent.get(content)
-    if (index === undefined) {
-      index = this.aclTable.length
-      this.aclTable.push(acl)
-      this.aclIndexByContent.set(content, index)
-    }
-    this.aclIndex.set(acl, index)
-    return index
-  }
-
-  /** Encodes the chunk and empties the builder. */
-  take(): Uint8Array {
-    const bytes = new Uint8Array(this.dataBytes)
-    let offset = 0
-    for (const d of this.data) {
-      bytes.set(d, offset)
-      offset += d.length
-    }
-    const chunk = encodeValue([this.aclTable, this.fields, bytes])
-    this.aclTable = []
-    this.aclIndex = new Map()
-    this.aclIndexByContent = new Map()
-    this.fields = []
-    this.data = []
-    this.dataBytes = 0
-    this.count = 0
-    return chunk
-  }
-}
 
 function headerChunk(state: SnapshotState): Uint8Array {
   const sessions: SessionRecord[] = [...state.sessions].map((s) => [s.id, s.timeoutMs, s.passwd])
@@ -161,14 +105,14 @@ export async function* snapshotChunks(member: Pipeline): AsyncGenerator<Uint8Arr
  */
 export function* snapshotStateChunks(state: SnapshotState): Generator<Uint8Array> {
   yield headerChunk(state)
-  const builder = new ChunkBuilder()
-  for (const path of state.tree.paths()) {
-    const node = state.tree.get(path)
-    if (node === undefined) continue
-    if (builder.full(node)) yield builder.take()
-    builder.add(path, node)
+  const writer = new ChunkWriter()
+  for (const [path, node] of state.tree.entries()) {
+    if (writer.count >= snapshotChunkNodesMax || (writer.count > 0 && writer.dataBytes + node.data.length > snapshotChunkDataBytesMax)) {
+      yield writer.take()
+    }
+    writer.add(path, node)
   }
-  if (builder.count > 0) yield builder.take()
+  if (writer.count > 0) yield writer.take()
 }
 
 /** Restores a member from snapshot chunks; returns the snapshot's zxid. Throws on a malformed snapshot. */
@@ -209,10 +153,12 @@ function restoreChunk(
   header: { zxid: number; format: number } | undefined,
   chunk: Uint8Array,
 ): { zxid: number; format: number } {
-  const value = decodeValue(chunk)
-  if (header === undefined) return restoreHeader(addSession, value)
-  if (header.format === 1) restoreChunkV1(tree, value)
-  else restoreChunkV2(tree, value)
+  if (header === undefined) return restoreHeader(addSession, decodeValue(chunk))
+  if (header.format === 3) {
+    const { paths, nodes } = readChunk(chunk)
+    tree.restoreNodes(paths, nodes)
+  } else if (header.format === 2) restoreChunkV2(tree, decodeValue(chunk))
+  else restoreChunkV1(tree, decodeValue(chunk))
   return header
 }
 

@@ -236,6 +236,15 @@ export class DataTree {
   }
 
   /**
+   * Every path with its node, parents before children (insertion order), without a lookup per
+   * path. The caller must not modify the nodes. Iterating it across writes is safe: a node added
+   * meanwhile comes later, a node removed before it is reached does not come.
+   */
+  entries(): IterableIterator<[string, ZNode]> {
+    return this.nodes.entries()
+  }
+
+  /**
    * The sum of every node's path length and data length (ZooKeeper's `approximate_data_size`),
    * kept up to date as nodes change, as ZooKeeper's `DataTree.cachedApproximateDataSize` is, so
    * reading it walks nothing.

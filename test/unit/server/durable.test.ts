@@ -292,6 +292,38 @@ describe('durable standalone server', () => {
     expect(server.lastZxid).toBeGreaterThan(10)
   })
 
+  it('reads a snapshot in format 2, as the previous version wrote it', async () => {
+    const db = createMemoryDb()
+    const storage = createMemoryStorage({ db, logger: quiet })
+    await storage.open()
+    const header = encodeValue({ format: 2, zxid: 12, sessions: [[6n, 30_000, new Uint8Array(16).fill(3)]] })
+    const readOnly = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]
+    // [path, data length, ACL index, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, kind, owner, ttlMs]
+    const fields = [
+      ['/', 0, 0, 0, 0, 11, 0, 0, 0, 3, 0, 0, 0, 0],
+      ['/zookeeper', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      ['/zookeeper/quota', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      ['/zookeeper/config', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      ['/v2', 3, 0, 3, 7, 9, 1000, 2000, 2, 2, 0, 0, 0, 0],
+      ['/v2/eph', 0, 1, 9, 9, 9, 3000, 3000, 0, 0, 0, 1, 6n, 0],
+      ['/v2/ttl', 2, 0, 10, 11, 10, 4000, 4100, 1, 0, 0, 3, 0, 60_000],
+    ].flat()
+    const nodes = encodeValue([[OPEN_ACL_UNSAFE, readOnly], fields, new TextEncoder().encode('twot2')])
+    await storage.writeSnapshot(12, [header, nodes])
+    await storage.close()
+    const server = await start(db)
+    expect(server.lastZxid).toBe(12)
+    const zk = await server.connect({ sessionId: 6n, sessionPasswd: new Uint8Array(16).fill(3) })
+    const { data, stat } = await zk.getData('/v2')
+    expect(new TextDecoder().decode(data)).toBe('two')
+    // The stored cversion counts child creates: two creates and two children make a Stat cversion of 2.
+    expect(stat).toMatchObject({ czxid: 3, mzxid: 7, pzxid: 9, ctime: 1000, mtime: 2000, version: 2, cversion: 2, numChildren: 2 })
+    expect((await zk.exists('/v2/eph'))?.ephemeralOwner).toBe(6n)
+    expect((await zk.getACL('/v2/eph')).acl).toEqual(readOnly)
+    expect(new TextDecoder().decode((await zk.getData('/v2/ttl')).data)).toBe('t2')
+    expect(await zk.getEphemerals()).toEqual(['/v2/eph'])
+  })
+
   it('lets a client resume its session after a restart', async () => {
     const db = createMemoryDb()
     const first = await start(db)
