@@ -22,11 +22,13 @@ import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
 import { ZNode } from '../tree/data-tree.js'
 
-const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
+/** A node's kind by its code in format 2 and 3 chunks. */
+export const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
 const kindCode: Readonly<Record<NodeKind, number>> = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 }
 const ephemeralCode = 1
 const ttlCode = 3
-const noOwner = 0n
+/** The owner of a node that is not ephemeral. */
+export const noOwner = 0n
 /** Bytes of a node besides its path and data, at most (the owner and ttlMs included). */
 const nodeFixedBytesMax = 4 + 4 + 4 + 5 * 8 + 3 * 4 + 1 + 8 + 8
 const initialBytes = 64 * 1024
@@ -83,7 +85,7 @@ export class ChunkWriter {
     this.reserve(4)
     this.view.setUint32(this.at, this.aclTable.length, true)
     this.at += 4
-    for (const acl of this.aclTable) this.string(JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id])))
+    for (const acl of this.aclTable) this.string(aclJson(acl))
     this.view.setUint32(0, aclTableAt, true)
     this.view.setUint32(4, this.count, true)
     const chunk = this.bytes.slice(0, this.at)
@@ -99,7 +101,7 @@ export class ChunkWriter {
   private aclIndexOf(acl: readonly ACL[]): number {
     let index = this.aclIndex.get(acl)
     if (index !== undefined) return index
-    const content = JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id]))
+    const content = aclJson(acl)
     index = this.aclIndexByContent.get(content)
     if (index === undefined) {
       index = this.aclTable.length
@@ -137,6 +139,11 @@ export class ChunkWriter {
     this.bytes = bytes
     this.view = new DataView(bytes.buffer)
   }
+}
+
+/** An ACL as the JSON a chunk holds it in: `[[perms, scheme, id], …]`. */
+function aclJson(acl: readonly ACL[]): string {
+  return JSON.stringify(acl.map((a) => [a.perms, a.id.scheme, a.id.id]))
 }
 
 /** Thrown for a chunk that does not parse; callers report it as a malformed snapshot. */

@@ -11,7 +11,7 @@ import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
 import { ZNode, type DataTree } from '../tree/data-tree.js'
 import type { Pipeline } from './pipeline.js'
-import { ChunkWriter, readChunk } from './snapshot-chunk.js'
+import { ChunkWriter, kindCodes, noOwner, readChunk } from './snapshot-chunk.js'
 
 /** One session as a snapshot holds it. */
 export interface SnapshotSession {
@@ -71,8 +71,6 @@ interface HeaderChunk {
  * ephemerals, else 0), ttlMs.
  */
 const nodeFieldCount = 14
-const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
-const noOwner = 0n
 
 function headerChunk(state: SnapshotState): Uint8Array {
   const sessions: SessionRecord[] = [...state.sessions].map((s) => [s.id, s.timeoutMs, s.passwd])
