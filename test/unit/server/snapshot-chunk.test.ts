@@ -97,4 +97,34 @@ describe('format 3 snapshot chunks', () => {
     for (const [i, chunk] of cases.entries()) expect(() => readChunk(chunk), `case ${i}`).toThrow(TypeError)
     expect(readChunk(good).paths).toEqual(['/a', '/b'])
   })
+
+  it('reads any damaged copy of a chunk as nodes or a TypeError, never another error', () => {
+    const writer = new ChunkWriter()
+    for (let i = 0; i < 20; i++) writer.add(`/n${i}`, node(bytes(`v${i}`), i % 3 === 0 ? 'ephemeral' : i % 3 === 1 ? 'ttl' : 'persistent', { acl: i % 2 === 0 ? digestAcl : OPEN_ACL_UNSAFE, ephemeralOwner: i % 3 === 0 ? BigInt(i) : 0n, ttlMs: i % 3 === 1 ? 5 : 0 }))
+    const good = writer.take()
+    // xorshift32 from a fixed seed: the same damaged copies in every run.
+    let state = 0x9e3779b9
+    const random = (n: number): number => {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      return (state >>> 0) % n
+    }
+    const outcomes = { read: 0, refused: 0 }
+    for (let i = 0; i < 3000; i++) {
+      const copy = good.slice(0, i % 4 === 0 ? random(good.length + 1) : good.length)
+      for (let flips = 1 + random(4); flips > 0 && copy.length > 0; flips--) copy[random(copy.length)] = random(256)
+      try {
+        const { paths, nodes } = readChunk(copy)
+        expect(paths).toHaveLength(nodes.length)
+        outcomes.read++
+      } catch (error) {
+        expect(error, `copy ${i}`).toBeInstanceOf(TypeError)
+        outcomes.refused++
+      }
+    }
+    // Both happen: a flip inside a value's data still reads, most others are refused.
+    expect(outcomes.read).toBeGreaterThan(0)
+    expect(outcomes.refused).toBeGreaterThan(0)
+  })
 })
