@@ -1,6 +1,6 @@
 /**
  * Member-to-member transport over TCP: one election connection and one quorum connection per pair
- * of members, on the ports of their `server.N` lines, carrying length-prefixed msgpackr frames.
+ * of members, on the ports of their `server.N` lines, carrying length-prefixed msgpack frames (frame.ts).
  * As in ZooKeeper (QuorumCnxManager), only the member with the larger id keeps a connection it
  * dialled: a connection from a smaller id is closed and dialled back, so one survives per pair.
  *
@@ -46,11 +46,12 @@ import {
   electionPortBindRetryDefault, electionPortBindRetryIntervalMs, electionPortBindRetryMax, peerCloseLingerMs, peerConnectTimeoutMs, peerFrameBytesMax, peerHelloBytesMax, peerHelloTimeoutMs, peerPendingConnectionsMax,
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerUnknownMembersMax, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
-import { decodeValue, encodeValue } from '../txn/codec.js'
+import { decodeValue } from '../txn/codec.js'
 import { describeError, guarded, logSafely } from './boundary.js'
 import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, endpointsOf, PeerListeners, type PeerTlsOptions } from './tls.js'
 import { writeCoalesced } from './coalesce.js'
+import { encodeFrame as frame } from './frame.js'
 import type { PeerAddress, PeerChannel, PeerEndpoint, PeerHandler, PeerTransport } from './transport.js'
 
 const handshakeTag = 'paddock-peer/1'
@@ -165,14 +166,6 @@ export class FrameReader {
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
     return this.chunks[0] as Buffer
   }
-}
-
-function frame(value: unknown): Buffer {
-  const body = encodeValue(value)
-  const out = Buffer.allocUnsafe(4 + body.length)
-  out.writeUInt32BE(body.length, 0)
-  out.set(body, 4)
-  return out
 }
 
 /** The member id a hello claims, or undefined when the frame is no hello of this protocol. */
