@@ -180,7 +180,9 @@ export class Leader {
     this.m.append(entry)
     for (const handler of this.#handlers.values()) {
       if (handler.observer || !isForwarding(handler)) continue
-      this.m.sendInSession(handler.sid, handler.session, proposalOf(entry))
+      // Built whole rather than through sendInSession's spread: this runs per transaction and follower.
+      if (config === undefined) this.m.send(handler.sid, { type: 'PROPOSAL', zxid, data, session: handler.session })
+      else this.m.sendInSession(handler.sid, handler.session, proposalOf(entry))
       handler.sentZxid = zxid
     }
     if (config !== undefined) this.configChanged()
@@ -424,7 +426,7 @@ export class Leader {
     const committed = this.m.committedZxid
     if (committed <= handler.commitSentZxid) return
     if (!handler.observer || committed <= handler.sentZxid) {
-      this.m.sendInSession(handler.sid, handler.session, { type: 'COMMIT', zxid: committed })
+      this.m.send(handler.sid, { type: 'COMMIT', zxid: committed, session: handler.session })
     } else {
       const previouslySent = handler.sentZxid
       if (previouslySent > handler.commitSentZxid) {

@@ -221,6 +221,6 @@ export class Learner {
     if (this.phase !== 'synced' && this.phase !== 'broadcast') return
     if (this.m.persistedZxid <= this.#ackedZxid) return
     this.#ackedZxid = this.m.persistedZxid
-    this.m.sendInSession(this.leader, this.session, { type: 'ACK', zxid: this.#ackedZxid })
+    this.m.send(this.leader, { type: 'ACK', zxid: this.#ackedZxid, session: this.session })
   }
 }

@@ -1,6 +1,6 @@
 // Method: the hand-written frames of PROPOSAL, COMMIT and ACK must be the Packr's bytes exactly,
 // so every boundary of msgpack's integer and bin forms is crossed for zxid, session and data, and
-// every other shape must still reach the Packr (and decode to what was sent).
+// every other message must still reach the Packr (and decode to what was sent).
 import { describe, expect, it } from 'vitest'
 import { encodeFrame } from '../../../lib/peer/frame.js'
 import { decodeValue, encodeValue } from '../../../lib/txn/codec.js'
@@ -50,16 +50,21 @@ describe('encodeFrame', () => {
     expect(decodeValue(body(encodeFrame(message)))).toEqual({ ...message, data: Buffer.from([1, 2, 3]) })
   })
 
-  // Keys in another order or of another set, numbers that are not safe integers, data that is not
-  // bytes: the Packr writes those, so the frame must equal its bytes too.
+  it('writes the keys of a PROPOSAL built in another order in its own order, with the same values', () => {
+    const message = { session: 3, data: Buffer.from([9]), zxid: 5, type: 'PROPOSAL' }
+    const frame = body(encodeFrame(message))
+    expect(frame.equals(packr({ type: 'PROPOSAL', zxid: 5, data: Buffer.from([9]), session: 3 }))).toBe(true)
+    expect(decodeValue(frame)).toEqual(message)
+  })
+
+  // A configuration, numbers that are not safe integers, data that is not bytes, other messages:
+  // the Packr writes those, so the frame must equal its bytes.
   it.each([
     ['a PROPOSAL with a configuration', { type: 'PROPOSAL', zxid: 5, data: new Uint8Array(2), config: { version: 1 }, session: 3 }],
-    ['a PROPOSAL with its keys in another order', { type: 'PROPOSAL', session: 3, zxid: 5, data: new Uint8Array(2) }],
     ['a PROPOSAL whose data is a string', { type: 'PROPOSAL', zxid: 5, data: 'text', session: 3 }],
     ['a COMMIT with a fractional zxid', { type: 'COMMIT', zxid: 1.5, session: 3 }],
     ['an ACK with a zxid past 2^53', { type: 'ACK', zxid: 2 ** 60, session: 3 }],
     ['an ACK with a missing session', { type: 'ACK', zxid: 5 }],
-    ['a COMMIT with an extra key', { type: 'COMMIT', zxid: 5, session: 3, extra: true }],
     ['a PING', { type: 'PING', session: 3 }],
     ['a string', 'hello'],
     ['null', null],
