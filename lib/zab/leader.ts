@@ -396,29 +396,58 @@ export class Leader {
   }
 
   #commitAndTell(previousCommit: number, point: number): void {
-    const newlyCommitted = this.m.log.slice(previousCommit, point)
+    // Only observers need the entries themselves (INFORM); the copy is made only when one follows.
+    let newlyCommitted: readonly LogEntry[] = []
+    for (const handler of this.#handlers.values()) {
+      if (handler.observer) {
+        newlyCommitted = this.m.log.slice(previousCommit, point)
+        break
+      }
+    }
     this.m.commitTo(point)
     for (const handler of this.#handlers.values()) {
       if (isForwarding(handler)) this.#sendCommit(handler, previousCommit, newlyCommitted)
     }
   }
 
-  // The highest zxid a quorum of voters durably holds: holders sorted by what they hold, highest
-  // first, and the first prefix of them that forms a quorum decides (runs on every ACK, so it
-  // allocates two small arrays and no closures).
+  // The highest zxid a quorum of voters durably holds: holders ordered by what they hold, highest
+  // first, and the first prefix of them that forms a quorum decides. It runs on every ACK, so it
+  // fills arrays kept for it and orders them by insertion (an ensemble has a few members).
+  readonly #holderSids: number[] = []
+  readonly #holderZxids: number[] = []
+  readonly #supporters: number[] = []
   #quorumHeldZxid(): number | undefined {
     if (this.#handlers.size === 0) return this.#aloneIsQuorum ? this.m.persistedZxid : undefined
-    const holders: { sid: number; zxid: number }[] = [{ sid: this.m.id, zxid: this.m.persistedZxid }]
+    const sids = this.#holderSids
+    const zxids = this.#holderZxids
+    sids.length = 0
+    zxids.length = 0
+    this.#addHolder(this.m.id, this.m.persistedZxid)
     for (const h of this.#handlers.values()) {
-      if (!h.observer && (h.stage === 'synced' || h.stage === 'uptodate')) holders.push({ sid: h.sid, zxid: h.ackedZxid })
+      if (!h.observer && (h.stage === 'synced' || h.stage === 'uptodate')) this.#addHolder(h.sid, h.ackedZxid)
     }
-    if (holders.length > 1) holders.sort((a, b) => b.zxid - a.zxid)
-    const supporters: number[] = []
-    for (const holder of holders) {
-      supporters.push(holder.sid)
-      if (this.m.quorum.containsQuorum(supporters)) return holder.zxid
+    // The holders up to i hold at least zxids[i].
+    const supporters = this.#supporters
+    supporters.length = 0
+    for (let i = 0; i < sids.length; i++) {
+      supporters.push(sids[i] as number)
+      if (this.m.quorum.containsQuorum(supporters)) return zxids[i]
     }
     return undefined
+  }
+
+  /** Inserts a holder into the two arrays, keeping them ordered by zxid, highest first. */
+  #addHolder(sid: number, zxid: number): void {
+    const sids = this.#holderSids
+    const zxids = this.#holderZxids
+    let i = sids.length
+    while (i > 0 && (zxids[i - 1] as number) < zxid) {
+      sids[i] = sids[i - 1] as number
+      zxids[i] = zxids[i - 1] as number
+      i--
+    }
+    sids[i] = sid
+    zxids[i] = zxid
   }
 
   // Followers get COMMIT; observers get INFORM (zxid + data) for what they were never sent.
