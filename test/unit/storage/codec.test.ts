@@ -1,4 +1,5 @@
 // Method: known-answer vectors for CRC-32, round trips and single-byte damage for every record kind.
+import { FLOAT32_OPTIONS, Packr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
 import * as codec from '../../../storage/codec.js'
 import { crc32, crc32Table } from '../../../storage/crc32.js'
@@ -103,6 +104,26 @@ describe('records', () => {
         expect(codec.decodeLogRecord(codec.encodeLogRecord(zxid, bytes), zxid + 1).ok).toBe(false)
       }
     }
+  })
+
+  // encodeLogRecord writes the record by hand; these are the bytes the Packr (the format's
+  // definition, as the other records are written) makes of ['log', 1, zxid, data] behind its CRC.
+  it('write log records byte for byte as the Packr does, at every zxid and data size encoding', () => {
+    const packr = new Packr({ useRecords: false, useFloat32: FLOAT32_OPTIONS.NEVER })
+    for (const zxid of [0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 5, 2 ** 53 - 1]) {
+      for (const size of [0, 1, 255, 256, 65_535, 65_536]) {
+        const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 7 + zxid) & 0xff)
+        const body = packr.pack(['log', 1, zxid, bytes])
+        const expected = Buffer.alloc(4 + body.length)
+        expected.writeUInt32BE(crc32(body), 0)
+        expected.set(body, 4)
+        expect(Buffer.from(codec.encodeLogRecord(zxid, bytes)).equals(expected), `zxid ${zxid} size ${size}`).toBe(true)
+      }
+    }
+  })
+
+  it('refuse to write a log record at a zxid that is not a safe integer >= 0', () => {
+    for (const zxid of [-1, 1.5, 2 ** 53, Number.NaN]) expect(() => codec.encodeLogRecord(zxid, data)).toThrow(RangeError)
   })
 
   it('detect a flipped byte or a truncation in a large log record at a large zxid', () => {
