@@ -12,6 +12,7 @@
  */
 import { Buffer } from 'node:buffer'
 import { FLOAT32_OPTIONS, Packr } from 'msgpackr'
+import { binHeadBytes, intBytes, putBinHead, putInt } from '../lib/txn/msgpack-forms.js'
 import { crc32 } from './crc32.js'
 
 /** The version written into every record; a reader refuses versions it does not know. */
@@ -153,26 +154,13 @@ function plainBytes(v: Uint8Array): Uint8Array {
  */
 export function encodeLogRecord(zxid: number, data: Uint8Array): Uint8Array {
   if (!Number.isSafeInteger(zxid) || zxid < 0) throw new RangeError(`log record zxid must be a safe integer >= 0, got ${zxid}`)
-  const zxidBytes = zxid < 0x80 ? 1 : zxid < 0x100 ? 2 : zxid < 0x10000 ? 3 : zxid <= 0xffffffff ? 5 : 9
-  const binHead = data.length < 0x100 ? 2 : data.length < 0x10000 ? 3 : 5
   // A buffer of its own, not a slice of Node's pool: an in-memory database keeps the value itself
   // for as long as the entry is logged, and a slice would keep its whole pool alive. Every byte
   // is written below, so it is not zeroed first.
-  const out = Buffer.allocUnsafeSlow(4 + logBodyStart.length + zxidBytes + binHead + data.length)
+  const out = Buffer.allocUnsafeSlow(4 + logBodyStart.length + intBytes(zxid) + binHeadBytes(data.length) + data.length)
   out.set(logBodyStart, 4)
-  let at = 4 + logBodyStart.length
-  if (zxidBytes === 1) out[at] = zxid
-  else if (zxidBytes === 9) {
-    out[at] = 0xcb
-    out.writeDoubleBE(zxid, at + 1)
-  } else {
-    out[at] = zxidBytes === 2 ? 0xcc : zxidBytes === 3 ? 0xcd : 0xce
-    for (let i = zxidBytes - 1, v = zxid; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff
-  }
-  at += zxidBytes
-  out[at] = binHead === 2 ? 0xc4 : binHead === 3 ? 0xc5 : 0xc6
-  for (let i = binHead - 1, v = data.length; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff
-  out.set(data, at + binHead)
+  const at = putBinHead(out, putInt(out, 4 + logBodyStart.length, zxid), data.length)
+  out.set(data, at)
   out.writeUInt32BE(crc32(out.subarray(4)), 0)
   return out
 }

@@ -10,6 +10,7 @@
  */
 import { Buffer } from 'node:buffer'
 import { encodeValue } from '../txn/codec.js'
+import { binHeadBytes, intBytes, putBinHead, putInt } from '../txn/msgpack-forms.js'
 import type { Ack, Commit, Proposal } from '../zab/messages.js'
 
 /** Encodes `value` as one frame: its length, then its msgpack bytes. */
@@ -71,8 +72,7 @@ function proposalFrame(message: Fields): Buffer | undefined {
   const { zxid, data, session } = message
   if (!isSafeInteger(zxid) || !isSafeInteger(session) || !(data instanceof Uint8Array)) return undefined
   const start = starts.PROPOSAL
-  const binHead = data.length < 0x100 ? 2 : data.length < 0x10000 ? 3 : 5
-  const length = start.length + intBytes(zxid) + keyData.length + binHead + data.length + keySession.length + intBytes(session)
+  const length = start.length + intBytes(zxid) + keyData.length + binHeadBytes(data.length) + data.length + keySession.length + intBytes(session)
   const out = Buffer.allocUnsafe(4 + length)
   out.writeUInt32BE(length, 0)
   let at = putInt(out, put(out, 4, start), zxid)
@@ -100,42 +100,4 @@ function isSafeInteger(value: unknown): value is number {
 function put(out: Buffer, at: number, part: Uint8Array): number {
   out.set(part, at)
   return at + part.length
-}
-
-/** Bytes the Packr takes for a safe integer: the smallest int form that holds it, else a float64. */
-function intBytes(value: number): number {
-  if (value >= 0) return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : value <= 0xffffffff ? 5 : 9
-  return value >= -32 ? 1 : value >= -0x80 ? 2 : value >= -0x8000 ? 3 : value >= -0x80000000 ? 5 : 9
-}
-
-function putInt(out: Buffer, at: number, value: number): number {
-  const size = intBytes(value)
-  if (size === 1) out[at] = value & 0xff // positive or negative fixint
-  else if (size === 9) {
-    out[at] = 0xcb
-    out.writeDoubleBE(value, at + 1)
-  } else if (value >= 0) {
-    out[at] = size === 2 ? 0xcc : size === 3 ? 0xcd : 0xce
-    out.writeUIntBE(value, at + 1, size - 1)
-  } else {
-    out[at] = size === 2 ? 0xd0 : size === 3 ? 0xd1 : 0xd2
-    out.writeIntBE(value, at + 1, size - 1)
-  }
-  return at + size
-}
-
-function putBinHead(out: Buffer, at: number, length: number): number {
-  if (length < 0x100) {
-    out[at] = 0xc4
-    out[at + 1] = length
-    return at + 2
-  }
-  if (length < 0x10000) {
-    out[at] = 0xc5
-    out.writeUInt16BE(length, at + 1)
-    return at + 3
-  }
-  out[at] = 0xc6
-  out.writeUInt32BE(length, at + 1)
-  return at + 5
 }
