@@ -287,40 +287,31 @@ export class LevelBackedStorage implements Storage {
   }
 
   /**
-   * Checks every log record. A run of bad records at the end is a torn or corrupt tail and is cut;
-   * a bad record with good ones after it means damage inside the log, which no cut can repair.
+   * Checks every log record; any that fails its checksum or holds another zxid refuses the open.
+   * Each record goes to LevelDB in a batch, which a crash drops whole, so a bad record is never a
+   * torn write: it is damage to a record that was durable and may have been acknowledged, and
+   * cutting it, even at the end of the log, could lose a committed write (as ZooKeeper refuses a
+   * CRC mismatch anywhere in its log).
    */
   private async recoverLog(): Promise<void> {
     let lastGood = 0
-    const badTail: { key: string; reason: string }[] = []
     for await (const batch of batchesOf(this.db, { gte: codec.logKeyFirst, lt: codec.logKeyEnd })) {
       for (const [key, value] of batch) {
         const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
         const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
-        if (!decoded.ok) {
-          badTail.push({ key, reason: decoded.reason })
-          continue
-        }
-        const firstBad = badTail[0]
-        if (firstBad !== undefined) {
-          throw new StorageError(
-            'CORRUPTION',
-            `log record ${firstBad.key} in ${this.description} is corrupt (${firstBad.reason}) and good records follow it (${key}); refusing to open`,
-            { key: firstBad.key },
-          )
-        }
+        if (!decoded.ok) throw this.corruptLogRecord(key, decoded.reason, lastGood)
         lastGood = zxid!
       }
     }
     this.lastLogZxid = lastGood
-    const firstBad = badTail[0]
-    if (firstBad === undefined) return
-    await this.db.batch(
-      badTail.map(({ key }) => ({ type: 'del' as const, key })),
-      synced,
-    )
-    this.logger.warn(
-      `storage ${this.description}: log tail corrupt at ${firstBad.key} (${firstBad.reason}); cut the log after zxid 0x${codec.zxidHex(lastGood)}, removing ${badTail.length} record(s)`,
+  }
+
+  private corruptLogRecord(key: string, reason: string, lastGood: number): StorageError {
+    const after = lastGood === 0 ? 'it is the first record' : `the last good record before it is 0x${codec.zxidHex(lastGood)}`
+    return new StorageError(
+      'CORRUPTION',
+      `log record ${key} in ${this.description} is corrupt (${reason}); ${after}. Records are written whole, so this is damage to a durable record, not a torn write; refusing to open`,
+      { key },
     )
   }
 

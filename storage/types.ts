@@ -32,7 +32,7 @@ export interface StorageLogger {
   debug(message: string): void
   /** Notable events that need no action: a snapshot written, a log truncated. */
   info(message: string): void
-  /** Something was repaired or ignored: a corrupt log tail cut, an incomplete snapshot skipped. */
+  /** Something was skipped: an incomplete snapshot or a corrupt snapshot marker. */
   warn(message: string): void
 }
 
@@ -124,9 +124,9 @@ export interface Storage extends AsyncDisposable {
 
   /**
    * Opens the database and takes the directory lock; rejects at once with `DIR_IN_USE` if another
-   * process or instance holds it. Checks every log record: a corrupt tail is cut at the last good
-   * record (one warning in the log), corruption before the tail rejects with `CORRUPTION` naming
-   * the key. Resolves at once if already open.
+   * process or instance holds it. Checks every log record: a record that fails its checksum, at the
+   * end of the log or before it, rejects with `CORRUPTION` naming the key and cuts nothing (a
+   * record is written whole, so a bad one is damage, never a torn write). Resolves at once if already open.
    */
   open(): Promise<void>
 

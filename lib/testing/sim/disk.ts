@@ -3,8 +3,8 @@
  * a memory-level database, the "platter", through this disk. Every write takes a seeded time to
  * become durable (LevelDB writes with `sync`, so durable means fsynced), in order; until then it
  * is not on the platter and not readable. A crash keeps a prefix of the writes still in flight
- * (LevelDB's log is sequential: a torn last record fails its checksum and is dropped, so what
- * survives is whole writes) and loses the rest; the crashed process's later writes never land.
+ * (LevelDB's log is sequential: a torn last record fails LevelDB's own checksum and is dropped,
+ * so what survives is whole writes) and loses the rest; the crashed process's later writes never land.
  * A full disk refuses writes (ENOSPC) for a while.
  * @module
  */

@@ -583,29 +583,46 @@ export function storageContract(factory: BackingFactory): void {
         await storage.close()
       }
 
-      it('cuts a garbage record at the tail of the log with one warning and keeps going', async () => {
+      /** Opens the storage expecting it to refuse with CORRUPTION naming `key`, and checks it released the database. */
+      async function refusesNaming(key: string, message: RegExp): Promise<void> {
+        const storage = backing.storage({ logger })
+        const err = await storage.open().catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(StorageError)
+        expect(err).toMatchObject({ code: 'CORRUPTION', key, message: expect.stringMatching(message) })
+        expect(storage.state).toBe('closed')
+        expect(logger.warnings()).toEqual([])
+      }
+
+      async function logKeys(): Promise<string[]> {
+        return backing.raw((db) => collect(db.keys({ gte: codec.logKeyFirst, lt: codec.logKeyEnd })))
+      }
+
+      // A record goes to the database in one atomic batch, so a bad one is damage to a durable
+      // (perhaps acknowledged) record, never a torn write: cutting it, even last, could lose a
+      // committed transaction. Start-up refuses it wherever it is and cuts nothing.
+      it('refuses to open when the last record fails its checksum, cutting nothing', async () => {
         await logWith(5)
-        await backing.raw((db) => db.put(codec.logKey(zxid(1, 6)), new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01])))
-        const storage = await start()
-        expect(storage.lastLoggedZxid).toBe(zxid(1, 5))
-        expect(await logTexts(storage)).toHaveLength(5)
-        const warnings = logger.warnings()
-        expect(warnings).toHaveLength(1)
-        expect(warnings[0]).toMatch(/log tail corrupt at log\/0000000100000006 \(checksum mismatch.*cut the log after zxid 0x0000000100000005, removing 1 record/)
-        await storage.append(entries(1, 6, 6))
-        expect(await logTexts(storage)).toHaveLength(6)
+        await backing.raw(async (db) => {
+          const value = Uint8Array.from((await db.get(codec.logKey(zxid(1, 5))))!)
+          value[value.length - 1]! ^= 0x10
+          await db.put(codec.logKey(zxid(1, 5)), value)
+        })
+        await refusesNaming('log/0000000100000005', /log record log\/0000000100000005 .* is corrupt \(checksum mismatch.*last good record before it is 0x0000000100000004.*not a torn write; refusing to open/)
+        expect(await logKeys()).toHaveLength(5)
       })
 
-      it('cuts several bad records at the tail, including a torn (truncated) one', async () => {
-        await logWith(8)
-        await backing.raw(async (db) => {
-          const good = await db.get(codec.logKey(zxid(1, 7)))
-          await db.put(codec.logKey(zxid(1, 7)), good!.subarray(0, good!.length - 3))
-          await db.put(codec.logKey(zxid(1, 8)), new Uint8Array(0))
-        })
+      it('refuses a garbage record, a truncated one and an empty one at the end of the log', async () => {
+        await logWith(4)
+        const key = codec.logKey(zxid(1, 4))
+        const good = await backing.raw(async (db) => Uint8Array.from((await db.get(key))!))
+        for (const damaged of [new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]), good.subarray(0, good.length - 3), new Uint8Array(0)]) {
+          await backing.raw((db) => db.put(key, damaged))
+          await refusesNaming('log/0000000100000004', /is corrupt/)
+          expect(await logKeys()).toHaveLength(4)
+        }
+        await backing.raw((db) => db.put(key, good))
         const storage = await start()
-        expect(storage.lastLoggedZxid).toBe(zxid(1, 6))
-        expect(logger.warnings()).toEqual([expect.stringContaining('removing 2 record(s)')])
+        expect(storage.lastLoggedZxid).toBe(zxid(1, 4))
       })
 
       it('refuses to open when a corrupt record has good ones after it, naming its key', async () => {
@@ -615,25 +632,20 @@ export function storageContract(factory: BackingFactory): void {
           value[6]! ^= 0x01
           await db.put(codec.logKey(zxid(1, 5)), value)
         })
-        const storage = backing.storage({ logger })
-        const err = await storage.open().catch((e: unknown) => e)
-        expect(err).toBeInstanceOf(StorageError)
-        expect(err).toMatchObject({
-          code: 'CORRUPTION',
-          key: 'log/0000000100000005',
-          message: expect.stringMatching(/log record log\/0000000100000005 .* is corrupt .* good records follow it/),
-        })
-        expect(storage.state).toBe('closed')
-        // Nothing was cut, and the database was released.
-        await backing.raw(async (db) => expect(await collect(db.keys({ gte: codec.logKeyFirst, lt: codec.logKeyEnd }))).toHaveLength(10))
+        await refusesNaming('log/0000000100000005', /log record log\/0000000100000005 .* is corrupt/)
+        expect(await logKeys()).toHaveLength(10)
       })
 
-      it('detects a good record stored under another zxid\'s key', async () => {
+      it('refuses a good record stored under another zxid\'s key', async () => {
         await logWith(3)
         await backing.raw((db) => db.put(codec.logKey(zxid(1, 4)), codec.encodeLogRecord(zxid(1, 9), bytes('misplaced'))))
-        const storage = await start()
-        expect(storage.lastLoggedZxid).toBe(zxid(1, 3))
-        expect(logger.warnings()).toEqual([expect.stringContaining('record holds zxid')])
+        await refusesNaming('log/0000000100000004', /record holds zxid/)
+      })
+
+      it('refuses a corrupt first record', async () => {
+        await logWith(2)
+        await backing.raw((db) => db.put(codec.logKey(zxid(1, 1)), new Uint8Array([1, 2, 3])))
+        await refusesNaming('log/0000000100000001', /it is the first record/)
       })
     })
   })
