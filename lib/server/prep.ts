@@ -256,7 +256,7 @@ export class Prep {
       kind: node.kind,
       acl: node.acl,
       mtime: node.mtime,
-      dataLength: node.data.length,
+      dataLength: node.dataLength,
     }
   }
 

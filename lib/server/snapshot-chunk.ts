@@ -29,6 +29,10 @@ const ephemeralCode = 1
 const ttlCode = 3
 /** The owner of a node that is not ephemeral. */
 export const noOwner = 0n
+
+/** The value of a node read from a chunk until its bytes are copied in. */
+const noData = new Uint8Array(0)
+
 /** Bytes of a node besides its path and data, at most (the owner and ttlMs included). */
 const nodeFixedBytesMax = 4 + 4 + 4 + 5 * 8 + 3 * 4 + 1 + 8 + 8
 const initialBytes = 64 * 1024
@@ -49,12 +53,12 @@ export class ChunkWriter {
 
   /** Appends a node. */
   add(path: string, n: ZNode): void {
-    this.reserve(nodeFixedBytesMax + path.length * 3 + n.data.length)
+    this.reserve(nodeFixedBytesMax + path.length * 3 + n.dataLength)
     this.string(path)
     const view = this.view
-    view.setUint32(this.at, n.data.length, true)
-    this.bytes.set(n.data, this.at + 4)
-    let at = this.at + 4 + n.data.length
+    view.setUint32(this.at, n.dataLength, true)
+    n.copyDataTo(this.bytes, this.at + 4)
+    let at = this.at + 4 + n.dataLength
     view.setUint32(at, this.aclIndexOf(n.acl), true)
     view.setFloat64(at + 4, n.czxid, true)
     view.setFloat64(at + 12, n.mzxid, true)
@@ -76,7 +80,7 @@ export class ChunkWriter {
     }
     this.at = at
     this.count++
-    this.dataBytes += n.data.length
+    this.dataBytes += n.dataLength
   }
 
   /** The chunk built so far, as a copy of its own; the writer starts the next one. */
@@ -151,7 +155,11 @@ function malformed(what: string): TypeError {
   return new TypeError(`snapshot chunk is not a format 3 node chunk: ${what}`)
 }
 
-/** Reads a format 3 chunk into parallel lists of paths and nodes. Throws a TypeError when it is malformed. */
+/**
+ * Reads a format 3 chunk into parallel lists of paths and nodes. Throws a TypeError when it is
+ * malformed. The nodes' values are copied together into one buffer of their own, so that the
+ * chunk (paths, stats, ACLs) is not kept alive by them.
+ */
 export function readChunk(chunk: Uint8Array): { paths: string[]; nodes: ZNode[] } {
   const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
@@ -163,6 +171,8 @@ export function readChunk(chunk: Uint8Array): { paths: string[]; nodes: ZNode[] 
   const acls = readAclTable(text, view, aclTableAt, end)
   const paths: string[] = []
   const nodes: ZNode[] = []
+  const dataStarts: number[] = []
+  let dataBytes = 0
   let at = 8
   for (let i = 0; i < count; i++) {
     if (at + 4 > aclTableAt) throw malformed(`node ${i} runs past the nodes`)
@@ -179,9 +189,11 @@ export function readChunk(chunk: Uint8Array): { paths: string[]; nodes: ZNode[] 
     if (acl === undefined || kind === undefined) throw malformed(`node ${i} has an unknown ACL or kind`)
     const extra = kind === 'ephemeral' || kind === 'ttl' ? 8 : 0
     if (at + 57 + extra > aclTableAt) throw malformed(`node ${i} runs past the nodes`)
+    dataStarts.push(dataAt)
+    dataBytes += dataLength
     nodes.push(
       new ZNode(
-        chunk.subarray(dataAt, dataAt + dataLength),
+        noData,
         acl,
         view.getFloat64(at + 4, true),
         view.getFloat64(at + 12, true),
@@ -200,6 +212,15 @@ export function readChunk(chunk: Uint8Array): { paths: string[]; nodes: ZNode[] 
     at += 57 + extra
   }
   if (at !== aclTableAt) throw malformed('the nodes do not end where the ACL table starts')
+  const values = new Uint8Array(dataBytes)
+  let valueAt = 0
+  for (let i = 0; i < nodes.length; i++) {
+    const start = dataStarts[i]!
+    const length = view.getUint32(start - 4, true)
+    text.copy(values, valueAt, start, start + length)
+    nodes[i]!.setDataSpan(values, valueAt, length)
+    valueAt += length
+  }
   return { paths, nodes }
 }
 

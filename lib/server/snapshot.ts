@@ -105,7 +105,7 @@ export function* snapshotStateChunks(state: SnapshotState): Generator<Uint8Array
   yield headerChunk(state)
   const writer = new ChunkWriter()
   for (const [path, node] of state.tree.entries()) {
-    if (writer.count >= snapshotChunkNodesMax || (writer.count > 0 && writer.dataBytes + node.data.length > snapshotChunkDataBytesMax)) {
+    if (writer.count >= snapshotChunkNodesMax || (writer.count > 0 && writer.dataBytes + node.dataLength > snapshotChunkDataBytesMax)) {
       yield writer.take()
     }
     writer.add(path, node)

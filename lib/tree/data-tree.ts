@@ -37,31 +37,166 @@ export type TreeListener = (type: TreeEventType, path: string, zxid: number, acl
 /** No names: what {@link ZNode.sortedChildren} merges when none were added. */
 const noNames: readonly string[] = []
 
-/** One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates. */
+/** The numbers of a node kept in a stat block: czxid, mzxid, pzxid, ctime, mtime. */
+const statFields = 5
+/** Nodes whose numbers share one block. */
+const nodesPerStatBlock = 16
+/** The block new nodes take their numbers' slots from, and how much of it is taken. */
+let statBlock = new Float64Array(statFields * nodesPerStatBlock)
+let statBlockUsed = 0
+
+/**
+ * The current stat block, replaced by a fresh one when full. A znode's five numbers above 2^31
+ * (zxids, times) would each be a heap number of 16 bytes if they were fields of its own; kept in
+ * a Float64Array shared by 16 consecutive nodes they take 40 bytes together and make no garbage
+ * when they change. A slot is never reused: a block lives as long as any node that took a slot
+ * from it, so at worst one surviving node keeps 16 slots (640 bytes).
+ */
+function statBlockWithRoom(): Float64Array {
+  if (statBlockUsed === statBlock.length) {
+    statBlock = new Float64Array(statFields * nodesPerStatBlock)
+    statBlockUsed = 0
+  }
+  return statBlock
+}
+
+/**
+ * The order of a node's children as of the last {@link ZNode.sortedChildren}, and what changed
+ * since: kept apart from the node, and made only for a node whose children were listed, so that
+ * the many nodes never listed do not carry its fields.
+ */
+class ChildOrder {
+  /** Names added since `sorted` was made, in no order; null when none. */
+  added: string[] | null = null
+  /** Whether a child was removed since `sorted` was made. */
+  removed = false
+  constructor(public sorted: string[]) {}
+}
+
+/**
+ * One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates.
+ * Its value is held as a span of a buffer: a node restored from a snapshot points into the bytes
+ * it was read from instead of holding a view object of its own (a view costs about 96 bytes of
+ * heap, as much as a 100-byte value); {@link ZNode.data} makes the view when asked.
+ */
 export class ZNode {
   /** Child names; changed only through {@link ZNode.addChild} and {@link ZNode.removeChild}. */
   children: Set<string> | null = null
-  /** The children in order as of the last {@link ZNode.sortedChildren}, or null before the first. */
-  private sorted: string[] | null = null
-  /** Names added since `sorted` was made, in no order; null when none (most nodes: no array each). */
-  private added: string[] | null = null
-  /** Whether a child was removed since `sorted` was made. */
-  private removedSinceSort = false
+  /** The sorted children and the changes since, or null before the first {@link ZNode.sortedChildren}. */
+  private order: ChildOrder | null = null
+  /** The buffer holding the value, at `dataStart` for `dataEnd - dataStart` bytes. */
+  private dataBytes: Uint8Array
+  private dataStart = 0
+  private dataEnd: number
+  /** The block holding this node's zxids and times, at `statAt` (see statBlockWithRoom). */
+  private stats: Float64Array
+  private statAt: number
   constructor(
-    public data: Uint8Array,
+    data: Uint8Array,
     public acl: readonly ACL[],
-    public czxid: number,
-    public mzxid: number,
-    public pzxid: number,
-    public ctime: number,
-    public mtime: number,
+    czxid: number,
+    mzxid: number,
+    pzxid: number,
+    ctime: number,
+    mtime: number,
     public version: number,
     public cversion: number,
     public aversion: number,
     public ephemeralOwner: bigint,
     public kind: NodeKind,
     public ttlMs: number,
-  ) {}
+  ) {
+    this.dataBytes = data
+    this.dataEnd = data.length
+    const stats = (this.stats = statBlockWithRoom())
+    const at = (this.statAt = statBlockUsed)
+    statBlockUsed += statFields
+    stats[at] = czxid
+    stats[at + 1] = mzxid
+    stats[at + 2] = pzxid
+    stats[at + 3] = ctime
+    stats[at + 4] = mtime
+  }
+
+  /** The zxid of the transaction that created the node. */
+  get czxid(): number {
+    return this.stats[this.statAt]!
+  }
+
+  set czxid(value: number) {
+    this.stats[this.statAt] = value
+  }
+
+  /** The zxid of the transaction that last changed the node's data. */
+  get mzxid(): number {
+    return this.stats[this.statAt + 1]!
+  }
+
+  set mzxid(value: number) {
+    this.stats[this.statAt + 1] = value
+  }
+
+  /** The zxid of the transaction that last changed the node's children. */
+  get pzxid(): number {
+    return this.stats[this.statAt + 2]!
+  }
+
+  set pzxid(value: number) {
+    this.stats[this.statAt + 2] = value
+  }
+
+  /** When the node was created, in milliseconds since the epoch. */
+  get ctime(): number {
+    return this.stats[this.statAt + 3]!
+  }
+
+  set ctime(value: number) {
+    this.stats[this.statAt + 3] = value
+  }
+
+  /** When the node's data was last changed, in milliseconds since the epoch. */
+  get mtime(): number {
+    return this.stats[this.statAt + 4]!
+  }
+
+  set mtime(value: number) {
+    this.stats[this.statAt + 4] = value
+  }
+
+  /** Length of the value in bytes. */
+  get dataLength(): number {
+    return this.dataEnd - this.dataStart
+  }
+
+  /**
+   * The value: the tree's own bytes, which the caller must not modify (readers hand out copies).
+   * For a node restored from a snapshot this is a new view of the bytes it was read from.
+   */
+  get data(): Uint8Array {
+    const bytes = this.dataBytes
+    return this.dataStart === 0 && this.dataEnd === bytes.length ? bytes : bytes.subarray(this.dataStart, this.dataEnd)
+  }
+
+  set data(value: Uint8Array) {
+    this.dataBytes = value
+    this.dataStart = 0
+    this.dataEnd = value.length
+  }
+
+  /** Makes the value the `length` bytes of `bytes` at `start`, without a view of them (restore). */
+  setDataSpan(bytes: Uint8Array, start: number, length: number): void {
+    if (start < 0 || length < 0 || start + length > bytes.length) throw new RangeError(`data span ${start}+${length} is outside ${bytes.length} bytes`)
+    this.dataBytes = bytes
+    this.dataStart = start
+    this.dataEnd = start + length
+  }
+
+  /** Copies the value into `target` at `offset`, without a view (snapshot writing). */
+  copyDataTo(target: Uint8Array, offset: number): void {
+    const bytes = this.dataBytes
+    if (this.dataStart === 0 && this.dataEnd === bytes.length) target.set(bytes, offset)
+    else target.set(bytes.subarray(this.dataStart, this.dataEnd), offset)
+  }
 
   /** Number of children. */
   get numChildren(): number {
@@ -73,12 +208,12 @@ export class ZNode {
     if (this.children === null) this.children = new Set()
     const before = this.children.size
     this.children.add(name)
-    if (this.sorted !== null && this.children.size !== before) (this.added ??= []).push(name)
+    if (this.order !== null && this.children.size !== before) (this.order.added ??= []).push(name)
   }
 
   /** Removes child `name`. */
   removeChild(name: string): void {
-    if (this.children?.delete(name) === true && this.sorted !== null) this.removedSinceSort = true
+    if (this.children?.delete(name) === true && this.order !== null) this.order.removed = true
   }
 
   /**
@@ -90,18 +225,23 @@ export class ZNode {
   sortedChildren(): readonly string[] {
     const children = this.children
     if (children === null || children.size === 0) return this.resetSorted([])
-    const sorted = this.sorted
+    const order = this.order
     // Many changes since the last sort (or none made yet): sorting everything is as cheap.
-    const added = this.added ?? noNames
-    if (sorted === null || added.length * 4 > sorted.length) return this.resetSorted([...children].sort())
-    if (added.length === 0 && !this.removedSinceSort) return sorted
-    return this.resetSorted(mergeChildren(sorted, added, children))
+    const added = order?.added ?? noNames
+    if (order === null || added.length * 4 > order.sorted.length) return this.resetSorted([...children].sort())
+    if (added.length === 0 && !order.removed) return order.sorted
+    return this.resetSorted(mergeChildren(order.sorted, added, children))
   }
 
   private resetSorted(sorted: string[]): string[] {
-    this.sorted = sorted
-    this.added = null
-    this.removedSinceSort = false
+    const order = this.order
+    if (order === null) {
+      if (sorted.length > 0) this.order = new ChildOrder(sorted)
+      return sorted
+    }
+    order.sorted = sorted
+    order.added = null
+    order.removed = false
     return sorted
   }
 
@@ -118,7 +258,7 @@ export class ZNode {
       cversion: this.cversion * 2 - numChildren,
       aversion: this.aversion,
       ephemeralOwner: this.kind === 'ephemeral' ? this.ephemeralOwner : 0n,
-      dataLength: this.data.length,
+      dataLength: this.dataLength,
       numChildren,
       pzxid: this.pzxid,
     }
@@ -363,7 +503,7 @@ export class DataTree {
     this.beforeChange(path, node)
     if (parent !== undefined) this.beforeChange(parentName, parent)
     this.nodes.delete(path)
-    this.dataSize -= path.length + node.data.length
+    this.dataSize -= path.length + node.dataLength
     this.unindexNode(path, node)
     if (parent !== undefined) {
       parent.removeChild(baseName(path))
@@ -371,7 +511,7 @@ export class DataTree {
     }
     const quotaPath = quotaPathOf(parentName)
     if (quotaPath !== undefined && baseName(path) === limitNode) this.quotas.delete(quotaPath)
-    this.countUsage(path, -node.data.length, -1)
+    this.countUsage(path, -node.dataLength, -1)
     this.listener?.('NodeDeleted', path, zxid, node.acl)
     this.listener?.('NodeChildrenChanged', parentName, zxid, parent?.acl)
     return { type: 'delete', err: 0 }
@@ -381,7 +521,7 @@ export class DataTree {
     const node = this.nodes.get(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
     this.beforeChange(path, node)
-    this.countUsage(path, data.length - node.data.length, 0)
+    this.countUsage(path, data.length - node.dataLength, 0)
     this.replaceData(node, data)
     node.version = version
     node.mzxid = header.zxid
@@ -432,7 +572,7 @@ export class DataTree {
     let bytes = 0
     this.forEachInSubtree(path, (_, node) => {
       count++
-      bytes += node.data.length
+      bytes += node.dataLength
     })
     this.beforeChange(statPathOf(path), stats)
     this.replaceData(stats, formatStats({ count, bytes }))
@@ -457,7 +597,7 @@ export class DataTree {
 
   /** Replaces a node's data, keeping {@link DataTree.approximateDataSize} in step. */
   private replaceData(node: ZNode, data: Uint8Array): void {
-    this.dataSize += data.length - node.data.length
+    this.dataSize += data.length - node.dataLength
     node.data = data
   }
 
@@ -512,7 +652,7 @@ export class DataTree {
     node.acl = internACL(node.acl)
     const existing = this.nodes.get(path)
     if (existing !== undefined) node.children = existing.children
-    this.dataSize += node.data.length - (existing === undefined ? -path.length : existing.data.length)
+    this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
     this.nodes.set(path, node)
     if (path !== '/') this.linkChild(path)
     this.indexNode(path, node)
@@ -533,7 +673,7 @@ export class DataTree {
       node.acl = internACL(node.acl)
       const existing = this.nodes.get(path)
       if (existing !== undefined) node.children = existing.children
-      this.dataSize += node.data.length - (existing === undefined ? -path.length : existing.data.length)
+      this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
       this.nodes.set(path, node)
       if (path === parentName) parent = node
       if (path !== '/') {

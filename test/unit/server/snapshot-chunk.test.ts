@@ -45,6 +45,21 @@ describe('format 3 snapshot chunks', () => {
     expect(read.flatMap((r) => r.nodes).map(fieldsOf)).toEqual(cases.map(([, n]) => fieldsOf(n)))
   })
 
+  it('copies the values out of the chunk, so that the nodes keep none of it alive', () => {
+    const writer = new ChunkWriter()
+    const values = ['first', '', 'third value', 'x'.repeat(5000)]
+    values.forEach((v, i) => writer.add(`/n${i}`, node(bytes(v), 'persistent')))
+    const chunk = writer.take()
+    const { nodes } = readChunk(chunk)
+    chunk.fill(0xff)
+    expect(nodes.map((n) => new TextDecoder().decode(n.data))).toEqual(values)
+    expect(nodes.map((n) => n.dataLength)).toEqual(values.map((v) => v.length))
+    expect(nodes.every((n) => n.data.buffer !== chunk.buffer)).toBe(true)
+    // One buffer holds them all, exactly the values' bytes.
+    expect(new Set(nodes.map((n) => n.data.buffer)).size).toBe(1)
+    expect(nodes[0]!.data.buffer.byteLength).toBe(values.join('').length)
+  })
+
   it('writes each distinct ACL once per chunk, equal lists as one', () => {
     const writer = new ChunkWriter()
     for (let i = 0; i < 50; i++) writer.add(`/n${i}`, node(bytes(''), 'persistent', { acl: i % 2 === 0 ? digestAcl : [...digestAcl] }))

@@ -1,7 +1,7 @@
 // Method: apply hand-built transaction records to a DataTree and check the Stat arithmetic of
 // apache/zookeeper DataTree/DataNode (copyStat) field by field.
 import { describe, expect, it } from 'vitest'
-import { DataTree } from '../../../lib/tree/data-tree.js'
+import { DataTree, ZNode } from '../../../lib/tree/data-tree.js'
 import { OPEN_ACL_UNSAFE } from '../../../lib/protocol/data.js'
 import type { CreateTxn, TxnHeader } from '../../../lib/txn/types.js'
 
@@ -112,5 +112,48 @@ describe('DataTree', () => {
     tree.apply(header(3), create('/a/b/c', 1))
     expect(tree.descendantCount('/a')).toBe(2)
     expect(tree.descendantCount('/nope')).toBe(-1)
+  })
+})
+
+describe('a znode\'s value held as a span of a buffer', () => {
+  const span = (): { node: ZNode; bytes: Uint8Array } => {
+    const bytes = new TextEncoder().encode('..hello..')
+    const node = new ZNode(new Uint8Array(0), OPEN_ACL_UNSAFE, 1, 1, 1, 0, 0, 0, 0, 0, 0n, 'persistent', 0)
+    node.setDataSpan(bytes, 2, 5)
+    return { node, bytes }
+  }
+
+  it('reads, measures and copies only its span', () => {
+    const { node } = span()
+    expect(new TextDecoder().decode(node.data)).toBe('hello')
+    expect(node.dataLength).toBe(5)
+    expect(node.stat().dataLength).toBe(5)
+    const target = new Uint8Array(8)
+    node.copyDataTo(target, 1)
+    expect([...target]).toEqual([0, ...new TextEncoder().encode('hello'), 0, 0])
+  })
+
+  it('gives a set value back as the same array, replacing the span', () => {
+    const { node } = span()
+    const value = new Uint8Array([1, 2, 3])
+    node.data = value
+    expect(node.data).toBe(value)
+    expect(node.dataLength).toBe(3)
+  })
+
+  it('refuses a span outside its buffer with a RangeError, keeping the value it had', () => {
+    const { node, bytes } = span()
+    expect(() => node.setDataSpan(bytes, 5, 5)).toThrow(RangeError)
+    expect(() => node.setDataSpan(bytes, -1, 2)).toThrow(RangeError)
+    expect(new TextDecoder().decode(node.data)).toBe('hello')
+  })
+
+  it('keeps its value through setData of the tree, which reads and replaces it', () => {
+    const tree = new DataTree()
+    tree.apply(header(2, 10), create('/s', 1))
+    const node = tree.get('/s')!
+    node.setDataSpan(new TextEncoder().encode('xxabcxx'), 2, 3)
+    expect(tree.apply(header(3, 11), { type: 'setData', path: '/s', data: new Uint8Array([9]), version: 1 })).toMatchObject({ err: 0, stat: { dataLength: 1, version: 1 } })
+    expect([...tree.get('/s')!.data]).toEqual([9])
   })
 })
