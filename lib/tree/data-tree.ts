@@ -66,11 +66,16 @@ function statBlockWithRoom(): Float64Array {
  * the many nodes never listed do not carry its fields.
  */
 class ChildOrder {
-  /** Names added since `sorted` was made, in no order; null when none. */
+  /** Paths added since `sorted` was made, in no order; null when none. */
   added: string[] | null = null
   /** Whether a child was removed since `sorted` was made. */
   removed = false
-  constructor(public sorted: string[]) {}
+  constructor(
+    /** The children's paths in order. */
+    public sorted: string[],
+    /** Their names, in the same order: what {@link ZNode.sortedChildren} returns. */
+    public names: string[],
+  ) {}
 }
 
 /**
@@ -80,7 +85,11 @@ class ChildOrder {
  * heap, as much as a 100-byte value); {@link ZNode.data} makes the view when asked.
  */
 export class ZNode {
-  /** Child names; changed only through {@link ZNode.addChild} and {@link ZNode.removeChild}. */
+  /**
+   * The children's paths: the very strings the tree's index holds, so that a child's name is not
+   * kept as a string of its own. Changed only through {@link ZNode.addChild} and
+   * {@link ZNode.removeChild}.
+   */
   children: Set<string> | null = null
   /** The sorted children and the changes since, or null before the first {@link ZNode.sortedChildren}. */
   private order: ChildOrder | null = null
@@ -203,17 +212,17 @@ export class ZNode {
     return this.children === null ? 0 : this.children.size
   }
 
-  /** Adds child `name` (the tree's bookkeeping; it keeps the ordered list up to date lazily). */
-  addChild(name: string): void {
+  /** Adds the child at `path` (the tree's bookkeeping; it keeps the ordered list up to date lazily). */
+  addChild(path: string): void {
     if (this.children === null) this.children = new Set()
     const before = this.children.size
-    this.children.add(name)
-    if (this.order !== null && this.children.size !== before) (this.order.added ??= []).push(name)
+    this.children.add(path)
+    if (this.order !== null && this.children.size !== before) (this.order.added ??= []).push(path)
   }
 
-  /** Removes child `name`. */
-  removeChild(name: string): void {
-    if (this.children?.delete(name) === true && this.order !== null) this.order.removed = true
+  /** Removes the child at `path`. */
+  removeChild(path: string): void {
+    if (this.children?.delete(path) === true && this.order !== null) this.order.removed = true
   }
 
   /**
@@ -229,20 +238,25 @@ export class ZNode {
     // Many changes since the last sort (or none made yet): sorting everything is as cheap.
     const added = order?.added ?? noNames
     if (order === null || added.length * 4 > order.sorted.length) return this.resetSorted([...children].sort())
-    if (added.length === 0 && !order.removed) return order.sorted
+    if (added.length === 0 && !order.removed) return order.names
     return this.resetSorted(mergeChildren(order.sorted, added, children))
   }
 
+  /** Keeps `sorted` (paths in order) and returns the names it makes, which are kept too. */
   private resetSorted(sorted: string[]): string[] {
+    // Every child's path is this node's path and a slash before its name.
+    const cut = sorted.length === 0 ? 0 : sorted[0]!.lastIndexOf('/') + 1
+    const names = sorted.map((path) => path.slice(cut))
     const order = this.order
     if (order === null) {
-      if (sorted.length > 0) this.order = new ChildOrder(sorted)
-      return sorted
+      if (sorted.length > 0) this.order = new ChildOrder(sorted, names)
+      return names
     }
     order.sorted = sorted
+    order.names = names
     order.added = null
     order.removed = false
-    return sorted
+    return names
   }
 
   /** The client-visible Stat (DataNode.copyStat). */
@@ -266,8 +280,8 @@ export class ZNode {
 }
 
 /**
- * `sorted` (an earlier ordered list) without the names no longer in `children`, merged with the
- * `added` names still there. A name removed and added again is in both lists and is kept once.
+ * `sorted` (an earlier ordered list of paths) without those no longer in `children`, merged with the
+ * `added` paths still there. A path removed and added again is in both lists and is kept once.
  */
 function mergeChildren(sorted: readonly string[], added: readonly string[], children: ReadonlySet<string>): string[] {
   const fresh = new Set(added.filter((name) => children.has(name)))
@@ -412,7 +426,7 @@ export class DataTree {
       if (node === undefined) continue
       visit(at, node)
       if (node.children === null) continue
-      for (const child of node.children) stack.push(childPath(at, child))
+      for (const child of node.children) stack.push(child)
     }
   }
 
@@ -506,7 +520,7 @@ export class DataTree {
     this.dataSize -= path.length + node.dataLength
     this.unindexNode(path, node)
     if (parent !== undefined) {
-      parent.removeChild(baseName(path))
+      parent.removeChild(path)
       if (zxid > parent.pzxid) parent.pzxid = zxid
     }
     const quotaPath = quotaPathOf(parentName)
@@ -589,7 +603,7 @@ export class DataTree {
     const roots: string[] = []
     this.forEachInSubtree(quotaRoot, (at, node) => {
       const quotaPath = quotaPathOf(at)
-      if (quotaPath !== undefined && node.children?.has(limitNode) === true) roots.push(quotaPath)
+      if (quotaPath !== undefined && node.children?.has(childPath(at, limitNode)) === true) roots.push(quotaPath)
     })
     for (const quotaPath of roots) this.quotas.add(quotaPath)
     for (const quotaPath of roots) this.refreshUsage(quotaPath)
@@ -602,7 +616,7 @@ export class DataTree {
   }
 
   private linkChild(path: string): void {
-    this.nodes.get(parentPath(path))?.addChild(baseName(path))
+    this.nodes.get(parentPath(path))?.addChild(path)
   }
 
   private indexNode(path: string, node: ZNode): void {
@@ -683,7 +697,7 @@ export class DataTree {
           parentName = parentPath(path)
           parent = this.nodes.get(parentName)
         }
-        parent?.addChild(path.slice(slash + 1))
+        parent?.addChild(path)
       }
       if (node.kind !== 'persistent') this.indexNode(path, node)
     }
