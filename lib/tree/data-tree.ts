@@ -80,9 +80,10 @@ class ChildOrder {
 
 /**
  * One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates.
- * Its value is held as a span of a buffer: a node restored from a snapshot points into the bytes
- * it was read from instead of holding a view object of its own (a view costs about 96 bytes of
- * heap, as much as a 100-byte value); {@link ZNode.data} makes the view when asked.
+ * Its value is held as a span of a buffer: a node restored from a snapshot points into the buffer
+ * its chunk's values were copied into instead of holding a view object of its own (a view costs
+ * about 96 bytes of heap, as much as a 100-byte value); {@link ZNode.data} makes the view when
+ * asked.
  */
 export class ZNode {
   /**
