@@ -117,6 +117,9 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with 
     const zk = await connect(`127.0.0.1:${c1}`, { sessionTimeoutMs })
     cleanup.push(() => zk.close())
     await zk.create('/eph', 'e', { mode: CreateMode.EPHEMERAL })
+    // Another member may answer a read before it has applied the commit: sync first, as a
+    // ZooKeeper client must to read another session's write on another server.
+    await onLeader.sync('/eph')
     const owner = (await nodeOf(onLeader, '/eph')).stat.ephemeralOwner
     expect(owner).toBe(zk.sessionId)
     // The duration under test: three session timeouts with the session used on the Paddock member only.
