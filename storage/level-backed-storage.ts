@@ -151,8 +151,8 @@ export class LevelBackedStorage implements Storage {
     try {
       await this.openDb()
       this.committer = this.newCommitter()
-      await this.recoverLog()
       await this.loadMeta()
+      await this.recoverLog()
       this.lastEnqueuedZxid = this.lastLoggedZxid
     } catch (err) {
       if (this.db.status === 'open') await this.db.close().catch(() => undefined)
@@ -287,27 +287,33 @@ export class LevelBackedStorage implements Storage {
   }
 
   /**
-   * Checks every log record; any that fails its checksum or holds another zxid refuses the open.
-   * Each record goes to LevelDB in a batch, which a crash drops whole, so a bad record is never a
-   * torn write: it is damage to a record that was durable and may have been acknowledged, and
-   * cutting it, even at the end of the log, could lose a committed write (as ZooKeeper refuses a
-   * CRC mismatch anywhere in its log).
+   * Checks every log record after the newest snapshot, the ones start-up replays; any that fails
+   * its checksum or holds another zxid refuses the open. Each record goes to LevelDB in a batch,
+   * which a crash drops whole, so a bad record is never a torn write: it is damage to a record that
+   * was durable and may have been acknowledged, and cutting it, even at the end of the log, could
+   * lose a committed write (as ZooKeeper refuses a CRC mismatch in its log).
+   *
+   * Records at or below the newest snapshot are what the snapshot already holds, so start-up does
+   * not read them, as ZooKeeper reads its log only from the snapshot on; {@link readLog} checks
+   * them if they are ever read (a recovery that falls back to an older snapshot).
    */
   private async recoverLog(): Promise<void> {
-    let lastGood = 0
-    for await (const batch of batchesOf(this.db, { gte: codec.logKeyFirst, lt: codec.logKeyEnd })) {
+    const after = this.newestSnapshotZxid
+    let lastGood: number | undefined
+    for await (const batch of batchesOf(this.db, { gte: codec.logKey(after + 1), lt: codec.logKeyEnd })) {
       for (const [key, value] of batch) {
         const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
         const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
-        if (!decoded.ok) throw this.corruptLogRecord(key, decoded.reason, lastGood)
+        if (!decoded.ok) throw this.corruptLogRecord(key, decoded.reason, lastGood, after)
         lastGood = zxid!
       }
     }
-    this.lastLogZxid = lastGood
+    this.lastLogZxid = lastGood ?? (await this.findLastLogZxid())
   }
 
-  private corruptLogRecord(key: string, reason: string, lastGood: number): StorageError {
-    const after = lastGood === 0 ? 'it is the first record' : `the last good record before it is 0x${codec.zxidHex(lastGood)}`
+  private corruptLogRecord(key: string, reason: string, lastGood: number | undefined, snapshotZxid: number): StorageError {
+    const first = snapshotZxid === 0 ? 'it is the first record' : `it is the first record after the snapshot at 0x${codec.zxidHex(snapshotZxid)}`
+    const after = lastGood === undefined ? first : `the last good record before it is 0x${codec.zxidHex(lastGood)}`
     return new StorageError(
       'CORRUPTION',
       `log record ${key} in ${this.description} is corrupt (${reason}); ${after}. Records are written whole, so this is damage to a durable record, not a torn write; refusing to open`,

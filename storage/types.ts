@@ -124,10 +124,11 @@ export interface Storage extends AsyncDisposable {
 
   /**
    * Opens the database and takes the directory lock; rejects at once with `DIR_IN_USE` if another
-   * process or instance holds it. Checks every log record: a record that fails its checksum, at the
-   * end of the log or before it, rejects with `CORRUPTION` naming the key and cuts nothing (a
-   * record is written whole, so a bad one is damage, never a torn write). Resolves at once if
-   * already open.
+   * process or instance holds it. Checks every log record after the newest snapshot (start-up
+   * replays those): a record that fails its checksum, at the end of the log or before it, rejects
+   * with `CORRUPTION` naming the key and cuts nothing (a record is written whole, so a bad one is
+   * damage, never a torn write). Records at or below the newest snapshot are checked when
+   * {@link Storage.readLog} reads them. Resolves at once if already open.
    */
   open(): Promise<void>
 

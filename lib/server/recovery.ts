@@ -44,18 +44,25 @@ export async function recover(pipeline: Pipeline, storage: Storage, warn: Recove
   return recovered(storage, { snapshotZxid: 0, entries }, false)
 }
 
-/** The snapshot at `zxid` and the contiguous log after it, or undefined (with a warning) when unusable. */
+/**
+ * The snapshot at `zxid` and the contiguous log after it, or undefined (with a warning) when
+ * unusable. A damaged log record is not a reason to try an older snapshot, whose log runs through
+ * the same record: the storage's `CORRUPTION` error refuses the start-up.
+ */
 async function tryRestore(pipeline: Pipeline, storage: Storage, zxid: number, warn: RecoveryWarn) {
   const reader = await storage.readSnapshot(zxid)
   if (reader === undefined) return undefined
+  let snapshotZxid: number
   try {
-    const snapshotZxid = await restoreSnapshot(pipeline, reader.chunks())
-    const entries = await logAfter(storage, snapshotZxid)
-    if (entries !== undefined) return { snapshotZxid, entries }
-    warn(`snapshot ${formatZxid(zxid)} is usable but the log after it has a gap (purged); trying an older snapshot`)
+    snapshotZxid = await restoreSnapshot(pipeline, reader.chunks())
   } catch (error) {
     warn(`snapshot ${formatZxid(zxid)} is corrupt, trying an older one: ${error instanceof Error ? error.message : String(error)}`)
+    pipeline.resetState()
+    return undefined
   }
+  const entries = await logAfter(storage, snapshotZxid)
+  if (entries !== undefined) return { snapshotZxid, entries }
+  warn(`snapshot ${formatZxid(zxid)} is usable but the log after it has a gap (purged); trying an older snapshot`)
   pipeline.resetState()
   return undefined
 }

@@ -85,15 +85,7 @@ describe('durable standalone server', () => {
     await zk.setData('/n0', 'after both snapshots')
     const before = await dump(zk)
     await stop(first)
-    // Flip bytes in the first chunk of the newest snapshot: its checksum no longer matches.
-    await db.open()
-    const chunkKeys: string[] = []
-    for await (const key of db.keys({ gte: 'snap/', lt: 'snap0' })) chunkKeys.push(key)
-    const newest = chunkKeys.sort().at(-1)?.replace(/\/[^/]*$/, '/')
-    const victim = chunkKeys.find((key) => newest !== undefined && key.startsWith(newest)) as string
-    const bytes = (await db.get(victim)) as Uint8Array
-    await db.put(victim, bytes.map((b, i) => (i > bytes.length - 8 ? b ^ 0xff : b)))
-    await db.close()
+    await corruptNewestSnapshot(db)
     const errors: string[] = []
     const error = console.error
     console.error = (line: string) => errors.push(line)
@@ -104,6 +96,38 @@ describe('durable standalone server', () => {
       console.error = error
     }
     expect(errors.join('\n')).toMatch(/snapshot 0x[0-9a-f]+ is corrupt, trying an older one/)
+  })
+
+  it('starts past a damaged log record the newest snapshot holds, and refuses it when an older snapshot needs it', async () => {
+    const db = createMemoryDb()
+    const first = await start(db, { snapCount: 1_000_000 })
+    const zk = await first.connect()
+    for (let i = 0; i < 10; i++) await zk.create(`/n${i}`, `v${i}`)
+    await first.snapshot()
+    for (let i = 10; i < 20; i++) await zk.create(`/n${i}`, `v${i}`)
+    const damagedZxid = (await zk.exists('/n15'))!.czxid
+    await first.snapshot()
+    await zk.setData('/n0', 'after both snapshots')
+    const before = await dump(zk)
+    await stop(first)
+    const damagedKey = `log/${damagedZxid.toString(16).padStart(16, '0')}`
+    await db.open()
+    const record = (await db.get(damagedKey)) as Uint8Array
+    await db.put(damagedKey, record.map((b, i) => (i === record.length - 1 ? b ^ 0x01 : b)))
+    await db.close()
+    const second = await start(db)
+    expect(await dump(await second.connect())).toEqual(before)
+    await stop(second)
+    // With the newest snapshot unusable, the older one needs the damaged record: start-up refuses
+    // it, naming the record, rather than trying snapshots that all lie before it.
+    await corruptNewestSnapshot(db)
+    const error = console.error
+    console.error = () => {}
+    try {
+      await expect(start(db)).rejects.toMatchObject({ code: 'CORRUPTION', key: damagedKey })
+    } finally {
+      console.error = error
+    }
   })
 
   it('refuses to start when no snapshot is usable and the log no longer reaches back', async () => {
@@ -129,6 +153,18 @@ describe('durable standalone server', () => {
       console.error = error
     }
   })
+
+  /** Flips bytes in the first chunk of the newest snapshot in `db`: its checksum no longer matches. */
+  async function corruptNewestSnapshot(db: ReturnType<typeof createMemoryDb>): Promise<void> {
+    await db.open()
+    const chunkKeys: string[] = []
+    for await (const key of db.keys({ gte: 'snap/', lt: 'snap0' })) chunkKeys.push(key)
+    const newest = chunkKeys.sort().at(-1)?.replace(/\/[^/]*$/, '/')
+    const victim = chunkKeys.find((key) => newest !== undefined && key.startsWith(newest)) as string
+    const bytes = (await db.get(victim)) as Uint8Array
+    await db.put(victim, bytes.map((b, i) => (i > bytes.length - 8 ? b ^ 0xff : b)))
+    await db.close()
+  }
 
   /** Flips every byte of every snapshot chunk in `db`. */
   async function corruptSnapshots(db: ReturnType<typeof createMemoryDb>): Promise<void> {

@@ -647,6 +647,53 @@ export function storageContract(factory: BackingFactory): void {
         await backing.raw((db) => db.put(codec.logKey(zxid(1, 1)), new Uint8Array([1, 2, 3])))
         await refusesNaming('log/0000000100000001', /it is the first record/)
       })
+
+      async function damage(at: number): Promise<void> {
+        await backing.raw(async (db) => {
+          const value = Uint8Array.from((await db.get(codec.logKey(at)))!)
+          value[value.length - 1]! ^= 0x40
+          await db.put(codec.logKey(at), value)
+        })
+      }
+
+      async function logWithSnapshotAt(count: number, snapshotAt: number): Promise<void> {
+        const storage = await start()
+        await storage.append(entries(1, 1, count))
+        await storage.writeSnapshot(zxid(1, snapshotAt), chunksOf('state', 2))
+        await storage.close()
+      }
+
+      it('refuses a damaged record after the newest snapshot, naming the snapshot when it is the first after it', async () => {
+        await logWithSnapshotAt(10, 6)
+        await damage(zxid(1, 7))
+        await refusesNaming('log/0000000100000007', /it is the first record after the snapshot at 0x0000000100000006/)
+        await backing.raw(async (db) => db.put(codec.logKey(zxid(1, 7)), codec.encodeLogRecord(zxid(1, 7), bytes('mended'))))
+        await damage(zxid(1, 9))
+        await refusesNaming('log/0000000100000009', /last good record before it is 0x0000000100000008/)
+      })
+
+      // Records the newest snapshot holds are not read at open (ZooKeeper reads its log from the
+      // snapshot on); whoever reads them later, a recovery from an older snapshot, gets CORRUPTION.
+      it('opens past a damaged record the newest snapshot holds, and refuses it when it is read', async () => {
+        await logWithSnapshotAt(10, 6)
+        await damage(zxid(1, 3))
+        const storage = await start()
+        expect(storage.lastLoggedZxid).toBe(zxid(1, 10))
+        expect((await collect(storage.readLog(zxid(1, 7)))).map((e) => e.zxid)).toEqual([7, 8, 9, 10].map((n) => zxid(1, n)))
+        const err = await collect(storage.readLog(zxid(1, 1))).catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(StorageError)
+        expect(err).toMatchObject({ code: 'CORRUPTION', key: 'log/0000000100000003' })
+        expect(logger.warnings()).toEqual([])
+      })
+
+      it('takes the last logged zxid from the keys when every record is at or below the newest snapshot', async () => {
+        await logWithSnapshotAt(5, 8)
+        await damage(zxid(1, 5))
+        const storage = await start()
+        expect(storage.lastLoggedZxid).toBe(zxid(1, 8))
+        await storage.append(entries(1, 9, 9))
+        expect((await collect(storage.readLog(zxid(1, 9)))).map((e) => e.zxid)).toEqual([zxid(1, 9)])
+      })
     })
   })
 }
