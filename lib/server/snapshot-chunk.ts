@@ -20,7 +20,7 @@ import { Buffer } from 'node:buffer'
 import type { ACL } from '../protocol/data.js'
 import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
-import { ZNode } from '../tree/data-tree.js'
+import { reserveStatSlots, ZNode } from '../tree/data-tree.js'
 
 /** A node's kind by its code in format 2 and 3 chunks. */
 export const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
@@ -169,6 +169,8 @@ export function readChunk(chunk: Uint8Array): { paths: string[]; nodes: ZNode[] 
   const count = view.getUint32(4, true)
   if (aclTableAt < 8 || aclTableAt > end - 4) throw malformed('ACL table offset out of range')
   const acls = readAclTable(text, view, aclTableAt, end)
+  // A node takes at least 65 bytes, so a count the bytes cannot hold reserves no more than they can.
+  reserveStatSlots(Math.min(count, Math.floor((aclTableAt - 8) / 65)))
   const paths: string[] = []
   const nodes: ZNode[] = []
   const dataStarts: number[] = []

@@ -37,6 +37,14 @@ export type TreeListener = (type: TreeEventType, path: string, zxid: number, acl
 /** No names: what {@link ZNode.sortedChildren} merges when none were added. */
 const noNames: readonly string[] = []
 
+/** The nodes every tree has from the start, with their ACLs. */
+const systemNodes: readonly (readonly [string, readonly ACL[]])[] = [
+  ['/', OPEN_ACL_UNSAFE],
+  ['/zookeeper', OPEN_ACL_UNSAFE],
+  ['/zookeeper/quota', OPEN_ACL_UNSAFE],
+  ['/zookeeper/config', READ_ACL_UNSAFE],
+]
+
 /** The numbers of a node kept in a stat block: czxid, mzxid, pzxid, ctime, mtime. */
 const statFields = 5
 /** Nodes whose numbers share one block. */
@@ -44,6 +52,23 @@ const nodesPerStatBlock = 16
 /** The block new nodes take their numbers' slots from, and how much of it is taken. */
 let statBlock = new Float64Array(statFields * nodesPerStatBlock)
 let statBlockUsed = 0
+
+/**
+ * Makes the next `count` nodes share one stat block of their own, as a restore makes a chunk's
+ * nodes at once: one Float64Array a chunk instead of one every 16 nodes (making them took 5% of
+ * a recovery of 1M znodes). The same bound holds as for any block, scaled: a block lives while
+ * one of its nodes does, so the blocks a restore made never take more memory than they did at
+ * the restore. `count` is capped at 4,096 nodes.
+ */
+export function reserveStatSlots(count: number): void {
+  const nodes = Math.min(Math.max(count, 0), statBlockNodesMax)
+  if (statBlock.length - statBlockUsed >= statFields * nodes) return
+  statBlock = new Float64Array(statFields * Math.max(nodes, nodesPerStatBlock))
+  statBlockUsed = 0
+}
+
+/** The most nodes {@link reserveStatSlots} makes one block for (a snapshot chunk holds at most 1,000). */
+const statBlockNodesMax = 4_096
 
 /**
  * The current stat block, replaced by a fresh one when full. A znode's five numbers above 2^31
@@ -88,10 +113,13 @@ class ChildOrder {
 export class ZNode {
   /**
    * The children's paths: the very strings the tree's index holds, so that a child's name is not
-   * kept as a string of its own. Changed only through {@link ZNode.addChild} and
-   * {@link ZNode.removeChild}.
+   * kept as a string of its own. A list while children were only ever added (a restore adds a
+   * parent's children in bulk, and appending to a list is several times cheaper than adding to a
+   * Set, and smaller), a Set from the first removal on, so that removing stays constant time.
+   * Each path is in it once: the tree adds a child only when it makes it. Changed only through
+   * {@link ZNode.addChild} and {@link ZNode.removeChild}.
    */
-  children: Set<string> | null = null
+  private children: string[] | Set<string> | null = null
   /** The sorted children and the changes since, or null before the first {@link ZNode.sortedChildren}. */
   private order: ChildOrder | null = null
   /** The buffer holding the value, at `dataStart` for `dataEnd - dataStart` bytes. */
@@ -210,20 +238,47 @@ export class ZNode {
 
   /** Number of children. */
   get numChildren(): number {
-    return this.children === null ? 0 : this.children.size
+    const children = this.children
+    return children === null ? 0 : Array.isArray(children) ? children.length : children.size
   }
 
-  /** Adds the child at `path` (the tree's bookkeeping; it keeps the ordered list up to date lazily). */
+  /** The children's paths, in no order. */
+  childPaths(): Iterable<string> {
+    return this.children ?? noNames
+  }
+
+  /** Whether the child at `path` exists. */
+  hasChild(path: string): boolean {
+    const children = this.children
+    return children !== null && (Array.isArray(children) ? children.includes(path) : children.has(path))
+  }
+
+  /** Takes over the children of `node`, which this node replaces in the tree. */
+  adoptChildren(node: ZNode): void {
+    this.children = node.children
+  }
+
+  /**
+   * Adds the child at `path`, which must not be a child already (the tree's bookkeeping; it keeps
+   * the ordered list up to date lazily).
+   */
   addChild(path: string): void {
-    if (this.children === null) this.children = new Set()
-    const before = this.children.size
-    this.children.add(path)
-    if (this.order !== null && this.children.size !== before) (this.order.added ??= []).push(path)
+    const children = this.children
+    if (children === null) this.children = [path]
+    else if (Array.isArray(children)) children.push(path)
+    else children.add(path)
+    if (this.order !== null) (this.order.added ??= []).push(path)
   }
 
-  /** Removes the child at `path`. */
+  /**
+   * Removes the child at `path`. The first removal turns the list into a Set (once, in time
+   * linear in the children).
+   */
   removeChild(path: string): void {
-    if (this.children?.delete(path) === true && this.order !== null) this.order.removed = true
+    let children = this.children
+    if (children === null) return
+    if (Array.isArray(children)) children = this.children = new Set(children)
+    if (children.delete(path) && this.order !== null) this.order.removed = true
   }
 
   /**
@@ -234,13 +289,14 @@ export class ZNode {
    */
   sortedChildren(): readonly string[] {
     const children = this.children
-    if (children === null || children.size === 0) return this.resetSorted([])
+    if (children === null || this.numChildren === 0) return this.resetSorted([])
     const order = this.order
     // Many changes since the last sort (or none made yet): sorting everything is as cheap.
     const added = order?.added ?? noNames
     if (order === null || added.length * 4 > order.sorted.length) return this.resetSorted([...children].sort())
     if (added.length === 0 && !order.removed) return order.names
-    return this.resetSorted(mergeChildren(order.sorted, added, children))
+    // A list has seen no removal: every path sorted or added is still a child.
+    return this.resetSorted(mergeChildren(order.sorted, added, Array.isArray(children) ? null : children))
   }
 
   /** Keeps `sorted` (paths in order) and returns the names it makes, which are kept too. */
@@ -282,15 +338,16 @@ export class ZNode {
 
 /**
  * `sorted` (an earlier ordered list of paths) without those no longer in `children`, merged with the
- * `added` paths still there. A path removed and added again is in both lists and is kept once.
+ * `added` paths still there (`children` null: none was removed). A path removed and added again is
+ * in both lists and is kept once.
  */
-function mergeChildren(sorted: readonly string[], added: readonly string[], children: ReadonlySet<string>): string[] {
-  const fresh = new Set(added.filter((name) => children.has(name)))
+function mergeChildren(sorted: readonly string[], added: readonly string[], children: ReadonlySet<string> | null): string[] {
+  const fresh = new Set(children === null ? added : added.filter((name) => children.has(name)))
   const incoming = [...fresh].sort()
   const out: string[] = []
   let j = 0
   for (const name of sorted) {
-    if (!children.has(name) || fresh.has(name)) continue
+    if ((children !== null && !children.has(name)) || fresh.has(name)) continue
     while (j < incoming.length && incoming[j]! < name) out.push(incoming[j++]!)
     out.push(name)
   }
@@ -326,7 +383,7 @@ export function configNodeData(text: string, version: number): Uint8Array {
 }
 
 /** Paths ZooKeeper creates in every tree, which clients may not delete. */
-export const systemPaths: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'])
+export const systemPaths: ReadonlySet<string> = new Set(systemNodes.map(([path]) => path))
 
 /** The znode tree with its indexes of ephemerals, containers and TTL nodes. */
 export class DataTree {
@@ -347,6 +404,12 @@ export class DataTree {
   private dataSize = 0
   /** Backups reading the tree as of an earlier zxid: told before any node changes. */
   private readonly captures = new Set<TreeCaptureHook>()
+  /**
+   * Whether every node added since {@link DataTree.clear} came from {@link DataTree.restoreNodes}
+   * (the case of every restore): a snapshot holds each path once, so a path restored then can
+   * already be in the tree only as a system node, and the others need no lookup first.
+   */
+  private restoredOnly = true
 
   constructor() {
     this.clear()
@@ -362,10 +425,8 @@ export class DataTree {
     this.ttls.clear()
     this.lastProcessedZxid = 0
     this.dataSize = 0
-    this.addSystemNode('/', OPEN_ACL_UNSAFE)
-    this.addSystemNode('/zookeeper', OPEN_ACL_UNSAFE)
-    this.addSystemNode('/zookeeper/quota', OPEN_ACL_UNSAFE)
-    this.addSystemNode('/zookeeper/config', READ_ACL_UNSAFE)
+    this.restoredOnly = true
+    for (const [path, acl] of systemNodes) this.addSystemNode(path, acl)
   }
 
   private addSystemNode(path: string, acl: readonly ACL[]): void {
@@ -426,8 +487,7 @@ export class DataTree {
       const node = this.nodes.get(at)
       if (node === undefined) continue
       visit(at, node)
-      if (node.children === null) continue
-      for (const child of node.children) stack.push(child)
+      for (const child of node.childPaths()) stack.push(child)
     }
   }
 
@@ -500,6 +560,7 @@ export class DataTree {
     this.beforeChange(txn.path, undefined)
     const node = new ZNode(txn.data, internACL(txn.acl), zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
     this.nodes.set(txn.path, node)
+    this.restoredOnly = false
     this.dataSize += txn.path.length + txn.data.length
     this.linkChild(txn.path)
     this.indexNode(txn.path, node)
@@ -604,7 +665,7 @@ export class DataTree {
     const roots: string[] = []
     this.forEachInSubtree(quotaRoot, (at, node) => {
       const quotaPath = quotaPathOf(at)
-      if (quotaPath !== undefined && node.children?.has(childPath(at, limitNode)) === true) roots.push(quotaPath)
+      if (quotaPath !== undefined && node.hasChild(childPath(at, limitNode))) roots.push(quotaPath)
     })
     for (const quotaPath of roots) this.quotas.add(quotaPath)
     for (const quotaPath of roots) this.refreshUsage(quotaPath)
@@ -666,10 +727,12 @@ export class DataTree {
     this.invalidateCaptures('the tree was restored from a snapshot')
     node.acl = internACL(node.acl)
     const existing = this.nodes.get(path)
-    if (existing !== undefined) node.children = existing.children
+    if (existing !== undefined) node.adoptChildren(existing)
     this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
     this.nodes.set(path, node)
-    if (path !== '/') this.linkChild(path)
+    this.restoredOnly = false
+    // A node that existed is its parent's child already.
+    if (existing === undefined && path !== '/') this.linkChild(path)
     this.indexNode(path, node)
   }
 
@@ -677,21 +740,27 @@ export class DataTree {
    * Inserts nodes restored from a snapshot, `nodes[i]` at `paths[i]`, as {@link restoreNode} does
    * one by one; parents must come before their children. Siblings usually follow one another, so
    * the last parent is remembered instead of being looked up by a sliced path for every node.
+   * Throws a TypeError, leaving the tree to be cleared, for a path restored twice into a tree
+   * that held only restored nodes (a snapshot holds each path once).
    */
   restoreNodes(paths: readonly string[], nodes: readonly ZNode[]): void {
     this.invalidateCaptures('the tree was restored from a snapshot')
+    const restoredOnly = this.restoredOnly
     let parentName = ''
     let parent: ZNode | undefined
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i]!
       const node = nodes[i]!
       node.acl = internACL(node.acl)
-      const existing = this.nodes.get(path)
-      if (existing !== undefined) node.children = existing.children
+      const existing = restoredOnly && !systemPaths.has(path) ? undefined : this.nodes.get(path)
+      if (existing !== undefined) node.adoptChildren(existing)
       this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
+      const size = this.nodes.size
       this.nodes.set(path, node)
+      if (existing === undefined && this.nodes.size === size) throw new TypeError(`the snapshot holds ${path} twice`)
       if (path === parentName) parent = node
-      if (path !== '/') {
+      // A node that existed is its parent's child already.
+      if (existing === undefined && path !== '/') {
         const slash = path.lastIndexOf('/')
         const parentLength = slash === 0 ? 1 : slash
         if (parent === undefined || parentName.length !== parentLength || !path.startsWith(parentName)) {

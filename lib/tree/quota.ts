@@ -311,7 +311,7 @@ export interface NamespaceQuota {
 /** The part of a tree {@link quotaByNamespace} reads. */
 export interface QuotaTreeView {
   /** Visits `path` and every node below it. */
-  forEachInSubtree(path: string, visit: (path: string, node: { readonly data: Uint8Array; readonly children: ReadonlySet<string> | null }) => void): void
+  forEachInSubtree(path: string, visit: (path: string, node: { readonly data: Uint8Array; readonly numChildren: number }) => void): void
 }
 
 /**
@@ -324,7 +324,7 @@ export interface QuotaTreeView {
 export function quotaByNamespace(tree: QuotaTreeView): Map<string, NamespaceQuota> {
   const found = new Map<string, NamespaceQuota>()
   tree.forEachInSubtree(quotaRoot, (path, node) => {
-    if (node.children !== null && node.children.size > 0) return
+    if (node.numChildren > 0) return
     const kind = path.endsWith(`/${limitNode}`) ? 'limit' : path.endsWith(`/${statNode}`) ? 'stat' : undefined
     const namespace = namespaceOf(path.slice(quotaRoot.length))
     const stats = kind === undefined || namespace === undefined ? undefined : parseStats(node.data)

@@ -52,7 +52,7 @@ describe('the ordered children of a znode', () => {
     const sortedLengths = sort.mock.contexts.map((list) => (list as unknown[]).length)
     sort.mockRestore()
     expect(sortedLengths.every((n) => n <= 2)).toBe(true)
-    expect(children).toEqual([...node.children!].map((path) => path.slice('/big/'.length)).sort())
+    expect(children).toEqual([...node.childPaths()].map((path) => path.slice('/big/'.length)).sort())
   })
 
   it('hands out a copy: changing a getChildren answer does not change the next one', () => {
@@ -81,7 +81,7 @@ describe('the ordered children of a znode', () => {
       const roll = random(10)
       if (roll < 5) tree.apply(header(), create(`/p/${name}`))
       else if (roll < 8) tree.apply(header(), remove(`/p/${name}`))
-      else expect(node.sortedChildren()).toEqual([...(node.children ?? [])].map((path) => path.slice('/p/'.length)).sort())
+      else expect(node.sortedChildren()).toEqual([...node.childPaths()].map((path) => path.slice('/p/'.length)).sort())
     }
   })
 
@@ -94,4 +94,55 @@ describe('the ordered children of a znode', () => {
     restored.apply(header(), create('/p/a'))
     expect(restored.get('/p')!.sortedChildren()).toEqual(['a', 'b', 'm', 'x'])
   })
+
+  it('keeps restored children right through listings, deletes, re-creates and more listings', () => {
+    const tree = new DataTree()
+    const names = Array.from({ length: 500 }, (_, i) => `c${(i * 7919) % 500}`)
+    const paths = ['/p', ...names.map((name) => `/p/${name}`)]
+    tree.restoreNodes(paths, paths.map(() => plainNode()))
+    const node = tree.get('/p')!
+    const expected = new Set(names)
+    const check = (): void => {
+      expect(node.numChildren).toBe(expected.size)
+      expect(node.sortedChildren()).toEqual([...expected].sort())
+      expect([...node.childPaths()].sort()).toEqual([...expected].sort().map((name) => `/p/${name}`))
+    }
+    check()
+    tree.apply(header(), create('/p/new'))
+    expected.add('new')
+    check()
+    for (const name of ['c3', 'c250', 'new']) {
+      tree.apply(header(), remove(`/p/${name}`))
+      expected.delete(name)
+    }
+    check()
+    tree.apply(header(), create('/p/c3'))
+    expected.add('c3')
+    check()
+    expect(node.hasChild('/p/c3')).toBe(true)
+    expect(node.hasChild('/p/c250')).toBe(false)
+  })
+
+  it('links a restored system node to its parent once, and a restored node over a created one keeps its children', () => {
+    const fresh = new DataTree()
+    fresh.restoreNodes(['/', '/zookeeper', '/a'], [plainNode(), plainNode(), plainNode()])
+    expect(fresh.get('/')!.sortedChildren()).toEqual(['a', 'zookeeper'])
+    expect(fresh.get('/zookeeper')!.sortedChildren()).toEqual(['config', 'quota'])
+
+    const used = new DataTree()
+    used.apply(header(), create('/a'))
+    used.apply(header(), create('/a/b'))
+    used.restoreNodes(['/a', '/c'], [plainNode(), plainNode()])
+    expect(used.get('/a')!.sortedChildren()).toEqual(['b'])
+    expect(used.get('/')!.sortedChildren()).toEqual(['a', 'c', 'zookeeper'])
+  })
+
+  it('refuses a snapshot that holds a path twice, naming it', () => {
+    const tree = new DataTree()
+    expect(() => tree.restoreNodes(['/p', '/p/a', '/p/a'], [plainNode(), plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /p/a twice'))
+  })
 })
+
+function plainNode(): ZNode {
+  return new ZNode(new Uint8Array(0), OPEN_ACL_UNSAFE, 1, 1, 1, 0, 0, 0, 0, 0, 0n, 'persistent', 0)
+}

@@ -123,10 +123,10 @@ describe('quotaByNamespace (QuotaMetricsUtils)', () => {
   /** A tree view over `nodes` (path → data; a node's children are the paths one level below it). */
   function view(nodes: Record<string, string>) {
     const paths = Object.keys(nodes)
-    const childrenOf = (path: string) => new Set(paths.filter((p) => p.startsWith(`${path}/`) && !p.slice(path.length + 1).includes('/')).map((p) => p.slice(path.length + 1)))
+    const childCount = (path: string) => paths.filter((p) => p.startsWith(`${path}/`) && !p.slice(path.length + 1).includes('/')).length
     return {
-      forEachInSubtree(root: string, visit: (path: string, node: { data: Uint8Array; children: ReadonlySet<string> | null }) => void) {
-        for (const path of paths) if (path === root || path.startsWith(`${root}/`)) visit(path, { data: text(nodes[path] ?? ''), children: childrenOf(path) })
+      forEachInSubtree(root: string, visit: (path: string, node: { data: Uint8Array; numChildren: number }) => void) {
+        for (const path of paths) if (path === root || path.startsWith(`${root}/`)) visit(path, { data: text(nodes[path] ?? ''), numChildren: childCount(path) })
       },
     }
   }
