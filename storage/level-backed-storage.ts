@@ -152,7 +152,7 @@ export class LevelBackedStorage implements Storage {
       await this.openDb()
       this.committer = this.newCommitter()
       await this.loadMeta()
-      await this.recoverLog()
+      this.lastLogZxid = await this.findLastLogZxid()
       this.lastEnqueuedZxid = this.lastLoggedZxid
     } catch (err) {
       if (this.db.status === 'open') await this.db.close().catch(() => undefined)
@@ -275,48 +275,36 @@ export class LevelBackedStorage implements Storage {
       // Only entries whose batch is durable: the iteration must not run ahead of lastLogZxid.
       return this.lastLogZxid
     }
+    const corrupt = (key: string, reason: string, lastGood: number | undefined): StorageError => this.corruptLogRecord(key, reason, lastGood, fromZxid)
     return {
       async *[Symbol.asyncIterator]() {
         const lastDurable = start()
         if (fromZxid > lastDurable) return
+        let lastGood: number | undefined
         for await (const [key, value] of entriesOf(db, { gte: codec.logKey(fromZxid), lte: codec.logKey(lastDurable) })) {
-          yield decodeLogOrThrow(key, value)
+          const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
+          const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
+          if (!decoded.ok) throw corrupt(key, decoded.reason, lastGood)
+          lastGood = zxid!
+          yield { zxid: lastGood, data: decoded.value }
         }
       },
     }
   }
 
   /**
-   * Checks every log record after the newest snapshot, the ones start-up replays; any that fails
-   * its checksum or holds another zxid refuses the open. Each record goes to LevelDB in a batch,
-   * which a crash drops whole, so a bad record is never a torn write: it is damage to a record that
-   * was durable and may have been acknowledged, and cutting it, even at the end of the log, could
-   * lose a committed write (as ZooKeeper refuses a CRC mismatch in its log).
-   *
-   * Records at or below the newest snapshot are what the snapshot already holds, so start-up does
-   * not read them, as ZooKeeper reads its log only from the snapshot on; {@link readLog} checks
-   * them if they are ever read (a recovery that falls back to an older snapshot).
+   * The error for a log record that fails its checksum or holds another zxid. Each record goes to
+   * LevelDB in a batch, which a crash drops whole, so a bad record is never a torn write: it is
+   * damage to a record that was durable and may have been acknowledged, and cutting it, even at
+   * the end of the log, could lose a committed write (as ZooKeeper refuses a CRC mismatch in its
+   * log). Nothing is cut; start-up, which reads the log after its snapshot, refuses to go on.
    */
-  private async recoverLog(): Promise<void> {
-    const after = this.newestSnapshotZxid
-    let lastGood: number | undefined
-    for await (const batch of batchesOf(this.db, { gte: codec.logKey(after + 1), lt: codec.logKeyEnd })) {
-      for (const [key, value] of batch) {
-        const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
-        const decoded = zxid === undefined ? { ok: false as const, reason: 'malformed key' } : codec.decodeLogRecord(value, zxid)
-        if (!decoded.ok) throw this.corruptLogRecord(key, decoded.reason, lastGood, after)
-        lastGood = zxid!
-      }
-    }
-    this.lastLogZxid = lastGood ?? (await this.findLastLogZxid())
-  }
-
-  private corruptLogRecord(key: string, reason: string, lastGood: number | undefined, snapshotZxid: number): StorageError {
-    const first = snapshotZxid === 0 ? 'it is the first record' : `it is the first record after the snapshot at 0x${codec.zxidHex(snapshotZxid)}`
+  private corruptLogRecord(key: string, reason: string, lastGood: number | undefined, fromZxid: number): StorageError {
+    const first = fromZxid <= 1 ? 'it is the first record' : `it is the first record read, from 0x${codec.zxidHex(fromZxid)}`
     const after = lastGood === undefined ? first : `the last good record before it is 0x${codec.zxidHex(lastGood)}`
     return new StorageError(
       'CORRUPTION',
-      `log record ${key} in ${this.description} is corrupt (${reason}); ${after}. Records are written whole, so this is damage to a durable record, not a torn write; refusing to open`,
+      `log record ${key} in ${this.description} is corrupt (${reason}); ${after}. Records are written whole, so this is damage to a durable record, not a torn write`,
       { key },
     )
   }
@@ -377,9 +365,12 @@ export class LevelBackedStorage implements Storage {
     return undefined
   }
 
+  /** The zxid of the last log key; a key that names no zxid is damage, refused with CORRUPTION. */
   private async findLastLogZxid(): Promise<number> {
     for await (const key of this.db.keys({ gte: codec.logKeyFirst, lt: codec.logKeyEnd, reverse: true, limit: 1 })) {
-      return codec.zxidOfKey(key, codec.logKeyFirst) ?? 0
+      const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
+      if (zxid === undefined) throw new StorageError('CORRUPTION', `log key ${key} in ${this.description} is malformed: it names no zxid`, { key })
+      return zxid
     }
     return 0
   }
@@ -674,14 +665,6 @@ async function* batchesOf(db: StorageDb, range: { gte: string; lt?: string; lte?
 /** The entries of a key range one by one, read as {@link batchesOf} does. */
 async function* entriesOf(db: StorageDb, range: { gte: string; lt?: string; lte?: string }): AsyncGenerator<[string, Uint8Array]> {
   for await (const batch of batchesOf(db, range)) yield* batch
-}
-
-function decodeLogOrThrow(key: string, value: Uint8Array): LogEntry {
-  const zxid = codec.zxidOfKey(key, codec.logKeyFirst)
-  if (zxid === undefined) throw new StorageError('CORRUPTION', `log key ${key} is malformed`, { key })
-  const decoded = codec.decodeLogRecord(value, zxid)
-  if (!decoded.ok) throw new StorageError('CORRUPTION', `log record ${key} is corrupt: ${decoded.reason}`, { key })
-  return { zxid, data: decoded.value }
 }
 
 function assertZxid(zxid: number, what: string): void {

@@ -124,11 +124,10 @@ export interface Storage extends AsyncDisposable {
 
   /**
    * Opens the database and takes the directory lock; rejects at once with `DIR_IN_USE` if another
-   * process or instance holds it. Checks every log record after the newest snapshot (start-up
-   * replays those): a record that fails its checksum, at the end of the log or before it, rejects
-   * with `CORRUPTION` naming the key and cuts nothing (a record is written whole, so a bad one is
-   * damage, never a torn write). Records at or below the newest snapshot are checked when
-   * {@link Storage.readLog} reads them. Resolves at once if already open.
+   * process or instance holds it. Reads no log record, as ZooKeeper opens its log lazily:
+   * {@link Storage.readLog} checks each record it reads, so a server's start-up, which reads the
+   * log after its snapshot, finds a damaged one before it serves. Rejects with `CORRUPTION` when
+   * the last log key names no zxid. Resolves at once if already open.
    */
   open(): Promise<void>
 
@@ -142,7 +141,9 @@ export interface Storage extends AsyncDisposable {
 
   /**
    * Yields the durable log entries with `zxid >= fromZxid` in zxid order, as they were when the
-   * iteration started. Throws `CORRUPTION` naming the key of a record that fails its checksum.
+   * iteration started. Throws `CORRUPTION` naming the key (and the last good zxid before it) of a
+   * record that fails its checksum or holds another zxid, and cuts nothing: a record is written
+   * whole, so a bad one is damage to a durable record, never a torn write.
    */
   readLog(fromZxid: number): AsyncIterable<LogEntry>
 

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, CreateMode, digestId, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, VirtualClock, type Server, type ServerOptions, type ZooKeeperClient } from '../../../lib/index.js'
 import { encodeValue } from '../../../lib/txn/codec.js'
-import { createMemoryDb, createMemoryStorage, type Storage } from '../../../storage/index.js'
+import { createMemoryDb, createMemoryStorage, StorageError, type Storage } from '../../../storage/index.js'
 import { flush } from './helpers.js'
 
 const quiet = { debug() {}, info() {}, warn() {} }
@@ -96,6 +96,29 @@ describe('durable standalone server', () => {
       console.error = error
     }
     expect(errors.join('\n')).toMatch(/snapshot 0x[0-9a-f]+ is corrupt, trying an older one/)
+  })
+
+  it('refuses to start on a damaged last log record, naming it and the last good zxid, and cuts nothing', async () => {
+    const db = createMemoryDb()
+    const first = await start(db, { snapCount: 1_000_000 })
+    const zk = await first.connect()
+    for (let i = 0; i < 5; i++) await zk.create(`/n${i}`, `v${i}`)
+    const last = first.lastZxid
+    await stop(first)
+    const key = `log/${last.toString(16).padStart(16, '0')}`
+    await db.open()
+    const record = (await db.get(key)) as Uint8Array
+    await db.put(key, record.map((b, i) => (i === record.length - 1 ? b ^ 0x01 : b)))
+    await db.close()
+    const refused = await start(db).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(StorageError)
+    expect(refused).toMatchObject({ code: 'CORRUPTION', key, message: expect.stringContaining(`last good record before it is 0x${(last - 1).toString(16).padStart(16, '0')}`) })
+    await db.open()
+    expect(await db.get(key)).toBeDefined()
+    await db.put(key, record)
+    await db.close()
+    const mended = await start(db)
+    expect(mended.lastZxid).toBe(last)
   })
 
   it('starts past a damaged log record the newest snapshot holds, and refuses it when an older snapshot needs it', async () => {

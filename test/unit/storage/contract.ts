@@ -583,70 +583,23 @@ export function storageContract(factory: BackingFactory): void {
         await storage.close()
       }
 
-      /** Opens the storage expecting it to refuse with CORRUPTION naming `key`, and checks it released the database. */
-      async function refusesNaming(key: string, message: RegExp): Promise<void> {
-        const storage = backing.storage({ logger })
-        const err = await storage.open().catch((e: unknown) => e)
+      /**
+       * Opens the storage (it reads no log record) and reads the log from `from`, expecting
+       * CORRUPTION naming `key`; the storage stays open and cuts nothing.
+       */
+      async function refusesReading(key: string, message: RegExp, from = 0): Promise<Storage> {
+        const storage = await start()
+        const err = await collect(storage.readLog(from)).catch((e: unknown) => e)
         expect(err).toBeInstanceOf(StorageError)
         expect(err).toMatchObject({ code: 'CORRUPTION', key, message: expect.stringMatching(message) })
-        expect(storage.state).toBe('closed')
+        expect(storage.state).toBe('open')
         expect(logger.warnings()).toEqual([])
+        return storage
       }
 
       async function logKeys(): Promise<string[]> {
         return backing.raw((db) => collect(db.keys({ gte: codec.logKeyFirst, lt: codec.logKeyEnd })))
       }
-
-      // A record goes to the database in one atomic batch, so a bad one is damage to a durable
-      // (perhaps acknowledged) record, never a torn write: cutting it, even last, could lose a
-      // committed transaction. Start-up refuses it wherever it is and cuts nothing.
-      it('refuses to open when the last record fails its checksum, cutting nothing', async () => {
-        await logWith(5)
-        await backing.raw(async (db) => {
-          const value = Uint8Array.from((await db.get(codec.logKey(zxid(1, 5))))!)
-          value[value.length - 1]! ^= 0x10
-          await db.put(codec.logKey(zxid(1, 5)), value)
-        })
-        await refusesNaming('log/0000000100000005', /log record log\/0000000100000005 .* is corrupt \(checksum mismatch.*last good record before it is 0x0000000100000004.*not a torn write; refusing to open/)
-        expect(await logKeys()).toHaveLength(5)
-      })
-
-      it('refuses a garbage record, a truncated one and an empty one at the end of the log', async () => {
-        await logWith(4)
-        const key = codec.logKey(zxid(1, 4))
-        const good = await backing.raw(async (db) => Uint8Array.from((await db.get(key))!))
-        for (const damaged of [new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]), good.subarray(0, good.length - 3), new Uint8Array(0)]) {
-          await backing.raw((db) => db.put(key, damaged))
-          await refusesNaming('log/0000000100000004', /is corrupt/)
-          expect(await logKeys()).toHaveLength(4)
-        }
-        await backing.raw((db) => db.put(key, good))
-        const storage = await start()
-        expect(storage.lastLoggedZxid).toBe(zxid(1, 4))
-      })
-
-      it('refuses to open when a corrupt record has good ones after it, naming its key', async () => {
-        await logWith(10)
-        await backing.raw(async (db) => {
-          const value = Uint8Array.from((await db.get(codec.logKey(zxid(1, 5))))!)
-          value[6]! ^= 0x01
-          await db.put(codec.logKey(zxid(1, 5)), value)
-        })
-        await refusesNaming('log/0000000100000005', /log record log\/0000000100000005 .* is corrupt/)
-        expect(await logKeys()).toHaveLength(10)
-      })
-
-      it('refuses a good record stored under another zxid\'s key', async () => {
-        await logWith(3)
-        await backing.raw((db) => db.put(codec.logKey(zxid(1, 4)), codec.encodeLogRecord(zxid(1, 9), bytes('misplaced'))))
-        await refusesNaming('log/0000000100000004', /record holds zxid/)
-      })
-
-      it('refuses a corrupt first record', async () => {
-        await logWith(2)
-        await backing.raw((db) => db.put(codec.logKey(zxid(1, 1)), new Uint8Array([1, 2, 3])))
-        await refusesNaming('log/0000000100000001', /it is the first record/)
-      })
 
       async function damage(at: number): Promise<void> {
         await backing.raw(async (db) => {
@@ -656,43 +609,93 @@ export function storageContract(factory: BackingFactory): void {
         })
       }
 
-      async function logWithSnapshotAt(count: number, snapshotAt: number): Promise<void> {
-        const storage = await start()
-        await storage.append(entries(1, 1, count))
-        await storage.writeSnapshot(zxid(1, snapshotAt), chunksOf('state', 2))
+      // A record goes to the database in one atomic batch, so a bad one is damage to a durable
+      // (perhaps acknowledged) record, never a torn write: cutting it, even last, could lose a
+      // committed transaction. Reading refuses it wherever it is and nothing is cut.
+      it('refuses to read a last record that fails its checksum, cutting nothing', async () => {
+        await logWith(5)
+        await damage(zxid(1, 5))
+        const storage = await refusesReading('log/0000000100000005', /log record log\/0000000100000005 .* is corrupt \(checksum mismatch.*last good record before it is 0x0000000100000004.*not a torn write/)
+        expect(storage.lastLoggedZxid).toBe(zxid(1, 5))
         await storage.close()
-      }
-
-      it('refuses a damaged record after the newest snapshot, naming the snapshot when it is the first after it', async () => {
-        await logWithSnapshotAt(10, 6)
-        await damage(zxid(1, 7))
-        await refusesNaming('log/0000000100000007', /it is the first record after the snapshot at 0x0000000100000006/)
-        await backing.raw(async (db) => db.put(codec.logKey(zxid(1, 7)), codec.encodeLogRecord(zxid(1, 7), bytes('mended'))))
-        await damage(zxid(1, 9))
-        await refusesNaming('log/0000000100000009', /last good record before it is 0x0000000100000008/)
+        expect(await logKeys()).toHaveLength(5)
       })
 
-      // Records the newest snapshot holds are not read at open (ZooKeeper reads its log from the
-      // snapshot on); whoever reads them later, a recovery from an older snapshot, gets CORRUPTION.
-      it('opens past a damaged record the newest snapshot holds, and refuses it when it is read', async () => {
-        await logWithSnapshotAt(10, 6)
-        await damage(zxid(1, 3))
+      it('refuses a garbage record, a truncated one and an empty one at the end of the log', async () => {
+        await logWith(4)
+        const key = codec.logKey(zxid(1, 4))
+        const good = await backing.raw(async (db) => Uint8Array.from((await db.get(key))!))
+        for (const damaged of [new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]), good.subarray(0, good.length - 3), new Uint8Array(0)]) {
+          await backing.raw((db) => db.put(key, damaged))
+          await (await refusesReading('log/0000000100000004', /is corrupt/)).close()
+          expect(await logKeys()).toHaveLength(4)
+        }
+        await backing.raw((db) => db.put(key, good))
         const storage = await start()
-        expect(storage.lastLoggedZxid).toBe(zxid(1, 10))
-        expect((await collect(storage.readLog(zxid(1, 7)))).map((e) => e.zxid)).toEqual([7, 8, 9, 10].map((n) => zxid(1, n)))
-        const err = await collect(storage.readLog(zxid(1, 1))).catch((e: unknown) => e)
-        expect(err).toBeInstanceOf(StorageError)
-        expect(err).toMatchObject({ code: 'CORRUPTION', key: 'log/0000000100000003' })
-        expect(logger.warnings()).toEqual([])
+        expect((await collect(storage.readLog(0))).map((e) => e.zxid)).toEqual([1, 2, 3, 4].map((n) => zxid(1, n)))
+      })
+
+      it('refuses a corrupt record that has good ones after it, naming its key', async () => {
+        await logWith(10)
+        await backing.raw(async (db) => {
+          const value = Uint8Array.from((await db.get(codec.logKey(zxid(1, 5))))!)
+          value[6]! ^= 0x01
+          await db.put(codec.logKey(zxid(1, 5)), value)
+        })
+        await (await refusesReading('log/0000000100000005', /log record log\/0000000100000005 .* is corrupt/)).close()
+        expect(await logKeys()).toHaveLength(10)
+      })
+
+      it('refuses a good record stored under another zxid\'s key', async () => {
+        await logWith(3)
+        await backing.raw((db) => db.put(codec.logKey(zxid(1, 4)), codec.encodeLogRecord(zxid(1, 9), bytes('misplaced'))))
+        await refusesReading('log/0000000100000004', /record holds zxid/)
+      })
+
+      it('refuses a corrupt first record', async () => {
+        await logWith(2)
+        await backing.raw((db) => db.put(codec.logKey(zxid(1, 1)), new Uint8Array([1, 2, 3])))
+        await refusesReading('log/0000000100000001', /it is the first record/)
+      })
+
+      it('names where reading began when the first record read is damaged', async () => {
+        await logWith(10)
+        await damage(zxid(1, 7))
+        await refusesReading('log/0000000100000007', /it is the first record read, from 0x0000000100000007/, zxid(1, 7))
+      })
+
+      it('reads the records before and after a damaged one, and refuses it only when it is read', async () => {
+        const storage = await start()
+        await storage.append(entries(1, 1, 10))
+        await storage.writeSnapshot(zxid(1, 6), chunksOf('state', 2))
+        await storage.close()
+        await damage(zxid(1, 3))
+        const again = await start()
+        expect(again.lastLoggedZxid).toBe(zxid(1, 10))
+        expect((await collect(again.readLog(zxid(1, 7)))).map((e) => e.zxid)).toEqual([7, 8, 9, 10].map((n) => zxid(1, n)))
+        const err = await collect(again.readLog(zxid(1, 1))).catch((e: unknown) => e)
+        expect(err).toMatchObject({ code: 'CORRUPTION', key: 'log/0000000100000003', message: expect.stringMatching(/last good record before it is 0x0000000100000002/) })
       })
 
       it('takes the last logged zxid from the keys when every record is at or below the newest snapshot', async () => {
-        await logWithSnapshotAt(5, 8)
-        await damage(zxid(1, 5))
         const storage = await start()
-        expect(storage.lastLoggedZxid).toBe(zxid(1, 8))
-        await storage.append(entries(1, 9, 9))
-        expect((await collect(storage.readLog(zxid(1, 9)))).map((e) => e.zxid)).toEqual([zxid(1, 9)])
+        await storage.append(entries(1, 1, 5))
+        await storage.writeSnapshot(zxid(1, 8), chunksOf('state', 2))
+        await storage.close()
+        const again = await start()
+        expect(again.lastLoggedZxid).toBe(zxid(1, 8))
+        await again.append(entries(1, 9, 9))
+        expect((await collect(again.readLog(zxid(1, 9)))).map((e) => e.zxid)).toEqual([zxid(1, 9)])
+      })
+
+      it('refuses to open when the last log key names no zxid, rather than take the log for empty', async () => {
+        await logWith(3)
+        await backing.raw((db) => db.put('log/zzzz', codec.encodeLogRecord(zxid(1, 4), bytes('odd key'))))
+        const storage = backing.storage({ logger })
+        const err = await storage.open().catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(StorageError)
+        expect(err).toMatchObject({ code: 'CORRUPTION', key: 'log/zzzz', message: expect.stringMatching(/malformed/) })
+        expect(storage.state).toBe('closed')
       })
     })
   })
