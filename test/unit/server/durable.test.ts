@@ -105,11 +105,7 @@ describe('durable standalone server', () => {
     for (let i = 0; i < 5; i++) await zk.create(`/n${i}`, `v${i}`)
     const last = first.lastZxid
     await stop(first)
-    const key = `log/${last.toString(16).padStart(16, '0')}`
-    await db.open()
-    const record = (await db.get(key)) as Uint8Array
-    await db.put(key, record.map((b, i) => (i === record.length - 1 ? b ^ 0x01 : b)))
-    await db.close()
+    const { key, record } = await damageLogRecord(db, last)
     const refused = await start(db).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(StorageError)
     expect(refused).toMatchObject({ code: 'CORRUPTION', key, message: expect.stringContaining(`last good record before it is 0x${(last - 1).toString(16).padStart(16, '0')}`) })
@@ -133,11 +129,7 @@ describe('durable standalone server', () => {
     await zk.setData('/n0', 'after both snapshots')
     const before = await dump(zk)
     await stop(first)
-    const damagedKey = `log/${damagedZxid.toString(16).padStart(16, '0')}`
-    await db.open()
-    const record = (await db.get(damagedKey)) as Uint8Array
-    await db.put(damagedKey, record.map((b, i) => (i === record.length - 1 ? b ^ 0x01 : b)))
-    await db.close()
+    const { key: damagedKey } = await damageLogRecord(db, damagedZxid)
     const second = await start(db)
     expect(await dump(await second.connect())).toEqual(before)
     await stop(second)
@@ -176,6 +168,16 @@ describe('durable standalone server', () => {
       console.error = error
     }
   })
+
+  /** Flips a bit of the log record of `zxid` in `db`; returns its key and the record as it was. */
+  async function damageLogRecord(db: ReturnType<typeof createMemoryDb>, zxid: number): Promise<{ key: string; record: Uint8Array }> {
+    const key = `log/${zxid.toString(16).padStart(16, '0')}`
+    await db.open()
+    const record = (await db.get(key)) as Uint8Array
+    await db.put(key, record.map((b, i) => (i === record.length - 1 ? b ^ 0x01 : b)))
+    await db.close()
+    return { key, record }
+  }
 
   /** Flips bytes in the first chunk of the newest snapshot in `db`: its checksum no longer matches. */
   async function corruptNewestSnapshot(db: ReturnType<typeof createMemoryDb>): Promise<void> {
