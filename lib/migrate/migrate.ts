@@ -4,7 +4,7 @@
  * the target and renames it into place at the end, so a failure leaves no half-written target.
  * @module
  */
-import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { epochOf } from '../protocol/zxid.js'
 import { createLevelStorage } from '../../storage/index.js'
@@ -12,7 +12,7 @@ import { MigrationError } from './errors.js'
 import type { OfflineState } from './offline-state.js'
 import { quietLogger, readPaddockState, writePaddockState } from './paddock-dir.js'
 import type { MigrationProgress } from './progress.js'
-import { encodeZkSnapshot, zkSnapshotOf } from './zk-snapshot.js'
+import { encodeZkSnapshotParts, zkSnapshotOf } from './zk-snapshot.js'
 import { loadZooKeeperState, readZooKeeperEpochs } from './zookeeper-dir.js'
 
 /** Options shared by {@link importZooKeeperDataDir} and {@link exportToZooKeeper}. */
@@ -137,17 +137,32 @@ export async function exportToZooKeeper(paddockDataDir: string, zkDataDir: strin
   } finally {
     await storage.close()
   }
-  const bytes = encodeZkSnapshot(zkSnapshotOf(state))
-  options.onProgress?.({ phase: 'write', file: undefined, znodes: state.tree.size, bytes: 0, bytesTotal: bytes.length })
+  const parts = encodeZkSnapshotParts(zkSnapshotOf(state))
+  const length = parts.reduce((sum, part) => sum + part.length, 0)
+  options.onProgress?.({ phase: 'write', file: undefined, znodes: state.tree.size, bytes: 0, bytesTotal: length })
   await writeAtomically(zkDataDir, async (tmp) => {
     const dir = join(tmp, 'version-2')
     await mkdir(dir)
-    await writeFile(join(dir, `snapshot.${state.zxid.toString(16)}`), bytes, { flush: true })
+    await writeParts(join(dir, `snapshot.${state.zxid.toString(16)}`), parts)
     const epoch = String(epochOf(state.zxid))
     await writeFile(join(dir, 'acceptedEpoch'), epoch, { flush: true })
     await writeFile(join(dir, 'currentEpoch'), epoch, { flush: true })
   })
-  options.onProgress?.({ phase: 'write', file: undefined, znodes: state.tree.size, bytes: bytes.length, bytesTotal: bytes.length })
-  return { zxid: state.zxid, znodes: state.tree.size, sessions: state.sessions.size, bytesRead: 0, bytesWritten: bytes.length, elapsedMs: Date.now() - started }
+  options.onProgress?.({ phase: 'write', file: undefined, znodes: state.tree.size, bytes: length, bytesTotal: length })
+  return { zxid: state.zxid, znodes: state.tree.size, sessions: state.sessions.size, bytesRead: 0, bytesWritten: length, elapsedMs: Date.now() - started }
+}
+
+/** Writes `parts` to a new file at `path`, one after another, and flushes it to disk. */
+async function writeParts(path: string, parts: readonly Uint8Array[]): Promise<void> {
+  const file = await open(path, 'wx')
+  try {
+    for (const part of parts) {
+      // A write may take fewer bytes than it was given; go on from where it stopped.
+      for (let at = 0; at < part.length; ) at += (await file.write(part, at, part.length - at)).bytesWritten
+    }
+    await file.sync()
+  } finally {
+    await file.close()
+  }
 }
 

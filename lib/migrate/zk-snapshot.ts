@@ -176,8 +176,19 @@ export function looksComplete(bytes: Uint8Array): boolean {
   return n >= 5 + 16 && bytes[n - 5] === 0 && bytes[n - 4] === 0 && bytes[n - 3] === 0 && bytes[n - 2] === 1 && bytes[n - 1] === 0x2f
 }
 
+/** A snapshot to write: its nodes may be produced as they are written. */
+export type ZkSnapshotToWrite = Omit<ZkSnapshot, 'nodes'> & { nodes: Iterable<ZkSnapshotNode> }
+
 /** Encodes a snapshot as FileSnap writes it, with the digest trailer when `snapshot.digest` is set. */
-export function encodeZkSnapshot(snapshot: Omit<ZkSnapshot, 'nodes'> & { nodes: Iterable<ZkSnapshotNode> }): Uint8Array {
+export function encodeZkSnapshot(snapshot: ZkSnapshotToWrite): Uint8Array {
+  return concat(encodeZkSnapshotParts(snapshot))
+}
+
+/**
+ * {@link encodeZkSnapshot}'s bytes in pieces of about a megabyte, not joined: a caller that writes
+ * them to a file one after another never holds the snapshot twice.
+ */
+export function encodeZkSnapshotParts(snapshot: ZkSnapshotToWrite): Uint8Array[] {
   const w = new JuteWriter({ slabBytes: 1 << 20 })
   const parts: Uint8Array[] = []
   let checksum = 1
@@ -205,7 +216,7 @@ export function encodeZkSnapshot(snapshot: Omit<ZkSnapshot, 'nodes'> & { nodes: 
     }
   }
   flush()
-  return concat(parts)
+  return parts
 }
 
 /**
@@ -248,8 +259,12 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
-/** The ZooKeeper snapshot of a state: the ACL cache numbered from 1, nodes parents first. */
-export function zkSnapshotOf(state: Pick<OfflineState, 'tree' | 'sessions'>): ZkSnapshot {
+/**
+ * The ZooKeeper snapshot of a state: the ACL cache numbered from 1, nodes parents first. The
+ * nodes are made as they are iterated, one at a time (a list of them all took gigabytes at ten
+ * million znodes), so the tree must not change while they are: write them in one synchronous go.
+ */
+export function zkSnapshotOf(state: Pick<OfflineState, 'tree' | 'sessions'>): ZkSnapshotToWrite {
   const acls = new Map<bigint, ACL[]>()
   const refs = new Map<readonly ACL[], bigint>()
   const byContent = new Map<string, bigint>()
@@ -267,14 +282,20 @@ export function zkSnapshotOf(state: Pick<OfflineState, 'tree' | 'sessions'>): Zk
     return ref
   }
   const tree = state.tree
-  const nodes: ZkSnapshotNode[] = []
+  // The ACL cache is written before the nodes, so every ACL is numbered first.
   for (const path of tree.paths()) {
     const n = tree.get(path)
-    if (n === undefined) continue
-    const stat = { czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime, version: n.version, cversion: n.cversion, aversion: n.aversion, ephemeralOwner: encodeEphemeralOwner(n.kind, n.ephemeralOwner, n.ttlMs), pzxid: n.pzxid }
-    nodes.push({ path, data: n.data, aclRef: refOf(n.acl), stat })
+    if (n !== undefined) refOf(n.acl)
+  }
+  function* nodes(): Generator<ZkSnapshotNode> {
+    for (const path of tree.paths()) {
+      const n = tree.get(path)
+      if (n === undefined) continue
+      const stat = { czxid: n.czxid, mzxid: n.mzxid, ctime: n.ctime, mtime: n.mtime, version: n.version, cversion: n.cversion, aversion: n.aversion, ephemeralOwner: encodeEphemeralOwner(n.kind, n.ephemeralOwner, n.ttlMs), pzxid: n.pzxid }
+      yield { path, data: n.data, aclRef: refOf(n.acl), stat }
+    }
   }
   const sessions = new Map<bigint, number>()
   for (const s of state.sessions.values()) sessions.set(s.id, s.timeoutMs)
-  return { dbid: snapshotDbId, sessions, acls, nodes, digest: { zxid: 0, digestVersion, digest: 0n } }
+  return { dbid: snapshotDbId, sessions, acls, nodes: nodes(), digest: { zxid: 0, digestVersion, digest: 0n } }
 }
