@@ -113,7 +113,7 @@ async function runVerify(args: string[], io: DataCommandIO): Promise<number> {
   if (dir === undefined || positionals.length !== 1) return usageError(io, 'verify needs one PADDOCK_DATADIR')
   const report = await verifyDataDir(dir)
   const snapshot = report.snapshotZxid === undefined ? 'no snapshot' : `snapshot ${formatZxid(report.snapshotZxid)}`
-  io.out(`paddock data: ok: ${snapshot} + ${report.logEntries} log entries reach ${formatZxid(report.zxid)} (${report.znodes} znodes); every checksum matched`)
+  io.out(`paddock data: ok: ${snapshot} + ${report.logEntries} log entries reach ${formatZxid(report.zxid)} (${report.znodes} znodes); every checksum matched (${report.snapshotsChecked} snapshot(s), ${report.logRecordsChecked} log records)`)
   return 0
 }
 

@@ -154,12 +154,16 @@ export interface VerifyReport {
   lastLoggedZxid: number
   /** Znodes in the tree reached. */
   znodes: number
+  /** Snapshots whose every chunk was read and matched its checksum (older ones included). */
+  snapshotsChecked: number
+  /** Log records read and checked, every one the dataDir keeps (those before the snapshot too). */
+  logRecordsChecked: number
 }
 
 /**
- * Verifies a Paddock dataDir: every log record's and the snapshot's checksums (the storage checks
- * them as they are read), the log following the snapshot without a gap, and the state reaching the
- * last durable zxid. Rejects with the problem otherwise.
+ * Verifies a Paddock dataDir: the checksums of every log record and every snapshot's chunks it
+ * keeps (the storage checks them as they are read), the log following the newest snapshot without
+ * a gap, and the state reaching the last durable zxid. Rejects with the problem otherwise.
  */
 export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
   const storage = createLevelStorage({ dataDir, logger: quietLogger(() => undefined) })
@@ -169,7 +173,20 @@ export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
     if (state.zxid !== lastLoggedZxid) {
       throw new MigrationError('INCOMPLETE', `the snapshot and log reach ${formatZxid(state.zxid)}, but the last durable zxid is ${formatZxid(lastLoggedZxid)}`)
     }
-    return { snapshotZxid: state.snapshotZxid, logEntries: state.logEntries, zxid: state.zxid, lastLoggedZxid, znodes: state.tree.size }
+    // Start-up reads only the newest snapshot and the log after it; a verify reads the rest too.
+    let snapshotsChecked = 0
+    for (const info of await storage.listSnapshots()) {
+      const reader = await storage.readSnapshot(info.zxid)
+      if (reader === undefined) continue
+      for await (const chunk of reader.chunks()) void chunk
+      snapshotsChecked++
+    }
+    let logRecordsChecked = 0
+    for await (const entry of storage.readLog(0)) {
+      void entry
+      logRecordsChecked++
+    }
+    return { snapshotZxid: state.snapshotZxid, logEntries: state.logEntries, zxid: state.zxid, lastLoggedZxid, znodes: state.tree.size, snapshotsChecked, logRecordsChecked }
   } finally {
     await storage.close()
   }

@@ -15,7 +15,9 @@ import { zooKeeperSessionPasswd } from '../../../lib/migrate/zk-format.js'
 import { concat, encodeZkSnapshot } from '../../../lib/migrate/zk-snapshot.js'
 import { encodeZkLogHeader, encodeZkLogRecord, type ZkTxn } from '../../../lib/migrate/zk-txnlog.js'
 import type { TxnHeader } from '../../../lib/txn/types.js'
-import { createLevelStorage } from '../../../storage/index.js'
+import { Level } from 'level'
+import { chunkKey, logKey } from '../../../storage/codec.js'
+import { createLevelStorage, levelSubdirectory } from '../../../storage/index.js'
 
 const open = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 const session = 0x1000000abcdefn
@@ -188,6 +190,48 @@ describe('paddock data', () => {
     const result = await run('verify', gap)
     expect(result.code).toBe(1)
     expect(result.err.join('\n')).toMatch(/jumps from 0xa to 0xc/)
+  })
+
+  it('verifies what start-up does not read: the log before the newest snapshot and the older snapshots', async () => {
+    const dir = join(root, 'history')
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined }
+    const storage = createLevelStorage({ dataDir: dir, logger: quiet })
+    await storage.open()
+    const create = (zxid: number) => ({ zxid, data: encodeTxnEntry({ header: header(zxid), txn: { type: 'create', path: `/n${zxid}`, data: text(''), acl: open, kind: 'persistent', ephemeralOwner: 0n, ttlMs: 0, parentCVersion: zxid } }) })
+    const tree = new DataTree()
+    await storage.writeSnapshot(0, snapshotStateChunks({ zxid: 0, tree, sessions: [] }))
+    for (let zxid = 1; zxid <= 4; zxid++) {
+      await storage.append([create(zxid)])
+      tree.apply(header(zxid), { type: 'create', path: `/n${zxid}`, data: text(''), acl: open, kind: 'persistent', ephemeralOwner: 0n, ttlMs: 0, parentCVersion: zxid })
+    }
+    await storage.writeSnapshot(4, snapshotStateChunks({ zxid: 4, tree, sessions: [] }))
+    await storage.append([create(5)])
+    await storage.close()
+    expect(await run('verify', dir)).toMatchObject({ code: 0, out: [expect.stringMatching(/snapshot 0x4 \+ 1 log entries reach 0x5 \(9 znodes\); every checksum matched \(2 snapshot\(s\), 5 log records\)/)] })
+    const db = new Level<string, Uint8Array>(join(dir, levelSubdirectory), { keyEncoding: 'utf8', valueEncoding: 'view' })
+    const flip = async (key: string): Promise<Uint8Array> => {
+      await db.open()
+      const value = (await db.get(key))!
+      await db.put(key, value.map((b, i) => (i === value.length - 1 ? b ^ 0x01 : b)))
+      await db.close()
+      return value
+    }
+    const restore = async (key: string, value: Uint8Array): Promise<void> => {
+      await db.open()
+      await db.put(key, value)
+      await db.close()
+    }
+    const record = await flip(logKey(2))
+    const damagedLog = await run('verify', dir)
+    expect(damagedLog.code).toBe(1)
+    expect(damagedLog.err.join('\n')).toContain(`log record ${logKey(2)}`)
+    await restore(logKey(2), record)
+    const chunk = await flip(chunkKey(0, 0))
+    const damagedSnapshot = await run('verify', dir)
+    expect(damagedSnapshot.code).toBe(1)
+    expect(damagedSnapshot.err.join('\n')).toContain(chunkKey(0, 0))
+    await restore(chunkKey(0, 0), chunk)
+    expect((await run('verify', dir)).code).toBe(0)
   })
 
   it('prints its usage for a bad command line', async () => {
