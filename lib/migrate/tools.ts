@@ -173,17 +173,19 @@ export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
     if (state.zxid !== lastLoggedZxid) {
       throw new MigrationError('INCOMPLETE', `the snapshot and log reach ${formatZxid(state.zxid)}, but the last durable zxid is ${formatZxid(lastLoggedZxid)}`)
     }
-    // Start-up reads only the newest snapshot and the log after it; a verify reads the rest too.
-    let snapshotsChecked = 0
+    // Start-up reads only the newest snapshot and the log after it (readPaddockState did); a
+    // verify reads the rest too.
+    const newest = state.snapshotZxid
+    let snapshotsChecked = newest === undefined ? 0 : 1
     for (const info of await storage.listSnapshots()) {
-      const reader = await storage.readSnapshot(info.zxid)
+      const reader = info.zxid === newest ? undefined : await storage.readSnapshot(info.zxid)
       if (reader === undefined) continue
       for await (const chunk of reader.chunks()) void chunk
       snapshotsChecked++
     }
-    let logRecordsChecked = 0
+    let logRecordsChecked = state.logEntries
     for await (const entry of storage.readLog(0)) {
-      void entry
+      if (entry.zxid > (newest ?? 0)) break
       logRecordsChecked++
     }
     return { snapshotZxid: state.snapshotZxid, logEntries: state.logEntries, zxid: state.zxid, lastLoggedZxid, znodes: state.tree.size, snapshotsChecked, logRecordsChecked }

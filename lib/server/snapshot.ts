@@ -179,12 +179,15 @@ function restoreHeader(addSession: (session: SnapshotSession) => void, value: un
 
 function restoreChunkV1(tree: DataTree, value: unknown): void {
   if (!Array.isArray(value)) throw new TypeError('snapshot chunk is not a list of nodes')
+  const paths: string[] = []
+  const nodes: ZNode[] = []
   for (const record of value as NodeRecord[]) {
     const [path, data, acl, stat, ephemeralOwner, kind, ttlMs] = record
     const [czxid = 0, mzxid = 0, pzxid = 0, ctime = 0, mtime = 0, version = 0, cversion = 0, aversion = 0] = stat
-    const node = new ZNode(data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, kind, ttlMs)
-    tree.restoreNode(path, node)
+    paths.push(path)
+    nodes.push(new ZNode(data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, kind, ttlMs))
   }
+  tree.restoreNodes(paths, nodes)
 }
 
 function restoreChunkV2(tree: DataTree, value: unknown): void {

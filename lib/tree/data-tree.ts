@@ -722,23 +722,9 @@ export class DataTree {
     return due
   }
 
-  /** Inserts a node restored from a snapshot; parents must be restored before their children. */
-  restoreNode(path: string, node: ZNode): void {
-    this.invalidateCaptures('the tree was restored from a snapshot')
-    node.acl = internACL(node.acl)
-    const existing = this.nodes.get(path)
-    if (existing !== undefined) node.adoptChildren(existing)
-    this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
-    this.nodes.set(path, node)
-    this.restoredOnly = false
-    // A node that existed is its parent's child already.
-    if (existing === undefined && path !== '/') this.linkChild(path)
-    this.indexNode(path, node)
-  }
-
   /**
-   * Inserts nodes restored from a snapshot, `nodes[i]` at `paths[i]`, as {@link restoreNode} does
-   * one by one; parents must come before their children. Siblings usually follow one another, so
+   * Inserts nodes restored from a snapshot, `nodes[i]` at `paths[i]`; parents must come before
+   * their children. A node at a path the tree holds replaces it and keeps its children. Siblings usually follow one another, so
    * the last parent is remembered instead of being looked up by a sliced path for every node.
    * Throws a TypeError, leaving the tree to be cleared, for a path restored twice into a tree
    * that held only restored nodes (a snapshot holds each path once).
