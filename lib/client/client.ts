@@ -117,6 +117,8 @@ import { reconfigRequestOf } from './reconfig.js'
 /** The znode of the ensemble's configuration (ZooKeeper: `ZooDefs.CONFIG_NODE`). */
 const configNode = '/zookeeper/config'
 
+const sameResponse = (response: Response): Response => response
+
 function expect<K extends keyof ResponseBodies>(response: Response, path?: string): ResponseBodies[K] {
   if (response.err !== 0) throw ZooKeeperError.fromErrno(response.err, path)
   return response as unknown as ResponseBodies[K]
@@ -213,13 +215,18 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   private exchange(request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
     const refused = this.finalError()
     if (refused !== undefined) return Promise.reject(refused)
+    if (onReply === undefined) {
+      const result = this.transport!.send(request)
+      // The same number of steps as below, so replies still settle in order.
+      return result instanceof Promise ? result.then(sameResponse) : result
+    }
     let replied = false
     const once = (response: Response): void => {
       if (replied) return
       replied = true
-      onReply?.(response)
+      onReply(response)
     }
-    const result = this.transport!.send(request, onReply === undefined ? undefined : once)
+    const result = this.transport!.send(request, once)
     if (!(result instanceof Promise)) {
       once(result)
       return result

@@ -419,20 +419,30 @@ export class Pipeline {
 
   /** Serves one request of an attached channel; `done` gets the response in request order. */
   submit(channel: Channel, request: Request, cxid: number, done: Done): void {
+    const answer = this.readNow(channel, request)
+    if (answer !== undefined) return done(answer, this.lastProcessedZxid)
     const started = performance.now()
     const metrics = this.metrics
-    // The common read, with nothing of its session queued ahead of it, is answered here without a closure.
-    if (channel.queue.length === 0 && isPlainRead(request) && channel.attached && this.answering && this.checkSession(channel.sessionId, true) === 0) {
-      const response = this.read(channel, request)
-      metrics.request(request.op, performance.now() - started)
-      return done(response, this.lastProcessedZxid)
-    }
     metrics.outstanding++
     this.serve(channel, request, cxid, (response, zxid) => {
       metrics.outstanding--
       metrics.request(request.op, performance.now() - started)
       done(response, zxid)
     })
+  }
+
+  /**
+   * Answers the common read at once, without a callback: a plain read of an attached channel with
+   * nothing of its session queued ahead of it, on a member that answers. Undefined for anything
+   * else, which {@link submit} serves (an in-process client tries this first).
+   */
+  readNow(channel: Channel, request: Request): Response | undefined {
+    if (channel.queue.length !== 0 || !isPlainRead(request) || !channel.attached || !this.answering) return undefined
+    const started = performance.now()
+    if (this.checkSession(channel.sessionId, true) !== 0) return undefined
+    const response = this.read(channel, request)
+    this.metrics.request(request.op, performance.now() - started)
+    return response
   }
 
   private serve(channel: Channel, request: Request, cxid: number, done: Done): void {

@@ -562,7 +562,7 @@ export class DataTree {
     this.nodes.set(txn.path, node)
     this.restoredOnly = false
     this.dataSize += txn.path.length + txn.data.length
-    this.linkChild(txn.path)
+    parent.addChild(txn.path)
     this.indexNode(txn.path, node)
     this.quotaNodeCreated(parentName, baseName(txn.path))
     this.countUsage(txn.path, txn.data.length, 1)

@@ -25,6 +25,29 @@ describe('validatePath (ZooKeeper PathUtils.validatePath)', () => {
     expect(pathProblem(path)).toBe(problem)
   })
 
+  it('agrees with the rules on every path made of their edge characters', () => {
+    // An oracle written from the rules alone, against pathProblem's fast check and its loop.
+    const rejected = (c: number) => c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || c >= 0xfff0
+    const valid = (path: string): boolean => {
+      if (path === '/') return true
+      if (!path.startsWith('/') || path.endsWith('/')) return false
+      if (path.slice(1).split('/').some((name) => name === '' || name === '.' || name === '..')) return false
+      return [...path].every((_, i) => !rejected(path.charCodeAt(i)))
+    }
+    const alphabet = ['/', '.', 'a', ' ', '~', '\u0000', '\u001f', '\u007f', '\u009f', '\u00a0', '\ud7ff', '\ud800', '\udfff', '\uf8ff', '\uf900', '\uffef', '\ufff0', '\uffff']
+    let seed = 7
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 2 ** 16) % n)
+    let validSeen = 0
+    for (let k = 0; k < 20_000; k++) {
+      const length = next(9)
+      let path = next(4) === 0 ? '' : '/'
+      for (let i = 0; i < length; i++) path += next(2) === 0 ? 'a' : alphabet[next(5) === 0 ? next(alphabet.length) : next(3)]
+      if (valid(path)) validSeen++
+      expect({ path, valid: pathProblem(path) === undefined }).toEqual({ path, valid: valid(path) })
+    }
+    expect(validSeen).toBeGreaterThan(2_000)
+  })
+
   it('throws BADARGUMENTS naming the path', () => {
     const error = (() => {
       try {
