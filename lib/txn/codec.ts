@@ -4,6 +4,7 @@
  * @module
  */
 import { Packr } from 'msgpackr'
+import { notPlain, packPlain, unpackPlain } from './msgpack.js'
 import type { RestoreTxn, TxnEntry } from './types.js'
 
 const packr = new Packr({
@@ -21,10 +22,13 @@ const packr = new Packr({
   copyBuffers: true,
 })
 
-/** Encodes a transaction entry for the log and for replication. */
+/**
+ * Encodes a transaction entry for the log and for replication: the bytes `packr` writes, by the
+ * hand-written writer of ./msgpack.ts (msgpackr itself for anything that writer leaves to it).
+ */
 export function encodeTxnEntry(entry: TxnEntry): Uint8Array {
   if (entry.txn.type === 'restore') return encodeRestoreEntry(entry as TxnEntry & { txn: RestoreTxn })
-  return packr.pack(entry)
+  return packPlain(entry) ?? packr.pack(entry)
 }
 
 /**
@@ -49,7 +53,8 @@ export function isRestoreEntry(bytes: Uint8Array): boolean {
 
 /** Decodes bytes written by {@link encodeTxnEntry}; throws on bytes that are not such an entry. */
 export function decodeTxnEntry(bytes: Uint8Array): TxnEntry {
-  const value: unknown = packr.unpack(bytes)
+  const plain = unpackPlain(bytes)
+  const value: unknown = plain === notPlain ? packr.unpack(bytes) : plain
   if (!isTxnEntry(value)) throw new TypeError('bytes do not hold a transaction entry')
   return value
 }
