@@ -62,7 +62,10 @@ export function markdownOf(section: SectionReport): string {
 export function inProcessSection(rows: readonly InProcessResult[]): SectionReport {
   return {
     title: 'In-process client, in-memory server, 100-byte values (median of 5 rounds)',
-    blocks: [table(['op', 'ops/s'], rows.map((r) => [r.op, fmtInt(r.opsPerSec)]))],
+    blocks: [
+      table(['op', 'ops/s', "bench loop's floor ops/s"], rows.map((r) => [r.op, fmtInt(r.opsPerSec), r.floorOpsPerSec === undefined ? '—' : fmtInt(r.floorOpsPerSec)])),
+      text("the floor: the same loop around a bare Map lookup, a new Stat and (getData) a slab copy of the value, with no server"),
+    ],
   }
 }
 

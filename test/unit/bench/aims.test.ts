@@ -37,6 +37,14 @@ describe('aims', () => {
     expect(rowOf(rows, '10,000 idle TCP sessions pinging one member').status).toBe('figure')
   })
 
+  it("shows the bench loop's floor beside an in-process read when the run measured it", () => {
+    const results = fixtureResults()
+    results.inprocess = results.inprocess!.map((row) => (row.op === 'getData' ? { ...row, floorOpsPerSec: 1_200_000 } : row))
+    const withFloor = aimRows([results])
+    expect(rowOf(withFloor, 'In-process getData')).toMatchObject({ status: 'missed', measured: "190.0k/s; the bench's loop around a bare lookup, copy and Stat: 1.20M/s" })
+    expect(rowOf(withFloor, 'In-process exists').measured).toBe('450.0k/s')
+  })
+
   it('says which run each figure came from, and which aims no saved run measured', () => {
     expect(rowOf(rows, 'In-process create').run).toBe('2026-12-01, load 1.1')
     expect(rowOf(rows, 'Snapshot under write load, 100 in flight')).toMatchObject({ status: 'not measured', measured: 'not in the saved runs' })
