@@ -16,7 +16,7 @@ function generator(seed: number) {
   const edgeNumbers = [0, -0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1, 1.5, -2.25, NaN, Infinity, -Infinity, Number.MAX_VALUE]
   const edgeBigInts = [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 63n, 2n ** 64n - 1n, 0x0123456789abcdefn]
   const lengths = [0, 1, 15, 16, 31, 32, 33, 100, 255, 256, 65535, 65536]
-  const characters = ['a', 'Z', '/', '\u0000', '\u007f', '\u0080', 'é', '\u07ff', '\u0800', '日', '\uffff', '😀']
+  const characters = ['a', 'Z', '/', '\u0000', '\u007f', '\u0080', 'é', '\u07ff', '\u0800', '日', '\uffff', '😀', '\ud800', '\udfff']
   // Lengths past 255 and 65535 are rare: their values are big, and compared slowly.
   const length = (): number => lengths[next(next(40) === 0 ? lengths.length : lengths.length - 4)]!
   const text = (): string => {
