@@ -3,7 +3,7 @@
 // Beside the reads, the same loop around a bare lookup, Stat and copy (no server) gives the most
 // this machine allows that loop, measured between the rounds so that both see the same load.
 import { performance } from 'node:perf_hooks'
-import { createServer, type ZooKeeperClient } from '../../lib/index.js'
+import { createServer, type Stat, type ZooKeeperClient } from '../../lib/index.js'
 
 /** One operation's measured rate. */
 export interface InProcessResult {
@@ -52,21 +52,6 @@ async function round(zk: ZooKeeperClient, r: number): Promise<Record<InProcessRe
   }
 }
 
-/** The fields of a Stat, as a read returns them. */
-interface BareStat {
-  czxid: number
-  mzxid: number
-  ctime: number
-  mtime: number
-  version: number
-  cversion: number
-  aversion: number
-  ephemeralOwner: bigint
-  dataLength: number
-  numChildren: number
-  pzxid: number
-}
-
 /**
  * The floor under the bench's loop: the same batches of the same freshly built paths, each
  * answered by an async function that does the least a read must do: look the path up in a `Map`
@@ -75,7 +60,7 @@ interface BareStat {
  */
 async function loopFloor(r: number): Promise<{ getData: number; exists: number }> {
   const parent = `/bench-${r}`
-  const nodes = new Map<string, { data: Uint8Array; stat: BareStat }>()
+  const nodes = new Map<string, { data: Uint8Array; stat: Stat }>()
   for (let i = 0; i < nodeCount; i++) {
     const stat = { czxid: i, mzxid: i, ctime: r, mtime: r, version: 1, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: valueBytes, numChildren: 0, pzxid: i }
     nodes.set(`${parent}/n${i}`, { data: new Uint8Array(valueBytes).fill(r), stat })
@@ -92,7 +77,7 @@ async function loopFloor(r: number): Promise<{ getData: number; exists: number }
     used += data.length
     return out
   }
-  const statOf = (s: BareStat): BareStat => ({ czxid: s.czxid, mzxid: s.mzxid, ctime: s.ctime, mtime: s.mtime, version: s.version, cversion: s.cversion, aversion: s.aversion, ephemeralOwner: s.ephemeralOwner, dataLength: s.dataLength, numChildren: s.numChildren, pzxid: s.pzxid })
+  const statOf = (s: Stat): Stat => ({ czxid: s.czxid, mzxid: s.mzxid, ctime: s.ctime, mtime: s.mtime, version: s.version, cversion: s.cversion, aversion: s.aversion, ephemeralOwner: s.ephemeralOwner, dataLength: s.dataLength, numChildren: s.numChildren, pzxid: s.pzxid })
   const getData = async (path: string) => {
     const node = nodes.get(path)!
     return { data: copy(node.data), stat: statOf(node.stat) }
