@@ -1,7 +1,7 @@
 /**
  * The msgpack forms the transaction codec's Packr writes for safe integers and for byte strings,
- * for the places that write fixed layouts by hand (peer frames, log records) and must produce the
- * Packr's exact bytes.
+ * for the places that write msgpack by hand (peer frames, log records, the entries of ./msgpack.ts)
+ * and must produce the Packr's exact bytes.
  * @module
  */
 

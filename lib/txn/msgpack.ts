@@ -10,6 +10,8 @@
  * @module
  */
 
+import { putBinHead, putInt } from './msgpack-forms.js'
+
 const textEncoder = new TextEncoder()
 
 /** What {@link unpackPlain} returns for bytes it leaves to msgpackr. */
@@ -138,23 +140,10 @@ function writeArray(array: readonly unknown[]): void {
 }
 
 function writeBytes(bytes: Uint8Array): void {
-  const n = bytes.length
-  room(5 + n)
-  if (n < 0x100) {
-    block[at] = 0xc4
-    block[at + 1] = n
-    at += 2
-  } else if (n < 0x10000) {
-    block[at] = 0xc5
-    view.setUint16(at + 1, n)
-    at += 3
-  } else {
-    block[at] = 0xc6
-    view.setUint32(at + 1, n)
-    at += 5
-  }
+  room(5 + bytes.length)
+  at = putBinHead(block, at, bytes.length)
   block.set(bytes, at)
-  at += n
+  at += bytes.length
 }
 
 function writeString(text: string): void {
@@ -197,57 +186,12 @@ function writeString(text: string): void {
 
 function writeNumber(value: number): void {
   room(9)
-  // msgpackr writes -0 as the integer 0.
-  if (Number.isInteger(value) || value === 0) {
-    if (value >= 0) {
-      if (value < 0x80) {
-        block[at++] = value
-        return
-      }
-      if (value < 0x100) {
-        block[at] = 0xcc
-        block[at + 1] = value
-        at += 2
-        return
-      }
-      if (value < 0x10000) {
-        block[at] = 0xcd
-        view.setUint16(at + 1, value)
-        at += 3
-        return
-      }
-      if (value <= 0xffff_ffff) {
-        block[at] = 0xce
-        view.setUint32(at + 1, value)
-        at += 5
-        return
-      }
-    } else {
-      if (value >= -0x20) {
-        block[at++] = value & 0xff
-        return
-      }
-      if (value >= -0x80) {
-        block[at] = 0xd0
-        view.setInt8(at + 1, value)
-        at += 2
-        return
-      }
-      if (value >= -0x8000) {
-        block[at] = 0xd1
-        view.setInt16(at + 1, value)
-        at += 3
-        return
-      }
-      if (value >= -0x8000_0000) {
-        block[at] = 0xd2
-        view.setInt32(at + 1, value)
-        at += 5
-        return
-      }
-    }
+  // Integers in the forms the other hand-written layouts use (-0 as the integer 0, as msgpackr).
+  if (Number.isInteger(value)) {
+    at = putInt(block, at, value)
+    return
   }
-  // Fractions and integers beyond 32 bits: a float 64 (useFloat32 off).
+  // Fractions, NaN and the infinities: a float 64 (useFloat32 off).
   block[at] = 0xcb
   view.setFloat64(at + 1, value)
   at += 9
