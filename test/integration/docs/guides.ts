@@ -158,14 +158,15 @@ export const sandboxPath = (bin: string) => [bin, '/usr/share/zookeeper/bin', pr
 /** Runs one step's command (substituted) on `machine` with bash, feeding its input lines. */
 export function runStep(step: Step, machine: Machine, bin: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', substitute(step.command, machine.subs)], {
+    // One pipe for both streams, so lines keep the order they were written in (zkCli.sh prints
+    // `Created` on stderr and `ls` on stdout).
+    const child = spawn('bash', ['-c', `exec 2>&1\n${substitute(step.command, machine.subs)}`], {
       cwd: machine.dir,
       env: { ...process.env, PATH: sandboxPath(bin), CLIENT_JVMFLAGS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC', ZOO_LOG_DIR: '/tmp' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     })
     let output = ''
     child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`${step.command}: still running after ${commandTimeoutMs} ms; output so far:\n${output}`))
