@@ -7,7 +7,7 @@ import { ErrorCode, ZooKeeperError } from '../errors.js'
 import { eventsBufferedMaxDefault, juteMaxBufferBytes, multiOpsMax, readerSlabBytes } from '../limits.js'
 import { validatePath } from '../path.js'
 import { CreateMode, createModeInfo } from '../protocol/create-mode.js'
-import { OPEN_ACL_UNSAFE, type ACL, type ClientInfo, type Stat } from '../protocol/data.js'
+import { OPEN_ACL_UNSAFE, type ACL, type ClientInfo, type Stat, type StatRecord } from '../protocol/data.js'
 import type { MultiOp, MultiReadResult, MultiResult, Request, Response, ResponseBodies } from '../protocol/requests.js'
 import type { AddWatchMode, WatcherType, WatchNotification } from '../protocol/watch.js'
 import { EventQueue } from './event-queue.js'
@@ -49,6 +49,14 @@ import { WatchRegistry, type WatchKind } from './watch-registry.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+/** A read's data and Stat, made by `new` for the reason {@link StatRecord} gives. */
+class NodeDataRecord implements NodeData {
+  constructor(
+    public data: Uint8Array,
+    public stat: Stat,
+  ) {}
+}
 
 /**
  * Copies data into bytes the caller can no longer change. Small values are cut from a shared slab
@@ -279,7 +287,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     const watch = options.watch
     const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('data', path, watch)
     const body = expect<'getData'>(await this.exchange({ op: 'getData', path, watch: watch !== undefined }, register), path)
-    return { data: slabCopy(body.data), stat: body.stat }
+    return new NodeDataRecord(slabCopy(body.data), body.stat)
   }
 
   async getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
@@ -426,7 +434,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
 
   async reconfig(change: ReconfigChange): Promise<NodeData> {
     const body = expect<'reconfig'>(await this.exchange(reconfigRequestOf(change)))
-    return { data: slabCopy(body.data), stat: body.stat }
+    return new NodeDataRecord(slabCopy(body.data), body.stat)
   }
 
   onStateChange(listener: (event: StateChangeEvent) => void): () => void {

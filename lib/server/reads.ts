@@ -8,7 +8,7 @@
  */
 import { ErrorCode } from '../errors.js'
 import { juteMaxBufferBytes, responseOverheadBytesMax } from '../limits.js'
-import { Perms, type ACL, type Id } from '../protocol/data.js'
+import { Perms, type ACL, type Id, type Stat, type StatRecord } from '../protocol/data.js'
 import { hasPermission } from '../tree/acl.js'
 import type { DataTree } from '../tree/data-tree.js'
 import type { ReadCheck, Watcher, WatchManager } from '../watch/watch-manager.js'
@@ -43,6 +43,21 @@ export interface ReadContext {
 const noNode = { err: ErrorCode.NONODE } as const
 const noAuth = { err: ErrorCode.NOAUTH } as const
 
+/** getData's answer, made by `new` for the reason {@link StatRecord} gives. */
+class DataReply {
+  readonly err = 0
+  constructor(
+    readonly data: Uint8Array,
+    readonly stat: Stat,
+  ) {}
+}
+
+/** exists' answer, made by `new` for the reason {@link StatRecord} gives. */
+class StatReply {
+  readonly err = 0
+  constructor(readonly stat: Stat) {}
+}
+
 function allowed(ctx: ReadContext, acl: readonly ACL[], perm: number): boolean {
   return ctx.skipACL || hasPermission(acl, perm, ctx.authInfo)
 }
@@ -53,7 +68,7 @@ export function getData(ctx: ReadContext, request: GetDataRequest): ResponseFor<
   if (node === undefined) return noNode
   if (!allowed(ctx, node.acl, Perms.READ)) return noAuth
   if (request.watch) ctx.watches.addDataWatch(request.path, ctx.watcher)
-  return { err: 0, data: node.data, stat: node.stat() }
+  return new DataReply(node.data, node.stat())
 }
 
 /** exists: the Stat, or NONODE; the watch is left either way, so it fires on creation. */
@@ -62,7 +77,7 @@ export function exists(ctx: ReadContext, request: ExistsRequest): ResponseFor<'e
   // Since ZooKeeper 3.9.2 exists needs READ on a node that exists (ZOOKEEPER-2590); 3.8 did not check.
   if (node !== undefined && !allowed(ctx, node.acl, Perms.READ)) return noAuth
   if (request.watch) ctx.watches.addDataWatch(request.path, ctx.watcher)
-  return node === undefined ? noNode : { err: 0, stat: node.stat() }
+  return node === undefined ? noNode : new StatReply(node.stat())
 }
 
 /**

@@ -7,7 +7,7 @@ import { baseName, childPath, parentPath } from '../path.js'
 import type { ACL, Stat } from '../protocol/data.js'
 import type { CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
 import { ErrorCode } from '../errors.js'
-import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../protocol/data.js'
+import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, StatRecord } from '../protocol/data.js'
 import { internACL } from './acl.js'
 import { planted } from '../planted-bugs.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
@@ -319,21 +319,22 @@ export class ZNode {
   /** The client-visible Stat (DataNode.copyStat). */
   stat(): Stat {
     const numChildren = this.numChildren
-    return {
-      czxid: this.czxid,
-      mzxid: this.mzxid,
-      ctime: this.ctime,
-      mtime: this.mtime,
-      version: this.version,
+    return new StatRecord(
+      this.czxid,
+      this.mzxid,
+      this.ctime,
+      this.mtime,
+      this.version,
       // Stored is the count of creates; every create has a delete except children still present.
-      cversion: this.cversion * 2 - numChildren,
-      aversion: this.aversion,
-      ephemeralOwner: this.kind === 'ephemeral' ? this.ephemeralOwner : 0n,
-      dataLength: this.dataLength,
+      this.cversion * 2 - numChildren,
+      this.aversion,
+      this.kind === 'ephemeral' ? this.ephemeralOwner : 0n,
+      this.dataLength,
       numChildren,
-      pzxid: this.pzxid,
-    }
+      this.pzxid,
+    )
   }
+
 }
 
 /**
