@@ -11,7 +11,10 @@
  * @module
  */
 import { Buffer } from 'node:buffer'
-import { FLOAT32_OPTIONS, Packr } from 'msgpackr'
+// msgpackr's pure-JS entry: the package's main entry also loads its native string decoder
+// (msgpackr-extract), which took 30 ms of every start-up; the hot records are read by hand
+// (lib/txn/msgpack.ts, the snapshot format), so nothing measurable is lost.
+import { FLOAT32_OPTIONS, Packr } from 'msgpackr/pack'
 import { binHeadBytes, intBytes, putBinHead, putInt } from '../lib/txn/msgpack-forms.js'
 import { crc32 } from './crc32.js'
 

@@ -3,7 +3,10 @@
  * opaque bytes. One Packr, every option spelled out, so the format never depends on defaults.
  * @module
  */
-import { Packr } from 'msgpackr'
+// msgpackr's pure-JS entry: the package's main entry also loads its native string decoder
+// (msgpackr-extract), which took 30 ms of every start-up; the hot records are read by hand
+// (./msgpack.ts, the snapshot format), so nothing measurable is lost.
+import { Packr } from 'msgpackr/pack'
 import { notPlain, packPlain, unpackPlain } from './msgpack.js'
 import type { RestoreTxn, TxnEntry } from './types.js'
 
