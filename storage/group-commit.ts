@@ -33,6 +33,8 @@ export class GroupCommitter<Op> {
   private readonly queue: Item<Op>[] = []
   private queuedOps = 0
   private running = false
+  /** A drain is scheduled on a microtask and has not begun (see {@link GroupCommitter.kick}). */
+  private startPending = false
   private failure: StorageError | undefined
   private idleWaiters: (() => void)[] = []
 
@@ -40,13 +42,17 @@ export class GroupCommitter<Op> {
    * @param write writes one batch durably; called with at most `batchOpsMax` operations.
    * @param batchOpsMax most operations in one batch.
    * @param queueOpsMax most operations waiting (queued and in flight) before `add` rejects.
+   * @param startOps operations queued while the disk is idle that start a batch at once, in the
+   *   turn of the event loop that queued them, instead of on the microtask after it.
    */
   constructor(
     private readonly write: (ops: readonly Op[]) => Promise<void>,
     private readonly batchOpsMax: number,
     private readonly queueOpsMax: number,
+    private readonly startOps = Number.POSITIVE_INFINITY,
   ) {
     if (!(batchOpsMax >= 1)) throw new RangeError(`batchOpsMax must be >= 1, got ${batchOpsMax}`)
+    if (!(startOps >= 1)) throw new RangeError(`startOps must be >= 1, got ${startOps}`)
   }
 
   /** Operations waiting for the disk, queued or in flight. */
@@ -94,10 +100,29 @@ export class GroupCommitter<Op> {
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
+  /**
+   * Starts the writer if it is idle: on a microtask, so that what the rest of this turn queues
+   * shares the batch, or at once when `startOps` operations wait already. A server that reads a
+   * hundred requests in one turn then has the disk write the first of them while it prepares
+   * the rest, and the replies of that first batch go out, and their clients' next requests come
+   * in, while the rest are written.
+   */
   private kick(): void {
-    if (this.running) return
+    if (this.running) {
+      if (this.startPending && this.queuedOps >= this.startOps) this.startNow()
+      return
+    }
     this.running = true
-    queueMicrotask(() => void this.drain())
+    if (this.queuedOps >= this.startOps) return this.startNow()
+    this.startPending = true
+    queueMicrotask(() => {
+      if (this.startPending) this.startNow()
+    })
+  }
+
+  private startNow(): void {
+    this.startPending = false
+    void this.drain()
   }
 
   private async drain(): Promise<void> {

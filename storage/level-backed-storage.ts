@@ -217,6 +217,7 @@ export class LevelBackedStorage implements Storage {
       (ops) => this.writeLogBatch(ops),
       this.limits.logBatchEntriesMax,
       this.limits.appendQueueEntriesMax,
+      this.limits.logBatchStartEntries,
     )
   }
 

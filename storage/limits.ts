@@ -13,6 +13,15 @@ export interface StorageLimits {
    */
   logBatchEntriesMax: number
   /**
+   * Log entries that, once queued while the disk is idle, start a batch at once instead of at the
+   * end of the event loop's turn. A server that reads many requests in one turn then writes the
+   * first of them while it prepares the rest. Under 100 durable creates in flight from one
+   * client this took the rate from 20–32k to 31–34k a second on a disk whose synced LevelDB batch
+   * took about 1.2 ms whatever its size; 16 split the batches too finely, 50 too late.
+   * @defaultValue 32
+   */
+  logBatchStartEntries: number
+  /**
    * Most log entries that may wait for the disk (queued plus in flight) before `append` rejects
    * with `APPEND_QUEUE_FULL`. The server's own bound on requests in flight should be far below it.
    * @defaultValue 100000
@@ -45,6 +54,7 @@ export const scanBytesMax = 4 * 1024 * 1024
 /** The default {@link StorageLimits}. */
 export const defaultStorageLimits: Readonly<StorageLimits> = Object.freeze({
   logBatchEntriesMax: 1000,
+  logBatchStartEntries: 32,
   appendQueueEntriesMax: 100_000,
   snapshotChunkBytesMax: 4 * 1024 * 1024,
   snapshotBatchBytesMax: 256 * 1024,

@@ -176,10 +176,16 @@ export function storageContract(factory: BackingFactory): void {
     })
 
     describe('group commit', () => {
-      it('writes appends issued in one tick as one synced batch', async () => {
-        const storage = await start()
+      it('writes appends issued in one tick as one synced batch while fewer than logBatchStartEntries', async () => {
+        const storage = await start({ limits: { logBatchStartEntries: 100 } })
+        await Promise.all(entries(1, 1, 99).map((e) => storage.append([e])))
+        expect(storage.stats).toEqual({ logBatchesWritten: 1, logEntriesWritten: 99, logBatchEntriesLargest: 99 })
+      })
+
+      it('starts writing once logBatchStartEntries wait, and writes the rest of the tick as the next batch', async () => {
+        const storage = await start({ limits: { logBatchStartEntries: 32 } })
         await Promise.all(entries(1, 1, 100).map((e) => storage.append([e])))
-        expect(storage.stats).toEqual({ logBatchesWritten: 1, logEntriesWritten: 100, logBatchEntriesLargest: 100 })
+        expect(storage.stats).toEqual({ logBatchesWritten: 2, logEntriesWritten: 100, logBatchEntriesLargest: 68 })
       })
 
       it('gathers appends that arrive while a write is in flight into the next single batch', async () => {

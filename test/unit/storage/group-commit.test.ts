@@ -43,6 +43,37 @@ describe('GroupCommitter', () => {
     expect(done).toEqual([1, 2, 3, 4])
   })
 
+  it('starts a batch within the turn once startOps operations wait, and leaves the rest of the turn to the next', async () => {
+    const w = heldWrites()
+    const gc = new GroupCommitter<number>(w.write, 1000, 10_000, 3)
+    const adds = [1, 2].map((n) => gc.add([n]))
+    // Two wait: nothing is written before the microtask.
+    expect(w.batches).toEqual([])
+    adds.push(gc.add([3]))
+    // The third starts the batch synchronously, in this very turn.
+    expect(w.batches).toEqual([[1, 2, 3]])
+    adds.push(...[4, 5, 6, 7].map((n) => gc.add([n])))
+    expect(w.batches).toEqual([[1, 2, 3]])
+    const secondStarted = w.started()
+    w.release()
+    await secondStarted
+    expect(w.batches).toEqual([[1, 2, 3], [4, 5, 6, 7]])
+    w.release()
+    await Promise.all(adds)
+  })
+
+  it('writes fewer than startOps operations on the microtask after the turn, as one batch', async () => {
+    const w = heldWrites()
+    const gc = new GroupCommitter<number>(w.write, 1000, 10_000, 3)
+    const adds = [gc.add([1]), gc.add([2])]
+    expect(w.batches).toEqual([])
+    await w.started()
+    expect(w.batches).toEqual([[1, 2]])
+    w.release()
+    await Promise.all(adds)
+    expect(() => new GroupCommitter<number>(w.write, 10, 10, 0)).toThrow(RangeError)
+  })
+
   it('never puts more than batchOpsMax operations in a batch and splits a large add', async () => {
     const batches: number[][] = []
     const gc = new GroupCommitter<number>(async (ops) => void batches.push([...ops]), 3, 100)
