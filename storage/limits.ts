@@ -16,8 +16,9 @@ export interface StorageLimits {
    * Log entries that, once queued while the disk is idle, start a batch at once instead of at the
    * end of the event loop's turn. A server that reads many requests in one turn then writes the
    * first of them while it prepares the rest. Under 100 durable creates in flight from one
-   * client this took the rate from 20–32k to 31–34k a second on a disk whose synced LevelDB batch
-   * took about 1.2 ms whatever its size; 16 split the batches too finely, 50 too late.
+   * client this raised the rate by about a quarter (a third in the bench's durable section) on a
+   * disk whose synced LevelDB batch took 1.0–1.2 ms whatever its size; 16 split the batches too
+   * finely, 50 started them too late.
    * @defaultValue 32
    */
   logBatchStartEntries: number

@@ -334,7 +334,6 @@ export class ZNode {
       this.pzxid,
     )
   }
-
 }
 
 /**
