@@ -306,12 +306,11 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     validatePath(path)
     const watch = options.watch
     // ZooKeeper leaves an exist watch on a missing node and a data watch on an existing one.
-    const register = (r: Response): void => {
-      if (watch === undefined) return
+    const register = watch === undefined ? undefined : (r: Response): void => {
       if (r.err === ErrorCode.NONODE) this.watches.add('exist', path, watch)
       else if (r.err === 0) this.watches.add('data', path, watch)
     }
-    const response = await this.exchange({ op: 'exists', path, watch: watch !== undefined }, watch === undefined ? undefined : register)
+    const response = await this.exchange({ op: 'exists', path, watch: watch !== undefined }, register)
     if (response.err === ErrorCode.NONODE) return null
     return expect<'exists'>(response, path).stat
   }

@@ -1,6 +1,26 @@
 // Method: arm timers on a VirtualClock and check they fire in time order only when advanced.
-import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../lib/clock.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { systemClock, VirtualClock } from '../../lib/clock.js'
+
+describe('systemClock.turnNow', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('reads the time once for the code running now, and again after the microtasks queued before', async () => {
+    let time = 1_000
+    const read = vi.spyOn(Date, 'now').mockImplementation(() => time)
+    await Promise.resolve()
+    const first = systemClock.turnNow!()
+    time = 1_005
+    expect(systemClock.turnNow!()).toBe(first)
+    expect(first).toBe(1_000)
+    expect(read).toHaveBeenCalledTimes(1)
+    expect(systemClock.now()).toBe(1_005)
+    await Promise.resolve()
+    expect(systemClock.turnNow!()).toBe(1_005)
+  })
+})
 
 describe('VirtualClock', () => {
   it('fires due timers in time order, ties in arming order, including timers armed while firing', () => {

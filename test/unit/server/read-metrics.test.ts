@@ -1,0 +1,54 @@
+// Method: a leading Pipeline whose writes commit when the test says; reads submitted on a channel
+// and the member's request histograms read back. Reads answered at once in constant time are
+// counted without reading the clock; the others are timed.
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../../lib/clock.js'
+import { Pipeline } from '../../../lib/server/pipeline.js'
+import type { Channel, ClientConnection } from '../../../lib/server/pipeline-types.js'
+import type { TxnEntry } from '../../../lib/txn/types.js'
+
+const connection: ClientConnection = { remoteAddress: '127.0.0.1', process: () => {}, sessionEnded: () => {} }
+
+function leadingMember(): { member: Pipeline; channel: Channel; commitNext: () => void } {
+  const member = new Pipeline({ clock: new VirtualClock(0) })
+  const held: TxnEntry[] = []
+  let zxid = 0
+  member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (held.push(entry), ++zxid) })
+  member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
+  member.setRole('leader')
+  const commitNext = () => member.commit(held.shift() as TxnEntry)
+  let channel: Channel | undefined
+  member.connect(connection, { timeoutMs: 10_000 }, (grant) => {
+    if ('channel' in grant) channel = grant.channel
+  })
+  commitNext()
+  if (channel === undefined) throw new Error('no session')
+  return { member, channel, commitNext }
+}
+
+describe('read latencies', () => {
+  it('counts exists and getData answered at once at 0 ms, and times getChildren', () => {
+    const { member, channel } = leadingMember()
+    expect(member.readNow(channel, { op: 'exists', path: '/zookeeper', watch: false })).toMatchObject({ err: 0 })
+    expect(member.readNow(channel, { op: 'getData', path: '/zookeeper', watch: false })).toMatchObject({ err: 0 })
+    expect(member.readNow(channel, { op: 'exists', path: '/missing', watch: false })).toMatchObject({ err: -101 })
+    expect(member.readNow(channel, { op: 'getChildren', path: '/', watch: false })).toMatchObject({ err: 0 })
+    const requests = member.metrics.requests
+    expect(requests.get('exists')).toMatchObject({ count: 2, maxMs: 0, sumMs: 0 })
+    expect(requests.get('getData')).toMatchObject({ count: 1, maxMs: 0, sumMs: 0 })
+    expect(requests.get('getChildren')?.count).toBe(1)
+    expect(requests.get('getChildren')?.sumMs).toBeGreaterThan(0)
+  })
+
+  it('times a read that waited behind its session\'s write from when it arrived', async () => {
+    const { member, channel, commitNext } = leadingMember()
+    member.submit(channel, { op: 'setData', path: '/', data: new Uint8Array(), version: -1 }, 1, () => {})
+    let answered = false
+    member.submit(channel, { op: 'exists', path: '/', watch: false }, 2, () => (answered = true))
+    const arrived = performance.now()
+    while (performance.now() - arrived < 2) await new Promise((resolve) => setImmediate(resolve))
+    commitNext()
+    expect(answered).toBe(true)
+    expect(member.metrics.requests.get('exists')?.maxMs).toBeGreaterThanOrEqual(2)
+  })
+})
