@@ -1,29 +1,12 @@
-// Method: a leading Pipeline whose writes commit when the test says; reads submitted on a channel
+// Method: a leading Pipeline whose writes commit when the test says (held-member.ts); reads submitted on a channel
 // and the member's request histograms read back. Reads answered at once in constant time are
 // counted without reading the clock; the others are timed.
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../../lib/clock.js'
-import { Pipeline } from '../../../lib/server/pipeline.js'
-import type { Channel, ClientConnection } from '../../../lib/server/pipeline-types.js'
-import type { TxnEntry } from '../../../lib/txn/types.js'
+import { heldMember, open } from './held-member.js'
 
-const connection: ClientConnection = { remoteAddress: '127.0.0.1', process: () => {}, sessionEnded: () => {} }
-
-function leadingMember(): { member: Pipeline; channel: Channel; commitNext: () => void } {
-  const member = new Pipeline({ clock: new VirtualClock(0) })
-  const held: TxnEntry[] = []
-  let zxid = 0
-  member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (held.push(entry), ++zxid) })
-  member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
-  member.setRole('leader')
-  const commitNext = () => member.commit(held.shift() as TxnEntry)
-  let channel: Channel | undefined
-  member.connect(connection, { timeoutMs: 10_000 }, (grant) => {
-    if ('channel' in grant) channel = grant.channel
-  })
-  commitNext()
-  if (channel === undefined) throw new Error('no session')
-  return { member, channel, commitNext }
+function leadingMember() {
+  const { member, commitNext } = heldMember()
+  return { member, channel: open(member, commitNext), commitNext }
 }
 
 describe('read latencies', () => {

@@ -1,37 +1,11 @@
-// Method: a Pipeline driven by a hand-held committer that holds proposals until the test commits
-// them, so writes stay in flight for as long as a test needs; what each session's requests see
-// and the order of their answers are recorded (ZooKeeper: CommitProcessor orders a session's
+// Method: a Pipeline driven by a hand-held committer (held-member.ts), so writes stay in flight
+// for as long as a test needs; what each session's requests see and the order of their answers
+// are recorded (ZooKeeper: CommitProcessor orders a session's
 // reads only behind that session's own writes).
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../../lib/clock.js'
-import { Pipeline } from '../../../lib/server/pipeline.js'
-import type { Channel, ClientConnection } from '../../../lib/server/pipeline-types.js'
+import type { Channel } from '../../../lib/server/pipeline-types.js'
 import type { Request, Response } from '../../../lib/protocol/requests.js'
-import type { TxnEntry } from '../../../lib/txn/types.js'
-
-/** A member that leads, whose proposals wait in `held` until `commitNext()`. */
-function heldMember() {
-  const member = new Pipeline({ clock: new VirtualClock(0) })
-  const held: TxnEntry[] = []
-  let zxid = 0
-  member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (held.push(entry), ++zxid) })
-  member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
-  member.setRole('leader')
-  const commitNext = () => member.commit(held.shift() as TxnEntry)
-  return { member, held, commitNext }
-}
-
-const connection: ClientConnection = { remoteAddress: '127.0.0.1', process: () => {}, sessionEnded: () => {} }
-
-function open(member: Pipeline, commitNext: () => void): Channel {
-  let channel: Channel | undefined
-  member.connect(connection, { timeoutMs: 10_000 }, (grant) => {
-    if ('channel' in grant) channel = grant.channel
-  })
-  commitNext()
-  if (channel === undefined) throw new Error('no session')
-  return channel
-}
+import { heldMember, open } from './held-member.js'
 
 describe('per-session ordering of reads', () => {
   it('answers a session\'s read at once while another session\'s write is in flight', () => {
