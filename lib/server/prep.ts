@@ -10,7 +10,7 @@ import { ErrorCode, type ErrorCodeName } from '../errors.js'
 import { parentPath, pathProblem } from '../path.js'
 import { fixupACL, hasPermission } from '../tree/acl.js'
 import { configNodePath, systemPaths, type DataTree } from '../tree/data-tree.js'
-import { ttlMsMax } from '../limits.js'
+import { ttlMsMax, znodesMax } from '../limits.js'
 import { Perms, type ACL, type Id } from '../protocol/data.js'
 import type { CheckRequest, CreateRequest, DeleteRequest, MultiOp, ReconfigRequest, SetACLRequest, SetDataRequest, WriteRequest } from '../protocol/requests.js'
 import type { NodeKind, TreeTxn } from '../txn/types.js'
@@ -65,6 +65,8 @@ export interface PrepOptions {
   quotaRefused?: (root: string) => void
   /** Whether clients may reconfig (ZooKeeper's reconfigEnabled). */
   reconfigEnabled: boolean
+  /** Most znodes the tree may hold; a create that could take it past is QUOTAEXCEEDED. @defaultValue {@link znodesMax} */
+  znodesMax?: number
 }
 
 // Not an Error: it is thrown only inside Prep and always caught there, and a refused write
@@ -305,6 +307,14 @@ export class Prep {
     return node === undefined ? undefined : parseStats(node.data)
   }
 
+  /**
+   * Refuses a create once the tree plus every change in flight reaches the tree's bound: each
+   * change in flight counts as a create that may be coming, so the bound holds whatever they are.
+   */
+  private checkRoom(): void {
+    if (this.tree.size + (this.inFlight.length - this.inFlightHead) >= (this.options.znodesMax ?? znodesMax)) fail('QUOTAEXCEEDED')
+  }
+
   private checkACL(acl: readonly ACL[], perm: number, ctx: PrepContext): void {
     if (!this.options.skipACL && !hasPermission(acl, perm, ctx.authInfo)) fail('NOAUTH')
   }
@@ -327,6 +337,7 @@ export class Prep {
     const path = sequential ? request.path + sequenceSuffix(parent.cversion) : request.path
     if (this.record(path) !== null) fail('NODEEXISTS')
     if (parent.kind === 'ephemeral') fail('NOCHILDRENFOREPHEMERALS')
+    this.checkRoom()
     const quota = this.checkQuota(path, 1, request.data.length, ctx)
     const parentCVersion = (parent.cversion + 1) | 0
     const ephemeralOwner = kind === 'ephemeral' ? ctx.sessionId : 0n
