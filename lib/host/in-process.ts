@@ -7,6 +7,7 @@ import { ClientImpl } from '../client/client.js'
 import type { ClientTransport, ZooKeeperClient } from '../client/types.js'
 import { ZooKeeperError } from '../errors.js'
 import { sessionTimeoutMsDefault } from '../limits.js'
+import { describeError } from '../peer/boundary.js'
 import type { Request, Response } from '../protocol/requests.js'
 import type { WatchNotification } from '../protocol/watch.js'
 import type { Pipeline } from '../server/pipeline.js'
@@ -49,6 +50,16 @@ class InProcessConnection implements ClientConnection, ClientTransport {
   send(request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
     const channel = this.channel
     if (channel === undefined) return Promise.reject(new ZooKeeperError('CONNECTIONLOSS'))
+    // The boundary a TCP connection has in its handler, which closes the connection: here the
+    // request fails with a ZooKeeperError, and the session goes on.
+    try {
+      return this.serve(channel, request, onReply)
+    } catch (error) {
+      return Promise.reject(new ZooKeeperError('SYSTEMERROR', { message: `internal error while serving ${request.op}: ${describeError(error)}`, cause: error }))
+    }
+  }
+
+  private serve(channel: Channel, request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
     // The common read is answered at once: hand the response back without a promise or a callback.
     const now = this.member.readNow(channel, request)
     if (now !== undefined) {
