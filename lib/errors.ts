@@ -197,3 +197,8 @@ function defaultMessage(code: ErrorCodeName, path: string | undefined): string {
 export function zkError(code: ErrorCodeName, path?: string, message?: string): ZooKeeperError {
   return new ZooKeeperError(code, { path, message })
 }
+
+/** One line for a log: the error's name and message, or the value thrown. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}

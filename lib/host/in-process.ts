@@ -5,9 +5,8 @@
  */
 import { ClientImpl } from '../client/client.js'
 import type { ClientTransport, ZooKeeperClient } from '../client/types.js'
-import { ZooKeeperError } from '../errors.js'
+import { describeError, ZooKeeperError } from '../errors.js'
 import { sessionTimeoutMsDefault } from '../limits.js'
-import { describeError } from '../peer/boundary.js'
 import type { Request, Response } from '../protocol/requests.js'
 import type { WatchNotification } from '../protocol/watch.js'
 import type { Pipeline } from '../server/pipeline.js'

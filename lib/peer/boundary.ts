@@ -4,6 +4,7 @@
  * @module
  */
 import type { Socket } from 'node:net'
+import { describeError } from '../errors.js'
 import { ZabInvariantError } from '../zab/assert.js'
 import type { PeerHandler } from './transport.js'
 
@@ -26,10 +27,6 @@ export function escalate(handler: PeerHandler, error: unknown, stop: () => void,
   }
 }
 
-/** One line for a log: the error's name and message, or the value thrown. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
 
 /**
  * Calls the embedder's `log` with `line`; it is called from inside the boundary, so what it

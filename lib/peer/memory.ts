@@ -4,7 +4,8 @@
  * partitions that break connections the way a network would.
  * @module
  */
-import { describeError, escalate } from './boundary.js'
+import { describeError } from '../errors.js'
+import { escalate } from './boundary.js'
 import type { PeerChannel, PeerHandler, PeerHub, PeerTransport } from './transport.js'
 
 /** Connects in-memory transports and decides who can reach whom. */

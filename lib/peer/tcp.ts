@@ -47,7 +47,8 @@ import {
   peerQueuedBytesMax, peerRedialMsMax, peerRedialMsMin, peerUnknownMembersMax, peerSaslFrameBytesMax, peerSaslRoundsMax, peerSaslTimeoutMs,
 } from '../limits.js'
 import { decodeValue } from '../txn/codec.js'
-import { describeError, guarded, logSafely } from './boundary.js'
+import { describeError } from '../errors.js'
+import { guarded, logSafely } from './boundary.js'
 import { readSaslFrame, saslFrame, type PeerSaslOptions } from './sasl.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, endpointsOf, PeerListeners, type PeerTlsOptions } from './tls.js'
 import { writeCoalesced } from './coalesce.js'

@@ -21,7 +21,7 @@
 import { connect as netConnect, createServer, isIP, type Server, type Socket } from 'node:net'
 import { checkServerIdentity, connect as tlsConnect, createServer as createTlsServer, TLSSocket, type ConnectionOptions, type PeerCertificate, type SecureContextOptions, type Server as TlsServer } from 'node:tls'
 import { routeByFirstByte } from '../port-unification.js'
-import { describeError } from './boundary.js'
+import { describeError } from '../errors.js'
 import type { PeerAddress, PeerEndpoint } from './transport.js'
 
 /** Member-to-member TLS: what both directions present and trust. */

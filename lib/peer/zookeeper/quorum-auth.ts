@@ -36,7 +36,7 @@
 import type { Socket } from 'node:net'
 import { peerSaslRoundsMax, peerSaslTimeoutMs, zkQuorumAuthTokenBytesMax } from '../../limits.js'
 import { JuteDecodeError, JuteWriter, type JuteReader } from '../../wire/jute.js'
-import { describeError } from '../boundary.js'
+import { describeError } from '../../errors.js'
 import type { PeerSaslLearnerExchange, PeerSaslOptions, PeerSaslServerExchange } from '../sasl.js'
 import { ZkStreamBuffer } from './stream.js'
 

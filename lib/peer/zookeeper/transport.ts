@@ -52,7 +52,8 @@ import {
   zkInitialMessageAddressBytesMax, zkQuorumPacketBufferBytesMax, zkQuorumPacketBytesMax, zkSnapStreamBytesMax,
 } from '../../limits.js'
 import type { Notification, ServerState, SessionMessage } from '../../zab/messages.js'
-import { describeError, guarded, logSafely } from '../boundary.js'
+import { describeError } from '../../errors.js'
+import { guarded, logSafely } from '../boundary.js'
 import { certificateIdentityProblem, certificateVerified, dialPeer, dialsTls, PeerListeners, type PeerTlsOptions } from '../tls.js'
 import { writeCoalesced } from '../coalesce.js'
 import type { PeerSaslOptions } from '../sasl.js'
