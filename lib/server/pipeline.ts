@@ -443,14 +443,10 @@ export class Pipeline {
     // exists and getData take constant time here (a lookup and a Stat: under a microsecond), and
     // timing them took two of the three reads of the clock that made up a sixth of an in-process
     // read. They count as 0 ms, as ZooKeeper's whole-millisecond latencies count such reads.
-    if (op === 'exists' || op === 'getData') {
-      const response = this.read(channel, request)
-      this.metrics.request(op, 0)
-      return response
-    }
-    const started = performance.now()
+    const timed = op !== 'exists' && op !== 'getData'
+    const started = timed ? performance.now() : 0
     const response = this.read(channel, request)
-    this.metrics.request(op, performance.now() - started)
+    this.metrics.request(op, timed ? performance.now() - started : 0)
     return response
   }
 

@@ -1,6 +1,6 @@
-// Method: a leading Pipeline whose writes commit when the test says (held-member.ts); reads submitted on a channel
-// and the member's request histograms read back. Reads answered at once in constant time are
-// counted without reading the clock; the others are timed.
+// Method: a leading Pipeline whose writes commit when the test says (held-member.ts); reads
+// submitted on a channel and the member's request histograms read back. Reads answered at once in
+// constant time are counted without reading the clock; the others are timed.
 import { describe, expect, it } from 'vitest'
 import { heldMember, open } from './held-member.js'
 
