@@ -127,6 +127,28 @@ const configNode = '/zookeeper/config'
 
 const sameResponse = (response: Response): Response => response
 
+const nodeData = (data: Uint8Array, stat: Stat): NodeData => new NodeDataRecord(slabCopy(data), stat)
+const nodeString = (data: Uint8Array, stat: Stat): NodeString => ({ data: decoder.decode(data), stat })
+const childNames = (children: string[]): string[] => children
+const nodeChildren = (children: string[], stat: Stat): NodeChildren => ({ children, stat })
+
+/** `callback`, called the first time only. */
+function onceOnly(callback: (response: Response) => void): (response: Response) => void {
+  let replied = false
+  return (response) => {
+    if (replied) return
+    replied = true
+    callback(response)
+  }
+}
+
+/** A request that failed, carried as a value so that its method counts its reply as arrived. */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
+const failed = (error: unknown): Failure => new Failure(error)
+
 function expect<K extends keyof ResponseBodies>(response: Response, path?: string): ResponseBodies[K] {
   if (response.err !== 0) throw ZooKeeperError.fromErrno(response.err, path)
   return response as unknown as ResponseBodies[K]
@@ -165,6 +187,11 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   private transport: ClientTransport | undefined
   private boundTransport: ClientTransport | undefined
   private session: { id: bigint; timeoutMs: number; passwd: Uint8Array }
+  /** Requests sent, and those whose methods have their replies: equal when none is left to settle. */
+  private sent = 0
+  private answered = 0
+  /** The promise the latest request answered through a promise reaches its method by. */
+  private lastReply: Promise<Response | Failure> | undefined
 
   constructor(
     sessionId: bigint,
@@ -216,33 +243,51 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     return new ZooKeeperError('SESSIONEXPIRED', { message: `Session expired: ${why}` })
   }
 
-  // Every public method awaits exchange() exactly once, so replies settle in request order
-  // (ZooKeeper's FIFO client order) whichever methods the application mixes. A watch is
-  // registered in `onReply`, before any later event is handled (the transport calls it at once
-  // when it can, else right after the reply).
-  private exchange(request: Request, onReply?: (response: Response) => void): Response | Promise<Response> {
+  // Replies settle in request order (ZooKeeper's FIFO client order) whichever methods the
+  // application mixes, and however many steps of the event loop each reply took to come:
+  // - a reply the transport has at once (an in-process read, or a write to an in-memory member)
+  //   settles its method at once when every earlier request's method has settled: nothing is
+  //   left to settle after it;
+  // - any other reply reaches its method through a promise that resolves only after the promise
+  //   the previous such request's method awaits, whose method therefore resumes first.
+  // Each method reads its reply as `reply instanceof Promise ? this.arrived(await reply) : reply`.
+  // A watch is registered in `onReply`, before any later event is handled (the transport calls
+  // it at once when it can, else right after the reply).
+  private exchange(request: Request, onReply?: (response: Response) => void): Response | Promise<Response | Failure> {
+    const inTurn = this.answered === this.sent
     const refused = this.finalError()
-    if (refused !== undefined) return Promise.reject(refused)
-    if (onReply === undefined) {
-      const result = this.transport!.send(request)
-      // The same number of steps as below, so replies still settle in order.
-      return result instanceof Promise ? result.then(sameResponse) : result
-    }
-    let replied = false
-    const once = (response: Response): void => {
-      if (replied) return
-      replied = true
-      onReply(response)
-    }
-    const result = this.transport!.send(request, once)
+    const once = onReply === undefined ? undefined : onceOnly(onReply)
+    const result = refused === undefined ? this.transport!.send(request, once) : Promise.reject(refused)
+    this.sent++
     if (!(result instanceof Promise)) {
-      once(result)
-      return result
+      once?.(result)
+      if (inTurn) {
+        this.answered++
+        return result
+      }
+      return this.inOrder(result, false)
     }
-    return result.then((response) => {
-      once(response)
-      return response
-    })
+    // Failures become values at once, so that no rejection waits unhandled behind the chain.
+    return this.inOrder(result.then(once === undefined ? sameResponse : (response) => (once(response), response), failed), inTurn)
+  }
+
+  /**
+   * A reply as its method will await it: the transport's own when nothing sent before it is left
+   * to settle (`inTurn`), else chained behind the previous request's, so that it cannot reach its
+   * method first even where the transport settled it sooner (a refusal made at once, say).
+   */
+  private inOrder(reply: Response | Promise<Response | Failure>, inTurn: boolean): Promise<Response | Failure> {
+    const previous = this.lastReply
+    const ordered = inTurn && reply instanceof Promise ? reply : previous === undefined ? Promise.resolve(reply) : previous.then(() => reply)
+    this.lastReply = ordered
+    return ordered
+  }
+
+  /** A reply that came through a promise, now that its method has it: counted, and thrown if it failed. */
+  private arrived(reply: Response | Failure): Response {
+    this.answered++
+    if (reply instanceof Failure) throw reply.error
+    return reply
   }
 
   private checkData(data: Uint8Array, path: string): void {
@@ -256,12 +301,14 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
 
   async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     const request = this.createRequest({ op: 'create', path, data, ...options })
-    return expect<'create'>(await this.exchange(request), path).path
+    const reply = this.exchange(request)
+    return expect<'create'>(reply instanceof Promise ? this.arrived(await reply) : reply, path).path
   }
 
   async createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<CreatedNode> {
     const request = this.createRequest({ op: 'create', path, data, ...options })
-    const { path: created, stat } = expect<'create'>(await this.exchange(request), path)
+    const reply = this.exchange(request)
+    const { path: created, stat } = expect<'create'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
     return { path: created, stat }
   }
 
@@ -279,27 +326,35 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
 
   async delete(path: string, version = -1): Promise<void> {
     validatePath(path)
-    expect<'delete'>(await this.exchange({ op: 'delete', path, version }), path)
+    const reply = this.exchange({ op: 'delete', path, version })
+    expect<'delete'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
   }
 
-  async getData(path: string, options: WatchOptions = {}): Promise<NodeData> {
+  getData(path: string, options: WatchOptions = {}): Promise<NodeData> {
+    return this.readData(path, options, nodeData)
+  }
+
+  getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
+    return this.readData(path, options, nodeString)
+  }
+
+  // getData and getString in one exchange each, so that neither settles a step behind the other
+  // requests' methods.
+  private async readData<T>(path: string, options: WatchOptions, shape: (data: Uint8Array, stat: Stat) => T): Promise<T> {
     validatePath(path)
     const watch = options.watch
     const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('data', path, watch)
-    const body = expect<'getData'>(await this.exchange({ op: 'getData', path, watch: watch !== undefined }, register), path)
-    return new NodeDataRecord(slabCopy(body.data), body.stat)
-  }
-
-  async getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
-    const { data, stat } = await this.getData(path, options)
-    return { data: decoder.decode(data), stat }
+    const reply = this.exchange({ op: 'getData', path, watch: watch !== undefined }, register)
+    const body = expect<'getData'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
+    return shape(body.data, body.stat)
   }
 
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     validatePath(path)
     const bytes = toBytes(data)
     this.checkData(bytes, path)
-    return expect<'setData'>(await this.exchange({ op: 'setData', path, data: bytes, version }), path).stat
+    const reply = this.exchange({ op: 'setData', path, data: bytes, version })
+    return expect<'setData'>(reply instanceof Promise ? this.arrived(await reply) : reply, path).stat
   }
 
   async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
@@ -310,38 +365,47 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
       if (r.err === ErrorCode.NONODE) this.watches.add('exist', path, watch)
       else if (r.err === 0) this.watches.add('data', path, watch)
     }
-    const response = await this.exchange({ op: 'exists', path, watch: watch !== undefined }, register)
+    const reply = this.exchange({ op: 'exists', path, watch: watch !== undefined }, register)
+    const response = reply instanceof Promise ? this.arrived(await reply) : reply
     if (response.err === ErrorCode.NONODE) return null
     return expect<'exists'>(response, path).stat
   }
 
-  async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
-    return (await this.getChildrenWithStat(path, options)).children
+  getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
+    return this.readChildren(path, options, childNames)
   }
 
-  async getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<NodeChildren> {
+  getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<NodeChildren> {
+    return this.readChildren(path, options, nodeChildren)
+  }
+
+  private async readChildren<T>(path: string, options: WatchOptions, shape: (children: string[], stat: Stat) => T): Promise<T> {
     validatePath(path)
     const watch = options.watch
     const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('child', path, watch)
-    const body = expect<'getChildren'>(await this.exchange({ op: 'getChildren', path, watch: watch !== undefined }, register), path)
-    return { children: body.children, stat: body.stat }
+    const reply = this.exchange({ op: 'getChildren', path, watch: watch !== undefined }, register)
+    const body = expect<'getChildren'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
+    return shape(body.children, body.stat)
   }
 
   async getACL(path: string): Promise<NodeACL> {
     validatePath(path)
-    const { acl, stat } = expect<'getACL'>(await this.exchange({ op: 'getACL', path }), path)
+    const reply = this.exchange({ op: 'getACL', path })
+    const { acl, stat } = expect<'getACL'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
     return { acl, stat }
   }
 
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
     validatePath(path)
-    return expect<'setACL'>(await this.exchange({ op: 'setACL', path, acl, version }), path).stat
+    const reply = this.exchange({ op: 'setACL', path, acl, version })
+    return expect<'setACL'>(reply instanceof Promise ? this.arrived(await reply) : reply, path).stat
   }
 
   async multi(ops: readonly Op[]): Promise<MultiResult[]> {
     checkOpCount('multi', ops.length)
     const requests = ops.map((op) => this.toMultiOp(op))
-    const { results } = expect<'multi'>(await this.exchange({ op: 'multi', ops: requests }))
+    const reply = this.exchange({ op: 'multi', ops: requests })
+    const { results } = expect<'multi'>(reply instanceof Promise ? this.arrived(await reply) : reply)
     const failed = results.findIndex((r) => r.err !== 0)
     if (failed >= 0) throw ZooKeeperError.fromErrno(results[failed]?.err ?? -1, ops[failed]?.path)
     return results
@@ -375,22 +439,26 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   async multiRead(ops: readonly ReadOp[]): Promise<MultiReadResult[]> {
     checkOpCount('multiRead', ops.length)
     for (const op of ops) validatePath(op.path)
-    const { results } = expect<'multiRead'>(await this.exchange({ op: 'multiRead', ops }))
+    const reply = this.exchange({ op: 'multiRead', ops })
+    const { results } = expect<'multiRead'>(reply instanceof Promise ? this.arrived(await reply) : reply)
     return results.map((r) => (r.op === 'getData' ? { ...r, data: slabCopy(r.data) } : r))
   }
 
   async sync(path: string): Promise<void> {
     validatePath(path)
-    expect<'sync'>(await this.exchange({ op: 'sync', path }), path)
+    const reply = this.exchange({ op: 'sync', path })
+    expect<'sync'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
   }
 
   async getEphemerals(prefix = '/'): Promise<string[]> {
-    return expect<'getEphemerals'>(await this.exchange({ op: 'getEphemerals', prefix })).paths
+    const reply = this.exchange({ op: 'getEphemerals', prefix })
+    return expect<'getEphemerals'>(reply instanceof Promise ? this.arrived(await reply) : reply).paths
   }
 
   async getAllChildrenNumber(path: string): Promise<number> {
     validatePath(path)
-    return expect<'getAllChildrenNumber'>(await this.exchange({ op: 'getAllChildrenNumber', path }), path).count
+    const reply = this.exchange({ op: 'getAllChildrenNumber', path })
+    return expect<'getAllChildrenNumber'>(reply instanceof Promise ? this.arrived(await reply) : reply, path).count
   }
 
   async addWatch(path: string, callback: WatchCallback, mode: AddWatchMode = 'persistent'): Promise<void> {
@@ -398,7 +466,8 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     const register = (r: Response): void => {
       if (r.err === 0) this.watches.add(mode, path, callback)
     }
-    expect<'addWatch'>(await this.exchange({ op: 'addWatch', path, mode }, register), path)
+    const reply = this.exchange({ op: 'addWatch', path, mode }, register)
+    expect<'addWatch'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
   }
 
   watch(path: string, options: WatchStreamOptions = {}): WatchStream {
@@ -414,17 +483,20 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     // The server keeps one watch per connection and path: drop it once no callback needs it.
     const orphaned = kindsOf(type).every((kind) => !this.watches.has(kind, path))
     if (orphaned && this.finalError() === undefined) {
-      const response = await this.exchange({ op: 'removeWatches', path, type, dryRun: false })
+      const reply = this.exchange({ op: 'removeWatches', path, type, dryRun: false })
+      const response = reply instanceof Promise ? this.arrived(await reply) : reply
       if (response.err !== 0 && response.err !== ErrorCode.NOWATCHER) throw ZooKeeperError.fromErrno(response.err, path)
     }
   }
 
   async addAuth(scheme: string, auth: Data): Promise<void> {
-    expect<'setAuth'>(await this.exchange({ op: 'setAuth', scheme, auth: toBytes(auth) }))
+    const reply = this.exchange({ op: 'setAuth', scheme, auth: toBytes(auth) })
+    expect<'setAuth'>(reply instanceof Promise ? this.arrived(await reply) : reply)
   }
 
   async whoAmI(): Promise<ClientInfo[]> {
-    return expect<'whoAmI'>(await this.exchange({ op: 'whoAmI' })).clientInfo
+    const reply = this.exchange({ op: 'whoAmI' })
+    return expect<'whoAmI'>(reply instanceof Promise ? this.arrived(await reply) : reply).clientInfo
   }
 
   getConfig(options: WatchOptions = {}): Promise<NodeData> {
@@ -432,7 +504,8 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   async reconfig(change: ReconfigChange): Promise<NodeData> {
-    const body = expect<'reconfig'>(await this.exchange(reconfigRequestOf(change)))
+    const reply = this.exchange(reconfigRequestOf(change))
+    const body = expect<'reconfig'>(reply instanceof Promise ? this.arrived(await reply) : reply)
     return new NodeDataRecord(slabCopy(body.data), body.stat)
   }
 
