@@ -489,10 +489,10 @@ export class Pipeline {
    */
   private checkSession(sessionId: bigint, checkOwner: boolean): number {
     const now = this.activityTime()
-    if (this.sessions.touch(sessionId, now)) {
+    const found = this.sessions.touchOwned(sessionId, now, this.leads && checkOwner ? this.options.myid : undefined)
+    if (found !== 'unknown') {
       if (!this.leads) this.touched.add(sessionId)
-      else if (checkOwner && this.sessions.checkOwner(sessionId, this.options.myid) === 'moved') return ErrorCode.SESSIONMOVED
-      return 0
+      return found === 'moved' ? ErrorCode.SESSIONMOVED : 0
     }
     return this.localSessions.size > 0 && this.localSessions.touch(sessionId, now) ? 0 : ErrorCode.SESSIONEXPIRED
   }

@@ -90,6 +90,20 @@ export class SessionTracker {
     return true
   }
 
+  /**
+   * {@link touch}, then {@link checkOwner} for `owner` when given, with one lookup: 'unknown' when
+   * the session is unknown or closing (and is not touched), else the owner check's answer ('ok'
+   * without an owner).
+   */
+  touchOwned(id: bigint, now: number, owner: number | undefined): 'ok' | 'unknown' | 'moved' {
+    const session = this.sessions.get(id)
+    if (session === undefined || session.closing) return 'unknown'
+    this.schedule(session, now)
+    if (owner === undefined) return 'ok'
+    session.owner ??= owner
+    return session.owner === owner ? 'ok' : 'moved'
+  }
+
   /** Gives every open session a full timeout from `now` (a new leader has not heard their pings). */
   touchAll(now: number): void {
     for (const session of this.sessions.values()) if (!session.closing) this.schedule(session, now)

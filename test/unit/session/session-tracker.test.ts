@@ -78,6 +78,23 @@ describe('SessionTracker', () => {
       expect(tracker.setOwner(1n, 1)).toBe(false)
     })
 
+    it('touches and checks the owner in one call, touching nothing unknown or closing', () => {
+      const tracker = new SessionTracker(100, 1, 0)
+      expect(tracker.touchOwned(9n, 0, 1)).toBe('unknown')
+      tracker.add(1n, 250, passwd, 1000)
+      expect(tracker.touchOwned(1n, 1200, undefined)).toBe('ok')
+      expect(tracker.get(1n)?.owner).toBeUndefined()
+      expect(tracker.get(1n)?.expiresAt).toBe(1500)
+      expect(tracker.touchOwned(1n, 1300, 2)).toBe('ok')
+      expect(tracker.get(1n)?.owner).toBe(2)
+      expect(tracker.touchOwned(1n, 1400, 3)).toBe('moved')
+      // A session on another member is still touched: it is alive, only not here.
+      expect(tracker.get(1n)?.expiresAt).toBe(1700)
+      tracker.setClosing(1n)
+      expect(tracker.touchOwned(1n, 1600, 2)).toBe('unknown')
+      expect(tracker.get(1n)?.expiresAt).toBe(1700)
+    })
+
     it('forgets every owner for a new leader', () => {
       const tracker = new SessionTracker(100, 1, 0)
       tracker.add(1n, 1000, passwd, 0)
