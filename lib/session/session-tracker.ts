@@ -99,9 +99,7 @@ export class SessionTracker {
     const session = this.sessions.get(id)
     if (session === undefined || session.closing) return 'unknown'
     this.schedule(session, now)
-    if (owner === undefined) return 'ok'
-    session.owner ??= owner
-    return session.owner === owner ? 'ok' : 'moved'
+    return owner === undefined ? 'ok' : ownedBy(session, owner)
   }
 
   /** Gives every open session a full timeout from `now` (a new leader has not heard their pings). */
@@ -117,8 +115,7 @@ export class SessionTracker {
     const session = this.sessions.get(id)
     if (session === undefined) return 'unknown'
     if (session.closing) return 'closing'
-    if (session.owner === undefined) session.owner = owner
-    return session.owner === owner ? 'ok' : 'moved'
+    return ownedBy(session, owner)
   }
 
   /** ZooKeeper's setOwner: the session now lives on member `owner`; false when unknown or closing. */
@@ -191,6 +188,12 @@ export class SessionTracker {
   private roundToNextTick(time: number): number {
     return (Math.floor(time / this.tickTimeMs) + 1) * this.tickTimeMs
   }
+}
+
+/** Whether an open session is owned by `owner`, which takes it when it has no owner yet. */
+function ownedBy(session: Session, owner: number): 'ok' | 'moved' {
+  session.owner ??= owner
+  return session.owner === owner ? 'ok' : 'moved'
 }
 
 /**
