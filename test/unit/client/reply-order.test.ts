@@ -60,10 +60,22 @@ async function settledNow(promise: Promise<unknown>): Promise<boolean> {
   return settled
 }
 
+/** Records the order in which the promises it is given settle, fulfilled or rejected. */
+class SettleOrder {
+  readonly names: string[] = []
+  track<T>(name: string, promise: Promise<T>): Promise<T> {
+    promise.then(
+      () => this.names.push(name),
+      () => this.names.push(name),
+    )
+    return promise
+  }
+}
+
 describe('reply order', () => {
   it('settles replies known at once in request order, each without waiting a step', async () => {
     const { zk } = client()
-    const order: string[] = []
+    const order = new SettleOrder()
     const calls: [string, Promise<unknown>][] = [
       ['exists', zk.exists('/a')],
       ['getString', zk.getString('/a')],
@@ -72,88 +84,79 @@ describe('reply order', () => {
       ['getData', zk.getData('/a')],
       ['setData', zk.setData('/a', 'y')],
     ]
-    for (const [name, promise] of calls) void promise.then(() => order.push(name))
+    for (const [name, promise] of calls) order.track(name, promise)
     for (const [, promise] of calls) expect(await settledNow(promise)).toBe(true)
-    expect(order).toEqual(calls.map(([name]) => name))
+    expect(order.names).toEqual(calls.map(([name]) => name))
     expect((await zk.getString('/a')).data).toBe('x')
     expect(await zk.getChildren('/a')).toEqual(['c'])
   })
 
   it('keeps a reply known at once behind an earlier request whose method has not settled yet', async () => {
     const { zk, transport } = client()
-    const order: string[] = []
+    const order = new SettleOrder()
     transport.later = true
-    const first = zk.getData('/a')
-    void first.then(() => order.push('getData'))
+    const first = order.track('getData', zk.getData('/a'))
     transport.later = false
     // The earlier reply arrives; its method settles a few steps later. The next request, answered
     // at once in that gap, must not settle before it.
     transport.pending[0]?.resolve()
-    const second = zk.exists('/a')
-    void second.then(() => order.push('exists'))
+    const second = order.track('exists', zk.exists('/a'))
     expect(await settledNow(second)).toBe(false)
     await Promise.all([first, second])
-    expect(order).toEqual(['getData', 'exists'])
+    expect(order.names).toEqual(['getData', 'exists'])
     // With nothing left to settle, a reply known at once settles its method at once again.
     expect(await settledNow(zk.exists('/a'))).toBe(true)
   })
 
   it('settles in order around a failed request, and settles at once again after it', async () => {
     const { zk, transport } = client()
-    const order: string[] = []
+    const order = new SettleOrder()
     transport.fail = true
-    const failed = zk.setData('/a', 'y')
-    failed.catch(() => order.push('failed'))
+    const failed = order.track('failed', zk.setData('/a', 'y'))
     transport.fail = false
-    const after = zk.exists('/a')
-    void after.then(() => order.push('exists'))
+    const after = order.track('exists', zk.exists('/a'))
     await expect(failed).rejects.toMatchObject({ code: 'CONNECTIONLOSS' })
     await after
-    expect(order).toEqual(['failed', 'exists'])
+    expect(order.names).toEqual(['failed', 'exists'])
     expect(await settledNow(zk.getData('/a'))).toBe(true)
   })
 
   it('settles in order when earlier replies come through promises resolved out of their steps', async () => {
     const { zk, transport } = client()
-    const order: string[] = []
+    const order = new SettleOrder()
     transport.later = true
-    const calls = ['/1', '/2', '/3'].map((path) => zk.create(path))
-    calls.forEach((promise, i) => void promise.then(() => order.push(`create${i + 1}`)))
+    const calls = ['/1', '/2', '/3'].map((path, i) => order.track(`create${i + 1}`, zk.create(path)))
     transport.later = false
     for (const { resolve } of transport.pending) resolve()
-    const read = zk.exists('/')
-    void read.then(() => order.push('exists'))
+    const read = order.track('exists', zk.exists('/'))
     await Promise.all([...calls, read])
-    expect(order).toEqual(['create1', 'create2', 'create3', 'exists'])
+    expect(order.names).toEqual(['create1', 'create2', 'create3', 'exists'])
   })
 
   it('settles a refusal made at once after the earlier request still waiting for its reply', async () => {
     const { zk, transport } = client()
-    const order: string[] = []
+    const order = new SettleOrder()
     transport.later = true
-    const first = zk.getData('/a')
-    void first.then(() => order.push('getData'))
+    const first = order.track('getData', zk.getData('/a'))
     zk.sessionEnded('expired')
-    const refused = zk.exists('/a')
-    refused.catch(() => order.push('refused'))
+    const refused = order.track('refused', zk.exists('/a'))
     await Promise.resolve()
     transport.pending[0]?.resolve()
     await first
     await expect(refused).rejects.toMatchObject({ code: 'SESSIONEXPIRED' })
-    expect(order).toEqual(['getData', 'refused'])
+    expect(order.names).toEqual(['getData', 'refused'])
   })
 
   it('settles in request order even when the transport settles a later request first', async () => {
     const { zk, transport } = client()
-    const order: string[] = []
+    const order = new SettleOrder()
     transport.later = true
-    const calls = ['/1', '/2', '/3'].map((path) => zk.setData(path, 'v'))
-    calls.forEach((promise, i) => void promise.then(() => order.push(`setData${i + 1}`)))
+    const calls = ['/1', '/2', '/3'].map((path, i) => order.track(`setData${i + 1}`, zk.setData(path, 'v')))
     transport.pending[2]?.resolve()
     transport.pending[1]?.resolve()
     await Promise.resolve()
     transport.pending[0]?.resolve()
     await Promise.all(calls)
-    expect(order).toEqual(['setData1', 'setData2', 'setData3'])
+    expect(order.names).toEqual(['setData1', 'setData2', 'setData3'])
   })
 })
