@@ -127,10 +127,10 @@ const configNode = '/zookeeper/config'
 
 const sameResponse = (response: Response): Response => response
 
-const nodeData = (data: Uint8Array, stat: Stat): NodeData => new NodeDataRecord(slabCopy(data), stat)
-const nodeString = (data: Uint8Array, stat: Stat): NodeString => ({ data: decoder.decode(data), stat })
-const childNames = (children: string[]): string[] => children
-const nodeChildren = (children: string[], stat: Stat): NodeChildren => ({ children, stat })
+const nodeData = (body: ResponseBodies['getData']): NodeData => new NodeDataRecord(slabCopy(body.data), body.stat)
+const nodeString = (body: ResponseBodies['getData']): NodeString => ({ data: decoder.decode(body.data), stat: body.stat })
+const childNames = (body: ResponseBodies['getChildren']): string[] => body.children
+const nodeChildren = (body: ResponseBodies['getChildren']): NodeChildren => ({ children: body.children, stat: body.stat })
 
 /** `callback`, called the first time only. */
 function onceOnly(callback: (response: Response) => void): (response: Response) => void {
@@ -331,22 +331,11 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   getData(path: string, options: WatchOptions = {}): Promise<NodeData> {
-    return this.readData(path, options, nodeData)
+    return this.readNode('getData', 'data', path, options, nodeData)
   }
 
   getString(path: string, options: WatchOptions = {}): Promise<NodeString> {
-    return this.readData(path, options, nodeString)
-  }
-
-  // getData and getString in one exchange each, so that neither settles a step behind the other
-  // requests' methods.
-  private async readData<T>(path: string, options: WatchOptions, shape: (data: Uint8Array, stat: Stat) => T): Promise<T> {
-    validatePath(path)
-    const watch = options.watch
-    const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('data', path, watch)
-    const reply = this.exchange({ op: 'getData', path, watch: watch !== undefined }, register)
-    const body = expect<'getData'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
-    return shape(body.data, body.stat)
+    return this.readNode('getData', 'data', path, options, nodeString)
   }
 
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
@@ -372,20 +361,27 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
-    return this.readChildren(path, options, childNames)
+    return this.readNode('getChildren', 'child', path, options, childNames)
   }
 
   getChildrenWithStat(path: string, options: WatchOptions = {}): Promise<NodeChildren> {
-    return this.readChildren(path, options, nodeChildren)
+    return this.readNode('getChildren', 'child', path, options, nodeChildren)
   }
 
-  private async readChildren<T>(path: string, options: WatchOptions, shape: (children: string[], stat: Stat) => T): Promise<T> {
+  // getData, getString, getChildren and getChildrenWithStat in one exchange each, so that none
+  // settles a step behind the other requests' methods. The watch is left only on success.
+  private async readNode<K extends 'getData' | 'getChildren', T>(
+    op: K,
+    kind: 'data' | 'child',
+    path: string,
+    options: WatchOptions,
+    shape: (body: ResponseBodies[K]) => T,
+  ): Promise<T> {
     validatePath(path)
     const watch = options.watch
-    const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add('child', path, watch)
-    const reply = this.exchange({ op: 'getChildren', path, watch: watch !== undefined }, register)
-    const body = expect<'getChildren'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
-    return shape(body.children, body.stat)
+    const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add(kind, path, watch)
+    const reply = this.exchange({ op, path, watch: watch !== undefined } as Request, register)
+    return shape(expect<K>(reply instanceof Promise ? this.arrived(await reply) : reply, path))
   }
 
   async getACL(path: string): Promise<NodeACL> {
