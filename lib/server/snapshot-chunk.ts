@@ -20,7 +20,7 @@ import { Buffer } from 'node:buffer'
 import type { ACL } from '../protocol/data.js'
 import type { NodeKind } from '../txn/types.js'
 import { internACL } from '../tree/acl.js'
-import { reserveStatSlots, ZNode } from '../tree/data-tree.js'
+import { reserveStatSlots, restoredMemory, ZNode } from '../tree/data-tree.js'
 
 /** A node's kind by its code in format 2 and 3 chunks. */
 export const kindCodes: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl']
@@ -214,7 +214,7 @@ export function readChunk(chunk: Uint8Array): { paths: string[]; nodes: ZNode[] 
     at += 57 + extra
   }
   if (at !== aclTableAt) throw malformed('the nodes do not end where the ACL table starts')
-  const values = new Uint8Array(dataBytes)
+  const values = new Uint8Array(restoredMemory(dataBytes))
   let valueAt = 0
   for (let i = 0; i < nodes.length; i++) {
     const start = dataStarts[i]!

@@ -45,17 +45,36 @@ const systemNodes: readonly (readonly [string, readonly ACL[]])[] = [
   ['/zookeeper/config', READ_ACL_UNSAFE],
 ]
 
-/** The numbers of a node kept in a stat block: czxid, mzxid, pzxid, ctime, mtime. */
-const statFields = 5
+/**
+ * The numbers of a node kept in a stat block, as 32-bit integers: czxid, mzxid, pzxid, ctime and
+ * mtime as two halves each (low, then high), then version, cversion, aversion and the value's span
+ * (start, end) in its buffer.
+ */
+const statFields = 15
+/** Where each number sits in a node's slots of its block. */
+const enum Slot {
+  Czxid = 0,
+  Mzxid = 2,
+  Pzxid = 4,
+  Ctime = 6,
+  Mtime = 8,
+  Version = 10,
+  Cversion = 11,
+  Aversion = 12,
+  DataStart = 13,
+  DataEnd = 14,
+}
 /** Nodes whose numbers share one block. */
 const nodesPerStatBlock = 16
+/** 2^32: the weight of a long's high half. */
+const highWeight = 4_294_967_296
 /** The block new nodes take their numbers' slots from, and how much of it is taken. */
-let statBlock = new Float64Array(statFields * nodesPerStatBlock)
+let statBlock: Int32Array = new Int32Array(statFields * nodesPerStatBlock)
 let statBlockUsed = 0
 
 /**
  * Makes the next `count` nodes share one stat block of their own, as a restore makes a chunk's
- * nodes at once: one Float64Array a chunk instead of one every 16 nodes (making them took 5% of
+ * nodes at once: one Int32Array a chunk instead of one every 16 nodes (making them took 5% of
  * a recovery of 1M znodes). The same bound holds as for any block, scaled: a block lives while
  * one of its nodes does, so the blocks a restore made never take more memory than they did at
  * the restore. `count` is capped at 4,096 nodes.
@@ -63,32 +82,62 @@ let statBlockUsed = 0
 export function reserveStatSlots(count: number): void {
   const nodes = Math.min(Math.max(count, 0), statBlockNodesMax)
   if (statBlock.length - statBlockUsed >= statFields * nodes) return
-  statBlock = new Float64Array(statFields * Math.max(nodes, nodesPerStatBlock))
+  statBlock = new Int32Array(restoredMemory(Int32Array.BYTES_PER_ELEMENT * statFields * Math.max(nodes, nodesPerStatBlock)))
   statBlockUsed = 0
+}
+
+/**
+ * `bytes` bytes of zeroed memory for what a restore keeps of each znode (values, stat blocks),
+ * taken as a SharedArrayBuffer, which is never shared with another thread. V8 counts an
+ * ArrayBuffer's memory as external, and starts a full marking of the heap each time external
+ * memory grew by 64 MiB since the last one; a restore keeps about 160 bytes outside the heap per
+ * znode, so restoring 10 million znodes started 35 of them, each marking a heap that was growing
+ * to 1.6 GB. A SharedArrayBuffer's memory is not counted so. It is freed, as an ArrayBuffer's
+ * is, once the collector finds no node holding it, which a heap growing again or idle soon
+ * makes it look for; at most the memory the restore took is waiting so.
+ */
+export function restoredMemory(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(bytes)
 }
 
 /** The most nodes {@link reserveStatSlots} makes one block for (a snapshot chunk holds at most 1,000). */
 const statBlockNodesMax = 4_096
 
 /**
- * The current stat block, replaced by a fresh one when full. A znode's five numbers above 2^31
- * (zxids, times) would each be a heap number of 16 bytes if they were fields of its own; kept in
- * a Float64Array shared by 16 consecutive nodes they take 40 bytes together and make no garbage
- * when they change. A slot is never reused: a block lives as long as any node that took a slot
- * from it, so at worst one surviving node keeps 16 slots (640 bytes).
+ * The current stat block, replaced by a fresh one when full. A znode's numbers would each be a
+ * field of 8 bytes if they were its own (and the five above 2^31, zxids and times, a heap number
+ * of 16 bytes more); kept in an Int32Array shared by 16 consecutive nodes they take 60 bytes
+ * together, cost the garbage collector nothing to trace and make no garbage when they change. A
+ * slot is never reused: a block lives as long as any node that took a slot from it, so at worst
+ * one surviving node keeps 16 slots (960 bytes).
  */
-function statBlockWithRoom(): Float64Array {
+function statBlockWithRoom(): Int32Array {
   if (statBlockUsed === statBlock.length) {
-    statBlock = new Float64Array(statFields * nodesPerStatBlock)
+    statBlock = new Int32Array(statFields * nodesPerStatBlock)
     statBlockUsed = 0
   }
   return statBlock
 }
 
+/** The long (an integer of magnitude below 2^63) kept as two halves at `at` of `block`. */
+function readLong(block: Int32Array, at: number): number {
+  return block[at + 1]! * highWeight + (block[at]! >>> 0)
+}
+
+/** Keeps `value` (an integer of magnitude below 2^63) as two halves at `at` of `block`. */
+function writeLong(block: Int32Array, at: number, value: number): void {
+  // Storing into an Int32Array keeps the low 32 bits of an integer, negative ones included.
+  block[at] = value
+  block[at + 1] = Math.floor(value / highWeight)
+}
+
+/** A node's children: their paths in a list while only ever added to, a Set from the first removal on. */
+type ChildPaths = string[] | Set<string>
+
 /**
- * The order of a node's children as of the last {@link ZNode.sortedChildren}, and what changed
- * since: kept apart from the node, and made only for a node whose children were listed, so that
- * the many nodes never listed do not carry its fields.
+ * A node's children once they were listed: the paths, their order as of the last
+ * {@link ZNode.sortedChildren}, and what changed since. Made only for a node whose children were
+ * listed, so that the many nodes never listed do not carry its fields.
  */
 class ChildOrder {
   /** Paths added since `sorted` was made, in no order; null when none. */
@@ -96,6 +145,8 @@ class ChildOrder {
   /** Whether a child was removed since `sorted` was made. */
   removed = false
   constructor(
+    /** The children's paths. */
+    public paths: ChildPaths,
     /** The children's paths in order. */
     public sorted: string[],
     /** Their names, in the same order: what {@link ZNode.sortedChildren} returns. */
@@ -104,11 +155,35 @@ class ChildOrder {
 }
 
 /**
+ * What only some nodes have: the kind when not persistent, the owning session and the time to
+ * live. Kept apart so that a persistent node (most of a big tree) carries one null field for them.
+ */
+class NodeKindInfo {
+  constructor(
+    readonly kind: NodeKind,
+    readonly ephemeralOwner: bigint,
+    readonly ttlMs: number,
+  ) {}
+}
+
+/** The kind info every container shares. */
+const containerInfo = new NodeKindInfo('container', 0n, 0)
+
+/** The kind info of a node, or null for a persistent one that has neither owner nor time to live. */
+function kindInfo(kind: NodeKind, ephemeralOwner: bigint, ttlMs: number): NodeKindInfo | null {
+  if (ephemeralOwner === 0n && ttlMs === 0) {
+    if (kind === 'persistent') return null
+    if (kind === 'container') return containerInfo
+  }
+  return new NodeKindInfo(kind, ephemeralOwner, ttlMs)
+}
+
+/**
  * One znode. Fields mirror ZooKeeper's StatPersisted; `cversion` stores the count of child creates.
- * Its value is held as a span of a buffer: a node restored from a snapshot points into the buffer
- * its chunk's values were copied into instead of holding a view object of its own (a view costs
- * about 96 bytes of heap, as much as a 100-byte value); {@link ZNode.data} makes the view when
- * asked.
+ * A node holds six fields; its numbers live in a shared stat block (see statBlockWithRoom). Its
+ * value is held as a span of a buffer: a node restored from a snapshot points into the buffer its
+ * chunk's values were copied into instead of holding a view object of its own (a view costs about
+ * 96 bytes of heap, as much as a 100-byte value); {@link ZNode.data} makes the view when asked.
  */
 export class ZNode {
   /**
@@ -116,19 +191,18 @@ export class ZNode {
    * kept as a string of its own. A list while children were only ever added (a restore adds a
    * parent's children in bulk, and appending to a list is several times cheaper than adding to a
    * Set, and smaller), a Set from the first removal on, so that removing stays constant time.
-   * Each path is in it once: the tree adds a child only when it makes it. Changed only through
-   * {@link ZNode.addChild} and {@link ZNode.removeChild}.
+   * Wrapped in a {@link ChildOrder} once they were listed. Each path is in it once: the tree adds
+   * a child only when it makes it. Changed only through {@link ZNode.addChild} and
+   * {@link ZNode.removeChild}.
    */
-  private children: string[] | Set<string> | null = null
-  /** The sorted children and the changes since, or null before the first {@link ZNode.sortedChildren}. */
-  private order: ChildOrder | null = null
-  /** The buffer holding the value, at `dataStart` for `dataEnd - dataStart` bytes. */
+  private children: ChildPaths | ChildOrder | null = null
+  /** The buffer holding the value, at the span kept in the stat block. */
   private dataBytes: Uint8Array
-  private dataStart = 0
-  private dataEnd: number
-  /** The block holding this node's zxids and times, at `statAt` (see statBlockWithRoom). */
-  private stats: Float64Array
-  private statAt: number
+  /** The block holding this node's numbers, at `statAt` (see statBlockWithRoom). */
+  private readonly stats: Int32Array
+  private readonly statAt: number
+  /** The kind, owner and time to live, or null for a plain persistent node. */
+  private readonly info: NodeKindInfo | null
   constructor(
     data: Uint8Array,
     public acl: readonly ACL[],
@@ -137,73 +211,120 @@ export class ZNode {
     pzxid: number,
     ctime: number,
     mtime: number,
-    public version: number,
-    public cversion: number,
-    public aversion: number,
-    public ephemeralOwner: bigint,
-    public kind: NodeKind,
-    public ttlMs: number,
+    version: number,
+    cversion: number,
+    aversion: number,
+    ephemeralOwner: bigint,
+    kind: NodeKind,
+    ttlMs: number,
   ) {
     this.dataBytes = data
-    this.dataEnd = data.length
+    this.info = kindInfo(kind, ephemeralOwner, ttlMs)
     const stats = (this.stats = statBlockWithRoom())
     const at = (this.statAt = statBlockUsed)
     statBlockUsed += statFields
-    stats[at] = czxid
-    stats[at + 1] = mzxid
-    stats[at + 2] = pzxid
-    stats[at + 3] = ctime
-    stats[at + 4] = mtime
+    writeLong(stats, at + Slot.Czxid, czxid)
+    writeLong(stats, at + Slot.Mzxid, mzxid)
+    writeLong(stats, at + Slot.Pzxid, pzxid)
+    writeLong(stats, at + Slot.Ctime, ctime)
+    writeLong(stats, at + Slot.Mtime, mtime)
+    stats[at + Slot.Version] = version
+    stats[at + Slot.Cversion] = cversion
+    stats[at + Slot.Aversion] = aversion
+    stats[at + Slot.DataEnd] = data.length
   }
 
   /** The zxid of the transaction that created the node. */
   get czxid(): number {
-    return this.stats[this.statAt]!
+    return readLong(this.stats, this.statAt + Slot.Czxid)
   }
 
   set czxid(value: number) {
-    this.stats[this.statAt] = value
+    writeLong(this.stats, this.statAt + Slot.Czxid, value)
   }
 
   /** The zxid of the transaction that last changed the node's data. */
   get mzxid(): number {
-    return this.stats[this.statAt + 1]!
+    return readLong(this.stats, this.statAt + Slot.Mzxid)
   }
 
   set mzxid(value: number) {
-    this.stats[this.statAt + 1] = value
+    writeLong(this.stats, this.statAt + Slot.Mzxid, value)
   }
 
   /** The zxid of the transaction that last changed the node's children. */
   get pzxid(): number {
-    return this.stats[this.statAt + 2]!
+    return readLong(this.stats, this.statAt + Slot.Pzxid)
   }
 
   set pzxid(value: number) {
-    this.stats[this.statAt + 2] = value
+    writeLong(this.stats, this.statAt + Slot.Pzxid, value)
   }
 
   /** When the node was created, in milliseconds since the epoch. */
   get ctime(): number {
-    return this.stats[this.statAt + 3]!
+    return readLong(this.stats, this.statAt + Slot.Ctime)
   }
 
   set ctime(value: number) {
-    this.stats[this.statAt + 3] = value
+    writeLong(this.stats, this.statAt + Slot.Ctime, value)
   }
 
   /** When the node's data was last changed, in milliseconds since the epoch. */
   get mtime(): number {
-    return this.stats[this.statAt + 4]!
+    return readLong(this.stats, this.statAt + Slot.Mtime)
   }
 
   set mtime(value: number) {
-    this.stats[this.statAt + 4] = value
+    writeLong(this.stats, this.statAt + Slot.Mtime, value)
+  }
+
+  /** The number of changes to the node's data. */
+  get version(): number {
+    return this.stats[this.statAt + Slot.Version]!
+  }
+
+  set version(value: number) {
+    this.stats[this.statAt + Slot.Version] = value
+  }
+
+  /** The count of child creates (the client-visible cversion is derived from it in {@link ZNode.stat}). */
+  get cversion(): number {
+    return this.stats[this.statAt + Slot.Cversion]!
+  }
+
+  set cversion(value: number) {
+    this.stats[this.statAt + Slot.Cversion] = value
+  }
+
+  /** The number of changes to the node's ACL. */
+  get aversion(): number {
+    return this.stats[this.statAt + Slot.Aversion]!
+  }
+
+  set aversion(value: number) {
+    this.stats[this.statAt + Slot.Aversion] = value
+  }
+
+  /** The node's kind. */
+  get kind(): NodeKind {
+    return this.info === null ? 'persistent' : this.info.kind
+  }
+
+  /** The owning session of an ephemeral node, 0n for others. */
+  get ephemeralOwner(): bigint {
+    return this.info === null ? 0n : this.info.ephemeralOwner
+  }
+
+  /** The time to live in ms of a TTL node, 0 for others. */
+  get ttlMs(): number {
+    return this.info === null ? 0 : this.info.ttlMs
   }
 
   /** Length of the value in bytes. */
   get dataLength(): number {
-    return this.dataEnd - this.dataStart
+    const at = this.statAt
+    return this.stats[at + Slot.DataEnd]! - this.stats[at + Slot.DataStart]!
   }
 
   /**
@@ -212,45 +333,55 @@ export class ZNode {
    */
   get data(): Uint8Array {
     const bytes = this.dataBytes
-    return this.dataStart === 0 && this.dataEnd === bytes.length ? bytes : bytes.subarray(this.dataStart, this.dataEnd)
+    const start = this.stats[this.statAt + Slot.DataStart]!
+    const end = this.stats[this.statAt + Slot.DataEnd]!
+    return start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)
   }
 
   set data(value: Uint8Array) {
     this.dataBytes = value
-    this.dataStart = 0
-    this.dataEnd = value.length
+    this.stats[this.statAt + Slot.DataStart] = 0
+    this.stats[this.statAt + Slot.DataEnd] = value.length
   }
 
   /** Makes the value the `length` bytes of `bytes` at `start`, without a view of them (restore). */
   setDataSpan(bytes: Uint8Array, start: number, length: number): void {
     if (start < 0 || length < 0 || start + length > bytes.length) throw new RangeError(`data span ${start}+${length} is outside ${bytes.length} bytes`)
     this.dataBytes = bytes
-    this.dataStart = start
-    this.dataEnd = start + length
+    this.stats[this.statAt + Slot.DataStart] = start
+    this.stats[this.statAt + Slot.DataEnd] = start + length
   }
 
   /** Copies the value into `target` at `offset`, without a view (snapshot writing). */
   copyDataTo(target: Uint8Array, offset: number): void {
     const bytes = this.dataBytes
-    if (this.dataStart === 0 && this.dataEnd === bytes.length) target.set(bytes, offset)
-    else target.set(bytes.subarray(this.dataStart, this.dataEnd), offset)
+    const start = this.stats[this.statAt + Slot.DataStart]!
+    const end = this.stats[this.statAt + Slot.DataEnd]!
+    if (start === 0 && end === bytes.length) target.set(bytes, offset)
+    else target.set(bytes.subarray(start, end), offset)
+  }
+
+  /** The children's paths, wherever they are kept, or null when none were ever added. */
+  private paths(): ChildPaths | null {
+    const children = this.children
+    return children instanceof ChildOrder ? children.paths : children
   }
 
   /** Number of children. */
   get numChildren(): number {
-    const children = this.children
-    return children === null ? 0 : Array.isArray(children) ? children.length : children.size
+    const paths = this.paths()
+    return paths === null ? 0 : Array.isArray(paths) ? paths.length : paths.size
   }
 
   /** The children's paths, in no order. */
   childPaths(): Iterable<string> {
-    return this.children ?? noNames
+    return this.paths() ?? noNames
   }
 
   /** Whether the child at `path` exists. */
   hasChild(path: string): boolean {
-    const children = this.children
-    return children !== null && (Array.isArray(children) ? children.includes(path) : children.has(path))
+    const paths = this.paths()
+    return paths !== null && (Array.isArray(paths) ? paths.includes(path) : paths.has(path))
   }
 
   /** Takes over the children of `node`, which this node replaces in the tree. */
@@ -265,9 +396,10 @@ export class ZNode {
   addChild(path: string): void {
     const children = this.children
     if (children === null) this.children = [path]
-    else if (Array.isArray(children)) children.push(path)
-    else children.add(path)
-    if (this.order !== null) (this.order.added ??= []).push(path)
+    else if (children instanceof ChildOrder) {
+      addPath(children.paths, path)
+      ;(children.added ??= []).push(path)
+    } else addPath(children, path)
   }
 
   /**
@@ -275,10 +407,15 @@ export class ZNode {
    * linear in the children).
    */
   removeChild(path: string): void {
-    let children = this.children
+    const children = this.children
     if (children === null) return
-    if (Array.isArray(children)) children = this.children = new Set(children)
-    if (children.delete(path) && this.order !== null) this.order.removed = true
+    if (children instanceof ChildOrder) {
+      if (Array.isArray(children.paths)) children.paths = new Set(children.paths)
+      if (children.paths.delete(path)) children.removed = true
+    } else {
+      const paths = Array.isArray(children) ? (this.children = new Set(children)) : children
+      paths.delete(path)
+    }
   }
 
   /**
@@ -289,51 +426,58 @@ export class ZNode {
    */
   sortedChildren(): readonly string[] {
     const children = this.children
-    if (children === null || this.numChildren === 0) return this.resetSorted([])
-    const order = this.order
-    // Many changes since the last sort (or none made yet): sorting everything is as cheap.
-    const added = order?.added ?? noNames
-    if (order === null || added.length * 4 > order.sorted.length) return this.resetSorted([...children].sort())
-    if (added.length === 0 && !order.removed) return order.names
+    if (children === null) return noNames
+    if (this.numChildren === 0) {
+      // Nothing to keep in order: the names of children gone are let go.
+      if (children instanceof ChildOrder) this.children = children.paths
+      return noNames
+    }
+    if (!(children instanceof ChildOrder)) return this.resetSorted(children, [...children].sort())
+    // Many changes since the last sort: sorting everything is as cheap.
+    const added = children.added ?? noNames
+    if (added.length * 4 > children.sorted.length) return this.resetSorted(children.paths, [...children.paths].sort())
+    if (added.length === 0 && !children.removed) return children.names
     // A list has seen no removal: every path sorted or added is still a child.
-    return this.resetSorted(mergeChildren(order.sorted, added, Array.isArray(children) ? null : children))
+    const paths = children.paths
+    return this.resetSorted(paths, mergeChildren(children.sorted, added, Array.isArray(paths) ? null : paths))
   }
 
-  /** Keeps `sorted` (paths in order) and returns the names it makes, which are kept too. */
-  private resetSorted(sorted: string[]): string[] {
+  /** Keeps `sorted` (the paths of `paths` in order) and returns the names it makes, which are kept too. */
+  private resetSorted(paths: ChildPaths, sorted: string[]): string[] {
     // Every child's path is this node's path and a slash before its name.
     const cut = sorted.length === 0 ? 0 : sorted[0]!.lastIndexOf('/') + 1
     const names = sorted.map((path) => path.slice(cut))
-    const order = this.order
-    if (order === null) {
-      if (sorted.length > 0) this.order = new ChildOrder(sorted, names)
-      return names
-    }
-    order.sorted = sorted
-    order.names = names
-    order.added = null
-    order.removed = false
+    this.children = new ChildOrder(paths, sorted, names)
     return names
   }
 
   /** The client-visible Stat (DataNode.copyStat). */
   stat(): Stat {
     const numChildren = this.numChildren
+    const stats = this.stats
+    const at = this.statAt
+    const info = this.info
     return new StatRecord(
-      this.czxid,
-      this.mzxid,
-      this.ctime,
-      this.mtime,
-      this.version,
+      readLong(stats, at + Slot.Czxid),
+      readLong(stats, at + Slot.Mzxid),
+      readLong(stats, at + Slot.Ctime),
+      readLong(stats, at + Slot.Mtime),
+      stats[at + Slot.Version]!,
       // Stored is the count of creates; every create has a delete except children still present.
-      this.cversion * 2 - numChildren,
-      this.aversion,
-      this.kind === 'ephemeral' ? this.ephemeralOwner : 0n,
-      this.dataLength,
+      stats[at + Slot.Cversion]! * 2 - numChildren,
+      stats[at + Slot.Aversion]!,
+      info !== null && info.kind === 'ephemeral' ? info.ephemeralOwner : 0n,
+      stats[at + Slot.DataEnd]! - stats[at + Slot.DataStart]!,
       numChildren,
-      this.pzxid,
+      readLong(stats, at + Slot.Pzxid),
     )
   }
+}
+
+/** Adds `path` to a node's children's paths, in whichever form they are. */
+function addPath(paths: ChildPaths, path: string): void {
+  if (Array.isArray(paths)) paths.push(path)
+  else paths.add(path)
 }
 
 /**

@@ -74,6 +74,24 @@ describe('durable standalone server', () => {
     expect(await dump(await second.connect())).toEqual(before)
   })
 
+  it('hands out values restored from a snapshot as private copies, never the memory the restore keeps them in', async () => {
+    const db = createMemoryDb()
+    const first = await start(db)
+    const zk = await first.connect()
+    for (let i = 0; i < 20; i++) await zk.create(`/r${i}`, `value ${i}`)
+    await first.snapshot()
+    await stop(first)
+    const second = await start(db)
+    const reader = await second.connect()
+    const { data } = await reader.getData('/r7')
+    expect(new TextDecoder().decode(data)).toBe('value 7')
+    // The restore keeps values in SharedArrayBuffers (uncounted by V8's external memory); a read
+    // gets a plain copy, which a worker given it by postMessage cannot use to reach the tree.
+    expect(data.buffer).toBeInstanceOf(ArrayBuffer)
+    data.fill(0x21)
+    expect(new TextDecoder().decode((await reader.getData('/r7')).data)).toBe('value 7')
+  })
+
   it('skips a corrupt newest snapshot for an older one plus the log, naming it in a warning', async () => {
     const db = createMemoryDb()
     const first = await start(db, { snapCount: 1_000_000 })

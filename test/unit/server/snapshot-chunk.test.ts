@@ -10,8 +10,10 @@ const digestAcl = [{ perms: 31, id: { scheme: 'digest', id: 'u:9yH3Y1bCmTbUv2m2c
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 function node(data: Uint8Array, kind: NodeKind, fields: Partial<ZNode> = {}): ZNode {
-  const n = new ZNode(data, OPEN_ACL_UNSAFE, 1, 2, 3, 4, 5, 6, 7, 8, 0n, kind, 0)
-  return Object.assign(n, fields)
+  // The owner and the time to live are fixed when a node is made; the other fields may change.
+  const { ephemeralOwner = 0n, ttlMs = 0, ...changeable } = fields
+  const n = new ZNode(data, OPEN_ACL_UNSAFE, 1, 2, 3, 4, 5, 6, 7, 8, ephemeralOwner, kind, ttlMs)
+  return Object.assign(n, changeable)
 }
 
 /** The fields a snapshot keeps, for comparing a node with its copy. */

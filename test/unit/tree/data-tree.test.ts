@@ -157,3 +157,43 @@ describe('a znode\'s value held as a span of a buffer', () => {
     expect([...tree.get('/s')!.data]).toEqual([9])
   })
 })
+
+describe('a znode\'s numbers, kept as 32-bit halves in a block shared with its neighbours', () => {
+  const longs = [0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 40 + 7, 2 ** 53 - 1, -1, -(2 ** 31), -(2 ** 32), -(2 ** 32) - 1, -(2 ** 53 - 1)]
+
+  it('gives back every zxid and time exactly, negative ones and those past 2^32 included', () => {
+    const nodes = longs.map((n) => new ZNode(new Uint8Array(0), OPEN_ACL_UNSAFE, n, n, n, n, n, 0, 0, 0, 0n, 'persistent', 0))
+    nodes.forEach((node, i) => {
+      const n = longs[i]!
+      expect([node.czxid, node.mzxid, node.pzxid, node.ctime, node.mtime]).toEqual([n, n, n, n, n])
+      expect(node.stat()).toMatchObject({ czxid: n, mzxid: n, pzxid: n, ctime: n, mtime: n })
+    })
+  })
+
+  it('changes one node\'s numbers without touching the nodes beside it in the block', () => {
+    const nodes = Array.from({ length: 40 }, (_, i) => new ZNode(new Uint8Array(i), OPEN_ACL_UNSAFE, i, i + 1, i + 2, i + 3, i + 4, i, i + 5, i + 6, 0n, 'persistent', 0))
+    for (const node of nodes.filter((_, i) => i % 3 === 0)) {
+      node.mzxid = 2 ** 50 + 3
+      node.mtime = -(2 ** 33)
+      node.version = -1
+      node.data = new Uint8Array(1_000)
+    }
+    nodes.forEach((node, i) => {
+      const changed = i % 3 === 0
+      expect(node.stat()).toMatchObject({
+        czxid: i, mzxid: changed ? 2 ** 50 + 3 : i + 1, pzxid: i + 2, ctime: i + 3, mtime: changed ? -(2 ** 33) : i + 4,
+        version: changed ? -1 : i, aversion: i + 6, dataLength: changed ? 1_000 : i,
+      })
+      expect(node.cversion).toBe(i + 5)
+    })
+  })
+
+  it('keeps kind, owner and time to live, and shows a persistent node with neither', () => {
+    const make = (owner: bigint, kind: 'persistent' | 'ephemeral' | 'container' | 'ttl', ttl: number): ZNode =>
+      new ZNode(new Uint8Array(0), OPEN_ACL_UNSAFE, 1, 1, 1, 1, 1, 0, 0, 0, owner, kind, ttl)
+    expect([make(0n, 'persistent', 0)].map((n) => [n.kind, n.ephemeralOwner, n.ttlMs])).toEqual([['persistent', 0n, 0]])
+    expect([make(-5n, 'ephemeral', 0)].map((n) => [n.kind, n.ephemeralOwner, n.ttlMs, n.stat().ephemeralOwner])).toEqual([['ephemeral', -5n, 0, -5n]])
+    expect([make(0n, 'container', 0)].map((n) => [n.kind, n.ephemeralOwner, n.ttlMs])).toEqual([['container', 0n, 0]])
+    expect([make(0n, 'ttl', 2 ** 40)].map((n) => [n.kind, n.ephemeralOwner, n.ttlMs, n.stat().ephemeralOwner])).toEqual([['ttl', 0n, 2 ** 40, 0n]])
+  })
+})
