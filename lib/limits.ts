@@ -68,8 +68,9 @@ const multiOpBytesMin = 18
 export const multiOpsMax = Math.floor(juteMaxBufferBytes / multiOpBytesMin)
 
 /**
- * Most znodes a tree holds, system nodes included: the tree indexes its paths in a `Map`, and V8
- * caps a `Map` (and a `Set`) at 2^24 entries, past which adding one throws. Prep refuses a create
+ * Most znodes a tree holds, system nodes included: the tree keeps the paths of its containers,
+ * its TTL nodes and each session's ephemerals in `Set`s, and watches in `Map`s, and V8 caps a
+ * `Map` (and a `Set`) at 2^24 entries, past which adding one throws. Prep refuses a create
  * that could take the tree past it with QUOTAEXCEEDED, as it refuses one past a hard quota;
  * without it, the create would fail in every member as it applied, and again at every restart's
  * replay. No ZooKeeper counterpart (its tree is bounded by the JVM's heap alone).

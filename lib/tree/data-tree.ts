@@ -9,6 +9,7 @@ import type { CreateTxn, NodeKind, Txn, TxnHeader } from '../txn/types.js'
 import { ErrorCode } from '../errors.js'
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, StatRecord } from '../protocol/data.js'
 import { internACL } from './acl.js'
+import { PathIndex } from './path-index.js'
 import { planted } from '../planted-bugs.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
@@ -531,7 +532,8 @@ export const systemPaths: ReadonlySet<string> = new Set(systemNodes.map(([path])
 
 /** The znode tree with its indexes of ephemerals, containers and TTL nodes. */
 export class DataTree {
-  private readonly nodes = new Map<string, ZNode>()
+  /** Every node by its path (see lib/tree/path-index.ts for why not a `Map`). */
+  private readonly nodes = new PathIndex<ZNode>()
   /** Ephemeral paths by owning session. */
   readonly ephemerals = new Map<bigint, Set<string>>()
   /** Paths of container nodes. */
@@ -885,9 +887,8 @@ export class DataTree {
       const existing = restoredOnly && !systemPaths.has(path) ? undefined : this.nodes.get(path)
       if (existing !== undefined) node.adoptChildren(existing)
       this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
-      const size = this.nodes.size
-      this.nodes.set(path, node)
-      if (existing === undefined && this.nodes.size === size) throw new TypeError(`the snapshot holds ${path} twice`)
+      if (existing !== undefined) this.nodes.set(path, node)
+      else if (!this.nodes.add(path, node)) throw new TypeError(`the snapshot holds ${path} twice`)
       if (path === parentName) parent = node
       // A node that existed is its parent's child already.
       if (existing === undefined && path !== '/') {

@@ -1,5 +1,5 @@
 // Method: Prep over a DataTree with a small bound on its znodes (the real one, 2^24 - 1, is V8's
-// cap on a Map), creates prepared and applied one by one or left in flight, and the transaction
+// cap on a Map or Set), creates prepared and applied one by one or left in flight, and the transaction
 // each request becomes: QUOTAEXCEEDED at the bound, counting writes in flight; other errors and
 // other writes as before; a multi refused whole.
 import { describe, expect, it } from 'vitest'
