@@ -34,8 +34,22 @@ const maxLoad = 0.6
 /** Fewer holes than this never compact the dense arrays. */
 const compactMin = 64
 
-/** A slot never used. Other slots hold a dense position plus one, or {@link removed}. */
+/**
+ * A slot never used. Other slots hold {@link removedSlot}, or an entry: its dense position plus
+ * one in the low {@link positionBits} bits, and above them the top bits of its hash, so that a
+ * probe passes most other entries without reading their stored hash (in a big table, a read from
+ * memory far from the slot).
+ */
 const emptySlot = 0
+/** Bits of a slot that hold a dense position plus one. */
+const positionBits = 26
+const positionMask = (1 << positionBits) - 1
+/** Dense positions stay below this (the tree holds at most 2^24 znodes, and holes are compacted at half). */
+const positionsMax = positionMask - 1
+/** The hash bits a slot keeps, in place: the top five, shifted to sit above the position. */
+function tagOf(hash: number): number {
+  return (hash >>> 27) << positionBits
+}
 /** A slot whose entry was removed: probes walk past it, inserts may take it. */
 const removedSlot = -1
 
@@ -124,7 +138,7 @@ export class PathIndex<V> {
   /** The value at `key`, or undefined. */
   get(key: string): V | undefined {
     const slot = this.find(key, this.hash(key))
-    return slot < 0 ? undefined : this.entryValues[this.slots[slot]! - 1]
+    return slot < 0 ? undefined : this.entryValues[(this.slots[slot]! & positionMask) - 1]
   }
 
   /** Whether `key` has an entry. */
@@ -137,7 +151,7 @@ export class PathIndex<V> {
     const seed = this.seed
     const hash = this.hash(key)
     const slot = this.find(key, hash)
-    if (slot >= 0) this.entryValues[this.slots[slot]! - 1] = value
+    if (slot >= 0) this.entryValues[(this.slots[slot]! & positionMask) - 1] = value
     else this.insert(key, value, seed === this.seed ? hash : this.hash(key))
     return this
   }
@@ -156,7 +170,7 @@ export class PathIndex<V> {
   delete(key: string): boolean {
     const slot = this.find(key, this.hash(key))
     if (slot < 0) return false
-    const position = this.slots[slot]! - 1
+    const position = (this.slots[slot]! & positionMask) - 1
     this.slots[slot] = removedSlot
     this.removedSlots++
     this.entryKeys[position] = undefined
@@ -207,11 +221,12 @@ export class PathIndex<V> {
   private find(key: string, hash: number): number {
     const slots = this.slots
     const mask = slots.length - 1
+    const tag = tagOf(hash)
     let slot = hash & mask
     for (let walked = 0; ; walked++) {
       const held = slots[slot]!
       if (held === emptySlot) return -1
-      if (held > 0 && this.entryHashes[held - 1] === hash && this.entryKeys[held - 1] === key) return slot
+      if (held > 0 && (held & ~positionMask) === tag && this.holds((held & positionMask) - 1, key, hash)) return slot
       slot = (slot + 1) & mask
       if (walked === longProbe && this.addedSinceSeed * 2 >= this.live) return this.findAfterReseed(key)
     }
@@ -233,15 +248,25 @@ export class PathIndex<V> {
     const hash = this.hash(key)
     const slots = this.slots
     const mask = slots.length - 1
+    const tag = tagOf(hash)
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const held = slots[slot]!
       if (held === emptySlot) return -1
-      if (held > 0 && this.entryHashes[held - 1] === hash && this.entryKeys[held - 1] === key) return slot
+      if (held > 0 && (held & ~positionMask) === tag && this.holds((held & positionMask) - 1, key, hash)) return slot
     }
+  }
+
+  /** Whether dense `position` holds `key`, whose hash is `hash`. */
+  private holds(position: number, key: string, hash: number): boolean {
+    return this.entryHashes[position] === hash && this.entryKeys[position] === key
   }
 
   /** Adds `key`, which has no entry, with its hash under the current seed. */
   private insert(key: string, value: V, hash: number): void {
+    if (this.entryKeys.length >= positionsMax) {
+      if (this.holes === 0) throw new RangeError(`a PathIndex holds at most ${positionsMax} entries`)
+      this.compact()
+    }
     if (this.live + this.removedSlots + 1 >= this.slots.length * maxLoad) this.rebuild(capacityFor(this.live + 1))
     const position = this.entryKeys.length
     this.entryKeys.push(key)
@@ -264,7 +289,7 @@ export class PathIndex<V> {
     let slot = hash & mask
     while (slots[slot]! > 0) slot = (slot + 1) & mask
     if (slots[slot] === removedSlot) this.removedSlots--
-    slots[slot] = position + 1
+    slots[slot] = tagOf(hash) | (position + 1)
   }
 
   /** A fresh table of `capacity` slots holding every entry (and no removed slots). */
