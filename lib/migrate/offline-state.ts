@@ -4,6 +4,7 @@
  * @module
  */
 import { formatZxid } from '../protocol/zxid.js'
+import { randomHashSeed } from '../server/hash-seed.js'
 import type { SnapshotSession } from '../server/snapshot.js'
 import { DataTree } from '../tree/data-tree.js'
 import type { TxnEntry } from '../txn/types.js'
@@ -43,5 +44,5 @@ export function applyOffline(state: OfflineState, entry: TxnEntry): void {
 
 /** An empty state at zxid 0: the system nodes and no sessions. */
 export function emptyState(): OfflineState {
-  return { zxid: 0, tree: new DataTree(), sessions: new Map() }
+  return { zxid: 0, tree: new DataTree({ hashSeeds: randomHashSeed }), sessions: new Map() }
 }

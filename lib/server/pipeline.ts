@@ -19,6 +19,7 @@ import type { Txn, TxnEntry, TxnHeader } from '../txn/types.js'
 import { SessionTracker, type Session } from '../session/session-tracker.js'
 import { WatchManager } from '../watch/watch-manager.js'
 import { toResponse } from './final.js'
+import { randomHashSeed } from './hash-seed.js'
 import * as maintenance from './maintenance.js'
 import { MemberMetrics } from './metrics.js'
 import type {
@@ -89,7 +90,7 @@ const internalCxid = -1
 
 /** One member's state (tree, watches, sessions) and its request pipeline. */
 export class Pipeline {
-  readonly tree = new DataTree()
+  readonly tree = new DataTree({ hashSeeds: randomHashSeed })
   readonly watches = new WatchManager()
   readonly sessions: SessionTracker
   /**

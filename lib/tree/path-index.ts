@@ -17,9 +17,10 @@
  * are kept for iterators still walking the old positions (as V8's own tables do), only as long as
  * such an iterator holds them.
  *
- * The hash is seeded per index with a random number, and a probe that walks more than
- * {@link longProbe} slots draws a new seed and rebuilds the table, so that paths chosen to collide
- * cannot make every lookup walk the whole table.
+ * The hash is seeded per index, and a probe that walks more than {@link longProbe} slots draws a
+ * new seed and rebuilds the table, so that paths chosen to collide cannot make every lookup walk
+ * the whole table. The seeds come from the caller (the server draws them at random); this module
+ * is pure, so without them it takes a fixed sequence, which a simulation can replay.
  * @module
  */
 
@@ -75,8 +76,15 @@ function holesBelow(holes: Int32Array, position: number): number {
   return low
 }
 
-function randomSeed(): number {
-  return (Math.random() * 0x1_0000_0000) | 0
+/** A fixed sequence of seeds (xorshift32 from a constant), for an index given none. */
+function fixedSeeds(): () => number {
+  let state = 0x2545_f491
+  return () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return state | 0
+  }
 }
 
 /** FNV-1a over the UTF-16 code units, from the seed, then a final mix. */
@@ -94,7 +102,7 @@ function seededHash(key: string, seed: number): number {
 export interface PathIndexOptions {
   /** A 32-bit hash of `key` under `seed`. @defaultValue FNV-1a from the seed, with a final mix */
   hash?: (key: string, seed: number) => number
-  /** Draws a seed. @defaultValue Math.random */
+  /** Draws a seed: random ones keep chosen collisions out. @defaultValue a fixed xorshift32 sequence */
   seeds?: () => number
 }
 
@@ -126,7 +134,7 @@ export class PathIndex<V> {
 
   constructor(options: PathIndexOptions = {}) {
     this.hashOf = options.hash ?? seededHash
-    this.seeds = options.seeds ?? randomSeed
+    this.seeds = options.seeds ?? fixedSeeds()
     this.seed = this.seeds()
   }
 
