@@ -44,15 +44,20 @@ export class GroupCommitter<Op> {
    * @param queueOpsMax most operations waiting (queued and in flight) before `add` rejects.
    * @param startOps operations queued while the disk is idle that start a batch at once, in the
    *   turn of the event loop that queued them, instead of on the microtask after it.
+   * @param batchBytes the most bytes of operations in one batch, and how many bytes an operation
+   *   takes; a batch always takes its first operation, however big. Absent: batches are bounded
+   *   by `batchOpsMax` alone.
    */
   constructor(
     private readonly write: (ops: readonly Op[]) => Promise<void>,
     private readonly batchOpsMax: number,
     private readonly queueOpsMax: number,
     private readonly startOps = Number.POSITIVE_INFINITY,
+    private readonly batchBytes?: { readonly max: number; readonly of: (op: Op) => number },
   ) {
     if (!(batchOpsMax >= 1)) throw new RangeError(`batchOpsMax must be >= 1, got ${batchOpsMax}`)
     if (!(startOps >= 1)) throw new RangeError(`startOps must be >= 1, got ${startOps}`)
+    if (batchBytes !== undefined && !(batchBytes.max >= 1)) throw new RangeError(`batchBytes.max must be >= 1, got ${batchBytes.max}`)
   }
 
   /** Operations waiting for the disk, queued or in flight. */
@@ -149,15 +154,21 @@ export class GroupCommitter<Op> {
     for (const resolve of waiters) resolve()
   }
 
-  /** Takes up to batchOpsMax operations from the head of the queue, stopping at an exclusive task. */
+  /**
+   * Takes up to batchOpsMax operations (and batchBytes.max bytes of them, but at least one) from
+   * the head of the queue, stopping at an exclusive task.
+   */
   private takeBatch(): { ops: Op[]; completed: Waiter[] } {
     const ops: Op[] = []
     const completed: Waiter[] = []
-    while (this.queue.length > 0 && ops.length < this.batchOpsMax) {
+    const bytesMax = this.batchBytes?.max ?? Number.POSITIVE_INFINITY
+    let bytes = 0
+    while (this.queue.length > 0 && ops.length < this.batchOpsMax && bytes < bytesMax) {
       const head = this.queue[0]!
       if (head.kind !== 'ops') break
       const room = this.batchOpsMax - ops.length
-      const end = Math.min(head.ops.length, head.taken + room)
+      let end = Math.min(head.ops.length, head.taken + room)
+      if (this.batchBytes !== undefined) ({ end, bytes } = this.byteBoundedEnd(head, end, bytes, ops.length === 0))
       for (let i = head.taken; i < end; i++) ops.push(head.ops[i]!)
       head.taken = end
       if (head.taken < head.ops.length) break
@@ -165,6 +176,22 @@ export class GroupCommitter<Op> {
       completed.push(head)
     }
     return { ops, completed }
+  }
+
+  /**
+   * Where the batch stops within `head` (at or before `end`) so that its bytes stay within the
+   * bound, and the batch's bytes then.
+   */
+  private byteBoundedEnd(head: OpsItem<Op>, end: number, bytesBefore: number, batchEmpty: boolean): { end: number; bytes: number } {
+    const { max, of } = this.batchBytes!
+    let bytes = bytesBefore
+    for (let i = head.taken; i < end; i++) {
+      const next = bytes + of(head.ops[i]!)
+      // The first operation of a batch is taken whatever its size, or nothing would move.
+      if (next > max && !(batchEmpty && i === head.taken)) return { end: i, bytes }
+      bytes = next
+    }
+    return { end, bytes }
   }
 
   /** A failed sync write leaves the log's durable state unknown: fail this batch and all after it. */

@@ -218,6 +218,7 @@ export class LevelBackedStorage implements Storage {
       this.limits.logBatchEntriesMax,
       this.limits.appendQueueEntriesMax,
       this.limits.logBatchStartEntries,
+      { max: this.limits.logBatchBytesMax, of: (op) => op.key.length + op.value.length },
     )
   }
 

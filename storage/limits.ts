@@ -13,6 +13,15 @@ export interface StorageLimits {
    */
   logBatchEntriesMax: number
   /**
+   * Most bytes of log entries in one group-commit batch; an entry bigger than this is a batch of
+   * its own. LevelDB copies a batch twice on the event loop's thread (once out of each value, once
+   * into the batch's growing buffer); without a bound in bytes, 100 setData of 1 MiB in flight made
+   * batches of up to 100 MiB, whose buffer glibc maps afresh for each batch. (ZooKeeper bounds
+   * its batches in transactions only, but writes them through a stream of its own.)
+   * @defaultValue 4194304 (4 MiB)
+   */
+  logBatchBytesMax: number
+  /**
    * Log entries that, once queued while the disk is idle, start a batch at once instead of at the
    * end of the event loop's turn. A server that reads many requests in one turn then writes the
    * first of them while it prepares the rest. Under 100 durable creates in flight from one
@@ -55,6 +64,7 @@ export const scanBytesMax = 4 * 1024 * 1024
 /** The default {@link StorageLimits}. */
 export const defaultStorageLimits: Readonly<StorageLimits> = Object.freeze({
   logBatchEntriesMax: 1000,
+  logBatchBytesMax: 4 * 1024 * 1024,
   logBatchStartEntries: 32,
   appendQueueEntriesMax: 100_000,
   snapshotChunkBytesMax: 4 * 1024 * 1024,

@@ -208,6 +208,17 @@ export function storageContract(factory: BackingFactory): void {
         expect(await logTexts(storage)).toHaveLength(60)
       })
 
+      it('bounds a batch by logBatchBytesMax, and writes an entry bigger than it as a batch of its own', async () => {
+        const storage = await start({ limits: { logBatchBytesMax: 3000 } })
+        const big = (c: number, size: number): LogEntry => ({ zxid: zxid(1, c), data: new Uint8Array(size).fill(c) })
+        // Queued in one turn: two entries of 1,000 bytes (and their keys and headers) fit in a
+        // batch, a third does not; the entry of 5,000 is a batch alone, and the last follows it.
+        await Promise.all([big(1, 1000), big(2, 1000), big(3, 1000), big(4, 5000), big(5, 10)].map((e) => storage.append([e])))
+        expect(storage.stats).toEqual({ logBatchesWritten: 4, logEntriesWritten: 5, logBatchEntriesLargest: 2 })
+        const read = await collect(storage.readLog(0))
+        expect(read.map((e) => [e.zxid, e.data.length, e.data[0]])).toEqual([1, 2, 3, 4, 5].map((c, i) => [zxid(1, c), [1000, 1000, 1000, 5000, 10][i], c]))
+      })
+
       it('resolves append([]) once every earlier append is durable', async () => {
         const storage = await start()
         let durable = false

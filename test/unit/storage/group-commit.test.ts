@@ -81,6 +81,26 @@ describe('GroupCommitter', () => {
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]])
   })
 
+  it('bounds a batch by batchBytes, takes an operation bigger than the bound alone, and splits a large add', async () => {
+    const batches: number[][] = []
+    // Each operation weighs as many bytes as its number says.
+    const gc = new GroupCommitter<number>(async (ops) => void batches.push([...ops]), 1000, 100, Number.POSITIVE_INFINITY, { max: 10, of: (n) => n })
+    await Promise.all([gc.add([4]), gc.add([4, 2]), gc.add([1, 12]), gc.add([3]), gc.add([6, 6, 6]), gc.add([10])])
+    expect(batches).toEqual([[4, 4, 2], [1], [12], [3, 6], [6], [6], [10]])
+    for (const batch of batches) expect(batch.length === 1 || batch.reduce((a, b) => a + b) <= 10).toBe(true)
+  })
+
+  it('keeps bounding batches by batchOpsMax under a byte bound', async () => {
+    const batches: number[][] = []
+    const gc = new GroupCommitter<number>(async (ops) => void batches.push([...ops]), 2, 100, Number.POSITIVE_INFINITY, { max: 100, of: () => 1 })
+    await Promise.all([gc.add([1, 2, 3]), gc.add([4])])
+    expect(batches).toEqual([[1, 2], [3, 4]])
+  })
+
+  it('refuses a byte bound below one byte', () => {
+    expect(() => new GroupCommitter<number>(async () => undefined, 10, 100, 1, { max: 0, of: () => 1 })).toThrow(RangeError)
+  })
+
   it('runs an exclusive task after the operations before it and before those after it', async () => {
     const events: string[] = []
     const gc = new GroupCommitter<number>(async (ops) => void events.push(`write ${ops.join(',')}`), 10, 100)
