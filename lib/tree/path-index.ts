@@ -253,15 +253,8 @@ export class PathIndex<V> {
       if (held !== undefined) this.entryHashes[position] = this.hash(held)
     }
     this.rebuild(this.slots.length)
-    const hash = this.hash(key)
-    const slots = this.slots
-    const mask = slots.length - 1
-    const tag = tagOf(hash)
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const held = slots[slot]!
-      if (held === emptySlot) return -1
-      if (held > 0 && (held & ~positionMask) === tag && this.holds((held & positionMask) - 1, key, hash)) return slot
-    }
+    // No entry was added under the new seed, so this lookup cannot draw another.
+    return this.find(key, this.hash(key))
   }
 
   /** Whether dense `position` holds `key`, whose hash is `hash`. */
