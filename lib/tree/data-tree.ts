@@ -10,6 +10,7 @@ import { ErrorCode } from '../errors.js'
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, StatRecord } from '../protocol/data.js'
 import { internACL } from './acl.js'
 import { PathIndex } from './path-index.js'
+import { RowStore } from './rows.js'
 import { planted } from '../planted-bugs.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
@@ -167,6 +168,13 @@ class NodeKindInfo {
   ) {}
 }
 
+/**
+ * The numbers' block and slot of the next node made by {@link ZNode.view}: set just before its
+ * constructor runs, so that a view has the same fields, set in the same order, as any node.
+ */
+let viewStats: Int32Array | null = null
+let viewStatAt = 0
+
 /** The kind info every container shares. */
 const containerInfo = new NodeKindInfo('container', 0n, 0)
 
@@ -220,6 +228,13 @@ export class ZNode {
     ttlMs: number,
   ) {
     this.dataBytes = data
+    if (viewStats !== null) {
+      this.info = null
+      this.stats = viewStats
+      this.statAt = viewStatAt
+      viewStats = null
+      return
+    }
     this.info = kindInfo(kind, ephemeralOwner, ttlMs)
     const stats = (this.stats = statBlockWithRoom())
     const at = (this.statAt = statBlockUsed)
@@ -233,6 +248,43 @@ export class ZNode {
     stats[at + Slot.Cversion] = cversion
     stats[at + Slot.Aversion] = aversion
     stats[at + Slot.DataEnd] = data.length
+  }
+
+  /**
+   * A plain persistent leaf over numbers kept elsewhere: the view of a row (lib/tree/rows.ts).
+   * Its numbers are the row's own slot, so the tree never changes a view; it changes a
+   * {@link ZNode.detach}ed copy instead.
+   */
+  static view(bytes: Uint8Array, stats: Int32Array, statAt: number, acl: readonly ACL[]): ZNode {
+    viewStats = stats
+    viewStatAt = statAt
+    return new ZNode(bytes, acl, 0, 0, 0, 0, 0, 0, 0, 0, 0n, 'persistent', 0)
+  }
+
+  /** A node of its own with this one's fields and children, its numbers in a fresh slot. */
+  detach(): ZNode {
+    const stats = this.stats
+    const at = this.statAt
+    const node = new ZNode(this.dataBytes, this.acl, this.czxid, this.mzxid, this.pzxid, this.ctime, this.mtime, this.version, this.cversion, this.aversion, this.ephemeralOwner, this.kind, this.ttlMs)
+    node.stats[node.statAt + Slot.DataStart] = stats[at + Slot.DataStart]!
+    node.stats[node.statAt + Slot.DataEnd] = stats[at + Slot.DataEnd]!
+    node.children = this.children
+    return node
+  }
+
+  /** Whether this node is a persistent node with neither owner, time to live nor children: what a row can hold. */
+  get plainLeaf(): boolean {
+    return this.info === null && this.children === null
+  }
+
+  /** Whether this node's value and numbers sit right after `previous`'s, in the same buffer and block. */
+  continues(previous: ZNode): boolean {
+    return this.dataBytes === previous.dataBytes && this.stats === previous.stats && this.statAt === previous.statAt + statFields
+  }
+
+  /** This node as a row of `rows` (see {@link RowStore.append}), or -1. */
+  appendTo(rows: RowStore<ZNode>, mayStart: boolean): number {
+    return rows.append(this.dataBytes, this.stats, this.statAt, this.acl, mayStart)
   }
 
   /** The zxid of the transaction that created the node. */
@@ -541,8 +593,13 @@ function isSystemPath(path: string): boolean {
 
 /** The znode tree with its indexes of ephemerals, containers and TTL nodes. */
 export class DataTree {
-  /** Every node by its path (see lib/tree/path-index.ts for why not a `Map`). */
-  private readonly nodes: PathIndex<ZNode>
+  /**
+   * Every node by its path (see lib/tree/path-index.ts for why not a `Map`): a node, or the number
+   * of a row of {@link DataTree.rows} for a plain leaf restored from a snapshot and not changed since.
+   */
+  private readonly nodes: PathIndex<ZNode | number>
+  /** Restored plain leaves without node objects of their own (lib/tree/rows.ts). */
+  private readonly rows = new RowStore<ZNode>(statFields, ZNode.view)
   /** Ephemeral paths by owning session. */
   readonly ephemerals = new Map<bigint, Set<string>>()
   /** Paths of container nodes. */
@@ -572,7 +629,7 @@ export class DataTree {
    *   Without it the seeds are a fixed sequence (this module takes no ambient input).
    */
   constructor(options: { hashSeeds?: () => number } = {}) {
-    this.nodes = new PathIndex<ZNode>(options.hashSeeds === undefined ? {} : { seeds: options.hashSeeds })
+    this.nodes = new PathIndex<ZNode | number>(options.hashSeeds === undefined ? {} : { seeds: options.hashSeeds })
     this.clear()
   }
 
@@ -581,6 +638,7 @@ export class DataTree {
     this.invalidateCaptures('the tree was replaced')
     this.quotas.clear()
     this.nodes.clear()
+    this.rows.clear()
     this.ephemerals.clear()
     this.containers.clear()
     this.ttls.clear()
@@ -597,9 +655,29 @@ export class DataTree {
     if (path !== '/') this.linkChild(path)
   }
 
-  /** The node at `path`, or undefined. The caller must not modify it. */
+  /**
+   * The node at `path`, or undefined. The caller must not modify it. A restored leaf comes as a
+   * view made now (see lib/tree/rows.ts), so two calls may give two objects; a view taken before a
+   * change keeps showing the node as it was.
+   */
   get(path: string): ZNode | undefined {
-    return this.nodes.get(path)
+    const entry = this.nodes.get(path)
+    return typeof entry === 'number' ? this.rows.view(entry) : entry
+  }
+
+  /** Number of znodes kept as rows rather than node objects (restored leaves not changed since). */
+  get rowCount(): number {
+    return this.rows.size
+  }
+
+  /** The node at `path` to change: a row becomes a node of its own first. */
+  private writable(path: string): ZNode | undefined {
+    const entry = this.nodes.get(path)
+    if (typeof entry !== 'number') return entry
+    const node = this.rows.view(entry).detach()
+    this.nodes.set(path, node)
+    this.rows.release(entry)
+    return node
   }
 
   /** Number of znodes, the root and the /zookeeper nodes included. */
@@ -617,8 +695,11 @@ export class DataTree {
    * path. The caller must not modify the nodes. Iterating it across writes is safe: a node added
    * meanwhile comes later, a node removed before it is reached does not come.
    */
-  entries(): IterableIterator<[string, ZNode]> {
-    return this.nodes.entries()
+  *entries(): IterableIterator<[string, ZNode]> {
+    for (const entry of this.nodes.entries()) {
+      const node = entry[1]
+      yield typeof node === 'number' ? [entry[0], this.rows.view(node)] : (entry as [string, ZNode])
+    }
   }
 
   /**
@@ -645,7 +726,7 @@ export class DataTree {
   forEachInSubtree(path: string, visit: (path: string, node: ZNode) => void): void {
     const stack = [path]
     for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
-      const node = this.nodes.get(at)
+      const node = this.get(at)
       if (node === undefined) continue
       visit(at, node)
       for (const child of node.childPaths()) stack.push(child)
@@ -696,20 +777,20 @@ export class DataTree {
    */
   setConfigNode(text: string, version: number, time: number): { type: 'reconfig'; err: 0; data: Uint8Array; stat: Stat } {
     const data = configNodeData(text, version)
-    const current = this.nodes.get(configNodePath)
+    const current = this.get(configNodePath)
     // Already showing it (the reconfig's commit and its activation both get here): no second event.
     if (current !== undefined && current.mzxid === version && sameBytes(current.data, data)) {
       return { type: 'reconfig', err: 0, data: current.data.slice(), stat: current.stat() }
     }
     const result = this.setData({ sessionId: 0n, cxid: 0, zxid: version, time }, configNodePath, data, -1)
-    const node = this.nodes.get(configNodePath) as ZNode
+    const node = this.get(configNodePath) as ZNode
     // A copy: the caller hands it to a client, and the tree's bytes stay private.
     return { type: 'reconfig', err: 0, data: node.data.slice(), stat: result.type === 'setData' ? result.stat : node.stat() }
   }
 
   private createNode(header: TxnHeader, txn: CreateTxn): TxnResult {
     const parentName = parentPath(txn.path)
-    const parent = this.nodes.get(parentName)
+    const parent = this.writable(parentName)
     if (parent === undefined) return errorResult(ErrorCode.NONODE)
     this.beforeChange(parentName, parent)
     const { zxid, time } = header
@@ -733,13 +814,15 @@ export class DataTree {
   }
 
   private deleteNode(path: string, zxid: number): TxnResult {
-    const node = this.nodes.get(path)
-    if (node === undefined) return errorResult(ErrorCode.NONODE)
+    const entry = this.nodes.get(path)
+    if (entry === undefined) return errorResult(ErrorCode.NONODE)
+    const node = typeof entry === 'number' ? this.rows.view(entry) : entry
     const parentName = parentPath(path)
-    const parent = this.nodes.get(parentName)
+    const parent = this.writable(parentName)
     this.beforeChange(path, node)
     if (parent !== undefined) this.beforeChange(parentName, parent)
     this.nodes.delete(path)
+    if (typeof entry === 'number') this.rows.release(entry)
     this.dataSize -= path.length + node.dataLength
     this.unindexNode(path, node)
     if (parent !== undefined) {
@@ -755,7 +838,7 @@ export class DataTree {
   }
 
   private setData(header: TxnHeader, path: string, data: Uint8Array, version: number): TxnResult {
-    const node = this.nodes.get(path)
+    const node = this.writable(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
     this.beforeChange(path, node)
     this.countUsage(path, data.length - node.dataLength, 0)
@@ -768,7 +851,7 @@ export class DataTree {
   }
 
   private setACL(path: string, acl: readonly ACL[], version: number): TxnResult {
-    const node = this.nodes.get(path)
+    const node = this.writable(path)
     if (node === undefined) return errorResult(ErrorCode.NONODE)
     this.beforeChange(path, node)
     node.acl = internACL(acl)
@@ -791,7 +874,7 @@ export class DataTree {
   private countUsage(path: string, bytes: number, count: number): void {
     const root = this.quotas.rootOf(path)
     if (root === undefined) return
-    const stats = this.nodes.get(statPathOf(root))
+    const stats = this.writable(statPathOf(root))
     if (stats === undefined) return
     const usage = parseStats(stats.data)
     // A stat node someone overwrote with something else is counted again from the tree.
@@ -803,7 +886,7 @@ export class DataTree {
 
   /** Sets quota root `path`'s stat node to the subtree's usage, counted from the tree (updateQuotaForPath). */
   private refreshUsage(path: string): void {
-    const stats = this.nodes.get(statPathOf(path))
+    const stats = this.writable(statPathOf(path))
     if (stats === undefined) return
     let count = 0
     let bytes = 0
@@ -839,7 +922,7 @@ export class DataTree {
   }
 
   private linkChild(path: string): void {
-    this.nodes.get(parentPath(path))?.addChild(path)
+    this.writable(parentPath(path))?.addChild(path)
   }
 
   private indexNode(path: string, node: ZNode): void {
@@ -873,11 +956,11 @@ export class DataTree {
   expiredContainers(now: number): string[] {
     const due: string[] = []
     for (const path of this.containers) {
-      const node = this.nodes.get(path)
+      const node = this.get(path)
       if (node !== undefined && node.cversion > 0 && node.numChildren === 0) due.push(path)
     }
     for (const path of this.ttls) {
-      const node = this.nodes.get(path)
+      const node = this.get(path)
       if (node !== undefined && node.numChildren === 0 && now - node.mtime > node.ttlMs) due.push(path)
     }
     return due
@@ -888,7 +971,9 @@ export class DataTree {
    * their children. A node at a path the tree holds replaces it and keeps its children. Siblings usually follow one another, so
    * the last parent is remembered instead of being looked up by a sliced path for every node.
    * Throws a TypeError, leaving the tree to be cleared, for a path restored twice into a tree
-   * that held only restored nodes (a snapshot holds each path once).
+   * that held only restored nodes (a snapshot holds each path once). Plain leaves whose values and
+   * numbers sit side by side (as a snapshot chunk's do) are kept as rows, without the node objects
+   * passed in.
    */
   restoreNodes(paths: readonly string[], nodes: readonly ZNode[]): void {
     this.invalidateCaptures('the tree was restored from a snapshot')
@@ -899,19 +984,26 @@ export class DataTree {
       const path = paths[i]!
       const node = nodes[i]!
       node.acl = internACL(node.acl)
-      const existing = restoredOnly && !isSystemPath(path) ? undefined : this.nodes.get(path)
+      const entry = restoredOnly && !isSystemPath(path) ? undefined : this.nodes.get(path)
+      const existing = typeof entry === 'number' ? this.rows.view(entry) : entry
       if (existing !== undefined) node.adoptChildren(existing)
       this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
-      if (existing !== undefined) this.nodes.set(path, node)
-      else if (!this.nodes.add(path, node)) throw new TypeError(`the snapshot holds ${path} twice`)
-      if (path === parentName) parent = node
+      // A plain leaf is kept as a row when it continues a run, or the next one would continue it.
+      const row = node.plainLeaf ? node.appendTo(this.rows, continuesAsRow(nodes[i + 1], node)) : -1
+      const stored = row < 0 ? node : row
+      if (entry !== undefined) {
+        this.nodes.set(path, stored)
+        if (typeof entry === 'number') this.rows.release(entry)
+      } else if (!this.nodes.add(path, stored)) throw new TypeError(`the snapshot holds ${path} twice`)
+      // A row is not the node the tree holds: its first child looks it up, which detaches it.
+      if (path === parentName) parent = row < 0 ? node : undefined
       // A node that existed is its parent's child already.
       if (existing === undefined && path !== '/') {
         const slash = path.lastIndexOf('/')
         const parentLength = slash === 0 ? 1 : slash
         if (parent === undefined || parentName.length !== parentLength || !path.startsWith(parentName)) {
           parentName = parentPath(path)
-          parent = this.nodes.get(parentName)
+          parent = this.writable(parentName)
         }
         parent?.addChild(path)
       }
@@ -939,6 +1031,11 @@ export class DataTree {
     if (this.captures.size === 0) return
     for (const capture of [...this.captures]) capture.invalidate(reason)
   }
+}
+
+/** Whether `next` would be a row continuing `node`'s run (lib/tree/rows.ts). */
+function continuesAsRow(next: ZNode | undefined, node: ZNode): boolean {
+  return next !== undefined && next.plainLeaf && next.continues(node)
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
