@@ -10,7 +10,7 @@ import { ErrorCode } from '../errors.js'
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, StatRecord } from '../protocol/data.js'
 import { internACL } from './acl.js'
 import { PathIndex } from './path-index.js'
-import { RowStore } from './rows.js'
+import { restoredMemory, RowStore } from './rows.js'
 import { planted } from '../planted-bugs.js'
 import { formatStats, limitNode, parseStats, QuotaRoots, quotaPathOf, quotaRoot, statNode, statPathOf } from './quota.js'
 
@@ -88,19 +88,7 @@ export function reserveStatSlots(count: number): void {
   statBlockUsed = 0
 }
 
-/**
- * `bytes` bytes of zeroed memory for what a restore keeps of each znode (values, stat blocks),
- * taken as a SharedArrayBuffer, which is never shared with another thread. V8 counts an
- * ArrayBuffer's memory as external, and starts a full marking of the heap each time external
- * memory grew by 64 MiB since the last one; a restore keeps about 160 bytes outside the heap per
- * znode, so restoring 10 million znodes started 35 of them, each marking a heap that was growing
- * to 1.6 GB. A SharedArrayBuffer's memory is not counted so. It is freed, as an ArrayBuffer's
- * is, once the collector finds no node holding it, which a heap growing again or idle soon
- * makes it look for; at most the memory the restore took is waiting so.
- */
-export function restoredMemory(bytes: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(bytes)
-}
+export { restoredMemory } from './rows.js'
 
 /** The most nodes {@link reserveStatSlots} makes one block for (a snapshot chunk holds at most 1,000). */
 const statBlockNodesMax = 4_096
@@ -124,6 +112,11 @@ function statBlockWithRoom(): Int32Array {
 /** The long (an integer of magnitude below 2^63) kept as two halves at `at` of `block`. */
 function readLong(block: Int32Array, at: number): number {
   return block[at + 1]! * highWeight + (block[at]! >>> 0)
+}
+
+/** Whether the longs at `a` and `b` of `block` are equal. */
+function sameLong(block: Int32Array, a: number, b: number): boolean {
+  return block[a] === block[b] && block[a + 1] === block[b + 1]
 }
 
 /** Keeps `value` (an integer of magnitude below 2^63) as two halves at `at` of `block`. */
@@ -277,14 +270,53 @@ export class ZNode {
     return this.info === null && this.children === null
   }
 
-  /** Whether this node's value and numbers sit right after `previous`'s, in the same buffer and block. */
+  /**
+   * A pristine row's view: a node with numbers of its own, never changed since it was made at
+   * `czxid` and `ctime`, its value the span `start`..`end` of `bytes` (lib/tree/rows.ts).
+   */
+  static fromPristine(bytes: Uint8Array, start: number, end: number, czxid: number, ctime: number, acl: readonly ACL[]): ZNode {
+    const node = new ZNode(bytes, acl, czxid, czxid, czxid, ctime, ctime, 0, 0, 0, 0n, 'persistent', 0)
+    node.stats[node.statAt + Slot.DataStart] = start
+    node.stats[node.statAt + Slot.DataEnd] = end
+    return node
+  }
+
+  /**
+   * Whether the node was never changed since it was made: versions 0, mzxid and pzxid its czxid,
+   * mtime its ctime (what a pristine row keeps the rest from).
+   */
+  private get pristine(): boolean {
+    const stats = this.stats
+    const at = this.statAt
+    return (
+      stats[at + Slot.Version] === 0 &&
+      stats[at + Slot.Cversion] === 0 &&
+      stats[at + Slot.Aversion] === 0 &&
+      sameLong(stats, at + Slot.Mzxid, at + Slot.Czxid) &&
+      sameLong(stats, at + Slot.Pzxid, at + Slot.Czxid) &&
+      sameLong(stats, at + Slot.Mtime, at + Slot.Ctime)
+    )
+  }
+
+  /**
+   * Whether this node's row would continue `previous`'s run: the same buffer of values, and
+   * either both pristine with this value right after `previous`'s, or both over one block of
+   * numbers at consecutive slots.
+   */
   continues(previous: ZNode): boolean {
-    return this.dataBytes === previous.dataBytes && this.stats === previous.stats && this.statAt === previous.statAt + statFields
+    if (this.dataBytes !== previous.dataBytes) return false
+    const pristine = this.pristine
+    if (pristine !== previous.pristine) return false
+    if (pristine) return this.stats[this.statAt + Slot.DataStart] === previous.stats[previous.statAt + Slot.DataEnd]
+    return this.stats === previous.stats && this.statAt === previous.statAt + statFields
   }
 
   /** This node as a row of `rows` (see {@link RowStore.append}), or -1. */
   appendTo(rows: RowStore<ZNode>, mayStart: boolean): number {
-    return rows.append(this.dataBytes, this.stats, this.statAt, this.acl, mayStart)
+    if (!this.pristine) return rows.append(this.dataBytes, this.stats, this.statAt, this.acl, mayStart)
+    const stats = this.stats
+    const at = this.statAt
+    return rows.appendPristine(this.dataBytes, stats[at + Slot.DataStart]!, stats[at + Slot.DataEnd]!, this.czxid, this.ctime, this.acl, mayStart)
   }
 
   /** The zxid of the transaction that created the node. */
@@ -599,7 +631,7 @@ export class DataTree {
    */
   private readonly nodes: PathIndex<ZNode | number>
   /** Restored plain leaves without node objects of their own (lib/tree/rows.ts). */
-  private readonly rows = new RowStore<ZNode>(statFields, ZNode.view)
+  private readonly rows = new RowStore<ZNode>(statFields, ZNode.view, ZNode.fromPristine)
   /** Ephemeral paths by owning session. */
   readonly ephemerals = new Map<bigint, Set<string>>()
   /** Paths of container nodes. */
@@ -1009,6 +1041,7 @@ export class DataTree {
       }
       if (node.kind !== 'persistent') this.indexNode(path, node)
     }
+    this.rows.seal()
   }
 
   /** Starts telling `capture` of changes (lib/tree/capture.ts). */
