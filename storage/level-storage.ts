@@ -39,5 +39,5 @@ export function createLevelStorage(options: LevelStorageOptions): Storage {
   }
   const location = join(options.dataDir, levelSubdirectory)
   const db = (): Level<string, Uint8Array> => new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', maxOpenFiles: levelOpenFilesMax })
-  return new LevelBackedStorage({ db, description: `dataDir ${options.dataDir}` }, options)
+  return new LevelBackedStorage({ db, description: `dataDir ${options.dataDir}`, mapsFiles: true }, options)
 }

@@ -207,6 +207,13 @@ export interface Storage extends AsyncDisposable {
   discardHistoryThrough(zxid: number): Promise<PurgeResult>
 
   /**
+   * Lets go of memory that reading a snapshot left behind, when the storage keeps some. A
+   * server's start-up calls it once its snapshot and log are read, before it serves; nothing else
+   * may use the storage until it resolves. Optional: a storage without such memory leaves it out.
+   */
+  releaseReadMemory?(): Promise<void>
+
+  /**
    * Waits for appends in flight and queued, stops a snapshot being written, and closes the
    * database, releasing the directory lock. Resolves at once if already closed.
    */

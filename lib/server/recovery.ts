@@ -33,7 +33,10 @@ export async function recover(pipeline: Pipeline, storage: Storage, warn: Recove
   if (storage.state !== 'open') await storage.open()
   for (const info of await storage.listSnapshots()) {
     const restored = await tryRestore(pipeline, storage, info.zxid, warn)
-    if (restored !== undefined) return recovered(storage, restored, true)
+    if (restored === undefined) continue
+    // Reading it may have left memory behind (LevelDB's mapped table files), let go before serving.
+    await storage.releaseReadMemory?.()
+    return recovered(storage, restored, true)
   }
   // The log alone rebuilds the state only while nothing of its beginning was ever removed.
   const entries = storage.logRemovedThrough > 0 ? undefined : await logAfter(storage, 0)

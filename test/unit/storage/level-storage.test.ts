@@ -1,8 +1,13 @@
 // Method: the Storage contract on LevelDB in temp dirs, plus the directory lock between instances.
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { StorageError } from '../../../storage/index.js'
+import { createLevelStorage, createMemoryStorage, StorageError } from '../../../storage/index.js'
+import { levelSubdirectory } from '../../../storage/level-layout.js'
 import { storageContract } from './contract.js'
-import { levelBacking, RecordingLogger } from './harness.js'
+import { bytes, collect, levelBacking, RecordingLogger, text, zxid } from './harness.js'
 
 storageContract(levelBacking)
 
@@ -27,5 +32,86 @@ describe('LevelStorage', () => {
       await second.close()
       await backing.cleanup()
     }
+  })
+})
+
+/** Mappings of LevelDB table files under `dir` in this process (/proc/self/smaps). */
+async function tableMappings(dir: string): Promise<number> {
+  const maps = await readFile('/proc/self/maps', 'utf8')
+  return maps.split('\n').filter((line) => line.includes(dir) && line.endsWith('.ldb')).length
+}
+
+/** A SHA-256 of `chunks` in order, with their lengths (comparing 12 MiB element by element is slow). */
+function digest(chunks: readonly Uint8Array[]): string {
+  const hash = createHash('sha256')
+  for (const chunk of chunks) hash.update(`${chunk.length};`).update(chunk)
+  return hash.digest('hex')
+}
+
+/** `count` chunks of `size` bytes that do not compress (xorshift), so that they reach table files. */
+function noisyChunks(count: number, size: number): Uint8Array[] {
+  let x = 0x9e37_79b9
+  return Array.from({ length: count }, () => {
+    const chunk = new Uint8Array(size)
+    for (let i = 0; i < size; i++) {
+      x ^= x << 13
+      x ^= x >>> 17
+      x ^= x << 5
+      chunk[i] = x & 0xff
+    }
+    return chunk
+  })
+}
+
+describe('LevelStorage.releaseReadMemory', () => {
+  it('unmaps the table files a snapshot read left mapped, and the storage carries on', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
+    const chunks = noisyChunks(48, 256 * 1024)
+    const first = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    await first.open()
+    await first.writeSnapshot(zxid(1, 5), chunks)
+    await first.close()
+    const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    try {
+      await storage.open()
+      expect(digest(await collect((await storage.latestSnapshot())!.chunks()))).toBe(digest(chunks))
+      expect(await tableMappings(dataDir)).toBeGreaterThan(0)
+      await storage.releaseReadMemory!()
+      expect(await tableMappings(dataDir)).toBe(0)
+      expect(storage.state).toBe('open')
+      await storage.append([{ zxid: zxid(1, 6), data: bytes('after') }])
+      expect((await collect(storage.readLog(zxid(1, 6)))).map((e) => text(e.data))).toEqual(['after'])
+      expect(digest(await collect((await storage.latestSnapshot())!.chunks()))).toBe(digest(chunks))
+    } finally {
+      await storage.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('closes the storage, and creates nothing, when the database is gone before the reopen', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
+    const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    try {
+      await storage.open()
+      await storage.append([{ zxid: zxid(1, 1), data: bytes('a') }])
+      await rm(join(dataDir, levelSubdirectory), { recursive: true, force: true })
+      await expect(storage.releaseReadMemory!()).rejects.toMatchObject({ code: 'IO_ERROR' })
+      expect(storage.state).toBe('closed')
+      // LevelDB makes the directory and its lock before it finds no database there; no database is made.
+      expect(await readdir(join(dataDir, levelSubdirectory))).not.toContain('CURRENT')
+    } finally {
+      await storage.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('is a no-op for memory storage', async () => {
+    const storage = createMemoryStorage({ logger: new RecordingLogger() })
+    await storage.open()
+    await storage.append([{ zxid: zxid(1, 1), data: bytes('a') }])
+    await storage.releaseReadMemory?.()
+    expect(storage.state).toBe('open')
+    expect((await collect(storage.readLog(1))).map((e) => text(e.data))).toEqual(['a'])
+    await storage.close()
   })
 })
