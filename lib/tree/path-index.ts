@@ -55,6 +55,18 @@ function tagOf(hash: number): number {
 const removedSlot = -1
 
 /**
+ * The dense arrays are kept in pages of this many positions, so that they grow a page at a time:
+ * an array grown by copying leaves its old copy to the collector, and at ten million entries the
+ * last copies of the keys and values (about 100 MiB) were still garbage in the heap when a
+ * server that had just recovered them served its first read.
+ */
+const pageBits = 16
+const pageSize = 1 << pageBits
+const pageMask = pageSize - 1
+/** Room for hashes the first page starts with; it doubles up to a whole page. */
+const firstHashes = 16
+
+/**
  * One layout of the dense arrays. When they are compacted, the old layout gets the positions that
  * were removed, in order, and a link to the new one: an iterator still on the old layout moves its
  * position down by the holes before it.
@@ -123,9 +135,12 @@ export class PathIndex<V> {
   private slots = new Int32Array(16)
   /** Slots holding {@link removedSlot}. */
   private removedSlots = 0
-  private entryKeys: (string | undefined)[] = []
-  private entryValues: (V | undefined)[] = []
-  private entryHashes = new Int32Array(16)
+  /** The dense arrays, in pages (see {@link pageBits}): keys (undefined where removed), values and hashes. */
+  private keyPages: (string | undefined)[][] = [[]]
+  private valuePages: (V | undefined)[][] = [[]]
+  private hashPages: Int32Array[] = [new Int32Array(firstHashes)]
+  /** Dense positions used, removed ones included. */
+  private used = 0
   /** Entries added since the seed was last drawn (a new seed is drawn at most once per half the entries). */
   private addedSinceSeed = 0
   private live = 0
@@ -146,7 +161,9 @@ export class PathIndex<V> {
   /** The value at `key`, or undefined. */
   get(key: string): V | undefined {
     const slot = this.find(key, this.hash(key))
-    return slot < 0 ? undefined : this.entryValues[(this.slots[slot]! & positionMask) - 1]
+    if (slot < 0) return undefined
+    const position = (this.slots[slot]! & positionMask) - 1
+    return this.valuePages[position >>> pageBits]![position & pageMask]
   }
 
   /** Whether `key` has an entry. */
@@ -159,8 +176,10 @@ export class PathIndex<V> {
     const seed = this.seed
     const hash = this.hash(key)
     const slot = this.find(key, hash)
-    if (slot >= 0) this.entryValues[(this.slots[slot]! & positionMask) - 1] = value
-    else this.insert(key, value, seed === this.seed ? hash : this.hash(key))
+    if (slot >= 0) {
+      const position = (this.slots[slot]! & positionMask) - 1
+      this.valuePages[position >>> pageBits]![position & pageMask] = value
+    } else this.insert(key, value, seed === this.seed ? hash : this.hash(key))
     return this
   }
 
@@ -181,22 +200,23 @@ export class PathIndex<V> {
     const position = (this.slots[slot]! & positionMask) - 1
     this.slots[slot] = removedSlot
     this.removedSlots++
-    this.entryKeys[position] = undefined
-    this.entryValues[position] = undefined
+    this.keyPages[position >>> pageBits]![position & pageMask] = undefined
+    this.valuePages[position >>> pageBits]![position & pageMask] = undefined
     this.live--
     this.holes++
-    if (this.holes >= compactMin && this.holes * 2 > this.entryKeys.length) this.compact()
+    if (this.holes >= compactMin && this.holes * 2 > this.used) this.compact()
     return true
   }
 
   /** Removes every entry; iterators under way end. */
   clear(): void {
     const old = this.layout
-    old.holes = Int32Array.from(this.entryKeys.keys())
+    old.holes = Int32Array.from({ length: this.used }, (_, position) => position)
     this.layout = old.next = new Layout()
-    this.entryKeys = []
-    this.entryValues = []
-    this.entryHashes = new Int32Array(16)
+    this.keyPages = [[]]
+    this.valuePages = [[]]
+    this.hashPages = [new Int32Array(firstHashes)]
+    this.used = 0
     this.slots = new Int32Array(16)
     this.removedSlots = 0
     this.live = 0
@@ -217,9 +237,9 @@ export class PathIndex<V> {
         position -= holesBelow(layout.holes!, position)
         layout = layout.next
       }
-      if (position >= this.entryKeys.length) return
-      const key = this.entryKeys[position]
-      const value = this.entryValues[position]
+      if (position >= this.used) return
+      const key = this.keyPages[position >>> pageBits]![position & pageMask]
+      const value = this.valuePages[position >>> pageBits]![position & pageMask]
       position++
       if (key !== undefined) yield [key, value as V]
     }
@@ -248,9 +268,9 @@ export class PathIndex<V> {
     this.seed = this.seeds()
     this.addedSinceSeed = 0
     this.reseeds++
-    for (let position = 0; position < this.entryKeys.length; position++) {
-      const held = this.entryKeys[position]
-      if (held !== undefined) this.entryHashes[position] = this.hash(held)
+    for (let position = 0; position < this.used; position++) {
+      const held = this.keyPages[position >>> pageBits]![position & pageMask]
+      if (held !== undefined) this.hashPages[position >>> pageBits]![position & pageMask] = this.hash(held)
     }
     this.rebuild(this.slots.length)
     // No entry was added under the new seed, so this lookup cannot draw another.
@@ -259,25 +279,18 @@ export class PathIndex<V> {
 
   /** Whether dense `position` holds `key`, whose hash is `hash`. */
   private holds(position: number, key: string, hash: number): boolean {
-    return this.entryHashes[position] === hash && this.entryKeys[position] === key
+    return this.hashPages[position >>> pageBits]![position & pageMask] === hash && this.keyPages[position >>> pageBits]![position & pageMask] === key
   }
 
   /** Adds `key`, which has no entry, with its hash under the current seed. */
   private insert(key: string, value: V, hash: number): void {
-    if (this.entryKeys.length >= positionsMax) {
+    if (this.used >= positionsMax) {
       if (this.holes === 0) throw new RangeError(`a PathIndex holds at most ${positionsMax} entries`)
       this.compact()
     }
     if (this.live + this.removedSlots + 1 >= this.slots.length * maxLoad) this.rebuild(capacityFor(this.live + 1))
-    const position = this.entryKeys.length
-    this.entryKeys.push(key)
-    this.entryValues.push(value)
-    if (position === this.entryHashes.length) {
-      const grown = new Int32Array(Math.max(16, position * 2))
-      grown.set(this.entryHashes)
-      this.entryHashes = grown
-    }
-    this.entryHashes[position] = hash
+    const position = this.used++
+    this.append(position, key, value, hash)
     this.live++
     this.addedSinceSeed++
     this.place(hash, position)
@@ -297,34 +310,58 @@ export class PathIndex<V> {
   private rebuild(capacity: number): void {
     this.slots = new Int32Array(capacity)
     this.removedSlots = 0
-    for (let position = 0; position < this.entryKeys.length; position++) {
-      if (this.entryKeys[position] !== undefined) this.place(this.entryHashes[position]!, position)
+    for (let position = 0; position < this.used; position++) {
+      const page = position >>> pageBits
+      const at = position & pageMask
+      if (this.keyPages[page]![at] !== undefined) this.place(this.hashPages[page]![at]!, position)
     }
+  }
+
+  /** Puts an entry at dense `position`, the next one, adding a page or room in the last as needed. */
+  private append(position: number, key: string, value: V, hash: number): void {
+    const page = position >>> pageBits
+    const at = position & pageMask
+    if (at === 0 && page > 0) {
+      this.keyPages.push([])
+      this.valuePages.push([])
+      this.hashPages.push(new Int32Array(pageSize))
+    }
+    this.keyPages[page]!.push(key)
+    this.valuePages[page]!.push(value)
+    let hashes = this.hashPages[page]!
+    if (at === hashes.length) {
+      hashes = new Int32Array(Math.min(pageSize, at * 2))
+      hashes.set(this.hashPages[page]!)
+      this.hashPages[page] = hashes
+    }
+    hashes[at] = hash
   }
 
   /** Drops the holes from the dense arrays, keeping the order; iterators follow (see {@link Layout}). */
   private compact(): void {
     const holes = new Int32Array(this.holes)
-    const keys: (string | undefined)[] = []
-    const values: (V | undefined)[] = []
-    const hashes = new Int32Array(capacityFor(this.live))
+    const keyPages = this.keyPages
+    const valuePages = this.valuePages
+    const hashPages = this.hashPages
+    const used = this.used
+    this.keyPages = [[]]
+    this.valuePages = [[]]
+    this.hashPages = [new Int32Array(firstHashes)]
+    this.used = 0
     let found = 0
-    for (let position = 0; position < this.entryKeys.length; position++) {
-      const key = this.entryKeys[position]
+    for (let position = 0; position < used; position++) {
+      const page = position >>> pageBits
+      const at = position & pageMask
+      const key = keyPages[page]![at]
       if (key === undefined) {
         holes[found++] = position
         continue
       }
-      hashes[keys.length] = this.entryHashes[position]!
-      keys.push(key)
-      values.push(this.entryValues[position])
+      this.append(this.used++, key, valuePages[page]![at] as V, hashPages[page]![at]!)
     }
     const old = this.layout
     old.holes = holes
     this.layout = old.next = new Layout()
-    this.entryKeys = keys
-    this.entryValues = values
-    this.entryHashes = hashes
     this.holes = 0
     this.rebuild(capacityFor(this.live))
   }

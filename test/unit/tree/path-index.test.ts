@@ -105,6 +105,26 @@ describe('PathIndex', () => {
     expect([...index.keys()].slice(0, 3)).toEqual([`${prefix}1`, `${prefix}3`, `${prefix}5`])
   })
 
+  it('keeps entries, values and order across pages of 65,536 positions, through compaction and an iterator under way', () => {
+    const index = new PathIndex<number>()
+    const count = 3 * 65_536 + 100
+    for (let i = 0; i < count; i++) index.set(`/n${i}`, i)
+    const walking = index.entries()
+    expect(walking.next().value).toEqual(['/n0', 0])
+    // Two of every three go: the dense arrays are compacted into fewer pages under the iterator.
+    for (let i = 0; i < count; i++) if (i % 3 !== 2) index.delete(`/n${i}`)
+    index.set('/n65537', -1)
+    index.set('/after', count)
+    const kept = Array.from({ length: count }, (_, i) => i).filter((i) => i % 3 === 2)
+    expect(index.size).toBe(kept.length + 1)
+    for (const i of [2, 65_540, 131_072, kept[kept.length - 1]!]) expect(index.get(`/n${i}`)).toBe(i)
+    expect(index.get('/n65537')).toBe(-1)
+    expect(index.get('/n65538')).toBeUndefined()
+    const rest = [...walking]
+    expect(rest.map(([key]) => key)).toEqual([...kept.map((i) => `/n${i}`), '/after'])
+    expect(rest.find(([key]) => key === '/n65537')?.[1]).toBe(-1)
+  })
+
   it('draws a new seed when keys collide under the first, and finds every key after', () => {
     const seeds = [1, 2, 3]
     // Under seed 1 every key hashes alike, as keys chosen to collide would.
