@@ -1,5 +1,5 @@
 // Method: the Storage contract on LevelDB in temp dirs, plus the directory lock between instances.
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -48,19 +48,9 @@ function digest(chunks: readonly Uint8Array[]): string {
   return hash.digest('hex')
 }
 
-/** `count` chunks of `size` bytes that do not compress (xorshift), so that they reach table files. */
+/** `count` chunks of `size` random bytes, which do not compress, so that they reach table files. */
 function noisyChunks(count: number, size: number): Uint8Array[] {
-  let x = 0x9e37_79b9
-  return Array.from({ length: count }, () => {
-    const chunk = new Uint8Array(size)
-    for (let i = 0; i < size; i++) {
-      x ^= x << 13
-      x ^= x >>> 17
-      x ^= x << 5
-      chunk[i] = x & 0xff
-    }
-    return chunk
-  })
+  return Array.from({ length: count }, () => new Uint8Array(randomBytes(size)))
 }
 
 describe('LevelStorage.releaseReadMemory', () => {
