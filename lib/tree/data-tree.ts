@@ -300,15 +300,20 @@ export class ZNode {
 
   /**
    * Whether this node's row would continue `previous`'s run: the same buffer of values, and
-   * either both pristine with this value right after `previous`'s, or both over one block of
-   * numbers at consecutive slots.
+   * either both pristine with this value right after `previous`'s and the same high halves of
+   * czxid and ctime, or both over one block of numbers at consecutive slots.
    */
   continues(previous: ZNode): boolean {
     if (this.dataBytes !== previous.dataBytes) return false
     const pristine = this.pristine
     if (pristine !== previous.pristine) return false
-    if (pristine) return this.stats[this.statAt + Slot.DataStart] === previous.stats[previous.statAt + Slot.DataEnd]
-    return this.stats === previous.stats && this.statAt === previous.statAt + statFields
+    const stats = this.stats
+    const at = this.statAt
+    const before = previous.stats
+    const beforeAt = previous.statAt
+    if (!pristine) return stats === before && at === beforeAt + statFields
+    // A pristine run keeps one epoch and one high half of the time for all its rows (lib/tree/rows.ts).
+    return stats[at + Slot.DataStart] === before[beforeAt + Slot.DataEnd] && stats[at + Slot.Czxid + 1] === before[beforeAt + Slot.Czxid + 1] && stats[at + Slot.Ctime + 1] === before[beforeAt + Slot.Ctime + 1]
   }
 
   /** This node as a row of `rows` (see {@link RowStore.append}), or -1. */

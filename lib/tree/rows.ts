@@ -9,8 +9,9 @@
  *
  * A leaf never changed since it was made (its data version, child and ACL versions 0, its mzxid
  * and pzxid its czxid, its mtime its ctime) is a *pristine* row: of the 60 bytes of numbers a
- * node keeps, its run keeps 20 (czxid, ctime and where its value ends, each value starting where
- * the one before ended), and lets the chunk's block of numbers go. Most znodes of a big tree
+ * node keeps, its run keeps 12 (the low halves of its czxid and ctime, and where its value ends,
+ * each value starting where the one before ended; the high halves, the zxid's epoch and the
+ * time's 49.7-day span, are the run's), and lets the chunk's block of numbers go. Most znodes of a big tree
  * were written once (registrations, configuration, the children of a queue). Its view is a node
  * made with numbers of its own.
  * @module
@@ -23,8 +24,8 @@ const rowBits = 10
 /** Runs stay below this many, so that a row number stays below 2^30 (a small integer in V8). */
 const runsMax = 1 << 20
 
-/** What a pristine run keeps of each row: czxid and ctime as two halves each, and its value's end. */
-const pristineFields = 5
+/** What a pristine run keeps of each row: the low halves of czxid and ctime, and its value's end. */
+const pristineFields = 3
 /** Rows a pristine run has room for at first; it doubles as it fills, and is cut to size when sealed. */
 const pristineRowsFirst = 64
 /** 2^32: the weight of a long's high half. */
@@ -69,6 +70,10 @@ class RowRun {
     readonly acl: readonly ACL[],
     /** A pristine run: {@link pristineFields} numbers a row; null for a run over a block. */
     public pristine: Int32Array | null,
+    /** A pristine run: the high half of every row's czxid (its epoch). */
+    readonly czxidHigh = 0,
+    /** A pristine run: the high half of every row's ctime. */
+    readonly ctimeHigh = 0,
   ) {}
 
   /** Where the last row's value ends (a pristine run). */
@@ -126,19 +131,21 @@ export class RowStore<V> {
    * that run's last one ends in the same buffer.
    */
   appendPristine(bytes: Uint8Array, start: number, end: number, czxid: number, ctime: number, acl: readonly ACL[], mayStart: boolean): number {
+    const czxidHigh = Math.floor(czxid / highWeight)
+    const ctimeHigh = Math.floor(ctime / highWeight)
     let run = this.current
-    if (run === null || run.pristine === null || run.count === rowsPerRun || run.bytes !== bytes || start !== run.end) {
+    if (run === null || run.pristine === null || run.count === rowsPerRun || run.bytes !== bytes || start !== run.end || run.czxidHigh !== czxidHigh || run.ctimeHigh !== ctimeHigh) {
       if (!mayStart || this.runs.length >= runsMax) return -1
-      run = this.start(new RowRun(bytes, noStats, start, acl, new Int32Array(restoredMemory(pristineRowsFirst * pristineFields * 4))))
+      const numbers = new Int32Array(restoredMemory(pristineRowsFirst * pristineFields * 4))
+      run = this.start(new RowRun(bytes, noStats, start, acl, numbers, czxidHigh, ctimeHigh))
     }
     let numbers = run.pristine!
     const at = run.count * pristineFields
     if (at === numbers.length) numbers = run.pristine = grown(numbers, numbers.length * 2)
+    // Storing into an Int32Array keeps the low 32 bits of an integer, negative ones included.
     numbers[at] = czxid
-    numbers[at + 1] = Math.floor(czxid / highWeight)
-    numbers[at + 2] = ctime
-    numbers[at + 3] = Math.floor(ctime / highWeight)
-    numbers[at + 4] = end
+    numbers[at + 1] = ctime
+    numbers[at + 2] = end
     return this.extend(run, acl)
   }
 
@@ -177,7 +184,7 @@ export class RowStore<V> {
     if (numbers === null) return this.makeView(run.bytes, run.stats, run.first + at * this.stride, acl)
     const i = at * pristineFields
     const start = at === 0 ? run.first : numbers[i - 1]!
-    return this.makePristine(run.bytes, start, numbers[i + 4]!, numbers[i + 1]! * highWeight + (numbers[i]! >>> 0), numbers[i + 3]! * highWeight + (numbers[i + 2]! >>> 0), acl)
+    return this.makePristine(run.bytes, start, numbers[i + 2]!, run.czxidHigh * highWeight + (numbers[i]! >>> 0), run.ctimeHigh * highWeight + (numbers[i + 1]! >>> 0), acl)
   }
 
   /** `row` left the tree; a run with no rows left lets its buffer and block go. */

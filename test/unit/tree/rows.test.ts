@@ -185,3 +185,27 @@ describe('pristine and changed leaves side by side', () => {
     expect(tree.get('/n8')!.acl).toEqual(secret)
   })
 })
+
+describe('pristine runs across an epoch and a time boundary', () => {
+  it('starts a run where the high half of czxid or ctime changes, and gives back every field', () => {
+    const tree = new DataTree()
+    const span = 2 ** 32
+    // Three of epoch 1, three of epoch 2, three of epoch 2 whose ctime passed into the next 2^32 ms.
+    const numbers = [
+      [span + 1, 400 * span - 3],
+      [span + 2, 400 * span - 2],
+      [span + 3, 400 * span - 1],
+      [2 * span, 400 * span - 1],
+      [2 * span + 1, 400 * span - 1],
+      [2 * span + 2, 400 * span - 1],
+      [2 * span + 3, 400 * span],
+      [2 * span + 4, 400 * span + 5],
+      [2 * span + 5, 401 * span - 1],
+    ]
+    const nodes = numbers.map(([zxid, time], i) => new ZNode(new Uint8Array([i]), OPEN_ACL_UNSAFE, zxid!, zxid!, zxid!, time!, time!, 0, 0, 0, 0n, 'persistent', 0))
+    const paths = nodes.map((_, i) => `/t${i}`)
+    restore(tree, paths, nodes)
+    expect(tree.rowCount).toBe(9)
+    paths.forEach((path, i) => expectSame(tree, path, nodes[i]!))
+  })
+})
