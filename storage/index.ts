@@ -9,6 +9,7 @@ export type {
   PurgeResult,
   SnapshotInfo,
   SnapshotReader,
+  SnapshotReadOptions,
   Storage,
   StorageLogger,
   StorageOptions,

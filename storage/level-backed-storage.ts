@@ -14,6 +14,7 @@ import type {
   PurgeResult,
   SnapshotInfo,
   SnapshotReader,
+  SnapshotReadOptions,
   Storage,
   StorageLogger,
   StorageOptions,
@@ -217,7 +218,9 @@ export class LevelBackedStorage implements Storage {
    * LevelDB keeps up to 64 table files open and mapped, and the pages a read touched count in the
    * process's resident memory until the file is closed: after a recovery of 10 million znodes,
    * 172 MiB of the snapshot's table files. Waits for appends, snapshot writes, truncation and
-   * purge under way; start-up calls it before it serves, when nothing else uses the storage.
+   * purge under way. Start-up calls it while it reads its snapshot (see
+   * {@link SnapshotReadOptions.releaseMemoryEveryBytes}) and before it serves, when nothing else
+   * uses the storage.
    */
   releaseReadMemory(): Promise<void> {
     if (!this.mapsFiles) return Promise.resolve()
@@ -486,17 +489,31 @@ export class LevelBackedStorage implements Storage {
 
   private snapshotReader(info: SnapshotInfo): SnapshotReader {
     const db = this.db
+    const storage = this
     return {
       ...info,
-      async *chunks() {
+      async *chunks(options: SnapshotReadOptions = {}) {
+        const releaseEvery = storage.mapsFiles ? options.releaseMemoryEveryBytes : undefined
         let index = 0
-        for await (const [key, value] of entriesOf(db, { gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) })) {
-          const expected = codec.chunkKey(info.zxid, index)
-          if (key !== expected) throw new StorageError('CORRUPTION', `snapshot chunk ${expected} is missing`, { key: expected })
-          const decoded = codec.decodeChunkRecord(value, info.zxid, index)
-          if (!decoded.ok) throw new StorageError('CORRUPTION', `snapshot chunk ${key} is corrupt: ${decoded.reason}`, { key })
-          yield decoded.value
-          index++
+        let range: KeyRange = { gte: codec.snapPrefix(info.zxid), lt: codec.snapPrefixEnd(info.zxid) }
+        // Read to the end, or in stretches of `releaseEvery` bytes with the memory let go between them.
+        for (let reading = db; ; reading = storage.db) {
+          let read = 0
+          for await (const [key, value] of entriesOf(reading, range)) {
+            const expected = codec.chunkKey(info.zxid, index)
+            if (key !== expected) throw new StorageError('CORRUPTION', `snapshot chunk ${expected} is missing`, { key: expected })
+            const decoded = codec.decodeChunkRecord(value, info.zxid, index)
+            if (!decoded.ok) throw new StorageError('CORRUPTION', `snapshot chunk ${key} is corrupt: ${decoded.reason}`, { key })
+            yield decoded.value
+            index++
+            read += value.length
+            if (releaseEvery !== undefined && read >= releaseEvery) {
+              range = { gt: key, lt: codec.snapPrefixEnd(info.zxid) }
+              break
+            }
+          }
+          if (releaseEvery === undefined || read < releaseEvery) break
+          await storage.releaseReadMemory()
         }
         if (index !== info.chunkCount) {
           const missing = codec.chunkKey(info.zxid, index)
@@ -670,14 +687,17 @@ export class LevelBackedStorage implements Storage {
 }
 
 
+/** A range of keys: from `gte` or after `gt`, up to `lt` or `lte`. */
+type KeyRange = { gte?: string; gt?: string; lt?: string; lte?: string }
+
 /**
  * The entries of a key range in batches, read of up to {@link scanEntriesMax} entries or about
  * {@link scanBytesMax} bytes per call into LevelDB: recovery reads the whole log and a snapshot,
  * which with the iterator's default 16 KiB read-ahead takes a native round trip per few records.
  */
-async function* batchesOf(db: StorageDb, range: { gte: string; lt?: string; lte?: string }): AsyncGenerator<[string, Uint8Array][]> {
+async function* batchesOf(db: StorageDb, range: KeyRange): AsyncGenerator<[string, Uint8Array][]> {
   // highWaterMarkBytes is classic-level's; abstract-level's types do not declare it, memory-level ignores it.
-  const iterator = db.iterator({ ...range, highWaterMarkBytes: scanBytesMax } as typeof range)
+  const iterator = db.iterator({ ...range, highWaterMarkBytes: scanBytesMax } as KeyRange)
   // The next batch is read (on LevelDB's thread) while the caller works through this one. A
   // failure of that read is thrown by the await that takes it; the no-op handler only keeps it
   // from counting as an unhandled rejection meanwhile.
@@ -701,7 +721,7 @@ async function* batchesOf(db: StorageDb, range: { gte: string; lt?: string; lte?
 }
 
 /** The entries of a key range one by one, read as {@link batchesOf} does. */
-async function* entriesOf(db: StorageDb, range: { gte: string; lt?: string; lte?: string }): AsyncGenerator<[string, Uint8Array]> {
+async function* entriesOf(db: StorageDb, range: KeyRange): AsyncGenerator<[string, Uint8Array]> {
   for await (const batch of batchesOf(db, range)) yield* batch
 }
 

@@ -51,9 +51,20 @@ export interface SnapshotReader extends SnapshotInfo {
   /**
    * Yields the chunks in the order they were written, each checked against its checksum.
    * Rejects with `CORRUPTION` naming the key of a bad or missing chunk. It reads a consistent view
-   * of the database, so a purge that runs meanwhile does not disturb it.
+   * of the database, so a purge that runs meanwhile does not disturb it (with
+   * `releaseMemoryEveryBytes`, only while nothing else uses the storage).
    */
-  chunks(): AsyncIterable<Uint8Array>
+  chunks(options?: SnapshotReadOptions): AsyncIterable<Uint8Array>
+}
+
+/** How {@link SnapshotReader.chunks} reads. */
+export interface SnapshotReadOptions {
+  /**
+   * Calls {@link Storage.releaseReadMemory} each time about this many bytes of chunks were read,
+   * so that what reading leaves behind does not build up over a big snapshot. Only for a reader
+   * nothing else runs beside (start-up); a storage without such memory ignores it.
+   */
+  readonly releaseMemoryEveryBytes?: number
 }
 
 /** Counters for tests and metrics; they only grow while the storage lives. */

@@ -35,10 +35,21 @@ describe('LevelStorage', () => {
   })
 })
 
-/** Mappings of LevelDB table files under `dir` in this process (/proc/self/smaps). */
+/** Mappings of LevelDB table files under `dir` in this process (/proc/self/maps). */
 async function tableMappings(dir: string): Promise<number> {
   const maps = await readFile('/proc/self/maps', 'utf8')
   return maps.split('\n').filter((line) => line.includes(dir) && line.endsWith('.ldb')).length
+}
+
+/** Bytes of LevelDB table files under `dir` resident in this process's mappings (/proc/self/smaps). */
+async function residentTableBytes(dir: string): Promise<number> {
+  let bytes = 0
+  let table = false
+  for (const line of (await readFile('/proc/self/smaps', 'utf8')).split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) table = line.includes(dir) && line.endsWith('.ldb')
+    else if (table && line.startsWith('Rss:')) bytes += Number(line.split(/\s+/)[1]) * 1024
+  }
+  return bytes
 }
 
 /** A SHA-256 of `chunks` in order, with their lengths (comparing 12 MiB element by element is slow). */
@@ -78,6 +89,40 @@ describe('LevelStorage.releaseReadMemory', () => {
     }
   })
 
+  it('reads a snapshot in stretches with the mapped files let go between them, every chunk once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
+    const chunks = noisyChunks(128, 256 * 1024)
+    const first = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    await first.open()
+    await first.writeSnapshot(zxid(1, 5), chunks)
+    await first.close()
+    const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    try {
+      await storage.open()
+      // Read whole, the files it read stay mapped.
+      await collect((await storage.latestSnapshot())!.chunks())
+      const whole = await residentTableBytes(dataDir)
+      expect(whole).toBeGreaterThanOrEqual(28 * 1024 * 1024)
+      await storage.releaseReadMemory!()
+      const read: Uint8Array[] = []
+      // Finding the snapshot complete reads its keys, which maps every file again; the stretches let them go.
+      const reader = (await storage.latestSnapshot())!
+      const mapped: number[] = []
+      for await (const chunk of reader.chunks({ releaseMemoryEveryBytes: 1024 * 1024 })) {
+        read.push(chunk)
+        if (read.length % 4 === 0) mapped.push(await residentTableBytes(dataDir))
+      }
+      expect(digest(read)).toBe(digest(chunks))
+      // After each 1 MiB stretch the files are let go: what stays resident is that stretch and
+      // what the reader read ahead (two batches of at most 4 MiB), not the snapshot.
+      expect(Math.max(...mapped.slice(1))).toBeLessThan(whole / 2)
+      expect(storage.state).toBe('open')
+    } finally {
+      await storage.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
   it('closes the storage, and creates nothing, when the database is gone before the reopen', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
     const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
@@ -95,10 +140,13 @@ describe('LevelStorage.releaseReadMemory', () => {
     }
   })
 
-  it('is a no-op for memory storage', async () => {
+  it('is a no-op for memory storage, which reads a snapshot whole whatever the stretch', async () => {
     const storage = createMemoryStorage({ logger: new RecordingLogger() })
     await storage.open()
     await storage.append([{ zxid: zxid(1, 1), data: bytes('a') }])
+    const chunks = noisyChunks(4, 1024)
+    await storage.writeSnapshot(zxid(1, 1), chunks)
+    expect(digest(await collect((await storage.latestSnapshot())!.chunks({ releaseMemoryEveryBytes: 1 })))).toBe(digest(chunks))
     await storage.releaseReadMemory?.()
     expect(storage.state).toBe('open')
     expect((await collect(storage.readLog(1))).map((e) => text(e.data))).toEqual(['a'])
