@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createLevelStorage, createMemoryStorage, StorageError } from '../../../storage/index.js'
+import { createLevelStorage, createMemoryStorage, StorageError, type Storage } from '../../../storage/index.js'
 import { levelSubdirectory } from '../../../storage/level-layout.js'
 import { storageContract } from './contract.js'
 import { bytes, collect, levelBacking, RecordingLogger, text, zxid } from './harness.js'
@@ -64,17 +64,26 @@ function noisyChunks(count: number, size: number): Uint8Array[] {
   return Array.from({ length: count }, () => new Uint8Array(randomBytes(size)))
 }
 
+/**
+ * A dataDir holding a snapshot of `count` random chunks of 256 KiB, written by one storage and
+ * closed, so that it sits in table files; and a second storage opened on it.
+ */
+async function withSnapshot(count: number): Promise<{ dataDir: string; chunks: Uint8Array[]; storage: Storage }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
+  const chunks = noisyChunks(count, 256 * 1024)
+  const first = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+  await first.open()
+  await first.writeSnapshot(zxid(1, 5), chunks)
+  await first.close()
+  const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+  await storage.open()
+  return { dataDir, chunks, storage }
+}
+
 describe('LevelStorage.releaseReadMemory', () => {
   it('unmaps the table files a snapshot read left mapped, and the storage carries on', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
-    const chunks = noisyChunks(48, 256 * 1024)
-    const first = createLevelStorage({ dataDir, logger: new RecordingLogger() })
-    await first.open()
-    await first.writeSnapshot(zxid(1, 5), chunks)
-    await first.close()
-    const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    const { dataDir, chunks, storage } = await withSnapshot(48)
     try {
-      await storage.open()
       expect(digest(await collect((await storage.latestSnapshot())!.chunks()))).toBe(digest(chunks))
       expect(await tableMappings(dataDir)).toBeGreaterThan(0)
       await storage.releaseReadMemory!()
@@ -90,15 +99,8 @@ describe('LevelStorage.releaseReadMemory', () => {
   })
 
   it('reads a snapshot in stretches with the mapped files let go between them, every chunk once', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'paddock-release-'))
-    const chunks = noisyChunks(128, 256 * 1024)
-    const first = createLevelStorage({ dataDir, logger: new RecordingLogger() })
-    await first.open()
-    await first.writeSnapshot(zxid(1, 5), chunks)
-    await first.close()
-    const storage = createLevelStorage({ dataDir, logger: new RecordingLogger() })
+    const { dataDir, chunks, storage } = await withSnapshot(128)
     try {
-      await storage.open()
       // Read whole, the files it read stay mapped.
       await collect((await storage.latestSnapshot())!.chunks())
       const whole = await residentTableBytes(dataDir)
