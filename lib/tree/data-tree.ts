@@ -699,6 +699,11 @@ export class DataTree {
    */
   get(path: string): ZNode | undefined {
     const entry = this.nodes.get(path)
+    return entry === undefined ? undefined : this.nodeOf(entry)
+  }
+
+  /** The node an entry of the index stands for: itself, or a view of its row. */
+  private nodeOf(entry: ZNode | number): ZNode {
     return typeof entry === 'number' ? this.rows.view(entry) : entry
   }
 
@@ -733,10 +738,7 @@ export class DataTree {
    * meanwhile comes later, a node removed before it is reached does not come.
    */
   *entries(): IterableIterator<[string, ZNode]> {
-    for (const entry of this.nodes.entries()) {
-      const node = entry[1]
-      yield typeof node === 'number' ? [entry[0], this.rows.view(node)] : (entry as [string, ZNode])
-    }
+    for (const [path, entry] of this.nodes.entries()) yield [path, this.nodeOf(entry)]
   }
 
   /**
@@ -853,7 +855,7 @@ export class DataTree {
   private deleteNode(path: string, zxid: number): TxnResult {
     const entry = this.nodes.get(path)
     if (entry === undefined) return errorResult(ErrorCode.NONODE)
-    const node = typeof entry === 'number' ? this.rows.view(entry) : entry
+    const node = this.nodeOf(entry)
     const parentName = parentPath(path)
     const parent = this.writable(parentName)
     this.beforeChange(path, node)
@@ -1022,7 +1024,7 @@ export class DataTree {
       const node = nodes[i]!
       node.acl = internACL(node.acl)
       const entry = restoredOnly && !isSystemPath(path) ? undefined : this.nodes.get(path)
-      const existing = typeof entry === 'number' ? this.rows.view(entry) : entry
+      const existing = entry === undefined ? undefined : this.nodeOf(entry)
       if (existing !== undefined) node.adoptChildren(existing)
       this.dataSize += node.dataLength - (existing === undefined ? -path.length : existing.dataLength)
       // A plain leaf is kept as a row when it continues a run, or the next one would continue it.
