@@ -149,6 +149,12 @@ class Failure {
 
 const failed = (error: unknown): Failure => new Failure(error)
 
+/** A reply at once: a read's path left `unchecked` is checked if the read did not succeed (BADARGUMENTS before its error). */
+function checkedAfter(response: Response, unchecked: string | undefined): Response {
+  if (unchecked !== undefined && response.err !== 0) validatePath(unchecked)
+  return response
+}
+
 function expect<K extends keyof ResponseBodies>(response: Response, path?: string): ResponseBodies[K] {
   if (response.err !== 0) throw ZooKeeperError.fromErrno(response.err, path)
   return response as unknown as ResponseBodies[K]
@@ -283,11 +289,31 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     return ordered
   }
 
-  /** A reply that came through a promise, now that its method has it: counted, and thrown if it failed. */
-  private arrived(reply: Response | Failure): Response {
+  /**
+   * A reply that came through a promise, now that its method has it: counted, and thrown if it
+   * failed. A read's path left `unchecked` (see {@link readPath}) is checked first if it failed.
+   */
+  private arrived(reply: Response | Failure, unchecked?: string): Response {
     this.answered++
-    if (reply instanceof Failure) throw reply.error
-    return reply
+    if (reply instanceof Failure) {
+      if (unchecked !== undefined) validatePath(unchecked)
+      throw reply.error
+    }
+    return checkedAfter(reply, unchecked)
+  }
+
+  /**
+   * Checks a read's path now, or, when the transport's member runs in this process and the read
+   * leaves no watch, returns it to be checked only if the read does not succeed: a path the tree
+   * holds is a valid one, and a read that misses changes nothing (see ClientTransport.inProcess).
+   */
+  private readPath(path: string, watched: boolean): string | undefined {
+    if (watched || this.transport?.inProcess !== true) {
+      validatePath(path)
+      return undefined
+    }
+    if (typeof path !== 'string') throw new TypeError('path must be a string')
+    return path
   }
 
   private checkData(data: Uint8Array, path: string): void {
@@ -347,15 +373,15 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
-    validatePath(path)
     const watch = options.watch
+    const unchecked = this.readPath(path, watch !== undefined)
     // ZooKeeper leaves an exist watch on a missing node and a data watch on an existing one.
     const register = watch === undefined ? undefined : (r: Response): void => {
       if (r.err === ErrorCode.NONODE) this.watches.add('exist', path, watch)
       else if (r.err === 0) this.watches.add('data', path, watch)
     }
     const reply = this.exchange({ op: 'exists', path, watch: watch !== undefined }, register)
-    const response = reply instanceof Promise ? this.arrived(await reply) : reply
+    const response = reply instanceof Promise ? this.arrived(await reply, unchecked) : checkedAfter(reply, unchecked)
     if (response.err === ErrorCode.NONODE) return null
     return expect<'exists'>(response, path).stat
   }
@@ -377,17 +403,17 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
     options: WatchOptions,
     shape: (body: ResponseBodies[K]) => T,
   ): Promise<T> {
-    validatePath(path)
     const watch = options.watch
+    const unchecked = this.readPath(path, watch !== undefined)
     const register = watch === undefined ? undefined : (r: Response) => r.err === 0 && this.watches.add(kind, path, watch)
     const reply = this.exchange({ op, path, watch: watch !== undefined } as Request, register)
-    return shape(expect<K>(reply instanceof Promise ? this.arrived(await reply) : reply, path))
+    return shape(expect<K>(reply instanceof Promise ? this.arrived(await reply, unchecked) : checkedAfter(reply, unchecked), path))
   }
 
   async getACL(path: string): Promise<NodeACL> {
-    validatePath(path)
+    const unchecked = this.readPath(path, false)
     const reply = this.exchange({ op: 'getACL', path })
-    const { acl, stat } = expect<'getACL'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
+    const { acl, stat } = expect<'getACL'>(reply instanceof Promise ? this.arrived(await reply, unchecked) : checkedAfter(reply, unchecked), path)
     return { acl, stat }
   }
 
@@ -452,9 +478,9 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   async getAllChildrenNumber(path: string): Promise<number> {
-    validatePath(path)
+    const unchecked = this.readPath(path, false)
     const reply = this.exchange({ op: 'getAllChildrenNumber', path })
-    return expect<'getAllChildrenNumber'>(reply instanceof Promise ? this.arrived(await reply) : reply, path).count
+    return expect<'getAllChildrenNumber'>(reply instanceof Promise ? this.arrived(await reply, unchecked) : checkedAfter(reply, unchecked), path).count
   }
 
   async addWatch(path: string, callback: WatchCallback, mode: AddWatchMode = 'persistent'): Promise<void> {

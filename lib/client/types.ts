@@ -24,6 +24,13 @@ export interface ClientTransport {
    * anything received after it, so a watch set by a read is registered before its event can come.
    */
   send(request: Request, onReply?: (response: Response) => void): Response | Promise<Response>
+  /**
+   * True when the member answering runs in this process. A read without a watch is then sent
+   * before its path is checked, and the path is checked only when the member does not answer with
+   * success: a path the tree holds is valid, so the check of a read that finds its node is left
+   * out, and a path it cannot hold still gets BADARGUMENTS. @defaultValue false
+   */
+  readonly inProcess?: boolean
   /** Closes the session (closeSession) and the connection. */
   close(): Promise<void>
 }

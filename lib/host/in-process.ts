@@ -35,6 +35,7 @@ export function connectInProcess(member: Pipeline, options: ConnectOptions = {})
 /** Both ends of an in-process session: the member's view of the client, and the client's transport. */
 class InProcessConnection implements ClientConnection, ClientTransport {
   readonly remoteAddress = '127.0.0.1'
+  readonly inProcess = true
   private channel: Channel | undefined
   private client: ClientImpl | undefined
   private cxid = 0

@@ -56,6 +56,40 @@ describe('bad input fails fast and sends nothing', () => {
     expect(transport.sent).toEqual([])
   })
 
+  it('on an in-process transport, sends a read without a watch before checking its path, and checks it when the read misses', async () => {
+    const { client, transport } = recordingClient()
+    Object.assign(transport, { inProcess: true })
+    transport.answer = (request) => ('path' in request && request.path === '/found' ? { err: 0, stat: {}, data: new Uint8Array(0), children: [], acl: [], count: 0 } : { err: -101 }) as unknown as Response
+    expect(await client.exists('/found')).toEqual({})
+    expect(await client.exists('/missing')).toBeNull()
+    for (const bad of ['relative', '/a/', '/a//b', '/a/./b', '']) {
+      await expect(client.exists(bad)).rejects.toMatchObject({ code: 'BADARGUMENTS', path: bad })
+      await expect(client.getData(bad)).rejects.toMatchObject({ code: 'BADARGUMENTS', path: bad })
+      await expect(client.getChildren(bad)).rejects.toMatchObject({ code: 'BADARGUMENTS', path: bad })
+      await expect(client.getACL(bad)).rejects.toMatchObject({ code: 'BADARGUMENTS', path: bad })
+      await expect(client.getAllChildrenNumber(bad)).rejects.toMatchObject({ code: 'BADARGUMENTS', path: bad })
+    }
+    expect(transport.sent.map((r) => r.op)).toEqual(['exists', 'exists', ...Array.from({ length: 5 }, () => ['exists', 'getData', 'getChildren', 'getACL', 'getAllChildrenNumber']).flat()])
+    // A read that leaves a watch changes the member's state, so its path is checked first; so is
+    // every write, which the member would order as an error transaction.
+    const sent = transport.sent.length
+    await expect(client.exists('/a/', { watch: () => {} })).rejects.toMatchObject({ code: 'BADARGUMENTS' })
+    await expect(client.getData('/a/', { watch: () => {} })).rejects.toMatchObject({ code: 'BADARGUMENTS' })
+    await expect(client.delete('/a/')).rejects.toMatchObject({ code: 'BADARGUMENTS' })
+    await expect(client.exists(42 as unknown as string)).rejects.toThrow(TypeError)
+    expect(transport.sent.length).toBe(sent)
+  })
+
+  it('gives an in-process client BADARGUMENTS for an invalid read path, with the path check\'s message, whatever the member holds', async () => {
+    await zk.create('/a', 'x')
+    await expect(zk.exists('/a/')).rejects.toMatchObject({ code: 'BADARGUMENTS', message: 'Invalid path string "/a/" caused by path must not end with / character' })
+    await expect(zk.getData('/a/../a')).rejects.toMatchObject({ code: 'BADARGUMENTS', message: 'Invalid path string "/a/../a" caused by relative paths not allowed @4' })
+    await expect(zk.getChildren('a')).rejects.toMatchObject({ code: 'BADARGUMENTS' })
+    expect(await zk.exists('/a')).toMatchObject({ dataLength: 1 })
+    await zk.close()
+    await expect(zk.getData('/a/')).rejects.toMatchObject({ code: 'BADARGUMENTS' })
+  })
+
   it('refuses a multi or multiRead of more than multiOpsMax operations with BADARGUMENTS, and commits one of exactly multiOpsMax in process', async () => {
     const { client, transport } = recordingClient()
     const checks: CheckOp[] = Array.from({ length: multiOpsMax + 1 }, () => ({ op: 'check', path: '/', version: -1 }))
