@@ -175,16 +175,18 @@ export interface Storage extends AsyncDisposable {
   writeSnapshot(zxid: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotInfo>
 
   /**
-   * The newest complete snapshot, or undefined when there is none. A snapshot whose marker is
-   * corrupt or whose chunks are missing is skipped with a warning, and the next older one is tried.
+   * The newest snapshot that has its completion marker, or undefined when there is none. A
+   * snapshot whose marker is corrupt is skipped with a warning, and the next older one is tried.
+   * Its chunks are checked as they are read: a chunk missing (damage to the disk, since the marker
+   * is written after every chunk and removed before any) or failing its checksum makes
+   * {@link SnapshotReader.chunks} throw a `StorageError` of code `CORRUPTION` naming its key.
    */
   latestSnapshot(): Promise<SnapshotReader | undefined>
 
   /**
-   * The complete snapshot taken at `zxid`, or undefined when there is none (no marker, a corrupt
-   * marker, or chunks missing, each with a warning). Its chunks are checked as they are read, as
-   * {@link Storage.latestSnapshot}'s are: start-up uses it to fall back to an older snapshot when
-   * a newer one turns out corrupt.
+   * The snapshot taken at `zxid`, or undefined when there is none (no marker, or a corrupt marker,
+   * with a warning). Its chunks are checked as they are read, as {@link Storage.latestSnapshot}'s
+   * are: start-up uses it to fall back to an older snapshot when a newer one turns out corrupt.
    */
   readSnapshot(zxid: number): Promise<SnapshotReader | undefined>
 

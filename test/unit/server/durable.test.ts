@@ -92,7 +92,7 @@ describe('durable standalone server', () => {
     expect(new TextDecoder().decode((await reader.getData('/r7')).data)).toBe('value 7')
   })
 
-  it('skips a corrupt newest snapshot for an older one plus the log, naming it in a warning', async () => {
+  it.each(['flipped', 'deleted'] as const)('skips a newest snapshot with a chunk %s for an older one plus the log, naming it in a warning', async (damage) => {
     const db = createMemoryDb()
     const first = await start(db, { snapCount: 1_000_000 })
     const zk = await first.connect()
@@ -103,7 +103,7 @@ describe('durable standalone server', () => {
     await zk.setData('/n0', 'after both snapshots')
     const before = await dump(zk)
     await stop(first)
-    await corruptNewestSnapshot(db)
+    await damageNewestSnapshot(db, damage)
     const errors: string[] = []
     const error = console.error
     console.error = (line: string) => errors.push(line)
@@ -153,7 +153,7 @@ describe('durable standalone server', () => {
     await stop(second)
     // With the newest snapshot unusable, the older one needs the damaged record: start-up refuses
     // it, naming the record, rather than trying snapshots that all lie before it.
-    await corruptNewestSnapshot(db)
+    await damageNewestSnapshot(db, 'flipped')
     const error = console.error
     console.error = () => {}
     try {
@@ -198,14 +198,16 @@ describe('durable standalone server', () => {
   }
 
   /** Flips bytes in the first chunk of the newest snapshot in `db`: its checksum no longer matches. */
-  async function corruptNewestSnapshot(db: ReturnType<typeof createMemoryDb>): Promise<void> {
+  /** Flips the last bytes of the newest snapshot's first chunk, or deletes that chunk. */
+  async function damageNewestSnapshot(db: ReturnType<typeof createMemoryDb>, damage: 'flipped' | 'deleted'): Promise<void> {
     await db.open()
     const chunkKeys: string[] = []
     for await (const key of db.keys({ gte: 'snap/', lt: 'snap0' })) chunkKeys.push(key)
     const newest = chunkKeys.sort().at(-1)?.replace(/\/[^/]*$/, '/')
     const victim = chunkKeys.find((key) => newest !== undefined && key.startsWith(newest)) as string
     const bytes = (await db.get(victim)) as Uint8Array
-    await db.put(victim, bytes.map((b, i) => (i > bytes.length - 8 ? b ^ 0xff : b)))
+    if (damage === 'deleted') await db.del(victim)
+    else await db.put(victim, bytes.map((b, i) => (i > bytes.length - 8 ? b ^ 0xff : b)))
     await db.close()
   }
 

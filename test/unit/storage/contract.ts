@@ -18,8 +18,9 @@ function chunksOf(prefix: string, count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, i) => bytes(`${prefix} chunk ${i}`))
 }
 
-async function snapshotTexts(storage: Storage): Promise<{ zxid: number; chunks: string[] } | undefined> {
-  const snap = await storage.latestSnapshot()
+/** The texts of the newest snapshot's chunks, or of the one at `zxid`. */
+async function snapshotTexts(storage: Storage, zxid?: number): Promise<{ zxid: number; chunks: string[] } | undefined> {
+  const snap = zxid === undefined ? await storage.latestSnapshot() : await storage.readSnapshot(zxid)
   if (snap === undefined) return undefined
   return { zxid: snap.zxid, chunks: (await collect(snap.chunks())).map(text) }
 }
@@ -373,15 +374,24 @@ export function storageContract(factory: BackingFactory): void {
         expect((await snapshotTexts(again))?.zxid).toBe(10)
       })
 
-      it('skips, with a warning, a snapshot whose marker is present but a chunk is missing', async () => {
+      it('rejects reading a snapshot whose marker is present but a chunk is missing with CORRUPTION naming the key', async () => {
         const storage = await start()
         await storage.writeSnapshot(10, chunksOf('good', 1))
         await storage.writeSnapshot(20, chunksOf('holed', 3))
+        await storage.writeSnapshot(30, chunksOf('cut', 3))
         await storage.close()
-        await backing.raw((db) => db.del(codec.chunkKey(20, 1)))
+        await backing.raw(async (db) => {
+          await db.del(codec.chunkKey(20, 1))
+          await db.del(codec.chunkKey(30, 2))
+        })
         const again = await start()
-        expect((await snapshotTexts(again))?.zxid).toBe(10)
-        expect(logger.warnings()).toEqual([expect.stringContaining('snapshot 0x0000000000000014 is incomplete (2 of 3 chunks)')])
+        const holed = await again.readSnapshot(20)
+        expect(await collect(holed!.chunks()).catch((e: unknown) => e)).toMatchObject({ code: 'CORRUPTION', key: 'snap/0000000000000014/00000001', message: 'snapshot chunk snap/0000000000000014/00000001 is missing' })
+        const cut = await again.latestSnapshot()
+        expect(cut?.zxid).toBe(30)
+        expect(await collect(cut!.chunks()).catch((e: unknown) => e)).toMatchObject({ code: 'CORRUPTION', key: 'snap/000000000000001e/00000002' })
+        expect((await snapshotTexts(again, 10))?.chunks).toEqual(['good chunk 0'])
+        expect(logger.warnings()).toEqual([])
       })
 
       it('rejects reading a chunk that fails its checksum with CORRUPTION naming the key', async () => {
