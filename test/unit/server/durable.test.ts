@@ -197,8 +197,7 @@ describe('durable standalone server', () => {
     return { key, record }
   }
 
-  /** Flips bytes in the first chunk of the newest snapshot in `db`: its checksum no longer matches. */
-  /** Flips the last bytes of the newest snapshot's first chunk, or deletes that chunk. */
+  /** Flips the last bytes of the newest snapshot's first chunk in `db` (its checksum no longer matches), or deletes that chunk. */
   async function damageNewestSnapshot(db: ReturnType<typeof createMemoryDb>, damage: 'flipped' | 'deleted'): Promise<void> {
     await db.open()
     const chunkKeys: string[] = []
