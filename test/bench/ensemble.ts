@@ -538,8 +538,11 @@ async function measureEnsemble(kind: ServerKind, options: EnsembleBenchOptions, 
     let leader = await ensemble.waitReady(readyTimeoutMs)
     const startupMs = performance.now() - spawnedAt
     const phases = options.throughput === false ? {} : await measureThroughput(ensemble, options, run)
-    log(`  run ${run + 1}/${options.runs} ${kind}: ensemble up in ${startupMs.toFixed(0)} ms (load ${load1.toFixed(1)}), ` +
-      ensembleOps.map((op) => `${op} ${Math.round(phases[op]?.opsPerSec ?? Number.NaN)}/s p99 ${(phases[op]?.p99Ms ?? Number.NaN).toFixed(1)} ms`).join(', '))
+    // A failover-only run measures no throughput: its line says so rather than printing NaN.
+    const throughput = options.throughput === false
+      ? 'no throughput phases'
+      : ensembleOps.map((op) => `${op} ${Math.round(phases[op]?.opsPerSec ?? Number.NaN)}/s p99 ${(phases[op]?.p99Ms ?? Number.NaN).toFixed(1)} ms`).join(', ')
+    log(`  run ${run + 1}/${options.runs} ${kind}: ensemble up in ${startupMs.toFixed(0)} ms (load ${load1.toFixed(1)}), ${throughput}`)
     const failovers: FailoverTrial[] = []
     for (let t = 0; t < options.failoversPerRun; t++) {
       leader = await ensemble.waitReady(readyTimeoutMs)
