@@ -6,7 +6,7 @@
  * checked, and the tree it describes checked node by node before anything is installed.
  * @module
  */
-import { pathProblem, parentPath } from '../path.js'
+import { parentPath } from '../path.js'
 import type { ACL } from '../protocol/data.js'
 import { EPOCH_LIMIT, epochOf, formatZxid, makeZxid } from '../protocol/zxid.js'
 import { snapshotStateChunks } from '../server/snapshot.js'
@@ -18,7 +18,7 @@ import { MigrationError } from './errors.js'
 import type { OfflineState } from './offline-state.js'
 import { adler32, digestVersion, encodeEphemeralOwner, fileFormatVersion, snapshotDbId, snapshotMagic } from './zk-format.js'
 import { decodeZkSnapshot, type ZkSnapshot } from './zk-snapshot.js'
-import { stateOfZkSnapshot } from './zookeeper-dir.js'
+import { checkNodePath, stateOfZkSnapshot } from './zookeeper-dir.js'
 
 /** A session as a backup keeps it: ZooKeeper's snapshot has no passwords. */
 export interface BackupSession {
@@ -176,8 +176,7 @@ function checkTree(snapshot: ZkSnapshot, source: string): number {
   let maxZxid = 0
   for (const n of snapshot.nodes) {
     if (n.path !== '/') {
-      const problem = pathProblem(n.path)
-      if (problem !== undefined) throw new MigrationError('CORRUPT', `node path ${JSON.stringify(n.path.slice(0, 200))} is invalid: ${problem}`, { file: source })
+      checkNodePath(n.path, source)
       if (!seen.has(parentPath(n.path))) throw new MigrationError('CORRUPT', `node ${n.path} comes before its parent (or has none)`, { file: source })
     } else if (seen.size > 0) {
       throw new MigrationError('CORRUPT', 'the root node is not the first node', { file: source })

@@ -8,6 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { formatZxid, isNextZxid } from '../protocol/zxid.js'
+import { pathProblem } from '../path.js'
 import { ZNode } from '../tree/data-tree.js'
 import type { ACL } from '../protocol/data.js'
 import { OPEN_ACL_UNSAFE } from '../protocol/data.js'
@@ -90,13 +91,25 @@ export async function readSnapshotBytes(file: string): Promise<Uint8Array> {
   }
 }
 
-/** Builds the state a snapshot holds: its nodes with their Stat and ACL, and its sessions. */
+/** Throws {@link MigrationError} `CORRUPT` unless `path`, a node's path read from `file`, is a valid znode path. */
+export function checkNodePath(path: string, file: string): void {
+  const problem = pathProblem(path)
+  if (problem !== undefined) throw new MigrationError('CORRUPT', `node path ${JSON.stringify(path.slice(0, 200))} is invalid: ${problem}`, { file })
+}
+
+/**
+ * Builds the state a snapshot holds: its nodes with their Stat and ACL, and its sessions. Throws
+ * {@link MigrationError} `CORRUPT` for a node whose path is invalid, that comes before its parent
+ * or without one, or that comes twice: the snapshot of a disk or of a peer's SNAP that does not
+ * form a tree is refused, not restored in part.
+ */
 export function stateOfZkSnapshot(snapshot: ZkSnapshot, zxid: number, file: string): OfflineState {
   const state = emptyState()
   const acls = new Map<bigint, readonly ACL[]>(snapshot.acls)
   const paths: string[] = []
   const nodes: ZNode[] = []
   for (const n of snapshot.nodes) {
+    checkNodePath(n.path, file)
     const acl = n.aclRef === -1n ? OPEN_ACL_UNSAFE : acls.get(n.aclRef)
     if (acl === undefined) throw new MigrationError('CORRUPT', `node ${n.path} refers to ACL ${n.aclRef}, which the ACL cache lacks`, { file })
     const s = n.stat
@@ -104,7 +117,13 @@ export function stateOfZkSnapshot(snapshot: ZkSnapshot, zxid: number, file: stri
     paths.push(n.path)
     nodes.push(new ZNode(n.data, acl, s.czxid, s.mzxid, s.pzxid, s.ctime, s.mtime, s.version, s.cversion, s.aversion, owner.ephemeralOwner, owner.kind, owner.ttlMs))
   }
-  state.tree.restoreNodes(paths, nodes)
+  try {
+    state.tree.restoreNodes(paths, nodes)
+  } catch (error) {
+    // A node listed twice, or before its parent: the nodes do not form a tree.
+    if (error instanceof TypeError) throw new MigrationError('CORRUPT', error.message, { file, cause: error })
+    throw error
+  }
   state.tree.restoreQuotas()
   state.tree.lastProcessedZxid = zxid
   state.zxid = zxid

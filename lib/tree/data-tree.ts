@@ -1044,7 +1044,9 @@ export class DataTree {
           parentName = parentPath(path)
           parent = this.writable(parentName)
         }
-        parent?.addChild(path)
+        // A snapshot lists a parent before its children: one that does not is no tree.
+        if (parent === undefined) throw new TypeError(`the snapshot holds ${path} without its parent before it`)
+        parent.addChild(path)
       }
       if (node.kind !== 'persistent') this.indexNode(path, node)
     }

@@ -34,15 +34,18 @@ function txnEntry(header: TxnHeader, txn: ZkTxn): Uint8Array {
   return record.subarray(12, record.length - 1)
 }
 
-/** A 3.8 leader's SNAP stream: the database as serializeSnapshot writes it, then "BenWasHere". */
-function snapStream(signature = 'BenWasHere'): Uint8Array {
+const leafStat = { czxid: 0x1_0000_0002, mzxid: 0x1_0000_0002, ctime: 5, mtime: 5, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: 0x1_0000_0002 }
+
+/** A 3.8 leader's SNAP stream: the database as serializeSnapshot writes it, then "BenWasHere"; `extra` nodes follow the two it holds. */
+function snapStream(signature = 'BenWasHere', extra: readonly string[] = []): Uint8Array {
   const file = encodeZkSnapshot({
     dbid: 0n,
     sessions: new Map([[session, 4_000]]),
     acls: new Map([[1n, open]]),
     nodes: [
       { path: '/', data: new Uint8Array(0), aclRef: 1n, stat: { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 1, aversion: 0, ephemeralOwner: 0n, pzxid: 0x1_0000_0002 } },
-      { path: '/e', data: Uint8Array.from([1, 2]), aclRef: 1n, stat: { czxid: 0x1_0000_0002, mzxid: 0x1_0000_0002, ctime: 5, mtime: 5, version: 0, cversion: 0, aversion: 0, ephemeralOwner: session, pzxid: 0x1_0000_0002 } },
+      { path: '/e', data: Uint8Array.from([1, 2]), aclRef: 1n, stat: { ...leafStat, ephemeralOwner: session } },
+      ...extra.map((path) => ({ path, data: new Uint8Array(0), aclRef: 1n, stat: leafStat })),
     ],
     digest: undefined,
   })
@@ -91,6 +94,22 @@ describe('the SNAP stream to snapshot bytes', () => {
       expect(() => readZkSnapStream(new JuteReader(stream.subarray(0, n)), 1)).toThrow(expect.objectContaining({ reason: 'truncated' }))
     }
     expect(() => readZkSnapStream(new JuteReader(snapStream('BenWasThere')), 1)).toThrow(expect.objectContaining({ name: 'JuteDecodeError', reason: 'invalid' }))
+  })
+
+  it('refuses, as CORRUPT, a database whose nodes do not form a tree: an invalid path, a node before its parent, a node twice', () => {
+    const refusal = (extra: string[]): unknown => {
+      try {
+        readZkSnapStream(new JuteReader(snapStream('BenWasHere', extra)), 1)
+      } catch (error) {
+        return error
+      }
+      return undefined
+    }
+    expect(refusal(['/a/'])).toMatchObject({ name: 'MigrationError', code: 'CORRUPT', message: expect.stringContaining('node path "/a/" is invalid: path must not end with / character') })
+    expect(refusal(['relative'])).toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('path must start with / character') })
+    expect(refusal(['/p/c', '/p'])).toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('the snapshot holds /p/c without its parent before it') })
+    expect(refusal(['/p', '/p'])).toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('the snapshot holds /p twice') })
+    expect(refusal(['/p', '/p/c'])).toBeUndefined()
   })
 })
 

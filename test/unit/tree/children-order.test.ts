@@ -141,6 +141,16 @@ describe('the ordered children of a znode', () => {
     const tree = new DataTree()
     expect(() => tree.restoreNodes(['/p', '/p/a', '/p/a'], [plainNode(), plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /p/a twice'))
   })
+
+  it('refuses a snapshot that holds a node before its parent, or without one, naming it', () => {
+    expect(() => new DataTree().restoreNodes(['/p/a', '/p'], [plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /p/a without its parent before it'))
+    expect(() => new DataTree().restoreNodes(['/p', '/q/a'], [plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /q/a without its parent before it'))
+    // A parent restored by an earlier call (an earlier chunk) counts.
+    const tree = new DataTree()
+    tree.restoreNodes(['/p'], [plainNode()])
+    tree.restoreNodes(['/p/a'], [plainNode()])
+    expect(tree.get('/p')!.sortedChildren()).toEqual(['a'])
+  })
 })
 
 function plainNode(): ZNode {
