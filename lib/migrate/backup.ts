@@ -6,7 +6,6 @@
  * checked, and the tree it describes checked node by node before anything is installed.
  * @module
  */
-import { parentPath } from '../path.js'
 import type { ACL } from '../protocol/data.js'
 import { EPOCH_LIMIT, epochOf, formatZxid, makeZxid } from '../protocol/zxid.js'
 import { snapshotStateChunks } from '../server/snapshot.js'
@@ -18,7 +17,7 @@ import { MigrationError } from './errors.js'
 import type { OfflineState } from './offline-state.js'
 import { adler32, digestVersion, encodeEphemeralOwner, fileFormatVersion, snapshotDbId, snapshotMagic } from './zk-format.js'
 import { decodeZkSnapshot, type ZkSnapshot } from './zk-snapshot.js'
-import { checkNodePath, stateOfZkSnapshot } from './zookeeper-dir.js'
+import { stateOfZkSnapshot } from './zookeeper-dir.js'
 
 /** A session as a backup keeps it: ZooKeeper's snapshot has no passwords. */
 export interface BackupSession {
@@ -161,29 +160,28 @@ export interface RestoredBackup {
 /**
  * Decodes a restore body (a ZooKeeper snapshot, as the `snapshot` command or ZooKeeper writes it)
  * and checks the tree in it: every path valid and unique, every parent before its children, the
- * root present. Throws {@link MigrationError} (`CORRUPT`, `UNSUPPORTED`) naming what is wrong.
+ * root present and first. Throws {@link MigrationError} (`CORRUPT`, `UNSUPPORTED`) naming what is wrong.
  */
 export function decodeBackup(bytes: Uint8Array, source: string): RestoredBackup {
   const snapshot = decodeZkSnapshot(bytes, source)
-  const maxZxid = checkTree(snapshot, source)
+  const maxZxid = checkRootAndUnique(snapshot, source)
   const zxid = snapshot.lastProcessedZxid ?? maxZxid
+  // Paths, parents and ACL references are checked as the nodes are restored.
   return { state: stateOfZkSnapshot(snapshot, zxid, source), zxid, maxZxid: Math.max(maxZxid, zxid) }
 }
 
-/** Checks the nodes form one tree; returns the largest zxid any node carries. */
-function checkTree(snapshot: ZkSnapshot, source: string): number {
+/**
+ * Checks what restoring the nodes cannot tell: the root comes first, and no path comes twice (the
+ * root and the system nodes a fresh tree holds are replaced in place by the restore). Returns the
+ * largest zxid any node carries.
+ */
+function checkRootAndUnique(snapshot: ZkSnapshot, source: string): number {
   const seen = new Set<string>()
   let maxZxid = 0
   for (const n of snapshot.nodes) {
-    if (n.path !== '/') {
-      checkNodePath(n.path, source)
-      if (!seen.has(parentPath(n.path))) throw new MigrationError('CORRUPT', `node ${n.path} comes before its parent (or has none)`, { file: source })
-    } else if (seen.size > 0) {
-      throw new MigrationError('CORRUPT', 'the root node is not the first node', { file: source })
-    }
+    if ((seen.size === 0) !== (n.path === '/')) throw new MigrationError('CORRUPT', 'the root node is not the first node', { file: source })
     if (seen.has(n.path)) throw new MigrationError('CORRUPT', `node ${n.path} appears twice`, { file: source })
     seen.add(n.path)
-    if (n.aclRef !== -1n && !snapshot.acls.has(n.aclRef)) throw new MigrationError('CORRUPT', `node ${n.path} refers to ACL ${n.aclRef}, which the ACL cache lacks`, { file: source })
     maxZxid = Math.max(maxZxid, n.stat.czxid, n.stat.mzxid, n.stat.pzxid)
   }
   if (!seen.has('/')) throw new MigrationError('CORRUPT', 'the snapshot has no root node', { file: source })

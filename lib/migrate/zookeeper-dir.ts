@@ -9,7 +9,7 @@ import { basename, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { formatZxid, isNextZxid } from '../protocol/zxid.js'
 import { pathProblem } from '../path.js'
-import { ZNode } from '../tree/data-tree.js'
+import { NotATreeError, ZNode } from '../tree/data-tree.js'
 import type { ACL } from '../protocol/data.js'
 import { OPEN_ACL_UNSAFE } from '../protocol/data.js'
 import { MigrationError } from './errors.js'
@@ -92,7 +92,7 @@ export async function readSnapshotBytes(file: string): Promise<Uint8Array> {
 }
 
 /** Throws {@link MigrationError} `CORRUPT` unless `path`, a node's path read from `file`, is a valid znode path. */
-export function checkNodePath(path: string, file: string): void {
+function checkNodePath(path: string, file: string): void {
   const problem = pathProblem(path)
   if (problem !== undefined) throw new MigrationError('CORRUPT', `node path ${JSON.stringify(path.slice(0, 200))} is invalid: ${problem}`, { file })
 }
@@ -121,7 +121,7 @@ export function stateOfZkSnapshot(snapshot: ZkSnapshot, zxid: number, file: stri
     state.tree.restoreNodes(paths, nodes)
   } catch (error) {
     // A node listed twice, or before its parent: the nodes do not form a tree.
-    if (error instanceof TypeError) throw new MigrationError('CORRUPT', error.message, { file, cause: error })
+    if (error instanceof NotATreeError) throw new MigrationError('CORRUPT', error.message, { file, cause: error })
     throw error
   }
   state.tree.restoreQuotas()

@@ -187,6 +187,11 @@ function kindInfo(kind: NodeKind, ephemeralOwner: bigint, ttlMs: number): NodeKi
  * chunk's values were copied into instead of holding a view object of its own (a view costs about
  * 96 bytes of heap, as much as a 100-byte value); {@link ZNode.data} makes the view when asked.
  */
+/** Nodes handed to {@link DataTree.restoreNodes} that do not form a tree: one before its parent, or one twice. */
+export class NotATreeError extends TypeError {
+  override readonly name = 'NotATreeError'
+}
+
 export class ZNode {
   /**
    * The children's paths: the very strings the tree's index holds, so that a child's name is not
@@ -1009,8 +1014,9 @@ export class DataTree {
    * Inserts nodes restored from a snapshot, `nodes[i]` at `paths[i]`; parents must come before
    * their children. A node at a path the tree holds replaces it and keeps its children. Siblings usually follow one another, so
    * the last parent is remembered instead of being looked up by a sliced path for every node.
-   * Throws a TypeError, leaving the tree to be cleared, for a path restored twice into a tree
-   * that held only restored nodes (a snapshot holds each path once). Plain leaves whose values and
+   * Throws a {@link NotATreeError}, leaving the tree to be cleared, for a node whose parent is not
+   * in the tree when it comes, and for a path restored twice into a tree that held only restored
+   * nodes (a snapshot holds each path once). Plain leaves whose values and
    * numbers sit side by side (as a snapshot chunk's do) are kept as rows, without the node objects
    * passed in.
    */
@@ -1033,7 +1039,7 @@ export class DataTree {
       if (entry !== undefined) {
         this.nodes.set(path, stored)
         if (typeof entry === 'number') this.rows.release(entry)
-      } else if (!this.nodes.add(path, stored)) throw new TypeError(`the snapshot holds ${path} twice`)
+      } else if (!this.nodes.add(path, stored)) throw new NotATreeError(`the snapshot holds ${path} twice`)
       // A row is not the node the tree holds: its first child looks it up, which detaches it.
       if (path === parentName) parent = row < 0 ? node : undefined
       // A node that existed is its parent's child already.
@@ -1045,7 +1051,7 @@ export class DataTree {
           parent = this.writable(parentName)
         }
         // A snapshot lists a parent before its children: one that does not is no tree.
-        if (parent === undefined) throw new TypeError(`the snapshot holds ${path} without its parent before it`)
+        if (parent === undefined) throw new NotATreeError(`the snapshot holds ${path} without its parent before it`)
         parent.addChild(path)
       }
       if (node.kind !== 'persistent') this.indexNode(path, node)

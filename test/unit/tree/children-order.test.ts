@@ -2,7 +2,7 @@
 // same object on repeated reads, Array.prototype.sort is spied on to count sorts, and a seeded
 // random mix of creates, deletes and reads is checked against sorting the children afresh.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DataTree, ZNode } from '../../../lib/tree/data-tree.js'
+import { DataTree, NotATreeError, ZNode } from '../../../lib/tree/data-tree.js'
 import { OPEN_ACL_UNSAFE } from '../../../lib/protocol/data.js'
 import type { Txn, TxnHeader } from '../../../lib/txn/types.js'
 import { WatchManager } from '../../../lib/watch/watch-manager.js'
@@ -139,12 +139,12 @@ describe('the ordered children of a znode', () => {
 
   it('refuses a snapshot that holds a path twice, naming it', () => {
     const tree = new DataTree()
-    expect(() => tree.restoreNodes(['/p', '/p/a', '/p/a'], [plainNode(), plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /p/a twice'))
+    expect(() => tree.restoreNodes(['/p', '/p/a', '/p/a'], [plainNode(), plainNode(), plainNode()])).toThrow(new NotATreeError('the snapshot holds /p/a twice'))
   })
 
   it('refuses a snapshot that holds a node before its parent, or without one, naming it', () => {
-    expect(() => new DataTree().restoreNodes(['/p/a', '/p'], [plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /p/a without its parent before it'))
-    expect(() => new DataTree().restoreNodes(['/p', '/q/a'], [plainNode(), plainNode()])).toThrow(new TypeError('the snapshot holds /q/a without its parent before it'))
+    expect(() => new DataTree().restoreNodes(['/p/a', '/p'], [plainNode(), plainNode()])).toThrow(new NotATreeError('the snapshot holds /p/a without its parent before it'))
+    expect(() => new DataTree().restoreNodes(['/p', '/q/a'], [plainNode(), plainNode()])).toThrow(new NotATreeError('the snapshot holds /q/a without its parent before it'))
     // A parent restored by an earlier call (an earlier chunk) counts.
     const tree = new DataTree()
     tree.restoreNodes(['/p'], [plainNode()])
