@@ -79,13 +79,20 @@ export function identifyProcess(pid: number, expected: ExpectedServer): Exclude<
   return sameStart(started, expected) ? { kind: 'server', pid } : { kind: 'elsewhere', pid, started }
 }
 
+/** Whether `arg` names the CLI's entry: its module (`…/cli/main.js`) or the bundled command (`…/bin/paddock.cjs`). */
+function isCliEntry(arg: string): boolean {
+  const [file, dir] = [basename(arg), basename(dirname(arg))]
+  return (file === 'main.js' && dir === 'cli') || (file === 'paddock.cjs' && dir === 'bin')
+}
+
 /**
  * How `args` (a process's argv, the executable first) started a Paddock server: the CLI entry
- * (`…/cli/main.js`) running `server start-foreground [zoo.cfg]`, the file resolved against the
- * process's working directory `cwd`. Undefined for any other program.
+ * (`…/cli/main.js`, or the bundled `…/bin/paddock.cjs`) running `server start-foreground
+ * [zoo.cfg]`, the file resolved against the process's working directory `cwd`. Undefined for any
+ * other program.
  */
 export function serverStartOf(args: readonly string[], cwd: string): ServerStart | undefined {
-  const entry = args.findIndex((arg) => basename(arg) === 'main.js' && basename(dirname(arg)) === 'cli')
+  const entry = args.findIndex(isCliEntry)
   if (entry < 0 || args[entry + 1] !== 'server' || args[entry + 2] !== 'start-foreground') return undefined
   const rest = args.slice(entry + 3)
   if (rest.length > 1) return undefined

@@ -7,7 +7,7 @@
  * @module
  */
 import { spawn } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, existsSync, openSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,8 +28,14 @@ export interface Output {
 
 const pidFile = (launch: Launch) => join(launch.dataDir, 'paddock.pid')
 const logFile = (launch: Launch) => join(launch.dataDir, 'paddock.log')
-/** The CLI entry `start` runs the server with. */
-const cliMain = () => fileURLToPath(new URL('./main.js', import.meta.url))
+/**
+ * The CLI entry `start` runs the server with: this module's own `main.js`, or, when this module
+ * runs from the bundled command (dist/lib/bin), the bundle's entry beside it.
+ */
+const cliMain = (): string => {
+  const module = fileURLToPath(new URL('./main.js', import.meta.url))
+  return existsSync(module) ? module : fileURLToPath(new URL('./paddock.cjs', import.meta.url))
+}
 const expectedServer = (launch: Launch): ExpectedServer => ({ configFile: launch.file, cwd: process.cwd() })
 
 /** Asks the configured client port a four-letter word; over TLS when the file sets only secureClientPort. */

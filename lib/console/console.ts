@@ -111,14 +111,14 @@ export function createConsole(sources: ConsoleSources, options: ConsoleOptions =
 }
 
 /**
- * The compiled page: beside this module in the package (dist/lib/console/page), or, when this
+ * The compiled page: beside this module in the package (dist/lib/console/page); from the bundled
+ * `paddock` command (dist/lib/bin), in the console's folder beside the bundle's; or, when this
  * module runs from its TypeScript source, in the repository's dist/ after `npm run build`.
  */
 function defaultPageDirectory(): string {
   const here = dirname(fileURLToPath(import.meta.url))
-  const beside = join(here, 'page')
-  if (existsSync(join(beside, 'app.js'))) return beside
-  return join(here, '..', '..', 'dist', 'lib', 'console', 'page')
+  const candidates = [join(here, 'page'), join(here, '..', 'console', 'page')]
+  return candidates.find((dir) => existsSync(join(dir, 'app.js'))) ?? join(here, '..', '..', 'dist', 'lib', 'console', 'page')
 }
 
 /** The chart library's files, from the `uplot` dependency. */

@@ -1,6 +1,7 @@
-// Method: start-up as a user meets it: the wall time from spawning a server process to the reply of
-// the first create a client in the bench process sends (a new probe every 5 ms: connect, handshake,
-// create; refused connections are simply retried), for `paddock --port P` (the quick start, in
+// Method: start-up as a user meets it: the wall time from spawning a server process (the `paddock`
+// command as installed, dist/lib/bin/paddock.cjs) to the reply of the first create a client in
+// the bench process sends (a new probe every 5 ms: connect, handshake, create; refused
+// connections are simply retried), for `paddock --port P` (the quick start, in
 // memory), `paddock server start-foreground zoo.cfg` (a fresh LevelDB dataDir) and Apache
 // ZooKeeper's ZooKeeperServerMain on the same zoo.cfg; plus `node -e ''` from spawn to exit, the
 // floor no Node program starts under. Every process goes through the same kill-on-exit sh wrapper,
@@ -73,7 +74,8 @@ interface Sample {
   cpuMs: number
 }
 
-const cliMain = (): string => fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url))
+/** The `paddock` command as installed: package.json's bin, the CLI bundled by `npm run build`. */
+const cliMain = (): string => fileURLToPath(new URL('../../lib/bin/paddock.cjs', import.meta.url))
 
 /** The command and arguments that start `kind` on `port` with `cfg` (a zoo.cfg) in `workDir`. */
 function commandOf(kind: StartupKind, port: number, cfg: string, workDir: string, options: StartupBenchOptions): [string, string[]] {

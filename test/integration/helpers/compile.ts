@@ -51,3 +51,13 @@ export async function installCompiledPackage(project: string): Promise<string> {
   await writeFile(join(paddock, 'package.json'), JSON.stringify({ name: 'paddock', type: 'module', exports: entryPoints }))
   return paddock
 }
+
+/**
+ * Bundles the CLI compiled into `build` as `npm run build` bundles dist (rolldown.config.ts):
+ * `<build>/lib/bin/paddock.cjs`, the installed `paddock` command. Returns its path.
+ */
+export async function bundleCli(build: string): Promise<string> {
+  const [{ build: bundle }, { cliBundle }] = await Promise.all([import('rolldown'), import('../../../rolldown.config.js')])
+  await bundle(cliBundle(build))
+  return join(build, 'lib/bin/paddock.cjs')
+}

@@ -1,0 +1,198 @@
+// Method: the installed `paddock` command is the CLI bundled into CommonJS chunks
+// (rolldown.config.ts); a transpiled build is bundled the same way and run on bare node as a
+// child process, with a preloaded hook (`-r`) that appends every file and package it requires to
+// a log. Checked: its version line; a quick start that serves a client's create without loading
+// LevelDB or another command's chunk; `server start`, `status` and `stop`, whose background
+// server is the bundle itself; and `ui`, whose page comes from the console's folder beside the
+// bundle's.
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../../lib/index.js'
+import { bundleCli, compileProject } from '../helpers/compile.js'
+import { freePort, freePorts } from '../../interop/harness/ports.js'
+import { srvrMode, until } from '../ensemble/processes-harness.js'
+
+let work: string
+let bin: string
+let hook: string
+let runs = 0
+
+/** Preloaded with `-r`: logs each request of a file or package, resolved, to $PADDOCK_REQUIRE_LOG. */
+const hookSource = `const Module = require('node:module')
+const { appendFileSync } = require('node:fs')
+const load = Module._load
+Module._load = function (request, parent, isMain) {
+  let resolved = request
+  try { resolved = Module._resolveFilename(request, parent, isMain) } catch {}
+  appendFileSync(process.env.PADDOCK_REQUIRE_LOG, resolved + '\\n')
+  return load.apply(this, arguments)
+}
+`
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'paddock-cli-bundle-'))
+  bin = await bundleCli(await compileProject(join(work, 'build')))
+  hook = join(work, 'require-log.cjs')
+  await writeFile(hook, hookSource)
+}, 60_000)
+
+const pidFiles: string[] = []
+
+afterEach(() => {
+  for (const file of pidFiles.splice(0)) {
+    if (!existsSync(file)) continue
+    try {
+      process.kill(Number(readFileSync(file, 'utf8').trim()), 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+})
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true })
+})
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the bundled `paddock ...args` to its end (at most `timeoutMs`, then SIGKILL and a failure). */
+function paddock(args: string[], timeoutMs = 40_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      reject(new Error(`paddock ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${stdout}${stderr}`))
+    }, timeoutMs)
+    proc.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** Starts the bundled `paddock ...args` until it prints a line matching `ready`; returns its first line there, what it required by then, and how to stop it. */
+function started(args: string[], ready: RegExp, timeoutMs = 30_000): Promise<{ line: string; required: () => string[]; stop: () => Promise<void> }> {
+  const log = join(work, `required-${++runs}.txt`)
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['-r', hook, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PADDOCK_REQUIRE_LOG: log } })
+    const exited = new Promise<void>((done) => proc.once('exit', () => done()))
+    let output = ''
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      reject(new Error(`paddock ${args.join(' ')} printed nothing matching ${ready} within ${timeoutMs} ms:\n${output}`))
+    }, timeoutMs)
+    const onOutput = (chunk: Buffer): void => {
+      output += chunk.toString()
+      const line = output.split('\n').find((l) => ready.test(l))
+      if (line === undefined) return
+      clearTimeout(timer)
+      resolve({
+        line,
+        required: () => readFileSync(log, 'utf8').trim().split('\n'),
+        stop: async () => {
+          proc.kill('SIGINT')
+          await exited
+        },
+      })
+    }
+    proc.stdout.on('data', onOutput)
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  })
+}
+
+describe('the bundled `paddock` command', () => {
+  it('is CommonJS chunks beside one entry, one chunk per command loaded on demand', async () => {
+    const files = await readdir(join(work, 'build/lib/bin'))
+    expect(files).toContain('paddock.cjs')
+    for (const chunk of ['shell-', 'data-command-', 'ui-command-', 'server-command-', 'level-storage-', 'msgpackr-']) {
+      expect(files.some((f) => f.startsWith(chunk) && f.endsWith('.cjs')), chunk).toBe(true)
+    }
+    // msgpackr's code is bundled, so its chunk carries its licence.
+    const msgpackr = files.find((f) => f.startsWith('msgpackr-'))!
+    expect(readFileSync(join(work, 'build/lib/bin', msgpackr), 'utf8')).toMatch(/^\/\*! msgpackr, bundled from its npm package:\n\nMIT License\n\nCopyright/)
+  })
+
+  it('prints its version', async () => {
+    const run = await paddock(['--version'])
+    expect(run).toMatchObject({ code: 0, stderr: '' })
+    expect(run.stdout).toMatch(/^Paddock, version \d+\.\d+\.\d+ \(ZooKeeper 3\.9\.\d+ compatible\)\n$/)
+  })
+
+  it('refuses an unknown command with its usage and exit code 2', async () => {
+    const run = await paddock(['frobnicate'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('paddock: unknown command "frobnicate"')
+    expect(run.stderr).toContain('usage:')
+  })
+
+  it('quick start: serves a client in memory, without LevelDB or any other command loaded', async () => {
+    const port = await freePort()
+    const server = await started(['--port', String(port)], /serving ZooKeeper clients at/)
+    try {
+      expect(server.line).toBe(`paddock: standalone member serving ZooKeeper clients at 127.0.0.1:${port} (in memory)`)
+      const zk = await connect(`127.0.0.1:${port}`)
+      try {
+        await zk.create('/bundled', 'yes')
+        expect(new TextDecoder().decode((await zk.getData('/bundled')).data)).toBe('yes')
+      } finally {
+        await zk.close()
+      }
+      const required = server.required()
+      expect(required.some((r) => /\/lib\/bin\/server-(?!command-)[\w-]+\.cjs$/.test(r))).toBe(true)
+      const onDemand = required.filter((r) => /\/lib\/bin\/(shell|data-command|ui-command|ensemble-command|server-command|level-storage|admin-server|console)-[\w-]+\.cjs$/.test(r) || /\/node_modules\/(level|classic-level)\//.test(r))
+      expect(onDemand).toEqual([])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('server start runs the bundle itself in the background; status and stop find it', async () => {
+    const port = await freePort()
+    const dir = join(work, 'server')
+    await mkdir(dir, { recursive: true })
+    const cfg = join(dir, 'zoo.cfg')
+    await writeFile(cfg, `tickTime=2000\ndataDir=${join(dir, 'data')}\nclientPort=${port}\nclientPortAddress=127.0.0.1\n`)
+    pidFiles.push(join(dir, 'data', 'paddock.pid'))
+    const start = await paddock(['server', 'start', cfg])
+    expect(start.code, start.stderr).toBe(0)
+    expect(start.stdout).toMatch(/STARTED \(pid \d+, log .*paddock\.log\); Mode: standalone/)
+    const pid = Number(readFileSync(join(dir, 'data', 'paddock.pid'), 'utf8'))
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain(bin)
+    const status = await paddock(['server', 'status', cfg])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toContain('Mode: standalone')
+    const stop = await paddock(['server', 'stop', cfg])
+    expect(stop.code).toBe(0)
+    expect(stop.stdout).toContain('STOPPED')
+    await until('the server port closed', async () => ((await srvrMode(port)) === 'down' ? true : undefined), 10_000)
+  })
+
+  it('ui serves the console page from the console folder beside the bundle', async () => {
+    const [port, uiPort] = (await freePorts(2)) as [number, number]
+    const member = await started(['--port', String(port)], /serving ZooKeeper clients at/)
+    const ui = await started(['ui', '--connect', `127.0.0.1:${port}`, '--port', String(uiPort)], /console for/)
+    try {
+      const page = await fetch(`http://127.0.0.1:${uiPort}/`)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('src="assets/app.js"')
+      const app = await fetch(`http://127.0.0.1:${uiPort}/assets/app.js`)
+      expect(app.status).toBe(200)
+      expect(await app.text()).toBe(readFileSync(join(work, 'build/lib/console/page/app.js'), 'utf8'))
+    } finally {
+      await ui.stop()
+      await member.stop()
+    }
+  })
+})
