@@ -9,9 +9,16 @@
  * loading, and a server is often started by a script that waits for it.
  * @module
  */
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Server } from '../host/types.js'
+import { useCodeCache } from './code-cache.js'
 import type { Output } from './server-command.js'
+
+// Run as the bundled command (dist/lib/bin/paddock.cjs), keep V8's code of its chunks between starts.
+const entry = fileURLToPath(import.meta.url)
+if (entry.endsWith('.cjs')) useCodeCache(dirname(entry))
 
 const usage = `usage:
   paddock [--port 2181] [--host 127.0.0.1] [--data-dir DIR] [--4lw srvr,ruok|*]

@@ -121,8 +121,11 @@ export const noEffectKeys: ReadonlyMap<string, NoEffectKey> = new Map<string, No
 /** The prefix of every environment variable that sets a zoo.cfg key. */
 export const envPrefix = 'PADDOCK_'
 
-/** Variables with the prefix that are Paddock's own and name no zoo.cfg key (`PADDOCK_PORT`: the quick start's port). */
-export const ownEnvVariables: ReadonlySet<string> = new Set(['PADDOCK_PORT'])
+/**
+ * Variables with the prefix that are Paddock's own and name no zoo.cfg key (`PADDOCK_PORT`: the
+ * quick start's port; `PADDOCK_CODE_CACHE=off`: the `paddock` command keeps no V8 code cache).
+ */
+export const ownEnvVariables: ReadonlySet<string> = new Set(['PADDOCK_PORT', 'PADDOCK_CODE_CACHE'])
 
 /**
  * The environment variable that sets `key`: `PADDOCK_`, then the key in upper case with every

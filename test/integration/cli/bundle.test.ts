@@ -6,7 +6,7 @@
 // server is the bundle itself; and `ui`, whose page comes from the console's folder beside the
 // bundle's.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +19,8 @@ import { srvrMode, until } from '../ensemble/processes-harness.js'
 let work: string
 let bin: string
 let hook: string
+/** The user's cache folder for the commands run here (the code cache goes under it), unless a test gives its own. */
+let cacheHome: string
 let runs = 0
 
 /** Preloaded with `-r`: logs each request of a file or package, resolved, to $PADDOCK_REQUIRE_LOG. */
@@ -36,6 +38,7 @@ Module._load = function (request, parent, isMain) {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'paddock-cli-bundle-'))
   bin = await bundleCli(await compileProject(join(work, 'build')))
+  cacheHome = join(work, 'cache')
   hook = join(work, 'require-log.cjs')
   await writeFile(hook, hookSource)
 }, 60_000)
@@ -66,7 +69,7 @@ interface Run {
 /** Runs the bundled `paddock ...args` to its end (at most `timeoutMs`, then SIGKILL and a failure). */
 function paddock(args: string[], timeoutMs = 40_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cacheHome } })
     let stdout = ''
     let stderr = ''
     proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -83,11 +86,11 @@ function paddock(args: string[], timeoutMs = 40_000): Promise<Run> {
 }
 
 /** Starts the bundled `paddock ...args` until it prints a line matching `ready`; returns its first line there, what it required by then, and how to stop it. */
-function started(args: string[], ready: RegExp, timeoutMs = 30_000): Promise<{ line: string; required: () => string[]; stop: () => Promise<void> }> {
+function started(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<{ line: string; required: () => string[]; stop: () => Promise<number | null> }> {
   const log = join(work, `required-${++runs}.txt`)
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['-r', hook, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PADDOCK_REQUIRE_LOG: log } })
-    const exited = new Promise<void>((done) => proc.once('exit', () => done()))
+    const proc = spawn(process.execPath, ['-r', hook, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cacheHome, PADDOCK_REQUIRE_LOG: log, ...env } })
+    const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)))
     let output = ''
     const timer = setTimeout(() => {
       proc.kill('SIGKILL')
@@ -101,9 +104,9 @@ function started(args: string[], ready: RegExp, timeoutMs = 30_000): Promise<{ l
       resolve({
         line,
         required: () => readFileSync(log, 'utf8').trim().split('\n'),
-        stop: async () => {
+        stop: () => {
           proc.kill('SIGINT')
-          await exited
+          return exited
         },
       })
     }
@@ -194,5 +197,67 @@ describe('the bundled `paddock` command', () => {
       await ui.stop()
       await member.stop()
     }
+  })
+
+  describe('the code cache', () => {
+    /** Starts a quick start with the user's cache folder `home`, creates a znode with a client, stops it; the exit code and what it required. */
+    async function serveOnce(home: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; chunks: string[] }> {
+      const port = await freePort()
+      const server = await started(['--port', String(port)], /serving ZooKeeper clients at/, { XDG_CACHE_HOME: home, ...env })
+      const zk = await connect(`127.0.0.1:${port}`)
+      await zk.create(`/run-${++runs}`)
+      await zk.close()
+      // The chunks, each once; the entry is compiled by Node.js before the cache is in place.
+      const folder = join(work, 'build/lib/bin/')
+      const chunks = [...new Set(server.required().filter((r) => r.startsWith(folder)).map((r) => r.slice(folder.length)))].filter((c) => c !== 'paddock.cjs')
+      return { code: await server.stop(), chunks }
+    }
+
+    /** The cache files under `home`, by name, with their bytes and inode (a cache is written anew through a rename, so a new inode). */
+    async function cacheFiles(home: string): Promise<Map<string, { data: Buffer; ino: number }>> {
+      const [folder] = await readdir(join(home, 'paddock/v8'))
+      expect(folder).toBe(`${process.version}-${process.arch}`)
+      const dir = join(home, 'paddock/v8', folder!)
+      return new Map((await readdir(dir)).map((name) => [name, { data: readFileSync(join(dir, name)), ino: statSync(join(dir, name)).ino }]))
+    }
+
+    it('keeps V8 code for each chunk a start loaded, uses it on the next start, and replaces a damaged one', async () => {
+      const home = join(work, 'cache-kept')
+      const first = await serveOnce(home)
+      expect(first.code).toBe(0)
+      expect(first.chunks.length).toBeGreaterThan(3)
+      const written = await cacheFiles(home)
+      expect([...written.keys()].sort()).toEqual(first.chunks.map((c) => `${c}.v8`).sort())
+      for (const { data } of written.values()) expect(data.length).toBeGreaterThan(0)
+
+      // V8 takes every cache: the second start writes none of them again.
+      const second = await serveOnce(home)
+      expect(second.code).toBe(0)
+      expect(await cacheFiles(home)).toEqual(written)
+
+      // A damaged cache is refused by V8, the chunk compiled from its source, and its cache written anew.
+      const [damagedName, good] = [...written].find(([name]) => name.startsWith('server-'))!
+      const dir = join(home, 'paddock/v8', `${process.version}-${process.arch}`)
+      const garbage = Buffer.alloc(good.data.length, 0x5a)
+      await writeFile(join(dir, damagedName), garbage)
+      const damagedIno = statSync(join(dir, damagedName)).ino
+      const third = await serveOnce(home)
+      expect(third.code).toBe(0)
+      const after = await cacheFiles(home)
+      expect(after.get(damagedName)?.ino).not.toBe(damagedIno)
+      expect(after.get(damagedName)?.data.equals(garbage)).toBe(false)
+      for (const [name, file] of after) if (name !== damagedName) expect(file, name).toEqual(written.get(name))
+    })
+
+    it('serves without one where the cache folder cannot be made, or with PADDOCK_CODE_CACHE=off', async () => {
+      const file = join(work, 'cache-is-a-file')
+      await writeFile(file, 'not a folder')
+      expect((await serveOnce(file)).code).toBe(0)
+      expect(readFileSync(file, 'utf8')).toBe('not a folder')
+
+      const home = join(work, 'cache-off')
+      expect((await serveOnce(home, { PADDOCK_CODE_CACHE: 'off' })).code).toBe(0)
+      expect(existsSync(home)).toBe(false)
+    })
   })
 })

@@ -91,7 +91,9 @@ interface Run {
 
 /** The environment without the outer npm's variables, so a nested npm reads only its own config. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_') && name !== 'INIT_CWD'))
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_') && name !== 'INIT_CWD'))
+  // The bin keeps its code cache under the user's cache folder: the test's own, not the user's.
+  return { ...env, XDG_CACHE_HOME: join(work, 'cache') }
 }
 
 /** Runs `file args` in `cwd` to its end, at most `timeoutMs`; never rejects. */

@@ -44,8 +44,8 @@ describe('the PADDOCK_* rule', () => {
     expect(isZooCfgKey('frobnicate')).toBe(false)
   })
 
-  it('takes only PADDOCK_ variables, leaves out Paddock\'s own PADDOCK_PORT, trims values and lists the unknown', () => {
-    const env = { PATH: '/bin', PADDOCK_PORT: '2182', PADDOCK_CLIENTPORT: ' 2183 ', PADDOCK_NOPE: 'x', HOME: '/root' }
+  it('takes only PADDOCK_ variables, leaves out Paddock\'s own PADDOCK_PORT and PADDOCK_CODE_CACHE, trims values and lists the unknown', () => {
+    const env = { PATH: '/bin', PADDOCK_PORT: '2182', PADDOCK_CODE_CACHE: 'off', PADDOCK_CLIENTPORT: ' 2183 ', PADDOCK_NOPE: 'x', HOME: '/root' }
     expect(environmentLines(env)).toEqual({
       lines: [{ key: 'clientPort', value: '2183', line: 0, variable: 'PADDOCK_CLIENTPORT' }],
       unknown: ['PADDOCK_NOPE'],
