@@ -161,6 +161,27 @@ describe('the bundled `paddock` command', () => {
     }
   })
 
+  it('shell and data, each from its own chunk: a one-shot zkCli command and the data tools\' help', async () => {
+    const port = await freePort()
+    const server = await started(['--port', String(port)], /serving ZooKeeper clients at/)
+    try {
+      const zk = await connect(`127.0.0.1:${port}`)
+      await zk.create('/from-shell', 'seen')
+      await zk.close()
+      const get = await paddock(['shell', '-server', `127.0.0.1:${port}`, 'get', '/from-shell'])
+      expect(get.code, get.stderr).toBe(0)
+      expect(get.stdout.trim().split('\n')).toContain('seen')
+      const missing = await paddock(['shell', '-server', `127.0.0.1:${port}`, 'get', '/absent'])
+      expect(missing.code).not.toBe(0)
+      expect(missing.stdout + missing.stderr).toContain('Node does not exist: /absent')
+    } finally {
+      await server.stop()
+    }
+    const help = await paddock(['data', 'help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('paddock data verify')
+  })
+
   it('server start runs the bundle itself in the background; status and stop find it', async () => {
     const port = await freePort()
     const dir = join(work, 'server')
