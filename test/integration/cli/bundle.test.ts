@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/index.js'
 import { bundleCli, compileProject } from '../helpers/compile.js'
+import { runNode, type Run } from '../helpers/run-node.js'
 import { freePort, freePorts } from '../../interop/harness/ports.js'
 import { srvrMode, until } from '../ensemble/processes-harness.js'
 
@@ -60,30 +61,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs the bundled `paddock ...args` to its end (at most `timeoutMs`, then SIGKILL and a failure). */
-function paddock(args: string[], timeoutMs = 40_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cacheHome } })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL')
-      reject(new Error(`paddock ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${stdout}${stderr}`))
-    }, timeoutMs)
-    proc.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+/** Runs the bundled `paddock ...args` to its end, with the tests' cache folder. */
+const paddock = (args: string[]): Promise<Run> => runNode([bin, ...args], { XDG_CACHE_HOME: cacheHome })
 
 /** Starts the bundled `paddock ...args` until it prints a line matching `ready`; returns its first line there, what it required by then, and how to stop it. */
 function started(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<{ line: string; required: () => string[]; stop: () => Promise<number | null> }> {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { compileProject, root } from '../helpers/compile.js'
+import { runNode, type Run } from '../helpers/run-node.js'
 import { freePorts, srvrMode, until } from '../ensemble/processes-harness.js'
 
 let work: string
@@ -33,30 +34,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** Runs `paddock ...args` to its end with `env` added to this process's environment. */
-function paddock(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [mainJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL')
-      reject(new Error(`paddock ${args.join(' ')} did not end within ${timeoutMs} ms:\n${stdout}\n${stderr}`))
-    }, timeoutMs)
-    proc.once('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const paddock = (args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Run> => runNode([mainJs, ...args], env, timeoutMs)
 
 /** Starts a long-running command in its own process group; its output is collected. */
 function background(command: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {

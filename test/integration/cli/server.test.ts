@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/index.js'
 import { compileProject } from '../helpers/compile.js'
+import { runNode, type Run } from '../helpers/run-node.js'
 import { freePorts, srvrMode, until, writeEnsemble } from '../ensemble/processes-harness.js'
 
 let work: string
@@ -48,32 +49,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** Runs `paddock ...args` to its end (at most `timeoutMs`, then SIGKILL and a failure). */
-function paddock(args: string[], timeoutMs = 40_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [mainJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL')
-      reject(new Error(`paddock ${args.join(' ')} did not end within ${timeoutMs} ms:\n${stdout}\n${stderr}`))
-    }, timeoutMs)
-    // 'close', not 'exit': the output pipes are drained by then. A detached server started by
-    // `server start` holds no end of these pipes (its output goes to paddock.log).
-    proc.once('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const paddock = (args: string[], timeoutMs?: number): Promise<Run> => runNode([mainJs, ...args], {}, timeoutMs)
 
 /** A standalone zoo.cfg with a fresh dataDir on a free port. */
 async function standaloneConfig(): Promise<{ cfg: string; dataDir: string; port: number }> {
