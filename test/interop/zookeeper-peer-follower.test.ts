@@ -87,7 +87,8 @@ describe.skipIf(apacheUnavailableReason() !== undefined)('a Paddock member with 
     // A write on the leader after the Paddock member joined arrives as PROPOSAL and COMMIT.
     await onLeader.create('/after', 'proposal')
     const after = await step('/after on the Paddock member', () =>
-      pollUntil(() => onPaddock.exists('/after'), { timeoutMs: replicateMs, intervalMs: 100, what: '/after on the Paddock member' }),
+      // exists answers null while the node is missing: poll until it answers a Stat.
+      pollUntil(() => onPaddock.exists('/after').then((stat) => stat ?? undefined), { timeoutMs: replicateMs, intervalMs: 100, what: '/after on the Paddock member' }),
     )
     expect(after).toEqual((await nodeOf(onLeader, '/after')).stat)
 
