@@ -4,11 +4,11 @@
  * code V8 compiled for them on an earlier start, it skips that work (Node.js 22 does the same
  * with `module.enableCompileCache()`, which Node.js 20 lacks).
  *
- * Only the command's own chunks, in the folder of the running bundle, go through the cache; the
+ * Only the command's own chunks, in the folder of the running bundle, go through the cache. The
  * caches are written a second after start, so that they hold what serving compiled too, and at
- * exit for chunks compiled since, to `$XDG_CACHE_HOME/paddock/v8` (or `~/.cache/paddock/v8`), one folder
- * per Node.js version, one file per chunk, named by the chunk, whose name carries a hash of its
- * content. V8 refuses a cache made from another source, by another V8 or with other flags, and
+ * exit for the chunks compiled since: to `$XDG_CACHE_HOME/paddock/v8` (or `~/.cache/paddock/v8`),
+ * one folder per Node.js version, one file per chunk, named by the chunk, whose name carries a
+ * hash of its content. V8 refuses a cache made from another source, by another V8 or with other flags, and
  * the chunk is then compiled from its source and its cache written again. A cache that cannot
  * be read or written is simply not used. `PADDOCK_CODE_CACHE=off` turns it off.
  * @module

@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Not a top-level await: the installed `paddock` command is this module bundled as CommonJS
-// (dist/lib/bin/paddock.cjs), which Node.js loads several times faster than the ES modules.
+// (dist/lib/bin/paddock.cjs), which Node.js loads sooner than the ES modules.
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code
 })
