@@ -52,6 +52,9 @@ export function cliBundle(build: string): BuildOptions {
       cleanDir: true,
       entryFileNames: '[name].cjs',
       chunkFileNames: '[name]-[hash].cjs',
+      // An import() of a built-in or a package becomes a require(), as a chunk's own does: the code
+      // cache compiles each chunk with vm.Script, where a real import() would need a loader of its own.
+      dynamicImportInCjs: false,
       codeSplitting: { groups: bundledPackages.map((name) => ({ name, test: (id: string) => bundledPackage(id) === name })) },
       banner: licenceBanner,
     },

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import { Script } from 'node:vm'
+import * as vm from 'node:vm'
 
 /** The part of a CommonJS module the loader's `_compile` sees. */
 interface LoadingModule {
@@ -26,6 +26,14 @@ interface LoadingModule {
 
 type Compile = (this: LoadingModule, content: string, filename: string, ...rest: unknown[]) => unknown
 type ModuleBody = (this: unknown, exports: unknown, require: NodeJS.Require, module: LoadingModule, filename: string, dirname: string) => unknown
+
+/**
+ * What an `import()` in a chunk compiled here loads with: Node.js's own loader, where this
+ * Node.js offers it (`vm.constants` is missing from older releases of Node.js 20, hence the
+ * namespace import). The bundle has no `import()` (rolldown.config.ts makes each a `require()`),
+ * so this only keeps one that creeps in from failing where it can.
+ */
+const importModuleDynamically = (vm as { constants?: Partial<typeof vm.constants> }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
 
 /** How long after start the caches are written, ms: by then a quick start has served. */
 const writeDelayMs = 1_000
@@ -59,7 +67,7 @@ function writeCache(file: string, data: Buffer): void {
 export function useCodeCache(bundleFolder: string, env: NodeJS.ProcessEnv = process.env): void {
   if (env['PADDOCK_CODE_CACHE'] === 'off') return
   const folder = cacheFolder(env)
-  const unsaved: [file: string, script: Script][] = []
+  const unsaved: [file: string, script: vm.Script][] = []
   const prototype = Module.prototype as unknown as { _compile: Compile }
   const compile = prototype._compile
   prototype._compile = function (this: LoadingModule, content: string, filename: string, ...rest: unknown[]): unknown {
@@ -67,7 +75,7 @@ export function useCodeCache(bundleFolder: string, env: NodeJS.ProcessEnv = proc
     const file = join(folder, `${basename(filename)}.v8`)
     const cachedData = readCache(file)
     // The wrapper Node.js puts around a CommonJS module, on the same line as its first.
-    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, { filename, cachedData })
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, { filename, cachedData, importModuleDynamically })
     if (cachedData === undefined || script.cachedDataRejected === true) unsaved.push([file, script])
     const body = script.runInThisContext() as ModuleBody
     return body.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename))

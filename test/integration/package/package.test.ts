@@ -19,14 +19,14 @@ import { root } from '../helpers/compile.js'
  * LICENSE, CHANGELOG, package.json; then 322,000 bytes and 268 files, raised on purpose for client
  * TLS, the migration tools, the web console's page and Curator's remaining recipes; then 456,000
  * bytes and 343 files, raised on purpose for dynamic reconfiguration, read-only mode, local
- * sessions, quorum SASL, weighted quorums and online backup; then 1,090,000 bytes and 505 files,
- * raised on purpose for the bundled `paddock` command in dist/lib/bin, about 365,000 bytes and 44
+ * sessions, quorum SASL, weighted quorums and online backup; then 1,093,000 bytes and 506 files,
+ * raised on purpose for the bundled `paddock` command in dist/lib/bin, about 365,000 bytes and 43
  * files: the CLI's modules again, as CommonJS chunks, which start in two thirds of the time the
  * ES modules take). A change that
  * grows either by more than `growthMax` fails: ship it on purpose by raising the number here.
  */
-const tarballBytesRecorded = 1_090_000
-const tarballFilesRecorded = 505
+const tarballBytesRecorded = 1_093_000
+const tarballFilesRecorded = 506
 const growthMax = 0.25
 
 /** Bounds on the steps, ms: the build and install run npm and tsc, under a parallel test run. */

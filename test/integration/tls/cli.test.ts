@@ -1,7 +1,8 @@
 // Method: the `paddock` command over TLS: `paddock shell` run in process with fake streams against
 // an in-process server whose port speaks only TLS, given its TLS settings as flags, as a zkCli
 // client configuration file and as -D arguments; and `paddock server` (a transpiled build on bare
-// node) started from a zoo.cfg with only secureClientPort, probed and stopped over TLS.
+// node, as its modules and bundled as installed) started from a zoo.cfg with only
+// secureClientPort, probed and stopped over TLS.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from '../../../lib/index.js'
 import { shell } from '../cli/shell-helpers.js'
 import { freePorts } from '../ensemble/processes-harness.js'
-import { compileProject } from '../helpers/compile.js'
+import { bundleCli, compileProject } from '../helpers/compile.js'
 import { makeCertificates, type Certificates } from './certs.js'
 
 let certs: Certificates
@@ -96,16 +97,25 @@ describe('paddock shell over TLS', () => {
   })
 })
 
-describe('paddock server with a zoo.cfg that sets only secureClientPort', () => {
+// The command as the ES modules, and as installed: bundled, loading its chunks through its code
+// cache (which compiles them itself; the TLS port's module is loaded only when a zoo.cfg asks).
+describe.each([
+  { entry: 'lib/cli/main.js', bundled: false },
+  { entry: 'lib/bin/paddock.cjs', bundled: true },
+])('paddock server ($entry) with a zoo.cfg that sets only secureClientPort', ({ entry, bundled }) => {
   let mainJs: string
+  let cacheHome: string
 
   beforeAll(async () => {
-    mainJs = join(await compileProject(join(certs.dir, 'build')), 'lib/cli/main.js')
+    const build = await compileProject(join(certs.dir, `build-${bundled ? 'bundled' : 'modules'}`))
+    if (bundled) await bundleCli(build)
+    mainJs = join(build, entry)
+    cacheHome = join(certs.dir, `cache-${bundled ? 'bundled' : 'modules'}`)
   }, 60_000)
 
   function paddock(args: string[]): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [mainJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [mainJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cacheHome } })
       let output = ''
       child.stdout.on('data', (d: Buffer) => (output += d.toString()))
       child.stderr.on('data', (d: Buffer) => (output += d.toString()))
@@ -123,9 +133,9 @@ describe('paddock server with a zoo.cfg that sets only secureClientPort', () => 
 
   it('refuses to start (exit 1) naming ssl.keyStore.location and the file when the key store is missing, and listens nowhere', async () => {
     const [securePort] = await freePorts(1)
-    const config = join(certs.dir, 'broken.cfg')
+    const config = join(certs.dir, `broken-${bundled}.cfg`)
     const missing = join(certs.dir, 'missing-keystore.pem')
-    await writeFile(config, `dataDir=${join(certs.dir, 'data-broken')}\nsecureClientPort=${securePort}\nsecureClientPortAddress=127.0.0.1\nssl.keyStore.location=${missing}\nssl.trustStore.location=${certs.ca}\n`)
+    await writeFile(config, `dataDir=${join(certs.dir, `data-broken-${bundled}`)}\nsecureClientPort=${securePort}\nsecureClientPortAddress=127.0.0.1\nssl.keyStore.location=${missing}\nssl.trustStore.location=${certs.ca}\n`)
     const run = await paddock(['server', 'start-foreground', config])
     expect(run.code, run.output).toBe(1)
     expect(run.output).toContain(`paddock: cannot start: ssl.keyStore.location ${missing}: cannot read the file: no such file`)
@@ -135,8 +145,8 @@ describe('paddock server with a zoo.cfg that sets only secureClientPort', () => 
 
   it('starts, answers status and stops, probing its own TLS port with its own certificate', async () => {
     const [securePort] = await freePorts(1)
-    const dataDir = join(certs.dir, 'data-tls')
-    const config = join(certs.dir, 'tls.cfg')
+    const dataDir = join(certs.dir, `data-tls-${bundled}`)
+    const config = join(certs.dir, `tls-${bundled}.cfg`)
     await writeFile(config, [
       'tickTime=2000',
       `dataDir=${dataDir}`,
