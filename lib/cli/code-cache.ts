@@ -7,12 +7,15 @@
  * Only the command's own chunks, in the folder of the running bundle, go through the cache. The
  * caches are written a second after start, so that they hold what serving compiled too, and at
  * exit for the chunks compiled since: to `$XDG_CACHE_HOME/paddock/v8` (or `~/.cache/paddock/v8`),
- * one folder per Node.js version, one file per chunk, named by the chunk, whose name carries a
- * hash of its content. V8 refuses a cache made from another source, by another V8 or with other flags, and
- * the chunk is then compiled from its source and its cache written again. A cache that cannot
- * be read or written is simply not used. `PADDOCK_CODE_CACHE=off` turns it off.
+ * one folder per Node.js version, one file per chunk and source, named by the chunk and a SHA-1
+ * of its source. V8 refuses a cache made by another V8 or with other flags, but of the source it
+ * checks only the length: a chunk edited in place without changing its length would run the code
+ * compiled from its old source, hence the hash (about 1 ms for a server's chunks). A refused
+ * cache means the chunk is compiled from its source and its cache written again; a cache that
+ * cannot be read or written is simply not used. `PADDOCK_CODE_CACHE=off` turns it off.
  * @module
  */
+import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
 import { homedir } from 'node:os'
@@ -72,7 +75,7 @@ export function useCodeCache(bundleFolder: string, env: NodeJS.ProcessEnv = proc
   const compile = prototype._compile
   prototype._compile = function (this: LoadingModule, content: string, filename: string, ...rest: unknown[]): unknown {
     if (dirname(filename) !== bundleFolder || !filename.endsWith('.cjs')) return compile.call(this, content, filename, ...rest)
-    const file = join(folder, `${basename(filename)}.v8`)
+    const file = join(folder, `${basename(filename)}.${createHash('sha1').update(content).digest('hex')}.v8`)
     const cachedData = readCache(file)
     // The wrapper Node.js puts around a CommonJS module, on the same line as its first.
     const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, { filename, cachedData, importModuleDynamically })

@@ -7,7 +7,7 @@
 // bundle's.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -227,7 +227,8 @@ describe('the bundled `paddock` command', () => {
       expect(first.code).toBe(0)
       expect(first.chunks.length).toBeGreaterThan(3)
       const written = await cacheFiles(home)
-      expect([...written.keys()].sort()).toEqual(first.chunks.map((c) => `${c}.v8`).sort())
+      // Named by the chunk and the SHA-1 of its source.
+      expect([...written.keys()].map((name) => name.replace(/\.[0-9a-f]{40}\.v8$/, '')).sort()).toEqual([...first.chunks].sort())
       for (const { data } of written.values()) expect(data.length).toBeGreaterThan(0)
 
       // V8 takes every cache: the second start writes none of them again.
@@ -247,6 +248,24 @@ describe('the bundled `paddock` command', () => {
       expect(after.get(damagedName)?.ino).not.toBe(damagedIno)
       expect(after.get(damagedName)?.data.equals(garbage)).toBe(false)
       for (const [name, file] of after) if (name !== damagedName) expect(file, name).toEqual(written.get(name))
+    })
+
+    it('runs a chunk edited in place as edited, even at the same length (V8 itself checks only the length)', async () => {
+      // A copy of the bundle of its own, since this test edits a chunk.
+      const copy = join(work, 'build/lib/bin-edited')
+      await cp(join(work, 'build/lib/bin'), copy, { recursive: true })
+      const home = join(work, 'cache-edited')
+      const version = (): Promise<Run> => runNode([join(copy, 'paddock.cjs'), '--version'], { XDG_CACHE_HOME: home })
+      const before = await version()
+      expect(before.stdout).toMatch(/^Paddock, version /)
+      const chunk = join(copy, (await readdir(copy)).find((f) => f.startsWith('version-'))!)
+      const source = readFileSync(chunk, 'utf8')
+      const edited = source.replace('return `Paddock, version ', 'return `Paddocq, version ')
+      expect(edited).not.toBe(source)
+      await writeFile(chunk, edited)
+      const after = await version()
+      expect(after.code, after.stderr).toBe(0)
+      expect(after.stdout).toBe(before.stdout.replace('Paddock, version ', 'Paddocq, version '))
     })
 
     it('serves without one where the cache folder cannot be made, or with PADDOCK_CODE_CACHE=off', async () => {
