@@ -79,10 +79,13 @@ export function identifyProcess(pid: number, expected: ExpectedServer): Exclude<
   return sameStart(started, expected) ? { kind: 'server', pid } : { kind: 'elsewhere', pid, started }
 }
 
-/** Whether `arg` names the CLI's entry: its module (`…/cli/main.js`) or the bundled command (`…/bin/paddock.cjs`). */
+/** The CLI's entries, file in folder: its module, and the bundled command that package.json's bin names. */
+export const cliEntries = { module: { folder: 'cli', file: 'main.js' }, bundled: { folder: 'bin', file: 'paddock.cjs' } } as const
+
+/** Whether `arg` names one of the {@link cliEntries}. */
 function isCliEntry(arg: string): boolean {
-  const [file, dir] = [basename(arg), basename(dirname(arg))]
-  return (file === 'main.js' && dir === 'cli') || (file === 'paddock.cjs' && dir === 'bin')
+  const [file, folder] = [basename(arg), basename(dirname(arg))]
+  return Object.values(cliEntries).some((entry) => entry.file === file && entry.folder === folder)
 }
 
 /**

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { Server } from '../host/types.js'
 import { serverStartProbeIntervalMs, serverStartProbeTimeoutMs, serverStartWaitMs, serverStopPollIntervalMs, serverStopWaitMs } from '../limits.js'
 import { memberOptionsFor, serverOptionsFor } from '../host/zoo-cfg-options.js'
-import { identifyProcess, inspectPidFile, processExists, serverArguments, type ExpectedServer, type PidFileState, type ServerStart } from './pid-file.js'
+import { cliEntries, identifyProcess, inspectPidFile, processExists, serverArguments, type ExpectedServer, type PidFileState, type ServerStart } from './pid-file.js'
 import { loadLaunch, type Launch } from './settings.js'
 import { versionLine } from './version.js'
 
@@ -33,8 +33,8 @@ const logFile = (launch: Launch) => join(launch.dataDir, 'paddock.log')
  * runs from the bundled command (dist/lib/bin), the bundle's entry beside it.
  */
 const cliMain = (): string => {
-  const module = fileURLToPath(new URL('./main.js', import.meta.url))
-  return existsSync(module) ? module : fileURLToPath(new URL('./paddock.cjs', import.meta.url))
+  const module = fileURLToPath(new URL(cliEntries.module.file, import.meta.url))
+  return existsSync(module) ? module : fileURLToPath(new URL(cliEntries.bundled.file, import.meta.url))
 }
 const expectedServer = (launch: Launch): ExpectedServer => ({ configFile: launch.file, cwd: process.cwd() })
 

@@ -7,14 +7,16 @@
 // floor no Node program starts under. Every process goes through the same kill-on-exit sh wrapper,
 // the order of the kinds rotates from run to run, and one discarded warm-up start of each puts
 // the files in the page cache for all (and, for Paddock, runs until the command has written its
-// V8 code cache, in a folder of the run's own, so that the timed starts are a user's later ones). The CPU time the server used by its first reply comes from
-// /proc and is less sensitive than wall time to other load on the machine. Medians of the runs.
+// V8 code cache, in a folder of the run's own, so that the timed starts are a user's later
+// ones). The CPU time the server used by its first reply comes from /proc and is less sensitive
+// than wall time to other load on the machine. Medians of the runs.
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../interop/harness/ports.js'
+import { pollUntil } from '../interop/harness/wait.js'
 import { ratio, summarize, type Summary } from './report.js'
 import { apacheJavaArgs, apacheUnavailableReason, javaBinary, readCpuMs, readRss, spawnWrapped, timeToFirstReply, zooCfg, type BenchServer, type WrappedProcess } from './servers.js'
 import { openAclUnsafe } from './wire-client.js'
@@ -139,10 +141,12 @@ async function cacheFileCount(cacheHome: string): Promise<number> {
   return entries.filter((e) => e.isFile()).length
 }
 
-/** Resolves once the code cache under `cacheHome` holds more than `before` files (a server writes it a second after start), or after 10 s. */
+/**
+ * Resolves once the code cache under `cacheHome` holds more than `before` files (a server writes
+ * it a second after start); rejects after 10 s, since timed starts without it would be first starts.
+ */
 async function cacheWritten(cacheHome: string, before: number): Promise<void> {
-  const deadline = performance.now() + 10_000
-  while ((await cacheFileCount(cacheHome)) <= before && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  await pollUntil(async () => (await cacheFileCount(cacheHome)) > before, { timeoutMs: 10_000, intervalMs: 50, what: `the paddock command's code cache in ${cacheHome}` })
 }
 
 function measureOf(samples: readonly Sample[]): StartupMeasure {
