@@ -26,7 +26,6 @@ import type {
   ClientTransport,
   ConnectionSink,
   CreatedNode,
-  CreateOp,
   CreateOptions,
   Data,
   NodeACL,
@@ -326,27 +325,28 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   }
 
   async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
-    const request = this.createRequest({ op: 'create', path, data, ...options })
+    const request = this.createRequest(path, data, options)
     const reply = this.exchange(request)
     return expect<'create'>(reply instanceof Promise ? this.arrived(await reply) : reply, path).path
   }
 
   async createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<CreatedNode> {
-    const request = this.createRequest({ op: 'create', path, data, ...options })
+    const request = this.createRequest(path, data, options)
     const reply = this.exchange(request)
     const { path: created, stat } = expect<'create'>(reply instanceof Promise ? this.arrived(await reply) : reply, path)
     return { path: created, stat }
   }
 
-  private createRequest(op: CreateOp): MultiOp {
-    const mode = op.mode ?? CreateMode.PERSISTENT
+  // Takes the path and data apart from the options: a create need not copy its options into an op first.
+  private createRequest(path: string, data: Data | undefined, options: CreateOptions): MultiOp {
+    const mode = options.mode ?? CreateMode.PERSISTENT
     // CreateMode.fromFlag: a flag that names no mode is KeeperException.BadArgumentsException.
-    if (createModeInfo(mode) === undefined) throw new ZooKeeperError('BADARGUMENTS', { path: op.path, message: `Received an invalid flag value: ${String(mode)} to convert to a CreateMode` })
-    validatePath(op.path, mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL)
-    const bytes = toBytes(op.data)
-    this.checkData(bytes, op.path)
-    const request: MultiOp = { op: 'create', path: op.path, data: bytes, acl: op.acl ?? OPEN_ACL_UNSAFE, mode }
-    if (op.ttlMs !== undefined) request.ttlMs = op.ttlMs
+    if (createModeInfo(mode) === undefined) throw new ZooKeeperError('BADARGUMENTS', { path, message: `Received an invalid flag value: ${String(mode)} to convert to a CreateMode` })
+    validatePath(path, mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL)
+    const bytes = toBytes(data)
+    this.checkData(bytes, path)
+    const request: MultiOp = { op: 'create', path, data: bytes, acl: options.acl ?? OPEN_ACL_UNSAFE, mode }
+    if (options.ttlMs !== undefined) request.ttlMs = options.ttlMs
     return request
   }
 
@@ -440,7 +440,7 @@ export class ClientImpl implements ZooKeeperClient, ConnectionSink {
   private toMultiOp(op: Op): MultiOp {
     switch (op.op) {
       case 'create':
-        return this.createRequest(op)
+        return this.createRequest(op.path, op.data, op)
       case 'delete':
         validatePath(op.path)
         return { op: 'delete', path: op.path, version: op.version ?? -1 }

@@ -17,26 +17,60 @@ import type { NodeKind, TreeTxn } from '../txn/types.js'
 import { prepareReconfig, type ReconfigSupport } from './reconfig.js'
 import { limitPathOf, parseStats, PendingUsage, QuotaLog, quotaExcessLine, quotaExcesses, statPathOf, type QuotaStats, type UsageChange } from '../tree/quota.js'
 
-/** What prep needs to know of a node, as the tree will have it once in-flight changes apply. */
+/**
+ * What prep needs to know of a node, as the tree will have it once in-flight changes apply: the
+ * tree's own node when no change of it is in flight (read at once, never kept), else the newest
+ * change's {@link NodeState}.
+ */
 interface NodeRecord {
-  version: number
-  aversion: number
+  readonly version: number
+  readonly aversion: number
   /** Stored child-create counter (not the client-visible cversion). */
-  cversion: number
-  numChildren: number
-  ephemeralOwner: bigint
-  kind: NodeKind
-  acl: readonly ACL[]
-  mtime: number
+  readonly cversion: number
+  readonly numChildren: number
+  readonly ephemeralOwner: bigint
+  readonly kind: NodeKind
+  readonly acl: readonly ACL[]
+  readonly mtime: number
   /** Length of the node's data (a setData's quota check needs the old length). */
-  dataLength: number
+  readonly dataLength: number
+}
+
+/** A node's state after a change in flight: prep's own record, never the tree's node. */
+class NodeState implements NodeRecord {
+  constructor(
+    readonly version: number,
+    readonly aversion: number,
+    readonly cversion: number,
+    readonly numChildren: number,
+    readonly ephemeralOwner: bigint,
+    readonly kind: NodeKind,
+    readonly acl: readonly ACL[],
+    readonly mtime: number,
+    readonly dataLength: number,
+  ) {}
+}
+
+/** `node` (the tree's or a change's) with `changes`, as a state of its own. */
+function changed(node: NodeRecord, changes: Partial<NodeRecord>): NodeState {
+  return new NodeState(
+    changes.version ?? node.version,
+    changes.aversion ?? node.aversion,
+    changes.cversion ?? node.cversion,
+    changes.numChildren ?? node.numChildren,
+    node.ephemeralOwner,
+    node.kind,
+    changes.acl ?? node.acl,
+    changes.mtime ?? node.mtime,
+    changes.dataLength ?? node.dataLength,
+  )
 }
 
 /** A change in flight: the node's state after transaction `zxid`, or null once deleted. */
 interface ChangeRecord {
   zxid: number
   path: string
-  node: NodeRecord | null
+  node: NodeState | null
   /** What the change adds to its quota root's usage, while quotas are enforced and it has a root. */
   quota: UsageChange | undefined
 }
@@ -80,9 +114,19 @@ function fail(code: ErrorCodeName): never {
   throw new PrepError(ErrorCode[code])
 }
 
+/**
+ * Fewest changes in flight for which prep keeps them indexed by path. With fewer, as on a member
+ * that commits each write as it is proposed, a lookup scans them: cheaper than a `Map` that fills
+ * and empties (and so reallocates its table) on every write.
+ */
+const indexFrom = 16
+
 /** Turns write requests into transactions against the tree plus outstanding changes. */
 export class Prep {
+  /** The newest change in flight of each path, while {@link indexed}. */
   private readonly outstanding = new Map<string, ChangeRecord>()
+  /** Whether `outstanding` indexes the changes in flight (from {@link indexFrom} of them until none is left). */
+  private indexed = false
   /** Changes not yet in the tree, oldest first, from `inFlightHead` on (committed ones are skipped, not spliced, per commit). */
   private readonly inFlight: ChangeRecord[] = []
   private inFlightHead = 0
@@ -116,15 +160,18 @@ export class Prep {
     let head = this.inFlightHead
     while (head < this.inFlight.length && (this.inFlight[head]?.zxid ?? Infinity) <= zxid) {
       const change = this.inFlight[head]!
-      if (this.outstanding.get(change.path) === change) this.outstanding.delete(change.path)
+      if (this.indexed && this.outstanding.get(change.path) === change) this.outstanding.delete(change.path)
       if (change.quota !== undefined) this.pendingUsage.remove(change.quota)
       head++
     }
-    // Usually every change in flight is now in the tree: empty the list without splice's copy.
-    // Otherwise move the head, and compact only once the skipped part is most of the list.
+    // Usually every change in flight is now in the tree: empty the list without splice's copy, by
+    // popping, which keeps its room (setting its length to 0 would drop it, and the next write's
+    // push allocate it again). Otherwise move the head, and compact only once the skipped part is
+    // most of the list.
     if (head === this.inFlight.length) {
-      this.inFlight.length = 0
+      while (this.inFlight.length > 0) this.inFlight.pop()
       this.inFlightHead = 0
+      this.unindex()
     } else if (head > 64 && head * 2 > this.inFlight.length) {
       this.inFlight.splice(0, head)
       this.inFlightHead = 0
@@ -147,20 +194,41 @@ export class Prep {
     this.inFlight.length = 0
     this.inFlightHead = 0
     this.inFlight.push(...kept)
-    this.outstanding.clear()
     this.pendingUsage.clear()
-    for (const change of kept) {
-      this.outstanding.set(change.path, change)
-      if (change.quota !== undefined) this.pendingUsage.add(change.quota)
-    }
+    for (const change of kept) if (change.quota !== undefined) this.pendingUsage.add(change.quota)
+    this.reindex()
   }
 
   /** Forgets every in-flight change (the member stopped leading, or its state was replaced). */
   reset(): void {
-    this.outstanding.clear()
     this.pendingUsage.clear()
     this.inFlight.length = 0
     this.inFlightHead = 0
+    this.unindex()
+  }
+
+  /** Indexes the changes in flight by path afresh, or stops indexing when they are few. */
+  private reindex(): void {
+    this.unindex()
+    if (this.inFlight.length - this.inFlightHead < indexFrom) return
+    for (let i = this.inFlightHead; i < this.inFlight.length; i++) this.outstanding.set(this.inFlight[i]!.path, this.inFlight[i]!)
+    this.indexed = true
+  }
+
+  private unindex(): void {
+    if (!this.indexed) return
+    this.outstanding.clear()
+    this.indexed = false
+  }
+
+  /** The newest change in flight of `path`, if any. */
+  private inFlightChange(path: string): ChangeRecord | undefined {
+    if (this.indexed) return this.outstanding.get(path)
+    for (let i = this.inFlight.length - 1; i >= this.inFlightHead; i--) {
+      const change = this.inFlight[i]!
+      if (change.path === path) return change
+    }
+    return undefined
   }
 
   /** Ephemerals of a session, pending changes included (for closeSession's paths2Delete). */
@@ -207,6 +275,7 @@ export class Prep {
 
   private prepareMulti(ops: readonly MultiOp[], ctx: PrepContext): TreeTxn {
     const mark = this.inFlight.length
+    const indexedBefore = this.indexed
     this.undoLog = []
     const txns: TreeTxn[] = []
     let failedAt = -1
@@ -222,7 +291,7 @@ export class Prep {
           break
         }
       }
-      if (failedAt >= 0) this.rollback(mark, this.undoLog)
+      if (failedAt >= 0) this.rollback(mark, indexedBefore ? this.undoLog : undefined)
     } finally {
       this.undoLog = null
     }
@@ -234,9 +303,11 @@ export class Prep {
     return { type: 'multi', txns: errors }
   }
 
-  // A failed multi changes nothing: undo what its earlier ops put in flight, newest first.
-  private rollback(mark: number, undo: [string, ChangeRecord | undefined][]): void {
+  // A failed multi changes nothing: undo what its earlier ops put in flight, newest first. Without
+  // `undo` (the index was made during the multi, or there is none), the index is made afresh.
+  private rollback(mark: number, undo: [string, ChangeRecord | undefined][] | undefined): void {
     for (const change of this.inFlight.splice(mark)) if (change.quota !== undefined) this.pendingUsage.remove(change.quota)
+    if (undo === undefined) return this.reindex()
     for (let i = undo.length - 1; i >= 0; i--) {
       const [path, previous] = undo[i]!
       if (previous === undefined) this.outstanding.delete(path)
@@ -245,28 +316,18 @@ export class Prep {
   }
 
   private record(path: string): NodeRecord | null {
-    const change = this.outstanding.get(path)
+    const change = this.inFlightChange(path)
     if (change !== undefined) return change.node
-    const node = this.tree.get(path)
-    if (node === undefined) return null
-    return {
-      version: node.version,
-      aversion: node.aversion,
-      cversion: node.cversion,
-      numChildren: node.numChildren,
-      ephemeralOwner: node.ephemeralOwner,
-      kind: node.kind,
-      acl: node.acl,
-      mtime: node.mtime,
-      dataLength: node.dataLength,
-    }
+    return this.tree.get(path) ?? null
   }
 
-  private addChange(zxid: number, path: string, node: NodeRecord | null, quota?: UsageChange): void {
+  private addChange(zxid: number, path: string, node: NodeState | null, quota?: UsageChange): void {
     const change = { zxid, path, node, quota }
-    this.undoLog?.push([path, this.outstanding.get(path)])
-    this.outstanding.set(path, change)
     this.inFlight.push(change)
+    if (this.indexed) {
+      this.undoLog?.push([path, this.outstanding.get(path)])
+      this.outstanding.set(path, change)
+    } else if (this.inFlight.length - this.inFlightHead >= indexFrom) this.reindex()
     if (quota !== undefined) this.pendingUsage.add(quota)
   }
 
@@ -342,13 +403,13 @@ export class Prep {
     const parentCVersion = (parent.cversion + 1) | 0
     const ephemeralOwner = kind === 'ephemeral' ? ctx.sessionId : 0n
     const ttlMs = kind === 'ttl' ? (request.ttlMs ?? 0) : 0
-    this.addChange(ctx.zxid, parentName, { ...parent, cversion: parentCVersion, numChildren: parent.numChildren + 1 })
-    const node = { version: 0, aversion: 0, cversion: 0, numChildren: 0, ephemeralOwner, kind, acl, mtime: ctx.time, dataLength: request.data.length }
+    this.addChange(ctx.zxid, parentName, changed(parent, { cversion: parentCVersion, numChildren: parent.numChildren + 1 }))
+    const node = new NodeState(0, 0, 0, 0, ephemeralOwner, kind, acl, ctx.time, request.data.length)
     this.addChange(ctx.zxid, path, node, quota)
     return { type: 'create', path, data: request.data, acl, kind, ephemeralOwner, ttlMs, parentCVersion }
   }
 
-  private validateMode(request: CreateRequest): { kind: NodeKind; sequential: boolean } {
+  private validateMode(request: CreateRequest): CreateModeInfo {
     const mode = request.mode
     const isTTL = mode === 5 || mode === 6
     if (isTTL && !this.options.extendedTypesEnabled) fail('UNIMPLEMENTED')
@@ -358,24 +419,7 @@ export class Prep {
     } else if (request.ttlMs !== undefined && request.ttlMs > 0) {
       fail('BADARGUMENTS')
     }
-    switch (mode) {
-      case 0:
-        return { kind: 'persistent', sequential: false }
-      case 1:
-        return { kind: 'ephemeral', sequential: false }
-      case 2:
-        return { kind: 'persistent', sequential: true }
-      case 3:
-        return { kind: 'ephemeral', sequential: true }
-      case 4:
-        return { kind: 'container', sequential: false }
-      case 5:
-        return { kind: 'ttl', sequential: false }
-      case 6:
-        return { kind: 'ttl', sequential: true }
-      default:
-        return fail('BADARGUMENTS')
-    }
+    return createModes[mode] ?? fail('BADARGUMENTS')
   }
 
   private prepDelete(request: DeleteRequest, ctx: PrepContext): TreeTxn {
@@ -389,7 +433,7 @@ export class Prep {
     if (node === null) fail('NONODE')
     checkVersion(request.version, node.version)
     if (node.numChildren > 0) fail('NOTEMPTY')
-    this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
+    this.addChange(ctx.zxid, parentName, changed(parent, { numChildren: parent.numChildren - 1 }))
     this.addChange(ctx.zxid, path, null, this.usageChange(path, -1, -node.dataLength))
     return { type: 'delete', path }
   }
@@ -404,7 +448,7 @@ export class Prep {
     const quota = this.checkQuota(path, 0, request.data.length - node.dataLength, ctx)
     checkVersion(request.version, node.version)
     const version = (node.version + 1) | 0
-    this.addChange(ctx.zxid, path, { ...node, version, mtime: ctx.time, dataLength: request.data.length }, quota)
+    this.addChange(ctx.zxid, path, changed(node, { version, mtime: ctx.time, dataLength: request.data.length }), quota)
     return { type: 'setData', path, data: request.data, version }
   }
 
@@ -418,7 +462,7 @@ export class Prep {
     this.checkACL(node.acl, Perms.ADMIN, ctx)
     checkVersion(request.version, node.aversion)
     const version = (node.aversion + 1) | 0
-    this.addChange(ctx.zxid, path, { ...node, acl, aversion: version })
+    this.addChange(ctx.zxid, path, changed(node, { acl, aversion: version }))
     return { type: 'setACL', path, acl, version }
   }
 
@@ -437,7 +481,7 @@ export class Prep {
     for (const path of paths2Delete) {
       const parentName = parentPath(path)
       const parent = this.record(parentName)
-      if (parent !== null) this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
+      if (parent !== null) this.addChange(ctx.zxid, parentName, changed(parent, { numChildren: parent.numChildren - 1 }))
       const node = this.options.enforceQuota ? this.record(path) : null
       this.addChange(ctx.zxid, path, null, node === null ? undefined : this.usageChange(path, -1, -node.dataLength))
     }
@@ -451,11 +495,28 @@ export class Prep {
     if (node.numChildren > 0) fail('NOTEMPTY')
     const parentName = parentPath(path)
     const parent = this.record(parentName)
-    if (parent !== null) this.addChange(ctx.zxid, parentName, { ...parent, numChildren: parent.numChildren - 1 })
+    if (parent !== null) this.addChange(ctx.zxid, parentName, changed(parent, { numChildren: parent.numChildren - 1 }))
     this.addChange(ctx.zxid, path, null, this.usageChange(path, -1, -node.dataLength))
     return { type: 'delete', path }
   }
 }
+
+/** A create mode's kind of node, and whether its name gets a sequence suffix. */
+interface CreateModeInfo {
+  readonly kind: NodeKind
+  readonly sequential: boolean
+}
+
+/** The create modes by their number (CreateMode's flag): shared, so a create allocates none. */
+const createModes: readonly CreateModeInfo[] = Object.freeze([
+  { kind: 'persistent', sequential: false },
+  { kind: 'ephemeral', sequential: false },
+  { kind: 'persistent', sequential: true },
+  { kind: 'ephemeral', sequential: true },
+  { kind: 'container', sequential: false },
+  { kind: 'ttl', sequential: false },
+  { kind: 'ttl', sequential: true },
+])
 
 function checkVersion(expected: number, actual: number): void {
   if (expected !== -1 && expected !== actual) fail('BADVERSION')

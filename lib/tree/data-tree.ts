@@ -850,7 +850,7 @@ export class DataTree {
     this.dataSize += txn.path.length + txn.data.length
     parent.addChild(txn.path)
     this.indexNode(txn.path, node)
-    this.quotaNodeCreated(parentName, baseName(txn.path))
+    this.quotaNodeCreated(parentName, txn.path)
     this.countUsage(txn.path, txn.data.length, 1)
     this.listener?.('NodeCreated', txn.path, zxid)
     this.listener?.('NodeChildrenChanged', parentName, zxid)
@@ -907,9 +907,10 @@ export class DataTree {
    * Quota bookkeeping of a new node under /zookeeper/quota: a limit node makes its path a quota
    * root, a stat node is filled with the subtree's current usage (DataTree.createNode).
    */
-  private quotaNodeCreated(parentName: string, name: string): void {
+  private quotaNodeCreated(parentName: string, path: string): void {
     const quotaPath = quotaPathOf(parentName)
     if (quotaPath === undefined) return
+    const name = baseName(path)
     if (name === limitNode) this.quotas.add(quotaPath)
     else if (name === statNode) this.refreshUsage(quotaPath)
   }

@@ -15,6 +15,9 @@ export const limitNode = 'zookeeper_limits'
 /** The node the tree keeps the subtree's usage in. */
 export const statNode = 'zookeeper_stats'
 
+/** The quota root and a slash: the start of every quota directory's path. */
+const quotaDirectory = `${quotaRoot}/`
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -24,7 +27,7 @@ const decoder = new TextDecoder()
  * limit or stat node directly under `/zookeeper/quota`).
  */
 export function quotaPathOf(parent: string): string | undefined {
-  if (!parent.startsWith(`${quotaRoot}/`)) return undefined
+  if (!parent.startsWith(quotaDirectory)) return undefined
   return parent.slice(quotaRoot.length)
 }
 
