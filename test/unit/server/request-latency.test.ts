@@ -1,7 +1,11 @@
 // Method: a leading Pipeline whose writes commit when the test says (held-member.ts); reads
 // submitted on a channel and the member's request histograms read back. Reads answered at once in
-// constant time are counted without reading the clock; the others are timed.
+// constant time are counted without reading the clock; the others are timed. Then writes, on that
+// member and on one that commits each write inside its proposal, as a member that keeps nothing does.
 import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../../lib/clock.js'
+import { OPEN_ACL_UNSAFE } from '../../../lib/protocol/data.js'
+import { Pipeline } from '../../../lib/server/pipeline.js'
 import { heldMember, open } from './held-member.js'
 
 function leadingMember() {
@@ -33,5 +37,35 @@ describe('read latencies', () => {
     commitNext()
     expect(answered).toBe(true)
     expect(member.metrics.requests.get('exists')?.maxMs).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('write latencies', () => {
+  it('counts a write answered before its call returns at 0 ms', () => {
+    const member = new Pipeline({ clock: new VirtualClock(0) })
+    let zxid = 0
+    member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (++zxid, member.commit(entry), zxid) })
+    member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
+    member.setRole('leader')
+    const channel = open(member, () => {})
+    const answers: number[] = []
+    for (let i = 0; i < 3; i++) {
+      member.submit(channel, { op: 'create', path: `/n${i}`, data: new Uint8Array(), acl: OPEN_ACL_UNSAFE, mode: 0 }, i + 1, (response) => answers.push(response.err))
+      expect(answers).toHaveLength(i + 1)
+    }
+    expect(answers).toEqual([0, 0, 0])
+    expect(member.metrics.requests.get('create')).toMatchObject({ count: 3, maxMs: 0, sumMs: 0 })
+  })
+
+  it('times a write that waits for its commit', async () => {
+    const { member, commitNext } = heldMember()
+    const channel = open(member, commitNext)
+    let answered = false
+    member.submit(channel, { op: 'setData', path: '/', data: new Uint8Array(), version: -1 }, 1, () => (answered = true))
+    const sent = performance.now()
+    while (performance.now() - sent < 2) await new Promise((resolve) => setImmediate(resolve))
+    commitNext()
+    expect(answered).toBe(true)
+    expect(member.metrics.requests.get('setData')?.maxMs).toBeGreaterThanOrEqual(2)
   })
 })
