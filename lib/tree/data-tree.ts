@@ -842,10 +842,11 @@ export class DataTree {
     // parent is updated even when the node exists, as ZooKeeper does on replay (ZOOKEEPER-1046).
     if (txn.parentCVersion > parent.cversion) parent.cversion = txn.parentCVersion
     if (zxid > parent.pzxid) parent.pzxid = zxid
-    if (this.nodes.has(txn.path)) return errorResult(ErrorCode.NODEEXISTS)
+    const hash = this.nodes.hashIfAbsent(txn.path)
+    if (hash === undefined) return errorResult(ErrorCode.NODEEXISTS)
     this.beforeChange(txn.path, undefined)
     const node = new ZNode(txn.data, internACL(txn.acl), zxid, zxid, zxid, time, time, 0, 0, 0, txn.ephemeralOwner, txn.kind, txn.ttlMs)
-    this.nodes.set(txn.path, node)
+    this.nodes.addHashed(txn.path, node, hash)
     this.restoredOnly = false
     this.dataSize += txn.path.length + txn.data.length
     parent.addChild(txn.path)

@@ -185,12 +185,28 @@ export class PathIndex<V> {
 
   /** Adds an entry at `key` unless it has one: false, and nothing changed, when it had. */
   add(key: string, value: V): boolean {
+    const hash = this.hashIfAbsent(key)
+    if (hash === undefined) return false
+    this.insert(key, value, hash)
+    return true
+  }
+
+  /**
+   * The hash `key` is to be added under, or undefined when it has an entry. With
+   * {@link addHashed}, a check that comes before making the value, and the add after, hash the key
+   * once.
+   */
+  hashIfAbsent(key: string): number | undefined {
     const seed = this.seed
     const hash = this.hash(key)
-    if (this.find(key, hash) >= 0) return false
+    if (this.find(key, hash) >= 0) return undefined
     // The lookup may have drawn a new seed.
-    this.insert(key, value, seed === this.seed ? hash : this.hash(key))
-    return true
+    return seed === this.seed ? hash : this.hash(key)
+  }
+
+  /** Adds `key` under the hash {@link hashIfAbsent} just gave for it; the index must not have changed since. */
+  addHashed(key: string, value: V, hash: number): void {
+    this.insert(key, value, hash)
   }
 
   /** Removes the entry at `key`; false when there was none. */

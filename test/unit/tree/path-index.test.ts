@@ -29,6 +29,13 @@ describe('PathIndex', () => {
           const had = map.has(key)
           expect(index.add(key, step)).toBe(!had)
           if (!had) map.set(key, step)
+        } else if (roll < 0.7) {
+          const hash = index.hashIfAbsent(key)
+          expect(hash === undefined).toBe(map.has(key))
+          if (hash !== undefined) {
+            index.addHashed(key, step, hash)
+            map.set(key, step)
+          }
         } else if (roll < 0.995) {
           expect(index.delete(key)).toBe(map.delete(key))
         } else {
@@ -130,7 +137,11 @@ describe('PathIndex', () => {
     // Under seed 1 every key hashes alike, as keys chosen to collide would.
     const hash = (key: string, seed: number): number => (seed === 1 ? 7 : [...key].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x0100_0193), seed))
     const index = new PathIndex<number>({ hash, seeds: () => seeds.shift() ?? 9 })
-    for (let i = 0; i < 2_000; i++) index.set(`/c${i}`, i)
+    // Half through set, half through hashIfAbsent and addHashed, whose hash must be the new seed's.
+    for (let i = 0; i < 2_000; i++) {
+      if (i % 2 === 0) index.set(`/c${i}`, i)
+      else index.addHashed(`/c${i}`, i, index.hashIfAbsent(`/c${i}`)!)
+    }
     expect(index.reseeds).toBe(1)
     for (let i = 0; i < 2_000; i++) expect(index.get(`/c${i}`)).toBe(i)
     expect([...index.keys()]).toHaveLength(2_000)
