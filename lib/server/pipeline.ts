@@ -424,9 +424,9 @@ export class Pipeline {
     if (answer !== undefined) return done(answer, this.lastProcessedZxid)
     const metrics = this.metrics
     metrics.outstanding++
-    // A request answered before serve returns (any write on a member that keeps nothing) took
-    // microseconds and counts at 0 ms without reading the clock, as readNow's reads do; one that
-    // waits is timed from then on, its few microseconds of preparation aside.
+    // A request answered before serve returns (any write on a standalone member that keeps
+    // nothing) took microseconds and counts at 0 ms without reading the clock, as readNow's reads
+    // do; one that waits is timed from then on, its few microseconds of preparation aside.
     let started: number | undefined
     let answered = false
     this.serve(channel, request, cxid, (response, zxid) => {

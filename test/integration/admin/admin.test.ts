@@ -140,7 +140,9 @@ describe('admin server, standalone', () => {
     expect(value(after, 'paddock_requests_total', { op: 'getChildren' })).toBe(1)
     expect(value(after, 'paddock_request_latency_ms_count', { op: 'create' })).toBe(5)
     expect(value(after, 'paddock_request_latency_ms_bucket', { op: 'create', le: '+Inf' })).toBe(5)
-    expect(value(after, 'paddock_request_latency_ms_sum', { op: 'create' })).toBeGreaterThan(0)
+    // An in-memory standalone member answers a write before the call that submitted it returns:
+    // such a write counts at 0 ms (the operations guide, "Prometheus metrics").
+    expect(value(after, 'paddock_request_latency_ms_sum', { op: 'create' })).toBe(0)
     expect(value(after, 'znode_count')).toBe(baseZnodes + 5)
     expect(value(after, 'global_sessions')).toBe(2)
     expect(value(after, 'watch_count')).toBe(2)

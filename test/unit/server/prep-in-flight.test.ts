@@ -12,18 +12,7 @@ import type { MultiOp, WriteRequest } from '../../../lib/protocol/requests.js'
 import { Prep, type PrepContext } from '../../../lib/server/prep.js'
 import { DataTree } from '../../../lib/tree/data-tree.js'
 import type { Txn } from '../../../lib/txn/types.js'
-
-/** A small deterministic generator (mulberry32), so that a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { makeRng } from '../wire/samples.js'
 
 const paths = ['/a', '/a/b', '/a/c', '/a/b/d', '/e', '/e/f', '/q']
 const readOnly: readonly ACL[] = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]
@@ -72,7 +61,7 @@ function contents(tree: DataTree): unknown[] {
 }
 
 function run(seed: number, writes: number): { inFlightMost: number; multisFailed: number; forgotten: number } {
-  const next = random(seed)
+  const next = makeRng(seed)
   const reference = member()
   const subject = member()
   const inFlight: { zxid: number; txn: Txn }[] = []
