@@ -5,16 +5,27 @@ import { Pipeline } from '../../../lib/server/pipeline.js'
 import type { Channel, ClientConnection } from '../../../lib/server/pipeline-types.js'
 import type { TxnEntry } from '../../../lib/txn/types.js'
 
-/** A member that leads, whose proposals wait in `held` until `commitNext()`. */
-export function heldMember(): { member: Pipeline; held: TxnEntry[]; commitNext: () => void } {
+/** A leading member whose committer hands each proposal to `propose` (after numbering it). */
+function leadingMember(propose: (member: Pipeline, entry: TxnEntry) => void): Pipeline {
   const member = new Pipeline({ clock: new VirtualClock(0) })
-  const held: TxnEntry[] = []
   let zxid = 0
-  member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (held.push(entry), ++zxid) })
+  member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (++zxid, propose(member, entry), zxid) })
   member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
   member.setRole('leader')
+  return member
+}
+
+/** A member that leads, whose proposals wait in `held` until `commitNext()`. */
+export function heldMember(): { member: Pipeline; held: TxnEntry[]; commitNext: () => void } {
+  const held: TxnEntry[] = []
+  const member = leadingMember((_, entry) => held.push(entry))
   const commitNext = () => member.commit(held.shift() as TxnEntry)
   return { member, held, commitNext }
+}
+
+/** A member that leads and commits each proposal inside it, as a standalone member that keeps nothing does. */
+export function committingMember(): Pipeline {
+  return leadingMember((member, entry) => member.commit(entry))
 }
 
 const connection: ClientConnection = { remoteAddress: '127.0.0.1', process: () => {}, sessionEnded: () => {} }

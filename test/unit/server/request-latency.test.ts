@@ -3,10 +3,8 @@
 // constant time are counted without reading the clock; the others are timed. Then writes, on that
 // member and on one that commits each write inside its proposal, as a member that keeps nothing does.
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../../lib/clock.js'
 import { OPEN_ACL_UNSAFE } from '../../../lib/protocol/data.js'
-import { Pipeline } from '../../../lib/server/pipeline.js'
-import { heldMember, open } from './held-member.js'
+import { committingMember, heldMember, open } from './held-member.js'
 
 function leadingMember() {
   const { member, commitNext } = heldMember()
@@ -42,11 +40,7 @@ describe('read latencies', () => {
 
 describe('write latencies', () => {
   it('counts a write answered before its call returns at 0 ms', () => {
-    const member = new Pipeline({ clock: new VirtualClock(0) })
-    let zxid = 0
-    member.setCommitter({ nextZxid: () => zxid + 1, hasRoom: () => true, propose: (entry) => (++zxid, member.commit(entry), zxid) })
-    member.setForwarder({ forward: () => false, sync: () => false, revalidate: () => false })
-    member.setRole('leader')
+    const member = committingMember()
     const channel = open(member, () => {})
     const answers: number[] = []
     for (let i = 0; i < 3; i++) {
